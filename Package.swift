@@ -1,0 +1,50 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Dependencies point one way only:
+//   CBLAS ← Linalg ← SequenceModel ← HessianFree ← Training ← hfrnn
+//   CHDF5 ← HDF5IO ← Training
+// The math core (Linalg, SequenceModel, HessianFree, Tasks) does no I/O and prints nothing.
+let package = Package(
+    name: "hfrnn",
+    products: [
+        .executable(name: "hfrnn", targets: ["hfrnn"]),
+        .executable(name: "hfrnn-bench", targets: ["hfrnn-bench"]),
+        .library(name: "HFRNN", targets: ["Linalg", "SequenceModel", "HessianFree", "Tasks", "HDF5IO", "Training"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+    ],
+    targets: [
+        // System libraries: a module map and a C shim each (HDF5's constants are macros Swift cannot import).
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5",
+                       providers: [.apt(["libhdf5-dev"])]),
+
+        // The only module that imports CBLAS.
+        .target(name: "Linalg", dependencies: [
+            "CBLAS", .product(name: "RealModule", package: "swift-numerics"),
+        ]),
+        .target(name: "SequenceModel", dependencies: ["Linalg"]),
+        .target(name: "HessianFree", dependencies: ["Linalg", "SequenceModel"]),
+        .target(name: "Tasks", dependencies: ["SequenceModel"]),
+        // The only module that imports CHDF5.
+        .target(name: "HDF5IO", dependencies: ["CHDF5"]),
+        .target(name: "Training", dependencies: ["Linalg", "SequenceModel", "HessianFree", "Tasks", "HDF5IO"]),
+
+        .executableTarget(name: "hfrnn", dependencies: [
+            "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "hfrnn-bench", dependencies: ["Linalg", "SequenceModel", "Training"]),
+
+        .testTarget(name: "LinalgTests", dependencies: ["Linalg"]),
+        .testTarget(name: "SequenceModelTests", dependencies: ["SequenceModel", "Linalg"]),
+        .testTarget(name: "HessianFreeTests", dependencies: ["HessianFree", "SequenceModel", "Linalg", "Tasks"]),
+        .testTarget(name: "TasksTests", dependencies: ["Tasks", "SequenceModel"]),
+        .testTarget(name: "HDF5IOTests", dependencies: ["HDF5IO"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "HDF5IO", "Tasks", "SequenceModel", "HessianFree"]),
+        .testTarget(name: "CLITests", dependencies: ["hfrnn", "Training", "HDF5IO"]),
+    ]
+)

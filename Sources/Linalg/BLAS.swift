@@ -1,0 +1,190 @@
+// The only file in hfrnn that calls BLAS. Every matrix product in the project goes through the
+// shape-checked wrappers below; all matrices are row-major and contiguous (leading dimension =
+// number of columns), like numpy and HDF5.
+import CBLAS
+import RealModule
+
+/// Whether a matrix operand enters a product as stored or transposed.
+public enum Transpose: Sendable {
+    case none, transposed
+
+    @usableFromInline var cblas: CBLAS_TRANSPOSE { self == .none ? CblasNoTrans : CblasTrans }
+}
+
+/// A floating-point type that OpenBLAS has kernels for: Float (training) and Double (checks).
+/// The raw entry points are implemented by the two conforming types; call the shape-checked
+/// wrappers in `BLAS` instead.
+public protocol BLASScalar: Real, BinaryFloatingPoint, Sendable, Codable where Magnitude == Self {
+    static func rawGemm(_ ta: CBLAS_TRANSPOSE, _ tb: CBLAS_TRANSPOSE, _ m: Int32, _ n: Int32, _ k: Int32,
+                        _ alpha: Self, _ a: UnsafePointer<Self>, _ lda: Int32,
+                        _ b: UnsafePointer<Self>, _ ldb: Int32,
+                        _ beta: Self, _ c: UnsafeMutablePointer<Self>, _ ldc: Int32)
+    static func rawGemv(_ ta: CBLAS_TRANSPOSE, _ m: Int32, _ n: Int32, _ alpha: Self,
+                        _ a: UnsafePointer<Self>, _ lda: Int32, _ x: UnsafePointer<Self>,
+                        _ beta: Self, _ y: UnsafeMutablePointer<Self>)
+    static func rawAxpy(_ n: Int32, _ alpha: Self, _ x: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>)
+    static func rawDot(_ n: Int32, _ x: UnsafePointer<Self>, _ y: UnsafePointer<Self>) -> Self
+    static func rawNrm2(_ n: Int32, _ x: UnsafePointer<Self>) -> Self
+    static func rawScal(_ n: Int32, _ alpha: Self, _ x: UnsafeMutablePointer<Self>)
+}
+
+extension Float: BLASScalar {
+    @inlinable public static func rawGemm(_ ta: CBLAS_TRANSPOSE, _ tb: CBLAS_TRANSPOSE, _ m: Int32, _ n: Int32, _ k: Int32,
+                                          _ alpha: Float, _ a: UnsafePointer<Float>, _ lda: Int32,
+                                          _ b: UnsafePointer<Float>, _ ldb: Int32,
+                                          _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int32) {
+        cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+    }
+    @inlinable public static func rawGemv(_ ta: CBLAS_TRANSPOSE, _ m: Int32, _ n: Int32, _ alpha: Float,
+                                          _ a: UnsafePointer<Float>, _ lda: Int32, _ x: UnsafePointer<Float>,
+                                          _ beta: Float, _ y: UnsafeMutablePointer<Float>) {
+        cblas_sgemv(CblasRowMajor, ta, m, n, alpha, a, lda, x, 1, beta, y, 1)
+    }
+    @inlinable public static func rawAxpy(_ n: Int32, _ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        cblas_saxpy(n, alpha, x, 1, y, 1)
+    }
+    @inlinable public static func rawDot(_ n: Int32, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>) -> Float {
+        cblas_sdot(n, x, 1, y, 1)
+    }
+    @inlinable public static func rawNrm2(_ n: Int32, _ x: UnsafePointer<Float>) -> Float { cblas_snrm2(n, x, 1) }
+    @inlinable public static func rawScal(_ n: Int32, _ alpha: Float, _ x: UnsafeMutablePointer<Float>) {
+        cblas_sscal(n, alpha, x, 1)
+    }
+}
+
+extension Double: BLASScalar {
+    @inlinable public static func rawGemm(_ ta: CBLAS_TRANSPOSE, _ tb: CBLAS_TRANSPOSE, _ m: Int32, _ n: Int32, _ k: Int32,
+                                          _ alpha: Double, _ a: UnsafePointer<Double>, _ lda: Int32,
+                                          _ b: UnsafePointer<Double>, _ ldb: Int32,
+                                          _ beta: Double, _ c: UnsafeMutablePointer<Double>, _ ldc: Int32) {
+        cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+    }
+    @inlinable public static func rawGemv(_ ta: CBLAS_TRANSPOSE, _ m: Int32, _ n: Int32, _ alpha: Double,
+                                          _ a: UnsafePointer<Double>, _ lda: Int32, _ x: UnsafePointer<Double>,
+                                          _ beta: Double, _ y: UnsafeMutablePointer<Double>) {
+        cblas_dgemv(CblasRowMajor, ta, m, n, alpha, a, lda, x, 1, beta, y, 1)
+    }
+    @inlinable public static func rawAxpy(_ n: Int32, _ alpha: Double, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>) {
+        cblas_daxpy(n, alpha, x, 1, y, 1)
+    }
+    @inlinable public static func rawDot(_ n: Int32, _ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>) -> Double {
+        cblas_ddot(n, x, 1, y, 1)
+    }
+    @inlinable public static func rawNrm2(_ n: Int32, _ x: UnsafePointer<Double>) -> Double { cblas_dnrm2(n, x, 1) }
+    @inlinable public static func rawScal(_ n: Int32, _ alpha: Double, _ x: UnsafeMutablePointer<Double>) {
+        cblas_dscal(n, alpha, x, 1)
+    }
+}
+
+/// A read-only view of a contiguous row-major matrix inside some buffer.
+public struct MatrixView<Scalar: BLASScalar> {
+    public let base: UnsafePointer<Scalar>
+    public let rows: Int
+    public let cols: Int
+
+    /// `rows × cols` elements starting at `offset` of `buffer`; traps if they do not fit.
+    @inlinable
+    public init(_ buffer: UnsafeBufferPointer<Scalar>, offset: Int = 0, rows: Int, cols: Int) {
+        precondition(rows >= 0 && cols >= 0 && offset >= 0 && offset + rows * cols <= buffer.count,
+                     "matrix [\(rows), \(cols)] at offset \(offset) does not fit in a buffer of \(buffer.count)")
+        self.base = buffer.baseAddress! + offset
+        self.rows = rows
+        self.cols = cols
+    }
+
+    @inlinable
+    public init(_ buffer: UnsafeMutableBufferPointer<Scalar>, offset: Int = 0, rows: Int, cols: Int) {
+        self.init(UnsafeBufferPointer(buffer), offset: offset, rows: rows, cols: cols)
+    }
+}
+
+/// A writable view of a contiguous row-major matrix inside some buffer.
+public struct MutableMatrixView<Scalar: BLASScalar> {
+    public let base: UnsafeMutablePointer<Scalar>
+    public let rows: Int
+    public let cols: Int
+
+    @inlinable
+    public init(_ buffer: UnsafeMutableBufferPointer<Scalar>, offset: Int = 0, rows: Int, cols: Int) {
+        precondition(rows >= 0 && cols >= 0 && offset >= 0 && offset + rows * cols <= buffer.count,
+                     "matrix [\(rows), \(cols)] at offset \(offset) does not fit in a buffer of \(buffer.count)")
+        self.base = buffer.baseAddress! + offset
+        self.rows = rows
+        self.cols = cols
+    }
+}
+
+/// Shape-checked BLAS level-1/2/3 operations on row-major data.
+public enum BLAS {
+    /// `C ← α·op(A)·op(B) + β·C`. The shapes of op(A), op(B) and C must agree; a mismatch traps
+    /// with both shapes in the message (it is a programming error, not bad input).
+    @inlinable
+    public static func gemm<S: BLASScalar>(_ alpha: S, _ a: MatrixView<S>, _ transA: Transpose,
+                                           _ b: MatrixView<S>, _ transB: Transpose,
+                                           _ beta: S, _ c: MutableMatrixView<S>) {
+        let (m, k) = transA == .none ? (a.rows, a.cols) : (a.cols, a.rows)
+        let (kb, n) = transB == .none ? (b.rows, b.cols) : (b.cols, b.rows)
+        precondition(k == kb && c.rows == m && c.cols == n,
+                     "gemm shapes: op(A) [\(m), \(k)] · op(B) [\(kb), \(n)] into C [\(c.rows), \(c.cols)]")
+        if m == 0 || n == 0 { return }
+        if k == 0 {  // BLAS is not asked to handle empty inner dimensions: C ← β·C.
+            scale(beta, UnsafeMutableBufferPointer(start: c.base, count: m * n))
+            return
+        }
+        S.rawGemm(transA.cblas, transB.cblas, Int32(m), Int32(n), Int32(k), alpha,
+                  a.base, Int32(max(1, a.cols)), b.base, Int32(max(1, b.cols)), beta, c.base, Int32(max(1, n)))
+    }
+
+    /// `y ← α·op(A)·x + β·y`.
+    @inlinable
+    public static func gemv<S: BLASScalar>(_ alpha: S, _ a: MatrixView<S>, _ transA: Transpose,
+                                           _ x: UnsafeBufferPointer<S>, _ beta: S, _ y: UnsafeMutableBufferPointer<S>) {
+        let (m, n) = transA == .none ? (a.rows, a.cols) : (a.cols, a.rows)
+        precondition(x.count == n && y.count == m,
+                     "gemv shapes: op(A) [\(m), \(n)] · x [\(x.count)] into y [\(y.count)]")
+        if m == 0 { return }
+        if n == 0 { scale(beta, y); return }
+        S.rawGemv(transA.cblas, Int32(a.rows), Int32(a.cols), alpha, a.base, Int32(max(1, a.cols)),
+                  x.baseAddress!, beta, y.baseAddress!)
+    }
+
+    /// `y ← α·x + y`.
+    @inlinable
+    public static func axpy<S: BLASScalar>(_ alpha: S, _ x: UnsafeBufferPointer<S>, _ y: UnsafeMutableBufferPointer<S>) {
+        precondition(x.count == y.count, "axpy lengths: x [\(x.count)], y [\(y.count)]")
+        if x.isEmpty { return }
+        S.rawAxpy(Int32(x.count), alpha, x.baseAddress!, y.baseAddress!)
+    }
+
+    /// `xᵀy`.
+    @inlinable
+    public static func dot<S: BLASScalar>(_ x: UnsafeBufferPointer<S>, _ y: UnsafeBufferPointer<S>) -> S {
+        precondition(x.count == y.count, "dot lengths: x [\(x.count)], y [\(y.count)]")
+        if x.isEmpty { return 0 }
+        return S.rawDot(Int32(x.count), x.baseAddress!, y.baseAddress!)
+    }
+
+    /// `‖x‖₂`, computed without overflow by BLAS.
+    @inlinable
+    public static func nrm2<S: BLASScalar>(_ x: UnsafeBufferPointer<S>) -> S {
+        if x.isEmpty { return 0 }
+        return S.rawNrm2(Int32(x.count), x.baseAddress!)
+    }
+
+    /// `x ← α·x`.
+    @inlinable
+    public static func scale<S: BLASScalar>(_ alpha: S, _ x: UnsafeMutableBufferPointer<S>) {
+        if x.isEmpty { return }
+        if alpha == 0 {  // BLAS scal may keep NaN·0 = NaN; β = 0 must mean "overwrite".
+            x.update(repeating: 0)
+            return
+        }
+        S.rawScal(Int32(x.count), alpha, x.baseAddress!)
+    }
+
+    /// Limits OpenBLAS to `count` threads (the project runs on one: see the README).
+    public static func setThreadCount(_ count: Int) { openblas_set_num_threads(Int32(count)) }
+
+    /// OpenBLAS's build description, for logs and benchmark headers.
+    public static var configuration: String { String(cString: openblas_get_config()) }
+}

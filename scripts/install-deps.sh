@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs the system packages hfrnn needs (OpenBLAS, HDF5, pkg-config) if any is missing.
+# Runs apt-get only when something is missing, so repeated `make` calls stay fast.
+set -euo pipefail
+needed=(libopenblas-dev libhdf5-dev pkg-config)
+missing=()
+for package in "${needed[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$package")
+    fi
+done
+if ((${#missing[@]} == 0)); then exit 0; fi
+echo "installing system packages: ${missing[*]}"
+sudo_cmd=()
+if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
+"${sudo_cmd[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+echo "installed: ${missing[*]}"
