@@ -76,41 +76,64 @@ extension Double: BLASScalar {
     }
 }
 
-/// A read-only view of a contiguous row-major matrix inside some buffer.
+/// Traps unless a `rows × cols` matrix with the given row stride, starting at `offset`, lies
+/// inside a buffer of `count` elements.
+@inlinable
+func checkMatrixFits(rows: Int, cols: Int, rowStride: Int, offset: Int, count: Int) {
+    let extent = rows == 0 || cols == 0 ? 0 : (rows - 1) * rowStride + cols
+    precondition(rows >= 0 && cols >= 0 && rowStride >= cols && offset >= 0 && offset + extent <= count,
+                 "matrix [\(rows), \(cols)] (row stride \(rowStride)) at offset \(offset) does not fit in a buffer of \(count)")
+}
+
+/// A read-only view of a row-major matrix inside some buffer. Rows are `rowStride` elements
+/// apart (default: contiguous), which lets one sequence's steps be viewed inside a time-major batch.
 public struct MatrixView<Scalar: BLASScalar> {
     public let base: UnsafePointer<Scalar>
     public let rows: Int
     public let cols: Int
+    public let rowStride: Int
 
     /// `rows × cols` elements starting at `offset` of `buffer`; traps if they do not fit.
     @inlinable
-    public init(_ buffer: UnsafeBufferPointer<Scalar>, offset: Int = 0, rows: Int, cols: Int) {
-        precondition(rows >= 0 && cols >= 0 && offset >= 0 && offset + rows * cols <= buffer.count,
-                     "matrix [\(rows), \(cols)] at offset \(offset) does not fit in a buffer of \(buffer.count)")
+    public init(_ buffer: UnsafeBufferPointer<Scalar>, offset: Int = 0, rows: Int, cols: Int, rowStride: Int? = nil) {
+        let stride = rowStride ?? cols
+        checkMatrixFits(rows: rows, cols: cols, rowStride: stride, offset: offset, count: buffer.count)
         self.base = buffer.baseAddress! + offset
         self.rows = rows
         self.cols = cols
+        self.rowStride = stride
     }
 
     @inlinable
-    public init(_ buffer: UnsafeMutableBufferPointer<Scalar>, offset: Int = 0, rows: Int, cols: Int) {
-        self.init(UnsafeBufferPointer(buffer), offset: offset, rows: rows, cols: cols)
+    public init(_ buffer: UnsafeMutableBufferPointer<Scalar>, offset: Int = 0, rows: Int, cols: Int, rowStride: Int? = nil) {
+        self.init(UnsafeBufferPointer(buffer), offset: offset, rows: rows, cols: cols, rowStride: rowStride)
+    }
+
+    /// A read-only view of a writable view.
+    @inlinable
+    public init(_ view: MutableMatrixView<Scalar>) {
+        base = UnsafePointer(view.base)
+        rows = view.rows
+        cols = view.cols
+        rowStride = view.rowStride
     }
 }
 
-/// A writable view of a contiguous row-major matrix inside some buffer.
+/// A writable view of a row-major matrix inside some buffer (see `MatrixView`).
 public struct MutableMatrixView<Scalar: BLASScalar> {
     public let base: UnsafeMutablePointer<Scalar>
     public let rows: Int
     public let cols: Int
+    public let rowStride: Int
 
     @inlinable
-    public init(_ buffer: UnsafeMutableBufferPointer<Scalar>, offset: Int = 0, rows: Int, cols: Int) {
-        precondition(rows >= 0 && cols >= 0 && offset >= 0 && offset + rows * cols <= buffer.count,
-                     "matrix [\(rows), \(cols)] at offset \(offset) does not fit in a buffer of \(buffer.count)")
+    public init(_ buffer: UnsafeMutableBufferPointer<Scalar>, offset: Int = 0, rows: Int, cols: Int, rowStride: Int? = nil) {
+        let stride = rowStride ?? cols
+        checkMatrixFits(rows: rows, cols: cols, rowStride: stride, offset: offset, count: buffer.count)
         self.base = buffer.baseAddress! + offset
         self.rows = rows
         self.cols = cols
+        self.rowStride = stride
     }
 }
 
@@ -128,11 +151,12 @@ public enum BLAS {
                      "gemm shapes: op(A) [\(m), \(k)] · op(B) [\(kb), \(n)] into C [\(c.rows), \(c.cols)]")
         if m == 0 || n == 0 { return }
         if k == 0 {  // BLAS is not asked to handle empty inner dimensions: C ← β·C.
-            scale(beta, UnsafeMutableBufferPointer(start: c.base, count: m * n))
+            for row in 0..<m { scale(beta, UnsafeMutableBufferPointer(start: c.base + row * c.rowStride, count: n)) }
             return
         }
         S.rawGemm(transA.cblas, transB.cblas, Int32(m), Int32(n), Int32(k), alpha,
-                  a.base, Int32(max(1, a.cols)), b.base, Int32(max(1, b.cols)), beta, c.base, Int32(max(1, n)))
+                  a.base, Int32(max(1, a.rowStride)), b.base, Int32(max(1, b.rowStride)),
+                  beta, c.base, Int32(max(1, c.rowStride)))
     }
 
     /// `y ← α·op(A)·x + β·y`.
@@ -144,7 +168,7 @@ public enum BLAS {
                      "gemv shapes: op(A) [\(m), \(n)] · x [\(x.count)] into y [\(y.count)]")
         if m == 0 { return }
         if n == 0 { scale(beta, y); return }
-        S.rawGemv(transA.cblas, Int32(a.rows), Int32(a.cols), alpha, a.base, Int32(max(1, a.cols)),
+        S.rawGemv(transA.cblas, Int32(a.rows), Int32(a.cols), alpha, a.base, Int32(max(1, a.rowStride)),
                   x.baseAddress!, beta, y.baseAddress!)
     }
 

@@ -1,0 +1,390 @@
+import Linalg
+
+// Dimension legend: B = sequences in the batch, T = padded steps, I = inputs, H = hidden units,
+// O = outputs, P = parameters. Every per-step quantity is stored time-major, [T, B, ·], so that
+// step t is the contiguous [B, ·] block at offset t·B·(·) and all steps are one [T·B, ·] matrix.
+// Rows are sequences, so the column-vector formulas of the paper appear transposed here:
+// W x becomes X·Wᵀ.
+
+/// Binds a network to one minibatch and owns every buffer that the forward pass, backprop through
+/// time and the curvature products need, so that CG can call `curvatureProduct` hundreds of times
+/// without recomputing the forward pass and without allocating.
+///
+/// Use: `forward(θ)` once, then any number of `gradient(into:)` / `curvatureProduct(...)` calls,
+/// which all refer to that θ. Loss, gradient and products are divided by the number of scored
+/// outputs N = Σ mask [ISC `hf.py`].
+public final class BatchEvaluator<Scalar: BLASScalar> {
+    public let network: RecurrentNetwork
+    public let batch: SequenceBatch<Scalar>
+    public let layout: ParameterLayout
+
+    let steps: Int, sequences: Int, inputSize: Int, hidden: Int, outputSize: Int
+    /// 1/N, or 0 when nothing is scored.
+    let normaliser: Scalar
+
+    // Read-only copies of the batch.
+    let inputs: UnsafeMutableBufferPointer<Scalar>       // [T, B, I]
+    let targets: UnsafeMutableBufferPointer<Scalar>      // [T, B, O]
+    let mask: UnsafeMutableBufferPointer<Scalar>         // [T, B]
+    let insideLength: UnsafeMutableBufferPointer<Scalar> // [T, B]: 1 where t < length (structural term)
+    let ones: UnsafeMutableBufferPointer<Scalar>         // [T·B]: for column sums by gemv
+
+    // Forward cache.
+    let states: UnsafeMutableBufferPointer<Scalar>       // [T+1, B, H]: h_0 … h_T
+    let predictions: UnsafeMutableBufferPointer<Scalar>  // [T, B, O]: ŷ
+    // Backward and curvature work space.
+    let outputDelta: UnsafeMutableBufferPointer<Scalar>  // [T, B, O]: ∂f/∂s, or H_L·Rs in a product
+    let hiddenDelta: UnsafeMutableBufferPointer<Scalar>  // [T, B, H]: ∂/∂t
+    let columnSum: UnsafeMutableBufferPointer<Scalar>    // [H]
+    // R-forward buffers, allocated by the first curvature product (a gradient-only batch never needs them).
+    var rPreActivations = UnsafeMutableBufferPointer<Scalar>(start: nil, count: 0)  // [T, B, H]: R t
+    var rStates = UnsafeMutableBufferPointer<Scalar>(start: nil, count: 0)          // [T+1, B, H]: R h
+
+    /// θ of the last `forward`, which every later call refers to.
+    public private(set) var parameters: [Scalar] = []
+    /// Mean loss of the last `forward`.
+    public private(set) var loss: Scalar = 0
+
+    public init(network: RecurrentNetwork, batch: SequenceBatch<Scalar>) {
+        precondition(batch.inputSize == network.shape.inputs && batch.outputSize == network.shape.outputs,
+                     "batch has \(batch.inputSize) inputs and \(batch.outputSize) outputs, network is \(network.shape)")
+        self.network = network
+        self.batch = batch
+        layout = network.layout
+        steps = batch.steps
+        sequences = batch.sequenceCount
+        inputSize = batch.inputSize
+        hidden = network.shape.hidden
+        outputSize = batch.outputSize
+        let scored = batch.scoredOutputCount
+        normaliser = scored > 0 ? 1 / scored : 0
+
+        inputs = Self.copy(batch.inputs)
+        targets = Self.copy(batch.targets)
+        mask = Self.copy(batch.mask)
+        insideLength = Self.allocate(steps * sequences)
+        for t in 0..<steps {
+            for b in 0..<sequences where t < batch.lengths[b] { insideLength[t * sequences + b] = 1 }
+        }
+        ones = Self.allocate(steps * sequences)
+        ones.update(repeating: 1)
+        states = Self.allocate((steps + 1) * sequences * hidden)
+        predictions = Self.allocate(steps * sequences * outputSize)
+        outputDelta = Self.allocate(steps * sequences * outputSize)
+        hiddenDelta = Self.allocate(steps * sequences * hidden)
+        columnSum = Self.allocate(hidden)
+    }
+
+    deinit {
+        for buffer in [inputs, targets, mask, insideLength, ones, states, predictions, outputDelta,
+                       hiddenDelta, columnSum] {
+            buffer.deallocate()
+        }
+        if rPreActivations.baseAddress != nil { rPreActivations.deallocate() }
+        if rStates.baseAddress != nil { rStates.deallocate() }
+    }
+
+    // MARK: Forward pass
+
+    /// Runs the network on the batch at θ, caches the hidden states and predictions, and returns
+    /// the mean loss f(θ) = Σ mask·L / N.
+    @discardableResult
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func forward(_ theta: [Scalar]) -> Scalar {
+        precondition(theta.count == layout.count, "θ has \(theta.count) entries, the network needs \(layout.count)")
+        parameters = theta
+        let (T, B, H, O) = (steps, sequences, hidden, outputSize)
+        theta.withUnsafeBufferPointer { p in
+            // h_0 is shared by every sequence.
+            let initial = p.baseAddress! + layout.initialState.offset
+            for b in 0..<B { (states.baseAddress! + b * H).update(from: initial, count: H) }
+            // t_i for all steps at once: X·W_hxᵀ + b_h, written where h_1 … h_T will go.
+            let allStates = matrix(states, offset: B * H, rows: T * B, cols: H)
+            projectInputs(p, parameterBlock: layout.inputToHidden, biasBlock: layout.hiddenBias, into: allStates)
+            let recurrent = view(p, layout.hiddenToHidden)
+            for t in 1...T {
+                let current = matrix(states, offset: t * B * H, rows: B, cols: H)
+                BLAS.gemm(1, MatrixView(matrix(states, offset: (t - 1) * B * H, rows: B, cols: H)), .none,
+                          recurrent, .transposed, 1, current)
+                Elementwise.tanh(current.base, count: B * H)
+            }
+            // s_i for all steps: H·W_yhᵀ + b_y.
+            let outputs = matrix(predictions, rows: T * B, cols: O)
+            BLAS.gemm(1, MatrixView(allStates), .none, view(p, layout.hiddenToOutput), .transposed, 0, outputs)
+            addRow(p, layout.outputBias, to: outputs)
+        }
+        var total: Scalar = 0
+        for row in 0..<(T * B) {
+            total += mask[row] * network.outputLoss.applyOutput(
+                predictions.baseAddress! + row * O, target: targets.baseAddress! + row * O,
+                count: O, scored: mask[row] != 0)
+        }
+        loss = total * normaliser
+        return loss
+    }
+
+    // MARK: Backprop through time
+
+    /// ∇f at the θ of the last `forward`, written into `gradient` (length P, overwritten).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func gradient(into gradient: inout [Scalar]) {
+        setLossDelta()
+        backpropagate(into: &gradient, structuralWeight: 0)
+    }
+
+    /// ∇f and the diagonal of the empirical Fisher, Σ_b (∇ℓ_b)² / N, where ∇ℓ_b is the gradient of
+    /// sequence b's summed loss — the statistic of Martens' diagonal preconditioner (M'10).
+    public func gradient(into gradient: inout [Scalar], fisherDiagonal: inout [Scalar]) {
+        setLossDelta()
+        backpropagate(into: &gradient, structuralWeight: 0)
+        perSequenceSquaredGradients(into: &fisherDiagonal)
+    }
+
+    /// Σ_b (∇ℓ_b)²/N from the deltas the gradient's backward pass left in `outputDelta` and
+    /// `hiddenDelta` (which hold ∇ℓ/N): per sequence, the same products as the batched ones, on
+    /// strided views of that sequence's steps.
+    private func perSequenceSquaredGradients(into fisher: inout [Scalar]) {
+        let (T, B, H, O, I) = (steps, sequences, hidden, outputSize, inputSize)
+        let casesPerUnit = normaliser == 0 ? 0 : 1 / normaliser  // N: undoes the 1/N twice, divides once
+        fisher = [Scalar](repeating: 0, count: layout.count)
+        var single = [Scalar](repeating: 0, count: layout.count)
+        let stepOnes = UnsafeBufferPointer(rebasing: ones[0..<T])
+        parameters.withUnsafeBufferPointer { p in
+            single.withUnsafeMutableBufferPointer { g in
+                for b in 0..<B {
+                    let delta = MatrixView(outputDelta, offset: b * O, rows: T, cols: O, rowStride: B * O)
+                    let hiddenStates = MatrixView(states, offset: (B + b) * H, rows: T, cols: H, rowStride: B * H)
+                    let previousStates = MatrixView(states, offset: b * H, rows: T, cols: H, rowStride: B * H)
+                    let preDelta = MatrixView(hiddenDelta, offset: b * H, rows: T, cols: H, rowStride: B * H)
+                    let sequenceInputs = MatrixView(inputs, offset: b * I, rows: T, cols: I, rowStride: B * I)
+                    BLAS.gemm(1, delta, .transposed, hiddenStates, .none, 0, mutableView(g, layout.hiddenToOutput))
+                    BLAS.gemv(1, delta, .transposed, stepOnes, 0, UnsafeMutableBufferPointer(rebasing: g[layout.outputBias.range]))
+                    BLAS.gemm(1, preDelta, .transposed, previousStates, .none, 0, mutableView(g, layout.hiddenToHidden))
+                    BLAS.gemm(1, preDelta, .transposed, sequenceInputs, .none, 0, mutableView(g, layout.inputToHidden))
+                    BLAS.gemv(1, preDelta, .transposed, stepOnes, 0, UnsafeMutableBufferPointer(rebasing: g[layout.hiddenBias.range]))
+                    BLAS.gemv(1, view(p, layout.hiddenToHidden), .transposed,
+                              UnsafeBufferPointer(rebasing: hiddenDelta[(b * H)..<((b + 1) * H)]), 0,
+                              UnsafeMutableBufferPointer(rebasing: g[layout.initialState.range]))
+                    for k in 0..<layout.count { fisher[k] += g[k] * g[k] * casesPerUnit }
+                }
+            }
+        }
+    }
+
+    /// outputDelta ← mask·(ŷ − y)/N: ∂f/∂s for every matched output/loss pair.
+    private func setLossDelta() {
+        let O = outputSize
+        for row in 0..<(steps * sequences) {
+            let weight = mask[row] * normaliser
+            for o in 0..<O {
+                let k = row * O + o
+                outputDelta[k] = weight == 0 ? 0 : weight * (predictions[k] - targets[k])
+            }
+        }
+    }
+
+    /// The backward pass shared by the gradient and the curvature products: from `outputDelta`
+    /// (∂/∂s for every step) to the parameter derivatives in `result`.
+    ///
+    /// With `structuralWeight` c ≠ 0 it also injects the structural-damping curvature at each
+    /// hidden pre-activation, using R t from `rPreActivations` (§3):
+    ///
+    ///     ∂t_i = (1 − h_i²) ⊙ (∂h_i + (c/N)·[i < length]·R t_i)      — the structural-damping line
+    ///
+    /// which is (1 − h²)⊙∂h plus c·D''⊙R t/N with D'' = 1 − h², the curvature of tanh's matching loss.
+    private func backpropagate(into result: inout [Scalar], structuralWeight: Scalar) {
+        precondition(result.count == layout.count, "result has \(result.count) entries, the network needs \(layout.count)")
+        let (T, B, H, O) = (steps, sequences, hidden, outputSize)
+        let injection = structuralWeight * normaliser
+        parameters.withUnsafeBufferPointer { p in
+            result.withUnsafeMutableBufferPointer { g in
+                let delta = MatrixView(matrix(outputDelta, rows: T * B, cols: O))
+                let allStates = MatrixView(matrix(states, offset: B * H, rows: T * B, cols: H))
+                let previousStates = MatrixView(matrix(states, rows: T * B, cols: H))
+                let allHiddenDelta = matrix(hiddenDelta, rows: T * B, cols: H)
+                // Output layer, all steps at once: ∂W_yh = Δᵀ·H, ∂b_y = Δᵀ·1.
+                BLAS.gemm(1, delta, .transposed, allStates, .none, 0, mutableView(g, layout.hiddenToOutput))
+                columnSums(delta, into: g, layout.outputBias)
+                // ∂h_i from the outputs, all steps at once: Δ·W_yh.
+                BLAS.gemm(1, delta, .none, view(p, layout.hiddenToOutput), .none, 0, allHiddenDelta)
+                // Through time: ∂h_i += ∂t_{i+1}·W_hh, then ∂t_i = (1 − h_i²)⊙(…).
+                let recurrent = view(p, layout.hiddenToHidden)
+                for t in stride(from: T, through: 1, by: -1) {
+                    let current = matrix(hiddenDelta, offset: (t - 1) * B * H, rows: B, cols: H)
+                    if t < T {
+                        BLAS.gemm(1, MatrixView(matrix(hiddenDelta, offset: t * B * H, rows: B, cols: H)), .none,
+                                  recurrent, .none, 1, current)
+                    }
+                    let h = states.baseAddress! + t * B * H
+                    let d = current.base
+                    if injection == 0 {
+                        for k in 0..<(B * H) { d[k] *= 1 - h[k] * h[k] }
+                    } else {
+                        let rt = rPreActivations.baseAddress! + (t - 1) * B * H
+                        let inside = insideLength.baseAddress! + (t - 1) * B
+                        for b in 0..<B {
+                            let c = injection * inside[b]
+                            for j in (b * H)..<((b + 1) * H) { d[j] = (1 - h[j] * h[j]) * (d[j] + c * rt[j]) }
+                        }
+                    }
+                }
+                // Time-independent parameter derivatives, all steps at once.
+                let hiddenDeltaView = MatrixView(allHiddenDelta)
+                BLAS.gemm(1, hiddenDeltaView, .transposed, previousStates, .none, 0, mutableView(g, layout.hiddenToHidden))
+                BLAS.gemm(1, hiddenDeltaView, .transposed, MatrixView(matrix(inputs, rows: T * B, cols: inputSize)), .none,
+                          0, mutableView(g, layout.inputToHidden))
+                columnSums(hiddenDeltaView, into: g, layout.hiddenBias)
+                // h_0 feeds t_1 of every sequence: ∂h_0 = W_hhᵀ·Σ_b ∂t_{1,b}.
+                let firstStep = MatrixView(matrix(hiddenDelta, rows: B, cols: H))
+                BLAS.gemv(1, firstStep, .transposed, UnsafeBufferPointer(rebasing: ones[0..<B]), 0, columnSum)
+                BLAS.gemv(1, recurrent, .transposed, UnsafeBufferPointer(columnSum), 0,
+                          UnsafeMutableBufferPointer(rebasing: g[layout.initialState.range]))
+            }
+        }
+    }
+
+    // MARK: Curvature products
+
+    /// `out ← G v + c · J_tᵀ D'' J_t v` at the θ of the last `forward`, with G = J_sᵀ H_L J_s the
+    /// Gauss-Newton matrix and c = `structuralWeight` (λμ in the solver; 0 for plain G v). Both
+    /// terms are divided by N. Cost: one R-forward pass and one backward pass (§2.2).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func curvatureProduct(_ v: [Scalar], into out: inout [Scalar], structuralWeight: Scalar) {
+        precondition(v.count == layout.count, "v has \(v.count) entries, the network needs \(layout.count)")
+        precondition(!parameters.isEmpty, "call forward(θ) before curvatureProduct")
+        let (T, B, H, O) = (steps, sequences, hidden, outputSize)
+        if rStates.baseAddress == nil {
+            rPreActivations = Self.allocate(T * B * H)
+            rStates = Self.allocate((T + 1) * B * H)
+        }
+        let rt = rPreActivations, rh = rStates
+        parameters.withUnsafeBufferPointer { p in
+            v.withUnsafeBufferPointer { direction in
+                // R h_0 = V_h0 for every sequence.
+                let initial = direction.baseAddress! + layout.initialState.offset
+                for b in 0..<B { (rh.baseAddress! + b * H).update(from: initial, count: H) }
+                // R t_i, time-independent part for all steps: X·V_hxᵀ + V_bh + H_{i−1}·V_hhᵀ.
+                let allRt = matrix(rt, rows: T * B, cols: H)
+                projectInputs(direction, parameterBlock: layout.inputToHidden, biasBlock: layout.hiddenBias, into: allRt)
+                BLAS.gemm(1, MatrixView(matrix(states, rows: T * B, cols: H)), .none,
+                          view(direction, layout.hiddenToHidden), .transposed, 1, allRt)
+                // Through time: R t_i += R h_{i−1}·W_hhᵀ, R h_i = (1 − h_i²)⊙R t_i.
+                let recurrent = view(p, layout.hiddenToHidden)
+                for t in 1...T {
+                    let current = matrix(rt, offset: (t - 1) * B * H, rows: B, cols: H)
+                    BLAS.gemm(1, MatrixView(matrix(rh, offset: (t - 1) * B * H, rows: B, cols: H)), .none,
+                              recurrent, .transposed, 1, current)
+                    let h = states.baseAddress! + t * B * H
+                    let rhT = rh.baseAddress! + t * B * H
+                    for k in 0..<(B * H) { rhT[k] = (1 - h[k] * h[k]) * current.base[k] }
+                }
+                // R s_i for all steps: R H·W_yhᵀ + H·V_yhᵀ + V_by.
+                let rs = matrix(outputDelta, rows: T * B, cols: O)
+                BLAS.gemm(1, MatrixView(matrix(rh, offset: B * H, rows: T * B, cols: H)), .none,
+                          view(p, layout.hiddenToOutput), .transposed, 0, rs)
+                BLAS.gemm(1, MatrixView(matrix(states, offset: B * H, rows: T * B, cols: H)), .none,
+                          view(direction, layout.hiddenToOutput), .transposed, 1, rs)
+                addRow(direction, layout.outputBias, to: rs)
+            }
+        }
+        // q_i = mask·H_L(ŷ_i)·R s_i / N, zero at unscored steps.
+        for row in 0..<(T * B) {
+            network.outputLoss.multiplyCurvature(outputDelta.baseAddress! + row * O,
+                                                 predictions: predictions.baseAddress! + row * O,
+                                                 count: O, weight: mask[row] * normaliser)
+        }
+        backpropagate(into: &out, structuralWeight: structuralWeight)
+    }
+
+    /// `out ← (G + λI + λμ·J_tᵀ D'' J_t) v`: the damped curvature product of M&S'11 (§3), without
+    /// the L2 term (which is another `λI`-like term the solver adds).
+    public func dampedCurvatureProduct(_ v: [Scalar], into out: inout [Scalar], lambda: Scalar, mu: Scalar) {
+        curvatureProduct(v, into: &out, structuralWeight: lambda * mu)
+        Vec.axpy(lambda, v, &out)
+    }
+
+    // MARK: Evaluation
+
+    /// Sequences judged wrong by `criterion` at any of their `errorMask` steps, and how many
+    /// sequences have at least one such step. Uses the predictions of the last `forward`.
+    public func sequenceErrors(criterion: ErrorCriterion) -> (wrong: Int, judged: Int) {
+        var wrong = 0, judged = 0
+        for b in 0..<sequences {
+            var isJudged = false, isWrong = false
+            for t in 0..<steps where batch.errorMask[t * sequences + b] {
+                isJudged = true
+                let row = (t * sequences + b) * outputSize
+                if criterion.isWrong(predictions.baseAddress! + row, targets.baseAddress! + row, count: outputSize) {
+                    isWrong = true
+                    break
+                }
+            }
+            if isJudged { judged += 1 }
+            if isWrong { wrong += 1 }
+        }
+        return (wrong, judged)
+    }
+
+    /// ŷ of the last `forward`, `[T, B, O]`.
+    public var predictionValues: [Scalar] { Array(predictions) }
+
+    /// h_0 … h_T of the last `forward`, `[T+1, B, H]`.
+    public var hiddenStates: [Scalar] { Array(states) }
+}
+
+// MARK: - Helpers
+
+extension BatchEvaluator {
+    static func allocate(_ count: Int) -> UnsafeMutableBufferPointer<Scalar> {
+        let buffer = UnsafeMutableBufferPointer<Scalar>.allocate(capacity: max(count, 1))
+        buffer.initialize(repeating: 0)
+        return UnsafeMutableBufferPointer(rebasing: buffer[0..<count])
+    }
+
+    static func copy(_ values: [Scalar]) -> UnsafeMutableBufferPointer<Scalar> {
+        let buffer = allocate(values.count)
+        _ = buffer.initialize(from: values)
+        return buffer
+    }
+
+    @inline(__always)
+    func matrix(_ buffer: UnsafeMutableBufferPointer<Scalar>, offset: Int = 0, rows: Int, cols: Int) -> MutableMatrixView<Scalar> {
+        MutableMatrixView(buffer, offset: offset, rows: rows, cols: cols)
+    }
+
+    @inline(__always)
+    func view(_ theta: UnsafeBufferPointer<Scalar>, _ block: ParameterBlock) -> MatrixView<Scalar> {
+        MatrixView(theta, offset: block.offset, rows: block.rows, cols: block.cols)
+    }
+
+    @inline(__always)
+    func mutableView(_ theta: UnsafeMutableBufferPointer<Scalar>, _ block: ParameterBlock) -> MutableMatrixView<Scalar> {
+        MutableMatrixView(theta, offset: block.offset, rows: block.rows, cols: block.cols)
+    }
+
+    /// `target ← X·Wᵀ + 1·bᵀ` for all steps, with W and b taken from `theta` (θ or a direction v).
+    func projectInputs(_ theta: UnsafeBufferPointer<Scalar>, parameterBlock: ParameterBlock, biasBlock: ParameterBlock,
+                       into target: MutableMatrixView<Scalar>) {
+        BLAS.gemm(1, MatrixView(matrix(inputs, rows: steps * sequences, cols: inputSize)), .none,
+                  view(theta, parameterBlock), .transposed, 0, target)
+        addRow(theta, biasBlock, to: target)
+    }
+
+    /// Adds the vector `block` of `theta` to every row of `target`.
+    func addRow(_ theta: UnsafeBufferPointer<Scalar>, _ block: ParameterBlock, to target: MutableMatrixView<Scalar>) {
+        let bias = theta.baseAddress! + block.offset
+        for row in 0..<target.rows {
+            let destination = target.base + row * target.rowStride
+            for j in 0..<target.cols { destination[j] += bias[j] }
+        }
+    }
+
+    /// Writes the column sums of `source` (a [T·B, n] matrix) into the vector `block` of `g`.
+    func columnSums(_ source: MatrixView<Scalar>, into g: UnsafeMutableBufferPointer<Scalar>, _ block: ParameterBlock) {
+        BLAS.gemv(1, source, .transposed, UnsafeBufferPointer(rebasing: ones[0..<source.rows]), 0,
+                  UnsafeMutableBufferPointer(rebasing: g[block.range]))
+    }
+}

@@ -1,0 +1,78 @@
+import Linalg
+
+// The matched output non-linearity / loss pairs of §1.2, one row (one step of one sequence) at a
+// time. For every pair the derivative of the loss with respect to the output pre-activation s is
+// ŷ − y, and the curvature H_L = ∂²L/∂s² is PSD, so G = J_sᵀ H_L J_s is PSD.
+extension OutputLoss {
+    /// Turns the pre-activations `s` (length `count`) into predictions ŷ = g(s) in place and
+    /// returns the loss of this row against `target`. `scored == false` skips the loss (returns 0)
+    /// but still computes ŷ, which predictions and the curvature need.
+
+    func applyOutput<S: BLASScalar>(_ s: UnsafeMutablePointer<S>, target y: UnsafePointer<S>,
+                                    count: Int, scored: Bool) -> S {
+        var loss: S = 0
+        switch self {
+        case .linearSquaredError:
+            if scored {
+                for o in 0..<count { let e = s[o] - y[o]; loss += e * e / 2 }
+            }
+        case .logisticCrossEntropy:
+            for o in 0..<count {
+                let z = s[o]
+                // −y·log σ(z) − (1 − y)·log(1 − σ(z)) = softplus(z) − y·z, computed without overflow.
+                if scored { loss += max(z, 0) + S.log(1 + S.exp(-abs(z))) - y[o] * z }
+                s[o] = 1 / (1 + S.exp(-z))
+            }
+        case .softmaxCrossEntropy:
+            var largest = s[0]
+            for o in 1..<count { largest = max(largest, s[o]) }
+            var total: S = 0
+            for o in 0..<count { total += S.exp(s[o] - largest) }
+            let logPartition = largest + S.log(total)
+            for o in 0..<count {
+                if scored && y[o] != 0 { loss -= y[o] * (s[o] - logPartition) }
+                s[o] = S.exp(s[o] - logPartition)
+            }
+        }
+        return loss
+    }
+
+    /// `r ← weight · H_L(ŷ) · r` in place, for one row: the loss curvature at predictions `p`.
+    /// Linear: H_L = I. Logistic: diag(p(1 − p)). Softmax: diag(p) − ppᵀ, applied as p ⊙ (r − ⟨p, r⟩).
+
+    func multiplyCurvature<S: BLASScalar>(_ r: UnsafeMutablePointer<S>, predictions p: UnsafePointer<S>,
+                                          count: Int, weight: S) {
+        switch self {
+        case .linearSquaredError:
+            for o in 0..<count { r[o] *= weight }
+        case .logisticCrossEntropy:
+            for o in 0..<count { r[o] *= weight * p[o] * (1 - p[o]) }
+        case .softmaxCrossEntropy:
+            var mean: S = 0
+            for o in 0..<count { mean += p[o] * r[o] }
+            for o in 0..<count { r[o] = weight * p[o] * (r[o] - mean) }
+        }
+    }
+}
+
+extension ErrorCriterion {
+    /// Whether the prediction row `p` is wrong for target row `y`.
+
+    func isWrong<S: BLASScalar>(_ p: UnsafePointer<S>, _ y: UnsafePointer<S>, count: Int) -> Bool {
+        switch self {
+        case .absoluteTolerance(let tolerance):
+            for o in 0..<count where abs(Double(p[o] - y[o])) > tolerance { return true }
+            return false
+        case .binaryThreshold:
+            for o in 0..<count where (p[o] > 0.5) != (y[o] > 0.5) { return true }
+            return false
+        case .argmax:
+            var bestPrediction = 0, bestTarget = 0
+            for o in 1..<count {
+                if p[o] > p[bestPrediction] { bestPrediction = o }
+                if y[o] > y[bestTarget] { bestTarget = o }
+            }
+            return bestPrediction != bestTarget
+        }
+    }
+}
