@@ -46,7 +46,11 @@ func simdTanh8(_ x: SIMD8<Float>) -> SIMD8<Float> {
     let log2e: Float = 1.442_695_04
     let ln2High: Float = 0.693_145_751_953_125  // ln 2 split so k·ln2High is exact
     let ln2Low: Float = 1.428_606_765_330_187e-6
-    let k = (u * log2e).rounded(.toNearestOrEven)
+    // Adding and subtracting 1.5·2²³ rounds to the nearest integer, and the sum's low mantissa
+    // bits hold that integer: both without the per-lane libm calls of `rounded` and Int32(_:).
+    let roundingShift: Float = 12_582_912
+    let shifted = u * log2e + roundingShift
+    let k = shifted - roundingShift
     let r = (u - k * ln2High) - k * ln2Low
     // expm1(r) = r + r²/2! + … + r⁷/7!, Horner form.
     var poly = SIMD8<Float>(repeating: 1.0 / 5040)
@@ -57,7 +61,7 @@ func simdTanh8(_ x: SIMD8<Float>) -> SIMD8<Float> {
     poly = poly * r + 0.5
     poly = poly * r + 1
     let expm1r = poly * r
-    let exponent = SIMD8<Int32>(k, rounding: .towardZero) &+ 127
+    let exponent = (unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- 0x4B40_0000) &+ 127
     let twoToK = unsafeBitCast(exponent &<< 23, to: SIMD8<Float>.self)
     let m = twoToK * expm1r + (twoToK - 1)
     let t = -m / (m + 2)
