@@ -15,12 +15,12 @@ import Linalg
 /// outputs N = Σ mask [ISC `hf.py`].
 public final class BatchEvaluator<Scalar: BLASScalar> {
     public let network: RecurrentNetwork
-    public let batch: SequenceBatch<Scalar>
+    public private(set) var batch: SequenceBatch<Scalar>
     public let layout: ParameterLayout
 
     let steps: Int, sequences: Int, inputSize: Int, hidden: Int, outputSize: Int
     /// 1/N, or 0 when nothing is scored.
-    let normaliser: Scalar
+    private(set) var normaliser: Scalar = 0
 
     // Read-only copies of the batch.
     let inputs: UnsafeMutableBufferPointer<Scalar>       // [T, B, I]
@@ -56,16 +56,10 @@ public final class BatchEvaluator<Scalar: BLASScalar> {
         inputSize = batch.inputSize
         hidden = network.shape.hidden
         outputSize = batch.outputSize
-        let scored = batch.scoredOutputCount
-        normaliser = scored > 0 ? 1 / scored : 0
-
-        inputs = Self.copy(batch.inputs)
-        targets = Self.copy(batch.targets)
-        mask = Self.copy(batch.mask)
+        inputs = Self.allocate(batch.inputs.count)
+        targets = Self.allocate(batch.targets.count)
+        mask = Self.allocate(batch.mask.count)
         insideLength = Self.allocate(steps * sequences)
-        for t in 0..<steps {
-            for b in 0..<sequences where t < batch.lengths[b] { insideLength[t * sequences + b] = 1 }
-        }
         ones = Self.allocate(steps * sequences)
         ones.update(repeating: 1)
         states = Self.allocate((steps + 1) * sequences * hidden)
@@ -73,6 +67,29 @@ public final class BatchEvaluator<Scalar: BLASScalar> {
         outputDelta = Self.allocate(steps * sequences * outputSize)
         hiddenDelta = Self.allocate(steps * sequences * hidden)
         columnSum = Self.allocate(hidden)
+        copyBatchData()
+    }
+
+    /// Rebinds the evaluator to another batch of the same shape, reusing every buffer (a big
+    /// gradient batch is evaluated chunk by chunk this way). Invalidates the last `forward`.
+    public func replaceBatch(_ newBatch: SequenceBatch<Scalar>) {
+        precondition(newBatch.sequenceCount == sequences && newBatch.steps == steps
+                     && newBatch.inputSize == inputSize && newBatch.outputSize == outputSize,
+                     "replacement batch [B \(newBatch.sequenceCount), T \(newBatch.steps)] differs from [B \(sequences), T \(steps)]")
+        batch = newBatch
+        parameters = []
+        copyBatchData()
+    }
+
+    private func copyBatchData() {
+        _ = inputs.update(fromContentsOf: batch.inputs)
+        _ = targets.update(fromContentsOf: batch.targets)
+        _ = mask.update(fromContentsOf: batch.mask)
+        for t in 0..<steps {
+            for b in 0..<sequences { insideLength[t * sequences + b] = t < batch.lengths[b] ? 1 : 0 }
+        }
+        let scored = batch.scoredOutputCount
+        normaliser = scored > 0 ? 1 / scored : 0
     }
 
     deinit {
@@ -342,12 +359,6 @@ extension BatchEvaluator {
         let buffer = UnsafeMutableBufferPointer<Scalar>.allocate(capacity: max(count, 1))
         buffer.initialize(repeating: 0)
         return UnsafeMutableBufferPointer(rebasing: buffer[0..<count])
-    }
-
-    static func copy(_ values: [Scalar]) -> UnsafeMutableBufferPointer<Scalar> {
-        let buffer = allocate(values.count)
-        _ = buffer.initialize(from: values)
-        return buffer
     }
 
     @inline(__always)
