@@ -1,0 +1,95 @@
+import SequenceModel
+
+/// The long-range-dependency problems of Hochreiter & Schmidhuber (1997) that Martens & Sutskever
+/// (2011) solved with structurally damped HF, encoded as in Sutskever's released code [ISC] (the
+/// memorisation layout follows Pascanu, Mikolov & Bengio 2013 [PMB]). `TaskSpec` pairs a task with
+/// its minimum length T and generates batches.
+public enum PathologicalTask: String, CaseIterable, Sendable, Codable {
+    /// Sum of two marked values in U[0, 1]; linear output, squared error. §5.1
+    case addition
+    /// Product of two marked values in U[0, 1]; linear output, squared error. §5.1
+    case multiplication
+    /// XOR of two marked random bits; logistic output, cross-entropy. §5.1
+    case xor
+    /// Order and identity of two marked X/Y symbols among distractors: 4 classes. §5.2
+    case temporalOrder = "temporal-order"
+    /// As `temporalOrder` with three marked symbols: 8 classes. §5.3
+    case temporalOrder3 = "temporal-order-3bit"
+    /// Predict the next of 100 symbols at every step, and at the end recall the first. §5.4
+    case randomPermutation = "random-permutation"
+    /// Recall five binary symbols after a delay. §5.5
+    case memorization5 = "memorization-5bit"
+    /// Recall ten 5-ary symbols after a delay. §5.5
+    case memorization20 = "memorization-20bit"
+
+    /// The smallest minimum length T the task accepts: the first T ≥ 2 at which its marked
+    /// positions fit, in order, between the start mark at step 0 and the final cue.
+    ///
+    /// | task | smallest T | what binds |
+    /// |---|---|---|
+    /// | addition, multiplication, XOR | 6 | J ≤ T − 4, before the cue at L − 3 |
+    /// | temporal order | 4 | J ≤ T − 2, before the trigger at L − 1 |
+    /// | 3-bit temporal order | 5 | K ≤ T − 2 |
+    /// | random permutation, memorisation | 2 | a dependency needs two steps |
+    public var smallestMinimumLength: Int {
+        var t = Encoding.absoluteMinimumLength
+        while !family.markersFit(minimumLength: t) { t += 1 }
+        return t
+    }
+}
+
+/// The four generators behind the eight tasks.
+enum TaskFamily: Equatable {
+    /// Two marked operands on a value channel, one output at the last step. §5.1
+    case markedPair(PairOperation)
+    /// Marked X/Y symbols among distractors; the class encodes them. §5.2, §5.3
+    case temporalOrder(spans: [PercentSpan], classWeights: [Int])
+    /// §5.4
+    case randomPermutation
+    /// §5.5
+    case memorisation(values: Int, positions: Int)
+
+    /// Where the operands of a marked-pair task come from and how they combine.
+    enum PairOperation: Equatable {
+        case sum, product, exclusiveOr
+    }
+
+    /// Percent spans of the marked positions (empty for the tasks without markers).
+    var markerSpans: [PercentSpan] {
+        switch self {
+        case .markedPair: Encoding.operandSpans
+        case .temporalOrder(let spans, _): spans
+        case .randomPermutation, .memorisation: []
+        }
+    }
+
+    /// Steps at the end of the shortest sequence that the marked positions must stay clear of.
+    var reservedTail: Int {
+        switch self {
+        case .markedPair: Encoding.cueStepsBeforeEnd
+        case .temporalOrder: Encoding.triggerStepsBeforeEnd
+        case .randomPermutation, .memorisation: 0
+        }
+    }
+
+    func markersFit(minimumLength t: Int) -> Bool {
+        guard t >= Encoding.absoluteMinimumLength else { return false }
+        guard let last = Encoding.markerRanges(markerSpans, minimumLength: t).last else { return true }
+        return last.upperBound <= t - reservedTail
+    }
+}
+
+extension PathologicalTask {
+    var family: TaskFamily {
+        switch self {
+        case .addition: .markedPair(.sum)
+        case .multiplication: .markedPair(.product)
+        case .xor: .markedPair(.exclusiveOr)
+        case .temporalOrder: .temporalOrder(spans: Encoding.temporal2Spans, classWeights: Encoding.temporal2ClassWeights)
+        case .temporalOrder3: .temporalOrder(spans: Encoding.temporal3Spans, classWeights: Encoding.temporal3ClassWeights)
+        case .randomPermutation: .randomPermutation
+        case .memorization5: .memorisation(values: Encoding.memorisation5.values, positions: Encoding.memorisation5.positions)
+        case .memorization20: .memorisation(values: Encoding.memorisation20.values, positions: Encoding.memorisation20.positions)
+        }
+    }
+}
