@@ -25,6 +25,9 @@ static inline unsigned hfrnn_H5F_ACC_RDONLY(void)  { return H5F_ACC_RDONLY; }
 static inline unsigned hfrnn_H5F_ACC_RDWR(void)    { return H5F_ACC_RDWR; }
 static inline hid_t hfrnn_H5P_DATASET_CREATE(void) { return H5P_DATASET_CREATE; }
 static inline hid_t hfrnn_H5P_FILE_ACCESS(void)    { return H5P_FILE_ACCESS; }
+static inline hid_t hfrnn_H5P_LINK_CREATE(void)    { return H5P_LINK_CREATE; }
+// H5T_VARIABLE is ((size_t)-1): the size of a variable-length string type.
+static inline size_t hfrnn_H5T_VARIABLE(void)      { return H5T_VARIABLE; }
 
 // HDF5 prints its error stack to stderr by default, per thread in Debian's thread-safe build:
 // the wrapper calls this at every entry point.

@@ -1,0 +1,202 @@
+internal import CHDF5
+
+/// Attributes on any object ("/" is the root group). Setting an attribute that exists replaces it.
+extension HDF5File {
+    public func setAttribute(_ name: String, to value: Double, on object: String = "/") throws {
+        try writeAttribute(name, [value], shape: [], on: object)
+    }
+
+    public func setAttribute(_ name: String, to value: Int64, on object: String = "/") throws {
+        try writeAttribute(name, [value], shape: [], on: object)
+    }
+
+    /// Stored as Int64 (so an integer literal picks this overload, not the Double one).
+    public func setAttribute(_ name: String, to value: Int, on object: String = "/") throws {
+        try writeAttribute(name, [Int64(value)], shape: [], on: object)
+    }
+
+    /// A 1-D array attribute.
+    public func setAttribute(_ name: String, to values: [Double], on object: String = "/") throws {
+        try writeAttribute(name, values, shape: [values.count], on: object)
+    }
+
+    /// A 1-D array attribute.
+    public func setAttribute(_ name: String, to values: [Int64], on object: String = "/") throws {
+        try writeAttribute(name, values, shape: [values.count], on: object)
+    }
+
+    /// A fixed-length, null-padded UTF-8 string (h5py reads it as `bytes`; `.decode()` gives str).
+    public func setAttribute(_ name: String, to value: String, on object: String = "/") throws {
+        let bytes = Array(value.utf8)
+        _ = try enterForWriting(.attribute, object, attribute: name)
+        let owner = Self.normalized(object)
+        let type = try check(H5Tcopy(hfrnn_H5T_C_S1()), .attribute, owner, attribute: name, "cannot create string type")
+        defer { H5Tclose(type) }
+        let configured = H5Tset_size(type, max(1, bytes.count)) >= 0
+            && H5Tset_cset(type, H5T_CSET_UTF8) >= 0 && H5Tset_strpad(type, H5T_STR_NULLPAD) >= 0
+        try check(configured ? 0 : -1, .attribute, owner, attribute: name, "cannot set up string type")
+        let space = try dataspace([], .attribute, owner, attribute: name)
+        defer { H5Sclose(space) }
+        let attribute = try createAttribute(name, on: owner, type: type, space: space)
+        defer { H5Aclose(attribute) }
+        let padded = bytes.isEmpty ? [0] : bytes
+        _ = try padded.withUnsafeBytes { buffer in
+            try check(H5Awrite(attribute, type, buffer.baseAddress), .attribute, owner, attribute: name, "cannot write")
+        }
+    }
+
+    public func doubleAttribute(_ name: String, on object: String = "/") throws -> Double {
+        try scalar(readAttribute(name, on: object), name, object)
+    }
+
+    public func int64Attribute(_ name: String, on object: String = "/") throws -> Int64 {
+        try scalar(readAttribute(name, on: object), name, object)
+    }
+
+    /// All values of a numeric attribute, flattened (a scalar gives one value).
+    public func doubleArrayAttribute(_ name: String, on object: String = "/") throws -> [Double] {
+        try readAttribute(name, on: object)
+    }
+
+    public func int64ArrayAttribute(_ name: String, on object: String = "/") throws -> [Int64] {
+        try readAttribute(name, on: object)
+    }
+
+    /// A scalar string attribute, fixed-length or variable-length (as h5py writes `str` values).
+    public func stringAttribute(_ name: String, on object: String = "/") throws -> String {
+        let (owner, attribute) = try openAttribute(name, on: object)
+        defer { H5Aclose(attribute) }
+        let type = try check(H5Aget_type(attribute), .attribute, owner, attribute: name, "cannot read datatype")
+        defer { H5Tclose(type) }
+        let stored = StoredType(type)
+        guard stored.elementClass == .string else {
+            throw error(.attribute, owner, attribute: name, "stored as \(stored.name), not as a string")
+        }
+        try requireSingleValue(attribute, name, owner)
+        if H5Tis_variable_str(type) > 0 {
+            let memoryType = try check(H5Tcopy(hfrnn_H5T_C_S1()), .attribute, owner, attribute: name, "cannot copy type")
+            defer { H5Tclose(memoryType) }
+            H5Tset_size(memoryType, hfrnn_H5T_VARIABLE())
+            H5Tset_cset(memoryType, H5Tget_cset(type))
+            var text: UnsafeMutablePointer<CChar>? = nil
+            try check(H5Aread(attribute, memoryType, &text), .attribute, owner, attribute: name, "cannot read")
+            defer { H5free_memory(text) }
+            return text.map { String(cString: $0) } ?? ""
+        }
+        var bytes = [UInt8](repeating: 0, count: stored.byteCount)
+        _ = try bytes.withUnsafeMutableBytes { buffer in
+            try check(H5Aread(attribute, type, buffer.baseAddress), .attribute, owner, attribute: name, "cannot read")
+        }
+        // Null-terminated and null-padded strings end at the first NUL; space-padded ones are trimmed.
+        var end = bytes.firstIndex(of: 0) ?? bytes.count
+        if H5Tget_strpad(type) == H5T_STR_SPACEPAD {
+            while end > 0 && bytes[end - 1] == UInt8(ascii: " ") { end -= 1 }
+        }
+        return String(decoding: bytes[..<end], as: UTF8.self)
+    }
+
+    /// Names of the attributes of `object`, sorted.
+    public func attributeNames(of object: String = "/") throws -> [String] {
+        let file = try enter()
+        let owner = try existingObject(object, attribute: nil)
+        var names: [String] = []
+        _ = try withUnsafeMutablePointer(to: &names) { namesPointer in
+            try check(H5Aiterate_by_name(file, owner, H5_INDEX_NAME, H5_ITER_INC, nil, { _, name, _, context in
+                guard let name, let context else { return 0 }
+                context.assumingMemoryBound(to: [String].self).pointee.append(String(cString: name))
+                return 0
+            }, namesPointer, hfrnn_H5P_DEFAULT()), .object, owner, "cannot list attributes")
+        }
+        return names.sorted()
+    }
+
+    public func hasAttribute(_ name: String, on object: String = "/") throws -> Bool {
+        let file = try enter()
+        let owner = try existingObject(object, attribute: name)
+        return try check(H5Aexists_by_name(file, owner, name, hfrnn_H5P_DEFAULT()), .attribute, owner,
+                         attribute: name, "cannot check attribute") > 0
+    }
+
+    // MARK: Internals
+
+    /// The normalized path of `object`; throws if there is no such object.
+    private func existingObject(_ object: String, attribute: String?) throws -> String {
+        let owner = Self.normalized(object)
+        guard try exists(owner) else {
+            throw error(attribute == nil ? .object : .attribute, owner, attribute: attribute,
+                        attribute == nil ? "not found" : "object '\(owner)' not found")
+        }
+        return owner
+    }
+
+    /// Creates attribute `name` on `owner`, deleting an existing one first. The caller closes it.
+    private func createAttribute(_ name: String, on owner: String, type: hid_t, space: hid_t) throws -> hid_t {
+        if try hasAttribute(name, on: owner) {
+            try check(H5Adelete_by_name(id, owner, name, hfrnn_H5P_DEFAULT()), .attribute, owner, attribute: name,
+                      "cannot delete the old value")
+        }
+        return try check(H5Acreate_by_name(id, owner, name, type, space, hfrnn_H5P_DEFAULT(), hfrnn_H5P_DEFAULT(),
+                                           hfrnn_H5P_DEFAULT()), .attribute, owner, attribute: name, "cannot create")
+    }
+
+    private func writeAttribute<T: HDF5Element>(_ name: String, _ values: [T], shape: [Int], on object: String) throws {
+        _ = try enterForWriting(.attribute, object, attribute: name)
+        let owner = Self.normalized(object)
+        let space = try dataspace(shape, .attribute, owner, attribute: name)
+        defer { H5Sclose(space) }
+        let attribute = try createAttribute(name, on: owner, type: T.hdf5Type.fileType, space: space)
+        defer { H5Aclose(attribute) }
+        guard !values.isEmpty else { return }
+        _ = try values.withUnsafeBytes { buffer in
+            try check(H5Awrite(attribute, T.hdf5Type.memoryType, buffer.baseAddress), .attribute, owner,
+                      attribute: name, "cannot write")
+        }
+    }
+
+    private func readAttribute<T: HDF5Element>(_ name: String, on object: String) throws -> [T] {
+        let (owner, attribute) = try openAttribute(name, on: object)
+        defer { H5Aclose(attribute) }
+        let type = try check(H5Aget_type(attribute), .attribute, owner, attribute: name, "cannot read datatype")
+        defer { H5Tclose(type) }
+        if let refusal = StoredType(type).refusal(readingAs: T.self) {
+            throw error(.attribute, owner, attribute: name, refusal)
+        }
+        let space = try check(H5Aget_space(attribute), .attribute, owner, attribute: name, "cannot read dataspace")
+        defer { H5Sclose(space) }
+        let count = Int(try check(H5Sget_simple_extent_npoints(space), .attribute, owner, attribute: name,
+                                  "cannot count values"))
+        return try [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+            if count > 0 {
+                try check(H5Aread(attribute, T.hdf5Type.memoryType, buffer.baseAddress), .attribute, owner,
+                          attribute: name, "cannot read")
+            }
+            initialized = count
+        }
+    }
+
+    /// Opens attribute `name` of `object` (both must exist). The caller closes it.
+    private func openAttribute(_ name: String, on object: String) throws -> (owner: String, attribute: hid_t) {
+        guard try hasAttribute(name, on: object) else {
+            throw error(.attribute, Self.normalized(object), attribute: name, "not found")
+        }
+        let owner = Self.normalized(object)
+        let attribute = try check(H5Aopen_by_name(id, owner, name, hfrnn_H5P_DEFAULT(), hfrnn_H5P_DEFAULT()),
+                                  .attribute, owner, attribute: name, "cannot open")
+        return (owner, attribute)
+    }
+
+    private func requireSingleValue(_ attribute: hid_t, _ name: String, _ owner: String) throws {
+        let space = try check(H5Aget_space(attribute), .attribute, owner, attribute: name, "cannot read dataspace")
+        defer { H5Sclose(space) }
+        let count = try check(H5Sget_simple_extent_npoints(space), .attribute, owner, attribute: name, "cannot count")
+        guard count == 1 else { throw error(.attribute, owner, attribute: name, "holds \(count) values, not one") }
+    }
+
+    private func scalar<T>(_ values: [T], _ name: String, _ object: String) throws -> T {
+        guard values.count == 1, let value = values.first else {
+            throw error(.attribute, Self.normalized(object), attribute: name,
+                        "holds \(values.count) values; expected a single value")
+        }
+        return value
+    }
+}

@@ -1,0 +1,198 @@
+internal import CHDF5
+
+/// Datasets: row-major (C order, like numpy) arrays of any rank; shape [] is a scalar.
+extension HDF5File {
+    /// Compressed datasets are split into chunks of about this many bytes (HDF5's default chunk
+    /// cache is 1 MiB, so a chunk stays cached while it is read).
+    static let chunkTargetBytes = 256 * 1024
+
+    /// Writes `values` as a dataset of the given shape, creating parent groups as needed and
+    /// replacing an existing dataset at `path` (HDF5 does not reuse the old space in the file).
+    /// With `compress`, the dataset is chunked (whole rows first) and gzip-compressed (level 4).
+    public func write<T: HDF5Element>(_ values: [T], shape: [Int], to path: String, compress: Bool = false) throws {
+        let file = try enterForWriting(.dataset, path)
+        let name = Self.normalized(path)
+        let type = T.hdf5Type
+        precondition(MemoryLayout<T>.stride == type.byteCount, "\(T.self) does not match its HDF5 type \(type)")
+        let count = try elementCount(of: shape, name)
+        guard count == values.count else {
+            throw error(.dataset, name, "shape \(shape) holds \(count) values but \(values.count) were given")
+        }
+        switch try objectKind(name) {
+        case nil: break
+        case .dataset?: try check(H5Ldelete(file, name, hfrnn_H5P_DEFAULT()), .dataset, name, "cannot replace dataset")
+        case let kind?: throw error(.dataset, name, "exists and is a \(kind.rawValue), not a dataset")
+        }
+
+        let space = try dataspace(shape, .dataset, name)
+        defer { H5Sclose(space) }
+        let creation = try check(H5Pcreate(hfrnn_H5P_DATASET_CREATE()), .dataset, name, "cannot create property list")
+        defer { H5Pclose(creation) }
+        if compress && !shape.isEmpty && count > 0 {
+            var chunk = Self.chunkShape(for: shape, elementBytes: type.byteCount)
+            try check(H5Pset_chunk(creation, Int32(chunk.count), &chunk), .dataset, name, "cannot set chunk shape")
+            try check(H5Pset_deflate(creation, 4), .dataset, name, "cannot enable gzip compression")
+        }
+        let links = try linkCreationList(for: name, kind: .dataset)
+        defer { H5Pclose(links) }
+        let dataset = try check(H5Dcreate2(file, name, type.fileType, space, links, creation, hfrnn_H5P_DEFAULT()),
+                                .dataset, name, "cannot create dataset")
+        defer { H5Dclose(dataset) }
+        guard count > 0 else { return }
+        _ = try values.withUnsafeBytes { bytes in
+            try check(H5Dwrite(dataset, type.memoryType, hfrnn_H5S_ALL(), hfrnn_H5S_ALL(), hfrnn_H5P_DEFAULT(),
+                               bytes.baseAddress), .dataset, name, "cannot write data")
+        }
+    }
+
+    /// Reads a whole dataset. HDF5 converts among float types and among integer types when no
+    /// value can be lost; reading floats as integers (or the reverse) throws.
+    public func read<T: HDF5Element>(_ path: String, as _: T.Type = T.self) throws -> (values: [T], shape: [Int]) {
+        _ = try enter()
+        let name = Self.normalized(path)
+        let dataset = try openDataset(name, readingAs: T.self)
+        defer { H5Dclose(dataset) }
+        let space = try check(H5Dget_space(dataset), .dataset, name, "cannot read dataspace")
+        defer { H5Sclose(space) }
+        let shape = try extent(of: space, name)
+        let count = try check(H5Sget_simple_extent_npoints(space), .dataset, name, "cannot count elements")
+        let values: [T] = try readValues(dataset, count: Int(count), memory: hfrnn_H5S_ALL(), file: hfrnn_H5S_ALL(), name)
+        return (values, shape)
+    }
+
+    /// Reads rows `rows` along the first dimension (all other dimensions whole) without reading
+    /// the rest of the dataset: the result is `rows.count × (product of the other dimensions)`
+    /// values, row-major.
+    public func readRows<T: HDF5Element>(_ path: String, rows: Range<Int>, as _: T.Type = T.self) throws -> [T] {
+        _ = try enter()
+        let name = Self.normalized(path)
+        let dataset = try openDataset(name, readingAs: T.self)
+        defer { H5Dclose(dataset) }
+        let fileSpace = try check(H5Dget_space(dataset), .dataset, name, "cannot read dataspace")
+        defer { H5Sclose(fileSpace) }
+        let shape = try extent(of: fileSpace, name)
+        guard let rowCount = shape.first else { throw error(.dataset, name, "is a scalar; it has no rows to read") }
+        guard rows.lowerBound >= 0 && rows.upperBound <= rowCount else {
+            throw error(.dataset, name, "rows \(rows.lowerBound)..<\(rows.upperBound) are outside 0..<\(rowCount)")
+        }
+        let count = rows.count * shape.dropFirst().reduce(1, *)
+        if count == 0 { return [] }
+        var start = [hsize_t](repeating: 0, count: shape.count)
+        start[0] = hsize_t(rows.lowerBound)
+        var block = shape.map { hsize_t($0) }
+        block[0] = hsize_t(rows.count)
+        try check(H5Sselect_hyperslab(fileSpace, H5S_SELECT_SET, start, nil, block, nil),
+                  .dataset, name, "cannot select rows \(rows)")
+        let memorySpace = try check(H5Screate_simple(Int32(block.count), block, nil), .dataset, name,
+                                    "cannot create memory dataspace")
+        defer { H5Sclose(memorySpace) }
+        return try readValues(dataset, count: count, memory: memorySpace, file: fileSpace, name)
+    }
+
+    /// The dataset's dimensions ([] for a scalar).
+    public func shape(of path: String) throws -> [Int] {
+        _ = try enter()
+        let name = Self.normalized(path)
+        let dataset = try openDataset(name)
+        defer { H5Dclose(dataset) }
+        let space = try check(H5Dget_space(dataset), .dataset, name, "cannot read dataspace")
+        defer { H5Sclose(space) }
+        return try extent(of: space, name)
+    }
+
+    /// The type class of the dataset's elements.
+    public func elementClass(of path: String) throws -> HDF5ElementClass {
+        _ = try enter()
+        let name = Self.normalized(path)
+        let dataset = try openDataset(name)
+        defer { H5Dclose(dataset) }
+        let type = try check(H5Dget_type(dataset), .dataset, name, "cannot read datatype")
+        defer { H5Tclose(type) }
+        return StoredType(type).elementClass
+    }
+
+    // MARK: Internals (also used for attributes)
+
+    /// Opens a dataset; with `readingAs`, also refuses element types that cannot be converted.
+    private func openDataset<T: HDF5Element>(_ name: String, readingAs _: T.Type) throws -> hid_t {
+        let dataset = try openDataset(name)
+        let type = H5Dget_type(dataset)
+        guard type >= 0 else {
+            let stack = HDF5Library.errorStack()
+            H5Dclose(dataset)
+            throw error(.dataset, name, "cannot read datatype", stack: stack)
+        }
+        defer { H5Tclose(type) }
+        if let refusal = StoredType(type).refusal(readingAs: T.self) {
+            H5Dclose(dataset)
+            throw error(.dataset, name, refusal)
+        }
+        return dataset
+    }
+
+    private func openDataset(_ name: String) throws -> hid_t {
+        let dataset = H5Dopen2(id, name, hfrnn_H5P_DEFAULT())
+        guard dataset >= 0 else { throw try diagnoseOpenFailure(name, expected: .dataset) }
+        return dataset
+    }
+
+    private func readValues<T: HDF5Element>(_ dataset: hid_t, count: Int, memory: hid_t, file: hid_t,
+                                            _ name: String) throws -> [T] {
+        try [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+            if count > 0 {
+                try check(H5Dread(dataset, T.hdf5Type.memoryType, memory, file, hfrnn_H5P_DEFAULT(), buffer.baseAddress),
+                          .dataset, name, "cannot read data")
+            }
+            initialized = count
+        }
+    }
+
+    /// Product of the dimensions; throws on negative sizes or overflow.
+    func elementCount(of shape: [Int], _ name: String, attribute: String? = nil) throws -> Int {
+        let kind: HDF5Error.ObjectKind = attribute == nil ? .dataset : .attribute
+        var count = 1
+        for size in shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: size)
+            guard size >= 0 && !overflow else {
+                throw error(kind, name, attribute: attribute, "invalid shape \(shape)")
+            }
+            count = product
+        }
+        return count
+    }
+
+    /// A dataspace for `shape`: scalar for [], simple otherwise. The caller closes it.
+    func dataspace(_ shape: [Int], _ kind: HDF5Error.ObjectKind, _ name: String, attribute: String? = nil) throws -> hid_t {
+        if shape.isEmpty {
+            return try check(H5Screate(H5S_SCALAR), kind, name, attribute: attribute, "cannot create dataspace")
+        }
+        let dims = shape.map { hsize_t($0) }
+        return try check(H5Screate_simple(Int32(dims.count), dims, nil), kind, name, attribute: attribute,
+                         "cannot create dataspace for shape \(shape)")
+    }
+
+    /// The dimensions of a dataspace ([] for scalar and null dataspaces).
+    func extent(of space: hid_t, _ name: String, attribute: String? = nil) throws -> [Int] {
+        let kind: HDF5Error.ObjectKind = attribute == nil ? .dataset : .attribute
+        let rank = try check(H5Sget_simple_extent_ndims(space), kind, name, attribute: attribute, "cannot read rank")
+        var dims = [hsize_t](repeating: 0, count: Int(rank))
+        try check(H5Sget_simple_extent_dims(space, &dims, nil), kind, name, attribute: attribute, "cannot read shape")
+        return dims.map { Int($0) }
+    }
+
+    /// Chunk dimensions of at most ~`chunkTargetBytes`: halve the leading dimension first, so a
+    /// chunk holds whole rows whenever a row fits, and hyperslab reads of rows touch few chunks.
+    static func chunkShape(for shape: [Int], elementBytes: Int) -> [hsize_t] {
+        var chunk = shape.map { max(1, $0) }
+        func bytes() -> Double { chunk.reduce(Double(elementBytes)) { $0 * Double($1) } }
+        var dimension = 0
+        while bytes() > Double(chunkTargetBytes) && dimension < chunk.count {
+            if chunk[dimension] == 1 {
+                dimension += 1
+            } else {
+                chunk[dimension] = (chunk[dimension] + 1) / 2
+            }
+        }
+        return chunk.map { hsize_t($0) }
+    }
+}

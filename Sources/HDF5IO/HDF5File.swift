@@ -1,0 +1,219 @@
+// HDF5IO is the only module in hfrnn that talks to the HDF5 C library. Every public method silences
+// HDF5's stderr error printing first (it is a per-thread setting) and turns each failed call
+// into an `HDF5Error` carrying HDF5's own error stack. Nothing here prints.
+import Foundation
+internal import CHDF5
+
+/// An open HDF5 file. The handle is closed by `close()` or, at the latest, when the object is
+/// released. Paths inside the file are absolute or relative to the root ("a/b" == "/a/b").
+public final class HDF5File {
+    /// The path the file was created or opened with.
+    public let path: String
+    public let isWritable: Bool
+    /// The HDF5 file id; negative once closed.
+    private(set) var id: hid_t
+
+    private init(path: String, id: hid_t, writable: Bool) {
+        self.path = path
+        self.id = id
+        self.isWritable = writable
+    }
+
+    deinit {
+        if id >= 0 {
+            HDF5Library.silenceErrorPrinting()
+            H5Fclose(id)
+        }
+    }
+
+    /// Creates (or truncates) the file at `path`, opened for writing.
+    public static func create(_ path: String) throws -> HDF5File {
+        HDF5Library.silenceErrorPrinting()
+        let id = H5Fcreate(path, hfrnn_H5F_ACC_TRUNC(), hfrnn_H5P_DEFAULT(), hfrnn_H5P_DEFAULT())
+        guard id >= 0 else {
+            let stack = HDF5Library.errorStack()
+            let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            let message = if !FileManager.default.fileExists(atPath: directory) {
+                "cannot create file: directory '\(directory)' does not exist"
+            } else if stack.contains(where: { $0.contains("unable to lock") }) {
+                "cannot create file: it is locked (open in another process?)"
+            } else {
+                "cannot create file"
+            }
+            throw HDF5Error(file: path, message: message, hdf5Stack: stack)
+        }
+        return HDF5File(path: path, id: id, writable: true)
+    }
+
+    /// Opens an existing file, read-only unless `writable`.
+    public static func open(_ path: String, writable: Bool = false) throws -> HDF5File {
+        HDF5Library.silenceErrorPrinting()
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw HDF5Error(file: path, message: "file not found")
+        }
+        guard !isDirectory.boolValue else { throw HDF5Error(file: path, message: "is a directory, not an HDF5 file") }
+        let flags = writable ? hfrnn_H5F_ACC_RDWR() : hfrnn_H5F_ACC_RDONLY()
+        let id = H5Fopen(path, flags, hfrnn_H5P_DEFAULT())
+        guard id >= 0 else {
+            let stack = HDF5Library.errorStack()
+            let manager = FileManager.default
+            let message = if stack.contains(where: { $0.contains("unable to lock") }) {
+                "cannot open: the file is locked (open for writing in another process?)"
+            } else if stack.contains(where: { $0.contains("already open") }) {
+                "cannot open: already open in this process with other access flags"
+            } else if !manager.isReadableFile(atPath: path) || (writable && !manager.isWritableFile(atPath: path)) {
+                "cannot open: permission denied"
+            } else {
+                "cannot open: not an HDF5 file or corrupt/truncated"
+            }
+            throw HDF5Error(file: path, message: message, hdf5Stack: stack)
+        }
+        return HDF5File(path: path, id: id, writable: writable)
+    }
+
+    /// Writes buffered data and metadata to disk.
+    public func flush() throws {
+        let file = try enter()
+        try check(H5Fflush(file, H5F_SCOPE_LOCAL), nil, nil, "cannot flush file")
+    }
+
+    /// Closes the file; later calls on this object throw. Closing twice is harmless.
+    public func close() throws {
+        HDF5Library.silenceErrorPrinting()
+        guard id >= 0 else { return }
+        let status = H5Fclose(id)
+        id = -1
+        try check(status, nil, nil, "cannot close file")
+    }
+
+    // MARK: Groups and links
+
+    /// Creates the group and any missing parents ("a/b/c"). An existing group is left as is.
+    public func createGroup(_ group: String) throws {
+        let file = try enterForWriting(.group, group)
+        let name = Self.normalized(group)
+        if let kind = try objectKind(name) {
+            guard kind == .group else { throw error(.group, name, "exists and is a \(kind.rawValue), not a group") }
+            return
+        }
+        let linkList = try linkCreationList(for: name, kind: .group)
+        defer { H5Pclose(linkList) }
+        let groupID = try check(H5Gcreate2(file, name, linkList, hfrnn_H5P_DEFAULT(), hfrnn_H5P_DEFAULT()),
+                                .group, name, "cannot create group")
+        H5Gclose(groupID)
+    }
+
+    /// Whether `path` names an existing object (group, dataset, ...). "/" always exists.
+    public func exists(_ path: String) throws -> Bool {
+        let file = try enter()
+        let name = Self.normalized(path)
+        // H5Lexists fails (rather than answering false) when a parent is missing: walk down.
+        var prefix = ""
+        for component in name.split(separator: "/") {
+            prefix += "/" + component
+            if H5Lexists(file, prefix, hfrnn_H5P_DEFAULT()) <= 0 { return false }
+        }
+        return H5Oexists_by_name(file, name, hfrnn_H5P_DEFAULT()) > 0
+    }
+
+    /// Names of the links in `group`, sorted.
+    public func children(of group: String = "/") throws -> [String] {
+        let file = try enter()
+        let name = Self.normalized(group)
+        let groupID = H5Gopen2(file, name, hfrnn_H5P_DEFAULT())
+        guard groupID >= 0 else { throw try diagnoseOpenFailure(name, expected: .group) }
+        defer { H5Gclose(groupID) }
+        var info = H5G_info_t()
+        try check(H5Gget_info(groupID, &info), .group, name, "cannot read group info")
+        var names: [String] = []
+        for index in 0..<info.nlinks {
+            names.append(try fetchString(.group, name, "cannot read link name") { buffer, size in
+                Int(H5Lget_name_by_idx(groupID, ".", H5_INDEX_NAME, H5_ITER_INC, index, buffer, size,
+                                       hfrnn_H5P_DEFAULT()))
+            })
+        }
+        return names.sorted()
+    }
+
+    // MARK: Helpers shared by the extensions
+
+    /// Every public entry point starts here: silence HDF5 on this thread, refuse a closed file.
+    func enter() throws -> hid_t {
+        HDF5Library.silenceErrorPrinting()
+        guard id >= 0 else { throw HDF5Error(file: path, message: "file is closed") }
+        return id
+    }
+
+    /// `enter()` for methods that modify the file.
+    func enterForWriting(_ kind: HDF5Error.ObjectKind, _ object: String, attribute: String? = nil) throws -> hid_t {
+        let file = try enter()
+        guard isWritable else {
+            throw error(kind, Self.normalized(object), attribute: attribute, "the file is open read-only")
+        }
+        return file
+    }
+
+    func error(_ kind: HDF5Error.ObjectKind?, _ object: String?, attribute: String? = nil, _ message: String,
+               stack: [String] = []) -> HDF5Error {
+        HDF5Error(file: path, objectKind: kind, object: object, attribute: attribute, message: message, hdf5Stack: stack)
+    }
+
+    /// Returns `status` if it is non-negative (success), else throws with HDF5's error stack.
+    @discardableResult
+    func check<Status: BinaryInteger>(_ status: Status, _ kind: HDF5Error.ObjectKind?, _ object: String?,
+                                      attribute: String? = nil, _ message: @autoclosure () -> String) throws -> Status {
+        guard status < 0 else { return status }
+        let stack = HDF5Library.errorStack()
+        throw error(kind, object, attribute: attribute, message(), stack: stack)
+    }
+
+    /// "a//b/" -> "/a/b"; "" -> "/".
+    static func normalized(_ path: String) -> String {
+        "/" + path.split(separator: "/").joined(separator: "/")
+    }
+
+    /// The kind of object at `name`, or nil if nothing is there.
+    func objectKind(_ name: String) throws -> HDF5Error.ObjectKind? {
+        guard try exists(name) else { return nil }
+        let objectID = try check(H5Oopen(id, name, hfrnn_H5P_DEFAULT()), .object, name, "cannot open object")
+        defer { H5Oclose(objectID) }
+        switch H5Iget_type(objectID) {
+        case H5I_GROUP: return .group
+        case H5I_DATASET: return .dataset
+        default: return .object
+        }
+    }
+
+    /// Builds the error for a failed H5Dopen2/H5Gopen2: missing, or present but of another kind.
+    func diagnoseOpenFailure(_ name: String, expected: HDF5Error.ObjectKind) throws -> HDF5Error {
+        let stack = HDF5Library.errorStack()
+        let message = switch try objectKind(name) {
+        case nil: "not found"
+        case let kind? where kind != expected: "is a \(kind.rawValue), not a \(expected.rawValue)"
+        default: "cannot open"
+        }
+        return error(expected, name, message, stack: stack)
+    }
+
+    /// A link-creation property list that also creates missing parent groups.
+    func linkCreationList(for name: String, kind: HDF5Error.ObjectKind) throws -> hid_t {
+        let list = try check(H5Pcreate(hfrnn_H5P_LINK_CREATE()), kind, name, "cannot create property list")
+        guard H5Pset_create_intermediate_group(list, 1) >= 0 else {
+            let stack = HDF5Library.errorStack()
+            H5Pclose(list)
+            throw error(kind, name, "cannot set up parent-group creation", stack: stack)
+        }
+        return list
+    }
+
+    /// Runs a C "get name" call twice: once for the length, once to fill a buffer.
+    func fetchString(_ kind: HDF5Error.ObjectKind, _ object: String, attribute: String? = nil, _ message: String,
+                     _ call: (UnsafeMutablePointer<CChar>?, Int) -> Int) throws -> String {
+        let length = try check(call(nil, 0), kind, object, attribute: attribute, message)
+        var buffer = [CChar](repeating: 0, count: length + 1)
+        try check(buffer.withUnsafeMutableBufferPointer { call($0.baseAddress, $0.count) },
+                  kind, object, attribute: attribute, message)
+        return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    }
+}

@@ -1,3 +1,0 @@
-import Testing
-
-@Test func placeholder_HDF5IOTests() { #expect(Bool(true)) }
