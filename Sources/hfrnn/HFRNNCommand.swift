@@ -1,6 +1,11 @@
 import ArgumentParser
+import Training
 
 @main
 struct HFRNNCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "hfrnn", abstract: "Hessian-free training of RNNs", version: "0.1.0")
+    static let configuration = CommandConfiguration(
+        commandName: "hfrnn",
+        abstract: "Hessian-free training of recurrent networks with structural damping (Martens & Sutskever, 2011).",
+        version: hfrnnVersion,
+        subcommands: [Train.self, Resume.self])
 }

@@ -1,0 +1,223 @@
+import Foundation
+import HDF5IO
+import HessianFree
+import Linalg
+import SequenceModel
+
+/// hfrnn's version, written into every checkpoint and printed by `hfrnn --version`.
+public let hfrnnVersion = "0.1.0"
+
+/// Everything needed to continue a run exactly: weights, optimizer state (λ, warm start,
+/// counters, RNG), both configs, the history so far and the format version.
+/// The HDF5 layout is documented in checkpoints/README.md.
+public struct TrainingCheckpoint<Scalar: BLASScalar & HDF5Element> {
+    public static var formatVersion: Int64 { 1 }
+
+    public var config: TrainingConfig
+    public var network: RecurrentNetwork
+    public var parameters: [Scalar]
+    public var state: HFState<Scalar>
+    public var history: [IterationRecord]
+    public var elapsedSeconds: Double
+
+    public init(config: TrainingConfig, network: RecurrentNetwork, parameters: [Scalar], state: HFState<Scalar>,
+                history: [IterationRecord], elapsedSeconds: Double) {
+        self.config = config
+        self.network = network
+        self.parameters = parameters
+        self.state = state
+        self.history = history
+        self.elapsedSeconds = elapsedSeconds
+    }
+
+    public init(_ trainer: Trainer<Scalar>) {
+        self.init(config: trainer.config, network: trainer.network, parameters: trainer.parameters,
+                  state: trainer.state, history: trainer.history, elapsedSeconds: trainer.elapsedSeconds)
+    }
+
+    // MARK: Writing
+
+    /// Writes the checkpoint to `path` atomically: a temporary file in the same folder, flushed
+    /// and fsynced, then renamed over `path` (and the folder fsynced). A crash at any instant
+    /// leaves either the old file or the new one, never a partial file.
+    public func save(to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let directory = url.deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
+        do {
+            try write(to: temporary)
+            try fsyncFile(temporary)
+            guard rename(temporary, path) == 0 else {
+                throw TrainingError("\(path): cannot replace the checkpoint: \(String(cString: strerror(errno)))")
+            }
+            try fsyncFile(directory.path)
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+    }
+
+    private func write(to path: String) throws {
+        let file = try HDF5File.create(path)
+        try file.setAttribute("format", to: "hfrnn-checkpoint")
+        try file.setAttribute("format_version", to: Self.formatVersion)
+        try file.setAttribute("hfrnn_version", to: hfrnnVersion)
+        try file.setAttribute("precision", to: Scalar.self == Float.self ? "float" : "double")
+
+        try file.createGroup("parameters")
+        for block in network.layout.blocks {
+            try file.write(Array(parameters[block.range]), shape: block.shape, to: "parameters/\(block.name)")
+        }
+
+        try file.createGroup("optimizer")
+        try file.setAttribute("lambda", to: state.lambda, on: "optimizer")
+        try file.setAttribute("iteration", to: Int64(state.iteration), on: "optimizer")
+        try file.setAttribute("total_cg_iterations", to: Int64(state.totalCGIterations), on: "optimizer")
+        try file.setAttribute("rejected_steps", to: Int64(state.rejectedSteps), on: "optimizer")
+        try file.setAttribute("nonfinite_steps", to: Int64(state.nonFiniteSteps), on: "optimizer")
+        try file.setAttribute("elapsed_seconds", to: elapsedSeconds, on: "optimizer")
+        try file.write(state.warmStart, shape: [state.warmStart.count], to: "optimizer/warm_start")
+        try file.write(state.rng.state, shape: [state.rng.state.count], to: "optimizer/rng_state")
+
+        try file.createGroup("config")
+        try file.setAttribute("training", to: try jsonString(config), on: "config")
+        try file.setAttribute("network", to: try jsonString(network), on: "config")
+        try file.setAttribute("optimizer", to: try jsonString(config.optimizer), on: "config")
+
+        try file.createGroup("history")
+        let columns = HistoryColumns(history)
+        for (name, values) in columns.doubles { try file.write(values, shape: [values.count], to: "history/\(name)") }
+        for (name, values) in columns.integers { try file.write(values, shape: [values.count], to: "history/\(name)") }
+        try file.setAttribute("cg_stop", to: try jsonString(history.map(\.cgStop)), on: "history")
+        try file.setAttribute("decision", to: try jsonString(history.map(\.decision)), on: "history")
+        try file.close()
+    }
+
+    // MARK: Reading
+
+    /// Reads and checks a checkpoint; every problem is a one-line error naming the file.
+    public static func load(from path: String) throws -> TrainingCheckpoint<Scalar> {
+        let file = try HDF5File.open(path)
+        func fail(_ message: String) -> TrainingError { TrainingError("\(path): \(message)") }
+        guard try file.hasAttribute("format"), try file.stringAttribute("format") == "hfrnn-checkpoint" else {
+            throw fail("not an hfrnn checkpoint (no format = 'hfrnn-checkpoint' attribute)")
+        }
+        let version = try file.int64Attribute("format_version")
+        guard version == formatVersion else {
+            throw fail("checkpoint format version \(version) is not supported (this hfrnn reads version \(formatVersion))")
+        }
+        let precision = try file.stringAttribute("precision")
+        let expected = Scalar.self == Float.self ? "float" : "double"
+        guard precision == expected else { throw fail("checkpoint precision is \(precision), expected \(expected)") }
+
+        let config: TrainingConfig = try decodeJSON(try file.stringAttribute("training", on: "config"), path: path)
+        let network: RecurrentNetwork = try decodeJSON(try file.stringAttribute("network", on: "config"), path: path)
+        let layout = network.layout
+        var parameters = [Scalar](repeating: 0, count: layout.count)
+        for block in layout.blocks {
+            let (values, shape) = try file.read("parameters/\(block.name)", as: Scalar.self)
+            guard shape == block.shape else {
+                throw fail("parameters/\(block.name) has shape \(shape), the \(network.shape) network needs \(block.shape)")
+            }
+            parameters.replaceSubrange(block.range, with: values)
+        }
+
+        let warmStart = try file.read("optimizer/warm_start", as: Scalar.self).values
+        guard warmStart.count == layout.count else {
+            throw fail("optimizer/warm_start has \(warmStart.count) entries, expected \(layout.count)")
+        }
+        guard let rng = SeededGenerator(state: try file.read("optimizer/rng_state", as: UInt64.self).values) else {
+            throw fail("optimizer/rng_state is not a valid generator state (4 words, not all zero)")
+        }
+        var state = HFState<Scalar>(parameterCount: layout.count, config: config.optimizer, rng: rng)
+        state.lambda = try file.doubleAttribute("lambda", on: "optimizer")
+        state.warmStart = warmStart
+        state.iteration = Int(try file.int64Attribute("iteration", on: "optimizer"))
+        state.totalCGIterations = Int(try file.int64Attribute("total_cg_iterations", on: "optimizer"))
+        state.rejectedSteps = Int(try file.int64Attribute("rejected_steps", on: "optimizer"))
+        state.nonFiniteSteps = Int(try file.int64Attribute("nonfinite_steps", on: "optimizer"))
+        let elapsed = try file.doubleAttribute("elapsed_seconds", on: "optimizer")
+
+        let cgStops: [String] = try decodeJSON(try file.stringAttribute("cg_stop", on: "history"), path: path)
+        let decisions: [String] = try decodeJSON(try file.stringAttribute("decision", on: "history"), path: path)
+        let history = try HistoryColumns.read(from: file, count: cgStops.count, cgStops: cgStops, decisions: decisions, path: path)
+        guard history.count == state.iteration else {
+            throw fail("history has \(history.count) iterations but the optimizer is at iteration \(state.iteration)")
+        }
+        return TrainingCheckpoint(config: config, network: network, parameters: parameters, state: state,
+                                  history: history, elapsedSeconds: elapsed)
+    }
+}
+
+/// The learning curves as one dataset per numeric column (h5py-friendly).
+struct HistoryColumns {
+    var doubles: [(String, [Double])]
+    var integers: [(String, [Int64])]
+
+    init(_ history: [IterationRecord]) {
+        doubles = [
+            ("train_loss", history.map(\.trainLoss)), ("test_loss", history.map(\.testLoss)),
+            ("test_error", history.map(\.testError)), ("lambda", history.map(\.lambda)),
+            ("lambda_next", history.map(\.lambdaNext)), ("rho", history.map(\.rho)),
+            ("step_size", history.map(\.stepSize)), ("elapsed_seconds", history.map(\.elapsedSeconds)),
+        ]
+        integers = [
+            ("iteration", history.map { Int64($0.iteration) }), ("cg_iterations", history.map { Int64($0.cgIterations) }),
+            ("backtrack_iteration", history.map { Int64($0.backtrackIteration) }),
+            ("accepted", history.map { $0.accepted ? 1 : 0 }),
+        ]
+    }
+
+    static func read(from file: HDF5File, count: Int, cgStops: [String], decisions: [String],
+                     path: String) throws -> [IterationRecord] {
+        func column<T: HDF5Element>(_ name: String, _: T.Type) throws -> [T] {
+            let values = try file.read("history/\(name)", as: T.self).values
+            guard values.count == count else {
+                throw TrainingError("\(path): history/\(name) has \(values.count) entries, expected \(count)")
+            }
+            return values
+        }
+        let (trainLoss, testLoss, testError) = (try column("train_loss", Double.self), try column("test_loss", Double.self),
+                                                try column("test_error", Double.self))
+        let (lambda, lambdaNext, rho) = (try column("lambda", Double.self), try column("lambda_next", Double.self),
+                                         try column("rho", Double.self))
+        let (stepSize, elapsed) = (try column("step_size", Double.self), try column("elapsed_seconds", Double.self))
+        let (iteration, cg) = (try column("iteration", Int64.self), try column("cg_iterations", Int64.self))
+        let (backtrack, accepted) = (try column("backtrack_iteration", Int64.self), try column("accepted", Int64.self))
+        guard decisions.count == count else { throw TrainingError("\(path): history decision list has the wrong length") }
+        return (0..<count).map { k in
+            IterationRecord(iteration: Int(iteration[k]), trainLoss: trainLoss[k], testLoss: testLoss[k],
+                            testError: testError[k], lambda: lambda[k], lambdaNext: lambdaNext[k], rho: rho[k],
+                            cgIterations: Int(cg[k]), cgStop: cgStops[k], backtrackIteration: Int(backtrack[k]),
+                            stepSize: stepSize[k], accepted: accepted[k] != 0, decision: decisions[k],
+                            elapsedSeconds: elapsed[k])
+        }
+    }
+}
+
+func jsonString<T: Encodable>(_ value: T) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    // ρ is −∞ when a step made things worse; JSON has no infinities.
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
+}
+
+func decodeJSON<T: Decodable>(_ text: String, path: String) throws -> T {
+    let decoder = JSONDecoder()
+    decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    do {
+        return try decoder.decode(T.self, from: Data(text.utf8))
+    } catch {
+        throw TrainingError("\(path): stored \(T.self) is not readable: \(error.localizedDescription)")
+    }
+}
+
+/// fsync a file or directory by path.
+func fsyncFile(_ path: String) throws {
+    let descriptor = open(path, O_RDONLY)
+    guard descriptor >= 0 else { throw TrainingError("\(path): cannot open for fsync: \(String(cString: strerror(errno)))") }
+    defer { close(descriptor) }
+    guard fsync(descriptor) == 0 else { throw TrainingError("\(path): fsync failed: \(String(cString: strerror(errno)))") }
+}

@@ -1,0 +1,51 @@
+import Linalg
+import SequenceModel
+import Tasks
+
+/// A supply of sequences for training: a task generator or a dataset file.
+public protocol SequenceSource<Scalar>: AnyObject {
+    associatedtype Scalar: BLASScalar
+    var inputSize: Int { get }
+    var outputSize: Int { get }
+    var outputLoss: OutputLoss { get }
+    var errorCriterion: ErrorCriterion { get }
+    /// Mean target per output, to initialise the output bias (nil: leave it at 0).
+    var targetMean: [Double]? { get }
+    /// `count` training sequences, drawn with `rng`.
+    func trainingSequences(count: Int, using rng: inout SeededGenerator) throws -> SequenceBatch<Scalar>
+    /// The fixed test set, as chunks of at most `chunkSize` sequences of one shape.
+    func testChunks(chunkSize: Int) throws -> [SequenceBatch<Scalar>]
+}
+
+/// Fresh sequences from a pathological-task generator every HF iteration [ISC], and a fixed test
+/// set generated once from its own seed.
+public final class TaskSource<Scalar: BLASScalar>: SequenceSource {
+    public let spec: TaskSpec
+    let testSequences: Int
+    let testSeed: UInt64
+
+    public init(spec: TaskSpec, testSequences: Int, testSeed: UInt64) {
+        self.spec = spec
+        self.testSequences = testSequences
+        self.testSeed = testSeed
+    }
+
+    public var inputSize: Int { spec.inputSize }
+    public var outputSize: Int { spec.outputSize }
+    public var outputLoss: OutputLoss { spec.outputLoss }
+    public var errorCriterion: ErrorCriterion { spec.errorCriterion }
+    public var targetMean: [Double]? { spec.targetMean }
+
+    public func trainingSequences(count: Int, using rng: inout SeededGenerator) -> SequenceBatch<Scalar> {
+        spec.makeBatch(count: count, using: &rng)
+    }
+
+    /// Equal-size chunks (the last one is topped up to the same size, so the set has
+    /// ⌈N/chunk⌉·chunk ≥ N sequences).
+    public func testChunks(chunkSize: Int) -> [SequenceBatch<Scalar>] {
+        var rng = SeededGenerator(seed: testSeed)
+        let size = min(chunkSize, testSequences)
+        let count = (testSequences + size - 1) / size
+        return (0..<count).map { _ in spec.makeBatch(count: size, using: &rng) }
+    }
+}

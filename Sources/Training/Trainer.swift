@@ -1,0 +1,141 @@
+import Dispatch
+import HessianFree
+import Linalg
+import SequenceModel
+
+/// One HF iteration as the training loop records it (the learning curves).
+public struct IterationRecord: Sendable, Codable, Equatable {
+    public var iteration: Int
+    /// f(θ) on the gradient batch before the step, with the L2 term.
+    public var trainLoss: Double
+    /// Mean loss and fraction of wrong sequences on the fixed test set after the step.
+    public var testLoss: Double
+    public var testError: Double
+    /// λ used by this iteration's CG, and λ after the Levenberg–Marquardt update.
+    public var lambda: Double
+    public var lambdaNext: Double
+    public var rho: Double
+    public var cgIterations: Int
+    public var cgStop: String
+    /// CG iteration of the backtracked step (0 when CG did not run).
+    public var backtrackIteration: Int
+    public var stepSize: Double
+    public var accepted: Bool
+    public var decision: String
+    /// Seconds of training wall time at the end of this iteration, summed over resumed sessions.
+    public var elapsedSeconds: Double
+}
+
+/// Why a training run stopped.
+public enum StopReason: String, Sendable, Codable {
+    case solved, maxIterations = "max-iterations", timeLimit = "time-limit", interrupted
+}
+
+/// Holds a run's parameters, optimizer state and history, and advances it one HF iteration at a
+/// time. The data for each iteration is drawn from the optimizer state's RNG, so a run restored
+/// from a checkpoint continues bit for bit as if it had never stopped.
+public final class Trainer<Scalar: BLASScalar> {
+    public let config: TrainingConfig
+    public let network: RecurrentNetwork
+    public private(set) var parameters: [Scalar]
+    public private(set) var state: HFState<Scalar>
+    public private(set) var history: [IterationRecord]
+    /// Wall time of the sessions before this one.
+    private let earlierSeconds: Double
+    private let sessionStart = DispatchTime.now().uptimeNanoseconds
+    private let source: any SequenceSource<Scalar>
+    private let testObjective: RNNObjective<Scalar>
+
+    /// A new run: parameters initialised from `config.seed` [§1.4], λ from the HF config.
+    public convenience init(config: TrainingConfig, source: any SequenceSource<Scalar>) throws {
+        if let problem = config.validationError { throw TrainingError(problem) }
+        let network = RecurrentNetwork(
+            shape: NetworkShape(inputs: source.inputSize, hidden: config.hiddenUnits, outputs: source.outputSize),
+            outputLoss: source.outputLoss)
+        var initRNG = SeededGenerator(seed: config.seed)
+        let parameters: [Scalar] = network.initialParameters(config.initialization, outputMean: source.targetMean,
+                                                              using: &initRNG)
+        // The optimizer's RNG continues the initialisation stream, so one seed fixes the whole run.
+        let state = HFState<Scalar>(parameterCount: network.parameterCount, config: config.optimizer, rng: initRNG)
+        try self.init(config: config, network: network, parameters: parameters, state: state, history: [],
+                      earlierSeconds: 0, source: source)
+    }
+
+    /// Continues a run from its checkpointed values.
+    public init(config: TrainingConfig, network: RecurrentNetwork, parameters: [Scalar], state: HFState<Scalar>,
+                history: [IterationRecord], earlierSeconds: Double, source: any SequenceSource<Scalar>) throws {
+        if let problem = config.validationError { throw TrainingError(problem) }
+        guard source.inputSize == network.shape.inputs, source.outputSize == network.shape.outputs,
+              source.outputLoss == network.outputLoss else {
+            throw TrainingError("data has \(source.inputSize) inputs, \(source.outputSize) outputs (\(source.outputLoss.rawValue)) "
+                                + "but the model is \(network.shape) (\(network.outputLoss.rawValue))")
+        }
+        guard parameters.count == network.parameterCount, state.warmStart.count == network.parameterCount else {
+            throw TrainingError("parameter vector has \(parameters.count) entries, the \(network.shape) network needs \(network.parameterCount)")
+        }
+        self.config = config
+        self.network = network
+        self.parameters = parameters
+        self.state = state
+        self.history = history
+        self.earlierSeconds = earlierSeconds
+        self.source = source
+        testObjective = RNNObjective(network: network, chunks: try source.testChunks(chunkSize: config.chunkSize))
+    }
+
+    /// Training wall time so far, over all sessions.
+    public var elapsedSeconds: Double {
+        earlierSeconds + Double(DispatchTime.now().uptimeNanoseconds - sessionStart) / 1e9
+    }
+
+    /// The test error below which the run counts as solved.
+    public var successThreshold: Double {
+        config.successThreshold ?? config.task?.successThreshold ?? 0.01
+    }
+
+    /// Mean loss and error rate on the fixed test set at the current parameters.
+    public func evaluateTest() -> (loss: Double, error: Double) {
+        let result = testObjective.evaluate(at: parameters, criterion: source.errorCriterion)
+        return (Double(result.loss), result.judged > 0 ? Double(result.wrong) / Double(result.judged) : 0)
+    }
+
+    /// One HF iteration on freshly drawn minibatches; appends and returns its record.
+    public func step() throws -> IterationRecord {
+        let hf = config.optimizer
+        var rng = state.rng
+        let chunks = try (0..<config.gradientChunkCount).map { _ in
+            try source.trainingSequences(count: config.chunkSize, using: &rng)
+        }
+        let backtrackBatch = try source.trainingSequences(count: hf.backtrackBatchSize, using: &rng)
+        let lineSearchBatch = try source.trainingSequences(count: hf.lineSearchBatchSize, using: &rng)
+        var stateForStep = state
+        stateForStep.rng = rng
+        let batches = HFBatches(
+            gradient: RNNObjective(network: network, chunks: chunks),
+            curvature: RNNObjective(network: network, chunks: [chunks[0]]),
+            backtracking: RNNObjective(network: network, batch: backtrackBatch),
+            lineSearch: RNNObjective(network: network, batch: lineSearchBatch))
+        let outcome = HessianFreeOptimizer.step(parameters: parameters, state: stateForStep, batches: batches, config: hf)
+        parameters = outcome.parameters
+        state = outcome.state
+        let test = evaluateTest()
+        let report = outcome.report
+        let record = IterationRecord(
+            iteration: state.iteration, trainLoss: report.gradientLoss, testLoss: test.loss, testError: test.error,
+            lambda: report.lambdaUsed, lambdaNext: state.lambda, rho: report.rho, cgIterations: report.cgIterations,
+            cgStop: report.cgTermination?.reason ?? "not run", backtrackIteration: report.backtrackIteration ?? 0,
+            stepSize: report.stepSize, accepted: report.accepted, decision: report.decision.reason,
+            elapsedSeconds: elapsedSeconds)
+        history.append(record)
+        return record
+    }
+
+    /// Whether the run should stop before another iteration, and why.
+    public func stopReason(interrupted: Bool) -> StopReason? {
+        if let last = history.last, last.testError < successThreshold { return .solved }
+        if interrupted { return .interrupted }
+        if let limit = config.maxIterations, state.iteration >= limit { return .maxIterations }
+        if let limit = config.timeLimitSeconds, elapsedSeconds >= limit { return .timeLimit }
+        return nil
+    }
+}

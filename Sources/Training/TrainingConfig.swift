@@ -1,0 +1,86 @@
+import HessianFree
+import SequenceModel
+import Tasks
+
+/// Numeric precision of a run: Float trains (fast); Double is for checks.
+public enum Precision: String, Sendable, Codable, CaseIterable {
+    case float, double
+}
+
+/// Where training sequences come from.
+public enum DataSourceConfig: Sendable, Codable, Equatable {
+    /// Fresh sequences from a task generator every HF iteration, and a fixed generated test set [ISC].
+    case task(TaskSpec)
+    /// A fixed HDF5 dataset (see datasets/README.md); the test set is `testPath`, or the
+    /// training file itself when nil.
+    case dataset(path: String, testPath: String?)
+}
+
+/// Everything that defines a training run apart from the HF hyperparameters' own struct; stored
+/// whole in every checkpoint.
+public struct TrainingConfig: Sendable, Codable, Equatable {
+    public var data: DataSourceConfig
+    /// Hidden tanh units [ISC demo; SMDH'13: "100 standard tanh hidden units"]: 100.
+    public var hiddenUnits = 100
+    public var precision = Precision.float
+    /// Seeds the initial parameters, the optimizer's RNG and the task test set.
+    public var seed: UInt64 = 1
+    /// Stop after this many HF iterations (nil: no limit).
+    public var maxIterations: Int? = nil
+    /// Stop after this much training wall time, in seconds (nil: no limit).
+    public var timeLimitSeconds: Double? = nil
+    /// Write the latest checkpoint every this many HF iterations.
+    public var checkpointEvery = 1
+    /// Checkpoints go to `<checkpointDirectory>/<runName>/`.
+    public var runName = "run"
+    public var checkpointDirectory = "checkpoints"
+    /// Fixed test set size: 10,000 sequences [PMB'13; ISC: 10 × 1000].
+    public var testSequences = 10_000
+    /// Stop when the test error falls below this fraction (nil: the task's threshold, 1 % [PMB'13]).
+    public var successThreshold: Double? = nil
+    public var optimizer = HFConfig()
+    public var initialization = InitializationConfig()
+
+    public init(data: DataSourceConfig) {
+        self.data = data
+    }
+
+    /// The task, if the data comes from a generator.
+    public var task: TaskSpec? {
+        if case .task(let spec) = data { return spec }
+        return nil
+    }
+
+    /// Sequences per evaluation chunk: the curvature batch size, so the curvature batch is the first
+    /// chunk of the gradient batch ("GN batches are a subset of the gradient batches" [ISC]).
+    public var chunkSize: Int { min(optimizer.curvatureBatchSize, optimizer.gradientBatchSize) }
+
+    /// Gradient chunks per iteration: the gradient batch rounded up to whole chunks.
+    public var gradientChunkCount: Int { (optimizer.gradientBatchSize + chunkSize - 1) / chunkSize }
+
+    /// One-line message for the first invalid value, or nil.
+    public var validationError: String? {
+        if let error = optimizer.validationError { return error.description }
+        if hiddenUnits < 1 { return "hidden units must be at least 1, got \(hiddenUnits)" }
+        if let maxIterations, maxIterations < 0 { return "max iterations must be non-negative, got \(maxIterations)" }
+        if let timeLimitSeconds, !(timeLimitSeconds > 0) { return "time limit must be positive, got \(timeLimitSeconds)" }
+        if checkpointEvery < 1 { return "checkpoint cadence must be at least 1 iteration, got \(checkpointEvery)" }
+        if testSequences < 1 { return "test set size must be at least 1, got \(testSequences)" }
+        if let successThreshold, !(successThreshold > 0 && successThreshold <= 1) {
+            return "success threshold must be in (0, 1], got \(successThreshold)"
+        }
+        if runName.isEmpty || runName.contains("/") || runName.hasPrefix(".") {
+            return "run name '\(runName)' must be non-empty, without '/', and not start with '.'"
+        }
+        if initialization.sparseFanIn < 1 { return "sparse fan-in must be at least 1, got \(initialization.sparseFanIn)" }
+        if !(initialization.spectralRadius > 0) { return "spectral radius must be positive, got \(initialization.spectralRadius)" }
+        return nil
+    }
+}
+
+/// A configuration or input problem, reported as one line.
+public struct TrainingError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import HDF5IO
+import Linalg
+
+/// Where a run keeps its checkpoints: `<checkpointDirectory>/<runName>/latest.h5` and `best.h5`.
+public struct RunFolder: Sendable {
+    public let path: String
+    public init(config: TrainingConfig) {
+        path = URL(fileURLWithPath: config.checkpointDirectory).appendingPathComponent(config.runName).path
+    }
+    public var latest: String { path + "/latest.h5" }
+    public var best: String { path + "/best.h5" }
+}
+
+/// How a run ended.
+public struct TrainingOutcome: Sendable {
+    public var reason: StopReason
+    public var iterations: Int
+    public var totalCGIterations: Int
+    public var finalTestError: Double
+    public var finalTestLoss: Double
+    public var elapsedSeconds: Double
+    public var latestCheckpoint: String
+    public var bestCheckpoint: String?
+}
+
+/// The training loop: one HF iteration at a time until solved, out of iterations or time, or
+/// interrupted; the latest checkpoint every `checkpointEvery` iterations and whenever the loop
+/// stops, and the best one (by test error) whenever it improves.
+///
+/// `shouldStop` is polled between iterations — the safe points — so a signal handler only needs to
+/// set a flag. The loop prints nothing; `onIteration` receives every record.
+public func runTraining<Scalar>(_ trainer: Trainer<Scalar>, shouldStop: () -> Bool,
+                                onIteration: (IterationRecord) -> Void) throws -> TrainingOutcome
+where Scalar: BLASScalar & HDF5Element {
+    let folder = RunFolder(config: trainer.config)
+    var bestError = trainer.history.map(\.testError).min() ?? .infinity
+    var bestPath: String? = FileManager.default.fileExists(atPath: folder.best) ? folder.best : nil
+    var reason: StopReason
+    while true {
+        if let stop = trainer.stopReason(interrupted: shouldStop()) {
+            reason = stop
+            break
+        }
+        let record = try trainer.step()
+        onIteration(record)
+        let checkpoint = TrainingCheckpoint(trainer)
+        if record.testError < bestError {
+            bestError = record.testError
+            try checkpoint.save(to: folder.best)
+            bestPath = folder.best
+        }
+        if record.iteration % trainer.config.checkpointEvery == 0 {
+            try checkpoint.save(to: folder.latest)
+        }
+    }
+    try TrainingCheckpoint(trainer).save(to: folder.latest)
+    let last = trainer.history.last
+    let test = last.map { ($0.testError, $0.testLoss) } ?? { let t = trainer.evaluateTest(); return (t.error, t.loss) }()
+    return TrainingOutcome(reason: reason, iterations: trainer.state.iteration,
+                           totalCGIterations: trainer.state.totalCGIterations, finalTestError: test.0,
+                           finalTestLoss: test.1, elapsedSeconds: trainer.elapsedSeconds,
+                           latestCheckpoint: folder.latest, bestCheckpoint: bestPath)
+}

@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+import Synchronization
+
+/// Ctrl-C / SIGTERM during training: the first signal asks the loop to checkpoint and stop at the
+/// next safe point (between HF iterations); a second one terminates at once (the atomic checkpoint
+/// writes guarantee the previous checkpoint stays intact).
+enum Interruption {
+    private static let flag = Atomic<Bool>(false)
+
+    static func install() {
+        for signalNumber in [SIGINT, SIGTERM] {
+            signal(signalNumber) { received in
+                Interruption.flag.store(true, ordering: .relaxed)
+                signal(received, SIG_DFL)
+                let note = "\nhfrnn: stopping after this HF iteration and saving a checkpoint (signal again to quit now)\n"
+                _ = note.withCString { write(STDERR_FILENO, $0, strlen($0)) }
+            }
+        }
+    }
+
+    static func requested() -> Bool { flag.load(ordering: .relaxed) }
+}
+
+/// Runs a command body, turning any error into one line on stderr and exit status 1 — no stack
+/// dump, nothing half-written (outputs are written atomically or not at all).
+func runGuarded(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let exit as ExitCode {
+        throw exit
+    } catch {
+        FileHandle.standardError.write(Data("hfrnn: error: \(error)\n".utf8))
+        throw ExitCode.failure
+    }
+}
+
+/// Prints a line and flushes, so progress appears at once also through a pipe or into a log file.
+func printNow(_ line: String) {
+    print(line)
+    fflush(nil)
+}

@@ -1,0 +1,296 @@
+import ArgumentParser
+import Foundation
+import HDF5IO
+import HessianFree
+import Linalg
+import SequenceModel
+import Tasks
+import Training
+
+/// Options shared by `train` and `resume` that limit how long a session runs.
+struct StopOptions: ParsableArguments {
+    @Option(help: "Stop after this many HF iterations in total (default: no limit).")
+    var maxIterations: Int?
+
+    @Option(help: ArgumentHelp("Stop after this much training wall time, e.g. 90s, 30m, 2h (default: no limit).",
+                               valueName: "duration"))
+    var timeLimit: String?
+
+    func validate() throws {
+        if let maxIterations, maxIterations < 0 { throw ValidationError("--max-iterations must be non-negative, got \(maxIterations)") }
+        if let timeLimit { _ = try parseDuration(timeLimit) }
+    }
+
+    /// `90`, `90s`, `30m`, `2h` → seconds.
+    func seconds() throws -> Double? { try timeLimit.map(parseDuration) }
+}
+
+func parseDuration(_ text: String) throws -> Double {
+    let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600]
+    var number = Substring(text), factor = 1.0
+    if let last = text.last, let unit = units[last] {
+        number = text.dropLast()
+        factor = unit
+    }
+    guard let value = Double(number), value > 0, value.isFinite else {
+        throw ValidationError("--time-limit '\(text)' is not a positive duration like 90s, 30m or 2h")
+    }
+    return value * factor
+}
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train an RNN with Hessian-free optimization and structural damping.",
+        discussion: """
+            On a task (--task), every HF iteration draws fresh sequences and the test set is a fixed \
+            generated set, as in Martens & Sutskever (2011). On a dataset (--dataset), minibatches are \
+            drawn from the file. Prints one line per HF iteration and writes checkpoints to \
+            <checkpoint-dir>/<run-name>/latest.h5 and best.h5. Ctrl-C saves and exits.
+            """)
+
+    @Option(help: ArgumentHelp("Pathological task: \(PathologicalTask.allCases.map(\.rawValue).joined(separator: ", ")).",
+                               valueName: "task"))
+    var task: String?
+
+    @Option(name: [.customShort("T"), .long], help: "Minimum sequence length T of the task.")
+    var length: Int = 100
+
+    @Option(help: "Train on this HDF5 dataset instead of a task (see datasets/README.md).")
+    var dataset: String?
+
+    @Option(help: "Test set for --dataset (default: the training file).")
+    var testDataset: String?
+
+    @Option(help: "Hidden tanh units.")
+    var hiddenUnits: Int = 100
+
+    @Option(help: "Numeric precision: float or double.")
+    var precision: String = "float"
+
+    @Option(help: "Seed for initialisation, data and the test set.")
+    var seed: UInt64 = 1
+
+    @OptionGroup var stop: StopOptions
+
+    @Option(help: "Write the latest checkpoint every this many iterations.")
+    var checkpointEvery: Int = 1
+
+    @Option(help: "Run name: checkpoints go to <checkpoint-dir>/<run-name>/ (default: <task>-T<length>-seed<seed>).")
+    var runName: String?
+
+    @Option(help: "Folder for run folders.")
+    var checkpointDir: String = "checkpoints"
+
+    @Flag(help: "Turn structural damping off (μ = 0).")
+    var noStructuralDamping = false
+
+    @Option(help: "Structural damping weight μ (default 0.03, M&S'11).")
+    var mu: Double?
+
+    @Option(help: "Initial Levenberg–Marquardt λ (default: 0.01 × scored outputs per sequence, as in Sutskever's code).")
+    var initialLambda: Double?
+
+    @Option(help: "Sequences per HF iteration for the gradient (default 10000).")
+    var gradientBatch: Int?
+
+    @Option(help: "Sequences for curvature products (default 1000).")
+    var curvatureBatch: Int?
+
+    @Option(help: "Sequences for CG backtracking and for the line search (default 1000 each).")
+    var evaluationBatch: Int?
+
+    @Option(help: "Maximum CG iterations per HF iteration (default 250).")
+    var maxCg: Int?
+
+    @Flag(help: "Use the diagonal (empirical Fisher + λ)^0.75 preconditioner.")
+    var preconditioner = false
+
+    @Option(help: "Fixed test set size (default 10000).")
+    var testSequences: Int = 10_000
+
+    @Option(help: "Stop when the test error is below this fraction (default: the task's 0.01).")
+    var successThreshold: Double?
+
+    func validate() throws {
+        guard (task == nil) != (dataset == nil) else { throw ValidationError("give exactly one of --task and --dataset") }
+        if let task, PathologicalTask(rawValue: task) == nil {
+            throw ValidationError("unknown task '\(task)'; choose one of \(PathologicalTask.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if testDataset != nil && dataset == nil { throw ValidationError("--test-dataset needs --dataset") }
+        guard Precision(rawValue: precision) != nil else { throw ValidationError("--precision must be float or double, got '\(precision)'") }
+        if noStructuralDamping && mu != nil { throw ValidationError("--no-structural-damping and --mu contradict each other") }
+        _ = try makeConfig()
+    }
+
+    /// The run's configuration from the flags; every bad value is a ValidationError.
+    func makeConfig() throws -> TrainingConfig {
+        let data: DataSourceConfig
+        if let task, let kind = PathologicalTask(rawValue: task) {
+            do { data = .task(try TaskSpec(task: kind, minimumLength: length)) } catch { throw ValidationError("\(error)") }
+        } else {
+            data = .dataset(path: dataset ?? "", testPath: testDataset)
+        }
+        var config = TrainingConfig(data: data)
+        config.hiddenUnits = hiddenUnits
+        config.precision = Precision(rawValue: precision) ?? .float
+        config.seed = seed
+        config.maxIterations = stop.maxIterations
+        config.timeLimitSeconds = try stop.seconds()
+        config.checkpointEvery = checkpointEvery
+        config.runName = runName ?? "\(task ?? URL(fileURLWithPath: dataset ?? "data").deletingPathExtension().lastPathComponent)"
+            + (task != nil ? "-T\(length)" : "") + "-seed\(seed)"
+        config.checkpointDirectory = checkpointDir
+        config.testSequences = testSequences
+        config.successThreshold = successThreshold
+        var hf = HFConfig()
+        if let spec = config.task { hf.initialLambda = spec.initialLambdaHint }
+        if let initialLambda { hf.initialLambda = initialLambda }
+        if noStructuralDamping { hf.structuralDampingWeight = 0 }
+        if let mu { hf.structuralDampingWeight = mu }
+        if let gradientBatch { hf.gradientBatchSize = gradientBatch }
+        if let curvatureBatch { hf.curvatureBatchSize = curvatureBatch }
+        if let evaluationBatch {
+            hf.backtrackBatchSize = evaluationBatch
+            hf.lineSearchBatchSize = evaluationBatch
+        }
+        if let maxCg { hf.cgMaxIterations = maxCg }
+        hf.usePreconditioner = preconditioner
+        config.optimizer = hf
+        if let problem = config.validationError { throw ValidationError(problem) }
+        return config
+    }
+
+    func run() throws {
+        let config = try makeConfig()
+        try runGuarded {
+            switch config.precision {
+            case .float: try startTraining(config, Float.self)
+            case .double: try startTraining(config, Double.self)
+            }
+        }
+    }
+}
+
+struct Resume: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Continue a run from a checkpoint, exactly as if it had never stopped.")
+
+    @Argument(help: "A checkpoint (latest.h5) or a run folder.")
+    var checkpoint: String
+
+    @OptionGroup var stop: StopOptions
+
+    func run() throws {
+        let path = checkpointPath(checkpoint)
+        try runGuarded {
+            switch try checkpointPrecision(path) {
+            case .float: try resumeTraining(path, Float.self, stop: stop)
+            case .double: try resumeTraining(path, Double.self, stop: stop)
+            }
+        }
+    }
+}
+
+/// A run folder means its latest checkpoint.
+func checkpointPath(_ argument: String) -> String {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory), isDirectory.boolValue {
+        return URL(fileURLWithPath: argument).appendingPathComponent("latest.h5").path
+    }
+    return argument
+}
+
+func checkpointPrecision(_ path: String) throws -> Precision {
+    let file = try HDF5File.open(path)
+    guard try file.hasAttribute("precision"), let precision = Precision(rawValue: try file.stringAttribute("precision")) else {
+        throw TrainingError("\(path): not an hfrnn checkpoint (no precision attribute)")
+    }
+    return precision
+}
+
+func makeSource<S: BLASScalar & HDF5Element>(_ config: TrainingConfig, _: S.Type) throws -> any SequenceSource<S> {
+    switch config.data {
+    case .task(let spec):
+        return TaskSource<S>(spec: spec, testSequences: config.testSequences, testSeed: testSetSeed(config.seed))
+    case .dataset(let path, let testPath):
+        throw TrainingError("\(path): dataset training is not available yet (testPath \(testPath ?? "-"))")
+    }
+}
+
+/// The test set's own seed, derived from the run seed so it never overlaps the training stream.
+func testSetSeed(_ seed: UInt64) -> UInt64 { seed ^ 0x7E57_5E7D_0000_0001 }
+
+func startTraining<S: BLASScalar & HDF5Element>(_ config: TrainingConfig, _: S.Type) throws {
+    let source = try makeSource(config, S.self)
+    let folder = RunFolder(config: config)
+    if FileManager.default.fileExists(atPath: folder.latest) {
+        throw TrainingError("\(folder.latest) already exists: resume it with `hfrnn resume \(folder.path)` or choose another --run-name")
+    }
+    let trainer = try Trainer<S>(config: config, source: source)
+    try train(trainer, header: "training \(describe(config)), \(trainer.network.shape) network, \(trainer.network.parameterCount) parameters")
+}
+
+func resumeTraining<S: BLASScalar & HDF5Element>(_ path: String, _: S.Type, stop: StopOptions) throws {
+    let checkpoint = try TrainingCheckpoint<S>.load(from: path)
+    var config = checkpoint.config
+    if let limit = stop.maxIterations { config.maxIterations = limit }
+    if let seconds = try stop.seconds() { config.timeLimitSeconds = checkpoint.elapsedSeconds + seconds }
+    // The checkpoint's folder is the run folder, wherever it was moved.
+    let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+    config.runName = folder.lastPathComponent
+    config.checkpointDirectory = folder.deletingLastPathComponent().path
+    let trainer = try Trainer<S>(config: config, network: checkpoint.network, parameters: checkpoint.parameters,
+                                 state: checkpoint.state, history: checkpoint.history,
+                                 earlierSeconds: checkpoint.elapsedSeconds, source: try makeSource(config, S.self))
+    try train(trainer, header: "resuming \(path) at iteration \(checkpoint.state.iteration)")
+}
+
+func describe(_ config: TrainingConfig) -> String {
+    let data: String
+    switch config.data {
+    case .task(let spec): data = "\(spec.task.rawValue) T = \(spec.minimumLength)"
+    case .dataset(let path, _): data = path
+    }
+    let mu = config.optimizer.structuralDampingWeight
+    return "\(data), seed \(config.seed), \(config.precision.rawValue), "
+        + (mu > 0 ? "structural damping μ = \(mu)" : "no structural damping")
+}
+
+func train<S: BLASScalar & HDF5Element>(_ trainer: Trainer<S>, header: String) throws {
+    Interruption.install()
+    print(header)
+    print(ProgressLine.header)
+    let outcome = try runTraining(trainer, shouldStop: { Interruption.requested() }) { record in
+        printNow(ProgressLine.format(record))
+    }
+    let message: String
+    switch outcome.reason {
+    case .solved: message = "solved: test error below \(formatPercent(trainer.successThreshold))"
+    case .maxIterations: message = "stopped: reached the iteration limit"
+    case .timeLimit: message = "stopped: reached the time limit"
+    case .interrupted: message = "interrupted: checkpoint saved"
+    }
+    print("\(message) after \(outcome.iterations) HF iterations, \(outcome.totalCGIterations) CG steps, "
+          + String(format: "%.1f s", outcome.elapsedSeconds)
+          + "; test error \(formatPercent(outcome.finalTestError)), test loss \(String(format: "%.5g", outcome.finalTestLoss))")
+    print("latest checkpoint: \(outcome.latestCheckpoint)")
+    if let best = outcome.bestCheckpoint { print("best checkpoint:   \(best)") }
+    print("resume with: hfrnn resume \(RunFolder(config: trainer.config).path)")
+    if outcome.reason == .interrupted { throw ExitCode(130) }
+}
+
+/// One line per HF iteration.
+enum ProgressLine {
+    static let header = " iter    train loss   test err   test loss        λ        ρ     CG  stop          α   time"
+
+    static func format(_ record: IterationRecord) -> String {
+        let stopWord = record.cgStop.split(separator: " ").first.map(String.init) ?? "-"
+        return String(format: "%5d  %12.6g  %8s  %10.5g  %8.2e  %7.3f  %5d  %-10s %5.3f  %6.1fs",
+                      record.iteration, record.trainLoss, formatPercent(record.testError), record.testLoss,
+                      record.lambda, record.rho, record.cgIterations, String(stopWord.prefix(10)),
+                      record.stepSize, record.elapsedSeconds)
+            + (record.accepted ? "" : "  (\(record.decision))")
+    }
+}
+
+func formatPercent(_ fraction: Double) -> String { String(format: "%.2f%%", 100 * fraction) }
