@@ -281,15 +281,23 @@ func train<S: BLASScalar & HDF5Element>(_ trainer: Trainer<S>, header: String) t
 
 /// One line per HF iteration.
 enum ProgressLine {
-    static let header = " iter    train loss   test err   test loss        λ        ρ     CG  stop          α   time"
+    static let header = " iter    train loss   test err   test loss         λ        ρ     CG  CG stop        α       time"
 
     static func format(_ record: IterationRecord) -> String {
         let stopWord = record.cgStop.split(separator: " ").first.map(String.init) ?? "-"
-        return String(format: "%5d  %12.6g  %8s  %10.5g  %8.2e  %7.3f  %5d  %-10s %5.3f  %6.1fs",
-                      record.iteration, record.trainLoss, formatPercent(record.testError), record.testLoss,
-                      record.lambda, record.rho, record.cgIterations, String(stopWord.prefix(10)),
-                      record.stepSize, record.elapsedSeconds)
+        // String(format:) takes only numbers here: %s would need a C string.
+        return String(format: "%5d  %12.6g  ", record.iteration, record.trainLoss)
+            + pad(formatPercent(record.testError), 9)
+            + String(format: "  %10.5g  %8.2e  %7.3f  %5d  ", record.testLoss, record.lambda, record.rho, record.cgIterations)
+            + pad(String(stopWord.prefix(10)), -10)
+            + String(format: " %5.3f  %6.1fs", record.stepSize, record.elapsedSeconds)
             + (record.accepted ? "" : "  (\(record.decision))")
+    }
+
+    /// Right-aligns (width > 0) or left-aligns (width < 0) `text` in |width| columns.
+    static func pad(_ text: String, _ width: Int) -> String {
+        let fill = String(repeating: " ", count: max(0, abs(width) - text.count))
+        return width > 0 ? fill + text : text + fill
     }
 }
 
