@@ -7,7 +7,6 @@ extension OutputLoss {
     /// Turns the pre-activations `s` (length `count`) into predictions ŷ = g(s) in place and
     /// returns the loss of this row against `target`. `scored == false` skips the loss (returns 0)
     /// but still computes ŷ, which predictions and the curvature need.
-
     func applyOutput<S: BLASScalar>(_ s: UnsafeMutablePointer<S>, target y: UnsafePointer<S>,
                                     count: Int, scored: Bool) -> S {
         var loss: S = 0
@@ -39,7 +38,6 @@ extension OutputLoss {
 
     /// `r ← weight · H_L(ŷ) · r` in place, for one row: the loss curvature at predictions `p`.
     /// Linear: H_L = I. Logistic: diag(p(1 − p)). Softmax: diag(p) − ppᵀ, applied as p ⊙ (r − ⟨p, r⟩).
-
     func multiplyCurvature<S: BLASScalar>(_ r: UnsafeMutablePointer<S>, predictions p: UnsafePointer<S>,
                                           count: Int, weight: S) {
         switch self {
@@ -57,7 +55,6 @@ extension OutputLoss {
 
 extension ErrorCriterion {
     /// Whether the prediction row `p` is wrong for target row `y`.
-
     func isWrong<S: BLASScalar>(_ p: UnsafePointer<S>, _ y: UnsafePointer<S>, count: Int) -> Bool {
         switch self {
         case .absoluteTolerance(let tolerance):

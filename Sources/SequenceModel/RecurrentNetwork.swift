@@ -40,7 +40,7 @@ public struct InitializationConfig: Sendable, Codable, Equatable {
 }
 
 extension RecurrentNetwork {
-    /// Seeded initial parameters: every matrix column... every unit's incoming weights keep
+    /// Seeded initial parameters: in every matrix, each unit's incoming weights keep
     /// `sparseFanIn` entries drawn from N(0, 1)/√fanIn [ISC]; W_hh is then rescaled to the
     /// spectral radius; input weights are scaled by `inputScale`; b_h = 0; h_0 ~ N(0, 1)/√fanIn;
     /// b_y is set so the initial prediction is `outputMean` (the mean target) when given [SMDH'13].
