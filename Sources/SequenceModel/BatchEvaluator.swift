@@ -329,20 +329,28 @@ public final class BatchEvaluator<Scalar: BLASScalar> {
     /// sequences have at least one such step. Uses the predictions of the last `forward`.
     public func sequenceErrors(criterion: ErrorCriterion) -> (wrong: Int, judged: Int) {
         var wrong = 0, judged = 0
-        for b in 0..<sequences {
-            var isJudged = false, isWrong = false
+        for verdict in sequenceVerdicts(criterion: criterion) {
+            guard let isWrong = verdict else { continue }
+            judged += 1
+            if isWrong { wrong += 1 }
+        }
+        return (wrong, judged)
+    }
+
+    /// Per sequence of the batch: nil when none of its steps is judged (no `errorMask` step),
+    /// else whether `criterion` finds any judged step wrong. Uses the predictions of the last `forward`.
+    public func sequenceVerdicts(criterion: ErrorCriterion) -> [Bool?] {
+        (0..<sequences).map { b in
+            var isJudged = false
             for t in 0..<steps where batch.errorMask[t * sequences + b] {
                 isJudged = true
                 let row = (t * sequences + b) * outputSize
                 if criterion.isWrong(predictions.baseAddress! + row, targets.baseAddress! + row, count: outputSize) {
-                    isWrong = true
-                    break
+                    return true
                 }
             }
-            if isJudged { judged += 1 }
-            if isWrong { wrong += 1 }
+            return isJudged ? false : nil
         }
-        return (wrong, judged)
     }
 
     /// ŷ of the last `forward`, `[T, B, O]`.

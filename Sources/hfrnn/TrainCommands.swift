@@ -191,35 +191,6 @@ struct Resume: ParsableCommand {
     }
 }
 
-/// A run folder means its latest checkpoint.
-func checkpointPath(_ argument: String) -> String {
-    var isDirectory: ObjCBool = false
-    if FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory), isDirectory.boolValue {
-        return URL(fileURLWithPath: argument).appendingPathComponent("latest.h5").path
-    }
-    return argument
-}
-
-func checkpointPrecision(_ path: String) throws -> Precision {
-    let file = try HDF5File.open(path)
-    guard try file.hasAttribute("precision"), let precision = Precision(rawValue: try file.stringAttribute("precision")) else {
-        throw TrainingError("\(path): not an hfrnn checkpoint (no precision attribute)")
-    }
-    return precision
-}
-
-func makeSource<S: BLASScalar & HDF5Element>(_ config: TrainingConfig, _: S.Type) throws -> any SequenceSource<S> {
-    switch config.data {
-    case .task(let spec):
-        return TaskSource<S>(spec: spec, testSequences: config.testSequences, testSeed: testSetSeed(config.seed))
-    case .dataset(let path, let testPath):
-        throw TrainingError("\(path): dataset training is not available yet (testPath \(testPath ?? "-"))")
-    }
-}
-
-/// The test set's own seed, derived from the run seed so it never overlaps the training stream.
-func testSetSeed(_ seed: UInt64) -> UInt64 { seed ^ 0x7E57_5E7D_0000_0001 }
-
 func startTraining<S: BLASScalar & HDF5Element>(_ config: TrainingConfig, _: S.Type) throws {
     let source = try makeSource(config, S.self)
     let folder = RunFolder(config: config)

@@ -1,0 +1,309 @@
+import Foundation
+import HDF5IO
+import Linalg
+import SequenceModel
+
+// `hfrnn export`: a run's results in formats any tool reads. From a checkpoint (normally the run
+// folder's latest.h5) it writes into one output folder:
+//
+// curves.csv — one row per HF iteration, the checkpoint's history:
+//   iteration, train_loss, test_loss, test_error, lambda, lambda_next, rho, cg_iterations,
+//   backtrack_iteration, step_size, accepted, elapsed_seconds
+//   Numbers in Swift's shortest round-trip form; non-finite values as inf, -inf, nan (ρ is -inf
+//   when a step made the loss worse); `accepted` is 1 or 0; test_error is a fraction.
+//
+// summary.json — one object (keys sorted; non-finite floats as the strings "inf", "-inf", "nan"):
+//   format                "hfrnn-export-summary";   format_version  1
+//   hfrnn_version         version of the hfrnn that wrote the export
+//   checkpoint            path of the exported checkpoint
+//   run_name              the run folder's name
+//   data                  {"kind": "task", "task": name, "minimum_length": T} or
+//                         {"kind": "dataset", "path": …, "test_path": … or null}
+//   seed                  the run seed
+//   precision             "float" or "double"
+//   network               {"inputs", "hidden", "outputs", "output_loss", "parameters"}
+//   config                the TrainingConfig exactly as stored in the checkpoint (JSON)
+//   iterations            HF iterations done;  total_cg_iterations  CG steps over all of them
+//   rejected_steps        HF iterations whose step was rejected
+//   wall_time_seconds     training wall time over all sessions
+//   lambda                λ for the next HF iteration
+//   final                 {"test_error", "test_loss", "test_sequences", "wrong_sequences",
+//                          "judged_sequences"}: the checkpoint's parameters on the run's test set,
+//                         evaluated afresh (the same numbers as predictions.h5)
+//   last_train_loss       train loss of the last iteration (null before the first)
+//   best_test_error       lowest test error in the history (null before the first iteration)
+//   success_threshold     test error below which the run counts as solved
+//   solved                final.test_error < success_threshold
+//
+// predictions.h5 — the network on the run's test set (regenerated from the config as training
+//   does), sequence-major: predictions [N, T, O] and targets [N, T, O] (the run's precision),
+//   mask [N, T] (loss weight, run's precision), error_mask [N, T] (int32 0/1: judged steps),
+//   lengths [N] (int32), wrong [N] (int32 0/1: judged wrong). Root attributes: test_error,
+//   test_loss (no L2 term), judged_sequences, iteration, format = "hfrnn-predictions",
+//   hfrnn_version, precision, checkpoint. mean(wrong) over judged sequences = test_error.
+//
+// curves.svg — four panels: test error (%) and train/test loss (log scale) against HF iteration,
+//   and the same against wall time; self-contained SVG 1.1.
+//
+// All four files are staged as hidden temporaries and renamed into place together only after
+// all were written, so a failure leaves no partial output.
+
+/// Paths written by `exportRun` and the freshly evaluated final metrics.
+public struct ExportResult: Sendable {
+    public var directory: String
+    public var curves: String
+    public var summary: String
+    public var predictions: String
+    public var plot: String
+    public var testError: Double
+    public var testLoss: Double
+
+    public var paths: [String] { [curves, summary, predictions, plot] }
+}
+
+/// The default export folder of a checkpoint: `export/` in its run folder.
+public func defaultExportDirectory(forCheckpoint checkpoint: String) -> String {
+    URL(fileURLWithPath: checkpoint).deletingLastPathComponent().appendingPathComponent("export").path
+}
+
+/// Exports the run of `checkpoint` (a checkpoint file or a run folder) into `directory`.
+/// Nothing is printed; every problem is a one-line error and leaves no output behind.
+public func exportRun(checkpoint argument: String, to directory: String) throws -> ExportResult {
+    let path = checkpointPath(argument)
+    try checkOutputDirectory(directory)
+    switch try checkpointPrecision(path) {
+    case .float: return try RunExport<Float>(try StoredRun<Float>.load(from: path)).write(to: directory)
+    case .double: return try RunExport<Double>(try StoredRun<Double>.load(from: path)).write(to: directory)
+    }
+}
+
+/// The export of one loaded run, in the run's own precision.
+struct RunExport<S: BLASScalar & HDF5Element> {
+    let run: StoredRun<S>
+
+    init(_ run: StoredRun<S>) { self.run = run }
+
+    func write(to directory: String) throws -> ExportResult {
+        // Everything that can fail for reasons of content happens before the first byte is written.
+        let source = try makeSource(run.config, S.self)
+        guard source.inputSize == run.network.shape.inputs, source.outputSize == run.network.shape.outputs else {
+            throw TrainingError("\(run.path): the data has \(source.inputSize) inputs and \(source.outputSize) outputs "
+                                + "but the network is \(run.network.shape)")
+        }
+        let chunks = try source.testChunks(chunkSize: run.config.chunkSize)
+        let predicted = predictSet(network: run.network, parameters: run.parameters, chunks: chunks,
+                                   criterion: source.errorCriterion)
+        let csv = curvesCSV(run.history)
+        let summary = try summaryJSON(predicted.evaluation)
+        let svg = curvesSVG(history: run.history, title: plotTitle(run.config), successThreshold: run.successThreshold)
+
+        let files = try StagedFiles(directory: directory)
+        do {
+            try files.stage("curves.csv", contents: csv)
+            try files.stage("summary.json", contents: summary)
+            try files.stage("predictions.h5") { try writePredictions(predicted, to: $0) }
+            try files.stage("curves.svg", contents: svg)
+            try files.commit()
+        } catch {
+            files.discard()
+            throw error
+        }
+        return ExportResult(directory: files.directory.path, curves: files.path(of: "curves.csv"),
+                            summary: files.path(of: "summary.json"), predictions: files.path(of: "predictions.h5"),
+                            plot: files.path(of: "curves.svg"), testError: predicted.evaluation.errorRate,
+                            testLoss: predicted.evaluation.loss)
+    }
+
+    // MARK: summary.json
+
+    func summaryJSON(_ final: SetEvaluation) throws -> String {
+        let summary = ExportSummary(
+            checkpoint: run.path, runName: URL(fileURLWithPath: run.path).deletingLastPathComponent().lastPathComponent,
+            data: ExportSummary.DataDescription(run.config.data), seed: run.config.seed,
+            precision: run.storedPrecision.rawValue,
+            network: .init(inputs: run.network.shape.inputs, hidden: run.network.shape.hidden,
+                           outputs: run.network.shape.outputs, outputLoss: run.network.outputLoss.rawValue,
+                           parameters: run.network.parameterCount),
+            config: run.config, iterations: run.iteration, totalCGIterations: run.totalCGIterations,
+            rejectedSteps: run.rejectedSteps, wallTimeSeconds: run.elapsedSeconds, lambda: run.lambda,
+            final: .init(testError: final.errorRate, testLoss: final.loss, testSequences: final.sequences,
+                         wrongSequences: final.wrong, judgedSequences: final.judged),
+            lastTrainLoss: run.history.last?.trainLoss, bestTestError: run.history.map(\.testError).min(),
+            successThreshold: run.successThreshold, solved: final.errorRate < run.successThreshold)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return String(decoding: try encoder.encode(summary), as: UTF8.self) + "\n"
+    }
+
+    // MARK: predictions.h5
+
+    func writePredictions(_ set: PredictionSet<S>, to path: String) throws {
+        let (n, t, o) = (set.sequences, set.steps, set.outputs)
+        let file = try HDF5File.create(path)
+        try file.setAttribute("format", to: "hfrnn-predictions")
+        try file.setAttribute("hfrnn_version", to: hfrnnVersion)
+        try file.setAttribute("precision", to: S.self == Float.self ? "float" : "double")
+        try file.setAttribute("checkpoint", to: run.path)
+        try file.setAttribute("iteration", to: Int64(run.iteration))
+        try file.setAttribute("test_error", to: set.evaluation.errorRate)
+        try file.setAttribute("test_loss", to: set.evaluation.loss)
+        try file.setAttribute("judged_sequences", to: Int64(set.evaluation.judged))
+        try file.write(set.predictions, shape: [n, t, o], to: "predictions", compress: true)
+        try file.write(set.targets, shape: [n, t, o], to: "targets", compress: true)
+        try file.write(set.mask, shape: [n, t], to: "mask", compress: true)
+        try file.write(set.errorMask.map { Int32($0 ? 1 : 0) }, shape: [n, t], to: "error_mask", compress: true)
+        try file.write(set.lengths.map { Int32($0) }, shape: [n], to: "lengths")
+        try file.write(set.wrong.map { Int32($0 ? 1 : 0) }, shape: [n], to: "wrong")
+        try file.close()
+    }
+}
+
+/// "addition, T = 100, seed 3" or the dataset's file name and seed.
+func plotTitle(_ config: TrainingConfig) -> String {
+    switch config.data {
+    case .task(let spec): return "\(spec.task.rawValue), T = \(spec.minimumLength), seed \(config.seed)"
+    case .dataset(let path, _): return "\(URL(fileURLWithPath: path).lastPathComponent), seed \(config.seed)"
+    }
+}
+
+// MARK: - curves.csv
+
+/// The header of curves.csv.
+public let curvesCSVHeader = "iteration,train_loss,test_loss,test_error,lambda,lambda_next,rho,cg_iterations,"
+    + "backtrack_iteration,step_size,accepted,elapsed_seconds"
+
+/// curves.csv: the header and one row per record (see the format notes at the top of this file).
+public func curvesCSV(_ history: [IterationRecord]) -> String {
+    var lines = [curvesCSVHeader]
+    for r in history {
+        let fields: [String] = [
+            "\(r.iteration)", csvNumber(r.trainLoss), csvNumber(r.testLoss), csvNumber(r.testError),
+            csvNumber(r.lambda), csvNumber(r.lambdaNext), csvNumber(r.rho), "\(r.cgIterations)",
+            "\(r.backtrackIteration)", csvNumber(r.stepSize), r.accepted ? "1" : "0", csvNumber(r.elapsedSeconds),
+        ]
+        lines.append(fields.joined(separator: ","))
+    }
+    return lines.joined(separator: "\n") + "\n"
+}
+
+/// Shortest round-trip decimal; inf, -inf, nan for the non-finite values.
+func csvNumber(_ value: Double) -> String {
+    if value.isNaN { return "nan" }
+    if value.isInfinite { return value > 0 ? "inf" : "-inf" }
+    return "\(value)"
+}
+
+// MARK: - summary.json
+
+/// The document of summary.json (keys described at the top of this file).
+struct ExportSummary: Encodable {
+    struct DataDescription: Encodable {
+        var kind: String
+        var task: String?
+        var minimumLength: Int?
+        var path: String?
+        var testPath: String?
+
+        init(_ data: DataSourceConfig) {
+            switch data {
+            case .task(let spec):
+                kind = "task"
+                task = spec.task.rawValue
+                minimumLength = spec.minimumLength
+            case .dataset(let path, let testPath):
+                kind = "dataset"
+                self.path = path
+                self.testPath = testPath
+            }
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case kind, task, minimumLength = "minimum_length", path, testPath = "test_path"
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(kind, forKey: .kind)
+            if kind == "task" {
+                try container.encode(task, forKey: .task)
+                try container.encode(minimumLength, forKey: .minimumLength)
+            } else {
+                try container.encode(path, forKey: .path)
+                try container.encode(testPath, forKey: .testPath)  // null when the training file is the test set
+            }
+        }
+    }
+
+    struct Network: Encodable {
+        var inputs: Int, hidden: Int, outputs: Int
+        var outputLoss: String
+        var parameters: Int
+        enum CodingKeys: String, CodingKey {
+            case inputs, hidden, outputs, outputLoss = "output_loss", parameters
+        }
+    }
+
+    struct Final: Encodable {
+        var testError: Double, testLoss: Double
+        var testSequences: Int, wrongSequences: Int, judgedSequences: Int
+        enum CodingKeys: String, CodingKey {
+            case testError = "test_error", testLoss = "test_loss", testSequences = "test_sequences"
+            case wrongSequences = "wrong_sequences", judgedSequences = "judged_sequences"
+        }
+    }
+
+    var format = "hfrnn-export-summary"
+    var formatVersion = 1
+    var hfrnnVersion = Training.hfrnnVersion
+    var checkpoint: String
+    var runName: String
+    var data: DataDescription
+    var seed: UInt64
+    var precision: String
+    var network: Network
+    var config: TrainingConfig
+    var iterations: Int
+    var totalCGIterations: Int
+    var rejectedSteps: Int
+    var wallTimeSeconds: Double
+    var lambda: Double
+    var final: Final
+    var lastTrainLoss: Double?
+    var bestTestError: Double?
+    var successThreshold: Double
+    var solved: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case format, formatVersion = "format_version", hfrnnVersion = "hfrnn_version", checkpoint
+        case runName = "run_name", data, seed, precision, network, config, iterations
+        case totalCGIterations = "total_cg_iterations", rejectedSteps = "rejected_steps"
+        case wallTimeSeconds = "wall_time_seconds", lambda, final, lastTrainLoss = "last_train_loss"
+        case bestTestError = "best_test_error", successThreshold = "success_threshold", solved
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(format, forKey: .format)
+        try c.encode(formatVersion, forKey: .formatVersion)
+        try c.encode(hfrnnVersion, forKey: .hfrnnVersion)
+        try c.encode(checkpoint, forKey: .checkpoint)
+        try c.encode(runName, forKey: .runName)
+        try c.encode(data, forKey: .data)
+        try c.encode(seed, forKey: .seed)
+        try c.encode(precision, forKey: .precision)
+        try c.encode(network, forKey: .network)
+        try c.encode(config, forKey: .config)
+        try c.encode(iterations, forKey: .iterations)
+        try c.encode(totalCGIterations, forKey: .totalCGIterations)
+        try c.encode(rejectedSteps, forKey: .rejectedSteps)
+        try c.encode(wallTimeSeconds, forKey: .wallTimeSeconds)
+        try c.encode(lambda, forKey: .lambda)
+        try c.encode(final, forKey: .final)
+        // Explicit nulls (not missing keys) before the first iteration.
+        try c.encode(lastTrainLoss, forKey: .lastTrainLoss)
+        try c.encode(bestTestError, forKey: .bestTestError)
+        try c.encode(successThreshold, forKey: .successThreshold)
+        try c.encode(solved, forKey: .solved)
+    }
+}

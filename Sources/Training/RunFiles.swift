@@ -1,0 +1,85 @@
+import Foundation
+import HDF5IO
+import Linalg
+import SequenceModel
+
+// What the CLI commands and the exporter share about a run's files: where its checkpoint is, in
+// which precision it was written, and how its data source (and so its test set) is rebuilt from the
+// stored configuration.
+
+/// The data source a configuration describes. A task run's test set is regenerated bit for bit from
+/// `config.seed` (through `testSetSeed`), so training, resuming, evaluating and exporting all see
+/// the same test sequences.
+public func makeSource<S: BLASScalar & HDF5Element>(_ config: TrainingConfig, _: S.Type) throws -> any SequenceSource<S> {
+    switch config.data {
+    case .task(let spec):
+        return TaskSource<S>(spec: spec, testSequences: config.testSequences, testSeed: testSetSeed(config.seed))
+    case .dataset(let path, let testPath):
+        throw TrainingError("\(path): dataset training is not available yet (testPath \(testPath ?? "-"))")
+    }
+}
+
+/// The test set's own seed, derived from the run seed so it never overlaps the training stream.
+public func testSetSeed(_ seed: UInt64) -> UInt64 { seed ^ 0x7E57_5E7D_0000_0001 }
+
+/// A run folder stands for its latest checkpoint; any other path is taken as a checkpoint file.
+public func checkpointPath(_ argument: String) -> String {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory), isDirectory.boolValue {
+        return URL(fileURLWithPath: argument).appendingPathComponent("latest.h5").path
+    }
+    return argument
+}
+
+/// The precision a checkpoint was written in (its root `precision` attribute).
+public func checkpointPrecision(_ path: String) throws -> Precision {
+    let file = try HDF5File.open(path)
+    guard try file.hasAttribute("precision"), let precision = Precision(rawValue: try file.stringAttribute("precision")) else {
+        throw TrainingError("\(path): not an hfrnn checkpoint (no precision attribute)")
+    }
+    return precision
+}
+
+/// What the analysis commands need from a checkpoint, with the parameters converted to `S` whatever
+/// precision the checkpoint was written in.
+public struct StoredRun<S: BLASScalar> {
+    public var path: String
+    /// The precision the checkpoint was written in.
+    public var storedPrecision: Precision
+    public var config: TrainingConfig
+    public var network: RecurrentNetwork
+    public var parameters: [S]
+    public var history: [IterationRecord]
+    public var iteration: Int
+    public var totalCGIterations: Int
+    public var rejectedSteps: Int
+    /// λ for the next HF iteration.
+    public var lambda: Double
+    public var elapsedSeconds: Double
+
+    public static func load(from path: String) throws -> StoredRun<S> {
+        switch try checkpointPrecision(path) {
+        case .float: return StoredRun(path: path, precision: .float, try TrainingCheckpoint<Float>.load(from: path))
+        case .double: return StoredRun(path: path, precision: .double, try TrainingCheckpoint<Double>.load(from: path))
+        }
+    }
+
+    private init<Stored>(path: String, precision: Precision, _ checkpoint: TrainingCheckpoint<Stored>) {
+        self.path = path
+        storedPrecision = precision
+        config = checkpoint.config
+        network = checkpoint.network
+        parameters = checkpoint.parameters.map { S($0) }
+        history = checkpoint.history
+        iteration = checkpoint.state.iteration
+        totalCGIterations = checkpoint.state.totalCGIterations
+        rejectedSteps = checkpoint.state.rejectedSteps
+        lambda = checkpoint.state.lambda
+        elapsedSeconds = checkpoint.elapsedSeconds
+    }
+
+    /// The test error below which the run counts as solved (as `Trainer.successThreshold`).
+    public var successThreshold: Double {
+        config.successThreshold ?? config.task?.successThreshold ?? 0.01
+    }
+}

@@ -1,0 +1,38 @@
+import ArgumentParser
+import Foundation
+import Training
+
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write a run's learning curves, summary, test-set predictions and plot.",
+        discussion: """
+            Writes curves.csv (one row per HF iteration), summary.json (config, network, final test \
+            metrics, wall time, CG steps, solved), predictions.h5 (the network on the run's test set: \
+            predictions, targets, mask, lengths, wrong) and curves.svg (test error and losses against \
+            HF iteration and wall time). The files appear together or not at all.
+            """)
+
+    @Argument(help: ArgumentHelp("A run folder (its latest.h5 is exported) or a checkpoint file.",
+                                 valueName: "run-or-checkpoint"))
+    var source: String
+
+    @Option(help: ArgumentHelp("Output folder, created if missing (default: <run folder>/export).", valueName: "dir"))
+    var output: String?
+
+    func validate() throws {
+        if let output, output.isEmpty { throw ValidationError("--output must not be empty") }
+    }
+
+    func run() throws {
+        try runGuarded {
+            let checkpoint = checkpointPath(source)
+            guard FileManager.default.fileExists(atPath: checkpoint) else {
+                throw TrainingError("\(checkpoint): no such checkpoint")
+            }
+            let directory = output ?? defaultExportDirectory(forCheckpoint: checkpoint)
+            try checkOutputDirectory(directory)
+            let result = try exportRun(checkpoint: checkpoint, to: directory)
+            for path in result.paths { print(path) }
+        }
+    }
+}

@@ -1,0 +1,165 @@
+import ArgumentParser
+import Foundation
+import HDF5IO
+import Linalg
+import SequenceModel
+import Tasks
+import Training
+
+struct Probe: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write the loss, gradient and curvature products of a network on one minibatch.",
+        discussion: """
+            For checking hfrnn's derivatives against another implementation. The model comes from \
+            --checkpoint, or is initialised as a new run would be (--task, --length, --seed, \
+            --hidden-units). The minibatch is --count task sequences drawn with --data-seed (the task \
+            of --task, or the checkpoint's), or the first --count sequences of --dataset. The output \
+            file holds the groups /parameters, /gradient, /direction, /Gv and /Av, each with one \
+            dataset per parameter block (W_hx, W_hh, b_h, W_yh, b_y, h_0), and the root attributes \
+            loss, lambda, mu, weight_cost and scored_outputs, where \
+            A v = G v + λ v + λμ·J_tᵀ D'' J_t v + weight_cost·v and the loss includes ½·weight_cost·‖θ‖².
+            """)
+
+    @Option(help: ArgumentHelp("Take the model (and, without --task, the data's task) from this checkpoint or run folder.",
+                               valueName: "file"))
+    var checkpoint: String?
+
+    @Option(help: ArgumentHelp("Task of a fresh model and of the minibatch: \(taskNames).", valueName: "task"))
+    var task: String?
+
+    @Option(name: [.customShort("T"), .long], parsing: .unconditional, help: "Minimum sequence length T of --task.")
+    var length: Int?
+
+    @Option(parsing: .unconditional, help: "Seed of a fresh model's initial parameters, as `hfrnn train --seed` (default 1).")
+    var seed: UInt64?
+
+    @Option(parsing: .unconditional, help: "Hidden units of a fresh model (default 100).")
+    var hiddenUnits: Int?
+
+    @Option(help: ArgumentHelp("Take the minibatch from this HDF5 dataset instead of a task.", valueName: "file"))
+    var dataset: String?
+
+    @Option(parsing: .unconditional, help: "Sequences in the minibatch.")
+    var count: Int = 100
+
+    @Option(parsing: .unconditional, help: "Seed of the task minibatch (default 1).")
+    var dataSeed: UInt64?
+
+    @Option(help: ArgumentHelp("HDF5 file with the direction v: one dataset per parameter block, shapes as in a checkpoint (default: Gaussian, from --direction-seed).",
+                               valueName: "file"))
+    var direction: String?
+
+    @Option(parsing: .unconditional, help: "Seed of the default Gaussian direction (default 1).")
+    var directionSeed: UInt64?
+
+    @Option(parsing: .unconditional, help: "Tikhonov damping λ of A v.")
+    var lambda: Double = 0
+
+    @Option(parsing: .unconditional, help: "Structural damping weight μ of A v.")
+    var mu: Double = 0
+
+    @Option(parsing: .unconditional, help: "L2 weight cost, added to the loss, gradient and A v.")
+    var weightCost: Double = 0
+
+    @Option(help: "Numeric precision: float or double.")
+    var precision: String = "double"
+
+    @Option(help: ArgumentHelp("The HDF5 file to write.", valueName: "file"))
+    var output: String
+
+    func validate() throws {
+        if checkpoint != nil {
+            if seed != nil { throw ValidationError("--seed sets up a fresh model; it cannot be combined with --checkpoint") }
+            if hiddenUnits != nil { throw ValidationError("--hidden-units sets up a fresh model; it cannot be combined with --checkpoint") }
+            if (task == nil) != (length == nil) { throw ValidationError("give --task and --length together") }
+        } else {
+            guard task != nil else { throw ValidationError("give --checkpoint, or --task and --length for a fresh model") }
+            guard length != nil else { throw ValidationError("--task needs --length") }
+        }
+        if let hiddenUnits, hiddenUnits < 1 { throw ValidationError("--hidden-units must be at least 1, got \(hiddenUnits)") }
+        if count < 1 { throw ValidationError("--count must be at least 1, got \(count)") }
+        if dataset != nil && dataSeed != nil { throw ValidationError("--data-seed draws a task minibatch; it cannot be combined with --dataset") }
+        if direction != nil && directionSeed != nil { throw ValidationError("give at most one of --direction and --direction-seed") }
+        for (name, value) in [("--lambda", lambda), ("--mu", mu), ("--weight-cost", weightCost)] {
+            guard value >= 0 && value.isFinite else { throw ValidationError("\(name) must be a finite non-negative number, got \(value)") }
+        }
+        guard Precision(rawValue: precision) != nil else {
+            throw ValidationError("--precision must be float or double, got '\(precision)'")
+        }
+        if output.isEmpty { throw ValidationError("--output must not be empty") }
+        if let task, let length { _ = try parseTaskSpec(task, length: length) }
+    }
+
+    func run() throws {
+        try runGuarded {
+            switch Precision(rawValue: precision) ?? .double {
+            case .float: try probe(Float.self)
+            case .double: try probe(Double.self)
+            }
+        }
+    }
+
+    private func probe<S: BLASScalar & HDF5Element>(_: S.Type) throws {
+        // Every check first; then the computation; then the one file.
+        try checkOutputFile(output)
+        let taskSpec = try task.flatMap { name in try length.map { try parseTaskSpec(name, length: $0) } }
+
+        // The model.
+        let network: RecurrentNetwork
+        let parameters: [S]
+        var dataTask = taskSpec
+        if let checkpoint {
+            let path = checkpointPath(checkpoint)
+            let run = try StoredRun<S>.load(from: path)
+            network = run.network
+            parameters = run.parameters
+            if dataTask == nil { dataTask = run.config.task }
+        } else {
+            guard let spec = taskSpec else { throw TrainingError("give --checkpoint, or --task and --length") }
+            network = RecurrentNetwork(shape: NetworkShape(inputs: spec.inputSize, hidden: hiddenUnits ?? 100,
+                                                           outputs: spec.outputSize), outputLoss: spec.outputLoss)
+            // As a new Trainer: default initialisation, output bias from the task's mean target.
+            var rng = SeededGenerator(seed: seed ?? 1)
+            parameters = network.initialParameters(InitializationConfig(), outputMean: spec.targetMean, using: &rng)
+        }
+
+        // The minibatch.
+        let batch: SequenceBatch<S>
+        if let dataset {
+            var config = TrainingConfig(data: .dataset(path: dataset, testPath: nil))
+            config.testSequences = count
+            let source = try makeSource(config, S.self)
+            guard let first = try source.testChunks(chunkSize: count).first else {
+                throw TrainingError("\(dataset): no sequences")
+            }
+            batch = first
+        } else {
+            guard let spec = dataTask else {
+                throw TrainingError("the checkpoint was not trained on a task: give --task and --length, or --dataset")
+            }
+            guard spec.outputLoss == network.outputLoss else {
+                throw TrainingError("\(spec.task.rawValue) has \(spec.outputLoss.rawValue) outputs but the network has "
+                                    + "\(network.outputLoss.rawValue) outputs")
+            }
+            var rng = SeededGenerator(seed: dataSeed ?? 1)
+            batch = spec.makeBatch(count: count, using: &rng)
+        }
+        guard batch.inputSize == network.shape.inputs, batch.outputSize == network.shape.outputs else {
+            throw TrainingError("the minibatch has \(batch.inputSize) inputs and \(batch.outputSize) outputs "
+                                + "but the network is \(network.shape)")
+        }
+
+        // The direction.
+        let v: [S] = if let direction {
+            try DerivativeProbe<S>.readDirection(from: direction, network: network)
+        } else {
+            DerivativeProbe<S>.gaussianDirection(count: network.parameterCount, seed: directionSeed ?? 1)
+        }
+
+        let result = DerivativeProbe(network: network, parameters: parameters, batch: batch, direction: v,
+                                     lambda: lambda, mu: mu, weightCost: weightCost)
+        try result.write(to: output)
+        print("\(output): loss \(String(format: "%.10g", result.loss)) on \(result.sequences) sequences "
+              + "(\(Int(result.scoredOutputs)) scored outputs), \(network.shape) network, \(precision) precision")
+    }
+}

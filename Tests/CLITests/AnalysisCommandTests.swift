@@ -1,0 +1,240 @@
+import Foundation
+import HDF5IO
+import Testing
+import Training
+
+// These tests run the built `hfrnn` executable, as a user would.
+
+/// The `hfrnn` executable of this build: `HFRNN_EXECUTABLE` if set, else next to the test binary
+/// (Linux: `.build/<triple>/debug/hfrnnPackageTests.xctest` is itself an executable in the build
+/// folder; macOS: the .xctest bundle sits in it), else in the package's `.build/debug`.
+let hfrnnExecutable: String? = {
+    let manager = FileManager.default
+    var candidates: [URL] = []
+    if let override = ProcessInfo.processInfo.environment["HFRNN_EXECUTABLE"] {
+        candidates.append(URL(fileURLWithPath: override))
+    }
+    if let selfPath = try? manager.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+        candidates.append(URL(fileURLWithPath: selfPath).deletingLastPathComponent().appendingPathComponent("hfrnn"))
+    }
+    for bundle in [Bundle.main] + Bundle.allBundles {
+        let url = bundle.bundleURL
+        candidates.append(url.deletingLastPathComponent().appendingPathComponent("hfrnn"))
+        candidates.append(url.appendingPathComponent("hfrnn"))
+    }
+    if let argument = CommandLine.arguments.first {
+        candidates.append(URL(fileURLWithPath: argument).deletingLastPathComponent().appendingPathComponent("hfrnn"))
+    }
+    // Tests/CLITests/<this file> → package root → .build/debug/hfrnn.
+    let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    candidates.append(packageRoot.appendingPathComponent(".build/debug/hfrnn"))
+    return candidates.map(\.standardizedFileURL.path).first { path in
+        var isDirectory: ObjCBool = false
+        return manager.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
+            && manager.isExecutableFile(atPath: path)
+    }
+}()
+
+struct CommandResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+    var stderrLines: [Substring] { stderr.split(separator: "\n", omittingEmptySubsequences: true) }
+}
+
+/// Runs `hfrnn arguments…` in `directory` and collects its exit status and output.
+func runHFRNN(_ arguments: [String], in directory: String) throws -> CommandResult {
+    let executable = try #require(hfrnnExecutable, "hfrnn executable not found next to the test binary (set HFRNN_EXECUTABLE)")
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    process.currentDirectoryURL = URL(fileURLWithPath: directory)
+    var environment = ProcessInfo.processInfo.environment
+    environment["OPENBLAS_NUM_THREADS"] = "1"
+    process.environment = environment
+    // Output goes through files: pipes could fill up and block the child.
+    let outPath = directory + "/.stdout-\(UUID().uuidString)", errPath = directory + "/.stderr-\(UUID().uuidString)"
+    _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+    _ = FileManager.default.createFile(atPath: errPath, contents: nil)
+    defer {
+        try? FileManager.default.removeItem(atPath: outPath)
+        try? FileManager.default.removeItem(atPath: errPath)
+    }
+    let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+    let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    process.waitUntilExit()
+    try out.close()
+    try err.close()
+    return CommandResult(status: process.terminationStatus,
+                         stdout: try String(contentsOfFile: outPath, encoding: .utf8),
+                         stderr: try String(contentsOfFile: errPath, encoding: .utf8))
+}
+
+/// A scratch folder with a tiny trained run (addition T = 8) in `runs/tiny`, made with `hfrnn train`.
+final class Workspace {
+    let path: String
+
+    init(train: Bool) throws {
+        path = FileManager.default.temporaryDirectory.appendingPathComponent("hfrnn-cli-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        if train {
+            let result = try runHFRNN(["train", "--task", "addition", "--length", "8", "--hidden-units", "8",
+                                       "--gradient-batch", "60", "--curvature-batch", "30", "--evaluation-batch", "30",
+                                       "--max-cg", "20", "--test-sequences", "40", "--max-iterations", "2",
+                                       "--checkpoint-dir", "runs", "--run-name", "tiny"], in: path)
+            guard result.status == 0 else { throw TrainingError("hfrnn train failed: \(result.stderr)") }
+        }
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    var run: String { path + "/runs/tiny" }
+
+    /// Every file and folder under the workspace, relative, sorted.
+    func listing() -> [String] {
+        (FileManager.default.subpaths(atPath: path) ?? []).sorted()
+    }
+}
+
+@Suite("CLI analysis commands") struct AnalysisCommandTests {
+    @Test func executableIsFound() {
+        #expect(hfrnnExecutable != nil)
+    }
+
+    @Test func exportWritesAndPrintsTheFourPaths() throws {
+        let workspace = try Workspace(train: true)
+        let result = try runHFRNN(["export", "runs/tiny"], in: workspace.path)
+        #expect(result.status == 0, "\(result.stderr)")
+        let printed = result.stdout.split(separator: "\n").map(String.init)
+        #expect(printed.map { URL(fileURLWithPath: $0).lastPathComponent }
+                == ["curves.csv", "summary.json", "predictions.h5", "curves.svg"])
+        #expect(printed.allSatisfy { $0.hasPrefix(workspace.run + "/export/") || $0.contains("/runs/tiny/export/") })
+        #expect(printed.allSatisfy { FileManager.default.fileExists(atPath: $0) })
+
+        let custom = try runHFRNN(["export", "runs/tiny/latest.h5", "--output", "elsewhere/out"], in: workspace.path)
+        #expect(custom.status == 0, "\(custom.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: workspace.path + "/elsewhere/out").sorted()
+                == ["curves.csv", "curves.svg", "predictions.h5", "summary.json"])
+    }
+
+    @Test func evaluateReportsLossErrorAndCriterion() throws {
+        let workspace = try Workspace(train: true)
+        let own = try runHFRNN(["evaluate", "runs/tiny"], in: workspace.path)
+        #expect(own.status == 0, "\(own.stderr)")
+        #expect(own.stdout.contains("loss:") && own.stdout.contains("error rate:") && own.stdout.contains("success:"))
+        #expect(own.stdout.contains("60 sequences"))  // 40 test sequences in two chunks of 30, as in training
+
+        let fresh = try runHFRNN(["evaluate", "runs/tiny/latest.h5", "--task", "addition", "--length", "12",
+                                  "--count", "50", "--seed", "9"], in: workspace.path)
+        #expect(fresh.status == 0, "\(fresh.stderr)")
+        #expect(fresh.stdout.contains("addition T = 12, seed 9, 50 sequences"))
+    }
+
+    @Test func probeWritesTheDerivativeFile() throws {
+        let workspace = try Workspace(train: true)
+        let fresh = try runHFRNN(["probe", "--task", "addition", "--length", "8", "--hidden-units", "5", "--count", "10",
+                                  "--lambda", "0.5", "--output", "probe.h5"], in: workspace.path)
+        #expect(fresh.status == 0, "\(fresh.stderr)")
+        let file = try HDF5File.open(workspace.path + "/probe.h5")
+        #expect(try file.children() == ["Av", "Gv", "direction", "gradient", "parameters"])
+        #expect(try file.read("parameters/W_hh", as: Double.self).shape == [5, 5])
+        #expect(try file.doubleAttribute("lambda") == 0.5)
+        #expect(try file.doubleAttribute("scored_outputs") == 10)
+        for name in ["loss", "mu", "weight_cost"] { #expect(try file.hasAttribute(name)) }
+        // μ and the weight cost default to 0, so A v = G v + λ v.
+        for block in ["W_hx", "W_hh", "b_h", "W_yh", "b_y", "h_0"] {
+            let av = try file.read("Av/\(block)", as: Double.self).values
+            let gv = try file.read("Gv/\(block)", as: Double.self).values
+            let v = try file.read("direction/\(block)", as: Double.self).values
+            for k in av.indices { #expect(abs(av[k] - (gv[k] + 0.5 * v[k])) <= 1e-12 * max(1, abs(av[k]))) }
+        }
+
+        // From a checkpoint, in float, with the first probe's direction fed back (wrong shapes: 5 vs 8 hidden).
+        let mismatch = try runHFRNN(["probe", "--checkpoint", "runs/tiny", "--direction", "probe.h5",
+                                     "--output", "probe2.h5"], in: workspace.path)
+        #expect(mismatch.status != 0)
+        #expect(mismatch.stderrLines.count == 1 && mismatch.stderr.contains("shape"))
+        #expect(!FileManager.default.fileExists(atPath: workspace.path + "/probe2.h5"))
+        let fromCheckpoint = try runHFRNN(["probe", "--checkpoint", "runs/tiny", "--precision", "float",
+                                           "--output", "probe2.h5"], in: workspace.path)
+        #expect(fromCheckpoint.status == 0, "\(fromCheckpoint.stderr)")
+        #expect(try HDF5File.open(workspace.path + "/probe2.h5").read("gradient/W_hh", as: Float.self).shape == [8, 8])
+    }
+
+    /// Every bad flag or combination: non-zero exit, exactly one line on stderr, nothing written.
+    @Test(arguments: [
+        ["evaluate", "missing.h5"],
+        ["evaluate", "runs/tiny", "--task", "nope", "--length", "10"],
+        ["evaluate", "runs/tiny", "--task", "addition", "--length", "1"],
+        ["evaluate", "runs/tiny", "--task", "addition", "--length", "4"],
+        ["evaluate", "runs/tiny", "--task", "addition", "--length", "10", "--count", "-3"],
+        ["evaluate", "runs/tiny", "--task", "addition"],
+        ["evaluate", "runs/tiny", "--task", "xor", "--length", "10"],
+        ["evaluate", "runs/tiny", "--count", "10"],
+        ["evaluate", "runs/tiny", "--dataset", "d.h5", "--task", "addition", "--length", "10"],
+        ["evaluate", "runs/tiny", "--bogus"],
+        ["export", "missing"],
+        ["export", "runs/tiny", "--output", "blocker/out"],
+        ["export", "runs/tiny", "--output", "blocker"],
+        ["probe", "--task", "nope", "--length", "8", "--output", "out/p.h5"],
+        ["probe", "--task", "addition", "--length", "1", "--output", "out/p.h5"],
+        ["probe", "--task", "random-permutation", "--length", "1", "--output", "out/p.h5"],
+        ["probe", "--task", "addition", "--length", "8", "--count", "-1", "--output", "out/p.h5"],
+        ["probe", "--task", "addition", "--length", "8", "--hidden-units", "0", "--output", "out/p.h5"],
+        ["probe", "--task", "addition", "--length", "8", "--lambda", "-1", "--output", "out/p.h5"],
+        ["probe", "--task", "addition", "--length", "8", "--precision", "half", "--output", "out/p.h5"],
+        ["probe", "--task", "addition", "--length", "8"],
+        ["probe", "--length", "8", "--output", "out/p.h5"],
+        ["probe", "--checkpoint", "missing.h5", "--output", "out/p.h5"],
+        ["probe", "--checkpoint", "runs/tiny", "--seed", "3", "--output", "out/p.h5"],
+        ["probe", "--checkpoint", "runs/tiny", "--task", "xor", "--length", "8", "--output", "out/p.h5"],
+        ["probe", "--task", "addition", "--length", "8", "--hidden-units", "4", "--direction", "bad-direction.h5",
+         "--output", "out/p.h5"],
+        ["probe", "--task", "addition", "--length", "8", "--direction", "missing.h5", "--output", "out/p.h5"],
+        ["probe", "--task", "addition", "--length", "8", "--output", "blocker/p.h5"],
+        ["probe", "--task", "addition", "--length", "8", "--output", "runs"],
+    ])
+    func badArgumentsFailWithOneLine(_ arguments: [String]) throws {
+        let workspace = try Workspace(train: true)
+        _ = FileManager.default.createFile(atPath: workspace.path + "/blocker", contents: Data("x".utf8))
+        let direction = try HDF5File.create(workspace.path + "/bad-direction.h5")
+        for (name, shape) in [("W_hx", [4, 2]), ("W_hh", [4, 3]), ("b_h", [4]), ("W_yh", [1, 4]), ("b_y", [1]), ("h_0", [4])] {
+            try direction.write([Double](repeating: 0, count: shape.reduce(1, *)), shape: shape, to: name)
+        }
+        try direction.close()
+        let before = workspace.listing()
+
+        let result = try runHFRNN(arguments, in: workspace.path)
+        #expect(result.status != 0)
+        #expect(result.stderrLines.count == 1, "stderr: \(result.stderr)")
+        #expect(result.stderr.hasPrefix("hfrnn: error: "))
+        #expect(result.stdout.isEmpty, "stdout: \(result.stdout)")
+        #expect(workspace.listing() == before)
+    }
+
+    @Test(arguments: ["evaluate", "export", "probe"])
+    func everyOptionHasHelpText(_ command: String) throws {
+        let workspace = try Workspace(train: false)
+        let result = try runHFRNN([command, "--help"], in: workspace.path)
+        #expect(result.status == 0)
+        // Each option line ("  --name <value>   text") carries text, on the same line or the next one.
+        let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let optionsStart = try #require(lines.firstIndex(of: "OPTIONS:"))
+        var index = optionsStart + 1
+        while index < lines.count, !lines[index].isEmpty {
+            let line = lines[index]
+            if line.hasPrefix("  -") {
+                let afterFlag = line.dropFirst(2).split(separator: " ", omittingEmptySubsequences: true)
+                let next = index + 1 < lines.count ? lines[index + 1] : ""
+                let hasText = afterFlag.contains { !$0.hasPrefix("-") && !$0.hasPrefix("<") && !$0.hasSuffix(">") && !$0.hasSuffix(">,") }
+                    || next.hasPrefix("        ")
+                #expect(hasText, "no help text for: \(line)")
+            }
+            index += 1
+        }
+    }
+}
