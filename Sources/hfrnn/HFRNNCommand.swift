@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Training
 
 @main
@@ -8,4 +9,29 @@ struct HFRNNCommand: ParsableCommand {
         abstract: "Hessian-free training of recurrent networks with structural damping (Martens & Sutskever, 2011).",
         version: hfrnnVersion,
         subcommands: [Train.self, Resume.self])
+
+    /// As ArgumentParser's `main()`, except that a usage error is one line on stderr
+    /// (`hfrnn: error: <message> (see 'hfrnn train --help')`, exit status 64) instead of the message
+    /// followed by the usage block. Help, `--version` and the commands' own exit codes are unchanged.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            let message = self.message(for: error)
+            guard code != .success, !(error is ExitCode), !message.isEmpty else { exit(withError: error) }
+            let line = String(message.map { $0.isNewline ? " " : $0 })
+            FileHandle.standardError.write(Data("hfrnn: error: \(line) (see '\(commandWords()) --help')\n".utf8))
+            exit(withError: ExitCode(code.rawValue))
+        }
+    }
+
+    /// "hfrnn" or "hfrnn <subcommand>", as typed.
+    private static func commandWords() -> String {
+        let names = configuration.subcommands.map { $0._commandName }
+        let typed = CommandLine.arguments.dropFirst().first { !$0.hasPrefix("-") }
+        guard let typed, names.contains(typed) else { return "hfrnn" }
+        return "hfrnn \(typed)"
+    }
 }

@@ -283,10 +283,15 @@ enum ProgressLine {
 
     static func format(_ record: IterationRecord) -> String {
         let stopWord = record.cgStop.split(separator: " ").first.map(String.init) ?? "-"
-        return String(format: "%5d  %12.6g  %8s  %10.5g  %8.2e  %7.3f  %5d  %-10s %5.3f  %6.1fs",
-                      record.iteration, record.trainLoss, formatPercent(record.testError), record.testLoss,
-                      record.lambda, record.rho, record.cgIterations, String(stopWord.prefix(10)),
-                      record.stepSize, record.elapsedSeconds)
+        // Strings are padded here: `%s` in String(format:) wants a C string, not a Swift String.
+        let error = formatPercent(record.testError)
+        let stop = String(stopWord.prefix(10))
+        return String(format: "%5d  %12.6g  ", record.iteration, record.trainLoss)
+            + String(repeating: " ", count: max(0, 8 - error.count)) + error
+            + String(format: "  %10.5g  %8.2e  %7.3f  %5d  ", record.testLoss, record.lambda, record.rho,
+                     record.cgIterations)
+            + stop + String(repeating: " ", count: max(0, 10 - stop.count))
+            + String(format: " %5.3f  %6.1fs", record.stepSize, record.elapsedSeconds)
             + (record.accepted ? "" : "  (\(record.decision))")
     }
 }
