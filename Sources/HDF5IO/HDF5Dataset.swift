@@ -18,11 +18,7 @@ extension HDF5File {
         guard count == values.count else {
             throw error(.dataset, name, "shape \(shape) holds \(count) values but \(values.count) were given")
         }
-        switch try objectKind(name) {
-        case nil: break
-        case .dataset?: try check(H5Ldelete(file, name, hfrnn_H5P_DEFAULT()), .dataset, name, "cannot replace dataset")
-        case let kind?: throw error(.dataset, name, "exists and is a \(kind.rawValue), not a dataset")
-        }
+        try removeDatasetForReplacement(name)
 
         let space = try dataspace(shape, .dataset, name)
         defer { H5Sclose(space) }
@@ -130,7 +126,7 @@ extension HDF5File {
         return dataset
     }
 
-    private func openDataset(_ name: String) throws -> hid_t {
+    func openDataset(_ name: String) throws -> hid_t {
         let dataset = H5Dopen2(id, name, hfrnn_H5P_DEFAULT())
         guard dataset >= 0 else { throw try diagnoseOpenFailure(name, expected: .dataset) }
         return dataset
@@ -144,6 +140,16 @@ extension HDF5File {
                           .dataset, name, "cannot read data")
             }
             initialized = count
+        }
+    }
+
+    /// Unlinks the dataset at `name` so a new one can take its place; nothing there is fine,
+    /// a group or other object there is an error.
+    func removeDatasetForReplacement(_ name: String) throws {
+        switch try objectKind(name) {
+        case nil: break
+        case .dataset?: try check(H5Ldelete(id, name, hfrnn_H5P_DEFAULT()), .dataset, name, "cannot replace dataset")
+        case let kind?: throw error(.dataset, name, "exists and is a \(kind.rawValue), not a dataset")
         }
     }
 

@@ -39,8 +39,15 @@ public struct TrainingCheckpoint<Scalar: BLASScalar & HDF5Element> {
 
     /// Writes the checkpoint to `path` atomically: a temporary file in the same folder, flushed
     /// and fsynced, then renamed over `path` (and the folder fsynced). A crash at any instant
-    /// leaves either the old file or the new one, never a partial file.
+    /// leaves either the old file or the new one, never a partial file; a failed save removes
+    /// its temporary file and leaves the old checkpoint as it was.
     public func save(to path: String) throws {
+        try save(to: path, beforeRename: { _ in })
+    }
+
+    /// `save(to:)` with a hook that runs after the temporary file is complete, just before the
+    /// rename; it receives the temporary path. Tests throw from it to simulate an interrupted save.
+    func save(to path: String, beforeRename: (String) throws -> Void) throws {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent()
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -48,6 +55,7 @@ public struct TrainingCheckpoint<Scalar: BLASScalar & HDF5Element> {
         do {
             try write(to: temporary)
             try fsyncFile(temporary)
+            try beforeRename(temporary)
             guard rename(temporary, path) == 0 else {
                 throw TrainingError("\(path): cannot replace the checkpoint: \(String(cString: strerror(errno)))")
             }
@@ -89,18 +97,21 @@ public struct TrainingCheckpoint<Scalar: BLASScalar & HDF5Element> {
         let columns = HistoryColumns(history)
         for (name, values) in columns.doubles { try file.write(values, shape: [values.count], to: "history/\(name)") }
         for (name, values) in columns.integers { try file.write(values, shape: [values.count], to: "history/\(name)") }
-        try file.setAttribute("cg_stop", to: try jsonString(history.map(\.cgStop)), on: "history")
-        try file.setAttribute("decision", to: try jsonString(history.map(\.decision)), on: "history")
+        // Text columns grow with the run: datasets, since an attribute is limited to 64 KB.
+        try file.writeStrings(history.map(\.cgStop), to: "history/cg_stop")
+        try file.writeStrings(history.map(\.decision), to: "history/decision")
         try file.close()
     }
 
     // MARK: Reading
 
-    /// Reads and checks a checkpoint; every problem is a one-line error naming the file.
+    /// Reads and checks a checkpoint; every problem is a one-line `TrainingError` or `HDF5Error`
+    /// naming the file. The file is opened read-only and never modified.
     public static func load(from path: String) throws -> TrainingCheckpoint<Scalar> {
         let file = try HDF5File.open(path)
+        defer { try? file.close() }
         func fail(_ message: String) -> TrainingError { TrainingError("\(path): \(message)") }
-        guard try file.hasAttribute("format"), try file.stringAttribute("format") == "hfrnn-checkpoint" else {
+        guard try file.hasAttribute("format"), (try? file.stringAttribute("format")) == "hfrnn-checkpoint" else {
             throw fail("not an hfrnn checkpoint (no format = 'hfrnn-checkpoint' attribute)")
         }
         let version = try file.int64Attribute("format_version")
@@ -112,16 +123,26 @@ public struct TrainingCheckpoint<Scalar: BLASScalar & HDF5Element> {
         guard precision == expected else { throw fail("checkpoint precision is \(precision), expected \(expected)") }
 
         let config: TrainingConfig = try decodeJSON(try file.stringAttribute("training", on: "config"), path: path)
+        if let problem = config.validationError { throw fail("stored training configuration is invalid: \(problem)") }
         let network: RecurrentNetwork = try decodeJSON(try file.stringAttribute("network", on: "config"), path: path)
+        let sizes = [network.shape.inputs, network.shape.hidden, network.shape.outputs]
+        // Bounded so that the layout arithmetic cannot overflow; the stored blocks must match anyway.
+        guard sizes.allSatisfy({ (1...Self.maximumLayerSize).contains($0) }) else {
+            throw fail("stored network \(network.shape) has a size outside 1...\(Self.maximumLayerSize)")
+        }
+        guard network.shape.hidden == config.hiddenUnits else {
+            throw fail("stored network \(network.shape) does not have the configured \(config.hiddenUnits) hidden units")
+        }
         let layout = network.layout
-        var parameters = [Scalar](repeating: 0, count: layout.count)
+        var blocks: [[Scalar]] = []
         for block in layout.blocks {
             let (values, shape) = try file.read("parameters/\(block.name)", as: Scalar.self)
             guard shape == block.shape else {
                 throw fail("parameters/\(block.name) has shape \(shape), the \(network.shape) network needs \(block.shape)")
             }
-            parameters.replaceSubrange(block.range, with: values)
+            blocks.append(values)
         }
+        let parameters = Array(blocks.joined())
 
         let warmStart = try file.read("optimizer/warm_start", as: Scalar.self).values
         guard warmStart.count == layout.count else {
@@ -132,21 +153,47 @@ public struct TrainingCheckpoint<Scalar: BLASScalar & HDF5Element> {
         }
         var state = HFState<Scalar>(parameterCount: layout.count, config: config.optimizer, rng: rng)
         state.lambda = try file.doubleAttribute("lambda", on: "optimizer")
+        guard state.lambda > 0 && state.lambda.isFinite else { throw fail("optimizer λ = \(state.lambda) is not positive and finite") }
         state.warmStart = warmStart
-        state.iteration = Int(try file.int64Attribute("iteration", on: "optimizer"))
-        state.totalCGIterations = Int(try file.int64Attribute("total_cg_iterations", on: "optimizer"))
-        state.rejectedSteps = Int(try file.int64Attribute("rejected_steps", on: "optimizer"))
-        state.nonFiniteSteps = Int(try file.int64Attribute("nonfinite_steps", on: "optimizer"))
+        func counter(_ name: String) throws -> Int {
+            let value = try file.int64Attribute(name, on: "optimizer")
+            guard value >= 0 else { throw fail("optimizer \(name) = \(value) is negative") }
+            return Int(value)
+        }
+        state.iteration = try counter("iteration")
+        state.totalCGIterations = try counter("total_cg_iterations")
+        state.rejectedSteps = try counter("rejected_steps")
+        state.nonFiniteSteps = try counter("nonfinite_steps")
         let elapsed = try file.doubleAttribute("elapsed_seconds", on: "optimizer")
+        guard elapsed >= 0 && elapsed.isFinite else { throw fail("optimizer elapsed_seconds = \(elapsed) is not a duration") }
 
-        let cgStops: [String] = try decodeJSON(try file.stringAttribute("cg_stop", on: "history"), path: path)
-        let decisions: [String] = try decodeJSON(try file.stringAttribute("decision", on: "history"), path: path)
+        let cgStops = try file.readStrings("history/cg_stop")
+        let decisions = try file.readStrings("history/decision")
         let history = try HistoryColumns.read(from: file, count: cgStops.count, cgStops: cgStops, decisions: decisions, path: path)
         guard history.count == state.iteration else {
             throw fail("history has \(history.count) iterations but the optimizer is at iteration \(state.iteration)")
         }
         return TrainingCheckpoint(config: config, network: network, parameters: parameters, state: state,
                                   history: history, elapsedSeconds: elapsed)
+    }
+
+    /// Layer sizes a checkpoint may declare (a 2²⁰ × 2²⁰ recurrent matrix is far beyond any run).
+    static var maximumLayerSize: Int { 1 << 20 }
+
+    // MARK: Resuming
+
+    /// A trainer that continues this checkpoint's run on `source` exactly where it stopped.
+    /// `config` defaults to the stored one; a resumed session may change its stop limits and
+    /// checkpoint folder, nothing that affects the arithmetic. Errors (the data does not fit the
+    /// stored network, say) are one line naming `path`, the checkpoint's file.
+    public func makeTrainer(source: any SequenceSource<Scalar>, config: TrainingConfig? = nil,
+                            path: String) throws -> Trainer<Scalar> {
+        do {
+            return try Trainer<Scalar>(config: config ?? self.config, network: network, parameters: parameters,
+                                       state: state, history: history, earlierSeconds: elapsedSeconds, source: source)
+        } catch let error as TrainingError {
+            throw TrainingError("\(path): cannot resume: \(error.message)")
+        }
     }
 }
 
@@ -185,7 +232,9 @@ struct HistoryColumns {
         let (stepSize, elapsed) = (try column("step_size", Double.self), try column("elapsed_seconds", Double.self))
         let (iteration, cg) = (try column("iteration", Int64.self), try column("cg_iterations", Int64.self))
         let (backtrack, accepted) = (try column("backtrack_iteration", Int64.self), try column("accepted", Int64.self))
-        guard decisions.count == count else { throw TrainingError("\(path): history decision list has the wrong length") }
+        guard decisions.count == count else {
+            throw TrainingError("\(path): history/decision has \(decisions.count) entries, expected \(count)")
+        }
         return (0..<count).map { k in
             IterationRecord(iteration: Int(iteration[k]), trainLoss: trainLoss[k], testLoss: testLoss[k],
                             testError: testError[k], lambda: lambda[k], lambdaNext: lambdaNext[k], rho: rho[k],
@@ -210,8 +259,26 @@ func decodeJSON<T: Decodable>(_ text: String, path: String) throws -> T {
     do {
         return try decoder.decode(T.self, from: Data(text.utf8))
     } catch {
-        throw TrainingError("\(path): stored \(T.self) is not readable: \(error.localizedDescription)")
+        throw TrainingError("\(path): stored \(T.self) is not readable: \(describeDecodingError(error))")
     }
+}
+
+/// One line saying where decoding failed and why (`localizedDescription` only says "isn't in the
+/// correct format").
+func describeDecodingError(_ error: any Error) -> String {
+    func at(_ context: DecodingError.Context) -> String {
+        let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
+        return keys.isEmpty ? "" : "at \(keys.joined(separator: ".")): "
+    }
+    let text: String
+    switch error as? DecodingError {
+    case .keyNotFound(let key, let context)?: text = "\(at(context))key '\(key.stringValue)' is missing"
+    case .valueNotFound(_, let context)?, .typeMismatch(_, let context)?, .dataCorrupted(let context)?:
+        let cause = (context.underlyingError as? NSError)?.userInfo[NSDebugDescriptionErrorKey] as? String
+        text = at(context) + context.debugDescription + (cause.map { " (\($0))" } ?? "")
+    default: text = "\(error)"
+    }
+    return String(text.map { $0.isNewline ? " " : $0 })
 }
 
 /// fsync a file or directory by path.

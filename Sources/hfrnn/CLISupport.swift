@@ -9,6 +9,12 @@ enum Interruption {
     private static let flag = Atomic<Bool>(false)
 
     static func install() {
+        // A blocked signal mask is inherited across exec: a parent that blocks SIGINT (some test
+        // runners and supervisors do) would otherwise make Ctrl-C and `kill -INT` silently pending.
+        var handled = sigset_t()
+        sigemptyset(&handled)
+        for signalNumber in [SIGINT, SIGTERM] { sigaddset(&handled, signalNumber) }
+        pthread_sigmask(SIG_UNBLOCK, &handled, nil)
         for signalNumber in [SIGINT, SIGTERM] {
             signal(signalNumber) { received in
                 Interruption.flag.store(true, ordering: .relaxed)

@@ -10,23 +10,28 @@ struct HFRNNCommand: ParsableCommand {
         version: hfrnnVersion,
         subcommands: [Train.self, Resume.self, Evaluate.self, Export.self, Probe.self])
 
-    /// As ArgumentParser's `main`, but every error — a bad flag, a bad value, a failed command — is
-    /// one line on stderr (`hfrnn: error: …`) instead of a message with a usage block. Help and
-    /// version requests print as usual.
+    /// As ArgumentParser's `main()`, except that a usage error is one line on stderr
+    /// (`hfrnn: error: <message> (see 'hfrnn train --help')`, exit status 64) instead of the message
+    /// followed by the usage block. Help, `--version` and the commands' own exit codes are unchanged.
     static func main() {
         do {
             var command = try parseAsRoot()
             try command.run()
-        } catch let exit as ExitCode {
-            // Commands report their own failures (runGuarded) before throwing an exit code.
-            Foundation.exit(exit.rawValue)
         } catch {
             let code = exitCode(for: error)
-            if code == .success { self.exit(withError: error) }
-            let message = self.message(for: error).split(whereSeparator: \.isNewline)
-                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: " ")
-            FileHandle.standardError.write(Data("hfrnn: error: \(message)\n".utf8))
-            Foundation.exit(code.rawValue)
+            let message = self.message(for: error)
+            guard code != .success, !(error is ExitCode), !message.isEmpty else { exit(withError: error) }
+            let line = String(message.map { $0.isNewline ? " " : $0 })
+            FileHandle.standardError.write(Data("hfrnn: error: \(line) (see '\(commandWords()) --help')\n".utf8))
+            exit(withError: ExitCode(code.rawValue))
         }
+    }
+
+    /// "hfrnn" or "hfrnn <subcommand>", as typed.
+    private static func commandWords() -> String {
+        let names = configuration.subcommands.map { $0._commandName }
+        let typed = CommandLine.arguments.dropFirst().first { !$0.hasPrefix("-") }
+        guard let typed, names.contains(typed) else { return "hfrnn" }
+        return "hfrnn \(typed)"
     }
 }

@@ -210,9 +210,7 @@ func resumeTraining<S: BLASScalar & HDF5Element>(_ path: String, _: S.Type, stop
     let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
     config.runName = folder.lastPathComponent
     config.checkpointDirectory = folder.deletingLastPathComponent().path
-    let trainer = try Trainer<S>(config: config, network: checkpoint.network, parameters: checkpoint.parameters,
-                                 state: checkpoint.state, history: checkpoint.history,
-                                 earlierSeconds: checkpoint.elapsedSeconds, source: try makeSource(config, S.self))
+    let trainer = try checkpoint.makeTrainer(source: try makeSource(config, S.self), config: config, path: path)
     try train(trainer, header: "resuming \(path) at iteration \(checkpoint.state.iteration)")
 }
 

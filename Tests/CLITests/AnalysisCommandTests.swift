@@ -5,36 +5,6 @@ import Training
 
 // These tests run the built `hfrnn` executable, as a user would.
 
-/// The `hfrnn` executable of this build: `HFRNN_EXECUTABLE` if set, else next to the test binary
-/// (Linux: `.build/<triple>/debug/hfrnnPackageTests.xctest` is itself an executable in the build
-/// folder; macOS: the .xctest bundle sits in it), else in the package's `.build/debug`.
-let hfrnnExecutable: String? = {
-    let manager = FileManager.default
-    var candidates: [URL] = []
-    if let override = ProcessInfo.processInfo.environment["HFRNN_EXECUTABLE"] {
-        candidates.append(URL(fileURLWithPath: override))
-    }
-    if let selfPath = try? manager.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-        candidates.append(URL(fileURLWithPath: selfPath).deletingLastPathComponent().appendingPathComponent("hfrnn"))
-    }
-    for bundle in [Bundle.main] + Bundle.allBundles {
-        let url = bundle.bundleURL
-        candidates.append(url.deletingLastPathComponent().appendingPathComponent("hfrnn"))
-        candidates.append(url.appendingPathComponent("hfrnn"))
-    }
-    if let argument = CommandLine.arguments.first {
-        candidates.append(URL(fileURLWithPath: argument).deletingLastPathComponent().appendingPathComponent("hfrnn"))
-    }
-    // Tests/CLITests/<this file> → package root → .build/debug/hfrnn.
-    let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    candidates.append(packageRoot.appendingPathComponent(".build/debug/hfrnn"))
-    return candidates.map(\.standardizedFileURL.path).first { path in
-        var isDirectory: ObjCBool = false
-        return manager.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
-            && manager.isExecutableFile(atPath: path)
-    }
-}()
 
 struct CommandResult {
     var status: Int32
@@ -45,7 +15,7 @@ struct CommandResult {
 
 /// Runs `hfrnn arguments…` in `directory` and collects its exit status and output.
 func runHFRNN(_ arguments: [String], in directory: String) throws -> CommandResult {
-    let executable = try #require(hfrnnExecutable, "hfrnn executable not found next to the test binary (set HFRNN_EXECUTABLE)")
+    let executable = try hfrnnExecutable().path
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
@@ -101,8 +71,8 @@ final class Workspace {
 }
 
 @Suite("CLI analysis commands") struct AnalysisCommandTests {
-    @Test func executableIsFound() {
-        #expect(hfrnnExecutable != nil)
+    @Test func executableIsFound() throws {
+        #expect(FileManager.default.isExecutableFile(atPath: try hfrnnExecutable().path))
     }
 
     @Test func exportWritesAndPrintsTheFourPaths() throws {

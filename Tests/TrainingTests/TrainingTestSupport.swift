@@ -1,0 +1,71 @@
+import Foundation
+import HDF5IO
+import Linalg
+import Tasks
+import Training
+
+/// A fresh folder in the temporary directory with a UUID name; `remove()` deletes it and its contents.
+struct TemporaryFolder {
+    let path: String
+
+    init() throws {
+        path = FileManager.default.temporaryDirectory
+            .appendingPathComponent("hfrnn-training-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    func file(_ name: String) -> String { path + "/" + name }
+
+    /// Paths in the folder (recursively), sorted; hidden temporary files included.
+    func contents() -> [String] {
+        ((try? FileManager.default.subpathsOfDirectory(atPath: path)) ?? []).sorted()
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// A run small enough for unit tests: addition T = 8, 8 hidden units, tiny batches.
+func smallConfig(_ precision: Precision, folder: String) throws -> TrainingConfig {
+    var config = TrainingConfig(data: .task(try TaskSpec(task: .addition, minimumLength: 8)))
+    config.hiddenUnits = 8
+    config.precision = precision
+    config.seed = 3
+    config.testSequences = 40
+    config.checkpointDirectory = folder
+    config.runName = "small"
+    config.optimizer.initialLambda = config.task!.initialLambdaHint
+    config.optimizer.gradientBatchSize = 60
+    config.optimizer.curvatureBatchSize = 30
+    config.optimizer.backtrackBatchSize = 30
+    config.optimizer.lineSearchBatchSize = 30
+    config.optimizer.cgMaxIterations = 20
+    return config
+}
+
+func taskSource<S: BLASScalar>(_ config: TrainingConfig, _: S.Type) -> TaskSource<S> {
+    TaskSource<S>(spec: config.task!, testSequences: config.testSequences, testSeed: config.seed ^ 0x7E57)
+}
+
+/// A new trainer on `config` that has run `iterations` HF iterations.
+func trainedTrainer<S: BLASScalar>(_ config: TrainingConfig, _: S.Type, iterations: Int) throws -> Trainer<S> {
+    let trainer = try Trainer<S>(config: config, source: taskSource(config, S.self))
+    for _ in 0..<iterations { _ = try trainer.step() }
+    return trainer
+}
+
+/// Every field of each record, floating-point values as bit patterns (so NaN == NaN and
+/// 0 != −0): equal arrays mean bit-identical histories.
+func historyBits(_ history: [IterationRecord], includingElapsed: Bool = true) -> [[String]] {
+    history.map { record in
+        let doubles = [record.trainLoss, record.testLoss, record.testError, record.lambda, record.lambdaNext,
+                       record.rho, record.stepSize] + (includingElapsed ? [record.elapsedSeconds] : [])
+        return doubles.map { String($0.bitPattern, radix: 16) }
+            + ["\(record.iteration)", "\(record.cgIterations)", record.cgStop, "\(record.backtrackIteration)",
+               "\(record.accepted)", record.decision]
+    }
+}
+
+/// The raw bytes of an array of numbers: equal bytes mean bit-identical values.
+func rawBytes<S>(_ values: [S]) -> [UInt8] {
+    values.withUnsafeBytes { Array($0) }
+}
