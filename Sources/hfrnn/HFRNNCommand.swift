@@ -7,5 +7,5 @@ struct HFRNNCommand: ParsableCommand {
         commandName: "hfrnn",
         abstract: "Hessian-free training of recurrent networks with structural damping (Martens & Sutskever, 2011).",
         version: hfrnnVersion,
-        subcommands: [Train.self, Resume.self])
+        subcommands: [Train.self, Resume.self, Generate.self])
 }
