@@ -15,7 +15,7 @@ public func makeSource<S: BLASScalar & HDF5Element>(_ config: TrainingConfig, _:
     case .task(let spec):
         return TaskSource<S>(spec: spec, testSequences: config.testSequences, testSeed: testSetSeed(config.seed))
     case .dataset(let path, let testPath):
-        throw TrainingError("\(path): dataset training is not available yet (testPath \(testPath ?? "-"))")
+        return try DatasetSource<S>(path: path, testPath: testPath, testSequences: config.testSequences)
     }
 }
 

@@ -1,0 +1,66 @@
+import Linalg
+import SequenceModel
+
+/// Training sequences from a fixed dataset file (schema in datasets/README.md), and a fixed test
+/// set from a second file or from the first rows of the same one.
+///
+/// Both files are validated completely when the source is created. A file whose decoded rows
+/// need at most `inMemoryLimit` bytes (256 MiB by default) is read into memory once; a bigger one
+/// stays on disk and every minibatch is read with one or two hyperslab reads.
+public final class DatasetSource<Scalar: BLASScalar>: SequenceSource {
+    public let training: DatasetFile
+    /// The test file (the training file itself when no test path was given).
+    public let test: DatasetFile
+    public let testSequences: Int
+
+    /// Opens and validates `path` (and `testPath`), and checks that the test file has the same
+    /// inputs, outputs and loss (its T may differ).
+    public init(path: String, testPath: String?, testSequences: Int,
+                inMemoryLimit: Int = DatasetFile.defaultInMemoryLimit) throws {
+        guard testSequences >= 1 else { throw TrainingError("test set size must be at least 1, got \(testSequences)") }
+        training = try DatasetFile(path: path, keepInMemoryUpTo: inMemoryLimit)
+        if let testPath {
+            let test = try DatasetFile(path: testPath, keepInMemoryUpTo: inMemoryLimit)
+            guard test.inputSize == training.inputSize, test.outputSize == training.outputSize else {
+                throw TrainingError("\(testPath): test set has I = \(test.inputSize), O = \(test.outputSize) but the "
+                                    + "training file \(path) has I = \(training.inputSize), O = \(training.outputSize)")
+            }
+            guard test.outputLoss == training.outputLoss else {
+                throw TrainingError("\(testPath): test set has output_loss '\(test.outputLoss.rawValue)' but the "
+                                    + "training file \(path) has '\(training.outputLoss.rawValue)'")
+            }
+            self.test = test
+        } else {
+            test = training
+        }
+        self.testSequences = testSequences
+    }
+
+    public var inputSize: Int { training.inputSize }
+    public var outputSize: Int { training.outputSize }
+    public var outputLoss: OutputLoss { training.outputLoss }
+    public var errorCriterion: ErrorCriterion { .standard(for: training.outputLoss) }
+    /// The mean target over the scored steps of the training file.
+    public var targetMean: [Double]? { training.targetMean }
+
+    /// `count` consecutive rows of the training file starting at a row drawn with one
+    /// `rng.nextInt(0, N)`, wrapping from the last row to the first (repeating rows when
+    /// `count` > N).
+    public func trainingSequences(count: Int, using rng: inout SeededGenerator) throws -> SequenceBatch<Scalar> {
+        guard count >= 1 else { throw TrainingError("\(training.path): a batch needs at least one sequence, got \(count)") }
+        let offset = rng.nextInt(0, training.sequenceCount)
+        return try training.sequences(startingAt: offset, count: count)
+    }
+
+    /// The first m = min(`testSequences`, N_test) rows of the test file as equal chunks: one chunk
+    /// of m when m ≤ `chunkSize`, otherwise ⌊m / chunkSize⌋ chunks of `chunkSize`, the remaining
+    /// m mod chunkSize rows left out (every chunk must have the same shape).
+    public func testChunks(chunkSize: Int) throws -> [SequenceBatch<Scalar>] {
+        guard chunkSize >= 1 else { throw TrainingError("test chunk size must be at least 1, got \(chunkSize)") }
+        let available = min(testSequences, test.sequenceCount)
+        let size = min(chunkSize, available)
+        return try (0..<(available / size)).map { chunk in
+            try test.sequences(startingAt: chunk * size, count: size)
+        }
+    }
+}

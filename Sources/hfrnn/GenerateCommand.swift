@@ -1,0 +1,106 @@
+import ArgumentParser
+import Foundation
+import Linalg
+import SequenceModel
+import Tasks
+import Training
+
+struct Generate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write a pathological-task dataset to an HDF5 file, or check a dataset file.",
+        discussion: """
+            Generates N sequences of a task at minimum length T with one seed (the file holds exactly \
+            the batch the generator makes from that seed), writes them in the dataset schema of \
+            datasets/README.md (atomically; an existing file is replaced), validates the result and \
+            prints one summary line. The whole set is generated in memory. \
+            With --check FILE, only validates an existing dataset (for example one written with h5py) \
+            and prints its summary line.
+            """)
+
+    @Argument(help: ArgumentHelp("Pathological task: \(PathologicalTask.allCases.map(\.rawValue).joined(separator: ", ")).",
+                                 valueName: "task"))
+    var task: String?
+
+    @Option(name: [.customShort("T"), .long], help: "Minimum sequence length T of the task.")
+    var length: Int = 100
+
+    @Option(name: [.customShort("n"), .long], help: "Number of sequences N.")
+    var count: Int = 1000
+
+    @Option(help: "Seed of the generator.")
+    var seed: UInt64 = 1
+
+    @Option(name: [.short, .long], help: ArgumentHelp("The HDF5 file to write; its folder must exist.", valueName: "file"))
+    var output: String?
+
+    @Option(help: ArgumentHelp("How to store softmax targets: auto (class labels when they are one-hot), labels or targets.",
+                               valueName: "auto|labels|targets"))
+    var targetFormat: String = "auto"
+
+    @Option(help: ArgumentHelp("Validate this existing dataset file and print its summary instead of generating.",
+                               valueName: "file"))
+    var check: String?
+
+    func validate() throws {
+        if check != nil {
+            guard task == nil && output == nil else { throw ValidationError("--check takes no task and no --output") }
+            return
+        }
+        guard let task else {
+            throw ValidationError("give a task (\(PathologicalTask.allCases.map(\.rawValue).joined(separator: ", "))) or --check FILE")
+        }
+        _ = try spec(task)
+        guard count > 0 else { throw ValidationError("--count must be positive, got \(count)") }
+        guard targetFormat == "auto" || DatasetTargetEncoding(rawValue: targetFormat) != nil else {
+            throw ValidationError("--target-format must be auto, labels or targets, got '\(targetFormat)'")
+        }
+        guard let output, !output.isEmpty else { throw ValidationError("give the file to write with --output FILE") }
+        let manager = FileManager.default
+        var isDirectory: ObjCBool = false
+        if manager.fileExists(atPath: output, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw ValidationError("--output '\(output)' is a folder; give a file name")
+        }
+        let folder = URL(fileURLWithPath: output).deletingLastPathComponent().path
+        guard manager.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ValidationError("--output folder '\(folder)' does not exist")
+        }
+        guard manager.isWritableFile(atPath: folder), canCreateFile(in: folder) else {
+            throw ValidationError("--output folder '\(folder)' is not writable")
+        }
+    }
+
+    /// Whether a file can really be created in `folder` (access(2) says yes to root even where
+    /// creating fails, e.g. on read-only or special file systems): creates and removes a probe.
+    private func canCreateFile(in folder: String) -> Bool {
+        let probe = URL(fileURLWithPath: folder).appendingPathComponent(".hfrnn-write-probe-\(getpid())").path
+        let descriptor = open(probe, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard descriptor >= 0 else { return false }
+        close(descriptor)
+        unlink(probe)
+        return true
+    }
+
+    /// The task at length T; every problem is a one-line ValidationError.
+    private func spec(_ name: String) throws -> TaskSpec {
+        guard let kind = PathologicalTask(rawValue: name) else {
+            throw ValidationError("unknown task '\(name)'; choose one of \(PathologicalTask.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        do { return try TaskSpec(task: kind, minimumLength: length) } catch { throw ValidationError("\(error)") }
+    }
+
+    func run() throws {
+        try runGuarded {
+            if let check {
+                print(try DatasetFile(path: check).summary)
+                return
+            }
+            guard let task, let output else { return }
+            let spec = try spec(task)
+            var rng = SeededGenerator(seed: seed)
+            let batch: SequenceBatch<Float> = spec.makeBatch(count: count, using: &rng)
+            try DatasetWriter.write(batch: batch, loss: spec.outputLoss, task: spec, seed: seed, to: output,
+                                    encoding: DatasetTargetEncoding(rawValue: targetFormat))
+            print(try DatasetFile(path: output).summary)
+        }
+    }
+}

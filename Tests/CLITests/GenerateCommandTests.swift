@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import Testing
+import Training
+@testable import hfrnn
+
+/// `hfrnn generate`: argument validation happens before any work, with one-line messages.
+@Suite struct GenerateCommandTests {
+    /// The message of the parse/validation error for `arguments`, or nil when they are accepted.
+    private func rejection(_ arguments: [String]) -> String? {
+        do {
+            _ = try Generate.parse(arguments)
+            return nil
+        } catch {
+            return Generate.message(for: error)
+        }
+    }
+
+    @Test func validArgumentsAreAccepted() {
+        #expect(rejection(["addition", "--length", "20", "--count", "5", "--output", NSTemporaryDirectory() + "a.h5"]) == nil)
+        #expect(rejection(["--check", "whatever.h5"]) == nil)
+    }
+
+    @Test func badArgumentsAreRejectedInOneLine() throws {
+        let out = NSTemporaryDirectory() + "hfrnn-generate-\(UUID().uuidString).h5"
+        let cases: [([String], String)] = [
+            (["sudoku", "-o", out], "unknown task 'sudoku'; choose one of addition, multiplication, xor, temporal-order, "
+                + "temporal-order-3bit, random-permutation, memorization-5bit, memorization-20bit"),
+            (["addition", "-T", "5", "-o", out],
+             "addition needs minimum length T ≥ 6, got 5: shorter sequences leave no room for its marked positions before the final cue"),
+            (["addition", "-n", "0", "-o", out], "--count must be positive, got 0"),
+            (["addition", "--count=-3", "-o", out], "--count must be positive, got -3"),
+            (["addition"], "give the file to write with --output FILE"),
+            (["addition", "-o", "/no/such/folder/x.h5"], "--output folder '/no/such/folder' does not exist"),
+            (["addition", "-o", NSTemporaryDirectory()], "--output '\(NSTemporaryDirectory())' is a folder; give a file name"),
+            (["addition", "-o", "/proc/x.h5"], "--output folder '/proc' is not writable"),
+            (["addition", "--target-format", "csv", "-o", out], "--target-format must be auto, labels or targets, got 'csv'"),
+            ([], "give a task (addition, multiplication, xor, temporal-order, temporal-order-3bit, random-permutation, "
+                + "memorization-5bit, memorization-20bit) or --check FILE"),
+            (["addition", "--check", "x.h5"], "--check takes no task and no --output"),
+        ]
+        for (arguments, message) in cases {
+            let rejected = rejection(arguments)
+            #expect(rejected == message, "\(arguments)")
+            #expect(rejected?.contains("\n") == false)
+        }
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
+    @Test func generateWritesAValidReproducibleFile() throws {
+        let folder = NSTemporaryDirectory() + "hfrnn-generate-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        for name in ["a.h5", "b.h5"] {
+            let command = try Generate.parse(["temporal-order", "-T", "10", "-n", "12", "--seed", "5", "-o", "\(folder)/\(name)"])
+            try command.run()
+        }
+        let a = try DatasetFile(path: "\(folder)/a.h5", keepInMemoryUpTo: .max)
+        let b = try DatasetFile(path: "\(folder)/b.h5", keepInMemoryUpTo: .max)
+        #expect(a.memory == b.memory)
+        #expect(a.sequenceCount == 12 && a.outputSize == 4 && a.targetEncoding == .labels)
+        #expect(a.task == "temporal-order" && a.taskLength == 10 && a.seed == 5)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["a.h5", "b.h5"])
+    }
+}
