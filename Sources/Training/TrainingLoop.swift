@@ -37,12 +37,14 @@ where Scalar: BLASScalar & HDF5Element {
     var bestError = trainer.history.map(\.testError).min() ?? .infinity
     var bestPath: String? = FileManager.default.fileExists(atPath: folder.best) ? folder.best : nil
     var reason: StopReason
+    var latestIsCurrent = false  // saving again at the end would rewrite the same checkpoint
     while true {
         if let stop = trainer.stopReason(interrupted: shouldStop()) {
             reason = stop
             break
         }
         let record = try trainer.step()
+        latestIsCurrent = false
         onIteration(record)
         let checkpoint = TrainingCheckpoint(trainer)
         if record.testError < bestError {
@@ -52,9 +54,10 @@ where Scalar: BLASScalar & HDF5Element {
         }
         if record.iteration % trainer.config.checkpointEvery == 0 {
             try checkpoint.save(to: folder.latest)
+            latestIsCurrent = true
         }
     }
-    try TrainingCheckpoint(trainer).save(to: folder.latest)
+    if !latestIsCurrent { try TrainingCheckpoint(trainer).save(to: folder.latest) }
     let last = trainer.history.last
     let test = last.map { ($0.testError, $0.testLoss) } ?? { let t = trainer.evaluateTest(); return (t.error, t.loss) }()
     return TrainingOutcome(reason: reason, iterations: trainer.state.iteration,
