@@ -21,13 +21,13 @@ struct Generate: ParsableCommand {
                                  valueName: "task"))
     var task: String?
 
-    @Option(name: [.customShort("T"), .long], help: "Minimum sequence length T of the task.")
+    @Option(name: [.customShort("T"), .long], parsing: .unconditional, help: "Minimum sequence length T of the task.")
     var length: Int = 100
 
-    @Option(name: [.customShort("n"), .long], help: "Number of sequences N.")
+    @Option(name: [.customShort("n"), .long], parsing: .unconditional, help: "Number of sequences N.")
     var count: Int = 1000
 
-    @Option(help: "Seed of the generator.")
+    @Option(parsing: .unconditional, help: "Seed of the generator.")
     var seed: UInt64 = 1
 
     @Option(name: [.short, .long], help: ArgumentHelp("The HDF5 file to write; its folder must exist.", valueName: "file"))

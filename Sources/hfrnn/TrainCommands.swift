@@ -9,10 +9,10 @@ import Training
 
 /// Options shared by `train` and `resume` that limit how long a session runs.
 struct StopOptions: ParsableArguments {
-    @Option(help: "Stop after this many HF iterations in total (default: no limit).")
+    @Option(parsing: .unconditional, help: "Stop after this many HF iterations in total (default: no limit).")
     var maxIterations: Int?
 
-    @Option(help: ArgumentHelp("Stop after this much training wall time, e.g. 90s, 30m, 2h (default: no limit).",
+    @Option(parsing: .unconditional, help: ArgumentHelp("Stop after this much training wall time, e.g. 90s, 30m, 2h (default: no limit).",
                                valueName: "duration"))
     var timeLimit: String?
 
@@ -52,7 +52,7 @@ struct Train: ParsableCommand {
                                valueName: "task"))
     var task: String?
 
-    @Option(name: [.customShort("T"), .long], help: "Minimum sequence length T of the task.")
+    @Option(name: [.customShort("T"), .long], parsing: .unconditional, help: "Minimum sequence length T of the task.")
     var length: Int = 100
 
     @Option(help: "Train on this HDF5 dataset instead of a task (see datasets/README.md).")
@@ -61,18 +61,18 @@ struct Train: ParsableCommand {
     @Option(help: "Test set for --dataset (default: the training file).")
     var testDataset: String?
 
-    @Option(help: "Hidden tanh units.")
+    @Option(parsing: .unconditional, help: "Hidden tanh units.")
     var hiddenUnits: Int = 100
 
     @Option(help: "Numeric precision: float or double.")
     var precision: String = "float"
 
-    @Option(help: "Seed for initialisation, data and the test set.")
+    @Option(parsing: .unconditional, help: "Seed for initialisation, data and the test set.")
     var seed: UInt64 = 1
 
     @OptionGroup var stop: StopOptions
 
-    @Option(help: "Write the latest checkpoint every this many iterations.")
+    @Option(parsing: .unconditional, help: "Write the latest checkpoint every this many iterations.")
     var checkpointEvery: Int = 1
 
     @Option(help: "Run name: checkpoints go to <checkpoint-dir>/<run-name>/ (default: <task>-T<length>-seed<seed>).")
@@ -84,31 +84,31 @@ struct Train: ParsableCommand {
     @Flag(help: "Turn structural damping off (μ = 0).")
     var noStructuralDamping = false
 
-    @Option(help: "Structural damping weight μ (default 0.03, M&S'11).")
+    @Option(parsing: .unconditional, help: "Structural damping weight μ (default 0.03, M&S'11).")
     var mu: Double?
 
-    @Option(help: "Initial Levenberg–Marquardt λ (default: 0.01 × scored outputs per sequence, as in Sutskever's code).")
+    @Option(parsing: .unconditional, help: "Initial Levenberg–Marquardt λ (default: 0.01 × scored outputs per sequence, as in Sutskever's code).")
     var initialLambda: Double?
 
-    @Option(help: "Sequences per HF iteration for the gradient (default 10000).")
+    @Option(parsing: .unconditional, help: "Sequences per HF iteration for the gradient (default 10000).")
     var gradientBatch: Int?
 
-    @Option(help: "Sequences for curvature products (default 1000).")
+    @Option(parsing: .unconditional, help: "Sequences for curvature products (default 1000).")
     var curvatureBatch: Int?
 
-    @Option(help: "Sequences for CG backtracking and for the line search (default 1000 each).")
+    @Option(parsing: .unconditional, help: "Sequences for CG backtracking and for the line search (default 1000 each).")
     var evaluationBatch: Int?
 
-    @Option(help: "Maximum CG iterations per HF iteration (default 250).")
+    @Option(parsing: .unconditional, help: "Maximum CG iterations per HF iteration (default 250).")
     var maxCg: Int?
 
     @Flag(help: "Use the diagonal (empirical Fisher + λ)^0.75 preconditioner.")
     var preconditioner = false
 
-    @Option(help: "Fixed test set size (default 10000).")
+    @Option(parsing: .unconditional, help: "Fixed test set size (default 10000).")
     var testSequences: Int = 10_000
 
-    @Option(help: "Stop when the test error is below this fraction (default: the task's 0.01).")
+    @Option(parsing: .unconditional, help: "Stop when the test error is below this fraction (default: the task's 0.01).")
     var successThreshold: Double?
 
     func validate() throws {

@@ -71,6 +71,9 @@ private func isProgressLine(_ line: String) -> Bool {
         (["train", "--task", "addition", "--time-limit=-5m"], "--time-limit '-5m' is not a positive duration"),
         (["train", "--task", "addition", "--hidden-units", "0"], "hidden units must be at least 1, got 0"),
         (["train", "--task", "addition", "--max-iterations=-1"], "--max-iterations must be non-negative, got -1"),
+        (["train", "--task", "addition", "--max-iterations", "-1"], "--max-iterations must be non-negative, got -1"),
+        (["train", "--task", "addition", "--time-limit", "-5m"], "--time-limit '-5m' is not a positive duration"),
+        (["train", "--task", "addition", "--hidden-units", "-2"], "hidden units must be at least 1, got -2"),
         (["train", "--task", "addition", "--frobnicate"], "Unknown option '--frobnicate'"),
         (["resume"], "Missing expected argument '<checkpoint>'"),
     ])
