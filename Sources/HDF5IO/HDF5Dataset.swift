@@ -87,24 +87,20 @@ extension HDF5File {
 
     /// The dataset's dimensions ([] for a scalar).
     public func shape(of path: String) throws -> [Int] {
-        _ = try enter()
-        let name = Self.normalized(path)
-        let dataset = try openDataset(name)
-        defer { H5Dclose(dataset) }
-        let space = try check(H5Dget_space(dataset), .dataset, name, "cannot read dataspace")
-        defer { H5Sclose(space) }
-        return try extent(of: space, name)
+        try withDataset(path) { dataset, name in
+            let space = try check(H5Dget_space(dataset), .dataset, name, "cannot read dataspace")
+            defer { H5Sclose(space) }
+            return try extent(of: space, name)
+        }
     }
 
     /// The type class of the dataset's elements.
     public func elementClass(of path: String) throws -> HDF5ElementClass {
-        _ = try enter()
-        let name = Self.normalized(path)
-        let dataset = try openDataset(name)
-        defer { H5Dclose(dataset) }
-        let type = try check(H5Dget_type(dataset), .dataset, name, "cannot read datatype")
-        defer { H5Tclose(type) }
-        return StoredType(type).elementClass
+        try withDataset(path) { dataset, name in
+            let type = try check(H5Dget_type(dataset), .dataset, name, "cannot read datatype")
+            defer { H5Tclose(type) }
+            return StoredType(type).elementClass
+        }
     }
 
     // MARK: Internals (also used for attributes)
@@ -124,6 +120,16 @@ extension HDF5File {
             throw error(.dataset, name, refusal)
         }
         return dataset
+    }
+
+    /// Runs `body` on the open dataset at `path` (with its normalised name for messages), closing
+    /// it afterwards.
+    func withDataset<Result>(_ path: String, _ body: (hid_t, String) throws -> Result) throws -> Result {
+        _ = try enter()
+        let name = Self.normalized(path)
+        let dataset = try openDataset(name)
+        defer { H5Dclose(dataset) }
+        return try body(dataset, name)
     }
 
     func openDataset(_ name: String) throws -> hid_t {

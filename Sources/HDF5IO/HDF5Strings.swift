@@ -45,51 +45,49 @@ extension HDF5File {
     /// `str` lists and `numpy.bytes_` arrays respectively). Fixed-length values end at the first NUL;
     /// space-padded ones are trimmed. Bytes that are not UTF-8 are replaced by U+FFFD.
     public func readStrings(_ path: String) throws -> [String] {
-        _ = try enter()
-        let name = Self.normalized(path)
-        let dataset = try openDataset(name)
-        defer { H5Dclose(dataset) }
-        let type = try check(H5Dget_type(dataset), .dataset, name, "cannot read datatype")
-        defer { H5Tclose(type) }
-        let stored = StoredType(type)
-        guard stored.elementClass == .string else {
-            throw error(.dataset, name, "stored as \(stored.name), not as strings")
-        }
-        let space = try check(H5Dget_space(dataset), .dataset, name, "cannot read dataspace")
-        defer { H5Sclose(space) }
-        let shape = try extent(of: space, name)
-        guard shape.count <= 1 else { throw error(.dataset, name, "has shape \(shape); expected a 1-D list of strings") }
-        let count = Int(try check(H5Sget_simple_extent_npoints(space), .dataset, name, "cannot count elements"))
-        guard count > 0 else { return [] }
+        try withDataset(path) { dataset, name in
+            let type = try check(H5Dget_type(dataset), .dataset, name, "cannot read datatype")
+            defer { H5Tclose(type) }
+            let stored = StoredType(type)
+            guard stored.elementClass == .string else {
+                throw error(.dataset, name, "stored as \(stored.name), not as strings")
+            }
+            let space = try check(H5Dget_space(dataset), .dataset, name, "cannot read dataspace")
+            defer { H5Sclose(space) }
+            let shape = try extent(of: space, name)
+            guard shape.count <= 1 else { throw error(.dataset, name, "has shape \(shape); expected a 1-D list of strings") }
+            let count = Int(try check(H5Sget_simple_extent_npoints(space), .dataset, name, "cannot count elements"))
+            guard count > 0 else { return [] }
 
-        if H5Tis_variable_str(type) > 0 {
-            let memoryType = try variableStringType(cset: H5Tget_cset(type), name)
-            defer { H5Tclose(memoryType) }
-            var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
-            _ = try pointers.withUnsafeMutableBytes { buffer in
-                try check(H5Dread(dataset, memoryType, hfrnn_H5S_ALL(), hfrnn_H5S_ALL(), hfrnn_H5P_DEFAULT(),
+            if H5Tis_variable_str(type) > 0 {
+                let memoryType = try variableStringType(cset: H5Tget_cset(type), name)
+                defer { H5Tclose(memoryType) }
+                var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
+                _ = try pointers.withUnsafeMutableBytes { buffer in
+                    try check(H5Dread(dataset, memoryType, hfrnn_H5S_ALL(), hfrnn_H5S_ALL(), hfrnn_H5P_DEFAULT(),
+                                      buffer.baseAddress), .dataset, name, "cannot read data")
+                }
+                // HDF5 allocated each string; H5free_memory releases them with the library's allocator.
+                defer { for pointer in pointers where pointer != nil { H5free_memory(pointer) } }
+                // String(cString:) decodes UTF-8, repairing invalid bytes; HDF5 may give NULL for "".
+                return pointers.map { pointer in pointer.map { String(cString: $0) } ?? "" }
+            }
+
+            let size = stored.byteCount
+            var bytes = [UInt8](repeating: 0, count: count * size)
+            _ = try bytes.withUnsafeMutableBytes { buffer in
+                try check(H5Dread(dataset, type, hfrnn_H5S_ALL(), hfrnn_H5S_ALL(), hfrnn_H5P_DEFAULT(),
                                   buffer.baseAddress), .dataset, name, "cannot read data")
             }
-            // HDF5 allocated each string; H5free_memory releases them with the library's allocator.
-            defer { for pointer in pointers where pointer != nil { H5free_memory(pointer) } }
-            // String(cString:) decodes UTF-8, repairing invalid bytes; HDF5 may give NULL for "".
-            return pointers.map { pointer in pointer.map { String(cString: $0) } ?? "" }
-        }
-
-        let size = stored.byteCount
-        var bytes = [UInt8](repeating: 0, count: count * size)
-        _ = try bytes.withUnsafeMutableBytes { buffer in
-            try check(H5Dread(dataset, type, hfrnn_H5S_ALL(), hfrnn_H5S_ALL(), hfrnn_H5P_DEFAULT(),
-                              buffer.baseAddress), .dataset, name, "cannot read data")
-        }
-        let spacePadded = H5Tget_strpad(type) == H5T_STR_SPACEPAD
-        return (0..<count).map { index in
-            let value = bytes[(index * size)..<((index + 1) * size)]
-            var end = value.firstIndex(of: 0) ?? value.endIndex
-            if spacePadded {
-                while end > value.startIndex && value[end - 1] == UInt8(ascii: " ") { end -= 1 }
+            let spacePadded = H5Tget_strpad(type) == H5T_STR_SPACEPAD
+            return (0..<count).map { index in
+                let value = bytes[(index * size)..<((index + 1) * size)]
+                var end = value.firstIndex(of: 0) ?? value.endIndex
+                if spacePadded {
+                    while end > value.startIndex && value[end - 1] == UInt8(ascii: " ") { end -= 1 }
+                }
+                return String(decoding: value[..<end], as: UTF8.self)
             }
-            return String(decoding: value[..<end], as: UTF8.self)
         }
     }
 
