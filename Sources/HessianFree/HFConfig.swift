@@ -1,6 +1,6 @@
 /// Every hyperparameter of the Hessian-free optimizer, in one place.
 ///
-/// Each default carries a source tag, as in `shared/reference/hf-rnn-algorithm.md`:
+/// Each default carries a source tag (defined in docs/algorithm.md#references):
 /// [JMC] Martens' HF Matlab code for M'10, [ISC] Sutskever's released HF-RNN code, [BL]
 /// Boulanger-Lewandowski's Theano HF, [M&S'11] the structural-damping paper, [ours] a choice made
 /// in this package. No paper constant appears as a literal anywhere else in the module: the

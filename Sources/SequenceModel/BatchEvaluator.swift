@@ -206,7 +206,7 @@ public final class BatchEvaluator<Scalar: BLASScalar> {
     /// (∂/∂s for every step) to the parameter derivatives in `result`.
     ///
     /// With `structuralWeight` c ≠ 0 it also injects the structural-damping curvature at each
-    /// hidden pre-activation, using R t from `rPreActivations` (§3):
+    /// hidden pre-activation, using R t from `rPreActivations` (docs/algorithm.md#structural-damping):
     ///
     ///     ∂t_i = (1 − h_i²) ⊙ (∂h_i + (c/N)·[i < length]·R t_i)      — the structural-damping line
     ///
@@ -266,7 +266,8 @@ public final class BatchEvaluator<Scalar: BLASScalar> {
 
     /// `out ← G v + c · J_tᵀ D'' J_t v` at the θ of the last `forward`, with G = J_sᵀ H_L J_s the
     /// Gauss-Newton matrix and c = `structuralWeight` (λμ in the solver; 0 for plain G v). Both
-    /// terms are divided by N. Cost: one R-forward pass and one backward pass (§2.2).
+    /// terms are divided by N. Cost: one R-forward pass and one backward pass
+    /// (docs/algorithm.md#the-gauss-newton-product-through-time).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func curvatureProduct(_ v: [Scalar], into out: inout [Scalar], structuralWeight: Scalar) {
@@ -316,8 +317,9 @@ public final class BatchEvaluator<Scalar: BLASScalar> {
         backpropagate(into: &out, structuralWeight: structuralWeight)
     }
 
-    /// `out ← (G + λI + λμ·J_tᵀ D'' J_t) v`: the damped curvature product of M&S'11 (§3), without
-    /// the L2 term (which is another `λI`-like term the solver adds).
+    /// `out ← (G + λI + λμ·J_tᵀ D'' J_t) v`: the damped curvature product of M&S'11
+    /// (docs/algorithm.md#structural-damping), without the L2 term (which is another `λI`-like
+    /// term the solver adds).
     public func dampedCurvatureProduct(_ v: [Scalar], into out: inout [Scalar], lambda: Scalar, mu: Scalar) {
         curvatureProduct(v, into: &out, structuralWeight: lambda * mu)
         Vec.axpy(lambda, v, &out)

@@ -1,6 +1,6 @@
 import Linalg
 
-/// The matched output non-linearity and loss of the network (§1.2 of the algorithm notes).
+/// The matched output non-linearity and loss of the network (docs/algorithm.md#outputs-and-losses).
 /// Each pair is convex in the output pre-activation `s`, which keeps the Gauss-Newton matrix
 /// positive semi-definite.
 public enum OutputLoss: String, Sendable, Codable, CaseIterable {

@@ -1,8 +1,9 @@
 import Linalg
 
-// The matched output non-linearity / loss pairs of §1.2, one row (one step of one sequence) at a
-// time. For every pair the derivative of the loss with respect to the output pre-activation s is
-// ŷ − y, and the curvature H_L = ∂²L/∂s² is PSD, so G = J_sᵀ H_L J_s is PSD.
+// The matched output non-linearity / loss pairs (docs/algorithm.md#outputs-and-losses), one row
+// (one step of one sequence) at a time. For every pair the derivative of the loss with respect to
+// the output pre-activation s is ŷ − y, and the curvature H_L = ∂²L/∂s² is PSD, so
+// G = J_sᵀ H_L J_s is PSD.
 extension OutputLoss {
     /// Turns the pre-activations `s` (length `count`) into predictions ŷ = g(s) in place and
     /// returns the loss of this row against `target`. `scored == false` skips the loss (returns 0)

@@ -1,6 +1,6 @@
 import Linalg
 
-/// The tanh RNN of M&S'11 (§1.1):
+/// The tanh RNN of M&S'11 (docs/algorithm.md#the-model):
 ///
 ///     t_i = W_hx x_i + W_hh h_{i−1} + b_h,   h_i = tanh(t_i),   s_i = W_yh h_i + b_y,   ŷ_i = g(s_i)
 ///
@@ -21,7 +21,8 @@ public struct RecurrentNetwork: Sendable, Codable, Equatable {
     public var parameterCount: Int { layout.count }
 }
 
-/// Initialisation constants (§1.4). Defaults follow Sutskever's released HF code [ISC] and SMDH'13.
+/// Initialisation constants (docs/algorithm.md#initialisation). Defaults follow Sutskever's
+/// released HF code [ISC] and SMDH'13.
 public struct InitializationConfig: Sendable, Codable, Equatable {
     /// Non-zero incoming weights per unit in every matrix ("sparse initialisation") [ISC, M'10]: 15.
     public var sparseFanIn = 15

@@ -5,7 +5,8 @@ import SequenceModel
 // L = length of one sequence. Everything at steps ≥ L stays zero.
 
 extension TaskSpec {
-    /// `count` fresh sequences drawn with `rng`, padded to `maximumLength` steps (§5, [ISC]).
+    /// `count` fresh sequences drawn with `rng`, padded to `maximumLength` steps
+    /// ([ISC], docs/algorithm.md#tasks).
     ///
     /// Only the marked positions, lengths, values and distractors are random. The classes of the
     /// temporal-order tasks, the recalled symbol of the permutation and (when `count` ≥ 32) the
@@ -32,11 +33,12 @@ extension TaskSpec {
         return writer.batch
     }
 
-    /// §5.1. Value channel: U[0, 1] (XOR: fair bits) at every step < L. Marker channel: −1 at 0,
+    /// Addition, multiplication, XOR (docs/algorithm.md#addition-multiplication-and-xor).
+    /// Value channel: U[0, 1] (XOR: fair bits) at every step < L. Marker channel: −1 at 0,
     /// +1 at I and J, −1 at L − 3. Target op(value[I], value[J]) scored at L − 1.
     ///
     /// - Note: [ISC] scores index L of an array whose draws give L, so its cue is three steps before
-    ///   the scored step; here the scored step is L − 1 and the cue (§5.1) two steps before it.
+    ///   the scored step; here the scored step is L − 1 and the cue two steps before it.
     private func writeMarkedPair<S>(_ operation: TaskFamily.PairOperation, sequence b: Int,
                                     into writer: inout BatchWriter<S>, using rng: inout SeededGenerator) {
         let length = rng.draw(from: lengthRange)
@@ -65,7 +67,8 @@ extension TaskSpec {
         writer.finish(sequence: b, length: length, scored: (length - 1)..<length, judged: (length - 1)..<length)
     }
 
-    /// §5.2/§5.3. One-hot symbols: start symbol 7 at 0, trigger 6 at L − 1, marked symbol 4 + bit_k
+    /// Temporal order (docs/algorithm.md#temporal-order).
+    /// One-hot symbols: start symbol 7 at 0, trigger 6 at L − 1, marked symbol 4 + bit_k
     /// at the k-th marked position, uniform distractors 0–3 elsewhere. bit_k = bit k of b [ISC];
     /// the class Σ_k weight_k·bit_k is scored at L − 1.
     ///
@@ -89,7 +92,8 @@ extension TaskSpec {
         writer.finish(sequence: b, length: length, scored: (length - 1)..<length, judged: (length - 1)..<length)
     }
 
-    /// §5.4. Symbol a = b mod 2 at step 0 [ISC], uniform symbols 2..<100 after it. The target at
+    /// Random permutation (docs/algorithm.md#random-permutation).
+    /// Symbol a = b mod 2 at step 0 [ISC], uniform symbols 2..<100 after it. The target at
     /// every step is the next symbol, and at the last step a. All steps scored, the last judged.
     private func writeRandomPermutation<S>(sequence b: Int, into writer: inout BatchWriter<S>,
                                            using rng: inout SeededGenerator) {
@@ -105,7 +109,8 @@ extension TaskSpec {
         writer.finish(sequence: b, length: length, scored: 0..<length, judged: (length - 1)..<length)
     }
 
-    /// §5.5, [PMB] layout with L = T + 2n. Inputs: the n pattern symbols at steps 0..<n, then the
+    /// Noiseless memorisation (docs/algorithm.md#noiseless-memorisation).
+    /// [PMB] layout with L = T + 2n. Inputs: the n pattern symbols at steps 0..<n, then the
     /// blank channel (index n_values), except the go channel (n_values + 1) at L − n − 1, just
     /// before the recall ([ISC]; [PMB] shows go at L − n). Targets: the blank class (n_values)
     /// until L − n, then the pattern. All steps scored (the default variant), the recall judged.

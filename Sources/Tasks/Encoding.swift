@@ -1,7 +1,7 @@
-// Every constant of the task encodings, named once, with where it comes from (tags as in
-// shared/reference/hf-rnn-algorithm.md §0: [ISC] Sutskever's HF-RNN release, `pathological.py` and
+// Every constant of the task encodings, named once, with where it comes from (tags as defined in
+// docs/algorithm.md#references: [ISC] Sutskever's HF-RNN release, `pathological.py` and
 // `utils/__init__.py`; [PMB] Pascanu, Mikolov & Bengio 2013 and their generators; [H&S] Hochreiter &
-// Schmidhuber 1997; [INF] our own choice).
+// Schmidhuber 1997; [ours] our own choice).
 //
 // Positions are given in percent of the minimum length T and floored, like [ISC]'s
 // `f(x) = int(x · T/100)`; we floor in integer arithmetic (`T·x / 100`) so that no rounding of
@@ -17,12 +17,12 @@ struct PercentSpan: Equatable {
 enum Encoding {
     // MARK: Lengths
 
-    /// The smallest T of any task: a dependency needs at least two steps. [INF]
+    /// The smallest T of any task: a dependency needs at least two steps. [ours]
     static let absoluteMinimumLength = 2
     /// Variable lengths L ~ randint(T, 1.1T), upper bound exclusive (`T_max = f(110)`). [ISC]
     static let lengthUpperPercent = 110
 
-    // MARK: Addition, multiplication, XOR (§5.1)
+    // MARK: Addition, multiplication, XOR (docs/algorithm.md#addition-multiplication-and-xor)
 
     /// The two operands are marked at I ~ randint(0.01T, 0.1T) and J ~ randint(0.1T, 0.5T). [ISC `op_cls`]
     static let operandSpans = [PercentSpan(lower: 1, upper: 10, includesUpper: false),
@@ -42,7 +42,7 @@ enum Encoding {
     /// Probability of a 1 on the XOR value channel: Bernoulli(½) bits. [ISC `rand(sh) < 0.5`]
     static let xorBitProbability = 0.5
 
-    // MARK: Temporal order (§5.2, §5.3)
+    // MARK: Temporal order (docs/algorithm.md#temporal-order)
 
     /// Symbols 0..<4 are distractors. [ISC `randint(0, 4)`]
     static let distractorCount = 4
@@ -68,14 +68,14 @@ enum Encoding {
     /// The marked positions must lie before the trigger at L − 1. [ISC]
     static let triggerStepsBeforeEnd = 1
 
-    // MARK: Random permutation (§5.4)
+    // MARK: Random permutation (docs/algorithm.md#random-permutation)
 
     /// One-hot width of inputs and outputs. [ISC `size = 100`]
     static let permutationAlphabet = 100
     /// The first symbol, to be recalled at the last step, is 0 or 1; the rest are 2..<100. [ISC `perm_mem`]
     static let permutationRecallChoices = 2
 
-    // MARK: Noiseless memorisation (§5.5)
+    // MARK: Noiseless memorisation (docs/algorithm.md#noiseless-memorisation)
 
     /// 5-bit: five binary symbols. [ISC `raw_mem5`, PMB]
     static let memorisation5 = (values: 2, positions: 5)
@@ -86,7 +86,8 @@ enum Encoding {
 
     /// A run succeeds when under 1 % of the test sequences are wrong. [PMB]
     static let successThreshold = 0.01
-    /// Initial Levenberg–Marquardt λ per scored output of a sequence. [ISC `init_damping`, §3.1]
+    /// Initial Levenberg–Marquardt λ per scored output of a sequence.
+    /// [ISC `init_damping`; docs/algorithm.md#constants]
     static let initialLambdaPerScoredOutput = 0.01
 }
 
@@ -98,7 +99,7 @@ extension Encoding {
     /// Step 0 is reserved for the start mark, so the first range starts at 1 or later (below T = 100,
     /// ⌊0.01T⌋ = 0 and [ISC] could overwrite its own start mark). Each range starts no earlier than
     /// the previous one ends, and a range that would be empty is widened to one step, which keeps
-    /// I < J (< K) at small T. At T ≥ 100 the ranges are exactly [ISC]'s. [INF]
+    /// I < J (< K) at small T. At T ≥ 100 the ranges are exactly [ISC]'s. [ours]
     static func markerRanges(_ spans: [PercentSpan], minimumLength t: Int) -> [Range<Int>] {
         var ranges: [Range<Int>] = []
         var firstFree = 1

@@ -3,23 +3,23 @@ import SequenceModel
 /// The long-range-dependency problems of Hochreiter & Schmidhuber (1997) that Martens & Sutskever
 /// (2011) solved with structurally damped HF, encoded as in Sutskever's released code [ISC] (the
 /// memorisation layout follows Pascanu, Mikolov & Bengio 2013 [PMB]). `TaskSpec` pairs a task with
-/// its minimum length T and generates batches.
+/// its minimum length T and generates batches. The encodings: docs/algorithm.md#tasks.
 public enum PathologicalTask: String, CaseIterable, Sendable, Codable {
-    /// Sum of two marked values in U[0, 1]; linear output, squared error. §5.1
+    /// Sum of two marked values in U[0, 1]; linear output, squared error.
     case addition
-    /// Product of two marked values in U[0, 1]; linear output, squared error. §5.1
+    /// Product of two marked values in U[0, 1]; linear output, squared error.
     case multiplication
-    /// XOR of two marked random bits; logistic output, cross-entropy. §5.1
+    /// XOR of two marked random bits; logistic output, cross-entropy.
     case xor
-    /// Order and identity of two marked X/Y symbols among distractors: 4 classes. §5.2
+    /// Order and identity of two marked X/Y symbols among distractors: 4 classes.
     case temporalOrder = "temporal-order"
-    /// As `temporalOrder` with three marked symbols: 8 classes. §5.3
+    /// As `temporalOrder` with three marked symbols: 8 classes.
     case temporalOrder3 = "temporal-order-3bit"
-    /// Predict the next of 100 symbols at every step, and at the end recall the first. §5.4
+    /// Predict the next of 100 symbols at every step, and at the end recall the first.
     case randomPermutation = "random-permutation"
-    /// Recall five binary symbols after a delay. §5.5
+    /// Recall five binary symbols after a delay.
     case memorization5 = "memorization-5bit"
-    /// Recall ten 5-ary symbols after a delay. §5.5
+    /// Recall ten 5-ary symbols after a delay.
     case memorization20 = "memorization-20bit"
 
     /// The smallest minimum length T the task accepts: the first T ≥ 2 at which its marked
@@ -38,15 +38,15 @@ public enum PathologicalTask: String, CaseIterable, Sendable, Codable {
     }
 }
 
-/// The four generators behind the eight tasks.
+/// The four generators behind the eight tasks (docs/algorithm.md#tasks).
 enum TaskFamily: Equatable {
-    /// Two marked operands on a value channel, one output at the last step. §5.1
+    /// Two marked operands on a value channel, one output at the last step.
     case markedPair(PairOperation)
-    /// Marked X/Y symbols among distractors; the class encodes them. §5.2, §5.3
+    /// Marked X/Y symbols among distractors; the class encodes them.
     case temporalOrder(spans: [PercentSpan], classWeights: [Int])
-    /// §5.4
+    /// See docs/algorithm.md#random-permutation.
     case randomPermutation
-    /// §5.5
+    /// See docs/algorithm.md#noiseless-memorisation.
     case memorisation(values: Int, positions: Int)
 
     /// Where the operands of a marked-pair task come from and how they combine.

@@ -17,7 +17,7 @@ public enum TaskError: Error, CustomStringConvertible, Equatable {
 }
 
 /// One pathological task at minimum length T: its sizes, loss, success rule and a generator of
-/// fresh minibatches (§5 of the algorithm notes, [ISC] encodings).
+/// fresh minibatches ([ISC] encodings, docs/algorithm.md#tasks).
 ///
 /// Sequence lengths L, 0-based steps:
 /// - addition, multiplication, XOR, temporal order: L ~ randint(T, 1.1T) (see `lengthRange`); the
@@ -73,7 +73,7 @@ public struct TaskSpec: Sendable, Codable, Equatable, CustomStringConvertible {
     }
 
     /// Linear/squared error for addition and multiplication, logistic/cross-entropy for XOR,
-    /// softmax/cross-entropy for the rest (§1.2).
+    /// softmax/cross-entropy for the rest (docs/algorithm.md#outputs-and-losses).
     public var outputLoss: OutputLoss {
         switch task.family {
         case .markedPair(.exclusiveOr): .logisticCrossEntropy
@@ -131,9 +131,10 @@ public struct TaskSpec: Sendable, Codable, Equatable, CustomStringConvertible {
     /// recalled pattern must be right, so the trivial blank steps cannot hide errors.
     public var successThreshold: Double { Encoding.successThreshold }
 
-    /// Suggested initial λ: 0.01 × `scoredStepsPerSequence` (§3.1). This reproduces [ISC]'s λ0 for
-    /// the operand tasks (0.01) and the permutation (0.01·T); [ISC] used 0.08 for temporal order
-    /// and 0.01 · n_values · n · T for memorisation, by its own note "not quite the right number".
+    /// Suggested initial λ: 0.01 × `scoredStepsPerSequence` (docs/algorithm.md#constants).
+    /// This reproduces [ISC]'s λ0 for the operand tasks (0.01) and the permutation (0.01·T); [ISC]
+    /// used 0.08 for temporal order and 0.01 · n_values · n · T for memorisation, by its own note
+    /// "not quite the right number".
     /// The trainer decides.
     public var initialLambdaHint: Double {
         Encoding.initialLambdaPerScoredOutput * Double(scoredStepsPerSequence)

@@ -46,7 +46,8 @@ public final class Trainer<Scalar: BLASScalar> {
     private let source: any SequenceSource<Scalar>
     private let testObjective: RNNObjective<Scalar>
 
-    /// A new run: parameters initialised from `config.seed` [§1.4], λ from the HF config.
+    /// A new run: parameters initialised from `config.seed` (docs/algorithm.md#initialisation),
+    /// λ from the HF config.
     public convenience init(config: TrainingConfig, source: any SequenceSource<Scalar>) throws {
         if let problem = config.validationError { throw TrainingError(problem) }
         let network = RecurrentNetwork(

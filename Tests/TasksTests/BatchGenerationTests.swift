@@ -3,7 +3,7 @@ import SequenceModel
 import Tasks
 import Testing
 
-@Suite("makeBatch: the §5 encodings read back from the batch")
+@Suite("makeBatch: the task encodings read back from the batch")
 struct BatchGenerationTests {
     static let operandTasks: [PathologicalTask] = [.addition, .multiplication, .xor]
 

@@ -1,8 +1,8 @@
 import Tasks
 
-// One checker per task family. Each rebuilds the rule of §5 from what it reads in the batch and
-// returns every disagreement as a message, so the same checks serve the targeted tests and the
-// sweep over small T.
+// One checker per task family. Each rebuilds an encoding rule of docs/algorithm.md#tasks from what
+// it reads in the batch and returns every disagreement as a message, so the same checks serve the
+// targeted tests and the sweep over small T.
 
 /// The values when none is nil.
 func allPresent(_ values: [Int?]) -> [Int]? {
@@ -10,7 +10,8 @@ func allPresent(_ values: [Int?]) -> [Int]? {
     return present.count == values.count ? present : nil
 }
 
-/// §5.1: the marker channel is exactly −1 at 0, +1 at I and J, −1 at L − 3; values in [0, 1)
+/// The rule of docs/algorithm.md#addition-multiplication-and-xor:
+/// the marker channel is exactly −1 at 0, +1 at I and J, −1 at L − 3; values in [0, 1)
 /// (XOR: bits); the one scored and judged step is L − 1 and its target is op(value[I], value[J]).
 func markedPairViolations(_ r: BatchReader, _ spec: TaskSpec) -> [String] {
     var problems: [String] = []
@@ -50,12 +51,13 @@ func markedPairViolations(_ r: BatchReader, _ spec: TaskSpec) -> [String] {
 }
 
 /// The temporal-order class from the marked bits read off the input, first marked symbol first:
-/// 2A' + B' for two symbols, 4C' + 2B' + A' for three (§5.2, §5.3).
+/// 2A' + B' for two symbols, 4C' + 2B' + A' for three (docs/algorithm.md#temporal-order).
 func temporalClass(_ bits: [Int]) -> Int {
     bits.count == 2 ? 2 * bits[0] + bits[1] : 4 * bits[2] + 2 * bits[1] + bits[0]
 }
 
-/// §5.2/§5.3: every step < L one-hot; 7 at 0, 6 at L − 1; X/Y (4/5) exactly at one position in
+/// The rule of docs/algorithm.md#temporal-order:
+/// every step < L one-hot; 7 at 0, 6 at L − 1; X/Y (4/5) exactly at one position in
 /// each marker range, distractors 0–3 elsewhere; the one scored and judged step is L − 1, with a
 /// one-hot target of the class of the marked bits.
 func temporalOrderViolations(_ r: BatchReader, _ spec: TaskSpec) -> [String] {
@@ -89,7 +91,8 @@ func temporalOrderViolations(_ r: BatchReader, _ spec: TaskSpec) -> [String] {
     return problems
 }
 
-/// §5.4: length T; step 0 shows 0 or 1, later steps 2..<100; the target at t is the input at
+/// The rule of docs/algorithm.md#random-permutation:
+/// length T; step 0 shows 0 or 1, later steps 2..<100; the target at t is the input at
 /// t + 1, and at the last step the first input; every step scored, only the last judged.
 func randomPermutationViolations(_ r: BatchReader, _ spec: TaskSpec) -> [String] {
     var problems: [String] = []
@@ -113,7 +116,8 @@ func randomPermutationViolations(_ r: BatchReader, _ spec: TaskSpec) -> [String]
     return problems
 }
 
-/// §5.5 with the [PMB] layout: length T + 2n; inputs are the pattern (symbols < n_values) at
+/// The rule of docs/algorithm.md#noiseless-memorisation,
+/// with the [PMB] layout: length T + 2n; inputs are the pattern (symbols < n_values) at
 /// 0..<n, go (n_values + 1) at L − n − 1 and blank (n_values) elsewhere; targets are blank
 /// before L − n and the pattern read from the inputs after; all scored, the last n judged.
 func memorisationViolations(_ r: BatchReader, _ spec: TaskSpec, values: Int, positions n: Int) -> [String] {

@@ -52,7 +52,7 @@ struct TaskSpecTests {
         ])
     }
 
-    /// The ranges §5 quotes for the default T = 200, and the T = 100 ones.
+    /// [ISC]'s ranges (docs/algorithm.md#tasks) at its default T = 200, and the T = 100 ones.
     @Test func rangesMatchTheReferenceAtT200AndT100() throws {
         let addition = try makeSpec(.addition, 200)
         #expect(addition.lengthRange == 200..<220 && addition.maximumLength == 219)
