@@ -65,11 +65,8 @@ public final class Trainer<Scalar: BLASScalar> {
     public init(config: TrainingConfig, network: RecurrentNetwork, parameters: [Scalar], state: HFState<Scalar>,
                 history: [IterationRecord], earlierSeconds: Double, source: any SequenceSource<Scalar>) throws {
         if let problem = config.validationError { throw TrainingError(problem) }
-        guard source.inputSize == network.shape.inputs, source.outputSize == network.shape.outputs,
-              source.outputLoss == network.outputLoss else {
-            throw TrainingError("data has \(source.inputSize) inputs, \(source.outputSize) outputs (\(source.outputLoss.rawValue)) "
-                                + "but the model is \(network.shape) (\(network.outputLoss.rawValue))")
-        }
+        try requireFit(data: source.name, inputs: source.inputSize, outputs: source.outputSize,
+                       outputLoss: source.outputLoss, model: "the model", network: network)
         guard parameters.count == network.parameterCount, state.warmStart.count == network.parameterCount else {
             throw TrainingError("parameter vector has \(parameters.count) entries, the \(network.shape) network needs \(network.parameterCount)")
         }

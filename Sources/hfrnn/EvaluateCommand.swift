@@ -78,18 +78,14 @@ struct Evaluate: ParsableCommand {
         let source: any SequenceSource<S>
         if let spec {
             source = TaskSource<S>(spec: spec, testSequences: config.testSequences, testSeed: seed ?? 1)
-            description = "\(spec.task.rawValue) T = \(spec.minimumLength), seed \(seed ?? 1)"
+            description = "\(spec.name), seed \(seed ?? 1)"
         } else {
             source = try makeSource(config, S.self)
             description = dataset ?? "the run's test set (\(dataDescription(run.config)))"
         }
         let shape = run.network.shape
-        guard source.inputSize == shape.inputs, source.outputSize == shape.outputs,
-              source.outputLoss == run.network.outputLoss else {
-            throw TrainingError("the data has \(source.inputSize) inputs and \(source.outputSize) outputs "
-                                + "(\(source.outputLoss.rawValue)) but the checkpoint's network is \(shape) "
-                                + "(\(run.network.outputLoss.rawValue))")
-        }
+        try requireFit(data: source.name, inputs: source.inputSize, outputs: source.outputSize,
+                       outputLoss: source.outputLoss, model: path, network: run.network)
         let chunks: [SequenceBatch<S>]
         if let spec {
             // Exactly --count sequences from --seed, in chunks of the run's chunk size (the last one smaller).
@@ -134,7 +130,7 @@ func parseTaskSpec(_ name: String, length: Int) throws -> TaskSpec {
 
 func dataDescription(_ config: TrainingConfig) -> String {
     switch config.data {
-    case .task(let spec): return "\(spec.task.rawValue) T = \(spec.minimumLength), seed \(config.seed)"
+    case .task(let spec): return "\(spec.name), seed \(config.seed)"
     case .dataset(let path, let testPath): return testPath ?? path
     }
 }

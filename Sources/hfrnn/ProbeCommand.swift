@@ -108,8 +108,10 @@ struct Probe: ParsableCommand {
         let network: RecurrentNetwork
         let parameters: [S]
         var dataTask = taskSpec
+        var modelName = "the new model"
         if let checkpoint {
             let path = checkpointPath(checkpoint)
+            modelName = path
             let run = try StoredRun<S>.load(from: path)
             network = run.network
             parameters = run.parameters
@@ -129,6 +131,8 @@ struct Probe: ParsableCommand {
             var config = TrainingConfig(data: .dataset(path: dataset, testPath: nil))
             config.testSequences = count
             let source = try makeSource(config, S.self)
+            try requireFit(data: source.name, inputs: source.inputSize, outputs: source.outputSize,
+                           outputLoss: source.outputLoss, model: modelName, network: network)
             guard let first = try source.testChunks(chunkSize: count).first else {
                 throw TrainingError("\(dataset): no sequences")
             }
@@ -137,16 +141,10 @@ struct Probe: ParsableCommand {
             guard let spec = dataTask else {
                 throw TrainingError("the checkpoint was not trained on a task: give --task and --length, or --dataset")
             }
-            guard spec.outputLoss == network.outputLoss else {
-                throw TrainingError("\(spec.task.rawValue) has \(spec.outputLoss.rawValue) outputs but the network has "
-                                    + "\(network.outputLoss.rawValue) outputs")
-            }
+            try requireFit(data: spec.name, inputs: spec.inputSize,
+                           outputs: spec.outputSize, outputLoss: spec.outputLoss, model: modelName, network: network)
             var rng = SeededGenerator(seed: dataSeed ?? 1)
             batch = spec.makeBatch(count: count, using: &rng)
-        }
-        guard batch.inputSize == network.shape.inputs, batch.outputSize == network.shape.outputs else {
-            throw TrainingError("the minibatch has \(batch.inputSize) inputs and \(batch.outputSize) outputs "
-                                + "but the network is \(network.shape)")
         }
 
         // The direction.
