@@ -49,15 +49,9 @@ public final class Trainer<Scalar: BLASScalar> {
     /// A new run: parameters initialised from `config.seed` [§1.4], λ from the HF config.
     public convenience init(config: TrainingConfig, source: any SequenceSource<Scalar>) throws {
         if let problem = config.validationError { throw TrainingError(problem) }
-        let network = RecurrentNetwork(
-            shape: NetworkShape(inputs: source.inputSize, hidden: config.hiddenUnits, outputs: source.outputSize),
-            outputLoss: source.outputLoss)
-        var initRNG = SeededGenerator(seed: config.seed)
-        let parameters: [Scalar] = network.initialParameters(config.initialization, outputMean: source.targetMean,
-                                                              using: &initRNG)
-        // The optimizer's RNG continues the initialisation stream, so one seed fixes the whole run.
-        let state = HFState<Scalar>(parameterCount: network.parameterCount, config: config.optimizer, rng: initRNG)
-        try self.init(config: config, network: network, parameters: parameters, state: state, history: [],
+        let fresh = FreshModel(config: config, source: source)
+        let state = HFState<Scalar>(parameterCount: fresh.network.parameterCount, config: config.optimizer, rng: fresh.rng)
+        try self.init(config: config, network: fresh.network, parameters: fresh.parameters, state: state, history: [],
                       earlierSeconds: 0, source: source)
     }
 

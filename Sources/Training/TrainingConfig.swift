@@ -64,25 +64,28 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
     /// The first invalid value, or nil. Each test is written so that NaN fails it.
     public var problem: ConfigProblem? {
         if let error = optimizer.validationError {
-            return ConfigProblem(field: "optimizer." + error.field, requirement: error.requirement)
+            return ConfigProblem(field: "optimizer." + error.field, subject: error.field, requirement: error.requirement)
         }
-        func check(_ ok: Bool, _ field: String, _ requirement: @autoclosure () -> String) -> ConfigProblem? {
-            ok ? nil : ConfigProblem(field: field, requirement: requirement())
+        func check(_ ok: Bool, _ field: String, _ subject: String,
+                   _ requirement: @autoclosure () -> String) -> ConfigProblem? {
+            ok ? nil : ConfigProblem(field: field, subject: subject, requirement: requirement())
         }
         let checks: [() -> ConfigProblem?] = [
-            { check(hiddenUnits >= 1, "hiddenUnits", "must be at least 1, got \(hiddenUnits)") },
-            { check((maxIterations ?? 0) >= 0, "maxIterations", "must be non-negative, got \(maxIterations ?? 0)") },
-            { check(timeLimitSeconds.map { $0 > 0 } ?? true, "timeLimitSeconds",
+            { check(hiddenUnits >= 1, "hiddenUnits", "hidden units", "must be at least 1, got \(hiddenUnits)") },
+            { check((maxIterations ?? 0) >= 0, "maxIterations", "max iterations",
+                    "must be non-negative, got \(maxIterations ?? 0)") },
+            { check(timeLimitSeconds.map { $0 > 0 } ?? true, "timeLimitSeconds", "time limit",
                     "must be positive, got \(timeLimitSeconds ?? 0)") },
-            { check(checkpointEvery >= 1, "checkpointEvery", "must be at least 1 iteration, got \(checkpointEvery)") },
-            { check(testSequences >= 1, "testSequences", "must be at least 1, got \(testSequences)") },
-            { check(successThreshold.map { $0 > 0 && $0 <= 1 } ?? true, "successThreshold",
+            { check(checkpointEvery >= 1, "checkpointEvery", "checkpoint cadence",
+                    "must be at least 1 iteration, got \(checkpointEvery)") },
+            { check(testSequences >= 1, "testSequences", "test set size", "must be at least 1, got \(testSequences)") },
+            { check(successThreshold.map { $0 > 0 && $0 <= 1 } ?? true, "successThreshold", "success threshold",
                     "must be in (0, 1], got \(successThreshold ?? 0)") },
-            { check(!runName.isEmpty && !runName.contains("/") && !runName.hasPrefix("."), "runName",
+            { check(!runName.isEmpty && !runName.contains("/") && !runName.hasPrefix("."), "runName", "run name",
                     "'\(runName)' must be non-empty, without '/', and not start with '.'") },
-            { check(initialization.sparseFanIn >= 1, "initialization.sparseFanIn",
+            { check(initialization.sparseFanIn >= 1, "initialization.sparseFanIn", "sparse fan-in",
                     "must be at least 1, got \(initialization.sparseFanIn)") },
-            { check(initialization.spectralRadius > 0, "initialization.spectralRadius",
+            { check(initialization.spectralRadius > 0, "initialization.spectralRadius", "spectral radius",
                     "must be positive, got \(initialization.spectralRadius)") },
         ]
         for check in checks {
@@ -93,16 +96,18 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
 }
 
 /// An invalid `TrainingConfig` value: the field's path in the configuration (e.g. "hiddenUnits",
-/// "optimizer.cgMaxIterations") and what it must be, with the value found. The command line names
-/// the flag that sets the field instead.
+/// "optimizer.cgMaxIterations"), what it is called in messages, and what it must be, with the
+/// value found. The command line names the flag that sets the field instead of the subject.
 public struct ConfigProblem: Error, CustomStringConvertible, Equatable, Sendable {
     public let field: String
+    public let subject: String
     public let requirement: String
-    public init(field: String, requirement: String) {
+    public init(field: String, subject: String, requirement: String) {
         self.field = field
+        self.subject = subject
         self.requirement = requirement
     }
-    public var description: String { "\(field) \(requirement)" }
+    public var description: String { "\(subject) \(requirement)" }
 }
 
 /// A configuration or input problem, reported as one line.

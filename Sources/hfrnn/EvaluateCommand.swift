@@ -21,8 +21,8 @@ struct Evaluate: ParsableCommand {
     @Option(help: ArgumentHelp("Evaluate on this HDF5 dataset (see datasets/README.md).", valueName: "file"))
     var dataset: String?
 
-    @Option(help: ArgumentHelp("Evaluate on fresh sequences of this task: \(taskNames).", valueName: "task"))
-    var task: String?
+    @Option(help: ArgumentHelp("Evaluate on fresh sequences of this task: \(taskNames).", valueName: "task"), transform: choice())
+    var task: PathologicalTask?
 
     @Option(name: [.customShort("T"), .long], parsing: .unconditional,
             help: "Minimum sequence length T of --task (required with --task).")
@@ -51,7 +51,7 @@ struct Evaluate: ParsableCommand {
     func taskSpec() throws -> TaskSpec? {
         guard let task else { return nil }
         guard let length else { throw ValidationError("--task needs --length") }
-        return try parseTaskSpec(task, length: length)
+        return try makeTaskSpec(task, length: length)
     }
 
     func run() throws {
@@ -111,20 +111,6 @@ struct Evaluate: ParsableCommand {
         print("error rate: \(formatPercent(result.errorRate)) (\(result.wrong) of \(result.judged) sequences wrong, "
               + "\(criterionDescription(source.errorCriterion)))")
         print("success:    \(met ? "yes" : "no") (criterion: error rate below \(formatPercent(threshold)))")
-    }
-}
-
-let taskNames = PathologicalTask.allCases.map(\.rawValue).joined(separator: ", ")
-
-/// A task name and minimum length as a spec; every problem is a ValidationError.
-func parseTaskSpec(_ name: String, length: Int) throws -> TaskSpec {
-    guard let task = PathologicalTask(rawValue: name) else {
-        throw ValidationError("unknown task '\(name)'; choose one of \(taskNames)")
-    }
-    do {
-        return try TaskSpec(task: task, minimumLength: length)
-    } catch {
-        throw ValidationError("\(error)")
     }
 }
 

@@ -48,9 +48,8 @@ struct Train: ParsableCommand {
             <checkpoint-dir>/<run-name>/latest.h5 and best.h5. Ctrl-C saves and exits.
             """)
 
-    @Option(help: ArgumentHelp("Pathological task: \(PathologicalTask.allCases.map(\.rawValue).joined(separator: ", ")).",
-                               valueName: "task"))
-    var task: String?
+    @Option(help: ArgumentHelp("Pathological task: \(taskNames).", valueName: "task"), transform: choice())
+    var task: PathologicalTask?
 
     @Option(name: [.customShort("T"), .long], parsing: .unconditional, help: "Minimum sequence length T of the task.")
     var length: Int = 100
@@ -64,8 +63,8 @@ struct Train: ParsableCommand {
     @Option(parsing: .unconditional, help: "Hidden tanh units.")
     var hiddenUnits: Int = 100
 
-    @Option(help: "Numeric precision: float or double.")
-    var precision: String = "float"
+    @Option(help: "Numeric precision: float or double.", transform: choice())
+    var precision: Precision = .float
 
     @Option(parsing: .unconditional, help: "Seed for initialisation, data and the test set.")
     var seed: UInt64 = 1
@@ -113,11 +112,7 @@ struct Train: ParsableCommand {
 
     func validate() throws {
         guard (task == nil) != (dataset == nil) else { throw ValidationError("give exactly one of --task and --dataset") }
-        if let task, PathologicalTask(rawValue: task) == nil {
-            throw ValidationError("unknown task '\(task)'; choose one of \(PathologicalTask.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
         if testDataset != nil && dataset == nil { throw ValidationError("--test-dataset needs --dataset") }
-        guard Precision(rawValue: precision) != nil else { throw ValidationError("--precision must be float or double, got '\(precision)'") }
         if noStructuralDamping && mu != nil { throw ValidationError("--no-structural-damping and --mu contradict each other") }
         _ = try makeConfig()
     }
@@ -125,19 +120,19 @@ struct Train: ParsableCommand {
     /// The run's configuration from the flags; every bad value is a ValidationError.
     func makeConfig() throws -> TrainingConfig {
         let data: DataSourceConfig
-        if let task, let kind = PathologicalTask(rawValue: task) {
-            do { data = .task(try TaskSpec(task: kind, minimumLength: length)) } catch { throw ValidationError("\(error)") }
+        if let task {
+            data = .task(try makeTaskSpec(task, length: length))
         } else {
             data = .dataset(path: dataset ?? "", testPath: testDataset)
         }
         var config = TrainingConfig(data: data)
         config.hiddenUnits = hiddenUnits
-        config.precision = Precision(rawValue: precision) ?? .float
+        config.precision = precision
         config.seed = seed
         config.maxIterations = stop.maxIterations
         config.timeLimitSeconds = try stop.seconds()
         config.checkpointEvery = checkpointEvery
-        config.runName = runName ?? "\(task ?? URL(fileURLWithPath: dataset ?? "data").deletingPathExtension().lastPathComponent)"
+        config.runName = runName ?? "\(task?.rawValue ?? URL(fileURLWithPath: dataset ?? "data").deletingPathExtension().lastPathComponent)"
             + (task != nil ? "-T\(length)" : "") + "-seed\(seed)"
         config.checkpointDirectory = checkpointDir
         config.testSequences = testSequences

@@ -87,11 +87,12 @@ private func isProgressLine(_ line: String) -> Bool {
     /// Bad flags: exactly one line on stderr, naming the problem, a non-zero exit status, no
     /// usage block or stack dump, and nothing written.
     @Test(arguments: [
-        (["train", "--task", "juggling"], "unknown task 'juggling'; choose one of addition, "),
+        (["train", "--task", "juggling"], "The value 'juggling' is invalid for '--task <task>': choose one of addition, "),
         (["train", "--task", "addition", "--length", "1"], "addition needs minimum length T ≥ 6, got 1"),
         (["train", "--task", "addition", "--dataset", "data.h5"], "give exactly one of --task and --dataset"),
         (["train"], "give exactly one of --task and --dataset"),
-        (["train", "--task", "addition", "--precision", "half"], "--precision must be float or double, got 'half'"),
+        (["train", "--task", "addition", "--precision", "half"],
+         "The value 'half' is invalid for '--precision <precision>': choose one of float, double"),
         (["train", "--task", "addition", "--time-limit", "soon"], "--time-limit 'soon' is not a positive duration"),
         (["train", "--task", "addition", "--time-limit=-5m"], "--time-limit '-5m' is not a positive duration"),
         (["train", "--task", "addition", "--hidden-units", "0"], "--hidden-units must be at least 1, got 0"),
