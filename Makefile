@@ -6,7 +6,13 @@
 SHELL := /bin/bash
 export OPENBLAS_NUM_THREADS := 1
 # The default job: addition at T = 30, which HF with structural damping solves in a few minutes.
-RUN_ARGS ?= --task addition --length 30 --seed 1 --run-name demo-addition-T30 --time-limit 20m
+# `make run RUN_NAME=... RUN_ARGS="..."` runs another job; the run folder comes from RUN_NAME only.
+RUN_NAME ?= demo-addition-T30
+RUN_ARGS ?= --task addition --length 30 --seed 1 --time-limit 20m
+RUN_FOLDER := checkpoints/$(RUN_NAME)
+ifneq ($(findstring --run-name,$(RUN_ARGS))$(findstring --checkpoint-dir,$(RUN_ARGS)),)
+$(error give the run's name as RUN_NAME=..., not --run-name or --checkpoint-dir in RUN_ARGS)
+endif
 # Tests run optimised (the end-to-end training test would take minutes unoptimised), with
 # -enable-testing for @testable imports, in their own build folder.
 TEST_BUILD := swift build -c release --build-tests -Xswiftc -enable-testing --scratch-path .build-test
@@ -20,9 +26,9 @@ build: deps
 	swift build -c release
 
 run: build
-	@rm -rf checkpoints/demo-addition-T30
-	.build/release/hfrnn train $(RUN_ARGS)
-	.build/release/hfrnn export checkpoints/demo-addition-T30
+	@rm -rf $(RUN_FOLDER)
+	.build/release/hfrnn train $(RUN_ARGS) --run-name $(RUN_NAME) --checkpoint-dir checkpoints
+	.build/release/hfrnn export $(RUN_FOLDER)
 
 test: deps
 	$(TEST_BUILD)

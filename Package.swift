@@ -1,8 +1,9 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Dependencies point one way only:
+// Dependencies point one way only; each target lists every module it imports:
 //   CBLAS ← Linalg ← SequenceModel ← HessianFree ← Training ← hfrnn
+//   SequenceModel ← Tasks ← Training
 //   CHDF5 ← HDF5IO ← Training
 // The math core (Linalg, SequenceModel, HessianFree, Tasks) does no I/O and prints nothing.
 let package = Package(
@@ -29,22 +30,25 @@ let package = Package(
         ]),
         .target(name: "SequenceModel", dependencies: ["Linalg"]),
         .target(name: "HessianFree", dependencies: ["Linalg", "SequenceModel"]),
-        .target(name: "Tasks", dependencies: ["SequenceModel"]),
+        .target(name: "Tasks", dependencies: ["Linalg", "SequenceModel"]),
         // The only module that imports CHDF5.
         .target(name: "HDF5IO", dependencies: ["CHDF5"]),
         .target(name: "Training", dependencies: ["Linalg", "SequenceModel", "HessianFree", "Tasks", "HDF5IO"]),
 
         .executableTarget(name: "hfrnn", dependencies: [
-            "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Linalg", "SequenceModel", "HessianFree", "Tasks", "HDF5IO", "Training",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "hfrnn-bench", dependencies: ["Linalg", "SequenceModel", "Training"]),
 
         .testTarget(name: "LinalgTests", dependencies: ["Linalg"]),
         .testTarget(name: "SequenceModelTests", dependencies: ["SequenceModel", "Linalg"]),
         .testTarget(name: "HessianFreeTests", dependencies: ["HessianFree", "SequenceModel", "Linalg", "Tasks"]),
-        .testTarget(name: "TasksTests", dependencies: ["Tasks", "SequenceModel"]),
+        .testTarget(name: "TasksTests", dependencies: ["Tasks", "SequenceModel", "Linalg"]),
         .testTarget(name: "HDF5IOTests", dependencies: ["HDF5IO"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "HDF5IO", "Tasks", "SequenceModel", "HessianFree"]),
-        .testTarget(name: "CLITests", dependencies: ["hfrnn", "Training", "HDF5IO"]),
+        .testTarget(name: "CLITests", dependencies: [
+            "hfrnn", "Training", "HDF5IO", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
     ]
 )

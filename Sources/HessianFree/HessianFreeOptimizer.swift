@@ -171,7 +171,7 @@ public enum HessianFreeOptimizer {
 
         /// f(p) = data loss + ½·weightCost·‖p‖².
         func regularisedLoss(_ objective: O, at p: [S]) -> Double {
-            Double(objective.loss(at: p)) + 0.5 * weightCost * Double(Vec.dot(p, p))
+            Double(objective.loss(at: p)) + weightCostPenalty(p, weightCost: weightCost)
         }
         /// Rejects the step after a non-finite value: θ kept, λ raised, warm start zeroed.
         func rejectNonFinite(_ what: String) -> HFStepOutcome<S> {
@@ -190,7 +190,7 @@ public enum HessianFreeOptimizer {
         }
 
         // 1. Gradient (and Fisher diagonal) on the gradient batch.
-        let l2AtTheta = 0.5 * weightCost * Double(Vec.dot(theta, theta))
+        let l2AtTheta = weightCostPenalty(theta, weightCost: weightCost)
         var g = [S](repeating: 0, count: n)
         var fisher = [S]()
         let rawGradientLoss: S
@@ -210,9 +210,8 @@ public enum HessianFreeOptimizer {
         // 2. Curvature at θ.
         let curvatureLoss = Double(batches.curvature.bindCurvature(at: theta)) + l2AtTheta
         guard curvatureLoss.isFinite else { return rejectNonFinite("the loss on the curvature batch") }
-        let system = DampedCurvatureOperator(objective: batches.curvature,
-                                             structuralWeight: S(lambda * config.structuralDampingWeight),
-                                             diagonalShift: S(lambda + weightCost))
+        let system = DampedCurvatureOperator.dampedSystem(objective: batches.curvature, lambda: lambda,
+                                                          mu: config.structuralDampingWeight, weightCost: weightCost)
 
         // 3. Preconditioner M = (Fisher diagonal + λ + weightCost)^exponent [M'10, JMC].
         var preconditioner: [S]? = nil
@@ -251,8 +250,7 @@ public enum HessianFreeOptimizer {
         if config.rhoUsesDampedModel {
             system.apply(delta, into: &bDelta)
         } else {
-            DampedCurvatureOperator(objective: batches.curvature, structuralWeight: 0, diagonalShift: S(weightCost))
-                .apply(delta, into: &bDelta)
+            DampedCurvatureOperator.undamped(objective: batches.curvature, weightCost: weightCost).apply(delta, into: &bDelta)
         }
         guard Vec.isFinite(bDelta) else { return rejectNonFinite("the curvature product for ρ") }
         let gDelta = Double(Vec.dot(g, delta))

@@ -32,6 +32,17 @@ public struct DampedCurvatureOperator<Objective: HFObjective>: LinearOperator {
         self.diagonalShift = diagonalShift
     }
 
+    /// The matrix CG solves with at damping λ: G + λμ·J_tᵀ D'' J_t + (λ + weightCost)·I. The solver
+    /// and `hfrnn probe` both build it here, so the probe's A v is exactly what CG multiplies by.
+    public static func dampedSystem(objective: Objective, lambda: Double, mu: Double, weightCost: Double) -> Self {
+        Self(objective: objective, structuralWeight: Scalar(lambda * mu), diagonalShift: Scalar(lambda + weightCost))
+    }
+
+    /// The undamped curvature of the regularised objective, G + weightCost·I (ρ's model by default).
+    public static func undamped(objective: Objective, weightCost: Double) -> Self {
+        Self(objective: objective, structuralWeight: 0, diagonalShift: Scalar(weightCost))
+    }
+
     public var dimension: Int { objective.parameterCount }
 
     public func apply(_ v: [Scalar], into out: inout [Scalar]) {

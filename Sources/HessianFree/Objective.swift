@@ -6,6 +6,11 @@ import Linalg
 ///
 /// The RNN implements it in `RNNObjective`; tests implement it with small explicit problems.
 /// Implementations are reference types because they own reusable work buffers.
+/// ½·weightCost·‖θ‖², the L2 term the solver adds to every objective value.
+public func weightCostPenalty<S: BLASScalar>(_ parameters: [S], weightCost: Double) -> Double {
+    0.5 * weightCost * Double(Vec.dot(parameters, parameters))
+}
+
 public protocol HFObjective: AnyObject {
     associatedtype Scalar: BLASScalar
 

@@ -36,6 +36,7 @@ public final class DatasetSource<Scalar: BLASScalar>: SequenceSource {
         self.testSequences = testSequences
     }
 
+    public var name: String { training.path }
     public var inputSize: Int { training.inputSize }
     public var outputSize: Int { training.outputSize }
     public var outputLoss: OutputLoss { training.outputLoss }

@@ -1,5 +1,6 @@
 import Foundation
 import HDF5IO
+import HessianFree
 import Linalg
 import SequenceModel
 
@@ -35,7 +36,8 @@ public struct DerivativeProbe<Scalar: BLASScalar & HDF5Element> {
     public var sequences: Int
     public var steps: Int
 
-    /// Evaluates everything with one `BatchEvaluator` bound to `batch` at `parameters`.
+    /// Evaluates everything on `batch` at `parameters` through the solver's own objective and
+    /// operators (`RNNObjective`, `DampedCurvatureOperator`), so the file holds what HF computes.
     public init(network: RecurrentNetwork, parameters: [Scalar], batch: SequenceBatch<Scalar>, direction: [Scalar],
                 lambda: Double, mu: Double, weightCost: Double) {
         precondition(parameters.count == network.parameterCount && direction.count == network.parameterCount,
@@ -50,19 +52,19 @@ public struct DerivativeProbe<Scalar: BLASScalar & HDF5Element> {
         sequences = batch.sequenceCount
         steps = batch.steps
 
-        let evaluator = BatchEvaluator(network: network, batch: batch)
-        dataLoss = Double(evaluator.forward(parameters))
-        loss = dataLoss + 0.5 * weightCost * Double(Vec.dot(parameters, parameters))
+        let objective = RNNObjective(network: network, batch: batch)
         var g = [Scalar](repeating: 0, count: network.parameterCount)
-        evaluator.gradient(into: &g)
+        dataLoss = Double(objective.lossAndGradient(at: parameters, gradient: &g))
+        loss = dataLoss + weightCostPenalty(parameters, weightCost: weightCost)
         Vec.axpy(Scalar(weightCost), parameters, &g)
         gradient = g
+        _ = objective.bindCurvature(at: parameters)
         var gv = [Scalar](repeating: 0, count: network.parameterCount)
-        evaluator.curvatureProduct(direction, into: &gv, structuralWeight: 0)
+        DampedCurvatureOperator.undamped(objective: objective, weightCost: 0).apply(direction, into: &gv)
         gaussNewtonProduct = gv
         var av = [Scalar](repeating: 0, count: network.parameterCount)
-        evaluator.dampedCurvatureProduct(direction, into: &av, lambda: Scalar(lambda), mu: Scalar(mu))
-        Vec.axpy(Scalar(weightCost), direction, &av)
+        DampedCurvatureOperator.dampedSystem(objective: objective, lambda: lambda, mu: mu, weightCost: weightCost)
+            .apply(direction, into: &av)
         dampedProduct = av
     }
 

@@ -34,8 +34,13 @@ public func checkpointPath(_ argument: String) -> String {
 /// The precision a checkpoint was written in (its root `precision` attribute).
 public func checkpointPrecision(_ path: String) throws -> Precision {
     let file = try HDF5File.open(path)
-    guard try file.hasAttribute("precision"), let precision = Precision(rawValue: try file.stringAttribute("precision")) else {
+    guard try file.hasAttribute("precision") else {
         throw TrainingError("\(path): not an hfrnn checkpoint (no precision attribute)")
+    }
+    let stored = try file.stringAttribute("precision")
+    guard let precision = Precision(rawValue: stored) else {
+        let choices = Precision.allCases.map(\.rawValue).joined(separator: " or ")
+        throw TrainingError("\(path): precision attribute is '\(stored)'; it must be \(choices)")
     }
     return precision
 }

@@ -5,6 +5,8 @@ import Tasks
 /// A supply of sequences for training: a task generator or a dataset file.
 public protocol SequenceSource<Scalar>: AnyObject {
     associatedtype Scalar: BLASScalar
+    /// What the data is, for messages: the task and its length, or the file.
+    var name: String { get }
     var inputSize: Int { get }
     var outputSize: Int { get }
     var outputLoss: OutputLoss { get }
@@ -30,6 +32,7 @@ public final class TaskSource<Scalar: BLASScalar>: SequenceSource {
         self.testSeed = testSeed
     }
 
+    public var name: String { spec.name }
     public var inputSize: Int { spec.inputSize }
     public var outputSize: Int { spec.outputSize }
     public var outputLoss: OutputLoss { spec.outputLoss }
@@ -48,4 +51,9 @@ public final class TaskSource<Scalar: BLASScalar>: SequenceSource {
         let count = (testSequences + size - 1) / size
         return (0..<count).map { _ in spec.makeBatch(count: size, using: &rng) }
     }
+}
+
+extension TaskSpec {
+    /// The task and its minimum length, as messages and progress headers name it: "addition T = 100".
+    public var name: String { "\(task.rawValue) T = \(minimumLength)" }
 }

@@ -50,15 +50,9 @@ public final class Trainer<Scalar: BLASScalar> {
     /// λ from the HF config.
     public convenience init(config: TrainingConfig, source: any SequenceSource<Scalar>) throws {
         if let problem = config.validationError { throw TrainingError(problem) }
-        let network = RecurrentNetwork(
-            shape: NetworkShape(inputs: source.inputSize, hidden: config.hiddenUnits, outputs: source.outputSize),
-            outputLoss: source.outputLoss)
-        var initRNG = SeededGenerator(seed: config.seed)
-        let parameters: [Scalar] = network.initialParameters(config.initialization, outputMean: source.targetMean,
-                                                              using: &initRNG)
-        // The optimizer's RNG continues the initialisation stream, so one seed fixes the whole run.
-        let state = HFState<Scalar>(parameterCount: network.parameterCount, config: config.optimizer, rng: initRNG)
-        try self.init(config: config, network: network, parameters: parameters, state: state, history: [],
+        let fresh = FreshModel(config: config, source: source)
+        let state = HFState<Scalar>(parameterCount: fresh.network.parameterCount, config: config.optimizer, rng: fresh.rng)
+        try self.init(config: config, network: fresh.network, parameters: fresh.parameters, state: state, history: [],
                       earlierSeconds: 0, source: source)
     }
 
@@ -66,11 +60,8 @@ public final class Trainer<Scalar: BLASScalar> {
     public init(config: TrainingConfig, network: RecurrentNetwork, parameters: [Scalar], state: HFState<Scalar>,
                 history: [IterationRecord], earlierSeconds: Double, source: any SequenceSource<Scalar>) throws {
         if let problem = config.validationError { throw TrainingError(problem) }
-        guard source.inputSize == network.shape.inputs, source.outputSize == network.shape.outputs,
-              source.outputLoss == network.outputLoss else {
-            throw TrainingError("data has \(source.inputSize) inputs, \(source.outputSize) outputs (\(source.outputLoss.rawValue)) "
-                                + "but the model is \(network.shape) (\(network.outputLoss.rawValue))")
-        }
+        try requireFit(data: source.name, inputs: source.inputSize, outputs: source.outputSize,
+                       outputLoss: source.outputLoss, model: "the model", network: network)
         guard parameters.count == network.parameterCount, state.warmStart.count == network.parameterCount else {
             throw TrainingError("parameter vector has \(parameters.count) entries, the \(network.shape) network needs \(network.parameterCount)")
         }

@@ -59,23 +59,55 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
     public var gradientChunkCount: Int { (optimizer.gradientBatchSize + chunkSize - 1) / chunkSize }
 
     /// One-line message for the first invalid value, or nil.
-    public var validationError: String? {
-        if let error = optimizer.validationError { return error.description }
-        if hiddenUnits < 1 { return "hidden units must be at least 1, got \(hiddenUnits)" }
-        if let maxIterations, maxIterations < 0 { return "max iterations must be non-negative, got \(maxIterations)" }
-        if let timeLimitSeconds, !(timeLimitSeconds > 0) { return "time limit must be positive, got \(timeLimitSeconds)" }
-        if checkpointEvery < 1 { return "checkpoint cadence must be at least 1 iteration, got \(checkpointEvery)" }
-        if testSequences < 1 { return "test set size must be at least 1, got \(testSequences)" }
-        if let successThreshold, !(successThreshold > 0 && successThreshold <= 1) {
-            return "success threshold must be in (0, 1], got \(successThreshold)"
+    public var validationError: String? { problem?.description }
+
+    /// The first invalid value, or nil. Each test is written so that NaN fails it.
+    public var problem: ConfigProblem? {
+        if let error = optimizer.validationError {
+            return ConfigProblem(field: "optimizer." + error.field, subject: error.field, requirement: error.requirement)
         }
-        if runName.isEmpty || runName.contains("/") || runName.hasPrefix(".") {
-            return "run name '\(runName)' must be non-empty, without '/', and not start with '.'"
+        func check(_ ok: Bool, _ field: String, _ subject: String,
+                   _ requirement: @autoclosure () -> String) -> ConfigProblem? {
+            ok ? nil : ConfigProblem(field: field, subject: subject, requirement: requirement())
         }
-        if initialization.sparseFanIn < 1 { return "sparse fan-in must be at least 1, got \(initialization.sparseFanIn)" }
-        if !(initialization.spectralRadius > 0) { return "spectral radius must be positive, got \(initialization.spectralRadius)" }
+        let checks: [() -> ConfigProblem?] = [
+            { check(hiddenUnits >= 1, "hiddenUnits", "hidden units", "must be at least 1, got \(hiddenUnits)") },
+            { check((maxIterations ?? 0) >= 0, "maxIterations", "max iterations",
+                    "must be non-negative, got \(maxIterations ?? 0)") },
+            { check(timeLimitSeconds.map { $0 > 0 } ?? true, "timeLimitSeconds", "time limit",
+                    "must be positive, got \(timeLimitSeconds ?? 0)") },
+            { check(checkpointEvery >= 1, "checkpointEvery", "checkpoint cadence",
+                    "must be at least 1 iteration, got \(checkpointEvery)") },
+            { check(testSequences >= 1, "testSequences", "test set size", "must be at least 1, got \(testSequences)") },
+            { check(successThreshold.map { $0 > 0 && $0 <= 1 } ?? true, "successThreshold", "success threshold",
+                    "must be in (0, 1], got \(successThreshold ?? 0)") },
+            { check(!runName.isEmpty && !runName.contains("/") && !runName.hasPrefix("."), "runName", "run name",
+                    "'\(runName)' must be non-empty, without '/', and not start with '.'") },
+            { check(initialization.sparseFanIn >= 1, "initialization.sparseFanIn", "sparse fan-in",
+                    "must be at least 1, got \(initialization.sparseFanIn)") },
+            { check(initialization.spectralRadius > 0, "initialization.spectralRadius", "spectral radius",
+                    "must be positive, got \(initialization.spectralRadius)") },
+        ]
+        for check in checks {
+            if let problem = check() { return problem }
+        }
         return nil
     }
+}
+
+/// An invalid `TrainingConfig` value: the field's path in the configuration (e.g. "hiddenUnits",
+/// "optimizer.cgMaxIterations"), what it is called in messages, and what it must be, with the
+/// value found. The command line names the flag that sets the field instead of the subject.
+public struct ConfigProblem: Error, CustomStringConvertible, Equatable, Sendable {
+    public let field: String
+    public let subject: String
+    public let requirement: String
+    public init(field: String, subject: String, requirement: String) {
+        self.field = field
+        self.subject = subject
+        self.requirement = requirement
+    }
+    public var description: String { "\(subject) \(requirement)" }
 }
 
 /// A configuration or input problem, reported as one line.

@@ -7,6 +7,8 @@ import Synchronization
 /// writes guarantee the previous checkpoint stays intact).
 enum Interruption {
     private static let flag = Atomic<Bool>(false)
+    /// The first signal received (0: none), for the exit status 128 + signal that shells expect.
+    private static let firstSignal = Atomic<Int32>(0)
 
     static func install() {
         // A blocked signal mask is inherited across exec: a parent that blocks SIGINT (some test
@@ -18,6 +20,7 @@ enum Interruption {
         for signalNumber in [SIGINT, SIGTERM] {
             signal(signalNumber) { received in
                 Interruption.flag.store(true, ordering: .relaxed)
+                _ = Interruption.firstSignal.compareExchange(expected: 0, desired: received, ordering: .relaxed)
                 signal(received, SIG_DFL)
                 let note = "\nhfrnn: stopping after this HF iteration and saving a checkpoint (signal again to quit now)\n"
                 _ = note.withCString { write(STDERR_FILENO, $0, strlen($0)) }
@@ -26,6 +29,12 @@ enum Interruption {
     }
 
     static func requested() -> Bool { flag.load(ordering: .relaxed) }
+
+    /// 130 after SIGINT, 143 after SIGTERM: the Unix convention 128 + signal number.
+    static var exitStatus: Int32 {
+        let received = firstSignal.load(ordering: .relaxed)
+        return 128 + (received == 0 ? SIGINT : received)
+    }
 }
 
 /// Runs a command body, turning any error into one line on stderr and exit status 1 — no stack

@@ -21,8 +21,8 @@ struct Evaluate: ParsableCommand {
     @Option(help: ArgumentHelp("Evaluate on this HDF5 dataset (see datasets/README.md).", valueName: "file"))
     var dataset: String?
 
-    @Option(help: ArgumentHelp("Evaluate on fresh sequences of this task: \(taskNames).", valueName: "task"))
-    var task: String?
+    @Option(help: ArgumentHelp("Evaluate on fresh sequences of this task: \(taskNames).", valueName: "task"), transform: choice())
+    var task: PathologicalTask?
 
     @Option(name: [.customShort("T"), .long], parsing: .unconditional,
             help: "Minimum sequence length T of --task (required with --task).")
@@ -51,7 +51,7 @@ struct Evaluate: ParsableCommand {
     func taskSpec() throws -> TaskSpec? {
         guard let task else { return nil }
         guard let length else { throw ValidationError("--task needs --length") }
-        return try parseTaskSpec(task, length: length)
+        return try makeTaskSpec(task, length: length)
     }
 
     func run() throws {
@@ -78,18 +78,14 @@ struct Evaluate: ParsableCommand {
         let source: any SequenceSource<S>
         if let spec {
             source = TaskSource<S>(spec: spec, testSequences: config.testSequences, testSeed: seed ?? 1)
-            description = "\(spec.task.rawValue) T = \(spec.minimumLength), seed \(seed ?? 1)"
+            description = "\(spec.name), seed \(seed ?? 1)"
         } else {
             source = try makeSource(config, S.self)
             description = dataset ?? "the run's test set (\(dataDescription(run.config)))"
         }
         let shape = run.network.shape
-        guard source.inputSize == shape.inputs, source.outputSize == shape.outputs,
-              source.outputLoss == run.network.outputLoss else {
-            throw TrainingError("the data has \(source.inputSize) inputs and \(source.outputSize) outputs "
-                                + "(\(source.outputLoss.rawValue)) but the checkpoint's network is \(shape) "
-                                + "(\(run.network.outputLoss.rawValue))")
-        }
+        try requireFit(data: source.name, inputs: source.inputSize, outputs: source.outputSize,
+                       outputLoss: source.outputLoss, model: path, network: run.network)
         let chunks: [SequenceBatch<S>]
         if let spec {
             // Exactly --count sequences from --seed, in chunks of the run's chunk size (the last one smaller).
@@ -118,23 +114,9 @@ struct Evaluate: ParsableCommand {
     }
 }
 
-let taskNames = PathologicalTask.allCases.map(\.rawValue).joined(separator: ", ")
-
-/// A task name and minimum length as a spec; every problem is a ValidationError.
-func parseTaskSpec(_ name: String, length: Int) throws -> TaskSpec {
-    guard let task = PathologicalTask(rawValue: name) else {
-        throw ValidationError("unknown task '\(name)'; choose one of \(taskNames)")
-    }
-    do {
-        return try TaskSpec(task: task, minimumLength: length)
-    } catch {
-        throw ValidationError("\(error)")
-    }
-}
-
 func dataDescription(_ config: TrainingConfig) -> String {
     switch config.data {
-    case .task(let spec): return "\(spec.task.rawValue) T = \(spec.minimumLength), seed \(config.seed)"
+    case .task(let spec): return "\(spec.name), seed \(config.seed)"
     case .dataset(let path, let testPath): return testPath ?? path
     }
 }

@@ -17,9 +17,8 @@ struct Generate: ParsableCommand {
             and prints its summary line.
             """)
 
-    @Argument(help: ArgumentHelp("Pathological task: \(PathologicalTask.allCases.map(\.rawValue).joined(separator: ", ")).",
-                                 valueName: "task"))
-    var task: String?
+    @Argument(help: ArgumentHelp("Pathological task: \(taskNames).", valueName: "task"), transform: choice())
+    var task: PathologicalTask?
 
     @Option(name: [.customShort("T"), .long], parsing: .unconditional, help: "Minimum sequence length T of the task.")
     var length: Int = 100
@@ -34,8 +33,8 @@ struct Generate: ParsableCommand {
     var output: String?
 
     @Option(help: ArgumentHelp("How to store softmax targets: auto (class labels when they are one-hot), labels or targets.",
-                               valueName: "auto|labels|targets"))
-    var targetFormat: String = "auto"
+                               valueName: "auto|labels|targets"), transform: choice())
+    var targetFormat: TargetFormat = .auto
 
     @Option(help: ArgumentHelp("Validate this existing dataset file and print its summary instead of generating.",
                                valueName: "file"))
@@ -46,14 +45,9 @@ struct Generate: ParsableCommand {
             guard task == nil && output == nil else { throw ValidationError("--check takes no task and no --output") }
             return
         }
-        guard let task else {
-            throw ValidationError("give a task (\(PathologicalTask.allCases.map(\.rawValue).joined(separator: ", "))) or --check FILE")
-        }
-        _ = try spec(task)
+        guard let task else { throw ValidationError("give a task (\(taskNames)) or --check FILE") }
+        _ = try makeTaskSpec(task, length: length)
         guard count > 0 else { throw ValidationError("--count must be positive, got \(count)") }
-        guard targetFormat == "auto" || DatasetTargetEncoding(rawValue: targetFormat) != nil else {
-            throw ValidationError("--target-format must be auto, labels or targets, got '\(targetFormat)'")
-        }
         guard let output, !output.isEmpty else { throw ValidationError("give the file to write with --output FILE") }
         let manager = FileManager.default
         var isDirectory: ObjCBool = false
@@ -80,14 +74,6 @@ struct Generate: ParsableCommand {
         return true
     }
 
-    /// The task at length T; every problem is a one-line ValidationError.
-    private func spec(_ name: String) throws -> TaskSpec {
-        guard let kind = PathologicalTask(rawValue: name) else {
-            throw ValidationError("unknown task '\(name)'; choose one of \(PathologicalTask.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        do { return try TaskSpec(task: kind, minimumLength: length) } catch { throw ValidationError("\(error)") }
-    }
-
     func run() throws {
         try runGuarded {
             if let check {
@@ -95,11 +81,11 @@ struct Generate: ParsableCommand {
                 return
             }
             guard let task, let output else { return }
-            let spec = try spec(task)
+            let spec = try makeTaskSpec(task, length: length)
             var rng = SeededGenerator(seed: seed)
             let batch: SequenceBatch<Float> = spec.makeBatch(count: count, using: &rng)
             try DatasetWriter.write(batch: batch, loss: spec.outputLoss, task: spec, seed: seed, to: output,
-                                    encoding: DatasetTargetEncoding(rawValue: targetFormat))
+                                    encoding: targetFormat.encoding)
             print(try DatasetFile(path: output).summary)
         }
     }

@@ -24,8 +24,8 @@ struct Probe: ParsableCommand {
                                valueName: "file"))
     var checkpoint: String?
 
-    @Option(help: ArgumentHelp("Task of a fresh model and of the minibatch: \(taskNames).", valueName: "task"))
-    var task: String?
+    @Option(help: ArgumentHelp("Task of a fresh model and of the minibatch: \(taskNames).", valueName: "task"), transform: choice())
+    var task: PathologicalTask?
 
     @Option(name: [.customShort("T"), .long], parsing: .unconditional, help: "Minimum sequence length T of --task.")
     var length: Int?
@@ -61,8 +61,8 @@ struct Probe: ParsableCommand {
     @Option(parsing: .unconditional, help: "L2 weight cost, added to the loss, gradient and A v.")
     var weightCost: Double = 0
 
-    @Option(help: "Numeric precision: float or double.")
-    var precision: String = "double"
+    @Option(help: "Numeric precision: float or double.", transform: choice())
+    var precision: Precision = .double
 
     @Option(help: ArgumentHelp("The HDF5 file to write.", valueName: "file"))
     var output: String
@@ -83,16 +83,13 @@ struct Probe: ParsableCommand {
         for (name, value) in [("--lambda", lambda), ("--mu", mu), ("--weight-cost", weightCost)] {
             guard value >= 0 && value.isFinite else { throw ValidationError("\(name) must be a finite non-negative number, got \(value)") }
         }
-        guard Precision(rawValue: precision) != nil else {
-            throw ValidationError("--precision must be float or double, got '\(precision)'")
-        }
         if output.isEmpty { throw ValidationError("--output must not be empty") }
-        if let task, let length { _ = try parseTaskSpec(task, length: length) }
+        if let task, let length { _ = try makeTaskSpec(task, length: length) }
     }
 
     func run() throws {
         try runGuarded {
-            switch Precision(rawValue: precision) ?? .double {
+            switch precision {
             case .float: try probe(Float.self)
             case .double: try probe(Double.self)
             }
@@ -102,25 +99,28 @@ struct Probe: ParsableCommand {
     private func probe<S: BLASScalar & HDF5Element>(_: S.Type) throws {
         // Every check first; then the computation; then the one file.
         try checkOutputFile(output)
-        let taskSpec = try task.flatMap { name in try length.map { try parseTaskSpec(name, length: $0) } }
+        let taskSpec = try task.flatMap { task in try length.map { try makeTaskSpec(task, length: $0) } }
 
         // The model.
         let network: RecurrentNetwork
         let parameters: [S]
         var dataTask = taskSpec
+        var modelName = "the new model"
         if let checkpoint {
             let path = checkpointPath(checkpoint)
+            modelName = path
             let run = try StoredRun<S>.load(from: path)
             network = run.network
             parameters = run.parameters
             if dataTask == nil { dataTask = run.config.task }
         } else {
             guard let spec = taskSpec else { throw TrainingError("give --checkpoint, or --task and --length") }
-            network = RecurrentNetwork(shape: NetworkShape(inputs: spec.inputSize, hidden: hiddenUnits ?? 100,
-                                                           outputs: spec.outputSize), outputLoss: spec.outputLoss)
-            // As a new Trainer: default initialisation, output bias from the task's mean target.
-            var rng = SeededGenerator(seed: seed ?? 1)
-            parameters = network.initialParameters(InitializationConfig(), outputMean: spec.targetMean, using: &rng)
+            var config = TrainingConfig(data: .task(spec))
+            if let hiddenUnits { config.hiddenUnits = hiddenUnits }
+            if let seed { config.seed = seed }
+            let fresh = FreshModel(config: config, source: TaskSource<S>(spec: spec, testSequences: 1, testSeed: 0))
+            network = fresh.network
+            parameters = fresh.parameters
         }
 
         // The minibatch.
@@ -129,6 +129,8 @@ struct Probe: ParsableCommand {
             var config = TrainingConfig(data: .dataset(path: dataset, testPath: nil))
             config.testSequences = count
             let source = try makeSource(config, S.self)
+            try requireFit(data: source.name, inputs: source.inputSize, outputs: source.outputSize,
+                           outputLoss: source.outputLoss, model: modelName, network: network)
             guard let first = try source.testChunks(chunkSize: count).first else {
                 throw TrainingError("\(dataset): no sequences")
             }
@@ -137,16 +139,10 @@ struct Probe: ParsableCommand {
             guard let spec = dataTask else {
                 throw TrainingError("the checkpoint was not trained on a task: give --task and --length, or --dataset")
             }
-            guard spec.outputLoss == network.outputLoss else {
-                throw TrainingError("\(spec.task.rawValue) has \(spec.outputLoss.rawValue) outputs but the network has "
-                                    + "\(network.outputLoss.rawValue) outputs")
-            }
+            try requireFit(data: spec.name, inputs: spec.inputSize,
+                           outputs: spec.outputSize, outputLoss: spec.outputLoss, model: modelName, network: network)
             var rng = SeededGenerator(seed: dataSeed ?? 1)
             batch = spec.makeBatch(count: count, using: &rng)
-        }
-        guard batch.inputSize == network.shape.inputs, batch.outputSize == network.shape.outputs else {
-            throw TrainingError("the minibatch has \(batch.inputSize) inputs and \(batch.outputSize) outputs "
-                                + "but the network is \(network.shape)")
         }
 
         // The direction.
@@ -160,6 +156,6 @@ struct Probe: ParsableCommand {
                                      lambda: lambda, mu: mu, weightCost: weightCost)
         try result.write(to: output)
         print("\(output): loss \(String(format: "%.10g", result.loss)) on \(result.sequences) sequences "
-              + "(\(Int(result.scoredOutputs)) scored outputs), \(network.shape) network, \(precision) precision")
+              + "(\(Int(result.scoredOutputs)) scored outputs), \(network.shape) network, \(precision.rawValue) precision")
     }
 }

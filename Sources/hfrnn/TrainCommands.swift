@@ -48,9 +48,8 @@ struct Train: ParsableCommand {
             <checkpoint-dir>/<run-name>/latest.h5 and best.h5. Ctrl-C saves and exits.
             """)
 
-    @Option(help: ArgumentHelp("Pathological task: \(PathologicalTask.allCases.map(\.rawValue).joined(separator: ", ")).",
-                               valueName: "task"))
-    var task: String?
+    @Option(help: ArgumentHelp("Pathological task: \(taskNames).", valueName: "task"), transform: choice())
+    var task: PathologicalTask?
 
     @Option(name: [.customShort("T"), .long], parsing: .unconditional, help: "Minimum sequence length T of the task.")
     var length: Int = 100
@@ -64,8 +63,8 @@ struct Train: ParsableCommand {
     @Option(parsing: .unconditional, help: "Hidden tanh units.")
     var hiddenUnits: Int = 100
 
-    @Option(help: "Numeric precision: float or double.")
-    var precision: String = "float"
+    @Option(help: "Numeric precision: float or double.", transform: choice())
+    var precision: Precision = .float
 
     @Option(parsing: .unconditional, help: "Seed for initialisation, data and the test set.")
     var seed: UInt64 = 1
@@ -113,11 +112,7 @@ struct Train: ParsableCommand {
 
     func validate() throws {
         guard (task == nil) != (dataset == nil) else { throw ValidationError("give exactly one of --task and --dataset") }
-        if let task, PathologicalTask(rawValue: task) == nil {
-            throw ValidationError("unknown task '\(task)'; choose one of \(PathologicalTask.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
         if testDataset != nil && dataset == nil { throw ValidationError("--test-dataset needs --dataset") }
-        guard Precision(rawValue: precision) != nil else { throw ValidationError("--precision must be float or double, got '\(precision)'") }
         if noStructuralDamping && mu != nil { throw ValidationError("--no-structural-damping and --mu contradict each other") }
         _ = try makeConfig()
     }
@@ -125,19 +120,19 @@ struct Train: ParsableCommand {
     /// The run's configuration from the flags; every bad value is a ValidationError.
     func makeConfig() throws -> TrainingConfig {
         let data: DataSourceConfig
-        if let task, let kind = PathologicalTask(rawValue: task) {
-            do { data = .task(try TaskSpec(task: kind, minimumLength: length)) } catch { throw ValidationError("\(error)") }
+        if let task {
+            data = .task(try makeTaskSpec(task, length: length))
         } else {
             data = .dataset(path: dataset ?? "", testPath: testDataset)
         }
         var config = TrainingConfig(data: data)
         config.hiddenUnits = hiddenUnits
-        config.precision = Precision(rawValue: precision) ?? .float
+        config.precision = precision
         config.seed = seed
         config.maxIterations = stop.maxIterations
         config.timeLimitSeconds = try stop.seconds()
         config.checkpointEvery = checkpointEvery
-        config.runName = runName ?? "\(task ?? URL(fileURLWithPath: dataset ?? "data").deletingPathExtension().lastPathComponent)"
+        config.runName = runName ?? "\(task?.rawValue ?? URL(fileURLWithPath: dataset ?? "data").deletingPathExtension().lastPathComponent)"
             + (task != nil ? "-T\(length)" : "") + "-seed\(seed)"
         config.checkpointDirectory = checkpointDir
         config.testSequences = testSequences
@@ -156,8 +151,25 @@ struct Train: ParsableCommand {
         if let maxCg { hf.cgMaxIterations = maxCg }
         hf.usePreconditioner = preconditioner
         config.optimizer = hf
-        if let problem = config.validationError { throw ValidationError(problem) }
+        if let problem = config.problem { throw ValidationError(Train.flagMessage(problem)) }
         return config
+    }
+
+    /// The flag that sets each configuration field the command line exposes.
+    static let flagOfField: [String: String] = [
+        "hiddenUnits": "--hidden-units", "maxIterations": "--max-iterations", "timeLimitSeconds": "--time-limit",
+        "checkpointEvery": "--checkpoint-every", "testSequences": "--test-sequences",
+        "successThreshold": "--success-threshold", "runName": "--run-name",
+        "optimizer.initialLambda": "--initial-lambda", "optimizer.structuralDampingWeight": "--mu",
+        "optimizer.gradientBatchSize": "--gradient-batch", "optimizer.curvatureBatchSize": "--curvature-batch",
+        "optimizer.backtrackBatchSize": "--evaluation-batch", "optimizer.lineSearchBatchSize": "--evaluation-batch",
+        "optimizer.cgMaxIterations": "--max-cg",
+    ]
+
+    /// A configuration problem in the words of the command line: the flag, not the field.
+    static func flagMessage(_ problem: ConfigProblem) -> String {
+        guard let flag = flagOfField[problem.field] else { return problem.description }
+        return "\(flag) \(problem.requirement)"
     }
 
     func run() throws {
@@ -198,6 +210,7 @@ func startTraining<S: BLASScalar & HDF5Element>(_ config: TrainingConfig, _: S.T
         throw TrainingError("\(folder.latest) already exists: resume it with `hfrnn resume \(folder.path)` or choose another --run-name")
     }
     let trainer = try Trainer<S>(config: config, source: source)
+    try folder.prepare()
     try train(trainer, header: "training \(describe(config)), \(trainer.network.shape) network, \(trainer.network.parameterCount) parameters")
 }
 
@@ -211,13 +224,14 @@ func resumeTraining<S: BLASScalar & HDF5Element>(_ path: String, _: S.Type, stop
     config.runName = folder.lastPathComponent
     config.checkpointDirectory = folder.deletingLastPathComponent().path
     let trainer = try checkpoint.makeTrainer(source: try makeSource(config, S.self), config: config, path: path)
+    try RunFolder(config: config).prepare()
     try train(trainer, header: "resuming \(path) at iteration \(checkpoint.state.iteration)")
 }
 
 func describe(_ config: TrainingConfig) -> String {
     let data: String
     switch config.data {
-    case .task(let spec): data = "\(spec.task.rawValue) T = \(spec.minimumLength)"
+    case .task(let spec): data = spec.name
     case .dataset(let path, _): data = path
     }
     let mu = config.optimizer.structuralDampingWeight
@@ -245,7 +259,7 @@ func train<S: BLASScalar & HDF5Element>(_ trainer: Trainer<S>, header: String) t
     print("latest checkpoint: \(outcome.latestCheckpoint)")
     if let best = outcome.bestCheckpoint { print("best checkpoint:   \(best)") }
     print("resume with: hfrnn resume \(RunFolder(config: trainer.config).path)")
-    if outcome.reason == .interrupted { throw ExitCode(130) }
+    if outcome.reason == .interrupted { throw ExitCode(Interruption.exitStatus) }
 }
 
 /// One line per HF iteration.
@@ -259,8 +273,15 @@ enum ProgressLine {
             + pad(formatPercent(record.testError), 9)
             + String(format: "  %10.5g  %8.2e  %7.3f  %5d  ", record.testLoss, record.lambda, record.rho, record.cgIterations)
             + pad(String(stopWord.prefix(10)), -10)
-            + String(format: " %5.3f  %6.1fs", record.stepSize, record.elapsedSeconds)
+            + " " + formatStepSize(record.stepSize) + String(format: "  %6.1fs", record.elapsedSeconds)
             + (record.accepted ? "" : "  (\(record.decision))")
+    }
+
+    /// The line-search step α in five columns: 0 only for a rejected step; steps below 0.001 in
+    /// scientific notation so that a small accepted step never reads as 0.000.
+    static func formatStepSize(_ alpha: Double) -> String {
+        if alpha == 0 { return pad("0", 5) }
+        return alpha < 0.001 ? String(format: "%5.0e", alpha) : String(format: "%5.3f", alpha)
     }
 
     /// Right-aligns (width > 0) or left-aligns (width < 0) `text` in |width| columns.

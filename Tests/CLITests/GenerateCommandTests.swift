@@ -24,8 +24,8 @@ import Training
     @Test func badArgumentsAreRejectedInOneLine() throws {
         let out = NSTemporaryDirectory() + "hfrnn-generate-\(UUID().uuidString).h5"
         let cases: [([String], String)] = [
-            (["sudoku", "-o", out], "unknown task 'sudoku'; choose one of addition, multiplication, xor, temporal-order, "
-                + "temporal-order-3bit, random-permutation, memorization-5bit, memorization-20bit"),
+            (["sudoku", "-o", out], "The value 'sudoku' is invalid for '<task>': choose one of addition, multiplication, xor, "
+                + "temporal-order, temporal-order-3bit, random-permutation, memorization-5bit, memorization-20bit"),
             (["addition", "-T", "5", "-o", out],
              "addition needs minimum length T ≥ 6, got 5: shorter sequences leave no room for its marked positions before the final cue"),
             (["addition", "-n", "0", "-o", out], "--count must be positive, got 0"),
@@ -37,7 +37,7 @@ import Training
             (["addition", "-o", "/no/such/folder/x.h5"], "--output folder '/no/such/folder' does not exist"),
             (["addition", "-o", NSTemporaryDirectory()], "--output '\(NSTemporaryDirectory())' is a folder; give a file name"),
             (["addition", "-o", "/proc/x.h5"], "--output folder '/proc' is not writable"),
-            (["addition", "--target-format", "csv", "-o", out], "--target-format must be auto, labels or targets, got 'csv'"),
+            (["addition", "--target-format", "csv", "-o", out], "The value 'csv' is invalid for '--target-format <auto|labels|targets>': choose one of auto, labels, targets"),
             ([], "give a task (addition, multiplication, xor, temporal-order, temporal-order-3bit, random-permutation, "
                 + "memorization-5bit, memorization-20bit) or --check FILE"),
             (["addition", "--check", "x.h5"], "--check takes no task and no --output"),

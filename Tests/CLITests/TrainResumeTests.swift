@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Training
+@testable import hfrnn
 
 /// A few milliseconds per HF iteration even in a debug build.
 private let tinyRun = ["--task", "addition", "--length", "8", "--hidden-units", "8", "--gradient-batch", "60",
@@ -59,21 +60,57 @@ private func isProgressLine(_ line: String) -> Bool {
         #expect(resume.stderr.isEmpty)
     }
 
+    /// SIGTERM saves like Ctrl-C but exits 143 (128 + 15), as shells and supervisors expect.
+    @Test func terminateExits143AfterSaving() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let training = try HFRNNProcess(["train"] + tinyRun + ["--max-iterations", "50", "--checkpoint-dir",
+                                                               folder.file("runs"), "--run-name", "tiny"], in: folder)
+        _ = try training.waitForLine(timeout: 20, where: isProgressLine)
+        training.process.terminate()
+        let status = try training.wait(timeout: 20)
+        #expect(training.process.terminationReason == .exit)
+        #expect(status == 143, "stdout:\n\(training.stdout)\nstderr:\n\(training.stderr)")
+        #expect(training.stdout.contains("interrupted: checkpoint saved after "))
+        #expect(FileManager.default.fileExists(atPath: folder.file("runs/tiny/latest.h5")))
+    }
+
+    /// A small accepted line-search step must not print as 0.000, which reads as a rejected step.
+    @Test func smallStepSizesStayVisible() {
+        #expect(ProgressLine.formatStepSize(0) == "    0")
+        #expect(ProgressLine.formatStepSize(1) == "1.000")
+        #expect(ProgressLine.formatStepSize(0.0123) == "0.012")
+        #expect(ProgressLine.formatStepSize(0.0004) == "4e-04")
+        #expect(ProgressLine.formatStepSize(2.5e-7) == "2e-07" || ProgressLine.formatStepSize(2.5e-7) == "3e-07")
+    }
+
     /// Bad flags: exactly one line on stderr, naming the problem, a non-zero exit status, no
     /// usage block or stack dump, and nothing written.
     @Test(arguments: [
-        (["train", "--task", "juggling"], "unknown task 'juggling'; choose one of addition, "),
+        (["train", "--task", "juggling"], "The value 'juggling' is invalid for '--task <task>': choose one of addition, "),
         (["train", "--task", "addition", "--length", "1"], "addition needs minimum length T ≥ 6, got 1"),
         (["train", "--task", "addition", "--dataset", "data.h5"], "give exactly one of --task and --dataset"),
         (["train"], "give exactly one of --task and --dataset"),
-        (["train", "--task", "addition", "--precision", "half"], "--precision must be float or double, got 'half'"),
+        (["train", "--task", "addition", "--precision", "half"],
+         "The value 'half' is invalid for '--precision <precision>': choose one of float, double"),
         (["train", "--task", "addition", "--time-limit", "soon"], "--time-limit 'soon' is not a positive duration"),
         (["train", "--task", "addition", "--time-limit=-5m"], "--time-limit '-5m' is not a positive duration"),
-        (["train", "--task", "addition", "--hidden-units", "0"], "hidden units must be at least 1, got 0"),
+        (["train", "--task", "addition", "--hidden-units", "0"], "--hidden-units must be at least 1, got 0"),
         (["train", "--task", "addition", "--max-iterations=-1"], "--max-iterations must be non-negative, got -1"),
         (["train", "--task", "addition", "--max-iterations", "-1"], "--max-iterations must be non-negative, got -1"),
         (["train", "--task", "addition", "--time-limit", "-5m"], "--time-limit '-5m' is not a positive duration"),
-        (["train", "--task", "addition", "--hidden-units", "-2"], "hidden units must be at least 1, got -2"),
+        (["train", "--task", "addition", "--hidden-units", "-2"], "--hidden-units must be at least 1, got -2"),
+        // Configuration problems name the flag, not the internal field it sets.
+        (["train", "--task", "addition", "--gradient-batch", "0"], "--gradient-batch must be at least 1, got 0"),
+        (["train", "--task", "addition", "--curvature-batch", "0"], "--curvature-batch must be at least 1, got 0"),
+        (["train", "--task", "addition", "--evaluation-batch", "0"], "--evaluation-batch must be at least 1, got 0"),
+        (["train", "--task", "addition", "--max-cg", "0"], "--max-cg must be at least 1, got 0"),
+        (["train", "--task", "addition", "--mu", "-1"], "--mu must be non-negative and finite, got -1.0"),
+        (["train", "--task", "addition", "--initial-lambda", "0"], "--initial-lambda must be positive and finite, got 0.0"),
+        (["train", "--task", "addition", "--test-sequences", "0"], "--test-sequences must be at least 1, got 0"),
+        (["train", "--task", "addition", "--checkpoint-every", "0"], "--checkpoint-every must be at least 1 iteration, got 0"),
+        (["train", "--task", "addition", "--success-threshold", "2"], "--success-threshold must be in (0, 1], got 2.0"),
+        (["train", "--task", "addition", "--run-name", ".hidden"], "--run-name '.hidden' must be non-empty"),
         (["train", "--task", "addition", "--frobnicate"], "Unknown option '--frobnicate'"),
         (["resume"], "Missing expected argument '<checkpoint>'"),
     ])

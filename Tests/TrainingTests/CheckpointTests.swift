@@ -343,8 +343,8 @@ import Tasks
         let error = #expect(throws: TrainingError.self) {
             _ = try checkpoint.makeTrainer(source: source, config: other, path: path)
         }
-        #expect(error?.description == "\(path): cannot resume: data has \(source.inputSize) inputs, "
-                + "\(source.outputSize) outputs (softmax-cross-entropy) but the model is 2-8-1 (linear-squared-error)")
+        #expect(error?.description == "\(path): cannot resume: temporal-order T = 10: the data has \(source.inputSize) inputs "
+                + "and \(source.outputSize) outputs (softmax-cross-entropy) but the model is a 2-8-1 network (linear-squared-error)")
         var invalid = config
         invalid.checkpointEvery = 0
         let configError = #expect(throws: TrainingError.self) {

@@ -1,0 +1,45 @@
+import ArgumentParser
+import Tasks
+import Training
+
+// The typed values of the command line: a command holds a `PathologicalTask` or a `Precision`,
+// never a string. Each is parsed by `choice()`, so a bad value is one line naming the flag, the
+// value and the choices: "The value 'x' is invalid for '--task <task>': choose one of addition, …".
+// (ArgumentParser's own message lists long choice sets on separate lines.)
+
+/// Parses an enum's raw value; the error lists every choice on one line.
+func choice<Choice: CaseIterable & RawRepresentable & Sendable>() -> @Sendable (String) throws -> Choice
+where Choice.RawValue == String {
+    { text in
+        guard let value = Choice(rawValue: text) else {
+            throw ValidationError("choose one of \(Choice.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return value
+    }
+}
+
+/// How `generate` stores softmax targets: class labels when every target is one-hot (auto), or
+/// always labels, or always full target vectors.
+enum TargetFormat: String, CaseIterable, Sendable {
+    case auto, labels, targets
+
+    /// The dataset writer's encoding; nil lets the writer choose.
+    var encoding: DatasetTargetEncoding? {
+        switch self {
+        case .auto: nil
+        case .labels: .labels
+        case .targets: .targets
+        }
+    }
+}
+
+let taskNames = PathologicalTask.allCases.map(\.rawValue).joined(separator: ", ")
+
+/// A task at minimum length T; a length the task does not allow is a one-line ValidationError.
+func makeTaskSpec(_ task: PathologicalTask, length: Int) throws -> TaskSpec {
+    do {
+        return try TaskSpec(task: task, minimumLength: length)
+    } catch {
+        throw ValidationError("\(error)")
+    }
+}
