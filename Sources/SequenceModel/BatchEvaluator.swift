@@ -137,12 +137,15 @@ public final class BatchEvaluator<Scalar: BLASScalar> {
             // h_0 is shared by every sequence.
             let initial = p.baseAddress! + layout.initialState.offset
             for b in 0..<B { (states.baseAddress! + b * H).update(from: initial, count: H) }
-            // t_i for all steps at once: X·W_hxᵀ + b_h, written where h_1 … h_T will go.
+            // t_i for all steps at once: X·W_hxᵀ, written where h_1 … h_T will go; b_h is added
+            // step by step just before that step's product reads the block (one pass less over memory).
             let allStates = matrix(states, offset: B * H, rows: T * B, cols: H)
-            projectInputs(p, parameterBlock: layout.inputToHidden, biasBlock: layout.hiddenBias, into: allStates)
+            BLAS.gemm(1, MatrixView(matrix(inputs, rows: T * B, cols: inputSize)), .none,
+                      view(p, layout.inputToHidden), .transposed, 0, allStates)
             let recurrent = view(p, layout.hiddenToHidden)
             for t in 1...T {
                 let current = matrix(states, offset: t * B * H, rows: B, cols: H)
+                addRow(p, layout.hiddenBias, to: current)
                 BLAS.gemm(1, MatrixView(matrix(states, offset: (t - 1) * B * H, rows: B, cols: H)), .none,
                           recurrent, .transposed, 1, current)
                 Elementwise.tanh(current.base, count: B * H)

@@ -17,6 +17,7 @@ struct Options {
     var hidden = 100, length = 50, batch = 1000, repeats = 7
     var inputs = 2, outputs = 1
     var json = false
+    var only: String? = nil
 
     init(_ arguments: [String]) {
         var rest = arguments[...]
@@ -35,8 +36,11 @@ struct Options {
             case "--inputs": inputs = number(flag)
             case "--outputs": outputs = number(flag)
             case "--json": json = true
+            case "--pass":
+                guard let name = rest.popFirst() else { fail("--pass: expects forward, gradient or product") }
+                only = name
             case "-h", "--help":
-                print("usage: hfrnn-bench [--hidden H] [--length T] [--batch B] [--repeats N] [--inputs I] [--outputs O] [--json]")
+                print("usage: hfrnn-bench [--hidden H] [--length T] [--batch B] [--repeats N] [--inputs I] [--outputs O] [--pass NAME] [--json]")
                 exit(0)
             default: fail("\(flag): unknown option")
             }
@@ -97,7 +101,7 @@ if !options.json {
     print("OpenBLAS: \(BLAS.configuration)")
     print("pass        time (ms)  GFLOP/s   own BLAS calls (ms)  GFLOP/s   ratio   sgemm [T·B,H]·[H,H]ᵀ GFLOP/s   ratio")
 }
-for pass in passes {
+for pass in passes where options.only.map({ $0 == pass.name }) ?? true {
     pass.body()  // warm-up, and the state the recorded run starts from
     let calls = BLASCallLog.record(pass.body)
     let flop = calls.reduce(0) { $0 + $1.flop }
