@@ -2,15 +2,16 @@ import Linalg
 import SequenceModel
 
 /// The RNN on a minibatch as an `HFObjective`. A large minibatch (the 10,000-sequence gradient
-/// batch of [ISC]) is held as same-shape chunks that one `BatchEvaluator` visits in turn, so its
-/// memory is that of one chunk; the result is the mean over all scored outputs of all chunks.
+/// batch of [ISC]) is held as chunks that the evaluator of an `EvaluationWorkspace` visits in turn,
+/// so its memory is that of one chunk; the result is the mean over all scored outputs of all
+/// chunks. Objectives that share a workspace share those buffers too.
 public final class RNNObjective<Scalar: BLASScalar>: HFObjective {
     public let network: RecurrentNetwork
     public let chunks: [SequenceBatch<Scalar>]
     /// N_c / N: each chunk's share of the scored outputs.
     private let chunkWeights: [Scalar]
-    private let sharedEvaluator: BatchEvaluator<Scalar>
-    private var sharedChunk = 0
+    private let workspace: EvaluationWorkspace<Scalar>
+    private let owner: Int
     /// One evaluator per chunk, kept bound for curvature products (made on first use). They are
     /// separate from the shared one so that evaluating f elsewhere (ρ, line search) on the same
     /// objective never disturbs the point the products refer to.
@@ -18,30 +19,36 @@ public final class RNNObjective<Scalar: BLASScalar>: HFObjective {
     private var scratch: [Scalar]
     private var scratchFisher: [Scalar] = []
 
-    public init(network: RecurrentNetwork, chunks: [SequenceBatch<Scalar>]) {
+    /// `workspace`: the buffers to evaluate f and ∇f in (default: a workspace of its own).
+    public init(network: RecurrentNetwork, chunks: [SequenceBatch<Scalar>], workspace: EvaluationWorkspace<Scalar>? = nil) {
         precondition(!chunks.isEmpty, "an objective needs at least one chunk")
+        precondition(workspace.map { $0.network == network } ?? true, "the workspace belongs to another network")
         self.network = network
         self.chunks = chunks
         let scored = chunks.map(\.scoredOutputCount)
         let total = scored.reduce(0, +)
         chunkWeights = scored.map { total > 0 ? $0 / total : 0 }
-        sharedEvaluator = BatchEvaluator(network: network, batch: chunks[0])
+        self.workspace = workspace ?? EvaluationWorkspace(network: network)
+        owner = self.workspace.makeOwner()
         scratch = [Scalar](repeating: 0, count: network.parameterCount)
     }
 
-    public convenience init(network: RecurrentNetwork, batch: SequenceBatch<Scalar>) {
-        self.init(network: network, chunks: [batch])
+    /// `batch` as chunks of at most `chunkSize` sequences (default: one chunk).
+    public convenience init(network: RecurrentNetwork, batch: SequenceBatch<Scalar>, chunkSize: Int? = nil,
+                            workspace: EvaluationWorkspace<Scalar>? = nil) {
+        let size = max(1, chunkSize ?? batch.sequenceCount)
+        let chunks = size >= batch.sequenceCount ? [batch]
+            : stride(from: 0, to: batch.sequenceCount, by: size).map {
+                batch.sequences($0..<min($0 + size, batch.sequenceCount))
+            }
+        self.init(network: network, chunks: chunks, workspace: workspace)
     }
 
     public var parameterCount: Int { network.parameterCount }
 
-    /// The shared evaluator, holding chunk `index`.
+    /// The workspace's evaluator, holding chunk `index`.
     private func evaluator(for index: Int) -> BatchEvaluator<Scalar> {
-        if index != sharedChunk {
-            sharedEvaluator.replaceBatch(chunks[index])
-            sharedChunk = index
-        }
-        return sharedEvaluator
+        workspace.evaluator(owner: owner, chunk: index, batch: chunks[index])
     }
 
     public func loss(at parameters: [Scalar]) -> Scalar {
@@ -100,18 +107,5 @@ public final class RNNObjective<Scalar: BLASScalar>: HFObjective {
             chunkEvaluator.curvatureProduct(v, into: &scratch, structuralWeight: structuralWeight)
             Vec.axpy(chunkWeights[index], scratch, &out)
         }
-    }
-
-    /// Mean loss and sequence error counts at θ over all chunks (for test-set evaluation).
-    public func evaluate(at parameters: [Scalar], criterion: ErrorCriterion) -> (loss: Scalar, wrong: Int, judged: Int) {
-        var total: Scalar = 0, wrong = 0, judged = 0
-        for index in chunks.indices {
-            let chunkEvaluator = evaluator(for: index)
-            total += chunkWeights[index] * chunkEvaluator.forward(parameters)
-            let errors = chunkEvaluator.sequenceErrors(criterion: criterion)
-            wrong += errors.wrong
-            judged += errors.judged
-        }
-        return (total, wrong, judged)
     }
 }

@@ -150,6 +150,11 @@ public enum BLAS {
         precondition(k == kb && c.rows == m && c.cols == n,
                      "gemm shapes: op(A) [\(m), \(k)] · op(B) [\(kb), \(n)] into C [\(c.rows), \(c.cols)]")
         if m == 0 || n == 0 { return }
+        if let observer = BLASCallLog.observer {
+            observer(.gemm(m: m, n: n, k: k, transA: transA, transB: transB, beta: Double(beta),
+                           lda: a.rowStride, ldb: b.rowStride, ldc: c.rowStride,
+                           operands: [UInt(bitPattern: a.base), UInt(bitPattern: b.base), UInt(bitPattern: c.base)]))
+        }
         if k == 0 {  // BLAS is not asked to handle empty inner dimensions: C ← β·C.
             for row in 0..<m { scale(beta, UnsafeMutableBufferPointer(start: c.base + row * c.rowStride, count: n)) }
             return
@@ -167,6 +172,10 @@ public enum BLAS {
         precondition(x.count == n && y.count == m,
                      "gemv shapes: op(A) [\(m), \(n)] · x [\(x.count)] into y [\(y.count)]")
         if m == 0 { return }
+        if let observer = BLASCallLog.observer {
+            observer(.gemv(rows: a.rows, cols: a.cols, transA: transA, beta: Double(beta), lda: a.rowStride,
+                           operands: [UInt(bitPattern: a.base), UInt(bitPattern: x.baseAddress), UInt(bitPattern: y.baseAddress)]))
+        }
         if n == 0 { scale(beta, y); return }
         S.rawGemv(transA.cblas, Int32(a.rows), Int32(a.cols), alpha, a.base, Int32(max(1, a.rowStride)),
                   x.baseAddress!, beta, y.baseAddress!)
@@ -211,4 +220,51 @@ public enum BLAS {
 
     /// OpenBLAS's build description, for logs and benchmark headers.
     public static var configuration: String { String(cString: openblas_get_config()) }
+}
+
+/// One matrix product that went through `BLAS`: its shape and the addresses of its operands
+/// (A, B or x, C or y), as `hfrnn-bench` records them to time raw BLAS on exactly the products,
+/// and the memory, a pass uses.
+public enum BLASCall: Sendable, Equatable {
+    case gemm(m: Int, n: Int, k: Int, transA: Transpose, transB: Transpose, beta: Double, lda: Int, ldb: Int, ldc: Int,
+              operands: [UInt])
+    case gemv(rows: Int, cols: Int, transA: Transpose, beta: Double, lda: Int, operands: [UInt])
+
+    /// Floating-point operations (a multiply-add counts 2).
+    public var flop: Double {
+        switch self {
+        case let .gemm(m, n, k, _, _, _, _, _, _, _): 2 * Double(m) * Double(n) * Double(k)
+        case let .gemv(rows, cols, _, _, _, _): 2 * Double(rows) * Double(cols)
+        }
+    }
+}
+
+/// Observes the shape of every `gemm`/`gemv` while set (benchmarks only; nil in normal use).
+public enum BLASCallLog {
+    nonisolated(unsafe) public static var observer: ((BLASCall) -> Void)? = nil
+
+    /// The products `body` makes, in order.
+    public static func record(_ body: () -> Void) -> [BLASCall] {
+        var calls: [BLASCall] = []
+        observer = { calls.append($0) }
+        body()
+        observer = nil
+        return calls
+    }
+
+    /// Calls BLAS again with exactly the recorded shapes and operands (which must still be live
+    /// buffers of `S`): a pass's products alone, on its own memory. Overwrites the outputs.
+    public static func replay<S: BLASScalar>(_ calls: [BLASCall], as _: S.Type) {
+        func address(_ bits: UInt) -> UnsafeMutablePointer<S> { UnsafeMutablePointer(bitPattern: bits)! }
+        for call in calls {
+            switch call {
+            case let .gemm(m, n, k, transA, transB, beta, lda, ldb, ldc, operands):
+                S.rawGemm(transA.cblas, transB.cblas, Int32(m), Int32(n), Int32(k), 1, address(operands[0]), Int32(lda),
+                          address(operands[1]), Int32(ldb), S(beta), address(operands[2]), Int32(ldc))
+            case let .gemv(rows, cols, transA, beta, lda, operands):
+                S.rawGemv(transA.cblas, Int32(rows), Int32(cols), 1, address(operands[0]), Int32(lda), address(operands[1]),
+                          S(beta), address(operands[2]))
+            }
+        }
+    }
 }

@@ -18,7 +18,11 @@ public final class BatchEvaluator<Scalar: BLASScalar> {
     public private(set) var batch: SequenceBatch<Scalar>
     public let layout: ParameterLayout
 
-    let steps: Int, sequences: Int, inputSize: Int, hidden: Int, outputSize: Int
+    /// T and B of the bound batch; the buffers hold up to `capacity` (a shared evaluator visits
+    /// chunks of different sizes, e.g. a last partial chunk, without reallocating).
+    private(set) var steps: Int, sequences: Int
+    let inputSize: Int, hidden: Int, outputSize: Int
+    public let capacity: (sequences: Int, steps: Int)
     /// 1/N, or 0 when nothing is scored.
     private(set) var normaliser: Scalar = 0
 
@@ -44,39 +48,56 @@ public final class BatchEvaluator<Scalar: BLASScalar> {
     public private(set) var parameters: [Scalar] = []
     /// Mean loss of the last `forward`.
     public private(set) var loss: Scalar = 0
+    /// Σ mask·L of the last `forward`, summed in Double: test-set evaluations total it over chunks
+    /// so that their result does not depend on the chunking or on Float rounding of the sum.
+    public private(set) var scoredLossSum: Double = 0
 
-    public init(network: RecurrentNetwork, batch: SequenceBatch<Scalar>) {
+    /// An evaluator bound to `batch`, with buffers for batches of up to `capacity` sequences and
+    /// steps (default: the batch's own size).
+    public init(network: RecurrentNetwork, batch: SequenceBatch<Scalar>, capacity: (sequences: Int, steps: Int)? = nil) {
         precondition(batch.inputSize == network.shape.inputs && batch.outputSize == network.shape.outputs,
                      "batch has \(batch.inputSize) inputs and \(batch.outputSize) outputs, network is \(network.shape)")
+        let room = capacity ?? (batch.sequenceCount, batch.steps)
+        precondition(room.sequences >= batch.sequenceCount && room.steps >= batch.steps,
+                     "capacity [B \(room.sequences), T \(room.steps)] below the batch [B \(batch.sequenceCount), T \(batch.steps)]")
         self.network = network
         self.batch = batch
+        self.capacity = room
         layout = network.layout
         steps = batch.steps
         sequences = batch.sequenceCount
         inputSize = batch.inputSize
         hidden = network.shape.hidden
         outputSize = batch.outputSize
-        inputs = Self.allocate(batch.inputs.count)
-        targets = Self.allocate(batch.targets.count)
-        mask = Self.allocate(batch.mask.count)
-        insideLength = Self.allocate(steps * sequences)
-        ones = Self.allocate(steps * sequences)
+        let rows = room.steps * room.sequences
+        inputs = Self.allocate(rows * inputSize)
+        targets = Self.allocate(rows * outputSize)
+        mask = Self.allocate(rows)
+        insideLength = Self.allocate(rows)
+        ones = Self.allocate(rows)
         ones.update(repeating: 1)
-        states = Self.allocate((steps + 1) * sequences * hidden)
-        predictions = Self.allocate(steps * sequences * outputSize)
-        outputDelta = Self.allocate(steps * sequences * outputSize)
-        hiddenDelta = Self.allocate(steps * sequences * hidden)
+        states = Self.allocate(rows * hidden + room.sequences * hidden)
+        predictions = Self.allocate(rows * outputSize)
+        outputDelta = Self.allocate(rows * outputSize)
+        hiddenDelta = Self.allocate(rows * hidden)
         columnSum = Self.allocate(hidden)
         copyBatchData()
     }
 
-    /// Rebinds the evaluator to another batch of the same shape, reusing every buffer (a big
+    /// Whether `replaceBatch` accepts `candidate` (same inputs and outputs, within the capacity).
+    public func canHold(_ candidate: SequenceBatch<Scalar>) -> Bool {
+        candidate.inputSize == inputSize && candidate.outputSize == outputSize
+            && candidate.sequenceCount <= capacity.sequences && candidate.steps <= capacity.steps
+    }
+
+    /// Rebinds the evaluator to another batch that fits its capacity, reusing every buffer (a big
     /// gradient batch is evaluated chunk by chunk this way). Invalidates the last `forward`.
     public func replaceBatch(_ newBatch: SequenceBatch<Scalar>) {
-        precondition(newBatch.sequenceCount == sequences && newBatch.steps == steps
-                     && newBatch.inputSize == inputSize && newBatch.outputSize == outputSize,
-                     "replacement batch [B \(newBatch.sequenceCount), T \(newBatch.steps)] differs from [B \(sequences), T \(steps)]")
+        precondition(canHold(newBatch),
+                     "replacement batch [B \(newBatch.sequenceCount), T \(newBatch.steps)] does not fit [B \(capacity.sequences), T \(capacity.steps)]")
         batch = newBatch
+        steps = newBatch.steps
+        sequences = newBatch.sequenceCount
         parameters = []
         copyBatchData()
     }
@@ -116,12 +137,15 @@ public final class BatchEvaluator<Scalar: BLASScalar> {
             // h_0 is shared by every sequence.
             let initial = p.baseAddress! + layout.initialState.offset
             for b in 0..<B { (states.baseAddress! + b * H).update(from: initial, count: H) }
-            // t_i for all steps at once: X·W_hxᵀ + b_h, written where h_1 … h_T will go.
+            // t_i for all steps at once: X·W_hxᵀ, written where h_1 … h_T will go; b_h is added
+            // step by step just before that step's product reads the block (one pass less over memory).
             let allStates = matrix(states, offset: B * H, rows: T * B, cols: H)
-            projectInputs(p, parameterBlock: layout.inputToHidden, biasBlock: layout.hiddenBias, into: allStates)
+            BLAS.gemm(1, MatrixView(matrix(inputs, rows: T * B, cols: inputSize)), .none,
+                      view(p, layout.inputToHidden), .transposed, 0, allStates)
             let recurrent = view(p, layout.hiddenToHidden)
             for t in 1...T {
                 let current = matrix(states, offset: t * B * H, rows: B, cols: H)
+                addRow(p, layout.hiddenBias, to: current)
                 BLAS.gemm(1, MatrixView(matrix(states, offset: (t - 1) * B * H, rows: B, cols: H)), .none,
                           recurrent, .transposed, 1, current)
                 Elementwise.tanh(current.base, count: B * H)
@@ -131,13 +155,16 @@ public final class BatchEvaluator<Scalar: BLASScalar> {
             BLAS.gemm(1, MatrixView(allStates), .none, view(p, layout.hiddenToOutput), .transposed, 0, outputs)
             addRow(p, layout.outputBias, to: outputs)
         }
-        var total: Scalar = 0
+        var total: Scalar = 0, exactTotal = 0.0
         for row in 0..<(T * B) {
-            total += mask[row] * network.outputLoss.applyOutput(
+            let term = mask[row] * network.outputLoss.applyOutput(
                 predictions.baseAddress! + row * O, target: targets.baseAddress! + row * O,
                 count: O, scored: mask[row] != 0)
+            total += term
+            exactTotal += Double(term)
         }
         loss = total * normaliser
+        scoredLossSum = exactTotal
         return loss
     }
 
@@ -275,8 +302,8 @@ public final class BatchEvaluator<Scalar: BLASScalar> {
         precondition(!parameters.isEmpty, "call forward(θ) before curvatureProduct")
         let (T, B, H, O) = (steps, sequences, hidden, outputSize)
         if rStates.baseAddress == nil {
-            rPreActivations = Self.allocate(T * B * H)
-            rStates = Self.allocate((T + 1) * B * H)
+            rPreActivations = Self.allocate(capacity.steps * capacity.sequences * H)
+            rStates = Self.allocate((capacity.steps + 1) * capacity.sequences * H)
         }
         let rt = rPreActivations, rh = rStates
         parameters.withUnsafeBufferPointer { p in
@@ -356,10 +383,10 @@ public final class BatchEvaluator<Scalar: BLASScalar> {
     }
 
     /// ŷ of the last `forward`, `[T, B, O]`.
-    public var predictionValues: [Scalar] { Array(predictions) }
+    public var predictionValues: [Scalar] { Array(predictions[0..<(steps * sequences * outputSize)]) }
 
     /// h_0 … h_T of the last `forward`, `[T+1, B, H]`.
-    public var hiddenStates: [Scalar] { Array(states) }
+    public var hiddenStates: [Scalar] { Array(states[0..<((steps + 1) * sequences * hidden)]) }
 }
 
 // MARK: - Helpers

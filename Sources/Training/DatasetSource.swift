@@ -53,15 +53,13 @@ public final class DatasetSource<Scalar: BLASScalar>: SequenceSource {
         return try training.sequences(startingAt: offset, count: count)
     }
 
-    /// The first m = min(`testSequences`, N_test) rows of the test file as equal chunks: one chunk
-    /// of m when m ≤ `chunkSize`, otherwise ⌊m / chunkSize⌋ chunks of `chunkSize`, the remaining
-    /// m mod chunkSize rows left out (every chunk must have the same shape).
+    /// The first m = min(`testSequences`, N_test) rows of the test file, all of them, in chunks of
+    /// `chunkSize` rows (the last chunk holds the remaining m mod chunkSize rows, if any).
     public func testChunks(chunkSize: Int) throws -> [SequenceBatch<Scalar>] {
         guard chunkSize >= 1 else { throw TrainingError("test chunk size must be at least 1, got \(chunkSize)") }
         let available = min(testSequences, test.sequenceCount)
-        let size = min(chunkSize, available)
-        return try (0..<(available / size)).map { chunk in
-            try test.sequences(startingAt: chunk * size, count: size)
+        return try stride(from: 0, to: available, by: chunkSize).map { first in
+            try test.sequences(startingAt: first, count: min(chunkSize, available - first))
         }
     }
 }

@@ -15,7 +15,8 @@ public protocol SequenceSource<Scalar>: AnyObject {
     var targetMean: [Double]? { get }
     /// `count` training sequences, drawn with `rng`.
     func trainingSequences(count: Int, using rng: inout SeededGenerator) throws -> SequenceBatch<Scalar>
-    /// The fixed test set, as chunks of at most `chunkSize` sequences of one shape.
+    /// The fixed test set, exactly as many sequences as asked for, as chunks of `chunkSize`
+    /// sequences (the last one may be smaller).
     func testChunks(chunkSize: Int) throws -> [SequenceBatch<Scalar>]
 }
 
@@ -43,13 +44,13 @@ public final class TaskSource<Scalar: BLASScalar>: SequenceSource {
         spec.makeBatch(count: count, using: &rng)
     }
 
-    /// Equal-size chunks (the last one is topped up to the same size, so the set has
-    /// ⌈N/chunk⌉·chunk ≥ N sequences).
+    /// `testSequences` sequences in chunks of `chunkSize`, the last one holding the remainder.
     public func testChunks(chunkSize: Int) -> [SequenceBatch<Scalar>] {
+        precondition(chunkSize >= 1, "test chunk size must be at least 1, got \(chunkSize)")
         var rng = SeededGenerator(seed: testSeed)
-        let size = min(chunkSize, testSequences)
-        let count = (testSequences + size - 1) / size
-        return (0..<count).map { _ in spec.makeBatch(count: size, using: &rng) }
+        return stride(from: 0, to: testSequences, by: chunkSize).map { first in
+            spec.makeBatch(count: min(chunkSize, testSequences - first), using: &rng)
+        }
     }
 }
 

@@ -44,7 +44,10 @@ public final class Trainer<Scalar: BLASScalar> {
     private let earlierSeconds: Double
     private let sessionStart = DispatchTime.now().uptimeNanoseconds
     private let source: any SequenceSource<Scalar>
-    private let testObjective: RNNObjective<Scalar>
+    /// The buffers every evaluation except the curvature batch's runs in, one chunk at a time.
+    private let workspace: EvaluationWorkspace<Scalar>
+    private let testChunks: [SequenceBatch<Scalar>]
+    private let testOwner: Int
 
     /// A new run: parameters initialised from `config.seed` (docs/algorithm.md#initialisation),
     /// λ from the HF config.
@@ -72,7 +75,9 @@ public final class Trainer<Scalar: BLASScalar> {
         self.history = history
         self.earlierSeconds = earlierSeconds
         self.source = source
-        testObjective = RNNObjective(network: network, chunks: try source.testChunks(chunkSize: config.chunkSize))
+        workspace = EvaluationWorkspace(network: network)
+        testChunks = try source.testChunks(chunkSize: config.chunkSize)
+        testOwner = workspace.makeOwner()
     }
 
     /// Training wall time so far, over all sessions.
@@ -87,8 +92,9 @@ public final class Trainer<Scalar: BLASScalar> {
 
     /// Mean loss and error rate on the fixed test set at the current parameters.
     public func evaluateTest() -> (loss: Double, error: Double) {
-        let result = testObjective.evaluate(at: parameters, criterion: source.errorCriterion)
-        return (Double(result.loss), result.judged > 0 ? Double(result.wrong) / Double(result.judged) : 0)
+        let result = workspace.evaluateSet(parameters: parameters, chunks: testChunks, criterion: source.errorCriterion,
+                                           owner: testOwner)
+        return (result.loss, result.errorRate)
     }
 
     /// One HF iteration on freshly drawn minibatches; appends and returns its record.
@@ -103,10 +109,10 @@ public final class Trainer<Scalar: BLASScalar> {
         var stateForStep = state
         stateForStep.rng = rng
         let batches = HFBatches(
-            gradient: RNNObjective(network: network, chunks: chunks),
-            curvature: RNNObjective(network: network, chunks: [chunks[0]]),
-            backtracking: RNNObjective(network: network, batch: backtrackBatch),
-            lineSearch: RNNObjective(network: network, batch: lineSearchBatch))
+            gradient: RNNObjective(network: network, chunks: chunks, workspace: workspace),
+            curvature: RNNObjective(network: network, chunks: [chunks[0]], workspace: workspace),
+            backtracking: RNNObjective(network: network, batch: backtrackBatch, chunkSize: config.chunkSize, workspace: workspace),
+            lineSearch: RNNObjective(network: network, batch: lineSearchBatch, chunkSize: config.chunkSize, workspace: workspace))
         let outcome = HessianFreeOptimizer.step(parameters: parameters, state: stateForStep, batches: batches, config: hf)
         parameters = outcome.parameters
         state = outcome.state

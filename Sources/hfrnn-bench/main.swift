@@ -1,91 +1,133 @@
-// hfrnn-bench: speed of the sequence model against the raw sgemm rate on the same shapes.
+// hfrnn-bench: speed of the sequence model's passes against raw BLAS on the same shapes.
 // Run with `make bench` (release build, OPENBLAS_NUM_THREADS=1). Not a test: timings vary.
+//
+//   hfrnn-bench [--hidden H] [--length T] [--batch B] [--repeats N] [--json]
+//
+// Each pass (forward, gradient = backward after a forward, one A v) is recorded once to collect
+// the exact shapes of its BLAS calls; those calls are then replayed on scratch buffers as the
+// "sgemm reference", on the pass's own buffers. Pass, reference and a plain [T·B,H]·[H,H]ᵀ sgemm
+// are timed in turn, N times each, and the best of each is kept, so the ratios compare them under
+// the same load. `ratio` = reference time / pass time (1: the pass costs no more than its own
+// products); `square_ratio` = the pass's GEMM flop rate / the square sgemm's rate.
 import Foundation
 import Linalg
 import SequenceModel
 
-let hidden = 100, steps = 200, sequences = 1000, inputs = 2, outputs = 1
-let repeats = 5
+struct Options {
+    var hidden = 100, length = 50, batch = 1000, repeats = 7
+    var inputs = 2, outputs = 1
+    var json = false
+    var only: String? = nil
 
-BLAS.setThreadCount(1)
-
-/// Best wall time of `body` over `repeats` runs after one warm-up, in seconds.
-func bestTime(_ body: () -> Void) -> Double {
-    body()
-    var best = Double.infinity
-    for _ in 0..<repeats {
-        let start = DispatchTime.now().uptimeNanoseconds
-        body()
-        best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    init(_ arguments: [String]) {
+        var rest = arguments[...]
+        func number(_ flag: String) -> Int {
+            guard let text = rest.popFirst(), let value = Int(text), value > 0 else {
+                fail("\(flag): expects a positive integer")
+            }
+            return value
+        }
+        while let flag = rest.popFirst() {
+            switch flag {
+            case "--hidden": hidden = number(flag)
+            case "--length": length = number(flag)
+            case "--batch": batch = number(flag)
+            case "--repeats": repeats = number(flag)
+            case "--inputs": inputs = number(flag)
+            case "--outputs": outputs = number(flag)
+            case "--json": json = true
+            case "--pass":
+                guard let name = rest.popFirst() else { fail("--pass: expects forward, gradient or product") }
+                only = name
+            case "-h", "--help":
+                print("usage: hfrnn-bench [--hidden H] [--length T] [--batch B] [--repeats N] [--inputs I] [--outputs O] [--pass NAME] [--json]")
+                exit(0)
+            default: fail("\(flag): unknown option")
+            }
+        }
     }
-    return best
 }
 
-func gflops(_ flop: Double, _ seconds: Double) -> String { String(format: "%6.1f", flop / seconds / 1e9) }
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("hfrnn-bench: error: \(message)\n".utf8))
+    exit(2)
+}
 
+func seconds(_ body: () -> Void) -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+let options = Options(Array(CommandLine.arguments.dropFirst()))
+let (H, T, B, I, O) = (options.hidden, options.length, options.batch, options.inputs, options.outputs)
+BLAS.setThreadCount(1)
+
+// An addition-like batch: random inputs, one scored output at the last step.
 var rng = SeededGenerator(seed: 1)
-let network = RecurrentNetwork(shape: NetworkShape(inputs: inputs, hidden: hidden, outputs: outputs), outputLoss: .linearSquaredError)
-var batch = SequenceBatch<Float>(sequenceCount: sequences, steps: steps, inputSize: inputs, outputSize: outputs)
+let network = RecurrentNetwork(shape: NetworkShape(inputs: I, hidden: H, outputs: O), outputLoss: .linearSquaredError)
+var batch = SequenceBatch<Float>(sequenceCount: B, steps: T, inputSize: I, outputSize: O)
 for k in batch.inputs.indices { batch.inputs[k] = Float(rng.nextUnit()) }
-for b in 0..<sequences {
-    let row = batch.index(step: steps - 1, sequence: b)
+for b in 0..<B {
+    let row = batch.index(step: T - 1, sequence: b)
     batch.mask[row] = 1
-    batch.targets[row] = Float(rng.nextUnit())
+    batch.errorMask[row] = true
+    for o in 0..<O { batch.targets[row * O + o] = Float(rng.nextUnit()) }
 }
 let theta: [Float] = network.initialParameters(using: &rng)
 let direction: [Float] = (0..<theta.count).map { _ in Float(rng.nextGaussian()) }
 var result = [Float](repeating: 0, count: theta.count)
 let evaluator = BatchEvaluator(network: network, batch: batch)
+evaluator.forward(theta)
 
-// GEMM flop counts of each pass (2 per multiply-add); element-wise work is not counted.
-let (T, B, H, I, O) = (Double(steps), Double(sequences), Double(hidden), Double(inputs), Double(outputs))
-let forwardFlop = 2 * T * B * (I * H + H * H + H * O)
-let backwardFlop = 2 * T * B * (2 * H * O + 2 * H * H + H * I) + 2 * B * H  // ∂W_yh, Δ·W_yh, W_hh through time, ∂W_hh, ∂W_hx
-let rForwardFlop = 2 * T * B * (I * H + 2 * H * H + 2 * H * O)
-let productFlop = rForwardFlop + backwardFlop
-
-let forwardTime = bestTime { evaluator.forward(theta) }
-let gradientTime = bestTime { evaluator.gradient(into: &result) }
-let productTime = bestTime { evaluator.curvatureProduct(direction, into: &result, structuralWeight: 0.03) }
-
-// The raw sgemm rate on the shapes A v uses: the per-step [B,H]·[H,H]ᵀ product, the batched
-// [T·B,H]·[H,H]ᵀ product, and the [T·B,H]ᵀ·[T·B,H] reduction, weighted as in one A v.
-let big = [Float](repeating: 0.5, count: steps * sequences * hidden)
-var bigOut = [Float](repeating: 0, count: steps * sequences * hidden)
-let square = [Float](repeating: 0.01, count: hidden * hidden)
-var squareOut = square
-let stepTime = bestTime {
-    big.withUnsafeBufferPointer { a in square.withUnsafeBufferPointer { w in bigOut.withUnsafeMutableBufferPointer { c in
-        for t in 0..<steps {
-            BLAS.gemm(1, MatrixView(a, offset: t * sequences * hidden, rows: sequences, cols: hidden), .none,
-                      MatrixView(w, rows: hidden, cols: hidden), .transposed, 1,
-                      MutableMatrixView(c, offset: t * sequences * hidden, rows: sequences, cols: hidden))
-        }
+let passes: [(name: String, body: () -> Void)] = [
+    ("forward", { evaluator.forward(theta) }),
+    ("gradient", { evaluator.gradient(into: &result) }),
+    ("product", { evaluator.curvatureProduct(direction, into: &result, structuralWeight: 0.03) }),
+]
+// The hardware's GEMM rate on this model's main shape: [T·B, H]·[H, H]ᵀ, the batched product.
+let squareA = [Float](repeating: 0.01, count: T * B * H), squareW = [Float](repeating: 0.01, count: H * H)
+var squareC = [Float](repeating: 0, count: T * B * H)
+@MainActor func squareGemm() {
+    squareA.withUnsafeBufferPointer { a in squareW.withUnsafeBufferPointer { w in squareC.withUnsafeMutableBufferPointer { c in
+        BLAS.gemm(1, MatrixView(a, rows: T * B, cols: H), .none, MatrixView(w, rows: H, cols: H), .transposed, 0,
+                  MutableMatrixView(c, rows: T * B, cols: H))
     } } }
 }
-let batchedTime = bestTime {
-    big.withUnsafeBufferPointer { a in square.withUnsafeBufferPointer { w in bigOut.withUnsafeMutableBufferPointer { c in
-        BLAS.gemm(1, MatrixView(a, rows: steps * sequences, cols: hidden), .none, MatrixView(w, rows: hidden, cols: hidden),
-                  .transposed, 1, MutableMatrixView(c, rows: steps * sequences, cols: hidden))
-    } } }
-}
-let reductionTime = bestTime {
-    big.withUnsafeBufferPointer { a in bigOut.withUnsafeBufferPointer { b in squareOut.withUnsafeMutableBufferPointer { c in
-        BLAS.gemm(1, MatrixView(a, rows: steps * sequences, cols: hidden), .transposed,
-                  MatrixView(b, rows: steps * sequences, cols: hidden), .none, 0, MutableMatrixView(c, rows: hidden, cols: hidden))
-    } } }
-}
-let squareFlop = 2 * T * B * H * H
-// One A v = 2 step-wise passes (R-forward, backward) + 1 batched product + 1 reduction.
-let sgemmRate = 4 * squareFlop / (2 * stepTime + batchedTime + reductionTime)
+let squareFlop = 2.0 * Double(T * B) * Double(H * H)
 
-print("hfrnn-bench: H = \(hidden), T = \(steps), batch = \(sequences), Float, OpenBLAS threads = 1")
-print("OpenBLAS: \(BLAS.configuration)")
-print("sgemm  step [B,H]·[H,H]ᵀ ×T   \(String(format: "%8.2f", stepTime * 1e3)) ms  \(gflops(squareFlop, stepTime)) GFLOP/s")
-print("sgemm  batched [T·B,H]·[H,H]ᵀ  \(String(format: "%8.2f", batchedTime * 1e3)) ms  \(gflops(squareFlop, batchedTime)) GFLOP/s")
-print("sgemm  reduction [T·B,H]ᵀ·[T·B,H] \(String(format: "%5.2f", reductionTime * 1e3)) ms  \(gflops(squareFlop, reductionTime)) GFLOP/s")
-print("sgemm  mix of one A v                   \(gflops(1, 1 / sgemmRate)) GFLOP/s")
-print("forward                         \(String(format: "%8.2f", forwardTime * 1e3)) ms  \(gflops(forwardFlop, forwardTime)) GFLOP/s")
-print("gradient (backward pass)        \(String(format: "%8.2f", gradientTime * 1e3)) ms  \(gflops(backwardFlop, gradientTime)) GFLOP/s")
-print("A v (R-forward + backward)      \(String(format: "%8.2f", productTime * 1e3)) ms  \(gflops(productFlop, productTime)) GFLOP/s")
-print(String(format: "A v efficiency: %.0f %% of the sgemm rate on its shapes", 100 * productFlop / productTime / sgemmRate))
+if !options.json {
+    print("hfrnn-bench: H = \(H), T = \(T), B = \(B), I = \(I), O = \(O), Float, OpenBLAS threads = 1, best of \(options.repeats)")
+    print("OpenBLAS: \(BLAS.configuration)")
+    print("pass        time (ms)  GFLOP/s   own BLAS calls (ms)  GFLOP/s   ratio   sgemm [T·B,H]·[H,H]ᵀ GFLOP/s   ratio")
+}
+for pass in passes where options.only.map({ $0 == pass.name }) ?? true {
+    pass.body()  // warm-up, and the state the recorded run starts from
+    let calls = BLASCallLog.record(pass.body)
+    let flop = calls.reduce(0) { $0 + $1.flop }
+    BLASCallLog.replay(calls, as: Float.self)
+    var best = (pass: Double.infinity, reference: Double.infinity, square: Double.infinity)
+    for _ in 0..<options.repeats {
+        best.pass = min(best.pass, seconds(pass.body))
+        best.reference = min(best.reference, seconds { BLASCallLog.replay(calls, as: Float.self) })
+        best.square = min(best.square, seconds(squareGemm))
+    }
+    evaluator.forward(theta)  // undo the replay's writes into the cached forward pass
+    let ratio = best.reference / best.pass
+    let squareRate = squareFlop / best.square
+    let squareRatio = flop / best.pass / squareRate
+    func fixed(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
+    if options.json {
+        print(#"{"pass":"\#(pass.name)","hidden":\#(H),"length":\#(T),"batch":\#(B),"inputs":\#(I),"outputs":\#(O),"#
+              + #""repeats":\#(options.repeats),"blas_calls":\#(calls.count),"gflop":\#(fixed(flop / 1e9, 4)),"#
+              + #""seconds":\#(fixed(best.pass, 6)),"gflops":\#(fixed(flop / best.pass / 1e9, 2)),"#
+              + #""sgemm_seconds":\#(fixed(best.reference, 6)),"sgemm_gflops":\#(fixed(flop / best.reference / 1e9, 2)),"#
+              + #""ratio":\#(fixed(ratio, 4)),"square_sgemm_gflops":\#(fixed(squareRate / 1e9, 2)),"#
+              + #""square_ratio":\#(fixed(squareRatio, 4))}"#)
+    } else {
+        let name = pass.name.padding(toLength: 10, withPad: " ", startingAt: 0)
+        print(name + String(format: " %10.2f %8.1f %20.2f %8.1f %6.0f %% %30.1f %6.0f %%", best.pass * 1e3,
+                            flop / best.pass / 1e9, best.reference * 1e3, flop / best.reference / 1e9, 100 * ratio,
+                            squareRate / 1e9, 100 * squareRatio))
+    }
+}

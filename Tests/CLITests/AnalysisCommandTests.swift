@@ -96,7 +96,7 @@ final class Workspace {
         let own = try runHFRNN(["evaluate", "runs/tiny"], in: workspace.path)
         #expect(own.status == 0, "\(own.stderr)")
         #expect(own.stdout.contains("loss:") && own.stdout.contains("error rate:") && own.stdout.contains("success:"))
-        #expect(own.stdout.contains("60 sequences"))  // 40 test sequences in two chunks of 30, as in training
+        #expect(own.stdout.contains("40 sequences"))  // exactly the 40 test sequences of training (chunks of 30 and 10)
 
         let fresh = try runHFRNN(["evaluate", "runs/tiny/latest.h5", "--task", "addition", "--length", "12",
                                   "--count", "50", "--seed", "9"], in: workspace.path)

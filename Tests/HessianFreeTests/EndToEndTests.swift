@@ -16,14 +16,13 @@ import Testing
         return network.initialParameters(outputMean: spec.targetMean, using: &rng)
     }
 
-    static func testError(_ theta: [Float], _ test: RNNObjective<Float>) -> Double {
-        let result = test.evaluate(at: theta, criterion: spec.errorCriterion)
-        return Double(result.wrong) / Double(result.judged)
+    static func testError(_ theta: [Float], _ test: SequenceBatch<Float>) -> Double {
+        EvaluationWorkspace(network: network).evaluateSet(parameters: theta, chunks: [test], criterion: spec.errorCriterion).errorRate
     }
 
-    static func makeTestSet() -> RNNObjective<Float> {
+    static func makeTestSet() -> SequenceBatch<Float> {
         var rng = SeededGenerator(seed: 99)
-        return RNNObjective(network: network, batch: spec.makeBatch(count: 1000, using: &rng))
+        return spec.makeBatch(count: 1000, using: &rng)
     }
 
     /// Runs HF until the test error is below 1 %; returns (solved, iterations, CG steps, evaluations).

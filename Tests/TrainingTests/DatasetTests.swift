@@ -365,16 +365,17 @@ private struct RawDataset {
         }
     }
 
-    @Test func testChunksAreTheFirstRowsInEqualChunks() throws {
+    @Test func testChunksAreTheFirstRowsWithALastPartialChunk() throws {
         try withAdditionFile { path, batch in
             func chunks(_ testSequences: Int, _ chunkSize: Int) throws -> [SequenceBatch<Float>] {
                 try DatasetSource<Float>(path: path, testPath: nil, testSequences: testSequences).testChunks(chunkSize: chunkSize)
             }
-            // 7 of 10 rows in chunks of 3: rows 0–2 and 3–5, row 6 left out.
+            // 7 of 10 rows in chunks of 3: rows 0–2, 3–5 and a last chunk of row 6 (exactly 7 rows).
             let sevenByThree = try chunks(7, 3)
-            #expect(sevenByThree.count == 2)
+            #expect(sevenByThree.map(\.sequenceCount) == [3, 3, 1])
             expectSame(sevenByThree[0], gather(batch, rows: [0, 1, 2]))
             expectSame(sevenByThree[1], gather(batch, rows: [3, 4, 5]))
+            expectSame(sevenByThree[2], gather(batch, rows: [6]))
             // At most one chunk's worth: one chunk of that size.
             let sevenByTen = try chunks(7, 10)
             #expect(sevenByTen.count == 1)
@@ -675,5 +676,18 @@ private struct RawDataset {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
         defer { removeFile(folder) }
         #expect(failure(at: folder) { _ = try DatasetFile(path: folder) } == "is a directory, not an HDF5 file")
+    }
+}
+
+@Suite struct TaskTestSetTests {
+    /// `--test-sequences 150 --curvature-batch 100`: exactly 150 sequences, in chunks of 100 and
+    /// 50 (it used to round up to 200), the first chunk unchanged by the partial one.
+    @Test func taskTestSetHasExactlyTheSequencesAskedFor() throws {
+        let spec = try TaskSpec(task: .addition, minimumLength: 6)
+        let chunks = TaskSource<Float>(spec: spec, testSequences: 150, testSeed: 5).testChunks(chunkSize: 100)
+        #expect(chunks.map(\.sequenceCount) == [100, 50])
+        let whole = TaskSource<Float>(spec: spec, testSequences: 100, testSeed: 5).testChunks(chunkSize: 100)
+        #expect(chunks[0].inputs == whole[0].inputs && chunks[0].targets == whole[0].targets)
+        #expect(TaskSource<Float>(spec: spec, testSequences: 30, testSeed: 5).testChunks(chunkSize: 100).map(\.sequenceCount) == [30])
     }
 }

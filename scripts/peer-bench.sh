@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Times one curvature product of hfrnn (`hfrnn-bench`, pass "product") against the Gauss-Newton
+# product `RNNet.calc_G` of drasmuss/hessianfree 0.4 (numpy) on the same shapes, in the same run,
+# alternating the two, and prints the ratio. Both run on one BLAS thread; tanh hidden layer, linear
+# output, squared error, Float32. hfrnn includes its structural-damping term (the peer's calc_G has
+# only Tikhonov damping), so the comparison slightly favours the peer.
+#
+#   scripts/peer-bench.sh [--rounds N] [H:T:B ...]      default shapes: 100:50:1000 100:50:100
+#
+# The peer is installed from PyPI into a throw-away virtual environment that is deleted at the end.
+# Some machines export OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE for the system OpenBLAS; they slow the
+# OpenBLAS that numpy bundles, so they are unset for the peer's process only (hfrnn keeps them).
+set -euo pipefail
+export OPENBLAS_NUM_THREADS=1
+
+rounds=3
+shapes=()
+while (($#)); do
+    case "$1" in
+        --rounds) rounds="$2"; shift 2 ;;
+        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+        *:*:*) shapes+=("$1"); shift ;;
+        *) echo "peer-bench: error: $1: expected --rounds N or H:T:B" >&2; exit 2 ;;
+    esac
+done
+((${#shapes[@]})) || shapes=(100:50:1000 100:50:100)
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+swift build -c release --product hfrnn-bench --package-path "$root" >/dev/null
+bench="$root/.build/release/hfrnn-bench"
+
+venv=$(mktemp -d "${TMPDIR:-/tmp}/hfrnn-peer.XXXXXX")
+trap 'rm -rf "$venv"' EXIT
+python3 -m venv "$venv"
+# hessianfree 0.4 imports matplotlib at import time but does not declare it.
+"$venv/bin/pip" install --quiet --disable-pip-version-check hessianfree==0.4.0 numpy matplotlib threadpoolctl
+
+cat > "$venv/peer.py" <<'EOF'
+import json, sys, time
+import numpy as np
+import hessianfree as hf
+from threadpoolctl import threadpool_info
+
+hidden, steps, batch, repeats = (int(a) for a in sys.argv[1:5])
+rng = np.random.RandomState(1)
+net = hf.RNNet(shape=[2, hidden, 1], layers=[hf.nl.Linear(), hf.nl.Tanh(), hf.nl.Linear()],
+               loss_type=hf.loss_funcs.SquaredError(), rng=rng)
+inputs = rng.uniform(size=(batch, steps, 2)).astype(np.float32)
+targets = np.full((batch, steps, 1), np.nan, dtype=np.float32)  # NaN = unscored step
+targets[:, -1, 0] = rng.uniform(size=batch)
+net.cache_minibatch(inputs, targets)  # the forward pass, cached as hfrnn caches it for CG
+v = rng.randn(net.W.size).astype(np.float32)
+out = np.zeros_like(v)
+net.calc_G(v, damping=0.03, out=out)  # warm-up
+best = float("inf")
+for _ in range(repeats):
+    start = time.perf_counter()
+    net.calc_G(v, damping=0.03, out=out)
+    best = min(best, time.perf_counter() - start)
+blas = [{k: info.get(k) for k in ("internal_api", "version", "architecture", "num_threads")}
+        for info in threadpool_info() if info.get("user_api") == "blas"]
+print(json.dumps({"seconds": best, "numpy": np.__version__, "blas": blas}))
+EOF
+
+peer() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$venv/bin/python" "$venv/peer.py" "$@"; }
+field() { python3 -c 'import json,sys; print(json.loads(sys.stdin.read())[sys.argv[1]])' "$1"; }
+
+printf '%-14s %12s %12s %12s %8s\n' "H:T:B" "hfrnn A v" "sgemm ratio" "peer calc_G" "speedup"
+for shape in "${shapes[@]}"; do
+    IFS=: read -r hidden steps batch <<< "$shape"
+    best_ours=inf best_peer=inf ratio=0
+    for ((round = 0; round < rounds; round++)); do
+        line=$("$bench" --hidden "$hidden" --length "$steps" --batch "$batch" --repeats 5 --json | grep '"pass":"product"')
+        ours=$(field seconds <<< "$line")
+        peer_line=$(peer "$hidden" "$steps" "$batch" 5)
+        theirs=$(field seconds <<< "$peer_line")
+        read -r best_ours best_peer ratio < <(python3 -c '
+import sys
+o, p, bo, bp, r, rr = map(float, sys.argv[1:7])
+if o < bo: bo, r = o, rr
+print(bo, min(p, bp), r)' "$ours" "$theirs" "$best_ours" "$best_peer" "$ratio" "$(field ratio <<< "$line")")
+        echo "round $((round + 1)) $shape: hfrnn $(python3 -c "print(f'{$ours*1e3:.2f}')") ms, peer $(python3 -c "print(f'{$theirs*1e3:.2f}')") ms" >&2
+    done
+    python3 -c '
+import sys
+shape, ours, peer, ratio = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+print(f"{shape:<14} {ours*1e3:9.2f} ms {100*ratio:10.0f} % {peer*1e3:9.2f} ms {peer/ours:7.2f}x")' \
+        "$shape" "$best_ours" "$best_peer" "$ratio"
+done
+echo "peer BLAS (threadpoolctl): $(field blas <<< "$peer_line"), numpy $(field numpy <<< "$peer_line")"
