@@ -4,7 +4,7 @@ import PackageDescription
 // Dependencies point one way only; each target lists every module it imports:
 //   CBLAS ← Linalg ← SequenceModel ← HessianFree ← Training ← hfrnn
 //   SequenceModel ← Tasks ← Training
-//   CHDF5 ← HDF5IO ← Training
+//   CHDF5 ← HDF5IO ← Training ← Experiments ← hfrnn
 // The math core (Linalg, SequenceModel, HessianFree, Tasks) does no I/O and prints nothing.
 let package = Package(
     name: "hfrnn",
@@ -34,9 +34,11 @@ let package = Package(
         // The only module that imports CHDF5.
         .target(name: "HDF5IO", dependencies: ["CHDF5"]),
         .target(name: "Training", dependencies: ["Linalg", "SequenceModel", "HessianFree", "Tasks", "HDF5IO"]),
+        // Grids of training runs: spec, runner (child processes), results.
+        .target(name: "Experiments", dependencies: ["Tasks", "Training"]),
 
         .executableTarget(name: "hfrnn", dependencies: [
-            "Linalg", "SequenceModel", "HessianFree", "Tasks", "HDF5IO", "Training",
+            "Linalg", "SequenceModel", "HessianFree", "Tasks", "HDF5IO", "Training", "Experiments",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "hfrnn-bench", dependencies: ["Linalg", "SequenceModel", "Training"]),
@@ -48,7 +50,7 @@ let package = Package(
         .testTarget(name: "HDF5IOTests", dependencies: ["HDF5IO"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "HDF5IO", "Tasks", "SequenceModel", "HessianFree"]),
         .testTarget(name: "CLITests", dependencies: [
-            "hfrnn", "Training", "HDF5IO", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "hfrnn", "Training", "HDF5IO", "Experiments", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
     ]
 )

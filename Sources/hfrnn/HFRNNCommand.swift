@@ -8,7 +8,8 @@ struct HFRNNCommand: ParsableCommand {
         commandName: "hfrnn",
         abstract: "Hessian-free training of recurrent networks with structural damping (Martens & Sutskever, 2011).",
         version: hfrnnVersion,
-        subcommands: [Train.self, Resume.self, Evaluate.self, Export.self, Probe.self, Generate.self])
+        subcommands: [Train.self, Resume.self, Evaluate.self, Export.self, Probe.self, Generate.self,
+                      ExperimentCommand.self])
 
     /// As ArgumentParser's `main()`, except that a usage error is one line on stderr
     /// (`hfrnn: error: <message> (see 'hfrnn train --help')`, exit status 64) instead of the message

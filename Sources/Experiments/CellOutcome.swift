@@ -1,0 +1,114 @@
+import Foundation
+import Training
+
+/// Where a cell stands, read from its run folder and the runner's notes.
+public enum CellStatus: String, Codable, Sendable {
+    /// No checkpoint yet.
+    case notRun = "not run"
+    /// A checkpoint, but neither solved nor out of budget: the next run of the grid resumes it.
+    case unfinished
+    /// Solved, or its budget is spent.
+    case finished
+    /// `hfrnn` exited with an error; the cell is not retried (remove its folders to retry).
+    case failed
+}
+
+/// The runner's own record of a cell, kept beside the run folder (`cells/<cell>.json`): what a
+/// checkpoint cannot know.
+public struct CellNotes: Codable, Equatable, Sendable {
+    /// The largest resident set of any session of the cell, in bytes (from wait4's rusage).
+    public var peakMemoryBytes: Int = 0
+    public var sessions: Int = 0
+    /// The error line of a session that failed.
+    public var failure: String? = nil
+
+    public init() {}
+
+    private enum CodingKeys: String, CodingKey {
+        case peakMemoryBytes = "peak_memory_bytes", sessions, failure
+    }
+}
+
+/// One row of the results: the cell, where it stands, and its numbers when it has a checkpoint.
+public struct CellOutcome: Sendable {
+    public var cell: GridCell
+    public var status: CellStatus
+    public var solved: Bool?
+    public var iterations: Int?
+    public var cgSteps: Int?
+    public var wallSeconds: Double?
+    public var finalTestError: Double?
+    public var peakMemoryBytes: Int?
+    /// solved, time budget, iteration budget, failed: <message>, or empty.
+    public var stopReason: String
+}
+
+/// The files of an experiment folder.
+public struct ExperimentFolder: Sendable {
+    public let path: String
+    public init(_ path: String) { self.path = path }
+
+    public var spec: String { path + "/experiment.json" }
+    public var runs: String { path + "/runs" }
+    public var notes: String { path + "/cells" }
+    public var logs: String { path + "/logs" }
+    public var locks: String { path + "/locks" }
+    public var runnerLock: String { path + "/.runner.lock" }
+    public var resultsCSV: String { path + "/results.csv" }
+    public var resultsTable: String { path + "/results.md" }
+    public var resultsFigure: String { path + "/results.svg" }
+
+    public func runFolder(_ cell: GridCell) -> String { runs + "/" + cell.name }
+    public func notesFile(_ cell: GridCell) -> String { notes + "/" + cell.name + ".json" }
+    public func logFile(_ cell: GridCell) -> String { logs + "/" + cell.name + ".log" }
+    public func lockFile(_ cell: GridCell) -> String { locks + "/" + cell.name + ".lock" }
+
+    /// The checkpoint a cell resumes from: latest.h5, or best.h5 when a kill came between the two saves.
+    public func checkpoint(_ cell: GridCell) -> String? {
+        let folder = runFolder(cell)
+        return [folder + "/latest.h5", folder + "/best.h5"].first { FileManager.default.fileExists(atPath: $0) }
+    }
+
+    public func readNotes(_ cell: GridCell) -> CellNotes {
+        guard let data = FileManager.default.contents(atPath: notesFile(cell)),
+              let notes = try? JSONDecoder().decode(CellNotes.self, from: data) else { return CellNotes() }
+        return notes
+    }
+
+    public func writeNotes(_ notes: CellNotes, for cell: GridCell) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try writeFileAtomically(String(decoding: try encoder.encode(notes), as: UTF8.self) + "\n", to: notesFile(cell))
+    }
+
+    /// Where the cell stands under `spec`'s budget, with its numbers.
+    public func outcome(of cell: GridCell, spec: GridSpec) throws -> CellOutcome {
+        let notes = readNotes(cell)
+        var outcome = CellOutcome(cell: cell, status: .notRun, solved: nil, iterations: nil, cgSteps: nil,
+                                  wallSeconds: nil, finalTestError: nil,
+                                  peakMemoryBytes: notes.sessions > 0 ? notes.peakMemoryBytes : nil, stopReason: "")
+        if let path = checkpoint(cell) {
+            let run = try StoredRun<Double>.load(from: path)
+            let error = run.history.last?.testError
+            let solved = error.map { $0 < run.successThreshold } ?? false
+            outcome.solved = solved
+            outcome.iterations = run.iteration
+            outcome.cgSteps = run.totalCGIterations
+            outcome.wallSeconds = run.elapsedSeconds
+            outcome.finalTestError = error
+            if solved {
+                outcome.stopReason = "solved"
+            } else if let limit = spec.maxIterations, run.iteration >= limit {
+                outcome.stopReason = "iteration budget"
+            } else if let budget = spec.timeBudgetSeconds, run.elapsedSeconds >= budget {
+                outcome.stopReason = "time budget"
+            }
+            outcome.status = outcome.stopReason.isEmpty ? .unfinished : .finished
+        }
+        if let failure = notes.failure {
+            outcome.status = .failed
+            outcome.stopReason = "failed: \(failure)"
+        }
+        return outcome
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import Training
+
+/// An experiment folder and its grid: created once from a spec, continued and summarised from the
+/// folder alone.
+///
+///     <folder>/experiment.json     the grid (GridSpec), written when the experiment is created
+///     <folder>/runs/<cell>/        one ordinary run folder per cell (latest.h5, best.h5, …)
+///     <folder>/cells/<cell>.json   the runner's notes: peak memory, sessions, a failure
+///     <folder>/logs/<cell>.log     everything the cell's `hfrnn` sessions printed
+///     <folder>/results.csv|md|svg  the results, rebuilt after every cell
+public struct Experiment: Sendable {
+    public let folder: ExperimentFolder
+    public let spec: GridSpec
+
+    /// Opens the experiment in `path`. With a `spec`, creates it (the folder may exist, but not
+    /// with another grid in it: continuing a grid must not change it under its finished cells).
+    public static func open(_ path: String, spec: GridSpec?) throws -> Experiment {
+        let folder = ExperimentFolder(path)
+        let exists = FileManager.default.fileExists(atPath: folder.spec)
+        if let spec {
+            if let problem = spec.problem { throw GridError(problem) }
+            if exists {
+                let stored = try GridSpec.load(from: folder.spec)
+                guard stored == spec else {
+                    throw GridError("\(folder.spec): this folder holds another grid; continue it without grid "
+                                    + "options, or choose another folder")
+                }
+            } else {
+                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+                try writeFileAtomically(try spec.jsonText(), to: folder.spec)
+            }
+            return Experiment(folder: folder, spec: spec)
+        }
+        guard exists else {
+            throw GridError("\(folder.spec): no experiment here; give the grid (--tasks, --lengths, --seeds, a budget) or --spec FILE")
+        }
+        return Experiment(folder: folder, spec: try GridSpec.load(from: folder.spec))
+    }
+
+    /// Every cell's outcome, in the grid's order.
+    public func outcomes() throws -> [CellOutcome] {
+        try spec.cells.map { try folder.outcome(of: $0, spec: spec) }
+    }
+
+    /// Rewrites results.csv, results.md and results.svg from the run folders.
+    public func writeResults(command: String?) throws {
+        let outcomes = try outcomes()
+        try writeFileAtomically(GridResults.csv(outcomes), to: folder.resultsCSV)
+        try writeFileAtomically(GridResults.markdown(outcomes, spec: spec, command: command), to: folder.resultsTable)
+        let title = "hfrnn experiment: \(spec.cells.count) cells"
+        try writeFileAtomically(GridResults.svg(outcomes, spec: spec, title: title), to: folder.resultsFigure)
+    }
+
+    /// Holds the folder's runner lock for the life of the returned descriptor: one runner per
+    /// experiment at a time. Close-on-exec, so children never hold it.
+    public func lockRunner() throws -> Int32 {
+        let descriptor = Glibc.open(folder.runnerLock, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw GridError("\(folder.runnerLock): cannot open: \(String(cString: strerror(errno)))")
+        }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            close(descriptor)
+            throw GridError("\(folder.path): another hfrnn experiment is running in this folder")
+        }
+        return descriptor
+    }
+}

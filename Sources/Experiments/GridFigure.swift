@@ -1,0 +1,105 @@
+import Foundation
+
+// results.svg, drawn by hand like the paper's figure: for every task and length, one bar per
+// variant with the fraction of seeds that solved (top panel) and the median training time of the
+// solved ones on a log scale (bottom panel). Cells not finished yet are left out of both and
+// counted under the bars ("2/3 run").
+
+extension GridResults {
+    static let palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
+
+    public static func svg(_ outcomes: [CellOutcome], spec: GridSpec, title: String) -> String {
+        let groups = self.groups(outcomes, spec: spec)
+        let variants = spec.variants.map(\.name)
+        let clusters = spec.lengths.sorted().flatMap { length in spec.tasks.map { (task: $0, length: length) } }
+        let barWidth = 16.0, clusterGap = 22.0, left = 70.0, right = 20.0
+        let clusterWidth = Double(variants.count) * barWidth + clusterGap
+        let width = max(520, left + right + Double(clusters.count) * clusterWidth)
+        let panelHeight = 200.0, top = 70.0, labelBand = 62.0
+        let height = top + 2 * (panelHeight + labelBand) + 10
+
+        var svg = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="\(number(width))" height="\(number(height))" \
+            viewBox="0 0 \(number(width)) \(number(height))" font-family="Helvetica, Arial, sans-serif" font-size="11">
+            <title>\(escape(title))</title>
+            <rect x="0" y="0" width="\(number(width))" height="\(number(height))" fill="white"/>
+            <text class="title" x="\(number(width / 2))" y="24" text-anchor="middle" font-size="15" font-weight="bold">\(escape(title))</text>
+
+            """
+        // Legend: one swatch per variant.
+        for (index, variant) in variants.enumerated() {
+            let x = left + Double(index) * 150
+            svg += "<g class=\"legend\"><rect x=\"\(number(x))\" y=\"38\" width=\"12\" height=\"12\" fill=\"\(color(index))\"/>"
+                + "<text x=\"\(number(x + 16))\" y=\"48\">\(escape(variant))</text></g>\n"
+        }
+        let times = groups.compactMap(\.medianSecondsToSolve).filter { $0 > 0 }
+        let timeRange = (low: pow(10, floor(log10(times.min() ?? 1))), high: pow(10, ceil(log10(max(times.max() ?? 10, 1.0001)))))
+
+        for panel in 0..<2 {
+            let y0 = top + Double(panel) * (panelHeight + labelBand)
+            let yLabel = panel == 0 ? "fraction of seeds solved" : "median time to solve (s, log)"
+            svg += "<g class=\"panel\" id=\"\(panel == 0 ? "success" : "time")\">\n"
+            svg += "<rect x=\"\(number(left))\" y=\"\(number(y0))\" width=\"\(number(width - left - right))\" "
+                + "height=\"\(number(panelHeight))\" fill=\"none\" stroke=\"#444\"/>\n"
+            svg += "<text x=\"16\" y=\"\(number(y0 + panelHeight / 2))\" transform=\"rotate(-90 16 \(number(y0 + panelHeight / 2)))\" "
+                + "text-anchor=\"middle\">\(yLabel)</text>\n"
+            // Y ticks.
+            let ticks: [(value: Double, label: String)] = panel == 0
+                ? [0, 0.25, 0.5, 0.75, 1].map { ($0, number($0)) }
+                : stride(from: log10(timeRange.low), through: log10(timeRange.high), by: 1).map { (pow(10, $0), number(pow(10, $0))) }
+            func yPosition(_ value: Double) -> Double {
+                if panel == 0 { return y0 + panelHeight * (1 - value) }
+                let span = log10(timeRange.high) - log10(timeRange.low)
+                return y0 + panelHeight * (1 - (log10(value) - log10(timeRange.low)) / max(span, 1))
+            }
+            for tick in ticks {
+                let y = yPosition(tick.value)
+                svg += "<line x1=\"\(number(left - 4))\" x2=\"\(number(left))\" y1=\"\(number(y))\" y2=\"\(number(y))\" stroke=\"#444\"/>"
+                    + "<text x=\"\(number(left - 6))\" y=\"\(number(y + 4))\" text-anchor=\"end\">\(tick.label)</text>\n"
+            }
+            for (clusterIndex, cluster) in clusters.enumerated() {
+                let x0 = left + clusterGap / 2 + Double(clusterIndex) * clusterWidth
+                for (variantIndex, variant) in variants.enumerated() {
+                    guard let group = groups.first(where: {
+                        $0.task == cluster.task && $0.length == cluster.length && $0.variant == variant
+                    }) else { continue }
+                    let x = x0 + Double(variantIndex) * barWidth
+                    let value = panel == 0 ? group.successFraction : group.medianSecondsToSolve
+                    let description = "\(group.task.rawValue) T=\(group.length) \(variant): \(group.solved)/\(group.run) solved"
+                        + (group.medianSecondsToSolve.map { String(format: ", median %.0f s", $0) } ?? "")
+                    if let value, value > 0 || panel == 0 {
+                        let y = yPosition(max(value, panel == 0 ? 0 : timeRange.low))
+                        svg += "<rect class=\"bar\" data-task=\"\(group.task.rawValue)\" data-length=\"\(group.length)\" "
+                            + "data-variant=\"\(escape(variant))\" data-value=\"\(number(value))\" x=\"\(number(x + 1))\" "
+                            + "y=\"\(number(y))\" width=\"\(number(barWidth - 2))\" height=\"\(number(max(0, y0 + panelHeight - y)))\" "
+                            + "fill=\"\(color(variantIndex))\"><title>\(escape(description))</title></rect>\n"
+                    }
+                    if panel == 0 {
+                        svg += "<text x=\"\(number(x + barWidth / 2))\" y=\"\(number(y0 + panelHeight + 12))\" "
+                            + "text-anchor=\"middle\" font-size=\"8\">\(group.run)/\(group.cells)</text>\n"
+                    }
+                }
+                let center = x0 + Double(variants.count) * barWidth / 2
+                let labelY = y0 + panelHeight + (panel == 0 ? 26 : 14)
+                svg += "<text x=\"\(number(center))\" y=\"\(number(labelY))\" text-anchor=\"middle\" font-size=\"9\">"
+                    + "\(escape(cluster.task.rawValue))</text>"
+                    + "<text x=\"\(number(center))\" y=\"\(number(labelY + 11))\" text-anchor=\"middle\" font-size=\"9\">"
+                    + "T = \(cluster.length)</text>\n"
+            }
+            svg += "</g>\n"
+        }
+        return svg + "</svg>\n"
+    }
+
+    private static func color(_ index: Int) -> String { palette[index % palette.count] }
+
+    private static func number(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e9 ? String(Int(value)) : String(format: "%.3g", value)
+    }
+
+    private static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import Tasks
+
+// The results of a grid, rebuilt from its run folders whenever a cell ends and by
+// `hfrnn experiment --summarize`: results.csv (one row per cell), results.md (a summary per task,
+// length and variant, then every cell) and results.svg (GridFigure.swift).
+
+public enum GridResults {
+    public static let csvHeader = "task,length,seed,variant,status,solved,hf_iterations,cg_steps,wall_seconds,"
+        + "final_test_error,peak_memory_mb,stop_reason"
+
+    /// One row per cell, in the grid's order; empty fields where a cell has no value yet.
+    public static func csv(_ outcomes: [CellOutcome]) -> String {
+        var lines = [csvHeader]
+        for outcome in outcomes {
+            let cell = outcome.cell
+            let fields: [String] = [
+                cell.task.rawValue, "\(cell.length)", "\(cell.seed)", cell.variant.name, outcome.status.rawValue,
+                outcome.solved.map { $0 ? "yes" : "no" } ?? "",
+                outcome.iterations.map(String.init) ?? "", outcome.cgSteps.map(String.init) ?? "",
+                outcome.wallSeconds.map { String(format: "%.1f", $0) } ?? "",
+                outcome.finalTestError.map { String(format: "%.6f", $0) } ?? "",
+                outcome.peakMemoryBytes.map { String(format: "%.1f", Double($0) / 1_048_576) } ?? "",
+                csvField(outcome.stopReason),
+            ]
+            lines.append(fields.joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A field quoted when it holds a comma, quote or newline (RFC 4180).
+    static func csvField(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// Cells of one task, length and variant, summarised.
+    public struct Group: Sendable {
+        public var task: PathologicalTask
+        public var length: Int
+        public var variant: String
+        public var cells: Int
+        public var run: Int
+        public var solved: Int
+        /// Median training wall time of the solved cells.
+        public var medianSecondsToSolve: Double?
+
+        public var successFraction: Double? { run > 0 ? Double(solved) / Double(run) : nil }
+    }
+
+    public static func groups(_ outcomes: [CellOutcome], spec: GridSpec) -> [Group] {
+        spec.lengths.sorted().flatMap { length in
+            spec.tasks.flatMap { task in
+                spec.variants.map { variant in
+                    let members = outcomes.filter {
+                        $0.cell.task == task && $0.cell.length == length && $0.cell.variant.name == variant.name
+                    }
+                    let finished = members.filter { $0.status == .finished || $0.status == .failed }
+                    let times = members.filter { $0.solved == true }.compactMap(\.wallSeconds).sorted()
+                    return Group(task: task, length: length, variant: variant.name, cells: members.count,
+                                 run: finished.count, solved: times.count, medianSecondsToSolve: median(times))
+                }
+            }
+        }
+    }
+
+    static func median(_ sorted: [Double]) -> Double? {
+        guard !sorted.isEmpty else { return nil }
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+    }
+
+    /// The Markdown report: the summary per task × length × variant, then every cell.
+    public static func markdown(_ outcomes: [CellOutcome], spec: GridSpec, command: String?) -> String {
+        var text = "# Experiment results\n\n"
+        if let command { text += "Produced by `\(command)`.\n\n" }
+        let budget = [spec.timeBudgetSeconds.map { "\(formatSeconds($0)) of training wall time" },
+                      spec.maxIterations.map { "\($0) HF iterations" }].compactMap { $0 }.joined(separator: " and ")
+        text += "Per-cell budget: \(budget). Variants: "
+            + spec.variants.map { "`\($0.name)` (\($0.options.isEmpty ? "defaults" : $0.options.joined(separator: " ")))" }
+                .joined(separator: ", ") + ".\n\n"
+        text += "| task | T | variant | solved / finished | not finished | median time to solve |\n|---|---|---|---|---|---|\n"
+        for group in groups(outcomes, spec: spec) {
+            text += "| \(group.task.rawValue) | \(group.length) | \(group.variant) | \(group.solved) / \(group.run) | "
+                + "\(group.cells - group.run) | \(group.medianSecondsToSolve.map(formatSeconds) ?? "–") |\n"
+        }
+        text += "\n| task | T | seed | variant | status | solved | HF iterations | CG steps | wall time | final test error | peak memory | stop reason |\n"
+        text += "|---|---|---|---|---|---|---|---|---|---|---|---|\n"
+        for outcome in outcomes {
+            let cell = outcome.cell
+            let cells: [String] = [
+                cell.task.rawValue, "\(cell.length)", "\(cell.seed)", cell.variant.name, outcome.status.rawValue,
+                outcome.solved.map { $0 ? "yes" : "no" } ?? "–",
+                outcome.iterations.map(String.init) ?? "–", outcome.cgSteps.map(String.init) ?? "–",
+                outcome.wallSeconds.map(formatSeconds) ?? "–",
+                outcome.finalTestError.map { String(format: "%.2f %%", 100 * $0) } ?? "–",
+                outcome.peakMemoryBytes.map { String(format: "%.0f MB", Double($0) / 1_048_576) } ?? "–",
+                outcome.stopReason.isEmpty ? "–" : outcome.stopReason.replacingOccurrences(of: "|", with: "\\|"),
+            ]
+            text += "| " + cells.joined(separator: " | ") + " |\n"
+        }
+        return text
+    }
+
+    static func formatSeconds(_ seconds: Double) -> String {
+        seconds < 120 ? String(format: "%.0f s", seconds)
+            : seconds < 7200 ? String(format: "%.1f min", seconds / 60) : String(format: "%.2f h", seconds / 3600)
+    }
+}

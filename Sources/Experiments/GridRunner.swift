@@ -1,0 +1,195 @@
+import Foundation
+import Training
+
+/// Runs the unfinished cells of a grid as `hfrnn train` / `hfrnn resume` child processes, up to
+/// `jobs` at a time, each with one BLAS thread and its output in `logs/<cell>.log`.
+///
+/// Crash safety comes from the runs themselves: every cell checkpoints each HF iteration and
+/// resumes bit for bit, so a runner killed at any moment loses at most the iteration in flight.
+/// Each child inherits an exclusive lock on `locks/<cell>.lock`, held until the child exits even if
+/// the runner was killed, so a second runner never starts a cell that is still running. A runner
+/// asked to stop (`shouldStop`) forwards SIGINT to its children, which save and exit, and waits.
+/// The runner prints nothing: `onEvent` receives what happens.
+public final class GridRunner {
+    public enum Event: Sendable {
+        case started(GridCell, resumed: Bool)
+        /// A child ended; `left` cells still to run (or running); `secondsLeft` is an estimate.
+        case ended(CellOutcome, done: Int, total: Int, secondsLeft: Double?)
+        /// A cell whose lock another process holds (a child of an earlier, killed runner).
+        case busyElsewhere(GridCell)
+    }
+
+    public struct Summary: Sendable {
+        public var ranSessions: Int
+        public var interrupted: Bool
+        public var busyElsewhere: Int
+    }
+
+    let folder: ExperimentFolder
+    let spec: GridSpec
+    let executable: String
+    let jobs: Int
+
+    public init(folder: ExperimentFolder, spec: GridSpec, executable: String, jobs: Int) {
+        self.folder = folder
+        self.spec = spec
+        self.executable = executable
+        self.jobs = max(1, jobs)
+    }
+
+    private struct Child {
+        let cell: GridCell
+        let lock: Int32
+        let started: Double
+    }
+
+    public func run(shouldStop: () -> Bool, onEvent: (Event) -> Void) throws -> Summary {
+        for path in [folder.runs, folder.notes, folder.logs, folder.locks] {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        }
+        let cells = spec.cells
+        var pending = try cells.filter { try needsWork(folder.outcome(of: $0, spec: spec)) }
+        var done = cells.count - pending.count
+        var running: [pid_t: Child] = [:]
+        var sessionSeconds: [Double] = []
+        var summary = Summary(ranSessions: 0, interrupted: false, busyElsewhere: 0)
+        var stopping = false
+
+        while !pending.isEmpty || !running.isEmpty {
+            if !stopping && shouldStop() {
+                stopping = true
+                summary.interrupted = true
+                pending.removeAll()
+                for pid in running.keys { kill(pid, SIGINT) }
+            }
+            while !stopping && running.count < jobs && !pending.isEmpty {
+                let cell = pending.removeFirst()
+                guard let lock = try acquireLock(for: cell) else {
+                    summary.busyElsewhere += 1
+                    onEvent(.busyElsewhere(cell))
+                    continue
+                }
+                let resumed = folder.checkpoint(cell) != nil
+                do {
+                    let pid = try spawn(arguments(for: cell), log: folder.logFile(cell), lock: lock)
+                    running[pid] = Child(cell: cell, lock: lock, started: now())
+                    onEvent(.started(cell, resumed: resumed))
+                } catch {
+                    close(lock)
+                    throw error
+                }
+            }
+            var status: Int32 = 0
+            var usage = rusage()
+            let pid = wait4(-1, &status, WNOHANG, &usage)
+            guard pid > 0, let child = running.removeValue(forKey: pid) else {
+                usleep(50_000)
+                continue
+            }
+            close(child.lock)
+            summary.ranSessions += 1
+            sessionSeconds.append(now() - child.started)
+            try record(child.cell, status: status, peakKilobytes: Int(usage.ru_maxrss))
+            let outcome = try folder.outcome(of: child.cell, spec: spec)
+            if needsWork(outcome) && !stopping {
+                pending.insert(child.cell, at: 0)  // e.g. a child that was stopped from outside
+            } else if !needsWork(outcome) {
+                done += 1
+            }
+            let left = cells.count - done
+            let estimate = sessionSeconds.isEmpty || left == 0
+                ? nil : sessionSeconds.reduce(0, +) / Double(sessionSeconds.count) * Double(left) / Double(jobs)
+            onEvent(.ended(outcome, done: done, total: cells.count, secondsLeft: left == 0 ? 0 : estimate))
+        }
+        return summary
+    }
+
+    private func needsWork(_ outcome: CellOutcome) -> Bool {
+        outcome.status == .notRun || outcome.status == .unfinished
+    }
+
+    /// `hfrnn train …` for a new cell, `hfrnn resume …` for one with a checkpoint, with what is left
+    /// of the cell's budget as this session's limits.
+    func arguments(for cell: GridCell) throws -> [String] {
+        var limits: [String] = []
+        var iterationsDone = 0, secondsDone = 0.0
+        if let checkpoint = folder.checkpoint(cell) {
+            let run = try StoredRun<Double>.load(from: checkpoint)
+            iterationsDone = run.iteration
+            secondsDone = run.elapsedSeconds
+        }
+        if let limit = spec.maxIterations { limits += ["--max-iterations", "\(max(1, limit - iterationsDone))"] }
+        if let budget = spec.timeBudgetSeconds {
+            limits += ["--time-limit", String(format: "%.3fs", max(0.001, budget - secondsDone))]
+        }
+        if let checkpoint = folder.checkpoint(cell) {
+            return ["resume", checkpoint] + limits
+        }
+        return ["train", "--task", cell.task.rawValue, "--length", "\(cell.length)", "--seed", "\(cell.seed)"]
+            + cell.variant.options + ["--checkpoint-dir", folder.runs, "--run-name", cell.name] + limits
+    }
+
+    /// An exclusive lock on the cell's lock file, or nil when another process holds it.
+    private func acquireLock(for cell: GridCell) throws -> Int32? {
+        let descriptor = open(folder.lockFile(cell), O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw GridError("\(folder.lockFile(cell)): cannot open: \(String(cString: strerror(errno)))")
+        }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            close(descriptor)
+            return nil
+        }
+        return descriptor
+    }
+
+    /// The lock's descriptor number in the child: any number above the standard three works.
+    private static let inheritedLockDescriptor: Int32 = 100
+
+    /// Starts `executable arguments…` with stdout and stderr appended to `log`, one BLAS thread,
+    /// and the cell's lock inherited (dup2 onto a fixed number clears close-on-exec in the child).
+    private func spawn(_ arguments: [String], log: String, lock: Int32) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO)
+        posix_spawn_file_actions_adddup2(&actions, lock, Self.inheritedLockDescriptor)
+        var environment = ProcessInfo.processInfo.environment
+        environment["OPENBLAS_NUM_THREADS"] = "1"
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        guard result == 0 else {
+            throw GridError("\(executable): cannot start: \(String(cString: strerror(result)))")
+        }
+        return pid
+    }
+
+    /// Updates the cell's notes after a session: peak memory, session count, and the error line of
+    /// a session that failed (exit status 1; 130 and 143 are interruptions, not failures).
+    private func record(_ cell: GridCell, status: Int32, peakKilobytes: Int) throws {
+        var notes = folder.readNotes(cell)
+        notes.sessions += 1
+        notes.peakMemoryBytes = max(notes.peakMemoryBytes, peakKilobytes * 1024)
+        // A child killed by a signal is not a failure either: its checkpoint resumes next time.
+        let exited = (status & 0x7f) == 0
+        let exitStatus = (status >> 8) & 0xff
+        if exited && exitStatus != 0 && exitStatus != 130 && exitStatus != 143 {
+            notes.failure = lastErrorLine(in: folder.logFile(cell)) ?? "hfrnn exited with status \(exitStatus)"
+        }
+        try folder.writeNotes(notes, for: cell)
+    }
+
+    private func lastErrorLine(in log: String) -> String? {
+        guard let text = try? String(contentsOfFile: log, encoding: .utf8) else { return nil }
+        return text.split(separator: "\n").last { $0.hasPrefix("hfrnn: error: ") }
+            .map { String($0.dropFirst("hfrnn: error: ".count)) }
+    }
+
+    private func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+}

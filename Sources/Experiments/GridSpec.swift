@@ -1,0 +1,177 @@
+import Foundation
+import Tasks
+
+// An experiment: a grid of tasks × lengths × seeds × variants, each cell one ordinary training run
+// with a per-cell budget. The spec is stored as `experiment.json` in the experiment folder when
+// the grid is created, so continuing or summarising a grid needs only the folder.
+
+/// A named set of extra `hfrnn train` options, e.g. "undamped" = ["--no-structural-damping"].
+public struct GridVariant: Codable, Equatable, Sendable {
+    public var name: String
+    public var options: [String]
+
+    public init(name: String, options: [String]) {
+        self.name = name
+        self.options = options
+    }
+}
+
+/// The grid and its per-cell budget. JSON schema (docs/experiments.md): snake_case keys, a format
+/// name and version.
+public struct GridSpec: Codable, Equatable, Sendable {
+    public static let formatName = "hfrnn-experiment"
+    public static let formatVersion = 1
+
+    public var tasks: [PathologicalTask]
+    public var lengths: [Int]
+    public var seeds: [UInt64]
+    public var variants: [GridVariant]
+    /// Training wall time per cell, over all its sessions (nil: no time budget).
+    public var timeBudgetSeconds: Double?
+    /// HF iterations per cell (nil: no iteration budget). At least one budget must be set.
+    public var maxIterations: Int?
+
+    public init(tasks: [PathologicalTask], lengths: [Int], seeds: [UInt64], variants: [GridVariant],
+                timeBudgetSeconds: Double?, maxIterations: Int?) {
+        self.tasks = tasks
+        self.lengths = lengths
+        self.seeds = seeds
+        self.variants = variants
+        self.timeBudgetSeconds = timeBudgetSeconds
+        self.maxIterations = maxIterations
+    }
+
+    /// Options a variant may not set: the runner sets them for every cell.
+    public static let reservedOptions = ["--task", "--length", "-T", "--seed", "--dataset", "--test-dataset",
+                                         "--run-name", "--checkpoint-dir", "--time-limit", "--max-iterations"]
+
+    /// The first problem with the spec, as one line, or nil.
+    public var problem: String? {
+        if tasks.isEmpty { return "the grid has no task" }
+        if lengths.isEmpty { return "the grid has no length" }
+        if seeds.isEmpty { return "the grid has no seed" }
+        if variants.isEmpty { return "the grid has no variant" }
+        if Set(tasks).count != tasks.count { return "a task is listed twice" }
+        if Set(lengths).count != lengths.count { return "a length is listed twice" }
+        if Set(seeds).count != seeds.count { return "a seed is listed twice" }
+        for task in tasks {
+            for length in lengths {
+                do { _ = try TaskSpec(task: task, minimumLength: length) } catch { return "\(error)" }
+            }
+        }
+        var names = Set<String>()
+        for variant in variants {
+            let allowed = variant.name.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") }
+            if variant.name.isEmpty || !allowed {
+                return "variant name '\(variant.name)' must be non-empty lowercase letters, digits and '-'"
+            }
+            if !names.insert(variant.name).inserted { return "variant '\(variant.name)' is listed twice" }
+            for option in variant.options {
+                let flag = String(option.split(separator: "=", maxSplits: 1).first ?? "")
+                if Self.reservedOptions.contains(flag) {
+                    return "variant '\(variant.name)' sets \(flag), which the experiment sets for every cell"
+                }
+            }
+        }
+        if timeBudgetSeconds == nil && maxIterations == nil {
+            return "give a per-cell budget: a time budget, an iteration budget or both"
+        }
+        if let timeBudgetSeconds, !(timeBudgetSeconds > 0 && timeBudgetSeconds.isFinite) {
+            return "the time budget must be positive, got \(timeBudgetSeconds)"
+        }
+        if let maxIterations, maxIterations < 1 { return "the iteration budget must be at least 1, got \(maxIterations)" }
+        return nil
+    }
+
+    /// Every cell, in the order they run: shorter sequences first, then task, variant and seed.
+    public var cells: [GridCell] {
+        lengths.sorted().flatMap { length in
+            tasks.flatMap { task in
+                variants.flatMap { variant in
+                    seeds.map { GridCell(task: task, length: length, seed: $0, variant: variant) }
+                }
+            }
+        }
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case format, formatVersion = "format_version", tasks, lengths, seeds, variants
+        case timeBudgetSeconds = "time_budget_seconds", maxIterations = "max_iterations"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let format = try container.decode(String.self, forKey: .format)
+        guard format == Self.formatName else {
+            throw GridError("format is '\(format)'; it must be '\(Self.formatName)'")
+        }
+        let version = try container.decode(Int.self, forKey: .formatVersion)
+        guard version == Self.formatVersion else {
+            throw GridError("format_version is \(version); this hfrnn reads version \(Self.formatVersion)")
+        }
+        tasks = try container.decode([PathologicalTask].self, forKey: .tasks)
+        lengths = try container.decode([Int].self, forKey: .lengths)
+        seeds = try container.decode([UInt64].self, forKey: .seeds)
+        variants = try container.decode([GridVariant].self, forKey: .variants)
+        timeBudgetSeconds = try container.decodeIfPresent(Double.self, forKey: .timeBudgetSeconds)
+        maxIterations = try container.decodeIfPresent(Int.self, forKey: .maxIterations)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(Self.formatName, forKey: .format)
+        try container.encode(Self.formatVersion, forKey: .formatVersion)
+        try container.encode(tasks, forKey: .tasks)
+        try container.encode(lengths, forKey: .lengths)
+        try container.encode(seeds, forKey: .seeds)
+        try container.encode(variants, forKey: .variants)
+        try container.encode(timeBudgetSeconds, forKey: .timeBudgetSeconds)
+        try container.encode(maxIterations, forKey: .maxIterations)
+    }
+
+    /// Reads and validates a spec file; every problem is one line naming the file.
+    public static func load(from path: String) throws -> GridSpec {
+        guard let data = FileManager.default.contents(atPath: path) else { throw GridError("\(path): cannot read the file") }
+        let spec: GridSpec
+        do {
+            spec = try JSONDecoder().decode(GridSpec.self, from: data)
+        } catch let error as GridError {
+            throw GridError("\(path): \(error)")
+        } catch let DecodingError.keyNotFound(key, _) {
+            throw GridError("\(path): '\(key.stringValue)' is missing")
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
+            throw GridError("\(path): '\(context.codingPath.map(\.stringValue).joined(separator: "."))' has the wrong type")
+        } catch let DecodingError.dataCorrupted(context) {
+            let place = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw GridError("\(path): " + (place.isEmpty ? "not valid JSON" : "'\(place)' has an invalid value"))
+        } catch {
+            throw GridError("\(path): not a valid experiment spec")
+        }
+        if let problem = spec.problem { throw GridError("\(path): \(problem)") }
+        return spec
+    }
+
+    /// The spec as the JSON text stored in an experiment folder.
+    public func jsonText() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+    }
+}
+
+/// One run of the grid.
+public struct GridCell: Equatable, Sendable {
+    public var task: PathologicalTask
+    public var length: Int
+    public var seed: UInt64
+    public var variant: GridVariant
+
+    /// The run folder's name inside the experiment's `runs/` folder.
+    public var name: String { "\(task.rawValue)-T\(length)-seed\(seed)-\(variant.name)" }
+}
+
+/// An experiment problem, reported as one line.
+public struct GridError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

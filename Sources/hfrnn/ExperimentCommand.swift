@@ -1,0 +1,170 @@
+import ArgumentParser
+import Experiments
+import Foundation
+import Tasks
+
+struct ExperimentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "experiment",
+        abstract: "Run a grid of tasks × lengths × seeds × variants, resumably, and summarise it.",
+        discussion: """
+            Every cell is an ordinary run folder in <folder>/runs/. The first call creates the \
+            experiment from the grid options (or --spec FILE) and stores it in <folder>/experiment.json; \
+            calling it again with just the folder continues it: finished cells are skipped, interrupted \
+            ones resume exactly from their checkpoints. Ctrl-C stops every running cell at its next \
+            safe point. A variant is a name and the extra `hfrnn train` options of its cells, e.g. \
+            --variant damped= --variant undamped=--no-structural-damping. Results: results.csv, \
+            results.md and results.svg in the folder, rewritten after every cell (docs/experiments.md).
+            """)
+
+    @Argument(help: ArgumentHelp("The experiment folder.", valueName: "folder"))
+    var folder: String
+
+    @Option(help: ArgumentHelp("Read the grid from this JSON spec (docs/experiments.md).", valueName: "file"))
+    var spec: String?
+
+    @Option(help: ArgumentHelp("Comma-separated tasks: \(taskNames).", valueName: "tasks"))
+    var tasks: String?
+
+    @Option(help: ArgumentHelp("Comma-separated minimum lengths T.", valueName: "lengths"))
+    var lengths: String?
+
+    @Option(help: ArgumentHelp("Seeds: a list and/or ranges, e.g. 1-3 or 1,2,5.", valueName: "seeds"))
+    var seeds: String?
+
+    @Option(help: ArgumentHelp("A variant NAME=OPTIONS (repeat for more; default: one variant 'default' with no options).",
+                               valueName: "name=options"))
+    var variant: [String] = []
+
+    @Option(help: ArgumentHelp("Training wall time per cell, e.g. 10m or 1h.", valueName: "duration"))
+    var timeBudget: String?
+
+    @Option(parsing: .unconditional, help: "HF iterations per cell.")
+    var iterationBudget: Int?
+
+    @Option(parsing: .unconditional, help: "Cells run side by side (each with one BLAS thread).")
+    var jobs: Int = 1
+
+    @Flag(help: "Only rebuild results.csv, results.md and results.svg from the run folders.")
+    var summarize = false
+
+    private var givesGrid: Bool {
+        tasks != nil || lengths != nil || seeds != nil || !variant.isEmpty || timeBudget != nil || iterationBudget != nil
+    }
+
+    func validate() throws {
+        if spec != nil && givesGrid { throw ValidationError("give the grid either as --spec FILE or as options, not both") }
+        if summarize && (spec != nil || givesGrid) { throw ValidationError("--summarize takes only the folder") }
+        if jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
+        if let grid = try gridFromOptions() { try checkVariants(grid) }
+    }
+
+    /// The grid the options describe, or nil when none is given.
+    func gridFromOptions() throws -> GridSpec? {
+        guard givesGrid else { return nil }
+        guard let tasks, let lengths, let seeds else {
+            throw ValidationError("a new grid needs --tasks, --lengths and --seeds")
+        }
+        let taskList = try tasks.split(separator: ",").map { name -> PathologicalTask in
+            guard let task = PathologicalTask(rawValue: String(name)) else {
+                throw ValidationError("--tasks: unknown task '\(name)'; choose from \(taskNames)")
+            }
+            return task
+        }
+        let lengthList = try lengths.split(separator: ",").map { text -> Int in
+            guard let length = Int(text) else { throw ValidationError("--lengths: '\(text)' is not a whole number") }
+            return length
+        }
+        let variants = try (variant.isEmpty ? ["default="] : variant).map { text -> GridVariant in
+            guard let equals = text.firstIndex(of: "=") else {
+                throw ValidationError("--variant '\(text)' must be NAME=OPTIONS (OPTIONS may be empty)")
+            }
+            return GridVariant(name: String(text[..<equals]),
+                               options: text[text.index(after: equals)...].split(separator: " ").map(String.init))
+        }
+        let grid = GridSpec(tasks: taskList, lengths: lengthList, seeds: try parseSeeds(seeds), variants: variants,
+                            timeBudgetSeconds: try timeBudget.map(parseDuration), maxIterations: iterationBudget)
+        if let problem = grid.problem { throw ValidationError(problem) }
+        return grid
+    }
+
+    /// "1-3,7" → [1, 2, 3, 7].
+    private func parseSeeds(_ text: String) throws -> [UInt64] {
+        try text.split(separator: ",").flatMap { part -> [UInt64] in
+            let bounds = part.split(separator: "-", maxSplits: 1).map { UInt64($0) }
+            guard !bounds.isEmpty, bounds.allSatisfy({ $0 != nil }) else {
+                throw ValidationError("--seeds: '\(part)' is not a seed or a range like 1-3")
+            }
+            let low = bounds[0]!, high = bounds.last!!
+            guard low <= high, high - low < 10_000 else { throw ValidationError("--seeds: '\(part)' is not a valid range") }
+            return Array(low...high)
+        }
+    }
+
+    /// Every variant's options must be ones `hfrnn train` accepts, checked before any work.
+    private func checkVariants(_ grid: GridSpec) throws {
+        for variant in grid.variants {
+            let sample = ["--task", grid.tasks[0].rawValue, "--length", "\(grid.lengths.max() ?? 100)"] + variant.options
+            do {
+                _ = try Train.parse(sample)
+            } catch {
+                let message = String(Train.message(for: error).map { $0.isNewline ? " " : $0 })
+                throw ValidationError("variant '\(variant.name)': \(message)")
+            }
+        }
+    }
+
+    func run() throws {
+        try runGuarded {
+            let grid = try spec.map(GridSpec.load) ?? gridFromOptions()
+            if let grid { try checkVariants(grid) }
+            let experiment = try Experiment.open(folder, spec: summarize ? nil : grid)
+            let command = "hfrnn experiment " + CommandLine.arguments.dropFirst(2).joined(separator: " ")
+            if summarize {
+                try experiment.writeResults(command: nil)
+                printResults(experiment)
+                return
+            }
+            let lock = try experiment.lockRunner()
+            defer { close(lock) }
+            Interruption.install()
+            let runner = GridRunner(folder: experiment.folder, spec: experiment.spec,
+                                    executable: try currentExecutable(), jobs: jobs)
+            let summary = try runner.run(shouldStop: { Interruption.requested() }) { event in
+                switch event {
+                case .started: break
+                case .busyElsewhere(let cell):
+                    printNow("\(cell.name): still running in another process (an earlier experiment run); skipped")
+                case .ended(let outcome, let done, let total, let secondsLeft):
+                    try? experiment.writeResults(command: command)
+                    printNow(progressLine(outcome, done: done, total: total, secondsLeft: secondsLeft))
+                }
+            }
+            try experiment.writeResults(command: command)
+            if summary.ranSessions == 0 && summary.busyElsewhere == 0 { print("nothing to do: every cell is finished") }
+            printResults(experiment)
+            if summary.interrupted {
+                print("interrupted: run `hfrnn experiment \(folder)` to continue")
+                throw ExitCode(Interruption.exitStatus)
+            }
+        }
+    }
+
+    private func progressLine(_ outcome: CellOutcome, done: Int, total: Int, secondsLeft: Double?) -> String {
+        var parts = ["[\(done)/\(total)] \(outcome.cell.name): \(outcome.status.rawValue)"]
+        if !outcome.stopReason.isEmpty { parts[0] += " (\(outcome.stopReason))" }
+        if let iterations = outcome.iterations { parts.append("\(iterations) HF iterations") }
+        if let seconds = outcome.wallSeconds { parts.append(String(format: "%.0f s", seconds)) }
+        if let error = outcome.finalTestError { parts.append("test error " + formatPercent(error)) }
+        let left = secondsLeft.map { $0 == 0 ? "done" : String(format: "about %.0f min left", $0 / 60) } ?? "estimating time left"
+        return parts.joined(separator: ", ") + " · " + left
+    }
+
+    private func printResults(_ experiment: Experiment) {
+        print("results: \(experiment.folder.resultsCSV), \(experiment.folder.resultsTable), \(experiment.folder.resultsFigure)")
+    }
+
+    private func currentExecutable() throws -> String {
+        try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+    }
+}

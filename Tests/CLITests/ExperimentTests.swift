@@ -1,0 +1,196 @@
+import Experiments
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Testing
+
+/// `hfrnn experiment`: a tiny grid end to end, continued after an interruption, run again
+/// (no work), and its spec errors.
+@Suite struct ExperimentTests {
+    /// A few milliseconds per HF iteration: 2 tasks × T = 10 × 2 seeds, 3 iterations per cell.
+    private static let tinyTraining = "--hidden-units 8 --gradient-batch 40 --curvature-batch 20 --evaluation-batch 20 "
+        + "--test-sequences 40 --max-cg 10"
+    private static let grid = ["--tasks", "addition,temporal-order", "--lengths", "10", "--seeds", "1-2",
+                               "--variant", "tiny=\(tinyTraining)", "--iteration-budget", "3"]
+
+    /// results.csv without the columns that measure the machine (wall time, peak memory).
+    private func deterministicColumns(_ csv: String) -> [[String]] {
+        csv.split(separator: "\n").map { line in
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            return fields.enumerated().filter { ![8, 10].contains($0.offset) }.map(\.element)
+        }
+    }
+
+    @Test func tinyGridRunsResultsParseBackAndASecondRunDoesNothing() throws {
+        let workspace = try Workspace(train: false)
+        let first = try runHFRNN(["experiment", "grid"] + Self.grid, in: workspace.path)
+        #expect(first.status == 0, "stdout: \(first.stdout)\nstderr: \(first.stderr)")
+        let progress = first.stdout.split(separator: "\n").filter { $0.hasPrefix("[") }
+        #expect(progress.count == 4, "\(first.stdout)")
+        #expect(progress.last?.hasPrefix("[4/4] ") == true)
+
+        let csv = try String(contentsOfFile: workspace.path + "/grid/results.csv", encoding: .utf8)
+        let rows = csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        #expect(rows.first.map { $0.joined(separator: ",") } == GridResults.csvHeader)
+        #expect(rows.count == 5)
+        for row in rows.dropFirst() {
+            #expect(row.count == 12)
+            #expect(row[4] == "finished", "\(row)")
+            #expect(row[11] == "solved" || (row[11] == "iteration budget" && row[6] == "3"), "\(row)")
+            #expect(Double(row[9]) != nil && Double(row[10]).map { $0 > 0 } == true, "\(row)")
+        }
+        #expect(Set(rows.dropFirst().map { "\($0[0])/\($0[2])" })
+                == ["addition/1", "addition/2", "temporal-order/1", "temporal-order/2"])
+        let table = try String(contentsOfFile: workspace.path + "/grid/results.md", encoding: .utf8)
+        #expect(table.contains("| addition | 10 | tiny |"))
+        #expect(table.split(separator: "\n").filter { $0.hasPrefix("| addition | 10 | 1 | tiny | finished") }.count == 1)
+        let svg = try Data(contentsOf: URL(fileURLWithPath: workspace.path + "/grid/results.svg"))
+        let bars = BarCollector()
+        let parser = XMLParser(data: svg)
+        parser.delegate = bars
+        #expect(parser.parse(), "results.svg is not well-formed XML")
+        #expect(bars.successBars == 2, "one success bar per task × length × variant")
+
+        // Run again: nothing to do, and the results stay the same.
+        let again = try runHFRNN(["experiment", "grid"], in: workspace.path)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout.hasPrefix("nothing to do: every cell is finished\n"), "\(again.stdout)")
+        #expect(try String(contentsOfFile: workspace.path + "/grid/results.csv", encoding: .utf8) == csv)
+
+        // --summarize rebuilds the same files from the run folders.
+        try FileManager.default.removeItem(atPath: workspace.path + "/grid/results.csv")
+        let summary = try runHFRNN(["experiment", "grid", "--summarize"], in: workspace.path)
+        #expect(summary.status == 0, "\(summary.stderr)")
+        #expect(try String(contentsOfFile: workspace.path + "/grid/results.csv", encoding: .utf8) == csv)
+    }
+
+    /// A grid left mid-way — its first cell done, its second stopped after 7 of its 20 iterations, as
+    /// Ctrl-C or a kill leaves it — continued gives the same results as one run in one go, bit for
+    /// bit in every column that does not measure the machine.
+    @Test func anInterruptedGridContinuedMatchesAnUninterruptedOne() throws {
+        let workspace = try Workspace(train: false)
+        let grid = Self.grid.dropLast(2) + ["--iteration-budget", "20"]
+        let straight = try runHFRNN(["experiment", "straight"] + grid, in: workspace.path)
+        #expect(straight.status == 0, "\(straight.stderr)")
+
+        // The state an interruption leaves, made with the commands the runner itself runs.
+        let stored = try String(contentsOfFile: workspace.path + "/straight/experiment.json", encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: workspace.path + "/stopped/runs", withIntermediateDirectories: true)
+        try stored.write(toFile: workspace.path + "/stopped/experiment.json", atomically: true, encoding: .utf8)
+        let tiny = Self.tinyTraining.split(separator: " ").map(String.init)
+        for (seed, iterations) in [(1, 20), (2, 7)] {
+            let cell = try runHFRNN(["train", "--task", "addition", "--length", "10", "--seed", "\(seed)"] + tiny
+                                    + ["--checkpoint-dir", "stopped/runs", "--run-name", "addition-T10-seed\(seed)-tiny",
+                                       "--max-iterations", "\(iterations)"], in: workspace.path)
+            #expect(cell.status == 0, "\(cell.stderr)")
+        }
+        let continued = try runHFRNN(["experiment", "stopped"], in: workspace.path)
+        #expect(continued.status == 0, "\(continued.stderr)")
+        let lines = continued.stdout.split(separator: "\n")
+        #expect(lines.first?.hasPrefix("[2/4] addition-T10-seed2-tiny: finished") == true, "\(continued.stdout)")
+        let resumedLog = try String(contentsOfFile: workspace.path + "/stopped/logs/addition-T10-seed2-tiny.log",
+                                    encoding: .utf8)
+        #expect(resumedLog.contains("at iteration 7"), "the second cell resumed: \(resumedLog)")
+        let expected = try String(contentsOfFile: workspace.path + "/straight/results.csv", encoding: .utf8)
+        let actual = try String(contentsOfFile: workspace.path + "/stopped/results.csv", encoding: .utf8)
+        #expect(deterministicColumns(actual) == deterministicColumns(expected))
+    }
+
+    /// Ctrl-C stops the running cell at its next safe point (it saves), exits 130, and the next
+    /// call resumes that cell from its checkpoint.
+    @Test func ctrlCStopsTheRunningCellAndTheNextCallResumesIt() throws {
+        let workspace = try Workspace(train: false)
+        // One cell that cannot solve in its 60 s budget, so it is surely running when the signal comes.
+        let arguments = ["experiment", workspace.path + "/grid", "--tasks", "addition", "--lengths", "10", "--seeds", "1",
+                         "--variant", "tiny=\(Self.tinyTraining)", "--time-budget", "60s"]
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let runner = try HFRNNProcess(arguments, in: folder)
+        let log = workspace.path + "/grid/logs/addition-T10-seed1-tiny.log"
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            if text.split(separator: "\n").contains(where: { $0.hasPrefix("    2  ") }) { break }
+            usleep(5_000)
+        }
+        runner.process.interrupt()
+        #expect(try runner.wait(timeout: 30) == 130, "\(runner.stdout)\n\(runner.stderr)")
+        #expect(runner.stdout.contains("interrupted: run `hfrnn experiment "), "\(runner.stdout)")
+        let csv = try String(contentsOfFile: workspace.path + "/grid/results.csv", encoding: .utf8)
+        #expect(csv.contains(",unfinished,"), "\(csv)")
+        let saved = (try String(contentsOfFile: log, encoding: .utf8)).contains("interrupted: checkpoint saved")
+        #expect(saved, "the cell saved before exiting")
+    }
+
+    /// Spec problems: one line on stderr, a non-zero exit, nothing created.
+    @Test(arguments: [
+        (["--tasks", "addition", "--lengths", "10", "--seeds", "1"], "give a per-cell budget"),
+        (["--tasks", "sudoku", "--lengths", "10", "--seeds", "1", "--iteration-budget", "2"], "--tasks: unknown task 'sudoku'"),
+        (["--tasks", "addition", "--lengths", "ten", "--seeds", "1", "--iteration-budget", "2"], "--lengths: 'ten' is not a whole number"),
+        (["--tasks", "addition", "--lengths", "2", "--seeds", "1", "--iteration-budget", "2"], "addition needs minimum length"),
+        (["--tasks", "addition", "--lengths", "10", "--seeds", "3-1", "--iteration-budget", "2"], "--seeds: '3-1' is not a valid range"),
+        (["--tasks", "addition", "--lengths", "10", "--seeds", "1", "--iteration-budget", "2", "--variant", "x"],
+         "--variant 'x' must be NAME=OPTIONS"),
+        (["--tasks", "addition", "--lengths", "10", "--seeds", "1", "--iteration-budget", "2", "--variant", "a=--seed 4"],
+         "variant 'a' sets --seed"),
+        (["--tasks", "addition", "--lengths", "10", "--seeds", "1", "--iteration-budget", "2", "--variant", "a=--mu -1"],
+         "variant 'a': --mu must be non-negative"),
+        (["--tasks", "addition", "--lengths", "10", "--seeds", "1", "--iteration-budget", "2", "--variant", "a=--frob"],
+         "variant 'a': Unknown option '--frob'"),
+        (["--tasks", "addition", "--lengths", "10", "--seeds", "1", "--iteration-budget", "2", "--jobs", "0"], "--jobs must be at least 1"),
+        (["--summarize", "--seeds", "1"], "--summarize takes only the folder"),
+        ([String](), "no experiment here"),
+        (["--spec", "missing.json"], "missing.json: cannot read the file"),
+        (["--spec", "bad.json"], "bad.json: not valid JSON"),
+        (["--spec", "wrong.json"], "wrong.json: format is 'something'; it must be 'hfrnn-experiment'"),
+    ])
+    func specErrorsAreOneLine(arguments: [String], expected: String) throws {
+        let workspace = try Workspace(train: false)
+        try Data("{ not json".utf8).write(to: URL(fileURLWithPath: workspace.path + "/bad.json"))
+        try Data(#"{"format": "something", "format_version": 1}"#.utf8).write(to: URL(fileURLWithPath: workspace.path + "/wrong.json"))
+        let before = workspace.listing()
+        let result = try runHFRNN(["experiment", "grid"] + arguments, in: workspace.path)
+        #expect(result.status != 0)
+        #expect(result.stderrLines.count == 1, "\(result.stderr)")
+        #expect(result.stderr.hasPrefix("hfrnn: error: "), "\(result.stderr)")
+        #expect(result.stderr.contains(expected), "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+        #expect(workspace.listing() == before)
+    }
+
+    /// A spec file describes the same grid as the options, and a folder never changes grid.
+    @Test func specFileRoundTripsAndAFolderKeepsItsGrid() throws {
+        let spec = GridSpec(tasks: [.addition, .xor], lengths: [30, 10], seeds: [1, 2, 3],
+                            variants: [GridVariant(name: "damped", options: []),
+                                       GridVariant(name: "undamped", options: ["--no-structural-damping"])],
+                            timeBudgetSeconds: 600, maxIterations: nil)
+        let workspace = try Workspace(train: false)
+        let path = workspace.path + "/spec.json"
+        try Data(try spec.jsonText().utf8).write(to: URL(fileURLWithPath: path))
+        #expect(try GridSpec.load(from: path) == spec)
+        let json = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(json.contains("\"time_budget_seconds\"") && json.contains("\"format_version\" : 1"))
+        #expect(spec.cells.count == 24)
+        #expect(spec.cells.first?.name == "addition-T10-seed1-damped")
+        #expect(spec.cells.last?.name == "xor-T30-seed3-undamped")
+
+        _ = try Experiments.Experiment.open(workspace.path + "/grid", spec: spec)
+        var other = spec
+        other.seeds = [1]
+        #expect(throws: GridError.self) { _ = try Experiments.Experiment.open(workspace.path + "/grid", spec: other) }
+    }
+}
+
+/// Counts the success-panel bars of results.svg.
+private final class BarCollector: NSObject, XMLParserDelegate {
+    var successBars = 0
+    private var inSuccessPanel = false
+
+    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+                attributes: [String: String] = [:]) {
+        if name == "g" && attributes["id"] == "success" { inSuccessPanel = true }
+        if name == "g" && attributes["id"] == "time" { inSuccessPanel = false }
+        if name == "rect" && attributes["class"] == "bar" && inSuccessPanel { successBars += 1 }
+    }
+}
