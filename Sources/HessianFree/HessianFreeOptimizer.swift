@@ -20,7 +20,8 @@ import Linalg
 // * Non-finite values anywhere (loss, gradient, Fisher diagonal, curvature products, CG, the chosen
 //   backtracking loss) reject the step, keep θ, raise λ by `lmIncreaseFactor` and zero the warm
 //   start [ours; ISC only treats a NaN ρ as a bad ρ]. A non-finite loss at one line-search trial is
-//   just a failed trial.
+//   just a failed trial. An accepted θ + αδ is therefore always finite: every trial loss includes
+//   ½·weightCost·‖θ + αδ‖², which is ∞ or NaN (0·∞, when weightCost = 0) for any non-finite entry.
 // * L2: f, ∇f and every curvature product include the weight cost [ISC demo, M'10]; the objective
 //   supplies the data term only.
 

@@ -54,8 +54,10 @@ extension OutputLoss {
 }
 
 extension ErrorCriterion {
-    /// Whether the prediction row `p` is wrong for target row `y`.
+    /// Whether the prediction row `p` is wrong for target row `y`. A non-finite prediction is
+    /// always wrong (every comparison with NaN is false, which would otherwise count it as right).
     func isWrong<S: BLASScalar>(_ p: UnsafePointer<S>, _ y: UnsafePointer<S>, count: Int) -> Bool {
+        for o in 0..<count where !p[o].isFinite { return true }
         switch self {
         case .absoluteTolerance(let tolerance):
             for o in 0..<count where abs(Double(p[o] - y[o])) > tolerance { return true }

@@ -140,6 +140,9 @@ public struct TrainingCheckpoint<Scalar: BLASScalar & HDF5Element> {
             guard shape == block.shape else {
                 throw fail("parameters/\(block.name) has shape \(shape), the \(network.shape) network needs \(block.shape)")
             }
+            if let bad = values.firstIndex(where: { !$0.isFinite }) {
+                throw fail("parameters/\(block.name) has \(values[bad]) at index \(bad); a network with non-finite parameters is unusable")
+            }
             blocks.append(values)
         }
         let parameters = Array(blocks.joined())
@@ -148,6 +151,7 @@ public struct TrainingCheckpoint<Scalar: BLASScalar & HDF5Element> {
         guard warmStart.count == layout.count else {
             throw fail("optimizer/warm_start has \(warmStart.count) entries, expected \(layout.count)")
         }
+        guard Vec.isFinite(warmStart) else { throw fail("optimizer/warm_start has non-finite values") }
         guard let rng = SeededGenerator(state: try file.read("optimizer/rng_state", as: UInt64.self).values) else {
             throw fail("optimizer/rng_state is not a valid generator state (4 words, not all zero)")
         }
