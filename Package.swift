@@ -45,6 +45,6 @@ let package = Package(
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "SequenceModel"]),
         .testTarget(name: "HDF5IOTests", dependencies: ["HDF5IO"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "HDF5IO", "Tasks", "SequenceModel", "HessianFree"]),
-        .testTarget(name: "CLITests", dependencies: ["hfrnn", "Training", "HDF5IO"]),
+        .testTarget(name: "CLITests", dependencies: ["hfrnn", "Training", "HDF5IO", "Tasks"]),
     ]
 )

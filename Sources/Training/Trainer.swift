@@ -46,7 +46,7 @@ public final class Trainer<Scalar: BLASScalar> {
     private let source: any SequenceSource<Scalar>
     private let testObjective: RNNObjective<Scalar>
 
-    /// A new run: parameters initialised from `config.seed` [§1.4], λ from the HF config.
+    /// A new run: parameters initialised from `config.seed` [§1.4], λ₀ = `config.optimizer.initialLambda`.
     public convenience init(config: TrainingConfig, source: any SequenceSource<Scalar>) throws {
         if let problem = config.validationError { throw TrainingError(problem) }
         let network = RecurrentNetwork(
@@ -89,9 +89,7 @@ public final class Trainer<Scalar: BLASScalar> {
     }
 
     /// The test error below which the run counts as solved.
-    public var successThreshold: Double {
-        config.successThreshold ?? config.task?.successThreshold ?? 0.01
-    }
+    public var successThreshold: Double { config.resolvedSuccessThreshold }
 
     /// Mean loss and error rate on the fixed test set at the current parameters.
     public func evaluateTest() -> (loss: Double, error: Double) {

@@ -36,13 +36,35 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
     public var checkpointDirectory = "checkpoints"
     /// Fixed test set size: 10,000 sequences [PMB'13; ISC: 10 × 1000].
     public var testSequences = 10_000
-    /// Stop when the test error falls below this fraction (nil: the task's threshold, 1 % [PMB'13]).
+    /// Stop when the test error falls below this fraction (nil: see `resolvedSuccessThreshold`).
     public var successThreshold: Double? = nil
     public var optimizer = HFConfig()
     public var initialization = InitializationConfig()
 
+    /// A run on `data` with every default; λ₀ from `defaultInitialLambda(for:)`.
     public init(data: DataSourceConfig) {
         self.data = data
+        optimizer.initialLambda = Self.defaultInitialLambda(for: data)
+    }
+
+    /// The initial Levenberg–Marquardt λ₀ of a run, unless overridden: for a task,
+    /// 0.01 × the scored steps per sequence (`TaskSpec.initialLambdaHint`), which reproduces [ISC]'s
+    /// λ₀ for the operand tasks (0.01) and the permutation (0.01·T); for a dataset, `HFConfig`'s
+    /// plain default 0.01.
+    public static func defaultInitialLambda(for data: DataSourceConfig) -> Double {
+        switch data {
+        case .task(let spec): return spec.initialLambdaHint
+        case .dataset: return HFConfig().initialLambda
+        }
+    }
+
+    /// The test error a run counts as solved below when neither the run nor its task sets one: 1 % [PMB'13].
+    public static let defaultSuccessThreshold = 0.01
+
+    /// The test error below which the run counts as solved: `successThreshold`, else the task's,
+    /// else `defaultSuccessThreshold`. Training, evaluation and export all use this.
+    public var resolvedSuccessThreshold: Double {
+        successThreshold ?? task?.successThreshold ?? Self.defaultSuccessThreshold
     }
 
     /// The task, if the data comes from a generator.

@@ -87,7 +87,7 @@ struct Train: ParsableCommand {
     @Option(parsing: .unconditional, help: "Structural damping weight μ (default 0.03, M&S'11).")
     var mu: Double?
 
-    @Option(parsing: .unconditional, help: "Initial Levenberg–Marquardt λ (default: 0.01 × scored outputs per sequence, as in Sutskever's code).")
+    @Option(parsing: .unconditional, help: "Initial Levenberg–Marquardt λ (default: 0.01 × scored steps per sequence of the task; 0.01 for a dataset).")
     var initialLambda: Double?
 
     @Option(parsing: .unconditional, help: "Sequences per HF iteration for the gradient (default 10000).")
@@ -142,8 +142,7 @@ struct Train: ParsableCommand {
         config.checkpointDirectory = checkpointDir
         config.testSequences = testSequences
         config.successThreshold = successThreshold
-        var hf = HFConfig()
-        if let spec = config.task { hf.initialLambda = spec.initialLambdaHint }
+        var hf = config.optimizer
         if let initialLambda { hf.initialLambda = initialLambda }
         if noStructuralDamping { hf.structuralDampingWeight = 0 }
         if let mu { hf.structuralDampingWeight = mu }

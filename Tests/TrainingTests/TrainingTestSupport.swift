@@ -33,7 +33,6 @@ func smallConfig(_ precision: Precision, folder: String) throws -> TrainingConfi
     config.testSequences = 40
     config.checkpointDirectory = folder
     config.runName = "small"
-    config.optimizer.initialLambda = config.task!.initialLambdaHint
     config.optimizer.gradientBatchSize = 60
     config.optimizer.curvatureBatchSize = 30
     config.optimizer.backtrackBatchSize = 30
