@@ -187,8 +187,8 @@ public struct TrainingCheckpoint<Scalar: BLASScalar & HDF5Element> {
     // MARK: Resuming
 
     /// A trainer that continues this checkpoint's run on `source` exactly where it stopped.
-    /// `config` defaults to the stored one; a resumed session may change its stop limits and
-    /// checkpoint folder, nothing that affects the arithmetic. Errors (the data does not fit the
+    /// `config` defaults to the stored one; a resumed session may change its stop limits, success
+    /// threshold and checkpoint folder, nothing that affects the arithmetic. Errors (the data does not fit the
     /// stored network, say) are one line naming `path`, the checkpoint's file.
     public func makeTrainer(source: any SequenceSource<Scalar>, config: TrainingConfig? = nil,
                             path: String) throws -> Trainer<Scalar> {

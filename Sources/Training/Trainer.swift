@@ -42,6 +42,8 @@ public final class Trainer<Scalar: BLASScalar> {
     public private(set) var history: [IterationRecord]
     /// Wall time of the sessions before this one.
     private let earlierSeconds: Double
+    /// The iteration this session started at: the stop limits count from here.
+    public let sessionStartIteration: Int
     private let sessionStart = DispatchTime.now().uptimeNanoseconds
     private let source: any SequenceSource<Scalar>
     private let testObjective: RNNObjective<Scalar>
@@ -79,14 +81,16 @@ public final class Trainer<Scalar: BLASScalar> {
         self.state = state
         self.history = history
         self.earlierSeconds = earlierSeconds
+        sessionStartIteration = state.iteration
         self.source = source
         testObjective = RNNObjective(network: network, chunks: try source.testChunks(chunkSize: config.chunkSize))
     }
 
     /// Training wall time so far, over all sessions.
-    public var elapsedSeconds: Double {
-        earlierSeconds + Double(DispatchTime.now().uptimeNanoseconds - sessionStart) / 1e9
-    }
+    public var elapsedSeconds: Double { earlierSeconds + sessionSeconds }
+
+    /// Wall time of this session.
+    public var sessionSeconds: Double { Double(DispatchTime.now().uptimeNanoseconds - sessionStart) / 1e9 }
 
     /// The test error below which the run counts as solved.
     public var successThreshold: Double { config.resolvedSuccessThreshold }
@@ -128,12 +132,13 @@ public final class Trainer<Scalar: BLASScalar> {
         return record
     }
 
-    /// Whether the run should stop before another iteration, and why.
+    /// Whether the run should stop before another iteration, and why. The iteration and time
+    /// limits count in this session (see `TrainingConfig.maxIterations`).
     public func stopReason(interrupted: Bool) -> StopReason? {
         if let last = history.last, last.testError < successThreshold { return .solved }
         if interrupted { return .interrupted }
-        if let limit = config.maxIterations, state.iteration >= limit { return .maxIterations }
-        if let limit = config.timeLimitSeconds, elapsedSeconds >= limit { return .timeLimit }
+        if let limit = config.maxIterations, state.iteration - sessionStartIteration >= limit { return .maxIterations }
+        if let limit = config.timeLimitSeconds, sessionSeconds >= limit { return .timeLimit }
         return nil
     }
 }

@@ -25,9 +25,11 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
     public var precision = Precision.float
     /// Seeds the initial parameters, the optimizer's RNG and the task test set.
     public var seed: UInt64 = 1
-    /// Stop after this many HF iterations (nil: no limit).
+    /// Stop after this many HF iterations in one session — the first `train`, or one `resume` —
+    /// (nil: no limit). A resumed run gets the stored limit again unless the resume sets another.
     public var maxIterations: Int? = nil
-    /// Stop after this much training wall time, in seconds (nil: no limit).
+    /// Stop after this much training wall time in one session, in seconds (nil: no limit); per
+    /// session like `maxIterations`.
     public var timeLimitSeconds: Double? = nil
     /// Write the latest checkpoint every this many HF iterations.
     public var checkpointEvery = 1
@@ -38,6 +40,9 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
     public var testSequences = 10_000
     /// Stop when the test error falls below this fraction (nil: see `resolvedSuccessThreshold`).
     public var successThreshold: Double? = nil
+    /// OpenBLAS threads (`runTraining` sets them): the count changes the rounding of every product,
+    /// so it is part of the run like the seed. Default 1 (bit-exact whatever OPENBLAS_NUM_THREADS says).
+    public var blasThreads = 1
     public var optimizer = HFConfig()
     public var initialization = InitializationConfig()
 
@@ -57,6 +62,9 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
         case .dataset: return HFConfig().initialLambda
         }
     }
+
+    /// The largest `blasThreads` accepted.
+    public static let maximumBLASThreads = 1024
 
     /// The test error a run counts as solved below when neither the run nor its task sets one: 1 % [PMB'13].
     public static let defaultSuccessThreshold = 0.01
@@ -87,6 +95,9 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
         if let maxIterations, maxIterations < 0 { return "max iterations must be non-negative, got \(maxIterations)" }
         if let timeLimitSeconds, !(timeLimitSeconds > 0) { return "time limit must be positive, got \(timeLimitSeconds)" }
         if checkpointEvery < 1 { return "checkpoint cadence must be at least 1 iteration, got \(checkpointEvery)" }
+        if !(1...Self.maximumBLASThreads).contains(blasThreads) {
+            return "BLAS threads must be in 1...\(Self.maximumBLASThreads), got \(blasThreads)"
+        }
         if testSequences < 1 { return "test set size must be at least 1, got \(testSequences)" }
         if let successThreshold, !(successThreshold > 0 && successThreshold <= 1) {
             return "success threshold must be in (0, 1], got \(successThreshold)"

@@ -25,7 +25,7 @@ public struct TrainingOutcome: Sendable {
 }
 
 /// The training loop: one HF iteration at a time until solved, out of iterations or time, or
-/// interrupted; the latest checkpoint every `checkpointEvery` iterations and whenever the loop
+/// interrupted, on `config.blasThreads` BLAS threads; the latest checkpoint every `checkpointEvery` iterations and whenever the loop
 /// stops, and the best one (by test error) whenever it improves.
 ///
 /// `shouldStop` is polled between iterations — the safe points — so a signal handler only needs to
@@ -33,6 +33,7 @@ public struct TrainingOutcome: Sendable {
 public func runTraining<Scalar>(_ trainer: Trainer<Scalar>, shouldStop: () -> Bool,
                                 onIteration: (IterationRecord) -> Void) throws -> TrainingOutcome
 where Scalar: BLASScalar & HDF5Element {
+    BLAS.setThreadCount(trainer.config.blasThreads)
     let folder = RunFolder(config: trainer.config)
     var bestError = trainer.history.map(\.testError).min() ?? .infinity
     var bestPath: String? = FileManager.default.fileExists(atPath: folder.best) ? folder.best : nil

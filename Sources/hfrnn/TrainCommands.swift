@@ -9,11 +9,16 @@ import Training
 
 /// Options shared by `train` and `resume` that limit how long a session runs.
 struct StopOptions: ParsableArguments {
-    @Option(parsing: .unconditional, help: "Stop after this many HF iterations in total (default: no limit).")
+    @Option(parsing: .unconditional, help: """
+        Stop after this many HF iterations in this session: in total for train, more iterations for \
+        resume (default: no limit; resume: the run's stored limit).
+        """)
     var maxIterations: Int?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Stop after this much training wall time, e.g. 90s, 30m, 2h (default: no limit).",
-                               valueName: "duration"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("""
+        Stop after this much training wall time in this session, e.g. 90s, 30m, 2h: in total for \
+        train, more time for resume (default: no limit; resume: the run's stored limit).
+        """, valueName: "duration"))
     var timeLimit: String?
 
     func validate() throws {
@@ -105,6 +110,11 @@ struct Train: ParsableCommand {
     @Flag(help: "Use the diagonal (empirical Fisher + λ)^0.75 preconditioner.")
     var preconditioner = false
 
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "OpenBLAS threads. Stored in the run and used again on resume; the count changes the rounding, so it overrides OPENBLAS_NUM_THREADS.",
+        valueName: "n"))
+    var blasThreads: Int = 1
+
     @Option(parsing: .unconditional, help: "Fixed test set size (default 10000).")
     var testSequences: Int = 10_000
 
@@ -141,6 +151,7 @@ struct Train: ParsableCommand {
             + (task != nil ? "-T\(length)" : "") + "-seed\(seed)"
         config.checkpointDirectory = checkpointDir
         config.testSequences = testSequences
+        config.blasThreads = blasThreads
         config.successThreshold = successThreshold
         var hf = config.optimizer
         if let initialLambda { hf.initialLambda = initialLambda }
@@ -172,19 +183,34 @@ struct Train: ParsableCommand {
 
 struct Resume: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Continue a run from a checkpoint, exactly as if it had never stopped.")
+        abstract: "Continue a run from a checkpoint, exactly as if it had never stopped.",
+        discussion: """
+            The limits count in this session: --max-iterations 50 runs up to 50 more HF iterations, \
+            --time-limit 30m up to 30 more minutes. Without them the run's stored limits apply again, \
+            so a run stopped by a limit continues with the same budget. A solved run continues when \
+            --success-threshold is below its test error. The new values are stored in the run.
+            """)
 
     @Argument(help: "A checkpoint (latest.h5) or a run folder.")
     var checkpoint: String
 
     @OptionGroup var stop: StopOptions
 
+    @Option(parsing: .unconditional, help: "Stop when the test error is below this fraction (default: the run's).")
+    var successThreshold: Double?
+
+    func validate() throws {
+        if let successThreshold, !(successThreshold > 0 && successThreshold <= 1) {
+            throw ValidationError("--success-threshold must be in (0, 1], got \(successThreshold)")
+        }
+    }
+
     func run() throws {
         let path = checkpointPath(checkpoint)
         try runGuarded {
             switch try checkpointPrecision(path) {
-            case .float: try resumeTraining(path, Float.self, stop: stop)
-            case .double: try resumeTraining(path, Double.self, stop: stop)
+            case .float: try resumeTraining(path, Float.self, stop: stop, successThreshold: successThreshold)
+            case .double: try resumeTraining(path, Double.self, stop: stop, successThreshold: successThreshold)
             }
         }
     }
@@ -200,11 +226,13 @@ func startTraining<S: BLASScalar & HDF5Element>(_ config: TrainingConfig, _: S.T
     try train(trainer, header: "training \(describe(config)), \(trainer.network.shape) network, \(trainer.network.parameterCount) parameters")
 }
 
-func resumeTraining<S: BLASScalar & HDF5Element>(_ path: String, _: S.Type, stop: StopOptions) throws {
+func resumeTraining<S: BLASScalar & HDF5Element>(_ path: String, _: S.Type, stop: StopOptions,
+                                                successThreshold: Double?) throws {
     let checkpoint = try TrainingCheckpoint<S>.load(from: path)
     var config = checkpoint.config
     if let limit = stop.maxIterations { config.maxIterations = limit }
-    if let seconds = try stop.seconds() { config.timeLimitSeconds = checkpoint.elapsedSeconds + seconds }
+    if let seconds = try stop.seconds() { config.timeLimitSeconds = seconds }
+    if let successThreshold { config.successThreshold = successThreshold }
     // The checkpoint's folder is the run folder, wherever it was moved.
     let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
     config.runName = folder.lastPathComponent
@@ -243,7 +271,12 @@ func train<S: BLASScalar & HDF5Element>(_ trainer: Trainer<S>, header: String) t
           + "; test error \(formatPercent(outcome.finalTestError)), test loss \(String(format: "%.5g", outcome.finalTestLoss))")
     print("latest checkpoint: \(outcome.latestCheckpoint)")
     if let best = outcome.bestCheckpoint { print("best checkpoint:   \(best)") }
-    print("resume with: hfrnn resume \(RunFolder(config: trainer.config).path)")
+    let runPath = RunFolder(config: trainer.config).path
+    if outcome.reason == .solved {
+        print("train further with: hfrnn resume \(runPath) --success-threshold <fraction below \(trainer.successThreshold)>")
+    } else {
+        print("resume with: hfrnn resume \(runPath)")
+    }
     if outcome.reason == .interrupted { throw ExitCode(130) }
 }
 
