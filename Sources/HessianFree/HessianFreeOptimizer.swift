@@ -78,6 +78,8 @@ public struct HFStepReport: Sendable, Equatable, Codable {
     public var iteration: Int
     /// f(θ) on the gradient batch.
     public var gradientLoss: Double = .nan
+    /// The data term of `gradientLoss` alone (no L2 term), comparable with a test loss.
+    public var gradientDataLoss: Double = .nan
     /// ‖∇f(θ)‖ on the gradient batch (with the L2 term).
     public var gradientNorm: Double = .nan
     /// f(θ) on the line-search batch.
@@ -203,6 +205,7 @@ public enum HessianFreeOptimizer {
         }
         let gradientLoss = Double(rawGradientLoss) + l2AtTheta
         report.gradientLoss = gradientLoss
+        report.gradientDataLoss = Double(rawGradientLoss)
         guard gradientLoss.isFinite else { return rejectNonFinite("the loss on the gradient batch") }
         Vec.axpy(S(weightCost), theta, &g)
         guard Vec.isFinite(g) else { return rejectNonFinite("the gradient") }

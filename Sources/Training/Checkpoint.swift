@@ -208,7 +208,8 @@ struct HistoryColumns {
 
     init(_ history: [IterationRecord]) {
         doubles = [
-            ("train_loss", history.map(\.trainLoss)), ("test_loss", history.map(\.testLoss)),
+            ("train_loss", history.map(\.trainLoss)), ("train_objective", history.map(\.trainObjective)),
+            ("test_loss", history.map(\.testLoss)),
             ("test_error", history.map(\.testError)), ("lambda", history.map(\.lambda)),
             ("lambda_next", history.map(\.lambdaNext)), ("rho", history.map(\.rho)),
             ("step_size", history.map(\.stepSize)), ("elapsed_seconds", history.map(\.elapsedSeconds)),
@@ -231,6 +232,10 @@ struct HistoryColumns {
         }
         let (trainLoss, testLoss, testError) = (try column("train_loss", Double.self), try column("test_loss", Double.self),
                                                 try column("test_error", Double.self))
+        // Checkpoints from before train_objective stored the objective as train_loss.
+        let (trainData, trainObjective) = try file.exists("history/train_objective")
+            ? (trainLoss, try column("train_objective", Double.self))
+            : ([Double](repeating: .nan, count: count), trainLoss)
         let (lambda, lambdaNext, rho) = (try column("lambda", Double.self), try column("lambda_next", Double.self),
                                          try column("rho", Double.self))
         let (stepSize, elapsed) = (try column("step_size", Double.self), try column("elapsed_seconds", Double.self))
@@ -240,7 +245,8 @@ struct HistoryColumns {
             throw TrainingError("\(path): history/decision has \(decisions.count) entries, expected \(count)")
         }
         return (0..<count).map { k in
-            IterationRecord(iteration: Int(iteration[k]), trainLoss: trainLoss[k], testLoss: testLoss[k],
+            IterationRecord(iteration: Int(iteration[k]), trainLoss: trainData[k], trainObjective: trainObjective[k],
+                            testLoss: testLoss[k],
                             testError: testError[k], lambda: lambda[k], lambdaNext: lambdaNext[k], rho: rho[k],
                             cgIterations: Int(cg[k]), cgStop: cgStops[k], backtrackIteration: Int(backtrack[k]),
                             stepSize: stepSize[k], accepted: accepted[k] != 0, decision: decisions[k],

@@ -6,8 +6,12 @@ import SequenceModel
 /// One HF iteration as the training loop records it (the learning curves).
 public struct IterationRecord: Sendable, Codable, Equatable {
     public var iteration: Int
-    /// f(θ) on the gradient batch before the step, with the L2 term.
+    /// Mean data loss on the gradient batch before the step, without the L2 term: the same
+    /// quantity as `testLoss`, on training data.
     public var trainLoss: Double
+    /// The objective HF minimises on that batch: `trainLoss` + ½·weightCost·‖θ‖² (NaN in
+    /// histories read from checkpoints written before this field existed).
+    public var trainObjective: Double = .nan
     /// Mean loss and fraction of wrong sequences on the fixed test set after the step.
     public var testLoss: Double
     public var testError: Double
@@ -123,7 +127,8 @@ public final class Trainer<Scalar: BLASScalar> {
         let test = evaluateTest()
         let report = outcome.report
         let record = IterationRecord(
-            iteration: state.iteration, trainLoss: report.gradientLoss, testLoss: test.loss, testError: test.error,
+            iteration: state.iteration, trainLoss: report.gradientDataLoss, trainObjective: report.gradientLoss,
+            testLoss: test.loss, testError: test.error,
             lambda: report.lambdaUsed, lambdaNext: state.lambda, rho: report.rho, cgIterations: report.cgIterations,
             cgStop: report.cgTermination?.reason ?? "not run", backtrackIteration: report.backtrackIteration ?? 0,
             stepSize: report.stepSize, accepted: report.accepted, decision: report.decision.reason,
