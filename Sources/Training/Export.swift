@@ -177,17 +177,18 @@ public let curvesCSVHeader = "iteration,train_loss,test_loss,test_error,lambda,l
 
 /// curves.csv: the header and one row per record (see the format notes at the top of this file).
 public func curvesCSV(_ history: [IterationRecord]) -> String {
-    var lines = [curvesCSVHeader]
-    for r in history {
-        let fields: [String] = [
-            "\(r.iteration)", csvNumber(r.trainLoss), csvNumber(r.testLoss), csvNumber(r.testError),
-            csvNumber(r.lambda), csvNumber(r.lambdaNext), csvNumber(r.rho), "\(r.cgIterations)",
-            "\(r.backtrackIteration)", csvNumber(r.stepSize), r.accepted ? "1" : "0", csvNumber(r.elapsedSeconds),
-            csvNumber(r.trainObjective),
-        ]
-        lines.append(fields.joined(separator: ","))
-    }
-    return lines.joined(separator: "\n") + "\n"
+    ([curvesCSVHeader] + history.map(curvesCSVRow)).joined(separator: "\n") + "\n"
+}
+
+/// One row of curves.csv (and of a run folder's metrics.csv), without the newline.
+func curvesCSVRow(_ r: IterationRecord) -> String {
+    let fields: [String] = [
+        "\(r.iteration)", csvNumber(r.trainLoss), csvNumber(r.testLoss), csvNumber(r.testError),
+        csvNumber(r.lambda), csvNumber(r.lambdaNext), csvNumber(r.rho), "\(r.cgIterations)",
+        "\(r.backtrackIteration)", csvNumber(r.stepSize), r.accepted ? "1" : "0", csvNumber(r.elapsedSeconds),
+        csvNumber(r.trainObjective),
+    ]
+    return fields.joined(separator: ",")
 }
 
 /// Shortest round-trip decimal; inf, -inf, nan for the non-finite values.
