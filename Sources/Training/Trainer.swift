@@ -33,6 +33,9 @@ public struct IterationRecord: Sendable, Codable, Equatable {
 /// Why a training run stopped.
 public enum StopReason: String, Sendable, Codable {
     case solved, maxIterations = "max-iterations", timeLimit = "time-limit", interrupted
+    /// `TrainingConfig.maxConsecutiveRejections` iterations in a row were rejected: λ only grows
+    /// and the run cannot move (data on an extreme scale, non-finite values).
+    case noProgress = "no-progress"
 }
 
 /// Holds a run's parameters, optimizer state and history, and advances it one HF iteration at a
@@ -144,6 +147,12 @@ public final class Trainer<Scalar: BLASScalar> {
         if interrupted { return .interrupted }
         if let limit = config.maxIterations, state.iteration - sessionStartIteration >= limit { return .maxIterations }
         if let limit = config.timeLimitSeconds, sessionSeconds >= limit { return .timeLimit }
+        if trailingRejections >= config.maxConsecutiveRejections { return .noProgress }
         return nil
+    }
+
+    /// Rejected iterations at the end of this session's history (a resumed session starts afresh).
+    public var trailingRejections: Int {
+        history.dropFirst(sessionStartIteration).reversed().prefix { !$0.accepted }.count
     }
 }

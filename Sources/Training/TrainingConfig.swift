@@ -31,6 +31,10 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
     /// Stop after this much training wall time in one session, in seconds (nil: no limit); per
     /// session like `maxIterations`.
     public var timeLimitSeconds: Double? = nil
+    /// Stop after this many rejected HF iterations in a row within a session. Each rejection raises
+    /// λ by 3/2, so 20 of them multiply it by about 3300: a run that healthy training does not get
+    /// stuck in, and one that can never train (targets of 1e30, say) stops instead of looping.
+    public var maxConsecutiveRejections = 20
     /// Write the latest checkpoint every this many HF iterations.
     public var checkpointEvery = 1
     /// Checkpoints go to `<checkpointDirectory>/<runName>/`.
@@ -94,6 +98,9 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
         if hiddenUnits < 1 { return "hidden units must be at least 1, got \(hiddenUnits)" }
         if let maxIterations, maxIterations < 0 { return "max iterations must be non-negative, got \(maxIterations)" }
         if let timeLimitSeconds, !(timeLimitSeconds > 0) { return "time limit must be positive, got \(timeLimitSeconds)" }
+        if maxConsecutiveRejections < 1 {
+            return "the consecutive-rejection limit must be at least 1, got \(maxConsecutiveRejections)"
+        }
         if checkpointEvery < 1 { return "checkpoint cadence must be at least 1 iteration, got \(checkpointEvery)" }
         if !(1...Self.maximumBLASThreads).contains(blasThreads) {
             return "BLAS threads must be in 1...\(Self.maximumBLASThreads), got \(blasThreads)"

@@ -265,6 +265,12 @@ func train<S: BLASScalar & HDF5Element>(_ trainer: Trainer<S>, header: String) t
     case .maxIterations: message = "stopped: reached the iteration limit"
     case .timeLimit: message = "stopped: reached the time limit"
     case .interrupted: message = "interrupted: checkpoint saved"
+    case .noProgress:
+        let rejected = trainer.history.suffix(trainer.trailingRejections)
+        message = "stopped: the last \(rejected.count) HF iterations were all rejected (λ "
+            + String(format: "%.3g → %.3g", rejected.first?.lambda ?? .nan, rejected.last?.lambdaNext ?? .nan)
+            + "; last: \(rejected.last?.decision ?? "-")). Likely cause: data on an extreme scale (rescale "
+            + "inputs and targets to about ±1) or values that overflow; training cannot move"
     }
     print("\(message) after \(outcome.iterations) HF iterations, \(outcome.totalCGIterations) CG steps, "
           + String(format: "%.1f s", outcome.elapsedSeconds)
@@ -278,6 +284,7 @@ func train<S: BLASScalar & HDF5Element>(_ trainer: Trainer<S>, header: String) t
         print("resume with: hfrnn resume \(runPath)")
     }
     if outcome.reason == .interrupted { throw ExitCode(130) }
+    if outcome.reason == .noProgress { throw ExitCode.failure }
 }
 
 /// One line per HF iteration.
