@@ -50,7 +50,8 @@ let package = Package(
         .testTarget(name: "HDF5IOTests", dependencies: ["HDF5IO"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "HDF5IO", "Tasks", "SequenceModel", "HessianFree"]),
         .testTarget(name: "CLITests", dependencies: [
-            "hfrnn", "Training", "HDF5IO", "Experiments", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "hfrnn", "Training", "HDF5IO", "Tasks", "Experiments",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
     ]
 )

@@ -11,9 +11,8 @@
 public struct HFConfig: Sendable, Codable, Equatable {
     // MARK: Damping
 
-    /// Initial Tikhonov damping λ₀. Default 0.01. [ISC] uses 0.01 × (number of scored outputs per
-    /// sequence), i.e. 0.01 for addition/multiplication/XOR, 0.08 for temporal order and T·0.01 for
-    /// random permutation; the trainer should scale this plain default the same way for those tasks.
+    /// Initial Tikhonov damping λ₀. Default 0.01 [ISC, for the operand tasks]; a training run
+    /// derives its own λ₀ from its task (Training's `TrainingConfig.defaultInitialLambda`).
     /// [BL] defaults to 0.1, [JMC] used 45 for its autoencoders.
     public var initialLambda: Double = 0.01
 

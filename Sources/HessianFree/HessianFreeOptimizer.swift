@@ -20,7 +20,8 @@ import Linalg
 // * Non-finite values anywhere (loss, gradient, Fisher diagonal, curvature products, CG, the chosen
 //   backtracking loss) reject the step, keep θ, raise λ by `lmIncreaseFactor` and zero the warm
 //   start [ours; ISC only treats a NaN ρ as a bad ρ]. A non-finite loss at one line-search trial is
-//   just a failed trial.
+//   just a failed trial. An accepted θ + αδ is therefore always finite: every trial loss includes
+//   ½·weightCost·‖θ + αδ‖², which is ∞ or NaN (0·∞, when weightCost = 0) for any non-finite entry.
 // * L2: f, ∇f and every curvature product include the weight cost [ISC demo, M'10]; the objective
 //   supplies the data term only.
 
@@ -77,6 +78,8 @@ public struct HFStepReport: Sendable, Equatable, Codable {
     public var iteration: Int
     /// f(θ) on the gradient batch.
     public var gradientLoss: Double = .nan
+    /// The data term of `gradientLoss` alone (no L2 term), comparable with a test loss.
+    public var gradientDataLoss: Double = .nan
     /// ‖∇f(θ)‖ on the gradient batch (with the L2 term).
     public var gradientNorm: Double = .nan
     /// f(θ) on the line-search batch.
@@ -202,6 +205,7 @@ public enum HessianFreeOptimizer {
         }
         let gradientLoss = Double(rawGradientLoss) + l2AtTheta
         report.gradientLoss = gradientLoss
+        report.gradientDataLoss = Double(rawGradientLoss)
         guard gradientLoss.isFinite else { return rejectNonFinite("the loss on the gradient batch") }
         Vec.axpy(S(weightCost), theta, &g)
         guard Vec.isFinite(g) else { return rejectNonFinite("the gradient") }

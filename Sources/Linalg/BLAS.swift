@@ -215,7 +215,8 @@ public enum BLAS {
         S.rawScal(Int32(x.count), alpha, x.baseAddress!)
     }
 
-    /// Limits OpenBLAS to `count` threads (the project runs on one: see the README).
+    /// Limits OpenBLAS to `count` threads, overriding OPENBLAS_NUM_THREADS. The count changes how
+    /// products are split and so their rounding: a run fixes it to be reproducible.
     public static func setThreadCount(_ count: Int) { openblas_set_num_threads(Int32(count)) }
 
     /// OpenBLAS's build description, for logs and benchmark headers.

@@ -217,14 +217,16 @@ public final class BatchEvaluator<Scalar: BLASScalar> {
         }
     }
 
-    /// outputDelta ← mask·(ŷ − y)/N: ∂f/∂s for every matched output/loss pair.
+    /// outputDelta ← mask·(m·ŷ − y)/N: ∂f/∂s for every matched output/loss pair (m = Σy for
+    /// softmax, else 1; see OutputLayer.swift).
     private func setLossDelta() {
         let O = outputSize
         for row in 0..<(steps * sequences) {
             let weight = mask[row] * normaliser
+            let m = network.outputLoss.predictionWeight(target: targets.baseAddress! + row * O, count: O)
             for o in 0..<O {
                 let k = row * O + o
-                outputDelta[k] = weight == 0 ? 0 : weight * (predictions[k] - targets[k])
+                outputDelta[k] = weight == 0 ? 0 : weight * (m * predictions[k] - targets[k])
             }
         }
     }
@@ -339,6 +341,7 @@ public final class BatchEvaluator<Scalar: BLASScalar> {
         for row in 0..<(T * B) {
             network.outputLoss.multiplyCurvature(outputDelta.baseAddress! + row * O,
                                                  predictions: predictions.baseAddress! + row * O,
+                                                 target: targets.baseAddress! + row * O,
                                                  count: O, weight: mask[row] * normaliser)
         }
         backpropagate(into: &out, structuralWeight: structuralWeight)

@@ -2,8 +2,11 @@ import Linalg
 
 // The matched output non-linearity / loss pairs (docs/algorithm.md#outputs-and-losses), one row
 // (one step of one sequence) at a time. For every pair the derivative of the loss with respect to
-// the output pre-activation s is ŷ − y, and the curvature H_L = ∂²L/∂s² is PSD, so
-// G = J_sᵀ H_L J_s is PSD.
+// the output pre-activation s is m·ŷ − y and the curvature H_L = ∂²L/∂s² is PSD, so
+// G = J_sᵀ H_L J_s is PSD. The prediction weight m is 1, except for softmax, where
+// −Σ y·log softmax(s) has gradient (Σy)·p − y and Hessian (Σy)·(diag(p) − ppᵀ): m = Σy, which is 1
+// only when the target row sums to exactly 1 (soft targets from a file are accepted within a
+// tolerance, and float32 rounding breaks exactness).
 extension OutputLoss {
     /// Turns the pre-activations `s` (length `count`) into predictions ŷ = g(s) in place and
     /// returns the loss of this row against `target`. `scored == false` skips the loss (returns 0)
@@ -37,26 +40,38 @@ extension OutputLoss {
         return loss
     }
 
-    /// `r ← weight · H_L(ŷ) · r` in place, for one row: the loss curvature at predictions `p`.
-    /// Linear: H_L = I. Logistic: diag(p(1 − p)). Softmax: diag(p) − ppᵀ, applied as p ⊙ (r − ⟨p, r⟩).
+    /// The prediction weight m of ∂L/∂s = m·ŷ − y for target row `y`: Σy for softmax, else 1.
+    func predictionWeight<S: BLASScalar>(target y: UnsafePointer<S>, count: Int) -> S {
+        guard self == .softmaxCrossEntropy else { return 1 }
+        var total: S = 0
+        for o in 0..<count { total += y[o] }
+        return total
+    }
+
+    /// `r ← weight · H_L(ŷ) · r` in place, for one row: the loss curvature at predictions `p` for
+    /// target row `y`. Linear: H_L = I. Logistic: diag(p(1 − p)). Softmax: (Σy)·(diag(p) − ppᵀ),
+    /// applied as (Σy)·p ⊙ (r − ⟨p, r⟩).
     func multiplyCurvature<S: BLASScalar>(_ r: UnsafeMutablePointer<S>, predictions p: UnsafePointer<S>,
-                                          count: Int, weight: S) {
+                                          target y: UnsafePointer<S>, count: Int, weight: S) {
         switch self {
         case .linearSquaredError:
             for o in 0..<count { r[o] *= weight }
         case .logisticCrossEntropy:
             for o in 0..<count { r[o] *= weight * p[o] * (1 - p[o]) }
         case .softmaxCrossEntropy:
+            let scaled = weight * predictionWeight(target: y, count: count)
             var mean: S = 0
             for o in 0..<count { mean += p[o] * r[o] }
-            for o in 0..<count { r[o] = weight * p[o] * (r[o] - mean) }
+            for o in 0..<count { r[o] = scaled * p[o] * (r[o] - mean) }
         }
     }
 }
 
 extension ErrorCriterion {
-    /// Whether the prediction row `p` is wrong for target row `y`.
+    /// Whether the prediction row `p` is wrong for target row `y`. A non-finite prediction is
+    /// always wrong (every comparison with NaN is false, which would otherwise count it as right).
     func isWrong<S: BLASScalar>(_ p: UnsafePointer<S>, _ y: UnsafePointer<S>, count: Int) -> Bool {
+        for o in 0..<count where !p[o].isFinite { return true }
         switch self {
         case .absoluteTolerance(let tolerance):
             for o in 0..<count where abs(Double(p[o] - y[o])) > tolerance { return true }

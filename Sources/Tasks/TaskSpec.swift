@@ -131,11 +131,10 @@ public struct TaskSpec: Sendable, Codable, Equatable, CustomStringConvertible {
     /// recalled pattern must be right, so the trivial blank steps cannot hide errors.
     public var successThreshold: Double { Encoding.successThreshold }
 
-    /// Suggested initial λ: 0.01 × `scoredStepsPerSequence` (docs/algorithm.md#constants).
-    /// This reproduces [ISC]'s λ0 for the operand tasks (0.01) and the permutation (0.01·T); [ISC]
-    /// used 0.08 for temporal order and 0.01 · n_values · n · T for memorisation, by its own note
-    /// "not quite the right number".
-    /// The trainer decides.
+    /// 0.01 × `scoredStepsPerSequence` (docs/algorithm.md#constants): the initial λ a training run
+    /// on this task starts from (the policy is Training's `TrainingConfig.defaultInitialLambda`).
+    /// [ISC] used 0.08 for temporal order and 0.01 · n_values · n · T for memorisation, by its own
+    /// note "not quite the right number".
     public var initialLambdaHint: Double {
         Encoding.initialLambdaPerScoredOutput * Double(scoredStepsPerSequence)
     }

@@ -140,6 +140,9 @@ public struct TrainingCheckpoint<Scalar: BLASScalar & HDF5Element> {
             guard shape == block.shape else {
                 throw fail("parameters/\(block.name) has shape \(shape), the \(network.shape) network needs \(block.shape)")
             }
+            if let bad = values.firstIndex(where: { !$0.isFinite }) {
+                throw fail("parameters/\(block.name) has \(values[bad]) at index \(bad); a network with non-finite parameters is unusable")
+            }
             blocks.append(values)
         }
         let parameters = Array(blocks.joined())
@@ -148,6 +151,7 @@ public struct TrainingCheckpoint<Scalar: BLASScalar & HDF5Element> {
         guard warmStart.count == layout.count else {
             throw fail("optimizer/warm_start has \(warmStart.count) entries, expected \(layout.count)")
         }
+        guard Vec.isFinite(warmStart) else { throw fail("optimizer/warm_start has non-finite values") }
         guard let rng = SeededGenerator(state: try file.read("optimizer/rng_state", as: UInt64.self).values) else {
             throw fail("optimizer/rng_state is not a valid generator state (4 words, not all zero)")
         }
@@ -183,8 +187,8 @@ public struct TrainingCheckpoint<Scalar: BLASScalar & HDF5Element> {
     // MARK: Resuming
 
     /// A trainer that continues this checkpoint's run on `source` exactly where it stopped.
-    /// `config` defaults to the stored one; a resumed session may change its stop limits and
-    /// checkpoint folder, nothing that affects the arithmetic. Errors (the data does not fit the
+    /// `config` defaults to the stored one; a resumed session may change its stop limits, success
+    /// threshold and checkpoint folder, nothing that affects the arithmetic. Errors (the data does not fit the
     /// stored network, say) are one line naming `path`, the checkpoint's file.
     public func makeTrainer(source: any SequenceSource<Scalar>, config: TrainingConfig? = nil,
                             path: String) throws -> Trainer<Scalar> {
@@ -204,7 +208,8 @@ struct HistoryColumns {
 
     init(_ history: [IterationRecord]) {
         doubles = [
-            ("train_loss", history.map(\.trainLoss)), ("test_loss", history.map(\.testLoss)),
+            ("train_loss", history.map(\.trainLoss)), ("train_objective", history.map(\.trainObjective)),
+            ("test_loss", history.map(\.testLoss)),
             ("test_error", history.map(\.testError)), ("lambda", history.map(\.lambda)),
             ("lambda_next", history.map(\.lambdaNext)), ("rho", history.map(\.rho)),
             ("step_size", history.map(\.stepSize)), ("elapsed_seconds", history.map(\.elapsedSeconds)),
@@ -227,6 +232,10 @@ struct HistoryColumns {
         }
         let (trainLoss, testLoss, testError) = (try column("train_loss", Double.self), try column("test_loss", Double.self),
                                                 try column("test_error", Double.self))
+        // Checkpoints from before train_objective stored the objective as train_loss.
+        let (trainData, trainObjective) = try file.exists("history/train_objective")
+            ? (trainLoss, try column("train_objective", Double.self))
+            : ([Double](repeating: .nan, count: count), trainLoss)
         let (lambda, lambdaNext, rho) = (try column("lambda", Double.self), try column("lambda_next", Double.self),
                                          try column("rho", Double.self))
         let (stepSize, elapsed) = (try column("step_size", Double.self), try column("elapsed_seconds", Double.self))
@@ -236,7 +245,8 @@ struct HistoryColumns {
             throw TrainingError("\(path): history/decision has \(decisions.count) entries, expected \(count)")
         }
         return (0..<count).map { k in
-            IterationRecord(iteration: Int(iteration[k]), trainLoss: trainLoss[k], testLoss: testLoss[k],
+            IterationRecord(iteration: Int(iteration[k]), trainLoss: trainData[k], trainObjective: trainObjective[k],
+                            testLoss: testLoss[k],
                             testError: testError[k], lambda: lambda[k], lambdaNext: lambdaNext[k], rho: rho[k],
                             cgIterations: Int(cg[k]), cgStop: cgStops[k], backtrackIteration: Int(backtrack[k]),
                             stepSize: stepSize[k], accepted: accepted[k] != 0, decision: decisions[k],

@@ -32,6 +32,10 @@ public enum DatasetSchema {
     public static let maximumSequenceBytes = 1 << 30
     /// Softmax targets at scored steps must sum to 1 within this tolerance.
     public static let probabilityTolerance: Float = 1e-3
+    /// Largest |target| of a linear-squared-error file: a prediction −y against the target y must
+    /// give a squared error (2y)²/2 that float32 can hold, i.e. |y| ≤ √(Float.max / 2) ≈ 1.3·10¹⁹.
+    /// Beyond it training can only overflow (every step rejected); such data must be rescaled.
+    public static let maximumLinearTarget: Float = (Float.greatestFiniteMagnitude / 2).squareRoot()
 }
 
 /// How a dataset stores its targets.
@@ -344,12 +348,16 @@ public final class DatasetFile {
         }
     }
 
-    /// The target row of a scored or judged step must suit the loss: logistic targets in [0, 1],
-    /// softmax targets a probability vector.
+    /// The target row of a scored or judged step must suit the loss: linear targets within
+    /// ±`maximumLinearTarget`, logistic targets in [0, 1], softmax targets a probability vector.
     private func checkTarget(_ row: ArraySlice<Float>, _ fail: Failure, _ at: () -> String) throws {
         switch outputLoss {
         case .linearSquaredError:
-            return
+            if let bad = row.firstIndex(where: { abs($0) > DatasetSchema.maximumLinearTarget }) {
+                throw fail("/targets has \(row[bad]) at \(at()), output \(bad - row.startIndex); linear-squared-error "
+                           + "targets must be within ±\(DatasetSchema.maximumLinearTarget) so that float32 can square "
+                           + "the error (rescale the data)")
+            }
         case .logisticCrossEntropy:
             if let bad = row.firstIndex(where: { !($0 >= 0 && $0 <= 1) }) {
                 throw fail("/targets has \(row[bad]) at \(at()), output \(bad - row.startIndex); "

@@ -8,7 +8,9 @@ import SequenceModel
 //
 // curves.csv — one row per HF iteration, the checkpoint's history:
 //   iteration, train_loss, test_loss, test_error, lambda, lambda_next, rho, cg_iterations,
-//   backtrack_iteration, step_size, accepted, elapsed_seconds
+//   backtrack_iteration, step_size, accepted, elapsed_seconds, train_objective
+//   train_loss and test_loss are both the mean data loss (no L2 term), on the iteration's gradient
+//   batch and on the test set; train_objective = train_loss + ½·weight_cost·‖θ‖², what HF minimises.
 //   Numbers in Swift's shortest round-trip form; non-finite values as inf, -inf, nan (ρ is -inf
 //   when a step made the loss worse); `accepted` is 1 or 0; test_error is a fraction.
 //
@@ -30,7 +32,7 @@ import SequenceModel
 //   final                 {"test_error", "test_loss", "test_sequences", "wrong_sequences",
 //                          "judged_sequences"}: the checkpoint's parameters on the run's test set,
 //                         evaluated afresh (the same numbers as predictions.h5)
-//   last_train_loss       train loss of the last iteration (null before the first)
+//   last_train_loss       train (data) loss of the last iteration (null before the first)
 //   best_test_error       lowest test error in the history (null before the first iteration)
 //   success_threshold     test error below which the run counts as solved
 //   solved                final.test_error < success_threshold
@@ -171,20 +173,22 @@ func plotTitle(_ config: TrainingConfig) -> String {
 
 /// The header of curves.csv.
 public let curvesCSVHeader = "iteration,train_loss,test_loss,test_error,lambda,lambda_next,rho,cg_iterations,"
-    + "backtrack_iteration,step_size,accepted,elapsed_seconds"
+    + "backtrack_iteration,step_size,accepted,elapsed_seconds,train_objective"
 
 /// curves.csv: the header and one row per record (see the format notes at the top of this file).
 public func curvesCSV(_ history: [IterationRecord]) -> String {
-    var lines = [curvesCSVHeader]
-    for r in history {
-        let fields: [String] = [
-            "\(r.iteration)", csvNumber(r.trainLoss), csvNumber(r.testLoss), csvNumber(r.testError),
-            csvNumber(r.lambda), csvNumber(r.lambdaNext), csvNumber(r.rho), "\(r.cgIterations)",
-            "\(r.backtrackIteration)", csvNumber(r.stepSize), r.accepted ? "1" : "0", csvNumber(r.elapsedSeconds),
-        ]
-        lines.append(fields.joined(separator: ","))
-    }
-    return lines.joined(separator: "\n") + "\n"
+    ([curvesCSVHeader] + history.map(curvesCSVRow)).joined(separator: "\n") + "\n"
+}
+
+/// One row of curves.csv (and of a run folder's metrics.csv), without the newline.
+func curvesCSVRow(_ r: IterationRecord) -> String {
+    let fields: [String] = [
+        "\(r.iteration)", csvNumber(r.trainLoss), csvNumber(r.testLoss), csvNumber(r.testError),
+        csvNumber(r.lambda), csvNumber(r.lambdaNext), csvNumber(r.rho), "\(r.cgIterations)",
+        "\(r.backtrackIteration)", csvNumber(r.stepSize), r.accepted ? "1" : "0", csvNumber(r.elapsedSeconds),
+        csvNumber(r.trainObjective),
+    ]
+    return fields.joined(separator: ",")
 }
 
 /// Shortest round-trip decimal; inf, -inf, nan for the non-finite values.

@@ -83,8 +83,6 @@ public struct StoredRun<S: BLASScalar> {
         elapsedSeconds = checkpoint.elapsedSeconds
     }
 
-    /// The test error below which the run counts as solved (as `Trainer.successThreshold`).
-    public var successThreshold: Double {
-        config.successThreshold ?? config.task?.successThreshold ?? 0.01
-    }
+    /// The test error below which the run counts as solved.
+    public var successThreshold: Double { config.resolvedSuccessThreshold }
 }

@@ -6,8 +6,12 @@ import SequenceModel
 /// One HF iteration as the training loop records it (the learning curves).
 public struct IterationRecord: Sendable, Codable, Equatable {
     public var iteration: Int
-    /// f(θ) on the gradient batch before the step, with the L2 term.
+    /// Mean data loss on the gradient batch before the step, without the L2 term: the same
+    /// quantity as `testLoss`, on training data.
     public var trainLoss: Double
+    /// The objective HF minimises on that batch: `trainLoss` + ½·weightCost·‖θ‖² (NaN in
+    /// histories read from checkpoints written before this field existed).
+    public var trainObjective: Double = .nan
     /// Mean loss and fraction of wrong sequences on the fixed test set after the step.
     public var testLoss: Double
     public var testError: Double
@@ -29,6 +33,9 @@ public struct IterationRecord: Sendable, Codable, Equatable {
 /// Why a training run stopped.
 public enum StopReason: String, Sendable, Codable {
     case solved, maxIterations = "max-iterations", timeLimit = "time-limit", interrupted
+    /// `TrainingConfig.maxConsecutiveRejections` iterations in a row were rejected: λ only grows
+    /// and the run cannot move (data on an extreme scale, non-finite values).
+    case noProgress = "no-progress"
 }
 
 /// Holds a run's parameters, optimizer state and history, and advances it one HF iteration at a
@@ -42,6 +49,8 @@ public final class Trainer<Scalar: BLASScalar> {
     public private(set) var history: [IterationRecord]
     /// Wall time of the sessions before this one.
     private let earlierSeconds: Double
+    /// The iteration this session started at: the stop limits count from here.
+    public let sessionStartIteration: Int
     private let sessionStart = DispatchTime.now().uptimeNanoseconds
     private let source: any SequenceSource<Scalar>
     /// The buffers every evaluation except the curvature batch's runs in, one chunk at a time.
@@ -50,7 +59,7 @@ public final class Trainer<Scalar: BLASScalar> {
     private let testOwner: Int
 
     /// A new run: parameters initialised from `config.seed` (docs/algorithm.md#initialisation),
-    /// λ from the HF config.
+    /// λ₀ = `config.optimizer.initialLambda`.
     public convenience init(config: TrainingConfig, source: any SequenceSource<Scalar>) throws {
         if let problem = config.validationError { throw TrainingError(problem) }
         let fresh = FreshModel(config: config, source: source)
@@ -74,6 +83,7 @@ public final class Trainer<Scalar: BLASScalar> {
         self.state = state
         self.history = history
         self.earlierSeconds = earlierSeconds
+        sessionStartIteration = state.iteration
         self.source = source
         workspace = EvaluationWorkspace(network: network)
         testChunks = try source.testChunks(chunkSize: config.chunkSize)
@@ -81,14 +91,13 @@ public final class Trainer<Scalar: BLASScalar> {
     }
 
     /// Training wall time so far, over all sessions.
-    public var elapsedSeconds: Double {
-        earlierSeconds + Double(DispatchTime.now().uptimeNanoseconds - sessionStart) / 1e9
-    }
+    public var elapsedSeconds: Double { earlierSeconds + sessionSeconds }
+
+    /// Wall time of this session.
+    public var sessionSeconds: Double { Double(DispatchTime.now().uptimeNanoseconds - sessionStart) / 1e9 }
 
     /// The test error below which the run counts as solved.
-    public var successThreshold: Double {
-        config.successThreshold ?? config.task?.successThreshold ?? 0.01
-    }
+    public var successThreshold: Double { config.resolvedSuccessThreshold }
 
     /// Mean loss and error rate on the fixed test set at the current parameters.
     public func evaluateTest() -> (loss: Double, error: Double) {
@@ -119,7 +128,8 @@ public final class Trainer<Scalar: BLASScalar> {
         let test = evaluateTest()
         let report = outcome.report
         let record = IterationRecord(
-            iteration: state.iteration, trainLoss: report.gradientLoss, testLoss: test.loss, testError: test.error,
+            iteration: state.iteration, trainLoss: report.gradientDataLoss, trainObjective: report.gradientLoss,
+            testLoss: test.loss, testError: test.error,
             lambda: report.lambdaUsed, lambdaNext: state.lambda, rho: report.rho, cgIterations: report.cgIterations,
             cgStop: report.cgTermination?.reason ?? "not run", backtrackIteration: report.backtrackIteration ?? 0,
             stepSize: report.stepSize, accepted: report.accepted, decision: report.decision.reason,
@@ -128,12 +138,19 @@ public final class Trainer<Scalar: BLASScalar> {
         return record
     }
 
-    /// Whether the run should stop before another iteration, and why.
+    /// Whether the run should stop before another iteration, and why. The iteration and time
+    /// limits count in this session (see `TrainingConfig.maxIterations`).
     public func stopReason(interrupted: Bool) -> StopReason? {
         if let last = history.last, last.testError < successThreshold { return .solved }
         if interrupted { return .interrupted }
-        if let limit = config.maxIterations, state.iteration >= limit { return .maxIterations }
-        if let limit = config.timeLimitSeconds, elapsedSeconds >= limit { return .timeLimit }
+        if let limit = config.maxIterations, state.iteration - sessionStartIteration >= limit { return .maxIterations }
+        if let limit = config.timeLimitSeconds, sessionSeconds >= limit { return .timeLimit }
+        if trailingRejections >= config.maxConsecutiveRejections { return .noProgress }
         return nil
+    }
+
+    /// Rejected iterations at the end of this session's history (a resumed session starts afresh).
+    public var trailingRejections: Int {
+        history.dropFirst(sessionStartIteration).reversed().prefix { !$0.accepted }.count
     }
 }

@@ -25,10 +25,16 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
     public var precision = Precision.float
     /// Seeds the initial parameters, the optimizer's RNG and the task test set.
     public var seed: UInt64 = 1
-    /// Stop after this many HF iterations (nil: no limit).
+    /// Stop after this many HF iterations in one session — the first `train`, or one `resume` —
+    /// (nil: no limit). A resumed run gets the stored limit again unless the resume sets another.
     public var maxIterations: Int? = nil
-    /// Stop after this much training wall time, in seconds (nil: no limit).
+    /// Stop after this much training wall time in one session, in seconds (nil: no limit); per
+    /// session like `maxIterations`.
     public var timeLimitSeconds: Double? = nil
+    /// Stop after this many rejected HF iterations in a row within a session. Each rejection raises
+    /// λ by 3/2, so 20 of them multiply it by about 3300: a run that healthy training does not get
+    /// stuck in, and one that can never train (targets of 1e30, say) stops instead of looping.
+    public var maxConsecutiveRejections = 20
     /// Write the latest checkpoint every this many HF iterations.
     public var checkpointEvery = 1
     /// Checkpoints go to `<checkpointDirectory>/<runName>/`.
@@ -36,13 +42,41 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
     public var checkpointDirectory = "checkpoints"
     /// Fixed test set size: 10,000 sequences [PMB'13; ISC: 10 × 1000].
     public var testSequences = 10_000
-    /// Stop when the test error falls below this fraction (nil: the task's threshold, 1 % [PMB'13]).
+    /// Stop when the test error falls below this fraction (nil: see `resolvedSuccessThreshold`).
     public var successThreshold: Double? = nil
+    /// OpenBLAS threads (`runTraining` sets them): the count changes the rounding of every product,
+    /// so it is part of the run like the seed. Default 1 (bit-exact whatever OPENBLAS_NUM_THREADS says).
+    public var blasThreads = 1
     public var optimizer = HFConfig()
     public var initialization = InitializationConfig()
 
+    /// A run on `data` with every default; λ₀ from `defaultInitialLambda(for:)`.
     public init(data: DataSourceConfig) {
         self.data = data
+        optimizer.initialLambda = Self.defaultInitialLambda(for: data)
+    }
+
+    /// The initial Levenberg–Marquardt λ₀ of a run, unless overridden: for a task,
+    /// 0.01 × the scored steps per sequence (`TaskSpec.initialLambdaHint`), which reproduces [ISC]'s
+    /// λ₀ for the operand tasks (0.01) and the permutation (0.01·T); for a dataset, `HFConfig`'s
+    /// plain default 0.01.
+    public static func defaultInitialLambda(for data: DataSourceConfig) -> Double {
+        switch data {
+        case .task(let spec): return spec.initialLambdaHint
+        case .dataset: return HFConfig().initialLambda
+        }
+    }
+
+    /// The largest `blasThreads` accepted.
+    public static let maximumBLASThreads = 1024
+
+    /// The test error a run counts as solved below when neither the run nor its task sets one: 1 % [PMB'13].
+    public static let defaultSuccessThreshold = 0.01
+
+    /// The test error below which the run counts as solved: `successThreshold`, else the task's,
+    /// else `defaultSuccessThreshold`. Training, evaluation and export all use this.
+    public var resolvedSuccessThreshold: Double {
+        successThreshold ?? task?.successThreshold ?? Self.defaultSuccessThreshold
     }
 
     /// The task, if the data comes from a generator.
@@ -76,8 +110,12 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
                     "must be non-negative, got \(maxIterations ?? 0)") },
             { check(timeLimitSeconds.map { $0 > 0 } ?? true, "timeLimitSeconds", "time limit",
                     "must be positive, got \(timeLimitSeconds ?? 0)") },
+            { check(maxConsecutiveRejections >= 1, "maxConsecutiveRejections", "the consecutive-rejection limit",
+                    "must be at least 1, got \(maxConsecutiveRejections)") },
             { check(checkpointEvery >= 1, "checkpointEvery", "checkpoint cadence",
                     "must be at least 1 iteration, got \(checkpointEvery)") },
+            { check((1...Self.maximumBLASThreads).contains(blasThreads), "blasThreads", "BLAS threads",
+                    "must be in 1...\(Self.maximumBLASThreads), got \(blasThreads)") },
             { check(testSequences >= 1, "testSequences", "test set size", "must be at least 1, got \(testSequences)") },
             { check(successThreshold.map { $0 > 0 && $0 <= 1 } ?? true, "successThreshold", "success threshold",
                     "must be in (0, 1], got \(successThreshold ?? 0)") },

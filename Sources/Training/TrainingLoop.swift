@@ -10,6 +10,8 @@ public struct RunFolder: Sendable {
     }
     public var latest: String { path + "/latest.h5" }
     public var best: String { path + "/best.h5" }
+    /// One CSV row per HF iteration, written as the run goes (see `MetricsLog`).
+    public var metrics: String { path + "/metrics.csv" }
 }
 
 /// How a run ended.
@@ -25,15 +27,18 @@ public struct TrainingOutcome: Sendable {
 }
 
 /// The training loop: one HF iteration at a time until solved, out of iterations or time, or
-/// interrupted; the latest checkpoint every `checkpointEvery` iterations and whenever the loop
-/// stops, and the best one (by test error) whenever it improves.
+/// interrupted, on `config.blasThreads` BLAS threads; the latest checkpoint every
+/// `checkpointEvery` iterations and whenever the loop stops, and the best one (by test error)
+/// whenever it improves; every record is appended to the run folder's metrics.csv.
 ///
 /// `shouldStop` is polled between iterations — the safe points — so a signal handler only needs to
 /// set a flag. The loop prints nothing; `onIteration` receives every record.
 public func runTraining<Scalar>(_ trainer: Trainer<Scalar>, shouldStop: () -> Bool,
                                 onIteration: (IterationRecord) -> Void) throws -> TrainingOutcome
 where Scalar: BLASScalar & HDF5Element {
+    BLAS.setThreadCount(trainer.config.blasThreads)
     let folder = RunFolder(config: trainer.config)
+    let metrics = try MetricsLog(path: folder.metrics, history: trainer.history)
     var bestError = trainer.history.map(\.testError).min() ?? .infinity
     var bestPath: String? = FileManager.default.fileExists(atPath: folder.best) ? folder.best : nil
     var reason: StopReason
@@ -45,6 +50,7 @@ where Scalar: BLASScalar & HDF5Element {
         }
         let record = try trainer.step()
         latestIsCurrent = false
+        try metrics.append(record)
         onIteration(record)
         let checkpoint = TrainingCheckpoint(trainer)
         if record.testError < bestError {

@@ -103,7 +103,7 @@ struct Evaluate: ParsableCommand {
         }
         let result = evaluateSet(network: run.network, parameters: run.parameters, chunks: chunks,
                                  criterion: source.errorCriterion)
-        let threshold = run.config.successThreshold ?? spec?.successThreshold ?? run.config.task?.successThreshold ?? 0.01
+        let threshold = config.resolvedSuccessThreshold
         let met = result.errorRate < threshold
         print("checkpoint: \(path) (iteration \(run.iteration), \(shape) network, \(run.storedPrecision.rawValue))")
         print("data:       \(description), \(result.sequences) sequences")

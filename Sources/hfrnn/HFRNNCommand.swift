@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Linalg
 import Training
 
 @main
@@ -15,6 +16,9 @@ struct HFRNNCommand: ParsableCommand {
     /// (`hfrnn: error: <message> (see 'hfrnn train --help')`, exit status 64) instead of the message
     /// followed by the usage block. Help, `--version` and the commands' own exit codes are unchanged.
     static func main() {
+        // One BLAS thread unless a run stores another count (train and resume apply it), so no
+        // result depends on OPENBLAS_NUM_THREADS.
+        BLAS.setThreadCount(1)
         do {
             var command = try parseAsRoot()
             try command.run()

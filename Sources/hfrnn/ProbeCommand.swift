@@ -154,6 +154,9 @@ struct Probe: ParsableCommand {
 
         let result = DerivativeProbe(network: network, parameters: parameters, batch: batch, direction: v,
                                      lambda: lambda, mu: mu, weightCost: weightCost)
+        guard result.loss.isFinite else {
+            throw TrainingError("the loss is \(result.loss) at these parameters on this minibatch; nothing written")
+        }
         try result.write(to: output)
         print("\(output): loss \(String(format: "%.10g", result.loss)) on \(result.sequences) sequences "
               + "(\(Int(result.scoredOutputs)) scored outputs), \(network.shape) network, \(precision.rawValue) precision")

@@ -9,11 +9,16 @@ import Training
 
 /// Options shared by `train` and `resume` that limit how long a session runs.
 struct StopOptions: ParsableArguments {
-    @Option(parsing: .unconditional, help: "Stop after this many HF iterations in total (default: no limit).")
+    @Option(parsing: .unconditional, help: """
+        Stop after this many HF iterations in this session: in total for train, more iterations for \
+        resume (default: no limit; resume: the run's stored limit).
+        """)
     var maxIterations: Int?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Stop after this much training wall time, e.g. 90s, 30m, 2h (default: no limit).",
-                               valueName: "duration"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("""
+        Stop after this much training wall time in this session, e.g. 90s, 30m, 2h: in total for \
+        train, more time for resume (default: no limit; resume: the run's stored limit).
+        """, valueName: "duration"))
     var timeLimit: String?
 
     func validate() throws {
@@ -86,7 +91,7 @@ struct Train: ParsableCommand {
     @Option(parsing: .unconditional, help: "Structural damping weight μ (default 0.03, M&S'11).")
     var mu: Double?
 
-    @Option(parsing: .unconditional, help: "Initial Levenberg–Marquardt λ (default: 0.01 × scored outputs per sequence, as in Sutskever's code).")
+    @Option(parsing: .unconditional, help: "Initial Levenberg–Marquardt λ (default: 0.01 × scored steps per sequence of the task; 0.01 for a dataset).")
     var initialLambda: Double?
 
     @Option(parsing: .unconditional, help: "Sequences per HF iteration for the gradient (default 10000).")
@@ -103,6 +108,11 @@ struct Train: ParsableCommand {
 
     @Flag(help: "Use the diagonal (empirical Fisher + λ)^0.75 preconditioner.")
     var preconditioner = false
+
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "OpenBLAS threads. Stored in the run and used again on resume; the count changes the rounding, so it overrides OPENBLAS_NUM_THREADS.",
+        valueName: "n"))
+    var blasThreads: Int = 1
 
     @Option(parsing: .unconditional, help: "Fixed test set size (default 10000).")
     var testSequences: Int = 10_000
@@ -136,9 +146,9 @@ struct Train: ParsableCommand {
             + (task != nil ? "-T\(length)" : "") + "-seed\(seed)"
         config.checkpointDirectory = checkpointDir
         config.testSequences = testSequences
+        config.blasThreads = blasThreads
         config.successThreshold = successThreshold
-        var hf = HFConfig()
-        if let spec = config.task { hf.initialLambda = spec.initialLambdaHint }
+        var hf = config.optimizer
         if let initialLambda { hf.initialLambda = initialLambda }
         if noStructuralDamping { hf.structuralDampingWeight = 0 }
         if let mu { hf.structuralDampingWeight = mu }
@@ -163,7 +173,7 @@ struct Train: ParsableCommand {
         "optimizer.initialLambda": "--initial-lambda", "optimizer.structuralDampingWeight": "--mu",
         "optimizer.gradientBatchSize": "--gradient-batch", "optimizer.curvatureBatchSize": "--curvature-batch",
         "optimizer.backtrackBatchSize": "--evaluation-batch", "optimizer.lineSearchBatchSize": "--evaluation-batch",
-        "optimizer.cgMaxIterations": "--max-cg",
+        "optimizer.cgMaxIterations": "--max-cg", "blasThreads": "--blas-threads",
     ]
 
     /// A configuration problem in the words of the command line: the flag, not the field.
@@ -185,19 +195,34 @@ struct Train: ParsableCommand {
 
 struct Resume: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Continue a run from a checkpoint, exactly as if it had never stopped.")
+        abstract: "Continue a run from a checkpoint, exactly as if it had never stopped.",
+        discussion: """
+            The limits count in this session: --max-iterations 50 runs up to 50 more HF iterations, \
+            --time-limit 30m up to 30 more minutes. Without them the run's stored limits apply again, \
+            so a run stopped by a limit continues with the same budget. A solved run continues when \
+            --success-threshold is below its test error. The new values are stored in the run.
+            """)
 
     @Argument(help: "A checkpoint (latest.h5) or a run folder.")
     var checkpoint: String
 
     @OptionGroup var stop: StopOptions
 
+    @Option(parsing: .unconditional, help: "Stop when the test error is below this fraction (default: the run's).")
+    var successThreshold: Double?
+
+    func validate() throws {
+        if let successThreshold, !(successThreshold > 0 && successThreshold <= 1) {
+            throw ValidationError("--success-threshold must be in (0, 1], got \(successThreshold)")
+        }
+    }
+
     func run() throws {
         let path = checkpointPath(checkpoint)
         try runGuarded {
             switch try checkpointPrecision(path) {
-            case .float: try resumeTraining(path, Float.self, stop: stop)
-            case .double: try resumeTraining(path, Double.self, stop: stop)
+            case .float: try resumeTraining(path, Float.self, stop: stop, successThreshold: successThreshold)
+            case .double: try resumeTraining(path, Double.self, stop: stop, successThreshold: successThreshold)
             }
         }
     }
@@ -214,11 +239,13 @@ func startTraining<S: BLASScalar & HDF5Element>(_ config: TrainingConfig, _: S.T
     try train(trainer, header: "training \(describe(config)), \(trainer.network.shape) network, \(trainer.network.parameterCount) parameters")
 }
 
-func resumeTraining<S: BLASScalar & HDF5Element>(_ path: String, _: S.Type, stop: StopOptions) throws {
+func resumeTraining<S: BLASScalar & HDF5Element>(_ path: String, _: S.Type, stop: StopOptions,
+                                                successThreshold: Double?) throws {
     let checkpoint = try TrainingCheckpoint<S>.load(from: path)
     var config = checkpoint.config
     if let limit = stop.maxIterations { config.maxIterations = limit }
-    if let seconds = try stop.seconds() { config.timeLimitSeconds = checkpoint.elapsedSeconds + seconds }
+    if let seconds = try stop.seconds() { config.timeLimitSeconds = seconds }
+    if let successThreshold { config.successThreshold = successThreshold }
     // The checkpoint's folder is the run folder, wherever it was moved.
     let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
     config.runName = folder.lastPathComponent
@@ -252,14 +279,26 @@ func train<S: BLASScalar & HDF5Element>(_ trainer: Trainer<S>, header: String) t
     case .maxIterations: message = "stopped: reached the iteration limit"
     case .timeLimit: message = "stopped: reached the time limit"
     case .interrupted: message = "interrupted: checkpoint saved"
+    case .noProgress:
+        let rejected = trainer.history.suffix(trainer.trailingRejections)
+        message = "stopped: the last \(rejected.count) HF iterations were all rejected (λ "
+            + String(format: "%.3g → %.3g", rejected.first?.lambda ?? .nan, rejected.last?.lambdaNext ?? .nan)
+            + "; last: \(rejected.last?.decision ?? "-")). Likely cause: data on an extreme scale (rescale "
+            + "inputs and targets to about ±1) or values that overflow; training cannot move"
     }
     print("\(message) after \(outcome.iterations) HF iterations, \(outcome.totalCGIterations) CG steps, "
           + String(format: "%.1f s", outcome.elapsedSeconds)
           + "; test error \(formatPercent(outcome.finalTestError)), test loss \(String(format: "%.5g", outcome.finalTestLoss))")
     print("latest checkpoint: \(outcome.latestCheckpoint)")
     if let best = outcome.bestCheckpoint { print("best checkpoint:   \(best)") }
-    print("resume with: hfrnn resume \(RunFolder(config: trainer.config).path)")
+    let runPath = RunFolder(config: trainer.config).path
+    if outcome.reason == .solved {
+        print("train further with: hfrnn resume \(runPath) --success-threshold <fraction below \(trainer.successThreshold)>")
+    } else {
+        print("resume with: hfrnn resume \(runPath)")
+    }
     if outcome.reason == .interrupted { throw ExitCode(Interruption.exitStatus) }
+    if outcome.reason == .noProgress { throw ExitCode.failure }
 }
 
 /// One line per HF iteration.

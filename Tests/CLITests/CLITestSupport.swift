@@ -58,8 +58,9 @@ final class HFRNNProcess {
     let stderrPath: String
     let started = Date()
 
-    /// Starts `hfrnn arguments…` in `folder` (which also receives the two output files).
-    init(_ arguments: [String], in folder: TemporaryFolder) throws {
+    /// Starts `hfrnn arguments…` in `folder` (which also receives the two output files), with
+    /// OPENBLAS_NUM_THREADS=1 and `environment` added to this process's environment.
+    init(_ arguments: [String], in folder: TemporaryFolder, environment extra: [String: String] = [:]) throws {
         let id = UUID().uuidString
         stdoutPath = folder.file(".stdout-\(id)")
         stderrPath = folder.file(".stderr-\(id)")
@@ -71,6 +72,7 @@ final class HFRNNProcess {
         process.currentDirectoryURL = URL(fileURLWithPath: folder.path)
         var environment = ProcessInfo.processInfo.environment
         environment["OPENBLAS_NUM_THREADS"] = "1"
+        environment.merge(extra) { $1 }
         process.environment = environment
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
@@ -110,9 +112,9 @@ final class HFRNNProcess {
 }
 
 /// Runs `hfrnn arguments…` to completion: exit status, stdout, stderr.
-func runHFRNN(_ arguments: [String], in folder: TemporaryFolder,
+func runHFRNN(_ arguments: [String], in folder: TemporaryFolder, environment: [String: String] = [:],
               timeout: Double = 20) throws -> (status: Int32, stdout: String, stderr: String) {
-    let run = try HFRNNProcess(arguments, in: folder)
+    let run = try HFRNNProcess(arguments, in: folder, environment: environment)
     let status = try run.wait(timeout: timeout)
     return (status, run.stdout, run.stderr)
 }

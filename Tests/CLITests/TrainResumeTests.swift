@@ -43,7 +43,7 @@ private func isProgressLine(_ line: String) -> Bool {
         #expect(leftovers.isEmpty)
 
         let target = done + 2
-        let resume = try runHFRNN(["resume", runFolder, "--max-iterations", "\(target)"], in: folder)
+        let resume = try runHFRNN(["resume", runFolder, "--max-iterations", "2"], in: folder)  // 2 more
         #expect(resume.status == 0, "stdout:\n\(resume.stdout)\nstderr:\n\(resume.stderr)")
         #expect(resume.stdout.hasPrefix("resuming \(runFolder)/latest.h5 at iteration \(done)\n"))
         let resumedLines = resume.stdout.split(separator: "\n").map(String.init).filter(isProgressLine)
@@ -84,6 +84,55 @@ private func isProgressLine(_ line: String) -> Bool {
         #expect(ProgressLine.formatStepSize(2.5e-7) == "2e-07" || ProgressLine.formatStepSize(2.5e-7) == "3e-07")
     }
 
+    /// A run stopped by a limit continues on a plain `resume` with the same budget again: the
+    /// limits count per session.
+    @Test func resumeAfterALimitStopContinues() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let base = ["train"] + tinyRun + ["--checkpoint-dir", folder.file("runs")]
+        let byCount = try runHFRNN(base + ["--max-iterations", "2", "--run-name", "count"], in: folder)
+        #expect(byCount.stdout.contains("stopped: reached the iteration limit after 2 HF iterations"))
+        let again = try runHFRNN(["resume", folder.file("runs/count")], in: folder)
+        #expect(again.status == 0, "\(again.stderr)")
+        let afterCount = try TrainingCheckpoint<Float>.load(from: folder.file("runs/count/latest.h5"))
+        #expect(afterCount.state.iteration == 4 || again.stdout.contains("solved: "), "\(again.stdout)")
+        #expect(afterCount.config.maxIterations == 2)
+
+        let byTime = try runHFRNN(base + ["--time-limit", "0.2s", "--run-name", "time"], in: folder)
+        #expect(byTime.status == 0, "\(byTime.stderr)")
+        if byTime.stdout.contains("stopped: reached the time limit") {
+            let before = try TrainingCheckpoint<Float>.load(from: folder.file("runs/time/latest.h5")).state.iteration
+            let resumed = try runHFRNN(["resume", folder.file("runs/time")], in: folder)
+            #expect(resumed.status == 0, "\(resumed.stderr)")
+            let after = try TrainingCheckpoint<Float>.load(from: folder.file("runs/time/latest.h5")).state.iteration
+            #expect(after > before, "\(resumed.stdout)")
+        }
+    }
+
+    /// A solved run stops at once on resume, and continues when given a lower --success-threshold,
+    /// which is stored.
+    @Test func solvedRunContinuesWithALowerThreshold() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let run = folder.file("runs/s")
+        // Temporal order (4 classes) after one iteration: an error strictly between 1 % and 100 %.
+        let temporalOrder = ["--task", "temporal-order"] + tinyRun.dropFirst(2)
+        let first = try runHFRNN(["train"] + temporalOrder + ["--max-iterations", "1", "--checkpoint-dir",
+                                                              folder.file("runs"), "--run-name", "s"], in: folder)
+        #expect(first.status == 0, "\(first.stderr)")
+        let error = try TrainingCheckpoint<Float>.load(from: run + "/latest.h5").history[0].testError
+        try #require(error > 0.01 && error < 1, "test error \(error)")
+        let solved = try runHFRNN(["resume", run, "--success-threshold", "\((error + 1) / 2)"], in: folder)
+        #expect(solved.stdout.contains("solved: "), "\(solved.stdout)")
+        #expect(solved.stdout.contains("train further with: hfrnn resume \(run) --success-threshold <fraction below "))
+        #expect(try TrainingCheckpoint<Float>.load(from: run + "/latest.h5").state.iteration == 1)
+        let further = try runHFRNN(["resume", run, "--success-threshold", "0.001", "--max-iterations", "2"], in: folder)
+        #expect(further.status == 0, "\(further.stderr)")
+        let continued = try TrainingCheckpoint<Float>.load(from: run + "/latest.h5")
+        #expect(continued.state.iteration == 3)
+        #expect(continued.config.successThreshold == 0.001)
+    }
+
     /// Bad flags: exactly one line on stderr, naming the problem, a non-zero exit status, no
     /// usage block or stack dump, and nothing written.
     @Test(arguments: [
@@ -113,6 +162,7 @@ private func isProgressLine(_ line: String) -> Bool {
         (["train", "--task", "addition", "--run-name", ".hidden"], "--run-name '.hidden' must be non-empty"),
         (["train", "--task", "addition", "--frobnicate"], "Unknown option '--frobnicate'"),
         (["resume"], "Missing expected argument '<checkpoint>'"),
+        (["resume", "runs/x", "--success-threshold", "2"], "--success-threshold must be in (0, 1], got 2.0"),
     ])
     func badFlags(arguments: [String], expected: String) throws {
         let folder = try TemporaryFolder()

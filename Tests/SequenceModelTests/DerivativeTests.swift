@@ -49,7 +49,11 @@ import Testing
             var basis = [Double](repeating: 0, count: 3)
             basis[column] = 1
             basis.withUnsafeMutableBufferPointer { r in
-                predictions.withUnsafeBufferPointer { loss.multiplyCurvature(r.baseAddress!, predictions: $0.baseAddress!, count: 3, weight: 1) }
+                predictions.withUnsafeBufferPointer { p in
+                    y.withUnsafeBufferPointer {
+                        loss.multiplyCurvature(r.baseAddress!, predictions: p.baseAddress!, target: $0.baseAddress!, count: 3, weight: 1)
+                    }
+                }
             }
             let expected = hessian.map { $0[column] }
             #expect(maxRelativeError(basis, expected) < 1e-6, "column \(column): \(basis) vs \(expected)")

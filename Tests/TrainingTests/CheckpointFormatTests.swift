@@ -63,7 +63,8 @@ import Training
         #expect((network as? [String: Any])?["shape"] as? [String: Int] == ["inputs": i, "hidden": h, "outputs": o])
 
         let numeric = ["accepted", "backtrack_iteration", "cg_iterations", "elapsed_seconds", "iteration", "lambda",
-                       "lambda_next", "rho", "step_size", "test_error", "test_loss", "train_loss"]
+                       "lambda_next", "rho", "step_size", "test_error", "test_loss", "train_loss",
+                       "train_objective"]
         #expect(try file.children(of: "history") == (numeric + ["cg_stop", "decision"]).sorted())
         for name in numeric {
             #expect(try file.shape(of: "history/\(name)") == [iterations], "history/\(name)")

@@ -256,6 +256,17 @@ import Tasks
             object["data"] = ["task": ["_0": ["task": "addition", "minimumLength": 1]]]
             try setJSON(file, "training", object)
         }
+        let nanWeight = try variant("nan-weight") { file in
+            var values = try file.read("parameters/W_hh", as: Float.self).values
+            values[3] = .nan
+            try file.write(values, shape: [8, 8], to: "parameters/W_hh")
+        }
+        let infiniteBias = try variant("inf-bias") { try $0.write([-Float.infinity], shape: [1], to: "parameters/b_y") }
+        let nanWarmStart = try variant("nan-warm-start") { file in
+            var values = try file.read("optimizer/warm_start", as: Float.self).values
+            values[0] = .nan
+            try file.write(values, shape: [values.count], to: "optimizer/warm_start")
+        }
         let shortWarmStart = try variant("warm-start") { try $0.write([Float](repeating: 0, count: 3), shape: [3], to: "optimizer/warm_start") }
         let zeroRNG = try variant("rng") { try $0.write([UInt64](repeating: 0, count: 4), shape: [4], to: "optimizer/rng_state") }
         let threeWordRNG = try variant("rng3") { try $0.write([UInt64](repeating: 7, count: 3), shape: [3], to: "optimizer/rng_state") }
@@ -289,6 +300,9 @@ import Tasks
             (otherHidden, .float, "\(otherHidden): stored network 2-8-1 does not have the configured 9 hidden units"),
             (invalidConfig, .float, "\(invalidConfig): stored training configuration is invalid: test set size must be at least 1, got 0"),
             (badTask, .float, "\(badTask): stored TrainingConfig is not readable: addition needs minimum length T ≥ 6, got 1"),
+            (nanWeight, .float, "\(nanWeight): parameters/W_hh has nan at index 3; a network with non-finite parameters is unusable"),
+            (infiniteBias, .float, "\(infiniteBias): parameters/b_y has -inf at index 0; a network with non-finite parameters is unusable"),
+            (nanWarmStart, .float, "\(nanWarmStart): optimizer/warm_start has non-finite values"),
             (shortWarmStart, .float, "\(shortWarmStart): optimizer/warm_start has 3 entries, expected 105"),
             (zeroRNG, .float, "\(zeroRNG): optimizer/rng_state is not a valid generator state (4 words, not all zero)"),
             (threeWordRNG, .float, "\(threeWordRNG): optimizer/rng_state is not a valid generator state (4 words, not all zero)"),

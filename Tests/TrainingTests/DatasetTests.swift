@@ -590,6 +590,14 @@ private struct RawDataset {
         logistic.attributes["output_loss"] = .string("logistic-cross-entropy")
         #expect(try logistic.validationFailure()
                 == "/targets has 2.0 at sequence 1, step 3, output 0; logistic-cross-entropy targets must be in [0, 1]")
+        // A linear target whose squared error float32 cannot hold.
+        var huge = RawDataset.valid()
+        huge.set("targets", 1 * 5 + 3, 1e30)
+        #expect(try huge.validationFailure()
+                == "/targets has 1e+30 at sequence 1, step 3, output 0; linear-squared-error targets must be within "
+                + "±1.3043818e+19 so that float32 can square the error (rescale the data)")
+        huge.set("targets", 1 * 5 + 3, -1e19)
+        #expect(try huge.validationFailure() == nil)
         var softmax = RawDataset.valid()
         softmax.attributes["output_loss"] = .string("softmax-cross-entropy")
         softmax.datasets["targets"] = .floats(Array(repeating: 0.5, count: 40), [4, 5, 2])

@@ -76,11 +76,11 @@ func exportTinyRun() throws -> ExportResult {
         defer { try? FileManager.default.removeItem(atPath: result.directory) }
         let lines = try String(contentsOfFile: result.curves, encoding: .utf8).split(separator: "\n").map(String.init)
         #expect(lines.first == "iteration,train_loss,test_loss,test_error,lambda,lambda_next,rho,cg_iterations,"
-                + "backtrack_iteration,step_size,accepted,elapsed_seconds")
+                + "backtrack_iteration,step_size,accepted,elapsed_seconds,train_objective")
         let rows = lines.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
         #expect(rows.count == tinyRun.history.count)
         for (row, record) in zip(rows, tinyRun.history) {
-            try #require(row.count == 12)
+            try #require(row.count == 13)
             #expect(Int(row[0]) == record.iteration)
             #expect(Double(row[1]) == record.trainLoss)
             #expect(Double(row[2]) == record.testLoss)
@@ -93,6 +93,7 @@ func exportTinyRun() throws -> ExportResult {
             #expect(Double(row[9]) == record.stepSize)
             #expect(row[10] == (record.accepted ? "1" : "0"))
             #expect(Double(row[11]) == record.elapsedSeconds)
+            #expect(Double(row[12]) == record.trainObjective)
         }
     }
 
@@ -101,7 +102,7 @@ func exportTinyRun() throws -> ExportResult {
                                      rho: -.infinity, cgIterations: 3, cgStop: "x", backtrackIteration: 2,
                                      stepSize: 0, accepted: false, decision: "rejected", elapsedSeconds: 1)
         var row = curvesCSV([record]).split(separator: "\n")[1]
-        #expect(row == "1,1.0,nan,0.5,1.0,1.5,-inf,3,2,0.0,0,1.0")
+        #expect(row == "1,1.0,nan,0.5,1.0,1.5,-inf,3,2,0.0,0,1.0,nan")
         record.rho = .infinity
         row = curvesCSV([record]).split(separator: "\n")[1]
         #expect(row.contains(",inf,"))

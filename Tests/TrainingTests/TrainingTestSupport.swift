@@ -33,7 +33,6 @@ func smallConfig(_ precision: Precision, folder: String) throws -> TrainingConfi
     config.testSequences = 40
     config.checkpointDirectory = folder
     config.runName = "small"
-    config.optimizer.initialLambda = config.task!.initialLambdaHint
     config.optimizer.gradientBatchSize = 60
     config.optimizer.curvatureBatchSize = 30
     config.optimizer.backtrackBatchSize = 30
@@ -57,7 +56,7 @@ func trainedTrainer<S: BLASScalar>(_ config: TrainingConfig, _: S.Type, iteratio
 /// 0 != −0): equal arrays mean bit-identical histories.
 func historyBits(_ history: [IterationRecord], includingElapsed: Bool = true) -> [[String]] {
     history.map { record in
-        let doubles = [record.trainLoss, record.testLoss, record.testError, record.lambda, record.lambdaNext,
+        let doubles = [record.trainLoss, record.trainObjective, record.testLoss, record.testError, record.lambda, record.lambdaNext,
                        record.rho, record.stepSize] + (includingElapsed ? [record.elapsedSeconds] : [])
         return doubles.map { String($0.bitPattern, radix: 16) }
             + ["\(record.iteration)", "\(record.cgIterations)", record.cgStop, "\(record.backtrackIteration)",

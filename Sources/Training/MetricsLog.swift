@@ -1,0 +1,57 @@
+import Foundation
+
+/// `<run folder>/metrics.csv`: the run's learning curves as they happen, for watching a live run.
+/// Same columns as an export's curves.csv (header included), one row appended and written through
+/// to the file system after every HF iteration.
+///
+/// When a session starts, the file is rewritten from the checkpoint's history, so after a resume it
+/// never holds rows the checkpoint does not have (from iterations done after the last saved
+/// checkpoint by a killed session), and a missing or damaged file is restored.
+final class MetricsLog {
+    let path: String
+    private let descriptor: Int32
+
+    init(path: String, history: [IterationRecord]) throws {
+        self.path = path
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent()
+        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try Data(curvesCSV(history).utf8).write(to: URL(fileURLWithPath: temporary))
+        } catch {
+            unlink(temporary)
+            throw TrainingError("\(path): cannot write the metrics file: \(Self.reason(error))")
+        }
+        guard rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw TrainingError("\(path): cannot write the metrics file: \(reason)")
+        }
+        descriptor = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw TrainingError("\(path): cannot open the metrics file: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    deinit { close(descriptor) }
+
+    /// Appends the row of `record` with one write(2), so a reader never sees a partial line from
+    /// an interrupted buffer.
+    func append(_ record: IterationRecord) throws {
+        let bytes = Array((curvesCSVRow(record) + "\n").utf8)
+        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        guard written == bytes.count else {
+            let reason = written < 0 ? String(cString: strerror(errno)) : "short write"
+            throw TrainingError("\(path): cannot append to the metrics file: \(reason)")
+        }
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
+        if let code = underlying?.code, underlying?.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(code)))
+        }
+        return (error as NSError).localizedDescription
+    }
+}

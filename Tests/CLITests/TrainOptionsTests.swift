@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+import Training
+import Tasks
+
+@Suite struct TrainOptionsTests {
+    /// `hfrnn train` without --initial-lambda starts from the λ₀ a library `TrainingConfig` gives.
+    @Test func cliAndLibraryAgreeOnInitialLambda() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let result = try runHFRNN(["train", "--task", "random-permutation", "--length", "10", "--hidden-units", "4",
+                                   "--test-sequences", "5", "--max-iterations", "0", "--checkpoint-dir",
+                                   folder.file("runs"), "--run-name", "r"], in: folder)
+        #expect(result.status == 0, "\(result.stderr)")
+        let stored = try TrainingCheckpoint<Float>.load(from: folder.file("runs/r/latest.h5"))
+        let library = TrainingConfig(data: .task(try TaskSpec(task: .randomPermutation, minimumLength: 10)))
+        #expect(stored.state.lambda == library.optimizer.initialLambda)
+        #expect(stored.config.optimizer.initialLambda == library.optimizer.initialLambda)
+        #expect(stored.state.lambda != 0.01)
+    }
+
+    /// Big enough for OpenBLAS to split its products over threads (on a machine with 2+ cores).
+    private let threadedRun = ["--task", "addition", "--length", "10", "--hidden-units", "40", "--gradient-batch", "200",
+                               "--curvature-batch", "100", "--evaluation-batch", "100", "--max-cg", "10",
+                               "--test-sequences", "100"]
+
+    private func parameters(_ path: String) throws -> [Float] { try TrainingCheckpoint<Float>.load(from: path).parameters }
+
+    /// OPENBLAS_NUM_THREADS no longer changes the numbers: the run uses its own --blas-threads (1).
+    @Test func environmentDoesNotChangeTheRun() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        for (name, threads) in [("one", "1"), ("four", "4")] {
+            let result = try runHFRNN(["train"] + threadedRun + ["--max-iterations", "3", "--checkpoint-dir",
+                                                                 folder.file("runs"), "--run-name", name],
+                                      in: folder, environment: ["OPENBLAS_NUM_THREADS": threads], timeout: 120)
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        #expect(try parameters(folder.file("runs/one/latest.h5")) == parameters(folder.file("runs/four/latest.h5")))
+        #expect(try TrainingCheckpoint<Float>.load(from: folder.file("runs/one/latest.h5")).config.blasThreads == 1)
+    }
+
+    /// `resume` uses the thread count stored in the run: 1 + 2 iterations with --blas-threads 2 give
+    /// the same parameters as 3 straight ones, although the resuming process starts on one thread.
+    @Test func resumeUsesTheStoredThreadCount() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let train = ["train"] + threadedRun + ["--blas-threads", "2", "--checkpoint-dir", folder.file("runs")]
+        #expect(try runHFRNN(train + ["--max-iterations", "3", "--run-name", "straight"], in: folder, timeout: 120).status == 0)
+        #expect(try runHFRNN(train + ["--max-iterations", "1", "--run-name", "split"], in: folder, timeout: 120).status == 0)
+        let resumed = try runHFRNN(["resume", folder.file("runs/split"), "--max-iterations", "2"], in: folder, timeout: 120)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let split = try TrainingCheckpoint<Float>.load(from: folder.file("runs/split/latest.h5"))
+        #expect(split.state.iteration == 3 && split.config.blasThreads == 2)
+        #expect(split.parameters == (try parameters(folder.file("runs/straight/latest.h5"))))
+        // The comparison means something only where 2 threads round differently from 1.
+        if ProcessInfo.processInfo.activeProcessorCount >= 2 {
+            let one = try runHFRNN(["train"] + threadedRun + ["--max-iterations", "3", "--checkpoint-dir", folder.file("runs"),
+                                                              "--run-name", "one"], in: folder, timeout: 120)
+            #expect(one.status == 0)
+            #expect(try parameters(folder.file("runs/one/latest.h5")) != split.parameters)
+        }
+    }
+}

@@ -1,0 +1,30 @@
+import HessianFree
+import Linalg
+import Testing
+@testable import Training
+
+/// The recorded train loss is the data loss, like the test loss; the L2 term is only in the
+/// separately recorded objective.
+@Suite struct TrainLossTests {
+    @Test func trainLossIsTheDataLossOfTheGradientBatch() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        var config = try smallConfig(.double, folder: folder.path)
+        config.optimizer.weightCost = 0.05  // an L2 term comparable to the data loss
+        let trainer = try Trainer<Double>(config: config, source: taskSource(config, Double.self))
+        let theta = trainer.parameters
+        // The gradient batch exactly as `step` draws it.
+        var rng = trainer.state.rng
+        let source = taskSource(config, Double.self)
+        let chunks = try (0..<config.gradientChunkCount).map { _ in
+            try source.trainingSequences(count: config.chunkSize, using: &rng)
+        }
+        let dataLoss = RNNObjective(network: trainer.network, chunks: chunks).loss(at: theta)
+        let l2 = 0.5 * config.optimizer.weightCost * theta.reduce(0) { $0 + $1 * $1 }
+        try #require(l2 > 0.1 * dataLoss)
+
+        let record = try trainer.step()
+        #expect(abs(record.trainLoss - dataLoss) <= 1e-12 * dataLoss, "train loss \(record.trainLoss), data loss \(dataLoss)")
+        #expect(abs(record.trainObjective - (dataLoss + l2)) <= 1e-12 * (dataLoss + l2))
+    }
+}
