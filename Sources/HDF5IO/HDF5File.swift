@@ -42,7 +42,9 @@ public final class HDF5File {
             }
             throw HDF5Error(file: path, message: message, hdf5Stack: stack)
         }
-        return HDF5File(path: path, id: id, writable: true)
+        let file = HDF5File(path: path, id: id, writable: true)
+        try file.closeDescriptorOnExec()
+        return file
     }
 
     /// Opens an existing file, read-only unless `writable`.
@@ -69,7 +71,25 @@ public final class HDF5File {
             }
             throw HDF5Error(file: path, message: message, hdf5Stack: stack)
         }
-        return HDF5File(path: path, id: id, writable: writable)
+        let file = HDF5File(path: path, id: id, writable: writable)
+        try file.closeDescriptorOnExec()
+        return file
+    }
+
+    /// HDF5 opens files without O_CLOEXEC, so a child process started while the file is open
+    /// would inherit the descriptor and, with it, HDF5's lock on the file (the lock belongs to the
+    /// open file, shared by every copy of the descriptor): opening the file again fails with "the
+    /// file is locked" until the child exits. Marking the descriptor close-on-exec right away keeps
+    /// open files (and their locks) out of every program this process starts.
+    private func closeDescriptorOnExec() throws {
+        var handle: UnsafeMutableRawPointer? = nil
+        try check(H5Fget_vfd_handle(id, hfrnn_H5P_DEFAULT(), &handle), nil, nil, "cannot get the file descriptor")
+        // The default (sec2) driver's handle is a pointer to the POSIX descriptor.
+        guard let descriptor = handle?.assumingMemoryBound(to: Int32.self).pointee,
+              case let flags = fcntl(descriptor, F_GETFD), flags >= 0,
+              fcntl(descriptor, F_SETFD, flags | FD_CLOEXEC) == 0 else {
+            throw error(nil, nil, "cannot mark the file descriptor close-on-exec: \(String(cString: strerror(errno)))")
+        }
     }
 
     /// Writes buffered data and metadata to disk.
