@@ -47,6 +47,42 @@ public final class HDF5File {
         return file
     }
 
+    /// Creates a new, empty file that lives in memory only, opened for writing; `image()` gives
+    /// its bytes, and nothing touches the disk. `name` only labels errors. Writers build files this
+    /// way and write the bytes themselves, so a full or failing disk is met by one ordinary failed
+    /// write: when HDF5 itself hits a write error while closing a file, HDF5 1.10 leaves the file
+    /// half-closed and crashes when it cleans up at exit.
+    public static func createInMemory(name: String) throws -> HDF5File {
+        HDF5Library.silenceErrorPrinting()
+        let access = H5Pcreate(hfrnn_H5P_FILE_ACCESS())
+        guard access >= 0 else {
+            throw HDF5Error(file: name, message: "cannot create property list", hdf5Stack: HDF5Library.errorStack())
+        }
+        defer { H5Pclose(access) }
+        // Grow 1 MiB at a time; no backing store. The driver tells open files apart by name.
+        guard H5Pset_fapl_core(access, 1 << 20, false) >= 0 else {
+            throw HDF5Error(file: name, message: "cannot set up an in-memory file", hdf5Stack: HDF5Library.errorStack())
+        }
+        let id = H5Fcreate("hfrnn-memory-\(UUID().uuidString)", hfrnn_H5F_ACC_TRUNC(), hfrnn_H5P_DEFAULT(), access)
+        guard id >= 0 else {
+            throw HDF5Error(file: name, message: "cannot create an in-memory file", hdf5Stack: HDF5Library.errorStack())
+        }
+        return HDF5File(path: name, id: id, writable: true)
+    }
+
+    /// The whole file as it would be on disk (metadata flushed first).
+    public func image() throws -> [UInt8] {
+        let file = try enter()
+        try check(H5Fflush(file, H5F_SCOPE_LOCAL), nil, nil, "cannot flush file")
+        let size = try check(H5Fget_file_image(file, nil, 0), nil, nil, "cannot get the file image")
+        var bytes = [UInt8](repeating: 0, count: size)
+        let copied = bytes.withUnsafeMutableBytes { H5Fget_file_image(file, $0.baseAddress, size) }
+        guard try check(copied, nil, nil, "cannot get the file image") == size else {
+            throw error(nil, nil, "the file image changed size while being copied")
+        }
+        return bytes
+    }
+
     /// Opens an existing file, read-only unless `writable`.
     public static func open(_ path: String, writable: Bool = false) throws -> HDF5File {
         HDF5Library.silenceErrorPrinting()

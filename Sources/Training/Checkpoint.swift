@@ -48,26 +48,18 @@ public struct TrainingCheckpoint<Scalar: BLASScalar & HDF5Element> {
     /// `save(to:)` with a hook that runs after the temporary file is complete, just before the
     /// rename; it receives the temporary path. Tests throw from it to simulate an interrupted save.
     func save(to path: String, beforeRename: (String) throws -> Void) throws {
-        let url = URL(fileURLWithPath: path)
-        let directory = url.deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
+        let directory = AtomicFile.folder(of: path)
         do {
-            try write(to: temporary)
-            try fsyncFile(temporary)
-            try beforeRename(temporary)
-            guard rename(temporary, path) == 0 else {
-                throw TrainingError("\(path): cannot replace the checkpoint: \(String(cString: strerror(errno)))")
-            }
-            try fsyncFile(directory.path)
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            unlink(temporary)
-            throw error
+            throw TrainingError("\(directory): cannot create the checkpoint folder: \(error.localizedDescription)")
         }
+        try AtomicFile.write(try image(name: path), to: path, beforeRename: beforeRename)
     }
 
-    private func write(to path: String) throws {
-        let file = try HDF5File.create(path)
+    /// The checkpoint file's bytes, built in memory.
+    private func image(name path: String) throws -> [UInt8] {
+        let file = try HDF5File.createInMemory(name: path)
         try file.setAttribute("format", to: "hfrnn-checkpoint")
         try file.setAttribute("format_version", to: Self.formatVersion)
         try file.setAttribute("hfrnn_version", to: hfrnnVersion)
@@ -100,7 +92,9 @@ public struct TrainingCheckpoint<Scalar: BLASScalar & HDF5Element> {
         // Text columns grow with the run: datasets, since an attribute is limited to 64 KB.
         try file.writeStrings(history.map(\.cgStop), to: "history/cg_stop")
         try file.writeStrings(history.map(\.decision), to: "history/decision")
+        let bytes = try file.image()
         try file.close()
+        return bytes
     }
 
     // MARK: Reading

@@ -99,7 +99,7 @@ public struct DerivativeProbe<Scalar: BLASScalar & HDF5Element> {
         let url = URL(fileURLWithPath: path)
         let files = try StagedFiles(directory: url.deletingLastPathComponent().path)
         do {
-            try files.stage(url.lastPathComponent) { try writeFile($0) }
+            try files.stage(url.lastPathComponent, bytes: try image(name: path))
             try files.commit()
         } catch {
             files.discard()
@@ -107,8 +107,9 @@ public struct DerivativeProbe<Scalar: BLASScalar & HDF5Element> {
         }
     }
 
-    private func writeFile(_ path: String) throws {
-        let file = try HDF5File.create(path)
+    /// The probe file's bytes, built in memory.
+    private func image(name path: String) throws -> [UInt8] {
+        let file = try HDF5File.createInMemory(name: path)
         try file.setAttribute("format", to: "hfrnn-probe")
         try file.setAttribute("hfrnn_version", to: hfrnnVersion)
         try file.setAttribute("precision", to: Scalar.self == Float.self ? "float" : "double")
@@ -129,6 +130,8 @@ public struct DerivativeProbe<Scalar: BLASScalar & HDF5Element> {
                 try file.write(Array(values[block.range]), shape: block.shape, to: "\(group)/\(block.name)")
             }
         }
+        let bytes = try file.image()
         try file.close()
+        return bytes
     }
 }

@@ -231,7 +231,8 @@ func exportTinyRun() throws -> ExportResult {
         do {
             let files = try StagedFiles(directory: folder)
             try files.stage("one.txt", contents: "1")
-            try files.stage("two.txt") { _ in throw TrainingError("injected") }
+            func failingContents() throws -> [UInt8] { throw TrainingError("injected") }
+            try files.stage("two.txt", bytes: try failingContents())
             try files.commit()
             Issue.record("staging should have failed")
         } catch let error as TrainingError {
