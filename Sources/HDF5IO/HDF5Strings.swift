@@ -1,7 +1,6 @@
 internal import CHDF5
 
-/// 1-D datasets of strings, for text columns that can grow without bound (attributes are limited
-/// to 64 KB). Stored as variable-length UTF-8 strings, which h5py reads as `bytes` objects
+/// 1-D datasets of strings, for text columns that grow with a run (one string per row). Stored as variable-length UTF-8 strings, which h5py reads as `bytes` objects
 /// (`dataset.asstr()[...]` gives `str`), netCDF/HDF5 tools as strings, and numpy as dtype object.
 extension HDF5File {
     /// Writes `values` as a 1-D dataset of variable-length UTF-8 strings, creating parent groups as

@@ -89,7 +89,7 @@ public struct TrainingCheckpoint<Scalar: BLASScalar & HDF5Element> {
         let columns = HistoryColumns(history)
         for (name, values) in columns.doubles { try file.write(values, shape: [values.count], to: "history/\(name)") }
         for (name, values) in columns.integers { try file.write(values, shape: [values.count], to: "history/\(name)") }
-        // Text columns grow with the run: datasets, since an attribute is limited to 64 KB.
+        // Text columns grow with the run: one string per iteration, as 1-D datasets like the numbers.
         try file.writeStrings(history.map(\.cgStop), to: "history/cg_stop")
         try file.writeStrings(history.map(\.decision), to: "history/decision")
         let bytes = try file.image()
