@@ -85,11 +85,11 @@ public struct DerivativeProbe<Scalar: BLASScalar & HDF5Element> {
             guard try file.exists(group + block.name) else {
                 throw TrainingError("\(path): no dataset '\(block.name)' (a direction needs one dataset per parameter block: \(names))")
             }
-            let (values, shape) = try file.read(group + block.name, as: Scalar.self)
+            let shape = try file.shape(of: group + block.name)  // checked before anything is read
             guard shape == block.shape else {
                 throw TrainingError("\(path): \(block.name) has shape \(shape), the \(network.shape) network needs \(block.shape)")
             }
-            v.replaceSubrange(block.range, with: values)
+            v.replaceSubrange(block.range, with: try file.read(group + block.name, as: Scalar.self, shape: block.shape))
         }
         return v
     }

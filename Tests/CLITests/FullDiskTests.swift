@@ -41,7 +41,16 @@ private final class TinyDisk {
     /// cause, exit status 1 (HDF5 1.10 used to crash with SIGSEGV at exit after a failed close),
     /// the first checkpoints intact and no temporary file left.
     @Test(.enabled(if: TinyDisk.canMount)) func trainingOnAFullDiskFailsInOneLine() throws {
-        let disk = try TinyDisk(kilobytes: 64)
+        // Room for two checkpoints (latest.h5 and best.h5 after iteration 1) but not a third (the
+        // temporary file of the next save), whatever a checkpoint's exact size.
+        let scratch = try TemporaryFolder()
+        defer { scratch.remove() }
+        let first = try runHFRNN(["train"] + tinyRun + ["--max-iterations", "1", "--checkpoint-dir", scratch.path,
+                                                        "--run-name", "tiny"], in: scratch)
+        #expect(first.status == 0, "stderr:\n\(first.stderr)")
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: scratch.file("tiny/latest.h5"))[.size] as? Int)
+        let pages = (size + 4095) / 4096
+        let disk = try TinyDisk(kilobytes: 4 * (2 * pages + pages / 2))
         let result = try runHFRNN(["train"] + tinyRun + ["--max-iterations", "3", "--checkpoint-dir", disk.path,
                                                          "--run-name", "tiny"], in: disk.folder)
         #expect(result.status == 1, "stderr:\n\(result.stderr)")
