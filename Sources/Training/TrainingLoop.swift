@@ -34,6 +34,8 @@ public func runTraining<Scalar>(_ trainer: Trainer<Scalar>, shouldStop: () -> Bo
                                 onIteration: (IterationRecord) -> Void) throws -> TrainingOutcome
 where Scalar: BLASScalar & HDF5Element {
     let folder = RunFolder(config: trainer.config)
+    // Saves killed before their rename (kill -9) leave temporary files; no one else will remove them.
+    AtomicFile.removeStaleTemporaries(in: folder.path)
     var bestError = trainer.history.map(\.testError).min() ?? .infinity
     var bestPath: String? = FileManager.default.fileExists(atPath: folder.best) ? folder.best : nil
     var reason: StopReason

@@ -181,7 +181,8 @@ struct Resume: ParsableCommand {
     @OptionGroup var stop: StopOptions
 
     func run() throws {
-        let path = checkpointPath(checkpoint)
+        let (path, note) = resumableCheckpoint(checkpoint)
+        if let note { print(note) }
         try runGuarded {
             switch try checkpointPrecision(path) {
             case .float: try resumeTraining(path, Float.self, stop: stop)

@@ -118,4 +118,21 @@ private func isProgressLine(_ line: String) -> Bool {
         #expect(again.stderr == "hfrnn: error: \(folder.file("runs/r/latest.h5")) already exists: resume it with "
                 + "`hfrnn resume \(folder.file("runs/r"))` or choose another --run-name\n")
     }
+
+    /// A run killed between its first two saves has best.h5 but no latest.h5: `resume DIR`
+    /// continues from best.h5 and says so.
+    @Test func resumeFallsBackToBestWhenLatestIsMissing() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let runFolder = folder.file("runs/r")
+        let train = try runHFRNN(["train"] + tinyRun + ["--max-iterations", "1", "--checkpoint-dir", folder.file("runs"),
+                                                        "--run-name", "r"], in: folder)
+        #expect(train.status == 0, "stderr:\n\(train.stderr)")
+        try FileManager.default.removeItem(atPath: runFolder + "/latest.h5")
+        let resume = try runHFRNN(["resume", runFolder, "--max-iterations", "2"], in: folder)
+        #expect(resume.status == 0, "stdout:\n\(resume.stdout)\nstderr:\n\(resume.stderr)")
+        #expect(resume.stdout.hasPrefix("\(runFolder) has no latest.h5 (the run stopped before saving it): resuming from best.h5\n"
+                                        + "resuming \(runFolder)/best.h5 at iteration 1\n"), "\(resume.stdout)")
+        #expect(FileManager.default.fileExists(atPath: runFolder + "/latest.h5"))
+    }
 }
