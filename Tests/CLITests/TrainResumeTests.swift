@@ -23,9 +23,9 @@ private func isProgressLine(_ line: String) -> Bool {
         let firstLine = try training.waitForLine(timeout: 20, where: isProgressLine)
         #expect(firstLine.hasPrefix("    1  "))
         #expect(firstLine.split(separator: " ")[2].hasSuffix("%"), "test error column: \(firstLine)")
-        training.process.interrupt()
+        training.interrupt()
         let status = try training.wait(timeout: 20)
-        #expect(training.process.terminationReason == .exit)
+        #expect(training.exitedNormally)
         #expect(status == 130, "stdout:\n\(training.stdout)\nstderr:\n\(training.stderr)")
         let stdout = training.stdout
         #expect(stdout.contains("interrupted: checkpoint saved after "))
