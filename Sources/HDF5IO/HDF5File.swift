@@ -22,13 +22,16 @@ public final class HDF5File {
     deinit {
         if id >= 0 {
             HDF5Library.silenceErrorPrinting()
-            H5Fclose(id)
+            HDF5Library.descriptorChanges.withLock { _ = H5Fclose(id) }
         }
     }
 
     /// Creates (or truncates) the file at `path`, opened for writing.
     public static func create(_ path: String) throws -> HDF5File {
         HDF5Library.silenceErrorPrinting()
+        // Creating and marking the descriptor close-on-exec is one step for `whileNoFileOpensOrCloses`.
+        HDF5Library.descriptorChanges.lock()
+        defer { HDF5Library.descriptorChanges.unlock() }
         let id = H5Fcreate(path, hfrnn_H5F_ACC_TRUNC(), hfrnn_H5P_DEFAULT(), hfrnn_H5P_DEFAULT())
         guard id >= 0 else {
             let stack = HDF5Library.errorStack()
@@ -92,6 +95,8 @@ public final class HDF5File {
         }
         guard !isDirectory.boolValue else { throw HDF5Error(file: path, message: "is a directory, not an HDF5 file") }
         let flags = writable ? hfrnn_H5F_ACC_RDWR() : hfrnn_H5F_ACC_RDONLY()
+        HDF5Library.descriptorChanges.lock()
+        defer { HDF5Library.descriptorChanges.unlock() }
         let id = H5Fopen(path, flags, hfrnn_H5P_DEFAULT())
         guard id >= 0 else {
             let stack = HDF5Library.errorStack()
@@ -138,7 +143,7 @@ public final class HDF5File {
     public func close() throws {
         HDF5Library.silenceErrorPrinting()
         guard id >= 0 else { return }
-        let status = H5Fclose(id)
+        let status = HDF5Library.descriptorChanges.withLock { H5Fclose(id) }
         id = -1
         try check(status, nil, nil, "cannot close file")
     }

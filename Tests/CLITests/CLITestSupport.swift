@@ -1,4 +1,5 @@
 import Foundation
+import HDF5IO
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -110,7 +111,7 @@ final class HFRNNProcess {
             throw CLITestError("cannot set up the spawn actions")
         }
         var pid: pid_t = 0
-        let status = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        let status = HDF5Library.whileNoFileOpensOrCloses { posix_spawn(&pid, executable, &actions, nil, argv, envp) }
         guard status == 0 else { throw CLITestError("cannot start \(executable): \(String(cString: strerror(status)))") }
         self.pid = pid
     }

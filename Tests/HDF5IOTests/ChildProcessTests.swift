@@ -49,7 +49,8 @@ import Glibc
         var pid: pid_t = 0
         let arguments: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sleep"), strdup("30"), nil]
         defer { arguments.forEach { free($0) } }
-        let status = posix_spawn(&pid, "/bin/sleep", nil, nil, arguments, environ)
+        // (Under the library's lock, so other tests' files are not caught between fork and exec.)
+        let status = HDF5Library.whileNoFileOpensOrCloses { posix_spawn(&pid, "/bin/sleep", nil, nil, arguments, environ) }
         guard status == 0 else { throw CocoaError(.executableLoad) }
         return pid
     }

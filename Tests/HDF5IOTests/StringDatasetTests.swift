@@ -131,7 +131,8 @@ func runProcess(_ executable: String, _ arguments: [String]) throws -> String {
     let output = Pipe(), errors = Pipe()
     process.standardOutput = output
     process.standardError = errors
-    try process.run()
+    // Under the library's lock: see HDF5Library.whileNoFileOpensOrCloses.
+    try HDF5Library.whileNoFileOpensOrCloses { try process.run() }
     let data = output.fileHandleForReading.readDataToEndOfFile()
     let errorData = errors.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
