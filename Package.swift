@@ -47,7 +47,8 @@ let package = Package(
         .testTarget(name: "SequenceModelTests", dependencies: ["SequenceModel", "Linalg"]),
         .testTarget(name: "HessianFreeTests", dependencies: ["HessianFree", "SequenceModel", "Linalg", "Tasks"]),
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "SequenceModel", "Linalg"]),
-        .testTarget(name: "HDF5IOTests", dependencies: ["HDF5IO"]),
+        // CHDF5 too: tests look at the stored HDF5 types directly.
+        .testTarget(name: "HDF5IOTests", dependencies: ["HDF5IO", "CHDF5"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "HDF5IO", "Tasks", "SequenceModel", "HessianFree"]),
         .testTarget(name: "CLITests", dependencies: [
             "hfrnn", "Training", "HDF5IO", "Tasks", "Experiments",

@@ -25,23 +25,28 @@ extension HDF5File {
         try writeAttribute(name, values, shape: [values.count], on: object)
     }
 
-    /// A fixed-length, null-padded UTF-8 string (h5py reads it as `bytes`; `.decode()` gives str).
+    /// A variable-length UTF-8 string, the type h5py writes for `str` (and reads back as `str`).
+    /// A string containing NUL cannot be stored (HDF5 strings are NUL-terminated) and throws.
     public func setAttribute(_ name: String, to value: String, on object: String = "/") throws {
-        let bytes = Array(value.utf8)
         _ = try enterForWriting(.attribute, object, attribute: name)
         let owner = Self.normalized(object)
+        guard !value.utf8.contains(0) else {
+            throw error(.attribute, owner, attribute: name, "contains a NUL character, which HDF5 strings cannot hold")
+        }
         let type = try check(H5Tcopy(hfrnn_H5T_C_S1()), .attribute, owner, attribute: name, "cannot create string type")
         defer { H5Tclose(type) }
-        let configured = H5Tset_size(type, max(1, bytes.count)) >= 0
-            && H5Tset_cset(type, H5T_CSET_UTF8) >= 0 && H5Tset_strpad(type, H5T_STR_NULLPAD) >= 0
+        let configured = H5Tset_size(type, hfrnn_H5T_VARIABLE()) >= 0 && H5Tset_cset(type, H5T_CSET_UTF8) >= 0
         try check(configured ? 0 : -1, .attribute, owner, attribute: name, "cannot set up string type")
         let space = try dataspace([], .attribute, owner, attribute: name)
         defer { H5Sclose(space) }
         let attribute = try createAttribute(name, on: owner, type: type, space: space)
         defer { H5Aclose(attribute) }
-        let padded = bytes.isEmpty ? [0] : bytes
-        _ = try padded.withUnsafeBytes { buffer in
-            try check(H5Awrite(attribute, type, buffer.baseAddress), .attribute, owner, attribute: name, "cannot write")
+        // The value in memory is a pointer to a NUL-terminated string.
+        _ = try value.withCString { characters in
+            var pointer: UnsafePointer<CChar>? = characters
+            return try withUnsafeBytes(of: &pointer) { buffer in
+                try check(H5Awrite(attribute, type, buffer.baseAddress), .attribute, owner, attribute: name, "cannot write")
+            }
         }
     }
 

@@ -51,9 +51,20 @@ extension HDF5File {
         let space = try check(H5Dget_space(dataset), .dataset, name, "cannot read dataspace")
         defer { H5Sclose(space) }
         let shape = try extent(of: space, name)
-        let count = try check(H5Sget_simple_extent_npoints(space), .dataset, name, "cannot count elements")
-        let values: [T] = try readValues(dataset, count: Int(count), memory: hfrnn_H5S_ALL(), file: hfrnn_H5S_ALL(), name)
+        let count = try elementCount(of: shape, name)
+        try checkStoredSize(dataset, count: count, name)
+        let values: [T] = try readValues(dataset, count: count, memory: hfrnn_H5S_ALL(), file: hfrnn_H5S_ALL(), name)
         return (values, shape)
+    }
+
+    /// Reads a whole dataset that must have shape `expected`; any other shape throws before
+    /// anything is allocated or read.
+    public func read<T: HDF5Element>(_ path: String, as _: T.Type = T.self, shape expected: [Int]) throws -> [T] {
+        let shape = try shape(of: path)
+        guard shape == expected else {
+            throw error(.dataset, Self.normalized(path), "has shape \(shape), expected \(expected)")
+        }
+        return try read(path, as: T.self).values
     }
 
     /// Reads rows `rows` along the first dimension (all other dimensions whole) without reading
@@ -136,6 +147,33 @@ extension HDF5File {
         let dataset = H5Dopen2(id, name, hfrnn_H5P_DEFAULT())
         guard dataset >= 0 else { throw try diagnoseOpenFailure(name, expected: .dataset) }
         return dataset
+    }
+
+    /// Refuses a dataset whose shape promises more data than the file holds (a corrupted
+    /// dimension would otherwise make the read allocate gigabytes): contiguous data must take
+    /// exactly its size, and compressed chunks cannot expand by more than gzip's best ratio.
+    private func checkStoredSize(_ dataset: hid_t, count: Int, _ name: String) throws {
+        guard count > 0 else { return }
+        let type = try check(H5Dget_type(dataset), .dataset, name, "cannot read datatype")
+        let elementBytes = H5Tget_size(type)
+        H5Tclose(type)
+        let (needed, overflow) = count.multipliedReportingOverflow(by: elementBytes)
+        let stored = Int(H5Dget_storage_size(dataset))
+        let creation = try check(H5Dget_create_plist(dataset), .dataset, name, "cannot read the creation properties")
+        defer { H5Pclose(creation) }
+        let layout = H5Pget_layout(creation)
+        let filtered = H5Pget_nfilters(creation) > 0
+        let plausible: Bool
+        switch layout {
+        case H5D_CONTIGUOUS:  // never written (h5py's empty datasets): reads as fill values; bounded anyway
+            plausible = !overflow && (needed == stored || (stored == 0 && needed <= 1 << 26))
+        case H5D_CHUNKED: plausible = !overflow && needed <= (filtered ? stored.multipliedReportingOverflow(by: 1100).partialValue : stored)
+        default: plausible = !overflow  // compact data lives in the object header, at most 64 KB
+        }
+        guard plausible else {
+            throw error(.dataset, name, "is corrupt: its shape needs \(overflow ? "more than \(Int.max)" : "\(needed)") bytes "
+                        + "but the file stores \(stored)")
+        }
     }
 
     private func readValues<T: HDF5Element>(_ dataset: hid_t, count: Int, memory: hid_t, file: hid_t,

@@ -1,3 +1,4 @@
+import Foundation
 internal import CHDF5
 
 /// A failed HDF5 operation: which file, which object, what went wrong, and HDF5's own error
@@ -47,6 +48,20 @@ public struct HDF5Error: Error, CustomStringConvertible, Sendable {
 
 /// Library-wide information and the two things every wrapper entry point needs.
 public enum HDF5Library {
+    /// Held while a file is opened (until its descriptor is close-on-exec) or closed.
+    static let descriptorChanges = NSRecursiveLock()  // a failed open closes its file while holding it
+
+    /// Runs `body` (which starts a child process) while no HDF5 file is being opened or closed.
+    /// A child holds copies of all the parent's descriptors from fork to exec, and with them
+    /// HDF5's locks on the files: a file closed and reopened here in that instant would be
+    /// refused as locked. Opened files are close-on-exec, so once `body` returns (posix_spawn
+    /// returns after the exec) the child holds none of them.
+    public static func whileNoFileOpensOrCloses<Result>(_ body: () throws -> Result) rethrows -> Result {
+        descriptorChanges.lock()
+        defer { descriptorChanges.unlock() }
+        return try body()
+    }
+
     /// The linked HDF5 library version, e.g. "1.10.8".
     public static var version: String {
         silenceErrorPrinting()

@@ -22,13 +22,16 @@ public final class HDF5File {
     deinit {
         if id >= 0 {
             HDF5Library.silenceErrorPrinting()
-            H5Fclose(id)
+            HDF5Library.descriptorChanges.withLock { _ = H5Fclose(id) }
         }
     }
 
     /// Creates (or truncates) the file at `path`, opened for writing.
     public static func create(_ path: String) throws -> HDF5File {
         HDF5Library.silenceErrorPrinting()
+        // Creating and marking the descriptor close-on-exec is one step for `whileNoFileOpensOrCloses`.
+        HDF5Library.descriptorChanges.lock()
+        defer { HDF5Library.descriptorChanges.unlock() }
         let id = H5Fcreate(path, hfrnn_H5F_ACC_TRUNC(), hfrnn_H5P_DEFAULT(), hfrnn_H5P_DEFAULT())
         guard id >= 0 else {
             let stack = HDF5Library.errorStack()
@@ -42,7 +45,45 @@ public final class HDF5File {
             }
             throw HDF5Error(file: path, message: message, hdf5Stack: stack)
         }
-        return HDF5File(path: path, id: id, writable: true)
+        let file = HDF5File(path: path, id: id, writable: true)
+        try file.closeDescriptorOnExec()
+        return file
+    }
+
+    /// Creates a new, empty file that lives in memory only, opened for writing; `image()` gives
+    /// its bytes, and nothing touches the disk. `name` only labels errors. Writers build files this
+    /// way and write the bytes themselves, so a full or failing disk is met by one ordinary failed
+    /// write: when HDF5 itself hits a write error while closing a file, HDF5 1.10 leaves the file
+    /// half-closed and crashes when it cleans up at exit.
+    public static func createInMemory(name: String) throws -> HDF5File {
+        HDF5Library.silenceErrorPrinting()
+        let access = H5Pcreate(hfrnn_H5P_FILE_ACCESS())
+        guard access >= 0 else {
+            throw HDF5Error(file: name, message: "cannot create property list", hdf5Stack: HDF5Library.errorStack())
+        }
+        defer { H5Pclose(access) }
+        // Grow 1 MiB at a time; no backing store. The driver tells open files apart by name.
+        guard H5Pset_fapl_core(access, 1 << 20, false) >= 0 else {
+            throw HDF5Error(file: name, message: "cannot set up an in-memory file", hdf5Stack: HDF5Library.errorStack())
+        }
+        let id = H5Fcreate("hfrnn-memory-\(UUID().uuidString)", hfrnn_H5F_ACC_TRUNC(), hfrnn_H5P_DEFAULT(), access)
+        guard id >= 0 else {
+            throw HDF5Error(file: name, message: "cannot create an in-memory file", hdf5Stack: HDF5Library.errorStack())
+        }
+        return HDF5File(path: name, id: id, writable: true)
+    }
+
+    /// The whole file as it would be on disk (metadata flushed first).
+    public func image() throws -> [UInt8] {
+        let file = try enter()
+        try check(H5Fflush(file, H5F_SCOPE_LOCAL), nil, nil, "cannot flush file")
+        let size = try check(H5Fget_file_image(file, nil, 0), nil, nil, "cannot get the file image")
+        var bytes = [UInt8](repeating: 0, count: size)
+        let copied = bytes.withUnsafeMutableBytes { H5Fget_file_image(file, $0.baseAddress, size) }
+        guard try check(copied, nil, nil, "cannot get the file image") == size else {
+            throw error(nil, nil, "the file image changed size while being copied")
+        }
+        return bytes
     }
 
     /// Opens an existing file, read-only unless `writable`.
@@ -54,6 +95,8 @@ public final class HDF5File {
         }
         guard !isDirectory.boolValue else { throw HDF5Error(file: path, message: "is a directory, not an HDF5 file") }
         let flags = writable ? hfrnn_H5F_ACC_RDWR() : hfrnn_H5F_ACC_RDONLY()
+        HDF5Library.descriptorChanges.lock()
+        defer { HDF5Library.descriptorChanges.unlock() }
         let id = H5Fopen(path, flags, hfrnn_H5P_DEFAULT())
         guard id >= 0 else {
             let stack = HDF5Library.errorStack()
@@ -69,7 +112,25 @@ public final class HDF5File {
             }
             throw HDF5Error(file: path, message: message, hdf5Stack: stack)
         }
-        return HDF5File(path: path, id: id, writable: writable)
+        let file = HDF5File(path: path, id: id, writable: writable)
+        try file.closeDescriptorOnExec()
+        return file
+    }
+
+    /// HDF5 opens files without O_CLOEXEC, so a child process started while the file is open
+    /// would inherit the descriptor and, with it, HDF5's lock on the file (the lock belongs to the
+    /// open file, shared by every copy of the descriptor): opening the file again fails with "the
+    /// file is locked" until the child exits. Marking the descriptor close-on-exec right away keeps
+    /// open files (and their locks) out of every program this process starts.
+    private func closeDescriptorOnExec() throws {
+        var handle: UnsafeMutableRawPointer? = nil
+        try check(H5Fget_vfd_handle(id, hfrnn_H5P_DEFAULT(), &handle), nil, nil, "cannot get the file descriptor")
+        // The default (sec2) driver's handle is a pointer to the POSIX descriptor.
+        guard let descriptor = handle?.assumingMemoryBound(to: Int32.self).pointee,
+              case let flags = fcntl(descriptor, F_GETFD), flags >= 0,
+              fcntl(descriptor, F_SETFD, flags | FD_CLOEXEC) == 0 else {
+            throw error(nil, nil, "cannot mark the file descriptor close-on-exec: \(String(cString: strerror(errno)))")
+        }
     }
 
     /// Writes buffered data and metadata to disk.
@@ -82,7 +143,7 @@ public final class HDF5File {
     public func close() throws {
         HDF5Library.silenceErrorPrinting()
         guard id >= 0 else { return }
-        let status = H5Fclose(id)
+        let status = HDF5Library.descriptorChanges.withLock { H5Fclose(id) }
         id = -1
         try check(status, nil, nil, "cannot close file")
     }

@@ -1,7 +1,6 @@
 internal import CHDF5
 
-/// 1-D datasets of strings, for text columns that can grow without bound (attributes are limited
-/// to 64 KB). Stored as variable-length UTF-8 strings, which h5py reads as `bytes` objects
+/// 1-D datasets of strings, for text columns that grow with a run (one string per row). Stored as variable-length UTF-8 strings, which h5py reads as `bytes` objects
 /// (`dataset.asstr()[...]` gives `str`), netCDF/HDF5 tools as strings, and numpy as dtype object.
 extension HDF5File {
     /// Writes `values` as a 1-D dataset of variable-length UTF-8 strings, creating parent groups as
@@ -44,7 +43,9 @@ extension HDF5File {
     /// Reads a 1-D (or scalar) dataset of strings, variable-length or fixed-length (as h5py writes
     /// `str` lists and `numpy.bytes_` arrays respectively). Fixed-length values end at the first NUL;
     /// space-padded ones are trimmed. Bytes that are not UTF-8 are replaced by U+FFFD.
-    public func readStrings(_ path: String) throws -> [String] {
+    ///
+    /// With `count`, a dataset holding another number of strings throws before anything is read.
+    public func readStrings(_ path: String, count expected: Int? = nil) throws -> [String] {
         try withDataset(path) { dataset, name in
             let type = try check(H5Dget_type(dataset), .dataset, name, "cannot read datatype")
             defer { H5Tclose(type) }
@@ -57,6 +58,9 @@ extension HDF5File {
             let shape = try extent(of: space, name)
             guard shape.count <= 1 else { throw error(.dataset, name, "has shape \(shape); expected a 1-D list of strings") }
             let count = Int(try check(H5Sget_simple_extent_npoints(space), .dataset, name, "cannot count elements"))
+            if let expected, count != expected {
+                throw error(.dataset, name, "has shape \(shape), expected [\(expected)]")
+            }
             guard count > 0 else { return [] }
 
             if H5Tis_variable_str(type) > 0 {

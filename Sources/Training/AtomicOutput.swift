@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Checks, before any work, that files can be written into `directory`: it is a writable folder,
 /// or it does not exist yet and its nearest existing ancestor is a writable folder (it would be
@@ -38,10 +41,90 @@ public func checkOutputFile(_ path: String) throws {
     try checkOutputDirectory(URL(fileURLWithPath: path).deletingLastPathComponent().path)
 }
 
-/// Writes a set of files all or nothing: each is first written to a hidden temporary file in the
-/// output folder; `commit` fsyncs and renames them into place once all were written. A failure
-/// before `commit` removes the temporaries (and a folder this object created), so no partial
-/// output is ever left under a final name.
+/// Files written so that no reader ever sees a partial one, and a failure leaves nothing behind:
+/// the bytes go to a hidden temporary file in the same folder (`.<name>.tmp-<pid>`), which is
+/// fsynced and then renamed over the final name, and the folder is fsynced. Any failure (a full
+/// disk, say) removes the temporary file and throws one line naming the final file. Checkpoints,
+/// datasets, probe files and exports are all written through here; HDF5 files are built in memory
+/// (`HDF5File.createInMemory`) and handed over as bytes.
+enum AtomicFile {
+    /// Writes `bytes` to `path` atomically. `beforeRename` runs once the temporary file (its
+    /// argument) is complete and fsynced; tests throw from it to simulate an interrupted write.
+    static func write(_ bytes: [UInt8], to path: String, beforeRename: (String) throws -> Void = { _ in }) throws {
+        let temporary = try writeTemporary(bytes, for: path)
+        do {
+            try beforeRename(temporary)
+            try moveIntoPlace(temporary, over: path)
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+        try fsyncFile(folder(of: path))
+    }
+
+    /// The hidden temporary file this process uses for `path`.
+    static func temporaryPath(for path: String) -> String {
+        let url = URL(fileURLWithPath: path)
+        return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
+    }
+
+    /// Writes `bytes` to the temporary file of `path` and fsyncs it; returns its path. On failure
+    /// the temporary file is removed.
+    static func writeTemporary(_ bytes: [UInt8], for path: String) throws -> String {
+        let temporary = temporaryPath(for: path)
+        func failure(_ what: String) -> TrainingError {
+            TrainingError("\(path): cannot \(what): \(String(cString: strerror(errno)))")
+        }
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw failure("create a temporary file in its folder") }
+        var problem: TrainingError? = nil
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    problem = failure("write")
+                    return
+                }
+                offset += written
+            }
+        }
+        if problem == nil && fsync(descriptor) != 0 { problem = failure("write (fsync)") }
+        if close(descriptor) != 0 && problem == nil { problem = failure("write (close)") }
+        if let problem {
+            unlink(temporary)
+            throw problem
+        }
+        return temporary
+    }
+
+    /// Renames `temporary` over `path`.
+    static func moveIntoPlace(_ temporary: String, over path: String) throws {
+        guard rename(temporary, path) == 0 else {
+            throw TrainingError("\(path): cannot move the new file into place: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    static func folder(of path: String) -> String { URL(fileURLWithPath: path).deletingLastPathComponent().path }
+
+    /// Removes temporary files (`.<name>.tmp-<pid>`) in `folder` left by processes that no longer
+    /// run, i.e. by writes that were killed before their rename. Files of running processes
+    /// (this one included) are left alone; failures are ignored (this is tidying, not a write).
+    static func removeStaleTemporaries(in folder: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+        for name in names where name.hasPrefix(".") {
+            guard let marker = name.range(of: ".tmp-", options: .backwards),
+                  let pid = pid_t(name[marker.upperBound...]), pid > 0, pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { unlink(folder + "/" + name) }
+        }
+    }
+}
+
+/// Writes a set of files all or nothing: each is first written (through `AtomicFile`) to its
+/// hidden temporary file in the output folder; `commit` renames them into place once all were
+/// written. A failure before `commit` removes the temporaries (and a folder this object created),
+/// so no partial output is ever left under a final name.
 final class StagedFiles {
     let directory: URL
     private var staged: [(temporary: String, final: String)] = []
@@ -75,30 +158,20 @@ final class StagedFiles {
     /// The final path of `name` in the output folder.
     func path(of name: String) -> String { directory.appendingPathComponent(name).path }
 
-    /// Writes `name` through `write`, which receives the temporary path to create.
-    func stage(_ name: String, _ write: (String) throws -> Void) throws {
-        let temporary = directory.appendingPathComponent(".\(name).tmp-\(getpid())").path
-        staged.append((temporary, path(of: name)))
-        try write(temporary)
+    /// Writes `name` with the given bytes (to its temporary file, fsynced).
+    func stage(_ name: String, bytes: [UInt8]) throws {
+        let final = path(of: name)
+        staged.append((try AtomicFile.writeTemporary(bytes, for: final), final))
     }
 
-    /// Writes `name` with the given bytes.
+    /// Writes `name` with the given text.
     func stage(_ name: String, contents: String) throws {
-        try stage(name) { temporary in
-            guard FileManager.default.createFile(atPath: temporary, contents: Data(contents.utf8)) else {
-                throw TrainingError("\(temporary): cannot write: \(String(cString: strerror(errno)))")
-            }
-        }
+        try stage(name, bytes: Array(contents.utf8))
     }
 
-    /// fsyncs every staged file, renames each over its final name, then fsyncs the folder.
+    /// Renames every staged file over its final name, then fsyncs the folder.
     func commit() throws {
-        for file in staged { try fsyncFile(file.temporary) }
-        for file in staged {
-            guard rename(file.temporary, file.final) == 0 else {
-                throw TrainingError("\(file.final): cannot move into place: \(String(cString: strerror(errno)))")
-            }
-        }
+        for file in staged { try AtomicFile.moveIntoPlace(file.temporary, over: file.final) }
         committed = true
         try fsyncFile(directory.path)
     }

@@ -48,26 +48,18 @@ public struct TrainingCheckpoint<Scalar: BLASScalar & HDF5Element> {
     /// `save(to:)` with a hook that runs after the temporary file is complete, just before the
     /// rename; it receives the temporary path. Tests throw from it to simulate an interrupted save.
     func save(to path: String, beforeRename: (String) throws -> Void) throws {
-        let url = URL(fileURLWithPath: path)
-        let directory = url.deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
+        let directory = AtomicFile.folder(of: path)
         do {
-            try write(to: temporary)
-            try fsyncFile(temporary)
-            try beforeRename(temporary)
-            guard rename(temporary, path) == 0 else {
-                throw TrainingError("\(path): cannot replace the checkpoint: \(String(cString: strerror(errno)))")
-            }
-            try fsyncFile(directory.path)
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            unlink(temporary)
-            throw error
+            throw TrainingError("\(directory): cannot create the checkpoint folder: \(error.localizedDescription)")
         }
+        try AtomicFile.write(try image(name: path), to: path, beforeRename: beforeRename)
     }
 
-    private func write(to path: String) throws {
-        let file = try HDF5File.create(path)
+    /// The checkpoint file's bytes, built in memory.
+    private func image(name path: String) throws -> [UInt8] {
+        let file = try HDF5File.createInMemory(name: path)
         try file.setAttribute("format", to: "hfrnn-checkpoint")
         try file.setAttribute("format_version", to: Self.formatVersion)
         try file.setAttribute("hfrnn_version", to: hfrnnVersion)
@@ -97,10 +89,12 @@ public struct TrainingCheckpoint<Scalar: BLASScalar & HDF5Element> {
         let columns = HistoryColumns(history)
         for (name, values) in columns.doubles { try file.write(values, shape: [values.count], to: "history/\(name)") }
         for (name, values) in columns.integers { try file.write(values, shape: [values.count], to: "history/\(name)") }
-        // Text columns grow with the run: datasets, since an attribute is limited to 64 KB.
+        // Text columns grow with the run: one string per iteration, as 1-D datasets like the numbers.
         try file.writeStrings(history.map(\.cgStop), to: "history/cg_stop")
         try file.writeStrings(history.map(\.decision), to: "history/decision")
+        let bytes = try file.image()
         try file.close()
+        return bytes
     }
 
     // MARK: Reading
@@ -134,12 +128,22 @@ public struct TrainingCheckpoint<Scalar: BLASScalar & HDF5Element> {
             throw fail("stored network \(network.shape) does not have the configured \(config.hiddenUnits) hidden units")
         }
         let layout = network.layout
+        // Every dataset's shape is checked before it is read: a corrupted dimension must not
+        // make the read allocate (HDF5IO also refuses shapes larger than the stored data).
+        func vector(_ name: String, count: Int) throws -> [Int] {
+            let shape = try file.shape(of: name)
+            guard shape == [count] else {
+                throw fail("\(name) has " + (shape.count == 1 ? "\(shape[0]) entries" : "shape \(shape)") + ", expected \(count)")
+            }
+            return shape
+        }
         var blocks: [[Scalar]] = []
         for block in layout.blocks {
-            let (values, shape) = try file.read("parameters/\(block.name)", as: Scalar.self)
+            let shape = try file.shape(of: "parameters/\(block.name)")
             guard shape == block.shape else {
                 throw fail("parameters/\(block.name) has shape \(shape), the \(network.shape) network needs \(block.shape)")
             }
+            let values = try file.read("parameters/\(block.name)", as: Scalar.self, shape: block.shape)
             if let bad = values.firstIndex(where: { !$0.isFinite }) {
                 throw fail("parameters/\(block.name) has \(values[bad]) at index \(bad); a network with non-finite parameters is unusable")
             }
@@ -147,13 +151,13 @@ public struct TrainingCheckpoint<Scalar: BLASScalar & HDF5Element> {
         }
         let parameters = Array(blocks.joined())
 
-        let warmStart = try file.read("optimizer/warm_start", as: Scalar.self).values
-        guard warmStart.count == layout.count else {
-            throw fail("optimizer/warm_start has \(warmStart.count) entries, expected \(layout.count)")
-        }
+        _ = try vector("optimizer/warm_start", count: layout.count)
+        let warmStart = try file.read("optimizer/warm_start", as: Scalar.self, shape: [layout.count])
         guard Vec.isFinite(warmStart) else { throw fail("optimizer/warm_start has non-finite values") }
-        guard let rng = SeededGenerator(state: try file.read("optimizer/rng_state", as: UInt64.self).values) else {
-            throw fail("optimizer/rng_state is not a valid generator state (4 words, not all zero)")
+        let rngWords = 4  // xoshiro256** state
+        guard try file.shape(of: "optimizer/rng_state") == [rngWords],
+              let rng = SeededGenerator(state: try file.read("optimizer/rng_state", as: UInt64.self, shape: [rngWords])) else {
+            throw fail("optimizer/rng_state is not a valid generator state (\(rngWords) words, not all zero)")
         }
         var state = HFState<Scalar>(parameterCount: layout.count, config: config.optimizer, rng: rng)
         state.lambda = try file.doubleAttribute("lambda", on: "optimizer")
@@ -171,12 +175,16 @@ public struct TrainingCheckpoint<Scalar: BLASScalar & HDF5Element> {
         let elapsed = try file.doubleAttribute("elapsed_seconds", on: "optimizer")
         guard elapsed >= 0 && elapsed.isFinite else { throw fail("optimizer elapsed_seconds = \(elapsed) is not a duration") }
 
-        let cgStops = try file.readStrings("history/cg_stop")
-        let decisions = try file.readStrings("history/decision")
-        let history = try HistoryColumns.read(from: file, count: cgStops.count, cgStops: cgStops, decisions: decisions, path: path)
-        guard history.count == state.iteration else {
-            throw fail("history has \(history.count) iterations but the optimizer is at iteration \(state.iteration)")
+        let stored = try file.shape(of: "history/cg_stop")
+        guard stored == [state.iteration] else {
+            throw fail("history has " + (stored.count == 1 ? "\(stored[0]) iterations" : "shape \(stored)")
+                       + " but the optimizer is at iteration \(state.iteration)")
         }
+        let cgStops = try file.readStrings("history/cg_stop", count: state.iteration)
+        _ = try vector("history/decision", count: state.iteration)
+        let decisions = try file.readStrings("history/decision", count: state.iteration)
+        let history = try HistoryColumns.read(from: file, count: state.iteration, cgStops: cgStops, decisions: decisions,
+                                              check: vector)
         return TrainingCheckpoint(config: config, network: network, parameters: parameters, state: state,
                                   history: history, elapsedSeconds: elapsed)
     }
@@ -221,14 +229,12 @@ struct HistoryColumns {
         ]
     }
 
+    /// Reads the columns, each checked by `check(name, count)` before it is read.
     static func read(from file: HDF5File, count: Int, cgStops: [String], decisions: [String],
-                     path: String) throws -> [IterationRecord] {
+                     check: (String, Int) throws -> [Int]) throws -> [IterationRecord] {
         func column<T: HDF5Element>(_ name: String, _: T.Type) throws -> [T] {
-            let values = try file.read("history/\(name)", as: T.self).values
-            guard values.count == count else {
-                throw TrainingError("\(path): history/\(name) has \(values.count) entries, expected \(count)")
-            }
-            return values
+            _ = try check("history/\(name)", count)
+            return try file.read("history/\(name)", as: T.self, shape: [count])
         }
         let (trainLoss, testLoss, testError) = (try column("train_loss", Double.self), try column("test_loss", Double.self),
                                                 try column("test_error", Double.self))
@@ -241,9 +247,6 @@ struct HistoryColumns {
         let (stepSize, elapsed) = (try column("step_size", Double.self), try column("elapsed_seconds", Double.self))
         let (iteration, cg) = (try column("iteration", Int64.self), try column("cg_iterations", Int64.self))
         let (backtrack, accepted) = (try column("backtrack_iteration", Int64.self), try column("accepted", Int64.self))
-        guard decisions.count == count else {
-            throw TrainingError("\(path): history/decision has \(decisions.count) entries, expected \(count)")
-        }
         return (0..<count).map { k in
             IterationRecord(iteration: Int(iteration[k]), trainLoss: trainData[k], trainObjective: trainObjective[k],
                             testLoss: testLoss[k],

@@ -557,20 +557,11 @@ public enum DatasetWriter {
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw TrainingError("\(path): folder '\(directory.path)' does not exist")
         }
-        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
         do {
-            try writeFile(batch, loss: loss, labels: useLabels ? labels : nil, task: task, seed: seed, to: temporary)
-            try fsyncFile(temporary)
-            guard rename(temporary, path) == 0 else {
-                throw TrainingError("\(path): cannot move the new file into place: \(String(cString: strerror(errno)))")
-            }
-            try fsyncFile(directory.path)
+            let bytes = try image(batch, loss: loss, labels: useLabels ? labels : nil, task: task, seed: seed, name: path)
+            try AtomicFile.write(bytes, to: path)
         } catch let error as HDF5Error {
-            unlink(temporary)
             throw TrainingError(error.description)
-        } catch {
-            unlink(temporary)
-            throw error
         }
     }
 
@@ -595,8 +586,9 @@ public enum DatasetWriter {
         return labels
     }
 
-    private static func writeFile(_ batch: SequenceBatch<Float>, loss: OutputLoss, labels: [Int32]?, task: TaskSpec?,
-                                  seed: UInt64?, to path: String) throws {
+    /// The dataset file's bytes, built in memory.
+    private static func image(_ batch: SequenceBatch<Float>, loss: OutputLoss, labels: [Int32]?, task: TaskSpec?,
+                              seed: UInt64?, name path: String) throws -> [UInt8] {
         let (count, steps, i, o) = (batch.sequenceCount, batch.steps, batch.inputSize, batch.outputSize)
         /// `[T, B, width]` → `[B, T, width]`.
         func batchMajor<V>(_ values: [V], width: Int) -> [V] {
@@ -609,7 +601,7 @@ public enum DatasetWriter {
             }
             return result
         }
-        let file = try HDF5File.create(path)
+        let file = try HDF5File.createInMemory(name: path)
         try file.setAttribute("format", to: DatasetSchema.format)
         try file.setAttribute("format_version", to: DatasetSchema.formatVersion)
         try file.setAttribute("output_loss", to: loss.rawValue)
@@ -633,6 +625,8 @@ public enum DatasetWriter {
             try file.write(batchMajor(errorMask, width: 1), shape: [count, steps], to: "error_mask", compress: true)
         }
         try file.write(batch.lengths.map { Int32(clamping: $0) }, shape: [count], to: "lengths")
+        let bytes = try file.image()
         try file.close()
+        return bytes
     }
 }

@@ -87,11 +87,11 @@ public struct DerivativeProbe<Scalar: BLASScalar & HDF5Element> {
             guard try file.exists(group + block.name) else {
                 throw TrainingError("\(path): no dataset '\(block.name)' (a direction needs one dataset per parameter block: \(names))")
             }
-            let (values, shape) = try file.read(group + block.name, as: Scalar.self)
+            let shape = try file.shape(of: group + block.name)  // checked before anything is read
             guard shape == block.shape else {
                 throw TrainingError("\(path): \(block.name) has shape \(shape), the \(network.shape) network needs \(block.shape)")
             }
-            v.replaceSubrange(block.range, with: values)
+            v.replaceSubrange(block.range, with: try file.read(group + block.name, as: Scalar.self, shape: block.shape))
         }
         return v
     }
@@ -101,7 +101,7 @@ public struct DerivativeProbe<Scalar: BLASScalar & HDF5Element> {
         let url = URL(fileURLWithPath: path)
         let files = try StagedFiles(directory: url.deletingLastPathComponent().path)
         do {
-            try files.stage(url.lastPathComponent) { try writeFile($0) }
+            try files.stage(url.lastPathComponent, bytes: try image(name: path))
             try files.commit()
         } catch {
             files.discard()
@@ -109,8 +109,9 @@ public struct DerivativeProbe<Scalar: BLASScalar & HDF5Element> {
         }
     }
 
-    private func writeFile(_ path: String) throws {
-        let file = try HDF5File.create(path)
+    /// The probe file's bytes, built in memory.
+    private func image(name path: String) throws -> [UInt8] {
+        let file = try HDF5File.createInMemory(name: path)
         try file.setAttribute("format", to: "hfrnn-probe")
         try file.setAttribute("hfrnn_version", to: hfrnnVersion)
         try file.setAttribute("precision", to: Scalar.self == Float.self ? "float" : "double")
@@ -131,6 +132,8 @@ public struct DerivativeProbe<Scalar: BLASScalar & HDF5Element> {
                 try file.write(Array(values[block.range]), shape: block.shape, to: "\(group)/\(block.name)")
             }
         }
+        let bytes = try file.image()
         try file.close()
+        return bytes
     }
 }

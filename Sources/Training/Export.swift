@@ -103,7 +103,7 @@ struct RunExport<S: BLASScalar & HDF5Element> {
         do {
             try files.stage("curves.csv", contents: csv)
             try files.stage("summary.json", contents: summary)
-            try files.stage("predictions.h5") { try writePredictions(predicted, to: $0) }
+            try files.stage("predictions.h5", bytes: try predictionsImage(predicted, name: files.path(of: "predictions.h5")))
             try files.stage("curves.svg", contents: svg)
             try files.commit()
         } catch {
@@ -140,9 +140,10 @@ struct RunExport<S: BLASScalar & HDF5Element> {
 
     // MARK: predictions.h5
 
-    func writePredictions(_ set: PredictionSet<S>, to path: String) throws {
+    /// predictions.h5's bytes, built in memory.
+    func predictionsImage(_ set: PredictionSet<S>, name path: String) throws -> [UInt8] {
         let (n, t, o) = (set.sequences, set.steps, set.outputs)
-        let file = try HDF5File.create(path)
+        let file = try HDF5File.createInMemory(name: path)
         try file.setAttribute("format", to: "hfrnn-predictions")
         try file.setAttribute("hfrnn_version", to: hfrnnVersion)
         try file.setAttribute("precision", to: S.self == Float.self ? "float" : "double")
@@ -157,7 +158,9 @@ struct RunExport<S: BLASScalar & HDF5Element> {
         try file.write(set.errorMask.map { Int32($0 ? 1 : 0) }, shape: [n, t], to: "error_mask", compress: true)
         try file.write(set.lengths.map { Int32($0) }, shape: [n], to: "lengths")
         try file.write(set.wrong.map { Int32($0 ? 1 : 0) }, shape: [n], to: "wrong")
+        let bytes = try file.image()
         try file.close()
+        return bytes
     }
 }
 

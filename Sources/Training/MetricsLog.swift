@@ -13,21 +13,7 @@ final class MetricsLog {
 
     init(path: String, history: [IterationRecord]) throws {
         self.path = path
-        let url = URL(fileURLWithPath: path)
-        let folder = url.deletingLastPathComponent()
-        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            try Data(curvesCSV(history).utf8).write(to: URL(fileURLWithPath: temporary))
-        } catch {
-            unlink(temporary)
-            throw TrainingError("\(path): cannot write the metrics file: \(Self.reason(error))")
-        }
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw TrainingError("\(path): cannot write the metrics file: \(reason)")
-        }
+        try AtomicFile.write(Array(curvesCSV(history).utf8), to: path)
         descriptor = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
         guard descriptor >= 0 else {
             throw TrainingError("\(path): cannot open the metrics file: \(String(cString: strerror(errno)))")
@@ -47,11 +33,4 @@ final class MetricsLog {
         }
     }
 
-    private static func reason(_ error: any Error) -> String {
-        let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
-        if let code = underlying?.code, underlying?.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(code)))
-        }
-        return (error as NSError).localizedDescription
-    }
 }

@@ -31,6 +31,17 @@ public func checkpointPath(_ argument: String) -> String {
     return argument
 }
 
+/// The checkpoint `hfrnn resume` continues from `argument`: a run folder's latest.h5 or, when a run
+/// was stopped between its first two saves (best.h5 is written first), its best.h5 — then `note`
+/// says so. Any other path is taken as a checkpoint file.
+public func resumableCheckpoint(_ argument: String) -> (path: String, note: String?) {
+    let latest = checkpointPath(argument)
+    guard latest != argument, !FileManager.default.fileExists(atPath: latest) else { return (latest, nil) }
+    let best = URL(fileURLWithPath: latest).deletingLastPathComponent().appendingPathComponent("best.h5").path
+    guard FileManager.default.fileExists(atPath: best) else { return (latest, nil) }
+    return (best, "\(argument) has no latest.h5 (the run stopped before saving it): resuming from best.h5")
+}
+
 /// The precision a checkpoint was written in (its root `precision` attribute).
 public func checkpointPrecision(_ path: String) throws -> Precision {
     let file = try HDF5File.open(path)

@@ -1,10 +1,5 @@
-import Foundation
-
-/// Writes a small text file (JSON, CSV, Markdown, SVG) so that no reader ever sees a partial one.
+/// Writes a small text file (JSON, CSV, Markdown, SVG) through `AtomicFile`: no reader ever sees a
+/// partial one, and a failed write leaves nothing behind and throws one line naming the file.
 public func writeFileAtomically(_ text: String, to path: String) throws {
-    do {
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-    } catch {
-        throw TrainingError("\(path): cannot write the file")
-    }
+    try AtomicFile.write(Array(text.utf8), to: path)
 }

@@ -38,6 +38,10 @@ public func runTraining<Scalar>(_ trainer: Trainer<Scalar>, shouldStop: () -> Bo
 where Scalar: BLASScalar & HDF5Element {
     BLAS.setThreadCount(trainer.config.blasThreads)
     let folder = RunFolder(config: trainer.config)
+    // The folder is created and checked before the first iteration, so a bad checkpoint folder costs no work.
+    try folder.prepare()
+    // Saves killed before their rename (kill -9) leave temporary files; no one else will remove them.
+    AtomicFile.removeStaleTemporaries(in: folder.path)
     let metrics = try MetricsLog(path: folder.metrics, history: trainer.history)
     var bestError = trainer.history.map(\.testError).min() ?? .infinity
     var bestPath: String? = FileManager.default.fileExists(atPath: folder.best) ? folder.best : nil

@@ -218,7 +218,8 @@ struct Resume: ParsableCommand {
     }
 
     func run() throws {
-        let path = checkpointPath(checkpoint)
+        let (path, note) = resumableCheckpoint(checkpoint)
+        if let note { print(note) }
         try runGuarded {
             switch try checkpointPrecision(path) {
             case .float: try resumeTraining(path, Float.self, stop: stop, successThreshold: successThreshold)
@@ -235,7 +236,6 @@ func startTraining<S: BLASScalar & HDF5Element>(_ config: TrainingConfig, _: S.T
         throw TrainingError("\(folder.latest) already exists: resume it with `hfrnn resume \(folder.path)` or choose another --run-name")
     }
     let trainer = try Trainer<S>(config: config, source: source)
-    try folder.prepare()
     try train(trainer, header: "training \(describe(config)), \(trainer.network.shape) network, \(trainer.network.parameterCount) parameters")
 }
 
@@ -251,7 +251,6 @@ func resumeTraining<S: BLASScalar & HDF5Element>(_ path: String, _: S.Type, stop
     config.runName = folder.lastPathComponent
     config.checkpointDirectory = folder.deletingLastPathComponent().path
     let trainer = try checkpoint.makeTrainer(source: try makeSource(config, S.self), config: config, path: path)
-    try RunFolder(config: config).prepare()
     try train(trainer, header: "resuming \(path) at iteration \(checkpoint.state.iteration)")
 }
 
@@ -267,6 +266,8 @@ func describe(_ config: TrainingConfig) -> String {
 }
 
 func train<S: BLASScalar & HDF5Element>(_ trainer: Trainer<S>, header: String) throws {
+    // Checked here too (runTraining does it again) so that a bad folder is the only output.
+    try RunFolder(config: trainer.config).prepare()
     Interruption.install()
     print(header)
     print(ProgressLine.header)

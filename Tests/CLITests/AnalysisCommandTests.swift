@@ -15,33 +15,9 @@ struct CommandResult {
 
 /// Runs `hfrnn arguments…` in `directory` and collects its exit status and output.
 func runHFRNN(_ arguments: [String], in directory: String) throws -> CommandResult {
-    let executable = try hfrnnExecutable().path
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    process.currentDirectoryURL = URL(fileURLWithPath: directory)
-    var environment = ProcessInfo.processInfo.environment
-    environment["OPENBLAS_NUM_THREADS"] = "1"
-    process.environment = environment
-    // Output goes through files: pipes could fill up and block the child.
-    let outPath = directory + "/.stdout-\(UUID().uuidString)", errPath = directory + "/.stderr-\(UUID().uuidString)"
-    _ = FileManager.default.createFile(atPath: outPath, contents: nil)
-    _ = FileManager.default.createFile(atPath: errPath, contents: nil)
-    defer {
-        try? FileManager.default.removeItem(atPath: outPath)
-        try? FileManager.default.removeItem(atPath: errPath)
-    }
-    let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-    let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    process.waitUntilExit()
-    try out.close()
-    try err.close()
-    return CommandResult(status: process.terminationStatus,
-                         stdout: try String(contentsOfFile: outPath, encoding: .utf8),
-                         stderr: try String(contentsOfFile: errPath, encoding: .utf8))
+    let run = try HFRNNProcess(arguments, inDirectory: directory)
+    let status = try run.wait(timeout: 120)
+    return CommandResult(status: status, stdout: run.stdout, stderr: run.stderr)
 }
 
 /// A scratch folder with a tiny trained run (addition T = 8) in `runs/tiny`, made with `hfrnn train`.

@@ -1,4 +1,5 @@
 import Foundation
+import HDF5IO
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -50,37 +51,89 @@ struct TemporaryFolder {
     func remove() { try? FileManager.default.removeItem(atPath: path) }
 }
 
+/// glibc's (2.34+) spawn actions "chdir" and "close every descriptor from n on", which Swift's
+/// Glibc module does not import (they need _GNU_SOURCE): looked up at run time.
+private enum GNUSpawnActions {
+    typealias Chdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
+    typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+
+    static func symbol<F>(_ name: String, as _: F.Type) -> F {
+        guard let address = dlsym(nil, name) else {  // nil handle: RTLD_DEFAULT, the global symbols
+            fatalError("glibc has no \(name) (needs glibc 2.34 or later)")
+        }
+        return unsafeBitCast(address, to: F.self)
+    }
+
+    static func addChdir(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ path: String) -> Int32 {
+        symbol("posix_spawn_file_actions_addchdir_np", as: Chdir.self)(actions, path)
+    }
+
+    static func addCloseFrom(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ first: Int32) -> Int32 {
+        symbol("posix_spawn_file_actions_addclosefrom_np", as: CloseFrom.self)(actions, first)
+    }
+}
+
 /// A running `hfrnn` whose stdout and stderr go to files, so nothing blocks on a full pipe and
 /// the output can be watched while it runs.
+///
+/// Started with posix_spawn and `closefrom(3)` in the child rather than Foundation's `Process`:
+/// on Linux, `Process` closes only the descriptors that were open when it listed them, so a file
+/// another test thread opened in between would leak into the child, with its HDF5 lock.
 final class HFRNNProcess {
-    let process = Process()
+    let pid: pid_t
     let stdoutPath: String
     let stderrPath: String
     let started = Date()
+    private var exitStatus: Int32? = nil
 
     /// Starts `hfrnn arguments…` in `folder` (which also receives the two output files), with
     /// OPENBLAS_NUM_THREADS=1 and `environment` added to this process's environment.
-    init(_ arguments: [String], in folder: TemporaryFolder, environment extra: [String: String] = [:]) throws {
+    convenience init(_ arguments: [String], in folder: TemporaryFolder, environment extra: [String: String] = [:]) throws {
+        try self.init(arguments, inDirectory: folder.path, environment: extra)
+    }
+
+    init(_ arguments: [String], inDirectory directory: String, environment extra: [String: String] = [:]) throws {
         let id = UUID().uuidString
-        stdoutPath = folder.file(".stdout-\(id)")
-        stderrPath = folder.file(".stderr-\(id)")
-        for path in [stdoutPath, stderrPath] where !FileManager.default.createFile(atPath: path, contents: nil) {
-            throw CLITestError("cannot create \(path)")
-        }
-        process.executableURL = try hfrnnExecutable()
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: folder.path)
+        stdoutPath = directory + "/.stdout-\(id)"
+        stderrPath = directory + "/.stderr-\(id)"
+        let executable = try hfrnnExecutable().path
         var environment = ProcessInfo.processInfo.environment
         environment["OPENBLAS_NUM_THREADS"] = "1"
         environment.merge(extra) { $1 }
-        process.environment = environment
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
-        try process.run()
+        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0)=\($1)") } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard GNUSpawnActions.addChdir(&actions, directory) == 0, GNUSpawnActions.addCloseFrom(&actions, 3) == 0 else {
+            throw CLITestError("cannot set up the spawn actions")
+        }
+        var pid: pid_t = 0
+        let status = HDF5Library.whileNoFileOpensOrCloses { posix_spawn(&pid, executable, &actions, nil, argv, envp) }
+        guard status == 0 else { throw CLITestError("cannot start \(executable): \(String(cString: strerror(status)))") }
+        self.pid = pid
     }
 
     var stdout: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
     var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
+
+    var isRunning: Bool {
+        if exitStatus != nil { return false }
+        var status: Int32 = 0
+        guard waitpid(pid, &status, WNOHANG) == pid else { return true }
+        exitStatus = status
+        return false
+    }
+
+    /// Sends SIGINT, as Ctrl-C does.
+    func interrupt() { kill(pid, SIGINT) }
+
+    /// Whether the process exited (rather than being killed by a signal); only once it ended.
+    var exitedNormally: Bool { (exitStatus ?? 0) & 0x7f == 0 }
 
     /// Polls stdout until a line satisfies `predicate`; throws if the process exits first or
     /// `timeout` seconds pass.
@@ -89,25 +142,35 @@ final class HFRNNProcess {
         while Date() < deadline {
             let lines = stdout.split(separator: "\n").map(String.init)
             if let line = lines.first(where: predicate) { return line }
-            guard process.isRunning else {
-                throw CLITestError("hfrnn exited (\(process.terminationStatus)) before the expected line; stdout:\n\(stdout)\nstderr:\n\(stderr)")
+            guard isRunning else {
+                throw CLITestError("hfrnn exited before the expected line; stdout:\n\(stdout)\nstderr:\n\(stderr)")
             }
             usleep(10_000)
         }
         throw CLITestError("no expected line within \(timeout) s; stdout so far:\n\(stdout)")
     }
 
-    /// Waits for exit (killing the process after `timeout` seconds) and returns the exit status.
+    /// Waits for exit (killing the process after `timeout` seconds) and returns the exit status
+    /// (128 + the signal number if a signal ended it).
     func wait(timeout: Double) throws -> Int32 {
         let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(10_000) }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+        while isRunning && Date() < deadline { usleep(10_000) }
+        if isRunning {
+            kill(pid, SIGKILL)
+            while isRunning { usleep(10_000) }
             throw CLITestError("hfrnn did not finish within \(timeout) s; stdout:\n\(stdout)")
         }
-        process.waitUntilExit()
-        return process.terminationStatus
+        let status = exitStatus ?? 0
+        return exitedNormally ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    }
+
+    deinit {
+        if isRunning {
+            kill(pid, SIGKILL)
+            while isRunning { usleep(10_000) }
+        }
+        unlink(stdoutPath)
+        unlink(stderrPath)
     }
 }
 

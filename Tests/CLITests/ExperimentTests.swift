@@ -114,7 +114,7 @@ import Testing
             if text.split(separator: "\n").contains(where: { $0.hasPrefix("    2  ") }) { break }
             usleep(5_000)
         }
-        runner.process.interrupt()
+        runner.interrupt()
         #expect(try runner.wait(timeout: 30) == 130, "\(runner.stdout)\n\(runner.stderr)")
         #expect(runner.stdout.contains("interrupted: run `hfrnn experiment "), "\(runner.stdout)")
         let csv = try String(contentsOfFile: workspace.path + "/grid/results.csv", encoding: .utf8)

@@ -24,9 +24,9 @@ private func isProgressLine(_ line: String) -> Bool {
         let firstLine = try training.waitForLine(timeout: 20, where: isProgressLine)
         #expect(firstLine.hasPrefix("    1  "))
         #expect(firstLine.split(separator: " ")[2].hasSuffix("%"), "test error column: \(firstLine)")
-        training.process.interrupt()
+        training.interrupt()
         let status = try training.wait(timeout: 20)
-        #expect(training.process.terminationReason == .exit)
+        #expect(training.exitedNormally)
         #expect(status == 130, "stdout:\n\(training.stdout)\nstderr:\n\(training.stderr)")
         let stdout = training.stdout
         #expect(stdout.contains("interrupted: checkpoint saved after "))
@@ -67,9 +67,9 @@ private func isProgressLine(_ line: String) -> Bool {
         let training = try HFRNNProcess(["train"] + tinyRun + ["--max-iterations", "50", "--checkpoint-dir",
                                                                folder.file("runs"), "--run-name", "tiny"], in: folder)
         _ = try training.waitForLine(timeout: 20, where: isProgressLine)
-        training.process.terminate()
+        kill(training.pid, SIGTERM)
         let status = try training.wait(timeout: 20)
-        #expect(training.process.terminationReason == .exit)
+        #expect(training.exitedNormally)
         #expect(status == 143, "stdout:\n\(training.stdout)\nstderr:\n\(training.stderr)")
         #expect(training.stdout.contains("interrupted: checkpoint saved after "))
         #expect(FileManager.default.fileExists(atPath: folder.file("runs/tiny/latest.h5")))
@@ -204,5 +204,22 @@ private func isProgressLine(_ line: String) -> Bool {
         #expect(again.status == 1)
         #expect(again.stderr == "hfrnn: error: \(folder.file("runs/r/latest.h5")) already exists: resume it with "
                 + "`hfrnn resume \(folder.file("runs/r"))` or choose another --run-name\n")
+    }
+
+    /// A run killed between its first two saves has best.h5 but no latest.h5: `resume DIR`
+    /// continues from best.h5 and says so.
+    @Test func resumeFallsBackToBestWhenLatestIsMissing() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let runFolder = folder.file("runs/r")
+        let train = try runHFRNN(["train"] + tinyRun + ["--max-iterations", "1", "--checkpoint-dir", folder.file("runs"),
+                                                        "--run-name", "r"], in: folder)
+        #expect(train.status == 0, "stderr:\n\(train.stderr)")
+        try FileManager.default.removeItem(atPath: runFolder + "/latest.h5")
+        let resume = try runHFRNN(["resume", runFolder, "--max-iterations", "2"], in: folder)
+        #expect(resume.status == 0, "stdout:\n\(resume.stdout)\nstderr:\n\(resume.stderr)")
+        #expect(resume.stdout.hasPrefix("\(runFolder) has no latest.h5 (the run stopped before saving it): resuming from best.h5\n"
+                                        + "resuming \(runFolder)/best.h5 at iteration 1\n"), "\(resume.stdout)")
+        #expect(FileManager.default.fileExists(atPath: runFolder + "/latest.h5"))
     }
 }

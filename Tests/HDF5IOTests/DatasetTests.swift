@@ -250,3 +250,32 @@ extension UInt64: Sample {
         #expect(HDF5Error(file: "f.h5", message: "file not found").description == "f.h5: file not found")
     }
 }
+
+/// A dimension corrupted in the file (one bit flipped) must not make `read` allocate what the
+/// shape promises: the read is refused because the file stores far less.
+@Suite struct CorruptShapeTests {
+    @Test func aShapeLargerThanTheStoredDataIsRefused() throws {
+        let path = temporaryPath()
+        defer { removeFile(path) }
+        for compress in [false, true] {
+            do {
+                let file = try HDF5File.create(path)
+                try file.write((0..<(11 * 7)).map(Float.init), shape: [11, 7], to: "x", compress: compress)
+                try file.close()
+            }
+            var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+            let pattern: [UInt8] = [11, 0, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0]
+            let at = try #require((0...(bytes.count - 16)).first { Array(bytes[$0..<($0 + 16)]) == pattern })
+            bytes[at + 4] ^= 0x02  // the first dimension becomes 11 + 2³³
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+
+            let file = try HDF5File.open(path)
+            #expect(try file.shape(of: "x") == [11 + (1 << 33), 7])
+            let error = #expect(throws: HDF5Error.self) { try file.read("x", as: Float.self) }
+            #expect(error?.description.hasPrefix("\(path): dataset '/x': is corrupt: its shape needs \((11 + (1 << 33)) * 7 * 4) bytes but the file stores ") == true,
+                    "\(error?.description ?? "")")
+            let expected = #expect(throws: HDF5Error.self) { try file.read("x", as: Float.self, shape: [11, 7]) }
+            #expect(expected?.description == "\(path): dataset '/x': has shape [\(11 + (1 << 33)), 7], expected [11, 7]")
+        }
+    }
+}

@@ -78,3 +78,30 @@ import Training
         #expect(try file.readStrings("history/decision").allSatisfy { !$0.isEmpty })
     }
 }
+
+/// Temporary files of saves that were killed (kill -9) before their rename are removed when a run
+/// continues in that folder; those of running processes are not.
+@Suite struct StaleTemporaryFileTests {
+    @Test func trainingRemovesTemporaryFilesOfDeadProcesses() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let config = try smallConfig(.float, folder: folder.path)
+        var runFolder = RunFolder(config: config).path
+        try FileManager.default.createDirectory(atPath: runFolder, withIntermediateDirectories: true)
+        runFolder += "/"
+        // No process has a pid above the kernel's pid_max.
+        let pidMax = Int((try String(contentsOfFile: "/proc/sys/kernel/pid_max", encoding: .utf8))
+            .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 4_194_304
+        let dead = ".latest.h5.tmp-\(pidMax + 1)", alive = ".best.h5.tmp-\(getpid() == 1 ? 2 : 1)"
+        let mine = ".other.h5.tmp-\(getpid())", unrelated = ".notes.tmp-x"
+        for name in [dead, alive, mine, unrelated] {
+            #expect(FileManager.default.createFile(atPath: runFolder + name, contents: Data("partial".utf8)))
+        }
+        var limited = config
+        limited.maxIterations = 1
+        let trainer = try Trainer<Float>(config: limited, source: taskSource(limited, Float.self))
+        _ = try runTraining(trainer, shouldStop: { false }, onIteration: { _ in })
+        let left = try FileManager.default.contentsOfDirectory(atPath: runFolder).sorted()
+        #expect(left == [alive, mine, unrelated, "best.h5", "latest.h5", "metrics.csv"].sorted())
+    }
+}

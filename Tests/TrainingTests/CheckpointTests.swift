@@ -172,7 +172,7 @@ import Tasks
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
         try Data("keep".utf8).write(to: URL(fileURLWithPath: path + "/note"))
         let error = #expect(throws: TrainingError.self) { try TrainingCheckpoint(trainer).save(to: path) }
-        #expect(error?.message.hasPrefix("\(path): cannot replace the checkpoint: ") == true)
+        #expect(error?.message.hasPrefix("\(path): cannot move the new file into place: ") == true)
         #expect(folder.contents() == ["latest.h5", "latest.h5/note"])
     }
 

@@ -13,7 +13,8 @@ import Testing
 // MARK: - Fixture: a tiny training run, made once
 
 /// Addition T = 8, 8 hidden units, 3 HF iterations with small batches, checkpointed into a
-/// temporary folder. Shared by the tests (a global `let` is initialised once, thread-safely).
+/// temporary folder that is removed at exit. Shared by the tests (a global `let` is initialised
+/// once, thread-safely).
 struct TinyRun: Sendable {
     let root: String
     let runFolder: String
@@ -24,8 +25,14 @@ struct TinyRun: Sendable {
     let config: TrainingConfig
 }
 
+/// The fixture's folder. Swift Testing has no hook after the last test, so the fixture removes it
+/// when the test process exits.
+private let tinyRunRoot = FileManager.default.temporaryDirectory
+    .appendingPathComponent("hfrnn-export-\(UUID().uuidString)").path
+
 let tinyRun: TinyRun = {
-    let root = FileManager.default.temporaryDirectory.appendingPathComponent("hfrnn-export-\(UUID().uuidString)").path
+    let root = tinyRunRoot
+    atexit { try? FileManager.default.removeItem(atPath: tinyRunRoot) }
     var config = TrainingConfig(data: .task(try! TaskSpec(task: .addition, minimumLength: 8)))
     config.hiddenUnits = 8
     config.testSequences = 40
@@ -232,7 +239,8 @@ func exportTinyRun() throws -> ExportResult {
         do {
             let files = try StagedFiles(directory: folder)
             try files.stage("one.txt", contents: "1")
-            try files.stage("two.txt") { _ in throw TrainingError("injected") }
+            func failingContents() throws -> [UInt8] { throw TrainingError("injected") }
+            try files.stage("two.txt", bytes: try failingContents())
             try files.commit()
             Issue.record("staging should have failed")
         } catch let error as TrainingError {
