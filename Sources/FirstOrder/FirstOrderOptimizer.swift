@@ -90,7 +90,7 @@ public enum FirstOrderOptimizer {
         if let error = config.validationError { preconditionFailure("FirstOrderOptimizer.step: invalid FirstOrderConfig: \(error)") }
         precondition(gradient.count == parameters.count,
                      "gradient has \(gradient.count) entries, θ has \(parameters.count)")
-        if let problem = state.mismatch(parameterCount: parameters.count, config: config) {
+        if let problem = state.shapeMismatch(parameterCount: parameters.count, method: config.method) {
             preconditionFailure("FirstOrderOptimizer.step: \(problem)")
         }
 

@@ -49,24 +49,31 @@ public struct FirstOrderState<Scalar: BLASScalar>: Codable, Equatable, Sendable 
     /// Why this state cannot drive `config.method` on `parameterCount` parameters (a state decoded
     /// from a file must be checked before use), or nil if it can.
     public func mismatch(parameterCount: Int, config: FirstOrderConfig) -> String? {
-        if method != config.method {
-            return "state belongs to optimizer \(method.rawValue), configuration is \(config.method.rawValue)"
-        }
-        if step < 0 || skippedSteps < 0 {
-            return "negative counter (step \(step), skipped \(skippedSteps))"
-        }
-        let expected = Self(parameterCount: parameterCount, method: method, rng: rng)
-        for (name, vector, wanted) in [("velocity", velocity, expected.velocity.count),
-                                       ("firstMoment", firstMoment, expected.firstMoment.count),
-                                       ("secondMoment", secondMoment, expected.secondMoment.count)]
-        where vector.count != wanted {
-            return "\(name) has \(vector.count) entries, expected \(wanted)"
-        }
+        if let problem = shapeMismatch(parameterCount: parameterCount, method: config.method) { return problem }
         for (name, vector) in [("velocity", velocity), ("firstMoment", firstMoment), ("secondMoment", secondMoment)]
         where !Vec.isFinite(vector) {
             return "\(name) has a non-finite entry"
         }
         if secondMoment.contains(where: { $0 < 0 }) { return "secondMoment has a negative entry" }
+        return nil
+    }
+
+    /// The method, counter and vector-length part of `mismatch`, which costs no pass over the vectors.
+    func shapeMismatch(parameterCount: Int, method expectedMethod: FirstOrderMethod) -> String? {
+        if method != expectedMethod {
+            return "state belongs to optimizer \(method.rawValue), configuration is \(expectedMethod.rawValue)"
+        }
+        if step < 0 || skippedSteps < 0 {
+            return "negative counter (step \(step), skipped \(skippedSteps))"
+        }
+        let velocityCount = method == .nesterov ? parameterCount : 0
+        let momentCount = method == .adam ? parameterCount : 0
+        for (name, count, wanted) in [("velocity", velocity.count, velocityCount),
+                                      ("firstMoment", firstMoment.count, momentCount),
+                                      ("secondMoment", secondMoment.count, momentCount)]
+        where count != wanted {
+            return "\(name) has \(count) entries, expected \(wanted)"
+        }
         return nil
     }
 }
