@@ -4,14 +4,15 @@ import PackageDescription
 // Dependencies point one way only; each target lists every module it imports:
 //   CBLAS ← Linalg ← SequenceModel ← HessianFree ← Training ← hfrnn
 //   SequenceModel ← Tasks ← Training
+//                    SequenceModel ← FirstOrder (first-order baselines, not yet used by Training)
 //   CHDF5 ← HDF5IO ← Training ← Experiments ← hfrnn
-// The math core (Linalg, SequenceModel, HessianFree, Tasks) does no I/O and prints nothing.
+// The math core (Linalg, SequenceModel, HessianFree, FirstOrder, Tasks) does no I/O and prints nothing.
 let package = Package(
     name: "hfrnn",
     products: [
         .executable(name: "hfrnn", targets: ["hfrnn"]),
         .executable(name: "hfrnn-bench", targets: ["hfrnn-bench"]),
-        .library(name: "HFRNN", targets: ["Linalg", "SequenceModel", "HessianFree", "Tasks", "HDF5IO", "Training"]),
+        .library(name: "HFRNN", targets: ["Linalg", "SequenceModel", "HessianFree", "FirstOrder", "Tasks", "HDF5IO", "Training"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -30,6 +31,9 @@ let package = Package(
         ]),
         .target(name: "SequenceModel", dependencies: ["Linalg"]),
         .target(name: "HessianFree", dependencies: ["Linalg", "SequenceModel"]),
+        .target(name: "FirstOrder", dependencies: [
+            "Linalg", "SequenceModel", .product(name: "RealModule", package: "swift-numerics"),
+        ]),
         .target(name: "Tasks", dependencies: ["Linalg", "SequenceModel"]),
         // The only module that imports CHDF5.
         .target(name: "HDF5IO", dependencies: ["CHDF5"]),
@@ -46,6 +50,7 @@ let package = Package(
         .testTarget(name: "LinalgTests", dependencies: ["Linalg"]),
         .testTarget(name: "SequenceModelTests", dependencies: ["SequenceModel", "Linalg"]),
         .testTarget(name: "HessianFreeTests", dependencies: ["HessianFree", "SequenceModel", "Linalg", "Tasks"]),
+        .testTarget(name: "FirstOrderTests", dependencies: ["FirstOrder", "HessianFree", "SequenceModel", "Linalg", "Tasks"]),
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "SequenceModel", "Linalg"]),
         // CHDF5 too: tests look at the stored HDF5 types directly.
         .testTarget(name: "HDF5IOTests", dependencies: ["HDF5IO", "CHDF5"]),

@@ -1,0 +1,60 @@
+import Linalg
+import SequenceModel
+
+/// The "careful" RNN initialisation [SMDH'13] used with momentum (their Table 4), which differs
+/// from hfrnn's `InitializationConfig` (sparse in every matrix, after Sutskever's HF code) in two
+/// matrices, so it cannot be a preset of it:
+///
+/// | block  | `InitializationConfig` (HF)              | `CarefulInitialization` [SMDH'13]          |
+/// |--------|------------------------------------------|--------------------------------------------|
+/// | `W_hx` | 15 fan-in, N(0,1)/√15 × 0.25             | dense, `inputStandardDeviation`·N(0,1)     |
+/// | `W_hh` | 15 fan-in, spectral radius 1.1           | the same (15 fan-in, spectral radius 1.1)  |
+/// | `W_yh` | 15 fan-in, N(0,1)/√15                    | dense, `outputStandardDeviation`·N(0,1)    |
+/// | `b_h`  | 0                                        | 0                                          |
+/// | `b_y`  | mean target (when given)                 | mean target (when given)                   |
+/// | `h_0`  | N(0,1)/√15                               | the same [ours: SMDH'13 do not say]        |
+public struct CarefulInitialization: Sendable, Codable, Equatable {
+    /// Non-zero incoming recurrent weights per hidden unit. Default 15 [SMDH'13].
+    public var recurrentFanIn = 15
+    /// Spectral radius W_hh is rescaled to. Default 1.1 [SMDH'13].
+    public var spectralRadius = 1.1
+    /// Standard deviation of the dense input weights. Default 0.001, their value for addition and
+    /// multiplication [SMDH'13]; they used 0.1 for the memorisation tasks.
+    public var inputStandardDeviation = 0.001
+    /// Standard deviation of the dense output weights. Default 0.1 [SMDH'13].
+    public var outputStandardDeviation = 0.1
+
+    /// The [SMDH'13] values above.
+    public init() {}
+
+    /// The first invalid value found, or nil (same shape as `FirstOrderConfig.validationError`).
+    public var validationError: FirstOrderConfigError? {
+        if recurrentFanIn < 1 {
+            return FirstOrderConfigError(field: "recurrentFanIn", requirement: "must be at least 1, got \(recurrentFanIn)")
+        }
+        if !(spectralRadius > 0 && spectralRadius.isFinite) {
+            return FirstOrderConfigError(field: "spectralRadius", requirement: "must be positive and finite, got \(spectralRadius)")
+        }
+        for (field, value) in [("inputStandardDeviation", inputStandardDeviation),
+                               ("outputStandardDeviation", outputStandardDeviation)]
+        where !(value >= 0 && value.isFinite) {
+            return FirstOrderConfigError(field: field, requirement: "must be non-negative and finite, got \(value)")
+        }
+        return nil
+    }
+
+    /// Seeded initial parameters: W_hh, b_h, b_y and h_0 exactly as `RecurrentNetwork.initialParameters`
+    /// draws them with `recurrentFanIn` and `spectralRadius`, then W_hx and W_yh redrawn dense
+    /// (consuming further numbers from `rng`, in that order).
+    /// - Precondition: the configuration is valid.
+    public func initialParameters<S: BLASScalar>(for network: RecurrentNetwork, outputMean: [Double]? = nil,
+                                                 using rng: inout SeededGenerator) -> [S] {
+        if let error = validationError { preconditionFailure("CarefulInitialization: \(error)") }
+        let base = InitializationConfig(sparseFanIn: recurrentFanIn, spectralRadius: spectralRadius, inputScale: 1)
+        var theta: [Double] = network.initialParameters(base, outputMean: outputMean, using: &rng)
+        let layout = network.layout
+        for i in layout.inputToHidden.range { theta[i] = inputStandardDeviation * rng.nextGaussian() }
+        for i in layout.hiddenToOutput.range { theta[i] = outputStandardDeviation * rng.nextGaussian() }
+        return theta.map { S($0) }
+    }
+}
