@@ -24,9 +24,6 @@ public struct CellNotes: Codable, Equatable, Sendable {
 
     public init() {}
 
-    private enum CodingKeys: String, CodingKey {
-        case peakMemoryBytes = "peak_memory_bytes", sessions, failure
-    }
 }
 
 /// One row of the results: the cell, where it stands, and its numbers when it has a checkpoint.
@@ -71,14 +68,12 @@ public struct ExperimentFolder: Sendable {
 
     public func readNotes(_ cell: GridCell) -> CellNotes {
         guard let data = FileManager.default.contents(atPath: notesFile(cell)),
-              let notes = try? JSONDecoder().decode(CellNotes.self, from: data) else { return CellNotes() }
+              let notes = try? JSONFormat.decoder().decode(CellNotes.self, from: data) else { return CellNotes() }
         return notes
     }
 
     public func writeNotes(_ notes: CellNotes, for cell: GridCell) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try writeFileAtomically(String(decoding: try encoder.encode(notes), as: UTF8.self) + "\n", to: notesFile(cell))
+        try writeFileAtomically(try JSONFormat.string(notes, pretty: true), to: notesFile(cell))
     }
 
     /// Where the cell stands under `spec`'s budget, with its numbers.

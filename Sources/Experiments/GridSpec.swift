@@ -1,5 +1,6 @@
 import Foundation
 import Tasks
+import Training
 
 // An experiment: a grid of tasks × lengths × seeds × variants, each cell one ordinary training run
 // with a per-cell budget. The spec is stored as `experiment.json` in the experiment folder when
@@ -94,9 +95,9 @@ public struct GridSpec: Codable, Equatable, Sendable {
         }
     }
 
+    // Spelled in snake_case by JSONFormat's key strategy.
     private enum CodingKeys: String, CodingKey {
-        case format, formatVersion = "format_version", tasks, lengths, seeds, variants
-        case timeBudgetSeconds = "time_budget_seconds", maxIterations = "max_iterations"
+        case format, formatVersion, tasks, lengths, seeds, variants, timeBudgetSeconds, maxIterations
     }
 
     public init(from decoder: any Decoder) throws {
@@ -134,15 +135,15 @@ public struct GridSpec: Codable, Equatable, Sendable {
         guard let data = FileManager.default.contents(atPath: path) else { throw GridError("\(path): cannot read the file") }
         let spec: GridSpec
         do {
-            spec = try JSONDecoder().decode(GridSpec.self, from: data)
+            spec = try JSONFormat.decoder().decode(GridSpec.self, from: data)
         } catch let error as GridError {
             throw GridError("\(path): \(error)")
         } catch let DecodingError.keyNotFound(key, _) {
-            throw GridError("\(path): '\(key.stringValue)' is missing")
+            throw GridError("\(path): '\(JSONFormat.snakeCase(key.stringValue))' is missing")
         } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
-            throw GridError("\(path): '\(context.codingPath.map(\.stringValue).joined(separator: "."))' has the wrong type")
+            throw GridError("\(path): '\(context.codingPath.map { JSONFormat.snakeCase($0.stringValue) }.joined(separator: "."))' has the wrong type")
         } catch let DecodingError.dataCorrupted(context) {
-            let place = context.codingPath.map(\.stringValue).joined(separator: ".")
+            let place = context.codingPath.map { JSONFormat.snakeCase($0.stringValue) }.joined(separator: ".")
             throw GridError("\(path): " + (place.isEmpty ? "not valid JSON" : "'\(place)' has an invalid value"))
         } catch {
             throw GridError("\(path): not a valid experiment spec")
@@ -153,9 +154,7 @@ public struct GridSpec: Codable, Equatable, Sendable {
 
     /// The spec as the JSON text stored in an experiment folder.
     public func jsonText() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+        try JSONFormat.string(self, pretty: true)
     }
 }
 

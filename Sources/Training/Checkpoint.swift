@@ -11,7 +11,7 @@ public let hfrnnVersion = "0.1.0"
 /// counters, RNG), both configs, the history so far and the format version.
 /// The HDF5 layout is documented in checkpoints/README.md.
 public struct TrainingCheckpoint<Scalar: BLASScalar & HDF5Element> {
-    public static var formatVersion: Int64 { 1 }
+    public static var formatVersion: Int64 { 2 }
 
     public var config: TrainingConfig
     public var network: RecurrentNetwork
@@ -81,9 +81,9 @@ public struct TrainingCheckpoint<Scalar: BLASScalar & HDF5Element> {
         try file.write(state.rng.state, shape: [state.rng.state.count], to: "optimizer/rng_state")
 
         try file.createGroup("config")
-        try file.setAttribute("training", to: try jsonString(config), on: "config")
-        try file.setAttribute("network", to: try jsonString(network), on: "config")
-        try file.setAttribute("optimizer", to: try jsonString(config.optimizer), on: "config")
+        try file.setAttribute("training", to: try JSONFormat.string(config), on: "config")
+        try file.setAttribute("network", to: try JSONFormat.string(network), on: "config")
+        try file.setAttribute("optimizer", to: try JSONFormat.string(config.optimizer), on: "config")
 
         try file.createGroup("history")
         let columns = HistoryColumns(history)
@@ -109,16 +109,21 @@ public struct TrainingCheckpoint<Scalar: BLASScalar & HDF5Element> {
             throw fail("not an hfrnn checkpoint (no format = 'hfrnn-checkpoint' attribute)")
         }
         let version = try file.int64Attribute("format_version")
-        guard version == formatVersion else {
-            throw fail("checkpoint format version \(version) is not supported (this hfrnn reads version \(formatVersion))")
+        guard (1...formatVersion).contains(version) else {
+            throw fail("checkpoint format version \(version) is not supported (this hfrnn reads versions 1 to \(formatVersion))")
         }
         let precision = try file.stringAttribute("precision")
         let expected = Scalar.self == Float.self ? "float" : "double"
         guard precision == expected else { throw fail("checkpoint precision is \(precision), expected \(expected)") }
 
-        let config: TrainingConfig = try decodeJSON(try file.stringAttribute("training", on: "config"), path: path)
+        // Format 1 spelled the configuration's keys in camelCase; fields added since take their defaults.
+        let keys: JSONFormat.KeyStyle = version == 1 ? .camelCase : .snakeCase
+        let config: TrainingConfig = try decodeJSON(try file.stringAttribute("training", on: "config"), path: path,
+                                                    defaults: TrainingConfig(data: .dataset(path: "", testPath: nil)),
+                                                    keys: keys, wholeKeys: ["data"])
         if let problem = config.validationError { throw fail("stored training configuration is invalid: \(problem)") }
-        let network: RecurrentNetwork = try decodeJSON(try file.stringAttribute("network", on: "config"), path: path)
+        let network: RecurrentNetwork = try decodeJSON(try file.stringAttribute("network", on: "config"), path: path,
+                                                       keys: keys)
         let sizes = [network.shape.inputs, network.shape.hidden, network.shape.outputs]
         // Bounded so that the layout arithmetic cannot overflow; the stored blocks must match anyway.
         guard sizes.allSatisfy({ (1...Self.maximumLayerSize).contains($0) }) else {
@@ -258,19 +263,20 @@ struct HistoryColumns {
     }
 }
 
-func jsonString<T: Encodable>(_ value: T) throws -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
-    // ρ is −∞ when a step made things worse; JSON has no infinities.
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    return String(decoding: try encoder.encode(value), as: UTF8.self)
+/// A stored JSON document, or one line naming the file and where decoding failed.
+func decodeJSON<T: Decodable>(_ text: String, path: String, keys: JSONFormat.KeyStyle) throws -> T {
+    do {
+        return try JSONFormat.decoder(keys: keys).decode(T.self, from: Data(text.utf8))
+    } catch {
+        throw TrainingError("\(path): stored \(T.self) is not readable: \(describeDecodingError(error))")
+    }
 }
 
-func decodeJSON<T: Decodable>(_ text: String, path: String) throws -> T {
-    let decoder = JSONDecoder()
-    decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+/// As above, with every key the document lacks taken from `defaults` (see `JSONFormat.decode`).
+func decodeJSON<T: Codable>(_ text: String, path: String, defaults: T, keys: JSONFormat.KeyStyle,
+                            wholeKeys: Set<String>) throws -> T {
     do {
-        return try decoder.decode(T.self, from: Data(text.utf8))
+        return try JSONFormat.decode(text, defaults: defaults, keys: keys, wholeKeys: wholeKeys)
     } catch {
         throw TrainingError("\(path): stored \(T.self) is not readable: \(describeDecodingError(error))")
     }
@@ -280,12 +286,12 @@ func decodeJSON<T: Decodable>(_ text: String, path: String) throws -> T {
 /// correct format").
 func describeDecodingError(_ error: any Error) -> String {
     func at(_ context: DecodingError.Context) -> String {
-        let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
+        let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? JSONFormat.snakeCase($0.stringValue) }
         return keys.isEmpty ? "" : "at \(keys.joined(separator: ".")): "
     }
     let text: String
     switch error as? DecodingError {
-    case .keyNotFound(let key, let context)?: text = "\(at(context))key '\(key.stringValue)' is missing"
+    case .keyNotFound(let key, let context)?: text = "\(at(context))key '\(JSONFormat.snakeCase(key.stringValue))' is missing"
     case .valueNotFound(_, let context)?, .typeMismatch(_, let context)?, .dataCorrupted(let context)?:
         let cause = (context.underlyingError as? NSError)?.userInfo[NSDebugDescriptionErrorKey] as? String
         text = at(context) + context.debugDescription + (cause.map { " (\($0))" } ?? "")

@@ -115,7 +115,7 @@ public struct DerivativeProbe<Scalar: BLASScalar & HDF5Element> {
         try file.setAttribute("format", to: "hfrnn-probe")
         try file.setAttribute("hfrnn_version", to: hfrnnVersion)
         try file.setAttribute("precision", to: Scalar.self == Float.self ? "float" : "double")
-        try file.setAttribute("network", to: try jsonString(network))
+        try file.setAttribute("network", to: try JSONFormat.string(network))
         try file.setAttribute("loss", to: loss)
         try file.setAttribute("data_loss", to: dataLoss)
         try file.setAttribute("lambda", to: lambda)

@@ -14,8 +14,9 @@ import SequenceModel
 //   Numbers in Swift's shortest round-trip form; non-finite values as inf, -inf, nan (ρ is -inf
 //   when a step made the loss worse); `accepted` is 1 or 0; test_error is a fraction.
 //
-// summary.json — one object (keys sorted; non-finite floats as the strings "inf", "-inf", "nan"):
-//   format                "hfrnn-export-summary";   format_version  1
+// summary.json — one object, snake_case keys (keys sorted; non-finite floats as the strings "inf",
+// "-inf", "nan"; the JSON set-up of JSONFormat):
+//   format                "hfrnn-export-summary";   format_version  2
 //   hfrnn_version         version of the hfrnn that wrote the export
 //   checkpoint            path of the exported checkpoint
 //   run_name              the run folder's name
@@ -24,7 +25,7 @@ import SequenceModel
 //   seed                  the run seed
 //   precision             "float" or "double"
 //   network               {"inputs", "hidden", "outputs", "output_loss", "parameters"}
-//   config                the TrainingConfig exactly as stored in the checkpoint (JSON)
+//   config                the TrainingConfig, in the checkpoint's JSON schema (checkpoints/README.md)
 //   iterations            HF iterations done;  total_cg_iterations  CG steps over all of them
 //   rejected_steps        HF iterations whose step was rejected
 //   wall_time_seconds     training wall time over all sessions
@@ -121,7 +122,7 @@ struct RunExport<S: BLASScalar & HDF5Element> {
     func summaryJSON(_ final: SetEvaluation) throws -> String {
         let summary = ExportSummary(
             checkpoint: run.path, runName: URL(fileURLWithPath: run.path).deletingLastPathComponent().lastPathComponent,
-            data: ExportSummary.DataDescription(run.config.data), seed: run.config.seed,
+            data: run.config.data, seed: run.config.seed,
             precision: run.storedPrecision.rawValue,
             network: .init(inputs: run.network.shape.inputs, hidden: run.network.shape.hidden,
                            outputs: run.network.shape.outputs, outputLoss: run.network.outputLoss.rawValue,
@@ -132,10 +133,7 @@ struct RunExport<S: BLASScalar & HDF5Element> {
                          wrongSequences: final.wrong, judgedSequences: final.judged),
             lastTrainLoss: run.history.last?.trainLoss, bestTestError: run.history.map(\.testError).min(),
             successThreshold: run.successThreshold, solved: final.errorRate < run.successThreshold)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return String(decoding: try encoder.encode(summary), as: UTF8.self) + "\n"
+        return try JSONFormat.string(summary, pretty: true)
     }
 
     // MARK: predictions.h5
@@ -205,43 +203,6 @@ func csvNumber(_ value: Double) -> String {
 
 /// The document of summary.json (keys described at the top of this file).
 struct ExportSummary: Encodable {
-    struct DataDescription: Encodable {
-        var kind: String
-        var task: String?
-        var minimumLength: Int?
-        var path: String?
-        var testPath: String?
-
-        init(_ data: DataSourceConfig) {
-            switch data {
-            case .task(let spec):
-                kind = "task"
-                task = spec.task.rawValue
-                minimumLength = spec.minimumLength
-            case .dataset(let path, let testPath):
-                kind = "dataset"
-                self.path = path
-                self.testPath = testPath
-            }
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case kind, task, minimumLength = "minimum_length", path, testPath = "test_path"
-        }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(kind, forKey: .kind)
-            if kind == "task" {
-                try container.encode(task, forKey: .task)
-                try container.encode(minimumLength, forKey: .minimumLength)
-            } else {
-                try container.encode(path, forKey: .path)
-                try container.encode(testPath, forKey: .testPath)  // null when the training file is the test set
-            }
-        }
-    }
-
     struct Network: Encodable {
         var inputs: Int, hidden: Int, outputs: Int
         var outputLoss: String
@@ -261,11 +222,12 @@ struct ExportSummary: Encodable {
     }
 
     var format = "hfrnn-export-summary"
-    var formatVersion = 1
+    /// 2: `config` and `data` in snake_case (checkpoint format 2); 1 had camelCase and "_0" keys there.
+    var formatVersion = 2
     var hfrnnVersion = Training.hfrnnVersion
     var checkpoint: String
     var runName: String
-    var data: DataDescription
+    var data: DataSourceConfig
     var seed: UInt64
     var precision: String
     var network: Network

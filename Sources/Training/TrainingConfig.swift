@@ -7,13 +7,68 @@ public enum Precision: String, Sendable, Codable, CaseIterable {
     case float, double
 }
 
-/// Where training sequences come from.
+/// Where training sequences come from. In JSON: `{"kind": "task", "task": "addition",
+/// "minimum_length": 100}` or `{"kind": "dataset", "path": …, "test_path": … or null}`.
 public enum DataSourceConfig: Sendable, Codable, Equatable {
     /// Fresh sequences from a task generator every HF iteration, and a fixed generated test set [ISC].
     case task(TaskSpec)
     /// A fixed HDF5 dataset (see datasets/README.md); the test set is `testPath`, or the
     /// training file itself when nil.
     case dataset(path: String, testPath: String?)
+
+    private enum CodingKeys: String, CodingKey {
+        case kind, task, minimumLength, path, testPath
+    }
+
+    /// Checkpoint format 1 wrote Swift's synthesized form: `{"task": {"_0": {…}}}` or
+    /// `{"dataset": {"path": …, "testPath": …}}`.
+    private enum FormatOneKeys: String, CodingKey {
+        case task, dataset, taskSpec = "_0", path, testPath
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .task(let spec):
+            try container.encode("task", forKey: .kind)
+            try container.encode(spec.task, forKey: .task)
+            try container.encode(spec.minimumLength, forKey: .minimumLength)
+        case .dataset(let path, let testPath):
+            try container.encode("dataset", forKey: .kind)
+            try container.encode(path, forKey: .path)
+            try container.encode(testPath, forKey: .testPath)  // null: the training file is the test set
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        guard let kind = try container.decodeIfPresent(String.self, forKey: .kind) else {
+            try self.init(formatOne: decoder.container(keyedBy: FormatOneKeys.self))
+            return
+        }
+        switch kind {
+        case "task":
+            self = .task(try TaskSpec(task: container.decode(PathologicalTask.self, forKey: .task),
+                                      minimumLength: container.decode(Int.self, forKey: .minimumLength)))
+        case "dataset":
+            self = .dataset(path: try container.decode(String.self, forKey: .path),
+                            testPath: try container.decodeIfPresent(String.self, forKey: .testPath))
+        default:
+            throw DecodingError.dataCorruptedError(forKey: .kind, in: container,
+                                                   debugDescription: "kind '\(kind)' is neither 'task' nor 'dataset'")
+        }
+    }
+
+    private init(formatOne container: KeyedDecodingContainer<FormatOneKeys>) throws {
+        if container.contains(.task) {
+            let task = try container.nestedContainer(keyedBy: FormatOneKeys.self, forKey: .task)
+            self = .task(try task.decode(TaskSpec.self, forKey: .taskSpec))
+        } else {
+            let dataset = try container.nestedContainer(keyedBy: FormatOneKeys.self, forKey: .dataset)
+            self = .dataset(path: try dataset.decode(String.self, forKey: .path),
+                            testPath: try dataset.decodeIfPresent(String.self, forKey: .testPath))
+        }
+    }
 }
 
 /// Everything that defines a training run apart from the HF hyperparameters' own struct; stored

@@ -25,7 +25,7 @@ import Training
         #expect(try file.children() == ["config", "history", "optimizer", "parameters"])
         #expect(try file.attributeNames() == ["format", "format_version", "hfrnn_version", "precision"])
         #expect(try file.stringAttribute("format") == "hfrnn-checkpoint")
-        #expect(try file.int64Attribute("format_version") == 1)
+        #expect(try file.int64Attribute("format_version") == 2)
         #expect(try file.stringAttribute("precision") == "float")
         #expect(try !file.stringAttribute("hfrnn_version").isEmpty)
 

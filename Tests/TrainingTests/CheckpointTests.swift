@@ -217,7 +217,7 @@ import Tasks
             try file.write([1.0, 2.0], shape: [2], to: "x")
             try file.close()
         }
-        let futureVersion = try variant("future") { try $0.setAttribute("format_version", to: 2) }
+        let futureVersion = try variant("future") { try $0.setAttribute("format_version", to: 3) }
         let textVersion = try variant("text-version") { try $0.setAttribute("format_version", to: "1") }
         let wrongShape = try variant("shape") {
             try $0.write([Float](repeating: 0.5, count: 56), shape: [8, 7], to: "parameters/W_hh")
@@ -228,7 +228,7 @@ import Tasks
         let badConfigJSON = try variant("config-json") { try $0.setAttribute("training", to: "{\"data\": ", on: "config") }
         let missingKey = try variant("config-key") { file in
             var object = try json(file, "network")
-            object["outputLoss"] = nil
+            object["output_loss"] = nil
             try setJSON(file, "network", object)
         }
         let negativeHidden = try variant("negative-hidden") { file in
@@ -243,17 +243,17 @@ import Tasks
         }
         let otherHidden = try variant("other-hidden") { file in
             var object = try json(file, "training")
-            object["hiddenUnits"] = 9
+            object["hidden_units"] = 9
             try setJSON(file, "training", object)
         }
         let invalidConfig = try variant("invalid-config") { file in
             var object = try json(file, "training")
-            object["testSequences"] = 0
+            object["test_sequences"] = 0
             try setJSON(file, "training", object)
         }
         let badTask = try variant("bad-task") { file in
             var object = try json(file, "training")
-            object["data"] = ["task": ["_0": ["task": "addition", "minimumLength": 1]]]
+            object["data"] = ["kind": "task", "task": "addition", "minimum_length": 1]
             try setJSON(file, "training", object)
         }
         let nanWeight = try variant("nan-weight") { file in
@@ -288,13 +288,13 @@ import Tasks
             (folder.path, .float, "\(folder.path): is a directory, not an HDF5 file"),
             (otherHDF5, .float, "\(otherHDF5): not an hfrnn checkpoint (no format = 'hfrnn-checkpoint' attribute)"),
             (notACheckpoint, .float, "\(notACheckpoint): not an hfrnn checkpoint (no format = 'hfrnn-checkpoint' attribute)"),
-            (futureVersion, .float, "\(futureVersion): checkpoint format version 2 is not supported (this hfrnn reads version 1)"),
+            (futureVersion, .float, "\(futureVersion): checkpoint format version 3 is not supported (this hfrnn reads versions 1 to 2)"),
             (textVersion, .float, "\(textVersion): attribute 'format_version' of '/': stored as string (type class string); cannot read it as Int64 (type class integer)"),
             (good, .double, "\(good): checkpoint precision is float, expected double"),
             (wrongShape, .float, "\(wrongShape): parameters/W_hh has shape [8, 7], the 2-8-1 network needs [8, 8]"),
             (wrongBlockCount, .float, "\(wrongBlockCount): parameters/b_h has shape [9], the 2-8-1 network needs [8]"),
             (badConfigJSON, .float, "\(badConfigJSON): stored TrainingConfig is not readable: The given data was not valid JSON"),
-            (missingKey, .float, "\(missingKey): stored RecurrentNetwork is not readable: key 'outputLoss' is missing"),
+            (missingKey, .float, "\(missingKey): stored RecurrentNetwork is not readable: key 'output_loss' is missing"),
             (negativeHidden, .float, "\(negativeHidden): stored network 2--8-1 has a size outside 1...1048576"),
             (hugeHidden, .float, "\(hugeHidden): stored network 2-\(Int.max / 2)-1 has a size outside 1...1048576"),
             (otherHidden, .float, "\(otherHidden): stored network 2-8-1 does not have the configured 9 hidden units"),
@@ -365,5 +365,78 @@ import Tasks
             _ = try checkpoint.makeTrainer(source: taskSource(config, Float.self), config: invalid, path: path)
         }
         #expect(configError?.description == "\(path): cannot resume: checkpoint cadence must be at least 1 iteration, got 0")
+    }
+}
+
+/// Every JSON document hfrnn writes has snake_case keys only (no camelCase, no Swift "_0").
+@Suite struct JSONSchemaTests {
+    private func keys(of json: String) throws -> [String] {
+        func walk(_ value: Any) -> [String] {
+            if let object = value as? [String: Any] { return object.flatMap { [$0.key] + walk($0.value) } }
+            if let array = value as? [Any] { return array.flatMap(walk) }
+            return []
+        }
+        return walk(try JSONSerialization.jsonObject(with: Data(json.utf8)))
+    }
+
+    private func isSnakeCase(_ key: String) -> Bool {
+        !key.isEmpty && !key.hasPrefix("_") && key.allSatisfy { $0.isLowercase || $0.isNumber || $0 == "_" }
+    }
+
+    @Test func checkpointConfigurationKeysAreSnakeCase() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        for data in [DataSourceConfig.task(try TaskSpec(task: .addition, minimumLength: 8)),
+                     .dataset(path: "a/b.h5", testPath: nil)] {
+            var config = TrainingConfig(data: data)
+            config.successThreshold = 0.02
+            for document in [try JSONFormat.string(config), try JSONFormat.string(config.optimizer),
+                             try JSONFormat.string(RecurrentNetwork(shape: NetworkShape(inputs: 2, hidden: 3, outputs: 1),
+                                                                    outputLoss: .linearSquaredError))] {
+                let found = try keys(of: document)
+                #expect(found.allSatisfy(isSnakeCase), "\(found.filter { !isSnakeCase($0) }) in \(document)")
+                #expect(!document.contains("\\/"), "slashes are not escaped: \(document)")
+            }
+            let decoded = try JSONFormat.decoder().decode(TrainingConfig.self, from: Data(try JSONFormat.string(config).utf8))
+            #expect(decoded == config)
+        }
+        let path = folder.file("small/latest.h5")
+        let config = try smallConfig(.float, folder: folder.path)
+        try TrainingCheckpoint(try trainedTrainer(config, Float.self, iterations: 1)).save(to: path)
+        let file = try HDF5File.open(path)
+        for attribute in ["training", "network", "optimizer"] {
+            let found = try keys(of: try file.stringAttribute(attribute, on: "config"))
+            #expect(found.allSatisfy(isSnakeCase), "\(attribute): \(found.filter { !isSnakeCase($0) })")
+        }
+        #expect(try file.stringAttribute("training", on: "config").contains(#""data":{"kind":"task","minimum_length":8"#))
+    }
+
+    /// A format-1 checkpoint (camelCase keys, the task as {"task": {"_0": …}}, no blasThreads or
+    /// maxConsecutiveRejections yet) still loads, with those fields at their defaults.
+    @Test func formatOneCheckpointsStillLoad() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let path = folder.file("small/latest.h5")
+        let config = try smallConfig(.float, folder: folder.path)
+        try TrainingCheckpoint(try trainedTrainer(config, Float.self, iterations: 1)).save(to: path)
+        let expected = try TrainingCheckpoint<Float>.load(from: path)
+
+        let file = try HDF5File.open(path, writable: true)
+        var training = try #require(try JSONSerialization.jsonObject(
+            with: JSONFormat.encoder(keys: .camelCase).encode(config)) as? [String: Any])
+        training["data"] = ["task": ["_0": ["task": "addition", "minimumLength": 8]]]
+        training["blasThreads"] = nil
+        training["maxConsecutiveRejections"] = nil
+        let text = String(decoding: try JSONSerialization.data(withJSONObject: training), as: UTF8.self)
+        try file.setAttribute("training", to: text, on: "config")
+        let network = String(decoding: try JSONFormat.encoder(keys: .camelCase).encode(expected.network), as: UTF8.self)
+        try file.setAttribute("network", to: network, on: "config")
+        try file.setAttribute("format_version", to: 1)
+        try file.close()
+
+        let old = try TrainingCheckpoint<Float>.load(from: path)
+        #expect(old.config == expected.config)
+        #expect(old.network == expected.network)
+        #expect(old.parameters == expected.parameters)
     }
 }

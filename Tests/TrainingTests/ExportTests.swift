@@ -137,13 +137,15 @@ func exportTinyRun() throws -> ExportResult {
             }
             struct DataInfo: Decodable { let kind: String, task: String, minimum_length: Int }
             let format: String, format_version: Int, hfrnn_version: String, checkpoint: String, run_name: String
-            let data: DataInfo, seed: UInt64, precision: String, network: Network, config: TrainingConfig
+            let data: DataInfo, seed: UInt64, precision: String, network: Network
             let iterations: Int, total_cg_iterations: Int, rejected_steps: Int, wall_time_seconds: Double, lambda: Double
             let final: Final, last_train_loss: Double?, best_test_error: Double?, success_threshold: Double, solved: Bool
         }
         let summary = try JSONDecoder().decode(Mirror.self, from: data)
-        #expect(summary.format == "hfrnn-export-summary")
-        #expect(summary.config == tinyRun.config)
+        #expect(summary.format == "hfrnn-export-summary" && summary.format_version == 2)
+        let config = try JSONFormat.decoder().decode(
+            TrainingConfig.self, from: JSONSerialization.data(withJSONObject: try #require(object["config"])))
+        #expect(config == tinyRun.config)
         #expect(summary.network.inputs == 2 && summary.network.hidden == 8 && summary.network.outputs == 1)
         #expect(summary.network.parameters == RecurrentNetwork(shape: NetworkShape(inputs: 2, hidden: 8, outputs: 1),
                                                                outputLoss: .linearSquaredError).parameterCount)
