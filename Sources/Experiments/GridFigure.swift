@@ -12,10 +12,12 @@ extension GridResults {
         let groups = self.groups(outcomes, spec: spec)
         let variants = spec.variants.map(\.name)
         let clusters = spec.lengths.sorted().flatMap { length in spec.tasks.map { (task: $0, length: length) } }
-        let barWidth = 16.0, clusterGap = 22.0, left = 70.0, right = 20.0
+        let barWidth = 16.0, left = 70.0, right = 20.0
+        // Room for the rotated task label under each cluster, however few its bars.
+        let clusterGap = max(22.0, 40.0 - Double(variants.count) * barWidth)
         let clusterWidth = Double(variants.count) * barWidth + clusterGap
         let width = max(520, left + right + Double(clusters.count) * clusterWidth)
-        let panelHeight = 200.0, top = 70.0, labelBand = 62.0
+        let panelHeight = 200.0, top = 70.0, labelBand = 150.0
         let height = top + 2 * (panelHeight + labelBand) + 10
 
         var svg = """
@@ -80,12 +82,12 @@ extension GridResults {
                             + "text-anchor=\"middle\" font-size=\"8\">\(group.run)/\(group.cells)</text>\n"
                     }
                 }
+                // The cluster's label, rotated so that long task names never overlap.
                 let center = x0 + Double(variants.count) * barWidth / 2
-                let labelY = y0 + panelHeight + (panel == 0 ? 26 : 14)
-                svg += "<text x=\"\(number(center))\" y=\"\(number(labelY))\" text-anchor=\"middle\" font-size=\"9\">"
-                    + "\(escape(cluster.task.rawValue))</text>"
-                    + "<text x=\"\(number(center))\" y=\"\(number(labelY + 11))\" text-anchor=\"middle\" font-size=\"9\">"
-                    + "T = \(cluster.length)</text>\n"
+                let labelY = y0 + panelHeight + (panel == 0 ? 24 : 10)
+                svg += "<text class=\"cluster\" x=\"\(number(center))\" y=\"\(number(labelY))\" text-anchor=\"end\" "
+                    + "font-size=\"9\" transform=\"rotate(-45 \(number(center)) \(number(labelY)))\">"
+                    + "\(escape(cluster.task.rawValue)) T=\(cluster.length)</text>\n"
             }
             svg += "</g>\n"
         }
