@@ -4,7 +4,7 @@ import PackageDescription
 // Dependencies point one way only; each target lists every module it imports:
 //   CBLAS ← Linalg ← SequenceModel ← HessianFree ← Training ← hfrnn
 //   SequenceModel ← Tasks ← Training
-//                    SequenceModel ← FirstOrder (first-order baselines, not yet used by Training)
+//                    SequenceModel ← FirstOrder ← Training (first-order baselines)
 //   CHDF5 ← HDF5IO ← Training ← Experiments ← hfrnn
 // The math core (Linalg, SequenceModel, HessianFree, FirstOrder, Tasks) does no I/O and prints nothing.
 let package = Package(
@@ -37,12 +37,12 @@ let package = Package(
         .target(name: "Tasks", dependencies: ["Linalg", "SequenceModel"]),
         // The only module that imports CHDF5.
         .target(name: "HDF5IO", dependencies: ["CHDF5"]),
-        .target(name: "Training", dependencies: ["Linalg", "SequenceModel", "HessianFree", "Tasks", "HDF5IO"]),
+        .target(name: "Training", dependencies: ["Linalg", "SequenceModel", "HessianFree", "FirstOrder", "Tasks", "HDF5IO"]),
         // Grids of training runs: spec, runner (child processes), results.
         .target(name: "Experiments", dependencies: ["Tasks", "Training"]),
 
         .executableTarget(name: "hfrnn", dependencies: [
-            "Linalg", "SequenceModel", "HessianFree", "Tasks", "HDF5IO", "Training", "Experiments",
+            "Linalg", "SequenceModel", "HessianFree", "FirstOrder", "Tasks", "HDF5IO", "Training", "Experiments",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "hfrnn-bench", dependencies: ["Linalg", "SequenceModel", "Training"]),
@@ -54,9 +54,9 @@ let package = Package(
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "SequenceModel", "Linalg"]),
         // CHDF5 too: tests look at the stored HDF5 types directly.
         .testTarget(name: "HDF5IOTests", dependencies: ["HDF5IO", "CHDF5"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "HDF5IO", "Tasks", "SequenceModel", "HessianFree"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "HDF5IO", "Tasks", "SequenceModel", "HessianFree", "FirstOrder"]),
         .testTarget(name: "CLITests", dependencies: [
-            "hfrnn", "Training", "HDF5IO", "Tasks", "Experiments",
+            "hfrnn", "Training", "HDF5IO", "Tasks", "Experiments", "FirstOrder",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
     ]

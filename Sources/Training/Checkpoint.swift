@@ -71,6 +71,7 @@ public struct TrainingCheckpoint<Scalar: BLASScalar & HDF5Element> {
         }
 
         try file.createGroup("optimizer")
+        try file.setAttribute("method", to: "hf", on: "optimizer")
         try file.setAttribute("lambda", to: state.lambda, on: "optimizer")
         try file.setAttribute("iteration", to: Int64(state.iteration), on: "optimizer")
         try file.setAttribute("total_cg_iterations", to: Int64(state.totalCGIterations), on: "optimizer")
@@ -115,6 +116,10 @@ public struct TrainingCheckpoint<Scalar: BLASScalar & HDF5Element> {
         let precision = try file.stringAttribute("precision")
         let expected = Scalar.self == Float.self ? "float" : "double"
         guard precision == expected else { throw fail("checkpoint precision is \(precision), expected \(expected)") }
+        if (try? file.hasAttribute("method", on: "optimizer")) == true,
+           let method = try? file.stringAttribute("method", on: "optimizer"), method != "hf" {
+            throw fail("a \(method) checkpoint, not a Hessian-free one")
+        }
 
         // Format 1 spelled the configuration's keys in camelCase; fields added since take their defaults.
         let keys: JSONFormat.KeyStyle = version == 1 ? .camelCase : .snakeCase

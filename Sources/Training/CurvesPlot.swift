@@ -4,8 +4,10 @@ import Foundation
 // loss (log scale) against HF iteration (top row) and against training wall time (bottom row).
 // Each panel is a `<g class="panel">` with a frame, ticks, tick labels, axis labels and a legend.
 
-/// The learning-curve figure as a standalone SVG document.
-public func curvesSVG(history: [IterationRecord], title: String, successThreshold: Double? = nil) -> String {
+/// The learning-curve figure as a standalone SVG document. `iterationName` names the x axis of the
+/// top row ("update" for first-order runs, whose records carry the update count as `iteration`).
+public func curvesSVG(history: [IterationRecord], title: String, successThreshold: Double? = nil,
+                      iterationName: String = "HF iteration") -> String {
     let width = 960.0, height = 740.0
     let top = 50.0, panelWidth = width / 2, panelHeight = (height - top) / 2
     let maxSeconds = history.map(\.elapsedSeconds).filter(\.isFinite).max() ?? 0
@@ -30,8 +32,8 @@ public func curvesSVG(history: [IterationRecord], title: String, successThreshol
     }
     let timeLabel = "wall time (\(time.name))"
     let panels = [
-        errorPanel(iterations, against: "HF iteration", xLabel: "HF iteration", integerX: true, id: "error-vs-iteration"),
-        lossPanel(iterations, against: "HF iteration", xLabel: "HF iteration", integerX: true, id: "loss-vs-iteration"),
+        errorPanel(iterations, against: iterationName, xLabel: iterationName, integerX: true, id: "error-vs-iteration"),
+        lossPanel(iterations, against: iterationName, xLabel: iterationName, integerX: true, id: "loss-vs-iteration"),
         errorPanel(times, against: "wall time", xLabel: timeLabel, integerX: false, id: "error-vs-time"),
         lossPanel(times, against: "wall time", xLabel: timeLabel, integerX: false, id: "loss-vs-time"),
     ]

@@ -6,7 +6,8 @@ import SequenceModel
 // `hfrnn export`: a run's results in formats any tool reads. From a checkpoint (normally the run
 // folder's latest.h5) it writes into one output folder:
 //
-// curves.csv — one row per HF iteration, the checkpoint's history:
+// curves.csv — one row per HF iteration, the checkpoint's history (a first-order run: one row per
+//   evaluation, the columns of `firstOrderCurvesCSVHeader`, see checkpoints/README.md):
 //   iteration, train_loss, test_loss, test_error, lambda, lambda_next, rho, cg_iterations,
 //   backtrack_iteration, step_size, accepted, elapsed_seconds, train_objective
 //   train_loss and test_loss are both the mean data loss (no L2 term), on the iteration's gradient
@@ -26,10 +27,11 @@ import SequenceModel
 //   precision             "float" or "double"
 //   network               {"inputs", "hidden", "outputs", "output_loss", "parameters"}
 //   config                the TrainingConfig, in the checkpoint's JSON schema (checkpoints/README.md)
-//   iterations            HF iterations done;  total_cg_iterations  CG steps over all of them
-//   rejected_steps        HF iterations whose step was rejected
+//   optimizer             "hf", "sgd", "nesterov" or "adam"
+//   iterations            HF iterations (first-order: updates) done;  total_cg_iterations  CG steps (0)
+//   rejected_steps        HF iterations whose step was rejected (first-order: skipped updates)
 //   wall_time_seconds     training wall time over all sessions
-//   lambda                λ for the next HF iteration
+//   lambda                λ for the next HF iteration (null for first-order runs)
 //   final                 {"test_error", "test_loss", "test_sequences", "wrong_sequences",
 //                          "judged_sequences"}: the checkpoint's parameters on the run's test set,
 //                         evaluated afresh (the same numbers as predictions.h5)
@@ -96,9 +98,10 @@ struct RunExport<S: BLASScalar & HDF5Element> {
         let chunks = try source.testChunks(chunkSize: run.config.chunkSize)
         let predicted = predictSet(network: run.network, parameters: run.parameters, chunks: chunks,
                                    criterion: source.errorCriterion)
-        let csv = curvesCSV(run.history)
+        let csv = run.firstOrderHistory.map(firstOrderCurvesCSV) ?? curvesCSV(run.history)
         let summary = try summaryJSON(predicted.evaluation)
-        let svg = curvesSVG(history: run.history, title: plotTitle(run.config), successThreshold: run.successThreshold)
+        let svg = curvesSVG(history: run.history, title: plotTitle(run.config), successThreshold: run.successThreshold,
+                            iterationName: run.firstOrderHistory == nil ? "HF iteration" : "update")
 
         let files = try StagedFiles(directory: directory)
         do {
@@ -128,7 +131,8 @@ struct RunExport<S: BLASScalar & HDF5Element> {
                            outputs: run.network.shape.outputs, outputLoss: run.network.outputLoss.rawValue,
                            parameters: run.network.parameterCount),
             config: run.config, iterations: run.iteration, totalCGIterations: run.totalCGIterations,
-            rejectedSteps: run.rejectedSteps, wallTimeSeconds: run.elapsedSeconds, lambda: run.lambda,
+            rejectedSteps: run.rejectedSteps, wallTimeSeconds: run.elapsedSeconds,
+            lambda: run.lambda.isNaN ? nil : run.lambda, optimizer: run.config.optimizerName,
             final: .init(testError: final.errorRate, testLoss: final.loss, testSequences: final.sequences,
                          wrongSequences: final.wrong, judgedSequences: final.judged),
             lastTrainLoss: run.history.last?.trainLoss, bestTestError: run.history.map(\.testError).min(),
@@ -236,7 +240,8 @@ struct ExportSummary: Encodable {
     var totalCGIterations: Int
     var rejectedSteps: Int
     var wallTimeSeconds: Double
-    var lambda: Double
+    var lambda: Double?
+    var optimizer: String
     var final: Final
     var lastTrainLoss: Double?
     var bestTestError: Double?
@@ -247,7 +252,7 @@ struct ExportSummary: Encodable {
         case format, formatVersion = "format_version", hfrnnVersion = "hfrnn_version", checkpoint
         case runName = "run_name", data, seed, precision, network, config, iterations
         case totalCGIterations = "total_cg_iterations", rejectedSteps = "rejected_steps"
-        case wallTimeSeconds = "wall_time_seconds", lambda, final, lastTrainLoss = "last_train_loss"
+        case wallTimeSeconds = "wall_time_seconds", lambda, optimizer, final, lastTrainLoss = "last_train_loss"
         case bestTestError = "best_test_error", successThreshold = "success_threshold", solved
     }
 
@@ -267,7 +272,8 @@ struct ExportSummary: Encodable {
         try c.encode(totalCGIterations, forKey: .totalCGIterations)
         try c.encode(rejectedSteps, forKey: .rejectedSteps)
         try c.encode(wallTimeSeconds, forKey: .wallTimeSeconds)
-        try c.encode(lambda, forKey: .lambda)
+        try c.encode(lambda, forKey: .lambda)  // null for first-order runs
+        try c.encode(optimizer, forKey: .optimizer)
         try c.encode(final, forKey: .final)
         // Explicit nulls (not missing keys) before the first iteration.
         try c.encode(lastTrainLoss, forKey: .lastTrainLoss)

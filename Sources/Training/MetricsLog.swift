@@ -11,9 +11,14 @@ final class MetricsLog {
     let path: String
     private let descriptor: Int32
 
-    init(path: String, history: [IterationRecord]) throws {
+    convenience init(path: String, history: [IterationRecord]) throws {
+        try self.init(path: path, csv: curvesCSV(history))
+    }
+
+    /// The file holding `csv` (header and rows of the run's history so far), opened for appending.
+    init(path: String, csv: String) throws {
         self.path = path
-        try AtomicFile.write(Array(curvesCSV(history).utf8), to: path)
+        try AtomicFile.write(Array(csv.utf8), to: path)
         descriptor = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
         guard descriptor >= 0 else {
             throw TrainingError("\(path): cannot open the metrics file: \(String(cString: strerror(errno)))")
@@ -25,7 +30,12 @@ final class MetricsLog {
     /// Appends the row of `record` with one write(2), so a reader never sees a partial line from
     /// an interrupted buffer.
     func append(_ record: IterationRecord) throws {
-        let bytes = Array((curvesCSVRow(record) + "\n").utf8)
+        try append(row: curvesCSVRow(record))
+    }
+
+    /// Appends one CSV row (without its newline).
+    func append(row: String) throws {
+        let bytes = Array((row + "\n").utf8)
         let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
         guard written == bytes.count else {
             let reason = written < 0 ? String(cString: strerror(errno)) : "short write"

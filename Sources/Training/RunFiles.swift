@@ -65,7 +65,11 @@ public struct StoredRun<S: BLASScalar> {
     public var config: TrainingConfig
     public var network: RecurrentNetwork
     public var parameters: [S]
+    /// The history in HF's row shape (a first-order run's via `FirstOrderRecord.iterationRecord`).
     public var history: [IterationRecord]
+    /// A first-order run's own history, nil for HF.
+    public var firstOrderHistory: [FirstOrderRecord]?
+    /// HF iterations, or first-order updates, done.
     public var iteration: Int
     public var totalCGIterations: Int
     public var rejectedSteps: Int
@@ -74,6 +78,12 @@ public struct StoredRun<S: BLASScalar> {
     public var elapsedSeconds: Double
 
     public static func load(from path: String) throws -> StoredRun<S> {
+        if try checkpointFirstOrderMethod(path) != nil {
+            switch try checkpointPrecision(path) {
+            case .float: return StoredRun(path: path, precision: .float, try FirstOrderCheckpoint<Float>.load(from: path))
+            case .double: return StoredRun(path: path, precision: .double, try FirstOrderCheckpoint<Double>.load(from: path))
+            }
+        }
         switch try checkpointPrecision(path) {
         case .float: return StoredRun(path: path, precision: .float, try TrainingCheckpoint<Float>.load(from: path))
         case .double: return StoredRun(path: path, precision: .double, try TrainingCheckpoint<Double>.load(from: path))
@@ -91,6 +101,21 @@ public struct StoredRun<S: BLASScalar> {
         totalCGIterations = checkpoint.state.totalCGIterations
         rejectedSteps = checkpoint.state.rejectedSteps
         lambda = checkpoint.state.lambda
+        elapsedSeconds = checkpoint.elapsedSeconds
+    }
+
+    private init<Stored>(path: String, precision: Precision, _ checkpoint: FirstOrderCheckpoint<Stored>) {
+        self.path = path
+        storedPrecision = precision
+        config = checkpoint.config
+        network = checkpoint.network
+        parameters = checkpoint.parameters.map { S($0) }
+        history = checkpoint.history.map(\.iterationRecord)
+        firstOrderHistory = checkpoint.history
+        iteration = checkpoint.state.step + checkpoint.state.skippedSteps
+        totalCGIterations = 0
+        rejectedSteps = checkpoint.state.skippedSteps
+        lambda = .nan
         elapsedSeconds = checkpoint.elapsedSeconds
     }
 

@@ -1,3 +1,4 @@
+import FirstOrder
 import HessianFree
 import SequenceModel
 import Tasks
@@ -80,7 +81,7 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
     public var precision = Precision.float
     /// Seeds the initial parameters, the optimizer's RNG and the task test set.
     public var seed: UInt64 = 1
-    /// Stop after this many HF iterations in one session — the first `train`, or one `resume` —
+    /// Stop after this many HF iterations (first-order runs: updates) in one session — the first `train`, or one `resume` —
     /// (nil: no limit). A resumed run gets the stored limit again unless the resume sets another.
     public var maxIterations: Int? = nil
     /// Stop after this much training wall time in one session, in seconds (nil: no limit); per
@@ -104,6 +105,8 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
     public var blasThreads = 1
     public var optimizer = HFConfig()
     public var initialization = InitializationConfig()
+    /// Train with a first-order method instead of HF (`optimizer` is then unused); nil: HF.
+    public var firstOrder: FirstOrderRunConfig? = nil
 
     /// A run on `data` with every default; λ₀ from `defaultInitialLambda(for:)`.
     public init(data: DataSourceConfig) {
@@ -155,6 +158,7 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
         if let error = optimizer.validationError {
             return ConfigProblem(field: "optimizer." + error.field, subject: error.field, requirement: error.requirement)
         }
+        if let problem = firstOrder?.problem { return problem }
         func check(_ ok: Bool, _ field: String, _ subject: String,
                    _ requirement: @autoclosure () -> String) -> ConfigProblem? {
             ok ? nil : ConfigProblem(field: field, subject: subject, requirement: requirement())

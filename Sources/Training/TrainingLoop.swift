@@ -33,16 +33,15 @@ public struct TrainingOutcome: Sendable {
 ///
 /// `shouldStop` is polled between iterations — the safe points — so a signal handler only needs to
 /// set a flag. The loop prints nothing; `onIteration` receives every record.
-public func runTraining<Scalar>(_ trainer: Trainer<Scalar>, shouldStop: () -> Bool,
-                                onIteration: (IterationRecord) -> Void) throws -> TrainingOutcome
-where Scalar: BLASScalar & HDF5Element {
+public func runTraining<Driver: TrainingDriver>(_ trainer: Driver, shouldStop: () -> Bool,
+                                               onIteration: (Driver.Record) -> Void) throws -> TrainingOutcome {
     BLAS.setThreadCount(trainer.config.blasThreads)
     let folder = RunFolder(config: trainer.config)
     // The folder is created and checked before the first iteration, so a bad checkpoint folder costs no work.
     try folder.prepare()
     // Saves killed before their rename (kill -9) leave temporary files; no one else will remove them.
     AtomicFile.removeStaleTemporaries(in: folder.path)
-    let metrics = try MetricsLog(path: folder.metrics, history: trainer.history)
+    let metrics = try MetricsLog(path: folder.metrics, csv: trainer.curvesText(trainer.history))
     var bestError = trainer.history.map(\.testError).min() ?? .infinity
     var bestPath: String? = FileManager.default.fileExists(atPath: folder.best) ? folder.best : nil
     var reason: StopReason
@@ -54,24 +53,23 @@ where Scalar: BLASScalar & HDF5Element {
         }
         let record = try trainer.step()
         latestIsCurrent = false
-        try metrics.append(record)
+        try metrics.append(row: trainer.curvesRow(record))
         onIteration(record)
-        let checkpoint = TrainingCheckpoint(trainer)
         if record.testError < bestError {
             bestError = record.testError
-            try checkpoint.save(to: folder.best)
+            try trainer.saveCheckpoint(to: folder.best)
             bestPath = folder.best
         }
-        if record.iteration % trainer.config.checkpointEvery == 0 {
-            try checkpoint.save(to: folder.latest)
+        if record.recordNumber % trainer.config.checkpointEvery == 0 {
+            try trainer.saveCheckpoint(to: folder.latest)
             latestIsCurrent = true
         }
     }
-    if !latestIsCurrent { try TrainingCheckpoint(trainer).save(to: folder.latest) }
+    if !latestIsCurrent { try trainer.saveCheckpoint(to: folder.latest) }
     let last = trainer.history.last
     let test = last.map { ($0.testError, $0.testLoss) } ?? { let t = trainer.evaluateTest(); return (t.error, t.loss) }()
-    return TrainingOutcome(reason: reason, iterations: trainer.state.iteration,
-                           totalCGIterations: trainer.state.totalCGIterations, finalTestError: test.0,
+    return TrainingOutcome(reason: reason, iterations: trainer.completedIterations,
+                           totalCGIterations: trainer.totalCGIterations, finalTestError: test.0,
                            finalTestLoss: test.1, elapsedSeconds: trainer.elapsedSeconds,
                            latestCheckpoint: folder.latest, bestCheckpoint: bestPath)
 }

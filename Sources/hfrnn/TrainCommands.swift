@@ -10,8 +10,8 @@ import Training
 /// Options shared by `train` and `resume` that limit how long a session runs.
 struct StopOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: """
-        Stop after this many HF iterations in this session: in total for train, more iterations for \
-        resume (default: no limit; resume: the run's stored limit).
+        Stop after this many HF iterations (first-order: updates) in this session: in total for train, \
+        more for resume (default: no limit; resume: the run's stored limit).
         """)
     var maxIterations: Int?
 
@@ -45,7 +45,7 @@ func parseDuration(_ text: String) throws -> Double {
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Train an RNN with Hessian-free optimization and structural damping.",
+        abstract: "Train an RNN with Hessian-free optimization and structural damping, or a first-order baseline.",
         discussion: """
             On a task (--task), every HF iteration draws fresh sequences and the test set is a fixed \
             generated set, as in Martens & Sutskever (2011). On a dataset (--dataset), minibatches are \
@@ -120,6 +120,8 @@ struct Train: ParsableCommand {
     @Option(parsing: .unconditional, help: "Stop when the test error is below this fraction (default: the task's 0.01).")
     var successThreshold: Double?
 
+    @OptionGroup var firstOrder: FirstOrderOptions
+
     func validate() throws {
         guard (task == nil) != (dataset == nil) else { throw ValidationError("give exactly one of --task and --dataset") }
         if testDataset != nil && dataset == nil { throw ValidationError("--test-dataset needs --dataset") }
@@ -161,6 +163,7 @@ struct Train: ParsableCommand {
         if let maxCg { hf.cgMaxIterations = maxCg }
         hf.usePreconditioner = preconditioner
         config.optimizer = hf
+        try firstOrder.apply(to: &config, hfFlags: hfOnlyFlags, runNameGiven: runName != nil)
         if let problem = config.problem { throw ValidationError(Train.flagMessage(problem)) }
         return config
     }
@@ -178,7 +181,9 @@ struct Train: ParsableCommand {
 
     /// A configuration problem in the words of the command line: the flag, not the field.
     static func flagMessage(_ problem: ConfigProblem) -> String {
-        guard let flag = flagOfField[problem.field] else { return problem.description }
+        guard let flag = flagOfField[problem.field] ?? FirstOrderOptions.flagOfField[problem.field] else {
+            return problem.description
+        }
         return "\(flag) \(problem.requirement)"
     }
 
@@ -230,6 +235,7 @@ struct Resume: ParsableCommand {
 }
 
 func startTraining<S: BLASScalar & HDF5Element>(_ config: TrainingConfig, _: S.Type) throws {
+    if config.firstOrder != nil { return try startFirstOrderTraining(config, S.self) }
     let source = try makeSource(config, S.self)
     let folder = RunFolder(config: config)
     if FileManager.default.fileExists(atPath: folder.latest) {
@@ -241,6 +247,9 @@ func startTraining<S: BLASScalar & HDF5Element>(_ config: TrainingConfig, _: S.T
 
 func resumeTraining<S: BLASScalar & HDF5Element>(_ path: String, _: S.Type, stop: StopOptions,
                                                 successThreshold: Double?) throws {
+    if try checkpointFirstOrderMethod(path) != nil {
+        return try resumeFirstOrderTraining(path, S.self, stop: stop, successThreshold: successThreshold)
+    }
     let checkpoint = try TrainingCheckpoint<S>.load(from: path)
     var config = checkpoint.config
     if let limit = stop.maxIterations { config.maxIterations = limit }

@@ -42,7 +42,8 @@ import Training
         let parameterCount = expectedShapes.values.map { $0.reduce(1, *) }.reduce(0, +)
 
         #expect(try file.attributeNames(of: "optimizer")
-                == ["elapsed_seconds", "iteration", "lambda", "nonfinite_steps", "rejected_steps", "total_cg_iterations"])
+                == ["elapsed_seconds", "iteration", "lambda", "method", "nonfinite_steps", "rejected_steps", "total_cg_iterations"])
+        #expect(try file.stringAttribute("method", on: "optimizer") == "hf")
         #expect(try file.children(of: "optimizer") == ["rng_state", "warm_start"])
         let lambda = try file.doubleAttribute("lambda", on: "optimizer")
         #expect(lambda > 0 && lambda.isFinite)

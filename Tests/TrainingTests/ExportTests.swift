@@ -123,7 +123,7 @@ func exportTinyRun() throws -> ExportResult {
         let expectedKeys: Set<String> = [
             "format", "format_version", "hfrnn_version", "checkpoint", "run_name", "data", "seed", "precision",
             "network", "config", "iterations", "total_cg_iterations", "rejected_steps", "wall_time_seconds", "lambda",
-            "final", "last_train_loss", "best_test_error", "success_threshold", "solved",
+            "optimizer", "final", "last_train_loss", "best_test_error", "success_threshold", "solved",
         ]
         #expect(Set(object.keys) == expectedKeys)
         #expect(object["config"] is [String: Any])
@@ -138,7 +138,7 @@ func exportTinyRun() throws -> ExportResult {
             struct DataInfo: Decodable { let kind: String, task: String, minimum_length: Int }
             let format: String, format_version: Int, hfrnn_version: String, checkpoint: String, run_name: String
             let data: DataInfo, seed: UInt64, precision: String, network: Network
-            let iterations: Int, total_cg_iterations: Int, rejected_steps: Int, wall_time_seconds: Double, lambda: Double
+            let iterations: Int, total_cg_iterations: Int, rejected_steps: Int, wall_time_seconds: Double, lambda: Double, optimizer: String
             let final: Final, last_train_loss: Double?, best_test_error: Double?, success_threshold: Double, solved: Bool
         }
         let summary = try JSONDecoder().decode(Mirror.self, from: data)

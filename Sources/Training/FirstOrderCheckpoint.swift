@@ -1,0 +1,250 @@
+import FirstOrder
+import Foundation
+import HDF5IO
+import Linalg
+import SequenceModel
+
+/// A first-order run's checkpoint: the layout of `TrainingCheckpoint` (format, version, precision,
+/// parameters/, config/) with the first-order optimizer's state in optimizer/ and its own
+/// history/ columns; `optimizer.method` names the method (documented in checkpoints/README.md).
+public struct FirstOrderCheckpoint<Scalar: BLASScalar & HDF5Element> {
+    public var config: TrainingConfig
+    public var network: RecurrentNetwork
+    public var parameters: [Scalar]
+    public var state: FirstOrderState<Scalar>
+    public var history: [FirstOrderRecord]
+    public var elapsedSeconds: Double
+
+    public init(config: TrainingConfig, network: RecurrentNetwork, parameters: [Scalar], state: FirstOrderState<Scalar>,
+                history: [FirstOrderRecord], elapsedSeconds: Double) {
+        self.config = config
+        self.network = network
+        self.parameters = parameters
+        self.state = state
+        self.history = history
+        self.elapsedSeconds = elapsedSeconds
+    }
+
+    public init(_ trainer: FirstOrderTrainer<Scalar>) {
+        self.init(config: trainer.config, network: trainer.network, parameters: trainer.parameters,
+                  state: trainer.state, history: trainer.history, elapsedSeconds: trainer.elapsedSeconds)
+    }
+
+    /// Written atomically like `TrainingCheckpoint.save(to:)`.
+    public func save(to path: String) throws {
+        let directory = AtomicFile.folder(of: path)
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw TrainingError("\(directory): cannot create the checkpoint folder: \(error.localizedDescription)")
+        }
+        try AtomicFile.write(try image(name: path), to: path)
+    }
+
+    private func image(name path: String) throws -> [UInt8] {
+        guard let run = config.firstOrder else { throw TrainingError("\(path): the run has no first-order optimizer") }
+        let file = try HDF5File.createInMemory(name: path)
+        try file.setAttribute("format", to: "hfrnn-checkpoint")
+        try file.setAttribute("format_version", to: TrainingCheckpoint<Scalar>.formatVersion)
+        try file.setAttribute("hfrnn_version", to: hfrnnVersion)
+        try file.setAttribute("precision", to: Scalar.self == Float.self ? "float" : "double")
+
+        try file.createGroup("parameters")
+        for block in network.layout.blocks {
+            try file.write(Array(parameters[block.range]), shape: block.shape, to: "parameters/\(block.name)")
+        }
+
+        try file.createGroup("optimizer")
+        try file.setAttribute("method", to: state.method.rawValue, on: "optimizer")
+        try file.setAttribute("step", to: Int64(state.step), on: "optimizer")
+        try file.setAttribute("skipped_steps", to: Int64(state.skippedSteps), on: "optimizer")
+        try file.setAttribute("elapsed_seconds", to: elapsedSeconds, on: "optimizer")
+        try file.write(state.rng.state, shape: [state.rng.state.count], to: "optimizer/rng_state")
+        for (name, vector) in Self.vectors(of: state) {
+            try file.write(vector, shape: [vector.count], to: "optimizer/\(name)")
+        }
+
+        try file.createGroup("config")
+        try file.setAttribute("training", to: try JSONFormat.string(config), on: "config")
+        try file.setAttribute("network", to: try JSONFormat.string(network), on: "config")
+        try file.setAttribute("optimizer", to: try JSONFormat.string(run.optimizer), on: "config")
+
+        try file.createGroup("history")
+        for (name, values) in FirstOrderHistoryColumns.doubles(history) {
+            try file.write(values, shape: [values.count], to: "history/\(name)")
+        }
+        for (name, values) in FirstOrderHistoryColumns.integers(history) {
+            try file.write(values, shape: [values.count], to: "history/\(name)")
+        }
+        let bytes = try file.image()
+        try file.close()
+        return bytes
+    }
+
+    /// The state vectors `method` keeps, by dataset name.
+    static func vectors(of state: FirstOrderState<Scalar>) -> [(String, [Scalar])] {
+        switch state.method {
+        case .sgd: return []
+        case .nesterov: return [("velocity", state.velocity)]
+        case .adam: return [("first_moment", state.firstMoment), ("second_moment", state.secondMoment)]
+        }
+    }
+
+    /// Reads and checks a first-order checkpoint; every problem is one line naming the file.
+    public static func load(from path: String) throws -> FirstOrderCheckpoint<Scalar> {
+        func fail(_ message: String) -> TrainingError { TrainingError("\(path): \(message)") }
+        let file = try HDF5File.open(path)
+        defer { try? file.close() }
+        guard (try? file.stringAttribute("format")) == "hfrnn-checkpoint" else {
+            throw fail("not an hfrnn checkpoint (no format = 'hfrnn-checkpoint' attribute)")
+        }
+        let version = try file.int64Attribute("format_version")
+        let supported = TrainingCheckpoint<Scalar>.formatVersion
+        guard version == supported else {
+            throw fail("checkpoint format version \(version) is not supported (this hfrnn reads version \(supported))")
+        }
+        let precision = try file.stringAttribute("precision")
+        let expected = Scalar.self == Float.self ? "float" : "double"
+        guard precision == expected else { throw fail("checkpoint precision is \(precision), expected \(expected)") }
+
+        let config: TrainingConfig = try decodeJSON(try file.stringAttribute("training", on: "config"), path: path, keys: .snakeCase)
+        if let problem = config.validationError { throw fail("stored training configuration is invalid: \(problem)") }
+        guard let run = config.firstOrder else { throw fail("stored training configuration has no first-order optimizer") }
+        let storedMethod = try file.stringAttribute("method", on: "optimizer")
+        guard storedMethod == run.method.rawValue else {
+            throw fail("optimizer method is '\(storedMethod)' but the stored configuration trains with \(run.method.rawValue)")
+        }
+        let network: RecurrentNetwork = try decodeJSON(try file.stringAttribute("network", on: "config"), path: path, keys: .snakeCase)
+        let maximum = TrainingCheckpoint<Scalar>.maximumLayerSize
+        let sizes = [network.shape.inputs, network.shape.hidden, network.shape.outputs]
+        guard sizes.allSatisfy({ (1...maximum).contains($0) }) else {
+            throw fail("stored network \(network.shape) has a size outside 1...\(maximum)")
+        }
+        guard network.shape.hidden == config.hiddenUnits else {
+            throw fail("stored network \(network.shape) does not have the configured \(config.hiddenUnits) hidden units")
+        }
+        // Shapes are checked before every read, so a corrupted dimension never makes a read allocate.
+        func checkVector(_ name: String, count: Int) throws {
+            let shape = try file.shape(of: name)
+            guard shape == [count] else {
+                throw fail("\(name) has " + (shape.count == 1 ? "\(shape[0]) entries" : "shape \(shape)") + ", expected \(count)")
+            }
+        }
+        let layout = network.layout
+        var parameters: [Scalar] = []
+        parameters.reserveCapacity(layout.count)
+        for block in layout.blocks {
+            let shape = try file.shape(of: "parameters/\(block.name)")
+            guard shape == block.shape else {
+                throw fail("parameters/\(block.name) has shape \(shape), the \(network.shape) network needs \(block.shape)")
+            }
+            let values = try file.read("parameters/\(block.name)", as: Scalar.self, shape: block.shape)
+            guard Vec.isFinite(values) else {
+                throw fail("parameters/\(block.name) has non-finite values; a network with non-finite parameters is unusable")
+            }
+            parameters += values
+        }
+
+        let rngWords = 4  // xoshiro256** state
+        guard try file.shape(of: "optimizer/rng_state") == [rngWords],
+              let rng = SeededGenerator(state: try file.read("optimizer/rng_state", as: UInt64.self, shape: [rngWords])) else {
+            throw fail("optimizer/rng_state is not a valid generator state (\(rngWords) words, not all zero)")
+        }
+        var state = FirstOrderState<Scalar>(parameterCount: 0, config: run.optimizer, rng: rng)
+        func counter(_ name: String) throws -> Int {
+            let value = try file.int64Attribute(name, on: "optimizer")
+            guard value >= 0 else { throw fail("optimizer \(name) = \(value) is negative") }
+            return Int(value)
+        }
+        state.step = try counter("step")
+        state.skippedSteps = try counter("skipped_steps")
+        func stateVector(_ name: String) throws -> [Scalar] {
+            try checkVector("optimizer/\(name)", count: layout.count)
+            return try file.read("optimizer/\(name)", as: Scalar.self, shape: [layout.count])
+        }
+        switch run.method {
+        case .sgd: break
+        case .nesterov: state.velocity = try stateVector("velocity")
+        case .adam:
+            state.firstMoment = try stateVector("first_moment")
+            state.secondMoment = try stateVector("second_moment")
+        }
+        if let problem = state.mismatch(parameterCount: layout.count, config: run.optimizer) {
+            throw fail("optimizer state: \(problem)")
+        }
+        let elapsed = try file.doubleAttribute("elapsed_seconds", on: "optimizer")
+        guard elapsed >= 0 && elapsed.isFinite else { throw fail("optimizer elapsed_seconds = \(elapsed) is not a duration") }
+
+        let stored = try file.shape(of: "history/evaluation")
+        guard stored.count == 1, stored[0] <= state.step + state.skippedSteps else {
+            throw fail("history has shape \(stored), more evaluations than the \(state.step + state.skippedSteps) updates done")
+        }
+        let history = try FirstOrderHistoryColumns.read(from: file, count: stored[0], check: checkVector)
+        return FirstOrderCheckpoint(config: config, network: network, parameters: parameters, state: state,
+                                    history: history, elapsedSeconds: elapsed)
+    }
+
+    /// A trainer that continues this run on `source`; `config` (default: the stored one) may change
+    /// only the stop limits, success threshold and folder, as for HF.
+    public func makeTrainer(source: any SequenceSource<Scalar>, config: TrainingConfig? = nil,
+                            path: String) throws -> FirstOrderTrainer<Scalar> {
+        do {
+            return try FirstOrderTrainer<Scalar>(config: config ?? self.config, network: network, parameters: parameters,
+                                                 state: state, history: history, earlierSeconds: elapsedSeconds,
+                                                 source: source)
+        } catch let error as TrainingError {
+            throw TrainingError("\(path): cannot resume: \(error.message)")
+        }
+    }
+}
+
+/// A first-order history as one dataset per column, named as in curves.csv.
+enum FirstOrderHistoryColumns {
+    static func doubles(_ h: [FirstOrderRecord]) -> [(String, [Double])] {
+        [("train_loss", h.map(\.trainLoss)), ("test_loss", h.map(\.testLoss)), ("test_error", h.map(\.testError)),
+         ("learning_rate", h.map(\.learningRate)), ("momentum", h.map(\.momentum)),
+         ("clipped_fraction", h.map(\.clippedFraction)), ("gradient_norm", h.map(\.gradientNorm)),
+         ("elapsed_seconds", h.map(\.elapsedSeconds))]
+    }
+
+    static func integers(_ h: [FirstOrderRecord]) -> [(String, [Int64])] {
+        [("evaluation", h.map { Int64($0.evaluation) }), ("updates", h.map { Int64($0.updates) }),
+         ("sequences", h.map { Int64($0.sequences) }), ("skipped_updates", h.map { Int64($0.skippedUpdates) })]
+    }
+
+    static func read(from file: HDF5File, count: Int, check: (String, Int) throws -> Void) throws -> [FirstOrderRecord] {
+        var doubles: [String: [Double]] = [:], integers: [String: [Int64]] = [:]
+        for (name, _) in Self.doubles([]) {
+            try check("history/\(name)", count)
+            doubles[name] = try file.read("history/\(name)", as: Double.self, shape: [count])
+        }
+        for (name, _) in Self.integers([]) {
+            try check("history/\(name)", count)
+            integers[name] = try file.read("history/\(name)", as: Int64.self, shape: [count])
+        }
+        return (0..<count).map { k in
+            FirstOrderRecord(
+                evaluation: Int(integers["evaluation"]![k]), updates: Int(integers["updates"]![k]),
+                sequences: Int(integers["sequences"]![k]), trainLoss: doubles["train_loss"]![k],
+                testLoss: doubles["test_loss"]![k], testError: doubles["test_error"]![k],
+                learningRate: doubles["learning_rate"]![k], momentum: doubles["momentum"]![k],
+                clippedFraction: doubles["clipped_fraction"]![k], gradientNorm: doubles["gradient_norm"]![k],
+                skippedUpdates: Int(integers["skipped_updates"]![k]), elapsedSeconds: doubles["elapsed_seconds"]![k])
+        }
+    }
+}
+
+/// The optimizer a checkpoint was written by: its `optimizer` group's `method` attribute, nil for
+/// Hessian-free (HF checkpoints carry no such attribute). Unknown names are one error line.
+public func checkpointFirstOrderMethod(_ path: String) throws -> FirstOrderMethod? {
+    let file = try HDF5File.open(path)
+    defer { try? file.close() }
+    guard try file.exists("optimizer"), try file.hasAttribute("method", on: "optimizer") else { return nil }
+    let name = try file.stringAttribute("method", on: "optimizer")
+    if name == "hf" { return nil }
+    guard let method = FirstOrderMethod(rawValue: name) else {
+        throw TrainingError("\(path): optimizer method '\(name)' is unknown (hf, "
+                            + FirstOrderMethod.allCases.map(\.rawValue).joined(separator: ", ") + ")")
+    }
+    return method
+}

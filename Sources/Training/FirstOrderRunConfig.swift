@@ -1,0 +1,53 @@
+import FirstOrder
+
+/// How a first-order run starts its parameters.
+public enum FirstOrderInitialization: String, Sendable, Codable, CaseIterable {
+    /// `CarefulInitialization` [SMDH'13]: dense small input and output weights.
+    case careful
+    /// HF's sparse initialisation (`TrainingConfig.initialization`), for a comparison from the same θ₀.
+    case sparse
+}
+
+/// What a first-order run adds to `TrainingConfig`: the optimizer's recipe, how often the test set
+/// is evaluated, and the initialisation. Stored whole in every first-order checkpoint.
+public struct FirstOrderRunConfig: Sendable, Codable, Equatable {
+    /// The update rule and its hyperparameters (docs/first-order.md).
+    public var optimizer: FirstOrderConfig
+    /// Evaluate on the test set, record one history row and poll the stop rules every this many
+    /// updates. Default 100 [ours]: for Nesterov's minibatch of 100, 10,000 sequences between
+    /// evaluations, the size of one HF gradient batch, so the curves have comparable resolution.
+    public var evaluateEvery = 100
+    /// Default `.careful`: the initialisation [SMDH'13] paired with momentum [ours for sgd and adam].
+    public var initialization = FirstOrderInitialization.careful
+    /// The constants of `.careful`.
+    public var carefulInitialization = CarefulInitialization()
+
+    /// The published recipe of `method` (`FirstOrderConfig(method:)`) with the defaults above.
+    public init(method: FirstOrderMethod) {
+        optimizer = FirstOrderConfig(method: method)
+    }
+
+    public var method: FirstOrderMethod { optimizer.method }
+
+    /// The first invalid value, with its field path under `firstOrder.` (e.g.
+    /// "firstOrder.learningRate"), or nil.
+    public var problem: ConfigProblem? {
+        if let error = optimizer.validationError {
+            return ConfigProblem(field: "firstOrder." + error.field, subject: error.field, requirement: error.requirement)
+        }
+        if evaluateEvery < 1 {
+            return ConfigProblem(field: "firstOrder.evaluateEvery", subject: "evaluation cadence",
+                                 requirement: "must be at least 1 update, got \(evaluateEvery)")
+        }
+        if initialization == .careful, let error = carefulInitialization.validationError {
+            return ConfigProblem(field: "firstOrder.carefulInitialization." + error.field, subject: error.field,
+                                 requirement: error.requirement)
+        }
+        return nil
+    }
+}
+
+extension TrainingConfig {
+    /// The optimizer's name as the command line and checkpoints spell it: hf, sgd, nesterov or adam.
+    public var optimizerName: String { firstOrder?.method.rawValue ?? "hf" }
+}

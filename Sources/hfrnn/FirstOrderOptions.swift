@@ -1,0 +1,134 @@
+import ArgumentParser
+import FirstOrder
+import Foundation
+import HDF5IO
+import Linalg
+import Training
+
+/// `--optimizer`: Hessian-free or one of the first-order baselines.
+enum OptimizerChoice: String, CaseIterable, Sendable {
+    case hf, sgd, nesterov, adam
+
+    var firstOrderMethod: FirstOrderMethod? { FirstOrderMethod(rawValue: rawValue) }
+}
+
+/// The `train` options that choose the optimizer and set the first-order methods' settings
+/// (docs/first-order.md). Unset values take `FirstOrderConfig(method:)`'s published recipe.
+struct FirstOrderOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Optimizer: hf (default), sgd, nesterov or adam (see docs/first-order.md).",
+                               valueName: "optimizer"), transform: choice())
+    var optimizer: OptimizerChoice = .hf
+
+    @Option(parsing: .unconditional, help: "First-order: step size ε (Adam's α) (default: sgd 0.01, nesterov 0.001, adam 0.001).")
+    var learningRate: Double?
+
+    @Option(parsing: .unconditional, help: "First-order: fresh sequences per update (default: sgd 20, nesterov 100, adam 100).")
+    var minibatch: Int?
+
+    @Option(parsing: .unconditional, help: "First-order: clip the gradient norm to this threshold (default: sgd 1, others off).")
+    var clip: Double?
+
+    @Flag(help: "First-order: no gradient clipping.")
+    var noClip = false
+
+    @Option(help: ArgumentHelp("Nesterov: momentum schedule: warmup (default: 0.9 for 1000 updates, then the maximum), raising or constant.",
+                               valueName: "schedule"), transform: choice())
+    var momentumSchedule: MomentumScheduleKind?
+
+    @Option(parsing: .unconditional, help: "Nesterov: the momentum the schedule settles at (default 0.995).")
+    var maxMomentum: Double?
+
+    @Option(parsing: .unconditional, help: "Adam: β₁ (default 0.9).")
+    var beta1: Double?
+
+    @Option(parsing: .unconditional, help: "Adam: β₂ (default 0.999).")
+    var beta2: Double?
+
+    @Option(parsing: .unconditional, help: "Adam: ε (default 1e-8).")
+    var adamEpsilon: Double?
+
+    @Option(parsing: .unconditional, help: "First-order: evaluate the test set, print a line and check the stop rules every this many updates (default 100).")
+    var evaluateEvery: Int?
+
+    @Option(help: ArgumentHelp("First-order: initialisation, careful (default, Sutskever et al. 2013) or sparse (HF's).",
+                               valueName: "init"), transform: choice())
+    var initialization: FirstOrderInitialization?
+
+    /// The flag of each first-order configuration field.
+    static let flagOfField: [String: String] = [
+        "firstOrder.learningRate": "--learning-rate", "firstOrder.minibatchSize": "--minibatch",
+        "firstOrder.gradientClipThreshold": "--clip", "firstOrder.momentumSchedule": "--momentum-schedule",
+        "firstOrder.maximumMomentum": "--max-momentum", "firstOrder.adamBeta1": "--beta1",
+        "firstOrder.adamBeta2": "--beta2", "firstOrder.adamEpsilon": "--adam-epsilon",
+        "firstOrder.evaluateEvery": "--evaluate-every",
+    ]
+
+    /// The first-order flags given, by the `FirstOrderConfig` field they set (nil: every method's).
+    private var givenFlags: [(flag: String, field: String?)] {
+        var given: [(String, String?)] = []
+        if learningRate != nil { given.append(("--learning-rate", "learningRate")) }
+        if minibatch != nil { given.append(("--minibatch", "minibatchSize")) }
+        if clip != nil { given.append(("--clip", "gradientClipThreshold")) }
+        if noClip { given.append(("--no-clip", "gradientClipThreshold")) }
+        if momentumSchedule != nil { given.append(("--momentum-schedule", "momentumSchedule")) }
+        if maxMomentum != nil { given.append(("--max-momentum", "maximumMomentum")) }
+        if beta1 != nil { given.append(("--beta1", "adamBeta1")) }
+        if beta2 != nil { given.append(("--beta2", "adamBeta2")) }
+        if adamEpsilon != nil { given.append(("--adam-epsilon", "adamEpsilon")) }
+        if evaluateEvery != nil { given.append(("--evaluate-every", nil)) }
+        if initialization != nil { given.append(("--initialization", nil)) }
+        return given
+    }
+
+    /// Sets `config.firstOrder` from the flags; a flag that belongs to another optimizer than
+    /// `--optimizer` is a ValidationError naming it. `hfFlags` are the HF-only flags given.
+    func apply(to config: inout TrainingConfig, hfFlags: [String], runNameGiven: Bool) throws {
+        guard let method = optimizer.firstOrderMethod else {
+            if let (flag, field) = givenFlags.first {
+                let owners = field.map { f in FirstOrderMethod.allCases.filter { FirstOrderConfig.fieldNames(for: $0).contains(f) } }
+                    ?? FirstOrderMethod.allCases
+                throw ValidationError("\(flag) belongs to --optimizer \(owners.map(\.rawValue).joined(separator: ", ")), not hf")
+            }
+            return
+        }
+        if let flag = hfFlags.first { throw ValidationError("\(flag) belongs to --optimizer hf, not \(method.rawValue)") }
+        let fields = FirstOrderConfig.fieldNames(for: method)
+        for (flag, field) in givenFlags {
+            guard let field, !fields.contains(field) else { continue }
+            let owners = FirstOrderMethod.allCases.filter { FirstOrderConfig.fieldNames(for: $0).contains(field) }
+            throw ValidationError("\(flag) belongs to --optimizer \(owners.map(\.rawValue).joined(separator: ", ")), not \(method.rawValue)")
+        }
+        if clip != nil && noClip { throw ValidationError("--clip and --no-clip contradict each other") }
+        var run = FirstOrderRunConfig(method: method)
+        if let learningRate { run.optimizer.learningRate = learningRate }
+        if let minibatch { run.optimizer.minibatchSize = minibatch }
+        if let clip { run.optimizer.gradientClipThreshold = clip }
+        if noClip { run.optimizer.gradientClipThreshold = nil }
+        if let momentumSchedule { run.optimizer.momentumSchedule = momentumSchedule }
+        if let maxMomentum { run.optimizer.maximumMomentum = maxMomentum }
+        if let beta1 { run.optimizer.adamBeta1 = beta1 }
+        if let beta2 { run.optimizer.adamBeta2 = beta2 }
+        if let adamEpsilon { run.optimizer.adamEpsilon = adamEpsilon }
+        if let evaluateEvery { run.evaluateEvery = evaluateEvery }
+        if let initialization { run.initialization = initialization }
+        config.firstOrder = run
+        // HF and first-order runs of the same task and seed get different folders by default.
+        if !runNameGiven { config.runName += "-\(method.rawValue)" }
+    }
+}
+
+extension Train {
+    /// The HF-only flags given on the command line.
+    var hfOnlyFlags: [String] {
+        var given: [String] = []
+        if noStructuralDamping { given.append("--no-structural-damping") }
+        if mu != nil { given.append("--mu") }
+        if initialLambda != nil { given.append("--initial-lambda") }
+        if gradientBatch != nil { given.append("--gradient-batch") }
+        if curvatureBatch != nil { given.append("--curvature-batch") }
+        if evaluationBatch != nil { given.append("--evaluation-batch") }
+        if maxCg != nil { given.append("--max-cg") }
+        if preconditioner { given.append("--preconditioner") }
+        return given
+    }
+}

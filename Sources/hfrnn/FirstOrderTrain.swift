@@ -1,0 +1,101 @@
+import ArgumentParser
+import FirstOrder
+import Foundation
+import HDF5IO
+import Linalg
+import Training
+
+// `train --optimizer sgd|nesterov|adam` and `resume` of such a run: the shared training loop with
+// a `FirstOrderTrainer`, and one progress line per evaluation.
+
+func startFirstOrderTraining<S: BLASScalar & HDF5Element>(_ config: TrainingConfig, _: S.Type) throws {
+    let source = try makeSource(config, S.self)
+    let folder = RunFolder(config: config)
+    if FileManager.default.fileExists(atPath: folder.latest) {
+        throw TrainingError("\(folder.latest) already exists: resume it with `hfrnn resume \(folder.path)` or choose another --run-name")
+    }
+    let trainer = try FirstOrderTrainer<S>(config: config, source: source)
+    let run = trainer.run
+    try trainFirstOrder(trainer, header: "training \(describeFirstOrder(config)), \(trainer.network.shape) network, "
+                        + "\(trainer.network.parameterCount) parameters, test every \(run.evaluateEvery) updates")
+}
+
+func resumeFirstOrderTraining<S: BLASScalar & HDF5Element>(_ path: String, _: S.Type, stop: StopOptions,
+                                                          successThreshold: Double?) throws {
+    let checkpoint = try FirstOrderCheckpoint<S>.load(from: path)
+    var config = checkpoint.config
+    if let limit = stop.maxIterations { config.maxIterations = limit }
+    if let seconds = try stop.seconds() { config.timeLimitSeconds = seconds }
+    if let successThreshold { config.successThreshold = successThreshold }
+    let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+    config.runName = folder.lastPathComponent
+    config.checkpointDirectory = folder.deletingLastPathComponent().path
+    let trainer = try checkpoint.makeTrainer(source: try makeSource(config, S.self), config: config, path: path)
+    try trainFirstOrder(trainer, header: "resuming \(path) at update \(trainer.updates)")
+}
+
+func describeFirstOrder(_ config: TrainingConfig) -> String {
+    let data: String
+    switch config.data {
+    case .task(let spec): data = spec.name
+    case .dataset(let path, _): data = path
+    }
+    guard let run = config.firstOrder else { return data }
+    let o = run.optimizer
+    var settings = ["ε = \(o.learningRate)", "minibatch \(o.minibatchSize)",
+                    o.gradientClipThreshold.map { "clip \($0)" } ?? "no clipping"]
+    switch o.method {
+    case .sgd: break
+    case .nesterov: settings.append("\(o.momentumSchedule.rawValue) momentum to \(o.maximumMomentum)")
+    case .adam: settings.append("β₁ = \(o.adamBeta1), β₂ = \(o.adamBeta2), ε_adam = \(o.adamEpsilon)")
+    }
+    return "\(data), seed \(config.seed), \(config.precision.rawValue), \(o.method.rawValue) ("
+        + settings.joined(separator: ", ") + "), \(run.initialization.rawValue) initialisation"
+}
+
+func trainFirstOrder<S: BLASScalar & HDF5Element>(_ trainer: FirstOrderTrainer<S>, header: String) throws {
+    try RunFolder(config: trainer.config).prepare()
+    Interruption.install()
+    print(header)
+    print(FirstOrderProgressLine.header)
+    let outcome = try runTraining(trainer, shouldStop: { Interruption.requested() }) { record in
+        printNow(FirstOrderProgressLine.format(record))
+    }
+    let message: String
+    switch outcome.reason {
+    case .solved: message = "solved: test error below \(formatPercent(trainer.successThreshold))"
+    case .maxIterations: message = "stopped: reached the update limit"
+    case .timeLimit: message = "stopped: reached the time limit"
+    case .interrupted: message = "interrupted: checkpoint saved"
+    case .noProgress:
+        message = "stopped: the last \(trainer.consecutiveSkips) updates were all skipped (non-finite gradient or "
+            + "parameters). Likely cause: data on an extreme scale or a learning rate that overflows; training cannot move"
+    }
+    print("\(message) after \(outcome.iterations) updates (\(trainer.history.count) evaluations, "
+          + "\(trainer.state.skippedSteps) skipped), " + String(format: "%.1f s", outcome.elapsedSeconds)
+          + "; test error \(formatPercent(outcome.finalTestError)), test loss \(String(format: "%.5g", outcome.finalTestLoss))")
+    print("latest checkpoint: \(outcome.latestCheckpoint)")
+    if let best = outcome.bestCheckpoint { print("best checkpoint:   \(best)") }
+    let runPath = RunFolder(config: trainer.config).path
+    if outcome.reason == .solved {
+        print("train further with: hfrnn resume \(runPath) --success-threshold <fraction below \(trainer.successThreshold)>")
+    } else {
+        print("resume with: hfrnn resume \(runPath)")
+    }
+    if outcome.reason == .interrupted { throw ExitCode(Interruption.exitStatus) }
+    if outcome.reason == .noProgress { throw ExitCode.failure }
+}
+
+/// One line per first-order evaluation.
+enum FirstOrderProgressLine {
+    static let header = " eval   updates   sequences    train loss   test err   test loss        lr       μ  clipped       time"
+
+    static func format(_ r: FirstOrderRecord) -> String {
+        let momentum = r.momentum.isNaN ? ProgressLine.pad("-", 6) : String(format: "%6.4f", r.momentum)
+        return String(format: "%5d  %8d  %10d  %12.6g  ", r.evaluation, r.updates, r.sequences, r.trainLoss)
+            + ProgressLine.pad(formatPercent(r.testError), 9)
+            + String(format: "  %10.5g  %8.2e  ", r.testLoss, r.learningRate) + momentum
+            + ProgressLine.pad(formatPercent(r.clippedFraction), 9)
+            + String(format: "  %8.1fs", r.elapsedSeconds)
+    }
+}

@@ -1,0 +1,67 @@
+import FirstOrder
+import Foundation
+import Testing
+import Training
+
+private let tinyRun = ["--task", "addition", "--length", "8", "--hidden-units", "8", "--test-sequences", "40",
+                       "--minibatch", "10", "--evaluate-every", "3"]
+
+@Suite struct FirstOrderCommandTests {
+    /// `train --optimizer M` runs, prints one line per evaluation, and its run folder works with
+    /// resume, evaluate and export.
+    @Test(arguments: ["sgd", "nesterov", "adam"])
+    func trainResumeEvaluateExport(_ method: String) throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let run = folder.file("runs/addition-T8-seed1-\(method)")
+        let train = try runHFRNN(["train"] + tinyRun + ["--optimizer", method, "--max-iterations", "5",
+                                                        "--checkpoint-dir", folder.file("runs")], in: folder)
+        #expect(train.status == 0, "\(train.stderr)")
+        let lines = train.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first?.contains(", \(method) (") == true)
+        #expect(lines.filter { $0.hasPrefix("    1         3          30  ") || $0.hasPrefix("    2         5          50  ") }.count == 2)
+        #expect(train.stdout.contains("stopped: reached the update limit after 5 updates (2 evaluations, 0 skipped)"))
+
+        let resume = try runHFRNN(["resume", run, "--max-iterations", "2"], in: folder)
+        #expect(resume.status == 0, "\(resume.stderr)")
+        #expect(resume.stdout.hasPrefix("resuming \(run)/latest.h5 at update 5\n"))
+        let stored = try FirstOrderCheckpoint<Float>.load(from: run + "/latest.h5")
+        #expect(stored.state.step == 7 && stored.history.map(\.updates) == [3, 5, 6, 7])
+        #expect(stored.config.firstOrder == {
+            var expected = FirstOrderRunConfig(method: FirstOrderMethod(rawValue: method)!)
+            expected.optimizer.minibatchSize = 10
+            expected.evaluateEvery = 3
+            return expected
+        }())
+
+        let evaluate = try runHFRNN(["evaluate", run], in: folder)
+        #expect(evaluate.status == 0, "\(evaluate.stderr)")
+        #expect(evaluate.stdout.contains("40 sequences"))
+        let export = try runHFRNN(["export", run], in: folder)
+        #expect(export.status == 0, "\(export.stderr)")
+        let csv = try String(contentsOfFile: run + "/export/curves.csv", encoding: .utf8)
+        #expect(csv.hasPrefix(firstOrderCurvesCSVHeader + "\n"))
+    }
+
+    /// Bad first-order flags: one line naming the flag, status 64, nothing written.
+    @Test(arguments: [
+        (["--optimizer", "adam", "--learning-rate", "-0.1"], "hfrnn: error: --learning-rate must be positive and finite, got -0.1"),
+        (["--optimizer", "newton"], "hfrnn: error: The value 'newton' is invalid for '--optimizer <optimizer>': choose one of hf, sgd, nesterov, adam"),
+        (["--optimizer", "adam", "--max-cg", "5"], "hfrnn: error: --max-cg belongs to --optimizer hf, not adam"),
+        (["--learning-rate", "0.1"], "hfrnn: error: --learning-rate belongs to --optimizer sgd, nesterov, adam, not hf"),
+        (["--optimizer", "sgd", "--max-momentum", "0.9"], "hfrnn: error: --max-momentum belongs to --optimizer nesterov, not sgd"),
+        (["--optimizer", "nesterov", "--beta1", "0.5"], "hfrnn: error: --beta1 belongs to --optimizer adam, not nesterov"),
+        (["--optimizer", "sgd", "--clip", "1", "--no-clip"], "hfrnn: error: --clip and --no-clip contradict each other"),
+        (["--optimizer", "sgd", "--evaluate-every", "0"], "hfrnn: error: --evaluate-every must be at least 1 update, got 0"),
+    ])
+    func badFlagsAreOneLineBeforeAnyWork(_ flags: [String], _ message: String) throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let result = try runHFRNN(["train", "--task", "addition", "--checkpoint-dir", folder.file("runs")] + flags, in: folder)
+        #expect(result.status == 64)
+        #expect(result.stdout.isEmpty)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1 && lines.first?.hasPrefix(message) == true, "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder.file("runs")))
+    }
+}

@@ -1,0 +1,111 @@
+import FirstOrder
+import Foundation
+import HDF5IO
+import Testing
+@testable import Training
+
+/// First-order runs through the shared training loop: checkpoints, bit-exact resume, export.
+@Suite struct FirstOrderTrainingTests {
+    static func config(_ method: FirstOrderMethod, folder: String, maxUpdates: Int) throws -> TrainingConfig {
+        var config = try smallConfig(.float, folder: folder)
+        var run = FirstOrderRunConfig(method: method)
+        run.optimizer.minibatchSize = 10
+        run.optimizer.momentumWarmupSteps = 4  // cross the momentum switch within the test
+        run.optimizer.learningRate = 0.01
+        run.evaluateEvery = 3
+        config.firstOrder = run
+        config.maxIterations = maxUpdates
+        config.runName = method.rawValue
+        return config
+    }
+
+    static func train(_ config: TrainingConfig) throws -> FirstOrderTrainer<Float> {
+        let trainer = try FirstOrderTrainer<Float>(config: config, source: makeSource(config, Float.self))
+        _ = try runTraining(trainer, shouldStop: { false }, onIteration: { _ in })
+        return trainer
+    }
+
+    /// Each record without its wall time, as bit patterns (NaN == NaN).
+    static func bits(_ history: [FirstOrderRecord]) -> [[UInt64]] {
+        history.map { r in
+            [r.trainLoss, r.testLoss, r.testError, r.learningRate, r.momentum, r.clippedFraction, r.gradientNorm]
+                .map(\.bitPattern) + [r.evaluation, r.updates, r.sequences, r.skippedUpdates].map { UInt64($0) }
+        }
+    }
+
+    /// A few updates of each method end to end: the loop stops at the update limit, evaluates at
+    /// multiples of K and at the limit, and writes checkpoints that evaluate and export read.
+    @Test(arguments: FirstOrderMethod.allCases)
+    func eachMethodTrainsAndItsCheckpointIsReadable(_ method: FirstOrderMethod) throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let config = try Self.config(method, folder: folder.path, maxUpdates: 7)
+        let fresh = try FirstOrderTrainer<Float>(config: config, source: makeSource(config, Float.self))
+        let start = fresh.parameters
+        let trainer = try Self.train(config)
+        #expect(trainer.parameters != start)
+        #expect(trainer.updates == 7 && trainer.state.step + trainer.state.skippedSteps == 7)
+        #expect(trainer.history.map(\.updates) == [3, 6, 7])
+        #expect(trainer.history.map(\.sequences) == [30, 60, 70])
+        #expect(trainer.history.allSatisfy { $0.testError.isFinite && $0.trainLoss.isFinite })
+        #expect(trainer.history.map(\.momentum).allSatisfy(\.isNaN) == (method != .nesterov))
+
+        let latest = folder.file("\(method.rawValue)/latest.h5")
+        #expect(try checkpointFirstOrderMethod(latest) == method)
+        let stored = try StoredRun<Float>.load(from: latest)
+        #expect(stored.parameters == trainer.parameters && stored.iteration == 7)
+        #expect(stored.firstOrderHistory.map(Self.bits) == Self.bits(trainer.history))
+        #expect(throws: TrainingError.self) { try TrainingCheckpoint<Float>.load(from: latest) }
+
+        let export = try exportRun(checkpoint: latest, to: folder.file("export"))
+        let csv = try String(contentsOfFile: export.curves, encoding: .utf8)
+        #expect(csv.split(separator: "\n").first.map(String.init) == firstOrderCurvesCSVHeader)
+        #expect(csv.split(separator: "\n").count == 4)
+        let metrics = try String(contentsOfFile: folder.file("\(method.rawValue)/metrics.csv"), encoding: .utf8)
+        #expect(metrics == csv)
+        let summary = try String(contentsOfFile: export.summary, encoding: .utf8)
+        #expect(summary.contains("\"optimizer\" : \"\(method.rawValue)\"") && summary.contains("\"lambda\" : null"))
+        #expect(export.testError == trainer.history.last?.testError)
+    }
+
+    /// Stopped after 6 updates, saved, loaded and resumed for 6 more: parameters, optimizer state
+    /// (vectors, counters, RNG) and history equal a straight run of 12, bit for bit.
+    @Test(arguments: FirstOrderMethod.allCases)
+    func resumeIsBitExact(_ method: FirstOrderMethod) throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let straight = try Self.train(try Self.config(method, folder: folder.file("straight"), maxUpdates: 12))
+
+        let firstHalf = try Self.config(method, folder: folder.file("split"), maxUpdates: 6)
+        _ = try Self.train(firstHalf)
+        let path = folder.file("split/\(method.rawValue)/latest.h5")
+        let checkpoint = try FirstOrderCheckpoint<Float>.load(from: path)
+        #expect(checkpoint.state.step + checkpoint.state.skippedSteps == 6)
+        let resumed = try checkpoint.makeTrainer(source: makeSource(firstHalf, Float.self), path: path)
+        _ = try runTraining(resumed, shouldStop: { false }, onIteration: { _ in })
+        let reloaded = try FirstOrderCheckpoint<Float>.load(from: path)
+
+        for run in [resumed.parameters, reloaded.parameters] { #expect(rawBytes(run) == rawBytes(straight.parameters)) }
+        for state in [resumed.state, reloaded.state] { #expect(state == straight.state) }
+        #expect(straight.state.step == 12)
+        #expect(Self.bits(reloaded.history) == Self.bits(straight.history))
+        #expect(straight.history.count == 4)
+    }
+
+    /// A corrupted state vector length is one error naming the file, before any read of it.
+    @Test func wrongStateVectorIsRefused() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let config = try Self.config(.nesterov, folder: folder.path, maxUpdates: 3)
+        let trainer = try Self.train(config)
+        var checkpoint = FirstOrderCheckpoint(trainer)
+        checkpoint.state.velocity.removeLast()
+        let path = folder.file("bad.h5")
+        try checkpoint.save(to: path)
+        #expect {
+            try FirstOrderCheckpoint<Float>.load(from: path)
+        } throws: { error in
+            "\(error)".hasPrefix(path + ": optimizer/velocity has \(trainer.parameters.count - 1) entries")
+        }
+    }
+}
