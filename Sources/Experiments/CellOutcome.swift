@@ -77,7 +77,15 @@ public struct ExperimentFolder: Sendable {
     }
 
     /// Where the cell stands under `spec`'s budget, with its numbers.
+    ///
+    /// A cell without a run folder that `results.csv` records as finished or failed keeps that
+    /// row: results committed without their checkpoints (which are not kept) continue on another
+    /// machine without running finished cells again.
     public func outcome(of cell: GridCell, spec: GridSpec) throws -> CellOutcome {
+        if checkpoint(cell) == nil, let recorded = GridResults.recordedOutcome(of: cell, in: resultsCSV),
+           recorded.status == .finished || recorded.status == .failed {
+            return recorded
+        }
         let notes = readNotes(cell)
         var outcome = CellOutcome(cell: cell, status: .notRun, solved: nil, iterations: nil, cgSteps: nil,
                                   wallSeconds: nil, finalTestError: nil,

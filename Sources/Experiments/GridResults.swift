@@ -28,6 +28,51 @@ public enum GridResults {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// The row of `cell` in the results file at `path`, read back as an outcome; nil when the file
+    /// or the row is missing or the row does not parse.
+    static func recordedOutcome(of cell: GridCell, in path: String) -> CellOutcome? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        let rows = text.split(separator: "\n").dropFirst().map { csvFields(String($0)) }
+        guard let row = rows.first(where: { $0.count == 12 && $0[0] == cell.task.rawValue && $0[1] == "\(cell.length)"
+                                          && $0[2] == "\(cell.seed)" && $0[3] == cell.variant.name }),
+              let status = CellStatus(rawValue: row[4]) else { return nil }
+        return CellOutcome(cell: cell, status: status, solved: row[5].isEmpty ? nil : row[5] == "yes",
+                           iterations: Int(row[6]), cgSteps: Int(row[7]), wallSeconds: Double(row[8]),
+                           finalTestError: Double(row[9]),
+                           peakMemoryBytes: Double(row[10]).map { Int(($0 * 1_048_576).rounded()) }, stopReason: row[11])
+    }
+
+    /// The fields of one CSV line (RFC 4180 quoting).
+    static func csvFields(_ line: String) -> [String] {
+        var fields: [String] = [], field = "", quoted = false
+        var characters = line.makeIterator()
+        while let character = characters.next() {
+            if quoted {
+                if character == "\"" {
+                    if let next = characters.next() {
+                        if next == "\"" { field.append("\"") } else {
+                            quoted = false
+                            if next == "," { fields.append(field); field = "" } else { field.append(next) }
+                        }
+                    } else {
+                        quoted = false
+                    }
+                } else {
+                    field.append(character)
+                }
+            } else if character == "\"" {
+                quoted = true
+            } else if character == "," {
+                fields.append(field)
+                field = ""
+            } else {
+                field.append(character)
+            }
+        }
+        fields.append(field)
+        return fields
+    }
+
     /// A field quoted when it holds a comma, quote or newline (RFC 4180).
     static func csvField(_ text: String) -> String {
         guard text.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) else { return text }

@@ -63,6 +63,16 @@ import Testing
         let summary = try runHFRNN(["experiment", "grid", "--summarize"], in: workspace.path)
         #expect(summary.status == 0, "\(summary.stderr)")
         #expect(try String(contentsOfFile: workspace.path + "/grid/results.csv", encoding: .utf8) == csv)
+
+        // Committed results without their run folders (which are not kept): nothing runs again,
+        // and the recorded rows stay as they were.
+        for folder in ["runs", "cells", "logs", "locks"] {
+            try FileManager.default.removeItem(atPath: workspace.path + "/grid/" + folder)
+        }
+        let elsewhere = try runHFRNN(["experiment", "grid"], in: workspace.path)
+        #expect(elsewhere.status == 0, "\(elsewhere.stderr)")
+        #expect(elsewhere.stdout.hasPrefix("nothing to do: every cell is finished\n"), "\(elsewhere.stdout)")
+        #expect(try String(contentsOfFile: workspace.path + "/grid/results.csv", encoding: .utf8) == csv)
     }
 
     /// A grid left mid-way — its first cell done, its second stopped after 7 of its 20 iterations, as
