@@ -1,3 +1,4 @@
+import DataFiles
 import Dispatch
 import HessianFree
 import Linalg
@@ -28,6 +29,26 @@ public struct IterationRecord: Sendable, Codable, Equatable {
     public var decision: String
     /// Seconds of training wall time at the end of this iteration, summed over resumed sessions.
     public var elapsedSeconds: Double
+
+    public init(iteration: Int, trainLoss: Double, trainObjective: Double = .nan, testLoss: Double, testError: Double,
+                lambda: Double, lambdaNext: Double, rho: Double, cgIterations: Int, cgStop: String,
+                backtrackIteration: Int, stepSize: Double, accepted: Bool, decision: String, elapsedSeconds: Double) {
+        self.iteration = iteration
+        self.trainLoss = trainLoss
+        self.trainObjective = trainObjective
+        self.testLoss = testLoss
+        self.testError = testError
+        self.lambda = lambda
+        self.lambdaNext = lambdaNext
+        self.rho = rho
+        self.cgIterations = cgIterations
+        self.cgStop = cgStop
+        self.backtrackIteration = backtrackIteration
+        self.stepSize = stepSize
+        self.accepted = accepted
+        self.decision = decision
+        self.elapsedSeconds = elapsedSeconds
+    }
 }
 
 /// Why a training run stopped.

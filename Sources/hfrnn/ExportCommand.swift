@@ -1,5 +1,7 @@
 import ArgumentParser
+import DataFiles
 import Foundation
+import RunFiles
 import Training
 
 struct Export: ParsableCommand {

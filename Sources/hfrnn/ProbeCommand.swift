@@ -1,7 +1,9 @@
 import ArgumentParser
+import DataFiles
 import Foundation
 import HDF5IO
 import Linalg
+import RunFiles
 import SequenceModel
 import Tasks
 import Training

@@ -1,8 +1,10 @@
 import ArgumentParser
+import DataFiles
 import Foundation
 import HDF5IO
 import HessianFree
 import Linalg
+import RunFiles
 import SequenceModel
 import Tasks
 import Training

@@ -1,7 +1,7 @@
+import DataFiles
 import Foundation
 import HDF5IO
 import Testing
-import Training
 
 // These tests run the built `hfrnn` executable, as a user would.
 

@@ -1,7 +1,7 @@
+import DataFiles
 import Foundation
 import HDF5IO
 import Testing
-import Training
 
 /// Runtime errors that must name the file (or flag) and the real problem, in one line, before any work.
 @Suite struct MessageTests {

@@ -1,6 +1,6 @@
 import Foundation
+import RunFiles
 import Testing
-import Training
 @testable import hfrnn
 
 /// A few milliseconds per HF iteration even in a debug build.

@@ -1,4 +1,5 @@
 import Foundation
+import RunFiles
 import Testing
 import HDF5IO
 import Training

@@ -5,6 +5,8 @@ import HessianFree
 import Linalg
 import SequenceModel
 import Tasks
+@testable import DataFiles
+@testable import RunFiles
 @testable import Training
 
 @Suite struct CheckpointTests {

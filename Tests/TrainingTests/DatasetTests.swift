@@ -4,6 +4,7 @@ import Linalg
 import SequenceModel
 import Tasks
 import Testing
+@testable import DataFiles
 @testable import Training
 
 // MARK: Helpers

@@ -8,6 +8,8 @@ import Linalg
 import SequenceModel
 import Tasks
 import Testing
+@testable import DataFiles
+@testable import RunFiles
 @testable import Training
 
 // MARK: - Fixture: a tiny training run, made once

@@ -1,4 +1,6 @@
+import DataFiles
 import Foundation
+import Training
 
 /// `<run folder>/metrics.csv`: the run's learning curves as they happen, for watching a live run.
 /// Same columns as an export's curves.csv (header included), one row appended and written through

@@ -1,3 +1,4 @@
+import DataFiles
 import Foundation
 import HDF5IO
 import HessianFree
