@@ -55,18 +55,20 @@ let package = Package(
         ]),
         .executableTarget(name: "hfrnn-bench", dependencies: ["Linalg", "SequenceModel"]),
 
+        // Helpers the test targets share (temporary files and folders).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "LinalgTests", dependencies: ["Linalg"]),
         .testTarget(name: "SequenceModelTests", dependencies: ["SequenceModel", "Linalg"]),
         .testTarget(name: "HessianFreeTests", dependencies: ["HessianFree", "SequenceModel", "Linalg", "Tasks"]),
         .testTarget(name: "FirstOrderTests", dependencies: ["FirstOrder", "HessianFree", "SequenceModel", "Linalg", "Tasks"]),
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "SequenceModel", "Linalg"]),
         // CHDF5 too: tests look at the stored HDF5 types directly.
-        .testTarget(name: "HDF5IOTests", dependencies: ["HDF5IO", "CHDF5"]),
+        .testTarget(name: "HDF5IOTests", dependencies: ["HDF5IO", "CHDF5", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: [
-            "DataFiles", "Training", "RunFiles", "HDF5IO", "Tasks", "SequenceModel", "HessianFree",
+            "DataFiles", "Training", "RunFiles", "HDF5IO", "Tasks", "SequenceModel", "HessianFree", "TestSupport",
         ]),
         .testTarget(name: "CLITests", dependencies: [
-            "hfrnn", "DataFiles", "Training", "RunFiles", "HDF5IO", "Tasks", "Experiments",
+            "hfrnn", "DataFiles", "Training", "RunFiles", "HDF5IO", "Tasks", "Experiments", "TestSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
     ]

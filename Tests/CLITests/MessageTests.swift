@@ -1,4 +1,3 @@
-import DataFiles
 import Foundation
 import HDF5IO
 import Testing
@@ -11,7 +10,7 @@ import Testing
         let workspace = try Workspace(train: true)
         let generated = try runHFRNN(["generate", "xor", "--length", "8", "--count", "20", "--seed", "1",
                                       "--output", "xor.h5"], in: workspace.path)
-        guard generated.status == 0 else { throw TrainingError("generate failed: \(generated.stderr)") }
+        guard generated.status == 0 else { throw CLITestError("generate failed: \(generated.stderr)") }
         return workspace
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import HDF5IO
+import TestSupport
 import Testing
 @testable import DataFiles
 @testable import RunFiles

@@ -4,26 +4,6 @@ import Linalg
 import Tasks
 import Training
 
-/// A fresh folder in the temporary directory with a UUID name; `remove()` deletes it and its contents.
-struct TemporaryFolder {
-    let path: String
-
-    init() throws {
-        path = FileManager.default.temporaryDirectory
-            .appendingPathComponent("hfrnn-training-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    func file(_ name: String) -> String { path + "/" + name }
-
-    /// Paths in the folder (recursively), sorted; hidden temporary files included.
-    func contents() -> [String] {
-        ((try? FileManager.default.subpathsOfDirectory(atPath: path)) ?? []).sorted()
-    }
-
-    func remove() { try? FileManager.default.removeItem(atPath: path) }
-}
-
 /// A run small enough for unit tests: addition T = 8, 8 hidden units, tiny batches.
 func smallConfig(_ precision: Precision, folder: String) throws -> TrainingConfig {
     var config = TrainingConfig(data: .task(try TaskSpec(task: .addition, minimumLength: 8)))
