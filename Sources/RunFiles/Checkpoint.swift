@@ -89,8 +89,8 @@ public struct TrainingCheckpoint<Scalar: BLASScalar & HDF5Element> {
         for (name, values) in columns.doubles { try file.write(values, shape: [values.count], to: "history/\(name)") }
         for (name, values) in columns.integers { try file.write(values, shape: [values.count], to: "history/\(name)") }
         // Text columns grow with the run: one string per iteration, as 1-D datasets like the numbers.
-        try file.writeStrings(history.map(\.cgStop), to: "history/cg_stop")
-        try file.writeStrings(history.map(\.decision), to: "history/decision")
+        try file.writeStrings(history.map(\.cgStop.reason), to: "history/cg_stop")
+        try file.writeStrings(history.map(\.decision.reason), to: "history/decision")
         let bytes = try file.image()
         try file.close()
         return bytes

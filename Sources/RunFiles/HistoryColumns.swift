@@ -43,8 +43,8 @@ struct HistoryColumns {
             IterationRecord(iteration: Int(iteration[k]), trainLoss: trainData[k], trainObjective: trainObjective[k],
                             testLoss: testLoss[k],
                             testError: testError[k], lambda: lambda[k], lambdaNext: lambdaNext[k], rho: rho[k],
-                            cgIterations: Int(cg[k]), cgStop: cgStops[k], backtrackIteration: Int(backtrack[k]),
-                            stepSize: stepSize[k], accepted: accepted[k] != 0, decision: decisions[k],
+                            cgIterations: Int(cg[k]), cgStop: CGStop(recorded: cgStops[k]), backtrackIteration: Int(backtrack[k]),
+                            stepSize: stepSize[k], accepted: accepted[k] != 0, decision: StepDecision(recorded: decisions[k]),
                             elapsedSeconds: elapsed[k])
         }
     }

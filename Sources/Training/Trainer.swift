@@ -21,18 +21,18 @@ public struct IterationRecord: Sendable, Codable, Equatable {
     public var lambdaNext: Double
     public var rho: Double
     public var cgIterations: Int
-    public var cgStop: String
+    public var cgStop: CGStop
     /// CG iteration of the backtracked step (0 when CG did not run).
     public var backtrackIteration: Int
     public var stepSize: Double
     public var accepted: Bool
-    public var decision: String
+    public var decision: StepDecision
     /// Seconds of training wall time at the end of this iteration, summed over resumed sessions.
     public var elapsedSeconds: Double
 
     public init(iteration: Int, trainLoss: Double, trainObjective: Double = .nan, testLoss: Double, testError: Double,
-                lambda: Double, lambdaNext: Double, rho: Double, cgIterations: Int, cgStop: String,
-                backtrackIteration: Int, stepSize: Double, accepted: Bool, decision: String, elapsedSeconds: Double) {
+                lambda: Double, lambdaNext: Double, rho: Double, cgIterations: Int, cgStop: CGStop,
+                backtrackIteration: Int, stepSize: Double, accepted: Bool, decision: StepDecision, elapsedSeconds: Double) {
         self.iteration = iteration
         self.trainLoss = trainLoss
         self.trainObjective = trainObjective
@@ -152,8 +152,8 @@ public final class Trainer<Scalar: BLASScalar> {
             iteration: state.iteration, trainLoss: report.gradientDataLoss, trainObjective: report.gradientLoss,
             testLoss: test.loss, testError: test.error,
             lambda: report.lambdaUsed, lambdaNext: state.lambda, rho: report.rho, cgIterations: report.cgIterations,
-            cgStop: report.cgTermination?.reason ?? "not run", backtrackIteration: report.backtrackIteration ?? 0,
-            stepSize: report.stepSize, accepted: report.accepted, decision: report.decision.reason,
+            cgStop: CGStop(report.cgTermination), backtrackIteration: report.backtrackIteration ?? 0,
+            stepSize: report.stepSize, accepted: report.accepted, decision: StepDecision(report.decision),
             elapsedSeconds: elapsedSeconds)
         history.append(record)
         return record

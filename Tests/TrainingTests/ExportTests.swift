@@ -101,8 +101,8 @@ func exportTinyRun() throws -> ExportResult {
 
     @Test func csvWritesNonFiniteValuesByName() {
         var record = IterationRecord(iteration: 1, trainLoss: 1, testLoss: .nan, testError: 0.5, lambda: 1, lambdaNext: 1.5,
-                                     rho: -.infinity, cgIterations: 3, cgStop: "x", backtrackIteration: 2,
-                                     stepSize: 0, accepted: false, decision: "rejected", elapsedSeconds: 1)
+                                     rho: -.infinity, cgIterations: 3, cgStop: .unknown("x"), backtrackIteration: 2,
+                                     stepSize: 0, accepted: false, decision: .unknown("rejected"), elapsedSeconds: 1)
         var row = curvesCSV([record]).split(separator: "\n")[1]
         #expect(row == "1,1.0,nan,0.5,1.0,1.5,-inf,3,2,0.0,0,1.0,nan")
         record.rho = .infinity
@@ -176,8 +176,8 @@ func exportTinyRun() throws -> ExportResult {
             let trainLoss: Double = k == 3 ? .nan : 1 / Double(k)
             let testLoss: Double = k == 2 ? 0 : .infinity
             odd.append(IterationRecord(iteration: k, trainLoss: trainLoss, testLoss: testLoss, testError: 0.5, lambda: 1,
-                                       lambdaNext: 1, rho: -.infinity, cgIterations: 1, cgStop: "", backtrackIteration: 1,
-                                       stepSize: 1, accepted: true, decision: "", elapsedSeconds: Double(k) * 4000))
+                                       lambdaNext: 1, rho: -.infinity, cgIterations: 1, cgStop: .unknown(""), backtrackIteration: 1,
+                                       stepSize: 1, accepted: true, decision: .unknown(""), elapsedSeconds: Double(k) * 4000))
         }
         let structure = try SVGStructure(Data(curvesSVG(history: odd, title: "odd").utf8))
         #expect(structure.panels == 4)

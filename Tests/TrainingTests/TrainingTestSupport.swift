@@ -39,8 +39,8 @@ func historyBits(_ history: [IterationRecord], includingElapsed: Bool = true) ->
         let doubles = [record.trainLoss, record.trainObjective, record.testLoss, record.testError, record.lambda, record.lambdaNext,
                        record.rho, record.stepSize] + (includingElapsed ? [record.elapsedSeconds] : [])
         return doubles.map { String($0.bitPattern, radix: 16) }
-            + ["\(record.iteration)", "\(record.cgIterations)", record.cgStop, "\(record.backtrackIteration)",
-               "\(record.accepted)", record.decision]
+            + ["\(record.iteration)", "\(record.cgIterations)", record.cgStop.reason, "\(record.backtrackIteration)",
+               "\(record.accepted)", record.decision.reason]
     }
 }
 
