@@ -14,18 +14,20 @@ public func checkOutputDirectory(_ directory: String) throws {
         var isDirectory: ObjCBool = false
         if manager.fileExists(atPath: url.path, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else {
-                throw TrainingError(missing ? "cannot create output folder \(directory): \(url.path) is a file, not a folder"
-                                            : "output folder \(directory) is a file, not a folder")
+                throw TrainingError.file(path: directory, message: missing
+                    ? "cannot create output folder \(directory): \(url.path) is a file, not a folder"
+                    : "output folder \(directory) is a file, not a folder")
             }
             guard manager.isWritableFile(atPath: url.path) else {
-                throw TrainingError(missing ? "cannot create output folder \(directory): \(url.path) is not writable"
-                                            : "output folder \(directory) is not writable")
+                throw TrainingError.file(path: directory, message: missing
+                    ? "cannot create output folder \(directory): \(url.path) is not writable"
+                    : "output folder \(directory) is not writable")
             }
             return
         }
         missing = true
         let parent = url.deletingLastPathComponent()
-        guard parent.path != url.path else { throw TrainingError("output folder \(directory): no existing parent folder") }
+        guard parent.path != url.path else { throw TrainingError.file(path: directory, message: "output folder \(directory): no existing parent folder") }
         url = parent
     }
 }
@@ -33,10 +35,10 @@ public func checkOutputDirectory(_ directory: String) throws {
 /// Checks that a file can be written at `path` (its folder as `checkOutputDirectory`, and the path
 /// itself is not a folder).
 public func checkOutputFile(_ path: String) throws {
-    guard !path.isEmpty else { throw TrainingError("output file path is empty") }
+    guard !path.isEmpty else { throw TrainingError.file(path: path, message: "output file path is empty") }
     var isDirectory: ObjCBool = false
     if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-        throw TrainingError("output \(path) is a folder, not a file")
+        throw TrainingError.file(path: path, message: "output \(path) is a folder, not a file")
     }
     try checkOutputDirectory(URL(fileURLWithPath: path).deletingLastPathComponent().path)
 }
@@ -73,7 +75,7 @@ package enum AtomicFile {
     package static func writeTemporary(_ bytes: [UInt8], for path: String) throws -> String {
         let temporary = temporaryPath(for: path)
         func failure(_ what: String) -> TrainingError {
-            TrainingError("\(path): cannot \(what): \(String(cString: strerror(errno)))")
+            TrainingError.file(path, "cannot \(what): \(String(cString: strerror(errno)))")
         }
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw failure("create a temporary file in its folder") }
@@ -102,7 +104,7 @@ package enum AtomicFile {
     /// Renames `temporary` over `path`.
     package static func moveIntoPlace(_ temporary: String, over path: String) throws {
         guard rename(temporary, path) == 0 else {
-            throw TrainingError("\(path): cannot move the new file into place: \(String(cString: strerror(errno)))")
+            throw TrainingError.file(path, "cannot move the new file into place: \(String(cString: strerror(errno)))")
         }
     }
 
@@ -146,7 +148,7 @@ package final class StagedFiles {
         do {
             try manager.createDirectory(at: self.directory, withIntermediateDirectories: true)
         } catch {
-            throw TrainingError("cannot create output folder \(directory): \(error.localizedDescription)")
+            throw TrainingError.file(path: directory, message: "cannot create output folder \(directory): \(error.localizedDescription)")
         }
         createdFolder = top?.path
     }
@@ -188,7 +190,7 @@ package final class StagedFiles {
 /// fsync a file or directory by path.
 func fsyncFile(_ path: String) throws {
     let descriptor = open(path, O_RDONLY)
-    guard descriptor >= 0 else { throw TrainingError("\(path): cannot open for fsync: \(String(cString: strerror(errno)))") }
+    guard descriptor >= 0 else { throw TrainingError.file(path, "cannot open for fsync: \(String(cString: strerror(errno)))") }
     defer { close(descriptor) }
-    guard fsync(descriptor) == 0 else { throw TrainingError("\(path): fsync failed: \(String(cString: strerror(errno)))") }
+    guard fsync(descriptor) == 0 else { throw TrainingError.file(path, "fsync failed: \(String(cString: strerror(errno)))") }
 }

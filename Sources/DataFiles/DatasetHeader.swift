@@ -5,7 +5,7 @@ import SequenceModel
 struct Failure {
     let path: String
 
-    func callAsFunction(_ message: String) -> TrainingError { TrainingError("\(path): \(message)") }
+    func callAsFunction(_ message: String) -> TrainingError { TrainingError.file(path, message) }
 
     /// Runs an HDF5 call, turning its error into a one-line `TrainingError` (HDF5Error's
     /// description already starts with the file and names the object).
@@ -13,7 +13,7 @@ struct Failure {
         do {
             return try body()
         } catch let error as HDF5Error {
-            throw TrainingError(error.description)
+            throw TrainingError.file(path: error.file, message: error.description)
         }
     }
 }

@@ -25,10 +25,10 @@ public enum DatasetWriter {
         case .targets?: useLabels = false
         case .labels?:
             guard loss == .softmaxCrossEntropy else {
-                throw TrainingError("\(path): /labels needs output_loss '\(OutputLoss.softmaxCrossEntropy.rawValue)', not '\(loss.rawValue)'")
+                throw TrainingError.file(path, "/labels needs output_loss '\(OutputLoss.softmaxCrossEntropy.rawValue)', not '\(loss.rawValue)'")
             }
             guard labels != nil else {
-                throw TrainingError("\(path): the targets cannot be stored as /labels: some scored or judged target row "
+                throw TrainingError.file(path, "the targets cannot be stored as /labels: some scored or judged target row "
                                     + "is not one-hot, or some other row is not zero")
             }
             useLabels = true
@@ -38,13 +38,13 @@ public enum DatasetWriter {
         let directory = url.deletingLastPathComponent()
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw TrainingError("\(path): folder '\(directory.path)' does not exist")
+            throw TrainingError.file(path, "folder '\(directory.path)' does not exist")
         }
         do {
             let bytes = try image(batch, loss: loss, labels: useLabels ? labels : nil, task: task, seed: seed, name: path)
             try AtomicFile.write(bytes, to: path)
         } catch let error as HDF5Error {
-            throw TrainingError(error.description)
+            throw TrainingError.file(path: error.file, message: error.description)
         }
     }
 

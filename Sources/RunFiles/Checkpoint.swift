@@ -51,7 +51,7 @@ public struct TrainingCheckpoint<Scalar: BLASScalar & HDF5Element> {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            throw TrainingError("\(directory): cannot create the checkpoint folder: \(error.localizedDescription)")
+            throw TrainingError.file(directory, "cannot create the checkpoint folder: \(error.localizedDescription)")
         }
         try AtomicFile.write(try image(name: path), to: path, beforeRename: beforeRename)
     }
@@ -103,7 +103,7 @@ public struct TrainingCheckpoint<Scalar: BLASScalar & HDF5Element> {
     public static func load(from path: String) throws -> TrainingCheckpoint<Scalar> {
         let file = try HDF5File.open(path)
         defer { try? file.close() }
-        func fail(_ message: String) -> TrainingError { TrainingError("\(path): \(message)") }
+        func fail(_ message: String) -> TrainingError { TrainingError.file(path, "\(message)") }
         guard try file.hasAttribute("format"), (try? file.stringAttribute("format")) == "hfrnn-checkpoint" else {
             throw fail("not an hfrnn checkpoint (no format = 'hfrnn-checkpoint' attribute)")
         }
@@ -208,7 +208,7 @@ public struct TrainingCheckpoint<Scalar: BLASScalar & HDF5Element> {
             return try Trainer<Scalar>(config: config ?? self.config, network: network, parameters: parameters,
                                        state: state, history: history, earlierSeconds: elapsedSeconds, source: source)
         } catch let error as TrainingError {
-            throw TrainingError("\(path): cannot resume: \(error.message)")
+            throw error.reported(at: path, "cannot resume: ")
         }
     }
 }
@@ -219,7 +219,7 @@ func decodeJSON<T: Decodable>(_ text: String, path: String, keys: JSONFormat.Key
     do {
         return try JSONFormat.decoder(keys: keys).decode(T.self, from: Data(text.utf8))
     } catch {
-        throw TrainingError("\(path): stored \(T.self) is not readable: \(describeDecodingError(error))")
+        throw TrainingError.file(path, "stored \(T.self) is not readable: \(describeDecodingError(error))")
     }
 }
 
@@ -229,7 +229,7 @@ func decodeJSON<T: Codable>(_ text: String, path: String, defaults: T, keys: JSO
     do {
         return try JSONFormat.decode(text, defaults: defaults, keys: keys, wholeKeys: wholeKeys)
     } catch {
-        throw TrainingError("\(path): stored \(T.self) is not readable: \(describeDecodingError(error))")
+        throw TrainingError.file(path, "stored \(T.self) is not readable: \(describeDecodingError(error))")
     }
 }
 

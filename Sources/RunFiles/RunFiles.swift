@@ -53,12 +53,12 @@ public func resumableCheckpoint(_ argument: String) -> (path: String, note: Stri
 public func checkpointPrecision(_ path: String) throws -> Precision {
     let file = try HDF5File.open(path)
     guard try file.hasAttribute("precision") else {
-        throw TrainingError("\(path): not an hfrnn checkpoint (no precision attribute)")
+        throw TrainingError.file(path, "not an hfrnn checkpoint (no precision attribute)")
     }
     let stored = try file.stringAttribute("precision")
     guard let precision = Precision(rawValue: stored) else {
         let choices = Precision.allCases.map(\.rawValue).joined(separator: " or ")
-        throw TrainingError("\(path): precision attribute is '\(stored)'; it must be \(choices)")
+        throw TrainingError.file(path, "precision attribute is '\(stored)'; it must be \(choices)")
     }
     return precision
 }

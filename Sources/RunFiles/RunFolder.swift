@@ -21,7 +21,7 @@ extension RunFolder {
         var isDirectory: ObjCBool = false
         let manager = FileManager.default
         if manager.fileExists(atPath: path, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { throw TrainingError("\(path): exists and is not a folder") }
+            guard isDirectory.boolValue else { throw TrainingError.file(path, "exists and is not a folder") }
         } else {
             // Walk up to the first existing ancestor: it must be a folder we can write into.
             var ancestor = URL(fileURLWithPath: path).deletingLastPathComponent()
@@ -29,19 +29,19 @@ extension RunFolder {
                 ancestor.deleteLastPathComponent()
             }
             guard isDirectory.boolValue else {
-                throw TrainingError("\(path): cannot create the run folder: \(ancestor.path) is not a folder")
+                throw TrainingError.file(path, "cannot create the run folder: \(ancestor.path) is not a folder")
             }
             guard access(ancestor.path, W_OK) == 0 else {
-                throw TrainingError("\(path): cannot create the run folder: \(ancestor.path): \(String(cString: strerror(errno)))")
+                throw TrainingError.file(path, "cannot create the run folder: \(ancestor.path): \(String(cString: strerror(errno)))")
             }
             do {
                 try manager.createDirectory(atPath: path, withIntermediateDirectories: true)
             } catch {
-                throw TrainingError("\(path): cannot create the run folder")
+                throw TrainingError.file(path, "cannot create the run folder")
             }
         }
         guard access(path, W_OK) == 0 else {
-            throw TrainingError("\(path): cannot write checkpoints here: \(String(cString: strerror(errno)))")
+            throw TrainingError.file(path, "cannot write checkpoints here: \(String(cString: strerror(errno)))")
         }
     }
 }

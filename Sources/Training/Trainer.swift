@@ -82,7 +82,7 @@ public final class Trainer<Scalar: BLASScalar> {
     /// A new run: parameters initialised from `config.seed` (docs/algorithm.md#initialisation),
     /// λ₀ = `config.optimizer.initialLambda`.
     public convenience init(config: TrainingConfig, source: any SequenceSource<Scalar>) throws {
-        if let problem = config.validationError { throw TrainingError(problem) }
+        if let problem = config.problem { throw TrainingError(problem) }
         let fresh = FreshModel(config: config, source: source)
         let state = HFState<Scalar>(parameterCount: fresh.network.parameterCount, config: config.optimizer, rng: fresh.rng)
         try self.init(config: config, network: fresh.network, parameters: fresh.parameters, state: state, history: [],
@@ -92,7 +92,7 @@ public final class Trainer<Scalar: BLASScalar> {
     /// Continues a run from its checkpointed values.
     public init(config: TrainingConfig, network: RecurrentNetwork, parameters: [Scalar], state: HFState<Scalar>,
                 history: [IterationRecord], earlierSeconds: Double, source: any SequenceSource<Scalar>) throws {
-        if let problem = config.validationError { throw TrainingError(problem) }
+        if let problem = config.problem { throw TrainingError(problem) }
         try requireFit(data: source.name, inputs: source.inputSize, outputs: source.outputSize,
                        outputLoss: source.outputLoss, model: "the model", network: network)
         guard parameters.count == network.parameterCount, state.warmStart.count == network.parameterCount else {

@@ -1,3 +1,4 @@
+import DataFiles
 import HessianFree
 import SequenceModel
 import Tasks
@@ -201,4 +202,11 @@ public struct ConfigProblem: Error, CustomStringConvertible, Equatable, Sendable
         self.requirement = requirement
     }
     public var description: String { "\(subject) \(requirement)" }
+}
+
+extension TrainingError {
+    /// The configuration problem `problem`, with the same one line.
+    public init(_ problem: ConfigProblem) {
+        self = .configuration(field: problem.field, message: problem.description)
+    }
 }

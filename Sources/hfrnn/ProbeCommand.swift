@@ -134,7 +134,7 @@ struct Probe: ParsableCommand {
             try requireFit(data: source.name, inputs: source.inputSize, outputs: source.outputSize,
                            outputLoss: source.outputLoss, model: modelName, network: network)
             guard let first = try source.testChunks(chunkSize: count).first else {
-                throw TrainingError("\(dataset): no sequences")
+                throw TrainingError.file(dataset, "no sequences")
             }
             batch = first
         } else {

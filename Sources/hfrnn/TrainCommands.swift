@@ -235,7 +235,7 @@ func startTraining<S: BLASScalar & HDF5Element>(_ config: TrainingConfig, _: S.T
     let source = try makeSource(config, S.self)
     let folder = RunFolder(config: config)
     if FileManager.default.fileExists(atPath: folder.latest) {
-        throw TrainingError("\(folder.latest) already exists: resume it with `hfrnn resume \(folder.path)` or choose another --run-name")
+        throw TrainingError.file(path: folder.latest, message: "\(folder.latest) already exists: resume it with `hfrnn resume \(folder.path)` or choose another --run-name")
     }
     let trainer = try Trainer<S>(config: config, source: source)
     try train(trainer, header: "training \(describe(config)), \(trainer.network.shape) network, \(trainer.network.parameterCount) parameters")
