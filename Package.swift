@@ -2,17 +2,20 @@
 import PackageDescription
 
 // Dependencies point one way only; each target lists every module it imports:
-//   CBLAS ← Linalg ← SequenceModel ← HessianFree ← Training ← hfrnn
-//   SequenceModel ← Tasks ← Training
+//   CBLAS ← Linalg ← SequenceModel ← HessianFree ← Training ← RunFiles ← hfrnn
+//   SequenceModel ← Tasks ← DataFiles ← Training
 //                    SequenceModel ← FirstOrder ← Training (first-order baselines)
-//   CHDF5 ← HDF5IO ← Training ← Experiments ← hfrnn
+//   CHDF5 ← HDF5IO ← DataFiles ← Training ← RunFiles ← Experiments ← hfrnn
+// DataFiles: files on disk with no training types (atomic writes, the dataset schema, reader,
+// validator and writer, one-line errors). Training: configuration, sequence sources, the trainers.
+// RunFiles: a run's files (checkpoints, the training loop that saves them, metrics, export, probe).
 // The math core (Linalg, SequenceModel, HessianFree, FirstOrder, Tasks) does no I/O and prints nothing.
 let package = Package(
     name: "hfrnn",
     products: [
         .executable(name: "hfrnn", targets: ["hfrnn"]),
         .executable(name: "hfrnn-bench", targets: ["hfrnn-bench"]),
-        .library(name: "HFRNN", targets: ["Linalg", "SequenceModel", "HessianFree", "FirstOrder", "Tasks", "HDF5IO", "Training"]),
+        .library(name: "HFRNN", targets: ["Linalg", "SequenceModel", "HessianFree", "FirstOrder", "Tasks", "HDF5IO", "DataFiles", "Training", "RunFiles"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -37,26 +40,35 @@ let package = Package(
         .target(name: "Tasks", dependencies: ["Linalg", "SequenceModel"]),
         // The only module that imports CHDF5.
         .target(name: "HDF5IO", dependencies: ["CHDF5"]),
-        .target(name: "Training", dependencies: ["Linalg", "SequenceModel", "HessianFree", "FirstOrder", "Tasks", "HDF5IO"]),
+        // The only modules that write files: DataFiles (no training types), then RunFiles.
+        .target(name: "DataFiles", dependencies: ["Linalg", "SequenceModel", "Tasks", "HDF5IO"]),
+        .target(name: "Training", dependencies: ["Linalg", "SequenceModel", "HessianFree", "FirstOrder", "Tasks", "DataFiles"]),
+        .target(name: "RunFiles", dependencies: [
+            "Linalg", "SequenceModel", "HessianFree", "FirstOrder", "Tasks", "HDF5IO", "DataFiles", "Training",
+        ]),
         // Grids of training runs: spec, runner (child processes), results.
-        .target(name: "Experiments", dependencies: ["Tasks", "Training"]),
+        .target(name: "Experiments", dependencies: ["Tasks", "DataFiles", "Training", "RunFiles"]),
 
         .executableTarget(name: "hfrnn", dependencies: [
-            "Linalg", "SequenceModel", "HessianFree", "FirstOrder", "Tasks", "HDF5IO", "Training", "Experiments",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Linalg", "SequenceModel", "HessianFree", "FirstOrder", "Tasks", "HDF5IO", "DataFiles", "Training", "RunFiles",
+            "Experiments", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "hfrnn-bench", dependencies: ["Linalg", "SequenceModel", "Training"]),
+        .executableTarget(name: "hfrnn-bench", dependencies: ["Linalg", "SequenceModel"]),
 
+        // Helpers the test targets share (temporary files and folders).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "LinalgTests", dependencies: ["Linalg"]),
         .testTarget(name: "SequenceModelTests", dependencies: ["SequenceModel", "Linalg"]),
         .testTarget(name: "HessianFreeTests", dependencies: ["HessianFree", "SequenceModel", "Linalg", "Tasks"]),
         .testTarget(name: "FirstOrderTests", dependencies: ["FirstOrder", "HessianFree", "SequenceModel", "Linalg", "Tasks"]),
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "SequenceModel", "Linalg"]),
         // CHDF5 too: tests look at the stored HDF5 types directly.
-        .testTarget(name: "HDF5IOTests", dependencies: ["HDF5IO", "CHDF5"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "HDF5IO", "Tasks", "SequenceModel", "HessianFree", "FirstOrder"]),
+        .testTarget(name: "HDF5IOTests", dependencies: ["HDF5IO", "CHDF5", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: [
+            "DataFiles", "Training", "RunFiles", "HDF5IO", "Tasks", "SequenceModel", "HessianFree", "FirstOrder", "TestSupport",
+        ]),
         .testTarget(name: "CLITests", dependencies: [
-            "hfrnn", "Training", "HDF5IO", "Tasks", "Experiments", "FirstOrder",
+            "hfrnn", "DataFiles", "Training", "RunFiles", "HDF5IO", "Tasks", "Experiments", "FirstOrder", "TestSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
     ]

@@ -1,4 +1,6 @@
+import DataFiles
 import Foundation
+import RunFiles
 import Training
 
 /// Where a cell stands, read from its run folder and the runner's notes.

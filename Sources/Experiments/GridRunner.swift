@@ -1,4 +1,5 @@
 import Foundation
+import RunFiles
 import Training
 
 /// Runs the unfinished cells of a grid as `hfrnn train` / `hfrnn resume` child processes, up to

@@ -1,3 +1,4 @@
+import DataFiles
 import Linalg
 import SequenceModel
 
@@ -17,16 +18,16 @@ public final class DatasetSource<Scalar: BLASScalar>: SequenceSource {
     /// inputs, outputs and loss (its T may differ).
     public init(path: String, testPath: String?, testSequences: Int,
                 inMemoryLimit: Int = DatasetFile.defaultInMemoryLimit) throws {
-        guard testSequences >= 1 else { throw TrainingError("test set size must be at least 1, got \(testSequences)") }
+        guard testSequences >= 1 else { throw TrainingError.configuration(field: "testSequences", message: "test set size must be at least 1, got \(testSequences)") }
         training = try DatasetFile(path: path, keepInMemoryUpTo: inMemoryLimit)
         if let testPath {
             let test = try DatasetFile(path: testPath, keepInMemoryUpTo: inMemoryLimit)
             guard test.inputSize == training.inputSize, test.outputSize == training.outputSize else {
-                throw TrainingError("\(testPath): test set has I = \(test.inputSize), O = \(test.outputSize) but the "
+                throw TrainingError.dataMismatch(testPath, "test set has I = \(test.inputSize), O = \(test.outputSize) but the "
                                     + "training file \(path) has I = \(training.inputSize), O = \(training.outputSize)")
             }
             guard test.outputLoss == training.outputLoss else {
-                throw TrainingError("\(testPath): test set has output_loss '\(test.outputLoss.rawValue)' but the "
+                throw TrainingError.dataMismatch(testPath, "test set has output_loss '\(test.outputLoss.rawValue)' but the "
                                     + "training file \(path) has '\(training.outputLoss.rawValue)'")
             }
             self.test = test
@@ -48,7 +49,7 @@ public final class DatasetSource<Scalar: BLASScalar>: SequenceSource {
     /// `rng.nextInt(0, N)`, wrapping from the last row to the first (repeating rows when
     /// `count` > N).
     public func trainingSequences(count: Int, using rng: inout SeededGenerator) throws -> SequenceBatch<Scalar> {
-        guard count >= 1 else { throw TrainingError("\(training.path): a batch needs at least one sequence, got \(count)") }
+        guard count >= 1 else { throw TrainingError.file(training.path, "a batch needs at least one sequence, got \(count)") }
         let offset = rng.nextInt(0, training.sequenceCount)
         return try training.sequences(startingAt: offset, count: count)
     }

@@ -1,3 +1,4 @@
+import DataFiles
 import FirstOrder
 
 /// How a first-order run starts its parameters.

@@ -1,6 +1,6 @@
+import DataFiles
 import Dispatch
 import FirstOrder
-import HDF5IO
 import HessianFree
 import Linalg
 import SequenceModel
@@ -34,6 +34,23 @@ public struct FirstOrderRecord: Sendable, Codable, Equatable, TrainingRecord {
     public var elapsedSeconds: Double
 
     public var recordNumber: Int { evaluation }
+
+    public init(evaluation: Int, updates: Int, sequences: Int, trainLoss: Double, testLoss: Double, testError: Double,
+                learningRate: Double, momentum: Double, clippedFraction: Double, gradientNorm: Double,
+                skippedUpdates: Int, elapsedSeconds: Double) {
+        self.evaluation = evaluation
+        self.updates = updates
+        self.sequences = sequences
+        self.trainLoss = trainLoss
+        self.testLoss = testLoss
+        self.testError = testError
+        self.learningRate = learningRate
+        self.momentum = momentum
+        self.clippedFraction = clippedFraction
+        self.gradientNorm = gradientNorm
+        self.skippedUpdates = skippedUpdates
+        self.elapsedSeconds = elapsedSeconds
+    }
 }
 
 /// Holds a first-order run's parameters, optimizer state and history and advances it one
@@ -175,41 +192,13 @@ public final class FirstOrderTrainer<Scalar: BLASScalar> {
     }
 }
 
-extension FirstOrderTrainer: TrainingDriver where Scalar: HDF5Element {
-    public var completedIterations: Int { updates }
-    public var totalCGIterations: Int { 0 }
-    public func saveCheckpoint(to path: String) throws { try FirstOrderCheckpoint(self).save(to: path) }
-    public func curvesText(_ records: [FirstOrderRecord]) -> String { firstOrderCurvesCSV(records) }
-    public func curvesRow(_ record: FirstOrderRecord) -> String { firstOrderCurvesCSVRow(record) }
-}
-
-// MARK: - curves.csv of a first-order run
-
-/// The header of a first-order run's curves.csv and metrics.csv. The first column tells the two
-/// kinds of file apart: `iteration` (HF) or `evaluation` (first-order).
-public let firstOrderCurvesCSVHeader = "evaluation,updates,sequences,train_loss,test_loss,test_error,learning_rate,"
-    + "momentum,clipped_fraction,gradient_norm,skipped_updates,elapsed_seconds"
-
-/// Header and one row per record.
-public func firstOrderCurvesCSV(_ history: [FirstOrderRecord]) -> String {
-    ([firstOrderCurvesCSVHeader] + history.map(firstOrderCurvesCSVRow)).joined(separator: "\n") + "\n"
-}
-
-func firstOrderCurvesCSVRow(_ r: FirstOrderRecord) -> String {
-    [
-        "\(r.evaluation)", "\(r.updates)", "\(r.sequences)", csvNumber(r.trainLoss), csvNumber(r.testLoss),
-        csvNumber(r.testError), csvNumber(r.learningRate), csvNumber(r.momentum), csvNumber(r.clippedFraction),
-        csvNumber(r.gradientNorm), "\(r.skippedUpdates)", csvNumber(r.elapsedSeconds),
-    ].joined(separator: ",")
-}
-
 extension FirstOrderRecord {
     /// The record in HF's row shape, for code that plots or summarises any run (curves.svg, grids):
     /// `iteration` is the update count, the HF-only fields are NaN, 0 or empty.
     public var iterationRecord: IterationRecord {
         IterationRecord(iteration: updates, trainLoss: trainLoss, trainObjective: trainLoss, testLoss: testLoss,
-                        testError: testError, lambda: .nan, lambdaNext: .nan, rho: .nan, cgIterations: 0, cgStop: "",
-                        backtrackIteration: 0, stepSize: learningRate, accepted: true, decision: "first-order",
+                        testError: testError, lambda: .nan, lambdaNext: .nan, rho: .nan, cgIterations: 0, cgStop: .notRun,
+                        backtrackIteration: 0, stepSize: learningRate, accepted: true, decision: .accepted,
                         elapsedSeconds: elapsedSeconds)
     }
 }

@@ -1,3 +1,4 @@
+import DataFiles
 import Dispatch
 import HessianFree
 import Linalg
@@ -20,14 +21,34 @@ public struct IterationRecord: Sendable, Codable, Equatable {
     public var lambdaNext: Double
     public var rho: Double
     public var cgIterations: Int
-    public var cgStop: String
+    public var cgStop: CGStop
     /// CG iteration of the backtracked step (0 when CG did not run).
     public var backtrackIteration: Int
     public var stepSize: Double
     public var accepted: Bool
-    public var decision: String
+    public var decision: StepDecision
     /// Seconds of training wall time at the end of this iteration, summed over resumed sessions.
     public var elapsedSeconds: Double
+
+    public init(iteration: Int, trainLoss: Double, trainObjective: Double = .nan, testLoss: Double, testError: Double,
+                lambda: Double, lambdaNext: Double, rho: Double, cgIterations: Int, cgStop: CGStop,
+                backtrackIteration: Int, stepSize: Double, accepted: Bool, decision: StepDecision, elapsedSeconds: Double) {
+        self.iteration = iteration
+        self.trainLoss = trainLoss
+        self.trainObjective = trainObjective
+        self.testLoss = testLoss
+        self.testError = testError
+        self.lambda = lambda
+        self.lambdaNext = lambdaNext
+        self.rho = rho
+        self.cgIterations = cgIterations
+        self.cgStop = cgStop
+        self.backtrackIteration = backtrackIteration
+        self.stepSize = stepSize
+        self.accepted = accepted
+        self.decision = decision
+        self.elapsedSeconds = elapsedSeconds
+    }
 }
 
 /// Why a training run stopped.
@@ -61,7 +82,7 @@ public final class Trainer<Scalar: BLASScalar> {
     /// A new run: parameters initialised from `config.seed` (docs/algorithm.md#initialisation),
     /// λ₀ = `config.optimizer.initialLambda`.
     public convenience init(config: TrainingConfig, source: any SequenceSource<Scalar>) throws {
-        if let problem = config.validationError { throw TrainingError(problem) }
+        if let problem = config.problem { throw TrainingError(problem) }
         let fresh = FreshModel(config: config, source: source)
         let state = HFState<Scalar>(parameterCount: fresh.network.parameterCount, config: config.optimizer, rng: fresh.rng)
         try self.init(config: config, network: fresh.network, parameters: fresh.parameters, state: state, history: [],
@@ -71,7 +92,7 @@ public final class Trainer<Scalar: BLASScalar> {
     /// Continues a run from its checkpointed values.
     public init(config: TrainingConfig, network: RecurrentNetwork, parameters: [Scalar], state: HFState<Scalar>,
                 history: [IterationRecord], earlierSeconds: Double, source: any SequenceSource<Scalar>) throws {
-        if let problem = config.validationError { throw TrainingError(problem) }
+        if let problem = config.problem { throw TrainingError(problem) }
         try requireFit(data: source.name, inputs: source.inputSize, outputs: source.outputSize,
                        outputLoss: source.outputLoss, model: "the model", network: network)
         guard parameters.count == network.parameterCount, state.warmStart.count == network.parameterCount else {
@@ -131,8 +152,8 @@ public final class Trainer<Scalar: BLASScalar> {
             iteration: state.iteration, trainLoss: report.gradientDataLoss, trainObjective: report.gradientLoss,
             testLoss: test.loss, testError: test.error,
             lambda: report.lambdaUsed, lambdaNext: state.lambda, rho: report.rho, cgIterations: report.cgIterations,
-            cgStop: report.cgTermination?.reason ?? "not run", backtrackIteration: report.backtrackIteration ?? 0,
-            stepSize: report.stepSize, accepted: report.accepted, decision: report.decision.reason,
+            cgStop: CGStop(report.cgTermination), backtrackIteration: report.backtrackIteration ?? 0,
+            stepSize: report.stepSize, accepted: report.accepted, decision: StepDecision(report.decision),
             elapsedSeconds: elapsedSeconds)
         history.append(record)
         return record

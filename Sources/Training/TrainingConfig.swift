@@ -1,3 +1,4 @@
+import DataFiles
 import FirstOrder
 import HessianFree
 import SequenceModel
@@ -207,9 +208,9 @@ public struct ConfigProblem: Error, CustomStringConvertible, Equatable, Sendable
     public var description: String { "\(subject) \(requirement)" }
 }
 
-/// A configuration or input problem, reported as one line.
-public struct TrainingError: Error, CustomStringConvertible, Sendable {
-    public let message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
+extension TrainingError {
+    /// The configuration problem `problem`, with the same one line.
+    public init(_ problem: ConfigProblem) {
+        self = .configuration(field: problem.field, message: problem.description)
+    }
 }

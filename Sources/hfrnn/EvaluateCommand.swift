@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HDF5IO
 import Linalg
+import RunFiles
 import SequenceModel
 import Tasks
 import Training

@@ -1,5 +1,7 @@
 import ArgumentParser
+import DataFiles
 import Foundation
+import RunFiles
 import Training
 
 struct Export: ParsableCommand {
@@ -27,7 +29,7 @@ struct Export: ParsableCommand {
         try runGuarded {
             let checkpoint = checkpointPath(source)
             guard FileManager.default.fileExists(atPath: checkpoint) else {
-                throw TrainingError("\(checkpoint): no such checkpoint")
+                throw TrainingError.file(checkpoint, "no such checkpoint")
             }
             let directory = output ?? defaultExportDirectory(forCheckpoint: checkpoint)
             try checkOutputDirectory(directory)

@@ -3,6 +3,8 @@ import FirstOrder
 import Foundation
 import HDF5IO
 import Linalg
+import DataFiles
+import RunFiles
 import Training
 
 // `train --optimizer sgd|nesterov|adam` and `resume` of such a run: the shared training loop with

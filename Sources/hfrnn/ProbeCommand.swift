@@ -1,7 +1,9 @@
 import ArgumentParser
+import DataFiles
 import Foundation
 import HDF5IO
 import Linalg
+import RunFiles
 import SequenceModel
 import Tasks
 import Training
@@ -132,7 +134,7 @@ struct Probe: ParsableCommand {
             try requireFit(data: source.name, inputs: source.inputSize, outputs: source.outputSize,
                            outputLoss: source.outputLoss, model: modelName, network: network)
             guard let first = try source.testChunks(chunkSize: count).first else {
-                throw TrainingError("\(dataset): no sequences")
+                throw TrainingError.file(dataset, "no sequences")
             }
             batch = first
         } else {

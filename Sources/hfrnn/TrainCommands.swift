@@ -1,8 +1,10 @@
 import ArgumentParser
+import DataFiles
 import Foundation
 import HDF5IO
 import HessianFree
 import Linalg
+import RunFiles
 import SequenceModel
 import Tasks
 import Training
@@ -239,7 +241,7 @@ func startTraining<S: BLASScalar & HDF5Element>(_ config: TrainingConfig, _: S.T
     let source = try makeSource(config, S.self)
     let folder = RunFolder(config: config)
     if FileManager.default.fileExists(atPath: folder.latest) {
-        throw TrainingError("\(folder.latest) already exists: resume it with `hfrnn resume \(folder.path)` or choose another --run-name")
+        throw TrainingError.file(path: folder.latest, message: "\(folder.latest) already exists: resume it with `hfrnn resume \(folder.path)` or choose another --run-name")
     }
     let trainer = try Trainer<S>(config: config, source: source)
     try train(trainer, header: "training \(describe(config)), \(trainer.network.shape) network, \(trainer.network.parameterCount) parameters")
@@ -293,7 +295,7 @@ func train<S: BLASScalar & HDF5Element>(_ trainer: Trainer<S>, header: String) t
         let rejected = trainer.history.suffix(trainer.trailingRejections)
         message = "stopped: the last \(rejected.count) HF iterations were all rejected (λ "
             + String(format: "%.3g → %.3g", rejected.first?.lambda ?? .nan, rejected.last?.lambdaNext ?? .nan)
-            + "; last: \(rejected.last?.decision ?? "-")). Likely cause: data on an extreme scale (rescale "
+            + "; last: \(rejected.last?.decision.reason ?? "-")). Likely cause: data on an extreme scale (rescale "
             + "inputs and targets to about ±1) or values that overflow; training cannot move"
     }
     print("\(message) after \(outcome.iterations) HF iterations, \(outcome.totalCGIterations) CG steps, "
@@ -316,14 +318,13 @@ enum ProgressLine {
     static let header = " iter    train loss   test err   test loss         λ        ρ     CG  CG stop        α       time"
 
     static func format(_ record: IterationRecord) -> String {
-        let stopWord = record.cgStop.split(separator: " ").first.map(String.init) ?? "-"
         // String(format:) takes only numbers here: %s would need a C string.
         return String(format: "%5d  %12.6g  ", record.iteration, record.trainLoss)
             + pad(formatPercent(record.testError), 9)
             + String(format: "  %10.5g  %8.2e  %7.3f  %5d  ", record.testLoss, record.lambda, record.rho, record.cgIterations)
-            + pad(String(stopWord.prefix(10)), -10)
+            + pad(String(record.cgStop.label.prefix(10)), -10)
             + " " + formatStepSize(record.stepSize) + String(format: "  %6.1fs", record.elapsedSeconds)
-            + (record.accepted ? "" : "  (\(record.decision))")
+            + (record.accepted ? "" : "  (\(record.decision.reason))")
     }
 
     /// The line-search step α in five columns: 0 only for a rejected step; steps below 0.001 in

@@ -1,49 +1,32 @@
 import Foundation
 import HDF5IO
+import TestSupport
 import Testing
-import Training
 
 // These tests run the built `hfrnn` executable, as a user would.
 
-
-struct CommandResult {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-    var stderrLines: [Substring] { stderr.split(separator: "\n", omittingEmptySubsequences: true) }
-}
-
-/// Runs `hfrnn arguments…` in `directory` and collects its exit status and output.
-func runHFRNN(_ arguments: [String], in directory: String) throws -> CommandResult {
-    let run = try HFRNNProcess(arguments, inDirectory: directory)
-    let status = try run.wait(timeout: 120)
-    return CommandResult(status: status, stdout: run.stdout, stderr: run.stderr)
-}
-
 /// A scratch folder with a tiny trained run (addition T = 8) in `runs/tiny`, made with `hfrnn train`.
 final class Workspace {
-    let path: String
+    let folder: TemporaryFolder
+    var path: String { folder.path }
 
     init(train: Bool) throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("hfrnn-cli-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        folder = try TemporaryFolder()
         if train {
             let result = try runHFRNN(["train", "--task", "addition", "--length", "8", "--hidden-units", "8",
                                        "--gradient-batch", "60", "--curvature-batch", "30", "--evaluation-batch", "30",
                                        "--max-cg", "20", "--test-sequences", "40", "--max-iterations", "2",
                                        "--checkpoint-dir", "runs", "--run-name", "tiny"], in: path)
-            guard result.status == 0 else { throw TrainingError("hfrnn train failed: \(result.stderr)") }
+            guard result.status == 0 else { throw CLITestError("hfrnn train failed: \(result.stderr)") }
         }
     }
 
-    deinit { try? FileManager.default.removeItem(atPath: path) }
+    deinit { folder.remove() }
 
     var run: String { path + "/runs/tiny" }
 
     /// Every file and folder under the workspace, relative, sorted.
-    func listing() -> [String] {
-        (FileManager.default.subpaths(atPath: path) ?? []).sorted()
-    }
+    func listing() -> [String] { folder.contents() }
 }
 
 @Suite("CLI analysis commands") struct AnalysisCommandTests {

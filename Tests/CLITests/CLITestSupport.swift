@@ -1,5 +1,6 @@
 import Foundation
 import HDF5IO
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -36,19 +37,6 @@ func hfrnnExecutable() throws -> URL {
 struct CLITestError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
-}
-
-/// A fresh folder in the temporary directory with a UUID name; `remove()` deletes it.
-struct TemporaryFolder {
-    let path: String
-
-    init() throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("hfrnn-cli-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    func file(_ name: String) -> String { path + "/" + name }
-    func remove() { try? FileManager.default.removeItem(atPath: path) }
 }
 
 /// glibc's (2.34+) spawn actions "chdir" and "close every descriptor from n on", which Swift's
@@ -174,10 +162,24 @@ final class HFRNNProcess {
     }
 }
 
-/// Runs `hfrnn arguments…` to completion: exit status, stdout, stderr.
-func runHFRNN(_ arguments: [String], in folder: TemporaryFolder, environment: [String: String] = [:],
-              timeout: Double = 20) throws -> (status: Int32, stdout: String, stderr: String) {
-    let run = try HFRNNProcess(arguments, in: folder, environment: environment)
+/// What a finished `hfrnn` run left: its exit status and output.
+struct CommandResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+    var stderrLines: [Substring] { stderr.split(separator: "\n", omittingEmptySubsequences: true) }
+}
+
+/// Runs `hfrnn arguments…` in `directory` to completion (killed after `timeout` seconds).
+func runHFRNN(_ arguments: [String], in directory: String, environment: [String: String] = [:],
+              timeout: Double = 120) throws -> CommandResult {
+    let run = try HFRNNProcess(arguments, inDirectory: directory, environment: environment)
     let status = try run.wait(timeout: timeout)
-    return (status, run.stdout, run.stderr)
+    return CommandResult(status: status, stdout: run.stdout, stderr: run.stderr)
+}
+
+/// Runs `hfrnn arguments…` in `folder` to completion.
+func runHFRNN(_ arguments: [String], in folder: TemporaryFolder, environment: [String: String] = [:],
+              timeout: Double = 120) throws -> CommandResult {
+    try runHFRNN(arguments, in: folder.path, environment: environment, timeout: timeout)
 }

@@ -3,6 +3,7 @@ import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
+import TestSupport
 import Testing
 
 /// `hfrnn experiment`: a tiny grid end to end, continued after an interruption, run again

@@ -1,6 +1,9 @@
 import FirstOrder
 import Foundation
 import Testing
+import DataFiles
+import RunFiles
+import TestSupport
 import Training
 
 private let tinyRun = ["--task", "addition", "--length", "8", "--hidden-units", "8", "--test-sequences", "40",

@@ -1,7 +1,7 @@
 import ArgumentParser
+import DataFiles
 import Foundation
 import Testing
-import Training
 @testable import hfrnn
 
 /// `hfrnn generate`: argument validation happens before any work, with one-line messages.

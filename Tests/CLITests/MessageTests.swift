@@ -1,7 +1,6 @@
 import Foundation
 import HDF5IO
 import Testing
-import Training
 
 /// Runtime errors that must name the file (or flag) and the real problem, in one line, before any work.
 @Suite struct MessageTests {
@@ -11,7 +10,7 @@ import Training
         let workspace = try Workspace(train: true)
         let generated = try runHFRNN(["generate", "xor", "--length", "8", "--count", "20", "--seed", "1",
                                       "--output", "xor.h5"], in: workspace.path)
-        guard generated.status == 0 else { throw TrainingError("generate failed: \(generated.stderr)") }
+        guard generated.status == 0 else { throw CLITestError("generate failed: \(generated.stderr)") }
         return workspace
     }
 

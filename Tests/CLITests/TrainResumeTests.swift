@@ -1,6 +1,7 @@
 import Foundation
+import RunFiles
+import TestSupport
 import Testing
-import Training
 @testable import hfrnn
 
 /// A few milliseconds per HF iteration even in a debug build.

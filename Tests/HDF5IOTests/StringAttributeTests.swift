@@ -1,6 +1,7 @@
 import CHDF5
 import Foundation
 import HDF5IO
+import TestSupport
 import Testing
 
 /// String attributes are stored as h5py stores `str`: variable-length UTF-8, so that in Python

@@ -1,16 +1,8 @@
 import Foundation
 #if canImport(Glibc)
 import Glibc
+import TestSupport
 #endif
-
-/// A fresh path in the temporary directory; the caller removes it.
-func temporaryPath(_ suffix: String = ".h5") -> String {
-    FileManager.default.temporaryDirectory.appendingPathComponent("hfrnn-hdf5io-\(UUID().uuidString)\(suffix)").path
-}
-
-func removeFile(_ path: String) {
-    try? FileManager.default.removeItem(atPath: path)
-}
 
 /// Runs `body` with file descriptor 2 redirected to a temporary file and returns what was
 /// written to it. fd 2 is process-wide: only call this from `.serialized` suites, briefly.

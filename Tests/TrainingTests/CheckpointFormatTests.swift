@@ -1,4 +1,6 @@
 import Foundation
+import RunFiles
+import TestSupport
 import Testing
 import HDF5IO
 import Training

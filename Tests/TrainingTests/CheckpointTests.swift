@@ -1,10 +1,13 @@
 import Foundation
+import TestSupport
 import Testing
 import HDF5IO
 import HessianFree
 import Linalg
 import SequenceModel
 import Tasks
+@testable import DataFiles
+@testable import RunFiles
 @testable import Training
 
 @Suite struct CheckpointTests {
@@ -52,9 +55,9 @@ import Tasks
         let history = (1...iterations).map { k in
             IterationRecord(iteration: k, trainLoss: 1 / Double(k), testLoss: 0.5, testError: 0.25, lambda: 0.1,
                             lambdaNext: 0.2, rho: k % 7 == 0 ? -.infinity : (k % 11 == 0 ? .nan : 0.6),
-                            cgIterations: k % 250, cgStop: k % 3 == 0 ? "" : "relative progress below ε after \(k) steps",
+                            cgIterations: k % 250, cgStop: CGStop(recorded: k % 3 == 0 ? "" : "relative progress below ε after \(k) steps"),
                             backtrackIteration: k % 17, stepSize: 1, accepted: k % 5 != 0,
-                            decision: k % 5 == 0 ? "rejected: ρ ≤ 0, λ ← 1.5λ ✗" : "accepted “quoted” \\ 日本", elapsedSeconds: Double(k))
+                            decision: StepDecision(recorded: k % 5 == 0 ? "rejected: ρ ≤ 0, λ ← 1.5λ ✗" : "accepted “quoted” \\ 日本"), elapsedSeconds: Double(k))
         }
         var state = HFState<Double>(parameterCount: network.parameterCount, config: config.optimizer,
                                     rng: SeededGenerator(seed: 99))

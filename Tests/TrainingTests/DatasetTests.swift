@@ -3,17 +3,12 @@ import HDF5IO
 import Linalg
 import SequenceModel
 import Tasks
+import TestSupport
 import Testing
+@testable import DataFiles
 @testable import Training
 
 // MARK: Helpers
-
-/// A fresh path in the temporary directory; the caller removes it.
-private func temporaryPath(_ suffix: String = ".h5") -> String {
-    FileManager.default.temporaryDirectory.appendingPathComponent("hfrnn-dataset-\(UUID().uuidString)\(suffix)").path
-}
-
-private func removeFile(_ path: String) { try? FileManager.default.removeItem(atPath: path) }
 
 /// Runs `body` with a temporary file path that is removed afterwards.
 private func withTemporaryFile<R>(_ body: (String) throws -> R) rethrows -> R {

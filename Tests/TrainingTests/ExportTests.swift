@@ -8,6 +8,8 @@ import Linalg
 import SequenceModel
 import Tasks
 import Testing
+@testable import DataFiles
+@testable import RunFiles
 @testable import Training
 
 // MARK: - Fixture: a tiny training run, made once
@@ -33,17 +35,10 @@ private let tinyRunRoot = FileManager.default.temporaryDirectory
 let tinyRun: TinyRun = {
     let root = tinyRunRoot
     atexit { try? FileManager.default.removeItem(atPath: tinyRunRoot) }
-    var config = TrainingConfig(data: .task(try! TaskSpec(task: .addition, minimumLength: 8)))
-    config.hiddenUnits = 8
-    config.testSequences = 40
+    var config = try! smallConfig(.float, folder: root)
+    config.seed = 1
     config.maxIterations = 3
-    config.checkpointDirectory = root
     config.runName = "tiny"
-    config.optimizer.gradientBatchSize = 60
-    config.optimizer.curvatureBatchSize = 30
-    config.optimizer.backtrackBatchSize = 30
-    config.optimizer.lineSearchBatchSize = 30
-    config.optimizer.cgMaxIterations = 20
     let source = try! makeSource(config, Float.self)
     let trainer = try! Trainer<Float>(config: config, source: source)
     let outcome = try! runTraining(trainer, shouldStop: { false }, onIteration: { _ in })
@@ -106,8 +101,8 @@ func exportTinyRun() throws -> ExportResult {
 
     @Test func csvWritesNonFiniteValuesByName() {
         var record = IterationRecord(iteration: 1, trainLoss: 1, testLoss: .nan, testError: 0.5, lambda: 1, lambdaNext: 1.5,
-                                     rho: -.infinity, cgIterations: 3, cgStop: "x", backtrackIteration: 2,
-                                     stepSize: 0, accepted: false, decision: "rejected", elapsedSeconds: 1)
+                                     rho: -.infinity, cgIterations: 3, cgStop: .unknown("x"), backtrackIteration: 2,
+                                     stepSize: 0, accepted: false, decision: .unknown("rejected"), elapsedSeconds: 1)
         var row = curvesCSV([record]).split(separator: "\n")[1]
         #expect(row == "1,1.0,nan,0.5,1.0,1.5,-inf,3,2,0.0,0,1.0,nan")
         record.rho = .infinity
@@ -181,8 +176,8 @@ func exportTinyRun() throws -> ExportResult {
             let trainLoss: Double = k == 3 ? .nan : 1 / Double(k)
             let testLoss: Double = k == 2 ? 0 : .infinity
             odd.append(IterationRecord(iteration: k, trainLoss: trainLoss, testLoss: testLoss, testError: 0.5, lambda: 1,
-                                       lambdaNext: 1, rho: -.infinity, cgIterations: 1, cgStop: "", backtrackIteration: 1,
-                                       stepSize: 1, accepted: true, decision: "", elapsedSeconds: Double(k) * 4000))
+                                       lambdaNext: 1, rho: -.infinity, cgIterations: 1, cgStop: .unknown(""), backtrackIteration: 1,
+                                       stepSize: 1, accepted: true, decision: .unknown(""), elapsedSeconds: Double(k) * 4000))
         }
         let structure = try SVGStructure(Data(curvesSVG(history: odd, title: "odd").utf8))
         #expect(structure.panels == 4)

@@ -2,7 +2,10 @@ import FirstOrder
 import Foundation
 import HDF5IO
 import Testing
+import DataFiles
+@testable import RunFiles
 @testable import Training
+import TestSupport
 
 /// First-order runs through the shared training loop: checkpoints, bit-exact resume, export.
 @Suite struct FirstOrderTrainingTests {

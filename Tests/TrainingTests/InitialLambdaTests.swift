@@ -1,5 +1,6 @@
 import Tasks
 import Testing
+@testable import RunFiles
 @testable import Training
 
 /// λ₀ is decided in one place, the library's `TrainingConfig`, so a `Trainer` built without the

@@ -1,5 +1,8 @@
 import Foundation
+import TestSupport
 import Testing
+@testable import DataFiles
+@testable import RunFiles
 @testable import Training
 
 /// metrics.csv in the run folder: one row per iteration, on disk when the iteration is reported,

@@ -1,5 +1,7 @@
 import Foundation
+import TestSupport
 import Testing
+@testable import RunFiles
 @testable import Training
 
 /// A run that can never train — here an output bias of 1e30, whose squared error overflows float32,

@@ -1,5 +1,6 @@
 import HessianFree
 import Linalg
+import TestSupport
 import Testing
 @testable import Training
 

@@ -4,26 +4,6 @@ import Linalg
 import Tasks
 import Training
 
-/// A fresh folder in the temporary directory with a UUID name; `remove()` deletes it and its contents.
-struct TemporaryFolder {
-    let path: String
-
-    init() throws {
-        path = FileManager.default.temporaryDirectory
-            .appendingPathComponent("hfrnn-training-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    func file(_ name: String) -> String { path + "/" + name }
-
-    /// Paths in the folder (recursively), sorted; hidden temporary files included.
-    func contents() -> [String] {
-        ((try? FileManager.default.subpathsOfDirectory(atPath: path)) ?? []).sorted()
-    }
-
-    func remove() { try? FileManager.default.removeItem(atPath: path) }
-}
-
 /// A run small enough for unit tests: addition T = 8, 8 hidden units, tiny batches.
 func smallConfig(_ precision: Precision, folder: String) throws -> TrainingConfig {
     var config = TrainingConfig(data: .task(try TaskSpec(task: .addition, minimumLength: 8)))
@@ -59,8 +39,8 @@ func historyBits(_ history: [IterationRecord], includingElapsed: Bool = true) ->
         let doubles = [record.trainLoss, record.trainObjective, record.testLoss, record.testError, record.lambda, record.lambdaNext,
                        record.rho, record.stepSize] + (includingElapsed ? [record.elapsedSeconds] : [])
         return doubles.map { String($0.bitPattern, radix: 16) }
-            + ["\(record.iteration)", "\(record.cgIterations)", record.cgStop, "\(record.backtrackIteration)",
-               "\(record.accepted)", record.decision]
+            + ["\(record.iteration)", "\(record.cgIterations)", record.cgStop.reason, "\(record.backtrackIteration)",
+               "\(record.accepted)", record.decision.reason]
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Training
 
 // curves.svg, drawn by hand: a title and a 2 × 2 grid of panels — test error (%) and train/test
 // loss (log scale) against HF iteration (top row) and against training wall time (bottom row).

@@ -14,18 +14,20 @@ public func checkOutputDirectory(_ directory: String) throws {
         var isDirectory: ObjCBool = false
         if manager.fileExists(atPath: url.path, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else {
-                throw TrainingError(missing ? "cannot create output folder \(directory): \(url.path) is a file, not a folder"
-                                            : "output folder \(directory) is a file, not a folder")
+                throw TrainingError.file(path: directory, message: missing
+                    ? "cannot create output folder \(directory): \(url.path) is a file, not a folder"
+                    : "output folder \(directory) is a file, not a folder")
             }
             guard manager.isWritableFile(atPath: url.path) else {
-                throw TrainingError(missing ? "cannot create output folder \(directory): \(url.path) is not writable"
-                                            : "output folder \(directory) is not writable")
+                throw TrainingError.file(path: directory, message: missing
+                    ? "cannot create output folder \(directory): \(url.path) is not writable"
+                    : "output folder \(directory) is not writable")
             }
             return
         }
         missing = true
         let parent = url.deletingLastPathComponent()
-        guard parent.path != url.path else { throw TrainingError("output folder \(directory): no existing parent folder") }
+        guard parent.path != url.path else { throw TrainingError.file(path: directory, message: "output folder \(directory): no existing parent folder") }
         url = parent
     }
 }
@@ -33,10 +35,10 @@ public func checkOutputDirectory(_ directory: String) throws {
 /// Checks that a file can be written at `path` (its folder as `checkOutputDirectory`, and the path
 /// itself is not a folder).
 public func checkOutputFile(_ path: String) throws {
-    guard !path.isEmpty else { throw TrainingError("output file path is empty") }
+    guard !path.isEmpty else { throw TrainingError.file(path: path, message: "output file path is empty") }
     var isDirectory: ObjCBool = false
     if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-        throw TrainingError("output \(path) is a folder, not a file")
+        throw TrainingError.file(path: path, message: "output \(path) is a folder, not a file")
     }
     try checkOutputDirectory(URL(fileURLWithPath: path).deletingLastPathComponent().path)
 }
@@ -47,10 +49,10 @@ public func checkOutputFile(_ path: String) throws {
 /// disk, say) removes the temporary file and throws one line naming the final file. Checkpoints,
 /// datasets, probe files and exports are all written through here; HDF5 files are built in memory
 /// (`HDF5File.createInMemory`) and handed over as bytes.
-enum AtomicFile {
+package enum AtomicFile {
     /// Writes `bytes` to `path` atomically. `beforeRename` runs once the temporary file (its
     /// argument) is complete and fsynced; tests throw from it to simulate an interrupted write.
-    static func write(_ bytes: [UInt8], to path: String, beforeRename: (String) throws -> Void = { _ in }) throws {
+    package static func write(_ bytes: [UInt8], to path: String, beforeRename: (String) throws -> Void = { _ in }) throws {
         let temporary = try writeTemporary(bytes, for: path)
         do {
             try beforeRename(temporary)
@@ -63,17 +65,17 @@ enum AtomicFile {
     }
 
     /// The hidden temporary file this process uses for `path`.
-    static func temporaryPath(for path: String) -> String {
+    package static func temporaryPath(for path: String) -> String {
         let url = URL(fileURLWithPath: path)
         return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
     }
 
     /// Writes `bytes` to the temporary file of `path` and fsyncs it; returns its path. On failure
     /// the temporary file is removed.
-    static func writeTemporary(_ bytes: [UInt8], for path: String) throws -> String {
+    package static func writeTemporary(_ bytes: [UInt8], for path: String) throws -> String {
         let temporary = temporaryPath(for: path)
         func failure(_ what: String) -> TrainingError {
-            TrainingError("\(path): cannot \(what): \(String(cString: strerror(errno)))")
+            TrainingError.file(path, "cannot \(what): \(String(cString: strerror(errno)))")
         }
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw failure("create a temporary file in its folder") }
@@ -100,18 +102,18 @@ enum AtomicFile {
     }
 
     /// Renames `temporary` over `path`.
-    static func moveIntoPlace(_ temporary: String, over path: String) throws {
+    package static func moveIntoPlace(_ temporary: String, over path: String) throws {
         guard rename(temporary, path) == 0 else {
-            throw TrainingError("\(path): cannot move the new file into place: \(String(cString: strerror(errno)))")
+            throw TrainingError.file(path, "cannot move the new file into place: \(String(cString: strerror(errno)))")
         }
     }
 
-    static func folder(of path: String) -> String { URL(fileURLWithPath: path).deletingLastPathComponent().path }
+    package static func folder(of path: String) -> String { URL(fileURLWithPath: path).deletingLastPathComponent().path }
 
     /// Removes temporary files (`.<name>.tmp-<pid>`) in `folder` left by processes that no longer
     /// run, i.e. by writes that were killed before their rename. Files of running processes
     /// (this one included) are left alone; failures are ignored (this is tidying, not a write).
-    static func removeStaleTemporaries(in folder: String) {
+    package static func removeStaleTemporaries(in folder: String) {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
         for name in names where name.hasPrefix(".") {
             guard let marker = name.range(of: ".tmp-", options: .backwards),
@@ -125,14 +127,14 @@ enum AtomicFile {
 /// hidden temporary file in the output folder; `commit` renames them into place once all were
 /// written. A failure before `commit` removes the temporaries (and a folder this object created),
 /// so no partial output is ever left under a final name.
-final class StagedFiles {
-    let directory: URL
+package final class StagedFiles {
+    package let directory: URL
     private var staged: [(temporary: String, final: String)] = []
     /// The topmost folder this object created, removed again if nothing is committed.
     private var createdFolder: String?
     private var committed = false
 
-    init(directory: String) throws {
+    package init(directory: String) throws {
         self.directory = URL(fileURLWithPath: directory).standardizedFileURL
         let manager = FileManager.default
         var top: URL? = nil
@@ -146,7 +148,7 @@ final class StagedFiles {
         do {
             try manager.createDirectory(at: self.directory, withIntermediateDirectories: true)
         } catch {
-            throw TrainingError("cannot create output folder \(directory): \(error.localizedDescription)")
+            throw TrainingError.file(path: directory, message: "cannot create output folder \(directory): \(error.localizedDescription)")
         }
         createdFolder = top?.path
     }
@@ -156,31 +158,39 @@ final class StagedFiles {
     }
 
     /// The final path of `name` in the output folder.
-    func path(of name: String) -> String { directory.appendingPathComponent(name).path }
+    package func path(of name: String) -> String { directory.appendingPathComponent(name).path }
 
     /// Writes `name` with the given bytes (to its temporary file, fsynced).
-    func stage(_ name: String, bytes: [UInt8]) throws {
+    package func stage(_ name: String, bytes: [UInt8]) throws {
         let final = path(of: name)
         staged.append((try AtomicFile.writeTemporary(bytes, for: final), final))
     }
 
     /// Writes `name` with the given text.
-    func stage(_ name: String, contents: String) throws {
+    package func stage(_ name: String, contents: String) throws {
         try stage(name, bytes: Array(contents.utf8))
     }
 
     /// Renames every staged file over its final name, then fsyncs the folder.
-    func commit() throws {
+    package func commit() throws {
         for file in staged { try AtomicFile.moveIntoPlace(file.temporary, over: file.final) }
         committed = true
         try fsyncFile(directory.path)
     }
 
     /// Removes the temporaries and the folder this object created.
-    func discard() {
+    package func discard() {
         for file in staged { unlink(file.temporary) }
         staged = []
         if let createdFolder { try? FileManager.default.removeItem(atPath: createdFolder) }
         createdFolder = nil
     }
+}
+
+/// fsync a file or directory by path.
+func fsyncFile(_ path: String) throws {
+    let descriptor = open(path, O_RDONLY)
+    guard descriptor >= 0 else { throw TrainingError.file(path, "cannot open for fsync: \(String(cString: strerror(errno)))") }
+    defer { close(descriptor) }
+    guard fsync(descriptor) == 0 else { throw TrainingError.file(path, "fsync failed: \(String(cString: strerror(errno)))") }
 }

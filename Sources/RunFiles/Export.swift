@@ -1,7 +1,9 @@
+import DataFiles
 import Foundation
 import HDF5IO
 import Linalg
 import SequenceModel
+import Training
 
 // `hfrnn export`: a run's results in formats any tool reads. From a checkpoint (normally the run
 // folder's latest.h5) it writes into one output folder:
@@ -92,7 +94,7 @@ struct RunExport<S: BLASScalar & HDF5Element> {
         // Everything that can fail for reasons of content happens before the first byte is written.
         let source = try makeSource(run.config, S.self)
         guard source.inputSize == run.network.shape.inputs, source.outputSize == run.network.shape.outputs else {
-            throw TrainingError("\(run.path): the data has \(source.inputSize) inputs and \(source.outputSize) outputs "
+            throw TrainingError.dataMismatch(run.path, "the data has \(source.inputSize) inputs and \(source.outputSize) outputs "
                                 + "but the network is \(run.network.shape)")
         }
         let chunks = try source.testChunks(chunkSize: run.config.chunkSize)
@@ -139,31 +141,6 @@ struct RunExport<S: BLASScalar & HDF5Element> {
             successThreshold: run.successThreshold, solved: final.errorRate < run.successThreshold)
         return try JSONFormat.string(summary, pretty: true)
     }
-
-    // MARK: predictions.h5
-
-    /// predictions.h5's bytes, built in memory.
-    func predictionsImage(_ set: PredictionSet<S>, name path: String) throws -> [UInt8] {
-        let (n, t, o) = (set.sequences, set.steps, set.outputs)
-        let file = try HDF5File.createInMemory(name: path)
-        try file.setAttribute("format", to: "hfrnn-predictions")
-        try file.setAttribute("hfrnn_version", to: hfrnnVersion)
-        try file.setAttribute("precision", to: S.self == Float.self ? "float" : "double")
-        try file.setAttribute("checkpoint", to: run.path)
-        try file.setAttribute("iteration", to: Int64(run.iteration))
-        try file.setAttribute("test_error", to: set.evaluation.errorRate)
-        try file.setAttribute("test_loss", to: set.evaluation.loss)
-        try file.setAttribute("judged_sequences", to: Int64(set.evaluation.judged))
-        try file.write(set.predictions, shape: [n, t, o], to: "predictions", compress: true)
-        try file.write(set.targets, shape: [n, t, o], to: "targets", compress: true)
-        try file.write(set.mask, shape: [n, t], to: "mask", compress: true)
-        try file.write(set.errorMask.map { Int32($0 ? 1 : 0) }, shape: [n, t], to: "error_mask", compress: true)
-        try file.write(set.lengths.map { Int32($0) }, shape: [n], to: "lengths")
-        try file.write(set.wrong.map { Int32($0 ? 1 : 0) }, shape: [n], to: "wrong")
-        let bytes = try file.image()
-        try file.close()
-        return bytes
-    }
 }
 
 /// "addition, T = 100, seed 3" or the dataset's file name and seed.
@@ -172,35 +149,6 @@ func plotTitle(_ config: TrainingConfig) -> String {
     case .task(let spec): return "\(spec.task.rawValue), T = \(spec.minimumLength), seed \(config.seed)"
     case .dataset(let path, _): return "\(URL(fileURLWithPath: path).lastPathComponent), seed \(config.seed)"
     }
-}
-
-// MARK: - curves.csv
-
-/// The header of curves.csv.
-public let curvesCSVHeader = "iteration,train_loss,test_loss,test_error,lambda,lambda_next,rho,cg_iterations,"
-    + "backtrack_iteration,step_size,accepted,elapsed_seconds,train_objective"
-
-/// curves.csv: the header and one row per record (see the format notes at the top of this file).
-public func curvesCSV(_ history: [IterationRecord]) -> String {
-    ([curvesCSVHeader] + history.map(curvesCSVRow)).joined(separator: "\n") + "\n"
-}
-
-/// One row of curves.csv (and of a run folder's metrics.csv), without the newline.
-func curvesCSVRow(_ r: IterationRecord) -> String {
-    let fields: [String] = [
-        "\(r.iteration)", csvNumber(r.trainLoss), csvNumber(r.testLoss), csvNumber(r.testError),
-        csvNumber(r.lambda), csvNumber(r.lambdaNext), csvNumber(r.rho), "\(r.cgIterations)",
-        "\(r.backtrackIteration)", csvNumber(r.stepSize), r.accepted ? "1" : "0", csvNumber(r.elapsedSeconds),
-        csvNumber(r.trainObjective),
-    ]
-    return fields.joined(separator: ",")
-}
-
-/// Shortest round-trip decimal; inf, -inf, nan for the non-finite values.
-func csvNumber(_ value: Double) -> String {
-    if value.isNaN { return "nan" }
-    if value.isInfinite { return value > 0 ? "inf" : "-inf" }
-    return "\(value)"
 }
 
 // MARK: - summary.json
@@ -228,7 +176,7 @@ struct ExportSummary: Encodable {
     var format = "hfrnn-export-summary"
     /// 2: `config` and `data` in snake_case (checkpoint format 2); 1 had camelCase and "_0" keys there.
     var formatVersion = 2
-    var hfrnnVersion = Training.hfrnnVersion
+    var hfrnnVersion = DataFiles.hfrnnVersion
     var checkpoint: String
     var runName: String
     var data: DataSourceConfig

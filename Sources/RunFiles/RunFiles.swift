@@ -1,8 +1,15 @@
+import DataFiles
 import Foundation
 import HDF5IO
 import Linalg
 import SequenceModel
+import Training
 
+// RunFiles: the files of a training run. The training loop (`runTraining`) and the checkpoints it
+// saves (`TrainingCheckpoint`, HDF5 layout in checkpoints/README.md), metrics.csv, `hfrnn export`
+// (curves.csv, summary.json, predictions.h5, curves.svg) and the probe file; built on Training
+// (what a run is) and DataFiles (how files are written).
+//
 // What the CLI commands and the exporter share about a run's files: where its checkpoint is, in
 // which precision it was written, and how its data source (and so its test set) is rebuilt from the
 // stored configuration.
@@ -46,12 +53,12 @@ public func resumableCheckpoint(_ argument: String) -> (path: String, note: Stri
 public func checkpointPrecision(_ path: String) throws -> Precision {
     let file = try HDF5File.open(path)
     guard try file.hasAttribute("precision") else {
-        throw TrainingError("\(path): not an hfrnn checkpoint (no precision attribute)")
+        throw TrainingError.file(path, "not an hfrnn checkpoint (no precision attribute)")
     }
     let stored = try file.stringAttribute("precision")
     guard let precision = Precision(rawValue: stored) else {
         let choices = Precision.allCases.map(\.rawValue).joined(separator: " or ")
-        throw TrainingError("\(path): precision attribute is '\(stored)'; it must be \(choices)")
+        throw TrainingError.file(path, "precision attribute is '\(stored)'; it must be \(choices)")
     }
     return precision
 }

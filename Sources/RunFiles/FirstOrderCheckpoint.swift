@@ -1,8 +1,10 @@
+import DataFiles
 import FirstOrder
 import Foundation
 import HDF5IO
 import Linalg
 import SequenceModel
+import Training
 
 /// A first-order run's checkpoint: the layout of `TrainingCheckpoint` (format, version, precision,
 /// parameters/, config/) with the first-order optimizer's state in optimizer/ and its own
@@ -222,14 +224,15 @@ enum FirstOrderHistoryColumns {
             try check("history/\(name)", count)
             integers[name] = try file.read("history/\(name)", as: Int64.self, shape: [count])
         }
-        return (0..<count).map { k in
-            FirstOrderRecord(
-                evaluation: Int(integers["evaluation"]![k]), updates: Int(integers["updates"]![k]),
-                sequences: Int(integers["sequences"]![k]), trainLoss: doubles["train_loss"]![k],
-                testLoss: doubles["test_loss"]![k], testError: doubles["test_error"]![k],
-                learningRate: doubles["learning_rate"]![k], momentum: doubles["momentum"]![k],
-                clippedFraction: doubles["clipped_fraction"]![k], gradientNorm: doubles["gradient_norm"]![k],
-                skippedUpdates: Int(integers["skipped_updates"]![k]), elapsedSeconds: doubles["elapsed_seconds"]![k])
+        return (0..<count).map { (k: Int) -> FirstOrderRecord in
+            func real(_ name: String) -> Double { doubles[name]![k] }
+            func whole(_ name: String) -> Int { Int(integers[name]![k]) }
+            return FirstOrderRecord(
+                evaluation: whole("evaluation"), updates: whole("updates"), sequences: whole("sequences"),
+                trainLoss: real("train_loss"), testLoss: real("test_loss"), testError: real("test_error"),
+                learningRate: real("learning_rate"), momentum: real("momentum"),
+                clippedFraction: real("clipped_fraction"), gradientNorm: real("gradient_norm"),
+                skippedUpdates: whole("skipped_updates"), elapsedSeconds: real("elapsed_seconds"))
         }
     }
 }

@@ -1,4 +1,6 @@
+import DataFiles
 import Foundation
+import Training
 
 /// `<run folder>/metrics.csv`: the run's learning curves as they happen, for watching a live run.
 /// Same columns as an export's curves.csv (header included), one row appended and written through
@@ -21,7 +23,7 @@ final class MetricsLog {
         try AtomicFile.write(Array(csv.utf8), to: path)
         descriptor = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
         guard descriptor >= 0 else {
-            throw TrainingError("\(path): cannot open the metrics file: \(String(cString: strerror(errno)))")
+            throw TrainingError.file(path, "cannot open the metrics file: \(String(cString: strerror(errno)))")
         }
     }
 
@@ -39,7 +41,7 @@ final class MetricsLog {
         let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
         guard written == bytes.count else {
             let reason = written < 0 ? String(cString: strerror(errno)) : "short write"
-            throw TrainingError("\(path): cannot append to the metrics file: \(reason)")
+            throw TrainingError.file(path, "cannot append to the metrics file: \(reason)")
         }
     }
 

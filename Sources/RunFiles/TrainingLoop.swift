@@ -1,18 +1,8 @@
+import DataFiles
 import Foundation
 import HDF5IO
 import Linalg
-
-/// Where a run keeps its checkpoints: `<checkpointDirectory>/<runName>/latest.h5` and `best.h5`.
-public struct RunFolder: Sendable {
-    public let path: String
-    public init(config: TrainingConfig) {
-        path = URL(fileURLWithPath: config.checkpointDirectory).appendingPathComponent(config.runName).path
-    }
-    public var latest: String { path + "/latest.h5" }
-    public var best: String { path + "/best.h5" }
-    /// One CSV row per HF iteration, written as the run goes (see `MetricsLog`).
-    public var metrics: String { path + "/metrics.csv" }
-}
+import Training
 
 /// How a run ended.
 public struct TrainingOutcome: Sendable {

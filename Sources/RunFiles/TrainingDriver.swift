@@ -1,14 +1,6 @@
 import HDF5IO
 import Linalg
-
-/// One row of a run's learning curves: an HF iteration (`IterationRecord`) or a first-order
-/// evaluation (`FirstOrderRecord`).
-public protocol TrainingRecord: Sendable {
-    /// 1-based position of the record in the history; `TrainingConfig.checkpointEvery` counts these.
-    var recordNumber: Int { get }
-    var testError: Double { get }
-    var testLoss: Double { get }
-}
+import Training
 
 /// What `runTraining` needs from a run, whatever its optimizer: advance to the next record, say
 /// when to stop, and write its checkpoint and curves. `Trainer` (HF) and `FirstOrderTrainer`
@@ -37,14 +29,38 @@ public protocol TrainingDriver<Record>: AnyObject {
     func curvesRow(_ record: Record) -> String
 }
 
-extension IterationRecord: TrainingRecord {
-    public var recordNumber: Int { iteration }
-}
-
 extension Trainer: TrainingDriver where Scalar: HDF5Element {
     public var completedIterations: Int { state.iteration }
     public var totalCGIterations: Int { state.totalCGIterations }
     public func saveCheckpoint(to path: String) throws { try TrainingCheckpoint(self).save(to: path) }
     public func curvesText(_ records: [IterationRecord]) -> String { curvesCSV(records) }
     public func curvesRow(_ record: IterationRecord) -> String { curvesCSVRow(record) }
+}
+
+extension FirstOrderTrainer: TrainingDriver where Scalar: HDF5Element {
+    public var completedIterations: Int { updates }
+    public var totalCGIterations: Int { 0 }
+    public func saveCheckpoint(to path: String) throws { try FirstOrderCheckpoint(self).save(to: path) }
+    public func curvesText(_ records: [FirstOrderRecord]) -> String { firstOrderCurvesCSV(records) }
+    public func curvesRow(_ record: FirstOrderRecord) -> String { firstOrderCurvesCSVRow(record) }
+}
+
+// MARK: - curves.csv of a first-order run
+
+/// The header of a first-order run's curves.csv and metrics.csv. The first column tells the two
+/// kinds of file apart: `iteration` (HF) or `evaluation` (first-order).
+public let firstOrderCurvesCSVHeader = "evaluation,updates,sequences,train_loss,test_loss,test_error,learning_rate,"
+    + "momentum,clipped_fraction,gradient_norm,skipped_updates,elapsed_seconds"
+
+/// Header and one row per record.
+public func firstOrderCurvesCSV(_ history: [FirstOrderRecord]) -> String {
+    ([firstOrderCurvesCSVHeader] + history.map(firstOrderCurvesCSVRow)).joined(separator: "\n") + "\n"
+}
+
+func firstOrderCurvesCSVRow(_ r: FirstOrderRecord) -> String {
+    [
+        "\(r.evaluation)", "\(r.updates)", "\(r.sequences)", csvNumber(r.trainLoss), csvNumber(r.testLoss),
+        csvNumber(r.testError), csvNumber(r.learningRate), csvNumber(r.momentum), csvNumber(r.clippedFraction),
+        csvNumber(r.gradientNorm), "\(r.skippedUpdates)", csvNumber(r.elapsedSeconds),
+    ].joined(separator: ",")
 }

@@ -1,11 +1,10 @@
+import DataFiles
 import Foundation
 import HDF5IO
 import HessianFree
 import Linalg
 import SequenceModel
-
-/// hfrnn's version, written into every checkpoint and printed by `hfrnn --version`.
-public let hfrnnVersion = "0.1.0"
+import Training
 
 /// Everything needed to continue a run exactly: weights, optimizer state (λ, warm start,
 /// counters, RNG), both configs, the history so far and the format version.
@@ -52,7 +51,7 @@ public struct TrainingCheckpoint<Scalar: BLASScalar & HDF5Element> {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            throw TrainingError("\(directory): cannot create the checkpoint folder: \(error.localizedDescription)")
+            throw TrainingError.file(directory, "cannot create the checkpoint folder: \(error.localizedDescription)")
         }
         try AtomicFile.write(try image(name: path), to: path, beforeRename: beforeRename)
     }
@@ -91,8 +90,8 @@ public struct TrainingCheckpoint<Scalar: BLASScalar & HDF5Element> {
         for (name, values) in columns.doubles { try file.write(values, shape: [values.count], to: "history/\(name)") }
         for (name, values) in columns.integers { try file.write(values, shape: [values.count], to: "history/\(name)") }
         // Text columns grow with the run: one string per iteration, as 1-D datasets like the numbers.
-        try file.writeStrings(history.map(\.cgStop), to: "history/cg_stop")
-        try file.writeStrings(history.map(\.decision), to: "history/decision")
+        try file.writeStrings(history.map(\.cgStop.reason), to: "history/cg_stop")
+        try file.writeStrings(history.map(\.decision.reason), to: "history/decision")
         let bytes = try file.image()
         try file.close()
         return bytes
@@ -105,7 +104,7 @@ public struct TrainingCheckpoint<Scalar: BLASScalar & HDF5Element> {
     public static func load(from path: String) throws -> TrainingCheckpoint<Scalar> {
         let file = try HDF5File.open(path)
         defer { try? file.close() }
-        func fail(_ message: String) -> TrainingError { TrainingError("\(path): \(message)") }
+        func fail(_ message: String) -> TrainingError { TrainingError.file(path, "\(message)") }
         guard try file.hasAttribute("format"), (try? file.stringAttribute("format")) == "hfrnn-checkpoint" else {
             throw fail("not an hfrnn checkpoint (no format = 'hfrnn-checkpoint' attribute)")
         }
@@ -214,66 +213,18 @@ public struct TrainingCheckpoint<Scalar: BLASScalar & HDF5Element> {
             return try Trainer<Scalar>(config: config ?? self.config, network: network, parameters: parameters,
                                        state: state, history: history, earlierSeconds: elapsedSeconds, source: source)
         } catch let error as TrainingError {
-            throw TrainingError("\(path): cannot resume: \(error.message)")
+            throw error.reported(at: path, "cannot resume: ")
         }
     }
 }
 
-/// The learning curves as one dataset per numeric column (h5py-friendly).
-struct HistoryColumns {
-    var doubles: [(String, [Double])]
-    var integers: [(String, [Int64])]
-
-    init(_ history: [IterationRecord]) {
-        doubles = [
-            ("train_loss", history.map(\.trainLoss)), ("train_objective", history.map(\.trainObjective)),
-            ("test_loss", history.map(\.testLoss)),
-            ("test_error", history.map(\.testError)), ("lambda", history.map(\.lambda)),
-            ("lambda_next", history.map(\.lambdaNext)), ("rho", history.map(\.rho)),
-            ("step_size", history.map(\.stepSize)), ("elapsed_seconds", history.map(\.elapsedSeconds)),
-        ]
-        integers = [
-            ("iteration", history.map { Int64($0.iteration) }), ("cg_iterations", history.map { Int64($0.cgIterations) }),
-            ("backtrack_iteration", history.map { Int64($0.backtrackIteration) }),
-            ("accepted", history.map { $0.accepted ? 1 : 0 }),
-        ]
-    }
-
-    /// Reads the columns, each checked by `check(name, count)` before it is read.
-    static func read(from file: HDF5File, count: Int, cgStops: [String], decisions: [String],
-                     check: (String, Int) throws -> [Int]) throws -> [IterationRecord] {
-        func column<T: HDF5Element>(_ name: String, _: T.Type) throws -> [T] {
-            _ = try check("history/\(name)", count)
-            return try file.read("history/\(name)", as: T.self, shape: [count])
-        }
-        let (trainLoss, testLoss, testError) = (try column("train_loss", Double.self), try column("test_loss", Double.self),
-                                                try column("test_error", Double.self))
-        // Checkpoints from before train_objective stored the objective as train_loss.
-        let (trainData, trainObjective) = try file.exists("history/train_objective")
-            ? (trainLoss, try column("train_objective", Double.self))
-            : ([Double](repeating: .nan, count: count), trainLoss)
-        let (lambda, lambdaNext, rho) = (try column("lambda", Double.self), try column("lambda_next", Double.self),
-                                         try column("rho", Double.self))
-        let (stepSize, elapsed) = (try column("step_size", Double.self), try column("elapsed_seconds", Double.self))
-        let (iteration, cg) = (try column("iteration", Int64.self), try column("cg_iterations", Int64.self))
-        let (backtrack, accepted) = (try column("backtrack_iteration", Int64.self), try column("accepted", Int64.self))
-        return (0..<count).map { k in
-            IterationRecord(iteration: Int(iteration[k]), trainLoss: trainData[k], trainObjective: trainObjective[k],
-                            testLoss: testLoss[k],
-                            testError: testError[k], lambda: lambda[k], lambdaNext: lambdaNext[k], rho: rho[k],
-                            cgIterations: Int(cg[k]), cgStop: cgStops[k], backtrackIteration: Int(backtrack[k]),
-                            stepSize: stepSize[k], accepted: accepted[k] != 0, decision: decisions[k],
-                            elapsedSeconds: elapsed[k])
-        }
-    }
-}
 
 /// A stored JSON document, or one line naming the file and where decoding failed.
 func decodeJSON<T: Decodable>(_ text: String, path: String, keys: JSONFormat.KeyStyle) throws -> T {
     do {
         return try JSONFormat.decoder(keys: keys).decode(T.self, from: Data(text.utf8))
     } catch {
-        throw TrainingError("\(path): stored \(T.self) is not readable: \(describeDecodingError(error))")
+        throw TrainingError.file(path, "stored \(T.self) is not readable: \(describeDecodingError(error))")
     }
 }
 
@@ -283,7 +234,7 @@ func decodeJSON<T: Codable>(_ text: String, path: String, defaults: T, keys: JSO
     do {
         return try JSONFormat.decode(text, defaults: defaults, keys: keys, wholeKeys: wholeKeys)
     } catch {
-        throw TrainingError("\(path): stored \(T.self) is not readable: \(describeDecodingError(error))")
+        throw TrainingError.file(path, "stored \(T.self) is not readable: \(describeDecodingError(error))")
     }
 }
 
@@ -303,12 +254,4 @@ func describeDecodingError(_ error: any Error) -> String {
     default: text = "\(error)"
     }
     return String(text.map { $0.isNewline ? " " : $0 })
-}
-
-/// fsync a file or directory by path.
-func fsyncFile(_ path: String) throws {
-    let descriptor = open(path, O_RDONLY)
-    guard descriptor >= 0 else { throw TrainingError("\(path): cannot open for fsync: \(String(cString: strerror(errno)))") }
-    defer { close(descriptor) }
-    guard fsync(descriptor) == 0 else { throw TrainingError("\(path): fsync failed: \(String(cString: strerror(errno)))") }
 }

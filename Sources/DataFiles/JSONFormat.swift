@@ -43,7 +43,7 @@ public enum JSONFormat {
     /// Decodes `text`, taking every key it lacks from `defaults`: a document written before a
     /// field existed reads with that field's default (nested objects are completed the same way,
     /// except under `wholeKeys`, whose stored value is taken as it is).
-    static func decode<T: Codable>(_ text: String, defaults: T, keys: KeyStyle,
+    package static func decode<T: Codable>(_ text: String, defaults: T, keys: KeyStyle,
                                    wholeKeys: Set<String> = []) throws -> T {
         do {
             return try decoder(keys: keys).decode(T.self, from: Data(text.utf8))

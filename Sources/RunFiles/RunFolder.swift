@@ -1,0 +1,47 @@
+import DataFiles
+import Foundation
+import Training
+
+/// Where a run keeps its checkpoints: `<checkpointDirectory>/<runName>/latest.h5` and `best.h5`.
+public struct RunFolder: Sendable {
+    public let path: String
+    public init(config: TrainingConfig) {
+        path = URL(fileURLWithPath: config.checkpointDirectory).appendingPathComponent(config.runName).path
+    }
+    public var latest: String { path + "/latest.h5" }
+    public var best: String { path + "/best.h5" }
+    /// One CSV row per HF iteration, written as the run goes (see `MetricsLog`).
+    public var metrics: String { path + "/metrics.csv" }
+}
+
+extension RunFolder {
+    /// Creates the run folder (and its parents) and checks that files can be written there, so a
+    /// bad `--checkpoint-dir` fails before the first iteration with one line naming the folder.
+    public func prepare() throws {
+        var isDirectory: ObjCBool = false
+        let manager = FileManager.default
+        if manager.fileExists(atPath: path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw TrainingError.file(path, "exists and is not a folder") }
+        } else {
+            // Walk up to the first existing ancestor: it must be a folder we can write into.
+            var ancestor = URL(fileURLWithPath: path).deletingLastPathComponent()
+            while !manager.fileExists(atPath: ancestor.path, isDirectory: &isDirectory) {
+                ancestor.deleteLastPathComponent()
+            }
+            guard isDirectory.boolValue else {
+                throw TrainingError.file(path, "cannot create the run folder: \(ancestor.path) is not a folder")
+            }
+            guard access(ancestor.path, W_OK) == 0 else {
+                throw TrainingError.file(path, "cannot create the run folder: \(ancestor.path): \(String(cString: strerror(errno)))")
+            }
+            do {
+                try manager.createDirectory(atPath: path, withIntermediateDirectories: true)
+            } catch {
+                throw TrainingError.file(path, "cannot create the run folder")
+            }
+        }
+        guard access(path, W_OK) == 0 else {
+            throw TrainingError.file(path, "cannot write checkpoints here: \(String(cString: strerror(errno)))")
+        }
+    }
+}
