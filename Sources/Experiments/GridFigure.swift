@@ -1,4 +1,5 @@
 import Foundation
+import RunFiles
 
 // results.svg, drawn by hand like the paper's figure: for every task and length, one bar per
 // variant with the fraction of seeds that solved (top panel) and the median training time of the
@@ -20,15 +21,7 @@ extension GridResults {
         let panelHeight = 200.0, top = 70.0, labelBand = 150.0
         let height = top + 2 * (panelHeight + labelBand) + 10
 
-        var svg = """
-            <?xml version="1.0" encoding="UTF-8"?>
-            <svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="\(number(width))" height="\(number(height))" \
-            viewBox="0 0 \(number(width)) \(number(height))" font-family="Helvetica, Arial, sans-serif" font-size="11">
-            <title>\(escape(title))</title>
-            <rect x="0" y="0" width="\(number(width))" height="\(number(height))" fill="white"/>
-            <text class="title" x="\(number(width / 2))" y="24" text-anchor="middle" font-size="15" font-weight="bold">\(escape(title))</text>
-
-            """
+        var svg = svgDocumentStart(width: width, height: height, title: title, titleY: 24, titleSize: 15)
         // Legend: one swatch per variant.
         for (index, variant) in variants.enumerated() {
             let x = left + Double(index) * 150
@@ -100,8 +93,5 @@ extension GridResults {
         value == value.rounded() && abs(value) < 1e9 ? String(Int(value)) : String(format: "%.3g", value)
     }
 
-    private static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
+    private static func escape(_ text: String) -> String { xmlEscape(text) }
 }

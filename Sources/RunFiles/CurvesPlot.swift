@@ -39,16 +39,7 @@ public func curvesSVG(history: [IterationRecord], title: String, successThreshol
         lossPanel(times, against: "wall time", xLabel: timeLabel, integerX: false, id: "loss-vs-time"),
     ]
 
-    var svg = """
-        <?xml version="1.0" encoding="UTF-8"?>
-        <svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="\(fmt(width))" height="\(fmt(height))" \
-        viewBox="0 0 \(fmt(width)) \(fmt(height))" font-family="Helvetica, Arial, sans-serif" font-size="11">
-        <title>\(xmlEscape(title))</title>
-        <rect x="0" y="0" width="\(fmt(width))" height="\(fmt(height))" fill="white"/>
-        <text class="title" x="\(fmt(width / 2))" y="30" text-anchor="middle" font-size="17" font-weight="bold">\
-        \(xmlEscape(title))</text>
-
-        """
+    var svg = svgDocumentStart(width: width, height: height, title: title, titleY: 30, titleSize: 17)
     for (index, panel) in panels.enumerated() {
         let origin = (x: Double(index % 2) * panelWidth, y: top + Double(index / 2) * panelHeight)
         svg += panel.render(x: origin.x, y: origin.y, width: panelWidth, height: panelHeight)
@@ -263,8 +254,23 @@ private struct Axis {
 /// A coordinate with two decimals.
 private func fmt(_ value: Double) -> String { String(format: "%.2f", value) }
 
+/// The opening of a standalone SVG 1.1 figure on a white page: the `<svg>` element, its `<title>`
+/// and the title drawn centred at `titleY`. The caller adds the body and `</svg>`.
+package func svgDocumentStart(width: Double, height: Double, title: String, titleY: Int, titleSize: Int) -> String {
+    """
+    <?xml version="1.0" encoding="UTF-8"?>
+    <svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="\(fmt(width))" height="\(fmt(height))" \
+    viewBox="0 0 \(fmt(width)) \(fmt(height))" font-family="Helvetica, Arial, sans-serif" font-size="11">
+    <title>\(xmlEscape(title))</title>
+    <rect x="0" y="0" width="\(fmt(width))" height="\(fmt(height))" fill="white"/>
+    <text class="title" x="\(fmt(width / 2))" y="\(titleY)" text-anchor="middle" font-size="\(titleSize)" \
+    font-weight="bold">\(xmlEscape(title))</text>
+
+    """
+}
+
 /// Text safe inside an XML element or attribute.
-func xmlEscape(_ text: String) -> String {
+package func xmlEscape(_ text: String) -> String {
     var out = ""
     for character in text {
         switch character {
