@@ -56,6 +56,7 @@ public struct ExperimentFolder: Sendable {
     public var resultsCSV: String { path + "/results.csv" }
     public var resultsTable: String { path + "/results.md" }
     public var resultsFigure: String { path + "/results.svg" }
+    public var resultsCurves: String { path + "/results-curves.svg" }
 
     public func runFolder(_ cell: GridCell) -> String { runs + "/" + cell.name }
     public func notesFile(_ cell: GridCell) -> String { notes + "/" + cell.name + ".json" }

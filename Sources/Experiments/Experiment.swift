@@ -1,5 +1,6 @@
 import DataFiles
 import Foundation
+import RunFiles
 import Training
 
 /// An experiment folder and its grid: created once from a spec, continued and summarised from the
@@ -51,6 +52,12 @@ public struct Experiment: Sendable {
         try writeFileAtomically(GridResults.markdown(outcomes, spec: spec, command: command), to: folder.resultsTable)
         let title = "hfrnn experiment: \(spec.cells.count) cells"
         try writeFileAtomically(GridResults.svg(outcomes, spec: spec, title: title), to: folder.resultsFigure)
+        let histories = try spec.cells.compactMap { cell -> (cell: GridCell, history: [IterationRecord])? in
+            guard let path = folder.checkpoint(cell) else { return nil }
+            return (cell, try StoredRun<Double>.load(from: path).history)
+        }
+        try writeFileAtomically(GridResults.curvesSVG(histories, spec: spec, title: "Test error against training time"),
+                                to: folder.resultsCurves)
     }
 
     /// Holds the folder's runner lock for the life of the returned descriptor: one runner per

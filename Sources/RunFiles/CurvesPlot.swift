@@ -49,10 +49,10 @@ public func curvesSVG(history: [IterationRecord], title: String, successThreshol
 }
 
 /// Wall-time axis unit: seconds, minutes or hours, whichever keeps the numbers readable.
-private struct TimeUnit {
-    let name: String
-    let seconds: Double
-    init(maxSeconds: Double) {
+package struct TimeUnit {
+    package let name: String
+    package let seconds: Double
+    package init(maxSeconds: Double) {
         if maxSeconds >= 2 * 3600 {
             (name, seconds) = ("h", 3600)
         } else if maxSeconds >= 120 {
@@ -63,16 +63,23 @@ private struct TimeUnit {
     }
 }
 
-private struct PlotSeries {
+/// One line of a panel, with its legend entry.
+package struct PlotSeries {
     var name: String
     var color: String
     var x: [Double]
     var y: [Double]
+
+    package init(name: String, color: String, x: [Double], y: [Double]) {
+        (self.name, self.color, self.x, self.y) = (name, color, x, y)
+    }
 }
 
-private enum AxisScale { case linear, logarithmic }
+package enum AxisScale { case linear, logarithmic }
 
-private struct PlotPanel {
+/// One framed chart: axes with ticks and labels, its series as lines, a legend, an optional
+/// dashed guideline. `curvesSVG` draws four; experiment figures draw one per task and length.
+package struct PlotPanel {
     var id: String
     var title: String
     var xLabel: String
@@ -85,6 +92,19 @@ private struct PlotPanel {
     /// Ticks only at whole numbers on the x axis (HF iterations).
     var integerX: Bool
 
+    package init(id: String, title: String, xLabel: String, yLabel: String, yScale: AxisScale, series: [PlotSeries],
+                 guideline: (value: Double, label: String)?, yIncludesZero: Bool, integerX: Bool) {
+        self.id = id
+        self.title = title
+        self.xLabel = xLabel
+        self.yLabel = yLabel
+        self.yScale = yScale
+        self.series = series
+        self.guideline = guideline
+        self.yIncludesZero = yIncludesZero
+        self.integerX = integerX
+    }
+
     /// Points that can be drawn: finite, and positive on a log axis.
     func drawable(_ s: PlotSeries) -> [(Double, Double)?] {
         zip(s.x, s.y).map { x, y in
@@ -92,7 +112,7 @@ private struct PlotPanel {
         }
     }
 
-    func render(x originX: Double, y originY: Double, width: Double, height: Double) -> String {
+    package func render(x originX: Double, y originY: Double, width: Double, height: Double) -> String {
         let left = originX + 72, right = originX + width - 24
         let top = originY + 34, bottom = originY + height - 52
         let points = series.flatMap { drawable($0).compactMap { $0 } }

@@ -52,6 +52,12 @@ import Testing
         parser.delegate = bars
         #expect(parser.parse(), "results.svg is not well-formed XML")
         #expect(bars.successBars == 2, "one success bar per task × length × variant")
+        let curves = try Data(contentsOf: URL(fileURLWithPath: workspace.path + "/grid/results-curves.svg"))
+        let panels = BarCollector()
+        let curvesParser = XMLParser(data: curves)
+        curvesParser.delegate = panels
+        #expect(curvesParser.parse(), "results-curves.svg is not well-formed XML")
+        #expect(panels.panels == ["addition-T10", "temporal-order-T10"], "one panel per task × length")
 
         // Run again: nothing to do, and the results stay the same.
         let again = try runHFRNN(["experiment", "grid"], in: workspace.path)
@@ -196,6 +202,7 @@ import Testing
 /// Counts the success-panel bars of results.svg.
 private final class BarCollector: NSObject, XMLParserDelegate {
     var successBars = 0
+    var panels: [String] = []
     private var inSuccessPanel = false
 
     func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
@@ -203,5 +210,6 @@ private final class BarCollector: NSObject, XMLParserDelegate {
         if name == "g" && attributes["id"] == "success" { inSuccessPanel = true }
         if name == "g" && attributes["id"] == "time" { inSuccessPanel = false }
         if name == "rect" && attributes["class"] == "bar" && inSuccessPanel { successBars += 1 }
+        if name == "g" && attributes["class"] == "panel", let id = attributes["id"] { panels.append(id) }
     }
 }
