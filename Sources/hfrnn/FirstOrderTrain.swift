@@ -76,16 +76,7 @@ func trainFirstOrder<S: BLASScalar & HDF5Element>(_ trainer: FirstOrderTrainer<S
     print("\(message) after \(outcome.iterations) updates (\(trainer.history.count) evaluations, "
           + "\(trainer.state.skippedSteps) skipped), " + String(format: "%.1f s", outcome.elapsedSeconds)
           + "; test error \(formatPercent(outcome.finalTestError)), test loss \(String(format: "%.5g", outcome.finalTestLoss))")
-    print("latest checkpoint: \(outcome.latestCheckpoint)")
-    if let best = outcome.bestCheckpoint { print("best checkpoint:   \(best)") }
-    let runPath = RunFolder(config: trainer.config).path
-    if outcome.reason == .solved {
-        print("train further with: hfrnn resume \(runPath) --success-threshold <fraction below \(trainer.successThreshold)>")
-    } else {
-        print("resume with: hfrnn resume \(runPath)")
-    }
-    if outcome.reason == .interrupted { throw ExitCode(Interruption.exitStatus) }
-    if outcome.reason == .noProgress { throw ExitCode.failure }
+    try finishSession(outcome, config: trainer.config, successThreshold: trainer.successThreshold)
 }
 
 /// One line per first-order evaluation.

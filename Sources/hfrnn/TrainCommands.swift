@@ -301,11 +301,17 @@ func train<S: BLASScalar & HDF5Element>(_ trainer: Trainer<S>, header: String) t
     print("\(message) after \(outcome.iterations) HF iterations, \(outcome.totalCGIterations) CG steps, "
           + String(format: "%.1f s", outcome.elapsedSeconds)
           + "; test error \(formatPercent(outcome.finalTestError)), test loss \(String(format: "%.5g", outcome.finalTestLoss))")
+    try finishSession(outcome, config: trainer.config, successThreshold: trainer.successThreshold)
+}
+
+/// The lines every training session ends with, HF or first-order: where its checkpoints are, how
+/// to go on, and the exit status (130/143 after a signal, 1 when training could not move).
+func finishSession(_ outcome: TrainingOutcome, config: TrainingConfig, successThreshold: Double) throws {
     print("latest checkpoint: \(outcome.latestCheckpoint)")
     if let best = outcome.bestCheckpoint { print("best checkpoint:   \(best)") }
-    let runPath = RunFolder(config: trainer.config).path
+    let runPath = RunFolder(config: config).path
     if outcome.reason == .solved {
-        print("train further with: hfrnn resume \(runPath) --success-threshold <fraction below \(trainer.successThreshold)>")
+        print("train further with: hfrnn resume \(runPath) --success-threshold <fraction below \(successThreshold)>")
     } else {
         print("resume with: hfrnn resume \(runPath)")
     }
