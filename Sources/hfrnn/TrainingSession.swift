@@ -1,0 +1,127 @@
+import ArgumentParser
+import DataFiles
+import Foundation
+import HDF5IO
+import HessianFree
+import Linalg
+import RunFiles
+import SequenceModel
+import Tasks
+import Training
+
+// A training session of `hfrnn train` or `hfrnn resume` for Hessian-free runs: build or restore the
+// trainer, print the header and one progress line per HF iteration, and end with where the
+// checkpoints are and how to go on.
+
+func startTraining<S: BLASScalar & HDF5Element>(_ config: TrainingConfig, _: S.Type) throws {
+    if config.firstOrder != nil { return try startFirstOrderTraining(config, S.self) }
+    let source = try makeSource(config, S.self)
+    let folder = RunFolder(config: config)
+    if FileManager.default.fileExists(atPath: folder.latest) {
+        throw TrainingError.file(path: folder.latest, message: "\(folder.latest) already exists: resume it with `hfrnn resume \(folder.path)` or choose another --run-name")
+    }
+    let trainer = try Trainer<S>(config: config, source: source)
+    try train(trainer, header: "training \(describe(config)), \(trainer.network.shape) network, \(trainer.network.parameterCount) parameters")
+}
+
+func resumeTraining<S: BLASScalar & HDF5Element>(_ path: String, _: S.Type, stop: StopOptions,
+                                                successThreshold: Double?) throws {
+    if try checkpointFirstOrderMethod(path) != nil {
+        return try resumeFirstOrderTraining(path, S.self, stop: stop, successThreshold: successThreshold)
+    }
+    let checkpoint = try TrainingCheckpoint<S>.load(from: path)
+    var config = checkpoint.config
+    if let limit = stop.maxIterations { config.maxIterations = limit }
+    if let seconds = try stop.seconds() { config.timeLimitSeconds = seconds }
+    if let successThreshold { config.successThreshold = successThreshold }
+    // The checkpoint's folder is the run folder, wherever it was moved.
+    let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+    config.runName = folder.lastPathComponent
+    config.checkpointDirectory = folder.deletingLastPathComponent().path
+    let trainer = try checkpoint.makeTrainer(source: try makeSource(config, S.self), config: config, path: path)
+    try train(trainer, header: "resuming \(path) at iteration \(checkpoint.state.iteration)")
+}
+
+func describe(_ config: TrainingConfig) -> String {
+    let data: String
+    switch config.data {
+    case .task(let spec): data = spec.name
+    case .dataset(let path, _): data = path
+    }
+    let mu = config.optimizer.structuralDampingWeight
+    return "\(data), seed \(config.seed), \(config.precision.rawValue), "
+        + (mu > 0 ? "structural damping μ = \(mu)" : "no structural damping")
+}
+
+func train<S: BLASScalar & HDF5Element>(_ trainer: Trainer<S>, header: String) throws {
+    // Checked here too (runTraining does it again) so that a bad folder is the only output.
+    try RunFolder(config: trainer.config).prepare()
+    Interruption.install()
+    print(header)
+    print(ProgressLine.header)
+    let outcome = try runTraining(trainer, shouldStop: { Interruption.requested() }) { record in
+        printNow(ProgressLine.format(record))
+    }
+    let message: String
+    switch outcome.reason {
+    case .solved: message = "solved: test error below \(formatPercent(trainer.successThreshold))"
+    case .maxIterations: message = "stopped: reached the iteration limit"
+    case .timeLimit: message = "stopped: reached the time limit"
+    case .interrupted: message = "interrupted: checkpoint saved"
+    case .noProgress:
+        let rejected = trainer.history.suffix(trainer.trailingRejections)
+        message = "stopped: the last \(rejected.count) HF iterations were all rejected (λ "
+            + String(format: "%.3g → %.3g", rejected.first?.lambda ?? .nan, rejected.last?.lambdaNext ?? .nan)
+            + "; last: \(rejected.last?.decision.reason ?? "-")). Likely cause: data on an extreme scale (rescale "
+            + "inputs and targets to about ±1) or values that overflow; training cannot move"
+    }
+    print("\(message) after \(outcome.iterations) HF iterations, \(outcome.totalCGIterations) CG steps, "
+          + String(format: "%.1f s", outcome.elapsedSeconds)
+          + "; test error \(formatPercent(outcome.finalTestError)), test loss \(String(format: "%.5g", outcome.finalTestLoss))")
+    try finishSession(outcome, config: trainer.config, successThreshold: trainer.successThreshold)
+}
+
+/// The lines every training session ends with, HF or first-order: where its checkpoints are, how
+/// to go on, and the exit status (130/143 after a signal, 1 when training could not move).
+func finishSession(_ outcome: TrainingOutcome, config: TrainingConfig, successThreshold: Double) throws {
+    print("latest checkpoint: \(outcome.latestCheckpoint)")
+    if let best = outcome.bestCheckpoint { print("best checkpoint:   \(best)") }
+    let runPath = RunFolder(config: config).path
+    if outcome.reason == .solved {
+        print("train further with: hfrnn resume \(runPath) --success-threshold <fraction below \(successThreshold)>")
+    } else {
+        print("resume with: hfrnn resume \(runPath)")
+    }
+    if outcome.reason == .interrupted { throw ExitCode(Interruption.exitStatus) }
+    if outcome.reason == .noProgress { throw ExitCode.failure }
+}
+
+/// One line per HF iteration.
+enum ProgressLine {
+    static let header = " iter    train loss   test err   test loss         λ        ρ     CG  CG stop        α       time"
+
+    static func format(_ record: IterationRecord) -> String {
+        // String(format:) takes only numbers here: %s would need a C string.
+        return String(format: "%5d  %12.6g  ", record.iteration, record.trainLoss)
+            + pad(formatPercent(record.testError), 9)
+            + String(format: "  %10.5g  %8.2e  %7.3f  %5d  ", record.testLoss, record.lambda, record.rho, record.cgIterations)
+            + pad(String(record.cgStop.label.prefix(10)), -10)
+            + " " + formatStepSize(record.stepSize) + String(format: "  %6.1fs", record.elapsedSeconds)
+            + (record.accepted ? "" : "  (\(record.decision.reason))")
+    }
+
+    /// The line-search step α in five columns: 0 only for a rejected step; steps below 0.001 in
+    /// scientific notation so that a small accepted step never reads as 0.000.
+    static func formatStepSize(_ alpha: Double) -> String {
+        if alpha == 0 { return pad("0", 5) }
+        return alpha < 0.001 ? String(format: "%5.0e", alpha) : String(format: "%5.3f", alpha)
+    }
+
+    /// Right-aligns (width > 0) or left-aligns (width < 0) `text` in |width| columns.
+    static func pad(_ text: String, _ width: Int) -> String {
+        let fill = String(repeating: " ", count: max(0, abs(width) - text.count))
+        return width > 0 ? fill + text : text + fill
+    }
+}
+
+func formatPercent(_ fraction: Double) -> String { String(format: "%.2f%%", 100 * fraction) }
