@@ -29,7 +29,11 @@ public struct Experiment: Sendable {
                                     + "options, or choose another folder")
                 }
             } else {
-                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+                do {
+                    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+                } catch {
+                    throw GridError("\(path): cannot create the experiment folder: \(describeFolderError(error))")
+                }
                 try writeFileAtomically(try spec.jsonText(), to: folder.spec)
             }
             return Experiment(folder: folder, spec: spec)
@@ -58,6 +62,12 @@ public struct Experiment: Sendable {
         }
         try writeFileAtomically(GridResults.curvesSVG(histories, spec: spec, title: "Test error against training time"),
                                 to: folder.resultsCurves)
+    }
+
+    private static func describeFolderError(_ error: any Error) -> String {
+        let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
+        guard let code = underlying?.code, underlying?.domain == NSPOSIXErrorDomain else { return "not possible here" }
+        return String(cString: strerror(Int32(code)))
     }
 
     /// Holds the folder's runner lock for the life of the returned descriptor: one runner per

@@ -120,7 +120,7 @@ public enum GridResults {
         var text = "# Experiment results\n\n"
         if let command { text += "Produced by `\(command)`.\n\n" }
         let budget = [spec.timeBudgetSeconds.map { "\(formatSeconds($0)) of training wall time" },
-                      spec.maxIterations.map { "\($0) HF iterations" }].compactMap { $0 }.joined(separator: " and ")
+                      spec.maxIterations.map { "\($0) iterations (HF iterations, or first-order updates)" }].compactMap { $0 }.joined(separator: " and ")
         text += "Per-cell budget: \(budget). Variants: "
             + spec.variants.map { "`\($0.name)` (\($0.options.isEmpty ? "defaults" : $0.options.joined(separator: " ")))" }
                 .joined(separator: ", ") + ".\n\n"
@@ -129,7 +129,7 @@ public enum GridResults {
             text += "| \(group.task.rawValue) | \(group.length) | \(group.variant) | \(group.solved) / \(group.run) | "
                 + "\(group.cells - group.run) | \(group.medianSecondsToSolve.map(formatSeconds) ?? "–") |\n"
         }
-        text += "\n| task | T | seed | variant | status | solved | HF iterations | CG steps | wall time | final test error | peak memory | stop reason |\n"
+        text += "\n| task | T | seed | variant | status | solved | iterations | CG steps | wall time | final test error | peak memory | stop reason |\n"
         text += "|---|---|---|---|---|---|---|---|---|---|---|---|\n"
         for outcome in outcomes {
             let cell = outcome.cell

@@ -5,8 +5,10 @@ import Training
 /// Runs the unfinished cells of a grid as `hfrnn train` / `hfrnn resume` child processes, up to
 /// `jobs` at a time, each with one BLAS thread and its output in `logs/<cell>.log`.
 ///
-/// Crash safety comes from the runs themselves: every cell checkpoints each HF iteration and
-/// resumes bit for bit, so a runner killed at any moment loses at most the iteration in flight.
+/// Crash safety comes from the runs themselves: every cell checkpoints each record (HF iteration or
+/// first-order evaluation) and resumes bit for bit, so a runner killed at any moment loses at most
+/// the record in flight. Children run in their own process group and are told to stop only by the
+/// runner, once.
 /// Each child inherits an exclusive lock on `locks/<cell>.lock`, held until the child exits even if
 /// the runner was killed, so a second runner never starts a cell that is still running. A runner
 /// asked to stop (`shouldStop`) forwards SIGINT to its children, which save and exit, and waits.
@@ -14,7 +16,7 @@ import Training
 public final class GridRunner {
     public enum Event: Sendable {
         case started(GridCell, resumed: Bool)
-        /// A child ended; `left` cells still to run (or running); `secondsLeft` is an estimate.
+        /// A child ended: `done` of `total` cells are finished; `secondsLeft` estimates the rest.
         case ended(CellOutcome, done: Int, total: Int, secondsLeft: Double?)
         /// A cell whose lock another process holds (a child of an earlier, killed runner).
         case busyElsewhere(GridCell)
@@ -46,7 +48,7 @@ public final class GridRunner {
 
     public func run(shouldStop: () -> Bool, onEvent: (Event) -> Void) throws -> Summary {
         for path in [folder.runs, folder.notes, folder.logs, folder.locks] {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            try createFolder(path)
         }
         let cells = spec.cells
         var pending = try cells.filter { try needsWork(folder.outcome(of: $0, spec: spec)) }
@@ -55,6 +57,15 @@ public final class GridRunner {
         var sessionSeconds: [Double] = []
         var summary = Summary(ranSessions: 0, interrupted: false, busyElsewhere: 0)
         var stopping = false
+        // Whatever goes wrong here, no cell is left running unwatched: each saves and ends.
+        defer {
+            for (pid, child) in running {
+                kill(pid, SIGINT)
+                var status: Int32 = 0
+                waitpid(pid, &status, 0)
+                close(child.lock)
+            }
+        }
 
         while !pending.isEmpty || !running.isEmpty {
             if !stopping && shouldStop() {
@@ -90,7 +101,7 @@ public final class GridRunner {
             close(child.lock)
             summary.ranSessions += 1
             sessionSeconds.append(now() - child.started)
-            try record(child.cell, status: status, peakKilobytes: Int(usage.ru_maxrss))
+            try record(child.cell, status: status, peakKilobytes: Int(usage.ru_maxrss), stopping: stopping)
             let outcome = try folder.outcome(of: child.cell, spec: spec)
             if needsWork(outcome) && !stopping {
                 pending.insert(child.cell, at: 0)  // e.g. a child that was stopped from outside
@@ -163,25 +174,35 @@ public final class GridRunner {
             argv.forEach { free($0) }
             envp.forEach { free($0) }
         }
+        // A process group of its own: a terminal's Ctrl-C reaches only the runner, which forwards it
+        // once, so the cell saves at its next safe point (a second SIGINT would end it at once).
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        posix_spawnattr_setpgroup(&attributes, 0)
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         guard result == 0 else {
             throw GridError("\(executable): cannot start: \(String(cString: strerror(result)))")
         }
         return pid
     }
 
-    /// Updates the cell's notes after a session: peak memory, session count, and the error line of
-    /// a session that failed (exit status 1; 130 and 143 are interruptions, not failures).
-    private func record(_ cell: GridCell, status: Int32, peakKilobytes: Int) throws {
+    /// Updates the cell's notes after a session: peak memory, session count, and why a session
+    /// failed: its error line (exit status 1), or the signal that killed it unless the runner was
+    /// stopping (130 and 143 are interruptions that saved, not failures).
+    private func record(_ cell: GridCell, status: Int32, peakKilobytes: Int, stopping: Bool) throws {
         var notes = folder.readNotes(cell)
         notes.sessions += 1
         notes.peakMemoryBytes = max(notes.peakMemoryBytes, peakKilobytes * 1024)
-        // A child killed by a signal is not a failure either: its checkpoint resumes next time.
         let exited = (status & 0x7f) == 0
         let exitStatus = (status >> 8) & 0xff
         if exited && exitStatus != 0 && exitStatus != 130 && exitStatus != 143 {
             notes.failure = lastErrorLine(in: folder.logFile(cell)) ?? "hfrnn exited with status \(exitStatus)"
+        } else if !exited && !stopping {
+            // Killed from outside (out of memory, say): not retried forever; its checkpoint stays.
+            notes.failure = "hfrnn was killed by signal \(status & 0x7f)"
         }
         try folder.writeNotes(notes, for: cell)
     }
@@ -190,6 +211,12 @@ public final class GridRunner {
         guard let text = try? String(contentsOfFile: log, encoding: .utf8) else { return nil }
         return text.split(separator: "\n").last { $0.hasPrefix("hfrnn: error: ") }
             .map { String($0.dropFirst("hfrnn: error: ".count)) }
+    }
+
+    private func createFolder(_ path: String) throws {
+        guard mkdir(path, 0o755) == 0 || errno == EEXIST else {
+            throw GridError("\(path): cannot create the folder: \(String(cString: strerror(errno)))")
+        }
     }
 
     private func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }

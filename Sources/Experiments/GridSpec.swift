@@ -30,7 +30,8 @@ public struct GridSpec: Codable, Equatable, Sendable {
     public var variants: [GridVariant]
     /// Training wall time per cell, over all its sessions (nil: no time budget).
     public var timeBudgetSeconds: Double?
-    /// HF iterations per cell (nil: no iteration budget). At least one budget must be set.
+    /// Iterations per cell — HF iterations, or updates of a first-order variant (nil: no iteration
+    /// budget). At least one budget must be set.
     public var maxIterations: Int?
 
     public init(tasks: [PathologicalTask], lengths: [Int], seeds: [UInt64], variants: [GridVariant],
@@ -70,8 +71,9 @@ public struct GridSpec: Codable, Equatable, Sendable {
             if !names.insert(variant.name).inserted { return "variant '\(variant.name)' is listed twice" }
             for option in variant.options {
                 let flag = String(option.split(separator: "=", maxSplits: 1).first ?? "")
-                if Self.reservedOptions.contains(flag) {
-                    return "variant '\(variant.name)' sets \(flag), which the experiment sets for every cell"
+                // "-T8" is "-T 8": a short option may carry its value.
+                if let reserved = Self.reservedOptions.first(where: { $0 == flag || ($0 == "-T" && flag.hasPrefix("-T")) }) {
+                    return "variant '\(variant.name)' sets \(reserved), which the experiment sets for every cell"
                 }
             }
         }

@@ -158,7 +158,7 @@ extension HDF5File {
         let elementBytes = H5Tget_size(type)
         H5Tclose(type)
         let (needed, overflow) = count.multipliedReportingOverflow(by: elementBytes)
-        let stored = Int(H5Dget_storage_size(dataset))
+        let stored = Int(clamping: H5Dget_storage_size(dataset))
         let creation = try check(H5Dget_create_plist(dataset), .dataset, name, "cannot read the creation properties")
         defer { H5Pclose(creation) }
         let layout = H5Pget_layout(creation)
@@ -168,7 +168,7 @@ extension HDF5File {
         case H5D_CONTIGUOUS:  // never written (h5py's empty datasets): reads as fill values; bounded anyway
             plausible = !overflow && (needed == stored || (stored == 0 && needed <= 1 << 26))
         case H5D_CHUNKED: plausible = !overflow && needed <= (filtered ? stored.multipliedReportingOverflow(by: 1100).partialValue : stored)
-        default: plausible = !overflow  // compact data lives in the object header, at most 64 KB
+        default: plausible = !overflow && needed <= 1 << 16  // compact data lives in the object header, at most 64 KB
         }
         guard plausible else {
             throw error(.dataset, name, "is corrupt: its shape needs \(overflow ? "more than \(Int.max)" : "\(needed)") bytes "
@@ -227,7 +227,13 @@ extension HDF5File {
         let rank = try check(H5Sget_simple_extent_ndims(space), kind, name, attribute: attribute, "cannot read rank")
         var dims = [hsize_t](repeating: 0, count: Int(rank))
         try check(H5Sget_simple_extent_dims(space, &dims, nil), kind, name, attribute: attribute, "cannot read shape")
-        return dims.map { Int($0) }
+        // A corrupted dimension may exceed Int: such a shape is refused, never trapped on.
+        return try dims.map { dimension in
+            guard let value = Int(exactly: dimension) else {
+                throw error(kind, name, attribute: attribute, "has a dimension of \(dimension), too large to be real")
+            }
+            return value
+        }
     }
 
     /// Chunk dimensions of at most ~`chunkTargetBytes`: halve the leading dimension first, so a

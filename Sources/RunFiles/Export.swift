@@ -49,8 +49,8 @@ import Training
 //   test_loss (no L2 term), judged_sequences, iteration, format = "hfrnn-predictions",
 //   hfrnn_version, precision, checkpoint. mean(wrong) over judged sequences = test_error.
 //
-// curves.svg — four panels: test error (%) and train/test loss (log scale) against HF iteration,
-//   and the same against wall time; self-contained SVG 1.1.
+// curves.svg — four panels: test error (%) and train/test loss (log scale) against HF iteration
+//   (first-order runs: updates), and the same against wall time; self-contained SVG 1.1.
 //
 // All four files are staged as hidden temporaries and renamed into place together only after
 // all were written, so a failure leaves no partial output.

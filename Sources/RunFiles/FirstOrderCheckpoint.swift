@@ -178,8 +178,10 @@ public struct FirstOrderCheckpoint<Scalar: BLASScalar & HDF5Element> {
         guard elapsed >= 0 && elapsed.isFinite else { throw fail("optimizer elapsed_seconds = \(elapsed) is not a duration") }
 
         let stored = try file.shape(of: "history/evaluation")
-        guard stored.count == 1, stored[0] <= state.step + state.skippedSteps else {
-            throw fail("history has shape \(stored), more evaluations than the \(state.step + state.skippedSteps) updates done")
+        let (updates, overflow) = state.step.addingReportingOverflow(state.skippedSteps)
+        guard !overflow else { throw fail("optimizer step and skipped_steps are too large to be a count of updates") }
+        guard stored.count == 1, stored[0] <= updates else {
+            throw fail("history has shape \(stored), more evaluations than the \(updates) updates done")
         }
         let history = try FirstOrderHistoryColumns.read(from: file, count: stored[0], check: checkVector)
         return FirstOrderCheckpoint(config: config, network: network, parameters: parameters, state: state,

@@ -4,7 +4,7 @@ import Training
 
 /// `<run folder>/metrics.csv`: the run's learning curves as they happen, for watching a live run.
 /// Same columns as an export's curves.csv (header included), one row appended and written through
-/// to the file system after every HF iteration.
+/// to the file system after every record (an HF iteration, or a first-order evaluation).
 ///
 /// When a session starts, the file is rewritten from the checkpoint's history, so after a resume it
 /// never holds rows the checkpoint does not have (from iterations done after the last saved
@@ -12,10 +12,6 @@ import Training
 final class MetricsLog {
     let path: String
     private let descriptor: Int32
-
-    convenience init(path: String, history: [IterationRecord]) throws {
-        try self.init(path: path, csv: curvesCSV(history))
-    }
 
     /// The file holding `csv` (header and rows of the run's history so far), opened for appending.
     init(path: String, csv: String) throws {
@@ -29,13 +25,8 @@ final class MetricsLog {
 
     deinit { close(descriptor) }
 
-    /// Appends the row of `record` with one write(2), so a reader never sees a partial line from
-    /// an interrupted buffer.
-    func append(_ record: IterationRecord) throws {
-        try append(row: curvesCSVRow(record))
-    }
-
-    /// Appends one CSV row (without its newline).
+    /// Appends one CSV row (without its newline) with one write(2), so a reader never sees a
+    /// partial line from an interrupted buffer.
     func append(row: String) throws {
         let bytes = Array((row + "\n").utf8)
         let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
@@ -44,5 +35,4 @@ final class MetricsLog {
             throw TrainingError.file(path, "cannot append to the metrics file: \(reason)")
         }
     }
-
 }

@@ -16,8 +16,8 @@ public struct TrainingOutcome: Sendable {
     public var bestCheckpoint: String?
 }
 
-/// The training loop: one HF iteration at a time until solved, out of iterations or time, or
-/// interrupted, on `config.blasThreads` BLAS threads; the latest checkpoint every
+/// The training loop: one record at a time (an HF iteration, or a first-order evaluation period)
+/// until solved, out of iterations or time, or interrupted, on `config.blasThreads` BLAS threads; the latest checkpoint every
 /// `checkpointEvery` iterations and whenever the loop stops, and the best one (by test error)
 /// whenever it improves; every record is appended to the run folder's metrics.csv.
 ///

@@ -2,15 +2,20 @@ import ArgumentParser
 import Foundation
 import Synchronization
 
-/// Ctrl-C / SIGTERM during training: the first signal asks the loop to checkpoint and stop at the
-/// next safe point (between HF iterations); a second one terminates at once (the atomic checkpoint
+/// Ctrl-C / SIGTERM during training or an experiment: the first signal asks the loop to checkpoint
+/// and stop at the next safe point (between HF iterations or first-order evaluation periods; an
+/// experiment forwards it to its cells); a second one terminates at once (the atomic checkpoint
 /// writes guarantee the previous checkpoint stays intact).
 enum Interruption {
     private static let flag = Atomic<Bool>(false)
     /// The first signal received (0: none), for the exit status 128 + signal that shells expect.
     private static let firstSignal = Atomic<Int32>(0)
+    private static let note = Array(
+        "\nhfrnn: stopping at the next safe point and saving a checkpoint (signal again to quit now)\n".utf8)
 
     static func install() {
+        // The handler may only touch initialised statics: lazy initialisation is not signal-safe.
+        _ = (flag.load(ordering: .relaxed), firstSignal.load(ordering: .relaxed), note.count)
         // A blocked signal mask is inherited across exec: a parent that blocks SIGINT (some test
         // runners and supervisors do) would otherwise make Ctrl-C and `kill -INT` silently pending.
         var handled = sigset_t()
@@ -22,8 +27,7 @@ enum Interruption {
                 Interruption.flag.store(true, ordering: .relaxed)
                 _ = Interruption.firstSignal.compareExchange(expected: 0, desired: received, ordering: .relaxed)
                 signal(received, SIG_DFL)
-                let note = "\nhfrnn: stopping after this HF iteration and saving a checkpoint (signal again to quit now)\n"
-                _ = note.withCString { write(STDERR_FILENO, $0, strlen($0)) }
+                _ = Interruption.note.withUnsafeBufferPointer { write(STDERR_FILENO, $0.baseAddress, $0.count) }
             }
         }
     }

@@ -14,7 +14,8 @@ struct ExperimentCommand: ParsableCommand {
             ones resume exactly from their checkpoints. Ctrl-C stops every running cell at its next \
             safe point. A variant is a name and the extra `hfrnn train` options of its cells, e.g. \
             --variant damped= --variant undamped=--no-structural-damping. Results: results.csv, \
-            results.md and results.svg in the folder, rewritten after every cell (docs/experiments.md).
+            results.md, results.svg and results-curves.svg in the folder, rewritten after every cell \
+            (docs/experiments.md).
             """)
 
     @Argument(help: ArgumentHelp("The experiment folder.", valueName: "folder"))
@@ -39,7 +40,7 @@ struct ExperimentCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Training wall time per cell, e.g. 10m or 1h.", valueName: "duration"))
     var timeBudget: String?
 
-    @Option(parsing: .unconditional, help: "HF iterations per cell.")
+    @Option(parsing: .unconditional, help: "Iterations per cell: HF iterations, or updates for a first-order variant.")
     var iterationBudget: Int?
 
     @Option(parsing: .unconditional, help: "Cells run side by side (each with one BLAS thread).")
@@ -119,7 +120,7 @@ struct ExperimentCommand: ParsableCommand {
             let grid = try spec.map(GridSpec.load) ?? gridFromOptions()
             if let grid { try checkVariants(grid) }
             let experiment = try Experiment.open(folder, spec: summarize ? nil : grid)
-            let command = "hfrnn experiment " + CommandLine.arguments.dropFirst(2).joined(separator: " ")
+            let command = (["hfrnn", "experiment"] + CommandLine.arguments.dropFirst(2)).map(shellQuoted).joined(separator: " ")
             if summarize {
                 try experiment.writeResults(command: nil)
                 printResults(experiment)
@@ -136,8 +137,13 @@ struct ExperimentCommand: ParsableCommand {
                 case .busyElsewhere(let cell):
                     printNow("\(cell.name): still running in another process (an earlier experiment run); skipped")
                 case .ended(let outcome, let done, let total, let secondsLeft):
-                    try? experiment.writeResults(command: command)
                     printNow(progressLine(outcome, done: done, total: total, secondsLeft: secondsLeft))
+                    do {
+                        try experiment.writeResults(command: command)
+                    } catch {
+                        // The cells go on; the results are written again after the next one.
+                        FileHandle.standardError.write(Data("hfrnn: warning: \(error)\n".utf8))
+                    }
                 }
             }
             try experiment.writeResults(command: command)
@@ -153,7 +159,7 @@ struct ExperimentCommand: ParsableCommand {
     private func progressLine(_ outcome: CellOutcome, done: Int, total: Int, secondsLeft: Double?) -> String {
         var parts = ["[\(done)/\(total)] \(outcome.cell.name): \(outcome.status.rawValue)"]
         if !outcome.stopReason.isEmpty { parts[0] += " (\(outcome.stopReason))" }
-        if let iterations = outcome.iterations { parts.append("\(iterations) HF iterations") }
+        if let iterations = outcome.iterations { parts.append("\(iterations) iterations") }
         if let seconds = outcome.wallSeconds { parts.append(String(format: "%.0f s", seconds)) }
         if let error = outcome.finalTestError { parts.append("test error " + formatPercent(error)) }
         let left = secondsLeft.map { $0 == 0 ? "done" : String(format: "about %.0f min left", $0 / 60) } ?? "estimating time left"
@@ -164,7 +170,17 @@ struct ExperimentCommand: ParsableCommand {
         print("results: \(experiment.folder.resultsCSV), \(experiment.folder.resultsTable), \(experiment.folder.resultsFigure)")
     }
 
+    /// The running hfrnn, which every cell runs as a child process.
     private func currentExecutable() throws -> String {
-        try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+        guard let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else {
+            throw GridError("/proc/self/exe: cannot find the running hfrnn to start the cells with")
+        }
+        return path
+    }
+
+    /// An argument as a POSIX shell reads it back: quoted when it holds anything but plain characters.
+    private func shellQuoted(_ argument: String) -> String {
+        let plain = !argument.isEmpty && argument.allSatisfy { $0.isLetter || $0.isNumber || "-_=.,/:@+".contains($0) }
+        return plain ? argument : "'" + argument.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 }

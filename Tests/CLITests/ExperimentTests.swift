@@ -151,6 +151,8 @@ import Testing
          "--variant 'x' must be NAME=OPTIONS"),
         (["--tasks", "addition", "--lengths", "10", "--seeds", "1", "--iteration-budget", "2", "--variant", "a=--seed 4"],
          "variant 'a' sets --seed"),
+        (["--tasks", "addition", "--lengths", "10", "--seeds", "1", "--iteration-budget", "2", "--variant", "a=-T8"],
+         "variant 'a' sets -T"),
         (["--tasks", "addition", "--lengths", "10", "--seeds", "1", "--iteration-budget", "2", "--variant", "a=--mu -1"],
          "variant 'a': --mu must be non-negative"),
         (["--tasks", "addition", "--lengths", "10", "--seeds", "1", "--iteration-budget", "2", "--variant", "a=--frob"],

@@ -33,7 +33,7 @@ private func isProgressLine(_ line: String) -> Bool {
         #expect(stdout.contains("interrupted: checkpoint saved after "))
         #expect(stdout.contains("latest checkpoint: \(runFolder)/latest.h5"))
         #expect(stdout.contains("resume with: hfrnn resume \(runFolder)"))
-        #expect(training.stderr.contains("hfrnn: stopping after this HF iteration and saving a checkpoint"))
+        #expect(training.stderr.contains("hfrnn: stopping at the next safe point and saving a checkpoint"))
 
         let saved = try TrainingCheckpoint<Float>.load(from: runFolder + "/latest.h5")
         let done = saved.state.iteration
