@@ -30,7 +30,8 @@ run: build
 	.build/release/hfrnn train $(RUN_ARGS) --run-name $(RUN_NAME) --checkpoint-dir checkpoints
 	.build/release/hfrnn export $(RUN_FOLDER)
 
-test: deps
+test:
+	@bash scripts/install-deps.sh --test
 	$(TEST_BUILD)
 	swift test -c release -Xswiftc -enable-testing --scratch-path .build-test --skip-build
 

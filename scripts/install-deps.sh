@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Installs the system packages hfrnn needs (OpenBLAS, HDF5, pkg-config) if any is missing.
+# Installs the system packages hfrnn needs (OpenBLAS, HDF5, pkg-config) if any is missing, and with
+# --test also h5py, which the tests use to check that Python users read hfrnn's files as documented.
 # Runs apt-get only when something is missing, so repeated `make` calls stay fast.
 set -euo pipefail
 needed=(libopenblas-dev libhdf5-dev pkg-config)
+if [[ "${1:-}" == "--test" ]]; then needed+=(python3-h5py); fi
 missing=()
 for package in "${needed[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
