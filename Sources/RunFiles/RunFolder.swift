@@ -10,8 +10,16 @@ public struct RunFolder: Sendable {
     }
     public var latest: String { path + "/latest.h5" }
     public var best: String { path + "/best.h5" }
-    /// One CSV row per HF iteration, written as the run goes (see `MetricsLog`).
+    /// One CSV row per record (HF iteration or first-order evaluation), written as the run goes.
     public var metrics: String { path + "/metrics.csv" }
+
+    /// A new run never overwrites another: refuses a folder that already holds a checkpoint.
+    public func refuseExistingRun() throws {
+        guard !FileManager.default.fileExists(atPath: latest) else {
+            throw TrainingError.file(path: latest, message: "\(latest) already exists: resume it with "
+                                     + "`hfrnn resume \(path)` or choose another --run-name")
+        }
+    }
 }
 
 extension RunFolder {

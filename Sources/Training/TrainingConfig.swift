@@ -1,3 +1,4 @@
+import Foundation
 import DataFiles
 import FirstOrder
 import HessianFree
@@ -212,5 +213,32 @@ extension TrainingError {
     /// The configuration problem `problem`, with the same one line.
     public init(_ problem: ConfigProblem) {
         self = .configuration(field: problem.field, message: problem.description)
+    }
+}
+
+extension TrainingConfig {
+    /// The configuration a resumed session runs with: limits given for this session replace the
+    /// stored ones (they count per session), a new success threshold replaces the old one, and the
+    /// run folder is the one the checkpoint is in, wherever it was moved.
+    public func resumed(fromCheckpointAt path: String, maxIterations: Int?, timeLimitSeconds: Double?,
+                        successThreshold: Double?) -> TrainingConfig {
+        var config = self
+        if let maxIterations { config.maxIterations = maxIterations }
+        if let timeLimitSeconds { config.timeLimitSeconds = timeLimitSeconds }
+        if let successThreshold { config.successThreshold = successThreshold }
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        config.runName = folder.lastPathComponent
+        config.checkpointDirectory = folder.deletingLastPathComponent().path
+        return config
+    }
+}
+
+extension DataSourceConfig {
+    /// What the data is, for headers and messages: the task and its length, or the file.
+    public var name: String {
+        switch self {
+        case .task(let spec): spec.name
+        case .dataset(let path, _): path
+        }
     }
 }

@@ -12,10 +12,7 @@ import Training
 
 func startFirstOrderTraining<S: BLASScalar & HDF5Element>(_ config: TrainingConfig, _: S.Type) throws {
     let source = try makeSource(config, S.self)
-    let folder = RunFolder(config: config)
-    if FileManager.default.fileExists(atPath: folder.latest) {
-        throw TrainingError("\(folder.latest) already exists: resume it with `hfrnn resume \(folder.path)` or choose another --run-name")
-    }
+    try RunFolder(config: config).refuseExistingRun()
     let trainer = try FirstOrderTrainer<S>(config: config, source: source)
     let run = trainer.run
     try trainFirstOrder(trainer, header: "training \(describeFirstOrder(config)), \(trainer.network.shape) network, "
@@ -25,23 +22,14 @@ func startFirstOrderTraining<S: BLASScalar & HDF5Element>(_ config: TrainingConf
 func resumeFirstOrderTraining<S: BLASScalar & HDF5Element>(_ path: String, _: S.Type, stop: StopOptions,
                                                           successThreshold: Double?) throws {
     let checkpoint = try FirstOrderCheckpoint<S>.load(from: path)
-    var config = checkpoint.config
-    if let limit = stop.maxIterations { config.maxIterations = limit }
-    if let seconds = try stop.seconds() { config.timeLimitSeconds = seconds }
-    if let successThreshold { config.successThreshold = successThreshold }
-    let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
-    config.runName = folder.lastPathComponent
-    config.checkpointDirectory = folder.deletingLastPathComponent().path
+    let config = checkpoint.config.resumed(fromCheckpointAt: path, maxIterations: stop.maxIterations,
+                                           timeLimitSeconds: try stop.seconds(), successThreshold: successThreshold)
     let trainer = try checkpoint.makeTrainer(source: try makeSource(config, S.self), config: config, path: path)
     try trainFirstOrder(trainer, header: "resuming \(path) at update \(trainer.updates)")
 }
 
 func describeFirstOrder(_ config: TrainingConfig) -> String {
-    let data: String
-    switch config.data {
-    case .task(let spec): data = spec.name
-    case .dataset(let path, _): data = path
-    }
+    let data = config.data.name
     guard let run = config.firstOrder else { return data }
     let o = run.optimizer
     var settings = ["ε = \(o.learningRate)", "minibatch \(o.minibatchSize)",

@@ -16,10 +16,7 @@ import Training
 func startTraining<S: BLASScalar & HDF5Element>(_ config: TrainingConfig, _: S.Type) throws {
     if config.firstOrder != nil { return try startFirstOrderTraining(config, S.self) }
     let source = try makeSource(config, S.self)
-    let folder = RunFolder(config: config)
-    if FileManager.default.fileExists(atPath: folder.latest) {
-        throw TrainingError.file(path: folder.latest, message: "\(folder.latest) already exists: resume it with `hfrnn resume \(folder.path)` or choose another --run-name")
-    }
+    try RunFolder(config: config).refuseExistingRun()
     let trainer = try Trainer<S>(config: config, source: source)
     try train(trainer, header: "training \(describe(config)), \(trainer.network.shape) network, \(trainer.network.parameterCount) parameters")
 }
@@ -30,26 +27,15 @@ func resumeTraining<S: BLASScalar & HDF5Element>(_ path: String, _: S.Type, stop
         return try resumeFirstOrderTraining(path, S.self, stop: stop, successThreshold: successThreshold)
     }
     let checkpoint = try TrainingCheckpoint<S>.load(from: path)
-    var config = checkpoint.config
-    if let limit = stop.maxIterations { config.maxIterations = limit }
-    if let seconds = try stop.seconds() { config.timeLimitSeconds = seconds }
-    if let successThreshold { config.successThreshold = successThreshold }
-    // The checkpoint's folder is the run folder, wherever it was moved.
-    let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
-    config.runName = folder.lastPathComponent
-    config.checkpointDirectory = folder.deletingLastPathComponent().path
+    let config = checkpoint.config.resumed(fromCheckpointAt: path, maxIterations: stop.maxIterations,
+                                           timeLimitSeconds: try stop.seconds(), successThreshold: successThreshold)
     let trainer = try checkpoint.makeTrainer(source: try makeSource(config, S.self), config: config, path: path)
     try train(trainer, header: "resuming \(path) at iteration \(checkpoint.state.iteration)")
 }
 
 func describe(_ config: TrainingConfig) -> String {
-    let data: String
-    switch config.data {
-    case .task(let spec): data = spec.name
-    case .dataset(let path, _): data = path
-    }
     let mu = config.optimizer.structuralDampingWeight
-    return "\(data), seed \(config.seed), \(config.precision.rawValue), "
+    return "\(config.data.name), seed \(config.seed), \(config.precision.rawValue), "
         + (mu > 0 ? "structural damping μ = \(mu)" : "no structural damping")
 }
 
