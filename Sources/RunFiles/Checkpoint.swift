@@ -47,27 +47,15 @@ public struct TrainingCheckpoint<Scalar: BLASScalar & HDF5Element> {
     /// `save(to:)` with a hook that runs after the temporary file is complete, just before the
     /// rename; it receives the temporary path. Tests throw from it to simulate an interrupted save.
     func save(to path: String, beforeRename: (String) throws -> Void) throws {
-        let directory = AtomicFile.folder(of: path)
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw TrainingError.file(directory, "cannot create the checkpoint folder: \(error.localizedDescription)")
-        }
+        try CheckpointFile<Scalar>.createFolder(for: path)
         try AtomicFile.write(try image(name: path), to: path, beforeRename: beforeRename)
     }
 
     /// The checkpoint file's bytes, built in memory.
     private func image(name path: String) throws -> [UInt8] {
         let file = try HDF5File.createInMemory(name: path)
-        try file.setAttribute("format", to: "hfrnn-checkpoint")
-        try file.setAttribute("format_version", to: Self.formatVersion)
-        try file.setAttribute("hfrnn_version", to: hfrnnVersion)
-        try file.setAttribute("precision", to: Scalar.self == Float.self ? "float" : "double")
-
-        try file.createGroup("parameters")
-        for block in network.layout.blocks {
-            try file.write(Array(parameters[block.range]), shape: block.shape, to: "parameters/\(block.name)")
-        }
+        try CheckpointFile<Scalar>(file: file, path: path)
+            .writeHeaderAndParameters(parameters, network: network, formatVersion: Self.formatVersion)
 
         try file.createGroup("optimizer")
         try file.setAttribute("method", to: "hf", on: "optimizer")
@@ -104,17 +92,9 @@ public struct TrainingCheckpoint<Scalar: BLASScalar & HDF5Element> {
     public static func load(from path: String) throws -> TrainingCheckpoint<Scalar> {
         let file = try HDF5File.open(path)
         defer { try? file.close() }
-        func fail(_ message: String) -> TrainingError { TrainingError.file(path, "\(message)") }
-        guard try file.hasAttribute("format"), (try? file.stringAttribute("format")) == "hfrnn-checkpoint" else {
-            throw fail("not an hfrnn checkpoint (no format = 'hfrnn-checkpoint' attribute)")
-        }
-        let version = try file.int64Attribute("format_version")
-        guard (1...formatVersion).contains(version) else {
-            throw fail("checkpoint format version \(version) is not supported (this hfrnn reads versions 1 to \(formatVersion))")
-        }
-        let precision = try file.stringAttribute("precision")
-        let expected = Scalar.self == Float.self ? "float" : "double"
-        guard precision == expected else { throw fail("checkpoint precision is \(precision), expected \(expected)") }
+        let stored = CheckpointFile<Scalar>(file: file, path: path)
+        let fail = stored.fail
+        let version = try stored.readHeader(formatVersion: formatVersion)
         if (try? file.hasAttribute("method", on: "optimizer")) == true,
            let method = try? file.stringAttribute("method", on: "optimizer"), method != "hf" {
             throw fail("a \(method) checkpoint, not a Hessian-free one")
@@ -126,74 +106,34 @@ public struct TrainingCheckpoint<Scalar: BLASScalar & HDF5Element> {
                                                     defaults: TrainingConfig(data: .dataset(path: "", testPath: nil)),
                                                     keys: keys, wholeKeys: ["data"])
         if let problem = config.validationError { throw fail("stored training configuration is invalid: \(problem)") }
-        let network: RecurrentNetwork = try decodeJSON(try file.stringAttribute("network", on: "config"), path: path,
-                                                       keys: keys)
-        let sizes = [network.shape.inputs, network.shape.hidden, network.shape.outputs]
-        // Bounded so that the layout arithmetic cannot overflow; the stored blocks must match anyway.
-        guard sizes.allSatisfy({ (1...Self.maximumLayerSize).contains($0) }) else {
-            throw fail("stored network \(network.shape) has a size outside 1...\(Self.maximumLayerSize)")
-        }
-        guard network.shape.hidden == config.hiddenUnits else {
-            throw fail("stored network \(network.shape) does not have the configured \(config.hiddenUnits) hidden units")
-        }
+        let network = try stored.readNetwork(config: config, keys: keys, maximumLayerSize: Self.maximumLayerSize)
         let layout = network.layout
-        // Every dataset's shape is checked before it is read: a corrupted dimension must not
-        // make the read allocate (HDF5IO also refuses shapes larger than the stored data).
-        func vector(_ name: String, count: Int) throws -> [Int] {
-            let shape = try file.shape(of: name)
-            guard shape == [count] else {
-                throw fail("\(name) has " + (shape.count == 1 ? "\(shape[0]) entries" : "shape \(shape)") + ", expected \(count)")
-            }
-            return shape
-        }
-        var blocks: [[Scalar]] = []
-        for block in layout.blocks {
-            let shape = try file.shape(of: "parameters/\(block.name)")
-            guard shape == block.shape else {
-                throw fail("parameters/\(block.name) has shape \(shape), the \(network.shape) network needs \(block.shape)")
-            }
-            let values = try file.read("parameters/\(block.name)", as: Scalar.self, shape: block.shape)
-            if let bad = values.firstIndex(where: { !$0.isFinite }) {
-                throw fail("parameters/\(block.name) has \(values[bad]) at index \(bad); a network with non-finite parameters is unusable")
-            }
-            blocks.append(values)
-        }
-        let parameters = Array(blocks.joined())
+        let parameters = try stored.readParameters(network: network)
 
-        _ = try vector("optimizer/warm_start", count: layout.count)
+        try stored.checkVector("optimizer/warm_start", count: layout.count)
         let warmStart = try file.read("optimizer/warm_start", as: Scalar.self, shape: [layout.count])
         guard Vec.isFinite(warmStart) else { throw fail("optimizer/warm_start has non-finite values") }
-        let rngWords = 4  // xoshiro256** state
-        guard try file.shape(of: "optimizer/rng_state") == [rngWords],
-              let rng = SeededGenerator(state: try file.read("optimizer/rng_state", as: UInt64.self, shape: [rngWords])) else {
-            throw fail("optimizer/rng_state is not a valid generator state (\(rngWords) words, not all zero)")
-        }
+        let rng = try stored.readRNG()
         var state = HFState<Scalar>(parameterCount: layout.count, config: config.optimizer, rng: rng)
         state.lambda = try file.doubleAttribute("lambda", on: "optimizer")
         guard state.lambda > 0 && state.lambda.isFinite else { throw fail("optimizer λ = \(state.lambda) is not positive and finite") }
         state.warmStart = warmStart
-        func counter(_ name: String) throws -> Int {
-            let value = try file.int64Attribute(name, on: "optimizer")
-            guard value >= 0 else { throw fail("optimizer \(name) = \(value) is negative") }
-            return Int(value)
-        }
-        state.iteration = try counter("iteration")
-        state.totalCGIterations = try counter("total_cg_iterations")
-        state.rejectedSteps = try counter("rejected_steps")
-        state.nonFiniteSteps = try counter("nonfinite_steps")
-        let elapsed = try file.doubleAttribute("elapsed_seconds", on: "optimizer")
-        guard elapsed >= 0 && elapsed.isFinite else { throw fail("optimizer elapsed_seconds = \(elapsed) is not a duration") }
+        state.iteration = try stored.counter("iteration")
+        state.totalCGIterations = try stored.counter("total_cg_iterations")
+        state.rejectedSteps = try stored.counter("rejected_steps")
+        state.nonFiniteSteps = try stored.counter("nonfinite_steps")
+        let elapsed = try stored.elapsedSeconds()
 
-        let stored = try file.shape(of: "history/cg_stop")
-        guard stored == [state.iteration] else {
-            throw fail("history has " + (stored.count == 1 ? "\(stored[0]) iterations" : "shape \(stored)")
+        let columns = try file.shape(of: "history/cg_stop")
+        guard columns == [state.iteration] else {
+            throw fail("history has " + (columns.count == 1 ? "\(columns[0]) iterations" : "shape \(columns)")
                        + " but the optimizer is at iteration \(state.iteration)")
         }
         let cgStops = try file.readStrings("history/cg_stop", count: state.iteration)
-        _ = try vector("history/decision", count: state.iteration)
+        try stored.checkVector("history/decision", count: state.iteration)
         let decisions = try file.readStrings("history/decision", count: state.iteration)
         let history = try HistoryColumns.read(from: file, count: state.iteration, cgStops: cgStops, decisions: decisions,
-                                              check: vector)
+                                              check: stored.checkVector)
         return TrainingCheckpoint(config: config, network: network, parameters: parameters, state: state,
                                   history: history, elapsedSeconds: elapsed)
     }

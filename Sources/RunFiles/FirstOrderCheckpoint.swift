@@ -34,27 +34,15 @@ public struct FirstOrderCheckpoint<Scalar: BLASScalar & HDF5Element> {
 
     /// Written atomically like `TrainingCheckpoint.save(to:)`.
     public func save(to path: String) throws {
-        let directory = AtomicFile.folder(of: path)
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw TrainingError("\(directory): cannot create the checkpoint folder: \(error.localizedDescription)")
-        }
+        try CheckpointFile<Scalar>.createFolder(for: path)
         try AtomicFile.write(try image(name: path), to: path)
     }
 
     private func image(name path: String) throws -> [UInt8] {
         guard let run = config.firstOrder else { throw TrainingError("\(path): the run has no first-order optimizer") }
         let file = try HDF5File.createInMemory(name: path)
-        try file.setAttribute("format", to: "hfrnn-checkpoint")
-        try file.setAttribute("format_version", to: TrainingCheckpoint<Scalar>.formatVersion)
-        try file.setAttribute("hfrnn_version", to: hfrnnVersion)
-        try file.setAttribute("precision", to: Scalar.self == Float.self ? "float" : "double")
-
-        try file.createGroup("parameters")
-        for block in network.layout.blocks {
-            try file.write(Array(parameters[block.range]), shape: block.shape, to: "parameters/\(block.name)")
-        }
+        try CheckpointFile<Scalar>(file: file, path: path)
+            .writeHeaderAndParameters(parameters, network: network, formatVersion: TrainingCheckpoint<Scalar>.formatVersion)
 
         try file.createGroup("optimizer")
         try file.setAttribute("method", to: state.method.rawValue, on: "optimizer")
@@ -94,20 +82,13 @@ public struct FirstOrderCheckpoint<Scalar: BLASScalar & HDF5Element> {
 
     /// Reads and checks a first-order checkpoint; every problem is one line naming the file.
     public static func load(from path: String) throws -> FirstOrderCheckpoint<Scalar> {
-        func fail(_ message: String) -> TrainingError { TrainingError("\(path): \(message)") }
         let file = try HDF5File.open(path)
         defer { try? file.close() }
-        guard (try? file.stringAttribute("format")) == "hfrnn-checkpoint" else {
-            throw fail("not an hfrnn checkpoint (no format = 'hfrnn-checkpoint' attribute)")
-        }
-        let version = try file.int64Attribute("format_version")
-        let supported = TrainingCheckpoint<Scalar>.formatVersion
-        guard version == supported else {
-            throw fail("checkpoint format version \(version) is not supported (this hfrnn reads version \(supported))")
-        }
-        let precision = try file.stringAttribute("precision")
-        let expected = Scalar.self == Float.self ? "float" : "double"
-        guard precision == expected else { throw fail("checkpoint precision is \(precision), expected \(expected)") }
+        let stored = CheckpointFile<Scalar>(file: file, path: path)
+        let fail = stored.fail
+        let version = try stored.readHeader(formatVersion: TrainingCheckpoint<Scalar>.formatVersion)
+        // First-order checkpoints exist from format 2 on: their configuration is snake_case.
+        guard version >= 2 else { throw fail("a format-\(version) checkpoint cannot hold a first-order run") }
 
         let config: TrainingConfig = try decodeJSON(try file.stringAttribute("training", on: "config"), path: path, keys: .snakeCase)
         if let problem = config.validationError { throw fail("stored training configuration is invalid: \(problem)") }
@@ -116,52 +97,16 @@ public struct FirstOrderCheckpoint<Scalar: BLASScalar & HDF5Element> {
         guard storedMethod == run.method.rawValue else {
             throw fail("optimizer method is '\(storedMethod)' but the stored configuration trains with \(run.method.rawValue)")
         }
-        let network: RecurrentNetwork = try decodeJSON(try file.stringAttribute("network", on: "config"), path: path, keys: .snakeCase)
-        let maximum = TrainingCheckpoint<Scalar>.maximumLayerSize
-        let sizes = [network.shape.inputs, network.shape.hidden, network.shape.outputs]
-        guard sizes.allSatisfy({ (1...maximum).contains($0) }) else {
-            throw fail("stored network \(network.shape) has a size outside 1...\(maximum)")
-        }
-        guard network.shape.hidden == config.hiddenUnits else {
-            throw fail("stored network \(network.shape) does not have the configured \(config.hiddenUnits) hidden units")
-        }
-        // Shapes are checked before every read, so a corrupted dimension never makes a read allocate.
-        func checkVector(_ name: String, count: Int) throws {
-            let shape = try file.shape(of: name)
-            guard shape == [count] else {
-                throw fail("\(name) has " + (shape.count == 1 ? "\(shape[0]) entries" : "shape \(shape)") + ", expected \(count)")
-            }
-        }
+        let network = try stored.readNetwork(config: config, keys: .snakeCase,
+                                             maximumLayerSize: TrainingCheckpoint<Scalar>.maximumLayerSize)
         let layout = network.layout
-        var parameters: [Scalar] = []
-        parameters.reserveCapacity(layout.count)
-        for block in layout.blocks {
-            let shape = try file.shape(of: "parameters/\(block.name)")
-            guard shape == block.shape else {
-                throw fail("parameters/\(block.name) has shape \(shape), the \(network.shape) network needs \(block.shape)")
-            }
-            let values = try file.read("parameters/\(block.name)", as: Scalar.self, shape: block.shape)
-            guard Vec.isFinite(values) else {
-                throw fail("parameters/\(block.name) has non-finite values; a network with non-finite parameters is unusable")
-            }
-            parameters += values
-        }
-
-        let rngWords = 4  // xoshiro256** state
-        guard try file.shape(of: "optimizer/rng_state") == [rngWords],
-              let rng = SeededGenerator(state: try file.read("optimizer/rng_state", as: UInt64.self, shape: [rngWords])) else {
-            throw fail("optimizer/rng_state is not a valid generator state (\(rngWords) words, not all zero)")
-        }
+        let parameters = try stored.readParameters(network: network)
+        let rng = try stored.readRNG()
         var state = FirstOrderState<Scalar>(parameterCount: 0, config: run.optimizer, rng: rng)
-        func counter(_ name: String) throws -> Int {
-            let value = try file.int64Attribute(name, on: "optimizer")
-            guard value >= 0 else { throw fail("optimizer \(name) = \(value) is negative") }
-            return Int(value)
-        }
-        state.step = try counter("step")
-        state.skippedSteps = try counter("skipped_steps")
+        state.step = try stored.counter("step")
+        state.skippedSteps = try stored.counter("skipped_steps")
         func stateVector(_ name: String) throws -> [Scalar] {
-            try checkVector("optimizer/\(name)", count: layout.count)
+            try stored.checkVector("optimizer/\(name)", count: layout.count)
             return try file.read("optimizer/\(name)", as: Scalar.self, shape: [layout.count])
         }
         switch run.method {
@@ -174,16 +119,15 @@ public struct FirstOrderCheckpoint<Scalar: BLASScalar & HDF5Element> {
         if let problem = state.mismatch(parameterCount: layout.count, config: run.optimizer) {
             throw fail("optimizer state: \(problem)")
         }
-        let elapsed = try file.doubleAttribute("elapsed_seconds", on: "optimizer")
-        guard elapsed >= 0 && elapsed.isFinite else { throw fail("optimizer elapsed_seconds = \(elapsed) is not a duration") }
+        let elapsed = try stored.elapsedSeconds()
 
-        let stored = try file.shape(of: "history/evaluation")
+        let columns = try file.shape(of: "history/evaluation")
         let (updates, overflow) = state.step.addingReportingOverflow(state.skippedSteps)
         guard !overflow else { throw fail("optimizer step and skipped_steps are too large to be a count of updates") }
-        guard stored.count == 1, stored[0] <= updates else {
-            throw fail("history has shape \(stored), more evaluations than the \(updates) updates done")
+        guard columns.count == 1, columns[0] <= updates else {
+            throw fail("history has shape \(columns), more evaluations than the \(updates) updates done")
         }
-        let history = try FirstOrderHistoryColumns.read(from: file, count: stored[0], check: checkVector)
+        let history = try FirstOrderHistoryColumns.read(from: file, count: columns[0], check: stored.checkVector)
         return FirstOrderCheckpoint(config: config, network: network, parameters: parameters, state: state,
                                     history: history, elapsedSeconds: elapsed)
     }

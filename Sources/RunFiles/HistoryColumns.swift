@@ -23,9 +23,9 @@ struct HistoryColumns {
 
     /// Reads the columns, each checked by `check(name, count)` before it is read.
     static func read(from file: HDF5File, count: Int, cgStops: [String], decisions: [String],
-                     check: (String, Int) throws -> [Int]) throws -> [IterationRecord] {
+                     check: (String, Int) throws -> Void) throws -> [IterationRecord] {
         func column<T: HDF5Element>(_ name: String, _: T.Type) throws -> [T] {
-            _ = try check("history/\(name)", count)
+            try check("history/\(name)", count)
             return try file.read("history/\(name)", as: T.self, shape: [count])
         }
         let (trainLoss, testLoss, testError) = (try column("train_loss", Double.self), try column("test_loss", Double.self),
