@@ -70,9 +70,8 @@ public final class FirstOrderTrainer<Scalar: BLASScalar> {
     public let sessionStartUpdates: Int
     private let sessionStart = DispatchTime.now().uptimeNanoseconds
     private let source: any SequenceSource<Scalar>
-    private let workspace: EvaluationWorkspace<Scalar>
-    private let testChunks: [SequenceBatch<Scalar>]
-    private let testOwner: Int
+    private let testSet: FixedTestSet<Scalar>
+    private var workspace: EvaluationWorkspace<Scalar> { testSet.workspace }
     private var gradient: [Scalar]
     /// Skipped updates in a row within this session (see `stopReason`).
     public private(set) var consecutiveSkips = 0
@@ -120,9 +119,7 @@ public final class FirstOrderTrainer<Scalar: BLASScalar> {
         self.earlierSeconds = earlierSeconds
         sessionStartUpdates = state.step + state.skippedSteps
         self.source = source
-        workspace = EvaluationWorkspace(network: network)
-        testChunks = try source.testChunks(chunkSize: config.chunkSize)
-        testOwner = workspace.makeOwner()
+        testSet = try FixedTestSet(network: network, source: source, chunkSize: config.chunkSize)
         gradient = [Scalar](repeating: 0, count: network.parameterCount)
     }
 
@@ -135,9 +132,7 @@ public final class FirstOrderTrainer<Scalar: BLASScalar> {
 
     /// Mean loss and error rate on the fixed test set, through the same path as HF's.
     public func evaluateTest() -> (loss: Double, error: Double) {
-        let result = workspace.evaluateSet(parameters: parameters, chunks: testChunks, criterion: source.errorCriterion,
-                                           owner: testOwner)
-        return (result.loss, result.errorRate)
+        testSet.evaluate(at: parameters)
     }
 
     /// Updates up to the next multiple of `evaluateEvery` (or the session's update limit), then

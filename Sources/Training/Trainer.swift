@@ -75,9 +75,8 @@ public final class Trainer<Scalar: BLASScalar> {
     private let sessionStart = DispatchTime.now().uptimeNanoseconds
     private let source: any SequenceSource<Scalar>
     /// The buffers every evaluation except the curvature batch's runs in, one chunk at a time.
-    private let workspace: EvaluationWorkspace<Scalar>
-    private let testChunks: [SequenceBatch<Scalar>]
-    private let testOwner: Int
+    private let testSet: FixedTestSet<Scalar>
+    private var workspace: EvaluationWorkspace<Scalar> { testSet.workspace }
 
     /// A new run: parameters initialised from `config.seed` (docs/algorithm.md#initialisation),
     /// λ₀ = `config.optimizer.initialLambda`.
@@ -106,9 +105,7 @@ public final class Trainer<Scalar: BLASScalar> {
         self.earlierSeconds = earlierSeconds
         sessionStartIteration = state.iteration
         self.source = source
-        workspace = EvaluationWorkspace(network: network)
-        testChunks = try source.testChunks(chunkSize: config.chunkSize)
-        testOwner = workspace.makeOwner()
+        testSet = try FixedTestSet(network: network, source: source, chunkSize: config.chunkSize)
     }
 
     /// Training wall time so far, over all sessions.
@@ -122,9 +119,7 @@ public final class Trainer<Scalar: BLASScalar> {
 
     /// Mean loss and error rate on the fixed test set at the current parameters.
     public func evaluateTest() -> (loss: Double, error: Double) {
-        let result = workspace.evaluateSet(parameters: parameters, chunks: testChunks, criterion: source.errorCriterion,
-                                           owner: testOwner)
-        return (result.loss, result.errorRate)
+        testSet.evaluate(at: parameters)
     }
 
     /// One HF iteration on freshly drawn minibatches; appends and returns its record.
