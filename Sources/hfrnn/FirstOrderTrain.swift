@@ -44,27 +44,13 @@ func describeFirstOrder(_ config: TrainingConfig) -> String {
 }
 
 func trainFirstOrder<S: BLASScalar & HDF5Element>(_ trainer: FirstOrderTrainer<S>, header: String) throws {
-    try RunFolder(config: trainer.config).prepare()
-    Interruption.install()
-    print(header)
-    print(FirstOrderProgressLine.header)
-    let outcome = try runTraining(trainer, shouldStop: { Interruption.requested() }) { record in
-        printNow(FirstOrderProgressLine.format(record))
-    }
-    let message: String
-    switch outcome.reason {
-    case .solved: message = "solved: test error below \(formatPercent(trainer.successThreshold))"
-    case .maxIterations: message = "stopped: reached the update limit"
-    case .timeLimit: message = "stopped: reached the time limit"
-    case .interrupted: message = "interrupted: checkpoint saved"
-    case .noProgress:
-        message = "stopped: the last \(trainer.consecutiveSkips) updates were all skipped (non-finite gradient or "
+    try runSession(trainer, header: header, columns: FirstOrderProgressLine.header, line: FirstOrderProgressLine.format,
+                   limitName: "update",
+                   work: { "\($0.iterations) updates (\(trainer.history.count) evaluations, \(trainer.state.skippedSteps) skipped)" },
+                   noProgress: {
+        "stopped: the last \(trainer.consecutiveSkips) updates were all skipped (non-finite gradient or "
             + "parameters). Likely cause: data on an extreme scale or a learning rate that overflows; training cannot move"
-    }
-    print("\(message) after \(outcome.iterations) updates (\(trainer.history.count) evaluations, "
-          + "\(trainer.state.skippedSteps) skipped), " + String(format: "%.1f s", outcome.elapsedSeconds)
-          + "; test error \(formatPercent(outcome.finalTestError)), test loss \(String(format: "%.5g", outcome.finalTestLoss))")
-    try finishSession(outcome, config: trainer.config, successThreshold: trainer.successThreshold)
+    })
 }
 
 /// One line per first-order evaluation.

@@ -40,31 +40,43 @@ func describe(_ config: TrainingConfig) -> String {
 }
 
 func train<S: BLASScalar & HDF5Element>(_ trainer: Trainer<S>, header: String) throws {
+    try runSession(trainer, header: header, columns: ProgressLine.header, line: ProgressLine.format,
+                   limitName: "iteration", work: { "\($0.iterations) HF iterations, \($0.totalCGIterations) CG steps" },
+                   noProgress: {
+        let rejected = trainer.history.suffix(trainer.trailingRejections)
+        return "stopped: the last \(rejected.count) HF iterations were all rejected (λ "
+            + String(format: "%.3g → %.3g", rejected.first?.lambda ?? .nan, rejected.last?.lambdaNext ?? .nan)
+            + "; last: \(rejected.last?.decision.reason ?? "-")). Likely cause: data on an extreme scale (rescale "
+            + "inputs and targets to about ±1) or values that overflow; training cannot move"
+    })
+}
+
+/// One training session, HF or first-order: the header and column names, one progress line per
+/// record, the line saying why and where it stopped (`work` says how much was done), then
+/// `finishSession`.
+func runSession<Driver: TrainingDriver>(_ trainer: Driver, header: String, columns: String,
+                                        line: (Driver.Record) -> String, limitName: String,
+                                        work: (TrainingOutcome) -> String, noProgress: () -> String) throws {
     // Checked here too (runTraining does it again) so that a bad folder is the only output.
     try RunFolder(config: trainer.config).prepare()
     Interruption.install()
     print(header)
-    print(ProgressLine.header)
+    print(columns)
     let outcome = try runTraining(trainer, shouldStop: { Interruption.requested() }) { record in
-        printNow(ProgressLine.format(record))
+        printNow(line(record))
     }
+    let threshold = trainer.config.resolvedSuccessThreshold
     let message: String
     switch outcome.reason {
-    case .solved: message = "solved: test error below \(formatPercent(trainer.successThreshold))"
-    case .maxIterations: message = "stopped: reached the iteration limit"
+    case .solved: message = "solved: test error below \(formatPercent(threshold))"
+    case .maxIterations: message = "stopped: reached the \(limitName) limit"
     case .timeLimit: message = "stopped: reached the time limit"
     case .interrupted: message = "interrupted: checkpoint saved"
-    case .noProgress:
-        let rejected = trainer.history.suffix(trainer.trailingRejections)
-        message = "stopped: the last \(rejected.count) HF iterations were all rejected (λ "
-            + String(format: "%.3g → %.3g", rejected.first?.lambda ?? .nan, rejected.last?.lambdaNext ?? .nan)
-            + "; last: \(rejected.last?.decision.reason ?? "-")). Likely cause: data on an extreme scale (rescale "
-            + "inputs and targets to about ±1) or values that overflow; training cannot move"
+    case .noProgress: message = noProgress()
     }
-    print("\(message) after \(outcome.iterations) HF iterations, \(outcome.totalCGIterations) CG steps, "
-          + String(format: "%.1f s", outcome.elapsedSeconds)
+    print("\(message) after \(work(outcome)), " + String(format: "%.1f s", outcome.elapsedSeconds)
           + "; test error \(formatPercent(outcome.finalTestError)), test loss \(String(format: "%.5g", outcome.finalTestLoss))")
-    try finishSession(outcome, config: trainer.config, successThreshold: trainer.successThreshold)
+    try finishSession(outcome, config: trainer.config, successThreshold: threshold)
 }
 
 /// The lines every training session ends with, HF or first-order: where its checkpoints are, how
