@@ -40,6 +40,8 @@ public struct CellOutcome: Sendable {
     public var peakMemoryBytes: Int?
     /// solved, time budget, iteration budget, failed: <message>, or empty.
     public var stopReason: String
+    /// The run's learning curve, when read from its checkpoint (nil for a row kept from results.csv).
+    public var history: [IterationRecord]? = nil
 }
 
 /// The files of an experiment folder.
@@ -102,6 +104,7 @@ public struct ExperimentFolder: Sendable {
             outcome.cgSteps = run.totalCGIterations
             outcome.wallSeconds = run.elapsedSeconds
             outcome.finalTestError = error
+            outcome.history = run.history
             if solved {
                 outcome.stopReason = "solved"
             } else if let limit = spec.maxIterations, run.iteration >= limit {

@@ -56,10 +56,8 @@ public struct Experiment: Sendable {
         try writeFileAtomically(GridResults.markdown(outcomes, spec: spec, command: command), to: folder.resultsTable)
         let title = "hfrnn experiment: \(spec.cells.count) cells"
         try writeFileAtomically(GridResults.svg(outcomes, spec: spec, title: title), to: folder.resultsFigure)
-        let histories = try spec.cells.compactMap { cell -> (cell: GridCell, history: [IterationRecord])? in
-            guard let path = folder.checkpoint(cell) else { return nil }
-            return (cell, try StoredRun<Double>.load(from: path).history)
-        }
+        // The curves come with the outcomes: each checkpoint is read once.
+        let histories = outcomes.compactMap { outcome in outcome.history.map { (cell: outcome.cell, history: $0) } }
         try writeFileAtomically(GridResults.curvesSVG(histories, spec: spec, title: "Test error against training time"),
                                 to: folder.resultsCurves)
     }
