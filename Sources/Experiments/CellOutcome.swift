@@ -21,6 +21,10 @@ public struct CellNotes: Codable, Equatable, Sendable {
     /// The largest resident set of any session of the cell, in bytes (from wait4's rusage).
     public var peakMemoryBytes: Int = 0
     public var sessions: Int = 0
+    /// Processor time (user + system) of all sessions, in seconds (from wait4's rusage): unlike
+    /// the wall time it barely moves when other work shares the CPU, so variants run at different
+    /// loads stay comparable. Nil in notes written before it was recorded.
+    public var cpuSeconds: Double? = nil
     /// The error line of a session that failed.
     public var failure: String? = nil
 
@@ -38,6 +42,8 @@ public struct CellOutcome: Sendable {
     public var wallSeconds: Double?
     public var finalTestError: Double?
     public var peakMemoryBytes: Int?
+    /// Processor time of all sessions (see `CellNotes.cpuSeconds`).
+    public var cpuSeconds: Double? = nil
     /// solved, time budget, iteration budget, failed: <message>, or empty.
     public var stopReason: String
     /// The run's learning curve, when read from its checkpoint (nil for a row kept from results.csv).
@@ -94,7 +100,8 @@ public struct ExperimentFolder: Sendable {
         let notes = readNotes(cell)
         var outcome = CellOutcome(cell: cell, status: .notRun, solved: nil, iterations: nil, cgSteps: nil,
                                   wallSeconds: nil, finalTestError: nil,
-                                  peakMemoryBytes: notes.sessions > 0 ? notes.peakMemoryBytes : nil, stopReason: "")
+                                  peakMemoryBytes: notes.sessions > 0 ? notes.peakMemoryBytes : nil, cpuSeconds: notes.cpuSeconds,
+                                  stopReason: "")
         if let path = checkpoint(cell) {
             let run = try StoredRun<Double>.load(from: path)
             let error = run.history.last?.testError

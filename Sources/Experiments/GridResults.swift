@@ -7,7 +7,7 @@ import Tasks
 
 public enum GridResults {
     public static let csvHeader = "task,length,seed,variant,status,solved,hf_iterations,cg_steps,wall_seconds,"
-        + "final_test_error,peak_memory_mb,stop_reason"
+        + "final_test_error,peak_memory_mb,stop_reason,cpu_seconds"
 
     /// One row per cell, in the grid's order; empty fields where a cell has no value yet.
     public static func csv(_ outcomes: [CellOutcome]) -> String {
@@ -22,6 +22,7 @@ public enum GridResults {
                 outcome.finalTestError.map { String(format: "%.6f", $0) } ?? "",
                 outcome.peakMemoryBytes.map { String(format: "%.1f", Double($0) / 1_048_576) } ?? "",
                 csvField(outcome.stopReason),
+                outcome.cpuSeconds.map { String(format: "%.1f", $0) } ?? "",
             ]
             lines.append(fields.joined(separator: ","))
         }
@@ -29,17 +30,19 @@ public enum GridResults {
     }
 
     /// The row of `cell` in the results file at `path`, read back as an outcome; nil when the file
-    /// or the row is missing or the row does not parse.
+    /// or the row is missing or the row does not parse. Files written before `cpu_seconds` existed
+    /// have 12 columns.
     static func recordedOutcome(of cell: GridCell, in path: String) -> CellOutcome? {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
         let rows = text.split(separator: "\n").dropFirst().map { csvFields(String($0)) }
-        guard let row = rows.first(where: { $0.count == 12 && $0[0] == cell.task.rawValue && $0[1] == "\(cell.length)"
+        guard let row = rows.first(where: { ($0.count == 12 || $0.count == 13) && $0[0] == cell.task.rawValue && $0[1] == "\(cell.length)"
                                           && $0[2] == "\(cell.seed)" && $0[3] == cell.variant.name }),
               let status = CellStatus(rawValue: row[4]) else { return nil }
         return CellOutcome(cell: cell, status: status, solved: row[5].isEmpty ? nil : row[5] == "yes",
                            iterations: Int(row[6]), cgSteps: Int(row[7]), wallSeconds: Double(row[8]),
                            finalTestError: Double(row[9]),
-                           peakMemoryBytes: Double(row[10]).map { Int(($0 * 1_048_576).rounded()) }, stopReason: row[11])
+                           peakMemoryBytes: Double(row[10]).map { Int(($0 * 1_048_576).rounded()) },
+                           cpuSeconds: row.count > 12 ? Double(row[12]) : nil, stopReason: row[11])
     }
 
     /// The fields of one CSV line (RFC 4180 quoting).
@@ -89,6 +92,8 @@ public enum GridResults {
         public var solved: Int
         /// Median training wall time of the solved cells.
         public var medianSecondsToSolve: Double?
+        /// Median processor time of the solved cells, when every solved cell has it recorded.
+        public var medianCPUSecondsToSolve: Double?
 
         public var successFraction: Double? { run > 0 ? Double(solved) / Double(run) : nil }
     }
@@ -101,9 +106,12 @@ public enum GridResults {
                         $0.cell.task == task && $0.cell.length == length && $0.cell.variant.name == variant.name
                     }
                     let finished = members.filter { $0.status == .finished || $0.status == .failed }
-                    let times = members.filter { $0.solved == true }.compactMap(\.wallSeconds).sorted()
+                    let solved = members.filter { $0.solved == true }
+                    let times = solved.compactMap(\.wallSeconds).sorted()
+                    let cpuTimes = solved.compactMap(\.cpuSeconds).sorted()
                     return Group(task: task, length: length, variant: variant.name, cells: members.count,
-                                 run: finished.count, solved: times.count, medianSecondsToSolve: median(times))
+                                 run: finished.count, solved: times.count, medianSecondsToSolve: median(times),
+                                 medianCPUSecondsToSolve: cpuTimes.count == solved.count ? median(cpuTimes) : nil)
                 }
             }
         }
@@ -124,20 +132,22 @@ public enum GridResults {
         text += "Per-cell budget: \(budget). Variants: "
             + spec.variants.map { "`\($0.name)` (\($0.options.isEmpty ? "defaults" : $0.options.joined(separator: " ")))" }
                 .joined(separator: ", ") + ".\n\n"
-        text += "| task | T | variant | solved / finished | not finished | median time to solve |\n|---|---|---|---|---|---|\n"
+        text += "| task | T | variant | solved / finished | not finished | median time to solve | median CPU time to solve |\n"
+        text += "|---|---|---|---|---|---|---|\n"
         for group in groups(outcomes, spec: spec) {
             text += "| \(group.task.rawValue) | \(group.length) | \(group.variant) | \(group.solved) / \(group.run) | "
-                + "\(group.cells - group.run) | \(group.medianSecondsToSolve.map(formatSeconds) ?? "–") |\n"
+                + "\(group.cells - group.run) | \(group.medianSecondsToSolve.map(formatSeconds) ?? "–") | "
+                + "\(group.medianCPUSecondsToSolve.map(formatSeconds) ?? "–") |\n"
         }
-        text += "\n| task | T | seed | variant | status | solved | iterations | CG steps | wall time | final test error | peak memory | stop reason |\n"
-        text += "|---|---|---|---|---|---|---|---|---|---|---|---|\n"
+        text += "\n| task | T | seed | variant | status | solved | iterations | CG steps | wall time | CPU time | final test error | peak memory | stop reason |\n"
+        text += "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
         for outcome in outcomes {
             let cell = outcome.cell
             let cells: [String] = [
                 cell.task.rawValue, "\(cell.length)", "\(cell.seed)", cell.variant.name, outcome.status.rawValue,
                 outcome.solved.map { $0 ? "yes" : "no" } ?? "–",
                 outcome.iterations.map(String.init) ?? "–", outcome.cgSteps.map(String.init) ?? "–",
-                outcome.wallSeconds.map(formatSeconds) ?? "–",
+                outcome.wallSeconds.map(formatSeconds) ?? "–", outcome.cpuSeconds.map(formatSeconds) ?? "–",
                 outcome.finalTestError.map { String(format: "%.2f %%", 100 * $0) } ?? "–",
                 outcome.peakMemoryBytes.map { String(format: "%.0f MB", Double($0) / 1_048_576) } ?? "–",
                 outcome.stopReason.isEmpty ? "–" : outcome.stopReason.replacingOccurrences(of: "|", with: "\\|"),

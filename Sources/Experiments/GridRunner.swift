@@ -101,7 +101,10 @@ public final class GridRunner {
             close(child.lock)
             summary.ranSessions += 1
             sessionSeconds.append(now() - child.started)
-            try record(child.cell, status: status, peakKilobytes: Int(usage.ru_maxrss), stopping: stopping)
+            let cpuSeconds = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+                + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+            try record(child.cell, status: status, peakKilobytes: Int(usage.ru_maxrss), cpuSeconds: cpuSeconds,
+                       stopping: stopping)
             let outcome = try folder.outcome(of: child.cell, spec: spec)
             if needsWork(outcome) && !stopping {
                 pending.insert(child.cell, at: 0)  // e.g. a child that was stopped from outside
@@ -189,11 +192,14 @@ public final class GridRunner {
         return pid
     }
 
-    /// Updates the cell's notes after a session: peak memory, session count, and why a session
+    /// Updates the cell's notes after a session: peak memory, processor time, session count, and why a session
     /// failed: its error line (exit status 1), or the signal that killed it unless the runner was
     /// stopping (130 and 143 are interruptions that saved, not failures).
-    private func record(_ cell: GridCell, status: Int32, peakKilobytes: Int, stopping: Bool) throws {
+    private func record(_ cell: GridCell, status: Int32, peakKilobytes: Int, cpuSeconds: Double,
+                        stopping: Bool) throws {
         var notes = folder.readNotes(cell)
+        // A cell whose earlier sessions predate the record has no total to add to.
+        notes.cpuSeconds = notes.sessions == 0 ? cpuSeconds : notes.cpuSeconds.map { $0 + cpuSeconds }
         notes.sessions += 1
         notes.peakMemoryBytes = max(notes.peakMemoryBytes, peakKilobytes * 1024)
         let exited = (status & 0x7f) == 0
