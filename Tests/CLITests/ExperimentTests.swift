@@ -15,11 +15,11 @@ import Testing
     private static let grid = ["--tasks", "addition,temporal-order", "--lengths", "10", "--seeds", "1-2",
                                "--variant", "tiny=\(tinyTraining)", "--iteration-budget", "3"]
 
-    /// results.csv without the columns that measure the machine (wall time, peak memory).
+    /// results.csv without the columns that measure the machine (wall time, peak memory, CPU time).
     private func deterministicColumns(_ csv: String) -> [[String]] {
         csv.split(separator: "\n").map { line in
             let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-            return fields.enumerated().filter { ![8, 10].contains($0.offset) }.map(\.element)
+            return fields.enumerated().filter { ![8, 10, 12].contains($0.offset) }.map(\.element)
         }
     }
 
@@ -36,7 +36,11 @@ import Testing
         #expect(rows.first.map { $0.joined(separator: ",") } == GridResults.csvHeader)
         #expect(rows.count == 5)
         for row in rows.dropFirst() {
-            #expect(row.count == 12)
+            #expect(row.count == 13)
+            #expect(Double(row[12]) != nil, "processor time recorded: \(row)")
+            let notes = workspace.path + "/grid/cells/\(row[0])-T10-seed\(row[2])-tiny.json"
+            let noted = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: notes))) as? [String: Any]
+            #expect((noted?["cpu_seconds"] as? Double).map { $0 > 0 } == true, "\(notes): \(String(describing: noted))")
             #expect(row[4] == "finished", "\(row)")
             #expect(row[11] == "solved" || (row[11] == "iteration budget" && row[6] == "3"), "\(row)")
             #expect(Double(row[9]) != nil && Double(row[10]).map { $0 > 0 } == true, "\(row)")
@@ -80,6 +84,14 @@ import Testing
         #expect(elsewhere.status == 0, "\(elsewhere.stderr)")
         #expect(elsewhere.stdout.hasPrefix("nothing to do: every cell is finished\n"), "\(elsewhere.stdout)")
         #expect(try String(contentsOfFile: workspace.path + "/grid/results.csv", encoding: .utf8) == csv)
+
+        // Results written before the cpu_seconds column existed are still read as finished.
+        let withoutCPU = csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false)
+            .dropLast().joined(separator: ",") }.joined(separator: "\n") + "\n"
+        try withoutCPU.write(toFile: workspace.path + "/grid/results.csv", atomically: true, encoding: .utf8)
+        let older = try runHFRNN(["experiment", "grid"], in: workspace.path)
+        #expect(older.status == 0, "\(older.stderr)")
+        #expect(older.stdout.hasPrefix("nothing to do: every cell is finished\n"), "\(older.stdout)")
     }
 
     /// A grid left mid-way — its first cell done, its second stopped after 7 of its 20 iterations, as
