@@ -48,6 +48,9 @@ public struct CellOutcome: Sendable {
     public var stopReason: String
     /// The run's learning curve, when read from its checkpoint (nil for a row kept from results.csv).
     public var history: [IterationRecord]? = nil
+    /// Training sequences drawn per history iteration (`TrainingConfig.trainingSequencesPerIteration`),
+    /// with the history.
+    public var sequencesPerIteration: Int? = nil
 }
 
 /// The files of an experiment folder.
@@ -112,6 +115,7 @@ public struct ExperimentFolder: Sendable {
             outcome.wallSeconds = run.elapsedSeconds
             outcome.finalTestError = error
             outcome.history = run.history
+            outcome.sequencesPerIteration = run.config.trainingSequencesPerIteration
             if solved {
                 outcome.stopReason = "solved"
             } else if let limit = spec.maxIterations, run.iteration >= limit {

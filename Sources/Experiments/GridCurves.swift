@@ -2,36 +2,64 @@ import Foundation
 import RunFiles
 import Training
 
-// results-curves.svg: for every task and length of the grid, the test error of each cell against
-// training wall time, one line per cell coloured by variant — the head-to-head view (HF with and
-// without structural damping against first-order baselines, say) at equal time budgets.
+// results-curves.svg: for every task and length of the grid, two panels side by side — the test
+// error of each cell against training wall time, and against training sequences processed — one
+// line per cell coloured by variant. With HF and first-order variants under one budget it is the
+// head-to-head of the methods at equal cost in time and in data.
 
 extension GridResults {
-    public static func curvesSVG(_ histories: [(cell: GridCell, history: [IterationRecord])], spec: GridSpec,
-                                 title: String) -> String {
+    /// One cell's learning curve.
+    public struct Curve: Sendable {
+        public var cell: GridCell
+        public var history: [IterationRecord]
+        /// Fresh training sequences per history iteration (HF iteration or first-order update).
+        public var sequencesPerIteration: Int
+
+        public init(cell: GridCell, history: [IterationRecord], sequencesPerIteration: Int) {
+            self.cell = cell
+            self.history = history
+            self.sequencesPerIteration = sequencesPerIteration
+        }
+
+        var sequences: [Double] { history.map { Double($0.iteration) * Double(sequencesPerIteration) } }
+    }
+
+    public static func curvesSVG(_ curves: [Curve], spec: GridSpec, title: String) -> String {
         let clusters = spec.lengths.sorted().flatMap { length in spec.tasks.map { (task: $0, length: length) } }
-            .filter { cluster in histories.contains { $0.cell.task == cluster.task && $0.cell.length == cluster.length } }
-        let maxSeconds = histories.flatMap { $0.history.map(\.elapsedSeconds) }.filter(\.isFinite).max() ?? 0
+            .filter { cluster in curves.contains { $0.cell.task == cluster.task && $0.cell.length == cluster.length } }
+        let maxSeconds = curves.flatMap { $0.history.map(\.elapsedSeconds) }.filter(\.isFinite).max() ?? 0
         let time = TimeUnit(maxSeconds: maxSeconds)
-        let panelWidth = 480.0, panelHeight = 360.0, top = 50.0, columns = 2
-        let rows = max(1, (clusters.count + columns - 1) / columns)
-        let width = panelWidth * Double(columns), height = top + panelHeight * Double(rows)
+        let maxSequences = curves.flatMap(\.sequences).max() ?? 0
+        let (sequenceScale, sequenceUnit) = maxSequences >= 2e6 ? (1e6, "millions") : (1e3, "thousands")
+        let panelWidth = 480.0, panelHeight = 360.0, top = 50.0
+        let width = 2 * panelWidth, height = top + panelHeight * Double(max(1, clusters.count))
         var svg = svgDocumentStart(width: width, height: height, title: title, titleY: 30, titleSize: 17)
         let variantNames = spec.variants.map(\.name)
-        for (index, cluster) in clusters.enumerated() {
-            let series = histories.filter { $0.cell.task == cluster.task && $0.cell.length == cluster.length }
-                .map { entry in
-                    PlotSeries(name: "\(entry.cell.variant.name) seed \(entry.cell.seed)",
-                               color: palette[(variantNames.firstIndex(of: entry.cell.variant.name) ?? 0) % palette.count],
-                               x: entry.history.map { $0.elapsedSeconds / time.seconds },
-                               y: entry.history.map { 100 * $0.testError })
+        for (row, cluster) in clusters.enumerated() {
+            let members = curves.filter { $0.cell.task == cluster.task && $0.cell.length == cluster.length }
+            func series(_ x: (Curve) -> [Double]) -> [PlotSeries] {
+                members.map { curve in
+                    PlotSeries(name: "\(curve.cell.variant.name) seed \(curve.cell.seed)",
+                               color: palette[(variantNames.firstIndex(of: curve.cell.variant.name) ?? 0) % palette.count],
+                               x: x(curve), y: curve.history.map { 100 * $0.testError })
                 }
-            let panel = PlotPanel(id: "\(cluster.task.rawValue)-T\(cluster.length)",
-                                  title: "\(cluster.task.rawValue) T = \(cluster.length): test error vs wall time",
-                                  xLabel: "training wall time (\(time.name))", yLabel: "test error (%)", yScale: .linear,
-                                  series: series, guideline: (1, "1 %"), yIncludesZero: true, integerX: false)
-            svg += panel.render(x: Double(index % columns) * panelWidth, y: top + Double(index / columns) * panelHeight,
-                                width: panelWidth, height: panelHeight)
+            }
+            let name = "\(cluster.task.rawValue) T = \(cluster.length)"
+            let panels = [
+                PlotPanel(id: "\(cluster.task.rawValue)-T\(cluster.length)", title: "\(name): test error vs wall time",
+                          xLabel: "training wall time (\(time.name))", yLabel: "test error (%)", yScale: .linear,
+                          series: series { $0.history.map { $0.elapsedSeconds / time.seconds } },
+                          guideline: (1, "1 %"), yIncludesZero: true, integerX: false),
+                PlotPanel(id: "\(cluster.task.rawValue)-T\(cluster.length)-sequences",
+                          title: "\(name): test error vs sequences processed",
+                          xLabel: "training sequences processed (\(sequenceUnit))", yLabel: "test error (%)", yScale: .linear,
+                          series: series { $0.sequences.map { $0 / sequenceScale } },
+                          guideline: (1, "1 %"), yIncludesZero: true, integerX: false),
+            ]
+            for (column, panel) in panels.enumerated() {
+                svg += panel.render(x: Double(column) * panelWidth, y: top + Double(row) * panelHeight,
+                                    width: panelWidth, height: panelHeight)
+            }
         }
         return svg + "</svg>\n"
     }

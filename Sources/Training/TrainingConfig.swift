@@ -152,6 +152,15 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
     /// Gradient chunks per iteration: the gradient batch rounded up to whole chunks.
     public var gradientChunkCount: Int { (optimizer.gradientBatchSize + chunkSize - 1) / chunkSize }
 
+    /// Fresh training sequences drawn per history row's unit: per HF iteration, the gradient chunks
+    /// plus the backtracking and line-search batches; per update for a first-order run (whose
+    /// history counts updates). Multiplied by the iteration number it gives the sequences processed,
+    /// the x axis on which methods with different step costs meet.
+    public var trainingSequencesPerIteration: Int {
+        if let firstOrder { return firstOrder.optimizer.minibatchSize }
+        return gradientChunkCount * chunkSize + optimizer.backtrackBatchSize + optimizer.lineSearchBatchSize
+    }
+
     /// One-line message for the first invalid value, or nil.
     public var validationError: String? { problem?.description }
 

@@ -61,7 +61,8 @@ import Testing
         let curvesParser = XMLParser(data: curves)
         curvesParser.delegate = panels
         #expect(curvesParser.parse(), "results-curves.svg is not well-formed XML")
-        #expect(panels.panels == ["addition-T10", "temporal-order-T10"], "one panel per task × length")
+        #expect(panels.panels == ["addition-T10", "addition-T10-sequences", "temporal-order-T10", "temporal-order-T10-sequences"],
+                "two panels (wall time, sequences) per task × length")
 
         // Run again: nothing to do, and the results stay the same.
         let again = try runHFRNN(["experiment", "grid"], in: workspace.path)
