@@ -219,6 +219,13 @@ public enum BLAS {
     /// products are split and so their rounding: a run fixes it to be reproducible.
     public static func setThreadCount(_ count: Int) { openblas_set_num_threads(Int32(count)) }
 
+    /// The CPU kernels OpenBLAS picked at load time (e.g. "Haswell", "SkylakeX"; the environment's
+    /// OPENBLAS_CORETYPE overrides the choice). Like the thread count, they change the rounding of
+    /// every product, so a checkpoint records them.
+    public static var kernels: String {
+        String(String(cString: openblas_get_corename()).filter { !$0.isWhitespace })
+    }
+
     /// OpenBLAS's build description, for logs and benchmark headers.
     public static var configuration: String { String(cString: openblas_get_config()) }
 }

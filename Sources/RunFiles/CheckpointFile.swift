@@ -36,6 +36,7 @@ struct CheckpointFile<Scalar: BLASScalar & HDF5Element> {
         try file.setAttribute("format_version", to: formatVersion)
         try file.setAttribute("hfrnn_version", to: hfrnnVersion)
         try file.setAttribute("precision", to: Self.precisionName)
+        try file.setAttribute("blas_kernels", to: BLAS.kernels)
         try file.createGroup("parameters")
         for block in network.layout.blocks {
             try file.write(Array(parameters[block.range]), shape: block.shape, to: "parameters/\(block.name)")

@@ -63,6 +63,22 @@ public func checkpointPrecision(_ path: String) throws -> Precision {
     return precision
 }
 
+/// The OpenBLAS kernels the checkpoint at `path` was written on (its root `blas_kernels`
+/// attribute), or nil for checkpoints written before it was recorded.
+public func checkpointBLASKernels(_ path: String) -> String? {
+    guard let file = try? HDF5File.open(path), (try? file.hasAttribute("blas_kernels")) == true else { return nil }
+    return try? file.stringAttribute("blas_kernels")
+}
+
+/// A one-line note when the checkpoint at `path` was written on other OpenBLAS kernels than this
+/// process runs (`BLAS.kernels`), or nil: the kernels cannot be switched once loaded, and on others
+/// the continued run is not bit for bit the one that never stopped.
+public func blasKernelsNote(forCheckpointAt path: String) -> String? {
+    guard let stored = checkpointBLASKernels(path), stored != BLAS.kernels else { return nil }
+    return "note: \(path) was trained on OpenBLAS's \(stored) kernels and continues on \(BLAS.kernels): the run "
+        + "will not match one that never stopped bit for bit (run with OPENBLAS_CORETYPE=\(stored) to match)"
+}
+
 /// What the analysis commands need from a checkpoint, with the parameters converted to `S` whatever
 /// precision the checkpoint was written in.
 public struct StoredRun<S: BLASScalar> {

@@ -22,6 +22,7 @@ func startFirstOrderTraining<S: BLASScalar & HDF5Element>(_ config: TrainingConf
 func resumeFirstOrderTraining<S: BLASScalar & HDF5Element>(_ path: String, _: S.Type, stop: StopOptions,
                                                           successThreshold: Double?) throws {
     let checkpoint = try FirstOrderCheckpoint<S>.load(from: path)
+    if let note = blasKernelsNote(forCheckpointAt: path) { print(note) }
     let config = checkpoint.config.resumed(fromCheckpointAt: path, maxIterations: stop.maxIterations,
                                            timeLimitSeconds: try stop.seconds(), successThreshold: successThreshold)
     let trainer = try checkpoint.makeTrainer(source: try makeSource(config, S.self), config: config, path: path)

@@ -27,6 +27,7 @@ func resumeTraining<S: BLASScalar & HDF5Element>(_ path: String, _: S.Type, stop
         return try resumeFirstOrderTraining(path, S.self, stop: stop, successThreshold: successThreshold)
     }
     let checkpoint = try TrainingCheckpoint<S>.load(from: path)
+    if let note = blasKernelsNote(forCheckpointAt: path) { print(note) }
     let config = checkpoint.config.resumed(fromCheckpointAt: path, maxIterations: stop.maxIterations,
                                            timeLimitSeconds: try stop.seconds(), successThreshold: successThreshold)
     let trainer = try checkpoint.makeTrainer(source: try makeSource(config, S.self), config: config, path: path)

@@ -223,4 +223,32 @@ private func isProgressLine(_ line: String) -> Bool {
                                         + "resuming \(runFolder)/best.h5 at iteration 1\n"), "\(resume.stdout)")
         #expect(FileManager.default.fileExists(atPath: runFolder + "/latest.h5"))
     }
+
+    /// The BLAS kernels change every product's rounding and cannot be switched once OpenBLAS is
+    /// loaded: a checkpoint records them, and resuming on others says the run will not match.
+    @Test func resumeOnOtherBLASKernelsSaysSo() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let runFolder = folder.file("runs/r")
+        let train = try runHFRNN(["train"] + tinyRun + ["--max-iterations", "1", "--checkpoint-dir", folder.file("runs"),
+                                                        "--run-name", "r"], in: folder,
+                                 environment: ["OPENBLAS_CORETYPE": "Sandybridge"])
+        #expect(train.status == 0, "stderr:\n\(train.stderr)")
+        let trainedOn = try #require(checkpointBLASKernels(runFolder + "/latest.h5"))
+        let resume = try runHFRNN(["resume", runFolder, "--max-iterations", "1"], in: folder,
+                                  environment: ["OPENBLAS_CORETYPE": "Haswell"])
+        #expect(resume.status == 0, "stderr:\n\(resume.stderr)")
+        let resumedOn = try #require(checkpointBLASKernels(runFolder + "/latest.h5"))
+        #if arch(x86_64)
+        #expect(trainedOn != resumedOn, "OPENBLAS_CORETYPE chose the kernels: \(trainedOn), \(resumedOn)")
+        #endif
+        let note = "note: \(runFolder)/latest.h5 was trained on OpenBLAS's \(trainedOn) kernels and continues on "
+            + "\(resumedOn): the run will not match one that never stopped bit for bit (run with "
+            + "OPENBLAS_CORETYPE=\(trainedOn) to match)\n"
+        #expect(resume.stdout.hasPrefix(trainedOn == resumedOn ? "resuming " : note), "\(resume.stdout)")
+        // On the kernels it was saved with, no note.
+        let again = try runHFRNN(["resume", runFolder, "--max-iterations", "1"], in: folder,
+                                 environment: ["OPENBLAS_CORETYPE": "Haswell"])
+        #expect(again.stdout.hasPrefix("resuming "), "\(again.stdout)")
+    }
 }
