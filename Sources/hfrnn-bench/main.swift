@@ -2,6 +2,7 @@
 // Run with `make bench` (release build, OPENBLAS_NUM_THREADS=1). Not a test: timings vary.
 //
 //   hfrnn-bench [--hidden H] [--length T] [--batch B] [--repeats N] [--json]
+//   hfrnn-bench --kernels      prints the OpenBLAS kernels in use (e.g. Haswell) and exits
 //
 // Each pass (forward, gradient = backward after a forward, one A v) is recorded once to collect
 // the exact shapes of its BLAS calls; those calls are then replayed on scratch buffers as the
@@ -36,11 +37,14 @@ struct Options {
             case "--inputs": inputs = number(flag)
             case "--outputs": outputs = number(flag)
             case "--json": json = true
+            case "--kernels":
+                print(BLAS.kernels)
+                exit(0)
             case "--pass":
                 guard let name = rest.popFirst() else { fail("--pass: expects forward, gradient or product") }
                 only = name
             case "-h", "--help":
-                print("usage: hfrnn-bench [--hidden H] [--length T] [--batch B] [--repeats N] [--inputs I] [--outputs O] [--pass NAME] [--json]")
+                print("usage: hfrnn-bench [--hidden H] [--length T] [--batch B] [--repeats N] [--inputs I] [--outputs O] [--pass NAME] [--json] | --kernels")
                 exit(0)
             default: fail("\(flag): unknown option")
             }
@@ -98,7 +102,7 @@ let squareFlop = 2.0 * Double(T * B) * Double(H * H)
 
 if !options.json {
     print("hfrnn-bench: H = \(H), T = \(T), B = \(B), I = \(I), O = \(O), Float, OpenBLAS threads = 1, best of \(options.repeats)")
-    print("OpenBLAS: \(BLAS.configuration)")
+    print("OpenBLAS: \(BLAS.configuration), \(BLAS.kernels) kernels")
     print("pass        time (ms)  GFLOP/s   own BLAS calls (ms)  GFLOP/s   ratio   sgemm [T·B,H]·[H,H]ᵀ GFLOP/s   ratio")
 }
 for pass in passes where options.only.map({ $0 == pass.name }) ?? true {
@@ -123,7 +127,7 @@ for pass in passes where options.only.map({ $0 == pass.name }) ?? true {
               + #""seconds":\#(fixed(best.pass, 6)),"gflops":\#(fixed(flop / best.pass / 1e9, 2)),"#
               + #""sgemm_seconds":\#(fixed(best.reference, 6)),"sgemm_gflops":\#(fixed(flop / best.reference / 1e9, 2)),"#
               + #""ratio":\#(fixed(ratio, 4)),"square_sgemm_gflops":\#(fixed(squareRate / 1e9, 2)),"#
-              + #""square_ratio":\#(fixed(squareRatio, 4))}"#)
+              + #""square_ratio":\#(fixed(squareRatio, 4)),"blas_kernels":"\#(BLAS.kernels)"}"#)
     } else {
         let name = pass.name.padding(toLength: 10, withPad: " ", startingAt: 0)
         print(name + String(format: " %10.2f %8.1f %20.2f %8.1f %6.0f %% %30.1f %6.0f %%", best.pass * 1e3,
