@@ -65,7 +65,7 @@ let package = Package(
         // CHDF5 too: tests look at the stored HDF5 types directly.
         .testTarget(name: "HDF5IOTests", dependencies: ["HDF5IO", "CHDF5", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: [
-            "DataFiles", "Training", "RunFiles", "HDF5IO", "Tasks", "SequenceModel", "HessianFree", "FirstOrder", "TestSupport",
+            "DataFiles", "Linalg", "Training", "RunFiles", "HDF5IO", "Tasks", "SequenceModel", "HessianFree", "FirstOrder", "TestSupport",
         ]),
         .testTarget(name: "CLITests", dependencies: [
             "hfrnn", "DataFiles", "Training", "RunFiles", "HDF5IO", "Tasks", "Experiments", "FirstOrder", "TestSupport",

@@ -3,6 +3,7 @@ import RunFiles
 import TestSupport
 import Testing
 import HDF5IO
+import Linalg
 import Training
 
 /// Keeps checkpoints/README.md honest: a checkpoint written by the training loop, read back with
@@ -25,7 +26,8 @@ import Training
         // ...reading uses only dataset and attribute names.
         let file = try HDF5File.open(folder.file("small/latest.h5"))
         #expect(try file.children() == ["config", "history", "optimizer", "parameters"])
-        #expect(try file.attributeNames() == ["format", "format_version", "hfrnn_version", "precision"])
+        #expect(try file.attributeNames() == ["blas_kernels", "format", "format_version", "hfrnn_version", "precision"])
+        #expect(try file.stringAttribute("blas_kernels") == BLAS.kernels)
         #expect(try file.stringAttribute("format") == "hfrnn-checkpoint")
         #expect(try file.int64Attribute("format_version") == 2)
         #expect(try file.stringAttribute("precision") == "float")
