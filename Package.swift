@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Dependencies point one way only; each target lists every module it imports:
-//   CBLAS ← Linalg ← SequenceModel ← HessianFree ← Training ← RunFiles ← hfrnn
+//   CBLAS, CKernels ← Linalg ← SequenceModel ← HessianFree ← Training ← RunFiles ← hfrnn
 //   SequenceModel ← Tasks ← DataFiles ← Training
 //                    SequenceModel ← FirstOrder ← Training (first-order baselines)
 //   CHDF5 ← HDF5IO ← DataFiles ← Training ← RunFiles ← Experiments ← hfrnn
@@ -28,9 +28,12 @@ let package = Package(
         .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5",
                        providers: [.apt(["libhdf5-dev"])]),
 
+        // Element-wise C kernels with a run-time choice of AVX2 (Swift cannot select instructions per CPU).
+        .target(name: "CKernels", path: "Sources/CKernels"),
+
         // The only module that imports CBLAS.
         .target(name: "Linalg", dependencies: [
-            "CBLAS", .product(name: "RealModule", package: "swift-numerics"),
+            "CBLAS", "CKernels", .product(name: "RealModule", package: "swift-numerics"),
         ]),
         .target(name: "SequenceModel", dependencies: ["Linalg"]),
         .target(name: "HessianFree", dependencies: ["Linalg", "SequenceModel"]),

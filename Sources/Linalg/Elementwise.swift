@@ -1,17 +1,37 @@
+import CKernels
 import RealModule
 
 /// Element-wise kernels that are too hot for libm: the forward pass applies tanh to every
 /// hidden unit at every step of every sequence (20 M values for H = 100, T = 200, B = 1000).
 public enum Elementwise {
-    /// `x[i] ← tanh(x[i])` for `i < count`. Float uses an 8-wide SIMD kernel accurate to a few
-    /// ulps; Double (the precision of the derivative checks) uses libm.
+    /// `x[i] ← tanh(x[i])` for `i < count`. Float uses the C kernel (AVX2 where the CPU has it),
+    /// accurate to a few ulps and bit for bit the `simdTanh8` below on every CPU; Double (the
+    /// precision of the derivative checks) uses libm.
     @inlinable
     public static func tanh<S: BLASScalar>(_ x: UnsafeMutablePointer<S>, count: Int) {
         if S.self == Float.self {
-            x.withMemoryRebound(to: Float.self, capacity: count) { simdTanh($0, count: count) }
+            x.withMemoryRebound(to: Float.self, capacity: count) { hfrnn_tanh_f32($0, count) }
         } else {
             for i in 0..<count { x[i] = S.tanh(x[i]) }
         }
+    }
+
+    /// The Float kernels the CPU can run: the portable one always, the AVX2 one where supported.
+    public enum TanhKernel: Int32, Sendable, CaseIterable {
+        case portable = 0, avx2 = 1
+
+        public static var available: [TanhKernel] { hfrnn_avx2_available() != 0 ? [.portable, .avx2] : [.portable] }
+    }
+
+    /// `tanh` for Float with a chosen kernel (tests and benchmarks compare them).
+    public static func tanh(_ x: UnsafeMutablePointer<Float>, count: Int, kernel: TanhKernel) {
+        hfrnn_tanh_f32_using(kernel.rawValue, x, count)
+    }
+
+    /// The 8-wide Swift SIMD formulation of the same kernel: the definition the C kernels match bit
+    /// for bit (tests), and what the Float path ran before them.
+    public static func referenceTanh(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        simdTanh(x, count: count)
     }
 }
 
@@ -20,7 +40,6 @@ public enum Elementwise {
 /// u = k·ln2 + r, |r| ≤ ln2/2, a degree-7 Taylor polynomial for expm1(r) (truncation error below
 /// 2·10⁻⁹ relative), and expm1(u) = 2ᵏ·expm1(r) + (2ᵏ − 1), which is exact in the k = 0 case
 /// that matters for small |x|.
-@usableFromInline
 func simdTanh(_ x: UnsafeMutablePointer<Float>, count: Int) {
     var i = 0
     while i + 8 <= count {
