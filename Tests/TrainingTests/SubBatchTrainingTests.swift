@@ -1,0 +1,119 @@
+import DataFiles
+import Foundation
+import HessianFree
+import Linalg
+import SequenceModel
+import TestSupport
+import Testing
+@testable import Training
+
+/// Training with sub-batches shared among workers (threads standing in for MPI ranks) follows the
+/// one-process trajectory bit for bit.
+@Suite struct SubBatchTrainingTests {
+    /// The small test run with sub-batches of 7 sequences: chunks of 30 split 7, 7, 7, 7, 2.
+    func config(folder: String) throws -> TrainingConfig {
+        var config = try smallConfig(.float, folder: folder)
+        config.subBatchSize = 7
+        return config
+    }
+
+    /// Parameters, optimizer state and history of a run of `iterations`, as bytes.
+    func fingerprint(_ trainer: Trainer<Float>) -> [[UInt8]] {
+        [rawBytes(trainer.parameters), rawBytes(trainer.state.warmStart), rawBytes([trainer.state.lambda]),
+         rawBytes([trainer.state.iteration, trainer.state.totalCGIterations]),
+         Array(historyBits(trainer.history, includingElapsed: false).joined().joined().utf8)]
+    }
+
+    func trainShared(workers: Int, config: TrainingConfig, sources: [any SequenceSource<Float>]) throws -> [[[UInt8]]] {
+        try ThreadedGroup(size: workers).run { worker in
+            let trainer = try Trainer<Float>(config: config, source: sources[worker.rank], group: worker)
+            for _ in 0..<2 { _ = try trainer.step() }
+            #expect(trainer.history.allSatisfy { $0.cgIterations > 0 })
+            return self.fingerprint(trainer)
+        }
+    }
+
+    @Test func taskRunIsTheSameForOneTwoOrThreeWorkers() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let config = try config(folder: folder.path)
+        let alone = try Trainer<Float>(config: config, source: taskSource(config, Float.self))
+        for _ in 0..<2 { _ = try alone.step() }
+        for workers in 1...3 {
+            let sources: [any SequenceSource<Float>] = (0..<workers).map { _ in taskSource(config, Float.self) }
+            for (rank, result) in try trainShared(workers: workers, config: config, sources: sources).enumerated() {
+                #expect(result == fingerprint(alone), "worker \(rank) of \(workers)")
+            }
+        }
+    }
+
+    @Test func datasetRunIsTheSameForOneTwoOrThreeWorkers() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        var config = try config(folder: folder.path)
+        let spec = config.task!
+        var rng = SeededGenerator(seed: 12)
+        let path = folder.file("addition.h5")
+        try DatasetWriter.write(batch: spec.makeBatch(count: 45, using: &rng) as SequenceBatch<Float>,
+                                loss: spec.outputLoss, to: path)
+        config.data = .dataset(path: path, testPath: nil)
+        // The sources are opened here, one at a time: HDF5 is not thread-safe (in memory afterwards).
+        func source() throws -> DatasetSource<Float> { try DatasetSource(path: path, testPath: nil, testSequences: 40) }
+        let alone = try Trainer<Float>(config: config, source: source())
+        for _ in 0..<2 { _ = try alone.step() }
+        for workers in 1...3 {
+            let sources: [any SequenceSource<Float>] = try (0..<workers).map { _ in try source() }
+            for (rank, result) in try trainShared(workers: workers, config: config, sources: sources).enumerated() {
+                #expect(result == fingerprint(alone), "worker \(rank) of \(workers)")
+            }
+        }
+    }
+
+    @Test func aWorkerThatCannotReadItsDataStopsEveryWorkerAndOnlyItReports() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let config = try config(folder: folder.path)
+        let results = try ThreadedGroup(size: 3).run { worker -> String in
+            do {
+                let source: any SequenceSource<Float> = worker.rank == 1 ? FailingSource(taskSource(config, Float.self))
+                                                                          : taskSource(config, Float.self)
+                let trainer = try Trainer<Float>(config: config, source: source, group: worker)
+                _ = try trainer.step()
+                return "finished"
+            } catch let failure as PeerFailure {
+                return "peer \(failure.rank)"
+            } catch {
+                return "\(error)"
+            }
+        }
+        #expect(results == ["peer 1", "no rows today", "peer 1"])
+    }
+
+    @Test func aRunStoredBeforeSubBatchesKeepsOneSubBatchPerChunk() throws {
+        var config = try smallConfig(.float, folder: "unused")
+        #expect(config.subBatchSize == TrainingConfig.defaultSubBatchSize)
+        config.subBatchSize = nil
+        #expect(config.resolvedSubBatchSize == config.chunkSize && config.testChunkSize == config.chunkSize)
+        config.subBatchSize = 1000
+        #expect(config.resolvedSubBatchSize == config.chunkSize)
+        config.subBatchSize = 0
+        #expect(config.problem?.field == "subBatchSize")
+    }
+}
+
+/// A task source whose training draws fail, like a rank whose file went missing.
+private final class FailingSource: SequenceSource {
+    let inner: TaskSource<Float>
+    init(_ inner: TaskSource<Float>) { self.inner = inner }
+    var name: String { inner.name }
+    var inputSize: Int { inner.inputSize }
+    var outputSize: Int { inner.outputSize }
+    var outputLoss: OutputLoss { inner.outputLoss }
+    var errorCriterion: ErrorCriterion { inner.errorCriterion }
+    var targetMean: [Double]? { inner.targetMean }
+    var testSetSize: Int { inner.testSetSize }
+    func trainingSequences(count: Int, using rng: inout SeededGenerator) throws -> SequenceBatch<Float> {
+        throw TrainingError("no rows today")
+    }
+    func testChunks(chunkSize: Int) throws -> [SequenceBatch<Float>] { inner.testChunks(chunkSize: chunkSize) }
+}
