@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Synchronization
+import Training
 
 /// Ctrl-C / SIGTERM during training or an experiment: the first signal asks the loop to checkpoint
 /// and stop at the next safe point (between HF iterations or first-order evaluation periods; an
@@ -8,14 +9,17 @@ import Synchronization
 /// writes guarantee the previous checkpoint stays intact).
 enum Interruption {
     private static let flag = Atomic<Bool>(false)
+    /// Whether the handler says it is stopping (in an MPI job only rank 0 does, as every rank gets the signal).
+    private static let announces = Atomic<Bool>(true)
     /// The first signal received (0: none), for the exit status 128 + signal that shells expect.
     private static let firstSignal = Atomic<Int32>(0)
     private static let note = Array(
         "\nhfrnn: stopping at the next safe point and saving a checkpoint (signal again to quit now)\n".utf8)
 
-    static func install() {
+    static func install(announce: Bool = true) {
         // The handler may only touch initialised statics: lazy initialisation is not signal-safe.
         _ = (flag.load(ordering: .relaxed), firstSignal.load(ordering: .relaxed), note.count)
+        announces.store(announce, ordering: .relaxed)
         // A blocked signal mask is inherited across exec: a parent that blocks SIGINT (some test
         // runners and supervisors do) would otherwise make Ctrl-C and `kill -INT` silently pending.
         var handled = sigset_t()
@@ -27,6 +31,7 @@ enum Interruption {
                 Interruption.flag.store(true, ordering: .relaxed)
                 _ = Interruption.firstSignal.compareExchange(expected: 0, desired: received, ordering: .relaxed)
                 signal(received, SIG_DFL)
+                guard Interruption.announces.load(ordering: .relaxed) else { return }
                 _ = Interruption.note.withUnsafeBufferPointer { write(STDERR_FILENO, $0.baseAddress, $0.count) }
             }
         }
@@ -48,6 +53,8 @@ func runGuarded(_ body: () throws -> Void) throws {
         try body()
     } catch let exit as ExitCode {
         throw exit
+    } catch is PeerFailure {
+        throw ExitCode.failure  // another rank of the MPI job reported the failure
     } catch {
         FileHandle.standardError.write(Data("hfrnn: error: \(error)\n".utf8))
         throw ExitCode.failure
