@@ -1,6 +1,8 @@
 import DataFiles
 import Foundation
+import HDF5IO
 import HessianFree
+import RunFiles
 import Linalg
 import SequenceModel
 import TestSupport
@@ -98,6 +100,41 @@ import Testing
         #expect(config.resolvedSubBatchSize == config.chunkSize)
         config.subBatchSize = 0
         #expect(config.problem?.field == "subBatchSize")
+    }
+}
+
+extension SubBatchTrainingTests {
+    /// A checkpoint written before `sub_batch_size` existed (the key absent, and another later key
+    /// too, so that loading fills in defaults) resumes with its old arithmetic: chunks of the
+    /// curvature batch size as the only sub-batches, not the new default of 100.
+    @Test func aCheckpointWithoutSubBatchSizeResumesWithOneSubBatchPerChunk() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        var config = try smallConfig(.float, folder: folder.path)
+        config.optimizer.gradientBatchSize = 240
+        config.optimizer.curvatureBatchSize = 120  // chunks of 120 > the default sub-batch of 100
+        config.subBatchSize = nil
+        let path = folder.file("old.h5")
+        try TrainingCheckpoint(try trainedTrainer(config, Float.self, iterations: 1)).save(to: path)
+        let file = try HDF5File.open(path, writable: true)
+        var training = try #require(try JSONSerialization.jsonObject(
+            with: Data(try file.stringAttribute("training", on: "config").utf8)) as? [String: Any])
+        #expect(training["sub_batch_size"] == nil)
+        training["max_consecutive_rejections"] = nil
+        try file.setAttribute("training", to: String(decoding: try JSONSerialization.data(withJSONObject: training), as: UTF8.self),
+                              on: "config")
+        try file.close()
+
+        let old = try TrainingCheckpoint<Float>.load(from: path)
+        #expect(old.config.subBatchSize == nil && old.config.resolvedSubBatchSize == 120)
+        let resumed = try old.makeTrainer(source: taskSource(config, Float.self), path: path)
+        _ = try resumed.step()
+        var whole = config
+        whole.subBatchSize = 120
+        var newDefault = config
+        newDefault.subBatchSize = TrainingConfig.defaultSubBatchSize
+        #expect(rawBytes(resumed.parameters) == rawBytes(try trainedTrainer(whole, Float.self, iterations: 2).parameters))
+        #expect(rawBytes(resumed.parameters) != rawBytes(try trainedTrainer(newDefault, Float.self, iterations: 2).parameters))
     }
 }
 
