@@ -18,15 +18,15 @@ enum Interruption {
 
     static func install(announce: Bool = true) {
         // The handler may only touch initialised statics: lazy initialisation is not signal-safe.
-        _ = (flag.load(ordering: .relaxed), firstSignal.load(ordering: .relaxed), note.count)
+        _ = (flag.load(ordering: .relaxed), firstSignal.load(ordering: .relaxed), note.count, stopSignals.count)
         announces.store(announce, ordering: .relaxed)
         // A blocked signal mask is inherited across exec: a parent that blocks SIGINT (some test
         // runners and supervisors do) would otherwise make Ctrl-C and `kill -INT` silently pending.
         var handled = sigset_t()
         sigemptyset(&handled)
-        for signalNumber in [SIGINT, SIGTERM] { sigaddset(&handled, signalNumber) }
+        for signalNumber in stopSignals { sigaddset(&handled, signalNumber) }
         pthread_sigmask(SIG_UNBLOCK, &handled, nil)
-        for signalNumber in [SIGINT, SIGTERM] {
+        for signalNumber in stopSignals {
             signal(signalNumber) { received in
                 Interruption.flag.store(true, ordering: .relaxed)
                 _ = Interruption.firstSignal.compareExchange(expected: 0, desired: received, ordering: .relaxed)
@@ -37,9 +37,14 @@ enum Interruption {
         }
     }
 
+    /// Ctrl-C, SIGTERM, and SIGUSR1: mpirun forwards SIGUSR1 to every rank and leaves them time
+    /// to reach the next safe point, whereas it follows the SIGTERM it sends on Ctrl-C by SIGKILL
+    /// a second later (docs/mpi.md).
+    private static let stopSignals = [SIGINT, SIGTERM, SIGUSR1]
+
     static func requested() -> Bool { flag.load(ordering: .relaxed) }
 
-    /// 130 after SIGINT, 143 after SIGTERM: the Unix convention 128 + signal number.
+    /// 130 after SIGINT, 143 after SIGTERM (138 after SIGUSR1): the Unix convention 128 + signal number.
     static var exitStatus: Int32 {
         let received = firstSignal.load(ordering: .relaxed)
         return 128 + (received == 0 ? SIGINT : received)

@@ -74,9 +74,11 @@ private func fingerprint(_ path: String) throws -> [String] {
         try expectSameRunForEveryProcessCount(["--dataset", folder.file("addition.h5")], in: folder)
     }
 
-    /// SIGTERM to mpirun (which forwards it to every rank) saves a checkpoint at the next safe point;
-    /// `mpirun hfrnn resume` then continues exactly as a run that never stopped.
-    @Test func interruptAndResumeUnderMPI() throws {
+    /// SIGTERM to mpirun (which forwards it to every rank, killing them a second later) and SIGUSR1
+    /// (forwarded without a deadline) save a checkpoint at the next safe point; `mpirun hfrnn resume`
+    /// with another number of processes then continues exactly as a run that never stopped.
+    @Test(arguments: [SIGTERM, SIGUSR1])
+    func interruptAndResumeUnderMPI(signal: Int32) throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let task = ["--task", "addition", "--length", "30", "--success-threshold", "1e-9"]
@@ -84,7 +86,7 @@ private func fingerprint(_ path: String) throws -> [String] {
                                                                       folder.file("runs"), "--run-name", "stopped"],
                                         in: folder, launcher: mpirun(2))
         _ = try training.waitForLine(timeout: 60) { $0.hasPrefix("    2  ") }
-        kill(training.pid, SIGTERM)
+        kill(training.pid, signal)
         let status = try training.wait(timeout: 60)
         #expect(status != 0, "stdout:\n\(training.stdout)\nstderr:\n\(training.stderr)")
         #expect(training.stdout.contains("interrupted: checkpoint saved after "), "\(training.stdout)")
