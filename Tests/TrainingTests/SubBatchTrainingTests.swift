@@ -5,6 +5,7 @@ import HessianFree
 import RunFiles
 import Linalg
 import SequenceModel
+import Tasks
 import TestSupport
 import Testing
 @testable import Training
@@ -135,6 +136,42 @@ extension SubBatchTrainingTests {
         newDefault.subBatchSize = TrainingConfig.defaultSubBatchSize
         #expect(rawBytes(resumed.parameters) == rawBytes(try trainedTrainer(whole, Float.self, iterations: 2).parameters))
         #expect(rawBytes(resumed.parameters) != rawBytes(try trainedTrainer(newDefault, Float.self, iterations: 2).parameters))
+    }
+}
+
+extension SubBatchTrainingTests {
+    /// A worker's share of a dataset draw: the same rows as the whole draw (wrapping past the end,
+    /// repeating rows when the batch is bigger than the file) and the same generator state, read
+    /// from memory or, for big files, from disk at the kept sub-batches only; test chunks likewise.
+    @Test(arguments: [0, DatasetFile.defaultInMemoryLimit])
+    func datasetSubBatchesAreTheRowsOfTheWholeDraw(inMemoryLimit: Int) throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let spec = try TaskSpec(task: .addition, minimumLength: 8)
+        var data = SeededGenerator(seed: 3)
+        let path = folder.file("rows.h5")
+        try DatasetWriter.write(batch: spec.makeBatch(count: 23, using: &data) as SequenceBatch<Float>, loss: spec.outputLoss, to: path)
+        let source = try DatasetSource<Float>(path: path, testPath: nil, testSequences: 20, inMemoryLimit: inMemoryLimit)
+        #expect(source.training.isInMemory == (inMemoryLimit > 0))
+        for (count, seed) in [(20, UInt64(1)), (23, 2), (50, 3)] {
+            var wholeRNG = SeededGenerator(seed: seed), partRNG = wholeRNG
+            let whole = try source.trainingSequences(count: count, using: &wholeRNG).split(into: 6)
+            let kept = try source.trainingSubBatches(count: count, subBatchSize: 6, using: &partRNG) { $0 % 2 == 1 }
+            #expect(wholeRNG == partRNG)
+            #expect(kept.count == whole.count)
+            for index in whole.indices {
+                #expect((kept[index] != nil) == (index % 2 == 1))
+                if let part = kept[index] { #expect(sameData(part, whole[index]), "batch of \(count), sub-batch \(index)") }
+            }
+        }
+        let tests = try source.testChunks(chunkSize: 6), keptTests = try source.testChunks(chunkSize: 6) { $0 != 1 }
+        #expect(keptTests.count == tests.count && keptTests[1] == nil)
+        for index in tests.indices where index != 1 { #expect(sameData(keptTests[index]!, tests[index])) }
+    }
+
+    func sameData(_ a: SequenceBatch<Float>, _ b: SequenceBatch<Float>) -> Bool {
+        a.sequenceCount == b.sequenceCount && a.steps == b.steps && a.inputs == b.inputs && a.targets == b.targets
+            && a.mask == b.mask && a.errorMask == b.errorMask && a.lengths == b.lengths
     }
 }
 
