@@ -12,7 +12,7 @@ import PackageDescription
 // The math core (Linalg, SequenceModel, HessianFree, FirstOrder, Tasks) does no I/O and prints nothing.
 // With the MPI trait (`swift build --traits MPI`, docs/mpi.md):
 //   CMPI ← MPISupport ← hfrnn: MPI_COMM_WORLD as a SequenceModel.WorkerGroup, used by train and resume.
-//   No other module imports MPI; without the trait neither target is built.
+//   No other module imports MPI; without the trait MPISupport is empty and CMPI is not used.
 let package = Package(
     name: "hfrnn",
     products: [
