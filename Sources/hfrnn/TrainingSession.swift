@@ -16,7 +16,7 @@ import Training
 func startTraining<S: BLASScalar & HDF5Element>(_ config: TrainingConfig, _: S.Type) throws {
     let group = try Workers.group()
     if config.firstOrder != nil {
-        guard group.size == 1 else { throw TrainingError("first-order training runs in one process; start it without mpirun") }
+        try refuseSharing(group, "start")
         return try startFirstOrderTraining(config, S.self)
     }
     // Every rank opens the data and builds its trainer; any failure ends all of them, reported once.
@@ -32,7 +32,7 @@ func resumeTraining<S: BLASScalar & HDF5Element>(_ path: String, _: S.Type, stop
                                                 successThreshold: Double?) throws {
     let group = try Workers.group()
     if try group.agreeing({ try checkpointFirstOrderMethod(path) }) != nil {
-        guard group.size == 1 else { throw TrainingError("first-order training runs in one process; resume it without mpirun") }
+        try refuseSharing(group, "resume")
         return try resumeFirstOrderTraining(path, S.self, stop: stop, successThreshold: successThreshold)
     }
     let (trainer, iteration) = try group.agreeing {
@@ -44,6 +44,14 @@ func resumeTraining<S: BLASScalar & HDF5Element>(_ path: String, _: S.Type, stop
         return (trainer, checkpoint.state.iteration)
     }
     try train(trainer, header: "resuming \(path) at iteration \(iteration)")
+}
+
+/// First-order runs are not shared among processes: under mpirun with several, every rank stops
+/// and rank 0 alone says why.
+func refuseSharing(_ group: any WorkerGroup, _ verb: String) throws {
+    try group.agreeing {
+        if group.size > 1 { throw TrainingError("first-order training runs in one process; \(verb) it without mpirun") }
+    }
 }
 
 func describe(_ config: TrainingConfig) -> String {

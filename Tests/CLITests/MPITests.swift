@@ -105,6 +105,18 @@ private func fingerprint(_ path: String) throws -> [String] {
         #expect(try fingerprint(folder.file("runs/stopped/latest.h5")) == fingerprint(folder.file("runs/straight/latest.h5")))
     }
 
+    /// First-order runs are not shared: every rank stops before any work and rank 0 alone says why.
+    @Test func firstOrderRunsRefuseSeveralProcessesWithOneMessage() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let run = try runHFRNN(["train", "--task", "addition", "--length", "8", "--optimizer", "sgd", "--checkpoint-dir",
+                                folder.file("runs")], in: folder, timeout: 120, launcher: mpirun(2, quiet: true))
+        #expect(run.status == 1)
+        #expect(run.stderrLines == ["hfrnn: error: first-order training runs in one process; start it without mpirun"],
+                "stderr:\n\(run.stderr)")
+        #expect(run.stdout.isEmpty && !FileManager.default.fileExists(atPath: folder.file("runs")))
+    }
+
     /// Rank 1 is given a file that does not exist: every rank stops, and the job prints one error line.
     @Test func aRankWithAMissingFileEndsTheJobWithOneMessage() throws {
         let folder = try TemporaryFolder()
