@@ -175,6 +175,52 @@ extension SubBatchTrainingTests {
     }
 }
 
+/// The training loop in a group: worker 0 decides when to stop and writes; the others follow.
+extension SubBatchTrainingTests {
+    @Test func everyWorkerStopsWhenWorkerZeroIsInterruptedAndOnlyItWrites() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        var config = try config(folder: folder.path)
+        config.maxIterations = 6
+        let outcomes = try ThreadedGroup(size: 3).run { worker -> (StopReason, Int, Bool) in
+            let trainer = try Trainer<Float>(config: config, source: taskSource(config, Float.self), group: worker)
+            var polls = 0
+            // Worker 0 is "interrupted" before the third iteration; worker 2 always, which must not count.
+            let outcome = try runTraining(trainer, shouldStop: {
+                polls += 1
+                return (worker.rank == 0 && polls == 3) || worker.rank == 2
+            }, onIteration: { _ in })
+            return (outcome.reason, outcome.iterations, worker.isPrimary)
+        }
+        #expect(outcomes.map(\.0) == [.interrupted, .interrupted, .interrupted])
+        #expect(outcomes.map(\.1) == [2, 2, 2])
+        let saved = try TrainingCheckpoint<Float>.load(from: folder.file("small/latest.h5"))
+        #expect(saved.state.iteration == 2)
+        let metrics = try String(contentsOfFile: folder.file("small/metrics.csv"), encoding: .utf8)
+        #expect(metrics.split(separator: "\n").count == 1 + 2, "one row per iteration, written once: \(metrics)")
+    }
+
+    @Test func aRunFolderWorkerZeroCannotWriteStopsEveryWorker() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        var config = try config(folder: folder.file("not-a-folder"))
+        config.maxIterations = 2
+        try Data("x".utf8).write(to: URL(fileURLWithPath: folder.file("not-a-folder")))
+        let results = try ThreadedGroup(size: 2).run { worker -> String in
+            let trainer = try Trainer<Float>(config: config, source: taskSource(config, Float.self), group: worker)
+            do {
+                _ = try runTraining(trainer, shouldStop: { false }, onIteration: { _ in })
+                return "finished"
+            } catch let failure as PeerFailure {
+                return "peer \(failure.rank)"
+            } catch {
+                return "error"
+            }
+        }
+        #expect(results == ["error", "peer 0"])
+    }
+}
+
 /// A task source whose training draws fail, like a rank whose file went missing.
 private final class FailingSource: SequenceSource {
     let inner: TaskSource<Float>
