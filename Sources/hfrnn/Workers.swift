@@ -41,7 +41,7 @@ enum Workers {
         guard let world else { return nil }
         let stats = world.statistics
         let waiting = stats.waitSeconds.map { String(format: ", %.2f s waiting for the other ranks", $0) } ?? ""
-        return "MPI: \(world.size) processes; rank 0 made \(stats.exchanges) exchanges, "
+        return "MPI: \(world.size) process\(world.size == 1 ? "" : "es"); rank 0 made \(stats.exchanges) exchanges, "
             + String(format: "%.1f MB, %.2f s in MPI_Allgatherv", Double(stats.bytes) / 1e6, stats.seconds) + waiting
         #else
         return nil
