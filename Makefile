@@ -17,7 +17,10 @@ endif
 # -enable-testing for @testable imports, in their own build folder.
 TEST_BUILD := swift build -c release --build-tests -Xswiftc -enable-testing --scratch-path .build-test
 
-.PHONY: run test deps build bench clean
+# The MPI build (docs/mpi.md): Open MPI from Debian, the MPI package trait, its own build folder.
+MPI_TEST_BUILD := swift build -c release --traits MPI --build-tests -Xswiftc -enable-testing --scratch-path .build-mpi
+
+.PHONY: run test test-mpi build-mpi deps build bench clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -35,8 +38,19 @@ test:
 	$(TEST_BUILD)
 	swift test -c release -Xswiftc -enable-testing --scratch-path .build-test --skip-build
 
+# The whole suite again with MPI, including the mpirun tests (-np 1, 2, 3).
+test-mpi:
+	@bash scripts/install-deps.sh --test --mpi
+	$(MPI_TEST_BUILD)
+	swift test -c release --traits MPI -Xswiftc -enable-testing --scratch-path .build-mpi --skip-build
+
+# hfrnn with MPI at .build-mpi/release/hfrnn: mpirun -np N .build-mpi/release/hfrnn train ...
+build-mpi:
+	@bash scripts/install-deps.sh --mpi
+	swift build -c release --traits MPI --scratch-path .build-mpi
+
 bench: build
 	.build/release/hfrnn-bench
 
 clean:
-	rm -rf .build .build-test
+	rm -rf .build .build-test .build-mpi

@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 // Dependencies point one way only; each target lists every module it imports:
@@ -10,12 +10,19 @@ import PackageDescription
 // validator and writer, one-line errors). Training: configuration, sequence sources, the trainers.
 // RunFiles: a run's files (checkpoints, the training loop that saves them, metrics, export, probe).
 // The math core (Linalg, SequenceModel, HessianFree, FirstOrder, Tasks) does no I/O and prints nothing.
+// With the MPI trait (`swift build --traits MPI`, docs/mpi.md):
+//   CMPI ← MPISupport ← hfrnn: MPI_COMM_WORLD as a SequenceModel.WorkerGroup, used by train and resume.
+//   No other module imports MPI; without the trait MPISupport is empty and CMPI is not used.
 let package = Package(
     name: "hfrnn",
     products: [
         .executable(name: "hfrnn", targets: ["hfrnn"]),
         .executable(name: "hfrnn-bench", targets: ["hfrnn-bench"]),
         .library(name: "HFRNN", targets: ["Linalg", "SequenceModel", "HessianFree", "FirstOrder", "Tasks", "HDF5IO", "DataFiles", "Training", "RunFiles"]),
+    ],
+    traits: [
+        .trait(name: "MPI", description: "Data-parallel training over MPI (Open MPI's libopenmpi-dev; docs/mpi.md)."),
+        .default(enabledTraits: []),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -27,6 +34,8 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5",
                        providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c",
+                       providers: [.apt(["libopenmpi-dev"])]),
 
         // Element-wise C kernels with a run-time choice of AVX2 (Swift cannot select instructions per CPU).
         .target(name: "CKernels", path: "Sources/CKernels"),
@@ -52,17 +61,22 @@ let package = Package(
         // Grids of training runs: spec, runner (child processes), results.
         .target(name: "Experiments", dependencies: ["Tasks", "DataFiles", "Training", "RunFiles"]),
 
+        // The only module that imports CMPI; without the trait it is empty and CMPI is not used.
+        .target(name: "MPISupport", dependencies: [.target(name: "CMPI", condition: .when(traits: ["MPI"])), "SequenceModel"],
+                swiftSettings: [.define("MPI", .when(traits: ["MPI"]))]),
+
         .executableTarget(name: "hfrnn", dependencies: [
             "Linalg", "SequenceModel", "HessianFree", "FirstOrder", "Tasks", "HDF5IO", "DataFiles", "Training", "RunFiles",
             "Experiments", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+            .target(name: "MPISupport", condition: .when(traits: ["MPI"])),
+        ], swiftSettings: [.define("MPI", .when(traits: ["MPI"]))]),
         .executableTarget(name: "hfrnn-bench", dependencies: ["Linalg", "SequenceModel"]),
 
         // Helpers the test targets share (temporary files and folders).
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["SequenceModel"], path: "Tests/TestSupport"),
         .testTarget(name: "LinalgTests", dependencies: ["Linalg"]),
         .testTarget(name: "SequenceModelTests", dependencies: ["SequenceModel", "Linalg"]),
-        .testTarget(name: "HessianFreeTests", dependencies: ["HessianFree", "SequenceModel", "Linalg", "Tasks"]),
+        .testTarget(name: "HessianFreeTests", dependencies: ["HessianFree", "SequenceModel", "Linalg", "Tasks", "TestSupport"]),
         .testTarget(name: "FirstOrderTests", dependencies: ["FirstOrder", "HessianFree", "SequenceModel", "Linalg", "Tasks"]),
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "SequenceModel", "Linalg"]),
         // CHDF5 too: tests look at the stored HDF5 types directly.
@@ -73,6 +87,6 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: [
             "hfrnn", "DataFiles", "Training", "RunFiles", "HDF5IO", "Tasks", "Experiments", "FirstOrder", "TestSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], swiftSettings: [.define("MPI", .when(traits: ["MPI"]))]),
     ]
 )

@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
 # Installs the system packages hfrnn needs (OpenBLAS, HDF5, pkg-config) if any is missing, and with
-# --test also h5py, which the tests use to check that Python users read hfrnn's files as documented.
+# --test also h5py, which the tests use to check that Python users read hfrnn's files as documented,
+# and with --mpi Open MPI (libopenmpi-dev, openmpi-bin) for the optional MPI build (docs/mpi.md).
 # Runs apt-get only when something is missing, so repeated `make` calls stay fast.
 set -euo pipefail
 needed=(libopenblas-dev libhdf5-dev pkg-config)
-if [[ "${1:-}" == "--test" ]]; then needed+=(python3-h5py); fi
+for option in "$@"; do
+    case "$option" in
+        --test) needed+=(python3-h5py) ;;
+        --mpi) needed+=(libopenmpi-dev openmpi-bin) ;;
+        *) echo "install-deps.sh: unknown option $option" >&2; exit 64 ;;
+    esac
+done
 missing=()
 for package in "${needed[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then

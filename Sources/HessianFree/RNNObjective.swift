@@ -1,111 +1,175 @@
 import Linalg
 import SequenceModel
 
-/// The RNN on a minibatch as an `HFObjective`. A large minibatch (the 10,000-sequence gradient
-/// batch of [ISC]) is held as chunks that the evaluator of an `EvaluationWorkspace` visits in turn,
-/// so its memory is that of one chunk; the result is the mean over all scored outputs of all
-/// chunks. Objectives that share a workspace share those buffers too.
+/// The RNN on a minibatch as an `HFObjective`. The batch is held as fixed sub-batches (the
+/// 10,000-sequence gradient batch of [ISC] as 100 of 100 sequences, say) that the evaluator of an
+/// `EvaluationWorkspace` visits in turn, so its memory is that of one sub-batch; the result is the
+/// mean over all scored outputs, Σᵢ (Nᵢ/N)·(sub-batch i's mean), summed in sub-batch order.
+///
+/// With a `WorkerGroup` of several processes each one evaluates only the sub-batches its schedule
+/// gives it (the others may be left out of `subBatches`) and the partial results are exchanged
+/// before the ordered sum, so every process gets the same bits as one process alone. Objectives
+/// that share a workspace share its buffers too.
 public final class RNNObjective<Scalar: BLASScalar>: HFObjective {
     public let network: RecurrentNetwork
-    public let chunks: [SequenceBatch<Scalar>]
-    /// N_c / N: each chunk's share of the scored outputs.
-    private let chunkWeights: [Scalar]
+    /// The sub-batches, in the order their partial results are summed; nil for those this worker
+    /// does not evaluate.
+    public let subBatches: [SequenceBatch<Scalar>?]
+    /// Nᵢ / N: each sub-batch's share of the scored outputs.
+    private let weights: [Scalar]
+    private let group: any WorkerGroup
+    private let schedule: SubBatchSchedule
     private let workspace: EvaluationWorkspace<Scalar>
     private let owner: Int
-    /// One evaluator per chunk, kept bound for curvature products (made on first use). They are
-    /// separate from the shared one so that evaluating f elsewhere (ρ, line search) on the same
-    /// objective never disturbs the point the products refer to.
-    private var curvatureEvaluators: [BatchEvaluator<Scalar>] = []
+    /// One evaluator per owned sub-batch, kept bound for curvature products (made on first use).
+    /// They are separate from the shared one so that evaluating f elsewhere (ρ, line search) on
+    /// the same objective never disturbs the point the products refer to.
+    private var curvatureEvaluators: [Int: BatchEvaluator<Scalar>] = [:]
+    private var isBound = false
     private var scratch: [Scalar]
     private var scratchFisher: [Scalar] = []
+    /// The round buffer of partial results (see `WorkerGroup.forEachPartial`).
+    private var partials: [Scalar] = []
 
-    /// `workspace`: the buffers to evaluate f and ∇f in (default: a workspace of its own).
-    public init(network: RecurrentNetwork, chunks: [SequenceBatch<Scalar>], workspace: EvaluationWorkspace<Scalar>? = nil) {
-        precondition(!chunks.isEmpty, "an objective needs at least one chunk")
+    /// `subBatches` evaluated by `group` (default: this process alone, which needs them all);
+    /// `workspace`: the buffers to evaluate f and ∇f in (default: a workspace of its own). With
+    /// several workers the sub-batches' sizes are exchanged here, so every worker must create its
+    /// objectives in the same order.
+    public init(network: RecurrentNetwork, subBatches: [SequenceBatch<Scalar>?], group: any WorkerGroup = SingleWorker(),
+                workspace: EvaluationWorkspace<Scalar>? = nil) {
+        precondition(!subBatches.isEmpty, "an objective needs at least one sub-batch")
         precondition(workspace.map { $0.network == network } ?? true, "the workspace belongs to another network")
         self.network = network
-        self.chunks = chunks
-        let scored = chunks.map(\.scoredOutputCount)
-        let total = scored.reduce(0, +)
-        chunkWeights = scored.map { total > 0 ? $0 / total : 0 }
+        self.subBatches = subBatches
+        self.group = group
+        schedule = Self.schedule(subBatches: subBatches.count, network: network, workers: group.size)
+        for index in subBatches.indices where schedule.isOwned(index, by: group.rank) {
+            precondition(subBatches[index] != nil, "sub-batch \(index) is this worker's but was left out")
+        }
         self.workspace = workspace ?? EvaluationWorkspace(network: network)
         owner = self.workspace.makeOwner()
         scratch = [Scalar](repeating: 0, count: network.parameterCount)
+        var scored = [Scalar](repeating: 0, count: subBatches.count)
+        group.forEachPartial(schedule, width: 1, buffer: &partials,
+                             compute: { index, slot in slot[0] = subBatches[index]!.scoredOutputCount },
+                             fold: { index, slot in scored[index] = slot[0] })
+        let total = scored.reduce(0, +)
+        weights = scored.map { total > 0 ? $0 / total : 0 }
     }
 
-    /// `batch` as chunks of at most `chunkSize` sequences (default: one chunk).
+    /// Which worker evaluates which of `subBatches` sub-batches (the same for every objective of
+    /// that many sub-batches, so a worker knows which data it needs before making the objective).
+    public static func schedule(subBatches: Int, network: RecurrentNetwork, workers: Int) -> SubBatchSchedule {
+        // The widest partial: loss, gradient and Fisher diagonal.
+        SubBatchSchedule(count: subBatches, workers: workers,
+                         slotBytes: (2 * network.parameterCount + 1) * MemoryLayout<Scalar>.stride)
+    }
+
+    /// One process evaluating `chunks` as its sub-batches.
+    public convenience init(network: RecurrentNetwork, chunks: [SequenceBatch<Scalar>], workspace: EvaluationWorkspace<Scalar>? = nil) {
+        self.init(network: network, subBatches: chunks, workspace: workspace)
+    }
+
+    /// `batch` as sub-batches of at most `chunkSize` sequences (default: one).
     public convenience init(network: RecurrentNetwork, batch: SequenceBatch<Scalar>, chunkSize: Int? = nil,
                             workspace: EvaluationWorkspace<Scalar>? = nil) {
-        let size = max(1, chunkSize ?? batch.sequenceCount)
-        let chunks = size >= batch.sequenceCount ? [batch]
-            : stride(from: 0, to: batch.sequenceCount, by: size).map {
-                batch.sequences($0..<min($0 + size, batch.sequenceCount))
-            }
-        self.init(network: network, chunks: chunks, workspace: workspace)
+        self.init(network: network, chunks: batch.split(into: chunkSize ?? batch.sequenceCount), workspace: workspace)
     }
+
+    /// The sub-batches this process holds.
+    public var chunks: [SequenceBatch<Scalar>] { subBatches.compactMap { $0 } }
 
     public var parameterCount: Int { network.parameterCount }
 
-    /// The workspace's evaluator, holding chunk `index`.
+    /// The workspace's evaluator, holding sub-batch `index`.
     private func evaluator(for index: Int) -> BatchEvaluator<Scalar> {
-        workspace.evaluator(owner: owner, chunk: index, batch: chunks[index])
+        workspace.evaluator(owner: owner, chunk: index, batch: subBatches[index]!)
     }
 
     public func loss(at parameters: [Scalar]) -> Scalar {
         var total: Scalar = 0
-        for index in chunks.indices { total += chunkWeights[index] * evaluator(for: index).forward(parameters) }
+        group.forEachPartial(schedule, width: 1, buffer: &partials,
+                             compute: { index, slot in slot[0] = evaluator(for: index).forward(parameters) },
+                             fold: { index, slot in total += weights[index] * slot[0] })
         return total
     }
 
     public func lossAndGradient(at parameters: [Scalar], gradient: inout [Scalar]) -> Scalar {
-        gradient = [Scalar](repeating: 0, count: parameterCount)
+        let n = parameterCount
+        var sum = [Scalar](repeating: 0, count: n)
         var total: Scalar = 0
-        for index in chunks.indices {
-            let chunkEvaluator = evaluator(for: index)
-            total += chunkWeights[index] * chunkEvaluator.forward(parameters)
-            chunkEvaluator.gradient(into: &scratch)
-            Vec.axpy(chunkWeights[index], scratch, &gradient)
-        }
+        group.forEachPartial(schedule, width: n + 1, buffer: &partials, compute: { index, slot in
+            let subBatchEvaluator = evaluator(for: index)
+            slot[0] = subBatchEvaluator.forward(parameters)
+            subBatchEvaluator.gradient(into: &scratch)
+            copy(scratch, into: slot, at: 1)
+        }, fold: { index, slot in
+            total += weights[index] * slot[0]
+            accumulate(weights[index], slot, from: 1, count: n, into: &sum)
+        })
+        gradient = sum
         return total
     }
 
     public func lossGradientAndFisherDiagonal(at parameters: [Scalar], gradient: inout [Scalar],
                                               fisherDiagonal: inout [Scalar]) -> Scalar {
-        gradient = [Scalar](repeating: 0, count: parameterCount)
-        fisherDiagonal = gradient
+        let n = parameterCount
+        var sum = [Scalar](repeating: 0, count: n), fisherSum = sum
         var total: Scalar = 0
-        for index in chunks.indices {
-            let chunkEvaluator = evaluator(for: index)
-            total += chunkWeights[index] * chunkEvaluator.forward(parameters)
-            chunkEvaluator.gradient(into: &scratch, fisherDiagonal: &scratchFisher)
-            // Each chunk's statistics are normalised by its own N_c; weight N_c/N re-normalises by N.
-            Vec.axpy(chunkWeights[index], scratch, &gradient)
-            Vec.axpy(chunkWeights[index], scratchFisher, &fisherDiagonal)
-        }
+        group.forEachPartial(schedule, width: 2 * n + 1, buffer: &partials, compute: { index, slot in
+            let subBatchEvaluator = evaluator(for: index)
+            slot[0] = subBatchEvaluator.forward(parameters)
+            subBatchEvaluator.gradient(into: &scratch, fisherDiagonal: &scratchFisher)
+            copy(scratch, into: slot, at: 1)
+            copy(scratchFisher, into: slot, at: 1 + n)
+        }, fold: { index, slot in
+            // Each sub-batch's statistics are normalised by its own Nᵢ; weight Nᵢ/N re-normalises by N.
+            total += weights[index] * slot[0]
+            accumulate(weights[index], slot, from: 1, count: n, into: &sum)
+            accumulate(weights[index], slot, from: 1 + n, count: n, into: &fisherSum)
+        })
+        gradient = sum
+        fisherDiagonal = fisherSum
         return total
     }
 
     public func bindCurvature(at parameters: [Scalar]) -> Scalar {
-        if curvatureEvaluators.isEmpty {
-            curvatureEvaluators = chunks.map { BatchEvaluator(network: network, batch: $0) }
+        if !isBound {
+            isBound = true
+            for index in subBatches.indices where schedule.isOwned(index, by: group.rank) {
+                curvatureEvaluators[index] = BatchEvaluator(network: network, batch: subBatches[index]!)
+            }
         }
         var total: Scalar = 0
-        for (index, chunkEvaluator) in curvatureEvaluators.enumerated() {
-            total += chunkWeights[index] * chunkEvaluator.forward(parameters)
-        }
+        group.forEachPartial(schedule, width: 1, buffer: &partials,
+                             compute: { index, slot in slot[0] = curvatureEvaluators[index]!.forward(parameters) },
+                             fold: { index, slot in total += weights[index] * slot[0] })
         return total
     }
 
     public func curvatureProduct(_ v: [Scalar], into out: inout [Scalar], structuralWeight: Scalar) {
-        precondition(!curvatureEvaluators.isEmpty, "call bindCurvature(at:) before curvatureProduct")
-        if chunks.count == 1 {
-            curvatureEvaluators[0].curvatureProduct(v, into: &out, structuralWeight: structuralWeight)
-            return
-        }
-        out = [Scalar](repeating: 0, count: parameterCount)
-        for (index, chunkEvaluator) in curvatureEvaluators.enumerated() {
-            chunkEvaluator.curvatureProduct(v, into: &scratch, structuralWeight: structuralWeight)
-            Vec.axpy(chunkWeights[index], scratch, &out)
-        }
+        precondition(isBound, "call bindCurvature(at:) before curvatureProduct")
+        let n = parameterCount
+        var sum = [Scalar](repeating: 0, count: n)
+        let single = subBatches.count == 1
+        group.forEachPartial(schedule, width: n, buffer: &partials, compute: { index, slot in
+            curvatureEvaluators[index]!.curvatureProduct(v, into: &scratch, structuralWeight: structuralWeight)
+            copy(scratch, into: slot, at: 0)
+        }, fold: { index, slot in
+            // One sub-batch: its product as it is (weight 1), exactly as before sub-batches existed.
+            if single { sum = Array(slot) } else { accumulate(weights[index], slot, from: 0, count: n, into: &sum) }
+        })
+        out = sum
     }
+}
+
+/// `source` into `slot` from position `start`.
+private func copy<S: BLASScalar>(_ source: [S], into slot: UnsafeMutableBufferPointer<S>, at start: Int) {
+    _ = UnsafeMutableBufferPointer(rebasing: slot[start..<(start + source.count)]).update(fromContentsOf: source)
+}
+
+/// sum += alpha · slot[start ..< start + count].
+private func accumulate<S: BLASScalar>(_ alpha: S, _ slot: UnsafeBufferPointer<S>, from start: Int, count: Int,
+                                       into sum: inout [S]) {
+    sum.withUnsafeMutableBufferPointer { BLAS.axpy(alpha, UnsafeBufferPointer(rebasing: slot[start..<(start + count)]), $0) }
 }

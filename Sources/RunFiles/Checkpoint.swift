@@ -102,9 +102,11 @@ public struct TrainingCheckpoint<Scalar: BLASScalar & HDF5Element> {
 
         // Format 1 spelled the configuration's keys in camelCase; fields added since take their defaults.
         let keys: JSONFormat.KeyStyle = version == 1 ? .camelCase : .snakeCase
+        // A run stored without `sub_batch_size` predates sub-batches: nil keeps its arithmetic.
+        var defaults = TrainingConfig(data: .dataset(path: "", testPath: nil))
+        defaults.subBatchSize = nil
         let config: TrainingConfig = try decodeJSON(try file.stringAttribute("training", on: "config"), path: path,
-                                                    defaults: TrainingConfig(data: .dataset(path: "", testPath: nil)),
-                                                    keys: keys, wholeKeys: ["data"])
+                                                    defaults: defaults, keys: keys, wholeKeys: ["data"])
         if let problem = config.validationError { throw fail("stored training configuration is invalid: \(problem)") }
         let network = try stored.readNetwork(config: config, keys: keys, maximumLayerSize: Self.maximumLayerSize)
         let layout = network.layout
@@ -148,10 +150,11 @@ public struct TrainingCheckpoint<Scalar: BLASScalar & HDF5Element> {
     /// threshold and checkpoint folder, nothing that affects the arithmetic. Errors (the data does not fit the
     /// stored network, say) are one line naming `path`, the checkpoint's file.
     public func makeTrainer(source: any SequenceSource<Scalar>, config: TrainingConfig? = nil,
-                            path: String) throws -> Trainer<Scalar> {
+                            path: String, group: any WorkerGroup = SingleWorker()) throws -> Trainer<Scalar> {
         do {
             return try Trainer<Scalar>(config: config ?? self.config, network: network, parameters: parameters,
-                                       state: state, history: history, earlierSeconds: elapsedSeconds, source: source)
+                                       state: state, history: history, earlierSeconds: elapsedSeconds, source: source,
+                                       group: group)
         } catch let error as TrainingError {
             throw error.reported(at: path, "cannot resume: ")
         }

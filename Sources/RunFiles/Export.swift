@@ -97,7 +97,7 @@ struct RunExport<S: BLASScalar & HDF5Element> {
             throw TrainingError.dataMismatch(run.path, "the data has \(source.inputSize) inputs and \(source.outputSize) outputs "
                                 + "but the network is \(run.network.shape)")
         }
-        let chunks = try source.testChunks(chunkSize: run.config.chunkSize)
+        let chunks = try source.testChunks(chunkSize: run.config.testChunkSize)
         let predicted = predictSet(network: run.network, parameters: run.parameters, chunks: chunks,
                                    criterion: source.errorCriterion)
         let csv = run.firstOrderHistory.map(firstOrderCurvesCSV) ?? curvesCSV(run.history)

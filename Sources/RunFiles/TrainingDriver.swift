@@ -1,5 +1,6 @@
 import HDF5IO
 import Linalg
+import SequenceModel
 import Training
 
 /// What `runTraining` needs from a run, whatever its optimizer: advance to the next record, say
@@ -8,6 +9,8 @@ import Training
 public protocol TrainingDriver<Record>: AnyObject {
     associatedtype Record: TrainingRecord
     var config: TrainingConfig { get }
+    /// The processes the run is shared among; worker 0 writes the run's files.
+    var group: any WorkerGroup { get }
     var history: [Record] { get }
     /// Training wall time over all sessions.
     var elapsedSeconds: Double { get }
@@ -38,6 +41,8 @@ extension Trainer: TrainingDriver where Scalar: HDF5Element {
 }
 
 extension FirstOrderTrainer: TrainingDriver where Scalar: HDF5Element {
+    /// First-order runs are not shared among processes.
+    public var group: any WorkerGroup { SingleWorker() }
     public var completedIterations: Int { updates }
     public var totalCGIterations: Int { 0 }
     public func saveCheckpoint(to path: String) throws { try FirstOrderCheckpoint(self).save(to: path) }

@@ -2,6 +2,7 @@ import DataFiles
 import Foundation
 import HDF5IO
 import Linalg
+import SequenceModel
 import Training
 
 /// How a run ended.
@@ -22,40 +23,53 @@ public struct TrainingOutcome: Sendable {
 /// whenever it improves; every record is appended to the run folder's metrics.csv.
 ///
 /// `shouldStop` is polled between iterations — the safe points — so a signal handler only needs to
-/// set a flag. The loop prints nothing; `onIteration` receives every record.
+/// set a flag. The loop prints nothing; `onIteration` receives every record (on worker 0 only
+/// when the trainer's group is an MPI job, whose other workers write and report nothing).
 public func runTraining<Driver: TrainingDriver>(_ trainer: Driver, shouldStop: () -> Bool,
                                                onIteration: (Driver.Record) -> Void) throws -> TrainingOutcome {
     BLAS.setThreadCount(trainer.config.blasThreads)
     let folder = RunFolder(config: trainer.config)
-    // The folder is created and checked before the first iteration, so a bad checkpoint folder costs no work.
-    try folder.prepare()
-    // Saves killed before their rename (kill -9) leave temporary files; no one else will remove them.
-    AtomicFile.removeStaleTemporaries(in: folder.path)
-    let metrics = try MetricsLog(path: folder.metrics, csv: trainer.curvesText(trainer.history))
+    // In an MPI job only worker 0 writes; a failure there stops every worker (`agreeing`).
+    let group = trainer.group
+    let metrics: MetricsLog? = try group.agreeing {
+        guard group.isPrimary else { return nil }
+        // The folder is created and checked before the first iteration, so a bad checkpoint folder costs no work.
+        try folder.prepare()
+        // Saves killed before their rename (kill -9) leave temporary files; no one else will remove them.
+        AtomicFile.removeStaleTemporaries(in: folder.path)
+        return try MetricsLog(path: folder.metrics, csv: trainer.curvesText(trainer.history))
+    }
     var bestError = trainer.history.map(\.testError).min() ?? .infinity
     var bestPath: String? = FileManager.default.fileExists(atPath: folder.best) ? folder.best : nil
     var reason: StopReason
     var latestIsCurrent = false  // saving again at the end would rewrite the same checkpoint
     while true {
-        if let stop = trainer.stopReason(interrupted: shouldStop()) {
-            reason = stop
+        // Worker 0 decides (its signals, its clock) and every worker follows.
+        let proposal = trainer.stopReason(interrupted: shouldStop())
+        let decided = group.primaryValue(proposal.map { StopReason.allCases.firstIndex(of: $0)! } ?? -1)
+        if decided >= 0 {
+            reason = StopReason.allCases[decided]
             break
         }
         let record = try trainer.step()
-        latestIsCurrent = false
-        try metrics.append(row: trainer.curvesRow(record))
-        onIteration(record)
-        if record.testError < bestError {
+        let improved = record.testError < bestError
+        let saveLatest = record.recordNumber % trainer.config.checkpointEvery == 0
+        try group.agreeing {
+            guard let metrics else { return }
+            try metrics.append(row: trainer.curvesRow(record))
+            onIteration(record)
+            if improved { try trainer.saveCheckpoint(to: folder.best) }
+            if saveLatest { try trainer.saveCheckpoint(to: folder.latest) }
+        }
+        if improved {
             bestError = record.testError
-            try trainer.saveCheckpoint(to: folder.best)
             bestPath = folder.best
         }
-        if record.recordNumber % trainer.config.checkpointEvery == 0 {
-            try trainer.saveCheckpoint(to: folder.latest)
-            latestIsCurrent = true
-        }
+        latestIsCurrent = saveLatest
     }
-    if !latestIsCurrent { try trainer.saveCheckpoint(to: folder.latest) }
+    if !latestIsCurrent {
+        try group.agreeing { if group.isPrimary { try trainer.saveCheckpoint(to: folder.latest) } }
+    }
     let last = trainer.history.last
     let test = last.map { ($0.testError, $0.testLoss) } ?? { let t = trainer.evaluateTest(); return (t.error, t.loss) }()
     return TrainingOutcome(reason: reason, iterations: trainer.completedIterations,

@@ -73,3 +73,13 @@ public struct SequenceBatch<Scalar: BLASScalar>: Sendable {
         return part
     }
 }
+
+extension SequenceBatch {
+    /// This batch as consecutive sub-batches of `size` sequences, the last one holding the rest
+    /// (the batch itself when it fits in one).
+    public func split(into size: Int) -> [SequenceBatch<Scalar>] {
+        let size = max(1, size)
+        if size >= sequenceCount { return [self] }
+        return stride(from: 0, to: sequenceCount, by: size).map { sequences($0..<min($0 + size, sequenceCount)) }
+    }
+}

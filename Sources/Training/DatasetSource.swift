@@ -54,6 +54,30 @@ public final class DatasetSource<Scalar: BLASScalar>: SequenceSource {
         return try training.sequences(startingAt: offset, count: count)
     }
 
+    public var testSetSize: Int { min(testSequences, test.sequenceCount) }
+
+    /// Reads only the kept sub-batches' rows (one or two hyperslabs each for a file on disk).
+    public func trainingSubBatches(count: Int, subBatchSize: Int, using rng: inout SeededGenerator,
+                                   keep: (Int) -> Bool) throws -> [SequenceBatch<Scalar>?] {
+        guard count >= 1 else { throw TrainingError.file(training.path, "a batch needs at least one sequence, got \(count)") }
+        let offset = rng.nextInt(0, training.sequenceCount)
+        let size = max(1, subBatchSize)
+        return try stride(from: 0, to: count, by: size).enumerated().map { index, first in
+            guard keep(index) else { return nil }
+            return try training.sequences(startingAt: (offset + first) % training.sequenceCount,
+                                          count: min(size, count - first))
+        }
+    }
+
+    /// `testChunks(chunkSize:)`, reading only the kept chunks' rows.
+    public func testChunks(chunkSize: Int, keep: (Int) -> Bool) throws -> [SequenceBatch<Scalar>?] {
+        guard chunkSize >= 1 else { throw TrainingError("test chunk size must be at least 1, got \(chunkSize)") }
+        let available = testSetSize
+        return try stride(from: 0, to: available, by: chunkSize).enumerated().map { index, first in
+            keep(index) ? try test.sequences(startingAt: first, count: min(chunkSize, available - first)) : nil
+        }
+    }
+
     /// The first m = min(`testSequences`, N_test) rows of the test file, all of them, in chunks of
     /// `chunkSize` rows (the last chunk holds the remaining m mod chunkSize rows, if any).
     public func testChunks(chunkSize: Int) throws -> [SequenceBatch<Scalar>] {

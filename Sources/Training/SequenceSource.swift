@@ -18,6 +18,31 @@ public protocol SequenceSource<Scalar>: AnyObject {
     /// The fixed test set, exactly as many sequences as asked for, as chunks of `chunkSize`
     /// sequences (the last one may be smaller).
     func testChunks(chunkSize: Int) throws -> [SequenceBatch<Scalar>]
+    /// Sequences in the fixed test set.
+    var testSetSize: Int { get }
+    /// The same `count` sequences `trainingSequences(count:using:)` draws, with the same use of
+    /// `rng`, as consecutive sub-batches of `subBatchSize` (the last one may be smaller), of which
+    /// only those with `keep(index)` are made (nil for the others): a process of an MPI job reads
+    /// only the rows it evaluates.
+    func trainingSubBatches(count: Int, subBatchSize: Int, using rng: inout SeededGenerator,
+                            keep: (Int) -> Bool) throws -> [SequenceBatch<Scalar>?]
+    /// `testChunks(chunkSize:)`, with only the chunks with `keep(index)` made (nil for the others).
+    func testChunks(chunkSize: Int, keep: (Int) -> Bool) throws -> [SequenceBatch<Scalar>?]
+}
+
+extension SequenceSource {
+    /// Draws the whole batch and keeps the requested sub-batches: generators must draw every
+    /// sequence anyway to leave `rng` where one process would.
+    public func trainingSubBatches(count: Int, subBatchSize: Int, using rng: inout SeededGenerator,
+                                   keep: (Int) -> Bool) throws -> [SequenceBatch<Scalar>?] {
+        let parts = try trainingSequences(count: count, using: &rng).split(into: subBatchSize)
+        return parts.indices.map { keep($0) ? parts[$0] : nil }
+    }
+
+    public func testChunks(chunkSize: Int, keep: (Int) -> Bool) throws -> [SequenceBatch<Scalar>?] {
+        let chunks = try testChunks(chunkSize: chunkSize)
+        return chunks.indices.map { keep($0) ? chunks[$0] : nil }
+    }
 }
 
 /// Fresh sequences from a pathological-task generator every HF iteration [ISC], and a fixed test
@@ -39,6 +64,7 @@ public final class TaskSource<Scalar: BLASScalar>: SequenceSource {
     public var outputLoss: OutputLoss { spec.outputLoss }
     public var errorCriterion: ErrorCriterion { spec.errorCriterion }
     public var targetMean: [Double]? { spec.targetMean }
+    public var testSetSize: Int { testSequences }
 
     public func trainingSequences(count: Int, using rng: inout SeededGenerator) -> SequenceBatch<Scalar> {
         spec.makeBatch(count: count, using: &rng)

@@ -52,7 +52,7 @@ public struct IterationRecord: Sendable, Codable, Equatable {
 }
 
 /// Why a training run stopped.
-public enum StopReason: String, Sendable, Codable {
+public enum StopReason: String, Sendable, Codable, CaseIterable {
     case solved, maxIterations = "max-iterations", timeLimit = "time-limit", interrupted
     /// `TrainingConfig.maxConsecutiveRejections` iterations in a row were rejected: λ only grows
     /// and the run cannot move (data on an extreme scale, non-finite values).
@@ -74,23 +74,27 @@ public final class Trainer<Scalar: BLASScalar> {
     public let sessionStartIteration: Int
     private let sessionStart = DispatchTime.now().uptimeNanoseconds
     private let source: any SequenceSource<Scalar>
+    /// The processes this run's batches are shared among (one, or an MPI job).
+    public let group: any WorkerGroup
     /// The buffers every evaluation except the curvature batch's runs in, one chunk at a time.
     private let testSet: FixedTestSet<Scalar>
     private var workspace: EvaluationWorkspace<Scalar> { testSet.workspace }
 
     /// A new run: parameters initialised from `config.seed` (docs/algorithm.md#initialisation),
     /// λ₀ = `config.optimizer.initialLambda`.
-    public convenience init(config: TrainingConfig, source: any SequenceSource<Scalar>) throws {
+    public convenience init(config: TrainingConfig, source: any SequenceSource<Scalar>,
+                            group: any WorkerGroup = SingleWorker()) throws {
         if let problem = config.problem { throw TrainingError(problem) }
         let fresh = FreshModel(config: config, source: source)
         let state = HFState<Scalar>(parameterCount: fresh.network.parameterCount, config: config.optimizer, rng: fresh.rng)
         try self.init(config: config, network: fresh.network, parameters: fresh.parameters, state: state, history: [],
-                      earlierSeconds: 0, source: source)
+                      earlierSeconds: 0, source: source, group: group)
     }
 
     /// Continues a run from its checkpointed values.
     public init(config: TrainingConfig, network: RecurrentNetwork, parameters: [Scalar], state: HFState<Scalar>,
-                history: [IterationRecord], earlierSeconds: Double, source: any SequenceSource<Scalar>) throws {
+                history: [IterationRecord], earlierSeconds: Double, source: any SequenceSource<Scalar>,
+                group: any WorkerGroup = SingleWorker()) throws {
         if let problem = config.problem { throw TrainingError(problem) }
         try requireFit(data: source.name, inputs: source.inputSize, outputs: source.outputSize,
                        outputLoss: source.outputLoss, model: "the model", network: network)
@@ -105,7 +109,8 @@ public final class Trainer<Scalar: BLASScalar> {
         self.earlierSeconds = earlierSeconds
         sessionStartIteration = state.iteration
         self.source = source
-        testSet = try FixedTestSet(network: network, source: source, chunkSize: config.chunkSize)
+        self.group = group
+        testSet = try FixedTestSet(network: network, source: source, chunkSize: config.testChunkSize, group: group)
     }
 
     /// Training wall time so far, over all sessions.
@@ -126,18 +131,16 @@ public final class Trainer<Scalar: BLASScalar> {
     public func step() throws -> IterationRecord {
         let hf = config.optimizer
         var rng = state.rng
-        let chunks = try (0..<config.gradientChunkCount).map { _ in
-            try source.trainingSequences(count: config.chunkSize, using: &rng)
+        // A worker that cannot read its rows stops every worker, before any exchange.
+        let parts = try group.agreeing { try drawSubBatches(using: &rng) }
+        func objective(_ subBatches: [SequenceBatch<Scalar>?]) -> RNNObjective<Scalar> {
+            RNNObjective(network: network, subBatches: subBatches, group: group, workspace: workspace)
         }
-        let backtrackBatch = try source.trainingSequences(count: hf.backtrackBatchSize, using: &rng)
-        let lineSearchBatch = try source.trainingSequences(count: hf.lineSearchBatchSize, using: &rng)
+        let batches = HFBatches(gradient: objective(parts.gradient),
+                                curvature: objective(Array(parts.gradient.prefix(config.subBatchesPerChunk))),
+                                backtracking: objective(parts.backtracking), lineSearch: objective(parts.lineSearch))
         var stateForStep = state
         stateForStep.rng = rng
-        let batches = HFBatches(
-            gradient: RNNObjective(network: network, chunks: chunks, workspace: workspace),
-            curvature: RNNObjective(network: network, chunks: [chunks[0]], workspace: workspace),
-            backtracking: RNNObjective(network: network, batch: backtrackBatch, chunkSize: config.chunkSize, workspace: workspace),
-            lineSearch: RNNObjective(network: network, batch: lineSearchBatch, chunkSize: config.chunkSize, workspace: workspace))
         let outcome = HessianFreeOptimizer.step(parameters: parameters, state: stateForStep, batches: batches, config: hf)
         parameters = outcome.parameters
         state = outcome.state
@@ -152,6 +155,38 @@ public final class Trainer<Scalar: BLASScalar> {
             elapsedSeconds: elapsedSeconds)
         history.append(record)
         return record
+    }
+
+    /// The iteration's data drawn with `rng`: the gradient batch as
+    /// `gradientChunkCount` chunks of `chunkSize` sequences, each split into sub-batches; the
+    /// curvature batch is the first chunk's sub-batches ("GN batches are a subset of the gradient
+    /// batches" [ISC]); then the backtracking and line-search batches. This worker makes only the
+    /// sub-batches it evaluates; `rng` advances as for one process.
+    private func drawSubBatches(using rng: inout SeededGenerator) throws
+        -> (gradient: [SequenceBatch<Scalar>?], backtracking: [SequenceBatch<Scalar>?], lineSearch: [SequenceBatch<Scalar>?]) {
+        let hf = config.optimizer
+        let size = config.resolvedSubBatchSize, perChunk = config.subBatchesPerChunk
+        func schedule(_ count: Int) -> SubBatchSchedule {
+            RNNObjective<Scalar>.schedule(subBatches: count, network: network, workers: group.size)
+        }
+        func subBatchCount(_ sequences: Int) -> Int { (sequences + size - 1) / size }
+        let gradientSchedule = schedule(config.gradientChunkCount * perChunk), curvatureSchedule = schedule(perChunk)
+        var gradientParts: [SequenceBatch<Scalar>?] = []
+        for chunk in 0..<config.gradientChunkCount {
+            gradientParts += try source.trainingSubBatches(count: config.chunkSize, subBatchSize: size, using: &rng) {
+                let index = chunk * perChunk + $0
+                return gradientSchedule.isOwned(index, by: group.rank) || curvatureSchedule.isOwned(index, by: group.rank)
+            }
+        }
+        let backtrackSchedule = schedule(subBatchCount(hf.backtrackBatchSize))
+        let backtrackParts = try source.trainingSubBatches(count: hf.backtrackBatchSize, subBatchSize: size, using: &rng) {
+            backtrackSchedule.isOwned($0, by: group.rank)
+        }
+        let lineSearchSchedule = schedule(subBatchCount(hf.lineSearchBatchSize))
+        let lineSearchParts = try source.trainingSubBatches(count: hf.lineSearchBatchSize, subBatchSize: size, using: &rng) {
+            lineSearchSchedule.isOwned($0, by: group.rank)
+        }
+        return (gradientParts, backtrackParts, lineSearchParts)
     }
 
     /// Whether the run should stop before another iteration, and why. The iteration and time

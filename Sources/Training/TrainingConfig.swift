@@ -105,6 +105,12 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
     /// OpenBLAS threads (`runTraining` sets them): the count changes the rounding of every product,
     /// so it is part of the run like the seed. Default 1 (bit-exact whatever OPENBLAS_NUM_THREADS says).
     public var blasThreads = 1
+    /// Sequences per sub-batch of HF runs: every batch (gradient, curvature, backtracking, line
+    /// search, test set) is split into sub-batches of this many sequences, whose partial results
+    /// are summed in sub-batch order, by one process or by an MPI job of any size (docs/mpi.md).
+    /// It changes the rounding, so it is part of the run. nil (runs from before it existed): one
+    /// sub-batch per curvature batch, `chunkSize`. First-order runs do not use it.
+    public var subBatchSize: Int? = nil
     public var optimizer = HFConfig()
     public var initialization = InitializationConfig()
     /// Train with a first-order method instead of HF (`optimizer` is then unused); nil: HF.
@@ -113,6 +119,7 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
     /// A run on `data` with every default; λ₀ from `defaultInitialLambda(for:)`.
     public init(data: DataSourceConfig) {
         self.data = data
+        subBatchSize = Self.defaultSubBatchSize
         optimizer.initialLambda = Self.defaultInitialLambda(for: data)
     }
 
@@ -126,6 +133,10 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
         case .dataset: return HFConfig().initialLambda
         }
     }
+
+    /// Sequences per sub-batch of new runs: small enough to share a 1000-sequence curvature batch
+    /// among 10 processes, and as fast as whole 1000-sequence chunks on one (docs/mpi.md).
+    public static let defaultSubBatchSize = 100
 
     /// The largest `blasThreads` accepted.
     public static let maximumBLASThreads = 1024
@@ -148,6 +159,17 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
     /// Sequences per evaluation chunk: the curvature batch size, so the curvature batch is the first
     /// chunk of the gradient batch ("GN batches are a subset of the gradient batches" [ISC]).
     public var chunkSize: Int { min(optimizer.curvatureBatchSize, optimizer.gradientBatchSize) }
+
+    /// Sequences per sub-batch: `subBatchSize`, at most `chunkSize`.
+    public var resolvedSubBatchSize: Int { min(subBatchSize ?? chunkSize, chunkSize) }
+
+    /// Sub-batches per chunk (a chunk of `chunkSize` sequences, the last one shorter if they do not divide).
+    public var subBatchesPerChunk: Int { (chunkSize + resolvedSubBatchSize - 1) / resolvedSubBatchSize }
+
+    /// The size of the pieces the test set is evaluated in: the sub-batch size of HF runs, the
+    /// chunk size of first-order runs. Training's test curve, `hfrnn evaluate` and `hfrnn export`
+    /// all use it, so that they agree to the last digit.
+    public var testChunkSize: Int { firstOrder == nil ? resolvedSubBatchSize : chunkSize }
 
     /// Gradient chunks per iteration: the gradient batch rounded up to whole chunks.
     public var gradientChunkCount: Int { (optimizer.gradientBatchSize + chunkSize - 1) / chunkSize }
@@ -186,6 +208,8 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
                     "must be at least 1 iteration, got \(checkpointEvery)") },
             { check((1...Self.maximumBLASThreads).contains(blasThreads), "blasThreads", "BLAS threads",
                     "must be in 1...\(Self.maximumBLASThreads), got \(blasThreads)") },
+            { check((subBatchSize ?? 1) >= 1, "subBatchSize", "sub-batch size",
+                    "must be at least 1, got \(subBatchSize ?? 0)") },
             { check(testSequences >= 1, "testSequences", "test set size", "must be at least 1, got \(testSequences)") },
             { check(successThreshold.map { $0 > 0 && $0 <= 1 } ?? true, "successThreshold", "success threshold",
                     "must be in (0, 1], got \(successThreshold ?? 0)") },

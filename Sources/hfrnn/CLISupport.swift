@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Synchronization
+import Training
 
 /// Ctrl-C / SIGTERM during training or an experiment: the first signal asks the loop to checkpoint
 /// and stop at the next safe point (between HF iterations or first-order evaluation periods; an
@@ -8,33 +9,42 @@ import Synchronization
 /// writes guarantee the previous checkpoint stays intact).
 enum Interruption {
     private static let flag = Atomic<Bool>(false)
+    /// Whether the handler says it is stopping (in an MPI job only rank 0 does, as every rank gets the signal).
+    private static let announces = Atomic<Bool>(true)
     /// The first signal received (0: none), for the exit status 128 + signal that shells expect.
     private static let firstSignal = Atomic<Int32>(0)
     private static let note = Array(
         "\nhfrnn: stopping at the next safe point and saving a checkpoint (signal again to quit now)\n".utf8)
 
-    static func install() {
+    static func install(announce: Bool = true) {
         // The handler may only touch initialised statics: lazy initialisation is not signal-safe.
-        _ = (flag.load(ordering: .relaxed), firstSignal.load(ordering: .relaxed), note.count)
+        _ = (flag.load(ordering: .relaxed), firstSignal.load(ordering: .relaxed), note.count, stopSignals.count)
+        announces.store(announce, ordering: .relaxed)
         // A blocked signal mask is inherited across exec: a parent that blocks SIGINT (some test
         // runners and supervisors do) would otherwise make Ctrl-C and `kill -INT` silently pending.
         var handled = sigset_t()
         sigemptyset(&handled)
-        for signalNumber in [SIGINT, SIGTERM] { sigaddset(&handled, signalNumber) }
+        for signalNumber in stopSignals { sigaddset(&handled, signalNumber) }
         pthread_sigmask(SIG_UNBLOCK, &handled, nil)
-        for signalNumber in [SIGINT, SIGTERM] {
+        for signalNumber in stopSignals {
             signal(signalNumber) { received in
                 Interruption.flag.store(true, ordering: .relaxed)
                 _ = Interruption.firstSignal.compareExchange(expected: 0, desired: received, ordering: .relaxed)
                 signal(received, SIG_DFL)
+                guard Interruption.announces.load(ordering: .relaxed) else { return }
                 _ = Interruption.note.withUnsafeBufferPointer { write(STDERR_FILENO, $0.baseAddress, $0.count) }
             }
         }
     }
 
+    /// Ctrl-C, SIGTERM, and SIGUSR1: mpirun forwards SIGUSR1 to every rank and leaves them time
+    /// to reach the next safe point, whereas it follows the SIGTERM it sends on Ctrl-C by SIGKILL
+    /// a second later (docs/mpi.md).
+    private static let stopSignals = [SIGINT, SIGTERM, SIGUSR1]
+
     static func requested() -> Bool { flag.load(ordering: .relaxed) }
 
-    /// 130 after SIGINT, 143 after SIGTERM: the Unix convention 128 + signal number.
+    /// 130 after SIGINT, 143 after SIGTERM (138 after SIGUSR1): the Unix convention 128 + signal number.
     static var exitStatus: Int32 {
         let received = firstSignal.load(ordering: .relaxed)
         return 128 + (received == 0 ? SIGINT : received)
@@ -48,6 +58,8 @@ func runGuarded(_ body: () throws -> Void) throws {
         try body()
     } catch let exit as ExitCode {
         throw exit
+    } catch is PeerFailure {
+        throw ExitCode.failure  // another rank of the MPI job reported the failure
     } catch {
         FileHandle.standardError.write(Data("hfrnn: error: \(error)\n".utf8))
         throw ExitCode.failure

@@ -89,18 +89,18 @@ struct Evaluate: ParsableCommand {
                        outputLoss: source.outputLoss, model: path, network: run.network)
         let chunks: [SequenceBatch<S>]
         if let spec {
-            // Exactly --count sequences from --seed, in chunks of the run's chunk size (the last one smaller).
+            // Exactly --count sequences from --seed, in chunks of the run's test chunk size (the last one smaller).
             var rng = SeededGenerator(seed: seed ?? 1)
             var remaining = config.testSequences
             var parts: [SequenceBatch<S>] = []
             while remaining > 0 {
-                let size = min(config.chunkSize, remaining)
+                let size = min(config.testChunkSize, remaining)
                 parts.append(spec.makeBatch(count: size, using: &rng))
                 remaining -= size
             }
             chunks = parts
         } else {
-            chunks = try source.testChunks(chunkSize: config.chunkSize)
+            chunks = try source.testChunks(chunkSize: config.testChunkSize)
         }
         let result = evaluateSet(network: run.network, parameters: run.parameters, chunks: chunks,
                                  criterion: source.errorCriterion)

@@ -128,6 +128,7 @@ extension Train {
         if curvatureBatch != nil { given.append("--curvature-batch") }
         if evaluationBatch != nil { given.append("--evaluation-batch") }
         if maxCg != nil { given.append("--max-cg") }
+        if subBatchSize != nil { given.append("--sub-batch-size") }
         if preconditioner { given.append("--preconditioner") }
         return given
     }

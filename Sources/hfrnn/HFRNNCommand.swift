@@ -23,7 +23,9 @@ struct HFRNNCommand: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
+            Workers.finish()
         } catch {
+            Workers.finish()
             let code = exitCode(for: error)
             let message = self.message(for: error)
             guard code != .success, !(error is ExitCode), !message.isEmpty else { exit(withError: error) }

@@ -105,6 +105,14 @@ struct Train: ParsableCommand {
     @Option(parsing: .unconditional, help: "Sequences for CG backtracking and for the line search (default 1000 each).")
     var evaluationBatch: Int?
 
+    @Option(parsing: .unconditional, help: ArgumentHelp("""
+        Sequences per sub-batch (default \(TrainingConfig.defaultSubBatchSize)): every batch is evaluated as sub-batches \
+        of this size summed in a fixed order, so the run gives the same numbers in one process or \
+        under mpirun with any number of processes, which can share at most as many sub-batches as \
+        the curvature batch has. Part of the run's arithmetic.
+        """, valueName: "n"))
+    var subBatchSize: Int?
+
     @Option(parsing: .unconditional, help: "Maximum CG iterations per HF iteration (default 250).")
     var maxCg: Int?
 
@@ -152,6 +160,7 @@ struct Train: ParsableCommand {
         config.testSequences = testSequences
         config.blasThreads = blasThreads
         config.successThreshold = successThreshold
+        if let subBatchSize { config.subBatchSize = subBatchSize }
         var hf = config.optimizer
         if let initialLambda { hf.initialLambda = initialLambda }
         if noStructuralDamping { hf.structuralDampingWeight = 0 }
@@ -178,7 +187,7 @@ struct Train: ParsableCommand {
         "optimizer.initialLambda": "--initial-lambda", "optimizer.structuralDampingWeight": "--mu",
         "optimizer.gradientBatchSize": "--gradient-batch", "optimizer.curvatureBatchSize": "--curvature-batch",
         "optimizer.backtrackBatchSize": "--evaluation-batch", "optimizer.lineSearchBatchSize": "--evaluation-batch",
-        "optimizer.cgMaxIterations": "--max-cg", "blasThreads": "--blas-threads",
+        "optimizer.cgMaxIterations": "--max-cg", "blasThreads": "--blas-threads", "subBatchSize": "--sub-batch-size",
     ]
 
     /// A configuration problem in the words of the command line: the flag, not the field.
@@ -226,8 +235,8 @@ struct Resume: ParsableCommand {
 
     func run() throws {
         let (path, note) = resumableCheckpoint(checkpoint)
-        if let note { print(note) }
         try runGuarded {
+            if let note, try Workers.group().isPrimary { print(note) }
             switch try checkpointPrecision(path) {
             case .float: try resumeTraining(path, Float.self, stop: stop, successThreshold: successThreshold)
             case .double: try resumeTraining(path, Double.self, stop: stop, successThreshold: successThreshold)

@@ -14,24 +14,44 @@ import Training
 // checkpoints are and how to go on.
 
 func startTraining<S: BLASScalar & HDF5Element>(_ config: TrainingConfig, _: S.Type) throws {
-    if config.firstOrder != nil { return try startFirstOrderTraining(config, S.self) }
-    let source = try makeSource(config, S.self)
-    try RunFolder(config: config).refuseExistingRun()
-    let trainer = try Trainer<S>(config: config, source: source)
+    let group = try Workers.group()
+    if config.firstOrder != nil {
+        try refuseSharing(group, "start")
+        return try startFirstOrderTraining(config, S.self)
+    }
+    // Every rank opens the data and builds its trainer; any failure ends all of them, reported once.
+    let trainer = try group.agreeing {
+        let source = try makeSource(config, S.self)
+        if group.isPrimary { try RunFolder(config: config).refuseExistingRun() }
+        return try Trainer<S>(config: config, source: source, group: group)
+    }
     try train(trainer, header: "training \(describe(config)), \(trainer.network.shape) network, \(trainer.network.parameterCount) parameters")
 }
 
 func resumeTraining<S: BLASScalar & HDF5Element>(_ path: String, _: S.Type, stop: StopOptions,
                                                 successThreshold: Double?) throws {
-    if try checkpointFirstOrderMethod(path) != nil {
+    let group = try Workers.group()
+    if try group.agreeing({ try checkpointFirstOrderMethod(path) }) != nil {
+        try refuseSharing(group, "resume")
         return try resumeFirstOrderTraining(path, S.self, stop: stop, successThreshold: successThreshold)
     }
-    let checkpoint = try TrainingCheckpoint<S>.load(from: path)
-    if let note = blasKernelsNote(forCheckpointAt: path) { print(note) }
-    let config = checkpoint.config.resumed(fromCheckpointAt: path, maxIterations: stop.maxIterations,
-                                           timeLimitSeconds: try stop.seconds(), successThreshold: successThreshold)
-    let trainer = try checkpoint.makeTrainer(source: try makeSource(config, S.self), config: config, path: path)
-    try train(trainer, header: "resuming \(path) at iteration \(checkpoint.state.iteration)")
+    let (trainer, iteration) = try group.agreeing {
+        let checkpoint = try TrainingCheckpoint<S>.load(from: path)
+        if group.isPrimary, let note = blasKernelsNote(forCheckpointAt: path) { print(note) }
+        let config = checkpoint.config.resumed(fromCheckpointAt: path, maxIterations: stop.maxIterations,
+                                               timeLimitSeconds: try stop.seconds(), successThreshold: successThreshold)
+        let trainer = try checkpoint.makeTrainer(source: try makeSource(config, S.self), config: config, path: path, group: group)
+        return (trainer, checkpoint.state.iteration)
+    }
+    try train(trainer, header: "resuming \(path) at iteration \(iteration)")
+}
+
+/// First-order runs are not shared among processes: under mpirun with several, every rank stops
+/// and rank 0 alone says why.
+func refuseSharing(_ group: any WorkerGroup, _ verb: String) throws {
+    try group.agreeing {
+        if group.size > 1 { throw TrainingError("first-order training runs in one process; \(verb) it without mpirun") }
+    }
 }
 
 func describe(_ config: TrainingConfig) -> String {
@@ -59,12 +79,14 @@ func runSession<Driver: TrainingDriver>(_ trainer: Driver, header: String, colum
                                         line: (Driver.Record) -> String, limitName: String,
                                         work: (TrainingOutcome) -> String, noProgress: () -> String) throws {
     // Checked here too (runTraining does it again) so that a bad folder is the only output.
-    try RunFolder(config: trainer.config).prepare()
-    Interruption.install()
-    print(header)
-    print(columns)
+    let group = trainer.group
+    try group.agreeing { if group.isPrimary { try RunFolder(config: trainer.config).prepare() } }
+    Interruption.install(announce: group.isPrimary)
+    let say = { (line: String) in if group.isPrimary { printNow(line) } }
+    say(header)
+    say(columns)
     let outcome = try runTraining(trainer, shouldStop: { Interruption.requested() }) { record in
-        printNow(line(record))
+        say(line(record))
     }
     let threshold = trainer.config.resolvedSuccessThreshold
     let message: String
@@ -75,9 +97,15 @@ func runSession<Driver: TrainingDriver>(_ trainer: Driver, header: String, colum
     case .interrupted: message = "interrupted: checkpoint saved"
     case .noProgress: message = noProgress()
     }
-    print("\(message) after \(work(outcome)), " + String(format: "%.1f s", outcome.elapsedSeconds)
-          + "; test error \(formatPercent(outcome.finalTestError)), test loss \(String(format: "%.5g", outcome.finalTestLoss))")
-    try finishSession(outcome, config: trainer.config, successThreshold: threshold)
+    say("\(message) after \(work(outcome)), " + String(format: "%.1f s", outcome.elapsedSeconds)
+        + "; test error \(formatPercent(outcome.finalTestError)), test loss \(String(format: "%.5g", outcome.finalTestLoss))")
+    if let summary = Workers.summary { say(summary) }
+    if group.isPrimary {
+        try finishSession(outcome, config: trainer.config, successThreshold: threshold)
+    } else {
+        if outcome.reason == .interrupted { throw ExitCode(Interruption.exitStatus) }
+        if outcome.reason == .noProgress { throw ExitCode.failure }
+    }
 }
 
 /// The lines every training session ends with, HF or first-order: where its checkpoints are, how

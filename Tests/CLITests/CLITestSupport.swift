@@ -76,19 +76,24 @@ final class HFRNNProcess {
 
     /// Starts `hfrnn arguments…` in `folder` (which also receives the two output files), with
     /// OPENBLAS_NUM_THREADS=1 and `environment` added to this process's environment.
-    convenience init(_ arguments: [String], in folder: TemporaryFolder, environment extra: [String: String] = [:]) throws {
-        try self.init(arguments, inDirectory: folder.path, environment: extra)
+    convenience init(_ arguments: [String], in folder: TemporaryFolder, environment extra: [String: String] = [:],
+                     launcher: [String] = []) throws {
+        try self.init(arguments, inDirectory: folder.path, environment: extra, launcher: launcher)
     }
 
-    init(_ arguments: [String], inDirectory directory: String, environment extra: [String: String] = [:]) throws {
+    /// `launcher`: a command that starts hfrnn (mpirun and its options, the first word an
+    /// absolute path), or none to start hfrnn itself.
+    init(_ arguments: [String], inDirectory directory: String, environment extra: [String: String] = [:],
+         launcher: [String] = []) throws {
         let id = UUID().uuidString
         stdoutPath = directory + "/.stdout-\(id)"
         stderrPath = directory + "/.stderr-\(id)"
-        let executable = try hfrnnExecutable().path
+        let hfrnn = try hfrnnExecutable().path
+        let executable = launcher.first ?? hfrnn
         var environment = ProcessInfo.processInfo.environment
         environment["OPENBLAS_NUM_THREADS"] = "1"
         environment.merge(extra) { $1 }
-        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
+        let argv: [UnsafeMutablePointer<CChar>?] = (launcher + [hfrnn] + arguments).map { strdup($0) } + [nil]
         let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0)=\($1)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }
         var actions = posix_spawn_file_actions_t()
@@ -100,8 +105,17 @@ final class HFRNNProcess {
         guard GNUSpawnActions.addChdir(&actions, directory) == 0, GNUSpawnActions.addCloseFrom(&actions, 3) == 0 else {
             throw CLITestError("cannot set up the spawn actions")
         }
+        // An empty signal mask: a launcher such as mpirun would otherwise inherit the test runner's
+        // blocked signals and never see the SIGTERM a test sends it.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
         var pid: pid_t = 0
-        let status = HDF5Library.whileNoFileOpensOrCloses { posix_spawn(&pid, executable, &actions, nil, argv, envp) }
+        let status = HDF5Library.whileNoFileOpensOrCloses { posix_spawn(&pid, executable, &actions, &attributes, argv, envp) }
         guard status == 0 else { throw CLITestError("cannot start \(executable): \(String(cString: strerror(status)))") }
         self.pid = pid
     }
@@ -172,14 +186,14 @@ struct CommandResult {
 
 /// Runs `hfrnn arguments…` in `directory` to completion (killed after `timeout` seconds).
 func runHFRNN(_ arguments: [String], in directory: String, environment: [String: String] = [:],
-              timeout: Double = 120) throws -> CommandResult {
-    let run = try HFRNNProcess(arguments, inDirectory: directory, environment: environment)
+              timeout: Double = 120, launcher: [String] = []) throws -> CommandResult {
+    let run = try HFRNNProcess(arguments, inDirectory: directory, environment: environment, launcher: launcher)
     let status = try run.wait(timeout: timeout)
     return CommandResult(status: status, stdout: run.stdout, stderr: run.stderr)
 }
 
 /// Runs `hfrnn arguments…` in `folder` to completion.
 func runHFRNN(_ arguments: [String], in folder: TemporaryFolder, environment: [String: String] = [:],
-              timeout: Double = 120) throws -> CommandResult {
-    try runHFRNN(arguments, in: folder.path, environment: environment, timeout: timeout)
+              timeout: Double = 120, launcher: [String] = []) throws -> CommandResult {
+    try runHFRNN(arguments, in: folder.path, environment: environment, timeout: timeout, launcher: launcher)
 }

@@ -253,7 +253,7 @@ func exportTinyRun() throws -> ExportResult {
     @Test func trainingEvaluateAndExportAgreeExactly() throws {
         let run = try StoredRun<Float>.load(from: tinyRun.checkpoint)
         let source = try makeSource(run.config, Float.self)
-        let chunks = try source.testChunks(chunkSize: run.config.chunkSize)
+        let chunks = try source.testChunks(chunkSize: run.config.testChunkSize)
         let evaluation = evaluateSet(network: run.network, parameters: run.parameters, chunks: chunks,
                                      criterion: source.errorCriterion)
         #expect(evaluation.sequences == 40)

@@ -1,0 +1,123 @@
+/// The processes that evaluate a batch together (one, or an MPI job's ranks). The math core only
+/// sees this protocol: it splits every batch into fixed sub-batches, each worker evaluates the
+/// sub-batches the `SubBatchSchedule` gives it, and every worker then has every sub-batch's partial
+/// result and sums them itself in sub-batch order. The sums are therefore the same bits whatever
+/// the number of workers, and the same as one process evaluating every sub-batch in turn.
+public protocol WorkerGroup: AnyObject {
+    /// Number of workers (≥ 1).
+    var size: Int { get }
+    /// This worker's index in 0..<size.
+    var rank: Int { get }
+    /// In-place all-gather: `buffer` is every worker's block one after the other, worker r's block
+    /// `byteCounts[r]` bytes long. On entry this worker's block holds its data; on return every
+    /// block holds its worker's data. Every worker must call it with the same `byteCounts`.
+    func allGather(_ buffer: UnsafeMutableRawBufferPointer, byteCounts: [Int])
+}
+
+/// One process on its own: every sub-batch is its own, and there is nothing to exchange.
+public final class SingleWorker: WorkerGroup {
+    public init() {}
+    public var size: Int { 1 }
+    public var rank: Int { 0 }
+    public func allGather(_ buffer: UnsafeMutableRawBufferPointer, byteCounts: [Int]) {
+        precondition(byteCounts.count == 1 && byteCounts[0] <= buffer.count, "one worker, one block")
+    }
+}
+
+/// Which sub-batches of a batch each worker evaluates. The sub-batches are taken in rounds of at
+/// most `roundSize` consecutive ones; each round is split into `workers` contiguous blocks of
+/// near-equal size, block r for worker r. After each round the workers exchange the round's
+/// partial results and fold them in order, so a round's buffer is all the memory partials need.
+/// The schedule only decides who computes what: it never changes the numbers.
+public struct SubBatchSchedule: Sendable, Equatable {
+    public let count: Int
+    public let workers: Int
+    public let roundSize: Int
+
+    /// Bytes the partial results of one round may take (per worker, since every worker holds the round).
+    public static let roundBudgetBytes = 64 << 20
+
+    /// The schedule of `count` sub-batches over `workers`, whose partials take up to `slotBytes`
+    /// bytes each. One worker folds each partial as soon as it has it (rounds of one); several
+    /// take as many sub-batches per round as the budget allows, at least one each, so that a batch
+    /// that fits costs one exchange.
+    public init(count: Int, workers: Int, slotBytes: Int) {
+        precondition(count >= 0 && workers >= 1 && slotBytes >= 1)
+        self.count = count
+        self.workers = workers
+        if workers == 1 {
+            roundSize = 1
+        } else {
+            let perWorker = max(1, Self.roundBudgetBytes / slotBytes / workers)
+            roundSize = min(max(count, 1), perWorker * workers)
+        }
+    }
+
+    /// The sub-batches of each round, in order.
+    public var rounds: [Range<Int>] {
+        stride(from: 0, to: count, by: roundSize).map { $0..<min($0 + roundSize, count) }
+    }
+
+    /// Worker `worker`'s block of `round`: the first `round.count % workers` workers take one more.
+    public func block(of worker: Int, in round: Range<Int>) -> Range<Int> {
+        let base = round.count / workers, extra = round.count % workers
+        let start = round.lowerBound + worker * base + min(worker, extra)
+        return start..<(start + base + (worker < extra ? 1 : 0))
+    }
+
+    /// Sizes of every worker's block of `round`, in worker order.
+    public func blockSizes(in round: Range<Int>) -> [Int] {
+        (0..<workers).map { block(of: $0, in: round).count }
+    }
+
+    /// Whether `worker` evaluates sub-batch `index`.
+    public func isOwned(_ index: Int, by worker: Int) -> Bool {
+        guard index >= 0 && index < count else { return false }
+        let round = (index / roundSize * roundSize)..<min(index / roundSize * roundSize + roundSize, count)
+        return block(of: worker, in: round).contains(index)
+    }
+}
+
+extension WorkerGroup {
+    /// Runs `schedule` with `width` scalars of partial result per sub-batch: `compute(index, slot)`
+    /// fills the slot of each sub-batch this worker owns; `fold(index, slot)` then sees every
+    /// sub-batch's slot, in sub-batch order, on every worker. `buffer` is reused between calls.
+    public func forEachPartial<Scalar: Numeric>(
+        _ schedule: SubBatchSchedule, width: Int, buffer: inout [Scalar],
+        compute: (Int, UnsafeMutableBufferPointer<Scalar>) -> Void,
+        fold: (Int, UnsafeBufferPointer<Scalar>) -> Void) {
+        precondition(schedule.workers == size, "schedule for \(schedule.workers) workers, group of \(size)")
+        let needed = schedule.roundSize * width
+        if buffer.count < needed { buffer = [Scalar](repeating: 0, count: needed) }
+        let stride = MemoryLayout<Scalar>.stride
+        buffer.withUnsafeMutableBufferPointer { slots in
+            for round in schedule.rounds {
+                for index in schedule.block(of: rank, in: round) {
+                    let start = (index - round.lowerBound) * width
+                    compute(index, UnsafeMutableBufferPointer(rebasing: slots[start..<(start + width)]))
+                }
+                if size > 1 {
+                    let bytes = schedule.blockSizes(in: round).map { $0 * width * stride }
+                    allGather(UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(slots)[0..<(round.count * width * stride)]),
+                              byteCounts: bytes)
+                }
+                for index in round {
+                    let start = (index - round.lowerBound) * width
+                    fold(index, UnsafeBufferPointer(rebasing: slots[start..<(start + width)]))
+                }
+            }
+        }
+    }
+
+    /// Every worker's `value`, in worker order.
+    public func gather<Value: Numeric>(_ value: Value) -> [Value] {
+        var values = [Value](repeating: 0, count: size)
+        values[rank] = value
+        if size > 1 {
+            values.withUnsafeMutableBytes {
+                allGather($0, byteCounts: Array(repeating: MemoryLayout<Value>.stride, count: size))
+            }
+        }
+        return values
+    }
+}

@@ -1,0 +1,239 @@
+import DataFiles
+import Foundation
+import HDF5IO
+import HessianFree
+import RunFiles
+import Linalg
+import SequenceModel
+import Tasks
+import TestSupport
+import Testing
+@testable import Training
+
+/// Training with sub-batches shared among workers (threads standing in for MPI ranks) follows the
+/// one-process trajectory bit for bit.
+@Suite struct SubBatchTrainingTests {
+    /// The small test run with sub-batches of 7 sequences: chunks of 30 split 7, 7, 7, 7, 2.
+    func config(folder: String) throws -> TrainingConfig {
+        var config = try smallConfig(.float, folder: folder)
+        config.subBatchSize = 7
+        return config
+    }
+
+    /// Parameters, optimizer state and history of a run of `iterations`, as bytes.
+    func fingerprint(_ trainer: Trainer<Float>) -> [[UInt8]] {
+        [rawBytes(trainer.parameters), rawBytes(trainer.state.warmStart), rawBytes([trainer.state.lambda]),
+         rawBytes([trainer.state.iteration, trainer.state.totalCGIterations]),
+         Array(historyBits(trainer.history, includingElapsed: false).joined().joined().utf8)]
+    }
+
+    func trainShared(workers: Int, config: TrainingConfig, sources: [any SequenceSource<Float>]) throws -> [[[UInt8]]] {
+        try ThreadedGroup(size: workers).run { worker in
+            let trainer = try Trainer<Float>(config: config, source: sources[worker.rank], group: worker)
+            for _ in 0..<2 { _ = try trainer.step() }
+            #expect(trainer.history.allSatisfy { $0.cgIterations > 0 })
+            return self.fingerprint(trainer)
+        }
+    }
+
+    @Test func taskRunIsTheSameForOneTwoOrThreeWorkers() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let config = try config(folder: folder.path)
+        let alone = try Trainer<Float>(config: config, source: taskSource(config, Float.self))
+        for _ in 0..<2 { _ = try alone.step() }
+        for workers in 1...3 {
+            let sources: [any SequenceSource<Float>] = (0..<workers).map { _ in taskSource(config, Float.self) }
+            for (rank, result) in try trainShared(workers: workers, config: config, sources: sources).enumerated() {
+                #expect(result == fingerprint(alone), "worker \(rank) of \(workers)")
+            }
+        }
+    }
+
+    @Test func datasetRunIsTheSameForOneTwoOrThreeWorkers() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        var config = try config(folder: folder.path)
+        let spec = config.task!
+        var rng = SeededGenerator(seed: 12)
+        let path = folder.file("addition.h5")
+        try DatasetWriter.write(batch: spec.makeBatch(count: 45, using: &rng) as SequenceBatch<Float>,
+                                loss: spec.outputLoss, to: path)
+        config.data = .dataset(path: path, testPath: nil)
+        // The sources are opened here, one at a time: HDF5 is not thread-safe (in memory afterwards).
+        func source() throws -> DatasetSource<Float> { try DatasetSource(path: path, testPath: nil, testSequences: 40) }
+        let alone = try Trainer<Float>(config: config, source: source())
+        for _ in 0..<2 { _ = try alone.step() }
+        for workers in 1...3 {
+            let sources: [any SequenceSource<Float>] = try (0..<workers).map { _ in try source() }
+            for (rank, result) in try trainShared(workers: workers, config: config, sources: sources).enumerated() {
+                #expect(result == fingerprint(alone), "worker \(rank) of \(workers)")
+            }
+        }
+    }
+
+    @Test func aWorkerThatCannotReadItsDataStopsEveryWorkerAndOnlyItReports() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let config = try config(folder: folder.path)
+        let results = try ThreadedGroup(size: 3).run { worker -> String in
+            do {
+                let source: any SequenceSource<Float> = worker.rank == 1 ? FailingSource(taskSource(config, Float.self))
+                                                                          : taskSource(config, Float.self)
+                let trainer = try Trainer<Float>(config: config, source: source, group: worker)
+                _ = try trainer.step()
+                return "finished"
+            } catch let failure as PeerFailure {
+                return "peer \(failure.rank)"
+            } catch {
+                return "\(error)"
+            }
+        }
+        #expect(results == ["peer 1", "no rows today", "peer 1"])
+    }
+
+    @Test func aRunStoredBeforeSubBatchesKeepsOneSubBatchPerChunk() throws {
+        var config = try smallConfig(.float, folder: "unused")
+        #expect(config.subBatchSize == TrainingConfig.defaultSubBatchSize)
+        config.subBatchSize = nil
+        #expect(config.resolvedSubBatchSize == config.chunkSize && config.testChunkSize == config.chunkSize)
+        config.subBatchSize = 1000
+        #expect(config.resolvedSubBatchSize == config.chunkSize)
+        config.subBatchSize = 0
+        #expect(config.problem?.field == "subBatchSize")
+    }
+}
+
+extension SubBatchTrainingTests {
+    /// A checkpoint written before `sub_batch_size` existed (the key absent, and another later key
+    /// too, so that loading fills in defaults) resumes with its old arithmetic: chunks of the
+    /// curvature batch size as the only sub-batches, not the new default of 100.
+    @Test func aCheckpointWithoutSubBatchSizeResumesWithOneSubBatchPerChunk() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        var config = try smallConfig(.float, folder: folder.path)
+        config.optimizer.gradientBatchSize = 240
+        config.optimizer.curvatureBatchSize = 120  // chunks of 120 > the default sub-batch of 100
+        config.subBatchSize = nil
+        let path = folder.file("old.h5")
+        try TrainingCheckpoint(try trainedTrainer(config, Float.self, iterations: 1)).save(to: path)
+        let file = try HDF5File.open(path, writable: true)
+        var training = try #require(try JSONSerialization.jsonObject(
+            with: Data(try file.stringAttribute("training", on: "config").utf8)) as? [String: Any])
+        #expect(training["sub_batch_size"] == nil)
+        training["max_consecutive_rejections"] = nil
+        try file.setAttribute("training", to: String(decoding: try JSONSerialization.data(withJSONObject: training), as: UTF8.self),
+                              on: "config")
+        try file.close()
+
+        let old = try TrainingCheckpoint<Float>.load(from: path)
+        #expect(old.config.subBatchSize == nil && old.config.resolvedSubBatchSize == 120)
+        let resumed = try old.makeTrainer(source: taskSource(config, Float.self), path: path)
+        _ = try resumed.step()
+        var whole = config
+        whole.subBatchSize = 120
+        var newDefault = config
+        newDefault.subBatchSize = TrainingConfig.defaultSubBatchSize
+        #expect(rawBytes(resumed.parameters) == rawBytes(try trainedTrainer(whole, Float.self, iterations: 2).parameters))
+        #expect(rawBytes(resumed.parameters) != rawBytes(try trainedTrainer(newDefault, Float.self, iterations: 2).parameters))
+    }
+}
+
+extension SubBatchTrainingTests {
+    /// A worker's share of a dataset draw: the same rows as the whole draw (wrapping past the end,
+    /// repeating rows when the batch is bigger than the file) and the same generator state, read
+    /// from memory or, for big files, from disk at the kept sub-batches only; test chunks likewise.
+    @Test(arguments: [0, DatasetFile.defaultInMemoryLimit])
+    func datasetSubBatchesAreTheRowsOfTheWholeDraw(inMemoryLimit: Int) throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let spec = try TaskSpec(task: .addition, minimumLength: 8)
+        var data = SeededGenerator(seed: 3)
+        let path = folder.file("rows.h5")
+        try DatasetWriter.write(batch: spec.makeBatch(count: 23, using: &data) as SequenceBatch<Float>, loss: spec.outputLoss, to: path)
+        let source = try DatasetSource<Float>(path: path, testPath: nil, testSequences: 20, inMemoryLimit: inMemoryLimit)
+        #expect(source.training.isInMemory == (inMemoryLimit > 0))
+        for (count, seed) in [(20, UInt64(1)), (23, 2), (50, 3)] {
+            var wholeRNG = SeededGenerator(seed: seed), partRNG = wholeRNG
+            let whole = try source.trainingSequences(count: count, using: &wholeRNG).split(into: 6)
+            let kept = try source.trainingSubBatches(count: count, subBatchSize: 6, using: &partRNG) { $0 % 2 == 1 }
+            #expect(wholeRNG == partRNG)
+            #expect(kept.count == whole.count)
+            for index in whole.indices {
+                #expect((kept[index] != nil) == (index % 2 == 1))
+                if let part = kept[index] { #expect(sameData(part, whole[index]), "batch of \(count), sub-batch \(index)") }
+            }
+        }
+        let tests = try source.testChunks(chunkSize: 6), keptTests = try source.testChunks(chunkSize: 6) { $0 != 1 }
+        #expect(keptTests.count == tests.count && keptTests[1] == nil)
+        for index in tests.indices where index != 1 { #expect(sameData(keptTests[index]!, tests[index])) }
+    }
+
+    func sameData(_ a: SequenceBatch<Float>, _ b: SequenceBatch<Float>) -> Bool {
+        a.sequenceCount == b.sequenceCount && a.steps == b.steps && a.inputs == b.inputs && a.targets == b.targets
+            && a.mask == b.mask && a.errorMask == b.errorMask && a.lengths == b.lengths
+    }
+}
+
+/// The training loop in a group: worker 0 decides when to stop and writes; the others follow.
+extension SubBatchTrainingTests {
+    @Test func everyWorkerStopsWhenWorkerZeroIsInterruptedAndOnlyItWrites() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        var config = try config(folder: folder.path)
+        config.maxIterations = 6
+        let outcomes = try ThreadedGroup(size: 3).run { worker -> (StopReason, Int, Bool) in
+            let trainer = try Trainer<Float>(config: config, source: taskSource(config, Float.self), group: worker)
+            var polls = 0
+            // Worker 0 is "interrupted" before the third iteration; worker 2 always, which must not count.
+            let outcome = try runTraining(trainer, shouldStop: {
+                polls += 1
+                return (worker.rank == 0 && polls == 3) || worker.rank == 2
+            }, onIteration: { _ in })
+            return (outcome.reason, outcome.iterations, worker.isPrimary)
+        }
+        #expect(outcomes.map(\.0) == [.interrupted, .interrupted, .interrupted])
+        #expect(outcomes.map(\.1) == [2, 2, 2])
+        let saved = try TrainingCheckpoint<Float>.load(from: folder.file("small/latest.h5"))
+        #expect(saved.state.iteration == 2)
+        let metrics = try String(contentsOfFile: folder.file("small/metrics.csv"), encoding: .utf8)
+        #expect(metrics.split(separator: "\n").count == 1 + 2, "one row per iteration, written once: \(metrics)")
+    }
+
+    @Test func aRunFolderWorkerZeroCannotWriteStopsEveryWorker() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        var config = try config(folder: folder.file("not-a-folder"))
+        config.maxIterations = 2
+        try Data("x".utf8).write(to: URL(fileURLWithPath: folder.file("not-a-folder")))
+        let results = try ThreadedGroup(size: 2).run { worker -> String in
+            let trainer = try Trainer<Float>(config: config, source: taskSource(config, Float.self), group: worker)
+            do {
+                _ = try runTraining(trainer, shouldStop: { false }, onIteration: { _ in })
+                return "finished"
+            } catch let failure as PeerFailure {
+                return "peer \(failure.rank)"
+            } catch {
+                return "error"
+            }
+        }
+        #expect(results == ["error", "peer 0"])
+    }
+}
+
+/// A task source whose training draws fail, like a rank whose file went missing.
+private final class FailingSource: SequenceSource {
+    let inner: TaskSource<Float>
+    init(_ inner: TaskSource<Float>) { self.inner = inner }
+    var name: String { inner.name }
+    var inputSize: Int { inner.inputSize }
+    var outputSize: Int { inner.outputSize }
+    var outputLoss: OutputLoss { inner.outputLoss }
+    var errorCriterion: ErrorCriterion { inner.errorCriterion }
+    var targetMean: [Double]? { inner.targetMean }
+    var testSetSize: Int { inner.testSetSize }
+    func trainingSequences(count: Int, using rng: inout SeededGenerator) throws -> SequenceBatch<Float> {
+        throw TrainingError("no rows today")
+    }
+    func testChunks(chunkSize: Int) throws -> [SequenceBatch<Float>] { inner.testChunks(chunkSize: chunkSize) }
+}
