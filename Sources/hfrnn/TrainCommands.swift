@@ -99,7 +99,7 @@ struct Train: ParsableCommand {
     @Option(parsing: .unconditional, help: "Sequences per HF iteration for the gradient (default 10000).")
     var gradientBatch: Int?
 
-    @Option(parsing: .unconditional, help: "Sequences for curvature products (default 1000).")
+    @Option(parsing: .unconditional, help: "Sequences for curvature products (default 300).")
     var curvatureBatch: Int?
 
     @Option(parsing: .unconditional, help: "Sequences for CG backtracking and for the line search (default 1000 each).")

@@ -10,7 +10,8 @@ import Training
 
     @Test func hfDrawsItsGradientChunksAndItsBacktrackingAndLineSearchBatches() {
         var config = TrainingConfig(data: data)
-        #expect(config.trainingSequencesPerIteration == 10_000 + 1000 + 1000)
+        // 10,000 gradient sequences drawn as 34 whole chunks of the 300-sequence curvature batch.
+        #expect(config.trainingSequencesPerIteration == 34 * 300 + 1000 + 1000)
         // A gradient batch that is not a whole number of chunks is drawn as whole chunks.
         config.optimizer.gradientBatchSize = 25
         config.optimizer.curvatureBatchSize = 10
