@@ -106,7 +106,7 @@ struct Evaluate: ParsableCommand {
                                  criterion: source.errorCriterion)
         let threshold = config.resolvedSuccessThreshold
         let met = result.errorRate < threshold
-        print("checkpoint: \(path) (iteration \(run.iteration), \(shape) network, \(run.storedPrecision.rawValue))")
+        print("checkpoint: \(path) (\(run.firstOrderHistory == nil ? "iteration" : "update") \(run.iteration), \(shape) network, \(run.storedPrecision.rawValue))")
         print("data:       \(description), \(result.sequences) sequences")
         print("loss:       \(String(format: "%.6g", result.loss))")
         print("error rate: \(formatPercent(result.errorRate)) (\(result.wrong) of \(result.judged) sequences wrong, "

@@ -40,6 +40,7 @@ private let tinyRun = ["--task", "addition", "--length", "8", "--hidden-units", 
         let evaluate = try runHFRNN(["evaluate", run], in: folder)
         #expect(evaluate.status == 0, "\(evaluate.stderr)")
         #expect(evaluate.stdout.contains("40 sequences"))
+        #expect(evaluate.stdout.contains("/latest.h5 (update 7, "), "first-order runs count updates: \(evaluate.stdout)")
         let export = try runHFRNN(["export", run], in: folder)
         #expect(export.status == 0, "\(export.stderr)")
         let csv = try String(contentsOfFile: run + "/export/curves.csv", encoding: .utf8)
