@@ -47,10 +47,7 @@ public struct CellOutcome: Sendable {
     /// solved, time budget, iteration budget, failed: <message>, or empty.
     public var stopReason: String
     /// The run's learning curve, when read from its checkpoint (nil for a row kept from results.csv).
-    public var history: [IterationRecord]? = nil
-    /// Training sequences drawn per history iteration (`TrainingConfig.trainingSequencesPerIteration`),
-    /// with the history.
-    public var sequencesPerIteration: Int? = nil
+    public var curve: GridResults.Curve? = nil
 }
 
 /// The files of an experiment folder.
@@ -114,8 +111,8 @@ public struct ExperimentFolder: Sendable {
             outcome.cgSteps = run.totalCGIterations
             outcome.wallSeconds = run.elapsedSeconds
             outcome.finalTestError = error
-            outcome.history = run.history
-            outcome.sequencesPerIteration = run.config.trainingSequencesPerIteration
+            outcome.curve = GridResults.Curve(cell: cell, history: run.history,
+                                              sequencesPerIteration: run.config.trainingSequencesPerIteration)
             if solved {
                 outcome.stopReason = "solved"
             } else if let limit = spec.maxIterations, run.iteration >= limit {

@@ -57,11 +57,7 @@ public struct Experiment: Sendable {
         let title = "hfrnn experiment: \(spec.cells.count) cells"
         try writeFileAtomically(GridResults.svg(outcomes, spec: spec, title: title), to: folder.resultsFigure)
         // The curves come with the outcomes: each checkpoint is read once.
-        let curves = outcomes.compactMap { outcome in
-            outcome.history.map { GridResults.Curve(cell: outcome.cell, history: $0,
-                                                    sequencesPerIteration: outcome.sequencesPerIteration ?? 0) }
-        }
-        try writeFileAtomically(GridResults.curvesSVG(curves, spec: spec,
+        try writeFileAtomically(GridResults.curvesSVG(outcomes.compactMap(\.curve), spec: spec,
                                                       title: "Test error against training time and sequences processed"),
                                 to: folder.resultsCurves)
     }
