@@ -2,8 +2,6 @@ import Linalg
 
 // The Gauss-Newton product through time with the structural damping term.
 extension BatchEvaluator {
-    // MARK: Curvature products
-
     /// `out ← G v + c · J_tᵀ D'' J_t v` at the θ of the last `forward`, with G = J_sᵀ H_L J_s the
     /// Gauss-Newton matrix and c = `structuralWeight` (λμ in the solver; 0 for plain G v). Both
     /// terms are divided by N. Cost: one R-forward pass and one backward pass

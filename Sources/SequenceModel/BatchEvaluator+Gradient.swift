@@ -2,8 +2,6 @@ import Linalg
 
 // Backprop through time: the gradient of the mean loss and per-sequence squared gradients.
 extension BatchEvaluator {
-    // MARK: Backprop through time
-
     /// ∇f at the θ of the last `forward`, written into `gradient` (length P, overwritten).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
