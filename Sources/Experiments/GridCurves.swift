@@ -46,12 +46,12 @@ extension GridResults {
             }
             let name = "\(cluster.task.rawValue) T = \(cluster.length)"
             let panels = [
-                PlotPanel(id: "\(cluster.task.rawValue)-T\(cluster.length)", title: "\(name): test error vs wall time",
+                PlotPanel(id: "\(cluster.task.rawValue)-T\(cluster.length)", title: "\(name), against wall time",
                           xLabel: "training wall time (\(time.name))", yLabel: "test error (%)", yScale: .linear,
                           series: series { $0.history.map { $0.elapsedSeconds / time.seconds } },
                           guideline: (1, "1 %"), yIncludesZero: true, integerX: false),
                 PlotPanel(id: "\(cluster.task.rawValue)-T\(cluster.length)-sequences",
-                          title: "\(name): test error vs sequences processed",
+                          title: "\(name), against sequences",
                           xLabel: "training sequences processed (\(sequenceUnit))", yLabel: "test error (%)", yScale: .linear,
                           series: series { $0.sequences.map { $0 / sequenceScale } },
                           guideline: (1, "1 %"), yIncludesZero: true, integerX: false),

@@ -183,11 +183,14 @@ package struct PlotPanel {
         // Legend, top right inside the frame, on a white box so curves do not hide it.
         var entries = series.map { ($0.name, $0.color, false) }
         if let guideline { entries.append((guideline.label, "#555555", true)) }
-        out += "<rect x=\"\(fmt(right - 136))\" y=\"\(fmt(top + 3))\" width=\"130\" height=\"\(fmt(15 * Double(entries.count) + 6))\" "
-            + "fill=\"white\" fill-opacity=\"0.85\" stroke=\"#cccccc\"/>\n"
+        // Wide enough for the longest label at about 6.6 px per character of the 11 px font.
+        let longestLabel = entries.map { $0.0.count }.max() ?? 0
+        let legendWidth = max(130, 40 + 6.6 * Double(longestLabel))
+        out += "<rect x=\"\(fmt(right - legendWidth - 6))\" y=\"\(fmt(top + 3))\" width=\"\(fmt(legendWidth))\" "
+            + "height=\"\(fmt(15 * Double(entries.count) + 6))\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#cccccc\"/>\n"
         for (index, entry) in entries.enumerated() {
             let y = top + 14 + 15 * Double(index)
-            let x = right - 130
+            let x = right - legendWidth
             out += "<line x1=\"\(fmt(x))\" y1=\"\(fmt(y - 4))\" x2=\"\(fmt(x + 22))\" y2=\"\(fmt(y - 4))\" "
                 + "stroke=\"\(entry.1)\" stroke-width=\"1.8\"\(entry.2 ? " stroke-dasharray=\"5,4\"" : "")/>\n"
             out += "<text x=\"\(fmt(x + 28))\" y=\"\(fmt(y))\">\(xmlEscape(entry.0))</text>\n"
