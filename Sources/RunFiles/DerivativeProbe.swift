@@ -4,6 +4,7 @@ import HDF5IO
 import HessianFree
 import Linalg
 import SequenceModel
+import Training
 
 // `hfrnn probe`: the derivatives the solver works with, at one θ on one minibatch, for checking
 // against another implementation (autodiff, finite differences).

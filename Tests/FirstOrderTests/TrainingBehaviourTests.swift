@@ -1,6 +1,7 @@
 import FirstOrder
 import Foundation
 import HessianFree
+import Training
 import Linalg
 import SequenceModel
 import Tasks

@@ -4,6 +4,7 @@ import Tasks
 import TestSupport
 import Testing
 @testable import HessianFree
+@testable import Training
 
 /// Sub-batched objectives: the ordered sum of their sub-batches, whoever evaluates them.
 @Suite struct SubBatchTests {

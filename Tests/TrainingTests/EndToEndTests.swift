@@ -3,6 +3,7 @@ import SequenceModel
 import Tasks
 import Testing
 @testable import HessianFree
+@testable import Training
 
 /// HF with structural damping solves a short addition task; plain gradient descent given the
 /// same number of gradient-sized evaluations does not.

@@ -2,6 +2,7 @@ import Linalg
 import SequenceModel
 import Testing
 @testable import HessianFree
+@testable import Training
 
 @Suite struct RNNObjectiveTests {
     let network = RecurrentNetwork(shape: NetworkShape(inputs: 2, hidden: 5, outputs: 3), outputLoss: .softmaxCrossEntropy)

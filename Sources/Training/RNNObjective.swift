@@ -1,3 +1,4 @@
+import HessianFree
 import Linalg
 import SequenceModel
 
