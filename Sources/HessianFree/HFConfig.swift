@@ -46,9 +46,13 @@ public struct HFConfig: Sendable, Codable, Equatable {
 
     // MARK: Conjugate gradient
 
-    /// Maximum CG iterations per HF iteration. Default 250: "the ICML paper had maxiters = 250 for
-    /// everything" [JMC comment; BL default 250]. [ISC]'s pathological demo uses 300.
-    public var cgMaxIterations: Int = 250
+    /// Maximum CG iterations per HF iteration. Default 150 [ours, from the second settings study
+    /// in docs/time-to-solve.md: on the T = 50 panel every run solved, the median processor time
+    /// fell on addition, multiplication and temporal order (memorisation never reached 150 steps);
+    /// at T = 100 the median fell from 10.5 to 6.7 minutes on addition]. [JMC]'s comment says "the
+    /// ICML paper had maxiters = 250 for everything" ([BL] default 250, `--max-cg 250`); [ISC]'s
+    /// pathological demo uses 300.
+    public var cgMaxIterations: Int = 150
 
     /// The relative-progress stopping rule is only consulted once at least this many CG iterations
     /// have run (non-positive curvature and non-finite values always stop CG). Default 1 [ours,

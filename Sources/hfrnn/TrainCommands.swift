@@ -113,7 +113,7 @@ struct Train: ParsableCommand {
         """, valueName: "n"))
     var subBatchSize: Int?
 
-    @Option(parsing: .unconditional, help: "Maximum CG iterations per HF iteration (default 250).")
+    @Option(parsing: .unconditional, help: "Maximum CG iterations per HF iteration (default 150).")
     var maxCg: Int?
 
     @Flag(help: "Use the diagonal (empirical Fisher + λ)^0.75 preconditioner.")

@@ -87,6 +87,17 @@ struct BrokenFiles: Sendable {
         #expect(hdf5Diagnostics(in: text).count == 2)
     }
 
+    @Test func otherTestsOutputIsNotADiagnostic() {
+        let text = """
+            ✔ Test interoperatesWithH5py() passed after 9.553 seconds.
+            HDF5-DIAG: Error detected in HDF5 (1.10.8) thread 1:
+              #000: H5F.c line 620 in H5Fopen(): unable to open file
+                major: File accessibility
+                minor: Unable to open file
+            """
+        #expect(hdf5Diagnostics(in: text).count == 4)
+    }
+
     @Test func errorsOnTheTestThread() async throws {
         let files = try BrokenFiles()
         defer { files.remove() }

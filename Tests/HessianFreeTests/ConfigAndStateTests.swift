@@ -10,7 +10,7 @@ import Testing
         #expect(config.structuralDampingWeight == 0.03)
         #expect(config.lmIncreaseFactor == 1.5 && config.lmDecreaseFactor == 2.0 / 3.0)
         #expect(config.lmLowerRhoThreshold == 0.25 && config.lmUpperRhoThreshold == 0.75)
-        #expect(config.cgMaxIterations == 250 && config.cgProgressTolerance == 5e-4)
+        #expect(config.cgMaxIterations == 150 && config.cgProgressTolerance == 5e-4)
         #expect(config.cgWarmStartDecay == 0.95 && config.backtrackSnapshotGrowth == 1.3)
         #expect(config.lineSearchArmijoC == 1e-2 && config.lineSearchShrink == 0.8 && config.lineSearchMaxTries == 60)
         #expect(config.weightCost == 2e-5 && !config.usePreconditioner && !config.rhoUsesDampedModel)
@@ -39,7 +39,7 @@ import Testing
         #expect(message { $0.lmUpperRhoThreshold = 0.2 }
                 == "lmUpperRhoThreshold must be in (lmLowerRhoThreshold, 1] = (0.25, 1], got 0.2")
         #expect(message { $0.cgMaxIterations = 0 } == "cgMaxIterations must be at least 1, got 0")
-        #expect(message { $0.cgMinIterations = 300 } == "cgMinIterations must be in [0, cgMaxIterations] = [0, 250], got 300")
+        #expect(message { $0.cgMinIterations = 300 } == "cgMinIterations must be in [0, cgMaxIterations] = [0, 150], got 300")
         #expect(message { $0.cgProgressTolerance = 0 } == "cgProgressTolerance must be positive and finite, got 0.0")
         #expect(message { $0.cgWarmStartDecay = 1.2 } == "cgWarmStartDecay must be in [0, 1], got 1.2")
         #expect(message { $0.backtrackSnapshotGrowth = 1 }
