@@ -18,15 +18,18 @@ extension GridResults {
         let clusterGap = max(22.0, 40.0 - Double(variants.count) * barWidth)
         let clusterWidth = Double(variants.count) * barWidth + clusterGap
         let width = max(520, left + right + Double(clusters.count) * clusterWidth)
-        let panelHeight = 200.0, top = 70.0, labelBand = 150.0
+        // Legend: one swatch per variant, in as many rows as the figure's width needs.
+        let legend = legendPositions(variants, left: left, right: width - right)
+        let legendRows = (legend.map(\.row).max() ?? 0) + 1
+        let panelHeight = 200.0, top = 52.0 + 18 * Double(legendRows), labelBand = 150.0
         let height = top + 2 * (panelHeight + labelBand) + 10
 
         var svg = svgDocumentStart(width: width, height: height, title: title, titleY: 24, titleSize: 15)
-        // Legend: one swatch per variant.
         for (index, variant) in variants.enumerated() {
-            let x = left + Double(index) * 150
-            svg += "<g class=\"legend\"><rect x=\"\(number(x))\" y=\"38\" width=\"12\" height=\"12\" fill=\"\(color(index))\"/>"
-                + "<text x=\"\(number(x + 16))\" y=\"48\">\(escape(variant))</text></g>\n"
+            let (x, row) = legend[index]
+            let y = 38 + 18 * Double(row)
+            svg += "<g class=\"legend\"><rect x=\"\(number(x))\" y=\"\(number(y))\" width=\"12\" height=\"12\" fill=\"\(color(index))\"/>"
+                + "<text x=\"\(number(x + 16))\" y=\"\(number(y + 10))\">\(escape(variant))</text></g>\n"
         }
         let times = groups.compactMap(\.medianSecondsToSolve).filter { $0 > 0 }
         let timeRange = (low: pow(10, floor(log10(times.min() ?? 1))), high: pow(10, ceil(log10(max(times.max() ?? 10, 1.0001)))))
@@ -85,6 +88,24 @@ extension GridResults {
             svg += "</g>\n"
         }
         return svg + "</svg>\n"
+    }
+
+    /// Where each legend entry starts, and its row: entries run left to right, each as wide as its
+    /// swatch and label (11 px text averages under 6.6 px a character) plus a gap, and wrap to a new
+    /// row before passing `right`.
+    static func legendPositions(_ labels: [String], left: Double, right: Double) -> [(x: Double, row: Int)] {
+        var positions: [(x: Double, row: Int)] = []
+        var x = left, row = 0
+        for label in labels {
+            let entryWidth = 16 + 6.6 * Double(label.count)
+            if x > left && x + entryWidth > right {
+                x = left
+                row += 1
+            }
+            positions.append((x, row))
+            x += entryWidth + 24
+        }
+        return positions
     }
 
     private static func color(_ index: Int) -> String { palette[index % palette.count] }
