@@ -91,13 +91,12 @@ extension GridResults {
     }
 
     /// Where each legend entry starts, and its row: entries run left to right, each as wide as its
-    /// swatch and label (11 px text averages under 6.6 px a character) plus a gap, and wrap to a new
-    /// row before passing `right`.
+    /// swatch and label plus a gap, and wrap to a new row before passing `right`.
     static func legendPositions(_ labels: [String], left: Double, right: Double) -> [(x: Double, row: Int)] {
         var positions: [(x: Double, row: Int)] = []
         var x = left, row = 0
         for label in labels {
-            let entryWidth = 16 + 6.6 * Double(label.count)
+            let entryWidth = 16 + svgCharacterWidth * Double(label.count)
             if x > left && x + entryWidth > right {
                 x = left
                 row += 1

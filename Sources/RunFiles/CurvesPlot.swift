@@ -183,9 +183,9 @@ package struct PlotPanel {
         // Legend, top right inside the frame, on a white box so curves do not hide it.
         var entries = series.map { ($0.name, $0.color, false) }
         if let guideline { entries.append((guideline.label, "#555555", true)) }
-        // Wide enough for the longest label at about 6.6 px per character of the 11 px font.
+        // Wide enough for the longest label.
         let longestLabel = entries.map { $0.0.count }.max() ?? 0
-        let legendWidth = max(130, 40 + 6.6 * Double(longestLabel))
+        let legendWidth = max(130, 40 + svgCharacterWidth * Double(longestLabel))
         out += "<rect x=\"\(fmt(right - legendWidth - 6))\" y=\"\(fmt(top + 3))\" width=\"\(fmt(legendWidth))\" "
             + "height=\"\(fmt(15 * Double(entries.count) + 6))\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#cccccc\"/>\n"
         for (index, entry) in entries.enumerated() {
@@ -276,6 +276,10 @@ private struct Axis {
 
 /// A coordinate with two decimals.
 private func fmt(_ value: Double) -> String { String(format: "%.2f", value) }
+
+/// The width to allow per character of the figures' 11 px Helvetica/Arial text (its average is
+/// under 6.6 px), for legends that must hold their labels.
+package let svgCharacterWidth = 6.6
 
 /// The opening of a standalone SVG 1.1 figure on a white page: the `<svg>` element, its `<title>`
 /// and the title drawn centred at `titleY`. The caller adds the body and `</svg>`.
