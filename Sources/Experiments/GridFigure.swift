@@ -2,9 +2,9 @@ import Foundation
 import RunFiles
 
 // results.svg, drawn by hand like the paper's figure: for every task and length, one bar per
-// variant with the fraction of seeds that solved (top panel) and the median training time of the
-// solved ones on a log scale (bottom panel). Cells not finished yet are left out of both and
-// counted under the bars ("2/3 run").
+// variant with the fraction of its seeds that solved (top panel, "solved/seeds" under the bar) and
+// the median training time of the solved ones on a log scale (bottom panel). Seeds not finished yet
+// are a grey segment on top of the solved ones, so that "not run" never reads as "failed".
 
 extension GridResults {
     static let palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
@@ -16,20 +16,25 @@ extension GridResults {
         let barWidth = 16.0, left = 70.0, right = 20.0
         // Room for the rotated task label under each cluster, however few its bars.
         let clusterGap = max(22.0, 40.0 - Double(variants.count) * barWidth)
-        let clusterWidth = Double(variants.count) * barWidth + clusterGap
-        let width = max(520, left + right + Double(clusters.count) * clusterWidth)
-        // Legend: one swatch per variant, in as many rows as the figure's width needs.
-        let legend = legendPositions(variants, left: left, right: width - right)
+        let width = max(520, left + right + Double(clusters.count) * (Double(variants.count) * barWidth + clusterGap))
+        // Clusters spread over the whole width when the minimum width leaves room.
+        let clusterWidth = (width - left - right) / Double(max(clusters.count, 1))
+        let pending = groups.contains { $0.run < $0.cells }
+        // Legend: one swatch per variant (and one for seeds not finished), in as many rows as the
+        // figure's width needs.
+        let legendLabels = variants + (pending ? [Self.pendingLabel] : [])
+        let legend = legendPositions(legendLabels, left: left, right: width - right)
         let legendRows = (legend.map(\.row).max() ?? 0) + 1
         let panelHeight = 200.0, top = 52.0 + 18 * Double(legendRows), labelBand = 150.0
         let height = top + 2 * (panelHeight + labelBand) + 10
 
         var svg = svgDocumentStart(width: width, height: height, title: title, titleY: 24, titleSize: 15)
-        for (index, variant) in variants.enumerated() {
+        for (index, label) in legendLabels.enumerated() {
             let (x, row) = legend[index]
             let y = 38 + 18 * Double(row)
-            svg += "<g class=\"legend\"><rect x=\"\(number(x))\" y=\"\(number(y))\" width=\"12\" height=\"12\" fill=\"\(color(index))\"/>"
-                + "<text x=\"\(number(x + 16))\" y=\"\(number(y + 10))\">\(escape(variant))</text></g>\n"
+            let fill = index < variants.count ? color(index) : Self.pendingColor
+            svg += "<g class=\"legend\"><rect x=\"\(number(x))\" y=\"\(number(y))\" width=\"12\" height=\"12\" fill=\"\(fill)\"/>"
+                + "<text x=\"\(number(x + 16))\" y=\"\(number(y + 10))\">\(escape(label))</text></g>\n"
         }
         let times = groups.compactMap(\.medianSecondsToSolve).filter { $0 > 0 }
         let timeRange = (low: pow(10, floor(log10(times.min() ?? 1))), high: pow(10, ceil(log10(max(times.max() ?? 10, 1.0001)))))
@@ -57,25 +62,35 @@ extension GridResults {
                     + "<text x=\"\(number(left - 6))\" y=\"\(number(y + 4))\" text-anchor=\"end\">\(tick.label)</text>\n"
             }
             for (clusterIndex, cluster) in clusters.enumerated() {
-                let x0 = left + clusterGap / 2 + Double(clusterIndex) * clusterWidth
+                let x0 = left + Double(clusterIndex) * clusterWidth + (clusterWidth - Double(variants.count) * barWidth) / 2
                 for (variantIndex, variant) in variants.enumerated() {
                     guard let group = groups.first(where: {
                         $0.task == cluster.task && $0.length == cluster.length && $0.variant == variant
                     }) else { continue }
                     let x = x0 + Double(variantIndex) * barWidth
-                    let value = panel == 0 ? group.successFraction : group.medianSecondsToSolve
-                    let description = "\(group.task.rawValue) T=\(group.length) \(variant): \(group.solved)/\(group.run) solved"
+                    let value = panel == 0 ? group.solvedFraction : group.medianSecondsToSolve
+                    let notFinished = group.cells - group.run
+                    let description = "\(group.task.rawValue) T=\(group.length) \(variant): \(group.solved) of \(group.cells) solved"
+                        + (notFinished > 0 ? ", \(notFinished) not finished" : "")
                         + (group.medianSecondsToSolve.map { String(format: ", median %.0f s", $0) } ?? "")
+                    var top = y0 + panelHeight
                     if let value, value > 0 || panel == 0 {
-                        let y = yPosition(max(value, panel == 0 ? 0 : timeRange.low))
+                        top = yPosition(max(value, panel == 0 ? 0 : timeRange.low))
                         svg += "<rect class=\"bar\" data-task=\"\(group.task.rawValue)\" data-length=\"\(group.length)\" "
                             + "data-variant=\"\(escape(variant))\" data-value=\"\(number(value))\" x=\"\(number(x + 1))\" "
-                            + "y=\"\(number(y))\" width=\"\(number(barWidth - 2))\" height=\"\(number(max(0, y0 + panelHeight - y)))\" "
+                            + "y=\"\(number(top))\" width=\"\(number(barWidth - 2))\" height=\"\(number(max(0, y0 + panelHeight - top)))\" "
                             + "fill=\"\(color(variantIndex))\"><title>\(escape(description))</title></rect>\n"
                     }
+                    if panel == 0 && notFinished > 0 {
+                        let height = panelHeight * Double(notFinished) / Double(group.cells)
+                        svg += "<rect class=\"pending\" data-task=\"\(group.task.rawValue)\" data-length=\"\(group.length)\" "
+                            + "data-variant=\"\(escape(variant))\" data-value=\"\(number(Double(notFinished) / Double(group.cells)))\" "
+                            + "x=\"\(number(x + 1))\" y=\"\(number(top - height))\" width=\"\(number(barWidth - 2))\" "
+                            + "height=\"\(number(height))\" fill=\"\(Self.pendingColor)\"><title>\(escape(description))</title></rect>\n"
+                    }
                     if panel == 0 {
-                        svg += "<text x=\"\(number(x + barWidth / 2))\" y=\"\(number(y0 + panelHeight + 12))\" "
-                            + "text-anchor=\"middle\" font-size=\"8\">\(group.run)/\(group.cells)</text>\n"
+                        svg += "<text class=\"count\" x=\"\(number(x + barWidth / 2))\" y=\"\(number(y0 + panelHeight + 12))\" "
+                            + "text-anchor=\"middle\" font-size=\"8\">\(group.solved)/\(group.cells)</text>\n"
                     }
                 }
                 // The cluster's label, rotated so that long task names never overlap.
@@ -106,6 +121,9 @@ extension GridResults {
         }
         return positions
     }
+
+    static let pendingLabel = "not finished"
+    static let pendingColor = "#d9d9d9"
 
     private static func color(_ index: Int) -> String { palette[index % palette.count] }
 

@@ -95,7 +95,8 @@ public enum GridResults {
         /// Median processor time of the solved cells, when every solved cell has it recorded.
         public var medianCPUSecondsToSolve: Double?
 
-        public var successFraction: Double? { run > 0 ? Double(solved) / Double(run) : nil }
+        /// Solved seeds out of all of the group's seeds, finished or not (nil for an empty group).
+        public var solvedFraction: Double? { cells > 0 ? Double(solved) / Double(cells) : nil }
     }
 
     public static func groups(_ outcomes: [CellOutcome], spec: GridSpec) -> [Group] {

@@ -54,9 +54,9 @@ public struct GridSpec: Codable, Equatable, Sendable {
         if lengths.isEmpty { return "the grid has no length" }
         if seeds.isEmpty { return "the grid has no seed" }
         if variants.isEmpty { return "the grid has no variant" }
-        if Set(tasks).count != tasks.count { return "a task is listed twice" }
-        if Set(lengths).count != lengths.count { return "a length is listed twice" }
-        if Set(seeds).count != seeds.count { return "a seed is listed twice" }
+        if let task = firstRepeat(tasks) { return "task '\(task.rawValue)' is listed twice" }
+        if let length = firstRepeat(lengths) { return "length \(length) is listed twice" }
+        if let seed = firstRepeat(seeds) { return "seed \(seed) is listed twice" }
         for task in tasks {
             for length in lengths {
                 do { _ = try TaskSpec(task: task, minimumLength: length) } catch { return "\(error)" }
@@ -159,6 +159,12 @@ public struct GridSpec: Codable, Equatable, Sendable {
     public func jsonText() throws -> String {
         try JSONFormat.string(self, pretty: true)
     }
+}
+
+/// The first element that occurs twice, or nil.
+private func firstRepeat<Element: Hashable>(_ elements: [Element]) -> Element? {
+    var seen = Set<Element>()
+    return elements.first { !seen.insert($0).inserted }
 }
 
 /// One run of the grid.

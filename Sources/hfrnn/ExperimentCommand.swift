@@ -84,7 +84,7 @@ struct ExperimentCommand: ParsableCommand {
                                options: text[text.index(after: equals)...].split(separator: " ").map(String.init))
         }
         let grid = GridSpec(tasks: taskList, lengths: lengthList, seeds: try parseSeeds(seeds), variants: variants,
-                            timeBudgetSeconds: try timeBudget.map(parseDuration), maxIterations: iterationBudget)
+                            timeBudgetSeconds: try timeBudget.map { try parseDuration($0, flag: "--time-budget") }, maxIterations: iterationBudget)
         if let problem = grid.problem { throw ValidationError(problem) }
         return grid
     }

@@ -25,14 +25,15 @@ struct StopOptions: ParsableArguments {
 
     func validate() throws {
         if let maxIterations, maxIterations < 0 { throw ValidationError("--max-iterations must be non-negative, got \(maxIterations)") }
-        if let timeLimit { _ = try parseDuration(timeLimit) }
+        if let timeLimit { _ = try parseDuration(timeLimit, flag: "--time-limit") }
     }
 
     /// `90`, `90s`, `30m`, `2h` → seconds.
-    func seconds() throws -> Double? { try timeLimit.map(parseDuration) }
+    func seconds() throws -> Double? { try timeLimit.map { try parseDuration($0, flag: "--time-limit") } }
 }
 
-func parseDuration(_ text: String) throws -> Double {
+/// `90`, `90s`, `30m`, `2h` → seconds; errors name `flag`.
+func parseDuration(_ text: String, flag: String) throws -> Double {
     let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600]
     var number = Substring(text), factor = 1.0
     if let last = text.last, let unit = units[last] {
@@ -40,7 +41,7 @@ func parseDuration(_ text: String) throws -> Double {
         factor = unit
     }
     guard let value = Double(number), value > 0, value.isFinite else {
-        throw ValidationError("--time-limit '\(text)' is not a positive duration like 90s, 30m or 2h")
+        throw ValidationError("\(flag) '\(text)' is not a positive duration like 90s, 30m or 2h")
     }
     return value * factor
 }

@@ -1,4 +1,4 @@
-import Experiments
+@testable import Experiments
 import Tasks
 import Foundation
 import Testing
@@ -27,5 +27,35 @@ import Testing
         let firstPanelY = try #require(svg.firstMatch(of: /<g class="panel" id="success">\n<rect x="[0-9.]+" y="([0-9.]+)"/)
             .flatMap { Double($0.1) })
         #expect(firstPanelY > lastRowY + 12)
+    }
+}
+
+/// The success panel counts every seed: one seed solved and two not yet run is a third of a bar
+/// plus a grey "not finished" segment, never a full bar (which once read as "1/3 solved" under a
+/// bar reaching 1), and a task not run at all is grey, not an empty "0/3" that reads as failed.
+@Suite struct GridFigureSeedsNotFinishedTests {
+    @Test func seedsNotFinishedAreGreyNotFailedOrSolved() throws {
+        let spec = GridSpec(tasks: [.xor, .randomPermutation], lengths: [100], seeds: [1, 2, 3],
+                            variants: [GridVariant(name: "damped", options: [])], timeBudgetSeconds: 60, maxIterations: nil)
+        let cells = spec.tasks.flatMap { task in spec.seeds.map { GridCell(task: task, length: 100, seed: $0, variant: spec.variants[0]) } }
+        let outcomes = cells.map { cell in
+            cell.task == .xor && cell.seed == 1
+                ? CellOutcome(cell: cell, status: .finished, solved: true, iterations: 82, cgSteps: 11403, wallSeconds: 527,
+                              finalTestError: 0.004, peakMemoryBytes: nil, stopReason: "solved")
+                : CellOutcome(cell: cell, status: cell.task == .xor ? .unfinished : .notRun, solved: nil, iterations: nil,
+                              cgSteps: nil, wallSeconds: nil, finalTestError: nil, peakMemoryBytes: nil, stopReason: "")
+        }
+        let svg = GridResults.svg(outcomes, spec: spec, title: "partly run")
+        let successPanel = try #require(svg.components(separatedBy: "<g class=\"panel\" id=\"time\">").first)
+        func rects(_ kind: String) -> [String: Double] {
+            Dictionary(uniqueKeysWithValues: successPanel.matches(of: /<rect class="(bar|pending)" data-task="([a-z-]+)"[^>]* data-value="([0-9.]+)"/)
+                .filter { $0.1 == kind }.map { (String($0.2), Double($0.3) ?? -1) })
+        }
+        #expect(abs((rects("bar")["xor"] ?? 0) - 1.0 / 3) < 1e-3, "xor's solved bar is one seed of three")
+        #expect(abs((rects("pending")["xor"] ?? 0) - 2.0 / 3) < 1e-3, "xor's two unfinished seeds are grey")
+        #expect(rects("pending")["random-permutation"] == 1, "a task not run is all grey")
+        let counts = svg.matches(of: /<text class="count"[^>]*>([0-9]+\/[0-9]+)<\/text>/).map { String($0.1) }
+        #expect(counts == ["1/3", "0/3"])
+        #expect(svg.contains(">not finished</text></g>"), "the grey segment has a legend entry")
     }
 }
