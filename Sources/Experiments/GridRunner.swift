@@ -50,7 +50,7 @@ public final class GridRunner {
         for path in [folder.runs, folder.notes, folder.logs, folder.locks] {
             try createFolder(path)
         }
-        let cells = spec.cells
+        let cells = spec.runOrder
         var pending = try cells.filter { try needsWork(folder.outcome(of: $0, spec: spec)) }
         var done = cells.count - pending.count
         var running: [pid_t: Child] = [:]

@@ -87,12 +87,25 @@ public struct GridSpec: Codable, Equatable, Sendable {
         return nil
     }
 
-    /// Every cell, in the order they run: shorter sequences first, then task, variant and seed.
+    /// Every cell, in the order of the results: length, task, variant, seed.
     public var cells: [GridCell] {
         lengths.sorted().flatMap { length in
             tasks.flatMap { task in
                 variants.flatMap { variant in
                     seeds.map { GridCell(task: task, length: length, seed: $0, variant: variant) }
+                }
+            }
+        }
+    }
+
+    /// Every cell, in the order they run: shorter sequences first, then seed, task and variant, so
+    /// that a grid cut short has every task and variant with the same number of seeds (give or
+    /// take one) rather than all seeds of the first tasks and none of the last.
+    public var runOrder: [GridCell] {
+        lengths.sorted().flatMap { length in
+            seeds.flatMap { seed in
+                tasks.flatMap { task in
+                    variants.map { GridCell(task: task, length: length, seed: seed, variant: $0) }
                 }
             }
         }

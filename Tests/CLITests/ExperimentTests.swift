@@ -30,6 +30,9 @@ import Testing
         let progress = first.stdout.split(separator: "\n").filter { $0.hasPrefix("[") }
         #expect(progress.count == 4, "\(first.stdout)")
         #expect(progress.last?.hasPrefix("[4/4] ") == true)
+        // Seed by seed, so a grid cut short has every task with the same number of seeds.
+        #expect(progress.map { $0.split(separator: " ")[1] } == ["addition-T10-seed1-tiny:", "temporal-order-T10-seed1-tiny:",
+                                                                 "addition-T10-seed2-tiny:", "temporal-order-T10-seed2-tiny:"])
 
         let csv = try String(contentsOfFile: workspace.path + "/grid/results.csv", encoding: .utf8)
         let rows = csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
@@ -109,17 +112,17 @@ import Testing
         try FileManager.default.createDirectory(atPath: workspace.path + "/stopped/runs", withIntermediateDirectories: true)
         try stored.write(toFile: workspace.path + "/stopped/experiment.json", atomically: true, encoding: .utf8)
         let tiny = Self.tinyTraining.split(separator: " ").map(String.init)
-        for (seed, iterations) in [(1, 20), (2, 7)] {
-            let cell = try runHFRNN(["train", "--task", "addition", "--length", "10", "--seed", "\(seed)"] + tiny
-                                    + ["--checkpoint-dir", "stopped/runs", "--run-name", "addition-T10-seed\(seed)-tiny",
+        for (task, iterations) in [("addition", 20), ("temporal-order", 7)] {
+            let cell = try runHFRNN(["train", "--task", task, "--length", "10", "--seed", "1"] + tiny
+                                    + ["--checkpoint-dir", "stopped/runs", "--run-name", "\(task)-T10-seed1-tiny",
                                        "--max-iterations", "\(iterations)"], in: workspace.path)
             #expect(cell.status == 0, "\(cell.stderr)")
         }
         let continued = try runHFRNN(["experiment", "stopped"], in: workspace.path)
         #expect(continued.status == 0, "\(continued.stderr)")
         let lines = continued.stdout.split(separator: "\n")
-        #expect(lines.first?.hasPrefix("[2/4] addition-T10-seed2-tiny: finished") == true, "\(continued.stdout)")
-        let resumedLog = try String(contentsOfFile: workspace.path + "/stopped/logs/addition-T10-seed2-tiny.log",
+        #expect(lines.first?.hasPrefix("[2/4] temporal-order-T10-seed1-tiny: finished") == true, "\(continued.stdout)")
+        let resumedLog = try String(contentsOfFile: workspace.path + "/stopped/logs/temporal-order-T10-seed1-tiny.log",
                                     encoding: .utf8)
         #expect(resumedLog.contains("at iteration 7"), "the second cell resumed: \(resumedLog)")
         let expected = try String(contentsOfFile: workspace.path + "/straight/results.csv", encoding: .utf8)
