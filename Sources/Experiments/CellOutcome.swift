@@ -9,7 +9,7 @@ public enum CellStatus: String, Codable, Sendable {
     case notRun = "not run"
     /// A checkpoint, but neither solved nor out of budget: the next run of the grid resumes it.
     case unfinished
-    /// Solved, or its budget is spent.
+    /// Solved, its budget spent, or stopped without progress.
     case finished
     /// `hfrnn` exited with an error; the cell is not retried (remove its folders to retry).
     case failed
@@ -44,10 +44,24 @@ public struct CellOutcome: Sendable {
     public var peakMemoryBytes: Int?
     /// Processor time of all sessions (see `CellNotes.cpuSeconds`).
     public var cpuSeconds: Double? = nil
-    /// solved, time budget, iteration budget, failed: <message>, or empty.
+    /// solved, time budget, iteration budget, no progress, failed: <message>, or empty.
     public var stopReason: String
     /// The run's learning curve, when read from its checkpoint (nil for a row kept from results.csv).
     public var curve: GridResults.Curve? = nil
+
+    /// The stop reason of a run that ended with every one of its last iterations rejected (the
+    /// rejection limit of its configuration): it cannot move, so it is finished, not solved.
+    public static let noProgress = "no progress"
+
+    /// Why a run with these numbers is finished under `spec`'s budget, or "" while it may go on.
+    public static func stopReason(solved: Bool, iterations: Int, elapsedSeconds: Double, stoppedWithoutProgress: Bool,
+                                  spec: GridSpec) -> String {
+        if solved { return "solved" }
+        if let limit = spec.maxIterations, iterations >= limit { return "iteration budget" }
+        if let budget = spec.timeBudgetSeconds, elapsedSeconds >= budget { return "time budget" }
+        if stoppedWithoutProgress { return noProgress }
+        return ""
+    }
 }
 
 /// The files of an experiment folder.
@@ -113,16 +127,14 @@ public struct ExperimentFolder: Sendable {
             outcome.finalTestError = error
             outcome.curve = GridResults.Curve(cell: cell, history: run.history,
                                               sequencesPerIteration: run.config.trainingSequencesPerIteration)
-            if solved {
-                outcome.stopReason = "solved"
-            } else if let limit = spec.maxIterations, run.iteration >= limit {
-                outcome.stopReason = "iteration budget"
-            } else if let budget = spec.timeBudgetSeconds, run.elapsedSeconds >= budget {
-                outcome.stopReason = "time budget"
-            }
+            let trailingRejections = run.history.reversed().prefix { !$0.accepted }.count
+            outcome.stopReason = CellOutcome.stopReason(
+                solved: solved, iterations: run.iteration, elapsedSeconds: run.elapsedSeconds,
+                stoppedWithoutProgress: trailingRejections >= run.config.maxConsecutiveRejections, spec: spec)
             outcome.status = outcome.stopReason.isEmpty ? .unfinished : .finished
         }
-        if let failure = notes.failure {
+        // hfrnn exits 1 when training stops without progress: a finished run that did not solve.
+        if let failure = notes.failure, outcome.stopReason != CellOutcome.noProgress {
             outcome.status = .failed
             outcome.stopReason = "failed: \(failure)"
         }

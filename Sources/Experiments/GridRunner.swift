@@ -204,7 +204,10 @@ public final class GridRunner {
         notes.peakMemoryBytes = max(notes.peakMemoryBytes, peakKilobytes * 1024)
         let exited = (status & 0x7f) == 0
         let exitStatus = (status >> 8) & 0xff
-        if exited && exitStatus != 0 && exitStatus != 130 && exitStatus != 143 {
+        // Exit status 1 with a checkpoint whose last iterations were all rejected is a run that
+        // stopped without progress: finished and not solved, not an error.
+        let stuck = exitStatus == 1 && (try? folder.outcome(of: cell, spec: spec))?.stopReason == CellOutcome.noProgress
+        if exited && exitStatus != 0 && exitStatus != 130 && exitStatus != 143 && !stuck {
             notes.failure = lastErrorLine(in: folder.logFile(cell)) ?? "hfrnn exited with status \(exitStatus)"
         } else if !exited && !stopping {
             // Killed from outside (out of memory, say): not retried forever; its checkpoint stays.

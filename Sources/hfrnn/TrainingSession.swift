@@ -65,10 +65,15 @@ func train<S: BLASScalar & HDF5Element>(_ trainer: Trainer<S>, header: String) t
                    limitName: "iteration", work: { "\($0.iterations) HF iterations, \($0.totalCGIterations) CG steps" },
                    noProgress: {
         let rejected = trainer.history.suffix(trainer.trailingRejections)
+        // Line-search failures alone mean no step lowered the loss on fresh sequences: a plateau,
+        // not bad data; a non-finite value points at the data's scale.
+        let likelyCause = rejected.allSatisfy { $0.decision == .lineSearchFailed }
+            ? "a plateau where no step lowers the loss on fresh sequences (another seed, or larger "
+                + "--gradient-batch and --evaluation-batch, may get past it)"
+            : "data on an extreme scale (rescale inputs and targets to about ±1) or values that overflow"
         return "stopped: the last \(rejected.count) HF iterations were all rejected (λ "
             + String(format: "%.3g → %.3g", rejected.first?.lambda ?? .nan, rejected.last?.lambdaNext ?? .nan)
-            + "; last: \(rejected.last?.decision.reason ?? "-")). Likely cause: data on an extreme scale (rescale "
-            + "inputs and targets to about ±1) or values that overflow; training cannot move"
+            + "; last: \(rejected.last?.decision.reason ?? "-")). Likely cause: \(likelyCause); training cannot move"
     })
 }
 

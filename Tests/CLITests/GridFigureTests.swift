@@ -59,3 +59,22 @@ import Testing
         #expect(svg.contains(">not finished</text></g>"), "the grey segment has a legend entry")
     }
 }
+
+/// A run whose last iterations were all rejected stops with exit status 1; in a grid it is a
+/// finished run that did not solve ("no progress"), not a failed cell (a 3-bit temporal-order cell
+/// at T = 100 was once recorded as "failed: hfrnn exited with status 1").
+@Suite struct CellStopReasonTests {
+    private let spec = GridSpec(tasks: [.temporalOrder3], lengths: [100], seeds: [2],
+                                variants: [GridVariant(name: "damped", options: [])], timeBudgetSeconds: 1800, maxIterations: nil)
+
+    @Test func aRunThatCannotMoveIsFinishedWithoutProgress() {
+        #expect(CellOutcome.stopReason(solved: false, iterations: 254, elapsedSeconds: 1749, stoppedWithoutProgress: true,
+                                       spec: spec) == "no progress")
+        #expect(CellOutcome.stopReason(solved: false, iterations: 254, elapsedSeconds: 1749, stoppedWithoutProgress: false,
+                                       spec: spec) == "", "still has budget: unfinished")
+        #expect(CellOutcome.stopReason(solved: true, iterations: 18, elapsedSeconds: 121, stoppedWithoutProgress: true,
+                                       spec: spec) == "solved")
+        #expect(CellOutcome.stopReason(solved: false, iterations: 300, elapsedSeconds: 1801, stoppedWithoutProgress: true,
+                                       spec: spec) == "time budget")
+    }
+}
