@@ -127,10 +127,9 @@ public struct ExperimentFolder: Sendable {
             outcome.finalTestError = error
             outcome.curve = GridResults.Curve(cell: cell, history: run.history,
                                               sequencesPerIteration: run.config.trainingSequencesPerIteration)
-            let trailingRejections = run.history.reversed().prefix { !$0.accepted }.count
             outcome.stopReason = CellOutcome.stopReason(
                 solved: solved, iterations: run.iteration, elapsedSeconds: run.elapsedSeconds,
-                stoppedWithoutProgress: trailingRejections >= run.config.maxConsecutiveRejections, spec: spec)
+                stoppedWithoutProgress: run.history.trailingRejections >= run.config.maxConsecutiveRejections, spec: spec)
             outcome.status = outcome.stopReason.isEmpty ? .unfinished : .finished
         }
         // hfrnn exits 1 when training stops without progress: a finished run that did not solve.

@@ -202,6 +202,11 @@ public final class Trainer<Scalar: BLASScalar> {
 
     /// Rejected iterations at the end of this session's history (a resumed session starts afresh).
     public var trailingRejections: Int {
-        history.dropFirst(sessionStartIteration).reversed().prefix { !$0.accepted }.count
+        history.dropFirst(sessionStartIteration).trailingRejections
     }
+}
+
+extension BidirectionalCollection where Element == IterationRecord {
+    /// Rejected iterations at the end of these records.
+    public var trailingRejections: Int { reversed().prefix { !$0.accepted }.count }
 }
