@@ -54,11 +54,14 @@ public struct CellOutcome: Sendable {
     public static let noProgress = "no progress"
 
     /// Why a run with these numbers is finished under `spec`'s budget, or "" while it may go on.
-    public static func stopReason(solved: Bool, iterations: Int, elapsedSeconds: Double, stoppedWithoutProgress: Bool,
-                                  spec: GridSpec) -> String {
+    public static func stopReason(solved: Bool, iterations: Int, elapsedSeconds: Double, processorSeconds: Double? = nil,
+                                  stoppedWithoutProgress: Bool, spec: GridSpec) -> String {
         if solved { return "solved" }
         if let limit = spec.maxIterations, iterations >= limit { return "iteration budget" }
         if let budget = spec.timeBudgetSeconds, elapsedSeconds >= budget { return "time budget" }
+        if let budget = spec.processorBudgetSeconds, let processorSeconds, processorSeconds >= budget {
+            return "processor budget"
+        }
         if stoppedWithoutProgress { return noProgress }
         return ""
     }
@@ -71,6 +74,9 @@ public struct ExperimentFolder: Sendable {
 
     public var spec: String { path + "/experiment.json" }
     public var runs: String { path + "/runs" }
+    public var unfinished: String { path + "/unfinished" }
+    /// The committed copy of an unfinished cell's latest checkpoint.
+    public func unfinishedCheckpoint(_ cell: GridCell) -> String { unfinished + "/" + cell.name + ".h5" }
     public var notes: String { path + "/cells" }
     public var logs: String { path + "/logs" }
     public var locks: String { path + "/locks" }
@@ -85,10 +91,43 @@ public struct ExperimentFolder: Sendable {
     public func logFile(_ cell: GridCell) -> String { logs + "/" + cell.name + ".log" }
     public func lockFile(_ cell: GridCell) -> String { locks + "/" + cell.name + ".lock" }
 
-    /// The checkpoint a cell resumes from: latest.h5, or best.h5 when a kill came between the two saves.
+    /// The checkpoint a cell resumes from: latest.h5, or best.h5 when a kill came between the two
+    /// saves, or the committed copy in `unfinished/` when the run folder is gone (another machine).
     public func checkpoint(_ cell: GridCell) -> String? {
         let folder = runFolder(cell)
-        return [folder + "/latest.h5", folder + "/best.h5"].first { FileManager.default.fileExists(atPath: $0) }
+        return [folder + "/latest.h5", folder + "/best.h5", unfinishedCheckpoint(cell)]
+            .first { FileManager.default.fileExists(atPath: $0) }
+    }
+
+    /// Puts the committed copy of an unfinished cell back as its run folder's latest.h5, so that
+    /// `hfrnn resume` continues it in its run folder; nothing when the run folder has a checkpoint.
+    public func restoreUnfinished(_ cell: GridCell) throws {
+        let folder = runFolder(cell), copy = unfinishedCheckpoint(cell)
+        let manager = FileManager.default
+        guard manager.fileExists(atPath: copy),
+              ![folder + "/latest.h5", folder + "/best.h5"].contains(where: { manager.fileExists(atPath: $0) }) else { return }
+        do {
+            try manager.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try copyFileAtomically(from: copy, to: folder + "/latest.h5")
+        } catch let error as GridError {
+            throw error
+        } catch {
+            throw GridError("\(folder): cannot restore the unfinished checkpoint: \(error.localizedDescription)")
+        }
+    }
+
+    /// Keeps the committed copy in step with the cell: its latest checkpoint while unfinished,
+    /// nothing once it is finished or failed.
+    public func updateUnfinishedCopy(_ cell: GridCell, status: CellStatus) throws {
+        let latest = runFolder(cell) + "/latest.h5", copy = unfinishedCheckpoint(cell)
+        let manager = FileManager.default
+        if status == .unfinished {
+            guard manager.fileExists(atPath: latest) else { return }
+            try manager.createDirectory(atPath: unfinished, withIntermediateDirectories: true)
+            try copyFileAtomically(from: latest, to: copy)
+        } else if manager.fileExists(atPath: copy) {
+            try manager.removeItem(atPath: copy)
+        }
     }
 
     public func readNotes(_ cell: GridCell) -> CellNotes {
@@ -124,12 +163,15 @@ public struct ExperimentFolder: Sendable {
             outcome.iterations = run.iteration
             outcome.cgSteps = run.totalCGIterations
             outcome.wallSeconds = run.elapsedSeconds
+            // The checkpoint's processor time outlives sessions killed from outside; the runner's
+            // notes only count sessions it saw end.
+            if let processor = run.processorSeconds { outcome.cpuSeconds = processor }
             outcome.finalTestError = error
             outcome.curve = GridResults.Curve(cell: cell, history: run.history,
                                               sequencesPerIteration: run.config.trainingSequencesPerIteration)
             outcome.stopReason = CellOutcome.stopReason(
                 solved: solved, iterations: run.iteration, elapsedSeconds: run.elapsedSeconds,
-                stoppedWithoutProgress: run.history.trailingRejections >= run.config.maxConsecutiveRejections, spec: spec)
+                processorSeconds: run.processorSeconds, stoppedWithoutProgress: run.history.trailingRejections >= run.config.maxConsecutiveRejections, spec: spec)
             outcome.status = outcome.stopReason.isEmpty ? .unfinished : .finished
         }
         // hfrnn exits 1 when training stops without progress: a finished run that did not solve.
@@ -138,5 +180,22 @@ public struct ExperimentFolder: Sendable {
             outcome.stopReason = "failed: \(failure)"
         }
         return outcome
+    }
+}
+
+/// Copies `source` to `destination` through a temporary file in the destination's folder and a
+/// rename, so a reader (or a kill) never meets half a file.
+func copyFileAtomically(from source: String, to destination: String) throws {
+    guard let data = FileManager.default.contents(atPath: source) else {
+        throw GridError("\(source): cannot read the checkpoint to copy")
+    }
+    let temporary = destination + ".partial"
+    guard FileManager.default.createFile(atPath: temporary, contents: data) else {
+        throw GridError("\(temporary): cannot write the checkpoint copy")
+    }
+    guard rename(temporary, destination) == 0 else {
+        let reason = String(cString: strerror(errno))
+        unlink(temporary)
+        throw GridError("\(destination): cannot put the checkpoint copy in place: \(reason)")
     }
 }

@@ -8,6 +8,9 @@ import Training
 ///
 ///     <folder>/experiment.json     the grid (GridSpec), written when the experiment is created
 ///     <folder>/runs/<cell>/        one ordinary run folder per cell (latest.h5, best.h5, …)
+///     <folder>/unfinished/<cell>.h5  the latest checkpoint of a cell not yet finished, kept with
+///                                  the results (committed), so the grid continues from the
+///                                  repository alone; removed when the cell finishes
 ///     <folder>/cells/<cell>.json   the runner's notes: peak memory, sessions, a failure
 ///     <folder>/logs/<cell>.log     everything the cell's `hfrnn` sessions printed
 ///     <folder>/results.csv|md|svg  the results, rebuilt after every cell
@@ -15,8 +18,9 @@ public struct Experiment: Sendable {
     public let folder: ExperimentFolder
     public let spec: GridSpec
 
-    /// Opens the experiment in `path`. With a `spec`, creates it (the folder may exist, but not
-    /// with another grid in it: continuing a grid must not change it under its finished cells).
+    /// Opens the experiment in `path`. With a `spec`, creates it, or extends the stored grid when
+    /// `spec` only adds cells to it (`GridSpec.isExtended(by:)`); any other change is refused, so
+    /// continuing a grid never changes it under its finished cells.
     public static func open(_ path: String, spec: GridSpec?) throws -> Experiment {
         let folder = ExperimentFolder(path)
         let exists = FileManager.default.fileExists(atPath: folder.spec)
@@ -24,9 +28,12 @@ public struct Experiment: Sendable {
             if let problem = spec.problem { throw GridError(problem) }
             if exists {
                 let stored = try GridSpec.load(from: folder.spec)
-                guard stored == spec else {
-                    throw GridError("\(folder.spec): this folder holds another grid; continue it without grid "
-                                    + "options, or choose another folder")
+                if stored != spec {
+                    guard stored.isExtended(by: spec) else {
+                        throw GridError("\(folder.spec): this folder holds another grid; continue it without grid "
+                                        + "options, add only tasks, lengths, seeds or variants (same budgets), or choose another folder")
+                    }
+                    try writeFileAtomically(try spec.jsonText(), to: folder.spec)
                 }
             } else {
                 do {

@@ -40,6 +40,9 @@ public final class GridRunner {
         self.jobs = max(1, jobs)
     }
 
+    /// Seconds between copies of the running cells' checkpoints into `unfinished/`.
+    static let unfinishedCopyInterval = 300.0
+
     private struct Child {
         let cell: GridCell
         let lock: Int32
@@ -57,6 +60,7 @@ public final class GridRunner {
         var sessionSeconds: [Double] = []
         var summary = Summary(ranSessions: 0, interrupted: false, busyElsewhere: 0)
         var stopping = false
+        var lastCopy = now()
         // Whatever goes wrong here, no cell is left running unwatched: each saves and ends.
         defer {
             for (pid, child) in running {
@@ -83,6 +87,7 @@ public final class GridRunner {
                 }
                 let resumed = folder.checkpoint(cell) != nil
                 do {
+                    try folder.restoreUnfinished(cell)
                     let pid = try spawn(arguments(for: cell), log: folder.logFile(cell), lock: lock)
                     running[pid] = Child(cell: cell, lock: lock, started: now())
                     onEvent(.started(cell, resumed: resumed))
@@ -90,6 +95,12 @@ public final class GridRunner {
                     close(lock)
                     throw error
                 }
+            }
+            // The committed copies follow the running cells, so a session killed from outside
+            // loses at most this interval.
+            if now() - lastCopy >= Self.unfinishedCopyInterval {
+                lastCopy = now()
+                for child in running.values { try folder.updateUnfinishedCopy(child.cell, status: .unfinished) }
             }
             var status: Int32 = 0
             var usage = rusage()
@@ -106,6 +117,7 @@ public final class GridRunner {
             try record(child.cell, status: status, peakKilobytes: Int(usage.ru_maxrss), cpuSeconds: cpuSeconds,
                        stopping: stopping)
             let outcome = try folder.outcome(of: child.cell, spec: spec)
+            try folder.updateUnfinishedCopy(child.cell, status: outcome.status)
             if needsWork(outcome) && !stopping {
                 pending.insert(child.cell, at: 0)  // e.g. a child that was stopped from outside
             } else if !needsWork(outcome) {
@@ -127,15 +139,19 @@ public final class GridRunner {
     /// of the cell's budget as this session's limits.
     func arguments(for cell: GridCell) throws -> [String] {
         var limits: [String] = []
-        var iterationsDone = 0, secondsDone = 0.0
+        var iterationsDone = 0, secondsDone = 0.0, processorSecondsDone = 0.0
         if let checkpoint = folder.checkpoint(cell) {
             let run = try StoredRun<Double>.load(from: checkpoint)
             iterationsDone = run.iteration
             secondsDone = run.elapsedSeconds
+            processorSecondsDone = run.processorSeconds ?? 0
         }
         if let limit = spec.maxIterations { limits += ["--max-iterations", "\(max(1, limit - iterationsDone))"] }
         if let budget = spec.timeBudgetSeconds {
             limits += ["--time-limit", String(format: "%.3fs", max(0.001, budget - secondsDone))]
+        }
+        if let budget = spec.processorBudgetSeconds {
+            limits += ["--processor-time-limit", String(format: "%.3fs", max(0.001, budget - processorSecondsDone))]
         }
         if let checkpoint = folder.checkpoint(cell) {
             return ["resume", checkpoint] + limits

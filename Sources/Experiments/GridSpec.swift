@@ -30,23 +30,28 @@ public struct GridSpec: Codable, Equatable, Sendable {
     public var variants: [GridVariant]
     /// Training wall time per cell, over all its sessions (nil: no time budget).
     public var timeBudgetSeconds: Double?
+    /// Processor time (user + system) per cell, over all its sessions (nil: none). Fairer than
+    /// wall time on a shared machine. HF variants only.
+    public var processorBudgetSeconds: Double? = nil
     /// Iterations per cell — HF iterations, or updates of a first-order variant (nil: no iteration
     /// budget). At least one budget must be set.
     public var maxIterations: Int?
 
     public init(tasks: [PathologicalTask], lengths: [Int], seeds: [UInt64], variants: [GridVariant],
-                timeBudgetSeconds: Double?, maxIterations: Int?) {
+                timeBudgetSeconds: Double?, maxIterations: Int?, processorBudgetSeconds: Double? = nil) {
         self.tasks = tasks
         self.lengths = lengths
         self.seeds = seeds
         self.variants = variants
         self.timeBudgetSeconds = timeBudgetSeconds
         self.maxIterations = maxIterations
+        self.processorBudgetSeconds = processorBudgetSeconds
     }
 
     /// Options a variant may not set: the runner sets them for every cell.
     public static let reservedOptions = ["--task", "--length", "-T", "--seed", "--dataset", "--test-dataset",
-                                         "--run-name", "--checkpoint-dir", "--time-limit", "--max-iterations"]
+                                         "--run-name", "--checkpoint-dir", "--time-limit", "--max-iterations",
+                                         "--processor-time-limit"]
 
     /// The first problem with the spec, as one line, or nil.
     public var problem: String? {
@@ -77,8 +82,11 @@ public struct GridSpec: Codable, Equatable, Sendable {
                 }
             }
         }
-        if timeBudgetSeconds == nil && maxIterations == nil {
-            return "give a per-cell budget: a time budget, an iteration budget or both"
+        if timeBudgetSeconds == nil && maxIterations == nil && processorBudgetSeconds == nil {
+            return "give a per-cell budget: a time budget, a processor-time budget, an iteration budget, or several"
+        }
+        if let processorBudgetSeconds, !(processorBudgetSeconds > 0 && processorBudgetSeconds.isFinite) {
+            return "the processor-time budget must be positive, got \(processorBudgetSeconds)"
         }
         if let timeBudgetSeconds, !(timeBudgetSeconds > 0 && timeBudgetSeconds.isFinite) {
             return "the time budget must be positive, got \(timeBudgetSeconds)"
@@ -113,7 +121,8 @@ public struct GridSpec: Codable, Equatable, Sendable {
 
     // Spelled in snake_case by JSONFormat's key strategy.
     private enum CodingKeys: String, CodingKey {
-        case format, formatVersion, tasks, lengths, seeds, variants, timeBudgetSeconds, maxIterations
+        case format, formatVersion, tasks, lengths, seeds, variants, timeBudgetSeconds, maxIterations,
+             processorBudgetSeconds
     }
 
     public init(from decoder: any Decoder) throws {
@@ -132,6 +141,7 @@ public struct GridSpec: Codable, Equatable, Sendable {
         variants = try container.decode([GridVariant].self, forKey: .variants)
         timeBudgetSeconds = try container.decodeIfPresent(Double.self, forKey: .timeBudgetSeconds)
         maxIterations = try container.decodeIfPresent(Int.self, forKey: .maxIterations)
+        processorBudgetSeconds = try container.decodeIfPresent(Double.self, forKey: .processorBudgetSeconds)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -144,6 +154,17 @@ public struct GridSpec: Codable, Equatable, Sendable {
         try container.encode(variants, forKey: .variants)
         try container.encode(timeBudgetSeconds, forKey: .timeBudgetSeconds)
         try container.encode(maxIterations, forKey: .maxIterations)
+        try container.encodeIfPresent(processorBudgetSeconds, forKey: .processorBudgetSeconds)
+    }
+
+    /// Whether `larger` is this grid with cells added and nothing else changed: the same budgets,
+    /// every task, length and seed still there, every variant still there with the same options.
+    /// Such a spec may replace the stored one: finished cells stay finished, new ones run.
+    public func isExtended(by larger: GridSpec) -> Bool {
+        guard timeBudgetSeconds == larger.timeBudgetSeconds, maxIterations == larger.maxIterations,
+              processorBudgetSeconds == larger.processorBudgetSeconds else { return false }
+        return Set(tasks).isSubset(of: larger.tasks) && Set(lengths).isSubset(of: larger.lengths)
+            && Set(seeds).isSubset(of: larger.seeds) && variants.allSatisfy { larger.variants.contains($0) }
     }
 
     /// Reads and validates a spec file; every problem is one line naming the file.

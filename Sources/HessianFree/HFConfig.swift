@@ -57,8 +57,10 @@ public struct HFConfig: Sendable, Codable, Equatable {
     /// The relative-progress stopping rule is only consulted once at least this many CG iterations
     /// have run (non-positive curvature and non-finite values always stop CG). Default 1 [ours,
     /// following JMC's `i ≥ miniters` test with no extra minimum]: the rule itself needs i > k ≥ 10,
-    /// so CG always runs at least 11 iterations unless it breaks down. [ISC] uses 299 (with max 300),
-    /// which effectively disables early stopping.
+    /// so CG always runs at least 11 iterations unless it breaks down. [ISC]'s `min_cg_iter = 299`
+    /// does not reach this rule: it only holds back its other stop (the objective rising on the
+    /// curvature batch, which this package does not have), so [ISC] keeps the relative-progress stop
+    /// active from the start, as here.
     public var cgMinIterations: Int = 1
 
     /// Relative-progress window as a fraction of the iteration count: k = max(minimum, ⌈fraction·i⌉).
@@ -85,7 +87,9 @@ public struct HFConfig: Sendable, Codable, Equatable {
     // MARK: Line search
 
     /// Armijo sufficient-decrease constant c: accept α when f(θ+αδ) ≤ f(θ) + c·α·gᵀδ.
-    /// Default 1e-2 [JMC, M&S'12].
+    /// Default 1e-2 [JMC, M&S'12]. 0 accepts the first α with any strict decrease,
+    /// f(θ+αδ) < f(θ), as [ISC]'s line search does ("it stops decreasing the step size as soon as
+    /// the value of the new objective is smaller").
     public var lineSearchArmijoC: Double = 1e-2
 
     /// Factor by which the Armijo line search shrinks α after a failed try. Default 0.8 [JMC, ISC].
@@ -134,6 +138,13 @@ public struct HFConfig: Sendable, Codable, Equatable {
     /// Sequences for the line search. Default 1000 [ISC `line_search_batches`].
     public var lineSearchBatchSize: Int = 1000
 
+    /// Where the backtracking and line-search batches come from. false (default, [ours]): their own
+    /// fresh draws of `backtrackBatchSize` and `lineSearchBatchSize` sequences. true [ISC]: the
+    /// second and third chunks of the gradient batch (`BT_batches = [1]`, `line_search_batches =
+    /// [2]`, the curvature batch being chunk 0), so every role sees data the gradient saw and the
+    /// two sizes are the curvature batch's; the gradient batch must then hold at least three chunks.
+    public var evaluationBatchesFromGradient: Bool = false
+
     /// The defaults listed on each property.
     public init() {}
 
@@ -178,8 +189,8 @@ public struct HFConfig: Sendable, Codable, Equatable {
                     "must be at least 1 and finite, got \(backtrackSnapshotBase)") },
             { check(backtrackSnapshotGrowth > 1 && backtrackSnapshotGrowth.isFinite, "backtrackSnapshotGrowth",
                     "must be greater than 1 and finite, got \(backtrackSnapshotGrowth)") },
-            { check(lineSearchArmijoC > 0 && lineSearchArmijoC < 1, "lineSearchArmijoC",
-                    "must be in (0, 1), got \(lineSearchArmijoC)") },
+            { check(lineSearchArmijoC >= 0 && lineSearchArmijoC < 1, "lineSearchArmijoC",
+                    "must be in [0, 1), got \(lineSearchArmijoC)") },
             { check(lineSearchShrink > 0 && lineSearchShrink < 1, "lineSearchShrink",
                     "must be in (0, 1), got \(lineSearchShrink)") },
             { check(lineSearchMaxTries >= 1, "lineSearchMaxTries",

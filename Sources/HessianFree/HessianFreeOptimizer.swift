@@ -10,8 +10,8 @@ import Linalg
 //   −∞ when the objective went up [ISC, JMC].
 // * CG-backtracking: [JMC]'s backward walk from the last snapshot at ⌈5·1.3^j⌉, on a separate
 //   backtracking batch as in [ISC] (`BT_batches`) rather than [JMC]'s full training set.
-// * Line search: [JMC]/M&S'12 Armijo (c = 1e-2, shrink 0.8, ≤ 60 sizes) rather than [ISC]'s "any
-//   decrease", on its own batch [ISC `line_search_batches`]. We never accept a loss increase: the
+// * Line search: [JMC]/M&S'12 Armijo (c = 1e-2, shrink 0.8, ≤ 60 sizes) by default; c = 0 gives
+//   [ISC]'s "any decrease", on its own batch [ISC `line_search_batches`]. We never accept a loss increase: the
 //   Armijo bound uses min(gᵀδ, 0) (ours; δ is a descent direction whenever CG made progress from 0,
 //   but a warm-started CG can in principle return one that is not).
 // * α = 0 (line search failed): the step is rejected and the CG warm start reset to zero [ISC];

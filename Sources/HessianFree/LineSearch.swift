@@ -20,9 +20,10 @@ public enum LineSearch {
     ///
     ///     f(θ + αδ) ≤ f(θ) + c·α·gᵀδ,   c = `lineSearchArmijoC`,
     ///
-    /// otherwise α = 0. A non-finite trial loss never passes.
+    /// otherwise α = 0. With c = 0 the test is f(θ + αδ) < f(θ) [ISC]. A non-finite trial loss never
+    /// passes.
     /// - Note: [JMC] shrinks 60 times but never tests its 61st evaluation; here every evaluated size is
-    ///   tested, so α goes down to 0.8⁵⁹. [ISC] accepts any decrease instead of the Armijo condition.
+    ///   tested, so α goes down to 0.8⁵⁹. [ISC] tries 50 sizes.
     /// - Parameters:
     ///   - initialLoss: f(θ) on the line-search batch.
     ///   - directionalDerivative: gᵀδ.
@@ -34,7 +35,9 @@ public enum LineSearch {
         for t in 1...config.lineSearchMaxTries {
             let loss = (t == 1 ? firstTrialLoss : nil) ?? lossAt(alpha)
             let bound = initialLoss + config.lineSearchArmijoC * alpha * directionalDerivative
-            if loss.isFinite && loss <= bound {
+            // c = 0 is [ISC]'s rule: any decrease, never an equal loss.
+            let passes = config.lineSearchArmijoC == 0 ? loss < initialLoss : loss <= bound
+            if loss.isFinite && passes {
                 return LineSearchResult(alpha: alpha, loss: loss, tries: t)
             }
             alpha *= config.lineSearchShrink

@@ -5,7 +5,8 @@ import Training
 
 /// The header of curves.csv.
 public let curvesCSVHeader = "iteration,train_loss,test_loss,test_error,lambda,lambda_next,rho,cg_iterations,"
-    + "backtrack_iteration,step_size,accepted,elapsed_seconds,train_objective"
+    + "backtrack_iteration,step_size,accepted,elapsed_seconds,train_objective,"
+    + "cg_stop,decision,line_search_tries,test_step_error,test_loss_relative,processor_seconds"
 
 /// curves.csv: the header and one row per record (see the format notes at the top of Export.swift).
 public func curvesCSV(_ history: [IterationRecord]) -> String {
@@ -19,6 +20,8 @@ func curvesCSVRow(_ r: IterationRecord) -> String {
         csvNumber(r.lambda), csvNumber(r.lambdaNext), csvNumber(r.rho), "\(r.cgIterations)",
         "\(r.backtrackIteration)", csvNumber(r.stepSize), r.accepted ? "1" : "0", csvNumber(r.elapsedSeconds),
         csvNumber(r.trainObjective),
+        r.cgStop.label, r.decision.label, "\(r.lineSearchTries)", csvNumber(r.testStepError),
+        csvNumber(r.testLossRelative), csvNumber(r.processorSeconds),
     ]
     return fields.joined(separator: ",")
 }

@@ -13,11 +13,14 @@ struct HistoryColumns {
             ("test_error", history.map(\.testError)), ("lambda", history.map(\.lambda)),
             ("lambda_next", history.map(\.lambdaNext)), ("rho", history.map(\.rho)),
             ("step_size", history.map(\.stepSize)), ("elapsed_seconds", history.map(\.elapsedSeconds)),
+            ("test_step_error", history.map(\.testStepError)), ("test_loss_relative", history.map(\.testLossRelative)),
+            ("processor_seconds", history.map(\.processorSeconds)),
         ]
         integers = [
             ("iteration", history.map { Int64($0.iteration) }), ("cg_iterations", history.map { Int64($0.cgIterations) }),
             ("backtrack_iteration", history.map { Int64($0.backtrackIteration) }),
             ("accepted", history.map { $0.accepted ? 1 : 0 }),
+            ("line_search_tries", history.map { Int64($0.lineSearchTries) }),
         ]
     }
 
@@ -39,13 +42,22 @@ struct HistoryColumns {
         let (stepSize, elapsed) = (try column("step_size", Double.self), try column("elapsed_seconds", Double.self))
         let (iteration, cg) = (try column("iteration", Int64.self), try column("cg_iterations", Int64.self))
         let (backtrack, accepted) = (try column("backtrack_iteration", Int64.self), try column("accepted", Int64.self))
+        // Columns added after format 2's first checkpoints: absent means not recorded.
+        func optionalColumn<T: HDF5Element>(_ name: String, missing: T) throws -> [T] {
+            try file.exists("history/\(name)") ? column(name, T.self) : [T](repeating: missing, count: count)
+        }
+        let stepError = try optionalColumn("test_step_error", missing: Double.nan)
+        let lossRelative = try optionalColumn("test_loss_relative", missing: Double.nan)
+        let processor = try optionalColumn("processor_seconds", missing: Double.nan)
+        let tries = try optionalColumn("line_search_tries", missing: Int64(0))
         return (0..<count).map { k in
             IterationRecord(iteration: Int(iteration[k]), trainLoss: trainData[k], trainObjective: trainObjective[k],
                             testLoss: testLoss[k],
                             testError: testError[k], lambda: lambda[k], lambdaNext: lambdaNext[k], rho: rho[k],
                             cgIterations: Int(cg[k]), cgStop: CGStop(recorded: cgStops[k]), backtrackIteration: Int(backtrack[k]),
                             stepSize: stepSize[k], accepted: accepted[k] != 0, decision: StepDecision(recorded: decisions[k]),
-                            elapsedSeconds: elapsed[k])
+                            elapsedSeconds: elapsed[k], lineSearchTries: Int(tries[k]), testStepError: stepError[k],
+                            testLossRelative: lossRelative[k], processorSeconds: processor[k])
         }
     }
 }

@@ -99,6 +99,11 @@ public struct StoredRun<S: BLASScalar> {
     /// λ for the next HF iteration.
     public var lambda: Double
     public var elapsedSeconds: Double
+    /// Processor time of the training so far (nil when the history does not record it).
+    public var processorSeconds: Double? {
+        guard let seconds = history.last?.processorSeconds, seconds.isFinite else { return nil }
+        return seconds
+    }
 
     public static func load(from path: String) throws -> StoredRun<S> {
         if try checkpointFirstOrderMethod(path) != nil {

@@ -182,6 +182,18 @@ public final class BatchEvaluator<Scalar: BLASScalar> {
         return (wrong, judged)
     }
 
+    /// Judged steps (`errorMask`) of the batch, and how many of them `criterion` finds wrong: the
+    /// per-symbol view of a task that judges several steps per sequence. Uses the last `forward`.
+    public func stepErrors(criterion: ErrorCriterion) -> (wrong: Int, judged: Int) {
+        var wrong = 0, judged = 0
+        for index in 0..<(steps * sequences) where batch.errorMask[index] {
+            judged += 1
+            let row = index * outputSize
+            if criterion.isWrong(predictions.baseAddress! + row, targets.baseAddress! + row, count: outputSize) { wrong += 1 }
+        }
+        return (wrong, judged)
+    }
+
     /// Per sequence of the batch: nil when none of its steps is judged (no `errorMask` step),
     /// else whether `criterion` finds any judged step wrong. Uses the predictions of the last `forward`.
     public func sequenceVerdicts(criterion: ErrorCriterion) -> [Bool?] {

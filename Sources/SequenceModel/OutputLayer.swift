@@ -89,3 +89,27 @@ extension ErrorCriterion {
         }
     }
 }
+
+extension OutputLoss {
+    /// The mean loss of the best prediction that is the same at every scored step, given the
+    /// targets' weighted mean ȳ (one entry per output) and mean squared norm E‖y‖² over the scored
+    /// steps: ½(E‖y‖² − ‖ȳ‖²) for squared error (predict ȳ), Σ_o H(ȳ_o) for logistic
+    /// cross-entropy, and the cross-entropy −Σ_o ȳ_o·log(ȳ_o / Σȳ) of the normalised prior for
+    /// softmax. It is the yardstick of a run's relative loss (0 terms count as 0·log 0 = 0).
+    public func constantPredictionLoss(meanTarget: [Double], meanSquaredNorm: Double) -> Double {
+        func xLogX(_ x: Double) -> Double { x > 0 ? x * Double.log(x) : 0 }
+        switch self {
+        case .linearSquaredError:
+            return max(0, meanSquaredNorm - meanTarget.reduce(0) { $0 + $1 * $1 }) / 2
+        case .logisticCrossEntropy:
+            return meanTarget.reduce(0) { total, p in
+                let q = min(max(p, 0), 1)
+                return total - xLogX(q) - xLogX(1 - q)
+            }
+        case .softmaxCrossEntropy:
+            let mass = meanTarget.reduce(0, +)
+            guard mass > 0 else { return 0 }
+            return meanTarget.reduce(0) { $0 - ($1 > 0 ? $1 * Double.log($1 / mass) : 0) }
+        }
+    }
+}

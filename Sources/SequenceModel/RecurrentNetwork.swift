@@ -30,6 +30,12 @@ public struct InitializationConfig: Sendable, Codable, Equatable {
     public var spectralRadius = 1.1
     /// Extra factor on the input weights, "A VERY IMPORTANT LINE OF CODE" [ISC demo]: 0.25.
     public var inputScale = 0.25
+    /// Rescale W_hh to `spectralRadius` after the sparse draw: true [SMDH'13]. [ISC] does not
+    /// rescale (its N(0, 1)/√15 draw has a radius of about 1.06 at H = 100).
+    public var rescalesRecurrentWeights = true
+    /// Start b_y at the mean target (`outputMean`): true [SMDH'13]. [ISC]'s network has no output
+    /// bias, which false approaches by starting b_y at 0 (it is still trained).
+    public var outputBiasAtTargetMean = true
 
     public init() {}
 
@@ -43,8 +49,9 @@ public struct InitializationConfig: Sendable, Codable, Equatable {
 extension RecurrentNetwork {
     /// Seeded initial parameters: in every matrix, each unit's incoming weights keep
     /// `sparseFanIn` entries drawn from N(0, 1)/√fanIn [ISC]; W_hh is then rescaled to the
-    /// spectral radius; input weights are scaled by `inputScale`; b_h = 0; h_0 ~ N(0, 1)/√fanIn;
-    /// b_y is set so the initial prediction is `outputMean` (the mean target) when given [SMDH'13].
+    /// spectral radius (unless `rescalesRecurrentWeights` is false); input weights are scaled by
+    /// `inputScale`; b_h = 0; h_0 ~ N(0, 1)/√fanIn; b_y is set so the initial prediction is
+    /// `outputMean` (the mean target) when given and `outputBiasAtTargetMean` [SMDH'13], else 0.
     public func initialParameters<S: BLASScalar>(
         _ config: InitializationConfig = InitializationConfig(), outputMean: [Double]? = nil,
         using rng: inout SeededGenerator
@@ -69,11 +76,13 @@ extension RecurrentNetwork {
         fillSparse(layout.hiddenToOutput, factor: 1)
         for i in layout.initialState.range { theta[i] = rng.nextGaussian() * scale }
 
-        let radius = Self.spectralRadius(of: Array(theta[layout.hiddenToHidden.range]), size: shape.hidden)
-        if radius > 0 {
-            for i in layout.hiddenToHidden.range { theta[i] *= config.spectralRadius / radius }
+        if config.rescalesRecurrentWeights {
+            let radius = Self.spectralRadius(of: Array(theta[layout.hiddenToHidden.range]), size: shape.hidden)
+            if radius > 0 {
+                for i in layout.hiddenToHidden.range { theta[i] *= config.spectralRadius / radius }
+            }
         }
-        if let outputMean {
+        if let outputMean, config.outputBiasAtTargetMean {
             precondition(outputMean.count == shape.outputs, "output mean has \(outputMean.count) entries, network has \(shape.outputs) outputs")
             for (o, mean) in outputMean.enumerated() {
                 theta[layout.outputBias.offset + o] = outputBiasFor(mean: mean)

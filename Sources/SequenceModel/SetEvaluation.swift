@@ -13,9 +13,16 @@ public struct SetEvaluation: Sendable, Equatable {
     /// Σ mask over all chunks.
     public var scoredOutputs: Double
     public var loss: Double
+    /// Judged steps (a sequence may have several), and how many of them are wrong.
+    public var judgedSteps = 0
+    public var wrongSteps = 0
     /// wrong / judged (0 when nothing is judged).
     public var errorRate: Double {
         judged > 0 ? Double(wrong) / Double(judged) : 0
+    }
+    /// wrongSteps / judgedSteps (0 when nothing is judged): per symbol for memorisation.
+    public var stepErrorRate: Double {
+        judgedSteps > 0 ? Double(wrongSteps) / Double(judgedSteps) : 0
     }
 
     public init(sequences: Int = 0, judged: Int = 0, wrong: Int = 0, scoredOutputs: Double = 0, loss: Double = 0) {

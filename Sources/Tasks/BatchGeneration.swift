@@ -19,7 +19,7 @@ extension TaskSpec {
                                                   inputSize: inputSize, outputSize: outputSize))
         for b in 0..<count {
             switch task.family {
-            case .markedPair(let operation):
+            case .markedPair(let operation, _, _):
                 writeMarkedPair(operation, sequence: b, into: &writer, using: &rng)
             case .temporalOrder(_, let classWeights):
                 writeTemporalOrder(classWeights: classWeights, sequence: b, into: &writer, using: &rng)

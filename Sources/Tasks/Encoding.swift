@@ -35,6 +35,13 @@ enum Encoding {
     static let cueMark = -1.0
     /// The cue sits this many steps before the end of the sequence: at L − 3. [ISC]
     static let cueStepsBeforeEnd = 3
+    /// Lengths of addition, multiplication and `xor`: L ∈ [T, 1.1T). [ISC `T_min = f(100)`, `T_max = f(110)`]
+    static let operandLengths = PercentSpan(lower: 100, upper: lengthUpperPercent, includesUpper: false)
+    /// The release's XOR at nominal T: L ∈ [0.5T, 0.55T). [ISC `xor`: `T_min = f(50)`, `T_max = f(55)`]
+    static let releaseXorLengths = PercentSpan(lower: 50, upper: 55, includesUpper: false)
+    /// The release's XOR operands: I ~ randint(0.01T, 0.1T), J ~ randint(0.15T, 0.25T). [ISC `xor`]
+    static let releaseXorSpans = [PercentSpan(lower: 1, upper: 10, includesUpper: false),
+                                  PercentSpan(lower: 15, upper: 25, includesUpper: false)]
     /// Input channels of the operand tasks: the value and the marker. [ISC]
     static let valueChannel = 0
     static let markerChannel = 1

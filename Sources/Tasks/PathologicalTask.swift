@@ -9,8 +9,12 @@ public enum PathologicalTask: String, CaseIterable, Sendable, Codable {
     case addition
     /// Product of two marked values in U[0, 1]; linear output, squared error.
     case multiplication
-    /// XOR of two marked random bits; logistic output, cross-entropy.
+    /// XOR of two marked random bits; logistic output, cross-entropy. Lengths and marks as for
+    /// addition: L ∈ [T, 1.1T), operands in [0.01T, 0.1T) and [0.1T, 0.5T).
     case xor
+    /// XOR as the authors' release defines it at nominal T [ISC `xor`]: L ∈ [0.5T, 0.55T), operands
+    /// in [0.01T, 0.1T) and [0.15T, 0.25T). Its sequences are half as long as `xor`'s at the same T.
+    case xorRelease = "xor-isc"
     /// Order and identity of two marked X/Y symbols among distractors: 4 classes.
     case temporalOrder = "temporal-order"
     /// As `temporalOrder` with three marked symbols: 8 classes.
@@ -28,6 +32,7 @@ public enum PathologicalTask: String, CaseIterable, Sendable, Codable {
     /// | task | smallest T | what binds |
     /// |---|---|---|
     /// | addition, multiplication, XOR | 6 | J ≤ T − 4, before the cue at L − 3 |
+    /// | XOR as released (`xor-isc`) | 14 | J ≤ ⌊0.5T⌋ − 4 |
     /// | temporal order | 4 | J ≤ T − 2, before the trigger at L − 1 |
     /// | 3-bit temporal order | 5 | K ≤ T − 2 |
     /// | random permutation, memorisation | 2 | a dependency needs two steps |
@@ -40,8 +45,9 @@ public enum PathologicalTask: String, CaseIterable, Sendable, Codable {
 
 /// The four generators behind the eight tasks (docs/algorithm.md#tasks).
 enum TaskFamily: Equatable {
-    /// Two marked operands on a value channel, one output at the last step.
-    case markedPair(PairOperation)
+    /// Two marked operands on a value channel, one output at the last step; lengths
+    /// L ∈ [⌊lengthPercent.lower·T/100⌋, ⌊lengthPercent.upper·T/100⌋).
+    case markedPair(PairOperation, spans: [PercentSpan], lengthPercent: PercentSpan)
     /// Marked X/Y symbols among distractors; the class encodes them.
     case temporalOrder(spans: [PercentSpan], classWeights: [Int])
     /// See docs/algorithm.md#random-permutation.
@@ -57,7 +63,7 @@ enum TaskFamily: Equatable {
     /// Percent spans of the marked positions (empty for the tasks without markers).
     var markerSpans: [PercentSpan] {
         switch self {
-        case .markedPair: Encoding.operandSpans
+        case .markedPair(_, let spans, _): spans
         case .temporalOrder(let spans, _): spans
         case .randomPermutation, .memorisation: []
         }
@@ -72,19 +78,27 @@ enum TaskFamily: Equatable {
         }
     }
 
+    /// The shortest sequence at minimum length T: T, or ⌊lower·T/100⌋ for a pair task whose
+    /// lengths are given in percent of T.
+    func shortestLength(minimumLength t: Int) -> Int {
+        if case .markedPair(_, _, let lengths) = self { return t * lengths.lower / 100 }
+        return t
+    }
+
     func markersFit(minimumLength t: Int) -> Bool {
         guard t >= Encoding.absoluteMinimumLength else { return false }
         guard let last = Encoding.markerRanges(markerSpans, minimumLength: t).last else { return true }
-        return last.upperBound <= t - reservedTail
+        return last.upperBound <= shortestLength(minimumLength: t) - reservedTail
     }
 }
 
 extension PathologicalTask {
     var family: TaskFamily {
         switch self {
-        case .addition: .markedPair(.sum)
-        case .multiplication: .markedPair(.product)
-        case .xor: .markedPair(.exclusiveOr)
+        case .addition: .markedPair(.sum, spans: Encoding.operandSpans, lengthPercent: Encoding.operandLengths)
+        case .multiplication: .markedPair(.product, spans: Encoding.operandSpans, lengthPercent: Encoding.operandLengths)
+        case .xor: .markedPair(.exclusiveOr, spans: Encoding.operandSpans, lengthPercent: Encoding.operandLengths)
+        case .xorRelease: .markedPair(.exclusiveOr, spans: Encoding.releaseXorSpans, lengthPercent: Encoding.releaseXorLengths)
         case .temporalOrder: .temporalOrder(spans: Encoding.temporal2Spans, classWeights: Encoding.temporal2ClassWeights)
         case .temporalOrder3: .temporalOrder(spans: Encoding.temporal3Spans, classWeights: Encoding.temporal3ClassWeights)
         case .randomPermutation: .randomPermutation

@@ -21,13 +21,14 @@ public enum TaskError: Error, CustomStringConvertible, Equatable {
 ///
 /// Sequence lengths L, 0-based steps:
 /// - addition, multiplication, XOR, temporal order: L ~ randint(T, 1.1T) (see `lengthRange`); the
-///   one scored step is the last, L − 1.
+///   one scored step is the last, L − 1. The release's XOR (`xor-isc`): L ~ randint(0.5T, 0.55T).
 /// - random permutation: L = T, every step scored, the last one judged.
 /// - memorisation: L = T + 2·n (n symbols to recall, [PMB] layout, T the delay), every step
 ///   scored, the last n judged.
 public struct TaskSpec: Sendable, Codable, Equatable, CustomStringConvertible {
     public let task: PathologicalTask
-    /// T: the shortest sequence (memorisation: the delay), which scales every position range.
+    /// T: the shortest sequence (memorisation: the delay; `xor-isc`: the release's nominal T, twice
+    /// its shortest sequence), which scales every position range.
     public let minimumLength: Int
 
     /// Throws `TaskError.minimumLengthTooSmall` when T < `task.smallestMinimumLength`
@@ -76,7 +77,7 @@ public struct TaskSpec: Sendable, Codable, Equatable, CustomStringConvertible {
     /// softmax/cross-entropy for the rest (docs/algorithm.md#outputs-and-losses).
     public var outputLoss: OutputLoss {
         switch task.family {
-        case .markedPair(.exclusiveOr): .logisticCrossEntropy
+        case .markedPair(.exclusiveOr, _, _): .logisticCrossEntropy
         case .markedPair: .linearSquaredError
         case .temporalOrder, .randomPermutation, .memorisation: .softmaxCrossEntropy
         }
@@ -93,7 +94,10 @@ public struct TaskSpec: Sendable, Codable, Equatable, CustomStringConvertible {
     public var lengthRange: Range<Int> {
         let t = minimumLength
         switch task.family {
-        case .markedPair, .temporalOrder:
+        case .markedPair(_, _, let lengths):
+            let shortest = t * lengths.lower / 100
+            return shortest..<max(shortest + 1, t * lengths.upper / 100)
+        case .temporalOrder:
             return t..<max(t + 1, t * Encoding.lengthUpperPercent / 100)
         case .randomPermutation:
             return t..<(t + 1)
@@ -148,9 +152,9 @@ public struct TaskSpec: Sendable, Codable, Equatable, CustomStringConvertible {
     /// (linear), logit (logistic) or log (softmax, up to a constant).
     public var targetMean: [Double] {
         switch task.family {
-        case .markedPair(.sum): return [1.0]                       // E[A + B], A, B ~ U[0, 1]
-        case .markedPair(.product): return [0.25]                  // E[A]·E[B]
-        case .markedPair(.exclusiveOr): return [0.5]               // balanced bits
+        case .markedPair(.sum, _, _): return [1.0]                 // E[A + B], A, B ~ U[0, 1]
+        case .markedPair(.product, _, _): return [0.25]            // E[A]·E[B]
+        case .markedPair(.exclusiveOr, _, _): return [0.5]         // balanced bits
         case .temporalOrder:
             return Array(repeating: 1 / Double(outputSize), count: outputSize)
         case .randomPermutation:

@@ -132,7 +132,8 @@ public final class FirstOrderTrainer<Scalar: BLASScalar> {
 
     /// Mean loss and error rate on the fixed test set, through the same path as HF's.
     public func evaluateTest() -> (loss: Double, error: Double) {
-        testSet.evaluate(at: parameters)
+        let result = testSet.evaluate(at: parameters)
+        return (result.loss, result.errorRate)
     }
 
     /// Updates up to the next multiple of `evaluateEvery` (or the session's update limit), then

@@ -16,8 +16,12 @@ final class FixedTestSet<Scalar: BLASScalar> {
     private let schedule: SubBatchSchedule
     private var partials: [Double] = []
 
-    /// Per chunk: Σ mask·L, Σ mask, sequences, judged sequences, wrong ones.
-    private static var slotWidth: Int { 5 }
+    /// The test loss of the best constant prediction (`OutputLoss.constantPredictionLoss` of the
+    /// test targets): the relative loss's yardstick.
+    let constantPredictionLoss: Double
+
+    /// Per chunk: Σ mask·L, Σ mask, sequences, judged sequences, wrong ones, judged steps, wrong ones.
+    private static var slotWidth: Int { 7 }
 
     init(network: RecurrentNetwork, source: any SequenceSource<Scalar>, chunkSize: Int,
          group: any WorkerGroup = SingleWorker()) throws {
@@ -31,10 +35,43 @@ final class FixedTestSet<Scalar: BLASScalar> {
         self.group = group
         owner = workspace.makeOwner()
         criterion = source.errorCriterion
+        constantPredictionLoss = Self.constantPredictionLoss(chunks: chunks, schedule: schedule, group: group,
+                                                             outputs: network.shape.outputs, loss: network.outputLoss)
     }
 
-    /// Mean loss and error rate at `parameters`.
-    func evaluate(at parameters: [Scalar]) -> (loss: Double, error: Double) {
+    /// Σ m·y (per output), Σ m·‖y‖² and Σ m over every chunk, summed in chunk order by every
+    /// worker, turned into the constant prediction's mean loss.
+    private static func constantPredictionLoss(chunks: [SequenceBatch<Scalar>?], schedule: SubBatchSchedule,
+                                               group: any WorkerGroup, outputs: Int, loss: OutputLoss) -> Double {
+        var targetSums = [Double](repeating: 0, count: outputs)
+        var squaredNorms = 0.0, weights = 0.0
+        var buffer: [Double] = []
+        let sumsSchedule = SubBatchSchedule(count: schedule.count, workers: group.size,
+                                            slotBytes: (outputs + 2) * MemoryLayout<Double>.stride)
+        group.forEachPartial(sumsSchedule, width: outputs + 2, buffer: &buffer, compute: { index, slot in
+            let chunk = chunks[index]!
+            for o in 0..<(outputs + 2) { slot[o] = 0 }
+            for row in 0..<(chunk.steps * chunk.sequenceCount) where chunk.mask[row] != 0 {
+                let m = Double(chunk.mask[row])
+                for o in 0..<outputs {
+                    let y = Double(chunk.targets[row * outputs + o])
+                    slot[o] += m * y
+                    slot[outputs] += m * y * y
+                }
+                slot[outputs + 1] += m
+            }
+        }, fold: { _, slot in
+            for o in 0..<outputs { targetSums[o] += slot[o] }
+            squaredNorms += slot[outputs]
+            weights += slot[outputs + 1]
+        })
+        guard weights > 0 else { return .nan }
+        return loss.constantPredictionLoss(meanTarget: targetSums.map { $0 / weights },
+                                           meanSquaredNorm: squaredNorms / weights)
+    }
+
+    /// Mean loss, error rates and counts at `parameters`.
+    func evaluate(at parameters: [Scalar]) -> SetEvaluation {
         var result = SetEvaluation()
         var lossSum = 0.0
         group.forEachPartial(schedule, width: Self.slotWidth, buffer: &partials, compute: { index, slot in
@@ -42,6 +79,9 @@ final class FixedTestSet<Scalar: BLASScalar> {
             let evaluator = workspace.evaluator(owner: owner, chunk: index, batch: chunk)
             evaluator.forward(parameters)
             let errors = evaluator.sequenceErrors(criterion: criterion)
+            let stepErrors = evaluator.stepErrors(criterion: criterion)
+            slot[5] = Double(stepErrors.judged)
+            slot[6] = Double(stepErrors.wrong)
             slot[0] = evaluator.scoredLossSum
             slot[1] = Double(chunk.scoredOutputCount)
             slot[2] = Double(chunk.sequenceCount)
@@ -53,8 +93,10 @@ final class FixedTestSet<Scalar: BLASScalar> {
             result.sequences += Int(slot[2])
             result.judged += Int(slot[3])
             result.wrong += Int(slot[4])
+            result.judgedSteps += Int(slot[5])
+            result.wrongSteps += Int(slot[6])
         })
         result.loss = result.scoredOutputs > 0 ? lossSum / result.scoredOutputs : 0
-        return (result.loss, result.errorRate)
+        return result
     }
 }

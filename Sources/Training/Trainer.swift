@@ -29,10 +29,23 @@ public struct IterationRecord: Sendable, Codable, Equatable {
     public var decision: StepDecision
     /// Seconds of training wall time at the end of this iteration, summed over resumed sessions.
     public var elapsedSeconds: Double
+    /// Step sizes the line search evaluated (0 when it did not run, and in older histories).
+    public var lineSearchTries: Int = 0
+    /// Fraction of the judged test steps that are wrong after the step: per symbol for
+    /// memorisation, equal to `testError` for tasks that judge one step per sequence.
+    public var testStepError: Double = .nan
+    /// `testLoss` divided by the test loss of the best constant prediction (the mean target):
+    /// 1 means nothing learnt beyond the output prior, 0 a perfect fit.
+    public var testLossRelative: Double = .nan
+    /// Processor time (user + system) of the training process at the end of this iteration, summed
+    /// over resumed sessions: budgets that stay fair on a shared machine.
+    public var processorSeconds: Double = .nan
 
     public init(iteration: Int, trainLoss: Double, trainObjective: Double = .nan, testLoss: Double, testError: Double,
                 lambda: Double, lambdaNext: Double, rho: Double, cgIterations: Int, cgStop: CGStop,
-                backtrackIteration: Int, stepSize: Double, accepted: Bool, decision: StepDecision, elapsedSeconds: Double) {
+                backtrackIteration: Int, stepSize: Double, accepted: Bool, decision: StepDecision, elapsedSeconds: Double,
+                lineSearchTries: Int = 0, testStepError: Double = .nan, testLossRelative: Double = .nan,
+                processorSeconds: Double = .nan) {
         self.iteration = iteration
         self.trainLoss = trainLoss
         self.trainObjective = trainObjective
@@ -48,12 +61,18 @@ public struct IterationRecord: Sendable, Codable, Equatable {
         self.accepted = accepted
         self.decision = decision
         self.elapsedSeconds = elapsedSeconds
+        self.lineSearchTries = lineSearchTries
+        self.testStepError = testStepError
+        self.testLossRelative = testLossRelative
+        self.processorSeconds = processorSeconds
     }
 }
 
 /// Why a training run stopped.
 public enum StopReason: String, Sendable, Codable, CaseIterable {
     case solved, maxIterations = "max-iterations", timeLimit = "time-limit", interrupted
+    /// The session used `TrainingConfig.processorTimeLimitSeconds` of processor time.
+    case processorTimeLimit = "processor-time-limit"
     /// `TrainingConfig.maxConsecutiveRejections` iterations in a row were rejected: λ only grows
     /// and the run cannot move (data on an extreme scale, non-finite values).
     case noProgress = "no-progress"
@@ -70,6 +89,10 @@ public final class Trainer<Scalar: BLASScalar> {
     public private(set) var history: [IterationRecord]
     /// Wall time of the sessions before this one.
     private let earlierSeconds: Double
+    /// Processor time of the sessions before this one (0 for histories that predate it).
+    private let earlierProcessorSeconds: Double
+    /// The process's processor time when this session began.
+    private let sessionStartProcessorSeconds = ProcessorClock.seconds()
     /// The iteration this session started at: the stop limits count from here.
     public let sessionStartIteration: Int
     private let sessionStart = DispatchTime.now().uptimeNanoseconds
@@ -107,6 +130,8 @@ public final class Trainer<Scalar: BLASScalar> {
         self.state = state
         self.history = history
         self.earlierSeconds = earlierSeconds
+        let earlierProcessor = history.last?.processorSeconds ?? 0
+        earlierProcessorSeconds = earlierProcessor.isFinite ? earlierProcessor : 0
         sessionStartIteration = state.iteration
         self.source = source
         self.group = group
@@ -119,12 +144,19 @@ public final class Trainer<Scalar: BLASScalar> {
     /// Wall time of this session.
     public var sessionSeconds: Double { Double(DispatchTime.now().uptimeNanoseconds - sessionStart) / 1e9 }
 
+    /// Processor time of this session (this process, all its threads).
+    public var sessionProcessorSeconds: Double { ProcessorClock.seconds() - sessionStartProcessorSeconds }
+
+    /// Processor time so far, over all sessions.
+    public var processorSeconds: Double { earlierProcessorSeconds + sessionProcessorSeconds }
+
     /// The test error below which the run counts as solved.
     public var successThreshold: Double { config.resolvedSuccessThreshold }
 
     /// Mean loss and error rate on the fixed test set at the current parameters.
     public func evaluateTest() -> (loss: Double, error: Double) {
-        testSet.evaluate(at: parameters)
+        let result = testSet.evaluate(at: parameters)
+        return (result.loss, result.errorRate)
     }
 
     /// One HF iteration on freshly drawn minibatches; appends and returns its record.
@@ -144,15 +176,16 @@ public final class Trainer<Scalar: BLASScalar> {
         let outcome = HessianFreeOptimizer.step(parameters: parameters, state: stateForStep, batches: batches, config: hf)
         parameters = outcome.parameters
         state = outcome.state
-        let test = evaluateTest()
+        let test = testSet.evaluate(at: parameters)
         let report = outcome.report
         let record = IterationRecord(
             iteration: state.iteration, trainLoss: report.gradientDataLoss, trainObjective: report.gradientLoss,
-            testLoss: test.loss, testError: test.error,
+            testLoss: test.loss, testError: test.errorRate,
             lambda: report.lambdaUsed, lambdaNext: state.lambda, rho: report.rho, cgIterations: report.cgIterations,
             cgStop: CGStop(report.cgTermination), backtrackIteration: report.backtrackIteration ?? 0,
             stepSize: report.stepSize, accepted: report.accepted, decision: StepDecision(report.decision),
-            elapsedSeconds: elapsedSeconds)
+            elapsedSeconds: elapsedSeconds, lineSearchTries: report.lineSearchTries, testStepError: test.stepErrorRate,
+            testLossRelative: test.loss / testSet.constantPredictionLoss, processorSeconds: processorSeconds)
         history.append(record)
         return record
     }
@@ -160,8 +193,9 @@ public final class Trainer<Scalar: BLASScalar> {
     /// The iteration's data drawn with `rng`: the gradient batch as
     /// `gradientChunkCount` chunks of `chunkSize` sequences, each split into sub-batches; the
     /// curvature batch is the first chunk's sub-batches ("GN batches are a subset of the gradient
-    /// batches" [ISC]); then the backtracking and line-search batches. This worker makes only the
-    /// sub-batches it evaluates; `rng` advances as for one process.
+    /// batches" [ISC]); then the backtracking and line-search batches, drawn afresh or, with
+    /// `evaluationBatchesFromGradient`, the gradient batch's second and third chunks [ISC]. This
+    /// worker makes only the sub-batches it evaluates; `rng` advances as for one process.
     private func drawSubBatches(using rng: inout SeededGenerator) throws
         -> (gradient: [SequenceBatch<Scalar>?], backtracking: [SequenceBatch<Scalar>?], lineSearch: [SequenceBatch<Scalar>?]) {
         let hf = config.optimizer
@@ -170,13 +204,24 @@ public final class Trainer<Scalar: BLASScalar> {
             RNNObjective<Scalar>.schedule(subBatches: count, network: network, workers: group.size)
         }
         func subBatchCount(_ sequences: Int) -> Int { (sequences + size - 1) / size }
-        let gradientSchedule = schedule(config.gradientChunkCount * perChunk), curvatureSchedule = schedule(perChunk)
+        let gradientSchedule = schedule(config.gradientChunkCount * perChunk), chunkSchedule = schedule(perChunk)
+        let fromGradient = hf.evaluationBatchesFromGradient
+        /// Whether this worker evaluates sub-batch `index` of the gradient batch in any role.
+        func ownsGradientSubBatch(_ index: Int) -> Bool {
+            if gradientSchedule.isOwned(index, by: group.rank) { return true }
+            let chunk = index / perChunk
+            let rolesOfChunk = chunk == 0 || (fromGradient && chunk <= 2)
+            return rolesOfChunk && chunkSchedule.isOwned(index % perChunk, by: group.rank)
+        }
         var gradientParts: [SequenceBatch<Scalar>?] = []
         for chunk in 0..<config.gradientChunkCount {
             gradientParts += try source.trainingSubBatches(count: config.chunkSize, subBatchSize: size, using: &rng) {
-                let index = chunk * perChunk + $0
-                return gradientSchedule.isOwned(index, by: group.rank) || curvatureSchedule.isOwned(index, by: group.rank)
+                ownsGradientSubBatch(chunk * perChunk + $0)
             }
+        }
+        if fromGradient {
+            return (gradientParts, Array(gradientParts[perChunk..<(2 * perChunk)]),
+                    Array(gradientParts[(2 * perChunk)..<(3 * perChunk)]))
         }
         let backtrackSchedule = schedule(subBatchCount(hf.backtrackBatchSize))
         let backtrackParts = try source.trainingSubBatches(count: hf.backtrackBatchSize, subBatchSize: size, using: &rng) {
@@ -196,6 +241,10 @@ public final class Trainer<Scalar: BLASScalar> {
         if interrupted { return .interrupted }
         if let limit = config.maxIterations, state.iteration - sessionStartIteration >= limit { return .maxIterations }
         if let limit = config.timeLimitSeconds, sessionSeconds >= limit { return .timeLimit }
+        // At least one iteration per session, so a resumed run whose budget is nearly spent still
+        // records its processor time and never resumes forever without moving.
+        if let limit = config.processorTimeLimitSeconds, state.iteration > sessionStartIteration,
+           sessionProcessorSeconds >= limit { return .processorTimeLimit }
         if trailingRejections >= config.maxConsecutiveRejections { return .noProgress }
         return nil
     }

@@ -89,6 +89,9 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
     /// Stop after this much training wall time in one session, in seconds (nil: no limit); per
     /// session like `maxIterations`.
     public var timeLimitSeconds: Double? = nil
+    /// Stop after this much processor time (user + system) in one session, in seconds (nil: no
+    /// limit); per session like `maxIterations`. HF runs only.
+    public var processorTimeLimitSeconds: Double? = nil
     /// Stop after this many rejected HF iterations in a row within a session. Each rejection raises
     /// λ by 3/2, so 20 of them multiply it by about 3300: a run that healthy training does not get
     /// stuck in, and one that can never train (targets of 1e30, say) stops instead of looping.
@@ -180,7 +183,8 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
     /// the x axis on which methods with different step costs meet.
     public var trainingSequencesPerIteration: Int {
         if let firstOrder { return firstOrder.optimizer.minibatchSize }
-        return gradientChunkCount * chunkSize + optimizer.backtrackBatchSize + optimizer.lineSearchBatchSize
+        let evaluation = optimizer.evaluationBatchesFromGradient ? 0 : optimizer.backtrackBatchSize + optimizer.lineSearchBatchSize
+        return gradientChunkCount * chunkSize + evaluation
     }
 
     /// One-line message for the first invalid value, or nil.
@@ -198,10 +202,15 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
         }
         let checks: [() -> ConfigProblem?] = [
             { check(hiddenUnits >= 1, "hiddenUnits", "hidden units", "must be at least 1, got \(hiddenUnits)") },
+            { check(!optimizer.evaluationBatchesFromGradient || gradientChunkCount >= 3,
+                    "optimizer.gradientBatchSize", "gradient batch",
+                    "must hold at least 3 curvature batches (\(3 * chunkSize) sequences) when the backtracking and line-search batches come from it, got \(optimizer.gradientBatchSize)") },
             { check((maxIterations ?? 0) >= 0, "maxIterations", "max iterations",
                     "must be non-negative, got \(maxIterations ?? 0)") },
             { check(timeLimitSeconds.map { $0 > 0 } ?? true, "timeLimitSeconds", "time limit",
                     "must be positive, got \(timeLimitSeconds ?? 0)") },
+            { check(processorTimeLimitSeconds.map { $0 > 0 } ?? true, "processorTimeLimitSeconds", "processor time limit",
+                    "must be positive, got \(processorTimeLimitSeconds ?? 0)") },
             { check(maxConsecutiveRejections >= 1, "maxConsecutiveRejections", "the consecutive-rejection limit",
                     "must be at least 1, got \(maxConsecutiveRejections)") },
             { check(checkpointEvery >= 1, "checkpointEvery", "checkpoint cadence",
@@ -254,10 +263,11 @@ extension TrainingConfig {
     /// stored ones (they count per session), a new success threshold replaces the old one, and the
     /// run folder is the one the checkpoint is in, wherever it was moved.
     public func resumed(fromCheckpointAt path: String, maxIterations: Int?, timeLimitSeconds: Double?,
-                        successThreshold: Double?) -> TrainingConfig {
+                        processorTimeLimitSeconds: Double? = nil, successThreshold: Double?) -> TrainingConfig {
         var config = self
         if let maxIterations { config.maxIterations = maxIterations }
         if let timeLimitSeconds { config.timeLimitSeconds = timeLimitSeconds }
+        if let processorTimeLimitSeconds { config.processorTimeLimitSeconds = processorTimeLimitSeconds }
         if let successThreshold { config.successThreshold = successThreshold }
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
         config.runName = folder.lastPathComponent

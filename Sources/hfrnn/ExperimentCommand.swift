@@ -40,6 +40,10 @@ struct ExperimentCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Training wall time per cell, e.g. 10m or 1h.", valueName: "duration"))
     var timeBudget: String?
 
+    @Option(help: ArgumentHelp("Processor time (user + system) per cell, e.g. 60m: fair however busy the machine is. HF variants only.",
+                               valueName: "duration"))
+    var processorBudget: String?
+
     @Option(parsing: .unconditional, help: "Iterations per cell: HF iterations, or updates for a first-order variant.")
     var iterationBudget: Int?
 
@@ -51,6 +55,7 @@ struct ExperimentCommand: ParsableCommand {
 
     private var givesGrid: Bool {
         tasks != nil || lengths != nil || seeds != nil || !variant.isEmpty || timeBudget != nil || iterationBudget != nil
+            || processorBudget != nil
     }
 
     func validate() throws {
@@ -84,7 +89,8 @@ struct ExperimentCommand: ParsableCommand {
                                options: text[text.index(after: equals)...].split(separator: " ").map(String.init))
         }
         let grid = GridSpec(tasks: taskList, lengths: lengthList, seeds: try parseSeeds(seeds), variants: variants,
-                            timeBudgetSeconds: try timeBudget.map { try parseDuration($0, flag: "--time-budget") }, maxIterations: iterationBudget)
+                            timeBudgetSeconds: try timeBudget.map { try parseDuration($0, flag: "--time-budget") }, maxIterations: iterationBudget,
+                            processorBudgetSeconds: try processorBudget.map { try parseDuration($0, flag: "--processor-budget") })
         if let problem = grid.problem { throw ValidationError(problem) }
         return grid
     }

@@ -130,6 +130,11 @@ extension Train {
         if maxCg != nil { given.append("--max-cg") }
         if subBatchSize != nil { given.append("--sub-batch-size") }
         if preconditioner { given.append("--preconditioner") }
+        if settings != nil { given.append("--settings") }
+        if rhoModel != nil { given.append("--rho-model") }
+        if lineSearch != nil { given.append("--line-search") }
+        if evaluationBatches != nil { given.append("--evaluation-batches") }
+        if stop.processorTimeLimit != nil { given.append("--processor-time-limit") }
         return given
     }
 }

@@ -23,13 +23,25 @@ struct StopOptions: ParsableArguments {
         """, valueName: "duration"))
     var timeLimit: String?
 
+    @Option(parsing: .unconditional, help: ArgumentHelp("""
+        Stop after this much processor time (user + system) in this session, e.g. 30m: fair on a \
+        shared machine, where wall time depends on what else runs. HF only; per session like --time-limit.
+        """, valueName: "duration"))
+    var processorTimeLimit: String?
+
     func validate() throws {
         if let maxIterations, maxIterations < 0 { throw ValidationError("--max-iterations must be non-negative, got \(maxIterations)") }
         if let timeLimit { _ = try parseDuration(timeLimit, flag: "--time-limit") }
+        if let processorTimeLimit { _ = try parseDuration(processorTimeLimit, flag: "--processor-time-limit") }
     }
 
     /// `90`, `90s`, `30m`, `2h` → seconds.
     func seconds() throws -> Double? { try timeLimit.map { try parseDuration($0, flag: "--time-limit") } }
+
+    /// `--processor-time-limit` in seconds.
+    func processorSeconds() throws -> Double? {
+        try processorTimeLimit.map { try parseDuration($0, flag: "--processor-time-limit") }
+    }
 }
 
 /// `90`, `90s`, `30m`, `2h` → seconds; errors name `flag`.
@@ -91,8 +103,28 @@ struct Train: ParsableCommand {
     @Flag(help: "Turn structural damping off (μ = 0).")
     var noStructuralDamping = false
 
+    @Option(help: ArgumentHelp("""
+        A named set of HF settings, applied before the other flags: hfrnn (this package's defaults) \
+        or isc (the authors' released code: μ 0.0075 in this package's units, ρ from the damped model, \
+        300 CG steps, the release's λ₀, curvature batch 1000, backtracking and line search on the \
+        gradient batch, any-decrease line search, no W_hh rescaling, b_y from 0; docs/algorithm.md).
+        """, valueName: "name"), transform: choice())
+    var settings: SettingsPreset?
+
     @Option(parsing: .unconditional, help: "Structural damping weight μ (default 0.03, M&S'11).")
     var mu: Double?
+
+    @Option(help: ArgumentHelp("ρ's denominator: undamped (default, Martens) or damped (the authors' release).",
+                               valueName: "model"), transform: choice())
+    var rhoModel: RhoModel?
+
+    @Option(help: ArgumentHelp("Line search: armijo (default, c = 0.01, 60 sizes) or any-decrease (the authors' release, 50 sizes).",
+                               valueName: "rule"), transform: choice())
+    var lineSearch: LineSearchRule?
+
+    @Option(help: ArgumentHelp("Backtracking and line-search batches: separate (default, fresh draws) or from-gradient (the gradient batch's 2nd and 3rd chunks, as in the authors' release).",
+                               valueName: "source"), transform: choice())
+    var evaluationBatches: EvaluationBatchSource?
 
     @Option(parsing: .unconditional, help: "Initial Levenberg–Marquardt λ (default: 0.01 × scored steps per sequence of the task; 0.01 for a dataset).")
     var initialLambda: Double?
@@ -152,8 +184,10 @@ struct Train: ParsableCommand {
         config.hiddenUnits = hiddenUnits
         config.precision = precision
         config.seed = seed
+        if let settings { config = settings.applied(to: config) }
         config.maxIterations = stop.maxIterations
         config.timeLimitSeconds = try stop.seconds()
+        config.processorTimeLimitSeconds = try stop.processorSeconds()
         config.checkpointEvery = checkpointEvery
         config.runName = runName ?? "\(task?.rawValue ?? URL(fileURLWithPath: dataset ?? "data").deletingPathExtension().lastPathComponent)"
             + (task != nil ? "-T\(length)" : "") + "-seed\(seed)"
@@ -173,7 +207,14 @@ struct Train: ParsableCommand {
             hf.lineSearchBatchSize = evaluationBatch
         }
         if let maxCg { hf.cgMaxIterations = maxCg }
-        hf.usePreconditioner = preconditioner
+        if preconditioner { hf.usePreconditioner = true }
+        if let rhoModel { hf.rhoUsesDampedModel = rhoModel == .damped }
+        if let lineSearch {
+            let reference = lineSearch == .anyDecrease ? SettingsPreset.isc.applied(to: config).optimizer : HFConfig()
+            hf.lineSearchArmijoC = reference.lineSearchArmijoC
+            hf.lineSearchMaxTries = reference.lineSearchMaxTries
+        }
+        if let evaluationBatches { hf.evaluationBatchesFromGradient = evaluationBatches == .fromGradient }
         config.optimizer = hf
         try firstOrder.apply(to: &config, hfFlags: hfOnlyFlags, runNameGiven: runName != nil)
         if let problem = config.problem { throw ValidationError(Train.flagMessage(problem)) }
@@ -189,6 +230,7 @@ struct Train: ParsableCommand {
         "optimizer.gradientBatchSize": "--gradient-batch", "optimizer.curvatureBatchSize": "--curvature-batch",
         "optimizer.backtrackBatchSize": "--evaluation-batch", "optimizer.lineSearchBatchSize": "--evaluation-batch",
         "optimizer.cgMaxIterations": "--max-cg", "blasThreads": "--blas-threads", "subBatchSize": "--sub-batch-size",
+        "processorTimeLimitSeconds": "--processor-time-limit",
     ]
 
     /// A configuration problem in the words of the command line: the flag, not the field.
@@ -244,4 +286,21 @@ struct Resume: ParsableCommand {
             }
         }
     }
+}
+
+/// `--rho-model`.
+enum RhoModel: String, CaseIterable, Sendable {
+    case undamped, damped
+}
+
+/// `--line-search`.
+enum LineSearchRule: String, CaseIterable, Sendable {
+    case armijo
+    case anyDecrease = "any-decrease"
+}
+
+/// `--evaluation-batches`.
+enum EvaluationBatchSource: String, CaseIterable, Sendable {
+    case separate
+    case fromGradient = "from-gradient"
 }

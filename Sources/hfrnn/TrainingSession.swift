@@ -39,7 +39,9 @@ func resumeTraining<S: BLASScalar & HDF5Element>(_ path: String, _: S.Type, stop
         let checkpoint = try TrainingCheckpoint<S>.load(from: path)
         if group.isPrimary, let note = blasKernelsNote(forCheckpointAt: path) { print(note) }
         let config = checkpoint.config.resumed(fromCheckpointAt: path, maxIterations: stop.maxIterations,
-                                               timeLimitSeconds: try stop.seconds(), successThreshold: successThreshold)
+                                               timeLimitSeconds: try stop.seconds(),
+                                               processorTimeLimitSeconds: try stop.processorSeconds(),
+                                               successThreshold: successThreshold)
         let trainer = try checkpoint.makeTrainer(source: try makeSource(config, S.self), config: config, path: path, group: group)
         return (trainer, checkpoint.state.iteration)
     }
@@ -99,6 +101,7 @@ func runSession<Driver: TrainingDriver>(_ trainer: Driver, header: String, colum
     case .solved: message = "solved: test error below \(formatPercent(threshold))"
     case .maxIterations: message = "stopped: reached the \(limitName) limit"
     case .timeLimit: message = "stopped: reached the time limit"
+    case .processorTimeLimit: message = "stopped: reached the processor time limit"
     case .interrupted: message = "interrupted: checkpoint saved"
     case .noProgress: message = noProgress()
     }

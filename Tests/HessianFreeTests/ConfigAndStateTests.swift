@@ -45,7 +45,7 @@ import Testing
         #expect(message { $0.backtrackSnapshotGrowth = 1 }
                 == "backtrackSnapshotGrowth must be greater than 1 and finite, got 1.0")
         #expect(message { $0.lineSearchShrink = 1 } == "lineSearchShrink must be in (0, 1), got 1.0")
-        #expect(message { $0.lineSearchArmijoC = 0 } == "lineSearchArmijoC must be in (0, 1), got 0.0")
+        #expect(message { $0.lineSearchArmijoC = -0.1 } == "lineSearchArmijoC must be in [0, 1), got -0.1")
         #expect(message { $0.lineSearchMaxTries = 0 } == "lineSearchMaxTries must be at least 1, got 0")
         #expect(message { $0.preconditionerExponent = 2 } == "preconditionerExponent must be in (0, 1], got 2.0")
         #expect(message { $0.weightCost = -1 } == "weightCost must be non-negative and finite, got -1.0")

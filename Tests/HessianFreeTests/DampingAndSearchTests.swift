@@ -129,4 +129,20 @@ private func choose(_ losses: [Double]) -> BacktrackChoice {
         #expect(calls == 1)  // only α = 0.8 was evaluated
         #expect(result.alpha == 0.8 && result.tries == 2)
     }
+
+    /// c = 0 is [ISC]'s rule: the first size with any strict decrease; an equal loss never passes.
+    @Test func anyDecreaseRuleAcceptsOnlyAStrictDecrease() {
+        var config = HFConfig()
+        config.lineSearchArmijoC = 0
+        config.lineSearchMaxTries = 50
+        // A flat direction: the loss never changes, so no size passes although f(θ+αδ) ≤ f(θ).
+        let flat = LineSearch.armijo(initialLoss: 1, directionalDerivative: -2, config: config) { _ in 1 }
+        #expect(flat == LineSearchResult(alpha: 0, loss: 1, tries: 50))
+        // A tiny decrease that fails Armijo's c = 1e-2 passes c = 0 at once.
+        let tiny = LineSearch.armijo(initialLoss: 1, directionalDerivative: -2, config: config) { _ in 0.999 }
+        #expect(tiny == LineSearchResult(alpha: 1, loss: 0.999, tries: 1))
+        // Armijo needs 0.999 ≤ 1 − 0.02α, α ≤ 0.05: it shrinks to 0.8¹⁴ ≈ 0.044.
+        let armijo = LineSearch.armijo(initialLoss: 1, directionalDerivative: -2, config: HFConfig()) { _ in 0.999 }
+        #expect(armijo.tries == 15 && armijo.alpha < 0.05)
+    }
 }
