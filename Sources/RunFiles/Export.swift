@@ -11,7 +11,8 @@ import Training
 // curves.csv — one row per HF iteration, the checkpoint's history (a first-order run: one row per
 //   evaluation, the columns of `firstOrderCurvesCSVHeader`, see checkpoints/README.md):
 //   iteration, train_loss, test_loss, test_error, lambda, lambda_next, rho, cg_iterations,
-//   backtrack_iteration, step_size, accepted, elapsed_seconds, train_objective
+//   backtrack_iteration, step_size, accepted, elapsed_seconds, train_objective, cg_stop, decision,
+//   line_search_tries, test_step_error, test_loss_relative, processor_seconds
 //   train_loss and test_loss are both the mean data loss (no L2 term), on the iteration's gradient
 //   batch and on the test set; train_objective = train_loss + ½·weight_cost·‖θ‖², what HF minimises.
 //   Numbers in Swift's shortest round-trip form; non-finite values as inf, -inf, nan (ρ is -inf
@@ -52,7 +53,10 @@ import Training
 // curves.svg — four panels: test error (%) and train/test loss (log scale) against HF iteration
 //   (first-order runs: updates), and the same against wall time; self-contained SVG 1.1.
 //
-// All four files are staged as hidden temporaries and renamed into place together only after
+// diagnostics.svg (HF runs) — four panels against HF iteration: test error per sequence and per
+//   judged step, the relative test loss, λ and ρ, CG steps and line-search tries.
+//
+// All files are staged as hidden temporaries and renamed into place together only after
 // all were written, so a failure leaves no partial output.
 
 /// Paths written by `exportRun` and the freshly evaluated final metrics.
@@ -65,7 +69,9 @@ public struct ExportResult: Sendable {
     public var testError: Double
     public var testLoss: Double
 
-    public var paths: [String] { [curves, summary, predictions, plot] }
+    /// diagnostics.svg (HF runs), or nil.
+    public var diagnosticsPlot: String? = nil
+    public var paths: [String] { [curves, summary, predictions, plot] + (diagnosticsPlot.map { [$0] } ?? []) }
 }
 
 /// The default export folder of a checkpoint: `export/` in its run folder.
@@ -111,15 +117,21 @@ struct RunExport<S: BLASScalar & HDF5Element> {
             try files.stage("summary.json", contents: summary)
             try files.stage("predictions.h5", bytes: try predictionsImage(predicted, name: files.path(of: "predictions.h5")))
             try files.stage("curves.svg", contents: svg)
+            if run.firstOrderHistory == nil {
+                try files.stage("diagnostics.svg", contents: diagnosticsSVG(history: run.history, title: plotTitle(run.config),
+                                                                           successThreshold: run.successThreshold))
+            }
             try files.commit()
         } catch {
             files.discard()
             throw error
         }
-        return ExportResult(directory: files.directory.path, curves: files.path(of: "curves.csv"),
+        var result = ExportResult(directory: files.directory.path, curves: files.path(of: "curves.csv"),
                             summary: files.path(of: "summary.json"), predictions: files.path(of: "predictions.h5"),
                             plot: files.path(of: "curves.svg"), testError: predicted.evaluation.errorRate,
                             testLoss: predicted.evaluation.loss)
+        if run.firstOrderHistory == nil { result.diagnosticsPlot = files.path(of: "diagnostics.svg") }
+        return result
     }
 
     // MARK: summary.json

@@ -32,7 +32,7 @@ public enum PathologicalTask: String, CaseIterable, Sendable, Codable {
     /// | task | smallest T | what binds |
     /// |---|---|---|
     /// | addition, multiplication, XOR | 6 | J ≤ T − 4, before the cue at L − 3 |
-    /// | XOR as released (`xor-isc`) | 14 | J ≤ ⌊0.5T⌋ − 4 |
+    /// | XOR as released (`xor-isc`) | 12 | J ≤ ⌊0.5T⌋ − 4 |
     /// | temporal order | 4 | J ≤ T − 2, before the trigger at L − 1 |
     /// | 3-bit temporal order | 5 | K ≤ T − 2 |
     /// | random permutation, memorisation | 2 | a dependency needs two steps |

@@ -40,14 +40,14 @@ final class Workspace {
         #expect(result.status == 0, "\(result.stderr)")
         let printed = result.stdout.split(separator: "\n").map(String.init)
         #expect(printed.map { URL(fileURLWithPath: $0).lastPathComponent }
-                == ["curves.csv", "summary.json", "predictions.h5", "curves.svg"])
+                == ["curves.csv", "summary.json", "predictions.h5", "curves.svg", "diagnostics.svg"])
         #expect(printed.allSatisfy { $0.hasPrefix(workspace.run + "/export/") || $0.contains("/runs/tiny/export/") })
         #expect(printed.allSatisfy { FileManager.default.fileExists(atPath: $0) })
 
         let custom = try runHFRNN(["export", "runs/tiny/latest.h5", "--output", "elsewhere/out"], in: workspace.path)
         #expect(custom.status == 0, "\(custom.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: workspace.path + "/elsewhere/out").sorted()
-                == ["curves.csv", "curves.svg", "predictions.h5", "summary.json"])
+                == ["curves.csv", "curves.svg", "diagnostics.svg", "predictions.h5", "summary.json"])
     }
 
     @Test func evaluateReportsLossErrorAndCriterion() throws {

@@ -1,5 +1,6 @@
 import Experiments
 import Foundation
+import RunFiles
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
@@ -154,6 +155,45 @@ import Testing
         #expect(csv.contains(",unfinished,"), "\(csv)")
         let saved = (try String(contentsOfFile: log, encoding: .utf8)).contains("interrupted: checkpoint saved")
         #expect(saved, "the cell saved before exiting")
+        // The unfinished cell's checkpoint is kept with the results, to be committed.
+        let copy = workspace.path + "/grid/unfinished/addition-T10-seed1-tiny.h5"
+        #expect(FileManager.default.contents(atPath: copy)
+                == FileManager.default.contents(atPath: workspace.path + "/grid/runs/addition-T10-seed1-tiny/latest.h5"))
+    }
+
+    /// A grid whose run folders are gone (another machine, a fresh clone) continues each unfinished
+    /// cell from its copy in `unfinished/`, bit for bit as if it had never stopped, and the copy
+    /// goes once the cell is finished.
+    @Test func aGridContinuesFromItsCommittedUnfinishedCheckpoints() throws {
+        let workspace = try Workspace(train: false)
+        let grid = Self.grid.dropLast(2) + ["--iteration-budget", "20"]
+        let straight = try runHFRNN(["experiment", "straight"] + grid, in: workspace.path)
+        #expect(straight.status == 0, "\(straight.stderr)")
+
+        let stored = try String(contentsOfFile: workspace.path + "/straight/experiment.json", encoding: .utf8)
+        let manager = FileManager.default
+        try manager.createDirectory(atPath: workspace.path + "/moved/unfinished", withIntermediateDirectories: true)
+        try stored.write(toFile: workspace.path + "/moved/experiment.json", atomically: true, encoding: .utf8)
+        let tiny = Self.tinyTraining.split(separator: " ").map(String.init)
+        let cell = "temporal-order-T10-seed1-tiny"
+        let partial = try runHFRNN(["train", "--task", "temporal-order", "--length", "10", "--seed", "1"] + tiny
+                                   + ["--checkpoint-dir", "elsewhere", "--run-name", cell, "--max-iterations", "7"],
+                                   in: workspace.path)
+        #expect(partial.status == 0, "\(partial.stderr)")
+        try manager.copyItem(atPath: workspace.path + "/elsewhere/\(cell)/latest.h5",
+                             toPath: workspace.path + "/moved/unfinished/\(cell).h5")
+        try manager.removeItem(atPath: workspace.path + "/elsewhere")
+
+        let continued = try runHFRNN(["experiment", "moved"], in: workspace.path)
+        #expect(continued.status == 0, "\(continued.stderr)")
+        let resumedLog = try String(contentsOfFile: workspace.path + "/moved/logs/\(cell).log", encoding: .utf8)
+        #expect(resumedLog.contains("at iteration 7"), "the cell resumed: \(resumedLog)")
+        let expected = try String(contentsOfFile: workspace.path + "/straight/results.csv", encoding: .utf8)
+        let actual = try String(contentsOfFile: workspace.path + "/moved/results.csv", encoding: .utf8)
+        #expect(deterministicColumns(actual) == deterministicColumns(expected))
+        #expect(try checkpointBits(workspace.path + "/moved/runs/\(cell)/latest.h5")
+                == checkpointBits(workspace.path + "/straight/runs/\(cell)/latest.h5"))
+        #expect(try manager.contentsOfDirectory(atPath: workspace.path + "/moved/unfinished").isEmpty)
     }
 
     /// Spec problems: one line on stderr, a non-zero exit, nothing created.
@@ -219,7 +259,30 @@ import Testing
         var other = spec
         other.seeds = [1]
         #expect(throws: GridError.self) { _ = try Experiments.Experiment.open(workspace.path + "/grid", spec: other) }
+        var otherBudget = spec
+        otherBudget.timeBudgetSeconds = 60
+        #expect(throws: GridError.self) { _ = try Experiments.Experiment.open(workspace.path + "/grid", spec: otherBudget) }
+        // More seeds and another variant extend the grid in place.
+        var extended = spec
+        extended.seeds = [1, 2, 3, 4]
+        extended.variants.append(GridVariant(name: "isc", options: ["--settings", "isc"]))
+        #expect(spec.isExtended(by: extended) && !extended.isExtended(by: spec))
+        #expect(try Experiments.Experiment.open(workspace.path + "/grid", spec: extended).spec == extended)
+        #expect(try GridSpec.load(from: workspace.path + "/grid/experiment.json") == extended)
     }
+}
+
+/// Weights, optimizer state and history of a checkpoint but for its times, as text of bit patterns.
+private func checkpointBits(_ path: String) throws -> [String] {
+    let checkpoint = try TrainingCheckpoint<Float>.load(from: path)
+    let history = checkpoint.history.map { record in
+        [record.trainLoss, record.testLoss, record.testError, record.testStepError, record.testLossRelative, record.lambda,
+         record.rho, record.stepSize].map { String($0.bitPattern) }.joined(separator: ",")
+            + " \(record.cgIterations) \(record.cgStop) \(record.backtrackIteration) \(record.decision) \(record.lineSearchTries)"
+    }
+    return [checkpoint.parameters.map { String($0.bitPattern) }.joined(separator: ","),
+            checkpoint.state.warmStart.map { String($0.bitPattern) }.joined(separator: ","),
+            "\(checkpoint.state.lambda.bitPattern) \(checkpoint.state.iteration) \(checkpoint.state.totalCGIterations)"] + history
 }
 
 /// Counts the success-panel bars of results.svg.

@@ -24,7 +24,7 @@ import Testing
     @Test func badArgumentsAreRejectedInOneLine() throws {
         let out = NSTemporaryDirectory() + "hfrnn-generate-\(UUID().uuidString).h5"
         let cases: [([String], String)] = [
-            (["sudoku", "-o", out], "The value 'sudoku' is invalid for '<task>': choose one of addition, multiplication, xor, "
+            (["sudoku", "-o", out], "The value 'sudoku' is invalid for '<task>': choose one of addition, multiplication, xor, xor-isc, "
                 + "temporal-order, temporal-order-3bit, random-permutation, memorization-5bit, memorization-20bit"),
             (["addition", "-T", "5", "-o", out],
              "addition needs minimum length T ≥ 6, got 5: shorter sequences leave no room for its marked positions before the final cue"),
@@ -38,7 +38,7 @@ import Testing
             (["addition", "-o", NSTemporaryDirectory()], "--output '\(NSTemporaryDirectory())' is a folder; give a file name"),
             (["addition", "-o", "/proc/x.h5"], "--output folder '/proc' is not writable"),
             (["addition", "--target-format", "csv", "-o", out], "The value 'csv' is invalid for '--target-format <auto|labels|targets>': choose one of auto, labels, targets"),
-            ([], "give a task (addition, multiplication, xor, temporal-order, temporal-order-3bit, random-permutation, "
+            ([], "give a task (addition, multiplication, xor, xor-isc, temporal-order, temporal-order-3bit, random-permutation, "
                 + "memorization-5bit, memorization-20bit) or --check FILE"),
             (["addition", "--check", "x.h5"], "--check takes no task and no --output"),
         ]

@@ -56,7 +56,10 @@ private func run(_ objective: GLMObjective, config: HFConfig, steps count: Int)
         let (theta, state, reports) = run(objective, config: config, steps: 12)
         let gradient = objective.regularised(at: theta, weightCost: config.weightCost).gradient
         #expect(norm(gradient) < 1e-8)
-        #expect(reports.allSatisfy { $0.accepted })
+        // Every step away from the optimum is accepted. At the optimum the loss change is below
+        // rounding, and whether the line search sees a decrease depends on the BLAS kernels the
+        // machine picks, so a rejected step (θ unchanged) is allowed there.
+        #expect(reports.allSatisfy { $0.accepted || $0.gradientNorm < 1e-6 })
         // Loss never goes up on an accepted step.
         for report in reports { #expect(report.lossAfter <= report.lossBefore) }
         #expect(state.iteration == 12)

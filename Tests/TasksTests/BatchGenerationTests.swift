@@ -14,6 +14,15 @@ struct BatchGenerationTests {
         #expect(problems.isEmpty, "\(problems.prefix(5))")
     }
 
+    @Test(arguments: [12, 13, 50, 100, 200])
+    func releaseXorFollowsTheEncoding(t: Int) throws {
+        let spec = try makeSpec(.xorRelease, t)
+        let r = BatchReader(batch: makeBatch(spec, count: 300, seed: 7))
+        let problems = violations(r, spec)
+        #expect(problems.isEmpty, "\(problems.prefix(5))")
+        #expect(r.batch.lengths.allSatisfy { spec.lengthRange.contains($0) })
+    }
+
     /// 2000 addition sequences at T = 200 hit every length 200..<220, every I in [2, 19] and every
     /// J in [20, 99], and nothing else.
     @Test func additionCoversEveryLengthAndPosition() throws {

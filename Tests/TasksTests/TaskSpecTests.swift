@@ -8,7 +8,7 @@ import Testing
 struct TaskSpecTests {
     @Test func smallestMinimumLengthsAreTheDocumentedOnes() {
         let smallest = Dictionary(uniqueKeysWithValues: PathologicalTask.allCases.map { ($0, $0.smallestMinimumLength) })
-        #expect(smallest == [.addition: 6, .multiplication: 6, .xor: 6, .temporalOrder: 4, .temporalOrder3: 5,
+        #expect(smallest == [.addition: 6, .multiplication: 6, .xor: 6, .xorRelease: 12, .temporalOrder: 4, .temporalOrder3: 5,
                              .randomPermutation: 2, .memorization5: 2, .memorization20: 2])
     }
 
@@ -30,6 +30,7 @@ struct TaskSpecTests {
             .addition: (2, 1, .linearSquaredError, .absoluteTolerance(0.04)),
             .multiplication: (2, 1, .linearSquaredError, .absoluteTolerance(0.04)),
             .xor: (2, 1, .logisticCrossEntropy, .binaryThreshold),
+            .xorRelease: (2, 1, .logisticCrossEntropy, .binaryThreshold),
             .temporalOrder: (8, 4, .softmaxCrossEntropy, .argmax),
             .temporalOrder3: (8, 8, .softmaxCrossEntropy, .argmax),
             .randomPermutation: (100, 100, .softmaxCrossEntropy, .argmax),
@@ -47,7 +48,7 @@ struct TaskSpecTests {
 
     @Test func rawValuesAreTheCommandLineNames() {
         #expect(PathologicalTask.allCases.map(\.rawValue) == [
-            "addition", "multiplication", "xor", "temporal-order", "temporal-order-3bit",
+            "addition", "multiplication", "xor", "xor-isc", "temporal-order", "temporal-order-3bit",
             "random-permutation", "memorization-5bit", "memorization-20bit",
         ])
     }
@@ -58,6 +59,11 @@ struct TaskSpecTests {
         #expect(addition.lengthRange == 200..<220 && addition.maximumLength == 219)
         #expect(addition.markerRanges == [2..<20, 20..<100])                  // I ∈ [2, 19], J ∈ [20, 99]
         #expect(try makeSpec(.xor, 100).markerRanges == [1..<10, 10..<50])
+        // The release's XOR: lengths [0.5T, 0.55T), operands in [0.01T, 0.1T) and [0.15T, 0.25T).
+        #expect(try makeSpec(.xorRelease, 100).lengthRange == 50..<55)
+        #expect(try makeSpec(.xorRelease, 100).markerRanges == [1..<10, 15..<25])
+        #expect(try makeSpec(.xorRelease, 200).lengthRange == 100..<110)
+        #expect(try makeSpec(.xorRelease, 200).markerRanges == [2..<20, 30..<50])
         #expect(try makeSpec(.temporalOrder, 200).markerRanges == [2..<21, 80..<101])
         #expect(try makeSpec(.temporalOrder3, 200).markerRanges == [2..<21, 60..<81, 100..<121])
         #expect(try makeSpec(.temporalOrder, 100).markerRanges == [1..<11, 40..<51])
@@ -84,15 +90,17 @@ struct TaskSpecTests {
     func markerRangesFitAtEveryT(task: PathologicalTask) throws {
         let (percents, inclusive, tail): ([(Int, Int)], Bool, Int) = switch task {
         case .addition, .multiplication, .xor: ([(1, 10), (10, 50)], false, 3)
+        case .xorRelease: ([(1, 10), (15, 25)], false, 3)
         case .temporalOrder: ([(1, 10), (40, 50)], true, 1)
         case .temporalOrder3: ([(1, 10), (30, 40), (50, 60)], true, 1)
         case .randomPermutation, .memorization5, .memorization20: ([], false, 0)
         }
         for t in task.smallestMinimumLength...1000 {
-            let ranges = try makeSpec(task, t).markerRanges
+            let spec = try makeSpec(task, t)
+            let ranges = spec.markerRanges
             #expect(ranges.count == percents.count)
             guard let first = ranges.first, let last = ranges.last else { continue }
-            #expect(first.lowerBound >= 1 && last.upperBound <= t - tail, "T = \(t): \(ranges)")
+            #expect(first.lowerBound >= 1 && last.upperBound <= spec.lengthRange.lowerBound - tail, "T = \(t): \(ranges)")
             #expect(ranges.allSatisfy { !$0.isEmpty })
             #expect(zip(ranges, ranges.dropFirst()).allSatisfy { $0.upperBound <= $1.lowerBound }, "T = \(t): \(ranges)")
             if t >= 100 {
@@ -135,7 +143,7 @@ struct TaskSpecTests {
     /// `targetMean` against the mask-weighted mean target of 2000 generated sequences.
     @Test(arguments: PathologicalTask.allCases)
     func targetMeanMatchesGeneratedTargets(task: PathologicalTask) throws {
-        let spec = try makeSpec(task, 10)
+        let spec = try makeSpec(task, max(10, task.smallestMinimumLength))
         let r = BatchReader(batch: makeBatch(spec, count: 2000, seed: 11))
         var sum = Array(repeating: 0.0, count: spec.outputSize), scored = 0.0
         for b in 0..<r.count {

@@ -69,7 +69,7 @@ import Training
 
         let numeric = ["accepted", "backtrack_iteration", "cg_iterations", "elapsed_seconds", "iteration", "lambda",
                        "lambda_next", "rho", "step_size", "test_error", "test_loss", "train_loss",
-                       "train_objective"]
+                       "train_objective", "test_step_error", "test_loss_relative", "processor_seconds", "line_search_tries"]
         #expect(try file.children(of: "history") == (numeric + ["cg_stop", "decision"]).sorted())
         for name in numeric {
             #expect(try file.shape(of: "history/\(name)") == [iterations], "history/\(name)")

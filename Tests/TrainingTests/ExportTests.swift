@@ -59,11 +59,15 @@ func exportTinyRun() throws -> ExportResult {
 // MARK: - Export
 
 @Suite("Export") struct ExportTests {
-    @Test func writesTheFourFilesAndNothingElse() throws {
+    @Test func writesTheFiveFilesAndNothingElse() throws {
         let result = try exportTinyRun()
         defer { try? FileManager.default.removeItem(atPath: result.directory) }
         let names = try FileManager.default.contentsOfDirectory(atPath: result.directory).sorted()
-        #expect(names == ["curves.csv", "curves.svg", "predictions.h5", "summary.json"])
+        #expect(names == ["curves.csv", "curves.svg", "diagnostics.svg", "predictions.h5", "summary.json"])
+        let diagnostics = try String(contentsOfFile: result.directory + "/diagnostics.svg", encoding: .utf8)
+        for panel in ["errors", "relative-loss", "damping", "work"] {
+            #expect(diagnostics.contains("<g class=\"panel\" id=\"\(panel)\">"), "\(panel)")
+        }
         #expect(result.paths.allSatisfy { FileManager.default.fileExists(atPath: $0) })
         #expect(tinyRun.history.count == 3)
     }
@@ -78,11 +82,12 @@ func exportTinyRun() throws -> ExportResult {
         defer { try? FileManager.default.removeItem(atPath: result.directory) }
         let lines = try String(contentsOfFile: result.curves, encoding: .utf8).split(separator: "\n").map(String.init)
         #expect(lines.first == "iteration,train_loss,test_loss,test_error,lambda,lambda_next,rho,cg_iterations,"
-                + "backtrack_iteration,step_size,accepted,elapsed_seconds,train_objective")
+                + "backtrack_iteration,step_size,accepted,elapsed_seconds,train_objective,"
+                + "cg_stop,decision,line_search_tries,test_step_error,test_loss_relative,processor_seconds")
         let rows = lines.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
         #expect(rows.count == tinyRun.history.count)
         for (row, record) in zip(rows, tinyRun.history) {
-            try #require(row.count == 13)
+            try #require(row.count == 19)
             #expect(Int(row[0]) == record.iteration)
             #expect(Double(row[1]) == record.trainLoss)
             #expect(Double(row[2]) == record.testLoss)
@@ -96,6 +101,10 @@ func exportTinyRun() throws -> ExportResult {
             #expect(row[10] == (record.accepted ? "1" : "0"))
             #expect(Double(row[11]) == record.elapsedSeconds)
             #expect(Double(row[12]) == record.trainObjective)
+            #expect(row[13] == record.cgStop.label && row[14] == record.decision.label)
+            #expect(Int(row[15]) == record.lineSearchTries && record.lineSearchTries >= 1)
+            #expect(Double(row[16]) == record.testStepError && Double(row[17]) == record.testLossRelative)
+            #expect(Double(row[18]) == record.processorSeconds && record.processorSeconds > 0)
         }
     }
 
@@ -104,7 +113,7 @@ func exportTinyRun() throws -> ExportResult {
                                      rho: -.infinity, cgIterations: 3, cgStop: .unknown("x"), backtrackIteration: 2,
                                      stepSize: 0, accepted: false, decision: .unknown("rejected"), elapsedSeconds: 1)
         var row = curvesCSV([record]).split(separator: "\n")[1]
-        #expect(row == "1,1.0,nan,0.5,1.0,1.5,-inf,3,2,0.0,0,1.0,nan")
+        #expect(row == "1,1.0,nan,0.5,1.0,1.5,-inf,3,2,0.0,0,1.0,nan,unknown,unknown,0,nan,nan,nan")
         record.rho = .infinity
         row = curvesCSV([record]).split(separator: "\n")[1]
         #expect(row.contains(",inf,"))
