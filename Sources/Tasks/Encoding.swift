@@ -93,9 +93,6 @@ enum Encoding {
 
     /// A run succeeds when under 1 % of the test sequences are wrong. [PMB]
     static let successThreshold = 0.01
-    /// Initial Levenberg–Marquardt λ per scored output of a sequence.
-    /// [ISC `init_damping`; docs/algorithm.md#constants]
-    static let initialLambdaPerScoredOutput = 0.01
 }
 
 // MARK: - Marked-position layout

@@ -135,14 +135,6 @@ public struct TaskSpec: Sendable, Codable, Equatable, CustomStringConvertible {
     /// recalled pattern must be right, so the trivial blank steps cannot hide errors.
     public var successThreshold: Double { Encoding.successThreshold }
 
-    /// 0.01 × `scoredStepsPerSequence` (docs/algorithm.md#constants): the initial λ a training run
-    /// on this task starts from (the policy is Training's `TrainingConfig.defaultInitialLambda`).
-    /// [ISC] used 0.08 for temporal order and 0.01 · n_values · n · T for memorisation, by its own
-    /// note "not quite the right number".
-    public var initialLambdaHint: Double {
-        Encoding.initialLambdaPerScoredOutput * Double(scoredStepsPerSequence)
-    }
-
     /// E[y | scored]: the mean target vector over the scored steps, one entry per output.
     ///
     /// Addition 1.0, multiplication 0.25, XOR 0.5 (the base rate of 1s). For the softmax tasks it

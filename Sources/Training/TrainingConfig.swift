@@ -127,15 +127,19 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
     }
 
     /// The initial Levenberg–Marquardt λ₀ of a run, unless overridden: for a task,
-    /// 0.01 × the scored steps per sequence (`TaskSpec.initialLambdaHint`), which reproduces [ISC]'s
-    /// λ₀ for the operand tasks (0.01) and the permutation (0.01·T); for a dataset, `HFConfig`'s
-    /// plain default 0.01.
+    /// `initialLambdaPerScoredStep` × the scored steps per sequence, which reproduces [ISC]'s λ₀ for
+    /// the operand tasks (0.01) and the permutation (0.01·T) ([ISC] used 0.08 for temporal order and
+    /// 0.01 · values · positions · T for memorisation: `SettingsPreset.releaseInitialLambda`); for a
+    /// dataset, `HFConfig`'s plain default 0.01.
     public static func defaultInitialLambda(for data: DataSourceConfig) -> Double {
         switch data {
-        case .task(let spec): return spec.initialLambdaHint
+        case .task(let spec): return initialLambdaPerScoredStep * Double(spec.scoredStepsPerSequence)
         case .dataset: return HFConfig().initialLambda
         }
     }
+
+    /// λ₀ per scored step of a sequence [ISC `init_damping = … · 0.01`; docs/algorithm.md#constants].
+    public static let initialLambdaPerScoredStep = 0.01
 
     /// Sequences per sub-batch of new runs: small enough to share a 1000-sequence curvature batch
     /// among 10 processes, and as fast as whole 1000-sequence chunks on one (docs/mpi.md).

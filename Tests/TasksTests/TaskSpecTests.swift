@@ -126,19 +126,6 @@ struct TaskSpecTests {
         #expect(try makeSpec(.memorization5, 100).description.hasPrefix("memorization-5bit, T = 100: length 110,"))
     }
 
-    /// 0.01 × scored outputs per sequence, checked against a generated batch's Σ mask.
-    @Test(arguments: PathologicalTask.allCases)
-    func initialLambdaHintIsOnePercentOfScoredOutputs(task: PathologicalTask) throws {
-        let spec = try makeSpec(task, 30)
-        let batch = makeBatch(spec, count: 16, seed: 3)
-        #expect(abs(spec.initialLambdaHint - 0.01 * batch.scoredOutputCount / 16) < 1e-12)
-    }
-
-    @Test func initialLambdaHintsAtT200() throws {
-        #expect(try makeSpec(.addition, 200).initialLambdaHint == 0.01)
-        #expect(try makeSpec(.temporalOrder, 200).initialLambdaHint == 0.01)
-        #expect(abs(try makeSpec(.randomPermutation, 200).initialLambdaHint - 2) < 1e-12)   // [ISC] T · 0.01
-    }
 
     /// `targetMean` against the mask-weighted mean target of 2000 generated sequences.
     @Test(arguments: PathologicalTask.allCases)
