@@ -76,7 +76,7 @@ public func defaultExportDirectory(forCheckpoint checkpoint: String) -> String {
 /// Exports the run of `checkpoint` (a checkpoint file or a run folder) into `directory`.
 /// Nothing is printed; every problem is a one-line error and leaves no output behind.
 public func exportRun(checkpoint argument: String, to directory: String) throws -> ExportResult {
-    let path = checkpointPath(argument)
+    let path = try existingCheckpoint(argument)
     try checkOutputDirectory(directory)
     switch try checkpointPrecision(path) {
     case .float: return try RunExport<Float>(try StoredRun<Float>.load(from: path)).write(to: directory)

@@ -84,10 +84,10 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
     /// Seeds the initial parameters, the optimizer's RNG and the task test set.
     public var seed: UInt64 = 1
     /// Stop after this many HF iterations (first-order runs: updates) in one session — the first `train`, or one `resume` —
-    /// (nil: no limit). A resumed run gets the stored limit again unless the resume sets another.
+    /// (nil: no limit). It applies to that session only: a resumed session has the limit it is given, or none.
     public var maxIterations: Int? = nil
-    /// Stop after this much training wall time in one session, in seconds (nil: no limit); per
-    /// session like `maxIterations`.
+    /// Stop after this much training wall time in one session, in seconds (nil: no limit); for
+    /// that session only, like `maxIterations`.
     public var timeLimitSeconds: Double? = nil
     /// Stop after this many rejected HF iterations in a row within a session. Each rejection raises
     /// λ by 3/2, so 20 of them multiply it by about 3300: a run that healthy training does not get
@@ -250,14 +250,14 @@ extension TrainingError {
 }
 
 extension TrainingConfig {
-    /// The configuration a resumed session runs with: limits given for this session replace the
-    /// stored ones (they count per session), a new success threshold replaces the old one, and the
-    /// run folder is the one the checkpoint is in, wherever it was moved.
+    /// The configuration a resumed session runs with: the limits given for this session (nil: none),
+    /// never an earlier session's, a new success threshold in place of the old one, and the run
+    /// folder the checkpoint is in, wherever it was moved.
     public func resumed(fromCheckpointAt path: String, maxIterations: Int?, timeLimitSeconds: Double?,
                         successThreshold: Double?) -> TrainingConfig {
         var config = self
-        if let maxIterations { config.maxIterations = maxIterations }
-        if let timeLimitSeconds { config.timeLimitSeconds = timeLimitSeconds }
+        config.maxIterations = maxIterations
+        config.timeLimitSeconds = timeLimitSeconds
         if let successThreshold { config.successThreshold = successThreshold }
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
         config.runName = folder.lastPathComponent

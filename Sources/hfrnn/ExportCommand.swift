@@ -12,6 +12,10 @@ struct Export: ParsableCommand {
             metrics, wall time, CG steps, solved), predictions.h5 (the network on the run's test set: \
             predictions, targets, mask, lengths, wrong) and curves.svg (test error and losses against \
             HF iteration and wall time). The files appear together or not at all.
+
+            Examples:
+              hfrnn export checkpoints/addition-T100-seed1
+              hfrnn export checkpoints/addition-T100-seed1/best.h5 --output best-export
             """)
 
     @Argument(help: ArgumentHelp("A run folder (its latest.h5 is exported) or a checkpoint file.",
@@ -27,7 +31,7 @@ struct Export: ParsableCommand {
 
     func run() throws {
         try runGuarded {
-            let checkpoint = checkpointPath(source)
+            let checkpoint = try existingCheckpoint(source)
             guard FileManager.default.fileExists(atPath: checkpoint) else {
                 throw TrainingError.file(checkpoint, "no such checkpoint")
             }

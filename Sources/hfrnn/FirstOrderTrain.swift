@@ -19,12 +19,12 @@ func startFirstOrderTraining<S: BLASScalar & HDF5Element>(_ config: TrainingConf
                         + "\(trainer.network.parameterCount) parameters, test every \(run.evaluateEvery) updates")
 }
 
-func resumeFirstOrderTraining<S: BLASScalar & HDF5Element>(_ path: String, _: S.Type, stop: StopOptions,
+func resumeFirstOrderTraining<S: BLASScalar & HDF5Element>(_ path: String, _: S.Type, limits: SessionLimits,
                                                           successThreshold: Double?) throws {
     let checkpoint = try FirstOrderCheckpoint<S>.load(from: path)
     if let note = blasKernelsNote(forCheckpointAt: path) { print(note) }
-    let config = checkpoint.config.resumed(fromCheckpointAt: path, maxIterations: stop.maxIterations,
-                                           timeLimitSeconds: try stop.seconds(), successThreshold: successThreshold)
+    let config = checkpoint.config.resumed(fromCheckpointAt: path, maxIterations: limits.maxIterations,
+                                           timeLimitSeconds: limits.timeLimitSeconds, successThreshold: successThreshold)
     let trainer = try checkpoint.makeTrainer(source: try makeSource(config, S.self), config: config, path: path)
     try trainFirstOrder(trainer, header: "resuming \(path) at update \(trainer.updates)")
 }

@@ -28,18 +28,18 @@ func startTraining<S: BLASScalar & HDF5Element>(_ config: TrainingConfig, _: S.T
     try train(trainer, header: "training \(describe(config)), \(trainer.network.shape) network, \(trainer.network.parameterCount) parameters")
 }
 
-func resumeTraining<S: BLASScalar & HDF5Element>(_ path: String, _: S.Type, stop: StopOptions,
+func resumeTraining<S: BLASScalar & HDF5Element>(_ path: String, _: S.Type, limits: SessionLimits,
                                                 successThreshold: Double?) throws {
     let group = try Workers.group()
     if try group.agreeing({ try checkpointFirstOrderMethod(path) }) != nil {
         try refuseSharing(group, "resume")
-        return try resumeFirstOrderTraining(path, S.self, stop: stop, successThreshold: successThreshold)
+        return try resumeFirstOrderTraining(path, S.self, limits: limits, successThreshold: successThreshold)
     }
     let (trainer, iteration) = try group.agreeing {
         let checkpoint = try TrainingCheckpoint<S>.load(from: path)
         if group.isPrimary, let note = blasKernelsNote(forCheckpointAt: path) { print(note) }
-        let config = checkpoint.config.resumed(fromCheckpointAt: path, maxIterations: stop.maxIterations,
-                                               timeLimitSeconds: try stop.seconds(), successThreshold: successThreshold)
+        let config = checkpoint.config.resumed(fromCheckpointAt: path, maxIterations: limits.maxIterations,
+                                               timeLimitSeconds: limits.timeLimitSeconds, successThreshold: successThreshold)
         let trainer = try checkpoint.makeTrainer(source: try makeSource(config, S.self), config: config, path: path, group: group)
         return (trainer, checkpoint.state.iteration)
     }
