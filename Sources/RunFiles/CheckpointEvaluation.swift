@@ -66,17 +66,19 @@ public struct CheckpointEvaluation: Encodable, Sendable {
 }
 
 /// Evaluates the checkpoint at `path` on `data`, `count` sequences (nil: the run's test set size
-/// for a task; every row of a dataset file; the whole test set of the run).
-public func evaluateCheckpoint(at path: String, on data: EvaluationData, count: Int?) throws -> CheckpointEvaluation {
+/// for a task; every row of a dataset file; the whole test set of the run, read where `moved` says
+/// if a dataset run's files have moved).
+public func evaluateCheckpoint(at path: String, on data: EvaluationData, count: Int?,
+                               moved: MovedDataset = MovedDataset()) throws -> CheckpointEvaluation {
     switch try checkpointPrecision(path) {
-    case .float: try evaluateCheckpoint(at: path, on: data, count: count, Float.self)
-    case .double: try evaluateCheckpoint(at: path, on: data, count: count, Double.self)
+    case .float: try evaluateCheckpoint(at: path, on: data, count: count, moved: moved, Float.self)
+    case .double: try evaluateCheckpoint(at: path, on: data, count: count, moved: moved, Double.self)
     }
 }
 
 private func evaluateCheckpoint<S: BLASScalar & HDF5Element>(at path: String, on data: EvaluationData, count: Int?,
-                                                             _: S.Type) throws -> CheckpointEvaluation {
-    let run = try StoredRun<S>.load(from: path)
+                                                             moved: MovedDataset, _: S.Type) throws -> CheckpointEvaluation {
+    let run = try StoredRun<S>.load(from: path, moved: moved)
     var config = run.config
     var chunks: [SequenceBatch<S>]
     var criterion: ErrorCriterion
@@ -84,7 +86,8 @@ private func evaluateCheckpoint<S: BLASScalar & HDF5Element>(at path: String, on
 
     /// The test set `config` describes: a task's regenerated one, or rows of a file.
     func testSet(kind: String) throws -> ([SequenceBatch<S>], ErrorCriterion, CheckpointEvaluation.Source) {
-        let source = try makeSource(config, S.self)
+        // The run's own files are checked to be its data; a file named for evaluation is taken as it is.
+        let source = kind == "run_test_set" ? try makeStoredRunSource(config, S.self) : try makeSource(config, S.self)
         try requireFit(data: source.name, inputs: source.inputSize, outputs: source.outputSize,
                        outputLoss: source.outputLoss, model: path, network: run.network)
         let file = (source as? DatasetSource<S>)?.test

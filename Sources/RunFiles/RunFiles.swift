@@ -79,6 +79,13 @@ public struct StoredRun<S: BLASScalar> {
     public var lambda: Double
     public var elapsedSeconds: Double
 
+    /// The run of the checkpoint at `path`, its dataset files where `moved` says if they have moved.
+    public static func load(from path: String, moved: MovedDataset) throws -> StoredRun<S> {
+        var run = try load(from: path)
+        run.config = try relocating(run.config, to: moved)
+        return run
+    }
+
     public static func load(from path: String) throws -> StoredRun<S> {
         let precision = try checkpointPrecision(path)  // first: it says what a file that is no checkpoint is
         if try checkpointFirstOrderMethod(path) != nil {

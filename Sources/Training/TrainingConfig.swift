@@ -115,6 +115,9 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
     public var initialization = InitializationConfig()
     /// Train with a first-order method instead of HF (`optimizer` is then unused); nil: HF.
     public var firstOrder: FirstOrderRunConfig? = nil
+    /// A dataset run's file hashes, to recognise its data wherever it is opened again; nil for task
+    /// runs and runs from before they were recorded.
+    public var datasetHashes: DatasetHashes? = nil
 
     /// A run on `data` with every default; λ₀ from `defaultInitialLambda(for:)`.
     public init(data: DataSourceConfig) {

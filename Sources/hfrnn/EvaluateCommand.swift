@@ -46,6 +46,8 @@ struct Evaluate: ParsableCommand {
     @Flag(help: "Print the result as one JSON document (format hfrnn-evaluation).")
     var json = false
 
+    @OptionGroup var movedDataset: MovedDatasetOptions
+
     func validate() throws {
         if dataset != nil && task != nil { throw ValidationError("give at most one of --dataset and --task") }
         if task == nil {
@@ -55,6 +57,10 @@ struct Evaluate: ParsableCommand {
         if task == nil && dataset == nil && count != nil { throw ValidationError("--count needs --task or --dataset") }
         if let count, count < 1 { throw ValidationError("--count must be at least 1, got \(count)") }
         if let dataset, dataset.isEmpty { throw ValidationError("--dataset must not be empty") }
+        if movedDataset.given && (dataset != nil || task != nil) {
+            throw ValidationError("\(movedDataset.dataset != nil ? MovedDataset.datasetFlag : MovedDataset.testDatasetFlag) "
+                                  + "is for the run's own test set, not with --dataset or --task")
+        }
         _ = try taskSpec()
     }
 
@@ -76,7 +82,7 @@ struct Evaluate: ParsableCommand {
         }
         try runGuarded {
             let path = try existingCheckpoint(checkpoint)
-            let result = try evaluateCheckpoint(at: path, on: data, count: count)
+            let result = try evaluateCheckpoint(at: path, on: data, count: count, moved: movedDataset.moved)
             if json {
                 print(try JSONFormat.string(result, pretty: true), terminator: "")
             } else {

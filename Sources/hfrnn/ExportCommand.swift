@@ -25,6 +25,8 @@ struct Export: ParsableCommand {
     @Option(help: ArgumentHelp("Output folder, created if missing (default: <run folder>/export).", valueName: "dir"))
     var output: String?
 
+    @OptionGroup var movedDataset: MovedDatasetOptions
+
     func validate() throws {
         if let output, output.isEmpty { throw ValidationError("--output must not be empty") }
     }
@@ -37,7 +39,7 @@ struct Export: ParsableCommand {
             }
             let directory = output ?? defaultExportDirectory(forCheckpoint: checkpoint)
             try checkOutputDirectory(directory)
-            let result = try exportRun(checkpoint: checkpoint, to: directory)
+            let result = try exportRun(checkpoint: checkpoint, to: directory, moved: movedDataset.moved)
             for path in result.paths { print(path) }
         }
     }

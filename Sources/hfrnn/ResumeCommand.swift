@@ -12,7 +12,9 @@ struct Resume: ParsableCommand {
             --max-iterations 50 runs up to 50 more HF iterations, --time-limit 30m up to 30 more \
             minutes; without them the session runs until the run is solved, can make no progress, or \
             is stopped with Ctrl-C. A solved run continues when --success-threshold is below its test \
-            error; the new threshold is stored in the run.
+            error; the new threshold is stored in the run. A dataset run whose files have moved \
+            since training continues with --dataset-moved-to (and --test-dataset-moved-to); the new \
+            paths are stored in the run.
 
             Examples:
               hfrnn resume checkpoints/addition-T100-seed1
@@ -37,6 +39,8 @@ struct Resume: ParsableCommand {
     @Option(parsing: .unconditional, help: "Stop when the test error is below this fraction; stored in the run (default: the run's).")
     var successThreshold: Double?
 
+    @OptionGroup var movedDataset: MovedDatasetOptions
+
     func validate() throws {
         if let maxIterations, maxIterations < 0 { throw ValidationError("--max-iterations must be non-negative, got \(maxIterations)") }
         if let timeLimit { _ = try parseDuration(timeLimit, flag: "--time-limit") }
@@ -52,8 +56,10 @@ struct Resume: ParsableCommand {
             let (path, note) = try resumableCheckpoint(checkpoint)
             if let note, try Workers.group().isPrimary { print(note) }
             switch try checkpointPrecision(path) {
-            case .float: try resumeTraining(path, Float.self, limits: limits, successThreshold: successThreshold)
-            case .double: try resumeTraining(path, Double.self, limits: limits, successThreshold: successThreshold)
+            case .float: try resumeTraining(path, Float.self, limits: limits, successThreshold: successThreshold,
+                                            moved: movedDataset.moved)
+            case .double: try resumeTraining(path, Double.self, limits: limits, successThreshold: successThreshold,
+                                             moved: movedDataset.moved)
             }
         }
     }
