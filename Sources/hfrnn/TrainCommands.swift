@@ -9,7 +9,7 @@ import SequenceModel
 import Tasks
 import Training
 
-/// The options of `train` that limit how long its session runs (`resume` has its own, `ResumeLimits`).
+/// The options of `train` that limit how long its session runs (`resume` declares its own, in its words).
 struct StopOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: """
         Stop after this many HF iterations (first-order: updates) (default: no limit). For this \
@@ -110,9 +110,16 @@ struct Train: ParsableCommand {
     @Option(parsing: .unconditional, help: """
         Sequences per HF iteration for the gradient, rounded up to whole curvature batches \
         (default: \(HFConfig().gradientBatchSize), which with the curvature batch of \(HFConfig().curvatureBatchSize) \
-        is \(TrainingConfig(data: .dataset(path: "", testPath: nil)).gradientChunkCount * HFConfig().curvatureBatchSize)).
+        is \(Train.defaultGradientSequences)).
         """)
     var gradientBatch: Int?
+
+    /// Sequences a run with the default batches draws for the gradient: the gradient batch rounded
+    /// up to whole curvature batches (`TrainingConfig.gradientChunkCount`).
+    static var defaultGradientSequences: Int {
+        let config = TrainingConfig(data: .dataset(path: "", testPath: nil))
+        return config.gradientChunkCount * config.chunkSize
+    }
 
     @Option(parsing: .unconditional, help: "Sequences for curvature products (default: \(HFConfig().curvatureBatchSize)).")
     var curvatureBatch: Int?

@@ -78,7 +78,9 @@ import Testing
         let deadline = Date().addingTimeInterval(30)
         while !FileManager.default.fileExists(atPath: metrics) && Date() < deadline { usleep(10_000) }
         training.interrupt()
-        usleep(100_000)
+        // Signals do not queue: the second must come after the handler has taken the first.
+        let noted = Date().addingTimeInterval(10)
+        while !training.stderr.contains("stopping at the next safe point") && Date() < noted { usleep(5_000) }
         training.interrupt()
         _ = try training.wait(timeout: 20)
         try #require(!FileManager.default.fileExists(atPath: folder.file("runs/r/latest.h5")),
