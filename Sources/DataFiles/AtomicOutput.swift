@@ -14,20 +14,20 @@ public func checkOutputDirectory(_ directory: String) throws {
         var isDirectory: ObjCBool = false
         if manager.fileExists(atPath: url.path, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else {
-                throw TrainingError.file(path: directory, message: missing
-                    ? "cannot create output folder \(directory): \(url.path) is a file, not a folder"
-                    : "output folder \(directory) is a file, not a folder")
+                throw TrainingError.file(directory, missing
+                    ? "cannot create the output folder: \(url.path) is a file, not a folder"
+                    : "exists and is not a folder")
             }
             guard manager.isWritableFile(atPath: url.path) else {
-                throw TrainingError.file(path: directory, message: missing
-                    ? "cannot create output folder \(directory): \(url.path) is not writable"
-                    : "output folder \(directory) is not writable")
+                throw TrainingError.file(directory, missing
+                    ? "cannot create the output folder: \(url.path) is not writable"
+                    : "the output folder is not writable")
             }
             return
         }
         missing = true
         let parent = url.deletingLastPathComponent()
-        guard parent.path != url.path else { throw TrainingError.file(path: directory, message: "output folder \(directory): no existing parent folder") }
+        guard parent.path != url.path else { throw TrainingError.file(directory, "cannot create the output folder: no existing parent folder") }
         url = parent
     }
 }
@@ -38,7 +38,7 @@ public func checkOutputFile(_ path: String) throws {
     guard !path.isEmpty else { throw TrainingError.file(path: path, message: "output file path is empty") }
     var isDirectory: ObjCBool = false
     if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-        throw TrainingError.file(path: path, message: "output \(path) is a folder, not a file")
+        throw TrainingError.file(path, "is a folder, not a file")
     }
     try checkOutputDirectory(URL(fileURLWithPath: path).deletingLastPathComponent().path)
 }
@@ -137,20 +137,22 @@ package final class StagedFiles {
     package init(directory: String) throws {
         self.directory = URL(fileURLWithPath: directory).standardizedFileURL
         let manager = FileManager.default
-        var top: URL? = nil
+        // The folders to create, outermost first.
+        var missing: [URL] = []
         var probe = self.directory
         while !manager.fileExists(atPath: probe.path) {
-            top = probe
+            missing.insert(probe, at: 0)
             let parent = probe.deletingLastPathComponent()
             if parent.path == probe.path { break }
             probe = parent
         }
-        do {
-            try manager.createDirectory(at: self.directory, withIntermediateDirectories: true)
-        } catch {
-            throw TrainingError.file(path: directory, message: "cannot create output folder \(directory): \(error.localizedDescription)")
+        // mkdir(2) level by level rather than FileManager, so that a failure gives the system's reason.
+        for folder in missing where mkdir(folder.path, 0o777) != 0 && errno != EEXIST {
+            let reason = String(cString: strerror(errno))
+            if let top = missing.first { try? manager.removeItem(at: top) }
+            throw TrainingError.file(directory, "cannot create the output folder: \(reason)")
         }
-        createdFolder = top?.path
+        createdFolder = missing.first?.path
     }
 
     deinit {

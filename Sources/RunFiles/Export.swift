@@ -79,14 +79,16 @@ public func defaultExportDirectory(forCheckpoint checkpoint: String) -> String {
     URL(fileURLWithPath: checkpoint).deletingLastPathComponent().appendingPathComponent("export").path
 }
 
-/// Exports the run of `checkpoint` (a checkpoint file or a run folder) into `directory`.
-/// Nothing is printed; every problem is a one-line error and leaves no output behind.
-public func exportRun(checkpoint argument: String, to directory: String) throws -> ExportResult {
-    let path = checkpointPath(argument)
+/// Exports the run of `checkpoint` (a checkpoint file or a run folder) into `directory`, reading a
+/// dataset run's files where `moved` says if they have moved. Nothing is printed; every problem is
+/// a one-line error and leaves no output behind.
+public func exportRun(checkpoint argument: String, to directory: String,
+                      moved: MovedDataset = MovedDataset()) throws -> ExportResult {
+    let path = try existingCheckpoint(argument)
     try checkOutputDirectory(directory)
     switch try checkpointPrecision(path) {
-    case .float: return try RunExport<Float>(try StoredRun<Float>.load(from: path)).write(to: directory)
-    case .double: return try RunExport<Double>(try StoredRun<Double>.load(from: path)).write(to: directory)
+    case .float: return try RunExport<Float>(try StoredRun<Float>.load(from: path, moved: moved)).write(to: directory)
+    case .double: return try RunExport<Double>(try StoredRun<Double>.load(from: path, moved: moved)).write(to: directory)
     }
 }
 
@@ -98,7 +100,7 @@ struct RunExport<S: BLASScalar & HDF5Element> {
 
     func write(to directory: String) throws -> ExportResult {
         // Everything that can fail for reasons of content happens before the first byte is written.
-        let source = try makeSource(run.config, S.self)
+        let source = try makeStoredRunSource(run.config, S.self)
         guard source.inputSize == run.network.shape.inputs, source.outputSize == run.network.shape.outputs else {
             throw TrainingError.dataMismatch(run.path, "the data has \(source.inputSize) inputs and \(source.outputSize) outputs "
                                 + "but the network is \(run.network.shape)")

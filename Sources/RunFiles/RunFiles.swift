@@ -29,32 +29,11 @@ public func makeSource<S: BLASScalar & HDF5Element>(_ config: TrainingConfig, _:
 /// The test set's own seed, derived from the run seed so it never overlaps the training stream.
 public func testSetSeed(_ seed: UInt64) -> UInt64 { seed ^ 0x7E57_5E7D_0000_0001 }
 
-/// A run folder stands for its latest checkpoint; any other path is taken as a checkpoint file.
-public func checkpointPath(_ argument: String) -> String {
-    var isDirectory: ObjCBool = false
-    if FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory), isDirectory.boolValue {
-        return URL(fileURLWithPath: argument).appendingPathComponent("latest.h5").path
-    }
-    return argument
-}
-
-/// The checkpoint `hfrnn resume` continues from `argument`: a run folder's latest.h5 or, when a run
-/// was stopped between its first two saves (best.h5 is written first), its best.h5 — then `note`
-/// says so. Any other path is taken as a checkpoint file.
-public func resumableCheckpoint(_ argument: String) -> (path: String, note: String?) {
-    let latest = checkpointPath(argument)
-    guard latest != argument, !FileManager.default.fileExists(atPath: latest) else { return (latest, nil) }
-    let best = URL(fileURLWithPath: latest).deletingLastPathComponent().appendingPathComponent("best.h5").path
-    guard FileManager.default.fileExists(atPath: best) else { return (latest, nil) }
-    return (best, "\(argument) has no latest.h5 (the run stopped before saving it): resuming from best.h5")
-}
-
-/// The precision a checkpoint was written in (its root `precision` attribute).
+/// The precision a checkpoint was written in (its root `precision` attribute). The first read of
+/// every command that takes a checkpoint, so it also says what a file is when it is not one.
 public func checkpointPrecision(_ path: String) throws -> Precision {
-    let file = try HDF5File.open(path)
-    guard try file.hasAttribute("precision") else {
-        throw TrainingError.file(path, "not an hfrnn checkpoint (no precision attribute)")
-    }
+    let file = try openCheckpointFile(path)
+    guard try file.hasAttribute("precision") else { throw notACheckpoint(path, file) }
     let stored = try file.stringAttribute("precision")
     guard let precision = Precision(rawValue: stored) else {
         let choices = Precision.allCases.map(\.rawValue).joined(separator: " or ")
@@ -105,14 +84,22 @@ public struct StoredRun<S: BLASScalar> {
         return seconds
     }
 
+    /// The run of the checkpoint at `path`, its dataset files where `moved` says if they have moved.
+    public static func load(from path: String, moved: MovedDataset) throws -> StoredRun<S> {
+        var run = try load(from: path)
+        run.config = try relocating(run.config, to: moved)
+        return run
+    }
+
     public static func load(from path: String) throws -> StoredRun<S> {
+        let precision = try checkpointPrecision(path)  // first: it says what a file that is no checkpoint is
         if try checkpointFirstOrderMethod(path) != nil {
-            switch try checkpointPrecision(path) {
+            switch precision {
             case .float: return StoredRun(path: path, precision: .float, try FirstOrderCheckpoint<Float>.load(from: path))
             case .double: return StoredRun(path: path, precision: .double, try FirstOrderCheckpoint<Double>.load(from: path))
             }
         }
-        switch try checkpointPrecision(path) {
+        switch precision {
         case .float: return StoredRun(path: path, precision: .float, try TrainingCheckpoint<Float>.load(from: path))
         case .double: return StoredRun(path: path, precision: .double, try TrainingCheckpoint<Double>.load(from: path))
         }

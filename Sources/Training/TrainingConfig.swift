@@ -84,10 +84,10 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
     /// Seeds the initial parameters, the optimizer's RNG and the task test set.
     public var seed: UInt64 = 1
     /// Stop after this many HF iterations (first-order runs: updates) in one session — the first `train`, or one `resume` —
-    /// (nil: no limit). A resumed run gets the stored limit again unless the resume sets another.
+    /// (nil: no limit). It applies to that session only: a resumed session has the limit it is given, or none.
     public var maxIterations: Int? = nil
-    /// Stop after this much training wall time in one session, in seconds (nil: no limit); per
-    /// session like `maxIterations`.
+    /// Stop after this much training wall time in one session, in seconds (nil: no limit); for
+    /// that session only, like `maxIterations`.
     public var timeLimitSeconds: Double? = nil
     /// Stop after this much processor time (user + system) in one session, in seconds (nil: no
     /// limit); per session like `maxIterations`. HF runs only.
@@ -118,6 +118,9 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
     public var initialization = InitializationConfig()
     /// Train with a first-order method instead of HF (`optimizer` is then unused); nil: HF.
     public var firstOrder: FirstOrderRunConfig? = nil
+    /// A dataset run's file hashes, to recognise its data wherever it is opened again; nil for task
+    /// runs and runs from before they were recorded.
+    public var datasetHashes: DatasetHashes? = nil
 
     /// A run on `data` with every default; λ₀ from `defaultInitialLambda(for:)`.
     public init(data: DataSourceConfig) {
@@ -263,15 +266,15 @@ extension TrainingError {
 }
 
 extension TrainingConfig {
-    /// The configuration a resumed session runs with: limits given for this session replace the
-    /// stored ones (they count per session), a new success threshold replaces the old one, and the
-    /// run folder is the one the checkpoint is in, wherever it was moved.
+    /// The configuration a resumed session runs with: the limits given for this session (nil: none),
+    /// never an earlier session's, a new success threshold in place of the old one, and the run
+    /// folder the checkpoint is in, wherever it was moved.
     public func resumed(fromCheckpointAt path: String, maxIterations: Int?, timeLimitSeconds: Double?,
                         processorTimeLimitSeconds: Double? = nil, successThreshold: Double?) -> TrainingConfig {
         var config = self
-        if let maxIterations { config.maxIterations = maxIterations }
-        if let timeLimitSeconds { config.timeLimitSeconds = timeLimitSeconds }
-        if let processorTimeLimitSeconds { config.processorTimeLimitSeconds = processorTimeLimitSeconds }
+        config.maxIterations = maxIterations
+        config.timeLimitSeconds = timeLimitSeconds
+        config.processorTimeLimitSeconds = processorTimeLimitSeconds
         if let successThreshold { config.successThreshold = successThreshold }
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
         config.runName = folder.lastPathComponent

@@ -1,9 +1,7 @@
 import ArgumentParser
+import DataFiles
 import Foundation
-import HDF5IO
-import Linalg
 import RunFiles
-import SequenceModel
 import Tasks
 import Training
 
@@ -13,7 +11,14 @@ struct Evaluate: ParsableCommand {
         discussion: """
             By default the checkpoint is evaluated on its run's own test set, regenerated exactly as in \
             training. --task evaluates on freshly generated sequences of a task instead (the network's \
-            input and output sizes must fit it), --dataset on the sequences of an HDF5 dataset.
+            input and output sizes must fit it), --dataset on every row of an HDF5 dataset (or its \
+            first --count rows). --json prints one JSON document instead of the text (schema in \
+            checkpoints/README.md).
+
+            Examples:
+              hfrnn evaluate checkpoints/addition-T100-seed1
+              hfrnn evaluate checkpoints/xor-T50-seed1 --task xor --length 80 --seed 7
+              hfrnn evaluate checkpoints/sums-seed1 --dataset sums-test.h5 --json
             """)
 
     @Argument(help: ArgumentHelp("A checkpoint file, or a run folder (its latest.h5).", valueName: "checkpoint"))
@@ -29,12 +34,19 @@ struct Evaluate: ParsableCommand {
             help: "Minimum sequence length T of --task (required with --task).")
     var length: Int?
 
-    @Option(parsing: .unconditional,
-            help: "Sequences to evaluate with --task or --dataset (default: the run's test set size).")
+    @Option(parsing: .unconditional, help: """
+        Sequences to evaluate: fresh ones of --task, or the first rows of the --dataset file \
+        (default: the run's test set size with --task, every row with --dataset).
+        """)
     var count: Int?
 
-    @Option(parsing: .unconditional, help: "Seed of the --task sequences (default 1).")
+    @Option(parsing: .unconditional, help: "Seed of the --task sequences (default: 1).")
     var seed: UInt64?
+
+    @Flag(help: "Print the result as one JSON document (format hfrnn-evaluation).")
+    var json = false
+
+    @OptionGroup var movedDataset: MovedDatasetOptions
 
     func validate() throws {
         if dataset != nil && task != nil { throw ValidationError("give at most one of --dataset and --task") }
@@ -45,6 +57,10 @@ struct Evaluate: ParsableCommand {
         if task == nil && dataset == nil && count != nil { throw ValidationError("--count needs --task or --dataset") }
         if let count, count < 1 { throw ValidationError("--count must be at least 1, got \(count)") }
         if let dataset, dataset.isEmpty { throw ValidationError("--dataset must not be empty") }
+        if movedDataset.given && (dataset != nil || task != nil) {
+            throw ValidationError("\(movedDataset.dataset != nil ? MovedDataset.datasetFlag : MovedDataset.testDatasetFlag) "
+                                  + "is for the run's own test set, not with --dataset or --task")
+        }
         _ = try taskSpec()
     }
 
@@ -56,76 +72,46 @@ struct Evaluate: ParsableCommand {
     }
 
     func run() throws {
-        let spec = try taskSpec()
-        try runGuarded {
-            let path = checkpointPath(checkpoint)
-            switch try checkpointPrecision(path) {
-            case .float: try evaluate(path, spec, Float.self)
-            case .double: try evaluate(path, spec, Double.self)
-            }
-        }
-    }
-
-    private func evaluate<S: BLASScalar & HDF5Element>(_ path: String, _ spec: TaskSpec?, _: S.Type) throws {
-        let run = try StoredRun<S>.load(from: path)
-        var config = run.config
-        let description: String
-        if let spec {
-            config.data = .task(spec)
+        let data: EvaluationData
+        if let spec = try taskSpec() {
+            data = .task(spec, seed: seed ?? 1)
         } else if let dataset {
-            config.data = .dataset(path: dataset, testPath: dataset)
-        }
-        if let count { config.testSequences = count }
-        let source: any SequenceSource<S>
-        if let spec {
-            source = TaskSource<S>(spec: spec, testSequences: config.testSequences, testSeed: seed ?? 1)
-            description = "\(spec.name), seed \(seed ?? 1)"
+            data = .dataset(path: dataset)
         } else {
-            source = try makeSource(config, S.self)
-            description = dataset ?? "the run's test set (\(dataDescription(run.config)))"
+            data = .runTestSet
         }
-        let shape = run.network.shape
-        try requireFit(data: source.name, inputs: source.inputSize, outputs: source.outputSize,
-                       outputLoss: source.outputLoss, model: path, network: run.network)
-        let chunks: [SequenceBatch<S>]
-        if let spec {
-            // Exactly --count sequences from --seed, in chunks of the run's test chunk size (the last one smaller).
-            var rng = SeededGenerator(seed: seed ?? 1)
-            var remaining = config.testSequences
-            var parts: [SequenceBatch<S>] = []
-            while remaining > 0 {
-                let size = min(config.testChunkSize, remaining)
-                parts.append(spec.makeBatch(count: size, using: &rng))
-                remaining -= size
+        try runGuarded {
+            let path = try existingCheckpoint(checkpoint)
+            let result = try evaluateCheckpoint(at: path, on: data, count: count, moved: movedDataset.moved)
+            if json {
+                print(try JSONFormat.string(result, pretty: true), terminator: "")
+            } else {
+                printText(result)
             }
-            chunks = parts
-        } else {
-            chunks = try source.testChunks(chunkSize: config.testChunkSize)
         }
-        let result = evaluateSet(network: run.network, parameters: run.parameters, chunks: chunks,
-                                 criterion: source.errorCriterion)
-        let threshold = config.resolvedSuccessThreshold
-        let met = result.errorRate < threshold
-        print("checkpoint: \(path) (\(run.firstOrderHistory == nil ? "iteration" : "update") \(run.iteration), \(shape) network, \(run.storedPrecision.rawValue))")
-        print("data:       \(description), \(result.sequences) sequences")
+    }
+
+    private func printText(_ result: CheckpointEvaluation) {
+        let network = result.network
+        print("checkpoint: \(result.checkpoint) (\(result.optimizer == "hf" ? "iteration" : "update") \(result.iterations), "
+              + "\(network.inputs)-\(network.hidden)-\(network.outputs) network, \(result.precision))")
+        print("data:       \(dataLine(result))")
         print("loss:       \(String(format: "%.6g", result.loss))")
-        print("error rate: \(formatPercent(result.errorRate)) (\(result.wrong) of \(result.judged) sequences wrong, "
-              + "\(criterionDescription(source.errorCriterion)))")
-        print("success:    \(met ? "yes" : "no") (criterion: error rate below \(formatPercent(threshold)))")
+        print("error rate: \(formatPercent(result.errorRate)) (\(result.wrongSequences) of \(result.judgedSequences) "
+              + "sequences wrong, \(result.criterion))")
+        print("success:    \(result.success ? "yes" : "no") (criterion: error rate below \(formatPercent(result.successThreshold)))")
     }
-}
 
-func dataDescription(_ config: TrainingConfig) -> String {
-    switch config.data {
-    case .task(let spec): return "\(spec.name), seed \(config.seed)"
-    case .dataset(let path, let testPath): return testPath ?? path
-    }
-}
-
-func criterionDescription(_ criterion: ErrorCriterion) -> String {
-    switch criterion {
-    case .absoluteTolerance(let tolerance): return "wrong when an output is off by more than \(tolerance)"
-    case .binaryThreshold: return "wrong when an output is on the wrong side of 0.5"
-    case .argmax: return "wrong when the arg-max output is not the target class"
+    /// What was evaluated and how much of it: "sums.h5, 100 sequences (every row of the file)".
+    private func dataLine(_ result: CheckpointEvaluation) -> String {
+        let source = result.data
+        var line = source.kind == "run_test_set" ? "the run's test set (\(source.name)" : source.name
+        if let seed = source.seed { line += ", seed \(seed)" }
+        if source.kind == "run_test_set" { line += ")" }
+        line += ", \(result.sequences) sequences"
+        if let rows = source.availableSequences {
+            line += result.sequences == rows ? " (every row of the file)" : " (the first \(result.sequences) of its \(rows) rows)"
+        }
+        return line
     }
 }

@@ -16,6 +16,13 @@ struct ExperimentCommand: ParsableCommand {
             --variant damped= --variant undamped=--no-structural-damping. Results: results.csv, \
             results.md, results.svg and results-curves.svg in the folder, rewritten after every cell \
             (docs/experiments.md).
+
+            Examples:
+              hfrnn experiment grid --tasks addition,xor --lengths 30 --seeds 1-3 \\
+                  --variant damped= --variant undamped=--no-structural-damping \\
+                  --time-budget 30m --jobs 2
+              hfrnn experiment grid
+              hfrnn experiment grid --summarize
             """)
 
     @Argument(help: ArgumentHelp("The experiment folder.", valueName: "folder"))
@@ -33,7 +40,7 @@ struct ExperimentCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Seeds: a list and/or ranges, e.g. 1-3 or 1,2,5.", valueName: "seeds"))
     var seeds: String?
 
-    @Option(help: ArgumentHelp("A variant NAME=OPTIONS (repeat for more; default: one variant 'default' with no options).",
+    @Option(help: ArgumentHelp("A variant NAME=OPTIONS, repeated for more (default: one variant 'default' with no options).",
                                valueName: "name=options"))
     var variant: [String] = []
 

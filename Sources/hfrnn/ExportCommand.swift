@@ -12,6 +12,10 @@ struct Export: ParsableCommand {
             metrics, wall time, CG steps, solved), predictions.h5 (the network on the run's test set: \
             predictions, targets, mask, lengths, wrong) and curves.svg (test error and losses against \
             HF iteration and wall time). The files appear together or not at all.
+
+            Examples:
+              hfrnn export checkpoints/addition-T100-seed1
+              hfrnn export checkpoints/addition-T100-seed1/best.h5 --output best-export
             """)
 
     @Argument(help: ArgumentHelp("A run folder (its latest.h5 is exported) or a checkpoint file.",
@@ -21,19 +25,21 @@ struct Export: ParsableCommand {
     @Option(help: ArgumentHelp("Output folder, created if missing (default: <run folder>/export).", valueName: "dir"))
     var output: String?
 
+    @OptionGroup var movedDataset: MovedDatasetOptions
+
     func validate() throws {
         if let output, output.isEmpty { throw ValidationError("--output must not be empty") }
     }
 
     func run() throws {
         try runGuarded {
-            let checkpoint = checkpointPath(source)
+            let checkpoint = try existingCheckpoint(source)
             guard FileManager.default.fileExists(atPath: checkpoint) else {
                 throw TrainingError.file(checkpoint, "no such checkpoint")
             }
             let directory = output ?? defaultExportDirectory(forCheckpoint: checkpoint)
             try checkOutputDirectory(directory)
-            let result = try exportRun(checkpoint: checkpoint, to: directory)
+            let result = try exportRun(checkpoint: checkpoint, to: directory, moved: movedDataset.moved)
             for path in result.paths { print(path) }
         }
     }

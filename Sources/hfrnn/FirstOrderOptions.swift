@@ -15,7 +15,7 @@ enum OptimizerChoice: String, CaseIterable, Sendable {
 /// The `train` options that choose the optimizer and set the first-order methods' settings
 /// (docs/first-order.md). Unset values take `FirstOrderConfig(method:)`'s published recipe.
 struct FirstOrderOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Optimizer: hf (default), sgd, nesterov or adam (see docs/first-order.md).",
+    @Option(help: ArgumentHelp("Optimizer: hf, sgd, nesterov or adam (see docs/first-order.md) (default: hf).",
                                valueName: "optimizer"), transform: choice())
     var optimizer: OptimizerChoice = .hf
 
@@ -31,26 +31,26 @@ struct FirstOrderOptions: ParsableArguments {
     @Flag(help: "First-order: no gradient clipping.")
     var noClip = false
 
-    @Option(help: ArgumentHelp("Nesterov: momentum schedule: warmup (default: 0.9 for 1000 updates, then the maximum), raising or constant.",
+    @Option(help: ArgumentHelp("Nesterov: momentum schedule: warmup (0.9 for 1000 updates, then the maximum), raising or constant (default: warmup).",
                                valueName: "schedule"), transform: choice())
     var momentumSchedule: MomentumScheduleKind?
 
-    @Option(parsing: .unconditional, help: "Nesterov: the momentum the schedule settles at (default 0.995).")
+    @Option(parsing: .unconditional, help: "Nesterov: the momentum the schedule settles at (default: 0.995).")
     var maxMomentum: Double?
 
-    @Option(parsing: .unconditional, help: "Adam: β₁ (default 0.9).")
+    @Option(parsing: .unconditional, help: "Adam: β₁ (default: 0.9).")
     var beta1: Double?
 
-    @Option(parsing: .unconditional, help: "Adam: β₂ (default 0.999).")
+    @Option(parsing: .unconditional, help: "Adam: β₂ (default: 0.999).")
     var beta2: Double?
 
-    @Option(parsing: .unconditional, help: "Adam: ε (default 1e-8).")
+    @Option(parsing: .unconditional, help: "Adam: ε (default: 1e-8).")
     var adamEpsilon: Double?
 
-    @Option(parsing: .unconditional, help: "First-order: evaluate the test set, print a line and check the stop rules every this many updates (default 100).")
+    @Option(parsing: .unconditional, help: "First-order: evaluate the test set, print a line and check the stop rules every this many updates (default: 100).")
     var evaluateEvery: Int?
 
-    @Option(help: ArgumentHelp("First-order: initialisation, careful (default, Sutskever et al. 2013) or sparse (HF's).",
+    @Option(help: ArgumentHelp("First-order: initialisation, careful (Sutskever et al. 2013) or sparse (HF's) (default: careful).",
                                valueName: "init"), transform: choice())
     var initialization: FirstOrderInitialization?
 

@@ -12,6 +12,7 @@ import Training
 
 func startFirstOrderTraining<S: BLASScalar & HDF5Element>(_ config: TrainingConfig, _: S.Type) throws {
     let source = try makeSource(config, S.self)
+    let config = try recordingDatasetIdentity(config)
     try RunFolder(config: config).refuseExistingRun()
     let trainer = try FirstOrderTrainer<S>(config: config, source: source)
     let run = trainer.run
@@ -19,13 +20,19 @@ func startFirstOrderTraining<S: BLASScalar & HDF5Element>(_ config: TrainingConf
                         + "\(trainer.network.parameterCount) parameters, test every \(run.evaluateEvery) updates")
 }
 
-func resumeFirstOrderTraining<S: BLASScalar & HDF5Element>(_ path: String, _: S.Type, stop: StopOptions,
-                                                          successThreshold: Double?) throws {
+func resumeFirstOrderTraining<S: BLASScalar & HDF5Element>(_ path: String, _: S.Type, limits: SessionLimits,
+                                                          successThreshold: Double?, moved: MovedDataset) throws {
+    if limits.processorTimeLimitSeconds != nil {
+        throw TrainingError.configuration(field: "processorTimeLimitSeconds",
+                                          message: "--processor-time-limit belongs to HF runs; \(path) is a first-order run")
+    }
     let checkpoint = try FirstOrderCheckpoint<S>.load(from: path)
     if let note = blasKernelsNote(forCheckpointAt: path) { print(note) }
-    let config = checkpoint.config.resumed(fromCheckpointAt: path, maxIterations: stop.maxIterations,
-                                           timeLimitSeconds: try stop.seconds(), successThreshold: successThreshold)
-    let trainer = try checkpoint.makeTrainer(source: try makeSource(config, S.self), config: config, path: path)
+    let config = try relocating(
+        checkpoint.config.resumed(fromCheckpointAt: path, maxIterations: limits.maxIterations,
+                                  timeLimitSeconds: limits.timeLimitSeconds, successThreshold: successThreshold),
+        to: moved)
+    let trainer = try checkpoint.makeTrainer(source: try makeStoredRunSource(config, S.self), config: config, path: path)
     try trainFirstOrder(trainer, header: "resuming \(path) at update \(trainer.updates)")
 }
 

@@ -16,6 +16,10 @@ struct Generate: ParsableCommand {
             prints one summary line. The whole set is generated in memory. \
             With --check FILE, only validates an existing dataset (for example one written with h5py) \
             and prints its summary line.
+
+            Examples:
+              hfrnn generate addition --length 100 --count 10000 --seed 1 --output sums.h5
+              hfrnn generate --check mydata.h5
             """)
 
     @Argument(help: ArgumentHelp("Pathological task: \(taskNames).", valueName: "task"), transform: choice())
@@ -33,7 +37,7 @@ struct Generate: ParsableCommand {
     @Option(name: [.short, .long], help: ArgumentHelp("The HDF5 file to write; its folder must exist.", valueName: "file"))
     var output: String?
 
-    @Option(help: ArgumentHelp("How to store softmax targets: auto (class labels when they are one-hot), labels or targets.",
+    @Option(help: ArgumentHelp("How to store softmax targets: auto (class labels when they are one-hot), labels or targets (default: auto).",
                                valueName: "auto|labels|targets"), transform: choice())
     var targetFormat: TargetFormat = .auto
 

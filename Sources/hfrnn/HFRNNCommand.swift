@@ -20,6 +20,11 @@ struct HFRNNCommand: ParsableCommand {
         // One BLAS thread unless a run stores another count (train and resume apply it), so no
         // result depends on OPENBLAS_NUM_THREADS.
         BLAS.setThreadCount(1)
+        let commands = configuration.subcommands.map { $0._commandName }
+        if let problem = UnknownCommand.problem(in: Array(CommandLine.arguments.dropFirst()), commands: commands) {
+            FileHandle.standardError.write(Data("hfrnn: error: \(problem) (see 'hfrnn --help')\n".utf8))
+            exit(withError: ExitCode(64))
+        }
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -20,6 +20,11 @@ struct Probe: ParsableCommand {
             dataset per parameter block (W_hx, W_hh, b_h, W_yh, b_y, h_0), and the root attributes \
             loss, lambda, mu, weight_cost and scored_outputs, where \
             A v = G v + λ v + λμ·J_tᵀ D'' J_t v + weight_cost·v and the loss includes ½·weight_cost·‖θ‖².
+
+            Examples:
+              hfrnn probe --task addition --length 20 --hidden-units 10 --output p.h5
+              hfrnn probe --checkpoint checkpoints/addition-T100-seed1 \\
+                  --lambda 0.1 --mu 0.03 --output probe.h5
             """)
 
     @Option(help: ArgumentHelp("Take the model (and, without --task, the data's task) from this checkpoint or run folder.",
@@ -32,10 +37,10 @@ struct Probe: ParsableCommand {
     @Option(name: [.customShort("T"), .long], parsing: .unconditional, help: "Minimum sequence length T of --task.")
     var length: Int?
 
-    @Option(parsing: .unconditional, help: "Seed of a fresh model's initial parameters, as `hfrnn train --seed` (default 1).")
+    @Option(parsing: .unconditional, help: "Seed of a fresh model's initial parameters, as `hfrnn train --seed` (default: 1).")
     var seed: UInt64?
 
-    @Option(parsing: .unconditional, help: "Hidden units of a fresh model (default 100).")
+    @Option(parsing: .unconditional, help: "Hidden units of a fresh model (default: 100).")
     var hiddenUnits: Int?
 
     @Option(help: ArgumentHelp("Take the minibatch from this HDF5 dataset instead of a task.", valueName: "file"))
@@ -44,14 +49,14 @@ struct Probe: ParsableCommand {
     @Option(parsing: .unconditional, help: "Sequences in the minibatch.")
     var count: Int = 100
 
-    @Option(parsing: .unconditional, help: "Seed of the task minibatch (default 1).")
+    @Option(parsing: .unconditional, help: "Seed of the task minibatch (default: 1).")
     var dataSeed: UInt64?
 
     @Option(help: ArgumentHelp("HDF5 file with the direction v: one dataset per parameter block, shapes as in a checkpoint (default: Gaussian, from --direction-seed).",
                                valueName: "file"))
     var direction: String?
 
-    @Option(parsing: .unconditional, help: "Seed of the default Gaussian direction (default 1).")
+    @Option(parsing: .unconditional, help: "Seed of the default Gaussian direction (default: 1).")
     var directionSeed: UInt64?
 
     @Option(parsing: .unconditional, help: "Tikhonov damping λ of A v.")
@@ -63,7 +68,7 @@ struct Probe: ParsableCommand {
     @Option(parsing: .unconditional, help: "L2 weight cost, added to the loss, gradient and A v.")
     var weightCost: Double = 0
 
-    @Option(help: "Numeric precision: float or double.", transform: choice())
+    @Option(help: "Numeric precision: float or double (default: double).", transform: choice())
     var precision: Precision = .double
 
     @Option(help: ArgumentHelp("The HDF5 file to write.", valueName: "file"))
@@ -109,7 +114,7 @@ struct Probe: ParsableCommand {
         var dataTask = taskSpec
         var modelName = "the new model"
         if let checkpoint {
-            let path = checkpointPath(checkpoint)
+            let path = try existingCheckpoint(checkpoint)
             modelName = path
             let run = try StoredRun<S>.load(from: path)
             network = run.network

@@ -9,17 +9,17 @@ import SequenceModel
 import Tasks
 import Training
 
-/// Options shared by `train` and `resume` that limit how long a session runs.
+/// The options of `train` that limit how long its session runs (`resume` declares its own, in its words).
 struct StopOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: """
-        Stop after this many HF iterations (first-order: updates) in this session: in total for train, \
-        more for resume (default: no limit; resume: the run's stored limit).
+        Stop after this many HF iterations (first-order: updates) (default: no limit). For this \
+        session only: a later resume has the limits given to it.
         """)
     var maxIterations: Int?
 
     @Option(parsing: .unconditional, help: ArgumentHelp("""
-        Stop after this much training wall time in this session, e.g. 90s, 30m, 2h: in total for \
-        train, more time for resume (default: no limit; resume: the run's stored limit).
+        Stop after this much training wall time, e.g. 90s, 30m, 2h (default: no limit). For this \
+        session only, like --max-iterations.
         """, valueName: "duration"))
     var timeLimit: String?
 
@@ -66,13 +66,23 @@ struct Train: ParsableCommand {
             generated set, as in Martens & Sutskever (2011). On a dataset (--dataset), minibatches are \
             drawn from the file. Prints one line per HF iteration and writes checkpoints to \
             <checkpoint-dir>/<run-name>/latest.h5 and best.h5. Ctrl-C saves and exits.
+
+            Examples:
+              hfrnn train --task addition --length 100 --seed 2
+              hfrnn train --task xor --length 50 --no-structural-damping --time-limit 30m
+              hfrnn train --dataset sums.h5 --test-dataset sums-test.h5 --run-name sums
+              hfrnn train --task addition --length 50 --optimizer nesterov
             """)
 
     @Option(help: ArgumentHelp("Pathological task: \(taskNames).", valueName: "task"), transform: choice())
     var task: PathologicalTask?
 
-    @Option(name: [.customShort("T"), .long], parsing: .unconditional, help: "Minimum sequence length T of the task.")
-    var length: Int = 100
+    @Option(name: [.customShort("T"), .long], parsing: .unconditional,
+            help: "Minimum sequence length T of the task (default: \(Train.defaultLength)).")
+    var length: Int?
+
+    /// The task length when --length is not given.
+    static let defaultLength = 100
 
     @Option(help: "Train on this HDF5 dataset instead of a task (see datasets/README.md).")
     var dataset: String?
@@ -83,7 +93,7 @@ struct Train: ParsableCommand {
     @Option(parsing: .unconditional, help: "Hidden tanh units.")
     var hiddenUnits: Int = 100
 
-    @Option(help: "Numeric precision: float or double.", transform: choice())
+    @Option(help: "Numeric precision: float or double (default: float).", transform: choice())
     var precision: Precision = .float
 
     @Option(parsing: .unconditional, help: "Seed for initialisation, data and the test set.")
@@ -111,7 +121,7 @@ struct Train: ParsableCommand {
         """, valueName: "name"), transform: choice())
     var settings: SettingsPreset?
 
-    @Option(parsing: .unconditional, help: "Structural damping weight μ (default 0.03, M&S'11).")
+    @Option(parsing: .unconditional, help: "Structural damping weight μ (default: \(HFConfig().structuralDampingWeight), M&S'11).")
     var mu: Double?
 
     @Option(help: ArgumentHelp("ρ's denominator: undamped (default, Martens) or damped (the authors' release).",
@@ -129,24 +139,35 @@ struct Train: ParsableCommand {
     @Option(parsing: .unconditional, help: "Initial Levenberg–Marquardt λ (default: 0.01 × scored steps per sequence of the task; 0.01 for a dataset).")
     var initialLambda: Double?
 
-    @Option(parsing: .unconditional, help: "Sequences per HF iteration for the gradient (default 10000).")
+    @Option(parsing: .unconditional, help: """
+        Sequences per HF iteration for the gradient, rounded up to whole curvature batches \
+        (default: \(HFConfig().gradientBatchSize), which with the curvature batch of \(HFConfig().curvatureBatchSize) \
+        is \(Train.defaultGradientSequences)).
+        """)
     var gradientBatch: Int?
 
-    @Option(parsing: .unconditional, help: "Sequences for curvature products (default 300).")
+    /// Sequences a run with the default batches draws for the gradient: the gradient batch rounded
+    /// up to whole curvature batches (`TrainingConfig.gradientChunkCount`).
+    static var defaultGradientSequences: Int {
+        let config = TrainingConfig(data: .dataset(path: "", testPath: nil))
+        return config.gradientChunkCount * config.chunkSize
+    }
+
+    @Option(parsing: .unconditional, help: "Sequences for curvature products (default: \(HFConfig().curvatureBatchSize)).")
     var curvatureBatch: Int?
 
-    @Option(parsing: .unconditional, help: "Sequences for CG backtracking and for the line search (default 1000 each).")
+    @Option(parsing: .unconditional, help: "Sequences for CG backtracking and for the line search (default: \(HFConfig().backtrackBatchSize) each).")
     var evaluationBatch: Int?
 
     @Option(parsing: .unconditional, help: ArgumentHelp("""
-        Sequences per sub-batch (default \(TrainingConfig.defaultSubBatchSize)): every batch is evaluated as sub-batches \
+        Sequences per sub-batch (default: \(TrainingConfig.defaultSubBatchSize)): every batch is evaluated as sub-batches \
         of this size summed in a fixed order, so the run gives the same numbers in one process or \
         under mpirun with any number of processes, which can share at most as many sub-batches as \
         the curvature batch has. Part of the run's arithmetic.
         """, valueName: "n"))
     var subBatchSize: Int?
 
-    @Option(parsing: .unconditional, help: "Maximum CG iterations per HF iteration (default 150).")
+    @Option(parsing: .unconditional, help: "Maximum CG iterations per HF iteration (default: \(HFConfig().cgMaxIterations)).")
     var maxCg: Int?
 
     @Flag(help: "Use the diagonal (empirical Fisher + λ)^0.75 preconditioner.")
@@ -157,7 +178,7 @@ struct Train: ParsableCommand {
         valueName: "n"))
     var blasThreads: Int = 1
 
-    @Option(parsing: .unconditional, help: "Fixed test set size (default 10000).")
+    @Option(parsing: .unconditional, help: "Fixed test set size.")
     var testSequences: Int = 10_000
 
     @Option(parsing: .unconditional, help: "Stop when the test error is below this fraction (default: the task's 0.01).")
@@ -168,6 +189,7 @@ struct Train: ParsableCommand {
     func validate() throws {
         guard (task == nil) != (dataset == nil) else { throw ValidationError("give exactly one of --task and --dataset") }
         if testDataset != nil && dataset == nil { throw ValidationError("--test-dataset needs --dataset") }
+        if dataset != nil && length != nil { throw ValidationError("--length belongs to --task, not --dataset") }
         if noStructuralDamping && mu != nil { throw ValidationError("--no-structural-damping and --mu contradict each other") }
         _ = try makeConfig()
     }
@@ -176,7 +198,7 @@ struct Train: ParsableCommand {
     func makeConfig() throws -> TrainingConfig {
         let data: DataSourceConfig
         if let task {
-            data = .task(try makeTaskSpec(task, length: length))
+            data = .task(try makeTaskSpec(task, length: length ?? Train.defaultLength))
         } else {
             data = .dataset(path: dataset ?? "", testPath: testDataset)
         }
@@ -190,7 +212,7 @@ struct Train: ParsableCommand {
         config.processorTimeLimitSeconds = try stop.processorSeconds()
         config.checkpointEvery = checkpointEvery
         config.runName = runName ?? "\(task?.rawValue ?? URL(fileURLWithPath: dataset ?? "data").deletingPathExtension().lastPathComponent)"
-            + (task != nil ? "-T\(length)" : "") + "-seed\(seed)"
+            + (task != nil ? "-T\(length ?? Train.defaultLength)" : "") + "-seed\(seed)"
         config.checkpointDirectory = checkpointDir
         config.testSequences = testSequences
         config.blasThreads = blasThreads
@@ -251,43 +273,6 @@ struct Train: ParsableCommand {
         }
     }
 }
-
-struct Resume: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Continue a run from a checkpoint, exactly as if it had never stopped.",
-        discussion: """
-            The limits count in this session: --max-iterations 50 runs up to 50 more HF iterations, \
-            --time-limit 30m up to 30 more minutes. Without them the run's stored limits apply again, \
-            so a run stopped by a limit continues with the same budget. A solved run continues when \
-            --success-threshold is below its test error. The new values are stored in the run.
-            """)
-
-    @Argument(help: "A checkpoint (latest.h5) or a run folder.")
-    var checkpoint: String
-
-    @OptionGroup var stop: StopOptions
-
-    @Option(parsing: .unconditional, help: "Stop when the test error is below this fraction (default: the run's).")
-    var successThreshold: Double?
-
-    func validate() throws {
-        if let successThreshold, !(successThreshold > 0 && successThreshold <= 1) {
-            throw ValidationError("--success-threshold must be in (0, 1], got \(successThreshold)")
-        }
-    }
-
-    func run() throws {
-        let (path, note) = resumableCheckpoint(checkpoint)
-        try runGuarded {
-            if let note, try Workers.group().isPrimary { print(note) }
-            switch try checkpointPrecision(path) {
-            case .float: try resumeTraining(path, Float.self, stop: stop, successThreshold: successThreshold)
-            case .double: try resumeTraining(path, Double.self, stop: stop, successThreshold: successThreshold)
-            }
-        }
-    }
-}
-
 /// `--rho-model`.
 enum RhoModel: String, CaseIterable, Sendable {
     case undamped, damped

@@ -22,27 +22,32 @@ func startTraining<S: BLASScalar & HDF5Element>(_ config: TrainingConfig, _: S.T
     // Every rank opens the data and builds its trainer; any failure ends all of them, reported once.
     let trainer = try group.agreeing {
         let source = try makeSource(config, S.self)
-        if group.isPrimary { try RunFolder(config: config).refuseExistingRun() }
-        return try Trainer<S>(config: config, source: source, group: group)
+        // Stored by absolute path and content hash, so the run finds its data from any folder.
+        let recorded = try recordingDatasetIdentity(config)
+        if group.isPrimary { try RunFolder(config: recorded).refuseExistingRun() }
+        return try Trainer<S>(config: recorded, source: source, group: group)
     }
-    try train(trainer, header: "training \(describe(config)), \(trainer.network.shape) network, \(trainer.network.parameterCount) parameters")
+    try train(trainer, header: "training \(describe(trainer.config)), \(trainer.network.shape) network, \(trainer.network.parameterCount) parameters")
 }
 
-func resumeTraining<S: BLASScalar & HDF5Element>(_ path: String, _: S.Type, stop: StopOptions,
-                                                successThreshold: Double?) throws {
+func resumeTraining<S: BLASScalar & HDF5Element>(_ path: String, _: S.Type, limits: SessionLimits,
+                                                successThreshold: Double?, moved: MovedDataset) throws {
     let group = try Workers.group()
     if try group.agreeing({ try checkpointFirstOrderMethod(path) }) != nil {
         try refuseSharing(group, "resume")
-        return try resumeFirstOrderTraining(path, S.self, stop: stop, successThreshold: successThreshold)
+        return try resumeFirstOrderTraining(path, S.self, limits: limits, successThreshold: successThreshold, moved: moved)
     }
     let (trainer, iteration) = try group.agreeing {
         let checkpoint = try TrainingCheckpoint<S>.load(from: path)
         if group.isPrimary, let note = blasKernelsNote(forCheckpointAt: path) { print(note) }
-        let config = checkpoint.config.resumed(fromCheckpointAt: path, maxIterations: stop.maxIterations,
-                                               timeLimitSeconds: try stop.seconds(),
-                                               processorTimeLimitSeconds: try stop.processorSeconds(),
-                                               successThreshold: successThreshold)
-        let trainer = try checkpoint.makeTrainer(source: try makeSource(config, S.self), config: config, path: path, group: group)
+        let config = try relocating(
+            checkpoint.config.resumed(fromCheckpointAt: path, maxIterations: limits.maxIterations,
+                                      timeLimitSeconds: limits.timeLimitSeconds,
+                                      processorTimeLimitSeconds: limits.processorTimeLimitSeconds,
+                                      successThreshold: successThreshold),
+            to: moved)
+        let trainer = try checkpoint.makeTrainer(source: try makeStoredRunSource(config, S.self), config: config,
+                                                 path: path, group: group)
         return (trainer, checkpoint.state.iteration)
     }
     try train(trainer, header: "resuming \(path) at iteration \(iteration)")

@@ -1,0 +1,32 @@
+import Foundation
+
+/// A hash of a file's bytes, "fnv1a64:" and 16 hex digits (64-bit FNV-1a): enough to tell whether a
+/// file found again, perhaps elsewhere, holds the same data. Not a defence against a forger.
+public func contentHash(ofFileAt path: String) throws -> String {
+    guard let handle = FileHandle(forReadingAtPath: path) else {
+        throw TrainingError.file(path, "cannot read: \(String(cString: strerror(errno)))")
+    }
+    defer { try? handle.close() }
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    while true {
+        let chunk: Data
+        do {
+            guard let read = try handle.read(upToCount: 1 << 20), !read.isEmpty else { break }
+            chunk = read
+        } catch {
+            throw TrainingError.file(path, "cannot read: \(error.localizedDescription)")
+        }
+        chunk.withUnsafeBytes { bytes in
+            for byte in bytes {
+                hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+            }
+        }
+    }
+    return "fnv1a64:" + String(hash, radix: 16).leftPadded(to: 16)
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        String(repeating: "0", count: max(0, width - count)) + self
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+
+/// `hfrnn evaluate --dataset FILE` evaluates the whole file unless --count is given and says how
+/// many rows it used; `--json` prints the same result as a versioned snake_case document.
+@Suite struct EvaluateCommandTests {
+    /// The tiny run (test set of 40) and a 130-row addition dataset that fits it.
+    private func workspaceWithData() throws -> Workspace {
+        let workspace = try Workspace(train: true)
+        let generated = try runHFRNN(["generate", "addition", "--length", "8", "--count", "130", "--seed", "3",
+                                      "--output", "sums.h5"], in: workspace.path)
+        guard generated.status == 0 else { throw CLITestError("generate failed: \(generated.stderr)") }
+        return workspace
+    }
+
+    /// It used to evaluate only the first 40 rows (the run's test set size), without saying so.
+    @Test func aDatasetIsEvaluatedWholeUnlessACountIsGiven() throws {
+        let workspace = try workspaceWithData()
+        let whole = try runHFRNN(["evaluate", "runs/tiny", "--dataset", "sums.h5"], in: workspace.path)
+        #expect(whole.status == 0, "\(whole.stderr)")
+        #expect(whole.stdout.contains("data:       sums.h5, 130 sequences (every row of the file)"), "\(whole.stdout)")
+        #expect(whole.stdout.contains(" of 130 sequences wrong"), "\(whole.stdout)")
+        let first = try runHFRNN(["evaluate", "runs/tiny", "--dataset", "sums.h5", "--count", "50"], in: workspace.path)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("sums.h5, 50 sequences (the first 50 of its 130 rows)"), "\(first.stdout)")
+        let beyond = try runHFRNN(["evaluate", "runs/tiny", "--dataset", "sums.h5", "--count", "500"], in: workspace.path)
+        #expect(beyond.stdout.contains("sums.h5, 130 sequences (every row of the file)"), "\(beyond.stdout)")
+    }
+
+    @Test func jsonIsOneVersionedSnakeCaseDocument() throws {
+        let workspace = try workspaceWithData()
+        let result = try runHFRNN(["evaluate", "runs/tiny", "--dataset", "sums.h5", "--json"], in: workspace.path)
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["format"] as? String == "hfrnn-evaluation")
+        #expect(object["format_version"] as? Int == 1)
+        #expect(object["sequences"] as? Int == 130)
+        #expect(object["optimizer"] as? String == "hf")
+        #expect(object["iterations"] as? Int == 2)
+        let data = try #require(object["data"] as? [String: Any])
+        #expect(data["kind"] as? String == "dataset")
+        #expect(data["name"] as? String == "sums.h5")
+        #expect(data["available_sequences"] as? Int == 130)
+        let wrong = try #require(object["wrong_sequences"] as? Int)
+        let judged = try #require(object["judged_sequences"] as? Int)
+        #expect(object["error_rate"] as? Double == Double(wrong) / Double(judged))
+        #expect(object["success"] as? Bool == false)
+        for key in ["hfrnn_version", "checkpoint", "precision", "network", "loss", "criterion", "success_threshold"] {
+            #expect(object[key] != nil, "missing \(key)")
+        }
+        // Every key, nested ones included, is snake_case.
+        func keys(_ value: Any) -> [String] {
+            guard let dictionary = value as? [String: Any] else { return [] }
+            return dictionary.keys + dictionary.values.flatMap(keys)
+        }
+        let allKeys = keys(object)
+        #expect(allKeys.allSatisfy { $0 == $0.lowercased() && !$0.contains("-") }, "\(allKeys)")
+
+        let own = try runHFRNN(["evaluate", "runs/tiny", "--json"], in: workspace.path)
+        let ownObject = try #require(try JSONSerialization.jsonObject(with: Data(own.stdout.utf8)) as? [String: Any])
+        #expect((ownObject["data"] as? [String: Any])?["kind"] as? String == "run_test_set")
+        #expect(ownObject["sequences"] as? Int == 40)
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// A dataset run works from any folder, and a moved dataset can be named: the run stored
+/// `"path": "sums.h5"` as typed, so evaluate, resume and export failed anywhere else.
+@Suite struct MovedDatasetTests {
+    private let tiny = ["--hidden-units", "8", "--gradient-batch", "60", "--curvature-batch", "30",
+                        "--evaluation-batch", "30", "--test-sequences", "40"]
+
+    @Test func aDatasetRunWorksFromAnotherFolderAndAfterAMove() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        try FileManager.default.createDirectory(atPath: folder.file("project"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: folder.file("elsewhere"), withIntermediateDirectories: true)
+        let project = folder.file("project"), elsewhere = folder.file("elsewhere")
+        for (seed, name) in [("3", "sums.h5"), ("4", "other.h5")] {
+            let generated = try runHFRNN(["generate", "addition", "--length", "8", "--count", "60", "--seed", seed,
+                                          "--output", name], in: project)
+            try #require(generated.status == 0, "\(generated.stderr)")
+        }
+        let trained = try runHFRNN(["train", "--dataset", "sums.h5", "--max-iterations", "1", "--checkpoint-dir", "runs"]
+                                   + tiny, in: project)
+        try #require(trained.status == 0, "\(trained.stderr)")
+        let run = project + "/runs/sums-seed1"
+
+        // From another folder, at the stored path.
+        let evaluated = try runHFRNN(["evaluate", run], in: elsewhere)
+        #expect(evaluated.status == 0, "\(evaluated.stderr)")
+        #expect(evaluated.stdout.contains("the run's test set (\(project)/sums.h5), 40 sequences"), "\(evaluated.stdout)")
+
+        // Moved: the message names the stored path and the flag; the flag finds it.
+        try FileManager.default.moveItem(atPath: project + "/sums.h5", toPath: elsewhere + "/sums.h5")
+        for command in [["evaluate", run], ["resume", run, "--max-iterations", "1"], ["export", run, "--output", "x"]] {
+            let lost = try runHFRNN(command, in: elsewhere)
+            #expect(lost.status == 1)
+            #expect(lost.stderrLines == ["hfrnn: error: \(project)/sums.h5: file not found: the run's stored dataset "
+                                         + "path (if the file has moved, give its new path with --dataset-moved-to FILE)"],
+                    "\(command): \(lost.stderr)")
+        }
+        let exported = try runHFRNN(["export", run, "--output", "x", "--dataset-moved-to", "sums.h5"], in: elsewhere)
+        #expect(exported.status == 0, "\(exported.stderr)")
+        let wrong = try runHFRNN(["resume", run, "--max-iterations", "1", "--dataset-moved-to", project + "/other.h5"],
+                                 in: elsewhere)
+        #expect(wrong.status == 1)
+        #expect(wrong.stderr.hasPrefix("hfrnn: error: \(project)/other.h5: not the run's dataset: its content hash is "),
+                "\(wrong.stderr)")
+        let resumed = try runHFRNN(["resume", run, "--max-iterations", "1", "--dataset-moved-to", "sums.h5"], in: elsewhere)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        // The resumed run stored the new place: a plain evaluate finds it again.
+        let again = try runHFRNN(["evaluate", run], in: project)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout.contains("(\(elsewhere)/sums.h5)"), "\(again.stdout)")
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// When the path given to resume, evaluate or export holds no checkpoint, or a command name is
+/// mistyped, the one error line says what the user typed is instead of what hfrnn failed to find.
+@Suite struct WhatAPathIsTests {
+    private func expectOneLine(_ result: CommandResult, status: Int32 = 1, startsWith expected: String,
+                               _ comment: String = "") {
+        #expect(result.status == status, "\(comment) stderr: \(result.stderr)")
+        #expect(result.stderrLines.count == 1, "\(comment) stderr: \(result.stderr)")
+        #expect(result.stderr.hasPrefix("hfrnn: error: " + expected), "\(comment) stderr: \(result.stderr)")
+        #expect(result.stdout.isEmpty, "\(comment) stdout: \(result.stdout)")
+    }
+
+    /// `hfrnn trian --task addition` used to say "Unknown option '--task'".
+    @Test func aMistypedCommandIsNamedWithTheClosestOne() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        expectOneLine(try runHFRNN(["trian", "--task", "addition"], in: folder), status: 64,
+                      startsWith: "'trian' is not an hfrnn command; did you mean 'train'?")
+        expectOneLine(try runHFRNN(["evalute", "runs/x"], in: folder), status: 64,
+                      startsWith: "'evalute' is not an hfrnn command; did you mean 'evaluate'?")
+        expectOneLine(try runHFRNN(["frobnicate"], in: folder), status: 64,
+                      startsWith: "'frobnicate' is not an hfrnn command (commands: train, resume, evaluate, export")
+    }
+
+    /// A folder of runs (here one with runs/tiny in it) used to give "latest.h5: file not found".
+    @Test func aFolderOfRunsListsTheRuns() throws {
+        let workspace = try Workspace(train: true)
+        for command in ["resume", "evaluate", "export"] {
+            expectOneLine(try runHFRNN([command, "runs"], in: workspace.path),
+                          startsWith: "runs: a folder of runs, not a run; give one of them: runs/tiny", command)
+            expectOneLine(try runHFRNN([command, "."], in: workspace.path),
+                          startsWith: ".: a folder of runs, not a run; give one of them: ./runs/tiny", command)
+        }
+        #expect(!FileManager.default.fileExists(atPath: workspace.run + "/export"))
+    }
+
+    /// A file that is not HDF5 used to show HDF5's error stack; a dataset, "no precision attribute".
+    @Test func aFileThatIsNoCheckpointIsNamedForWhatItIs() throws {
+        let workspace = try Workspace(train: false)
+        try Data("not a checkpoint\n".utf8).write(to: URL(fileURLWithPath: workspace.path + "/notes.txt"))
+        let generated = try runHFRNN(["generate", "addition", "--length", "8", "--count", "10", "--seed", "1",
+                                      "--output", "sums.h5"], in: workspace.path)
+        try #require(generated.status == 0, "\(generated.stderr)")
+        for command in ["resume", "evaluate", "export"] {
+            let text = try runHFRNN([command, "notes.txt"], in: workspace.path)
+            expectOneLine(text, startsWith: "notes.txt: not an HDF5 file, so not an hfrnn checkpoint", command)
+            #expect(!text.stderr.contains("HDF5:"), "\(text.stderr)")
+            expectOneLine(try runHFRNN([command, "sums.h5"], in: workspace.path),
+                          startsWith: "sums.h5: a dataset, not a checkpoint (train on it with `hfrnn train --dataset sums.h5`)",
+                          command)
+        }
+    }
+
+    /// An output folder that cannot be created used to print Foundation's wording, without the folder first.
+    @Test func anExportFolderThatCannotBeCreatedIsNamedFirst() throws {
+        let workspace = try Workspace(train: true)
+        _ = FileManager.default.createFile(atPath: workspace.path + "/blocker", contents: Data("x".utf8))
+        expectOneLine(try runHFRNN(["export", "runs/tiny", "--output", "/proc/hfrnn-export"], in: workspace.path),
+                      startsWith: "/proc/hfrnn-export: cannot create the output folder: ")
+        expectOneLine(try runHFRNN(["export", "runs/tiny", "--output", "blocker/out"], in: workspace.path),
+                      startsWith: "blocker/out: cannot create the output folder: ")
+        expectOneLine(try runHFRNN(["export", "runs/tiny", "--output", "blocker"], in: workspace.path),
+                      startsWith: "blocker: exists and is not a folder")
+    }
+
+    /// A double Ctrl-C during iteration 1 leaves a run folder with only metrics.csv; resume used to
+    /// say "latest.h5: file not found".
+    @Test func aRunStoppedBeforeItsFirstIterationSaysHowToStartAgain() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        // The default batches at T = 100: the first iteration takes seconds.
+        let training = try HFRNNProcess(["train", "--task", "addition", "--length", "100", "--checkpoint-dir",
+                                         folder.file("runs"), "--run-name", "r"], in: folder)
+        let metrics = folder.file("runs/r/metrics.csv")
+        let deadline = Date().addingTimeInterval(30)
+        while !FileManager.default.fileExists(atPath: metrics) && Date() < deadline { usleep(10_000) }
+        training.interrupt()
+        // Signals do not queue: the second must come after the handler has taken the first.
+        let noted = Date().addingTimeInterval(10)
+        while !training.stderr.contains("stopping at the next safe point") && Date() < noted { usleep(5_000) }
+        training.interrupt()
+        _ = try training.wait(timeout: 20)
+        try #require(!FileManager.default.fileExists(atPath: folder.file("runs/r/latest.h5")),
+                     "the first iteration finished before the signals: \(training.stdout)")
+        expectOneLine(try runHFRNN(["resume", "runs/r"], in: folder),
+                      startsWith: "runs/r: no checkpoint: the run stopped before its first iteration finished; "
+                        + "start it again with the same `hfrnn train` command")
+        let again = try runHFRNN(["train", "--task", "addition", "--length", "8", "--hidden-units", "4",
+                                  "--gradient-batch", "20", "--curvature-batch", "20", "--evaluation-batch", "20",
+                                  "--test-sequences", "20", "--max-iterations", "1",
+                                  "--checkpoint-dir", "runs", "--run-name", "r"], in: folder)
+        #expect(again.status == 0, "starting again in the same folder: \(again.stderr)")
+    }
+}
