@@ -153,11 +153,13 @@ public final class GridRunner {
         if let budget = spec.processorBudgetSeconds {
             limits += ["--processor-time-limit", String(format: "%.3fs", max(0.001, budget - processorSecondsDone))]
         }
+        // The machine's processors shared among the cells that run at once (first-order runs use one).
+        let threads = cell.variant.isFirstOrder ? [] : ["--threads", "\(max(1, ThreadCount.availableProcessors / jobs))"]
         if let checkpoint = folder.checkpoint(cell) {
-            return ["resume", checkpoint] + limits
+            return ["resume", checkpoint] + limits + threads
         }
         return ["train", "--task", cell.task.rawValue, "--length", "\(cell.length)", "--seed", "\(cell.seed)"]
-            + cell.variant.options + ["--checkpoint-dir", folder.runs, "--run-name", cell.name] + limits
+            + cell.variant.options + ["--checkpoint-dir", folder.runs, "--run-name", cell.name] + limits + threads
     }
 
     /// An exclusive lock on the cell's lock file, or nil when another process holds it.

@@ -16,6 +16,15 @@ public struct GridVariant: Codable, Equatable, Sendable {
         self.name = name
         self.options = options
     }
+
+    /// Whether the variant trains with a first-order method (`--optimizer` other than hf).
+    public var isFirstOrder: Bool {
+        for (index, option) in options.enumerated() {
+            if option == "--optimizer", index + 1 < options.count { return options[index + 1] != "hf" }
+            if option.hasPrefix("--optimizer=") { return option != "--optimizer=hf" }
+        }
+        return false
+    }
 }
 
 /// The grid and its per-cell budget. JSON schema (docs/experiments.md): snake_case keys, a format
@@ -51,7 +60,7 @@ public struct GridSpec: Codable, Equatable, Sendable {
     /// Options a variant may not set: the runner sets them for every cell.
     public static let reservedOptions = ["--task", "--length", "-T", "--seed", "--dataset", "--test-dataset",
                                          "--run-name", "--checkpoint-dir", "--time-limit", "--max-iterations",
-                                         "--processor-time-limit"]
+                                         "--processor-time-limit", "--threads"]
 
     /// The first problem with the spec, as one line, or nil.
     public var problem: String? {

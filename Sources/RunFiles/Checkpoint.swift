@@ -150,11 +150,12 @@ public struct TrainingCheckpoint<Scalar: BLASScalar & HDF5Element> {
     /// threshold and checkpoint folder, nothing that affects the arithmetic. Errors (the data does not fit the
     /// stored network, say) are one line naming `path`, the checkpoint's file.
     public func makeTrainer(source: any SequenceSource<Scalar>, config: TrainingConfig? = nil,
-                            path: String, group: any WorkerGroup = SingleWorker()) throws -> Trainer<Scalar> {
+                            path: String, group: any WorkerGroup = SingleWorker(),
+                            threads: ComputeThreads = .single) throws -> Trainer<Scalar> {
         do {
             return try Trainer<Scalar>(config: config ?? self.config, network: network, parameters: parameters,
                                        state: state, history: history, earlierSeconds: elapsedSeconds, source: source,
-                                       group: group)
+                                       group: group, threads: threads)
         } catch let error as TrainingError {
             throw error.reported(at: path, "cannot resume: ")
         }

@@ -8,15 +8,25 @@ import Linalg
 ///
 /// The buffers grow to the largest chunk seen so far. Users get an owner id from `makeOwner()` and
 /// name each chunk by (owner, index), which lets a repeated request for the chunk already loaded
-/// skip the copy of its data.
+/// skip the copy of its data. With several `threads` each thread has its own evaluator, so peak
+/// memory is that of one chunk per thread.
 public final class EvaluationWorkspace<Scalar: BLASScalar> {
     public let network: RecurrentNetwork
-    private var shared: BatchEvaluator<Scalar>?
-    private var loaded: (owner: Int, chunk: Int)?
+    /// The threads evaluations through this workspace may use; each has its own evaluator.
+    public let threads: ComputeThreads
+    private let slots: [Slot]
     private var owners = 0
 
-    public init(network: RecurrentNetwork) {
+    /// One thread's evaluator and what it holds; touched only by that thread.
+    private final class Slot {
+        var evaluator: BatchEvaluator<Scalar>?
+        var loaded: (owner: Int, chunk: Int)?
+    }
+
+    public init(network: RecurrentNetwork, threads: ComputeThreads = .single) {
         self.network = network
+        self.threads = threads
+        slots = (0..<threads.count).map { _ in Slot() }
     }
 
     /// A fresh id for a user of the workspace (never reused, unlike object addresses).
@@ -25,19 +35,20 @@ public final class EvaluationWorkspace<Scalar: BLASScalar> {
         return owners
     }
 
-    /// The shared evaluator, holding `batch`, which its owner calls chunk `chunk`.
-    public func evaluator(owner: Int, chunk: Int, batch: SequenceBatch<Scalar>) -> BatchEvaluator<Scalar> {
-        if let shared, let loaded, loaded.owner == owner, loaded.chunk == chunk { return shared }
-        loaded = (owner, chunk)
-        if let shared, shared.canHold(batch) {
+    /// Thread `thread`'s evaluator, holding `batch`, which its owner calls chunk `chunk`.
+    public func evaluator(owner: Int, chunk: Int, batch: SequenceBatch<Scalar>, thread: Int = 0) -> BatchEvaluator<Scalar> {
+        let slot = slots[thread]
+        if let shared = slot.evaluator, let loaded = slot.loaded, loaded.owner == owner, loaded.chunk == chunk { return shared }
+        slot.loaded = (owner, chunk)
+        if let shared = slot.evaluator, shared.canHold(batch) {
             shared.replaceBatch(batch)
             return shared
         }
-        let capacity = (sequences: max(batch.sequenceCount, shared?.capacity.sequences ?? 0),
-                        steps: max(batch.steps, shared?.capacity.steps ?? 0))
-        shared = nil  // release the old buffers before allocating bigger ones
+        let capacity = (sequences: max(batch.sequenceCount, slot.evaluator?.capacity.sequences ?? 0),
+                        steps: max(batch.steps, slot.evaluator?.capacity.steps ?? 0))
+        slot.evaluator = nil  // release the old buffers before allocating bigger ones
         let grown = BatchEvaluator(network: network, batch: batch, capacity: capacity)
-        shared = grown
+        slot.evaluator = grown
         return grown
     }
 }

@@ -38,19 +38,15 @@ public struct SubBatchSchedule: Sendable, Equatable {
     public static let roundBudgetBytes = 64 << 20
 
     /// The schedule of `count` sub-batches over `workers`, whose partials take up to `slotBytes`
-    /// bytes each. One worker folds each partial as soon as it has it (rounds of one); several
-    /// take as many sub-batches per round as the budget allows, at least one each, so that a batch
-    /// that fits costs one exchange.
+    /// bytes each. Each round takes as many sub-batches as the budget allows, at least one per
+    /// worker, so that a batch that fits costs one exchange and a worker's threads have a block of
+    /// sub-batches to share.
     public init(count: Int, workers: Int, slotBytes: Int) {
         precondition(count >= 0 && workers >= 1 && slotBytes >= 1)
         self.count = count
         self.workers = workers
-        if workers == 1 {
-            roundSize = 1
-        } else {
-            let perWorker = max(1, Self.roundBudgetBytes / slotBytes / workers)
-            roundSize = min(max(count, 1), perWorker * workers)
-        }
+        let perWorker = max(1, Self.roundBudgetBytes / slotBytes / workers)
+        roundSize = min(max(count, 1), perWorker * workers)
     }
 
     /// The sub-batches of each round, in order.
@@ -86,15 +82,26 @@ extension WorkerGroup {
         _ schedule: SubBatchSchedule, width: Int, buffer: inout [Scalar],
         compute: (Int, UnsafeMutableBufferPointer<Scalar>) -> Void,
         fold: (Int, UnsafeBufferPointer<Scalar>) -> Void) {
+        forEachPartial(schedule, width: width, buffer: &buffer, threads: .single,
+                       compute: { index, _, slot in compute(index, slot) }, fold: fold)
+    }
+
+    /// `forEachPartial` with this worker's block of each round computed on `threads`:
+    /// `compute(index, thread, slot)` runs concurrently for different sub-batches, each on one
+    /// thread's buffers; the exchange and the fold are as before, in sub-batch order.
+    public func forEachPartial<Scalar: Numeric>(
+        _ schedule: SubBatchSchedule, width: Int, buffer: inout [Scalar], threads: ComputeThreads,
+        compute: (Int, Int, UnsafeMutableBufferPointer<Scalar>) -> Void,
+        fold: (Int, UnsafeBufferPointer<Scalar>) -> Void) {
         precondition(schedule.workers == size, "schedule for \(schedule.workers) workers, group of \(size)")
         let needed = schedule.roundSize * width
         if buffer.count < needed { buffer = [Scalar](repeating: 0, count: needed) }
         let stride = MemoryLayout<Scalar>.stride
         buffer.withUnsafeMutableBufferPointer { slots in
             for round in schedule.rounds {
-                for index in schedule.block(of: rank, in: round) {
+                threads.forEach(Array(schedule.block(of: rank, in: round))) { index, thread in
                     let start = (index - round.lowerBound) * width
-                    compute(index, UnsafeMutableBufferPointer(rebasing: slots[start..<(start + width)]))
+                    compute(index, thread, UnsafeMutableBufferPointer(rebasing: slots[start..<(start + width)]))
                 }
                 if size > 1 {
                     let bytes = schedule.blockSizes(in: round).map { $0 * width * stride }

@@ -24,8 +24,8 @@ final class FixedTestSet<Scalar: BLASScalar> {
     private static var slotWidth: Int { 7 }
 
     init(network: RecurrentNetwork, source: any SequenceSource<Scalar>, chunkSize: Int,
-         group: any WorkerGroup = SingleWorker()) throws {
-        workspace = EvaluationWorkspace(network: network)
+         group: any WorkerGroup = SingleWorker(), threads: ComputeThreads = .single) throws {
+        workspace = EvaluationWorkspace(network: network, threads: threads)
         let count = (source.testSetSize + chunkSize - 1) / chunkSize
         let schedule = SubBatchSchedule(count: count, workers: group.size,
                                         slotBytes: Self.slotWidth * MemoryLayout<Double>.stride)
@@ -74,9 +74,10 @@ final class FixedTestSet<Scalar: BLASScalar> {
     func evaluate(at parameters: [Scalar]) -> SetEvaluation {
         var result = SetEvaluation()
         var lossSum = 0.0
-        group.forEachPartial(schedule, width: Self.slotWidth, buffer: &partials, compute: { index, slot in
+        group.forEachPartial(schedule, width: Self.slotWidth, buffer: &partials, threads: workspace.threads,
+                             compute: { index, thread, slot in
             let chunk = chunks[index]!
-            let evaluator = workspace.evaluator(owner: owner, chunk: index, batch: chunk)
+            let evaluator = workspace.evaluator(owner: owner, chunk: index, batch: chunk, thread: thread)
             evaluator.forward(parameters)
             let errors = evaluator.sequenceErrors(criterion: criterion)
             let stepErrors = evaluator.stepErrors(criterion: criterion)

@@ -27,8 +27,14 @@ public final class RNNObjective<Scalar: BLASScalar>: HFObjective {
     /// the same objective never disturbs the point the products refer to.
     private var curvatureEvaluators: [Int: BatchEvaluator<Scalar>] = [:]
     private var isBound = false
-    private var scratch: [Scalar]
-    private var scratchFisher: [Scalar] = []
+    /// Per thread of the workspace: the vectors one sub-batch's gradient or product is built in.
+    private let scratches: [Scratch]
+    private final class Scratch {
+        var values: [Scalar]
+        var fisher: [Scalar] = []
+        init(count: Int) { values = [Scalar](repeating: 0, count: count) }
+    }
+    private var threads: ComputeThreads { workspace.threads }
     /// The round buffer of partial results (see `WorkerGroup.forEachPartial`).
     private var partials: [Scalar] = []
 
@@ -49,7 +55,8 @@ public final class RNNObjective<Scalar: BLASScalar>: HFObjective {
         }
         self.workspace = workspace ?? EvaluationWorkspace(network: network)
         owner = self.workspace.makeOwner()
-        scratch = [Scalar](repeating: 0, count: network.parameterCount)
+        let workspaceThreads = self.workspace.threads.count
+        scratches = (0..<workspaceThreads).map { _ in Scratch(count: network.parameterCount) }
         var scored = [Scalar](repeating: 0, count: subBatches.count)
         group.forEachPartial(schedule, width: 1, buffer: &partials,
                              compute: { index, slot in slot[0] = subBatches[index]!.scoredOutputCount },
@@ -82,15 +89,15 @@ public final class RNNObjective<Scalar: BLASScalar>: HFObjective {
 
     public var parameterCount: Int { network.parameterCount }
 
-    /// The workspace's evaluator, holding sub-batch `index`.
-    private func evaluator(for index: Int) -> BatchEvaluator<Scalar> {
-        workspace.evaluator(owner: owner, chunk: index, batch: subBatches[index]!)
+    /// Thread `thread`'s evaluator in the workspace, holding sub-batch `index`.
+    private func evaluator(for index: Int, thread: Int) -> BatchEvaluator<Scalar> {
+        workspace.evaluator(owner: owner, chunk: index, batch: subBatches[index]!, thread: thread)
     }
 
     public func loss(at parameters: [Scalar]) -> Scalar {
         var total: Scalar = 0
-        group.forEachPartial(schedule, width: 1, buffer: &partials,
-                             compute: { index, slot in slot[0] = evaluator(for: index).forward(parameters) },
+        group.forEachPartial(schedule, width: 1, buffer: &partials, threads: threads,
+                             compute: { index, thread, slot in slot[0] = evaluator(for: index, thread: thread).forward(parameters) },
                              fold: { index, slot in total += weights[index] * slot[0] })
         return total
     }
@@ -99,11 +106,12 @@ public final class RNNObjective<Scalar: BLASScalar>: HFObjective {
         let n = parameterCount
         var sum = [Scalar](repeating: 0, count: n)
         var total: Scalar = 0
-        group.forEachPartial(schedule, width: n + 1, buffer: &partials, compute: { index, slot in
-            let subBatchEvaluator = evaluator(for: index)
+        group.forEachPartial(schedule, width: n + 1, buffer: &partials, threads: threads, compute: { index, thread, slot in
+            let subBatchEvaluator = evaluator(for: index, thread: thread)
+            let scratch = scratches[thread]
             slot[0] = subBatchEvaluator.forward(parameters)
-            subBatchEvaluator.gradient(into: &scratch)
-            copy(scratch, into: slot, at: 1)
+            subBatchEvaluator.gradient(into: &scratch.values)
+            copy(scratch.values, into: slot, at: 1)
         }, fold: { index, slot in
             total += weights[index] * slot[0]
             accumulate(weights[index], slot, from: 1, count: n, into: &sum)
@@ -117,12 +125,13 @@ public final class RNNObjective<Scalar: BLASScalar>: HFObjective {
         let n = parameterCount
         var sum = [Scalar](repeating: 0, count: n), fisherSum = sum
         var total: Scalar = 0
-        group.forEachPartial(schedule, width: 2 * n + 1, buffer: &partials, compute: { index, slot in
-            let subBatchEvaluator = evaluator(for: index)
+        group.forEachPartial(schedule, width: 2 * n + 1, buffer: &partials, threads: threads, compute: { index, thread, slot in
+            let subBatchEvaluator = evaluator(for: index, thread: thread)
+            let scratch = scratches[thread]
             slot[0] = subBatchEvaluator.forward(parameters)
-            subBatchEvaluator.gradient(into: &scratch, fisherDiagonal: &scratchFisher)
-            copy(scratch, into: slot, at: 1)
-            copy(scratchFisher, into: slot, at: 1 + n)
+            subBatchEvaluator.gradient(into: &scratch.values, fisherDiagonal: &scratch.fisher)
+            copy(scratch.values, into: slot, at: 1)
+            copy(scratch.fisher, into: slot, at: 1 + n)
         }, fold: { index, slot in
             // Each sub-batch's statistics are normalised by its own Nᵢ; weight Nᵢ/N re-normalises by N.
             total += weights[index] * slot[0]
@@ -142,8 +151,9 @@ public final class RNNObjective<Scalar: BLASScalar>: HFObjective {
             }
         }
         var total: Scalar = 0
-        group.forEachPartial(schedule, width: 1, buffer: &partials,
-                             compute: { index, slot in slot[0] = curvatureEvaluators[index]!.forward(parameters) },
+        let evaluators = curvatureEvaluators
+        group.forEachPartial(schedule, width: 1, buffer: &partials, threads: threads,
+                             compute: { index, _, slot in slot[0] = evaluators[index]!.forward(parameters) },
                              fold: { index, slot in total += weights[index] * slot[0] })
         return total
     }
@@ -153,9 +163,11 @@ public final class RNNObjective<Scalar: BLASScalar>: HFObjective {
         let n = parameterCount
         var sum = [Scalar](repeating: 0, count: n)
         let single = subBatches.count == 1
-        group.forEachPartial(schedule, width: n, buffer: &partials, compute: { index, slot in
-            curvatureEvaluators[index]!.curvatureProduct(v, into: &scratch, structuralWeight: structuralWeight)
-            copy(scratch, into: slot, at: 0)
+        let evaluators = curvatureEvaluators
+        group.forEachPartial(schedule, width: n, buffer: &partials, threads: threads, compute: { index, thread, slot in
+            let scratch = scratches[thread]
+            evaluators[index]!.curvatureProduct(v, into: &scratch.values, structuralWeight: structuralWeight)
+            copy(scratch.values, into: slot, at: 0)
         }, fold: { index, slot in
             // One sub-batch: its product as it is (weight 1), exactly as before sub-batches existed.
             if single { sum = Array(slot) } else { accumulate(weights[index], slot, from: 0, count: n, into: &sum) }

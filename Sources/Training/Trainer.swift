@@ -106,18 +106,19 @@ public final class Trainer<Scalar: BLASScalar> {
     /// A new run: parameters initialised from `config.seed` (docs/algorithm.md#initialisation),
     /// λ₀ = `config.optimizer.initialLambda`.
     public convenience init(config: TrainingConfig, source: any SequenceSource<Scalar>,
-                            group: any WorkerGroup = SingleWorker()) throws {
+                            group: any WorkerGroup = SingleWorker(), threads: ComputeThreads = .single) throws {
         if let problem = config.problem { throw TrainingError(problem) }
         let fresh = FreshModel(config: config, source: source)
         let state = HFState<Scalar>(parameterCount: fresh.network.parameterCount, config: config.optimizer, rng: fresh.rng)
         try self.init(config: config, network: fresh.network, parameters: fresh.parameters, state: state, history: [],
-                      earlierSeconds: 0, source: source, group: group)
+                      earlierSeconds: 0, source: source, group: group, threads: threads)
     }
 
-    /// Continues a run from its checkpointed values.
+    /// Continues a run from its checkpointed values. `threads` evaluate this worker's sub-batches;
+    /// their number never changes the numbers.
     public init(config: TrainingConfig, network: RecurrentNetwork, parameters: [Scalar], state: HFState<Scalar>,
                 history: [IterationRecord], earlierSeconds: Double, source: any SequenceSource<Scalar>,
-                group: any WorkerGroup = SingleWorker()) throws {
+                group: any WorkerGroup = SingleWorker(), threads: ComputeThreads = .single) throws {
         if let problem = config.problem { throw TrainingError(problem) }
         try requireFit(data: source.name, inputs: source.inputSize, outputs: source.outputSize,
                        outputLoss: source.outputLoss, model: "the model", network: network)
@@ -135,7 +136,8 @@ public final class Trainer<Scalar: BLASScalar> {
         sessionStartIteration = state.iteration
         self.source = source
         self.group = group
-        testSet = try FixedTestSet(network: network, source: source, chunkSize: config.testChunkSize, group: group)
+        testSet = try FixedTestSet(network: network, source: source, chunkSize: config.testChunkSize, group: group,
+                                   threads: threads)
     }
 
     /// Training wall time so far, over all sessions.

@@ -135,6 +135,7 @@ extension Train {
         if lineSearch != nil { given.append("--line-search") }
         if evaluationBatches != nil { given.append("--evaluation-batches") }
         if stop.processorTimeLimit != nil { given.append("--processor-time-limit") }
+        if threads != nil { given.append("--threads") }
         return given
     }
 }

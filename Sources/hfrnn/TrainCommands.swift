@@ -124,15 +124,15 @@ struct Train: ParsableCommand {
     @Option(parsing: .unconditional, help: "Structural damping weight μ (default: \(HFConfig().structuralDampingWeight), M&S'11).")
     var mu: Double?
 
-    @Option(help: ArgumentHelp("ρ's denominator: undamped (default, Martens) or damped (the authors' release).",
+    @Option(help: ArgumentHelp("ρ's denominator: undamped (Martens) or damped (the authors' release) (default: undamped).",
                                valueName: "model"), transform: choice())
     var rhoModel: RhoModel?
 
-    @Option(help: ArgumentHelp("Line search: armijo (default, c = 0.01, 60 sizes) or any-decrease (the authors' release, 50 sizes).",
+    @Option(help: ArgumentHelp("Line search: armijo (c = 0.01, 60 sizes) or any-decrease (the authors' release, 50 sizes) (default: armijo).",
                                valueName: "rule"), transform: choice())
     var lineSearch: LineSearchRule?
 
-    @Option(help: ArgumentHelp("Backtracking and line-search batches: separate (default, fresh draws) or from-gradient (the gradient batch's 2nd and 3rd chunks, as in the authors' release).",
+    @Option(help: ArgumentHelp("Backtracking and line-search batches: separate (fresh draws) or from-gradient (the gradient batch's 2nd and 3rd chunks, as in the authors' release) (default: separate).",
                                valueName: "source"), transform: choice())
     var evaluationBatches: EvaluationBatchSource?
 
@@ -174,6 +174,11 @@ struct Train: ParsableCommand {
     var preconditioner = false
 
     @Option(parsing: .unconditional, help: ArgumentHelp(
+        "Threads that evaluate the sub-batches (default: every processor; 1 per process under mpirun). The count never changes the numbers.",
+        valueName: "n"))
+    var threads: Int?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp(
         "OpenBLAS threads. Stored in the run and used again on resume; the count changes the rounding, so it overrides OPENBLAS_NUM_THREADS.",
         valueName: "n"))
     var blasThreads: Int = 1
@@ -190,6 +195,9 @@ struct Train: ParsableCommand {
         guard (task == nil) != (dataset == nil) else { throw ValidationError("give exactly one of --task and --dataset") }
         if testDataset != nil && dataset == nil { throw ValidationError("--test-dataset needs --dataset") }
         if dataset != nil && length != nil { throw ValidationError("--length belongs to --task, not --dataset") }
+        if let threads, !(1...ThreadCount.maximum).contains(threads) {
+            throw ValidationError("--threads must be in 1...\(ThreadCount.maximum), got \(threads)")
+        }
         if noStructuralDamping && mu != nil { throw ValidationError("--no-structural-damping and --mu contradict each other") }
         _ = try makeConfig()
     }
@@ -267,8 +275,8 @@ struct Train: ParsableCommand {
         let config = try makeConfig()
         try runGuarded {
             switch config.precision {
-            case .float: try startTraining(config, Float.self)
-            case .double: try startTraining(config, Double.self)
+            case .float: try startTraining(config, Float.self, threads: threads)
+            case .double: try startTraining(config, Double.self, threads: threads)
             }
         }
     }

@@ -13,7 +13,7 @@ import Training
 // trainer, print the header and one progress line per HF iteration, and end with where the
 // checkpoints are and how to go on.
 
-func startTraining<S: BLASScalar & HDF5Element>(_ config: TrainingConfig, _: S.Type) throws {
+func startTraining<S: BLASScalar & HDF5Element>(_ config: TrainingConfig, _: S.Type, threads: Int? = nil) throws {
     let group = try Workers.group()
     if config.firstOrder != nil {
         try refuseSharing(group, "start")
@@ -25,15 +25,17 @@ func startTraining<S: BLASScalar & HDF5Element>(_ config: TrainingConfig, _: S.T
         // Stored by absolute path and content hash, so the run finds its data from any folder.
         let recorded = try recordingDatasetIdentity(config)
         if group.isPrimary { try RunFolder(config: recorded).refuseExistingRun() }
-        return try Trainer<S>(config: recorded, source: source, group: group)
+        return try Trainer<S>(config: recorded, source: source, group: group,
+                              threads: ThreadCount.resolved(requested: threads, workers: group.size))
     }
     try train(trainer, header: "training \(describe(trainer.config)), \(trainer.network.shape) network, \(trainer.network.parameterCount) parameters")
 }
 
 func resumeTraining<S: BLASScalar & HDF5Element>(_ path: String, _: S.Type, limits: SessionLimits,
-                                                successThreshold: Double?, moved: MovedDataset) throws {
+                                                successThreshold: Double?, moved: MovedDataset, threads: Int? = nil) throws {
     let group = try Workers.group()
     if try group.agreeing({ try checkpointFirstOrderMethod(path) }) != nil {
+        if threads != nil { throw TrainingError("--threads belongs to HF runs; \(path) is a first-order run") }
         try refuseSharing(group, "resume")
         return try resumeFirstOrderTraining(path, S.self, limits: limits, successThreshold: successThreshold, moved: moved)
     }
@@ -47,7 +49,8 @@ func resumeTraining<S: BLASScalar & HDF5Element>(_ path: String, _: S.Type, limi
                                       successThreshold: successThreshold),
             to: moved)
         let trainer = try checkpoint.makeTrainer(source: try makeStoredRunSource(config, S.self), config: config,
-                                                 path: path, group: group)
+                                                 path: path, group: group,
+                                                 threads: ThreadCount.resolved(requested: threads, workers: group.size))
         return (trainer, checkpoint.state.iteration)
     }
     try train(trainer, header: "resuming \(path) at iteration \(iteration)")

@@ -50,6 +50,29 @@ import Testing
         }
     }
 
+    /// Threads inside one process (and inside each of several workers) share the sub-batches
+    /// without changing a bit: parameters, warm start, λ and the whole history.
+    @Test func threadsDoNotChangeTheNumbers() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let config = try config(folder: folder.path)
+        let alone = try Trainer<Float>(config: config, source: taskSource(config, Float.self))
+        for _ in 0..<2 { _ = try alone.step() }
+        for threads in [2, 3, 8] {
+            let trainer = try Trainer<Float>(config: config, source: taskSource(config, Float.self),
+                                             threads: ComputeThreads(count: threads))
+            for _ in 0..<2 { _ = try trainer.step() }
+            #expect(fingerprint(trainer) == fingerprint(alone), "\(threads) threads")
+        }
+        let shared = try ThreadedGroup(size: 2).run { worker in
+            let trainer = try Trainer<Float>(config: config, source: taskSource(config, Float.self), group: worker,
+                                             threads: ComputeThreads(count: 3))
+            for _ in 0..<2 { _ = try trainer.step() }
+            return self.fingerprint(trainer)
+        }
+        for result in shared { #expect(result == fingerprint(alone), "2 workers × 3 threads") }
+    }
+
     @Test func datasetRunIsTheSameForOneTwoOrThreeWorkers() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
