@@ -1,7 +1,7 @@
 # hfrnn — the two commands a new user needs:
 #   make run    install missing system packages, build (release), train the default task
 #   make test   install missing system packages, build, run the whole test suite
-# Everything runs on one BLAS thread: this machine's cores share one core of compute.
+# Each thread of a run calls BLAS single-threaded; a run spreads its sub-batches over the processors (--threads).
 
 SHELL := /bin/bash
 export OPENBLAS_NUM_THREADS := 1
