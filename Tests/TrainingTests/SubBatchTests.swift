@@ -93,7 +93,10 @@ import Testing
                 for slotBytes in [4, 1 << 22, 1 << 26] {
                     let schedule = SubBatchSchedule(count: count, workers: workers, slotBytes: slotBytes)
                     #expect(schedule.rounds.flatMap { Array($0) } == Array(0..<count))
-                    #expect(workers == 1 ? schedule.roundSize == 1 : schedule.roundSize >= min(max(count, 1), workers))
+                    // At least one sub-batch per worker, and as many as the partials' budget allows.
+                    #expect(schedule.roundSize >= min(max(count, 1), workers))
+                    #expect(schedule.roundSize == min(max(count, 1),
+                                                      max(1, SubBatchSchedule.roundBudgetBytes / slotBytes / workers) * workers))
                     for index in 0..<count {
                         #expect((0..<workers).filter { schedule.isOwned(index, by: $0) }.count == 1)
                     }
