@@ -38,13 +38,12 @@ for ((round = 1; round <= rounds; round++)); do
         read -r user system < "$work/$name.time"
         # Everything but the time columns (elapsed_seconds, processor_seconds) must agree.
         digest=$(cut -d, -f1-11,13-18 "$work/$name/metrics.csv" | sha256sum | cut -c1-16)
-        runs+=("{\"round\": $round, \"threads\": $count, \"wall_seconds\": $(echo "$end - $start" | bc), \"processor_seconds\": $(echo "$user + $system" | bc), \"metrics_digest\": \"$digest\"}")
+        runs+=("{\"round\": $round, \"threads\": $count, \"wall_seconds\": $(printf '%.3f' "$(echo "$end - $start" | bc)"), \"processor_seconds\": $(printf '%.2f' "$(echo "$user + $system" | bc)"), \"metrics_digest\": \"$digest\"}")
     done
 done
 digests=$(printf '%s\n' "${runs[@]}" | sed 's/.*"metrics_digest": "\([0-9a-f]*\)".*/\1/' | sort -u | wc -l)
-# The kernels OpenBLAS picked, as the checkpoint records them.
-kernels=$(python3 -c 'import h5py, sys; print(h5py.File(sys.argv[1], "r").attrs["blas_kernels"])' \
-          "$work/r1-t1/latest.h5" 2>/dev/null || echo unknown)
+swift build -c release --product hfrnn-bench --package-path "$root" >/dev/null
+kernels=$("$root/.build/release/hfrnn-bench" --kernels)
 file="$root/docs/data/threads-$(date -u +%Y-%m-%d).json"
 {
     echo "{"
