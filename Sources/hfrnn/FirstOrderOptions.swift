@@ -54,6 +54,9 @@ struct FirstOrderOptions: ParsableArguments {
                                valueName: "init"), transform: choice())
     var initialization: FirstOrderInitialization?
 
+    @Flag(help: "First-order, careful initialisation: start the initial hidden state h₀ at 0 (it is still learnt).")
+    var zeroInitialState = false
+
     /// The flag of each first-order configuration field.
     static let flagOfField: [String: String] = [
         "firstOrder.learningRate": "--learning-rate", "firstOrder.minibatchSize": "--minibatch",
@@ -77,6 +80,7 @@ struct FirstOrderOptions: ParsableArguments {
         if adamEpsilon != nil { given.append(("--adam-epsilon", "adamEpsilon")) }
         if evaluateEvery != nil { given.append(("--evaluate-every", nil)) }
         if initialization != nil { given.append(("--initialization", nil)) }
+        if zeroInitialState { given.append(("--zero-initial-state", nil)) }
         return given
     }
 
@@ -111,6 +115,12 @@ struct FirstOrderOptions: ParsableArguments {
         if let adamEpsilon { run.optimizer.adamEpsilon = adamEpsilon }
         if let evaluateEvery { run.evaluateEvery = evaluateEvery }
         if let initialization { run.initialization = initialization }
+        if zeroInitialState {
+            guard run.initialization == .careful else {
+                throw ValidationError("--zero-initial-state belongs to --initialization careful")
+            }
+            run.carefulInitialization.zeroInitialState = true
+        }
         config.firstOrder = run
         // HF and first-order runs of the same task and seed get different folders by default.
         if !runNameGiven { config.runName += "-\(method.rawValue)" }
