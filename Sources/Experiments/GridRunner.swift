@@ -20,6 +20,9 @@ public final class GridRunner {
         case ended(CellOutcome, done: Int, total: Int, secondsLeft: Double?)
         /// A cell whose lock another process holds (a child of an earlier, killed runner).
         case busyElsewhere(GridCell)
+        /// A running cell has recorded more iterations since the last such event (at most one
+        /// event per cell every `progressInterval` seconds).
+        case progress(GridCell, CellProgress)
     }
 
     public struct Summary: Sendable {
@@ -42,6 +45,8 @@ public final class GridRunner {
 
     /// Seconds between copies of the running cells' checkpoints into `unfinished/`.
     static let unfinishedCopyInterval = 300.0
+    /// Seconds between progress events of one running cell.
+    public static let progressInterval = 60.0
 
     private struct Child {
         let cell: GridCell
@@ -60,7 +65,8 @@ public final class GridRunner {
         var sessionSeconds: [Double] = []
         var summary = Summary(ranSessions: 0, interrupted: false, busyElsewhere: 0)
         var stopping = false
-        var lastCopy = now()
+        var lastCopy = now(), lastProgress = now()
+        var reportedIterations: [String: Int] = [:]
         // Whatever goes wrong here, no cell is left running unwatched: each saves and ends.
         defer {
             for (pid, child) in running {
@@ -98,6 +104,15 @@ public final class GridRunner {
             }
             // The committed copies follow the running cells, so a session killed from outside
             // loses at most this interval.
+            if now() - lastProgress >= Self.progressInterval {
+                lastProgress = now()
+                for child in running.values.sorted(by: { $0.started < $1.started }) {
+                    guard let progress = CellProgress(metricsAt: folder.runFolder(child.cell) + "/metrics.csv"),
+                          progress.iteration != reportedIterations[child.cell.name] else { continue }
+                    reportedIterations[child.cell.name] = progress.iteration
+                    onEvent(.progress(child.cell, progress))
+                }
+            }
             if now() - lastCopy >= Self.unfinishedCopyInterval {
                 lastCopy = now()
                 for child in running.values { try folder.updateUnfinishedCopy(child.cell, status: .unfinished) }

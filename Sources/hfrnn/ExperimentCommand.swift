@@ -147,6 +147,8 @@ struct ExperimentCommand: ParsableCommand {
             let summary = try runner.run(shouldStop: { Interruption.requested() }) { event in
                 switch event {
                 case .started: break
+                case .progress(let cell, let progress):
+                    printNow(runningLine(cell, progress, spec: experiment.spec))
                 case .busyElsewhere(let cell):
                     printNow("\(cell.name): still running in another process (an earlier experiment run); skipped")
                 case .ended(let outcome, let done, let total, let secondsLeft):
@@ -169,13 +171,31 @@ struct ExperimentCommand: ParsableCommand {
         }
     }
 
+    /// "  xor-T100-seed1-isc: iteration 47, test error 24.19%, 16.6 of 60 processor-min".
+    private func runningLine(_ cell: GridCell, _ progress: CellProgress, spec: GridSpec) -> String {
+        let unit = cell.variant.isFirstOrder ? "update" : "iteration"
+        var line = "  \(cell.name): \(unit) \(progress.iteration), test error \(formatPercent(progress.testError))"
+        if let budget = spec.processorBudgetSeconds, let used = progress.processorSeconds {
+            line += String(format: ", %.1f of %.0f processor-min", used / 60, budget / 60)
+        } else if let budget = spec.timeBudgetSeconds {
+            line += String(format: ", %.1f of %.0f min", progress.elapsedSeconds / 60, budget / 60)
+        } else if let limit = spec.maxIterations {
+            line += ", of \(limit)"
+        }
+        return line
+    }
+
     private func progressLine(_ outcome: CellOutcome, done: Int, total: Int, secondsLeft: Double?) -> String {
         var parts = ["[\(done)/\(total)] \(outcome.cell.name): \(outcome.status.rawValue)"]
         if !outcome.stopReason.isEmpty { parts[0] += " (\(outcome.stopReason))" }
         if let iterations = outcome.iterations { parts.append("\(iterations) iterations") }
-        if let seconds = outcome.wallSeconds { parts.append(String(format: "%.0f s", seconds)) }
+        if let seconds = outcome.wallSeconds { parts.append(String(format: seconds < 10 ? "%.1f s" : "%.0f s", seconds)) }
+        if let processor = outcome.cpuSeconds { parts.append(String(format: "%.1f processor-min", processor / 60)) }
         if let error = outcome.finalTestError { parts.append("test error " + formatPercent(error)) }
-        let left = secondsLeft.map { $0 == 0 ? "done" : String(format: "about %.0f min left", $0 / 60) } ?? "estimating time left"
+        let left = secondsLeft.map { seconds -> String in
+            if seconds == 0 { return "done" }
+            return seconds < 60 ? "under a minute left" : String(format: "about %.0f min left", seconds / 60)
+        } ?? "estimating time left"
         return parts.joined(separator: ", ") + " · " + left
     }
 
