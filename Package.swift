@@ -2,7 +2,8 @@
 import PackageDescription
 
 // Dependencies point one way only; each target lists every module it imports:
-//   CBLAS, CKernels ← Linalg ← SequenceModel ← HessianFree ← Training ← RunFiles ← hfrnn
+//   CBLAS, CKernels ← Linalg ← HessianFree ← Training ← RunFiles ← hfrnn
+//                     Linalg ← SequenceModel ← Training (the RNN as the solver's objective: RNNObjective)
 //   SequenceModel ← Tasks ← DataFiles ← Training
 //                    SequenceModel ← FirstOrder ← Training (first-order baselines)
 //   CHDF5 ← HDF5IO ← DataFiles ← Training ← RunFiles ← Experiments ← hfrnn

@@ -6,8 +6,8 @@
 /// in this package. No paper constant appears as a literal anywhere else in the module: the
 /// solver reads them from here.
 ///
-/// Call `validate()` once after building or decoding a configuration; the optimizer traps on an
-/// invalid one.
+/// Training checks a configuration through `validationError` (via `TrainingConfig.problem`) before
+/// any run starts; `HessianFreeOptimizer.step` traps on an invalid one.
 public struct HFConfig: Sendable, Codable, Equatable {
     // MARK: Damping
 

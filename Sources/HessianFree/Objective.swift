@@ -1,16 +1,16 @@
 import Linalg
 
+/// ½·weightCost·‖θ‖², the L2 term the solver adds to every objective value.
+public func weightCostPenalty<S: BLASScalar>(_ parameters: [S], weightCost: Double) -> Double {
+    0.5 * weightCost * Double(Vec.dot(parameters, parameters))
+}
+
 /// What the HF solver needs from one minibatch: the objective `f(θ)` (the data loss averaged over
 /// the scored outputs, **without** the L2 term, which the solver adds itself), its gradient, and
 /// curvature-vector products at a bound point.
 ///
 /// The RNN implements it in `RNNObjective`; tests implement it with small explicit problems.
 /// Implementations are reference types because they own reusable work buffers.
-/// ½·weightCost·‖θ‖², the L2 term the solver adds to every objective value.
-public func weightCostPenalty<S: BLASScalar>(_ parameters: [S], weightCost: Double) -> Double {
-    0.5 * weightCost * Double(Vec.dot(parameters, parameters))
-}
-
 public protocol HFObjective: AnyObject {
     associatedtype Scalar: BLASScalar
 

@@ -2,8 +2,9 @@ import Linalg
 
 /// Mean loss and error rate of a network on a set of sequences (given as chunks): the loss is the
 /// mean over all scored outputs (no L2 term), summed in Double; the error rate is the fraction of
-/// judged sequences that are wrong. Training's test curve, `hfrnn evaluate` and `hfrnn export` all
-/// compute it with `EvaluationWorkspace.evaluateSet`, so they agree to the last digit.
+/// judged sequences that are wrong. `hfrnn evaluate` and `hfrnn export` compute it with
+/// `EvaluationWorkspace.evaluateSet`, training's test curve with Training's `FixedTestSet`, in the
+/// same chunks and the same order, so they agree to the last digit.
 public struct SetEvaluation: Sendable, Equatable {
     /// Sequences evaluated (all chunks together).
     public var sequences: Int
