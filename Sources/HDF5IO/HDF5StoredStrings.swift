@@ -211,12 +211,12 @@ private final class GlobalHeapCollection {
             let length = littleEndian(header, at: 8, bytes: lengthBytes)
             let first = at + objectHeaderBytes
             guard length <= UInt64(end - first) else {
-                throw damaged("the global heap collection at address \(address) holding it is damaged: "
+                throw damaged("in the global heap collection at address \(address), which holds its text, "
                               + "object \(found) claims \(length) bytes, more than the collection holds")
             }
             guard objects[found] == nil else {
-                throw damaged("the global heap collection at address \(address) holding it is damaged: "
-                              + "it holds object \(found) twice")
+                throw damaged("the global heap collection at address \(address), which holds its text, "
+                              + "has two objects \(found)")
             }
             objects[found] = first..<(first + Int(length))
             position = first + Self.aligned(Int(length))

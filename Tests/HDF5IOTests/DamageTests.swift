@@ -33,8 +33,8 @@ import Testing
         try editBytes(path) { $0[data - 8 + 4] ^= 0x80 }  // 13 + 2³⁹ bytes
         let error = #expect(throws: HDF5Error.self) { try HDF5File.open(path).stringAttribute("format") }
         #expect(error?.isDamage == true)
-        #expect(error?.description.hasPrefix("\(path): attribute 'format' of '/': is damaged: the global heap collection "
-                                             + "at address ") == true, "\(error?.description ?? "")")
+        #expect(error?.description.hasPrefix("\(path): attribute 'format' of '/': is damaged: in the global heap "
+                                             + "collection at address ") == true, "\(error?.description ?? "")")
         #expect(error?.description.contains("claims \(13 + (1 << 39)) bytes, more than the collection holds") == true)
     }
 
