@@ -205,7 +205,7 @@ import Training
             var examples: [Example]
         }
         let report = Report(
-            command: "HFRNN_BITFLIP_FLIPS=\(flips) HFRNN_BITFLIP_REPORT=<file> swift test -c release -Xswiftc -enable-testing "
+            command: "HFRNN_BITFLIP_FLIPS=\(flips) HFRNN_BITFLIP_REPORT=\(path) swift test -c release -Xswiftc -enable-testing "
                 + "--scratch-path .build-test --skip-build --filter BitFlipTests",
             hfrnnVersion: hfrnnVersion, hdf5Version: HDF5Library.version, seed: 25, flipsPerKind: flips,
             checkpoint: Kind(file: "hfrnn train --task addition --length 10 --hidden-units 8 --gradient-batch 60 "
