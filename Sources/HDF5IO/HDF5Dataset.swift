@@ -177,8 +177,9 @@ extension HDF5File {
     }
 
     /// Refuses a dataset whose shape promises more data than the file holds (a corrupted
-    /// dimension would otherwise make the read allocate gigabytes): contiguous data must take
-    /// exactly its size, and compressed chunks cannot expand by more than gzip's best ratio.
+    /// dimension would otherwise make the read allocate gigabytes, or libhdf5 copy past the end of
+    /// compact data): contiguous and compact data must take exactly their size, and compressed
+    /// chunks cannot expand by more than gzip's best ratio.
     /// `elementBytes` is the stored size of one element.
     func checkStoredSize(_ dataset: hid_t, count: Int, elementBytes: Int, _ name: String) throws {
         guard count > 0 else { return }
@@ -194,11 +195,28 @@ extension HDF5File {
         case H5D_CONTIGUOUS:  // never written (h5py's empty datasets): reads as fill values; bounded anyway
             plausible = !overflow && (needed == stored || (stored == 0 && needed <= 1 << 26))
         case H5D_CHUNKED: plausible = !overflow && needed <= (filtered ? stored.multipliedReportingOverflow(by: 1100).partialValue : stored)
-        default: plausible = !overflow && needed <= 1 << 16  // compact data lives in the object header, at most 64 KB
+        default: plausible = !overflow && needed == stored  // compact: the data in the object header, exactly
         }
         guard plausible else {
             throw error(.dataset, name, "is corrupt: its shape needs \(overflow ? "more than \(Int.max)" : "\(needed)") bytes "
                         + "but the file stores \(stored)")
+        }
+        if layout == H5D_CHUNKED { try checkChunkShape(dataset, creation, name) }
+    }
+
+    /// libhdf5 1.10 copies a whole chunk's worth of bytes, by the chunk shape, out of each chunk
+    /// it reads, however few bytes the chunk really holds: a chunk dimension larger than its
+    /// fixed-size dimension (which HDF5 never writes) is damage to refuse before reading.
+    private func checkChunkShape(_ dataset: hid_t, _ creation: hid_t, _ name: String) throws {
+        let space = try check(H5Dget_space(dataset), .dataset, name, "cannot read dataspace")
+        defer { H5Sclose(space) }
+        let rank = Int(try check(H5Sget_simple_extent_ndims(space), .dataset, name, "cannot read rank"))
+        var dimensions = [hsize_t](repeating: 0, count: rank), maximum = dimensions, chunk = dimensions
+        try check(H5Sget_simple_extent_dims(space, &dimensions, &maximum), .dataset, name, "cannot read shape")
+        let chunkRank = try check(H5Pget_chunk(creation, Int32(rank), &chunk), .dataset, name, "cannot read the chunk shape")
+        let unlimited = hsize_t.max
+        guard Int(chunkRank) == rank, zip(chunk, maximum).allSatisfy({ $0 >= 1 && ($1 == unlimited || $0 <= $1) }) else {
+            throw damage(.dataset, name, "its chunk shape \(chunk) does not fit its shape \(dimensions)")
         }
     }
 

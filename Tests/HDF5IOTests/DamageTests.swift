@@ -235,3 +235,24 @@ import Testing
         #expect(MetadataChecksum.checksum(bytes[0..<44]) == stored)
     }
 }
+
+/// libhdf5 1.10 copies a chunk's worth of bytes by the stored chunk shape, however few the chunk
+/// holds: in a file without checksums a flipped chunk dimension made it copy past its buffer.
+@Suite struct DamagedChunkShapeTests {
+    @Test func aChunkLargerThanItsDatasetIsAnError() throws {
+        let path = temporaryPath()
+        defer { removeFile(path) }
+        writeUncheckedFloats(path, (0..<(11 * 7)).map(Float.init), shape: [11, 7], compress: true)
+        #expect(try HDF5File.open(path).read("x", as: Float.self).values == (0..<(11 * 7)).map(Float.init))
+        // The layout message's chunk shape [1, 7] and element size 4, as 4-byte numbers.
+        try editBytes(path) { bytes in
+            bytes[try #require(onlyOffset(of: [1, 0, 0, 0, 7, 0, 0, 0, 4, 0, 0, 0], in: bytes)) + 6] ^= 0x02  // 7 + 2¹⁷
+        }
+        let file = try HDF5File.open(path)
+        for read in [{ _ = try file.read("x", as: Float.self) }, { try file.checkStorage(of: "x") }] as [() throws -> Void] {
+            let error = #expect(throws: HDF5Error.self) { try read() }
+            #expect(error?.description == "\(path): dataset '/x': is damaged: its chunk shape [1, 131079] does not fit its "
+                    + "shape [11, 7]")
+        }
+    }
+}
