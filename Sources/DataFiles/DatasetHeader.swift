@@ -55,10 +55,11 @@ struct Header {
             throw fail("root attribute 'output_loss' is '\(lossName)'; it must be one of \(losses)")
         }
         self.loss = loss
-        task = try? file.stringAttribute("task")
-        taskLength = (try? file.int64Attribute("task_length")).map { Int($0) }
-        seed = (try? file.int64Attribute("seed")).map { UInt64(bitPattern: $0) }
-        creatorVersion = try? file.stringAttribute("hfrnn_version")
+        // Informational: ignored when missing or of another type, but a damaged value is an error.
+        task = try fail.hdf5 { try file.optionalStringAttribute("task") }
+        taskLength = try fail.hdf5 { try file.optionalInt64Attribute("task_length") }.map { Int($0) }
+        seed = try fail.hdf5 { try file.optionalInt64Attribute("seed") }.map { UInt64(bitPattern: $0) }
+        creatorVersion = try fail.hdf5 { try file.optionalStringAttribute("hfrnn_version") }
 
         // /inputs fixes N, T and I.
         let inputs = try Self.shape("inputs", of: file, fail, class: .float, "float32 [N, T, I]")
@@ -119,6 +120,7 @@ struct Header {
                 throw fail("/error_mask holds \(kind.rawValue) values; it must hold float32 or int32 0/1 values")
             }
             let shape = try fail.hdf5 { try file.shape(of: "error_mask") }
+            try fail.hdf5 { try file.checkStorage(of: "error_mask") }
             guard shape.count == 2 else { throw fail("/error_mask has shape \(shape); it must be [N, T] (rank 2)") }
             try requireRows("error_mask", shape, "[N, T]")
             errorMaskClass = kind
@@ -145,6 +147,9 @@ struct Header {
         guard kind == elementClass else {
             throw fail("/\(name) holds \(kind.rawValue) values; it must hold \(elementClass.rawValue) values (\(expected))")
         }
-        return try fail.hdf5 { try file.shape(of: name) }
+        let shape = try fail.hdf5 { try file.shape(of: name) }
+        // Rows are read piece by piece later: the whole shape must be backed by stored data now.
+        try fail.hdf5 { try file.checkStorage(of: name) }
+        return shape
     }
 }

@@ -25,7 +25,9 @@ extension HDF5File {
         try writeAttribute(name, values, shape: [values.count], on: object)
     }
 
-    /// A variable-length UTF-8 string, the type h5py writes for `str` (and reads back as `str`).
+    /// A variable-length UTF-8 string, the type h5py writes for `str` (and reads back as `str`),
+    /// with its CRC-32 in the int64 attribute `<name>.crc32` next to it: the string's bytes live
+    /// in HDF5's global heap, which no HDF5 checksum covers, and `stringAttribute` verifies them.
     /// A string containing NUL cannot be stored (HDF5 strings are NUL-terminated) and throws.
     public func setAttribute(_ name: String, to value: String, on object: String = "/") throws {
         _ = try enterForWriting(.attribute, object, attribute: name)
@@ -48,6 +50,7 @@ extension HDF5File {
                 try check(H5Awrite(attribute, type, buffer.baseAddress), .attribute, owner, attribute: name, "cannot write")
             }
         }
+        try writeAttribute(Self.checksumName(of: name), [Int64(CRC32.checksum(value.utf8))], shape: [], on: owner)
     }
 
     public func doubleAttribute(_ name: String, on object: String = "/") throws -> Double {
@@ -68,6 +71,7 @@ extension HDF5File {
     }
 
     /// A scalar string attribute, fixed-length or variable-length (as h5py writes `str` values).
+    /// When a `<name>.crc32` attribute is present (hfrnn writes one), the string must match it.
     public func stringAttribute(_ name: String, on object: String = "/") throws -> String {
         let (owner, attribute) = try openAttribute(name, on: object)
         defer { H5Aclose(attribute) }
@@ -78,27 +82,65 @@ extension HDF5File {
             throw error(.attribute, owner, attribute: name, "stored as \(stored.name), not as a string")
         }
         try requireSingleValue(attribute, name, owner)
+        var bytes: [UInt8]
         if H5Tis_variable_str(type) > 0 {
-            let memoryType = try check(H5Tcopy(hfrnn_H5T_C_S1()), .attribute, owner, attribute: name, "cannot copy type")
+            let geometry = try storageGeometry(.attribute, owner, attribute: name)
+            let memoryType = try storedElementType(geometry, .attribute, owner, attribute: name)
             defer { H5Tclose(memoryType) }
-            H5Tset_size(memoryType, hfrnn_H5T_VARIABLE())
-            H5Tset_cset(memoryType, H5Tget_cset(type))
-            var text: UnsafeMutablePointer<CChar>? = nil
-            try check(H5Aread(attribute, memoryType, &text), .attribute, owner, attribute: name, "cannot read")
-            defer { H5free_memory(text) }
-            return text.map { String(cString: $0) } ?? ""
+            var element = [UInt8](repeating: 0, count: geometry.elementBytes)
+            _ = try element.withUnsafeMutableBytes { buffer in
+                try check(H5Aread(attribute, memoryType, buffer.baseAddress), .attribute, owner, attribute: name,
+                          "cannot read")
+            }
+            bytes = try heapStrings(element, count: 1, geometry, .attribute, owner, attribute: name)[0]
+        } else {
+            // A compact attribute lives in its object header, at most 64 KiB.
+            guard (1...(1 << 16)).contains(stored.byteCount) else {
+                throw damage(.attribute, owner, attribute: name, "its fixed-length string type claims \(stored.byteCount) bytes")
+            }
+            bytes = [UInt8](repeating: 0, count: stored.byteCount)
+            _ = try bytes.withUnsafeMutableBytes { buffer in
+                try check(H5Aread(attribute, type, buffer.baseAddress), .attribute, owner, attribute: name, "cannot read")
+            }
+            // Null-terminated and null-padded strings end at the first NUL; space-padded ones are trimmed.
+            var end = bytes.firstIndex(of: 0) ?? bytes.count
+            if H5Tget_strpad(type) == H5T_STR_SPACEPAD {
+                while end > 0 && bytes[end - 1] == UInt8(ascii: " ") { end -= 1 }
+            }
+            bytes.removeSubrange(end...)
         }
-        var bytes = [UInt8](repeating: 0, count: stored.byteCount)
-        _ = try bytes.withUnsafeMutableBytes { buffer in
-            try check(H5Aread(attribute, type, buffer.baseAddress), .attribute, owner, attribute: name, "cannot read")
+        let checksumName = Self.checksumName(of: name)
+        if try hasAttribute(checksumName, on: owner) {
+            let expected = try int64Attribute(checksumName, on: owner)
+            guard Int64(CRC32.checksum(bytes)) == expected else {
+                throw damage(.attribute, owner, attribute: name, "its value does not match its CRC-32 checksum "
+                             + "(attribute '\(checksumName)')")
+            }
         }
-        // Null-terminated and null-padded strings end at the first NUL; space-padded ones are trimmed.
-        var end = bytes.firstIndex(of: 0) ?? bytes.count
-        if H5Tget_strpad(type) == H5T_STR_SPACEPAD {
-            while end > 0 && bytes[end - 1] == UInt8(ascii: " ") { end -= 1 }
-        }
-        return String(decoding: bytes[..<end], as: UTF8.self)
+        return String(decoding: bytes, as: UTF8.self)
     }
+
+    /// An optional string attribute: nil when `object` or the attribute is missing or it is not a
+    /// readable string. Damage (`HDF5Error.isDamage`) still throws: a damaged value is not a missing one.
+    public func optionalStringAttribute(_ name: String, on object: String = "/") throws -> String? {
+        try optional { try hasAttribute(name, on: object) ? try stringAttribute(name, on: object) : nil }
+    }
+
+    /// An optional integer attribute, as `optionalStringAttribute`.
+    public func optionalInt64Attribute(_ name: String, on object: String = "/") throws -> Int64? {
+        try optional { try hasAttribute(name, on: object) ? try int64Attribute(name, on: object) : nil }
+    }
+
+    private func optional<T>(_ read: () throws -> T?) throws -> T? {
+        do {
+            return try read()
+        } catch let error as HDF5Error where !error.isDamage {
+            return nil
+        }
+    }
+
+    /// The attribute holding the CRC-32 of string attribute `name`.
+    static func checksumName(of name: String) -> String { name + ".crc32" }
 
     /// Names of the attributes of `object`, sorted.
     public func attributeNames(of object: String = "/") throws -> [String] {
@@ -151,6 +193,12 @@ extension HDF5File {
         defer { H5Sclose(space) }
         let attribute = try createAttribute(name, on: owner, type: T.hdf5Type.fileType, space: space)
         defer { H5Aclose(attribute) }
+        // A number replacing a string leaves no checksum of the string behind.
+        let staleChecksum = Self.checksumName(of: name)
+        if try hasAttribute(staleChecksum, on: owner) {
+            try check(H5Adelete_by_name(id, owner, staleChecksum, hfrnn_H5P_DEFAULT()), .attribute, owner,
+                      attribute: staleChecksum, "cannot delete the old checksum")
+        }
         guard !values.isEmpty else { return }
         _ = try values.withUnsafeBytes { buffer in
             try check(H5Awrite(attribute, T.hdf5Type.memoryType, buffer.baseAddress), .attribute, owner,

@@ -2,13 +2,15 @@ internal import CHDF5
 
 /// Datasets: row-major (C order, like numpy) arrays of any rank; shape [] is a scalar.
 extension HDF5File {
-    /// Compressed datasets are split into chunks of about this many bytes (HDF5's default chunk
-    /// cache is 1 MiB, so a chunk stays cached while it is read).
+    /// Datasets are split into chunks of about this many bytes (HDF5's default chunk cache is
+    /// 1 MiB, so a chunk stays cached while it is read).
     static let chunkTargetBytes = 256 * 1024
 
     /// Writes `values` as a dataset of the given shape, creating parent groups as needed and
     /// replacing an existing dataset at `path` (HDF5 does not reuse the old space in the file).
-    /// With `compress`, the dataset is chunked (whole rows first) and gzip-compressed (level 4).
+    /// Every non-empty array is chunked (whole rows first) with HDF5's Fletcher-32 checksum on each
+    /// chunk, which HDF5 verifies whenever it reads the chunk; with `compress`, chunks are also
+    /// gzip-compressed (level 4), before the checksum.
     public func write<T: HDF5Element>(_ values: [T], shape: [Int], to path: String, compress: Bool = false) throws {
         let file = try enterForWriting(.dataset, path)
         let name = Self.normalized(path)
@@ -24,10 +26,14 @@ extension HDF5File {
         defer { H5Sclose(space) }
         let creation = try check(H5Pcreate(hfrnn_H5P_DATASET_CREATE()), .dataset, name, "cannot create property list")
         defer { H5Pclose(creation) }
-        if compress && !shape.isEmpty && count > 0 {
+        // A scalar cannot be chunked, and an empty array holds nothing to check.
+        if !shape.isEmpty && count > 0 {
             var chunk = Self.chunkShape(for: shape, elementBytes: type.byteCount)
             try check(H5Pset_chunk(creation, Int32(chunk.count), &chunk), .dataset, name, "cannot set chunk shape")
-            try check(H5Pset_deflate(creation, 4), .dataset, name, "cannot enable gzip compression")
+            if compress {
+                try check(H5Pset_deflate(creation, 4), .dataset, name, "cannot enable gzip compression")
+            }
+            try check(H5Pset_fletcher32(creation), .dataset, name, "cannot enable the Fletcher-32 checksum")
         }
         let links = try linkCreationList(for: name, kind: .dataset)
         defer { H5Pclose(links) }
@@ -52,7 +58,7 @@ extension HDF5File {
         defer { H5Sclose(space) }
         let shape = try extent(of: space, name)
         let count = try elementCount(of: shape, name)
-        try checkStoredSize(dataset, count: count, name)
+        try checkStoredSize(dataset, count: count, elementBytes: try storedElementBytes(dataset, name), name)
         let values: [T] = try readValues(dataset, count: count, memory: hfrnn_H5S_ALL(), file: hfrnn_H5S_ALL(), name)
         return (values, shape)
     }
@@ -82,8 +88,10 @@ extension HDF5File {
         guard rows.lowerBound >= 0 && rows.upperBound <= rowCount else {
             throw error(.dataset, name, "rows \(rows.lowerBound)..<\(rows.upperBound) are outside 0..<\(rowCount)")
         }
-        let count = rows.count * shape.dropFirst().reduce(1, *)
-        if count == 0 { return [] }
+        // The whole shape's count is checked for overflow; a selection is never larger unless it is empty.
+        let total = try elementCount(of: shape, name)
+        if rows.isEmpty || total == 0 { return [] }
+        let count = rows.count * (total / rowCount)
         var start = [hsize_t](repeating: 0, count: shape.count)
         start[0] = hsize_t(rows.lowerBound)
         var block = shape.map { hsize_t($0) }
@@ -102,6 +110,18 @@ extension HDF5File {
             let space = try check(H5Dget_space(dataset), .dataset, name, "cannot read dataspace")
             defer { H5Sclose(space) }
             return try extent(of: space, name)
+        }
+    }
+
+    /// Throws when the dataset's shape promises more data than the file stores for it (as `read`
+    /// does before reading), so that reading it piece by piece later cannot be made to allocate
+    /// what a corrupted dimension claims.
+    public func checkStorage(of path: String) throws {
+        try withDataset(path) { dataset, name in
+            let space = try check(H5Dget_space(dataset), .dataset, name, "cannot read dataspace")
+            defer { H5Sclose(space) }
+            let count = try elementCount(of: try extent(of: space, name), name)
+            try checkStoredSize(dataset, count: count, elementBytes: try storedElementBytes(dataset, name), name)
         }
     }
 
@@ -149,14 +169,21 @@ extension HDF5File {
         return dataset
     }
 
-    /// Refuses a dataset whose shape promises more data than the file holds (a corrupted
-    /// dimension would otherwise make the read allocate gigabytes): contiguous data must take
-    /// exactly its size, and compressed chunks cannot expand by more than gzip's best ratio.
-    private func checkStoredSize(_ dataset: hid_t, count: Int, _ name: String) throws {
-        guard count > 0 else { return }
+    /// The size in bytes of one stored element of `dataset`.
+    func storedElementBytes(_ dataset: hid_t, _ name: String) throws -> Int {
         let type = try check(H5Dget_type(dataset), .dataset, name, "cannot read datatype")
-        let elementBytes = H5Tget_size(type)
-        H5Tclose(type)
+        defer { H5Tclose(type) }
+        return H5Tget_size(type)
+    }
+
+    /// Refuses a dataset whose shape promises more data than the file holds (a corrupted
+    /// dimension would otherwise make the read allocate gigabytes, or libhdf5 copy past the end of
+    /// compact data): contiguous and compact data must take exactly their size, and compressed
+    /// chunks cannot expand by more than gzip's best ratio.
+    /// `elementBytes` is the stored size of one element.
+    func checkStoredSize(_ dataset: hid_t, count: Int, elementBytes: Int, _ name: String) throws {
+        guard count > 0 else { return }
+        guard elementBytes > 0 else { throw error(.dataset, name, "cannot read the size of its datatype") }
         let (needed, overflow) = count.multipliedReportingOverflow(by: elementBytes)
         let stored = Int(clamping: H5Dget_storage_size(dataset))
         let creation = try check(H5Dget_create_plist(dataset), .dataset, name, "cannot read the creation properties")
@@ -168,11 +195,28 @@ extension HDF5File {
         case H5D_CONTIGUOUS:  // never written (h5py's empty datasets): reads as fill values; bounded anyway
             plausible = !overflow && (needed == stored || (stored == 0 && needed <= 1 << 26))
         case H5D_CHUNKED: plausible = !overflow && needed <= (filtered ? stored.multipliedReportingOverflow(by: 1100).partialValue : stored)
-        default: plausible = !overflow && needed <= 1 << 16  // compact data lives in the object header, at most 64 KB
+        default: plausible = !overflow && needed == stored  // compact: the data in the object header, exactly
         }
         guard plausible else {
             throw error(.dataset, name, "is corrupt: its shape needs \(overflow ? "more than \(Int.max)" : "\(needed)") bytes "
                         + "but the file stores \(stored)")
+        }
+        if layout == H5D_CHUNKED { try checkChunkShape(dataset, creation, name) }
+    }
+
+    /// libhdf5 1.10 copies a whole chunk's worth of bytes, by the chunk shape, out of each chunk
+    /// it reads, however few bytes the chunk really holds: a chunk dimension larger than its
+    /// fixed-size dimension (which HDF5 never writes) is damage to refuse before reading.
+    private func checkChunkShape(_ dataset: hid_t, _ creation: hid_t, _ name: String) throws {
+        let space = try check(H5Dget_space(dataset), .dataset, name, "cannot read dataspace")
+        defer { H5Sclose(space) }
+        let rank = Int(try check(H5Sget_simple_extent_ndims(space), .dataset, name, "cannot read rank"))
+        var dimensions = [hsize_t](repeating: 0, count: rank), maximum = dimensions, chunk = dimensions
+        try check(H5Sget_simple_extent_dims(space, &dimensions, &maximum), .dataset, name, "cannot read shape")
+        let chunkRank = try check(H5Pget_chunk(creation, Int32(rank), &chunk), .dataset, name, "cannot read the chunk shape")
+        let unlimited = hsize_t.max
+        guard Int(chunkRank) == rank, zip(chunk, maximum).allSatisfy({ $0 >= 1 && ($1 == unlimited || $0 <= $1) }) else {
+            throw damage(.dataset, name, "its chunk shape \(chunk) does not fit its shape \(dimensions)")
         }
     }
 

@@ -19,15 +19,19 @@ public struct HDF5Error: Error, CustomStringConvertible, Sendable {
     public let message: String
     /// HDF5's error stack as "function: description" lines, innermost first.
     public let hdf5Stack: [String]
+    /// Whether the file's bytes contradict themselves (a checksum does not match, a stored size
+    /// exceeds what holds it): the file was damaged, as opposed to merely not what was expected.
+    public let isDamage: Bool
 
     public init(file: String, objectKind: ObjectKind? = nil, object: String? = nil, attribute: String? = nil,
-                message: String, hdf5Stack: [String] = []) {
+                message: String, hdf5Stack: [String] = [], isDamage: Bool = false) {
         self.file = file
         self.objectKind = objectKind
         self.object = object
         self.attribute = attribute
         self.message = message
         self.hdf5Stack = hdf5Stack
+        self.isDamage = isDamage
     }
 
     /// One line: `<file>: dataset '/inputs': <message> (HDF5: <innermost stack entries>)`.
@@ -60,6 +64,26 @@ public enum HDF5Library {
         descriptorChanges.lock()
         defer { descriptorChanges.unlock() }
         return try body()
+    }
+
+    /// Whether the conversion that reads stored variable-length elements is registered (done once,
+    /// on first use; see HDF5StoredStrings.swift).
+    static let storedElementConversion: Bool = {
+        silenceErrorPrinting()
+        return hfrnn_register_raw_vlen_conversion() >= 0
+    }()
+
+    /// What a failed call's error stack says about damage: a checksum HDF5 verified did not match
+    /// (file-format metadata, or a dataset's Fletcher-32 filter). Nil when it says nothing of the kind.
+    static func damage(in stack: [String]) -> String? {
+        let lines = stack.map { $0.lowercased() }
+        if lines.contains(where: { $0.contains("fletcher32") }) {
+            return "its data do not match their Fletcher-32 checksum"
+        }
+        if lines.contains(where: { $0.contains("checksum") }) {
+            return "HDF5 metadata do not match their checksum"
+        }
+        return nil
     }
 
     /// The linked HDF5 library version, e.g. "1.10.8".

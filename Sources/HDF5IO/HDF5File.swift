@@ -12,11 +12,14 @@ public final class HDF5File {
     public let isWritable: Bool
     /// The HDF5 file id; negative once closed.
     private(set) var id: hid_t
+    /// Made by `createInMemory`: its bytes are in memory, not in a file at `path`.
+    let isInMemory: Bool
 
-    private init(path: String, id: hid_t, writable: Bool) {
+    private init(path: String, id: hid_t, writable: Bool, inMemory: Bool = false) {
         self.path = path
         self.id = id
         self.isWritable = writable
+        self.isInMemory = inMemory
     }
 
     deinit {
@@ -29,10 +32,12 @@ public final class HDF5File {
     /// Creates (or truncates) the file at `path`, opened for writing.
     public static func create(_ path: String) throws -> HDF5File {
         HDF5Library.silenceErrorPrinting()
+        let access = try checkedAccessList(name: path, inMemory: false)
+        defer { H5Pclose(access) }
         // Creating and marking the descriptor close-on-exec is one step for `whileNoFileOpensOrCloses`.
         HDF5Library.descriptorChanges.lock()
         defer { HDF5Library.descriptorChanges.unlock() }
-        let id = H5Fcreate(path, hfrnn_H5F_ACC_TRUNC(), hfrnn_H5P_DEFAULT(), hfrnn_H5P_DEFAULT())
+        let id = H5Fcreate(path, hfrnn_H5F_ACC_TRUNC(), hfrnn_H5P_DEFAULT(), access)
         guard id >= 0 else {
             let stack = HDF5Library.errorStack()
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
@@ -55,22 +60,50 @@ public final class HDF5File {
     /// way and write the bytes themselves, so a full or failing disk is met by one ordinary failed
     /// write: when HDF5 itself hits a write error while closing a file, HDF5 1.10 leaves the file
     /// half-closed and crashes when it cleans up at exit.
-    public static func createInMemory(name: String) throws -> HDF5File {
+    ///
+    /// `userBlockBytes` (0, or a power of two ≥ 512) reserves that many bytes at the start of the
+    /// file that HDF5 leaves alone (its "user block"), zeros in the image, for the caller to fill.
+    public static func createInMemory(name: String, userBlockBytes: Int = 0) throws -> HDF5File {
         HDF5Library.silenceErrorPrinting()
+        let access = try checkedAccessList(name: name, inMemory: true)
+        defer { H5Pclose(access) }
+        let creation = H5Pcreate(hfrnn_H5P_FILE_CREATE())
+        guard creation >= 0 else {
+            throw HDF5Error(file: name, message: "cannot create property list", hdf5Stack: HDF5Library.errorStack())
+        }
+        defer { H5Pclose(creation) }
+        guard H5Pset_userblock(creation, hsize_t(userBlockBytes)) >= 0 else {
+            throw HDF5Error(file: name, message: "cannot reserve a user block of \(userBlockBytes) bytes",
+                            hdf5Stack: HDF5Library.errorStack())
+        }
+        let id = H5Fcreate("hfrnn-memory-\(UUID().uuidString)", hfrnn_H5F_ACC_TRUNC(), creation, access)
+        guard id >= 0 else {
+            throw HDF5Error(file: name, message: "cannot create an in-memory file", hdf5Stack: HDF5Library.errorStack())
+        }
+        return HDF5File(path: name, id: id, writable: true, inMemory: true)
+    }
+
+    /// The file-access properties of new files (the caller closes them): in memory or not, and
+    /// HDF5 1.10's file format, whose superblock, object headers, chunk indexes and other metadata
+    /// carry checksums that HDF5 verifies whenever it reads them (the 1.8 format still indexes
+    /// chunks with unchecked B-trees; earlier ones check nothing). HDF5 1.10 and later read it.
+    private static func checkedAccessList(name: String, inMemory: Bool) throws -> hid_t {
         let access = H5Pcreate(hfrnn_H5P_FILE_ACCESS())
         guard access >= 0 else {
             throw HDF5Error(file: name, message: "cannot create property list", hdf5Stack: HDF5Library.errorStack())
         }
-        defer { H5Pclose(access) }
-        // Grow 1 MiB at a time; no backing store. The driver tells open files apart by name.
-        guard H5Pset_fapl_core(access, 1 << 20, false) >= 0 else {
-            throw HDF5Error(file: name, message: "cannot set up an in-memory file", hdf5Stack: HDF5Library.errorStack())
+        // In memory: grow 1 MiB at a time, no backing store (the driver tells open files apart by name).
+        guard !inMemory || H5Pset_fapl_core(access, 1 << 20, false) >= 0 else {
+            let stack = HDF5Library.errorStack()
+            H5Pclose(access)
+            throw HDF5Error(file: name, message: "cannot set up an in-memory file", hdf5Stack: stack)
         }
-        let id = H5Fcreate("hfrnn-memory-\(UUID().uuidString)", hfrnn_H5F_ACC_TRUNC(), hfrnn_H5P_DEFAULT(), access)
-        guard id >= 0 else {
-            throw HDF5Error(file: name, message: "cannot create an in-memory file", hdf5Stack: HDF5Library.errorStack())
+        guard H5Pset_libver_bounds(access, H5F_LIBVER_V110, H5F_LIBVER_V110) >= 0 else {
+            let stack = HDF5Library.errorStack()
+            H5Pclose(access)
+            throw HDF5Error(file: name, message: "cannot select the HDF5 1.10 file format", hdf5Stack: stack)
         }
-        return HDF5File(path: name, id: id, writable: true)
+        return access
     }
 
     /// The whole file as it would be on disk (metadata flushed first).
@@ -83,6 +116,34 @@ public final class HDF5File {
         guard try check(copied, nil, nil, "cannot get the file image") == size else {
             throw error(nil, nil, "the file image changed size while being copied")
         }
+        return try repairedImage(bytes)
+    }
+
+    /// Two things HDF5 1.10.8's H5Fget_file_image gets wrong for the file format hfrnn writes: it
+    /// clears the "open for writing" flag in its copy of a version-2 or -3 superblock but keeps the
+    /// checksum of the flagged one (so the image would not open: "incorrect metadata checksum"),
+    /// and it leaves out the user block. The checksum is recomputed and the user block put back.
+    private func repairedImage(_ image: [UInt8]) throws -> [UInt8] {
+        let creation = try check(H5Fget_create_plist(id), nil, nil, "cannot read the file creation properties")
+        defer { H5Pclose(creation) }
+        var userBlock: hsize_t = 0
+        var addressBytes = 0, lengthBytes = 0
+        try check(H5Pget_userblock(creation, &userBlock), nil, nil, "cannot read the user block size")
+        try check(H5Pget_sizes(creation, &addressBytes, &lengthBytes), nil, nil, "cannot read the address size")
+        let signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]
+        func superblock(at offset: Int) -> Bool {
+            image.count >= offset + 8 && Array(image[offset..<(offset + 8)]) == signature
+        }
+        var bytes = image
+        if userBlock > 0 && !superblock(at: Int(userBlock)) && superblock(at: 0) {
+            bytes = [UInt8](repeating: 0, count: Int(userBlock)) + image
+        }
+        // Signature (8), version, address size, length size, flags, then four addresses and the checksum.
+        let start = Int(userBlock)
+        let checked = 12 + 4 * addressBytes
+        guard bytes.count >= start + checked + 4, bytes[start + 8] >= 2 else { return bytes }
+        let checksum = MetadataChecksum.checksum(bytes[start..<(start + checked)])
+        for k in 0..<4 { bytes[start + checked + k] = UInt8(truncatingIfNeeded: checksum >> (8 * UInt32(k))) }
         return bytes
     }
 
@@ -101,7 +162,10 @@ public final class HDF5File {
         guard id >= 0 else {
             let stack = HDF5Library.errorStack()
             let manager = FileManager.default
-            let message = if stack.contains(where: { $0.contains("unable to lock") }) {
+            let damage = HDF5Library.damage(in: stack)
+            let message = if let damage {
+                "cannot open: the file is damaged: \(damage)"
+            } else if stack.contains(where: { $0.contains("unable to lock") }) {
                 "cannot open: the file is locked (open for writing in another process?)"
             } else if stack.contains(where: { $0.contains("already open") }) {
                 "cannot open: already open in this process with other access flags"
@@ -110,7 +174,7 @@ public final class HDF5File {
             } else {
                 "cannot open: not an HDF5 file or corrupt/truncated"
             }
-            throw HDF5Error(file: path, message: message, hdf5Stack: stack)
+            throw HDF5Error(file: path, message: message, hdf5Stack: stack, isDamage: damage != nil)
         }
         let file = HDF5File(path: path, id: id, writable: writable)
         try file.closeDescriptorOnExec()
@@ -169,13 +233,18 @@ public final class HDF5File {
     public func exists(_ path: String) throws -> Bool {
         let file = try enter()
         let name = Self.normalized(path)
-        // H5Lexists fails (rather than answering false) when a parent is missing: walk down.
+        // H5Lexists fails (rather than answering false) when a parent is missing: walk down. A
+        // failure because a checksum did not match is damage, not absence.
         var prefix = ""
         for component in name.split(separator: "/") {
             prefix += "/" + component
-            if H5Lexists(file, prefix, hfrnn_H5P_DEFAULT()) <= 0 { return false }
+            let found = H5Lexists(file, prefix, hfrnn_H5P_DEFAULT())
+            if found < 0 { try throwIfDamaged(.object, prefix) }
+            if found <= 0 { return false }
         }
-        return H5Oexists_by_name(file, name, hfrnn_H5P_DEFAULT()) > 0
+        let found = H5Oexists_by_name(file, name, hfrnn_H5P_DEFAULT())
+        if found < 0 { try throwIfDamaged(.object, name) }
+        return found > 0
     }
 
     /// Names of the links in `group`, sorted.
@@ -215,9 +284,14 @@ public final class HDF5File {
         return file
     }
 
+    /// An error with HDF5's stack; when the stack shows that a checksum did not match, the
+    /// message says the file is damaged.
     func error(_ kind: HDF5Error.ObjectKind?, _ object: String?, attribute: String? = nil, _ message: String,
                stack: [String] = []) -> HDF5Error {
-        HDF5Error(file: path, objectKind: kind, object: object, attribute: attribute, message: message, hdf5Stack: stack)
+        let damage = HDF5Library.damage(in: stack)
+        return HDF5Error(file: path, objectKind: kind, object: object, attribute: attribute,
+                         message: damage.map { "\(message): the file is damaged: \($0)" } ?? message, hdf5Stack: stack,
+                         isDamage: damage != nil)
     }
 
     /// Returns `status` if it is non-negative (success), else throws with HDF5's error stack.
@@ -227,6 +301,12 @@ public final class HDF5File {
         guard status < 0 else { return status }
         let stack = HDF5Library.errorStack()
         throw error(kind, object, attribute: attribute, message(), stack: stack)
+    }
+
+    /// After a failed call: throws if HDF5's error stack shows damage, else returns.
+    func throwIfDamaged(_ kind: HDF5Error.ObjectKind, _ object: String) throws {
+        let stack = HDF5Library.errorStack()
+        if HDF5Library.damage(in: stack) != nil { throw error(kind, object, "cannot be read", stack: stack) }
     }
 
     /// "a//b/" -> "/a/b"; "" -> "/".
@@ -249,6 +329,7 @@ public final class HDF5File {
     /// Builds the error for a failed H5Dopen2/H5Gopen2: missing, or present but of another kind.
     func diagnoseOpenFailure(_ name: String, expected: HDF5Error.ObjectKind) throws -> HDF5Error {
         let stack = HDF5Library.errorStack()
+        if HDF5Library.damage(in: stack) != nil { return error(expected, name, "cannot open", stack: stack) }
         let message = switch try objectKind(name) {
         case nil: "not found"
         case let kind? where kind != expected: "is a \(kind.rawValue), not a \(expected.rawValue)"

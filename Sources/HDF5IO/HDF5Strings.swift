@@ -2,6 +2,8 @@ internal import CHDF5
 
 /// 1-D datasets of strings, for text columns that grow with a run (one string per row). Stored as variable-length UTF-8 strings, which h5py reads as `bytes` objects
 /// (`dataset.asstr()[...]` gives `str`), netCDF/HDF5 tools as strings, and numpy as dtype object.
+/// Their bytes live in HDF5's global heap, which no HDF5 checksum covers: the dataset's int64
+/// attribute `crc32` holds the CRC-32 of every string followed by a NUL, in order.
 extension HDF5File {
     /// Writes `values` as a 1-D dataset of variable-length UTF-8 strings, creating parent groups as
     /// needed and replacing an existing dataset at `path`. A string containing NUL cannot be stored
@@ -38,7 +40,11 @@ extension HDF5File {
                                    pointerBytes.baseAddress), .dataset, name, "cannot write data")
             }
         }
+        try setAttribute(Self.stringsChecksumName, to: Int64(bytes.withUnsafeBytes { CRC32.checksum($0) }), on: name)
     }
+
+    /// The attribute of a string dataset holding the CRC-32 of its strings.
+    static let stringsChecksumName = "crc32"
 
     /// Reads a 1-D (or scalar) dataset of strings, variable-length or fixed-length (as h5py writes
     /// `str` lists and `numpy.bytes_` arrays respectively). Fixed-length values end at the first NUL;
@@ -63,35 +69,45 @@ extension HDF5File {
             }
             guard count > 0 else { return [] }
 
+            let values: [[UInt8]]
             if H5Tis_variable_str(type) > 0 {
-                let memoryType = try variableStringType(cset: H5Tget_cset(type), name)
+                let geometry = try storageGeometry(.dataset, name)
+                try checkStoredSize(dataset, count: count, elementBytes: geometry.elementBytes, name)
+                let memoryType = try storedElementType(geometry, .dataset, name)
                 defer { H5Tclose(memoryType) }
-                var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
-                _ = try pointers.withUnsafeMutableBytes { buffer in
+                var elements = [UInt8](repeating: 0, count: count * geometry.elementBytes)
+                _ = try elements.withUnsafeMutableBytes { buffer in
                     try check(H5Dread(dataset, memoryType, hfrnn_H5S_ALL(), hfrnn_H5S_ALL(), hfrnn_H5P_DEFAULT(),
                                       buffer.baseAddress), .dataset, name, "cannot read data")
                 }
-                // HDF5 allocated each string; H5free_memory releases them with the library's allocator.
-                defer { for pointer in pointers where pointer != nil { H5free_memory(pointer) } }
-                // String(cString:) decodes UTF-8, repairing invalid bytes; HDF5 may give NULL for "".
-                return pointers.map { pointer in pointer.map { String(cString: $0) } ?? "" }
-            }
-
-            let size = stored.byteCount
-            var bytes = [UInt8](repeating: 0, count: count * size)
-            _ = try bytes.withUnsafeMutableBytes { buffer in
-                try check(H5Dread(dataset, type, hfrnn_H5S_ALL(), hfrnn_H5S_ALL(), hfrnn_H5P_DEFAULT(),
-                                  buffer.baseAddress), .dataset, name, "cannot read data")
-            }
-            let spacePadded = H5Tget_strpad(type) == H5T_STR_SPACEPAD
-            return (0..<count).map { index in
-                let value = bytes[(index * size)..<((index + 1) * size)]
-                var end = value.firstIndex(of: 0) ?? value.endIndex
-                if spacePadded {
-                    while end > value.startIndex && value[end - 1] == UInt8(ascii: " ") { end -= 1 }
+                values = try heapStrings(elements, count: count, geometry, .dataset, name)
+            } else {
+                let size = stored.byteCount
+                try checkStoredSize(dataset, count: count, elementBytes: size, name)
+                var bytes = [UInt8](repeating: 0, count: count * size)
+                _ = try bytes.withUnsafeMutableBytes { buffer in
+                    try check(H5Dread(dataset, type, hfrnn_H5S_ALL(), hfrnn_H5S_ALL(), hfrnn_H5P_DEFAULT(),
+                                      buffer.baseAddress), .dataset, name, "cannot read data")
                 }
-                return String(decoding: value[..<end], as: UTF8.self)
+                let spacePadded = H5Tget_strpad(type) == H5T_STR_SPACEPAD
+                values = (0..<count).map { index in
+                    let value = bytes[(index * size)..<((index + 1) * size)]
+                    var end = value.firstIndex(of: 0) ?? value.endIndex
+                    if spacePadded {
+                        while end > value.startIndex && value[end - 1] == UInt8(ascii: " ") { end -= 1 }
+                    }
+                    return Array(value[..<end])
+                }
             }
+            if try hasAttribute(Self.stringsChecksumName, on: name) {
+                let expected = try int64Attribute(Self.stringsChecksumName, on: name)
+                let actual = values.reduce(UInt32(0)) { crc, value in CRC32.checksum(value + [0], continuing: crc) }
+                guard Int64(actual) == expected else {
+                    throw damage(.dataset, name, "its strings do not match their CRC-32 checksum (attribute '\(Self.stringsChecksumName)')")
+                }
+            }
+            // Bytes that are not UTF-8 are repaired (U+FFFD), as String(cString:) would.
+            return values.map { String(decoding: $0, as: UTF8.self) }
         }
     }
 

@@ -10,7 +10,7 @@ import Training
 /// counters, RNG), both configs, the history so far and the format version.
 /// The HDF5 layout is documented in checkpoints/README.md.
 public struct TrainingCheckpoint<Scalar: BLASScalar & HDF5Element> {
-    public static var formatVersion: Int64 { 2 }
+    public static var formatVersion: Int64 { 3 }
 
     public var config: TrainingConfig
     public var network: RecurrentNetwork
@@ -53,7 +53,7 @@ public struct TrainingCheckpoint<Scalar: BLASScalar & HDF5Element> {
 
     /// The checkpoint file's bytes, built in memory.
     private func image(name path: String) throws -> [UInt8] {
-        let file = try HDF5File.createInMemory(name: path)
+        let file = try CheckpointFile<Scalar>.createInMemory(name: path)
         try CheckpointFile<Scalar>(file: file, path: path)
             .writeHeaderAndParameters(parameters, network: network, formatVersion: Self.formatVersion)
 
@@ -80,9 +80,7 @@ public struct TrainingCheckpoint<Scalar: BLASScalar & HDF5Element> {
         // Text columns grow with the run: one string per iteration, as 1-D datasets like the numbers.
         try file.writeStrings(history.map(\.cgStop.reason), to: "history/cg_stop")
         try file.writeStrings(history.map(\.decision.reason), to: "history/decision")
-        let bytes = try file.image()
-        try file.close()
-        return bytes
+        return try CheckpointFile<Scalar>.sealedImage(of: file)
     }
 
     // MARK: Reading
@@ -95,8 +93,7 @@ public struct TrainingCheckpoint<Scalar: BLASScalar & HDF5Element> {
         let stored = CheckpointFile<Scalar>(file: file, path: path)
         let fail = stored.fail
         let version = try stored.readHeader(formatVersion: formatVersion)
-        if (try? file.hasAttribute("method", on: "optimizer")) == true,
-           let method = try? file.stringAttribute("method", on: "optimizer"), method != "hf" {
+        if let method = try file.optionalStringAttribute("method", on: "optimizer"), method != "hf" {
             throw fail("a \(method) checkpoint, not a Hessian-free one")
         }
 
@@ -136,6 +133,7 @@ public struct TrainingCheckpoint<Scalar: BLASScalar & HDF5Element> {
         let decisions = try file.readStrings("history/decision", count: state.iteration)
         let history = try HistoryColumns.read(from: file, count: state.iteration, cgStops: cgStops, decisions: decisions,
                                               check: stored.checkVector)
+        try stored.verifySeal(version: version)
         return TrainingCheckpoint(config: config, network: network, parameters: parameters, state: state,
                                   history: history, elapsedSeconds: elapsed)
     }

@@ -19,6 +19,19 @@ struct CheckpointFile<Scalar: BLASScalar & HDF5Element> {
 
     // MARK: Writing
 
+    /// A new, empty checkpoint file in memory, with room for its seal (`CheckpointSeal`).
+    static func createInMemory(name path: String) throws -> HDF5File {
+        try HDF5File.createInMemory(name: path, userBlockBytes: CheckpointSeal.userBlockBytes)
+    }
+
+    /// The finished checkpoint's bytes, sealed; closes `file`.
+    static func sealedImage(of file: HDF5File) throws -> [UInt8] {
+        var bytes = try file.image()
+        try file.close()
+        CheckpointSeal.seal(&bytes)
+        return bytes
+    }
+
     /// Creates the folder a checkpoint goes to.
     static func createFolder(for path: String) throws {
         let directory = AtomicFile.folder(of: path)
@@ -46,8 +59,10 @@ struct CheckpointFile<Scalar: BLASScalar & HDF5Element> {
     // MARK: Reading
 
     /// Checks format, version (1…`formatVersion`) and precision; returns the version.
+    /// From format 3 on, the file must also match its seal: `verifySeal` is called last, once
+    /// everything was read, so that damage found in a stored value is named as such first.
     func readHeader(formatVersion: Int64) throws -> Int64 {
-        guard try file.hasAttribute("format"), (try? file.stringAttribute("format")) == "hfrnn-checkpoint" else {
+        guard try file.optionalStringAttribute("format") == "hfrnn-checkpoint" else {
             throw fail("not an hfrnn checkpoint (no format = 'hfrnn-checkpoint' attribute)")
         }
         let version = try file.int64Attribute("format_version")
@@ -59,6 +74,12 @@ struct CheckpointFile<Scalar: BLASScalar & HDF5Element> {
             throw fail("checkpoint precision is \(precision), expected \(Self.precisionName)")
         }
         return version
+    }
+
+    /// Throws unless the file matches its seal; checkpoints before format 3 have none.
+    func verifySeal(version: Int64) throws {
+        guard version >= 3, let problem = CheckpointSeal.problem(at: path) else { return }
+        throw fail("the file is damaged: \(problem)")
     }
 
     /// The stored network, checked against the configuration's hidden units.

@@ -40,7 +40,7 @@ public struct FirstOrderCheckpoint<Scalar: BLASScalar & HDF5Element> {
 
     private func image(name path: String) throws -> [UInt8] {
         guard let run = config.firstOrder else { throw TrainingError("\(path): the run has no first-order optimizer") }
-        let file = try HDF5File.createInMemory(name: path)
+        let file = try CheckpointFile<Scalar>.createInMemory(name: path)
         try CheckpointFile<Scalar>(file: file, path: path)
             .writeHeaderAndParameters(parameters, network: network, formatVersion: TrainingCheckpoint<Scalar>.formatVersion)
 
@@ -66,9 +66,7 @@ public struct FirstOrderCheckpoint<Scalar: BLASScalar & HDF5Element> {
         for (name, values) in FirstOrderHistoryColumns.integers(history) {
             try file.write(values, shape: [values.count], to: "history/\(name)")
         }
-        let bytes = try file.image()
-        try file.close()
-        return bytes
+        return try CheckpointFile<Scalar>.sealedImage(of: file)
     }
 
     /// The state vectors `method` keeps, by dataset name.
@@ -128,6 +126,7 @@ public struct FirstOrderCheckpoint<Scalar: BLASScalar & HDF5Element> {
             throw fail("history has shape \(columns), more evaluations than the \(updates) updates done")
         }
         let history = try FirstOrderHistoryColumns.read(from: file, count: columns[0], check: stored.checkVector)
+        try stored.verifySeal(version: version)
         return FirstOrderCheckpoint(config: config, network: network, parameters: parameters, state: state,
                                     history: history, elapsedSeconds: elapsed)
     }

@@ -33,8 +33,10 @@ import HDF5IO
         #expect(try file.int64ArrayAttribute("dims", on: owner) == [Int64.max, 0, -7])
         #expect(try file.doubleArrayAttribute("none", on: owner) == [])
         #expect(try file.doubleArrayAttribute("lr", on: owner) == [0.001])
+        // Each string has its CRC-32 next to it.
         #expect(try file.attributeNames(of: owner)
-                == ["cell", "dims", "empty", "epoch", "losses", "lr", "none", "note", "step"])
+                == ["cell", "cell.crc32", "dims", "empty", "empty.crc32", "epoch", "losses", "lr", "none", "note", "note.crc32",
+                    "step"])
         #expect(try file.hasAttribute("lr", on: owner))
         #expect(try !file.hasAttribute("LR", on: owner))
     }

@@ -31,3 +31,9 @@ public func temporaryPath(_ suffix: String = ".h5") -> String {
 public func removeFile(_ path: String) {
     try? FileManager.default.removeItem(atPath: path)
 }
+
+/// The path of a committed test file in Tests/Fixtures (see the README there).
+public func fixturePath(_ name: String) -> String {
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures").appendingPathComponent(name).path
+}

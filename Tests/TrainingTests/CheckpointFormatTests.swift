@@ -26,10 +26,11 @@ import Training
         // ...reading uses only dataset and attribute names.
         let file = try HDF5File.open(folder.file("small/latest.h5"))
         #expect(try file.children() == ["config", "history", "optimizer", "parameters"])
-        #expect(try file.attributeNames() == ["blas_kernels", "format", "format_version", "hfrnn_version", "precision"])
+        #expect(try file.attributeNames() == ["blas_kernels", "blas_kernels.crc32", "format", "format.crc32", "format_version",
+                                              "hfrnn_version", "hfrnn_version.crc32", "precision", "precision.crc32"])
         #expect(try file.stringAttribute("blas_kernels") == BLAS.kernels)
         #expect(try file.stringAttribute("format") == "hfrnn-checkpoint")
-        #expect(try file.int64Attribute("format_version") == 2)
+        #expect(try file.int64Attribute("format_version") == 3)
         #expect(try file.stringAttribute("precision") == "float")
         #expect(try !file.stringAttribute("hfrnn_version").isEmpty)
 
@@ -46,7 +47,8 @@ import Training
         let parameterCount = expectedShapes.values.map { $0.reduce(1, *) }.reduce(0, +)
 
         #expect(try file.attributeNames(of: "optimizer")
-                == ["elapsed_seconds", "iteration", "lambda", "method", "nonfinite_steps", "rejected_steps", "total_cg_iterations"])
+                == ["elapsed_seconds", "iteration", "lambda", "method", "method.crc32", "nonfinite_steps", "rejected_steps",
+                    "total_cg_iterations"])
         #expect(try file.stringAttribute("method", on: "optimizer") == "hf")
         #expect(try file.children(of: "optimizer") == ["rng_state", "warm_start"])
         let lambda = try file.doubleAttribute("lambda", on: "optimizer")
@@ -59,7 +61,8 @@ import Training
         #expect(rng.values.contains { $0 != 0 })
         #expect(try file.shape(of: "optimizer/warm_start") == [parameterCount])
 
-        #expect(try file.attributeNames(of: "config") == ["network", "optimizer", "training"])
+        #expect(try file.attributeNames(of: "config")
+                == ["network", "network.crc32", "optimizer", "optimizer.crc32", "training", "training.crc32"])
         for name in ["network", "optimizer", "training"] {
             let text = try file.stringAttribute(name, on: "config")
             #expect((try? JSONSerialization.jsonObject(with: Data(text.utf8))) is [String: Any], "config \(name)")
@@ -81,6 +84,29 @@ import Training
         #expect(try file.elementClass(of: "history/cg_stop") == .string)
         #expect(try file.readStrings("history/cg_stop").count == iterations)
         #expect(try file.readStrings("history/decision").allSatisfy { !$0.isEmpty })
+
+        // Checksums: every string attribute's CRC-32 next to it, each text column's as its `crc32`
+        // attribute (of every string followed by a NUL), and the whole file's in the user block.
+        let strings: [(object: String, names: [String])] = [
+            ("/", ["blas_kernels", "format", "hfrnn_version", "precision"]), ("optimizer", ["method"]),
+            ("config", ["network", "optimizer", "training"]),
+        ]
+        for (object, names) in strings {
+            for name in names {
+                let value = try file.stringAttribute(name, on: object)
+                let expected = Int64(CRC32.checksum(Array(value.utf8)))
+                #expect(try file.int64Attribute(name + ".crc32", on: object) == expected, "\(object) \(name)")
+            }
+        }
+        for column in ["cg_stop", "decision"] {
+            let text: [UInt8] = try file.readStrings("history/\(column)").flatMap { Array($0.utf8) + [0] }
+            #expect(try file.attributeNames(of: "history/\(column)") == ["crc32"])
+            #expect(try file.int64Attribute("crc32", on: "history/\(column)") == Int64(CRC32.checksum(text)))
+        }
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: folder.file("small/latest.h5"))))
+        let crc = String(CRC32.checksum(Array(bytes[512...])), radix: 16)
+        let record = "hfrnn-checkpoint crc32=\(String(repeating: "0", count: 8 - crc.count) + crc) size=\(bytes.count)\n"
+        #expect(bytes[..<512].elementsEqual(Array(record.utf8) + [UInt8](repeating: 0, count: 512 - record.utf8.count)))
     }
 }
 

@@ -147,6 +147,7 @@ extension SubBatchTrainingTests {
         training["max_consecutive_rejections"] = nil
         try file.setAttribute("training", to: String(decoding: try JSONSerialization.data(withJSONObject: training), as: UTF8.self),
                               on: "config")
+        try file.setAttribute("format_version", to: 2)  // such checkpoints predate format 3's seal
         try file.close()
 
         let old = try TrainingCheckpoint<Float>.load(from: path)
