@@ -9,8 +9,6 @@ import Training
 /// top row ("update" for first-order runs, whose records carry the update count as `iteration`).
 public func curvesSVG(history: [IterationRecord], title: String, successThreshold: Double? = nil,
                       iterationName: String = "HF iteration") -> String {
-    let width = 960.0, height = 740.0
-    let top = 50.0, panelWidth = width / 2, panelHeight = (height - top) / 2
     let maxSeconds = history.map(\.elapsedSeconds).filter(\.isFinite).max() ?? 0
     let time = TimeUnit(maxSeconds: maxSeconds)
 
@@ -39,6 +37,14 @@ public func curvesSVG(history: [IterationRecord], title: String, successThreshol
         lossPanel(times, against: "wall time", xLabel: timeLabel, integerX: false, id: "loss-vs-time"),
     ]
 
+    return twoByTwoFigure(panels, title: title)
+}
+
+/// Four panels in a 2 × 2 grid under a title, as a standalone SVG document (curves.svg and
+/// diagnostics.svg).
+func twoByTwoFigure(_ panels: [PlotPanel], title: String) -> String {
+    let width = 960.0, height = 740.0
+    let top = 50.0, panelWidth = width / 2, panelHeight = (height - top) / 2
     var svg = svgDocumentStart(width: width, height: height, title: title, titleY: 30, titleSize: 17)
     for (index, panel) in panels.enumerated() {
         let origin = (x: Double(index % 2) * panelWidth, y: top + Double(index / 2) * panelHeight)

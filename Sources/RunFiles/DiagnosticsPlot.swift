@@ -8,8 +8,6 @@ import Training
 
 /// The diagnostics figure of an HF history as a standalone SVG document.
 public func diagnosticsSVG(history: [IterationRecord], title: String, successThreshold: Double? = nil) -> String {
-    let width = 960.0, height = 740.0
-    let top = 50.0, panelWidth = width / 2, panelHeight = (height - top) / 2
     let x = history.map { Double($0.iteration) }
     let label = "HF iteration"
     let panels = [
@@ -32,11 +30,5 @@ public func diagnosticsSVG(history: [IterationRecord], title: String, successThr
                                       y: history.map { Double($0.lineSearchTries) })],
                   guideline: nil, yIncludesZero: true, integerX: true),
     ]
-    var svg = svgDocumentStart(width: width, height: height, title: title, titleY: 30, titleSize: 17)
-    for (index, panel) in panels.enumerated() {
-        let origin = (x: Double(index % 2) * panelWidth, y: top + Double(index / 2) * panelHeight)
-        svg += panel.render(x: origin.x, y: origin.y, width: panelWidth, height: panelHeight)
-    }
-    svg += "</svg>\n"
-    return svg
+    return twoByTwoFigure(panels, title: title)
 }

@@ -46,18 +46,13 @@ struct Resume: ParsableCommand {
 
     @OptionGroup var movedDataset: MovedDatasetOptions
 
-    @Option(parsing: .unconditional, help: ArgumentHelp(
-        "Threads that evaluate the sub-batches (default: every processor; 1 per process under mpirun). The count never changes the numbers.",
-        valueName: "n"))
-    var threads: Int?
+    @OptionGroup var threadOptions: ThreadOptions
+    var threads: Int? { threadOptions.threads }
 
     func validate() throws {
         if let maxIterations, maxIterations < 0 { throw ValidationError("--max-iterations must be non-negative, got \(maxIterations)") }
         if let timeLimit { _ = try parseDuration(timeLimit, flag: "--time-limit") }
         if let processorTimeLimit { _ = try parseDuration(processorTimeLimit, flag: "--processor-time-limit") }
-        if let threads, !(1...ThreadCount.maximum).contains(threads) {
-            throw ValidationError("--threads must be in 1...\(ThreadCount.maximum), got \(threads)")
-        }
         if let successThreshold, !(successThreshold > 0 && successThreshold <= 1) {
             throw ValidationError("--success-threshold must be in (0, 1], got \(successThreshold)")
         }

@@ -44,6 +44,20 @@ struct StopOptions: ParsableArguments {
     }
 }
 
+/// `--threads` of `train` and `resume`.
+struct ThreadOptions: ParsableArguments {
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "Threads that evaluate the sub-batches (default: every processor; 1 per process under mpirun). The count never changes the numbers.",
+        valueName: "n"))
+    var threads: Int?
+
+    func validate() throws {
+        if let threads, !(1...ThreadCount.maximum).contains(threads) {
+            throw ValidationError("--threads must be in 1...\(ThreadCount.maximum), got \(threads)")
+        }
+    }
+}
+
 /// `90`, `90s`, `30m`, `2h` → seconds; errors name `flag`.
 func parseDuration(_ text: String, flag: String) throws -> Double {
     let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600]
@@ -173,10 +187,8 @@ struct Train: ParsableCommand {
     @Flag(help: "Use the diagonal (empirical Fisher + λ)^0.75 preconditioner.")
     var preconditioner = false
 
-    @Option(parsing: .unconditional, help: ArgumentHelp(
-        "Threads that evaluate the sub-batches (default: every processor; 1 per process under mpirun). The count never changes the numbers.",
-        valueName: "n"))
-    var threads: Int?
+    @OptionGroup var threadOptions: ThreadOptions
+    var threads: Int? { threadOptions.threads }
 
     @Option(parsing: .unconditional, help: ArgumentHelp(
         "OpenBLAS threads. Stored in the run and used again on resume; the count changes the rounding, so it overrides OPENBLAS_NUM_THREADS.",
@@ -195,9 +207,6 @@ struct Train: ParsableCommand {
         guard (task == nil) != (dataset == nil) else { throw ValidationError("give exactly one of --task and --dataset") }
         if testDataset != nil && dataset == nil { throw ValidationError("--test-dataset needs --dataset") }
         if dataset != nil && length != nil { throw ValidationError("--length belongs to --task, not --dataset") }
-        if let threads, !(1...ThreadCount.maximum).contains(threads) {
-            throw ValidationError("--threads must be in 1...\(ThreadCount.maximum), got \(threads)")
-        }
         if noStructuralDamping && mu != nil { throw ValidationError("--no-structural-damping and --mu contradict each other") }
         _ = try makeConfig()
     }
