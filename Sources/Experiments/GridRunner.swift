@@ -102,8 +102,6 @@ public final class GridRunner {
                     throw error
                 }
             }
-            // The committed copies follow the running cells, so a session killed from outside
-            // loses at most this interval.
             if now() - lastProgress >= Self.progressInterval {
                 lastProgress = now()
                 for child in running.values.sorted(by: { $0.started < $1.started }) {
@@ -113,6 +111,8 @@ public final class GridRunner {
                     onEvent(.progress(child.cell, progress))
                 }
             }
+            // The committed copies follow the running cells, so a session killed from outside
+            // loses at most this interval.
             if now() - lastCopy >= Self.unfinishedCopyInterval {
                 lastCopy = now()
                 for child in running.values { try folder.updateUnfinishedCopy(child.cell, status: .unfinished) }

@@ -18,7 +18,7 @@ public final class ComputeThreads: Sendable {
     /// Runs `body(item, thread)` for every item of `items`, thread t taking the items t, t + count,
     /// t + 2·count, … in order, and returns when all are done. `body` must only touch what belongs
     /// to its item and to its thread.
-    public func forEach(_ items: [Int], _ body: (_ item: Int, _ thread: Int) -> Void) {
+    public func forEach(_ items: Range<Int>, _ body: (_ item: Int, _ thread: Int) -> Void) {
         let width = min(count, items.count)
         guard width > 1 else {
             for item in items { body(item, 0) }
@@ -27,8 +27,8 @@ public final class ComputeThreads: Sendable {
         withoutActuallyEscaping(body) { escapable in
             let work = UncheckedWork(escapable)
             DispatchQueue.concurrentPerform(iterations: width) { thread in
-                for position in stride(from: thread, to: items.count, by: width) {
-                    work.body(items[position], thread)
+                for item in stride(from: items.lowerBound + thread, to: items.upperBound, by: width) {
+                    work.body(item, thread)
                 }
             }
         }

@@ -99,7 +99,7 @@ extension WorkerGroup {
         let stride = MemoryLayout<Scalar>.stride
         buffer.withUnsafeMutableBufferPointer { slots in
             for round in schedule.rounds {
-                threads.forEach(Array(schedule.block(of: rank, in: round))) { index, thread in
+                threads.forEach(schedule.block(of: rank, in: round)) { index, thread in
                     let start = (index - round.lowerBound) * width
                     compute(index, thread, UnsafeMutableBufferPointer(rebasing: slots[start..<(start + width)]))
                 }
