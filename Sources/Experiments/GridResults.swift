@@ -129,6 +129,7 @@ public enum GridResults {
         var text = "# Experiment results\n\n"
         if let command { text += "Produced by `\(command)`.\n\n" }
         let budget = [spec.timeBudgetSeconds.map { "\(formatSeconds($0)) of training wall time" },
+                      spec.processorBudgetSeconds.map { "\(formatSeconds($0)) of training processor time" },
                       spec.maxIterations.map { "\($0) iterations (HF iterations, or first-order updates)" }].compactMap { $0 }.joined(separator: " and ")
         text += "Per-cell budget: \(budget). Variants: "
             + spec.variants.map { "`\($0.name)` (\($0.options.isEmpty ? "defaults" : $0.options.joined(separator: " ")))" }

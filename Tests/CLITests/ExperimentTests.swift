@@ -196,6 +196,15 @@ import Testing
         #expect(try manager.contentsOfDirectory(atPath: workspace.path + "/moved/unfinished").isEmpty)
     }
 
+    /// results.md states every budget of the grid, the processor-time one included.
+    @Test func resultsTableStatesTheProcessorBudget() {
+        let spec = GridSpec(tasks: [.addition], lengths: [10], seeds: [1], variants: [GridVariant(name: "isc", options: ["--settings", "isc"])],
+                            timeBudgetSeconds: nil, maxIterations: nil, processorBudgetSeconds: 3600)
+        let text = GridResults.markdown([], spec: spec, command: nil)
+        #expect(text.contains("Per-cell budget: ") && text.contains("of training processor time"), "\(text)")
+        #expect(!text.contains("Per-cell budget: ."))
+    }
+
     /// A running cell's progress line comes from the last row of its metrics.csv, HF or first-order.
     @Test func cellProgressReadsTheLastMetricsRow() throws {
         let folder = try TemporaryFolder()
