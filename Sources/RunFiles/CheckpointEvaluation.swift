@@ -84,6 +84,20 @@ private func evaluateCheckpoint<S: BLASScalar & HDF5Element>(at path: String, on
     var criterion: ErrorCriterion
     var described: CheckpointEvaluation.Source
 
+    /// The report of `result` on the data `described`.
+    func evaluation(_ result: SetEvaluation, criterion: ErrorCriterion,
+                    described: CheckpointEvaluation.Source) -> CheckpointEvaluation {
+        let threshold = config.resolvedSuccessThreshold
+        return CheckpointEvaluation(
+            checkpoint: path, optimizer: config.optimizerName, iterations: run.iteration,
+            precision: run.storedPrecision.rawValue,
+            network: .init(inputs: run.network.shape.inputs, hidden: run.network.shape.hidden,
+                           outputs: run.network.shape.outputs, outputLoss: run.network.outputLoss.rawValue),
+            data: described, sequences: result.sequences, loss: result.loss, errorRate: result.errorRate,
+            wrongSequences: result.wrong, judgedSequences: result.judged, criterion: criterion.wording,
+            successThreshold: threshold, success: result.errorRate < threshold)
+    }
+
     /// The test set `config` describes: a task's regenerated one, or rows of a file.
     func testSet(kind: String) throws -> ([SequenceBatch<S>], ErrorCriterion, CheckpointEvaluation.Source) {
         // The run's own files are checked to be its data; a file named for evaluation is taken as it is.
@@ -107,29 +121,24 @@ private func evaluateCheckpoint<S: BLASScalar & HDF5Element>(at path: String, on
     case .task(let spec, let seed):
         try requireFit(data: spec.name, inputs: spec.inputSize, outputs: spec.outputSize, outputLoss: spec.outputLoss,
                        model: path, network: run.network)
-        // Exactly `count` sequences from `seed`, in chunks of the run's test chunk size (the last one smaller).
+        // Exactly `count` sequences from `seed`, in chunks of the run's test chunk size (the last one
+        // smaller), each made when it is evaluated: memory stays that of one chunk at any length or count.
         var rng = SeededGenerator(seed: seed)
         var remaining = count ?? config.testSequences
-        var parts: [SequenceBatch<S>] = []
-        while remaining > 0 {
-            let size = min(config.testChunkSize, remaining)
-            parts.append(spec.makeBatch(count: size, using: &rng))
-            remaining -= size
-        }
-        chunks = parts
-        criterion = spec.errorCriterion
-        described = .init(kind: "task", name: spec.name, seed: seed, availableSequences: nil)
+        let chunkSize = config.testChunkSize
+        let result = EvaluationWorkspace<S>(network: run.network).evaluateSet(
+            parameters: run.parameters, criterion: spec.errorCriterion, nextChunk: {
+                guard remaining > 0 else { return nil }
+                let size = min(chunkSize, remaining)
+                remaining -= size
+                return spec.makeBatch(count: size, using: &rng)
+            })
+        return evaluation(result, criterion: spec.errorCriterion,
+                          described: .init(kind: "task", name: spec.name, seed: seed, availableSequences: nil))
     }
-    let result = evaluateSet(network: run.network, parameters: run.parameters, chunks: chunks, criterion: criterion)
-    let threshold = config.resolvedSuccessThreshold
-    return CheckpointEvaluation(
-        checkpoint: path, optimizer: config.optimizerName, iterations: run.iteration,
-        precision: run.storedPrecision.rawValue,
-        network: .init(inputs: run.network.shape.inputs, hidden: run.network.shape.hidden,
-                       outputs: run.network.shape.outputs, outputLoss: run.network.outputLoss.rawValue),
-        data: described, sequences: result.sequences, loss: result.loss, errorRate: result.errorRate,
-        wrongSequences: result.wrong, judgedSequences: result.judged, criterion: criterion.wording,
-        successThreshold: threshold, success: result.errorRate < threshold)
+    return evaluation(evaluateSet(network: run.network, parameters: run.parameters, chunks: chunks, criterion: criterion),
+                      criterion: criterion, described: described)
+
 }
 
 extension ErrorCriterion {

@@ -44,10 +44,23 @@ extension EvaluationWorkspace {
                             owner: Int? = nil,
                             visit: (SequenceBatch<Scalar>, BatchEvaluator<Scalar>, [Bool?]) -> Void = { _, _, _ in })
         -> SetEvaluation {
+        var iterator = chunks.makeIterator()
+        return evaluateSet(parameters: parameters, criterion: criterion, owner: owner, nextChunk: { iterator.next() },
+                           visit: visit)
+    }
+
+    /// `evaluateSet` over chunks made one at a time by `nextChunk` (nil: no more), so that only
+    /// one chunk is held at a time however many sequences are evaluated.
+    public func evaluateSet(parameters: [Scalar], criterion: ErrorCriterion, owner: Int? = nil,
+                            nextChunk: () -> SequenceBatch<Scalar>?,
+                            visit: (SequenceBatch<Scalar>, BatchEvaluator<Scalar>, [Bool?]) -> Void = { _, _, _ in })
+        -> SetEvaluation {
         let owner = owner ?? makeOwner()
         var result = SetEvaluation()
         var lossSum = 0.0
-        for (index, chunk) in chunks.enumerated() {
+        var index = 0
+        while let chunk = nextChunk() {
+            defer { index += 1 }
             let evaluator = self.evaluator(owner: owner, chunk: index, batch: chunk)
             evaluator.forward(parameters)
             lossSum += evaluator.scoredLossSum

@@ -167,4 +167,27 @@ import Testing
         config.processorTimeLimitSeconds = 0
         #expect(config.problem?.field == "processorTimeLimitSeconds")
     }
+
+    /// Chunks made one at a time are evaluated as they come (one chunk held at a time) and give
+    /// the same numbers as the whole list.
+    @Test func streamedChunksEvaluateLikeTheList() throws {
+        let spec = try TaskSpec(task: .addition, minimumLength: 12)
+        let network = RecurrentNetwork(shape: NetworkShape(inputs: 2, hidden: 6, outputs: 1), outputLoss: spec.outputLoss)
+        var rng = SeededGenerator(seed: 2)
+        let theta: [Float] = network.initialParameters(using: &rng)
+        var data = SeededGenerator(seed: 5)
+        let chunks: [SequenceBatch<Float>] = (0..<4).map { _ in spec.makeBatch(count: 7, using: &data) }
+        let whole = EvaluationWorkspace(network: network).evaluateSet(parameters: theta, chunks: chunks,
+                                                                      criterion: spec.errorCriterion)
+        var made = 0, heldAtVisit: [Int] = []
+        let streamed = EvaluationWorkspace(network: network).evaluateSet(
+            parameters: theta, criterion: spec.errorCriterion,
+            nextChunk: { () -> SequenceBatch<Float>? in
+                guard made < chunks.count else { return nil }
+                made += 1
+                return chunks[made - 1]
+            }, visit: { _, _, _ in heldAtVisit.append(made) })
+        #expect(streamed == whole)
+        #expect(heldAtVisit == [1, 2, 3, 4])
+    }
 }
