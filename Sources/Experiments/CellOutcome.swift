@@ -171,7 +171,7 @@ public struct ExperimentFolder: Sendable {
                                               sequencesPerIteration: run.config.trainingSequencesPerIteration)
             outcome.stopReason = CellOutcome.stopReason(
                 solved: solved, iterations: run.iteration, elapsedSeconds: run.elapsedSeconds,
-                processorSeconds: run.processorSeconds, stoppedWithoutProgress: run.history.trailingRejections >= run.config.maxConsecutiveRejections, spec: spec)
+                processorSeconds: run.processorSeconds, stoppedWithoutProgress: run.stoppedWithoutProgress, spec: spec)
             outcome.status = outcome.stopReason.isEmpty ? .unfinished : .finished
         }
         // hfrnn exits 1 when training stops without progress: a finished run that did not solve.

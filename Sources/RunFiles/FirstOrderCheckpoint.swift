@@ -156,7 +156,8 @@ enum FirstOrderHistoryColumns {
 
     static func integers(_ h: [FirstOrderRecord]) -> [(String, [Int64])] {
         [("evaluation", h.map { Int64($0.evaluation) }), ("updates", h.map { Int64($0.updates) }),
-         ("sequences", h.map { Int64($0.sequences) }), ("skipped_updates", h.map { Int64($0.skippedUpdates) })]
+         ("sequences", h.map { Int64($0.sequences) }), ("skipped_updates", h.map { Int64($0.skippedUpdates) }),
+         ("trailing_skipped_updates", h.map { Int64($0.trailingSkippedUpdates) })]
     }
 
     static func read(from file: HDF5File, count: Int, check: (String, Int) throws -> Void) throws -> [FirstOrderRecord] {
@@ -166,6 +167,11 @@ enum FirstOrderHistoryColumns {
             doubles[name] = try file.read("history/\(name)", as: Double.self, shape: [count])
         }
         for (name, _) in Self.integers([]) {
+            // Histories written before trailing_skipped_updates existed read it as 0.
+            if name == "trailing_skipped_updates", !(try file.exists("history/\(name)")) {
+                integers[name] = [Int64](repeating: 0, count: count)
+                continue
+            }
             try check("history/\(name)", count)
             integers[name] = try file.read("history/\(name)", as: Int64.self, shape: [count])
         }
@@ -177,7 +183,8 @@ enum FirstOrderHistoryColumns {
                 trainLoss: real("train_loss"), testLoss: real("test_loss"), testError: real("test_error"),
                 learningRate: real("learning_rate"), momentum: real("momentum"),
                 clippedFraction: real("clipped_fraction"), gradientNorm: real("gradient_norm"),
-                skippedUpdates: whole("skipped_updates"), elapsedSeconds: real("elapsed_seconds"))
+                skippedUpdates: whole("skipped_updates"), elapsedSeconds: real("elapsed_seconds"),
+                trailingSkippedUpdates: whole("trailing_skipped_updates"))
         }
     }
 }

@@ -136,4 +136,13 @@ public struct StoredRun<S: BLASScalar> {
 
     /// The test error below which the run counts as solved.
     public var successThreshold: Double { config.resolvedSuccessThreshold }
+
+    /// Whether the run stopped because it could not move: its last `maxConsecutiveRejections` HF
+    /// iterations were rejected, or (first-order) that many updates in a row were skipped.
+    public var stoppedWithoutProgress: Bool {
+        if let firstOrderHistory {
+            return (firstOrderHistory.last?.trailingSkippedUpdates ?? 0) >= config.maxConsecutiveRejections
+        }
+        return history.trailingRejections >= config.maxConsecutiveRejections
+    }
 }

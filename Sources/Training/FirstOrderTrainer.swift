@@ -32,12 +32,15 @@ public struct FirstOrderRecord: Sendable, Codable, Equatable, TrainingRecord {
     public var skippedUpdates: Int
     /// Seconds of training wall time at this record, summed over resumed sessions.
     public var elapsedSeconds: Double
+    /// Skipped updates in a row at the end of this record's period, counted within the session
+    /// (0 in histories that predate it): at `maxConsecutiveRejections` the run stopped without progress.
+    public var trailingSkippedUpdates: Int = 0
 
     public var recordNumber: Int { evaluation }
 
     public init(evaluation: Int, updates: Int, sequences: Int, trainLoss: Double, testLoss: Double, testError: Double,
                 learningRate: Double, momentum: Double, clippedFraction: Double, gradientNorm: Double,
-                skippedUpdates: Int, elapsedSeconds: Double) {
+                skippedUpdates: Int, elapsedSeconds: Double, trailingSkippedUpdates: Int = 0) {
         self.evaluation = evaluation
         self.updates = updates
         self.sequences = sequences
@@ -50,6 +53,7 @@ public struct FirstOrderRecord: Sendable, Codable, Equatable, TrainingRecord {
         self.gradientNorm = gradientNorm
         self.skippedUpdates = skippedUpdates
         self.elapsedSeconds = elapsedSeconds
+        self.trailingSkippedUpdates = trailingSkippedUpdates
     }
 }
 
@@ -171,7 +175,7 @@ public final class FirstOrderTrainer<Scalar: BLASScalar> {
             trainLoss: lossSum / Double(count), testLoss: test.loss, testError: test.error,
             learningRate: last?.learningRate ?? optimizer.learningRate, momentum: last?.momentum ?? .nan,
             clippedFraction: Double(clipped) / Double(count), gradientNorm: normSum / Double(count),
-            skippedUpdates: state.skippedSteps, elapsedSeconds: elapsedSeconds)
+            skippedUpdates: state.skippedSteps, elapsedSeconds: elapsedSeconds, trailingSkippedUpdates: consecutiveSkips)
         history.append(record)
         return record
     }

@@ -196,6 +196,18 @@ import Testing
         #expect(try manager.contentsOfDirectory(atPath: workspace.path + "/moved/unfinished").isEmpty)
     }
 
+    /// A first-order cell whose updates all overflow stops without progress: finished and not
+    /// solved, not a failed cell (hfrnn exits 1 for it, as for an HF run that cannot move).
+    @Test func aDivergingFirstOrderCellIsFinishedWithoutProgress() throws {
+        let workspace = try Workspace(train: false)
+        let result = try runHFRNN(["experiment", "grid", "--tasks", "addition", "--lengths", "10", "--seeds", "1",
+                                   "--variant", "huge=--optimizer nesterov --learning-rate 1e30 --hidden-units 8 --test-sequences 40 --evaluate-every 50",
+                                   "--iteration-budget", "2000"], in: workspace.path)
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        let csv = try String(contentsOfFile: workspace.path + "/grid/results.csv", encoding: .utf8)
+        #expect(csv.contains(",finished,no,") && csv.contains(",no progress,"), "\(csv)")
+    }
+
     /// results.md states every budget of the grid, the processor-time one included.
     @Test func resultsTableStatesTheProcessorBudget() {
         let spec = GridSpec(tasks: [.addition], lengths: [10], seeds: [1], variants: [GridVariant(name: "isc", options: ["--settings", "isc"])],
