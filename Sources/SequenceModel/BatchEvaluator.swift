@@ -173,25 +173,31 @@ public final class BatchEvaluator<Scalar: BLASScalar> {
     /// Sequences judged wrong by `criterion` at any of their `errorMask` steps, and how many
     /// sequences have at least one such step. Uses the predictions of the last `forward`.
     public func sequenceErrors(criterion: ErrorCriterion) -> (wrong: Int, judged: Int) {
-        var wrong = 0, judged = 0
-        for verdict in sequenceVerdicts(criterion: criterion) {
-            guard let isWrong = verdict else { continue }
-            judged += 1
-            if isWrong { wrong += 1 }
-        }
-        return (wrong, judged)
+        let counts = errorCounts(criterion: criterion)
+        return (counts.wrongSequences, counts.judgedSequences)
     }
 
-    /// Judged steps (`errorMask`) of the batch, and how many of them `criterion` finds wrong: the
-    /// per-symbol view of a task that judges several steps per sequence. Uses the last `forward`.
-    public func stepErrors(criterion: ErrorCriterion) -> (wrong: Int, judged: Int) {
-        var wrong = 0, judged = 0
-        for index in 0..<(steps * sequences) where batch.errorMask[index] {
-            judged += 1
-            let row = index * outputSize
-            if criterion.isWrong(predictions.baseAddress! + row, targets.baseAddress! + row, count: outputSize) { wrong += 1 }
+    /// In one pass over the judged (`errorMask`) steps: the sequences with a wrong judged step and
+    /// the sequences with any judged step, and the wrong and judged steps themselves (the
+    /// per-symbol view of a task that judges several steps per sequence). Uses the last `forward`.
+    public func errorCounts(criterion: ErrorCriterion)
+        -> (wrongSequences: Int, judgedSequences: Int, wrongSteps: Int, judgedSteps: Int) {
+        var counts = (wrongSequences: 0, judgedSequences: 0, wrongSteps: 0, judgedSteps: 0)
+        for b in 0..<sequences {
+            var judged = false, wrong = false
+            for t in 0..<steps where batch.errorMask[t * sequences + b] {
+                judged = true
+                counts.judgedSteps += 1
+                let row = (t * sequences + b) * outputSize
+                if criterion.isWrong(predictions.baseAddress! + row, targets.baseAddress! + row, count: outputSize) {
+                    wrong = true
+                    counts.wrongSteps += 1
+                }
+            }
+            if judged { counts.judgedSequences += 1 }
+            if wrong { counts.wrongSequences += 1 }
         }
-        return (wrong, judged)
+        return counts
     }
 
     /// Per sequence of the batch: nil when none of its steps is judged (no `errorMask` step),

@@ -79,15 +79,14 @@ final class FixedTestSet<Scalar: BLASScalar> {
             let chunk = chunks[index]!
             let evaluator = workspace.evaluator(owner: owner, chunk: index, batch: chunk, thread: thread)
             evaluator.forward(parameters)
-            let errors = evaluator.sequenceErrors(criterion: criterion)
-            let stepErrors = evaluator.stepErrors(criterion: criterion)
-            slot[5] = Double(stepErrors.judged)
-            slot[6] = Double(stepErrors.wrong)
+            let errors = evaluator.errorCounts(criterion: criterion)
             slot[0] = evaluator.scoredLossSum
             slot[1] = Double(chunk.scoredOutputCount)
             slot[2] = Double(chunk.sequenceCount)
-            slot[3] = Double(errors.judged)
-            slot[4] = Double(errors.wrong)
+            slot[3] = Double(errors.judgedSequences)
+            slot[4] = Double(errors.wrongSequences)
+            slot[5] = Double(errors.judgedSteps)
+            slot[6] = Double(errors.wrongSteps)
         }, fold: { _, slot in
             lossSum += slot[0]
             result.scoredOutputs += slot[1]

@@ -28,6 +28,8 @@ public enum SettingsPreset: String, CaseIterable, Sendable, Codable {
     public static let releaseGradientChunks = 10
     /// [ISC `line_search`] step sizes 0.8^i, i = 0 … 49.
     public static let releaseLineSearchTries = 50
+    /// [ISC `line_search`] accepts any decrease: Armijo's c = 0 (`HFConfig.lineSearchArmijoC`).
+    public static let releaseLineSearchArmijoC = 0.0
     /// [ISC demo] `init_damping = [1, 0.03] · num_outputs · 0.01`.
     public static let releaseLambdaPerOutput = 0.01
 
@@ -50,7 +52,7 @@ public enum SettingsPreset: String, CaseIterable, Sendable, Codable {
             hf.backtrackBatchSize = chunk
             hf.lineSearchBatchSize = chunk
             hf.evaluationBatchesFromGradient = true
-            hf.lineSearchArmijoC = 0
+            hf.lineSearchArmijoC = Self.releaseLineSearchArmijoC
             hf.lineSearchMaxTries = Self.releaseLineSearchTries
             hf.initialLambda = Self.releaseInitialLambda(for: config.data)
             config.optimizer = hf

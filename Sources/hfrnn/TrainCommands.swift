@@ -248,10 +248,15 @@ struct Train: ParsableCommand {
         if let maxCg { hf.cgMaxIterations = maxCg }
         if preconditioner { hf.usePreconditioner = true }
         if let rhoModel { hf.rhoUsesDampedModel = rhoModel == .damped }
-        if let lineSearch {
-            let reference = lineSearch == .anyDecrease ? SettingsPreset.isc.applied(to: config).optimizer : HFConfig()
-            hf.lineSearchArmijoC = reference.lineSearchArmijoC
-            hf.lineSearchMaxTries = reference.lineSearchMaxTries
+        switch lineSearch {
+        case .anyDecrease:
+            hf.lineSearchArmijoC = SettingsPreset.releaseLineSearchArmijoC
+            hf.lineSearchMaxTries = SettingsPreset.releaseLineSearchTries
+        case .armijo:
+            hf.lineSearchArmijoC = HFConfig().lineSearchArmijoC
+            hf.lineSearchMaxTries = HFConfig().lineSearchMaxTries
+        case nil:
+            break
         }
         if let evaluationBatches { hf.evaluationBatchesFromGradient = evaluationBatches == .fromGradient }
         config.optimizer = hf

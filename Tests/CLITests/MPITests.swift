@@ -25,21 +25,6 @@ private func mpirun(_ processes: Int, quiet: Bool = false) throws -> [String] {
 private let tinyRun = ["--hidden-units", "8", "--gradient-batch", "60", "--curvature-batch", "30",
                        "--evaluation-batch", "30", "--test-sequences", "40", "--sub-batch-size", "7"]
 
-/// What must be bit-identical between two runs: weights, optimizer state and history (but for wall times).
-private func fingerprint(_ path: String) throws -> [String] {
-    let checkpoint = try TrainingCheckpoint<Float>.load(from: path)
-    var state = checkpoint.state
-    state.warmStart = []
-    let history = checkpoint.history.map { record in
-        [record.trainLoss, record.trainObjective, record.testLoss, record.testError, record.lambda, record.lambdaNext,
-         record.rho, record.stepSize].map { String($0.bitPattern) }.joined(separator: ",")
-            + " \(record.cgIterations) \(record.cgStop) \(record.backtrackIteration) \(record.decision)"
-    }
-    return [checkpoint.parameters.map { String($0.bitPattern) }.joined(separator: ","),
-            checkpoint.state.warmStart.map { String($0.bitPattern) }.joined(separator: ","),
-            "\(state)", "\(checkpoint.config.subBatchSize ?? 0)"] + history
-}
-
 @Suite(.serialized) struct MPITests {
     /// Trains `data` for 3 iterations without MPI and under mpirun -np 1, 2, 3; all checkpoints equal.
     func expectSameRunForEveryProcessCount(_ data: [String], in folder: TemporaryFolder) throws {
@@ -50,7 +35,7 @@ private func fingerprint(_ path: String) throws -> [String] {
             #expect(run.stderr.isEmpty, "\(name): \(run.stderr)")
             // Only rank 0 prints: one header, one line per iteration.
             #expect(run.stdout.components(separatedBy: "training ").count == 2, "\(name): \(run.stdout)")
-            return try fingerprint(folder.file("runs/\(name)/latest.h5"))
+            return try checkpointFingerprint(folder.file("runs/\(name)/latest.h5"))
         }
         let alone = try train("alone", launcher: [])
         #expect(alone.count == 4 + 3)
@@ -102,7 +87,7 @@ private func fingerprint(_ path: String) throws -> [String] {
         let straight = try runHFRNN(["train"] + task + tinyRun + ["--max-iterations", "\(done + 2)", "--checkpoint-dir",
                                                                   folder.file("runs"), "--run-name", "straight"], in: folder)
         #expect(straight.status == 0, "\(straight.stderr)")
-        #expect(try fingerprint(folder.file("runs/stopped/latest.h5")) == fingerprint(folder.file("runs/straight/latest.h5")))
+        #expect(try checkpointFingerprint(folder.file("runs/stopped/latest.h5")) == checkpointFingerprint(folder.file("runs/straight/latest.h5")))
     }
 
     /// First-order runs are not shared: every rank stops before any work and rank 0 alone says why.
