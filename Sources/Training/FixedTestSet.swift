@@ -17,8 +17,16 @@ final class FixedTestSet<Scalar: BLASScalar> {
     private var partials: [Double] = []
 
     /// The test loss of the best constant prediction (`OutputLoss.constantPredictionLoss` of the
-    /// test targets): the relative loss's yardstick.
-    let constantPredictionLoss: Double
+    /// test targets): the relative loss's yardstick. Computed at its first use, not in `init`: it
+    /// is an exchange among the workers, and a worker whose set-up failed never reaches one.
+    var constantPredictionLoss: Double {
+        if let cachedConstantPredictionLoss { return cachedConstantPredictionLoss }
+        let value = Self.constantPredictionLoss(chunks: chunks, schedule: schedule, group: group,
+                                                outputs: workspace.network.shape.outputs, loss: workspace.network.outputLoss)
+        cachedConstantPredictionLoss = value
+        return value
+    }
+    private var cachedConstantPredictionLoss: Double?
 
     /// Per chunk: Σ mask·L, Σ mask, sequences, judged sequences, wrong ones, judged steps, wrong ones.
     private static var slotWidth: Int { 7 }
@@ -35,8 +43,6 @@ final class FixedTestSet<Scalar: BLASScalar> {
         self.group = group
         owner = workspace.makeOwner()
         criterion = source.errorCriterion
-        constantPredictionLoss = Self.constantPredictionLoss(chunks: chunks, schedule: schedule, group: group,
-                                                             outputs: network.shape.outputs, loss: network.outputLoss)
     }
 
     /// Σ m·y (per output), Σ m·‖y‖² and Σ m over every chunk, summed in chunk order by every
