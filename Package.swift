@@ -46,6 +46,8 @@ let package = Package(
             "CBLAS", "CKernels", .product(name: "RealModule", package: "swift-numerics"),
         ]),
         .target(name: "SequenceModel", dependencies: ["Linalg"]),
+        // Process start-up: runs an executable on the kernels its CPU can use (BLASKernelChoice).
+        .target(name: "BLASStartup", dependencies: ["Linalg"]),
         // The solver knows nothing of RNNs: the RNN as an objective (`RNNObjective`) lives in Training.
         .target(name: "HessianFree", dependencies: ["Linalg"]),
         .target(name: "FirstOrder", dependencies: [
@@ -69,10 +71,10 @@ let package = Package(
 
         .executableTarget(name: "hfrnn", dependencies: [
             "Linalg", "SequenceModel", "HessianFree", "FirstOrder", "Tasks", "HDF5IO", "DataFiles", "Training", "RunFiles",
-            "Experiments", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Experiments", "BLASStartup", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .target(name: "MPISupport", condition: .when(traits: ["MPI"])),
         ], swiftSettings: [.define("MPI", .when(traits: ["MPI"]))]),
-        .executableTarget(name: "hfrnn-bench", dependencies: ["Linalg", "SequenceModel"]),
+        .executableTarget(name: "hfrnn-bench", dependencies: ["Linalg", "SequenceModel", "BLASStartup"]),
 
         // Helpers the test targets share (temporary files and folders).
         .target(name: "TestSupport", dependencies: ["SequenceModel"], path: "Tests/TestSupport"),

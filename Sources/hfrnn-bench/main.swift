@@ -10,9 +10,13 @@
 // are timed in turn, N times each, and the best of each is kept, so the ratios compare them under
 // the same load. `ratio` = reference time / pass time (1: the pass costs no more than its own
 // products); `square_ratio` = the pass's GEMM flop rate / the square sgemm's rate.
+import BLASStartup
 import Foundation
 import Linalg
 import SequenceModel
+
+// The kernels hfrnn runs on (set OPENBLAS_CORETYPE to time others, e.g. OpenBLAS's own pick).
+BLASStartup.restartOnFasterKernelsIfNeeded()
 
 struct Options {
     var hidden = 100, length = 50, batch = 1000, repeats = 7

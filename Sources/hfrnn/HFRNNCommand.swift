@@ -1,4 +1,5 @@
 import ArgumentParser
+import BLASStartup
 import DataFiles
 import Foundation
 import Linalg
@@ -17,6 +18,7 @@ struct HFRNNCommand: ParsableCommand {
     /// (`hfrnn: error: <message> (see 'hfrnn train --help')`, exit status 64) instead of the message
     /// followed by the usage block. Help, `--version` and the commands' own exit codes are unchanged.
     static func main() {
+        BLASStartup.restartOnFasterKernelsIfNeeded()
         // One BLAS thread unless a run stores another count (train and resume apply it), so no
         // result depends on OPENBLAS_NUM_THREADS.
         BLAS.setThreadCount(1)
