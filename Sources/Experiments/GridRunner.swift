@@ -59,7 +59,10 @@ public final class GridRunner {
             try createFolder(path)
         }
         let cells = spec.runOrder
-        var pending = try cells.filter { try needsWork(folder.outcome(of: $0, spec: spec)) }
+        // Interrupted cells first, so a continued grid finishes what it started before it opens more.
+        let statuses = try cells.map { try folder.outcome(of: $0, spec: spec).status }
+        var pending = zip(cells, statuses).filter { $0.1 == .unfinished }.map(\.0)
+            + zip(cells, statuses).filter { $0.1 == .notRun }.map(\.0)
         var done = cells.count - pending.count
         var running: [pid_t: Child] = [:]
         var sessionSeconds: [Double] = []
