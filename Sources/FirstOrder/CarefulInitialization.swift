@@ -32,6 +32,21 @@ public struct CarefulInitialization: Sendable, Codable, Equatable {
     /// The [SMDH'13] values above.
     public init() {}
 
+    /// Pascanu et al.'s "smart tanh" initialisation [PMB'13, code `smart_tanh`]: W_hh sparse with
+    /// 15 non-zero weights per unit rescaled to spectral radius 0.95, dense W_hx and W_yh with
+    /// standard deviation 0.01, h_0 = 0. Two differences remain: their W_hh keeps 15 weights per
+    /// unit's outgoing row where this draws 15 incoming (the same spectral radius, the transposed
+    /// pattern), and their h_0 and b_y stay 0 where here h_0 is learnt from 0 and b_y starts at the
+    /// mean target as in every hfrnn initialisation.
+    public static var smartTanh: CarefulInitialization {
+        var smartTanh = CarefulInitialization()
+        smartTanh.spectralRadius = 0.95
+        smartTanh.inputStandardDeviation = 0.01
+        smartTanh.outputStandardDeviation = 0.01
+        smartTanh.zeroInitialState = true
+        return smartTanh
+    }
+
     /// The first invalid value found, or nil (same shape as `FirstOrderConfig.validationError`).
     public var validationError: FirstOrderConfigError? {
         if recurrentFanIn < 1 {

@@ -54,6 +54,12 @@ public struct FirstOrderConfig: Sendable, Codable, Equatable {
     /// - nesterov, adam: nil [SMDH'13 and K&B'15 do not clip].
     public var gradientClipThreshold: Double?
 
+    /// Weight α of Pascanu et al.'s vanishing-gradient regulariser Ω, added as α·∇Ω to the gradient
+    /// before clipping ("SGD-CR" with `.sgd`; docs/first-order.md#sgd-cr). nil turns it off.
+    /// Default nil for every method [ours: the published recipes of SGD, NAG and Adam have none];
+    /// [PMB'13] used 4 on temporal order, and their code's default is 2.
+    public var vanishingRegularizerWeight: Double? = nil
+
     // MARK: Nesterov momentum [SMDH'13]
 
     /// Which schedule μ_t follows. Default `.warmup`, the one [SMDH'13] used for its RNNs (Table 5).
@@ -105,7 +111,7 @@ public struct FirstOrderConfig: Sendable, Codable, Equatable {
     /// The fields `method` reads, named as in `FirstOrderConfigError.field`, so that a command line
     /// can reject a setting that belongs to another optimizer.
     public static func fieldNames(for method: FirstOrderMethod) -> [String] {
-        let shared = ["learningRate", "minibatchSize", "gradientClipThreshold"]
+        let shared = ["learningRate", "minibatchSize", "gradientClipThreshold", "vanishingRegularizerWeight"]
         switch method {
         case .sgd: return shared
         case .nesterov:
@@ -128,6 +134,8 @@ public struct FirstOrderConfig: Sendable, Codable, Equatable {
             { check(minibatchSize >= 1, "minibatchSize", "must be at least 1, got \(minibatchSize)") },
             { check(gradientClipThreshold.map { $0 > 0 && $0.isFinite } ?? true, "gradientClipThreshold",
                     "must be positive and finite, got \(gradientClipThreshold ?? 0)") },
+            { check(vanishingRegularizerWeight.map { $0 >= 0 && $0.isFinite } ?? true, "vanishingRegularizerWeight",
+                    "must be non-negative and finite, got \(vanishingRegularizerWeight ?? 0)") },
             { check(maximumMomentum >= 0 && maximumMomentum < 1, "maximumMomentum",
                     "must be in [0, 1), got \(maximumMomentum)") },
             { check(warmupMomentum >= 0 && warmupMomentum < 1, "warmupMomentum",

@@ -72,7 +72,11 @@ extension BatchEvaluator {
     ///     ∂t_i = (1 − h_i²) ⊙ (∂h_i + (c/N)·[i < length]·R t_i)      — the structural-damping line
     ///
     /// which is (1 − h²)⊙∂h plus c·D''⊙R t/N with D'' = 1 − h², the curvature of tanh's matching loss.
-    func backpropagate(into result: inout [Scalar], structuralWeight: Scalar) {
+    ///
+    /// With `squaredNorms` it also records ‖∂h_i‖² of every row [T, B] before the (1 − h²) factor
+    /// (the vanishing-gradient regulariser's denominators).
+    func backpropagate(into result: inout [Scalar], structuralWeight: Scalar,
+                       squaredNorms: UnsafeMutableBufferPointer<Scalar>? = nil) {
         precondition(result.count == layout.count, "result has \(result.count) entries, the network needs \(layout.count)")
         let (T, B, H, O) = (steps, sequences, hidden, outputSize)
         let injection = structuralWeight * normaliser
@@ -97,6 +101,12 @@ extension BatchEvaluator {
                     }
                     let h = states.baseAddress! + t * B * H
                     let d = current.base
+                    if let squaredNorms {
+                        for b in 0..<B {
+                            let row = UnsafeBufferPointer(start: d + b * H, count: H)
+                            squaredNorms[(t - 1) * B + b] = BLAS.dot(row, row)
+                        }
+                    }
                     if injection == 0 {
                         for k in 0..<(B * H) { d[k] *= 1 - h[k] * h[k] }
                     } else {

@@ -43,6 +43,9 @@ public final class BatchEvaluator<Scalar: BLASScalar> {
     // R-forward buffers, allocated by the first curvature product (a gradient-only batch never needs them).
     var rPreActivations = UnsafeMutableBufferPointer<Scalar>(start: nil, count: 0)  // [T, B, H]: R t
     var rStates = UnsafeMutableBufferPointer<Scalar>(start: nil, count: 0)          // [T+1, B, H]: R h
+    // Vanishing-gradient regulariser buffers, allocated by its first use (VanishingGradientTerm.swift).
+    var stepGradientNorms = UnsafeMutableBufferPointer<Scalar>(start: nil, count: 0)     // [T, B]: ‖∂h_i‖²
+    var backwardThroughStep = UnsafeMutableBufferPointer<Scalar>(start: nil, count: 0)   // [T, B, H]: W_hhᵀ ∂t_i
 
     /// θ of the last `forward`, which every later call refers to.
     public private(set) var parameters: [Scalar] = []
@@ -120,6 +123,8 @@ public final class BatchEvaluator<Scalar: BLASScalar> {
         }
         if rPreActivations.baseAddress != nil { rPreActivations.deallocate() }
         if rStates.baseAddress != nil { rStates.deallocate() }
+        if stepGradientNorms.baseAddress != nil { stepGradientNorms.deallocate() }
+        if backwardThroughStep.baseAddress != nil { backwardThroughStep.deallocate() }
     }
 
     // MARK: Forward pass

@@ -7,6 +7,8 @@ public enum FirstOrderInitialization: String, Sendable, Codable, CaseIterable {
     case careful
     /// HF's sparse initialisation (`TrainingConfig.initialization`), for a comparison from the same θ₀.
     case sparse
+    /// Pascanu et al.'s "smart tanh" (`CarefulInitialization.smartTanh`) [PMB'13], SGD-CR's.
+    case smartTanh = "smart-tanh"
 }
 
 /// What a first-order run adds to `TrainingConfig`: the optimizer's recipe, how often the test set

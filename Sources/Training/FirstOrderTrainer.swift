@@ -95,6 +95,9 @@ public final class FirstOrderTrainer<Scalar: BLASScalar> {
             parameters = run.carefulInitialization.initialParameters(for: network, outputMean: source.targetMean, using: &rng)
         case .sparse:
             parameters = network.initialParameters(config.initialization, outputMean: source.targetMean, using: &rng)
+        case .smartTanh:
+            parameters = CarefulInitialization.smartTanh.initialParameters(for: network, outputMean: source.targetMean,
+                                                                           using: &rng)
         }
         let state = FirstOrderState<Scalar>(parameterCount: network.parameterCount, config: run.optimizer, rng: rng)
         try self.init(config: config, network: network, parameters: parameters, state: state, history: [],
@@ -158,7 +161,13 @@ public final class FirstOrderTrainer<Scalar: BLASScalar> {
             let batch = try source.trainingSequences(count: optimizer.minibatchSize, using: &rng)
             state.rng = rng
             let objective = RNNObjective(network: network, batch: batch, chunkSize: chunkSize, workspace: workspace)
-            let loss = objective.lossAndGradient(at: parameters, gradient: &gradient)
+            let loss: Scalar
+            if let weight = optimizer.vanishingRegularizerWeight {
+                loss = objective.lossAndRegularizedGradient(at: parameters, vanishingWeight: Scalar(weight),
+                                                            gradient: &gradient).loss
+            } else {
+                loss = objective.lossAndGradient(at: parameters, gradient: &gradient)
+            }
             let outcome = FirstOrderOptimizer.step(parameters: parameters, gradient: gradient, state: state, config: optimizer)
             parameters = outcome.parameters
             state = outcome.state

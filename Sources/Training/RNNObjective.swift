@@ -120,6 +120,41 @@ public final class RNNObjective<Scalar: BLASScalar>: HFObjective {
         return total
     }
 
+    /// f and ∇f + `weight`·∇Ω, and Ω, the vanishing-gradient regulariser over every sub-batch's
+    /// counted steps (`VanishingGradientSums`; its sums are added in sub-batch order, so any thread
+    /// or process count gives the same bits). The returned loss is f alone.
+    public func lossAndRegularizedGradient(at parameters: [Scalar], vanishingWeight weight: Scalar,
+                                           gradient: inout [Scalar]) -> (loss: Scalar, vanishingTerm: Double) {
+        let n = parameterCount, recurrent = network.layout.hiddenToHidden
+        var sum = [Scalar](repeating: 0, count: n)
+        var total: Scalar = 0
+        var sums = VanishingGradientSums<Scalar>(hidden: network.shape.hidden)
+        let width = n + 3 + recurrent.count
+        group.forEachPartial(schedule, width: width, buffer: &partials, threads: threads, compute: { index, thread, slot in
+            let subBatchEvaluator = evaluator(for: index, thread: thread)
+            let scratch = scratches[thread]
+            var own = VanishingGradientSums<Scalar>(hidden: network.shape.hidden)
+            slot[0] = subBatchEvaluator.forward(parameters)
+            subBatchEvaluator.gradient(into: &scratch.values, vanishingSums: &own)
+            copy(scratch.values, into: slot, at: 1)
+            slot[n + 1] = Scalar(own.termSum)
+            slot[n + 2] = Scalar(own.countedSteps)
+            copy(own.recurrentGradientSum, into: slot, at: n + 3)
+        }, fold: { index, slot in
+            total += weights[index] * slot[0]
+            accumulate(weights[index], slot, from: 1, count: n, into: &sum)
+            sums.termSum += Double(slot[n + 1])
+            sums.countedSteps += Int(slot[n + 2])
+            accumulate(1, slot, from: n + 3, count: recurrent.count, into: &sums.recurrentGradientSum)
+        })
+        if sums.countedSteps > 0 {
+            let scale = weight / Scalar(sums.countedSteps)
+            for k in 0..<recurrent.count { sum[recurrent.offset + k] += scale * sums.recurrentGradientSum[k] }
+        }
+        gradient = sum
+        return (total, sums.mean)
+    }
+
     public func lossGradientAndFisherDiagonal(at parameters: [Scalar], gradient: inout [Scalar],
                                               fisherDiagonal: inout [Scalar]) -> Scalar {
         let n = parameterCount

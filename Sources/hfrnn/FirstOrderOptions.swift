@@ -31,6 +31,11 @@ struct FirstOrderOptions: ParsableArguments {
     @Flag(help: "First-order: no gradient clipping.")
     var noClip = false
 
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "First-order: add Pascanu et al.'s vanishing-gradient regulariser Ω with this weight (SGD-CR: --optimizer sgd --vanishing-regularizer 2; docs/first-order.md) (default: off).",
+        valueName: "weight"))
+    var vanishingRegularizer: Double?
+
     @Option(help: ArgumentHelp("Nesterov: momentum schedule: warmup (0.9 for 1000 updates, then the maximum), raising or constant (default: warmup).",
                                valueName: "schedule"), transform: choice())
     var momentumSchedule: MomentumScheduleKind?
@@ -50,7 +55,7 @@ struct FirstOrderOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "First-order: evaluate the test set, print a line and check the stop rules every this many updates (default: 100).")
     var evaluateEvery: Int?
 
-    @Option(help: ArgumentHelp("First-order: initialisation, careful (Sutskever et al. 2013) or sparse (HF's) (default: careful).",
+    @Option(help: ArgumentHelp("First-order: initialisation, careful (Sutskever et al. 2013), sparse (HF's) or smart-tanh (Pascanu et al. 2013) (default: careful).",
                                valueName: "init"), transform: choice())
     var initialization: FirstOrderInitialization?
 
@@ -61,6 +66,7 @@ struct FirstOrderOptions: ParsableArguments {
     static let flagOfField: [String: String] = [
         "firstOrder.learningRate": "--learning-rate", "firstOrder.minibatchSize": "--minibatch",
         "firstOrder.gradientClipThreshold": "--clip", "firstOrder.momentumSchedule": "--momentum-schedule",
+        "firstOrder.vanishingRegularizerWeight": "--vanishing-regularizer",
         "firstOrder.maximumMomentum": "--max-momentum", "firstOrder.adamBeta1": "--beta1",
         "firstOrder.adamBeta2": "--beta2", "firstOrder.adamEpsilon": "--adam-epsilon",
         "firstOrder.evaluateEvery": "--evaluate-every",
@@ -73,6 +79,7 @@ struct FirstOrderOptions: ParsableArguments {
         if minibatch != nil { given.append(("--minibatch", "minibatchSize")) }
         if clip != nil { given.append(("--clip", "gradientClipThreshold")) }
         if noClip { given.append(("--no-clip", "gradientClipThreshold")) }
+        if vanishingRegularizer != nil { given.append(("--vanishing-regularizer", "vanishingRegularizerWeight")) }
         if momentumSchedule != nil { given.append(("--momentum-schedule", "momentumSchedule")) }
         if maxMomentum != nil { given.append(("--max-momentum", "maximumMomentum")) }
         if beta1 != nil { given.append(("--beta1", "adamBeta1")) }
@@ -108,6 +115,7 @@ struct FirstOrderOptions: ParsableArguments {
         if let minibatch { run.optimizer.minibatchSize = minibatch }
         if let clip { run.optimizer.gradientClipThreshold = clip }
         if noClip { run.optimizer.gradientClipThreshold = nil }
+        if let vanishingRegularizer { run.optimizer.vanishingRegularizerWeight = vanishingRegularizer }
         if let momentumSchedule { run.optimizer.momentumSchedule = momentumSchedule }
         if let maxMomentum { run.optimizer.maximumMomentum = maxMomentum }
         if let beta1 { run.optimizer.adamBeta1 = beta1 }

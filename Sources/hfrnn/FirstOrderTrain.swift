@@ -42,6 +42,7 @@ func describeFirstOrder(_ config: TrainingConfig) -> String {
     let o = run.optimizer
     var settings = ["ε = \(o.learningRate)", "minibatch \(o.minibatchSize)",
                     o.gradientClipThreshold.map { "clip \($0)" } ?? "no clipping"]
+    if let weight = o.vanishingRegularizerWeight { settings.append("vanishing-gradient regulariser \(weight)") }
     switch o.method {
     case .sgd: break
     case .nesterov: settings.append("\(o.momentumSchedule.rawValue) momentum to \(o.maximumMomentum)")

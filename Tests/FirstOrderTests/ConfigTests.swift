@@ -47,6 +47,10 @@ import Testing
         #expect(error(.sgd) { $0.gradientClipThreshold = 0 }?.message
                 == "gradientClipThreshold must be positive and finite, got 0.0")
         #expect(error(.adam) { $0.gradientClipThreshold = -1 }?.field == "gradientClipThreshold")
+        #expect(error(.sgd) { $0.vanishingRegularizerWeight = -2 }?.message
+                == "vanishingRegularizerWeight must be non-negative and finite, got -2.0")
+        #expect(error(.sgd) { $0.vanishingRegularizerWeight = .nan }?.field == "vanishingRegularizerWeight")
+        #expect(error(.sgd) { $0.vanishingRegularizerWeight = 0 } == nil)
         #expect(error { $0.maximumMomentum = 1 }?.message == "maximumMomentum must be in [0, 1), got 1.0")
         #expect(error { $0.warmupMomentum = -0.1 }?.message == "warmupMomentum must be in [0, 1), got -0.1")
         #expect(error { $0.momentumWarmupSteps = -1 }?.message == "momentumWarmupSteps must be non-negative, got -1")
@@ -58,14 +62,17 @@ import Testing
     }
 
     @Test func listsTheFieldsEachMethodReads() {
-        #expect(FirstOrderConfig.fieldNames(for: .sgd) == ["learningRate", "minibatchSize", "gradientClipThreshold"])
+        #expect(FirstOrderConfig.fieldNames(for: .sgd) == ["learningRate", "minibatchSize", "gradientClipThreshold",
+                                                           "vanishingRegularizerWeight"])
         #expect(FirstOrderConfig.fieldNames(for: .nesterov).contains("maximumMomentum"))
         #expect(!FirstOrderConfig.fieldNames(for: .nesterov).contains("adamBeta1"))
         #expect(FirstOrderConfig.fieldNames(for: .adam).contains("adamEpsilon"))
         #expect(!FirstOrderConfig.fieldNames(for: .adam).contains("momentumSchedule"))
         // Every listed name is a real field: the validator reports exactly these names.
         let all = Set(FirstOrderMethod.allCases.flatMap { FirstOrderConfig.fieldNames(for: $0) })
-        let encoded = try! JSONSerialization.jsonObject(with: JSONEncoder().encode(FirstOrderConfig(method: .sgd))) as! [String: Any]
+        var everyField = FirstOrderConfig(method: .sgd)  // optional fields set, so that each is encoded
+        everyField.vanishingRegularizerWeight = 2
+        let encoded = try! JSONSerialization.jsonObject(with: JSONEncoder().encode(everyField)) as! [String: Any]
         #expect(all.isSubset(of: Set(encoded.keys)))
     }
 

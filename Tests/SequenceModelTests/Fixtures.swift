@@ -51,8 +51,9 @@ struct ReferenceRNN {
     let batch: SequenceBatch<Double>
 
     /// Hidden pre-activations t `[T, B, H]`, hidden states h `[T, B, H]`, output pre-activations s
-    /// `[T, B, O]` and the mean loss.
-    func run(_ theta: [Double]) -> (pre: [Double], hidden: [Double], outputs: [Double], loss: Double) {
+    /// `[T, B, O]` and the mean loss; `shift` `[T, B, H]`, if given, is added to every t (so that
+    /// finite differences in it give ∂f/∂t).
+    func run(_ theta: [Double], shift: [Double]? = nil) -> (pre: [Double], hidden: [Double], outputs: [Double], loss: Double) {
         let (I, H, O) = (network.shape.inputs, network.shape.hidden, network.shape.outputs)
         let (T, B) = (batch.steps, batch.sequenceCount)
         let layout = network.layout
@@ -70,6 +71,7 @@ struct ReferenceRNN {
                     var sum = w(layout.hiddenBias, j, 0)
                     for i in 0..<I { sum += w(layout.inputToHidden, j, i) * batch.inputs[row * I + i] }
                     for k in 0..<H { sum += w(layout.hiddenToHidden, j, k) * h[k] }
+                    if let shift { sum += shift[row * H + j] }
                     pre[row * H + j] = sum
                     next[j] = Foundation.tanh(sum)
                     hiddenStates[row * H + j] = next[j]

@@ -46,6 +46,44 @@ import Testing
         #expect(zip(p1, p2).allSatisfy { abs($0 - $1) < 1e-12 })
     }
 
+    /// The regularised gradient over sub-batches is the whole batch's (Ω is a mean over every
+    /// counted step of the batch, not a mean of sub-batch means), the same bits for any thread
+    /// count, and with weight 0 exactly the plain gradient.
+    @Test func regularizedGradientCombinesSubBatchesAndIgnoresThreads() {
+        let batch = randomBatch(seed: 6)
+        var rng = SeededGenerator(seed: 3)
+        let theta: [Double] = network.initialParameters(using: &rng)
+        let whole = RNNObjective(network: network, batch: batch)
+        let chunked = RNNObjective(network: network, chunks: [batch.sequences(0..<1), batch.sequences(1..<4)])
+        var g1 = [Double](), g2 = [Double](), plain = [Double]()
+        let r1 = whole.lossAndRegularizedGradient(at: theta, vanishingWeight: 2, gradient: &g1)
+        let r2 = chunked.lossAndRegularizedGradient(at: theta, vanishingWeight: 2, gradient: &g2)
+        #expect(abs(r1.vanishingTerm - r2.vanishingTerm) < 1e-12 && r1.vanishingTerm > 0)
+        #expect(zip(g1, g2).allSatisfy { abs($0 - $1) < 1e-12 })
+        let loss = whole.lossAndGradient(at: theta, gradient: &plain)
+        #expect(r1.loss == loss)
+        // The term moves W_hh only.
+        let recurrent = network.layout.hiddenToHidden.range
+        #expect(g1.indices.allSatisfy { recurrent.contains($0) || g1[$0] == plain[$0] })
+        #expect(recurrent.contains { g1[$0] != plain[$0] })
+        var unweighted = [Double]()
+        _ = whole.lossAndRegularizedGradient(at: theta, vanishingWeight: 0, gradient: &unweighted)
+        #expect(unweighted == plain)
+
+        let floatTheta = theta.map { Float($0) }
+        let floatBatch = batch.converted(to: Float.self)
+        var reference = [Float]()
+        let alone = RNNObjective(network: network, batch: floatBatch, chunkSize: 1)
+        let omega = alone.lossAndRegularizedGradient(at: floatTheta, vanishingWeight: 2, gradient: &reference).vanishingTerm
+        for threads in [2, 3] {
+            let workspace = EvaluationWorkspace<Float>(network: network, threads: ComputeThreads(count: threads))
+            let threaded = RNNObjective(network: network, batch: floatBatch, chunkSize: 1, workspace: workspace)
+            var gradient = [Float]()
+            let result = threaded.lossAndRegularizedGradient(at: floatTheta, vanishingWeight: 2, gradient: &gradient)
+            #expect(gradient == reference && result.vanishingTerm == omega, "\(threads) threads")
+        }
+    }
+
     /// Evaluating f elsewhere on the same objective must not move the point curvature refers to.
     @Test func lossEvaluationDoesNotDisturbBoundCurvature() {
         let objective = RNNObjective(network: network, batch: randomBatch(seed: 5))
