@@ -83,17 +83,22 @@ final class HFRNNProcess {
 
     /// `launcher`: a command that starts hfrnn (mpirun and its options, the first word an
     /// absolute path), or none to start hfrnn itself.
-    init(_ arguments: [String], inDirectory directory: String, environment extra: [String: String] = [:],
-         launcher: [String] = []) throws {
+    convenience init(_ arguments: [String], inDirectory directory: String, environment extra: [String: String] = [:],
+                     launcher: [String] = []) throws {
+        try self.init(program: launcher + [try hfrnnExecutable().path] + arguments, inDirectory: directory,
+                      environment: extra)
+    }
+
+    /// Starts any program, `program[0]` an absolute path, the same way (the tests' other tools).
+    init(program: [String], inDirectory directory: String, environment extra: [String: String] = [:]) throws {
         let id = UUID().uuidString
         stdoutPath = directory + "/.stdout-\(id)"
         stderrPath = directory + "/.stderr-\(id)"
-        let hfrnn = try hfrnnExecutable().path
-        let executable = launcher.first ?? hfrnn
+        let executable = program[0]
         var environment = ProcessInfo.processInfo.environment
         environment["OPENBLAS_NUM_THREADS"] = "1"
         environment.merge(extra) { $1 }
-        let argv: [UnsafeMutablePointer<CChar>?] = (launcher + [hfrnn] + arguments).map { strdup($0) } + [nil]
+        let argv: [UnsafeMutablePointer<CChar>?] = program.map { strdup($0) } + [nil]
         let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0)=\($1)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }
         var actions = posix_spawn_file_actions_t()
@@ -190,6 +195,24 @@ func runHFRNN(_ arguments: [String], in directory: String, environment: [String:
     let run = try HFRNNProcess(arguments, inDirectory: directory, environment: environment, launcher: launcher)
     let status = try run.wait(timeout: timeout)
     return CommandResult(status: status, stdout: run.stdout, stderr: run.stderr)
+}
+
+/// Runs `program` (its first word an absolute path) in `directory` to completion.
+func runProgram(_ program: [String], in directory: String, timeout: Double = 120) throws -> CommandResult {
+    let run = try HFRNNProcess(program: program, inDirectory: directory)
+    let status = try run.wait(timeout: timeout)
+    return CommandResult(status: status, stdout: run.stdout, stderr: run.stderr)
+}
+
+/// The first `python3` on PATH (then the system's) that can `import module…`, or nil. Python
+/// programs are part of what users do with hfrnn's files; `make test` installs python3-h5py.
+func python(importing modules: [String]) -> String? {
+    let directories = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
+    let candidates = (directories + ["/usr/bin"]).map { $0 + "/python3" }.filter(FileManager.default.isExecutableFile)
+    let probe = modules.isEmpty ? "pass" : "import " + modules.joined(separator: ", ")
+    return candidates.first { candidate in
+        (try? runProgram([candidate, "-c", probe], in: NSTemporaryDirectory()).status) == 0
+    }
 }
 
 /// Runs `hfrnn arguments…` in `folder` to completion.

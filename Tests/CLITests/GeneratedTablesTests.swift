@@ -7,22 +7,14 @@ import Testing
     private let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
 
-    private func tables(_ arguments: [String], root: String) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", root + "/scripts/tables.py"] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    private func tables(_ arguments: [String], root: String) throws -> CommandResult {
+        let interpreter = try #require(python(importing: []), "needs python3")
+        return try runProgram([interpreter, root + "/scripts/tables.py"] + arguments, in: NSTemporaryDirectory())
     }
 
     @Test func committedTablesMatchTheirData() throws {
         let result = try tables(["--check"], root: packageRoot)
-        #expect(result.status == 0, "run `python3 scripts/tables.py` to regenerate: \(result.output)")
+        #expect(result.status == 0, "run `python3 scripts/tables.py` to regenerate: \(result.stderr)")
     }
 
     /// The check can fail: a copy of the repository's documents with one cell changed is caught.
@@ -40,6 +32,6 @@ import Testing
         try text.replacingCharacters(in: firstCell, with: "| additions |").write(toFile: readme, atomically: true, encoding: .utf8)
         let result = try tables(["--check"], root: copy)
         #expect(result.status == 1)
-        #expect(result.output.contains("README.md: table 'head-to-head-seed1' differs from its data"), "\(result.output)")
+        #expect(result.stderr.contains("README.md: table 'head-to-head-seed1' differs from its data"), "\(result.stderr)")
     }
 }
