@@ -4,8 +4,8 @@ import Training
 
 // results-curves.svg: for every task and length of the grid, two panels side by side — the test
 // error of each cell against training wall time, and against training sequences processed — one
-// line per cell coloured by variant. With HF and first-order variants under one budget it is the
-// head-to-head of the methods at equal cost in time and in data.
+// line per cell, coloured by variant and dashed by seed. With HF and first-order variants under one
+// budget it is the head-to-head of the methods at equal cost in time and in data.
 
 extension GridResults {
     /// One cell's learning curve.
@@ -35,13 +35,17 @@ extension GridResults {
         let width = 2 * panelWidth, height = top + panelHeight * Double(max(1, clusters.count))
         var svg = svgDocumentStart(width: width, height: height, title: title, titleY: 30, titleSize: 17)
         let variantNames = spec.variants.map(\.name)
+        // Colour by variant, dash pattern by seed: every cell's line can be told apart.
+        let seedDashes: [String?] = [nil, "7,3", "2,3", "9,3,2,3", "4,4"]
+        let seeds = spec.seeds.sorted()
         for (row, cluster) in clusters.enumerated() {
             let members = curves.filter { $0.cell.task == cluster.task && $0.cell.length == cluster.length }
             func series(_ x: (Curve) -> [Double]) -> [PlotSeries] {
                 members.map { curve in
                     PlotSeries(name: "\(curve.cell.variant.name) seed \(curve.cell.seed)",
                                color: palette[(variantNames.firstIndex(of: curve.cell.variant.name) ?? 0) % palette.count],
-                               x: x(curve), y: curve.history.map { 100 * $0.testError })
+                               x: x(curve), y: curve.history.map { 100 * $0.testError },
+                               dash: seedDashes[(seeds.firstIndex(of: curve.cell.seed) ?? 0) % seedDashes.count])
                 }
             }
             let name = "\(cluster.task.rawValue) T = \(cluster.length)"

@@ -75,9 +75,16 @@ package struct PlotSeries {
     var color: String
     var x: [Double]
     var y: [Double]
+    /// An SVG stroke-dasharray ("6,3"), so that series of one colour can be told apart; nil: solid.
+    var dash: String?
 
-    package init(name: String, color: String, x: [Double], y: [Double]) {
-        (self.name, self.color, self.x, self.y) = (name, color, x, y)
+    package init(name: String, color: String, x: [Double], y: [Double], dash: String? = nil) {
+        (self.name, self.color, self.x, self.y, self.dash) = (name, color, x, y, dash)
+    }
+
+    /// The stroke attributes of the series' line.
+    var strokeAttributes: String {
+        "stroke=\"\(color)\" stroke-width=\"1.8\"" + (dash.map { " stroke-dasharray=\"\($0)\"" } ?? "")
     }
 }
 
@@ -171,7 +178,7 @@ package struct PlotPanel {
             func flush() {
                 if run.count > 1 {
                     let coordinates = run.map { "\(fmt(px($0.0))),\(fmt(py($0.1)))" }.joined(separator: " ")
-                    out += "<polyline fill=\"none\" stroke=\"\(s.color)\" stroke-width=\"1.8\" points=\"\(coordinates)\"/>\n"
+                    out += "<polyline fill=\"none\" \(s.strokeAttributes) points=\"\(coordinates)\"/>\n"
                 }
                 run = []
             }
@@ -187,8 +194,8 @@ package struct PlotPanel {
             }
         }
         // Legend, top right inside the frame, on a white box so curves do not hide it.
-        var entries = series.map { ($0.name, $0.color, false) }
-        if let guideline { entries.append((guideline.label, "#555555", true)) }
+        var entries = series.map { ($0.name, $0.strokeAttributes) }
+        if let guideline { entries.append((guideline.label, "stroke=\"#555555\" stroke-width=\"1.8\" stroke-dasharray=\"5,4\"")) }
         // Wide enough for the longest label.
         let longestLabel = entries.map { $0.0.count }.max() ?? 0
         let legendWidth = max(130, 40 + svgCharacterWidth * Double(longestLabel))
@@ -197,8 +204,7 @@ package struct PlotPanel {
         for (index, entry) in entries.enumerated() {
             let y = top + 14 + 15 * Double(index)
             let x = right - legendWidth
-            out += "<line x1=\"\(fmt(x))\" y1=\"\(fmt(y - 4))\" x2=\"\(fmt(x + 22))\" y2=\"\(fmt(y - 4))\" "
-                + "stroke=\"\(entry.1)\" stroke-width=\"1.8\"\(entry.2 ? " stroke-dasharray=\"5,4\"" : "")/>\n"
+            out += "<line x1=\"\(fmt(x))\" y1=\"\(fmt(y - 4))\" x2=\"\(fmt(x + 22))\" y2=\"\(fmt(y - 4))\" \(entry.1)/>\n"
             out += "<text x=\"\(fmt(x + 28))\" y=\"\(fmt(y))\">\(xmlEscape(entry.0))</text>\n"
         }
         out += "</g>\n"
@@ -241,7 +247,10 @@ private struct Axis {
         let residual = raw / magnitude
         var step = (residual < 1.5 ? 1 : residual < 3 ? 2 : residual < 7 ? 5 : 10) * magnitude
         if integer { step = max(step, 1) }
-        let first = floor(low / step + 1e-9), last = ceil(high / step - 1e-9)
+        let first = floor(low / step + 1e-9)
+        var last = ceil(high / step - 1e-9)
+        // A curve at the top value (a test error of 100 %) would run along the frame: one step of headroom.
+        if high > low, abs(high - last * step) < step * 1e-9 { last += 1 }
         let decimals = max(0, Int(-floor(log10(step) + 1e-9)))
         let ticks = stride(from: first, through: last, by: 1).map { k -> Tick in
             let value = k * step

@@ -1,5 +1,6 @@
 @testable import Experiments
 import Tasks
+import Training
 import Foundation
 import Testing
 
@@ -76,5 +77,34 @@ import Testing
                                        spec: spec) == "solved")
         #expect(CellOutcome.stopReason(solved: false, iterations: 300, elapsedSeconds: 1801, stoppedWithoutProgress: true,
                                        spec: spec) == "time budget")
+    }
+}
+
+/// results-curves.svg draws one line per cell: the seeds of one variant share its colour but not
+/// its dash pattern (they once could not be told apart), and a task at 100 % test error draws
+/// below the frame, not on it.
+@Suite struct GridCurvesTests {
+    @Test func seedsOfOneVariantAreDashedApartAndTheTopHasHeadroom() throws {
+        let variant = GridVariant(name: "default", options: [])
+        let spec = GridSpec(tasks: [.memorization20], lengths: [100], seeds: [1, 2, 3], variants: [variant],
+                            timeBudgetSeconds: 60, maxIterations: nil)
+        let curves = spec.seeds.map { seed in
+            let history = (1...3).map { evaluation in
+                FirstOrderRecord(evaluation: evaluation, updates: 100 * evaluation, sequences: 1000 * evaluation,
+                                 trainLoss: 1, testLoss: 1, testError: 1, learningRate: 0.01, momentum: .nan,
+                                 clippedFraction: 0, gradientNorm: 1, skippedUpdates: 0,
+                                 elapsedSeconds: Double(evaluation * Int(seed))).iterationRecord
+            }
+            return GridResults.Curve(cell: GridCell(task: .memorization20, length: 100, seed: seed, variant: variant),
+                                     history: history, sequencesPerIteration: 10)
+        }
+        let svg = GridResults.curvesSVG(curves, spec: spec, title: "three seeds")
+        let firstPanel = try #require(svg.components(separatedBy: "</g>").first)
+        let strokes = firstPanel.matches(of: /<polyline fill="none" (stroke="[^"]*" stroke-width="[^"]*"(?: stroke-dasharray="[^"]*")?)/)
+            .map { String($0.1) }
+        #expect(strokes.count == 3)
+        #expect(Set(strokes).count == 3, "three seeds, three different lines: \(strokes)")
+        let topTick = firstPanel.matches(of: /text-anchor="end">([0-9.]+)<\/text>/).compactMap { Double($0.1) }.max()
+        #expect((topTick ?? 0) > 100, "the y axis ends above 100 % (top tick \(topTick ?? .nan))")
     }
 }
