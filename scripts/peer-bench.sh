@@ -8,9 +8,9 @@
 #   scripts/peer-bench.sh [--rounds N] [H:T:B ...]      default shapes: 100:50:1000 100:50:100
 #
 # The peer is installed from PyPI into a throw-away virtual environment that is deleted at the end.
-# Some machines export OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE for the system OpenBLAS (this one pins
-# Haswell kernels); the peer runs without them, on the kernels its own OpenBLAS picks for the CPU.
-# hfrnn is timed both ways, so the last column compares the two programs on the same kernels.
+# Both run without OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE: the peer on the kernels its own OpenBLAS
+# picks for the CPU, hfrnn on the ones it picks at start-up (docs/benchmark.md). Writes the result
+# with the machine and kernels to docs/data/peer-bench-<date>.json.
 set -euo pipefail
 export OPENBLAS_NUM_THREADS=1
 
@@ -70,27 +70,42 @@ field() { python3 -c 'import json,sys; print(json.loads(sys.stdin.read())[sys.ar
 ms() { python3 -c "print(f'{float(__import__(\"sys\").argv[1])*1e3:.2f}')" "$1"; }
 product() { "$@" --hidden "$hidden" --length "$steps" --batch "$batch" --repeats 7 --json | grep '"pass":"product"'; }
 
-# hfrnn is timed twice: with the environment as it is (the kernels every hfrnn run here uses) and,
-# like the peer, with OpenBLAS choosing its kernels for this CPU: the second pair compares the two
-# programs on the same kernels.
-echo "hfrnn's OpenBLAS kernels: as set here $("$bench" --kernels), chosen for this CPU $(native "$bench" --kernels)"
-printf '%-14s %14s %14s %14s %12s %12s\n' "H:T:B" "hfrnn (as set)" "hfrnn (CPU's)" "peer calc_G" "vs as set" "same kernels"
+# Both programs choose their kernels for this CPU (hfrnn at start-up, numpy's OpenBLAS at load).
+kernels=$(native "$bench" --kernels)
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+printf '%-14s %14s %14s %12s\n' "H:T:B" "hfrnn A v" "peer calc_G" "ratio"
+rows=()
 for shape in "${shapes[@]}"; do
     IFS=: read -r hidden steps batch <<< "$shape"
     times=()
     for ((round = 0; round < rounds; round++)); do
-        ours=$(product "$bench" | field seconds)
-        ours_native=$(product native "$bench" | field seconds)
+        ours=$(product native "$bench" | field seconds)
         peer_line=$(peer "$hidden" "$steps" "$batch" 7)
         theirs=$(field seconds <<< "$peer_line")
-        times+=("$ours" "$ours_native" "$theirs")
-        echo "round $((round + 1)) $shape: hfrnn $(ms "$ours") ms (as set), $(ms "$ours_native") ms (CPU's kernels); peer $(ms "$theirs") ms" >&2
+        times+=("$ours" "$theirs")
+        echo "round $((round + 1)) $shape: hfrnn $(ms "$ours") ms; peer $(ms "$theirs") ms" >&2
     done
-    python3 -c '
-import sys
+    row=$(python3 -c '
+import json, sys
 shape, values = sys.argv[1], list(map(float, sys.argv[2:]))
-ours, native, peer = (min(values[i::3]) for i in range(3))
-print(f"{shape:<14} {ours*1e3:11.2f} ms {native*1e3:11.2f} ms {peer*1e3:11.2f} ms {peer/ours:11.2f}x {peer/native:11.2f}x")' \
-        "$shape" "${times[@]}"
+ours, peer = min(values[0::2]), min(values[1::2])
+h, t, b = map(int, shape.split(":"))
+print(json.dumps({"hidden": h, "length": t, "batch": b, "hfrnn_seconds": ours, "peer_seconds": peer, "ratio": peer / ours}))' \
+        "$shape" "${times[@]}")
+    rows+=("$row")
+    python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print(f"{sys.argv[2]:<14} {r[\"hfrnn_seconds\"]*1e3:11.2f} ms {r[\"peer_seconds\"]*1e3:11.2f} ms {r[\"ratio\"]:11.2f}x")' "$row" "$shape"
 done
-echo "best of $rounds rounds; peer BLAS (threadpoolctl): $(field blas <<< "$peer_line"), numpy $(field numpy <<< "$peer_line")"
+file="$root/docs/data/peer-bench-$(date -u +%Y-%m-%d).json"
+{
+    echo "{"
+    echo "  \"format\": \"hfrnn-peer-bench\", \"format_version\": 1,"
+    echo "  \"date_utc\": \"$(date -u +%Y-%m-%dT%H:%M:%SZ)\", \"cpu\": \"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)\","
+    echo "  \"load_average_before\": \"$load_before\", \"hfrnn_kernels\": \"$kernels\","
+    echo "  \"peer\": \"hessianfree 0.4.0 RNNet.calc_G with StructuralDamping(0.03)\", \"peer_blas\": $(field blas <<< "$peer_line" | python3 -c 'import ast,json,sys; print(json.dumps(ast.literal_eval(sys.stdin.read())))'),"
+    echo "  \"method\": \"best of 7 calls per round, best of $rounds alternating rounds, one BLAS thread each\","
+    echo "  \"shapes\": ["
+    printf '    %s' "${rows[0]}"; for r in "${rows[@]:1}"; do printf ',\n    %s' "$r"; done; echo
+    echo "  ]"
+    echo "}"
+} > "$file"
+echo "wrote $file"

@@ -4,10 +4,11 @@ docs/interop.md alone, and says how far hfrnn's numbers are from them.
 
     python3 scripts/recompute-predictions.py CHECKPOINT DATASET PREDICTIONS
 
-CHECKPOINT is a run's .h5, DATASET the file its test set came from (a run on --dataset, whose test
-set is that file's first rows), PREDICTIONS the export's predictions.h5. Exits 0 when every
-prediction agrees within float32 rounding and the test loss within 1e-5 relative, else 1.
-Needs numpy and h5py.
+CHECKPOINT is a run's .h5, DATASET the file the predictions are of (for an export of a run on
+--dataset, the file its test set came from: the test set is that file's first rows), PREDICTIONS
+an export's predictions.h5 or the output of `hfrnn predict` (hidden states are checked too when
+the file has them). Exits 0 when every prediction agrees within float32 rounding and the test
+loss within 1e-5 relative, else 1. Needs numpy and h5py.
 """
 
 import json
@@ -24,10 +25,12 @@ def forward(parameters, inputs):
     count, steps, _ = inputs.shape
     h = np.tile(h_0, (count, 1))
     outputs = np.empty((count, steps, W_yh.shape[0]))
+    states = np.empty((count, steps, W_hh.shape[0]))
     for t in range(steps):
         h = np.tanh(inputs[:, t, :] @ W_hx.T + h @ W_hh.T + b_h)
+        states[:, t, :] = h
         outputs[:, t, :] = h @ W_yh.T + b_y
-    return outputs
+    return outputs, states
 
 
 def predictions_and_losses(kind, s, y):
@@ -53,14 +56,19 @@ def main(checkpoint_path, dataset_path, predictions_path):
         targets = exported["targets"][...].astype(np.float64)
         mask = exported["mask"][...].astype(np.float64)
         test_loss = float(exported.attrs["test_loss"])
+        their_states = exported["hidden_states"][...].astype(np.float64) if "hidden_states" in exported else None
     count, steps = mask.shape
     with h5py.File(dataset_path, "r") as dataset:
         inputs = dataset["inputs"][:count, :steps, :].astype(np.float64)
-    ours, losses = predictions_and_losses(kind, forward(parameters, inputs), targets)
+    outputs, states = forward(parameters, inputs)
+    ours, losses = predictions_and_losses(kind, outputs, targets)
     prediction_error = np.abs(ours - theirs).max() / max(np.abs(ours).max(), 1e-12)
+    if their_states is not None:
+        # hidden states, where the file has them, count with the predictions.
+        prediction_error = max(prediction_error, np.abs(states - their_states).max())
     loss = (mask * losses).sum() / mask.sum()
     loss_error = abs(loss - test_loss) / max(abs(loss), 1e-12)
-    print(f"{count} sequences of {steps} steps: predictions max relative difference {prediction_error:.2e}, "
+    print(f"{count} sequences of {steps} steps{' with hidden states' if their_states is not None else ''}: predictions max relative difference {prediction_error:.2e}, "
           f"test loss {loss:.9g} vs hfrnn's {test_loss:.9g} (relative difference {loss_error:.2e})")
     return 0 if prediction_error < 1e-5 and loss_error < 1e-5 else 1
 

@@ -130,7 +130,75 @@ def outcome_with_processor_time(row):
     return f"{state} at {percent(row['final_test_error'])}, {row['hf_iterations']} its, {used}"
 
 
+def milliseconds(seconds):
+    value = 1e3 * float(seconds)
+    return f"{value:.3g} ms" if value < 100 else f"{value:.0f} ms"
+
+
+def bench(files):
+    """hfrnn-bench's passes per shape (scripts/bench.sh)."""
+    header = ["shape (H = 100)", "forward", "gradient", "`A v`", "`A v` vs square sgemm"]
+    table = []
+    for path in files:
+        passes = read_json(path)["passes"]
+        for shape in dict.fromkeys((p["hidden"], p["length"], p["batch"]) for p in passes):
+            by_name = {p["pass"]: p for p in passes if (p["hidden"], p["length"], p["batch"]) == shape}
+            table.append([f"T = {shape[1]}, B = {shape[2]:,}"]
+                         + [milliseconds(by_name[name]["seconds"]) for name in ("forward", "gradient", "product")]
+                         + [f"{100 * by_name['product']['square_ratio']:.0f} %"])
+    return markdown(header, table)
+
+
+def peer_bench(files):
+    """hfrnn's A v against the peer's calc_G (scripts/peer-bench.sh)."""
+    header = ["H:T:B", "hfrnn `A v`", "peer `calc_G`", "hfrnn faster by"]
+    table = []
+    for path in files:
+        for row in read_json(path)["shapes"]:
+            table.append([f"{row['hidden']}:{row['length']}:{row['batch']}", milliseconds(row["hfrnn_seconds"]),
+                          milliseconds(row["peer_seconds"]), f"{row['ratio']:.2f}×"])
+    return markdown(header, table)
+
+
+def time_to_solve(files):
+    """One row per task and length: every seed's run (scripts/time-to-solve.sh)."""
+    header = ["task", "T", "seeds", "solved", "HF iterations", "CG steps", "wall time", "processor time", "peak memory"]
+    table = []
+    for path in files:
+        record = read_json(path)
+        runs = record["runs"]
+        command = record["command"].split()
+        task, length = command[command.index("--task") + 1], command[command.index("--length") + 1]
+        def each(key, form):
+            return ", ".join(form(run[key]) for run in runs)
+        walls = sorted(run["wall_seconds"] for run in runs)
+        table.append([TASK_NAMES.get(task, task), length, each("seed", str),
+                      f"{sum(run['solved'] for run in runs)} / {len(runs)}",
+                      each("hf_iterations", str), each("cg_steps", lambda v: f"{v:,}"),
+                      each("wall_seconds", minutes) + f" (median {minutes(walls[len(walls) // 2])})",
+                      each("processor_seconds", minutes), f"{max(run['peak_memory_mb'] for run in runs)} MB"])
+    return markdown(header, table)
+
+
+def threads_bench(files):
+    """One run's first iterations with 1 and N threads (scripts/threads-bench.sh)."""
+    header = ["threads", "wall time (best)", "processor time", "same bits"]
+    table = []
+    for path in files:
+        record = read_json(path)
+        for count in sorted({run["threads"] for run in record["runs"]}):
+            runs = [run for run in record["runs"] if run["threads"] == count]
+            table.append([str(count), f"{min(run['wall_seconds'] for run in runs):.1f} s",
+                          f"{min(run['processor_seconds'] for run in runs):.1f} s",
+                          "yes" if record["same_bits_for_every_run"] else "no"])
+    return markdown(header, table)
+
+
 TABLES = {
+    "bench": bench,
+    "peer-bench": peer_bench,
+    "time-to-solve": time_to_solve,
+    "threads-bench": threads_bench,
     "head-to-head-seed1": head_to_head_seed1,
     "solved-by-task": solved_by_task,
     "cells-by-seed": cells_by_seed,

@@ -45,7 +45,9 @@ print(f'"hf_iterations": {last["iteration"]}, "cg_steps": {sum(int(r["cg_iterati
       f'"final_test_error": {float(last["test_error"])}')
 PY
 )
-    runs+=("{\"seed\": $seed, \"exit_status\": $status, $summary, \"wall_seconds\": $(printf '%.1f' "$(echo "$end - $start" | bc)"), \"processor_seconds\": $(printf '%.1f' "$(echo "$user + $system" | bc)"), \"peak_memory_mb\": $((peak_kb / 1024))}")
+    # Solved by the run's own criterion: the task's success threshold, on its test set.
+    solved=$("$hfrnn" evaluate "$work/$name" --json | python3 -c 'import json,sys; print("true" if json.load(sys.stdin)["success"] else "false")')
+    runs+=("{\"seed\": $seed, \"exit_status\": $status, \"solved\": $solved, $summary, \"wall_seconds\": $(printf '%.1f' "$(echo "$end - $start" | bc)"), \"processor_seconds\": $(printf '%.1f' "$(echo "$user + $system" | bc)"), \"peak_memory_mb\": $((peak_kb / 1024))}")
 done
 kernels=$("$root/.build/release/hfrnn-bench" --kernels 2>/dev/null || echo unknown)
 file="$root/docs/data/time-to-solve-$task-T$length-$(date -u +%Y-%m-%d).json"

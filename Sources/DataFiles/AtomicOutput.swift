@@ -101,6 +101,15 @@ package enum AtomicFile {
         return temporary
     }
 
+    /// Makes a temporary file that its writer completed (`temporaryPath(for: path)`) the file at
+    /// `path`: fsyncs it, renames it into place and fsyncs the folder. For files written in place
+    /// by a library (a large HDF5 file written row by row) rather than from bytes in memory.
+    package static func commit(_ temporary: String, to path: String) throws {
+        try fsyncFile(temporary)
+        try moveIntoPlace(temporary, over: path)
+        try fsyncFile(folder(of: path))
+    }
+
     /// Renames `temporary` over `path`.
     package static func moveIntoPlace(_ temporary: String, over path: String) throws {
         guard rename(temporary, path) == 0 else {

@@ -20,8 +20,20 @@ extension HDF5File {
         guard count == values.count else {
             throw error(.dataset, name, "shape \(shape) holds \(count) values but \(values.count) were given")
         }
-        try removeDatasetForReplacement(name)
+        let dataset = try createChunkedDataset(in: file, name: name, type: type, shape: shape, count: count, compress: compress)
+        defer { H5Dclose(dataset) }
+        guard count > 0 else { return }
+        _ = try values.withUnsafeBytes { bytes in
+            try check(H5Dwrite(dataset, type.memoryType, hfrnn_H5S_ALL(), hfrnn_H5S_ALL(), hfrnn_H5P_DEFAULT(),
+                               bytes.baseAddress), .dataset, name, "cannot write data")
+        }
+    }
 
+    /// Creates (replacing any dataset at `name`) the chunked, checksummed dataset `write` describes,
+    /// with no data yet; returns it open.
+    func createChunkedDataset(in file: hid_t, name: String, type: HDF5ScalarType, shape: [Int], count: Int,
+                              compress: Bool) throws -> hid_t {
+        try removeDatasetForReplacement(name)
         let space = try dataspace(shape, .dataset, name)
         defer { H5Sclose(space) }
         let creation = try check(H5Pcreate(hfrnn_H5P_DATASET_CREATE()), .dataset, name, "cannot create property list")
@@ -37,14 +49,8 @@ extension HDF5File {
         }
         let links = try linkCreationList(for: name, kind: .dataset)
         defer { H5Pclose(links) }
-        let dataset = try check(H5Dcreate2(file, name, type.fileType, space, links, creation, hfrnn_H5P_DEFAULT()),
-                                .dataset, name, "cannot create dataset")
-        defer { H5Dclose(dataset) }
-        guard count > 0 else { return }
-        _ = try values.withUnsafeBytes { bytes in
-            try check(H5Dwrite(dataset, type.memoryType, hfrnn_H5S_ALL(), hfrnn_H5S_ALL(), hfrnn_H5P_DEFAULT(),
-                               bytes.baseAddress), .dataset, name, "cannot write data")
-        }
+        return try check(H5Dcreate2(file, name, type.fileType, space, links, creation, hfrnn_H5P_DEFAULT()),
+                         .dataset, name, "cannot create dataset")
     }
 
     /// Reads a whole dataset. HDF5 converts among float types and among integer types when no

@@ -44,11 +44,8 @@ import Training
 //   solved                final.test_error < success_threshold
 //
 // predictions.h5 — the network on the run's test set (regenerated from the config as training
-//   does), sequence-major: predictions [N, T, O] and targets [N, T, O] (the run's precision),
-//   mask [N, T] (loss weight, run's precision), error_mask [N, T] (int32 0/1: judged steps),
-//   lengths [N] (int32), wrong [N] (int32 0/1: judged wrong). Root attributes: test_error,
-//   test_loss (no L2 term), judged_sequences, iteration, format = "hfrnn-predictions",
-//   hfrnn_version, precision, checkpoint. mean(wrong) over judged sequences = test_error.
+//   does): the predictions file of `PredictionsWriter` (format 2, documented in docs/interop.md),
+//   without hidden states.
 //
 // curves.svg — four panels: test error (%) and train/test loss (log scale) against HF iteration
 //   (first-order runs: updates), and the same against wall time; self-contained SVG 1.1.
@@ -106,8 +103,9 @@ struct RunExport<S: BLASScalar & HDF5Element> {
                                 + "but the network is \(run.network.shape)")
         }
         let chunks = try source.testChunks(chunkSize: run.config.testChunkSize)
-        let predicted = predictSet(network: run.network, parameters: run.parameters, chunks: chunks,
-                                   criterion: source.errorCriterion)
+        let predicted = try predictionsImage(chunks: chunks, criterion: source.errorCriterion,
+                                             data: "\(source.name): the run's test set",
+                                             name: URL(fileURLWithPath: directory).appendingPathComponent("predictions.h5").path)
         let csv = run.firstOrderHistory.map(firstOrderCurvesCSV) ?? curvesCSV(run.history)
         let summary = try summaryJSON(predicted.evaluation)
         let svg = curvesSVG(history: run.history, title: plotTitle(run.config), successThreshold: run.successThreshold,
@@ -117,7 +115,7 @@ struct RunExport<S: BLASScalar & HDF5Element> {
         do {
             try files.stage("curves.csv", contents: csv)
             try files.stage("summary.json", contents: summary)
-            try files.stage("predictions.h5", bytes: try predictionsImage(predicted, name: files.path(of: "predictions.h5")))
+            try files.stage("predictions.h5", bytes: predicted.bytes)
             try files.stage("curves.svg", contents: svg)
             if run.firstOrderHistory == nil {
                 try files.stage("diagnostics.svg", contents: diagnosticsSVG(history: run.history, title: plotTitle(run.config),

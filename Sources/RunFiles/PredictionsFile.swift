@@ -1,31 +1,27 @@
 import DataFiles
 import HDF5IO
 import Linalg
+import SequenceModel
 import Training
 
-// predictions.h5 of an export (layout at the top of Export.swift).
+// predictions.h5 of an export: the run's test set through the checkpoint's network
+// (`PredictionsWriter`, layout in docs/interop.md).
 
 extension RunExport {
-    /// predictions.h5's bytes, built in memory.
-    func predictionsImage(_ set: PredictionSet<S>, name path: String) throws -> [UInt8] {
-        let (n, t, o) = (set.sequences, set.steps, set.outputs)
+    /// predictions.h5's bytes, built in memory like every file of an export, and the totals over
+    /// the test set. `data` names the test set in the file.
+    func predictionsImage(chunks: [SequenceBatch<S>], criterion: ErrorCriterion, data: String,
+                          name path: String) throws -> (bytes: [UInt8], evaluation: SetEvaluation) {
         let file = try HDF5File.createInMemory(name: path)
-        try file.setAttribute("format", to: "hfrnn-predictions")
-        try file.setAttribute("hfrnn_version", to: hfrnnVersion)
-        try file.setAttribute("precision", to: S.self == Float.self ? "float" : "double")
-        try file.setAttribute("checkpoint", to: run.path)
-        try file.setAttribute("iteration", to: Int64(run.iteration))
-        try file.setAttribute("test_error", to: set.evaluation.errorRate)
-        try file.setAttribute("test_loss", to: set.evaluation.loss)
-        try file.setAttribute("judged_sequences", to: Int64(set.evaluation.judged))
-        try file.write(set.predictions, shape: [n, t, o], to: "predictions", compress: true)
-        try file.write(set.targets, shape: [n, t, o], to: "targets", compress: true)
-        try file.write(set.mask, shape: [n, t], to: "mask", compress: true)
-        try file.write(set.errorMask.map { Int32($0 ? 1 : 0) }, shape: [n, t], to: "error_mask", compress: true)
-        try file.write(set.lengths.map { Int32($0) }, shape: [n], to: "lengths")
-        try file.write(set.wrong.map { Int32($0 ? 1 : 0) }, shape: [n], to: "wrong")
+        var writer = try PredictionsWriter<S>(
+            file: file, sequences: chunks.reduce(0) { $0 + $1.sequenceCount }, steps: chunks.map(\.steps).max() ?? 0,
+            network: run.network, includeHiddenStates: false, checkpoint: run.path, iteration: run.iteration, data: data)
+        var remaining = chunks.makeIterator()
+        let evaluation = try EvaluationWorkspace<S>(network: run.network).evaluateSet(
+            parameters: run.parameters, criterion: criterion, writingInto: &writer, nextChunk: { remaining.next() })
+        try writer.finish(evaluation)
         let bytes = try file.image()
         try file.close()
-        return bytes
+        return (bytes, evaluation)
     }
 }

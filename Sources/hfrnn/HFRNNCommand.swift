@@ -11,7 +11,7 @@ struct HFRNNCommand: ParsableCommand {
         commandName: "hfrnn",
         abstract: "Hessian-free training of recurrent networks with structural damping (Martens & Sutskever, 2011).",
         version: hfrnnVersion,
-        subcommands: [Train.self, Resume.self, Evaluate.self, Export.self, Probe.self, Generate.self,
+        subcommands: [Train.self, Resume.self, Evaluate.self, Predict.self, Export.self, Probe.self, Generate.self,
                       ExperimentCommand.self])
 
     /// As ArgumentParser's `main()`, except that a usage error is one line on stderr

@@ -25,5 +25,41 @@ import TestSupport
                                     "data.h5", "runs/r/export/predictions.h5"], in: folder.path)
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
         #expect(check.stdout.contains("60 sequences"), "\(check.stdout)")
+
+        // `hfrnn predict` on the first 50 rows, with the hidden states: the same equations.
+        let predicted = try runHFRNN(["predict", "runs/r", "--dataset", "data.h5", "--output", "out/p.h5",
+                                      "--hidden-states", "--count", "50"], in: folder)
+        #expect(predicted.status == 0, "\(predicted.stderr)")
+        #expect(predicted.stdout.hasPrefix("wrote out/p.h5: 50 sequences of "), "\(predicted.stdout)")
+        let again = try runProgram([interpreter, packageRoot + "/scripts/recompute-predictions.py", "runs/r/latest.h5",
+                                    "data.h5", "out/p.h5"], in: folder.path)
+        #expect(again.status == 0, "\(again.stdout)\(again.stderr)")
+        #expect(again.stdout.contains("with hidden states"), "\(again.stdout)")
+    }
+
+    /// Data that does not fit, or a count beyond the file, is one line naming the file, and no
+    /// output (nor its temporary file) is left behind.
+    @Test func predictRefusesDataThatDoesNotFitWithOneLine() throws {
+        let folder = try TemporaryFolder()
+        for (task, name) in [("addition", "sums.h5"), ("temporal-order", "order.h5")] {
+            let generated = try runHFRNN(["generate", task, "--length", "10", "--count", "20", "--seed", "1",
+                                          "--output", name], in: folder)
+            #expect(generated.status == 0, "\(generated.stderr)")
+        }
+        let trained = try runHFRNN(["train", "--dataset", "sums.h5", "--hidden-units", "5", "--max-iterations", "1",
+                                    "--checkpoint-dir", "runs", "--run-name", "r"], in: folder)
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let cases: [([String], String)] = [
+            (["--dataset", "order.h5"], "hfrnn: error: order.h5: the data has "),
+            (["--dataset", "sums.h5", "--count", "21"], "hfrnn: error: sums.h5: has 20 sequences; --count asks for 21"),
+            (["--dataset", "missing.h5"], "hfrnn: error: missing.h5: file not found"),
+        ]
+        for (arguments, message) in cases {
+            let result = try runHFRNN(["predict", "runs/r", "--output", "p.h5"] + arguments, in: folder)
+            #expect(result.status == 1, "\(arguments)")
+            #expect(result.stderrLines.count == 1 && result.stderr.hasPrefix(message), "\(arguments): \(result.stderr)")
+            let left = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.contains("p.h5") }
+            #expect(left.isEmpty, "\(arguments) left \(left)")
+        }
     }
 }

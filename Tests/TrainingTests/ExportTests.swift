@@ -7,6 +7,7 @@ import HessianFree
 import Linalg
 import SequenceModel
 import Tasks
+import TestSupport
 import Testing
 @testable import DataFiles
 @testable import RunFiles
@@ -257,7 +258,7 @@ func exportTinyRun() throws -> ExportResult {
     }
 
     /// One test-set evaluation: the loss and error training recorded for the last iteration,
-    /// `hfrnn evaluate` (evaluateSet) and `hfrnn export` (predictSet) agree to the last bit, on
+    /// `hfrnn evaluate` (evaluateSet) and `hfrnn export` (its predictions.h5) agree to the last bit, on
     /// exactly the 40 test sequences asked for (chunks of 30 and 10, not two chunks of 30).
     @Test func trainingEvaluateAndExportAgreeExactly() throws {
         let run = try StoredRun<Float>.load(from: tinyRun.checkpoint)
@@ -269,10 +270,16 @@ func exportTinyRun() throws -> ExportResult {
         #expect(evaluation.loss.bitPattern == tinyRun.finalTestLoss.bitPattern)
         #expect(evaluation.errorRate == tinyRun.finalTestError)
         #expect(tinyRun.history.last?.testLoss.bitPattern == evaluation.loss.bitPattern)
-        let predicted = predictSet(network: run.network, parameters: run.parameters, chunks: chunks,
-                                   criterion: source.errorCriterion)
+        let predicted = try RunExport(run).predictionsImage(chunks: chunks, criterion: source.errorCriterion,
+                                                            data: "test", name: "predictions.h5")
         #expect(predicted.evaluation == evaluation)
-        #expect(predicted.wrong.filter { $0 }.count == evaluation.wrong)
+        let folder = try TemporaryFolder()
+        let path = folder.path + "/predictions.h5"
+        try Data(predicted.bytes).write(to: URL(fileURLWithPath: path))
+        let file = try HDF5File.open(path)
+        let wrong: [Int32] = try file.read("wrong", as: Int32.self).values
+        #expect(wrong.filter { $0 == 1 }.count == evaluation.wrong)
+        #expect(try file.int64Attribute("format_version") == 2)
     }
 }
 

@@ -1,0 +1,121 @@
+import DataFiles
+import HDF5IO
+import Linalg
+import SequenceModel
+import Training
+
+/// A predictions file (`hfrnn export`'s predictions.h5, `hfrnn predict`'s output), filled one
+/// evaluated chunk at a time so that only one chunk's values are held: format `hfrnn-predictions`,
+/// version 2 (layout: docs/interop.md#predictions-files). Sequence-major [N, T, ·] as numpy
+/// expects; chunks shorter than T are padded with zeros (mask 0, not judged).
+struct PredictionsWriter<S: BLASScalar & HDF5Element> {
+    static var formatName: String { "hfrnn-predictions" }
+    /// 2: `format_version` and `data` written, `error_mask` in the type of `mask`, optional
+    /// `hidden_states`. Version 1 (exports before 2026-12-06) had neither attribute and an int32
+    /// `error_mask`.
+    static var formatVersion: Int { 2 }
+
+    let file: HDF5File
+    let sequences: Int, steps: Int, outputs: Int
+    /// H when hidden states are written, else nil.
+    let hidden: Int?
+    private(set) var written = 0
+
+    /// Creates every dataset of `sequences` × `steps` in `file` and writes the attributes known
+    /// before evaluation: where the parameters (`checkpoint`, at `iteration`) and the sequences
+    /// (`data`) come from.
+    init(file: HDF5File, sequences: Int, steps: Int, network: RecurrentNetwork, includeHiddenStates: Bool,
+         checkpoint: String, iteration: Int, data: String) throws {
+        (self.file, self.sequences, self.steps, outputs) = (file, sequences, steps, network.shape.outputs)
+        hidden = includeHiddenStates ? network.shape.hidden : nil
+        try file.setAttribute("format", to: Self.formatName)
+        try file.setAttribute("format_version", to: Int64(Self.formatVersion))
+        try file.setAttribute("hfrnn_version", to: hfrnnVersion)
+        try file.setAttribute("precision", to: S.self == Float.self ? "float" : "double")
+        try file.setAttribute("checkpoint", to: checkpoint)
+        try file.setAttribute("iteration", to: Int64(iteration))
+        try file.setAttribute("data", to: data)
+        try file.createDataset("predictions", of: S.self, shape: [sequences, steps, outputs], compress: true)
+        try file.createDataset("targets", of: S.self, shape: [sequences, steps, outputs], compress: true)
+        try file.createDataset("mask", of: S.self, shape: [sequences, steps], compress: true)
+        try file.createDataset("error_mask", of: S.self, shape: [sequences, steps], compress: true)
+        try file.createDataset("lengths", of: Int32.self, shape: [sequences])
+        try file.createDataset("wrong", of: Int32.self, shape: [sequences])
+        if let hidden {
+            try file.createDataset("hidden_states", of: S.self, shape: [sequences, steps, hidden], compress: true)
+        }
+    }
+
+    /// Writes the next chunk's rows from the evaluator that holds its forward pass.
+    mutating func append(_ chunk: SequenceBatch<S>, evaluator: BatchEvaluator<S>, verdicts: [Bool?]) throws {
+        let (b, chunkSteps, o) = (chunk.sequenceCount, chunk.steps, outputs)
+        precondition(chunkSteps <= steps && written + b <= sequences, "chunk outside the predictions file")
+        let predicted = evaluator.predictionValues
+        var predictions = [S](repeating: 0, count: b * steps * o), targets = predictions
+        var mask = [S](repeating: 0, count: b * steps), errorMask = mask
+        // Time-major [T_c, B, ·] → sequence-major [B, T, ·].
+        for k in 0..<b {
+            for step in 0..<chunkSteps {
+                let source = chunk.index(step: step, sequence: k), destination = k * steps + step
+                mask[destination] = chunk.mask[source]
+                errorMask[destination] = chunk.errorMask[source] ? 1 : 0
+                for output in 0..<o {
+                    predictions[destination * o + output] = predicted[source * o + output]
+                    targets[destination * o + output] = chunk.targets[source * o + output]
+                }
+            }
+        }
+        let rows = written..<(written + b)
+        try file.writeRows(predictions, rows: rows, to: "predictions")
+        try file.writeRows(targets, rows: rows, to: "targets")
+        try file.writeRows(mask, rows: rows, to: "mask")
+        try file.writeRows(errorMask, rows: rows, to: "error_mask")
+        try file.writeRows(chunk.lengths.map { Int32($0) }, rows: rows, to: "lengths")
+        try file.writeRows(verdicts.map { Int32($0 == true ? 1 : 0) }, rows: rows, to: "wrong")
+        if let hidden {
+            // States h_1 … h_T of the chunk ([T_c + 1, B, H] with h_0 first).
+            let states = evaluator.hiddenStates
+            var values = [S](repeating: 0, count: b * steps * hidden)
+            for k in 0..<b {
+                for step in 0..<chunkSteps {
+                    let source = ((step + 1) * b + k) * hidden, destination = (k * steps + step) * hidden
+                    for unit in 0..<hidden { values[destination + unit] = states[source + unit] }
+                }
+            }
+            try file.writeRows(values, rows: rows, to: "hidden_states")
+        }
+        written += b
+    }
+
+    /// Writes the totals over every sequence, once all chunks are in.
+    func finish(_ evaluation: SetEvaluation) throws {
+        precondition(written == sequences, "\(written) of \(sequences) sequences written")
+        try file.setAttribute("test_error", to: evaluation.errorRate)
+        try file.setAttribute("test_loss", to: evaluation.loss)
+        try file.setAttribute("judged_sequences", to: Int64(evaluation.judged))
+        try file.setAttribute("wrong_sequences", to: Int64(evaluation.wrong))
+    }
+}
+
+extension EvaluationWorkspace where Scalar: HDF5Element {
+    /// Evaluates the chunks `nextChunk` makes, writing each into `writer`; the first write error
+    /// stops the writing and is thrown once the evaluation has ended.
+    func evaluateSet(parameters: [Scalar], criterion: ErrorCriterion, writingInto writer: inout PredictionsWriter<Scalar>,
+                     nextChunk: () throws -> SequenceBatch<Scalar>?) throws -> SetEvaluation {
+        var failure: (any Error)?
+        var output = writer
+        let result = evaluateSet(parameters: parameters, criterion: criterion, nextChunk: {
+            guard failure == nil else { return nil }
+            do { return try nextChunk() } catch {
+                failure = error
+                return nil
+            }
+        }, visit: { chunk, evaluator, verdicts in
+            guard failure == nil else { return }
+            do { try output.append(chunk, evaluator: evaluator, verdicts: verdicts) } catch { failure = error }
+        })
+        writer = output
+        if let failure { throw failure }
+        return result
+    }
+}
