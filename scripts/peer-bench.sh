@@ -93,7 +93,11 @@ h, t, b = map(int, shape.split(":"))
 print(json.dumps({"hidden": h, "length": t, "batch": b, "hfrnn_seconds": ours, "peer_seconds": peer, "ratio": peer / ours}))' \
         "$shape" "${times[@]}")
     rows+=("$row")
-    python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print(f"{sys.argv[2]:<14} {r[\"hfrnn_seconds\"]*1e3:11.2f} ms {r[\"peer_seconds\"]*1e3:11.2f} ms {r[\"ratio\"]:11.2f}x")' "$row" "$shape"
+    python3 -c '
+import json, sys
+r = json.loads(sys.argv[1])
+ours, peer, ratio = r["hfrnn_seconds"] * 1e3, r["peer_seconds"] * 1e3, r["ratio"]
+print(f"{sys.argv[2]:<14} {ours:11.2f} ms {peer:11.2f} ms {ratio:11.2f}x")' "$row" "$shape"
 done
 file="$root/docs/data/peer-bench-$(date -u +%Y-%m-%d).json"
 {

@@ -132,7 +132,7 @@ def outcome_with_processor_time(row):
 
 def milliseconds(seconds):
     value = 1e3 * float(seconds)
-    return f"{value:.3g} ms" if value < 100 else f"{value:.0f} ms"
+    return f"{value:.2f} ms" if value < 10 else f"{value:.1f} ms" if value < 100 else f"{value:.0f} ms"
 
 
 def bench(files):
