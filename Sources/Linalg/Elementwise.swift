@@ -4,7 +4,7 @@ import RealModule
 /// Element-wise kernels that are too hot for libm: the forward pass applies tanh to every
 /// hidden unit at every step of every sequence (20 M values for H = 100, T = 200, B = 1000).
 public enum Elementwise {
-    /// `x[i] ← tanh(x[i])` for `i < count`. Float uses the C kernel (AVX2 where the CPU has it),
+    /// `x[i] ← tanh(x[i])` for `i < count`. Float uses the C kernel (AVX-512 or AVX2 where the CPU has it),
     /// accurate to a few ulps and bit for bit the `simdTanh8` below on every CPU; Double (the
     /// precision of the derivative checks) uses libm.
     @inlinable
@@ -16,11 +16,14 @@ public enum Elementwise {
         }
     }
 
-    /// The Float kernels the CPU can run: the portable one always, the AVX2 one where supported.
+    /// The Float kernels the CPU can run: the portable one always, the AVX2 and AVX-512 ones where
+    /// supported (the widest is used; all give the same bits).
     public enum TanhKernel: Int32, Sendable, CaseIterable {
-        case portable = 0, avx2 = 1
+        case portable = 0, avx2 = 1, avx512 = 2
 
-        public static var available: [TanhKernel] { hfrnn_avx2_available() != 0 ? [.portable, .avx2] : [.portable] }
+        public static var available: [TanhKernel] {
+            [.portable] + (hfrnn_avx2_available() != 0 ? [.avx2] : []) + (hfrnn_avx512_available() != 0 ? [.avx512] : [])
+        }
     }
 
     /// `tanh` for Float with a chosen kernel (tests and benchmarks compare them).
