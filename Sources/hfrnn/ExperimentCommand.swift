@@ -54,7 +54,7 @@ struct ExperimentCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Iterations per cell: HF iterations, or updates for a first-order variant.")
     var iterationBudget: Int?
 
-    @Option(parsing: .unconditional, help: "Cells run side by side (each with one BLAS thread).")
+    @Option(parsing: .unconditional, help: "Cells run side by side; the processors are shared among them (--threads processors/jobs each, first-order cells one).")
     var jobs: Int = 1
 
     @Flag(help: "Only rebuild results.csv, results.md and results.svg from the run folders.")
