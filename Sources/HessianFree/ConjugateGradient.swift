@@ -46,6 +46,18 @@ public enum CGTermination: Sendable, Equatable, Codable {
         }
     }
 
+    /// A stable one-word name for the case, without its values: what progress lines, CSV files
+    /// and checkpoints record, so a reader never has to parse `reason`.
+    public var code: String {
+        switch self {
+        case .progressConverged: return "progress"
+        case .maxIterations: return "max-iter"
+        case .nonPositiveCurvature: return "curvature"
+        case .nonFinite: return "non-finite"
+        case .exactSolution: return "exact"
+        }
+    }
+
     /// True for the two breakdowns (non-positive curvature, non-finite values).
     public var isBreakdown: Bool {
         switch self {

@@ -61,6 +61,15 @@ public enum HFStepDecision: Sendable, Equatable, Codable {
 
     public var isAccepted: Bool { self == .accepted }
 
+    /// A stable one-word name for the case, without its value (see `CGTermination.code`).
+    public var code: String {
+        switch self {
+        case .accepted: return "accepted"
+        case .lineSearchFailed: return "line-search"
+        case .nonFinite: return "non-finite"
+        }
+    }
+
     /// One-line explanation for logs.
     public var reason: String {
         switch self {

@@ -10,7 +10,7 @@ import Training
 /// counters, RNG), both configs, the history so far and the format version.
 /// The HDF5 layout is documented in checkpoints/README.md.
 public struct TrainingCheckpoint<Scalar: BLASScalar & HDF5Element> {
-    public static var formatVersion: Int64 { 3 }
+    public static var formatVersion: Int64 { 4 }
 
     public var config: TrainingConfig
     public var network: RecurrentNetwork
@@ -74,12 +74,7 @@ public struct TrainingCheckpoint<Scalar: BLASScalar & HDF5Element> {
         try file.setAttribute("optimizer", to: try JSONFormat.string(config.optimizer), on: "config")
 
         try file.createGroup("history")
-        let columns = HistoryColumns(history)
-        for (name, values) in columns.doubles { try file.write(values, shape: [values.count], to: "history/\(name)") }
-        for (name, values) in columns.integers { try file.write(values, shape: [values.count], to: "history/\(name)") }
-        // Text columns grow with the run: one string per iteration, as 1-D datasets like the numbers.
-        try file.writeStrings(history.map(\.cgStop.reason), to: "history/cg_stop")
-        try file.writeStrings(history.map(\.decision.reason), to: "history/decision")
+        try HistoryColumns(history).write(to: file)
         return try CheckpointFile<Scalar>.sealedImage(of: file)
     }
 
@@ -128,11 +123,7 @@ public struct TrainingCheckpoint<Scalar: BLASScalar & HDF5Element> {
             throw fail("history has " + (columns.count == 1 ? "\(columns[0]) iterations" : "shape \(columns)")
                        + " but the optimizer is at iteration \(state.iteration)")
         }
-        let cgStops = try file.readStrings("history/cg_stop", count: state.iteration)
-        try stored.checkVector("history/decision", count: state.iteration)
-        let decisions = try file.readStrings("history/decision", count: state.iteration)
-        let history = try HistoryColumns.read(from: file, count: state.iteration, cgStops: cgStops, decisions: decisions,
-                                              check: stored.checkVector)
+        let history = try HistoryColumns.read(from: stored, count: state.iteration, version: version)
         try stored.verifySeal(version: version)
         return TrainingCheckpoint(config: config, network: network, parameters: parameters, state: state,
                                   history: history, elapsedSeconds: elapsed)

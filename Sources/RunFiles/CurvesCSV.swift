@@ -20,7 +20,7 @@ func curvesCSVRow(_ r: IterationRecord) -> String {
         csvNumber(r.lambda), csvNumber(r.lambdaNext), csvNumber(r.rho), "\(r.cgIterations)",
         "\(r.backtrackIteration)", csvNumber(r.stepSize), r.accepted ? "1" : "0", csvNumber(r.elapsedSeconds),
         csvNumber(r.trainObjective),
-        r.cgStop.label, r.decision.label, "\(r.lineSearchTries)", csvNumber(r.testStepError),
+        r.cgStopCode, r.decision.code, "\(r.lineSearchTries)", csvNumber(r.testStepError),
         csvNumber(r.testLossRelative), csvNumber(r.processorSeconds),
     ]
     return fields.joined(separator: ",")

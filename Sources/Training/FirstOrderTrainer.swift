@@ -197,8 +197,8 @@ extension FirstOrderRecord {
     /// `iteration` is the update count, the HF-only fields are NaN, 0 or empty.
     public var iterationRecord: IterationRecord {
         IterationRecord(iteration: updates, trainLoss: trainLoss, trainObjective: trainLoss, testLoss: testLoss,
-                        testError: testError, lambda: .nan, lambdaNext: .nan, rho: .nan, cgIterations: 0, cgStop: .notRun,
-                        backtrackIteration: 0, stepSize: learningRate, accepted: true, decision: .accepted,
+                        testError: testError, lambda: .nan, lambdaNext: .nan, rho: .nan, cgIterations: 0, cgStop: nil,
+                        backtrackIteration: 0, stepSize: learningRate, decision: .accepted,
                         elapsedSeconds: elapsedSeconds)
     }
 }

@@ -4,80 +4,6 @@ import HessianFree
 import Linalg
 import SequenceModel
 
-/// One HF iteration as the training loop records it (the learning curves).
-public struct IterationRecord: Sendable, Codable, Equatable {
-    public var iteration: Int
-    /// Mean data loss on the gradient batch before the step, without the L2 term: the same
-    /// quantity as `testLoss`, on training data.
-    public var trainLoss: Double
-    /// The objective HF minimises on that batch: `trainLoss` + ½·weightCost·‖θ‖² (NaN in
-    /// histories read from checkpoints written before this field existed).
-    public var trainObjective: Double = .nan
-    /// Mean loss and fraction of wrong sequences on the fixed test set after the step.
-    public var testLoss: Double
-    public var testError: Double
-    /// λ used by this iteration's CG, and λ after the Levenberg–Marquardt update.
-    public var lambda: Double
-    public var lambdaNext: Double
-    public var rho: Double
-    public var cgIterations: Int
-    public var cgStop: CGStop
-    /// CG iteration of the backtracked step (0 when CG did not run).
-    public var backtrackIteration: Int
-    public var stepSize: Double
-    public var accepted: Bool
-    public var decision: StepDecision
-    /// Seconds of training wall time at the end of this iteration, summed over resumed sessions.
-    public var elapsedSeconds: Double
-    /// Step sizes the line search evaluated (0 when it did not run, and in older histories).
-    public var lineSearchTries: Int = 0
-    /// Fraction of the judged test steps that are wrong after the step: per symbol for
-    /// memorisation, equal to `testError` for tasks that judge one step per sequence.
-    public var testStepError: Double = .nan
-    /// `testLoss` divided by the test loss of the best constant prediction (the mean target):
-    /// 1 means nothing learnt beyond the output prior, 0 a perfect fit.
-    public var testLossRelative: Double = .nan
-    /// Processor time (user + system) of the training process at the end of this iteration, summed
-    /// over resumed sessions: budgets that stay fair on a shared machine.
-    public var processorSeconds: Double = .nan
-
-    public init(iteration: Int, trainLoss: Double, trainObjective: Double = .nan, testLoss: Double, testError: Double,
-                lambda: Double, lambdaNext: Double, rho: Double, cgIterations: Int, cgStop: CGStop,
-                backtrackIteration: Int, stepSize: Double, accepted: Bool, decision: StepDecision, elapsedSeconds: Double,
-                lineSearchTries: Int = 0, testStepError: Double = .nan, testLossRelative: Double = .nan,
-                processorSeconds: Double = .nan) {
-        self.iteration = iteration
-        self.trainLoss = trainLoss
-        self.trainObjective = trainObjective
-        self.testLoss = testLoss
-        self.testError = testError
-        self.lambda = lambda
-        self.lambdaNext = lambdaNext
-        self.rho = rho
-        self.cgIterations = cgIterations
-        self.cgStop = cgStop
-        self.backtrackIteration = backtrackIteration
-        self.stepSize = stepSize
-        self.accepted = accepted
-        self.decision = decision
-        self.elapsedSeconds = elapsedSeconds
-        self.lineSearchTries = lineSearchTries
-        self.testStepError = testStepError
-        self.testLossRelative = testLossRelative
-        self.processorSeconds = processorSeconds
-    }
-}
-
-/// Why a training run stopped.
-public enum StopReason: String, Sendable, Codable, CaseIterable {
-    case solved, maxIterations = "max-iterations", timeLimit = "time-limit", interrupted
-    /// The session used `TrainingConfig.processorTimeLimitSeconds` of processor time.
-    case processorTimeLimit = "processor-time-limit"
-    /// `TrainingConfig.maxConsecutiveRejections` iterations in a row were rejected: λ only grows
-    /// and the run cannot move (data on an extreme scale, non-finite values).
-    case noProgress = "no-progress"
-}
-
 /// Holds a run's parameters, optimizer state and history, and advances it one HF iteration at a
 /// time. The data for each iteration is drawn from the optimizer state's RNG, so a run restored
 /// from a checkpoint continues bit for bit as if it had never stopped.
@@ -184,8 +110,8 @@ public final class Trainer<Scalar: BLASScalar> {
             iteration: state.iteration, trainLoss: report.gradientDataLoss, trainObjective: report.gradientLoss,
             testLoss: test.loss, testError: test.errorRate,
             lambda: report.lambdaUsed, lambdaNext: state.lambda, rho: report.rho, cgIterations: report.cgIterations,
-            cgStop: CGStop(report.cgTermination), backtrackIteration: report.backtrackIteration ?? 0,
-            stepSize: report.stepSize, accepted: report.accepted, decision: StepDecision(report.decision),
+            cgStop: report.cgTermination, backtrackIteration: report.backtrackIteration ?? 0,
+            stepSize: report.stepSize, decision: report.decision,
             elapsedSeconds: elapsedSeconds, lineSearchTries: report.lineSearchTries, testStepError: test.stepErrorRate,
             testLossRelative: test.loss / testSet.constantPredictionLoss, processorSeconds: processorSeconds)
         history.append(record)
@@ -255,9 +181,4 @@ public final class Trainer<Scalar: BLASScalar> {
     public var trailingRejections: Int {
         history.dropFirst(sessionStartIteration).trailingRejections
     }
-}
-
-extension BidirectionalCollection where Element == IterationRecord {
-    /// Rejected iterations at the end of these records.
-    public var trailingRejections: Int { reversed().prefix { !$0.accepted }.count }
 }

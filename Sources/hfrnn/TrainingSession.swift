@@ -148,7 +148,7 @@ enum ProgressLine {
         return String(format: "%5d  %12.6g  ", record.iteration, record.trainLoss)
             + pad(formatPercent(record.testError), 9)
             + String(format: "  %10.5g  %8.2e  %7.3f  %5d  ", record.testLoss, record.lambda, record.rho, record.cgIterations)
-            + pad(String(record.cgStop.label.prefix(10)), -10)
+            + pad(String(record.cgStopCode.prefix(10)), -10)
             + " " + formatStepSize(record.stepSize) + String(format: "  %6.1fs", record.elapsedSeconds)
             + (record.accepted ? "" : "  (\(record.decision.reason))")
     }

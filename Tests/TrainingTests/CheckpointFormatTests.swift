@@ -30,7 +30,7 @@ import Training
                                               "hfrnn_version", "hfrnn_version.crc32", "precision", "precision.crc32"])
         #expect(try file.stringAttribute("blas_kernels") == BLAS.kernels)
         #expect(try file.stringAttribute("format") == "hfrnn-checkpoint")
-        #expect(try file.int64Attribute("format_version") == 3)
+        #expect(try file.int64Attribute("format_version") == 4)
         #expect(try file.stringAttribute("precision") == "float")
         #expect(try !file.stringAttribute("hfrnn_version").isEmpty)
 
@@ -70,10 +70,12 @@ import Training
         let network = try JSONSerialization.jsonObject(with: Data(try file.stringAttribute("network", on: "config").utf8))
         #expect((network as? [String: Any])?["shape"] as? [String: Int] == ["inputs": i, "hidden": h, "outputs": o])
 
-        let numeric = ["accepted", "backtrack_iteration", "cg_iterations", "elapsed_seconds", "iteration", "lambda",
+        let numeric = ["backtrack_iteration", "cg_iterations", "elapsed_seconds", "iteration", "lambda",
                        "lambda_next", "rho", "step_size", "test_error", "test_loss", "train_loss",
-                       "train_objective", "test_step_error", "test_loss_relative", "processor_seconds", "line_search_tries"]
-        #expect(try file.children(of: "history") == (numeric + ["cg_stop", "decision"]).sorted())
+                       "train_objective", "test_step_error", "test_loss_relative", "processor_seconds", "line_search_tries",
+                       "cg_stop_iteration", "cg_stop_window", "cg_stop_value"]
+        let text = ["cg_stop", "cg_stop_quantity", "decision", "decision_quantity"]
+        #expect(try file.children(of: "history") == (numeric + text).sorted())
         for name in numeric {
             #expect(try file.shape(of: "history/\(name)") == [iterations], "history/\(name)")
         }
@@ -83,7 +85,10 @@ import Training
         #expect(try file.read("history/iteration", as: Int64.self).values == [1, 2])
         #expect(try file.elementClass(of: "history/cg_stop") == .string)
         #expect(try file.readStrings("history/cg_stop").count == iterations)
-        #expect(try file.readStrings("history/decision").allSatisfy { !$0.isEmpty })
+        // Stable codes, one word each, never sentences.
+        let stopCodes = ["not-run", "progress", "max-iter", "curvature", "non-finite", "exact"]
+        #expect(try file.readStrings("history/cg_stop").allSatisfy(stopCodes.contains))
+        #expect(try file.readStrings("history/decision").allSatisfy(["accepted", "line-search", "non-finite"].contains))
 
         // Checksums: every string attribute's CRC-32 next to it, each text column's as its `crc32`
         // attribute (of every string followed by a NUL), and the whole file's in the user block.
@@ -98,7 +103,7 @@ import Training
                 #expect(try file.int64Attribute(name + ".crc32", on: object) == expected, "\(object) \(name)")
             }
         }
-        for column in ["cg_stop", "decision"] {
+        for column in text {
             let text: [UInt8] = try file.readStrings("history/\(column)").flatMap { Array($0.utf8) + [0] }
             #expect(try file.attributeNames(of: "history/\(column)") == ["crc32"])
             #expect(try file.int64Attribute("crc32", on: "history/\(column)") == Int64(CRC32.checksum(text)))

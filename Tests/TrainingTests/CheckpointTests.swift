@@ -55,9 +55,9 @@ import Tasks
         let history = (1...iterations).map { k in
             IterationRecord(iteration: k, trainLoss: 1 / Double(k), testLoss: 0.5, testError: 0.25, lambda: 0.1,
                             lambdaNext: 0.2, rho: k % 7 == 0 ? -.infinity : (k % 11 == 0 ? .nan : 0.6),
-                            cgIterations: k % 250, cgStop: CGStop(recorded: k % 3 == 0 ? "" : "relative progress below ε after \(k) steps"),
-                            backtrackIteration: k % 17, stepSize: 1, accepted: k % 5 != 0,
-                            decision: StepDecision(recorded: k % 5 == 0 ? "rejected: ρ ≤ 0, λ ← 1.5λ ✗" : "accepted “quoted” \\ 日本"), elapsedSeconds: Double(k))
+                            cgIterations: k % 250, cgStop: StatusCodeTests.terminations[k % 7],
+                            backtrackIteration: k % 17, stepSize: 1,
+                            decision: k % 5 == 0 ? .nonFinite("λ ← 1.5λ ✗ “quoted” \\ 日本") : .accepted, elapsedSeconds: Double(k))
         }
         var state = HFState<Double>(parameterCount: network.parameterCount, config: config.optimizer,
                                     rng: SeededGenerator(seed: 99))
@@ -220,7 +220,7 @@ import Tasks
             try file.write([1.0, 2.0], shape: [2], to: "x")
             try file.close()
         }
-        let futureVersion = try variant("future") { try $0.setAttribute("format_version", to: 4) }
+        let futureVersion = try variant("future") { try $0.setAttribute("format_version", to: 5) }
         let textVersion = try variant("text-version") { try $0.setAttribute("format_version", to: "1") }
         let wrongShape = try variant("shape") {
             try $0.write([Float](repeating: 0.5, count: 56), shape: [8, 7], to: "parameters/W_hh")
@@ -291,7 +291,7 @@ import Tasks
             (folder.path, .float, "\(folder.path): is a directory, not an HDF5 file"),
             (otherHDF5, .float, "\(otherHDF5): not an hfrnn checkpoint (no format = 'hfrnn-checkpoint' attribute)"),
             (notACheckpoint, .float, "\(notACheckpoint): not an hfrnn checkpoint (no format = 'hfrnn-checkpoint' attribute)"),
-            (futureVersion, .float, "\(futureVersion): checkpoint format version 4 is not supported (this hfrnn reads versions 1 to 3)"),
+            (futureVersion, .float, "\(futureVersion): checkpoint format version 5 is not supported (this hfrnn reads versions 1 to 4)"),
             (textVersion, .float, "\(textVersion): attribute 'format_version' of '/': stored as string (type class string); cannot read it as Int64 (type class integer)"),
             (good, .double, "\(good): checkpoint precision is float, expected double"),
             (wrongShape, .float, "\(wrongShape): parameters/W_hh has shape [8, 7], the 2-8-1 network needs [8, 8]"),
@@ -434,6 +434,7 @@ import Tasks
         try file.setAttribute("training", to: text, on: "config")
         let network = String(decoding: try JSONFormat.encoder(keys: .camelCase).encode(expected.network), as: UTF8.self)
         try file.setAttribute("network", to: network, on: "config")
+        try storeStatusesAsSentences(expected.history, in: file)
         try file.setAttribute("format_version", to: 1)
         try file.close()
 
@@ -441,5 +442,6 @@ import Tasks
         #expect(old.config == expected.config)
         #expect(old.network == expected.network)
         #expect(old.parameters == expected.parameters)
+        #expect(historyBits(old.history) == historyBits(expected.history))
     }
 }

@@ -101,7 +101,7 @@ func exportTinyRun() throws -> ExportResult {
             #expect(row[10] == (record.accepted ? "1" : "0"))
             #expect(Double(row[11]) == record.elapsedSeconds)
             #expect(Double(row[12]) == record.trainObjective)
-            #expect(row[13] == record.cgStop.label && row[14] == record.decision.label)
+            #expect(row[13] == record.cgStopCode && row[14] == record.decision.code)
             #expect(Int(row[15]) == record.lineSearchTries && record.lineSearchTries >= 1)
             #expect(Double(row[16]) == record.testStepError && Double(row[17]) == record.testLossRelative)
             #expect(Double(row[18]) == record.processorSeconds && record.processorSeconds > 0)
@@ -110,10 +110,10 @@ func exportTinyRun() throws -> ExportResult {
 
     @Test func csvWritesNonFiniteValuesByName() {
         var record = IterationRecord(iteration: 1, trainLoss: 1, testLoss: .nan, testError: 0.5, lambda: 1, lambdaNext: 1.5,
-                                     rho: -.infinity, cgIterations: 3, cgStop: .unknown("x"), backtrackIteration: 2,
-                                     stepSize: 0, accepted: false, decision: .unknown("rejected"), elapsedSeconds: 1)
+                                     rho: -.infinity, cgIterations: 3, cgStop: .maxIterations(3), backtrackIteration: 2,
+                                     stepSize: 0, decision: .lineSearchFailed, elapsedSeconds: 1)
         var row = curvesCSV([record]).split(separator: "\n")[1]
-        #expect(row == "1,1.0,nan,0.5,1.0,1.5,-inf,3,2,0.0,0,1.0,nan,unknown,unknown,0,nan,nan,nan")
+        #expect(row == "1,1.0,nan,0.5,1.0,1.5,-inf,3,2,0.0,0,1.0,nan,max-iter,line-search,0,nan,nan,nan")
         record.rho = .infinity
         row = curvesCSV([record]).split(separator: "\n")[1]
         #expect(row.contains(",inf,"))
@@ -185,8 +185,8 @@ func exportTinyRun() throws -> ExportResult {
             let trainLoss: Double = k == 3 ? .nan : 1 / Double(k)
             let testLoss: Double = k == 2 ? 0 : .infinity
             odd.append(IterationRecord(iteration: k, trainLoss: trainLoss, testLoss: testLoss, testError: 0.5, lambda: 1,
-                                       lambdaNext: 1, rho: -.infinity, cgIterations: 1, cgStop: .unknown(""), backtrackIteration: 1,
-                                       stepSize: 1, accepted: true, decision: .unknown(""), elapsedSeconds: Double(k) * 4000))
+                                       lambdaNext: 1, rho: -.infinity, cgIterations: 1, cgStop: nil, backtrackIteration: 1,
+                                       stepSize: 1, decision: .accepted, elapsedSeconds: Double(k) * 4000))
         }
         let structure = try SVGStructure(Data(curvesSVG(history: odd, title: "odd").utf8))
         #expect(structure.panels == 4)

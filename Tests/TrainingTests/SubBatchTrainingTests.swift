@@ -139,8 +139,10 @@ extension SubBatchTrainingTests {
         config.optimizer.curvatureBatchSize = 120  // chunks of 120 > the default sub-batch of 100
         config.subBatchSize = nil
         let path = folder.file("old.h5")
-        try TrainingCheckpoint(try trainedTrainer(config, Float.self, iterations: 1)).save(to: path)
+        let trainer = try trainedTrainer(config, Float.self, iterations: 1)
+        try TrainingCheckpoint(trainer).save(to: path)
         let file = try HDF5File.open(path, writable: true)
+        try storeStatusesAsSentences(trainer.history, in: file)
         var training = try #require(try JSONSerialization.jsonObject(
             with: Data(try file.stringAttribute("training", on: "config").utf8)) as? [String: Any])
         #expect(training["sub_batch_size"] == nil)

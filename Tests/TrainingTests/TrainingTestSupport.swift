@@ -39,12 +39,19 @@ func historyBits(_ history: [IterationRecord], includingElapsed: Bool = true) ->
         let doubles = [record.trainLoss, record.trainObjective, record.testLoss, record.testError, record.lambda, record.lambdaNext,
                        record.rho, record.stepSize] + (includingElapsed ? [record.elapsedSeconds] : [])
         return doubles.map { String($0.bitPattern, radix: 16) }
-            + ["\(record.iteration)", "\(record.cgIterations)", record.cgStop.reason, "\(record.backtrackIteration)",
-               "\(record.accepted)", record.decision.reason]
+            + ["\(record.iteration)", "\(record.cgIterations)", "\(String(describing: record.cgStop))",
+               "\(record.backtrackIteration)", "\(record.decision)"]
     }
 }
 
 /// The raw bytes of an array of numbers: equal bytes mean bit-identical values.
 func rawBytes<S>(_ values: [S]) -> [UInt8] {
     values.withUnsafeBytes { Array($0) }
+}
+
+/// Stores how CG ended and the decision as the sentences checkpoints held before format 4, for
+/// tests that turn a new checkpoint into an older format.
+func storeStatusesAsSentences(_ history: [IterationRecord], in file: HDF5File) throws {
+    try file.writeStrings(history.map { $0.cgStop?.reason ?? "not run" }, to: "history/cg_stop")
+    try file.writeStrings(history.map(\.decision.reason), to: "history/decision")
 }
