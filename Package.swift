@@ -2,15 +2,20 @@
 import PackageDescription
 
 // Dependencies point one way only; each target lists every module it imports:
-//   CBLAS, CKernels ← Linalg ← HessianFree ← Training ← RunFiles ← hfrnn
+//   CBLAS, CKernels ← Linalg ← HessianFree ← Training ← RunStore ← TrainingRun ← hfrnn
 //                     Linalg ← SequenceModel ← Training (the RNN as the solver's objective: RNNObjective)
 //   SequenceModel ← Tasks ← DataFiles ← Training
 //                    SequenceModel ← FirstOrder ← Training (first-order baselines)
-//   CHDF5 ← HDF5IO ← DataFiles ← Training ← RunFiles ← Experiments ← hfrnn
+//   CHDF5 ← HDF5IO ← DataFiles ← Training ← RunStore ← Reports ← hfrnn
+//                                           RunStore ← Experiments ← hfrnn
+//   Figures ← Reports, Experiments
 // DataFiles: files on disk with no training types (atomic writes, the dataset schema, reader,
 // validator and writer, one-line errors). Training: configuration, sequence sources, the trainers.
-// RunFiles: a run's files (checkpoints, the training loop that saves them, metrics, export, probe).
-// The math core (Linalg, SequenceModel, HessianFree, FirstOrder, Tasks) does no I/O and prints nothing.
+// RunStore: a run's files (checkpoints and their legacy formats, the run folder, metrics.csv).
+// TrainingRun: the training loop that advances a trainer and saves into its run folder.
+// Reports: what is computed from a stored run (export, predictions, evaluation, probe, figures).
+// Figures: the SVG kit. The math core (Linalg, SequenceModel, HessianFree, FirstOrder, Tasks)
+// does no I/O and prints nothing.
 // With the MPI trait (`swift build --traits MPI`, docs/mpi.md):
 //   CMPI ← MPISupport ← hfrnn: MPI_COMM_WORLD as a SequenceModel.WorkerGroup, used by train and resume.
 //   No other module imports MPI; without the trait MPISupport is empty and CMPI is not used.
@@ -19,7 +24,8 @@ let package = Package(
     products: [
         .executable(name: "hfrnn", targets: ["hfrnn"]),
         .executable(name: "hfrnn-bench", targets: ["hfrnn-bench"]),
-        .library(name: "HFRNN", targets: ["Linalg", "SequenceModel", "HessianFree", "FirstOrder", "Tasks", "HDF5IO", "DataFiles", "Training", "RunFiles"]),
+        .library(name: "HFRNN", targets: ["Linalg", "SequenceModel", "HessianFree", "FirstOrder", "Tasks", "HDF5IO", "DataFiles", "Training", "RunStore",
+                                                 "TrainingRun", "Reports", "Figures"]),
     ],
     traits: [
         .trait(name: "MPI", description: "Data-parallel training over MPI (Open MPI's libopenmpi-dev; docs/mpi.md)."),
@@ -56,22 +62,31 @@ let package = Package(
         .target(name: "Tasks", dependencies: ["Linalg", "SequenceModel"]),
         // The only module that imports CHDF5.
         .target(name: "HDF5IO", dependencies: ["CHDF5"]),
-        // The only modules that write files: DataFiles (no training types), then RunFiles.
+        // The only modules that write files: DataFiles (no training types), then RunStore and Reports.
         .target(name: "DataFiles", dependencies: ["Linalg", "SequenceModel", "Tasks", "HDF5IO"]),
         .target(name: "Training", dependencies: ["Linalg", "SequenceModel", "HessianFree", "FirstOrder", "Tasks", "DataFiles"]),
-        .target(name: "RunFiles", dependencies: [
-            "Linalg", "SequenceModel", "HessianFree", "FirstOrder", "Tasks", "HDF5IO", "DataFiles", "Training",
+        // A run's files: checkpoints (and the readers of their older formats), run folder, metrics.csv.
+        .target(name: "RunStore", dependencies: [
+            "Linalg", "SequenceModel", "HessianFree", "FirstOrder", "HDF5IO", "DataFiles", "Training",
+        ]),
+        // The training loop: a trainer advanced record by record, saved into its run folder.
+        .target(name: "TrainingRun", dependencies: ["Linalg", "SequenceModel", "HDF5IO", "DataFiles", "Training", "RunStore"]),
+        // The SVG kit of every figure.
+        .target(name: "Figures"),
+        // What is computed from a stored run: export, predictions, evaluation, the probe, the figures.
+        .target(name: "Reports", dependencies: [
+            "Linalg", "SequenceModel", "HessianFree", "Tasks", "HDF5IO", "DataFiles", "Training", "RunStore", "Figures",
         ]),
         // Grids of training runs: spec, runner (child processes), results.
-        .target(name: "Experiments", dependencies: ["Tasks", "DataFiles", "Training", "RunFiles"]),
+        .target(name: "Experiments", dependencies: ["Tasks", "DataFiles", "Training", "RunStore", "Figures"]),
 
         // The only module that imports CMPI; without the trait it is empty and CMPI is not used.
         .target(name: "MPISupport", dependencies: [.target(name: "CMPI", condition: .when(traits: ["MPI"])), "SequenceModel"],
                 swiftSettings: [.define("MPI", .when(traits: ["MPI"]))]),
 
         .executableTarget(name: "hfrnn", dependencies: [
-            "Linalg", "SequenceModel", "HessianFree", "FirstOrder", "Tasks", "HDF5IO", "DataFiles", "Training", "RunFiles",
-            "Experiments", "BLASStartup", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Linalg", "SequenceModel", "HessianFree", "FirstOrder", "Tasks", "HDF5IO", "DataFiles", "Training", "RunStore",
+            "TrainingRun", "Reports", "Figures", "Experiments", "BLASStartup", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .target(name: "MPISupport", condition: .when(traits: ["MPI"])),
         ], swiftSettings: [.define("MPI", .when(traits: ["MPI"]))]),
         .executableTarget(name: "hfrnn-bench", dependencies: ["Linalg", "SequenceModel", "BLASStartup"]),
@@ -86,10 +101,11 @@ let package = Package(
         // CHDF5 too: tests look at the stored HDF5 types directly.
         .testTarget(name: "HDF5IOTests", dependencies: ["HDF5IO", "CHDF5", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: [
-            "DataFiles", "Linalg", "Training", "RunFiles", "HDF5IO", "Tasks", "SequenceModel", "HessianFree", "FirstOrder", "TestSupport",
+            "DataFiles", "Linalg", "Training", "RunStore", "TrainingRun", "Reports", "Figures", "HDF5IO", "Tasks", "SequenceModel",
+            "HessianFree", "FirstOrder", "TestSupport",
         ]),
         .testTarget(name: "CLITests", dependencies: [
-            "hfrnn", "DataFiles", "Training", "RunFiles", "HDF5IO", "Tasks", "Experiments", "FirstOrder", "TestSupport",
+            "hfrnn", "DataFiles", "Training", "RunStore", "HDF5IO", "Tasks", "Experiments", "FirstOrder", "TestSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: [.define("MPI", .when(traits: ["MPI"]))]),
     ]

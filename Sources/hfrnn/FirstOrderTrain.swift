@@ -4,7 +4,7 @@ import Foundation
 import HDF5IO
 import Linalg
 import DataFiles
-import RunFiles
+import RunStore
 import Training
 
 // `train --optimizer sgd|nesterov|adam` and `resume` of such a run: the shared training loop with

@@ -3,7 +3,8 @@ import DataFiles
 import Foundation
 import HDF5IO
 import Linalg
-import RunFiles
+import Reports
+import RunStore
 import SequenceModel
 import Tasks
 import Training

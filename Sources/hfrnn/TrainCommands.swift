@@ -4,7 +4,6 @@ import Foundation
 import HDF5IO
 import HessianFree
 import Linalg
-import RunFiles
 import SequenceModel
 import Tasks
 import Training

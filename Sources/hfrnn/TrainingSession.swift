@@ -4,10 +4,11 @@ import Foundation
 import HDF5IO
 import HessianFree
 import Linalg
-import RunFiles
+import RunStore
 import SequenceModel
 import Tasks
 import Training
+import TrainingRun
 
 // A training session of `hfrnn train` or `hfrnn resume` for Hessian-free runs: build or restore the
 // trainer, print the header and one progress line per HF iteration, and end with where the

@@ -1,9 +1,9 @@
 import Foundation
 import HDF5IO
+@testable import RunStore
 import TestSupport
 import Testing
 @testable import DataFiles
-@testable import RunFiles
 @testable import Training
 
 /// A checkpoint (format 3) notices any flipped bit: in a stored value it names the value, anywhere

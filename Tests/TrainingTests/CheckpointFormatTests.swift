@@ -1,10 +1,11 @@
 import Foundation
-import RunFiles
+import RunStore
 import TestSupport
 import Testing
 import HDF5IO
 import Linalg
 import Training
+import TrainingRun
 
 /// Keeps checkpoints/README.md honest: a checkpoint written by the training loop, read back with
 /// nothing but HDF5 names (as h5py or any HDF5 tool would), no Training types.

@@ -1,4 +1,5 @@
 import Foundation
+@testable import RunStore
 import TestSupport
 import Testing
 import HDF5IO
@@ -7,7 +8,6 @@ import Linalg
 import SequenceModel
 import Tasks
 @testable import DataFiles
-@testable import RunFiles
 @testable import Training
 
 @Suite struct CheckpointTests {

@@ -1,9 +1,9 @@
 import Foundation
 import HDF5IO
+@testable import RunStore
 import TestSupport
 import Testing
 @testable import DataFiles
-@testable import RunFiles
 @testable import Training
 
 /// One flipped bit in a stored dimension must give one error line, not an attempt to allocate

@@ -1,10 +1,10 @@
 import Foundation
 import Linalg
+@testable import RunStore
 import Tasks
 import TestSupport
 import Testing
 @testable import DataFiles
-@testable import RunFiles
 @testable import Training
 
 /// A dataset run records its files by absolute path and content hash, and opens them again only

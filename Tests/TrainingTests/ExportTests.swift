@@ -5,12 +5,14 @@ import FoundationXML
 import HDF5IO
 import HessianFree
 import Linalg
+@testable import Reports
+@testable import RunStore
 import SequenceModel
 import Tasks
 import Testing
 @testable import DataFiles
-@testable import RunFiles
 @testable import Training
+@testable import TrainingRun
 
 // MARK: - Fixture: a tiny training run, made once
 

@@ -1,11 +1,13 @@
 import FirstOrder
 import Foundation
 import HDF5IO
+@testable import Reports
+@testable import RunStore
 import Testing
 import DataFiles
-@testable import RunFiles
 @testable import Training
 import TestSupport
+@testable import TrainingRun
 
 /// First-order runs through the shared training loop: checkpoints, bit-exact resume, export.
 @Suite struct FirstOrderTrainingTests {

@@ -2,7 +2,6 @@ import Linalg
 import SequenceModel
 import Tasks
 import Testing
-@testable import RunFiles
 @testable import Training
 
 /// λ₀ is decided in one place, the library's `TrainingConfig`, so a `Trainer` built without the

@@ -1,9 +1,10 @@
 import Foundation
+@testable import RunStore
 import TestSupport
 import Testing
 @testable import DataFiles
-@testable import RunFiles
 @testable import Training
+@testable import TrainingRun
 
 /// metrics.csv in the run folder: one row per iteration, on disk when the iteration is reported,
 /// and consistent with the checkpoint a session starts from.

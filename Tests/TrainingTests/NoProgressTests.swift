@@ -1,8 +1,8 @@
 import Foundation
 import TestSupport
 import Testing
-@testable import RunFiles
 @testable import Training
+@testable import TrainingRun
 
 /// A run that can never train — here an output bias of 1e30, whose squared error overflows float32,
 /// as a target of 1e30 used to produce — stops after `maxConsecutiveRejections` rejected

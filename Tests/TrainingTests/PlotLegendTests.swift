@@ -1,6 +1,6 @@
+import Figures
 import Foundation
 import Testing
-@testable import RunFiles
 
 /// The legend box of a plot panel must hold its longest label (a grid's variant names can be long).
 @Suite struct PlotLegendTests {

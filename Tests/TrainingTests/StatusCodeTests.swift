@@ -2,7 +2,7 @@ import DataFiles
 import Foundation
 import HessianFree
 import Linalg
-@testable import RunFiles
+@testable import RunStore
 import TestSupport
 import Testing
 import Training

@@ -2,13 +2,14 @@ import DataFiles
 import Foundation
 import HDF5IO
 import HessianFree
-import RunFiles
 import Linalg
+import RunStore
 import SequenceModel
 import Tasks
 import TestSupport
 import Testing
 @testable import Training
+import TrainingRun
 
 /// Training with sub-batches shared among workers (threads standing in for MPI ranks) follows the
 /// one-process trajectory bit for bit.

@@ -1,9 +1,9 @@
 import Foundation
 import HDF5IO
+@testable import RunStore
 import TestSupport
 import Testing
 @testable import DataFiles
-@testable import RunFiles
 @testable import Training
 
 /// Errors carry their kind and the file, field or data at fault, and still print one line.

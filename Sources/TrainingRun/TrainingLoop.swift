@@ -2,6 +2,7 @@ import DataFiles
 import Foundation
 import HDF5IO
 import Linalg
+import RunStore
 import SequenceModel
 import Training
 

@@ -9,12 +9,12 @@ import Training
 /// When a session starts, the file is rewritten from the checkpoint's history, so after a resume it
 /// never holds rows the checkpoint does not have (from iterations done after the last saved
 /// checkpoint by a killed session), and a missing or damaged file is restored.
-final class MetricsLog {
-    let path: String
+package final class MetricsLog {
+    package let path: String
     private let descriptor: Int32
 
     /// The file holding `csv` (header and rows of the run's history so far), opened for appending.
-    init(path: String, csv: String) throws {
+    package init(path: String, csv: String) throws {
         self.path = path
         try AtomicFile.write(Array(csv.utf8), to: path)
         descriptor = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
@@ -27,7 +27,7 @@ final class MetricsLog {
 
     /// Appends one CSV row (without its newline) with one write(2), so a reader never sees a
     /// partial line from an interrupted buffer.
-    func append(row: String) throws {
+    package func append(row: String) throws {
         let bytes = Array((row + "\n").utf8)
         let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
         guard written == bytes.count else {

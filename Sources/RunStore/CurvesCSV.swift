@@ -14,7 +14,7 @@ public func curvesCSV(_ history: [IterationRecord]) -> String {
 }
 
 /// One row of curves.csv (and of a run folder's metrics.csv), without the newline.
-func curvesCSVRow(_ r: IterationRecord) -> String {
+package func curvesCSVRow(_ r: IterationRecord) -> String {
     let fields: [String] = [
         "\(r.iteration)", csvNumber(r.trainLoss), csvNumber(r.testLoss), csvNumber(r.testError),
         csvNumber(r.lambda), csvNumber(r.lambdaNext), csvNumber(r.rho), "\(r.cgIterations)",

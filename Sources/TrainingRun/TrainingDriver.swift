@@ -1,5 +1,5 @@
 import HDF5IO
-import Linalg
+import RunStore
 import SequenceModel
 import Training
 
@@ -48,24 +48,4 @@ extension FirstOrderTrainer: TrainingDriver where Scalar: HDF5Element {
     public func saveCheckpoint(to path: String) throws { try FirstOrderCheckpoint(self).save(to: path) }
     public func curvesText(_ records: [FirstOrderRecord]) -> String { firstOrderCurvesCSV(records) }
     public func curvesRow(_ record: FirstOrderRecord) -> String { firstOrderCurvesCSVRow(record) }
-}
-
-// MARK: - curves.csv of a first-order run
-
-/// The header of a first-order run's curves.csv and metrics.csv. The first column tells the two
-/// kinds of file apart: `iteration` (HF) or `evaluation` (first-order).
-public let firstOrderCurvesCSVHeader = "evaluation,updates,sequences,train_loss,test_loss,test_error,learning_rate,"
-    + "momentum,clipped_fraction,gradient_norm,skipped_updates,elapsed_seconds"
-
-/// Header and one row per record.
-public func firstOrderCurvesCSV(_ history: [FirstOrderRecord]) -> String {
-    ([firstOrderCurvesCSVHeader] + history.map(firstOrderCurvesCSVRow)).joined(separator: "\n") + "\n"
-}
-
-func firstOrderCurvesCSVRow(_ r: FirstOrderRecord) -> String {
-    [
-        "\(r.evaluation)", "\(r.updates)", "\(r.sequences)", csvNumber(r.trainLoss), csvNumber(r.testLoss),
-        csvNumber(r.testError), csvNumber(r.learningRate), csvNumber(r.momentum), csvNumber(r.clippedFraction),
-        csvNumber(r.gradientNorm), "\(r.skippedUpdates)", csvNumber(r.elapsedSeconds),
-    ].joined(separator: ",")
 }

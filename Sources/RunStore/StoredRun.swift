@@ -5,29 +5,8 @@ import Linalg
 import SequenceModel
 import Training
 
-// RunFiles: the files of a training run. The training loop (`runTraining`) and the checkpoints it
-// saves (`TrainingCheckpoint`, HDF5 layout in checkpoints/README.md), metrics.csv, `hfrnn export`
-// (curves.csv, summary.json, predictions.h5, curves.svg) and the probe file; built on Training
-// (what a run is) and DataFiles (how files are written).
-//
-// What the CLI commands and the exporter share about a run's files: where its checkpoint is, in
-// which precision it was written, and how its data source (and so its test set) is rebuilt from the
-// stored configuration.
-
-/// The data source a configuration describes. A task run's test set is regenerated bit for bit from
-/// `config.seed` (through `testSetSeed`), so training, resuming, evaluating and exporting all see
-/// the same test sequences.
-public func makeSource<S: BLASScalar & HDF5Element>(_ config: TrainingConfig, _: S.Type) throws -> any SequenceSource<S> {
-    switch config.data {
-    case .task(let spec):
-        return TaskSource<S>(spec: spec, testSequences: config.testSequences, testSeed: testSetSeed(config.seed))
-    case .dataset(let path, let testPath):
-        return try DatasetSource<S>(path: path, testPath: testPath, testSequences: config.testSequences)
-    }
-}
-
-/// The test set's own seed, derived from the run seed so it never overlaps the training stream.
-public func testSetSeed(_ seed: UInt64) -> UInt64 { seed ^ 0x7E57_5E7D_0000_0001 }
+// What the CLI commands and the exporter share about a stored run: where its checkpoint is, in
+// which precision it was written, and what it holds whichever optimizer trained it.
 
 /// The precision a checkpoint was written in (its root `precision` attribute). The first read of
 /// every command that takes a checkpoint, so it also says what a file is when it is not one.
