@@ -52,19 +52,23 @@ let package = Package(
             "CBLAS", "CKernels", .product(name: "RealModule", package: "swift-numerics"),
         ]),
         .target(name: "SequenceModel", dependencies: ["Linalg"]),
+        // The one type every configuration reports an invalid value with (FieldIssue).
+        .target(name: "Validation"),
         // Process start-up: runs an executable on the kernels its CPU can use (BLASKernelChoice).
         .target(name: "BLASStartup", dependencies: ["Linalg"]),
         // The solver knows nothing of RNNs: the RNN as an objective (`RNNObjective`) lives in Training.
-        .target(name: "HessianFree", dependencies: ["Linalg"]),
+        .target(name: "HessianFree", dependencies: ["Linalg", "Validation"]),
         .target(name: "FirstOrder", dependencies: [
-            "Linalg", "SequenceModel", .product(name: "RealModule", package: "swift-numerics"),
+            "Linalg", "SequenceModel", "Validation", .product(name: "RealModule", package: "swift-numerics"),
         ]),
         .target(name: "Tasks", dependencies: ["Linalg", "SequenceModel"]),
         // The only module that imports CHDF5.
         .target(name: "HDF5IO", dependencies: ["CHDF5"]),
         // The only modules that write files: DataFiles (no training types), then RunStore and Reports.
         .target(name: "DataFiles", dependencies: ["Linalg", "SequenceModel", "Tasks", "HDF5IO"]),
-        .target(name: "Training", dependencies: ["Linalg", "SequenceModel", "HessianFree", "FirstOrder", "Tasks", "DataFiles"]),
+        .target(name: "Training", dependencies: [
+            "Linalg", "SequenceModel", "HessianFree", "FirstOrder", "Tasks", "DataFiles", "Validation",
+        ]),
         // A run's files: checkpoints (and the readers of their older formats), run folder, metrics.csv.
         .target(name: "RunStore", dependencies: [
             "Linalg", "SequenceModel", "HessianFree", "FirstOrder", "HDF5IO", "DataFiles", "Training",
@@ -86,7 +90,7 @@ let package = Package(
 
         .executableTarget(name: "hfrnn", dependencies: [
             "Linalg", "SequenceModel", "HessianFree", "FirstOrder", "Tasks", "HDF5IO", "DataFiles", "Training", "RunStore",
-            "TrainingRun", "Reports", "Figures", "Experiments", "BLASStartup", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "TrainingRun", "Reports", "Figures", "Experiments", "Validation", "BLASStartup", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .target(name: "MPISupport", condition: .when(traits: ["MPI"])),
         ], swiftSettings: [.define("MPI", .when(traits: ["MPI"]))]),
         .executableTarget(name: "hfrnn-bench", dependencies: ["Linalg", "SequenceModel", "BLASStartup"]),
@@ -95,8 +99,10 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["SequenceModel"], path: "Tests/TestSupport"),
         .testTarget(name: "LinalgTests", dependencies: ["Linalg"]),
         .testTarget(name: "SequenceModelTests", dependencies: ["SequenceModel", "Linalg"]),
-        .testTarget(name: "HessianFreeTests", dependencies: ["HessianFree", "Linalg"]),
-        .testTarget(name: "FirstOrderTests", dependencies: ["FirstOrder", "HessianFree", "SequenceModel", "Linalg", "Tasks", "Training"]),
+        .testTarget(name: "HessianFreeTests", dependencies: ["HessianFree", "Linalg", "Validation"]),
+        .testTarget(name: "FirstOrderTests", dependencies: [
+            "FirstOrder", "HessianFree", "SequenceModel", "Linalg", "Tasks", "Training", "Validation",
+        ]),
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "SequenceModel", "Linalg"]),
         // CHDF5 too: tests look at the stored HDF5 types directly.
         .testTarget(name: "HDF5IOTests", dependencies: ["HDF5IO", "CHDF5", "TestSupport"]),

@@ -1,5 +1,6 @@
 import Linalg
 import SequenceModel
+import Validation
 
 /// The "careful" RNN initialisation [SMDH'13] used with momentum (their Table 4), which differs
 /// from hfrnn's `InitializationConfig` (sparse in every matrix, after Sutskever's HF code) in two
@@ -33,17 +34,17 @@ public struct CarefulInitialization: Sendable, Codable, Equatable {
     public init() {}
 
     /// The first invalid value found, or nil (same shape as `FirstOrderConfig.validationError`).
-    public var validationError: FirstOrderConfigError? {
+    public var validationError: FieldIssue? {
         if recurrentFanIn < 1 {
-            return FirstOrderConfigError(field: "recurrentFanIn", requirement: "must be at least 1, got \(recurrentFanIn)")
+            return FieldIssue(field: "recurrentFanIn", requirement: "must be at least 1, got \(recurrentFanIn)")
         }
         if !(spectralRadius > 0 && spectralRadius.isFinite) {
-            return FirstOrderConfigError(field: "spectralRadius", requirement: "must be positive and finite, got \(spectralRadius)")
+            return FieldIssue(field: "spectralRadius", requirement: "must be positive and finite, got \(spectralRadius)")
         }
         for (field, value) in [("inputStandardDeviation", inputStandardDeviation),
                                ("outputStandardDeviation", outputStandardDeviation)]
         where !(value >= 0 && value.isFinite) {
-            return FirstOrderConfigError(field: field, requirement: "must be non-negative and finite, got \(value)")
+            return FieldIssue(field: field, requirement: "must be non-negative and finite, got \(value)")
         }
         return nil
     }

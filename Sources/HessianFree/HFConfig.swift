@@ -1,3 +1,5 @@
+import Validation
+
 /// Every hyperparameter of the Hessian-free optimizer, in one place.
 ///
 /// Each default carries a source tag (defined in docs/algorithm.md#references):
@@ -149,83 +151,57 @@ public struct HFConfig: Sendable, Codable, Equatable {
     public init() {}
 
     /// The first invalid value found, in declaration order, or nil if the configuration is valid.
-    public var validationError: HFConfigError? {
-        func check(_ ok: Bool, _ field: String, _ requirement: @autoclosure () -> String) -> HFConfigError? {
-            ok ? nil : HFConfigError(field: field, requirement: requirement())
-        }
+    public var validationError: FieldIssue? {
         // Each test is written so that NaN fails it.
-        let checks: [() -> HFConfigError?] = [
-            { check(initialLambda > 0 && initialLambda.isFinite, "initialLambda",
-                    "must be positive and finite, got \(initialLambda)") },
-            { check(structuralDampingWeight >= 0 && structuralDampingWeight.isFinite, "structuralDampingWeight",
-                    "must be non-negative and finite, got \(structuralDampingWeight)") },
-            { check(lmLowerRhoThreshold >= 0 && lmLowerRhoThreshold < 1, "lmLowerRhoThreshold",
-                    "must be in [0, 1), got \(lmLowerRhoThreshold)") },
-            { check(lmUpperRhoThreshold > lmLowerRhoThreshold && lmUpperRhoThreshold <= 1, "lmUpperRhoThreshold",
-                    "must be in (lmLowerRhoThreshold, 1] = (\(lmLowerRhoThreshold), 1], got \(lmUpperRhoThreshold)") },
-            { check(lmIncreaseFactor > 1 && lmIncreaseFactor.isFinite, "lmIncreaseFactor",
-                    "must be greater than 1 and finite, got \(lmIncreaseFactor)") },
-            { check(lmDecreaseFactor > 0 && lmDecreaseFactor < 1, "lmDecreaseFactor",
-                    "must be in (0, 1), got \(lmDecreaseFactor)") },
-            { check(minimumLambda > 0 && minimumLambda.isFinite, "minimumLambda",
-                    "must be positive and finite, got \(minimumLambda)") },
-            { check(maximumLambda >= minimumLambda && maximumLambda.isFinite, "maximumLambda",
-                    "must be finite and at least minimumLambda = \(minimumLambda), got \(maximumLambda)") },
-            { check(initialLambda >= minimumLambda && initialLambda <= maximumLambda, "initialLambda",
-                    "must be in [minimumLambda, maximumLambda] = [\(minimumLambda), \(maximumLambda)], got \(initialLambda)") },
-            { check(cgMaxIterations >= 1, "cgMaxIterations",
-                    "must be at least 1, got \(cgMaxIterations)") },
-            { check(cgMinIterations >= 0 && cgMinIterations <= cgMaxIterations, "cgMinIterations",
-                    "must be in [0, cgMaxIterations] = [0, \(cgMaxIterations)], got \(cgMinIterations)") },
-            { check(cgProgressWindowFraction > 0 && cgProgressWindowFraction <= 1, "cgProgressWindowFraction",
-                    "must be in (0, 1], got \(cgProgressWindowFraction)") },
-            { check(cgProgressWindowMinimum >= 1, "cgProgressWindowMinimum",
-                    "must be at least 1, got \(cgProgressWindowMinimum)") },
-            { check(cgProgressTolerance > 0 && cgProgressTolerance.isFinite, "cgProgressTolerance",
-                    "must be positive and finite, got \(cgProgressTolerance)") },
-            { check(cgWarmStartDecay >= 0 && cgWarmStartDecay <= 1, "cgWarmStartDecay",
-                    "must be in [0, 1], got \(cgWarmStartDecay)") },
-            { check(backtrackSnapshotBase >= 1 && backtrackSnapshotBase.isFinite, "backtrackSnapshotBase",
-                    "must be at least 1 and finite, got \(backtrackSnapshotBase)") },
-            { check(backtrackSnapshotGrowth > 1 && backtrackSnapshotGrowth.isFinite, "backtrackSnapshotGrowth",
-                    "must be greater than 1 and finite, got \(backtrackSnapshotGrowth)") },
-            { check(lineSearchArmijoC >= 0 && lineSearchArmijoC < 1, "lineSearchArmijoC",
-                    "must be in [0, 1), got \(lineSearchArmijoC)") },
-            { check(lineSearchShrink > 0 && lineSearchShrink < 1, "lineSearchShrink",
-                    "must be in (0, 1), got \(lineSearchShrink)") },
-            { check(lineSearchMaxTries >= 1, "lineSearchMaxTries",
-                    "must be at least 1, got \(lineSearchMaxTries)") },
-            { check(preconditionerExponent > 0 && preconditionerExponent <= 1, "preconditionerExponent",
-                    "must be in (0, 1], got \(preconditionerExponent)") },
-            { check(weightCost >= 0 && weightCost.isFinite, "weightCost",
-                    "must be non-negative and finite, got \(weightCost)") },
-            { check(gradientBatchSize >= 1, "gradientBatchSize", "must be at least 1, got \(gradientBatchSize)") },
-            { check(curvatureBatchSize >= 1, "curvatureBatchSize", "must be at least 1, got \(curvatureBatchSize)") },
-            { check(backtrackBatchSize >= 1, "backtrackBatchSize", "must be at least 1, got \(backtrackBatchSize)") },
-            { check(lineSearchBatchSize >= 1, "lineSearchBatchSize", "must be at least 1, got \(lineSearchBatchSize)") },
-        ]
-        for c in checks {
-            if let error = c() { return error }
-        }
-        return nil
+        FieldIssue.first([
+            { .check(initialLambda > 0 && initialLambda.isFinite, "initialLambda",
+                     "must be positive and finite, got \(initialLambda)") },
+            { .check(structuralDampingWeight >= 0 && structuralDampingWeight.isFinite, "structuralDampingWeight",
+                     "must be non-negative and finite, got \(structuralDampingWeight)") },
+            { .check(lmLowerRhoThreshold >= 0 && lmLowerRhoThreshold < 1, "lmLowerRhoThreshold",
+                     "must be in [0, 1), got \(lmLowerRhoThreshold)") },
+            { .check(lmUpperRhoThreshold > lmLowerRhoThreshold && lmUpperRhoThreshold <= 1, "lmUpperRhoThreshold",
+                     "must be in (lmLowerRhoThreshold, 1] = (\(lmLowerRhoThreshold), 1], got \(lmUpperRhoThreshold)") },
+            { .check(lmIncreaseFactor > 1 && lmIncreaseFactor.isFinite, "lmIncreaseFactor",
+                     "must be greater than 1 and finite, got \(lmIncreaseFactor)") },
+            { .check(lmDecreaseFactor > 0 && lmDecreaseFactor < 1, "lmDecreaseFactor",
+                     "must be in (0, 1), got \(lmDecreaseFactor)") },
+            { .check(minimumLambda > 0 && minimumLambda.isFinite, "minimumLambda",
+                     "must be positive and finite, got \(minimumLambda)") },
+            { .check(maximumLambda >= minimumLambda && maximumLambda.isFinite, "maximumLambda",
+                     "must be finite and at least minimumLambda = \(minimumLambda), got \(maximumLambda)") },
+            { .check(initialLambda >= minimumLambda && initialLambda <= maximumLambda, "initialLambda",
+                     "must be in [minimumLambda, maximumLambda] = [\(minimumLambda), \(maximumLambda)], got \(initialLambda)") },
+            { .check(cgMaxIterations >= 1, "cgMaxIterations",
+                     "must be at least 1, got \(cgMaxIterations)") },
+            { .check(cgMinIterations >= 0 && cgMinIterations <= cgMaxIterations, "cgMinIterations",
+                     "must be in [0, cgMaxIterations] = [0, \(cgMaxIterations)], got \(cgMinIterations)") },
+            { .check(cgProgressWindowFraction > 0 && cgProgressWindowFraction <= 1, "cgProgressWindowFraction",
+                     "must be in (0, 1], got \(cgProgressWindowFraction)") },
+            { .check(cgProgressWindowMinimum >= 1, "cgProgressWindowMinimum",
+                     "must be at least 1, got \(cgProgressWindowMinimum)") },
+            { .check(cgProgressTolerance > 0 && cgProgressTolerance.isFinite, "cgProgressTolerance",
+                     "must be positive and finite, got \(cgProgressTolerance)") },
+            { .check(cgWarmStartDecay >= 0 && cgWarmStartDecay <= 1, "cgWarmStartDecay",
+                     "must be in [0, 1], got \(cgWarmStartDecay)") },
+            { .check(backtrackSnapshotBase >= 1 && backtrackSnapshotBase.isFinite, "backtrackSnapshotBase",
+                     "must be at least 1 and finite, got \(backtrackSnapshotBase)") },
+            { .check(backtrackSnapshotGrowth > 1 && backtrackSnapshotGrowth.isFinite, "backtrackSnapshotGrowth",
+                     "must be greater than 1 and finite, got \(backtrackSnapshotGrowth)") },
+            { .check(lineSearchArmijoC >= 0 && lineSearchArmijoC < 1, "lineSearchArmijoC",
+                     "must be in [0, 1), got \(lineSearchArmijoC)") },
+            { .check(lineSearchShrink > 0 && lineSearchShrink < 1, "lineSearchShrink",
+                     "must be in (0, 1), got \(lineSearchShrink)") },
+            { .check(lineSearchMaxTries >= 1, "lineSearchMaxTries",
+                     "must be at least 1, got \(lineSearchMaxTries)") },
+            { .check(preconditionerExponent > 0 && preconditionerExponent <= 1, "preconditionerExponent",
+                     "must be in (0, 1], got \(preconditionerExponent)") },
+            { .check(weightCost >= 0 && weightCost.isFinite, "weightCost",
+                     "must be non-negative and finite, got \(weightCost)") },
+            { .check(gradientBatchSize >= 1, "gradientBatchSize", "must be at least 1, got \(gradientBatchSize)") },
+            { .check(curvatureBatchSize >= 1, "curvatureBatchSize", "must be at least 1, got \(curvatureBatchSize)") },
+            { .check(backtrackBatchSize >= 1, "backtrackBatchSize", "must be at least 1, got \(backtrackBatchSize)") },
+            { .check(lineSearchBatchSize >= 1, "lineSearchBatchSize", "must be at least 1, got \(lineSearchBatchSize)") },
+        ])
     }
-
-    /// Throws an `HFConfigError` naming the first invalid value (see `validationError`).
-    public func validate() throws {
-        if let error = validationError { throw error }
-    }
-}
-
-/// An invalid `HFConfig` value: the field's name, and what it must be with the value found, e.g.
-/// field "lmDecreaseFactor", requirement "must be in (0, 1), got 1.5". Callers that expose the field
-/// under another name (a command-line flag) rephrase with `requirement`.
-public struct HFConfigError: Error, CustomStringConvertible, Equatable, Sendable {
-    public let field: String
-    public let requirement: String
-    public init(field: String, requirement: String) {
-        self.field = field
-        self.requirement = requirement
-    }
-    public var message: String { "\(field) \(requirement)" }
-    public var description: String { message }
 }

@@ -1,5 +1,6 @@
 import DataFiles
 import FirstOrder
+import Validation
 
 /// How a first-order run starts its parameters.
 public enum FirstOrderInitialization: String, Sendable, Codable, CaseIterable {
@@ -32,17 +33,14 @@ public struct FirstOrderRunConfig: Sendable, Codable, Equatable {
 
     /// The first invalid value, with its field path under `firstOrder.` (e.g.
     /// "firstOrder.learningRate"), or nil.
-    public var problem: ConfigProblem? {
-        if let error = optimizer.validationError {
-            return ConfigProblem(field: "firstOrder." + error.field, subject: error.field, requirement: error.requirement)
-        }
+    public var problem: FieldIssue? {
+        if let issue = optimizer.validationError { return issue.nested(under: "firstOrder") }
         if evaluateEvery < 1 {
-            return ConfigProblem(field: "firstOrder.evaluateEvery", subject: "evaluation cadence",
-                                 requirement: "must be at least 1 update, got \(evaluateEvery)")
+            return FieldIssue(field: "firstOrder.evaluateEvery", subject: "evaluation cadence",
+                              requirement: "must be at least 1 update, got \(evaluateEvery)")
         }
-        if initialization == .careful, let error = carefulInitialization.validationError {
-            return ConfigProblem(field: "firstOrder.carefulInitialization." + error.field, subject: error.field,
-                                 requirement: error.requirement)
+        if initialization == .careful, let issue = carefulInitialization.validationError {
+            return issue.nested(under: "firstOrder.carefulInitialization")
         }
         return nil
     }

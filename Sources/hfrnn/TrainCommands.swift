@@ -7,6 +7,7 @@ import Linalg
 import SequenceModel
 import Tasks
 import Training
+import Validation
 
 /// The options of `train` that limit how long its session runs (`resume` declares its own, in its words).
 struct StopOptions: ParsableArguments {
@@ -277,7 +278,7 @@ struct Train: ParsableCommand {
     ]
 
     /// A configuration problem in the words of the command line: the flag, not the field.
-    static func flagMessage(_ problem: ConfigProblem) -> String {
+    static func flagMessage(_ problem: FieldIssue) -> String {
         guard let flag = flagOfField[problem.field] ?? FirstOrderOptions.flagOfField[problem.field] else {
             return problem.description
         }

@@ -114,12 +114,12 @@ import Testing
         var config = CarefulInitialization()
         #expect(config.validationError == nil)
         config.inputStandardDeviation = -0.1
-        #expect(config.validationError?.message == "inputStandardDeviation must be non-negative and finite, got -0.1")
+        #expect(config.validationError?.description == "inputStandardDeviation must be non-negative and finite, got -0.1")
         config = CarefulInitialization()
         config.spectralRadius = 0
         #expect(config.validationError?.field == "spectralRadius")
         config = CarefulInitialization()
         config.recurrentFanIn = 0
-        #expect(config.validationError?.message == "recurrentFanIn must be at least 1, got 0")
+        #expect(config.validationError?.description == "recurrentFanIn must be at least 1, got 0")
     }
 }
