@@ -10,10 +10,11 @@ import PackageDescription
 //                                           RunStore ← Experiments ← hfrnn
 //   Figures ← Reports, Experiments
 // DataFiles: files on disk with no training types (atomic writes, the dataset schema, reader,
-// validator and writer, one-line errors). Training: configuration, sequence sources, the trainers.
+// validator and writer). Training: configuration, sequence sources, the trainers.
 // RunStore: a run's files (checkpoints and their legacy formats, the run folder, metrics.csv).
 // TrainingRun: the training loop that advances a trainer and saves into its run folder.
 // Reports: what is computed from a stored run (export, predictions, evaluation, probe, figures).
+// Diagnostics (below every module that reports a problem): HFRNNError, FieldIssue.
 // Figures: the SVG kit. The math core (Linalg, SequenceModel, HessianFree, FirstOrder, Tasks)
 // does no I/O and prints nothing.
 // With the MPI trait (`swift build --traits MPI`, docs/mpi.md):
@@ -24,8 +25,10 @@ let package = Package(
     products: [
         .executable(name: "hfrnn", targets: ["hfrnn"]),
         .executable(name: "hfrnn-bench", targets: ["hfrnn-bench"]),
-        .library(name: "HFRNN", targets: ["Linalg", "SequenceModel", "HessianFree", "FirstOrder", "Tasks", "HDF5IO", "DataFiles", "Training", "RunStore",
-                                                 "TrainingRun", "Reports", "Figures"]),
+        .library(name: "HFRNN", targets: [
+            "Linalg", "SequenceModel", "HessianFree", "FirstOrder", "Tasks", "HDF5IO", "Diagnostics", "DataFiles", "Training",
+            "RunStore", "TrainingRun", "Reports", "Figures",
+        ]),
     ],
     traits: [
         .trait(name: "MPI", description: "Data-parallel training over MPI (Open MPI's libopenmpi-dev; docs/mpi.md)."),
@@ -52,26 +55,27 @@ let package = Package(
             "CBLAS", "CKernels", .product(name: "RealModule", package: "swift-numerics"),
         ]),
         .target(name: "SequenceModel", dependencies: ["Linalg"]),
-        // The one type every configuration reports an invalid value with (FieldIssue).
-        .target(name: "Validation"),
+        // What goes wrong, as values: the tool's one error type (HFRNNError) and the issue every
+        // configuration reports an invalid value with (FieldIssue).
+        .target(name: "Diagnostics"),
         // Process start-up: runs an executable on the kernels its CPU can use (BLASKernelChoice).
         .target(name: "BLASStartup", dependencies: ["Linalg"]),
         // The solver knows nothing of RNNs: the RNN as an objective (`RNNObjective`) lives in Training.
-        .target(name: "HessianFree", dependencies: ["Linalg", "Validation"]),
+        .target(name: "HessianFree", dependencies: ["Linalg", "Diagnostics"]),
         .target(name: "FirstOrder", dependencies: [
-            "Linalg", "SequenceModel", "Validation", .product(name: "RealModule", package: "swift-numerics"),
+            "Linalg", "SequenceModel", "Diagnostics", .product(name: "RealModule", package: "swift-numerics"),
         ]),
         .target(name: "Tasks", dependencies: ["Linalg", "SequenceModel"]),
         // The only module that imports CHDF5.
         .target(name: "HDF5IO", dependencies: ["CHDF5"]),
         // The only modules that write files: DataFiles (no training types), then RunStore and Reports.
-        .target(name: "DataFiles", dependencies: ["Linalg", "SequenceModel", "Tasks", "HDF5IO"]),
+        .target(name: "DataFiles", dependencies: ["Linalg", "SequenceModel", "Tasks", "HDF5IO", "Diagnostics"]),
         .target(name: "Training", dependencies: [
-            "Linalg", "SequenceModel", "HessianFree", "FirstOrder", "Tasks", "DataFiles", "Validation",
+            "Linalg", "SequenceModel", "HessianFree", "FirstOrder", "Tasks", "DataFiles", "Diagnostics",
         ]),
         // A run's files: checkpoints (and the readers of their older formats), run folder, metrics.csv.
         .target(name: "RunStore", dependencies: [
-            "Linalg", "SequenceModel", "HessianFree", "FirstOrder", "HDF5IO", "DataFiles", "Training",
+            "Linalg", "SequenceModel", "HessianFree", "FirstOrder", "HDF5IO", "DataFiles", "Diagnostics", "Training",
         ]),
         // The training loop: a trainer advanced record by record, saved into its run folder.
         .target(name: "TrainingRun", dependencies: ["Linalg", "SequenceModel", "HDF5IO", "DataFiles", "Training", "RunStore"]),
@@ -79,7 +83,8 @@ let package = Package(
         .target(name: "Figures"),
         // What is computed from a stored run: export, predictions, evaluation, the probe, the figures.
         .target(name: "Reports", dependencies: [
-            "Linalg", "SequenceModel", "HessianFree", "Tasks", "HDF5IO", "DataFiles", "Training", "RunStore", "Figures",
+            "Linalg", "SequenceModel", "HessianFree", "Tasks", "HDF5IO", "DataFiles", "Diagnostics", "Training", "RunStore",
+            "Figures",
         ]),
         // Grids of training runs: spec, runner (child processes), results.
         .target(name: "Experiments", dependencies: ["Tasks", "DataFiles", "Training", "RunStore", "Figures"]),
@@ -89,8 +94,9 @@ let package = Package(
                 swiftSettings: [.define("MPI", .when(traits: ["MPI"]))]),
 
         .executableTarget(name: "hfrnn", dependencies: [
-            "Linalg", "SequenceModel", "HessianFree", "FirstOrder", "Tasks", "HDF5IO", "DataFiles", "Training", "RunStore",
-            "TrainingRun", "Reports", "Figures", "Experiments", "Validation", "BLASStartup", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Linalg", "SequenceModel", "HessianFree", "FirstOrder", "Tasks", "HDF5IO", "Diagnostics", "DataFiles", "Training",
+            "RunStore", "TrainingRun", "Reports", "Figures", "Experiments", "BLASStartup",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .target(name: "MPISupport", condition: .when(traits: ["MPI"])),
         ], swiftSettings: [.define("MPI", .when(traits: ["MPI"]))]),
         .executableTarget(name: "hfrnn-bench", dependencies: ["Linalg", "SequenceModel", "BLASStartup"]),
@@ -98,17 +104,36 @@ let package = Package(
         // Helpers the test targets share (temporary files and folders).
         .target(name: "TestSupport", dependencies: ["SequenceModel"], path: "Tests/TestSupport"),
         .testTarget(name: "LinalgTests", dependencies: ["Linalg"]),
+        .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics"]),
         .testTarget(name: "SequenceModelTests", dependencies: ["SequenceModel", "Linalg"]),
-        .testTarget(name: "HessianFreeTests", dependencies: ["HessianFree", "Linalg", "Validation"]),
+        .testTarget(name: "HessianFreeTests", dependencies: ["HessianFree", "Linalg", "Diagnostics"]),
         .testTarget(name: "FirstOrderTests", dependencies: [
-            "FirstOrder", "HessianFree", "SequenceModel", "Linalg", "Tasks", "Training", "Validation",
+            "FirstOrder", "HessianFree", "SequenceModel", "Linalg", "Tasks", "Training", "Diagnostics",
         ]),
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "SequenceModel", "Linalg"]),
         // CHDF5 too: tests look at the stored HDF5 types directly.
         .testTarget(name: "HDF5IOTests", dependencies: ["HDF5IO", "CHDF5", "TestSupport"]),
+        // Helpers of the tests that train small runs (a small configuration, bit-exact comparisons).
+        .target(name: "TrainingTestSupport", dependencies: ["HDF5IO", "Linalg", "Tasks", "Training"],
+                path: "Tests/TrainingTestSupport"),
+        .testTarget(name: "DataFilesTests", dependencies: [
+            "DataFiles", "Diagnostics", "HDF5IO", "Linalg", "SequenceModel", "Tasks", "Training", "TestSupport",
+        ]),
         .testTarget(name: "TrainingTests", dependencies: [
-            "DataFiles", "Linalg", "Training", "RunStore", "TrainingRun", "Reports", "Figures", "HDF5IO", "Tasks", "SequenceModel",
-            "HessianFree", "FirstOrder", "TestSupport",
+            "Training", "DataFiles", "Diagnostics", "FirstOrder", "HDF5IO", "HessianFree", "Linalg", "Reports", "RunStore",
+            "SequenceModel", "Tasks", "TrainingRun", "TestSupport", "TrainingTestSupport",
+        ]),
+        .testTarget(name: "RunStoreTests", dependencies: [
+            "RunStore", "DataFiles", "Diagnostics", "HDF5IO", "HessianFree", "Linalg", "SequenceModel", "Tasks", "Training",
+            "TrainingRun", "TestSupport", "TrainingTestSupport",
+        ]),
+        .testTarget(name: "TrainingRunTests", dependencies: [
+            "TrainingRun", "DataFiles", "Diagnostics", "RunStore", "Training", "TestSupport", "TrainingTestSupport",
+        ]),
+        .testTarget(name: "FiguresTests", dependencies: ["Figures"]),
+        .testTarget(name: "ReportsTests", dependencies: [
+            "Reports", "DataFiles", "Diagnostics", "HDF5IO", "HessianFree", "Linalg", "RunStore", "SequenceModel", "Tasks",
+            "Training", "TrainingRun", "TestSupport", "TrainingTestSupport",
         ]),
         .testTarget(name: "CLITests", dependencies: [
             "hfrnn", "DataFiles", "Training", "RunStore", "HDF5IO", "Tasks", "Experiments", "FirstOrder", "TestSupport",

@@ -1,4 +1,4 @@
-import Validation
+import Diagnostics
 
 /// The first-order baselines hfrnn compares Hessian-free against.
 public enum FirstOrderMethod: String, Sendable, Codable, CaseIterable {

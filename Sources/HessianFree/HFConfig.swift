@@ -1,4 +1,4 @@
-import Validation
+import Diagnostics
 
 /// Every hyperparameter of the Hessian-free optimizer, in one place.
 ///
@@ -124,7 +124,8 @@ public struct HFConfig: Sendable, Codable, Equatable {
 
     // MARK: Minibatch sizes (used by the trainer; the solver only validates them)
 
-    /// Sequences for the gradient each HF iteration. Default 10 000 = 10 × 1000 fresh sequences [ISC].
+    /// Sequences for the gradient each HF iteration. Default 10 000 = 10 × 1000 fresh sequences [ISC];
+    /// the trainer draws whole curvature batches, so it evaluates 34 × 300 = 10 200 by default.
     public var gradientBatchSize: Int = 10_000
 
     /// Sequences for curvature products and for ρ. Default 300 [ours, from the settings study in

@@ -1,4 +1,5 @@
 import DataFiles
+import Diagnostics
 import Foundation
 import HDF5IO
 import HessianFree
@@ -87,11 +88,11 @@ public struct DerivativeProbe<Scalar: BLASScalar & HDF5Element> {
         var v = [Scalar](repeating: 0, count: layout.count)
         for block in layout.blocks {
             guard try file.exists(group + block.name) else {
-                throw TrainingError.file(path, "no dataset '\(block.name)' (a direction needs one dataset per parameter block: \(names))")
+                throw HFRNNError.file(path, "no dataset '\(block.name)' (a direction needs one dataset per parameter block: \(names))")
             }
             let shape = try file.shape(of: group + block.name)  // checked before anything is read
             guard shape == block.shape else {
-                throw TrainingError.file(path, "\(block.name) has shape \(shape), the \(network.shape) network needs \(block.shape)")
+                throw HFRNNError.file(path, "\(block.name) has shape \(shape), the \(network.shape) network needs \(block.shape)")
             }
             v.replaceSubrange(block.range, with: try file.read(group + block.name, as: Scalar.self, shape: block.shape))
         }

@@ -1,4 +1,5 @@
 import DataFiles
+import Diagnostics
 import Foundation
 import HDF5IO
 import Linalg
@@ -103,7 +104,7 @@ struct RunExport<S: BLASScalar & HDF5Element> {
         // Everything that can fail for reasons of content happens before the first byte is written.
         let source = try makeStoredRunSource(run.config, S.self)
         guard source.inputSize == run.network.shape.inputs, source.outputSize == run.network.shape.outputs else {
-            throw TrainingError.dataMismatch(run.path, "the data has \(source.inputSize) inputs and \(source.outputSize) outputs "
+            throw HFRNNError.dataMismatch(run.path, "the data has \(source.inputSize) inputs and \(source.outputSize) outputs "
                                 + "but the network is \(run.network.shape)")
         }
         let chunks = try source.testChunks(chunkSize: run.config.testChunkSize)

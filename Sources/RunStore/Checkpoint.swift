@@ -1,4 +1,5 @@
 import DataFiles
+import Diagnostics
 import Foundation
 import HDF5IO
 import HessianFree
@@ -29,7 +30,7 @@ public struct TrainingCheckpoint<Scalar: BLASScalar & HDF5Element> {
         self.elapsedSeconds = elapsedSeconds
     }
 
-    public init(_ trainer: Trainer<Scalar>) {
+    public init(_ trainer: HFTrainer<Scalar>) {
         self.init(config: trainer.config, network: trainer.network, parameters: trainer.parameters,
                   state: trainer.state, history: trainer.history, elapsedSeconds: trainer.elapsedSeconds)
     }
@@ -80,7 +81,7 @@ public struct TrainingCheckpoint<Scalar: BLASScalar & HDF5Element> {
 
     // MARK: Reading
 
-    /// Reads and checks a checkpoint; every problem is a one-line `TrainingError` or `HDF5Error`
+    /// Reads and checks a checkpoint; every problem is a one-line `HFRNNError` or `HDF5Error`
     /// naming the file. The file is opened read-only and never modified.
     public static func load(from path: String) throws -> TrainingCheckpoint<Scalar> {
         let file = try HDF5File.open(path)
@@ -140,12 +141,12 @@ public struct TrainingCheckpoint<Scalar: BLASScalar & HDF5Element> {
     /// stored network, say) are one line naming `path`, the checkpoint's file.
     public func makeTrainer(source: any SequenceSource<Scalar>, config: TrainingConfig? = nil,
                             path: String, group: any WorkerGroup = SingleWorker(),
-                            threads: ComputeThreads = .single) throws -> Trainer<Scalar> {
+                            threads: ComputeThreads = .single) throws -> HFTrainer<Scalar> {
         do {
-            return try Trainer<Scalar>(config: config ?? self.config, network: network, parameters: parameters,
+            return try HFTrainer<Scalar>(config: config ?? self.config, network: network, parameters: parameters,
                                        state: state, history: history, earlierSeconds: elapsedSeconds, source: source,
                                        group: group, threads: threads)
-        } catch let error as TrainingError {
+        } catch let error as HFRNNError {
             throw error.reported(at: path, "cannot resume: ")
         }
     }
@@ -157,7 +158,7 @@ func decodeJSON<T: Decodable>(_ text: String, path: String, keys: JSONFormat.Key
     do {
         return try JSONFormat.decoder(keys: keys).decode(T.self, from: Data(text.utf8))
     } catch {
-        throw TrainingError.file(path, "stored \(T.self) is not readable: \(describeDecodingError(error))")
+        throw HFRNNError.file(path, "stored \(T.self) is not readable: \(describeDecodingError(error))")
     }
 }
 
@@ -167,7 +168,7 @@ func decodeJSON<T: Codable>(_ text: String, path: String, defaults: T, keys: JSO
     do {
         return try JSONFormat.decode(text, defaults: defaults, keys: keys, wholeKeys: wholeKeys)
     } catch {
-        throw TrainingError.file(path, "stored \(T.self) is not readable: \(describeDecodingError(error))")
+        throw HFRNNError.file(path, "stored \(T.self) is not readable: \(describeDecodingError(error))")
     }
 }
 

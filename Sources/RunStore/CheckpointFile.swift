@@ -1,4 +1,5 @@
 import DataFiles
+import Diagnostics
 import Foundation
 import HDF5IO
 import Linalg
@@ -15,7 +16,7 @@ struct CheckpointFile<Scalar: BLASScalar & HDF5Element> {
 
     static var precisionName: String { Scalar.self == Float.self ? "float" : "double" }
 
-    func fail(_ message: String) -> TrainingError { TrainingError.file(path, message) }
+    func fail(_ message: String) -> HFRNNError { HFRNNError.file(path, message) }
 
     // MARK: Writing
 
@@ -39,7 +40,7 @@ struct CheckpointFile<Scalar: BLASScalar & HDF5Element> {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            throw TrainingError.file(directory, "cannot create the checkpoint folder")
+            throw HFRNNError.file(directory, "cannot create the checkpoint folder")
         }
     }
 

@@ -1,4 +1,5 @@
 import DataFiles
+import Diagnostics
 import Foundation
 import HDF5IO
 import Training
@@ -42,7 +43,7 @@ let listedRunsLimit = 8
 
 /// Why `folder` has no checkpoint, as one line: the runs in it, or that its run never finished an
 /// iteration (metrics.csv is written before the first one), or that it is not a run folder.
-func folderWithoutCheckpoint(_ folder: String) -> TrainingError {
+func folderWithoutCheckpoint(_ folder: String) -> HFRNNError {
     let folderPath = URL(fileURLWithPath: folder)
     if FileManager.default.fileExists(atPath: folderPath.appendingPathComponent("best.h5").path) {
         return .file(folder, "no latest.h5 (the run stopped before saving it); give its best.h5")
@@ -85,12 +86,12 @@ func openCheckpointFile(_ path: String) throws -> HDF5File {
         return try HDF5File.open(path)
     } catch let error as HDF5Error {
         guard FileManager.default.isReadableFile(atPath: path), !HDF5File.hasSignature(atPath: path) else { throw error }
-        throw TrainingError.file(path, "not an HDF5 file, so not an hfrnn checkpoint (a run folder's latest.h5 or best.h5)")
+        throw HFRNNError.file(path, "not an HDF5 file, so not an hfrnn checkpoint (a run folder's latest.h5 or best.h5)")
     }
 }
 
 /// The error for an HDF5 file without a checkpoint's attributes: a dataset is named as one.
-func notACheckpoint(_ path: String, _ file: HDF5File) -> TrainingError {
+func notACheckpoint(_ path: String, _ file: HDF5File) -> HFRNNError {
     let format = (try? file.hasAttribute("format")) == true ? try? file.stringAttribute("format") : nil
     if format == DatasetSchema.format || (format == nil && (try? file.exists("inputs")) == true) {
         return .file(path, "a dataset, not a checkpoint (train on it with `hfrnn train --dataset \(path)`)")

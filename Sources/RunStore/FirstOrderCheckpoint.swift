@@ -1,4 +1,5 @@
 import DataFiles
+import Diagnostics
 import FirstOrder
 import Foundation
 import HDF5IO
@@ -39,7 +40,7 @@ public struct FirstOrderCheckpoint<Scalar: BLASScalar & HDF5Element> {
     }
 
     private func image(name path: String) throws -> [UInt8] {
-        guard let run = config.firstOrder else { throw TrainingError("\(path): the run has no first-order optimizer") }
+        guard let run = config.firstOrder else { throw HFRNNError("\(path): the run has no first-order optimizer") }
         let file = try CheckpointFile<Scalar>.createInMemory(name: path)
         try CheckpointFile<Scalar>(file: file, path: path)
             .writeHeaderAndParameters(parameters, network: network, formatVersion: TrainingCheckpoint<Scalar>.formatVersion)
@@ -139,8 +140,8 @@ public struct FirstOrderCheckpoint<Scalar: BLASScalar & HDF5Element> {
             return try FirstOrderTrainer<Scalar>(config: config ?? self.config, network: network, parameters: parameters,
                                                  state: state, history: history, earlierSeconds: elapsedSeconds,
                                                  source: source)
-        } catch let error as TrainingError {
-            throw TrainingError("\(path): cannot resume: \(error.message)")
+        } catch let error as HFRNNError {
+            throw HFRNNError("\(path): cannot resume: \(error.message)")
         }
     }
 }
@@ -198,7 +199,7 @@ public func checkpointFirstOrderMethod(_ path: String) throws -> FirstOrderMetho
     let name = try file.stringAttribute("method", on: "optimizer")
     if name == "hf" { return nil }
     guard let method = FirstOrderMethod(rawValue: name) else {
-        throw TrainingError("\(path): optimizer method '\(name)' is unknown (hf, "
+        throw HFRNNError("\(path): optimizer method '\(name)' is unknown (hf, "
                             + FirstOrderMethod.allCases.map(\.rawValue).joined(separator: ", ") + ")")
     }
     return method

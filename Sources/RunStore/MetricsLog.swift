@@ -1,4 +1,5 @@
 import DataFiles
+import Diagnostics
 import Foundation
 import Training
 
@@ -19,7 +20,7 @@ package final class MetricsLog {
         try AtomicFile.write(Array(csv.utf8), to: path)
         descriptor = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
         guard descriptor >= 0 else {
-            throw TrainingError.file(path, "cannot open the metrics file: \(String(cString: strerror(errno)))")
+            throw HFRNNError.file(path, "cannot open the metrics file: \(String(cString: strerror(errno)))")
         }
     }
 
@@ -32,7 +33,7 @@ package final class MetricsLog {
         let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
         guard written == bytes.count else {
             let reason = written < 0 ? String(cString: strerror(errno)) : "short write"
-            throw TrainingError.file(path, "cannot append to the metrics file: \(reason)")
+            throw HFRNNError.file(path, "cannot append to the metrics file: \(reason)")
         }
     }
 }

@@ -1,4 +1,5 @@
 import DataFiles
+import Diagnostics
 import Foundation
 import HDF5IO
 import Linalg
@@ -42,11 +43,11 @@ public func recordingDatasetIdentity(_ config: TrainingConfig) throws -> Trainin
 public func relocating(_ config: TrainingConfig, to moved: MovedDataset) throws -> TrainingConfig {
     guard moved.dataset != nil || moved.testDataset != nil else { return config }
     guard case .dataset(let path, let testPath) = config.data else {
-        throw TrainingError("\(moved.dataset != nil ? MovedDataset.datasetFlag : MovedDataset.testDatasetFlag): "
+        throw HFRNNError("\(moved.dataset != nil ? MovedDataset.datasetFlag : MovedDataset.testDatasetFlag): "
                             + "the run trains on \(config.data.name), not on a dataset file")
     }
     if moved.testDataset != nil && testPath == nil {
-        throw TrainingError("\(MovedDataset.testDatasetFlag): the run has no separate test file "
+        throw HFRNNError("\(MovedDataset.testDatasetFlag): the run has no separate test file "
                             + "(its test set is rows of its dataset; give \(MovedDataset.datasetFlag))")
     }
     var relocated = config
@@ -72,13 +73,13 @@ public func makeStoredRunSource<S: BLASScalar & HDF5Element>(_ config: TrainingC
 
 private func checkStoredFile(_ path: String, what: String, flag: String, hash stored: String?) throws {
     guard FileManager.default.fileExists(atPath: path) else {
-        throw TrainingError.file(path, "file not found: the run's stored \(what) path (if the file has moved, "
+        throw HFRNNError.file(path, "file not found: the run's stored \(what) path (if the file has moved, "
                                  + "give its new path with \(flag) FILE)")
     }
     guard let stored else { return }  // runs from before hashes were recorded
     let found = try contentHash(ofFileAt: path)
     guard found == stored else {
-        throw TrainingError.file(path, "not the run's \(what): its content hash is \(found), the run's is \(stored)")
+        throw HFRNNError.file(path, "not the run's \(what): its content hash is \(found), the run's is \(stored)")
     }
 }
 

@@ -1,4 +1,5 @@
 import DataFiles
+import Diagnostics
 import Foundation
 import Training
 
@@ -16,7 +17,7 @@ public struct RunFolder: Sendable {
     /// A new run never overwrites another: refuses a folder that already holds a checkpoint.
     public func refuseExistingRun() throws {
         guard !FileManager.default.fileExists(atPath: latest) else {
-            throw TrainingError.file(path: latest, message: "\(latest) already exists: resume it with "
+            throw HFRNNError.file(path: latest, message: "\(latest) already exists: resume it with "
                                      + "`hfrnn resume \(path)` or choose another --run-name")
         }
     }
@@ -29,27 +30,26 @@ extension RunFolder {
         var isDirectory: ObjCBool = false
         let manager = FileManager.default
         if manager.fileExists(atPath: path, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { throw TrainingError.file(path, "exists and is not a folder") }
+            guard isDirectory.boolValue else { throw HFRNNError.file(path, "exists and is not a folder") }
         } else {
-            // Walk up to the first existing ancestor: it must be a folder we can write into.
-            var ancestor = URL(fileURLWithPath: path).deletingLastPathComponent()
-            while !manager.fileExists(atPath: ancestor.path, isDirectory: &isDirectory) {
-                ancestor.deleteLastPathComponent()
+            // The first existing ancestor must be a folder we can write into.
+            // (The root always exists: nil cannot happen.)
+            let ancestor = nearestExistingAncestor(of: URL(fileURLWithPath: path).deletingLastPathComponent())
+                ?? (URL(fileURLWithPath: "/"), true)
+            guard ancestor.isFolder else {
+                throw HFRNNError.file(path, "cannot create the run folder: \(ancestor.url.path) is not a folder")
             }
-            guard isDirectory.boolValue else {
-                throw TrainingError.file(path, "cannot create the run folder: \(ancestor.path) is not a folder")
-            }
-            guard access(ancestor.path, W_OK) == 0 else {
-                throw TrainingError.file(path, "cannot create the run folder: \(ancestor.path): \(String(cString: strerror(errno)))")
+            guard access(ancestor.url.path, W_OK) == 0 else {
+                throw HFRNNError.file(path, "cannot create the run folder: \(ancestor.url.path): \(String(cString: strerror(errno)))")
             }
             do {
                 try manager.createDirectory(atPath: path, withIntermediateDirectories: true)
             } catch {
-                throw TrainingError.file(path, "cannot create the run folder")
+                throw HFRNNError.file(path, "cannot create the run folder")
             }
         }
         guard access(path, W_OK) == 0 else {
-            throw TrainingError.file(path, "cannot write checkpoints here: \(String(cString: strerror(errno)))")
+            throw HFRNNError.file(path, "cannot write checkpoints here: \(String(cString: strerror(errno)))")
         }
     }
 }

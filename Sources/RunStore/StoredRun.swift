@@ -1,4 +1,5 @@
 import DataFiles
+import Diagnostics
 import Foundation
 import HDF5IO
 import Linalg
@@ -16,7 +17,7 @@ public func checkpointPrecision(_ path: String) throws -> Precision {
     let stored = try file.stringAttribute("precision")
     guard let precision = Precision(rawValue: stored) else {
         let choices = Precision.allCases.map(\.rawValue).joined(separator: " or ")
-        throw TrainingError.file(path, "precision attribute is '\(stored)'; it must be \(choices)")
+        throw HFRNNError.file(path, "precision attribute is '\(stored)'; it must be \(choices)")
     }
     return precision
 }

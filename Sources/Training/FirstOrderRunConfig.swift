@@ -1,6 +1,6 @@
 import DataFiles
 import FirstOrder
-import Validation
+import Diagnostics
 
 /// How a first-order run starts its parameters.
 public enum FirstOrderInitialization: String, Sendable, Codable, CaseIterable {

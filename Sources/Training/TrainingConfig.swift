@@ -4,7 +4,7 @@ import FirstOrder
 import HessianFree
 import SequenceModel
 import Tasks
-import Validation
+import Diagnostics
 
 /// Numeric precision of a run: Float trains (fast); Double is for checks.
 public enum Precision: String, Sendable, Codable, CaseIterable {
@@ -231,13 +231,6 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
             { .check(initialization.spectralRadius > 0, "initialization.spectralRadius", subject: "spectral radius",
                      "must be positive, got \(initialization.spectralRadius)") },
         ])
-    }
-}
-
-extension TrainingError {
-    /// The configuration problem `problem`, with the same one line.
-    public init(_ problem: FieldIssue) {
-        self = .configuration(field: problem.field, message: problem.description)
     }
 }
 

@@ -4,7 +4,7 @@ import SequenceModel
 import Training
 
 /// What `runTraining` needs from a run, whatever its optimizer: advance to the next record, say
-/// when to stop, and write its checkpoint and curves. `Trainer` (HF) and `FirstOrderTrainer`
+/// when to stop, and write its checkpoint and curves. `HFTrainer` (HF) and `FirstOrderTrainer`
 /// conform; the loop, its checkpoints, metrics.csv and stop handling are shared.
 public protocol TrainingDriver<Record>: AnyObject {
     associatedtype Record: TrainingRecord
@@ -32,7 +32,7 @@ public protocol TrainingDriver<Record>: AnyObject {
     func curvesRow(_ record: Record) -> String
 }
 
-extension Trainer: TrainingDriver where Scalar: HDF5Element {
+extension HFTrainer: TrainingDriver where Scalar: HDF5Element {
     public var completedIterations: Int { state.iteration }
     public var totalCGIterations: Int { state.totalCGIterations }
     public func saveCheckpoint(to path: String) throws { try TrainingCheckpoint(self).save(to: path) }

@@ -24,9 +24,11 @@ public struct TrainingOutcome: Sendable {
 /// whenever it improves; every record is appended to the run folder's metrics.csv.
 ///
 /// `shouldStop` is polled between iterations — the safe points — so a signal handler only needs to
-/// set a flag. The loop prints nothing; `onIteration` receives every record (on worker 0 only
-/// when the trainer's group is an MPI job, whose other workers write and report nothing).
-public func runTraining<Driver: TrainingDriver>(_ trainer: Driver, shouldStop: () -> Bool,
+/// set a flag. The loop prints nothing; `onStart` runs once the run folder is ready (so a caller
+/// that prints a header prints nothing before a bad folder's error), `onIteration` receives every
+/// record (on worker 0 only when the trainer's group is an MPI job, whose other workers write and
+/// report nothing).
+public func runTraining<Driver: TrainingDriver>(_ trainer: Driver, shouldStop: () -> Bool, onStart: () -> Void = {},
                                                onIteration: (Driver.Record) -> Void) throws -> TrainingOutcome {
     BLAS.setThreadCount(trainer.config.blasThreads)
     let folder = RunFolder(config: trainer.config)
@@ -40,6 +42,7 @@ public func runTraining<Driver: TrainingDriver>(_ trainer: Driver, shouldStop: (
         AtomicFile.removeStaleTemporaries(in: folder.path)
         return try MetricsLog(path: folder.metrics, csv: trainer.curvesText(trainer.history))
     }
+    onStart()
     var bestError = trainer.history.map(\.testError).min() ?? .infinity
     var bestPath: String? = FileManager.default.fileExists(atPath: folder.best) ? folder.best : nil
     var reason: StopReason

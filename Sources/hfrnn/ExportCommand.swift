@@ -1,5 +1,6 @@
 import ArgumentParser
 import DataFiles
+import Diagnostics
 import Foundation
 import Reports
 import RunStore
@@ -36,7 +37,7 @@ struct Export: ParsableCommand {
         try runGuarded {
             let checkpoint = try existingCheckpoint(source)
             guard FileManager.default.fileExists(atPath: checkpoint) else {
-                throw TrainingError.file(checkpoint, "no such checkpoint")
+                throw HFRNNError.file(checkpoint, "no such checkpoint")
             }
             let directory = output ?? defaultExportDirectory(forCheckpoint: checkpoint)
             try checkOutputDirectory(directory)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Diagnostics
 import FirstOrder
 import Foundation
 import HDF5IO
@@ -23,7 +24,7 @@ func startFirstOrderTraining<S: BLASScalar & HDF5Element>(_ config: TrainingConf
 func resumeFirstOrderTraining<S: BLASScalar & HDF5Element>(_ path: String, _: S.Type, limits: SessionLimits,
                                                           successThreshold: Double?, moved: MovedDataset) throws {
     if limits.processorTimeLimitSeconds != nil {
-        throw TrainingError.configuration(field: "processorTimeLimitSeconds",
+        throw HFRNNError.configuration(field: "processorTimeLimitSeconds",
                                           message: "--processor-time-limit belongs to HF runs; \(path) is a first-order run")
     }
     let checkpoint = try FirstOrderCheckpoint<S>.load(from: path)

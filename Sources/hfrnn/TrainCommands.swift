@@ -7,7 +7,7 @@ import Linalg
 import SequenceModel
 import Tasks
 import Training
-import Validation
+import Diagnostics
 
 /// The options of `train` that limit how long its session runs (`resume` declares its own, in its words).
 struct StopOptions: ParsableArguments {

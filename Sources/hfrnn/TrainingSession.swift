@@ -1,5 +1,6 @@
 import ArgumentParser
 import DataFiles
+import Diagnostics
 import Foundation
 import HDF5IO
 import HessianFree
@@ -26,7 +27,7 @@ func startTraining<S: BLASScalar & HDF5Element>(_ config: TrainingConfig, _: S.T
         // Stored by absolute path and content hash, so the run finds its data from any folder.
         let recorded = try recordingDatasetIdentity(config)
         if group.isPrimary { try RunFolder(config: recorded).refuseExistingRun() }
-        return try Trainer<S>(config: recorded, source: source, group: group,
+        return try HFTrainer<S>(config: recorded, source: source, group: group,
                               threads: ThreadCount.resolved(requested: threads, workers: group.size))
     }
     try train(trainer, header: "training \(describe(trainer.config)), \(trainer.network.shape) network, \(trainer.network.parameterCount) parameters")
@@ -36,7 +37,7 @@ func resumeTraining<S: BLASScalar & HDF5Element>(_ path: String, _: S.Type, limi
                                                 successThreshold: Double?, moved: MovedDataset, threads: Int? = nil) throws {
     let group = try Workers.group()
     if try group.agreeing({ try checkpointFirstOrderMethod(path) }) != nil {
-        if threads != nil { throw TrainingError("--threads belongs to HF runs; \(path) is a first-order run") }
+        if threads != nil { throw HFRNNError("--threads belongs to HF runs; \(path) is a first-order run") }
         try refuseSharing(group, "resume")
         return try resumeFirstOrderTraining(path, S.self, limits: limits, successThreshold: successThreshold, moved: moved)
     }
@@ -61,7 +62,7 @@ func resumeTraining<S: BLASScalar & HDF5Element>(_ path: String, _: S.Type, limi
 /// and rank 0 alone says why.
 func refuseSharing(_ group: any WorkerGroup, _ verb: String) throws {
     try group.agreeing {
-        if group.size > 1 { throw TrainingError("first-order training runs in one process; \(verb) it without mpirun") }
+        if group.size > 1 { throw HFRNNError("first-order training runs in one process; \(verb) it without mpirun") }
     }
 }
 
@@ -71,7 +72,7 @@ func describe(_ config: TrainingConfig) -> String {
         + (mu > 0 ? "structural damping μ = \(mu)" : "no structural damping")
 }
 
-func train<S: BLASScalar & HDF5Element>(_ trainer: Trainer<S>, header: String) throws {
+func train<S: BLASScalar & HDF5Element>(_ trainer: HFTrainer<S>, header: String) throws {
     try runSession(trainer, header: header, columns: ProgressLine.header, line: ProgressLine.format,
                    limitName: "iteration", work: { "\($0.iterations) HF iterations, \($0.totalCGIterations) CG steps" },
                    noProgress: {
@@ -94,14 +95,13 @@ func train<S: BLASScalar & HDF5Element>(_ trainer: Trainer<S>, header: String) t
 func runSession<Driver: TrainingDriver>(_ trainer: Driver, header: String, columns: String,
                                         line: (Driver.Record) -> String, limitName: String,
                                         work: (TrainingOutcome) -> String, noProgress: () -> String) throws {
-    // Checked here too (runTraining does it again) so that a bad folder is the only output.
     let group = trainer.group
-    try group.agreeing { if group.isPrimary { try RunFolder(config: trainer.config).prepare() } }
     Interruption.install(announce: group.isPrimary)
     let say = { (line: String) in if group.isPrimary { printNow(line) } }
-    say(header)
-    say(columns)
-    let outcome = try runTraining(trainer, shouldStop: { Interruption.requested() }) { record in
+    let outcome = try runTraining(trainer, shouldStop: { Interruption.requested() }, onStart: {
+        say(header)
+        say(columns)
+    }) { record in
         say(line(record))
     }
     let threshold = trainer.config.resolvedSuccessThreshold

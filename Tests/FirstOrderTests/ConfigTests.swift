@@ -2,7 +2,7 @@ import FirstOrder
 import Foundation
 import Linalg
 import Testing
-import Validation
+import Diagnostics
 
 @Suite struct FirstOrderConfigTests {
     @Test func defaultsFollowThePublishedRecipes() throws {

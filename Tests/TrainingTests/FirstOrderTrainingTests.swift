@@ -1,3 +1,4 @@
+import Diagnostics
 import FirstOrder
 import Foundation
 import HDF5IO
@@ -8,6 +9,7 @@ import DataFiles
 @testable import Training
 import TestSupport
 @testable import TrainingRun
+import TrainingTestSupport
 
 /// First-order runs through the shared training loop: checkpoints, bit-exact resume, export.
 @Suite struct FirstOrderTrainingTests {
@@ -60,7 +62,7 @@ import TestSupport
         let stored = try StoredRun<Float>.load(from: latest)
         #expect(stored.parameters == trainer.parameters && stored.iteration == 7)
         #expect(stored.firstOrderHistory.map(Self.bits) == Self.bits(trainer.history))
-        #expect(throws: TrainingError.self) { try TrainingCheckpoint<Float>.load(from: latest) }
+        #expect(throws: HFRNNError.self) { try TrainingCheckpoint<Float>.load(from: latest) }
 
         let export = try exportRun(checkpoint: latest, to: folder.file("export"))
         let csv = try String(contentsOfFile: export.curves, encoding: .utf8)

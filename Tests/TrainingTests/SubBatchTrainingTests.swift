@@ -1,4 +1,5 @@
 import DataFiles
+import Diagnostics
 import Foundation
 import HDF5IO
 import HessianFree
@@ -10,6 +11,7 @@ import TestSupport
 import Testing
 @testable import Training
 import TrainingRun
+import TrainingTestSupport
 
 /// Training with sub-batches shared among workers (threads standing in for MPI ranks) follows the
 /// one-process trajectory bit for bit.
@@ -22,7 +24,7 @@ import TrainingRun
     }
 
     /// Parameters, optimizer state and history of a run of `iterations`, as bytes.
-    func fingerprint(_ trainer: Trainer<Float>) -> [[UInt8]] {
+    func fingerprint(_ trainer: HFTrainer<Float>) -> [[UInt8]] {
         [rawBytes(trainer.parameters), rawBytes(trainer.state.warmStart), rawBytes([trainer.state.lambda]),
          rawBytes([trainer.state.iteration, trainer.state.totalCGIterations]),
          Array(historyBits(trainer.history, includingElapsed: false).joined().joined().utf8)]
@@ -30,7 +32,7 @@ import TrainingRun
 
     func trainShared(workers: Int, config: TrainingConfig, sources: [any SequenceSource<Float>]) throws -> [[[UInt8]]] {
         try ThreadedGroup(size: workers).run { worker in
-            let trainer = try Trainer<Float>(config: config, source: sources[worker.rank], group: worker)
+            let trainer = try HFTrainer<Float>(config: config, source: sources[worker.rank], group: worker)
             for _ in 0..<2 { _ = try trainer.step() }
             #expect(trainer.history.allSatisfy { $0.cgIterations > 0 })
             return self.fingerprint(trainer)
@@ -41,7 +43,7 @@ import TrainingRun
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let config = try config(folder: folder.path)
-        let alone = try Trainer<Float>(config: config, source: taskSource(config, Float.self))
+        let alone = try HFTrainer<Float>(config: config, source: taskSource(config, Float.self))
         for _ in 0..<2 { _ = try alone.step() }
         for workers in 1...3 {
             let sources: [any SequenceSource<Float>] = (0..<workers).map { _ in taskSource(config, Float.self) }
@@ -57,16 +59,16 @@ import TrainingRun
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let config = try config(folder: folder.path)
-        let alone = try Trainer<Float>(config: config, source: taskSource(config, Float.self))
+        let alone = try HFTrainer<Float>(config: config, source: taskSource(config, Float.self))
         for _ in 0..<2 { _ = try alone.step() }
         for threads in [2, 3, 8] {
-            let trainer = try Trainer<Float>(config: config, source: taskSource(config, Float.self),
+            let trainer = try HFTrainer<Float>(config: config, source: taskSource(config, Float.self),
                                              threads: ComputeThreads(count: threads))
             for _ in 0..<2 { _ = try trainer.step() }
             #expect(fingerprint(trainer) == fingerprint(alone), "\(threads) threads")
         }
         let shared = try ThreadedGroup(size: 2).run { worker in
-            let trainer = try Trainer<Float>(config: config, source: taskSource(config, Float.self), group: worker,
+            let trainer = try HFTrainer<Float>(config: config, source: taskSource(config, Float.self), group: worker,
                                              threads: ComputeThreads(count: 3))
             for _ in 0..<2 { _ = try trainer.step() }
             return self.fingerprint(trainer)
@@ -86,7 +88,7 @@ import TrainingRun
         config.data = .dataset(path: path, testPath: nil)
         // The sources are opened here, one at a time: HDF5 is not thread-safe (in memory afterwards).
         func source() throws -> DatasetSource<Float> { try DatasetSource(path: path, testPath: nil, testSequences: 40) }
-        let alone = try Trainer<Float>(config: config, source: source())
+        let alone = try HFTrainer<Float>(config: config, source: source())
         for _ in 0..<2 { _ = try alone.step() }
         for workers in 1...3 {
             let sources: [any SequenceSource<Float>] = try (0..<workers).map { _ in try source() }
@@ -104,7 +106,7 @@ import TrainingRun
             do {
                 let source: any SequenceSource<Float> = worker.rank == 1 ? FailingSource(taskSource(config, Float.self))
                                                                           : taskSource(config, Float.self)
-                let trainer = try Trainer<Float>(config: config, source: source, group: worker)
+                let trainer = try HFTrainer<Float>(config: config, source: source, group: worker)
                 _ = try trainer.step()
                 return "finished"
             } catch let failure as PeerFailure {
@@ -210,7 +212,7 @@ extension SubBatchTrainingTests {
         var config = try config(folder: folder.path)
         config.maxIterations = 6
         let outcomes = try ThreadedGroup(size: 3).run { worker -> (StopReason, Int, Bool) in
-            let trainer = try Trainer<Float>(config: config, source: taskSource(config, Float.self), group: worker)
+            let trainer = try HFTrainer<Float>(config: config, source: taskSource(config, Float.self), group: worker)
             var polls = 0
             // Worker 0 is "interrupted" before the third iteration; worker 2 always, which must not count.
             let outcome = try runTraining(trainer, shouldStop: {
@@ -234,7 +236,7 @@ extension SubBatchTrainingTests {
         config.maxIterations = 2
         try Data("x".utf8).write(to: URL(fileURLWithPath: folder.file("not-a-folder")))
         let results = try ThreadedGroup(size: 2).run { worker -> String in
-            let trainer = try Trainer<Float>(config: config, source: taskSource(config, Float.self), group: worker)
+            let trainer = try HFTrainer<Float>(config: config, source: taskSource(config, Float.self), group: worker)
             do {
                 _ = try runTraining(trainer, shouldStop: { false }, onIteration: { _ in })
                 return "finished"
@@ -260,7 +262,7 @@ private final class FailingSource: SequenceSource {
     var targetMean: [Double]? { inner.targetMean }
     var testSetSize: Int { inner.testSetSize }
     func trainingSequences(count: Int, using rng: inout SeededGenerator) throws -> SequenceBatch<Float> {
-        throw TrainingError("no rows today")
+        throw HFRNNError("no rows today")
     }
     func testChunks(chunkSize: Int) throws -> [SequenceBatch<Float>] { inner.testChunks(chunkSize: chunkSize) }
 }

@@ -3,6 +3,7 @@ import TestSupport
 import Testing
 @testable import Training
 @testable import TrainingRun
+import TrainingTestSupport
 
 /// A run that can never train — here an output bias of 1e30, whose squared error overflows float32,
 /// as a target of 1e30 used to produce — stops after `maxConsecutiveRejections` rejected
@@ -14,10 +15,10 @@ import Testing
         var config = try smallConfig(.float, folder: folder.path)
         config.maxIterations = 40  // a guard: without the rule the loop would run to here
         config.maxConsecutiveRejections = 6
-        let fresh = try Trainer<Float>(config: config, source: taskSource(config, Float.self))
+        let fresh = try HFTrainer<Float>(config: config, source: taskSource(config, Float.self))
         var parameters = fresh.parameters
         parameters[fresh.network.layout.outputBias.offset] = 1e30
-        let trainer = try Trainer<Float>(config: config, network: fresh.network, parameters: parameters,
+        let trainer = try HFTrainer<Float>(config: config, network: fresh.network, parameters: parameters,
                                          state: fresh.state, history: [], earlierSeconds: 0,
                                          source: taskSource(config, Float.self))
         let outcome = try runTraining(trainer, shouldStop: { false }) { _ in }
@@ -37,7 +38,7 @@ import Testing
         let trainer = try trainedTrainer(config, Float.self, iterations: 3)
         let rejected = trainer.history.reversed().prefix { !$0.accepted }.count
         #expect(trainer.trailingRejections == rejected)
-        let resumed = try Trainer<Float>(config: config, network: trainer.network, parameters: trainer.parameters,
+        let resumed = try HFTrainer<Float>(config: config, network: trainer.network, parameters: trainer.parameters,
                                          state: trainer.state, history: trainer.history, earlierSeconds: 0,
                                          source: taskSource(config, Float.self))
         #expect(resumed.trailingRejections == 0)

@@ -1,3 +1,4 @@
+import Diagnostics
 import Foundation
 import Linalg
 @testable import RunStore
@@ -50,7 +51,7 @@ import Testing
         _ = try makeStoredRunSource(stored, Float.self)
 
         try FileManager.default.moveItem(atPath: folder.file("train.h5"), toPath: folder.file("moved.h5"))
-        #expect(throws: TrainingError.file(folder.file("train.h5"), "file not found: the run's stored dataset path "
+        #expect(throws: HFRNNError.file(folder.file("train.h5"), "file not found: the run's stored dataset path "
                                            + "(if the file has moved, give its new path with --dataset-moved-to FILE)")) {
             _ = try makeStoredRunSource(stored, Float.self)
         }
@@ -59,13 +60,13 @@ import Testing
         _ = try makeStoredRunSource(moved, Float.self)
 
         let other = try relocating(stored, to: MovedDataset(dataset: folder.file("other.h5")))
-        #expect(throws: TrainingError.self) { _ = try makeStoredRunSource(other, Float.self) }
-        #expect(throws: TrainingError("--test-dataset-moved-to: the run has no separate test file (its test set is rows "
+        #expect(throws: HFRNNError.self) { _ = try makeStoredRunSource(other, Float.self) }
+        #expect(throws: HFRNNError("--test-dataset-moved-to: the run has no separate test file (its test set is rows "
                                       + "of its dataset; give --dataset-moved-to)")) {
             _ = try relocating(stored, to: MovedDataset(testDataset: folder.file("other.h5")))
         }
         let task = TrainingConfig(data: .task(try TaskSpec(task: .addition, minimumLength: 8)))
-        #expect(throws: TrainingError("--dataset-moved-to: the run trains on addition T = 8, not on a dataset file")) {
+        #expect(throws: HFRNNError("--dataset-moved-to: the run trains on addition T = 8, not on a dataset file")) {
             _ = try relocating(task, to: MovedDataset(dataset: folder.file("other.h5")))
         }
     }

@@ -6,6 +6,7 @@ import HDF5IO
 import Linalg
 import Training
 import TrainingRun
+import TrainingTestSupport
 
 /// Keeps checkpoints/README.md honest: a checkpoint written by the training loop, read back with
 /// nothing but HDF5 names (as h5py or any HDF5 tool would), no Training types.
@@ -16,7 +17,7 @@ import TrainingRun
         // Writing uses hfrnn's training loop...
         var config = try smallConfig(.float, folder: folder.path)
         config.maxIterations = 2
-        let outcome = try runTraining(try Trainer<Float>(config: config, source: taskSource(config, Float.self)),
+        let outcome = try runTraining(try HFTrainer<Float>(config: config, source: taskSource(config, Float.self)),
                                       shouldStop: { false }, onIteration: { _ in })
         let iterations = 2
         #expect(outcome.iterations == iterations)
@@ -136,7 +137,7 @@ import TrainingRun
         }
         var limited = config
         limited.maxIterations = 1
-        let trainer = try Trainer<Float>(config: limited, source: taskSource(limited, Float.self))
+        let trainer = try HFTrainer<Float>(config: limited, source: taskSource(limited, Float.self))
         _ = try runTraining(trainer, shouldStop: { false }, onIteration: { _ in })
         let left = try FileManager.default.contentsOfDirectory(atPath: runFolder).sorted()
         #expect(left == [alive, mine, unrelated, "best.h5", "latest.h5", "metrics.csv"].sorted())

@@ -1,6 +1,6 @@
 /// A problem that stops a command, by kind, printed as one line (`message`). Where a file or folder
 /// is at fault its path travels with the error, and the usual line is "<path>: <problem>".
-public enum TrainingError: Error, CustomStringConvertible, Equatable, Sendable {
+public enum HFRNNError: Error, CustomStringConvertible, Equatable, Sendable {
     /// A file or folder cannot be read or written, or what it holds is not valid.
     case file(path: String, message: String)
     /// A configuration value is invalid: its field's path in `TrainingConfig` (e.g. "hiddenUnits").
@@ -14,12 +14,12 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable, Sendable {
     public init(_ message: String) { self = .other(message) }
 
     /// The file problem "<path>: <problem>".
-    public static func file(_ path: String, _ problem: String) -> TrainingError {
+    public static func file(_ path: String, _ problem: String) -> HFRNNError {
         .file(path: path, message: "\(path): \(problem)")
     }
 
     /// The mismatch "<path>: <problem>".
-    public static func dataMismatch(_ path: String, _ problem: String) -> TrainingError {
+    public static func dataMismatch(_ path: String, _ problem: String) -> HFRNNError {
         .dataMismatch(path: path, message: "\(path): \(problem)")
     }
 
@@ -41,7 +41,7 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable, Sendable {
 
     /// The same kind of problem as seen from `path` (a checkpoint being resumed, say): the line
     /// "<path>: <context><message>".
-    public func reported(at path: String, _ context: String) -> TrainingError {
+    public func reported(at path: String, _ context: String) -> HFRNNError {
         let line = "\(path): \(context)\(message)"
         switch self {
         case .file: return .file(path: path, message: line)
@@ -52,4 +52,11 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable, Sendable {
     }
 
     public var description: String { message }
+}
+
+extension HFRNNError {
+    /// The invalid configuration value `issue`, with the same one line.
+    public init(_ issue: FieldIssue) {
+        self = .configuration(field: issue.field, message: issue.description)
+    }
 }

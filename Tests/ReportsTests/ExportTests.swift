@@ -1,3 +1,4 @@
+import Diagnostics
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
@@ -13,6 +14,7 @@ import Testing
 @testable import DataFiles
 @testable import Training
 @testable import TrainingRun
+import TrainingTestSupport
 
 // MARK: - Fixture: a tiny training run, made once
 
@@ -42,7 +44,7 @@ let tinyRun: TinyRun = {
     config.maxIterations = 3
     config.runName = "tiny"
     let source = try! makeSource(config, Float.self)
-    let trainer = try! Trainer<Float>(config: config, source: source)
+    let trainer = try! HFTrainer<Float>(config: config, source: source)
     let outcome = try! runTraining(trainer, shouldStop: { false }, onIteration: { _ in })
     return TinyRun(root: root, runFolder: RunFolder(config: config).path, checkpoint: outcome.latestCheckpoint,
                    history: trainer.history, finalTestError: outcome.finalTestError,
@@ -236,8 +238,8 @@ func exportTinyRun() throws -> ExportResult {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let blocker = folder + "/file"
         _ = FileManager.default.createFile(atPath: blocker, contents: Data())
-        #expect(throws: TrainingError.self) { try exportRun(checkpoint: tinyRun.checkpoint, to: blocker + "/out") }
-        #expect(throws: TrainingError.self) { try exportRun(checkpoint: tinyRun.checkpoint, to: blocker) }
+        #expect(throws: HFRNNError.self) { try exportRun(checkpoint: tinyRun.checkpoint, to: blocker + "/out") }
+        #expect(throws: HFRNNError.self) { try exportRun(checkpoint: tinyRun.checkpoint, to: blocker) }
         #expect(throws: (any Error).self) { try exportRun(checkpoint: folder + "/missing.h5", to: folder + "/out") }
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["file"])
     }
@@ -247,11 +249,11 @@ func exportTinyRun() throws -> ExportResult {
         do {
             let files = try StagedFiles(directory: folder)
             try files.stage("one.txt", contents: "1")
-            func failingContents() throws -> [UInt8] { throw TrainingError("injected") }
+            func failingContents() throws -> [UInt8] { throw HFRNNError("injected") }
             try files.stage("two.txt", bytes: try failingContents())
             try files.commit()
             Issue.record("staging should have failed")
-        } catch let error as TrainingError {
+        } catch let error as HFRNNError {
             #expect(error.message == "injected")
         }
         // The folders StagedFiles created are gone again.
@@ -291,7 +293,7 @@ struct SVGStructure {
         let parser = XMLParser(data: data)
         parser.delegate = delegate
         guard parser.parse() else {
-            throw TrainingError("SVG is not well-formed: \(parser.parserError.map { "\($0)" } ?? "unknown error")")
+            throw HFRNNError("SVG is not well-formed: \(parser.parserError.map { "\($0)" } ?? "unknown error")")
         }
         root = delegate.root
         panels = delegate.panels
@@ -408,14 +410,14 @@ struct SVGStructure {
         // A probe output serves as a direction file (its /direction group).
         #expect(try DerivativeProbe<Double>.readDirection(from: path, network: Self.network) == v)
         let other = RecurrentNetwork(shape: NetworkShape(inputs: 2, hidden: 7, outputs: 1), outputLoss: .linearSquaredError)
-        #expect(throws: TrainingError.self) { try DerivativeProbe<Double>.readDirection(from: path, network: other) }
+        #expect(throws: HFRNNError.self) { try DerivativeProbe<Double>.readDirection(from: path, network: other) }
     }
 
     @Test func freshModelMatchesANewTrainersParameters() throws {
         var config = TrainingConfig(data: .task(Self.spec))
         config.hiddenUnits = 6
         config.seed = 42
-        let trainer = try Trainer<Double>(config: config, source: try makeSource(config, Double.self))
+        let trainer = try HFTrainer<Double>(config: config, source: try makeSource(config, Double.self))
         var rng = SeededGenerator(seed: 42)
         let theta: [Double] = Self.network.initialParameters(InitializationConfig(), outputMean: Self.spec.targetMean,
                                                              using: &rng)

@@ -1,4 +1,5 @@
 import DataFiles
+import Diagnostics
 import Foundation
 import HessianFree
 import Linalg
@@ -6,6 +7,7 @@ import Linalg
 import TestSupport
 import Testing
 import Training
+import TrainingTestSupport
 
 /// How CG ended and the step's decision, stored as codes with their values (format 4) and read
 /// back from the sentences of older checkpoints.
@@ -32,7 +34,7 @@ import Training
 
     /// Checkpoints before format 4 stored `reason`; each sentence reads back as its case.
     @Test func everyOldSentenceReadsBackAsItsCase() throws {
-        func never() -> any Error { TrainingError("no match") }
+        func never() -> any Error { HFRNNError("no match") }
         for stop in Self.terminations {
             #expect(try LegacyStatusSentences.cgStop(stop?.reason ?? "not run", orThrow: never) == stop)
         }
@@ -43,9 +45,9 @@ import Training
 
     @Test func aSentenceHFRNNNeverWroteIsAnError() {
         for text in ["", "relative progress below ε after 3 steps", "reached the maximum of many CG iterations"] {
-            #expect(throws: TrainingError.self) { try LegacyStatusSentences.cgStop(text) { TrainingError(text) } }
+            #expect(throws: HFRNNError.self) { try LegacyStatusSentences.cgStop(text) { HFRNNError(text) } }
         }
-        #expect(throws: TrainingError.self) { try LegacyStatusSentences.decision("rejected: ρ ≤ 0") { TrainingError("x") } }
+        #expect(throws: HFRNNError.self) { try LegacyStatusSentences.decision("rejected: ρ ≤ 0") { HFRNNError("x") } }
     }
 
     /// A format-3 checkpoint (sentences and an `accepted` column) loads with its statuses as cases,

@@ -1,4 +1,5 @@
 import DataFiles
+import Diagnostics
 import Dispatch
 import HessianFree
 import Linalg
@@ -7,7 +8,7 @@ import SequenceModel
 /// Holds a run's parameters, optimizer state and history, and advances it one HF iteration at a
 /// time. The data for each iteration is drawn from the optimizer state's RNG, so a run restored
 /// from a checkpoint continues bit for bit as if it had never stopped.
-public final class Trainer<Scalar: BLASScalar> {
+public final class HFTrainer<Scalar: BLASScalar> {
     public let config: TrainingConfig
     public let network: RecurrentNetwork
     public private(set) var parameters: [Scalar]
@@ -33,7 +34,7 @@ public final class Trainer<Scalar: BLASScalar> {
     /// λ₀ = `config.optimizer.initialLambda`.
     public convenience init(config: TrainingConfig, source: any SequenceSource<Scalar>,
                             group: any WorkerGroup = SingleWorker(), threads: ComputeThreads = .single) throws {
-        if let problem = config.problem { throw TrainingError(problem) }
+        if let problem = config.problem { throw HFRNNError(problem) }
         let fresh = FreshModel(config: config, source: source)
         let state = HFState<Scalar>(parameterCount: fresh.network.parameterCount, config: config.optimizer, rng: fresh.rng)
         try self.init(config: config, network: fresh.network, parameters: fresh.parameters, state: state, history: [],
@@ -45,11 +46,11 @@ public final class Trainer<Scalar: BLASScalar> {
     public init(config: TrainingConfig, network: RecurrentNetwork, parameters: [Scalar], state: HFState<Scalar>,
                 history: [IterationRecord], earlierSeconds: Double, source: any SequenceSource<Scalar>,
                 group: any WorkerGroup = SingleWorker(), threads: ComputeThreads = .single) throws {
-        if let problem = config.problem { throw TrainingError(problem) }
+        if let problem = config.problem { throw HFRNNError(problem) }
         try requireFit(data: source.name, inputs: source.inputSize, outputs: source.outputSize,
                        outputLoss: source.outputLoss, model: "the model", network: network)
         guard parameters.count == network.parameterCount, state.warmStart.count == network.parameterCount else {
-            throw TrainingError("parameter vector has \(parameters.count) entries, the \(network.shape) network needs \(network.parameterCount)")
+            throw HFRNNError("parameter vector has \(parameters.count) entries, the \(network.shape) network needs \(network.parameterCount)")
         }
         self.config = config
         self.network = network
@@ -92,13 +93,13 @@ public final class Trainer<Scalar: BLASScalar> {
         let hf = config.optimizer
         var rng = state.rng
         // A worker that cannot read its rows stops every worker, before any exchange.
-        let parts = try group.agreeing { try drawSubBatches(using: &rng) }
+        let drawn = try group.agreeing { try drawSubBatches(using: &rng) }
         func objective(_ subBatches: [SequenceBatch<Scalar>?]) -> RNNObjective<Scalar> {
             RNNObjective(network: network, subBatches: subBatches, group: group, workspace: workspace)
         }
-        let batches = HFBatches(gradient: objective(parts.gradient),
-                                curvature: objective(Array(parts.gradient.prefix(config.subBatchesPerChunk))),
-                                backtracking: objective(parts.backtracking), lineSearch: objective(parts.lineSearch))
+        let batches = HFBatches(gradient: objective(drawn.gradient),
+                                curvature: objective(Array(drawn.gradient.prefix(config.subBatchesPerChunk))),
+                                backtracking: objective(drawn.backtracking), lineSearch: objective(drawn.lineSearch))
         var stateForStep = state
         stateForStep.rng = rng
         let outcome = HessianFreeOptimizer.step(parameters: parameters, state: stateForStep, batches: batches, config: hf)
@@ -141,25 +142,25 @@ public final class Trainer<Scalar: BLASScalar> {
             let rolesOfChunk = chunk == 0 || (fromGradient && chunk <= 2)
             return rolesOfChunk && chunkSchedule.isOwned(index % perChunk, by: group.rank)
         }
-        var gradientParts: [SequenceBatch<Scalar>?] = []
+        var gradientSubBatches: [SequenceBatch<Scalar>?] = []
         for chunk in 0..<config.gradientChunkCount {
-            gradientParts += try source.trainingSubBatches(count: config.chunkSize, subBatchSize: size, using: &rng) {
+            gradientSubBatches += try source.trainingSubBatches(count: config.chunkSize, subBatchSize: size, using: &rng) {
                 ownsGradientSubBatch(chunk * perChunk + $0)
             }
         }
         if fromGradient {
-            return (gradientParts, Array(gradientParts[perChunk..<(2 * perChunk)]),
-                    Array(gradientParts[(2 * perChunk)..<(3 * perChunk)]))
+            return (gradientSubBatches, Array(gradientSubBatches[perChunk..<(2 * perChunk)]),
+                    Array(gradientSubBatches[(2 * perChunk)..<(3 * perChunk)]))
         }
         let backtrackSchedule = schedule(subBatchCount(hf.backtrackBatchSize))
-        let backtrackParts = try source.trainingSubBatches(count: hf.backtrackBatchSize, subBatchSize: size, using: &rng) {
+        let backtrackSubBatches = try source.trainingSubBatches(count: hf.backtrackBatchSize, subBatchSize: size, using: &rng) {
             backtrackSchedule.isOwned($0, by: group.rank)
         }
         let lineSearchSchedule = schedule(subBatchCount(hf.lineSearchBatchSize))
-        let lineSearchParts = try source.trainingSubBatches(count: hf.lineSearchBatchSize, subBatchSize: size, using: &rng) {
+        let lineSearchSubBatches = try source.trainingSubBatches(count: hf.lineSearchBatchSize, subBatchSize: size, using: &rng) {
             lineSearchSchedule.isOwned($0, by: group.rank)
         }
-        return (gradientParts, backtrackParts, lineSearchParts)
+        return (gradientSubBatches, backtrackSubBatches, lineSearchSubBatches)
     }
 
     /// Whether the run should stop before another iteration, and why. The iteration and time

@@ -1,3 +1,4 @@
+import Diagnostics
 import Foundation
 import HDF5IO
 @testable import RunStore
@@ -5,6 +6,7 @@ import TestSupport
 import Testing
 @testable import DataFiles
 @testable import Training
+import TrainingTestSupport
 
 /// One flipped bit in a stored dimension must give one error line, not an attempt to allocate
 /// tens of gigabytes (which aborts the process).
@@ -35,7 +37,7 @@ import Testing
         try FileManager.default.copyItem(atPath: fixturePath("checkpoint-format2.h5"), toPath: path)
         try flip(path, dimensions: [4, 4], index: 1, bit: 33)  // W_hh, the only [4, 4] block: [4, 8589934596]
 
-        let error = #expect(throws: TrainingError.self) { try TrainingCheckpoint<Float>.load(from: path) }
+        let error = #expect(throws: HFRNNError.self) { try TrainingCheckpoint<Float>.load(from: path) }
         #expect(error?.message == "\(path): parameters/W_hh has shape [4, 8589934596], the 2-4-1 network needs [4, 4]")
     }
 
@@ -52,7 +54,7 @@ import Testing
         }
         try flip(path, dimensions: [5], index: 0, bit: 36)  // 5 + 2³⁶ entries
 
-        let error = #expect(throws: TrainingError.self) { try TrainingCheckpoint<Float>.load(from: path) }
+        let error = #expect(throws: HFRNNError.self) { try TrainingCheckpoint<Float>.load(from: path) }
         #expect(error?.message == "\(path): history/test_error has \(5 + (1 << 36)) entries, expected 2")
     }
 

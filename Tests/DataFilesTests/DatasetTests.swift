@@ -1,3 +1,4 @@
+import Diagnostics
 import Foundation
 import HDF5IO
 import Linalg
@@ -54,16 +55,16 @@ private func expectSame<S: BLASScalar>(_ a: SequenceBatch<S>, _ b: SequenceBatch
     #expect(a.lengths == b.lengths, sourceLocation: sourceLocation)
 }
 
-/// The message of the `TrainingError` thrown by `body` without the "<path>: " prefix, or nil.
+/// The message of the `HFRNNError` thrown by `body` without the "<path>: " prefix, or nil.
 private func failure(at path: String, _ body: () throws -> Void) -> String? {
     do {
         try body()
         return nil
-    } catch let error as TrainingError {
+    } catch let error as HFRNNError {
         let prefix = "\(path): "
         return error.message.hasPrefix(prefix) ? String(error.message.dropFirst(prefix.count)) : "[no file prefix] \(error.message)"
     } catch {
-        return "[not a TrainingError] \(error)"
+        return "[not a HFRNNError] \(error)"
     }
 }
 

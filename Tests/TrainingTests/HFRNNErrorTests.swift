@@ -1,3 +1,4 @@
+import Diagnostics
 import Foundation
 import HDF5IO
 @testable import RunStore
@@ -5,9 +6,10 @@ import TestSupport
 import Testing
 @testable import DataFiles
 @testable import Training
+import TrainingTestSupport
 
 /// Errors carry their kind and the file, field or data at fault, and still print one line.
-@Suite struct TrainingErrorTests {
+@Suite struct HFRNNErrorTests {
     @Test func aCorruptDatasetIsAFileProblemNamingTheFile() throws {
         let path = temporaryPath(".h5")
         defer { removeFile(path) }
@@ -15,7 +17,7 @@ import Testing
         #expect {
             _ = try DatasetFile(path: path)
         } throws: { error in
-            guard case .file(let at, let message)? = error as? TrainingError else { return false }
+            guard case .file(let at, let message)? = error as? HFRNNError else { return false }
             return at == path && message.hasPrefix("\(path): ") && !message.contains("\n")
         }
     }
@@ -25,8 +27,8 @@ import Testing
         defer { folder.remove() }
         var config = try smallConfig(.float, folder: folder.path)
         config.hiddenUnits = 0
-        #expect(throws: TrainingError.configuration(field: "hiddenUnits", message: "hidden units must be at least 1, got 0")) {
-            _ = try Trainer<Float>(config: config, source: taskSource(config, Float.self))
+        #expect(throws: HFRNNError.configuration(field: "hiddenUnits", message: "hidden units must be at least 1, got 0")) {
+            _ = try HFTrainer<Float>(config: config, source: taskSource(config, Float.self))
         }
     }
 
@@ -44,7 +46,7 @@ import Testing
         do {
             _ = try loaded.makeTrainer(source: source, path: checkpoint)
             Issue.record("a source with other outputs was accepted")
-        } catch let error as TrainingError {
+        } catch let error as HFRNNError {
             guard case .dataMismatch(let path, let message) = error else {
                 Issue.record("expected a mismatch, got \(error)")
                 return
@@ -55,9 +57,9 @@ import Testing
     }
 
     @Test func theOneLineIsTheMessageWhateverTheKind() {
-        #expect(TrainingError.file("a.h5", "broken").description == "a.h5: broken")
-        #expect(TrainingError("plain").description == "plain")
-        #expect(TrainingError.file("a.h5", "x").reported(at: "b.h5", "cannot resume: ")
+        #expect(HFRNNError.file("a.h5", "broken").description == "a.h5: broken")
+        #expect(HFRNNError("plain").description == "plain")
+        #expect(HFRNNError.file("a.h5", "x").reported(at: "b.h5", "cannot resume: ")
                 == .file(path: "b.h5", message: "b.h5: cannot resume: a.h5: x"))
     }
 }

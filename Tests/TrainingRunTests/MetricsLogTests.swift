@@ -5,6 +5,7 @@ import Testing
 @testable import DataFiles
 @testable import Training
 @testable import TrainingRun
+import TrainingTestSupport
 
 /// metrics.csv in the run folder: one row per iteration, on disk when the iteration is reported,
 /// and consistent with the checkpoint a session starts from.
@@ -20,7 +21,7 @@ import Testing
         config.maxIterations = 2
         let run = RunFolder(config: config)
         var seen: [Int] = []
-        let first = try Trainer<Float>(config: config, source: taskSource(config, Float.self))
+        let first = try HFTrainer<Float>(config: config, source: taskSource(config, Float.self))
         _ = try runTraining(first, shouldStop: { false }) { record in
             // The row is in the file by the time the iteration is reported.
             seen.append((try? lines(run.metrics).count) ?? -1)

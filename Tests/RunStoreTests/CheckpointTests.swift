@@ -1,3 +1,4 @@
+import Diagnostics
 import Foundation
 @testable import RunStore
 import TestSupport
@@ -9,6 +10,7 @@ import SequenceModel
 import Tasks
 @testable import DataFiles
 @testable import Training
+import TrainingTestSupport
 
 @Suite struct CheckpointTests {
     // MARK: Round trip
@@ -174,7 +176,7 @@ import Tasks
         let path = folder.file("latest.h5")
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
         try Data("keep".utf8).write(to: URL(fileURLWithPath: path + "/note"))
-        let error = #expect(throws: TrainingError.self) { try TrainingCheckpoint(trainer).save(to: path) }
+        let error = #expect(throws: HFRNNError.self) { try TrainingCheckpoint(trainer).save(to: path) }
         #expect(error?.message.hasPrefix("\(path): cannot move the new file into place: ") == true)
         #expect(folder.contents() == ["latest.h5", "latest.h5/note"])
     }
@@ -337,7 +339,7 @@ import Tasks
             case .double: _ = try TrainingCheckpoint<Double>.load(from: path)
             }
             return "no error"
-        } catch let error as TrainingError {
+        } catch let error as HFRNNError {
             return error.description
         } catch let error as HDF5Error {
             return error.description
@@ -357,14 +359,14 @@ import Tasks
         var other = config
         other.data = .task(try TaskSpec(task: .temporalOrder, minimumLength: 10))
         let source = taskSource(other, Float.self)
-        let error = #expect(throws: TrainingError.self) {
+        let error = #expect(throws: HFRNNError.self) {
             _ = try checkpoint.makeTrainer(source: source, config: other, path: path)
         }
         #expect(error?.description == "\(path): cannot resume: temporal-order T = 10: the data has \(source.inputSize) inputs "
                 + "and \(source.outputSize) outputs (softmax-cross-entropy) but the model is a 2-8-1 network (linear-squared-error)")
         var invalid = config
         invalid.checkpointEvery = 0
-        let configError = #expect(throws: TrainingError.self) {
+        let configError = #expect(throws: HFRNNError.self) {
             _ = try checkpoint.makeTrainer(source: taskSource(config, Float.self), config: invalid, path: path)
         }
         #expect(configError?.description == "\(path): cannot resume: checkpoint cadence must be at least 1 iteration, got 0")

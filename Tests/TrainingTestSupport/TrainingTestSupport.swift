@@ -5,7 +5,7 @@ import Tasks
 import Training
 
 /// A run small enough for unit tests: addition T = 8, 8 hidden units, tiny batches.
-func smallConfig(_ precision: Precision, folder: String) throws -> TrainingConfig {
+public func smallConfig(_ precision: Precision, folder: String) throws -> TrainingConfig {
     var config = TrainingConfig(data: .task(try TaskSpec(task: .addition, minimumLength: 8)))
     config.hiddenUnits = 8
     config.precision = precision
@@ -21,20 +21,20 @@ func smallConfig(_ precision: Precision, folder: String) throws -> TrainingConfi
     return config
 }
 
-func taskSource<S: BLASScalar>(_ config: TrainingConfig, _: S.Type) -> TaskSource<S> {
+public func taskSource<S: BLASScalar>(_ config: TrainingConfig, _: S.Type) -> TaskSource<S> {
     TaskSource<S>(spec: config.task!, testSequences: config.testSequences, testSeed: config.seed ^ 0x7E57)
 }
 
 /// A new trainer on `config` that has run `iterations` HF iterations.
-func trainedTrainer<S: BLASScalar>(_ config: TrainingConfig, _: S.Type, iterations: Int) throws -> Trainer<S> {
-    let trainer = try Trainer<S>(config: config, source: taskSource(config, S.self))
+public func trainedTrainer<S: BLASScalar>(_ config: TrainingConfig, _: S.Type, iterations: Int) throws -> HFTrainer<S> {
+    let trainer = try HFTrainer<S>(config: config, source: taskSource(config, S.self))
     for _ in 0..<iterations { _ = try trainer.step() }
     return trainer
 }
 
 /// Every field of each record, floating-point values as bit patterns (so NaN == NaN and
 /// 0 != −0): equal arrays mean bit-identical histories.
-func historyBits(_ history: [IterationRecord], includingElapsed: Bool = true) -> [[String]] {
+public func historyBits(_ history: [IterationRecord], includingElapsed: Bool = true) -> [[String]] {
     history.map { record in
         let doubles = [record.trainLoss, record.trainObjective, record.testLoss, record.testError, record.lambda, record.lambdaNext,
                        record.rho, record.stepSize] + (includingElapsed ? [record.elapsedSeconds] : [])
@@ -45,13 +45,13 @@ func historyBits(_ history: [IterationRecord], includingElapsed: Bool = true) ->
 }
 
 /// The raw bytes of an array of numbers: equal bytes mean bit-identical values.
-func rawBytes<S>(_ values: [S]) -> [UInt8] {
+public func rawBytes<S>(_ values: [S]) -> [UInt8] {
     values.withUnsafeBytes { Array($0) }
 }
 
 /// Stores how CG ended and the decision as the sentences checkpoints held before format 4, for
 /// tests that turn a new checkpoint into an older format.
-func storeStatusesAsSentences(_ history: [IterationRecord], in file: HDF5File) throws {
+public func storeStatusesAsSentences(_ history: [IterationRecord], in file: HDF5File) throws {
     try file.writeStrings(history.map { $0.cgStop?.reason ?? "not run" }, to: "history/cg_stop")
     try file.writeStrings(history.map(\.decision.reason), to: "history/decision")
 }

@@ -1,3 +1,4 @@
+import Diagnostics
 import Foundation
 import HDF5IO
 @testable import RunStore
@@ -5,6 +6,7 @@ import TestSupport
 import Testing
 @testable import DataFiles
 @testable import Training
+import TrainingTestSupport
 
 /// A checkpoint (format 3) notices any flipped bit: in a stored value it names the value, anywhere
 /// else its seal, the CRC-32 of the whole file in its first 512 bytes, refuses it.
@@ -76,7 +78,7 @@ import Testing
         #expect(try loadError(path, flipping: 300, bit: 0, of: bytes)
                 == "\(path): the file is damaged: the CRC-32 record in its first 512 bytes is damaged")
         try Data(bytes + [0]).write(to: URL(fileURLWithPath: path))
-        let longer = #expect(throws: TrainingError.self) { try TrainingCheckpoint<Float>.load(from: path) }
+        let longer = #expect(throws: HFRNNError.self) { try TrainingCheckpoint<Float>.load(from: path) }
         #expect(longer?.message == "\(path): the file is damaged: it has \(bytes.count + 1) bytes but was written with \(bytes.count)")
     }
 
