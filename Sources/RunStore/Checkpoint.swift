@@ -144,8 +144,8 @@ public struct TrainingCheckpoint<Scalar: BLASScalar & HDF5Element> {
                             threads: ComputeThreads = .single) throws -> HFTrainer<Scalar> {
         do {
             return try HFTrainer<Scalar>(config: config ?? self.config, network: network, parameters: parameters,
-                                       state: state, history: history, earlierSeconds: elapsedSeconds, source: source,
-                                       group: group, threads: threads)
+                                         state: state, history: history, earlierSeconds: elapsedSeconds, source: source,
+                                         group: group, threads: threads)
         } catch let error as HFRNNError {
             throw error.reported(at: path, "cannot resume: ")
         }

@@ -28,7 +28,7 @@ func startTraining<S: BLASScalar & HDF5Element>(_ config: TrainingConfig, _: S.T
         let recorded = try recordingDatasetIdentity(config)
         if group.isPrimary { try RunFolder(config: recorded).refuseExistingRun() }
         return try HFTrainer<S>(config: recorded, source: source, group: group,
-                              threads: ThreadCount.resolved(requested: threads, workers: group.size))
+                                threads: ThreadCount.resolved(requested: threads, workers: group.size))
     }
     try train(trainer, header: "training \(describe(trainer.config)), \(trainer.network.shape) network, \(trainer.network.parameterCount) parameters")
 }
@@ -52,7 +52,7 @@ func resumeTraining<S: BLASScalar & HDF5Element>(_ path: String, _: S.Type, limi
             to: moved)
         let trainer = try checkpoint.makeTrainer(source: try makeStoredRunSource(config, S.self), config: config,
                                                  path: path, group: group,
-                                                 threads: ThreadCount.resolved(requested: threads, workers: group.size))
+                                                   threads: ThreadCount.resolved(requested: threads, workers: group.size))
         return (trainer, checkpoint.state.iteration)
     }
     try train(trainer, header: "resuming \(path) at iteration \(iteration)")

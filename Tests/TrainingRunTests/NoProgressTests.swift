@@ -19,8 +19,8 @@ import TrainingTestSupport
         var parameters = fresh.parameters
         parameters[fresh.network.layout.outputBias.offset] = 1e30
         let trainer = try HFTrainer<Float>(config: config, network: fresh.network, parameters: parameters,
-                                         state: fresh.state, history: [], earlierSeconds: 0,
-                                         source: taskSource(config, Float.self))
+                                           state: fresh.state, history: [], earlierSeconds: 0,
+                                           source: taskSource(config, Float.self))
         let outcome = try runTraining(trainer, shouldStop: { false }) { _ in }
         #expect(outcome.reason == .noProgress)
         #expect(outcome.iterations == 6)
@@ -39,8 +39,8 @@ import TrainingTestSupport
         let rejected = trainer.history.reversed().prefix { !$0.accepted }.count
         #expect(trainer.trailingRejections == rejected)
         let resumed = try HFTrainer<Float>(config: config, network: trainer.network, parameters: trainer.parameters,
-                                         state: trainer.state, history: trainer.history, earlierSeconds: 0,
-                                         source: taskSource(config, Float.self))
+                                           state: trainer.state, history: trainer.history, earlierSeconds: 0,
+                                           source: taskSource(config, Float.self))
         #expect(resumed.trailingRejections == 0)
     }
 }

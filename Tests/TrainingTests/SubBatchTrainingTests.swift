@@ -63,13 +63,13 @@ import TrainingTestSupport
         for _ in 0..<2 { _ = try alone.step() }
         for threads in [2, 3, 8] {
             let trainer = try HFTrainer<Float>(config: config, source: taskSource(config, Float.self),
-                                             threads: ComputeThreads(count: threads))
+                                               threads: ComputeThreads(count: threads))
             for _ in 0..<2 { _ = try trainer.step() }
             #expect(fingerprint(trainer) == fingerprint(alone), "\(threads) threads")
         }
         let shared = try ThreadedGroup(size: 2).run { worker in
             let trainer = try HFTrainer<Float>(config: config, source: taskSource(config, Float.self), group: worker,
-                                             threads: ComputeThreads(count: 3))
+                                               threads: ComputeThreads(count: 3))
             for _ in 0..<2 { _ = try trainer.step() }
             return self.fingerprint(trainer)
         }
