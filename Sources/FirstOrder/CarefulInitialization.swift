@@ -33,8 +33,8 @@ public struct CarefulInitialization: Sendable, Codable, Equatable {
     /// The [SMDH'13] values above.
     public init() {}
 
-    /// The first invalid value found, or nil (same shape as `FirstOrderConfig.validationError`).
-    public var validationError: FieldIssue? {
+    /// The first invalid value found, or nil (same shape as `FirstOrderConfig.issue`).
+    public var issue: FieldIssue? {
         if recurrentFanIn < 1 {
             return FieldIssue(field: "recurrentFanIn", requirement: "must be at least 1, got \(recurrentFanIn)")
         }
@@ -55,7 +55,7 @@ public struct CarefulInitialization: Sendable, Codable, Equatable {
     /// - Precondition: the configuration is valid.
     public func initialParameters<S: BLASScalar>(for network: RecurrentNetwork, outputMean: [Double]? = nil,
                                                  using rng: inout SeededGenerator) -> [S] {
-        if let error = validationError { preconditionFailure("CarefulInitialization: \(error)") }
+        if let error = issue { preconditionFailure("CarefulInitialization: \(error)") }
         let base = InitializationConfig(sparseFanIn: recurrentFanIn, spectralRadius: spectralRadius, inputScale: 1)
         var theta: [Double] = network.initialParameters(base, outputMean: outputMean, using: &rng)
         let layout = network.layout

@@ -28,7 +28,7 @@ public enum MomentumScheduleKind: String, Sendable, Codable, CaseIterable {
 ///
 /// Build one with `init(method:)`, which sets the published recipe of that method; the fields a
 /// method does not read keep their defaults (`fieldNames(for:)` lists the ones it reads). Check
-/// `validationError` after building or decoding; the optimizer traps on an invalid configuration.
+/// `issue` after building or decoding; the optimizer traps on an invalid configuration.
 public struct FirstOrderConfig: Sendable, Codable, Equatable {
     /// Which update rule `FirstOrderOptimizer.step` applies.
     public var method: FirstOrderMethod
@@ -119,7 +119,7 @@ public struct FirstOrderConfig: Sendable, Codable, Equatable {
 
     /// The first invalid value found, in declaration order, or nil if the configuration is valid.
     /// Every field is checked, used by `method` or not.
-    public var validationError: FieldIssue? {
+    public var issue: FieldIssue? {
         // Each test is written so that NaN fails it.
         FieldIssue.first([
             { .check(learningRate > 0 && learningRate.isFinite, "learningRate",

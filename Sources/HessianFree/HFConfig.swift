@@ -8,7 +8,7 @@ import Diagnostics
 /// in this package. No paper constant appears as a literal anywhere else in the module: the
 /// solver reads them from here.
 ///
-/// Training checks a configuration through `validationError` (via `TrainingConfig.problem`) before
+/// Training checks a configuration through `issue` (via `TrainingConfig.issue`) before
 /// any run starts; `HessianFreeOptimizer.step` traps on an invalid one.
 public struct HFConfig: Sendable, Codable, Equatable {
     // MARK: Damping
@@ -152,7 +152,7 @@ public struct HFConfig: Sendable, Codable, Equatable {
     public init() {}
 
     /// The first invalid value found, in declaration order, or nil if the configuration is valid.
-    public var validationError: FieldIssue? {
+    public var issue: FieldIssue? {
         // Each test is written so that NaN fails it.
         FieldIssue.first([
             { .check(initialLambda > 0 && initialLambda.isFinite, "initialLambda",

@@ -73,7 +73,7 @@ public enum HessianFreeOptimizer {
     public static func step<O: HFObjective>(parameters theta: [O.Scalar], state: HFState<O.Scalar>,
                                             batches: HFBatches<O>, config: HFConfig) -> HFStepOutcome<O.Scalar> {
         typealias S = O.Scalar
-        if let error = config.validationError { preconditionFailure("HessianFreeOptimizer.step: invalid HFConfig: \(error)") }
+        if let error = config.issue { preconditionFailure("HessianFreeOptimizer.step: invalid HFConfig: \(error)") }
         let n = theta.count
         for (role, objective) in [("gradient", batches.gradient), ("curvature", batches.curvature),
                                   ("backtracking", batches.backtracking), ("lineSearch", batches.lineSearch)] {

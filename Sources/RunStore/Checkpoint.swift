@@ -100,7 +100,7 @@ public struct TrainingCheckpoint<Scalar: BLASScalar & HDF5Element> {
         defaults.subBatchSize = nil
         let config: TrainingConfig = try decodeJSON(try file.stringAttribute("training", on: "config"), path: path,
                                                     defaults: defaults, keys: keys, wholeKeys: ["data"])
-        if let problem = config.validationError { throw fail("stored training configuration is invalid: \(problem)") }
+        if let issue = config.issue { throw fail("stored training configuration is invalid: \(issue)") }
         let network = try stored.readNetwork(config: config, keys: keys, maximumLayerSize: Self.maximumLayerSize)
         let layout = network.layout
         let parameters = try stored.readParameters(network: network)

@@ -90,7 +90,7 @@ public struct FirstOrderCheckpoint<Scalar: BLASScalar & HDF5Element> {
         guard version >= 2 else { throw fail("a format-\(version) checkpoint cannot hold a first-order run") }
 
         let config: TrainingConfig = try decodeJSON(try file.stringAttribute("training", on: "config"), path: path, keys: .snakeCase)
-        if let problem = config.validationError { throw fail("stored training configuration is invalid: \(problem)") }
+        if let issue = config.issue { throw fail("stored training configuration is invalid: \(issue)") }
         guard let run = config.firstOrder else { throw fail("stored training configuration has no first-order optimizer") }
         let storedMethod = try file.stringAttribute("method", on: "optimizer")
         guard storedMethod == run.method.rawValue else {

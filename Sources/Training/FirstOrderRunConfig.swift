@@ -33,13 +33,13 @@ public struct FirstOrderRunConfig: Sendable, Codable, Equatable {
 
     /// The first invalid value, with its field path under `firstOrder.` (e.g.
     /// "firstOrder.learningRate"), or nil.
-    public var problem: FieldIssue? {
-        if let issue = optimizer.validationError { return issue.nested(under: "firstOrder") }
+    public var issue: FieldIssue? {
+        if let issue = optimizer.issue { return issue.nested(under: "firstOrder") }
         if evaluateEvery < 1 {
             return FieldIssue(field: "firstOrder.evaluateEvery", subject: "evaluation cadence",
                               requirement: "must be at least 1 update, got \(evaluateEvery)")
         }
-        if initialization == .careful, let issue = carefulInitialization.validationError {
+        if initialization == .careful, let issue = carefulInitialization.issue {
             return issue.nested(under: "firstOrder.carefulInitialization")
         }
         return nil

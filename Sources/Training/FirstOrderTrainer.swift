@@ -84,7 +84,7 @@ public final class FirstOrderTrainer<Scalar: BLASScalar> {
     /// A new run: parameters from `config.seed` with the run's initialisation; the RNG continues
     /// that stream, as for HF.
     public convenience init(config: TrainingConfig, source: any SequenceSource<Scalar>) throws {
-        if let problem = config.validationError { throw HFRNNError(problem) }
+        if let issue = config.issue { throw HFRNNError(issue) }
         guard let run = config.firstOrder else { throw HFRNNError("the configuration has no first-order optimizer") }
         let network = RecurrentNetwork(
             shape: NetworkShape(inputs: source.inputSize, hidden: config.hiddenUnits, outputs: source.outputSize),
@@ -105,7 +105,7 @@ public final class FirstOrderTrainer<Scalar: BLASScalar> {
     /// Continues a run from its checkpointed values.
     public init(config: TrainingConfig, network: RecurrentNetwork, parameters: [Scalar], state: FirstOrderState<Scalar>,
                 history: [FirstOrderRecord], earlierSeconds: Double, source: any SequenceSource<Scalar>) throws {
-        if let problem = config.validationError { throw HFRNNError(problem) }
+        if let issue = config.issue { throw HFRNNError(issue) }
         guard let run = config.firstOrder else { throw HFRNNError("the configuration has no first-order optimizer") }
         try requireFit(data: source.name, inputs: source.inputSize, outputs: source.outputSize,
                        outputLoss: source.outputLoss, model: "the model", network: network)

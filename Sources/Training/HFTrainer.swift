@@ -34,7 +34,7 @@ public final class HFTrainer<Scalar: BLASScalar> {
     /// λ₀ = `config.optimizer.initialLambda`.
     public convenience init(config: TrainingConfig, source: any SequenceSource<Scalar>,
                             group: any WorkerGroup = SingleWorker(), threads: ComputeThreads = .single) throws {
-        if let problem = config.problem { throw HFRNNError(problem) }
+        if let issue = config.issue { throw HFRNNError(issue) }
         let fresh = FreshModel(config: config, source: source)
         let state = HFState<Scalar>(parameterCount: fresh.network.parameterCount, config: config.optimizer, rng: fresh.rng)
         try self.init(config: config, network: fresh.network, parameters: fresh.parameters, state: state, history: [],
@@ -46,7 +46,7 @@ public final class HFTrainer<Scalar: BLASScalar> {
     public init(config: TrainingConfig, network: RecurrentNetwork, parameters: [Scalar], state: HFState<Scalar>,
                 history: [IterationRecord], earlierSeconds: Double, source: any SequenceSource<Scalar>,
                 group: any WorkerGroup = SingleWorker(), threads: ComputeThreads = .single) throws {
-        if let problem = config.problem { throw HFRNNError(problem) }
+        if let issue = config.issue { throw HFRNNError(issue) }
         try requireFit(data: source.name, inputs: source.inputSize, outputs: source.outputSize,
                        outputLoss: source.outputLoss, model: "the model", network: network)
         guard parameters.count == network.parameterCount, state.warmStart.count == network.parameterCount else {

@@ -195,13 +195,10 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
         return gradientChunkCount * chunkSize + evaluation
     }
 
-    /// One-line message for the first invalid value, or nil.
-    public var validationError: String? { problem?.description }
-
     /// The first invalid value, or nil. Each test is written so that NaN fails it.
-    public var problem: FieldIssue? {
-        if let issue = optimizer.validationError { return issue.nested(under: "optimizer") }
-        if let problem = firstOrder?.problem { return problem }
+    public var issue: FieldIssue? {
+        if let issue = optimizer.issue { return issue.nested(under: "optimizer") }
+        if let issue = firstOrder?.issue { return issue }
         return FieldIssue.first([
             { .check(hiddenUnits >= 1, "hiddenUnits", subject: "hidden units", "must be at least 1, got \(hiddenUnits)") },
             { .check(!optimizer.evaluationBatchesFromGradient || gradientChunkCount >= 3,

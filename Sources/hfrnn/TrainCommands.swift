@@ -260,7 +260,7 @@ struct Train: ParsableCommand {
         if let evaluationBatches { hf.evaluationBatchesFromGradient = evaluationBatches == .fromGradient }
         config.optimizer = hf
         try firstOrder.apply(to: &config, hfFlags: hfOnlyFlags, runNameGiven: runName != nil)
-        if let problem = config.problem { throw ValidationError(Train.flagMessage(problem)) }
+        if let issue = config.issue { throw ValidationError(Train.flagMessage(issue)) }
         return config
     }
 

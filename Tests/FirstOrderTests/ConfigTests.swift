@@ -7,17 +7,17 @@ import Diagnostics
 @Suite struct FirstOrderConfigTests {
     @Test func defaultsFollowThePublishedRecipes() throws {
         let sgd = FirstOrderConfig(method: .sgd)
-        #expect(sgd.validationError == nil)
+        #expect(sgd.issue == nil)
         #expect(sgd.learningRate == 0.01 && sgd.minibatchSize == 20 && sgd.gradientClipThreshold == 1)
 
         let nesterov = FirstOrderConfig(method: .nesterov)
-        #expect(nesterov.validationError == nil)
+        #expect(nesterov.issue == nil)
         #expect(nesterov.learningRate == 1e-3 && nesterov.minibatchSize == 100 && nesterov.gradientClipThreshold == nil)
         #expect(nesterov.momentumSchedule == .warmup && nesterov.maximumMomentum == 0.995)
         #expect(nesterov.warmupMomentum == 0.9 && nesterov.momentumWarmupSteps == 1000 && nesterov.momentumRaisePeriod == 250)
 
         let adam = FirstOrderConfig(method: .adam)
-        #expect(adam.validationError == nil)
+        #expect(adam.issue == nil)
         #expect(adam.learningRate == 1e-3 && adam.minibatchSize == 100 && adam.gradientClipThreshold == nil)
         #expect(adam.adamBeta1 == 0.9 && adam.adamBeta2 == 0.999 && adam.adamEpsilon == 1e-8)
     }
@@ -25,7 +25,7 @@ import Diagnostics
     private func error(_ method: FirstOrderMethod = .nesterov, _ change: (inout FirstOrderConfig) -> Void) -> FieldIssue? {
         var config = FirstOrderConfig(method: method)
         change(&config)
-        return config.validationError
+        return config.issue
     }
 
     @Test func rejectsBadValuesNamingTheField() {

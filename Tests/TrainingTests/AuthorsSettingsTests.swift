@@ -25,7 +25,7 @@ import TrainingTestSupport
         #expect(hf.lineSearchArmijoC == 0 && hf.lineSearchMaxTries == 50 && hf.lineSearchShrink == 0.8)
         #expect(hf.initialLambda == 0.08)
         #expect(!config.initialization.rescalesRecurrentWeights && !config.initialization.outputBiasAtTargetMean)
-        #expect(config.problem == nil)
+        #expect(config.issue == nil)
         // Each task's λ₀ = 0.01 × the release's num_outputs.
         let lambdas: [(PathologicalTask, Int, Double)] = [
             (.addition, 100, 0.01), (.xorRelease, 100, 0.01), (.temporalOrder, 200, 0.08),
@@ -98,9 +98,9 @@ import TrainingTestSupport
     @Test func evaluationBatchesFromTheGradientBatchNeedThreeChunks() throws {
         var config = try smallConfig(.float, folder: "unused")
         config.optimizer.evaluationBatchesFromGradient = true
-        #expect(config.problem?.field == "optimizer.gradientBatchSize")
+        #expect(config.issue?.field == "optimizer.gradientBatchSize")
         config.optimizer.gradientBatchSize = 90
-        #expect(config.problem == nil)
+        #expect(config.issue == nil)
     }
 
     /// The yardstick of the relative loss: the best constant prediction, checked against the mean
@@ -166,7 +166,7 @@ import TrainingTestSupport
         _ = try trainer.step()
         #expect(trainer.stopReason(interrupted: false) == .processorTimeLimit)
         config.processorTimeLimitSeconds = 0
-        #expect(config.problem?.field == "processorTimeLimitSeconds")
+        #expect(config.issue?.field == "processorTimeLimitSeconds")
     }
 
     /// Chunks made one at a time are evaluated as they come (one chunk held at a time) and give

@@ -30,6 +30,13 @@ import TrainingTestSupport
         #expect(throws: HFRNNError.configuration(field: "hiddenUnits", message: "hidden units must be at least 1, got 0")) {
             _ = try HFTrainer<Float>(config: config, source: taskSource(config, Float.self))
         }
+        // A first-order run's invalid value is a configuration problem too (it was one of no kind).
+        config.firstOrder = FirstOrderRunConfig(method: .nesterov)
+        config.firstOrder?.optimizer.learningRate = -1
+        #expect(throws: HFRNNError.configuration(field: "firstOrder.learningRate",
+                                                 message: "learningRate must be positive and finite, got -1.0")) {
+            _ = try FirstOrderTrainer<Float>(config: config, source: taskSource(config, Float.self))
+        }
     }
 
     @Test func dataThatDoesNotFitTheNetworkIsAMismatchNamingTheData() throws {

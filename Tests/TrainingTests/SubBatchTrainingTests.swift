@@ -126,7 +126,7 @@ import TrainingTestSupport
         config.subBatchSize = 1000
         #expect(config.resolvedSubBatchSize == config.chunkSize)
         config.subBatchSize = 0
-        #expect(config.problem?.field == "subBatchSize")
+        #expect(config.issue?.field == "subBatchSize")
     }
 }
 
