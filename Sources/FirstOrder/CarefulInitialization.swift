@@ -1,6 +1,6 @@
+import Diagnostics
 import Linalg
 import SequenceModel
-import Diagnostics
 
 /// The "careful" RNN initialisation [SMDH'13] used with momentum (their Table 4), which differs
 /// from hfrnn's `InitializationConfig` (sparse in every matrix, after Sutskever's HF code) in two

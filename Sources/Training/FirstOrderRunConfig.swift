@@ -1,6 +1,6 @@
 import DataFiles
-import FirstOrder
 import Diagnostics
+import FirstOrder
 
 /// How a first-order run starts its parameters.
 public enum FirstOrderInitialization: String, Sendable, Codable, CaseIterable {

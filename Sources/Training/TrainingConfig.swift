@@ -1,10 +1,10 @@
-import Foundation
 import DataFiles
+import Diagnostics
 import FirstOrder
+import Foundation
 import HessianFree
 import SequenceModel
 import Tasks
-import Diagnostics
 
 /// Numeric precision of a run: Float trains (fast); Double is for checks.
 public enum Precision: String, Sendable, Codable, CaseIterable {

@@ -1,8 +1,8 @@
+import Diagnostics
 import FirstOrder
 import Foundation
 import Linalg
 import Testing
-import Diagnostics
 
 @Suite struct FirstOrderConfigTests {
     @Test func defaultsFollowThePublishedRecipes() throws {
