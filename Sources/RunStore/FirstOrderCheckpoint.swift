@@ -200,7 +200,7 @@ public func checkpointFirstOrderMethod(_ path: String) throws -> FirstOrderMetho
     if name == "hf" { return nil }
     guard let method = FirstOrderMethod(rawValue: name) else {
         throw HFRNNError("\(path): optimizer method '\(name)' is unknown (hf, "
-                            + FirstOrderMethod.allCases.map(\.rawValue).joined(separator: ", ") + ")")
+                         + FirstOrderMethod.allCases.map(\.rawValue).joined(separator: ", ") + ")")
     }
     return method
 }

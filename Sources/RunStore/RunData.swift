@@ -44,11 +44,11 @@ public func relocating(_ config: TrainingConfig, to moved: MovedDataset) throws 
     guard moved.dataset != nil || moved.testDataset != nil else { return config }
     guard case .dataset(let path, let testPath) = config.data else {
         throw HFRNNError("\(moved.dataset != nil ? MovedDataset.datasetFlag : MovedDataset.testDatasetFlag): "
-                            + "the run trains on \(config.data.name), not on a dataset file")
+                         + "the run trains on \(config.data.name), not on a dataset file")
     }
     if moved.testDataset != nil && testPath == nil {
         throw HFRNNError("\(MovedDataset.testDatasetFlag): the run has no separate test file "
-                            + "(its test set is rows of its dataset; give \(MovedDataset.datasetFlag))")
+                         + "(its test set is rows of its dataset; give \(MovedDataset.datasetFlag))")
     }
     var relocated = config
     relocated.data = .dataset(path: moved.dataset.map(absolutePath) ?? path,
@@ -74,7 +74,7 @@ public func makeStoredRunSource<S: BLASScalar & HDF5Element>(_ config: TrainingC
 private func checkStoredFile(_ path: String, what: String, flag: String, hash stored: String?) throws {
     guard FileManager.default.fileExists(atPath: path) else {
         throw HFRNNError.file(path, "file not found: the run's stored \(what) path (if the file has moved, "
-                                 + "give its new path with \(flag) FILE)")
+                              + "give its new path with \(flag) FILE)")
     }
     guard let stored else { return }  // runs from before hashes were recorded
     let found = try contentHash(ofFileAt: path)

@@ -25,7 +25,7 @@ func resumeFirstOrderTraining<S: BLASScalar & HDF5Element>(_ path: String, _: S.
                                                           successThreshold: Double?, moved: MovedDataset) throws {
     if limits.processorTimeLimitSeconds != nil {
         throw HFRNNError.configuration(field: "processorTimeLimitSeconds",
-                                          message: "--processor-time-limit belongs to HF runs; \(path) is a first-order run")
+                                       message: "--processor-time-limit belongs to HF runs; \(path) is a first-order run")
     }
     let checkpoint = try FirstOrderCheckpoint<S>.load(from: path)
     if let note = blasKernelsNote(forCheckpointAt: path) { print(note) }

@@ -52,7 +52,7 @@ import Testing
 
         try FileManager.default.moveItem(atPath: folder.file("train.h5"), toPath: folder.file("moved.h5"))
         #expect(throws: HFRNNError.file(folder.file("train.h5"), "file not found: the run's stored dataset path "
-                                           + "(if the file has moved, give its new path with --dataset-moved-to FILE)")) {
+                                        + "(if the file has moved, give its new path with --dataset-moved-to FILE)")) {
             _ = try makeStoredRunSource(stored, Float.self)
         }
         let moved = try relocating(stored, to: MovedDataset(dataset: folder.file("moved.h5")))
@@ -62,7 +62,7 @@ import Testing
         let other = try relocating(stored, to: MovedDataset(dataset: folder.file("other.h5")))
         #expect(throws: HFRNNError.self) { _ = try makeStoredRunSource(other, Float.self) }
         #expect(throws: HFRNNError("--test-dataset-moved-to: the run has no separate test file (its test set is rows "
-                                      + "of its dataset; give --dataset-moved-to)")) {
+                                   + "of its dataset; give --dataset-moved-to)")) {
             _ = try relocating(stored, to: MovedDataset(testDataset: folder.file("other.h5")))
         }
         let task = TrainingConfig(data: .task(try TaskSpec(task: .addition, minimumLength: 8)))
