@@ -1,3 +1,4 @@
+import Diagnostics
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -5,29 +6,33 @@ import Glibc
 
 /// Checks, before any work, that files can be written into `directory`: it is a writable folder,
 /// or it does not exist yet and its nearest existing ancestor is a writable folder (it would be
-/// created). Throws a one-line `TrainingError` otherwise. Nothing is created.
+/// created). Throws a one-line `HFRNNError` otherwise. Nothing is created.
 public func checkOutputDirectory(_ directory: String) throws {
-    let manager = FileManager.default
-    var url = URL(fileURLWithPath: directory).standardizedFileURL
-    var missing = false
+    let start = URL(fileURLWithPath: directory).standardizedFileURL
+    guard let existing = nearestExistingAncestor(of: start) else {
+        throw HFRNNError.file(directory, "cannot create the output folder: no existing parent folder")
+    }
+    let path = existing.url.path, missing = path != start.path
+    guard existing.isFolder else {
+        throw HFRNNError.file(directory, missing ? "cannot create the output folder: \(path) is a file, not a folder"
+                                                 : "exists and is not a folder")
+    }
+    guard FileManager.default.isWritableFile(atPath: path) else {
+        throw HFRNNError.file(directory, missing ? "cannot create the output folder: \(path) is not writable"
+                                                 : "the output folder is not writable")
+    }
+}
+
+/// The first path that exists on the way up from `url` (`url` itself when it exists), and whether
+/// it is a folder; nil when none does. Where a missing folder would be created, this is the folder
+/// that must accept it.
+package func nearestExistingAncestor(of url: URL) -> (url: URL, isFolder: Bool)? {
+    var url = url
     while true {
         var isDirectory: ObjCBool = false
-        if manager.fileExists(atPath: url.path, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else {
-                throw TrainingError.file(directory, missing
-                    ? "cannot create the output folder: \(url.path) is a file, not a folder"
-                    : "exists and is not a folder")
-            }
-            guard manager.isWritableFile(atPath: url.path) else {
-                throw TrainingError.file(directory, missing
-                    ? "cannot create the output folder: \(url.path) is not writable"
-                    : "the output folder is not writable")
-            }
-            return
-        }
-        missing = true
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) { return (url, isDirectory.boolValue) }
         let parent = url.deletingLastPathComponent()
-        guard parent.path != url.path else { throw TrainingError.file(directory, "cannot create the output folder: no existing parent folder") }
+        guard parent.path != url.path else { return nil }
         url = parent
     }
 }
@@ -35,10 +40,10 @@ public func checkOutputDirectory(_ directory: String) throws {
 /// Checks that a file can be written at `path` (its folder as `checkOutputDirectory`, and the path
 /// itself is not a folder).
 public func checkOutputFile(_ path: String) throws {
-    guard !path.isEmpty else { throw TrainingError.file(path: path, message: "output file path is empty") }
+    guard !path.isEmpty else { throw HFRNNError.file(path: path, message: "output file path is empty") }
     var isDirectory: ObjCBool = false
     if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-        throw TrainingError.file(path, "is a folder, not a file")
+        throw HFRNNError.file(path, "is a folder, not a file")
     }
     try checkOutputDirectory(URL(fileURLWithPath: path).deletingLastPathComponent().path)
 }
@@ -74,12 +79,12 @@ package enum AtomicFile {
     /// the temporary file is removed.
     package static func writeTemporary(_ bytes: [UInt8], for path: String) throws -> String {
         let temporary = temporaryPath(for: path)
-        func failure(_ what: String) -> TrainingError {
-            TrainingError.file(path, "cannot \(what): \(String(cString: strerror(errno)))")
+        func failure(_ what: String) -> HFRNNError {
+            HFRNNError.file(path, "cannot \(what): \(String(cString: strerror(errno)))")
         }
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw failure("create a temporary file in its folder") }
-        var problem: TrainingError? = nil
+        var problem: HFRNNError? = nil
         bytes.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {
@@ -113,7 +118,7 @@ package enum AtomicFile {
     /// Renames `temporary` over `path`.
     package static func moveIntoPlace(_ temporary: String, over path: String) throws {
         guard rename(temporary, path) == 0 else {
-            throw TrainingError.file(path, "cannot move the new file into place: \(String(cString: strerror(errno)))")
+            throw HFRNNError.file(path, "cannot move the new file into place: \(String(cString: strerror(errno)))")
         }
     }
 
@@ -159,7 +164,7 @@ package final class StagedFiles {
         for folder in missing where mkdir(folder.path, 0o777) != 0 && errno != EEXIST {
             let reason = String(cString: strerror(errno))
             if let top = missing.first { try? manager.removeItem(at: top) }
-            throw TrainingError.file(directory, "cannot create the output folder: \(reason)")
+            throw HFRNNError.file(directory, "cannot create the output folder: \(reason)")
         }
         createdFolder = missing.first?.path
     }
@@ -201,7 +206,7 @@ package final class StagedFiles {
 /// fsync a file or directory by path.
 func fsyncFile(_ path: String) throws {
     let descriptor = open(path, O_RDONLY)
-    guard descriptor >= 0 else { throw TrainingError.file(path, "cannot open for fsync: \(String(cString: strerror(errno)))") }
+    guard descriptor >= 0 else { throw HFRNNError.file(path, "cannot open for fsync: \(String(cString: strerror(errno)))") }
     defer { close(descriptor) }
-    guard fsync(descriptor) == 0 else { throw TrainingError.file(path, "fsync failed: \(String(cString: strerror(errno)))") }
+    guard fsync(descriptor) == 0 else { throw HFRNNError.file(path, "fsync failed: \(String(cString: strerror(errno)))") }
 }

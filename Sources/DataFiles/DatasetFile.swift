@@ -1,3 +1,4 @@
+import Diagnostics
 import Foundation
 import HDF5IO
 import Linalg
@@ -7,7 +8,7 @@ import SequenceModel
 ///
 /// `init` checks everything before training starts — attributes, datasets, dtypes, shapes and
 /// every value — streaming the file in blocks of rows, so a file larger than memory can be
-/// validated (and trained on: rows are then read on demand). Every problem is a `TrainingError`
+/// validated (and trained on: rows are then read on demand). Every problem is a `HFRNNError`
 /// of one line naming the file, the dataset and the problem; positions are 0-based. Rows read
 /// later are checked again, so a file changed after validation cannot slip bad values in.
 public final class DatasetFile {
@@ -113,7 +114,7 @@ public final class DatasetFile {
     /// Decoded rows `range` (from memory, or read from the file and checked again).
     public func rows(_ range: Range<Int>) throws -> DatasetRows {
         guard range.lowerBound >= 0, range.upperBound <= sequenceCount else {
-            throw TrainingError.file(path, "rows \(range.lowerBound)..<\(range.upperBound) are outside 0..<\(sequenceCount)")
+            throw HFRNNError.file(path, "rows \(range.lowerBound)..<\(range.upperBound) are outside 0..<\(sequenceCount)")
         }
         if let memory {
             var part = DatasetRows(steps: steps, inputSize: inputSize, outputSize: outputSize)
@@ -132,9 +133,9 @@ public final class DatasetFile {
     /// `count` consecutive sequences starting at row `offset`, wrapping around from the last row
     /// to the first (as often as needed when `count` > N), as a time-major batch.
     public func sequences<S: BLASScalar>(startingAt offset: Int, count: Int, as _: S.Type = S.self) throws -> SequenceBatch<S> {
-        guard count >= 1 else { throw TrainingError.file(path, "a batch needs at least one sequence, got \(count)") }
+        guard count >= 1 else { throw HFRNNError.file(path, "a batch needs at least one sequence, got \(count)") }
         guard offset >= 0 && offset < sequenceCount else {
-            throw TrainingError.file(path, "start row \(offset) is outside 0..<\(sequenceCount)")
+            throw HFRNNError.file(path, "start row \(offset) is outside 0..<\(sequenceCount)")
         }
         let n = sequenceCount
         if let memory {

@@ -1,3 +1,4 @@
+import Diagnostics
 import HDF5IO
 import SequenceModel
 
@@ -5,15 +6,15 @@ import SequenceModel
 struct Failure {
     let path: String
 
-    func callAsFunction(_ message: String) -> TrainingError { TrainingError.file(path, message) }
+    func callAsFunction(_ message: String) -> HFRNNError { HFRNNError.file(path, message) }
 
-    /// Runs an HDF5 call, turning its error into a one-line `TrainingError` (HDF5Error's
+    /// Runs an HDF5 call, turning its error into a one-line `HFRNNError` (HDF5Error's
     /// description already starts with the file and names the object).
     func hdf5<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
         } catch let error as HDF5Error {
-            throw TrainingError.file(path: error.file, message: error.description)
+            throw HFRNNError.file(path: error.file, message: error.description)
         }
     }
 }

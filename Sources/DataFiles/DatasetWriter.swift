@@ -1,3 +1,4 @@
+import Diagnostics
 import Foundation
 import HDF5IO
 import Linalg
@@ -25,10 +26,10 @@ public enum DatasetWriter {
         case .targets?: useLabels = false
         case .labels?:
             guard loss == .softmaxCrossEntropy else {
-                throw TrainingError.file(path, "/labels needs output_loss '\(OutputLoss.softmaxCrossEntropy.rawValue)', not '\(loss.rawValue)'")
+                throw HFRNNError.file(path, "/labels needs output_loss '\(OutputLoss.softmaxCrossEntropy.rawValue)', not '\(loss.rawValue)'")
             }
             guard labels != nil else {
-                throw TrainingError.file(path, "the targets cannot be stored as /labels: some scored or judged target row "
+                throw HFRNNError.file(path, "the targets cannot be stored as /labels: some scored or judged target row "
                                     + "is not one-hot, or some other row is not zero")
             }
             useLabels = true
@@ -38,13 +39,13 @@ public enum DatasetWriter {
         let directory = url.deletingLastPathComponent()
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw TrainingError.file(path, "folder '\(directory.path)' does not exist")
+            throw HFRNNError.file(path, "folder '\(directory.path)' does not exist")
         }
         do {
             let bytes = try image(batch, loss: loss, labels: useLabels ? labels : nil, task: task, seed: seed, name: path)
             try AtomicFile.write(bytes, to: path)
         } catch let error as HDF5Error {
-            throw TrainingError.file(path: error.file, message: error.description)
+            throw HFRNNError.file(path: error.file, message: error.description)
         }
     }
 

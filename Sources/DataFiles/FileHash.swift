@@ -1,10 +1,11 @@
+import Diagnostics
 import Foundation
 
 /// A hash of a file's bytes, "fnv1a64:" and 16 hex digits (64-bit FNV-1a): enough to tell whether a
 /// file found again, perhaps elsewhere, holds the same data. Not a defence against a forger.
 public func contentHash(ofFileAt path: String) throws -> String {
     guard let handle = FileHandle(forReadingAtPath: path) else {
-        throw TrainingError.file(path, "cannot read: \(String(cString: strerror(errno)))")
+        throw HFRNNError.file(path, "cannot read: \(String(cString: strerror(errno)))")
     }
     defer { try? handle.close() }
     var hash: UInt64 = 0xcbf2_9ce4_8422_2325
@@ -14,7 +15,7 @@ public func contentHash(ofFileAt path: String) throws -> String {
             guard let read = try handle.read(upToCount: 1 << 20), !read.isEmpty else { break }
             chunk = read
         } catch {
-            throw TrainingError.file(path, "cannot read: \(error.localizedDescription)")
+            throw HFRNNError.file(path, "cannot read: \(error.localizedDescription)")
         }
         chunk.withUnsafeBytes { bytes in
             for byte in bytes {

@@ -1,6 +1,6 @@
 import DataFiles
 import Foundation
-import RunFiles
+import RunStore
 import Training
 
 /// Where a cell stands, read from its run folder and the runner's notes.

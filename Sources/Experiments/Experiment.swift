@@ -1,6 +1,5 @@
 import DataFiles
 import Foundation
-import RunFiles
 import Training
 
 /// An experiment folder and its grid: created once from a spec, continued and summarised from the

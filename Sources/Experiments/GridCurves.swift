@@ -1,5 +1,5 @@
+import Figures
 import Foundation
-import RunFiles
 import Training
 
 // results-curves.svg: for every task and length of the grid, two panels side by side — the test

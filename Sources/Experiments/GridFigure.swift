@@ -1,5 +1,5 @@
+import Figures
 import Foundation
-import RunFiles
 
 // results.svg, drawn by hand like the paper's figure: for every task and length, one bar per
 // variant with the fraction of its seeds that solved (top panel, "solved/seeds" under the bar) and

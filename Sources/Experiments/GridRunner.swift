@@ -1,5 +1,5 @@
 import Foundation
-import RunFiles
+import RunStore
 import Training
 
 /// Runs the unfinished cells of a grid as `hfrnn train` / `hfrnn resume` child processes, up to

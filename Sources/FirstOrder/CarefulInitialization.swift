@@ -1,3 +1,4 @@
+import Diagnostics
 import Linalg
 import SequenceModel
 
@@ -47,18 +48,18 @@ public struct CarefulInitialization: Sendable, Codable, Equatable {
         return smartTanh
     }
 
-    /// The first invalid value found, or nil (same shape as `FirstOrderConfig.validationError`).
-    public var validationError: FirstOrderConfigError? {
+    /// The first invalid value found, or nil (same shape as `FirstOrderConfig.issue`).
+    public var issue: FieldIssue? {
         if recurrentFanIn < 1 {
-            return FirstOrderConfigError(field: "recurrentFanIn", requirement: "must be at least 1, got \(recurrentFanIn)")
+            return FieldIssue(field: "recurrentFanIn", requirement: "must be at least 1, got \(recurrentFanIn)")
         }
         if !(spectralRadius > 0 && spectralRadius.isFinite) {
-            return FirstOrderConfigError(field: "spectralRadius", requirement: "must be positive and finite, got \(spectralRadius)")
+            return FieldIssue(field: "spectralRadius", requirement: "must be positive and finite, got \(spectralRadius)")
         }
         for (field, value) in [("inputStandardDeviation", inputStandardDeviation),
                                ("outputStandardDeviation", outputStandardDeviation)]
         where !(value >= 0 && value.isFinite) {
-            return FirstOrderConfigError(field: field, requirement: "must be non-negative and finite, got \(value)")
+            return FieldIssue(field: field, requirement: "must be non-negative and finite, got \(value)")
         }
         return nil
     }
@@ -69,7 +70,7 @@ public struct CarefulInitialization: Sendable, Codable, Equatable {
     /// - Precondition: the configuration is valid.
     public func initialParameters<S: BLASScalar>(for network: RecurrentNetwork, outputMean: [Double]? = nil,
                                                  using rng: inout SeededGenerator) -> [S] {
-        if let error = validationError { preconditionFailure("CarefulInitialization: \(error)") }
+        if let error = issue { preconditionFailure("CarefulInitialization: \(error)") }
         let base = InitializationConfig(sparseFanIn: recurrentFanIn, spectralRadius: spectralRadius, inputScale: 1)
         var theta: [Double] = network.initialParameters(base, outputMean: outputMean, using: &rng)
         let layout = network.layout

@@ -1,3 +1,5 @@
+import Diagnostics
+
 /// The first-order baselines hfrnn compares Hessian-free against.
 public enum FirstOrderMethod: String, Sendable, Codable, CaseIterable {
     /// Plain minibatch SGD with gradient-norm clipping [PMB'13].
@@ -25,8 +27,8 @@ public enum MomentumScheduleKind: String, Sendable, Codable, CaseIterable {
 /// [K&B'15] Kingma & Ba 2015; [ours] a choice made in this package.
 ///
 /// Build one with `init(method:)`, which sets the published recipe of that method; the fields a
-/// method does not read keep their defaults (`fieldNames(for:)` lists the ones it reads). Call
-/// `validate()` after building or decoding; the optimizer traps on an invalid configuration.
+/// method does not read keep their defaults (`fieldNames(for:)` lists the ones it reads). Check
+/// `issue` after building or decoding; the optimizer traps on an invalid configuration.
 public struct FirstOrderConfig: Sendable, Codable, Equatable {
     /// Which update rule `FirstOrderOptimizer.step` applies.
     public var method: FirstOrderMethod
@@ -108,7 +110,7 @@ public struct FirstOrderConfig: Sendable, Codable, Equatable {
         }
     }
 
-    /// The fields `method` reads, named as in `FirstOrderConfigError.field`, so that a command line
+    /// The fields `method` reads, named as in `FieldIssue.field`, so that a command line
     /// can reject a setting that belongs to another optimizer.
     public static func fieldNames(for method: FirstOrderMethod) -> [String] {
         let shared = ["learningRate", "minibatchSize", "gradientClipThreshold", "vanishingRegularizerWeight"]
@@ -123,54 +125,28 @@ public struct FirstOrderConfig: Sendable, Codable, Equatable {
 
     /// The first invalid value found, in declaration order, or nil if the configuration is valid.
     /// Every field is checked, used by `method` or not.
-    public var validationError: FirstOrderConfigError? {
-        func check(_ ok: Bool, _ field: String, _ requirement: @autoclosure () -> String) -> FirstOrderConfigError? {
-            ok ? nil : FirstOrderConfigError(field: field, requirement: requirement())
-        }
+    public var issue: FieldIssue? {
         // Each test is written so that NaN fails it.
-        let checks: [() -> FirstOrderConfigError?] = [
-            { check(learningRate > 0 && learningRate.isFinite, "learningRate",
-                    "must be positive and finite, got \(learningRate)") },
-            { check(minibatchSize >= 1, "minibatchSize", "must be at least 1, got \(minibatchSize)") },
-            { check(gradientClipThreshold.map { $0 > 0 && $0.isFinite } ?? true, "gradientClipThreshold",
-                    "must be positive and finite, got \(gradientClipThreshold ?? 0)") },
-            { check(vanishingRegularizerWeight.map { $0 >= 0 && $0.isFinite } ?? true, "vanishingRegularizerWeight",
-                    "must be non-negative and finite, got \(vanishingRegularizerWeight ?? 0)") },
-            { check(maximumMomentum >= 0 && maximumMomentum < 1, "maximumMomentum",
-                    "must be in [0, 1), got \(maximumMomentum)") },
-            { check(warmupMomentum >= 0 && warmupMomentum < 1, "warmupMomentum",
-                    "must be in [0, 1), got \(warmupMomentum)") },
-            { check(momentumWarmupSteps >= 0, "momentumWarmupSteps",
-                    "must be non-negative, got \(momentumWarmupSteps)") },
-            { check(momentumRaisePeriod >= 1, "momentumRaisePeriod",
-                    "must be at least 1, got \(momentumRaisePeriod)") },
-            { check(adamBeta1 >= 0 && adamBeta1 < 1, "adamBeta1", "must be in [0, 1), got \(adamBeta1)") },
-            { check(adamBeta2 >= 0 && adamBeta2 < 1, "adamBeta2", "must be in [0, 1), got \(adamBeta2)") },
-            { check(adamEpsilon > 0 && adamEpsilon.isFinite, "adamEpsilon",
-                    "must be positive and finite, got \(adamEpsilon)") },
-        ]
-        for c in checks {
-            if let error = c() { return error }
-        }
-        return nil
+        FieldIssue.first([
+            { .check(learningRate > 0 && learningRate.isFinite, "learningRate",
+                     "must be positive and finite, got \(learningRate)") },
+            { .check(minibatchSize >= 1, "minibatchSize", "must be at least 1, got \(minibatchSize)") },
+            { .check(gradientClipThreshold.map { $0 > 0 && $0.isFinite } ?? true, "gradientClipThreshold",
+                     "must be positive and finite, got \(gradientClipThreshold ?? 0)") },
+            { .check(vanishingRegularizerWeight.map { $0 >= 0 && $0.isFinite } ?? true, "vanishingRegularizerWeight",
+                     "must be non-negative and finite, got \(vanishingRegularizerWeight ?? 0)") },
+            { .check(maximumMomentum >= 0 && maximumMomentum < 1, "maximumMomentum",
+                     "must be in [0, 1), got \(maximumMomentum)") },
+            { .check(warmupMomentum >= 0 && warmupMomentum < 1, "warmupMomentum",
+                     "must be in [0, 1), got \(warmupMomentum)") },
+            { .check(momentumWarmupSteps >= 0, "momentumWarmupSteps",
+                     "must be non-negative, got \(momentumWarmupSteps)") },
+            { .check(momentumRaisePeriod >= 1, "momentumRaisePeriod",
+                     "must be at least 1, got \(momentumRaisePeriod)") },
+            { .check(adamBeta1 >= 0 && adamBeta1 < 1, "adamBeta1", "must be in [0, 1), got \(adamBeta1)") },
+            { .check(adamBeta2 >= 0 && adamBeta2 < 1, "adamBeta2", "must be in [0, 1), got \(adamBeta2)") },
+            { .check(adamEpsilon > 0 && adamEpsilon.isFinite, "adamEpsilon",
+                     "must be positive and finite, got \(adamEpsilon)") },
+        ])
     }
-
-    /// Throws a `FirstOrderConfigError` naming the first invalid value (see `validationError`).
-    public func validate() throws {
-        if let error = validationError { throw error }
-    }
-}
-
-/// An invalid `FirstOrderConfig` value: the field's name, and what it must be with the value found,
-/// e.g. field "learningRate", requirement "must be positive and finite, got -0.1". Callers that
-/// expose the field under another name (a command-line flag) rephrase with `requirement`.
-public struct FirstOrderConfigError: Error, CustomStringConvertible, Equatable, Sendable {
-    public let field: String
-    public let requirement: String
-    public init(field: String, requirement: String) {
-        self.field = field
-        self.requirement = requirement
-    }
-    public var message: String { "\(field) \(requirement)" }
-    public var description: String { message }
 }

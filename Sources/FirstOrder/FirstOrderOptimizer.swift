@@ -87,7 +87,7 @@ public enum FirstOrderOptimizer {
     ///   parameters, and `gradient` has `parameters.count` entries.
     public static func step<S: BLASScalar>(parameters: [S], gradient: [S], state: FirstOrderState<S>,
                                            config: FirstOrderConfig) -> FirstOrderStepOutcome<S> {
-        if let error = config.validationError { preconditionFailure("FirstOrderOptimizer.step: invalid FirstOrderConfig: \(error)") }
+        if let error = config.issue { preconditionFailure("FirstOrderOptimizer.step: invalid FirstOrderConfig: \(error)") }
         precondition(gradient.count == parameters.count,
                      "gradient has \(gradient.count) entries, θ has \(parameters.count)")
         if let problem = state.shapeMismatch(parameterCount: parameters.count, method: config.method) {

@@ -1,3 +1,5 @@
+import Diagnostics
+
 /// Every hyperparameter of the Hessian-free optimizer, in one place.
 ///
 /// Each default carries a source tag (defined in docs/algorithm.md#references):
@@ -6,7 +8,7 @@
 /// in this package. No paper constant appears as a literal anywhere else in the module: the
 /// solver reads them from here.
 ///
-/// Training checks a configuration through `validationError` (via `TrainingConfig.problem`) before
+/// Training checks a configuration through `issue` (via `TrainingConfig.issue`) before
 /// any run starts; `HessianFreeOptimizer.step` traps on an invalid one.
 public struct HFConfig: Sendable, Codable, Equatable {
     // MARK: Damping
@@ -122,7 +124,8 @@ public struct HFConfig: Sendable, Codable, Equatable {
 
     // MARK: Minibatch sizes (used by the trainer; the solver only validates them)
 
-    /// Sequences for the gradient each HF iteration. Default 10 000 = 10 × 1000 fresh sequences [ISC].
+    /// Sequences for the gradient each HF iteration. Default 10 000 = 10 × 1000 fresh sequences [ISC];
+    /// the trainer draws whole curvature batches, so it evaluates 34 × 300 = 10 200 by default.
     public var gradientBatchSize: Int = 10_000
 
     /// Sequences for curvature products and for ρ. Default 300 [ours, from the settings study in
@@ -149,83 +152,57 @@ public struct HFConfig: Sendable, Codable, Equatable {
     public init() {}
 
     /// The first invalid value found, in declaration order, or nil if the configuration is valid.
-    public var validationError: HFConfigError? {
-        func check(_ ok: Bool, _ field: String, _ requirement: @autoclosure () -> String) -> HFConfigError? {
-            ok ? nil : HFConfigError(field: field, requirement: requirement())
-        }
+    public var issue: FieldIssue? {
         // Each test is written so that NaN fails it.
-        let checks: [() -> HFConfigError?] = [
-            { check(initialLambda > 0 && initialLambda.isFinite, "initialLambda",
-                    "must be positive and finite, got \(initialLambda)") },
-            { check(structuralDampingWeight >= 0 && structuralDampingWeight.isFinite, "structuralDampingWeight",
-                    "must be non-negative and finite, got \(structuralDampingWeight)") },
-            { check(lmLowerRhoThreshold >= 0 && lmLowerRhoThreshold < 1, "lmLowerRhoThreshold",
-                    "must be in [0, 1), got \(lmLowerRhoThreshold)") },
-            { check(lmUpperRhoThreshold > lmLowerRhoThreshold && lmUpperRhoThreshold <= 1, "lmUpperRhoThreshold",
-                    "must be in (lmLowerRhoThreshold, 1] = (\(lmLowerRhoThreshold), 1], got \(lmUpperRhoThreshold)") },
-            { check(lmIncreaseFactor > 1 && lmIncreaseFactor.isFinite, "lmIncreaseFactor",
-                    "must be greater than 1 and finite, got \(lmIncreaseFactor)") },
-            { check(lmDecreaseFactor > 0 && lmDecreaseFactor < 1, "lmDecreaseFactor",
-                    "must be in (0, 1), got \(lmDecreaseFactor)") },
-            { check(minimumLambda > 0 && minimumLambda.isFinite, "minimumLambda",
-                    "must be positive and finite, got \(minimumLambda)") },
-            { check(maximumLambda >= minimumLambda && maximumLambda.isFinite, "maximumLambda",
-                    "must be finite and at least minimumLambda = \(minimumLambda), got \(maximumLambda)") },
-            { check(initialLambda >= minimumLambda && initialLambda <= maximumLambda, "initialLambda",
-                    "must be in [minimumLambda, maximumLambda] = [\(minimumLambda), \(maximumLambda)], got \(initialLambda)") },
-            { check(cgMaxIterations >= 1, "cgMaxIterations",
-                    "must be at least 1, got \(cgMaxIterations)") },
-            { check(cgMinIterations >= 0 && cgMinIterations <= cgMaxIterations, "cgMinIterations",
-                    "must be in [0, cgMaxIterations] = [0, \(cgMaxIterations)], got \(cgMinIterations)") },
-            { check(cgProgressWindowFraction > 0 && cgProgressWindowFraction <= 1, "cgProgressWindowFraction",
-                    "must be in (0, 1], got \(cgProgressWindowFraction)") },
-            { check(cgProgressWindowMinimum >= 1, "cgProgressWindowMinimum",
-                    "must be at least 1, got \(cgProgressWindowMinimum)") },
-            { check(cgProgressTolerance > 0 && cgProgressTolerance.isFinite, "cgProgressTolerance",
-                    "must be positive and finite, got \(cgProgressTolerance)") },
-            { check(cgWarmStartDecay >= 0 && cgWarmStartDecay <= 1, "cgWarmStartDecay",
-                    "must be in [0, 1], got \(cgWarmStartDecay)") },
-            { check(backtrackSnapshotBase >= 1 && backtrackSnapshotBase.isFinite, "backtrackSnapshotBase",
-                    "must be at least 1 and finite, got \(backtrackSnapshotBase)") },
-            { check(backtrackSnapshotGrowth > 1 && backtrackSnapshotGrowth.isFinite, "backtrackSnapshotGrowth",
-                    "must be greater than 1 and finite, got \(backtrackSnapshotGrowth)") },
-            { check(lineSearchArmijoC >= 0 && lineSearchArmijoC < 1, "lineSearchArmijoC",
-                    "must be in [0, 1), got \(lineSearchArmijoC)") },
-            { check(lineSearchShrink > 0 && lineSearchShrink < 1, "lineSearchShrink",
-                    "must be in (0, 1), got \(lineSearchShrink)") },
-            { check(lineSearchMaxTries >= 1, "lineSearchMaxTries",
-                    "must be at least 1, got \(lineSearchMaxTries)") },
-            { check(preconditionerExponent > 0 && preconditionerExponent <= 1, "preconditionerExponent",
-                    "must be in (0, 1], got \(preconditionerExponent)") },
-            { check(weightCost >= 0 && weightCost.isFinite, "weightCost",
-                    "must be non-negative and finite, got \(weightCost)") },
-            { check(gradientBatchSize >= 1, "gradientBatchSize", "must be at least 1, got \(gradientBatchSize)") },
-            { check(curvatureBatchSize >= 1, "curvatureBatchSize", "must be at least 1, got \(curvatureBatchSize)") },
-            { check(backtrackBatchSize >= 1, "backtrackBatchSize", "must be at least 1, got \(backtrackBatchSize)") },
-            { check(lineSearchBatchSize >= 1, "lineSearchBatchSize", "must be at least 1, got \(lineSearchBatchSize)") },
-        ]
-        for c in checks {
-            if let error = c() { return error }
-        }
-        return nil
+        FieldIssue.first([
+            { .check(initialLambda > 0 && initialLambda.isFinite, "initialLambda",
+                     "must be positive and finite, got \(initialLambda)") },
+            { .check(structuralDampingWeight >= 0 && structuralDampingWeight.isFinite, "structuralDampingWeight",
+                     "must be non-negative and finite, got \(structuralDampingWeight)") },
+            { .check(lmLowerRhoThreshold >= 0 && lmLowerRhoThreshold < 1, "lmLowerRhoThreshold",
+                     "must be in [0, 1), got \(lmLowerRhoThreshold)") },
+            { .check(lmUpperRhoThreshold > lmLowerRhoThreshold && lmUpperRhoThreshold <= 1, "lmUpperRhoThreshold",
+                     "must be in (lmLowerRhoThreshold, 1] = (\(lmLowerRhoThreshold), 1], got \(lmUpperRhoThreshold)") },
+            { .check(lmIncreaseFactor > 1 && lmIncreaseFactor.isFinite, "lmIncreaseFactor",
+                     "must be greater than 1 and finite, got \(lmIncreaseFactor)") },
+            { .check(lmDecreaseFactor > 0 && lmDecreaseFactor < 1, "lmDecreaseFactor",
+                     "must be in (0, 1), got \(lmDecreaseFactor)") },
+            { .check(minimumLambda > 0 && minimumLambda.isFinite, "minimumLambda",
+                     "must be positive and finite, got \(minimumLambda)") },
+            { .check(maximumLambda >= minimumLambda && maximumLambda.isFinite, "maximumLambda",
+                     "must be finite and at least minimumLambda = \(minimumLambda), got \(maximumLambda)") },
+            { .check(initialLambda >= minimumLambda && initialLambda <= maximumLambda, "initialLambda",
+                     "must be in [minimumLambda, maximumLambda] = [\(minimumLambda), \(maximumLambda)], got \(initialLambda)") },
+            { .check(cgMaxIterations >= 1, "cgMaxIterations",
+                     "must be at least 1, got \(cgMaxIterations)") },
+            { .check(cgMinIterations >= 0 && cgMinIterations <= cgMaxIterations, "cgMinIterations",
+                     "must be in [0, cgMaxIterations] = [0, \(cgMaxIterations)], got \(cgMinIterations)") },
+            { .check(cgProgressWindowFraction > 0 && cgProgressWindowFraction <= 1, "cgProgressWindowFraction",
+                     "must be in (0, 1], got \(cgProgressWindowFraction)") },
+            { .check(cgProgressWindowMinimum >= 1, "cgProgressWindowMinimum",
+                     "must be at least 1, got \(cgProgressWindowMinimum)") },
+            { .check(cgProgressTolerance > 0 && cgProgressTolerance.isFinite, "cgProgressTolerance",
+                     "must be positive and finite, got \(cgProgressTolerance)") },
+            { .check(cgWarmStartDecay >= 0 && cgWarmStartDecay <= 1, "cgWarmStartDecay",
+                     "must be in [0, 1], got \(cgWarmStartDecay)") },
+            { .check(backtrackSnapshotBase >= 1 && backtrackSnapshotBase.isFinite, "backtrackSnapshotBase",
+                     "must be at least 1 and finite, got \(backtrackSnapshotBase)") },
+            { .check(backtrackSnapshotGrowth > 1 && backtrackSnapshotGrowth.isFinite, "backtrackSnapshotGrowth",
+                     "must be greater than 1 and finite, got \(backtrackSnapshotGrowth)") },
+            { .check(lineSearchArmijoC >= 0 && lineSearchArmijoC < 1, "lineSearchArmijoC",
+                     "must be in [0, 1), got \(lineSearchArmijoC)") },
+            { .check(lineSearchShrink > 0 && lineSearchShrink < 1, "lineSearchShrink",
+                     "must be in (0, 1), got \(lineSearchShrink)") },
+            { .check(lineSearchMaxTries >= 1, "lineSearchMaxTries",
+                     "must be at least 1, got \(lineSearchMaxTries)") },
+            { .check(preconditionerExponent > 0 && preconditionerExponent <= 1, "preconditionerExponent",
+                     "must be in (0, 1], got \(preconditionerExponent)") },
+            { .check(weightCost >= 0 && weightCost.isFinite, "weightCost",
+                     "must be non-negative and finite, got \(weightCost)") },
+            { .check(gradientBatchSize >= 1, "gradientBatchSize", "must be at least 1, got \(gradientBatchSize)") },
+            { .check(curvatureBatchSize >= 1, "curvatureBatchSize", "must be at least 1, got \(curvatureBatchSize)") },
+            { .check(backtrackBatchSize >= 1, "backtrackBatchSize", "must be at least 1, got \(backtrackBatchSize)") },
+            { .check(lineSearchBatchSize >= 1, "lineSearchBatchSize", "must be at least 1, got \(lineSearchBatchSize)") },
+        ])
     }
-
-    /// Throws an `HFConfigError` naming the first invalid value (see `validationError`).
-    public func validate() throws {
-        if let error = validationError { throw error }
-    }
-}
-
-/// An invalid `HFConfig` value: the field's name, and what it must be with the value found, e.g.
-/// field "lmDecreaseFactor", requirement "must be in (0, 1), got 1.5". Callers that expose the field
-/// under another name (a command-line flag) rephrase with `requirement`.
-public struct HFConfigError: Error, CustomStringConvertible, Equatable, Sendable {
-    public let field: String
-    public let requirement: String
-    public init(field: String, requirement: String) {
-        self.field = field
-        self.requirement = requirement
-    }
-    public var message: String { "\(field) \(requirement)" }
-    public var description: String { message }
 }

@@ -55,12 +55,4 @@ extension BatchEvaluator {
         }
         backpropagate(into: &out, structuralWeight: structuralWeight)
     }
-
-    /// `out ← (G + λI + λμ·J_tᵀ D'' J_t) v`: the damped curvature product of M&S'11
-    /// (docs/algorithm.md#structural-damping), without the L2 term (which is another `λI`-like
-    /// term the solver adds).
-    public func dampedCurvatureProduct(_ v: [Scalar], into out: inout [Scalar], lambda: Scalar, mu: Scalar) {
-        curvatureProduct(v, into: &out, structuralWeight: lambda * mu)
-        Vec.axpy(lambda, v, &out)
-    }
 }

@@ -1,4 +1,5 @@
 import DataFiles
+import Diagnostics
 import Foundation
 import SequenceModel
 
@@ -8,7 +9,7 @@ import SequenceModel
 public func requireFit(data: String, inputs: Int, outputs: Int, outputLoss: OutputLoss,
                        model: String, network: RecurrentNetwork) throws {
     guard inputs == network.shape.inputs, outputs == network.shape.outputs, outputLoss == network.outputLoss else {
-        throw TrainingError.dataMismatch(data, "the data has \(inputs) inputs and \(outputs) outputs (\(outputLoss.rawValue)) "
+        throw HFRNNError.dataMismatch(data, "the data has \(inputs) inputs and \(outputs) outputs (\(outputLoss.rawValue)) "
                             + "but \(model) is a \(network.shape) network (\(network.outputLoss.rawValue))")
     }
 }

@@ -1,4 +1,5 @@
 import DataFiles
+import Diagnostics
 import Linalg
 import SequenceModel
 
@@ -18,16 +19,16 @@ public final class DatasetSource<Scalar: BLASScalar>: SequenceSource {
     /// inputs, outputs and loss (its T may differ).
     public init(path: String, testPath: String?, testSequences: Int,
                 inMemoryLimit: Int = DatasetFile.defaultInMemoryLimit) throws {
-        guard testSequences >= 1 else { throw TrainingError.configuration(field: "testSequences", message: "test set size must be at least 1, got \(testSequences)") }
+        guard testSequences >= 1 else { throw HFRNNError.configuration(field: "testSequences", message: "test set size must be at least 1, got \(testSequences)") }
         training = try DatasetFile(path: path, keepInMemoryUpTo: inMemoryLimit)
         if let testPath {
             let test = try DatasetFile(path: testPath, keepInMemoryUpTo: inMemoryLimit)
             guard test.inputSize == training.inputSize, test.outputSize == training.outputSize else {
-                throw TrainingError.dataMismatch(testPath, "test set has I = \(test.inputSize), O = \(test.outputSize) but the "
+                throw HFRNNError.dataMismatch(testPath, "test set has I = \(test.inputSize), O = \(test.outputSize) but the "
                                     + "training file \(path) has I = \(training.inputSize), O = \(training.outputSize)")
             }
             guard test.outputLoss == training.outputLoss else {
-                throw TrainingError.dataMismatch(testPath, "test set has output_loss '\(test.outputLoss.rawValue)' but the "
+                throw HFRNNError.dataMismatch(testPath, "test set has output_loss '\(test.outputLoss.rawValue)' but the "
                                     + "training file \(path) has '\(training.outputLoss.rawValue)'")
             }
             self.test = test
@@ -49,7 +50,7 @@ public final class DatasetSource<Scalar: BLASScalar>: SequenceSource {
     /// `rng.nextInt(0, N)`, wrapping from the last row to the first (repeating rows when
     /// `count` > N).
     public func trainingSequences(count: Int, using rng: inout SeededGenerator) throws -> SequenceBatch<Scalar> {
-        guard count >= 1 else { throw TrainingError.file(training.path, "a batch needs at least one sequence, got \(count)") }
+        guard count >= 1 else { throw HFRNNError.file(training.path, "a batch needs at least one sequence, got \(count)") }
         let offset = rng.nextInt(0, training.sequenceCount)
         return try training.sequences(startingAt: offset, count: count)
     }
@@ -59,7 +60,7 @@ public final class DatasetSource<Scalar: BLASScalar>: SequenceSource {
     /// Reads only the kept sub-batches' rows (one or two hyperslabs each for a file on disk).
     public func trainingSubBatches(count: Int, subBatchSize: Int, using rng: inout SeededGenerator,
                                    keep: (Int) -> Bool) throws -> [SequenceBatch<Scalar>?] {
-        guard count >= 1 else { throw TrainingError.file(training.path, "a batch needs at least one sequence, got \(count)") }
+        guard count >= 1 else { throw HFRNNError.file(training.path, "a batch needs at least one sequence, got \(count)") }
         let offset = rng.nextInt(0, training.sequenceCount)
         let size = max(1, subBatchSize)
         return try stride(from: 0, to: count, by: size).enumerated().map { index, first in
@@ -71,7 +72,7 @@ public final class DatasetSource<Scalar: BLASScalar>: SequenceSource {
 
     /// `testChunks(chunkSize:)`, reading only the kept chunks' rows.
     public func testChunks(chunkSize: Int, keep: (Int) -> Bool) throws -> [SequenceBatch<Scalar>?] {
-        guard chunkSize >= 1 else { throw TrainingError("test chunk size must be at least 1, got \(chunkSize)") }
+        guard chunkSize >= 1 else { throw HFRNNError("test chunk size must be at least 1, got \(chunkSize)") }
         let available = testSetSize
         return try stride(from: 0, to: available, by: chunkSize).enumerated().map { index, first in
             keep(index) ? try test.sequences(startingAt: first, count: min(chunkSize, available - first)) : nil
@@ -81,7 +82,7 @@ public final class DatasetSource<Scalar: BLASScalar>: SequenceSource {
     /// The first m = min(`testSequences`, N_test) rows of the test file, all of them, in chunks of
     /// `chunkSize` rows (the last chunk holds the remaining m mod chunkSize rows, if any).
     public func testChunks(chunkSize: Int) throws -> [SequenceBatch<Scalar>] {
-        guard chunkSize >= 1 else { throw TrainingError("test chunk size must be at least 1, got \(chunkSize)") }
+        guard chunkSize >= 1 else { throw HFRNNError("test chunk size must be at least 1, got \(chunkSize)") }
         let available = min(testSequences, test.sequenceCount)
         return try stride(from: 0, to: available, by: chunkSize).map { first in
             try test.sequences(startingAt: first, count: min(chunkSize, available - first))

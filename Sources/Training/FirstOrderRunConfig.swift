@@ -1,4 +1,5 @@
 import DataFiles
+import Diagnostics
 import FirstOrder
 
 /// How a first-order run starts its parameters.
@@ -34,17 +35,14 @@ public struct FirstOrderRunConfig: Sendable, Codable, Equatable {
 
     /// The first invalid value, with its field path under `firstOrder.` (e.g.
     /// "firstOrder.learningRate"), or nil.
-    public var problem: ConfigProblem? {
-        if let error = optimizer.validationError {
-            return ConfigProblem(field: "firstOrder." + error.field, subject: error.field, requirement: error.requirement)
-        }
+    public var issue: FieldIssue? {
+        if let issue = optimizer.issue { return issue.nested(under: "firstOrder") }
         if evaluateEvery < 1 {
-            return ConfigProblem(field: "firstOrder.evaluateEvery", subject: "evaluation cadence",
-                                 requirement: "must be at least 1 update, got \(evaluateEvery)")
+            return FieldIssue(field: "firstOrder.evaluateEvery", subject: "evaluation cadence",
+                              requirement: "must be at least 1 update, got \(evaluateEvery)")
         }
-        if initialization == .careful, let error = carefulInitialization.validationError {
-            return ConfigProblem(field: "firstOrder.carefulInitialization." + error.field, subject: error.field,
-                                 requirement: error.requirement)
+        if initialization == .careful, let issue = carefulInitialization.issue {
+            return issue.nested(under: "firstOrder.carefulInitialization")
         }
         return nil
     }

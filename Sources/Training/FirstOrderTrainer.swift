@@ -1,4 +1,5 @@
 import DataFiles
+import Diagnostics
 import Dispatch
 import FirstOrder
 import HessianFree
@@ -83,8 +84,8 @@ public final class FirstOrderTrainer<Scalar: BLASScalar> {
     /// A new run: parameters from `config.seed` with the run's initialisation; the RNG continues
     /// that stream, as for HF.
     public convenience init(config: TrainingConfig, source: any SequenceSource<Scalar>) throws {
-        if let problem = config.validationError { throw TrainingError(problem) }
-        guard let run = config.firstOrder else { throw TrainingError("the configuration has no first-order optimizer") }
+        if let issue = config.issue { throw HFRNNError(issue) }
+        guard let run = config.firstOrder else { throw HFRNNError("the configuration has no first-order optimizer") }
         let network = RecurrentNetwork(
             shape: NetworkShape(inputs: source.inputSize, hidden: config.hiddenUnits, outputs: source.outputSize),
             outputLoss: source.outputLoss)
@@ -107,15 +108,15 @@ public final class FirstOrderTrainer<Scalar: BLASScalar> {
     /// Continues a run from its checkpointed values.
     public init(config: TrainingConfig, network: RecurrentNetwork, parameters: [Scalar], state: FirstOrderState<Scalar>,
                 history: [FirstOrderRecord], earlierSeconds: Double, source: any SequenceSource<Scalar>) throws {
-        if let problem = config.validationError { throw TrainingError(problem) }
-        guard let run = config.firstOrder else { throw TrainingError("the configuration has no first-order optimizer") }
+        if let issue = config.issue { throw HFRNNError(issue) }
+        guard let run = config.firstOrder else { throw HFRNNError("the configuration has no first-order optimizer") }
         try requireFit(data: source.name, inputs: source.inputSize, outputs: source.outputSize,
                        outputLoss: source.outputLoss, model: "the model", network: network)
         guard parameters.count == network.parameterCount else {
-            throw TrainingError("parameter vector has \(parameters.count) entries, the \(network.shape) network needs \(network.parameterCount)")
+            throw HFRNNError("parameter vector has \(parameters.count) entries, the \(network.shape) network needs \(network.parameterCount)")
         }
         if let problem = state.mismatch(parameterCount: network.parameterCount, config: run.optimizer) {
-            throw TrainingError("optimizer state: \(problem)")
+            throw HFRNNError("optimizer state: \(problem)")
         }
         self.config = config
         self.run = run
@@ -206,8 +207,8 @@ extension FirstOrderRecord {
     /// `iteration` is the update count, the HF-only fields are NaN, 0 or empty.
     public var iterationRecord: IterationRecord {
         IterationRecord(iteration: updates, trainLoss: trainLoss, trainObjective: trainLoss, testLoss: testLoss,
-                        testError: testError, lambda: .nan, lambdaNext: .nan, rho: .nan, cgIterations: 0, cgStop: .notRun,
-                        backtrackIteration: 0, stepSize: learningRate, accepted: true, decision: .accepted,
+                        testError: testError, lambda: .nan, lambdaNext: .nan, rho: .nan, cgIterations: 0, cgStop: nil,
+                        backtrackIteration: 0, stepSize: learningRate, decision: .accepted,
                         elapsedSeconds: elapsedSeconds)
     }
 }

@@ -1,6 +1,7 @@
-import Foundation
 import DataFiles
+import Diagnostics
 import FirstOrder
+import Foundation
 import HessianFree
 import SequenceModel
 import Tasks
@@ -194,74 +195,39 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
         return gradientChunkCount * chunkSize + evaluation
     }
 
-    /// One-line message for the first invalid value, or nil.
-    public var validationError: String? { problem?.description }
-
     /// The first invalid value, or nil. Each test is written so that NaN fails it.
-    public var problem: ConfigProblem? {
-        if let error = optimizer.validationError {
-            return ConfigProblem(field: "optimizer." + error.field, subject: error.field, requirement: error.requirement)
-        }
-        if let problem = firstOrder?.problem { return problem }
-        func check(_ ok: Bool, _ field: String, _ subject: String,
-                   _ requirement: @autoclosure () -> String) -> ConfigProblem? {
-            ok ? nil : ConfigProblem(field: field, subject: subject, requirement: requirement())
-        }
-        let checks: [() -> ConfigProblem?] = [
-            { check(hiddenUnits >= 1, "hiddenUnits", "hidden units", "must be at least 1, got \(hiddenUnits)") },
-            { check(!optimizer.evaluationBatchesFromGradient || gradientChunkCount >= 3,
-                    "optimizer.gradientBatchSize", "gradient batch",
-                    "must hold at least 3 curvature batches (\(3 * chunkSize) sequences) when the backtracking and line-search batches come from it, got \(optimizer.gradientBatchSize)") },
-            { check((maxIterations ?? 0) >= 0, "maxIterations", "max iterations",
-                    "must be non-negative, got \(maxIterations ?? 0)") },
-            { check(timeLimitSeconds.map { $0 > 0 } ?? true, "timeLimitSeconds", "time limit",
-                    "must be positive, got \(timeLimitSeconds ?? 0)") },
-            { check(processorTimeLimitSeconds.map { $0 > 0 } ?? true, "processorTimeLimitSeconds", "processor time limit",
-                    "must be positive, got \(processorTimeLimitSeconds ?? 0)") },
-            { check(maxConsecutiveRejections >= 1, "maxConsecutiveRejections", "the consecutive-rejection limit",
-                    "must be at least 1, got \(maxConsecutiveRejections)") },
-            { check(checkpointEvery >= 1, "checkpointEvery", "checkpoint cadence",
-                    "must be at least 1 iteration, got \(checkpointEvery)") },
-            { check((1...Self.maximumBLASThreads).contains(blasThreads), "blasThreads", "BLAS threads",
-                    "must be in 1...\(Self.maximumBLASThreads), got \(blasThreads)") },
-            { check((subBatchSize ?? 1) >= 1, "subBatchSize", "sub-batch size",
-                    "must be at least 1, got \(subBatchSize ?? 0)") },
-            { check(testSequences >= 1, "testSequences", "test set size", "must be at least 1, got \(testSequences)") },
-            { check(successThreshold.map { $0 > 0 && $0 <= 1 } ?? true, "successThreshold", "success threshold",
-                    "must be in (0, 1], got \(successThreshold ?? 0)") },
-            { check(!runName.isEmpty && !runName.contains("/") && !runName.hasPrefix("."), "runName", "run name",
-                    "'\(runName)' must be non-empty, without '/', and not start with '.'") },
-            { check(initialization.sparseFanIn >= 1, "initialization.sparseFanIn", "sparse fan-in",
-                    "must be at least 1, got \(initialization.sparseFanIn)") },
-            { check(initialization.spectralRadius > 0, "initialization.spectralRadius", "spectral radius",
-                    "must be positive, got \(initialization.spectralRadius)") },
-        ]
-        for check in checks {
-            if let problem = check() { return problem }
-        }
-        return nil
-    }
-}
-
-/// An invalid `TrainingConfig` value: the field's path in the configuration (e.g. "hiddenUnits",
-/// "optimizer.cgMaxIterations"), what it is called in messages, and what it must be, with the
-/// value found. The command line names the flag that sets the field instead of the subject.
-public struct ConfigProblem: Error, CustomStringConvertible, Equatable, Sendable {
-    public let field: String
-    public let subject: String
-    public let requirement: String
-    public init(field: String, subject: String, requirement: String) {
-        self.field = field
-        self.subject = subject
-        self.requirement = requirement
-    }
-    public var description: String { "\(subject) \(requirement)" }
-}
-
-extension TrainingError {
-    /// The configuration problem `problem`, with the same one line.
-    public init(_ problem: ConfigProblem) {
-        self = .configuration(field: problem.field, message: problem.description)
+    public var issue: FieldIssue? {
+        if let issue = optimizer.issue { return issue.nested(under: "optimizer") }
+        if let issue = firstOrder?.issue { return issue }
+        return FieldIssue.first([
+            { .check(hiddenUnits >= 1, "hiddenUnits", subject: "hidden units", "must be at least 1, got \(hiddenUnits)") },
+            { .check(!optimizer.evaluationBatchesFromGradient || gradientChunkCount >= 3,
+                     "optimizer.gradientBatchSize", subject: "gradient batch",
+                     "must hold at least 3 curvature batches (\(3 * chunkSize) sequences) when the backtracking and line-search batches come from it, got \(optimizer.gradientBatchSize)") },
+            { .check((maxIterations ?? 0) >= 0, "maxIterations", subject: "max iterations",
+                     "must be non-negative, got \(maxIterations ?? 0)") },
+            { .check(timeLimitSeconds.map { $0 > 0 } ?? true, "timeLimitSeconds", subject: "time limit",
+                     "must be positive, got \(timeLimitSeconds ?? 0)") },
+            { .check(processorTimeLimitSeconds.map { $0 > 0 } ?? true, "processorTimeLimitSeconds", subject: "processor time limit",
+                     "must be positive, got \(processorTimeLimitSeconds ?? 0)") },
+            { .check(maxConsecutiveRejections >= 1, "maxConsecutiveRejections", subject: "the consecutive-rejection limit",
+                     "must be at least 1, got \(maxConsecutiveRejections)") },
+            { .check(checkpointEvery >= 1, "checkpointEvery", subject: "checkpoint cadence",
+                     "must be at least 1 iteration, got \(checkpointEvery)") },
+            { .check((1...Self.maximumBLASThreads).contains(blasThreads), "blasThreads", subject: "BLAS threads",
+                     "must be in 1...\(Self.maximumBLASThreads), got \(blasThreads)") },
+            { .check((subBatchSize ?? 1) >= 1, "subBatchSize", subject: "sub-batch size",
+                     "must be at least 1, got \(subBatchSize ?? 0)") },
+            { .check(testSequences >= 1, "testSequences", subject: "test set size", "must be at least 1, got \(testSequences)") },
+            { .check(successThreshold.map { $0 > 0 && $0 <= 1 } ?? true, "successThreshold", subject: "success threshold",
+                     "must be in (0, 1], got \(successThreshold ?? 0)") },
+            { .check(!runName.isEmpty && !runName.contains("/") && !runName.hasPrefix("."), "runName", subject: "run name",
+                     "'\(runName)' must be non-empty, without '/', and not start with '.'") },
+            { .check(initialization.sparseFanIn >= 1, "initialization.sparseFanIn", subject: "sparse fan-in",
+                     "must be at least 1, got \(initialization.sparseFanIn)") },
+            { .check(initialization.spectralRadius > 0, "initialization.spectralRadius", subject: "spectral radius",
+                     "must be positive, got \(initialization.spectralRadius)") },
+        ])
     }
 }
 

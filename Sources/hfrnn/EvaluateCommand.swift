@@ -1,7 +1,8 @@
 import ArgumentParser
 import DataFiles
 import Foundation
-import RunFiles
+import Reports
+import RunStore
 import Tasks
 import Training
 

@@ -1,7 +1,9 @@
 import ArgumentParser
 import DataFiles
+import Diagnostics
 import Foundation
-import RunFiles
+import Reports
+import RunStore
 import Training
 
 struct Export: ParsableCommand {
@@ -35,7 +37,7 @@ struct Export: ParsableCommand {
         try runGuarded {
             let checkpoint = try existingCheckpoint(source)
             guard FileManager.default.fileExists(atPath: checkpoint) else {
-                throw TrainingError.file(checkpoint, "no such checkpoint")
+                throw HFRNNError.file(checkpoint, "no such checkpoint")
             }
             let directory = output ?? defaultExportDirectory(forCheckpoint: checkpoint)
             try checkOutputDirectory(directory)

@@ -62,33 +62,32 @@ struct FirstOrderOptions: ParsableArguments {
     @Flag(help: "First-order, careful initialisation: start the initial hidden state h₀ at 0 (it is still learnt).")
     var zeroInitialState = false
 
-    /// The flag of each first-order configuration field.
-    static let flagOfField: [String: String] = [
-        "firstOrder.learningRate": "--learning-rate", "firstOrder.minibatchSize": "--minibatch",
-        "firstOrder.gradientClipThreshold": "--clip", "firstOrder.momentumSchedule": "--momentum-schedule",
-        "firstOrder.vanishingRegularizerWeight": "--vanishing-regularizer",
-        "firstOrder.maximumMomentum": "--max-momentum", "firstOrder.adamBeta1": "--beta1",
-        "firstOrder.adamBeta2": "--beta2", "firstOrder.adamEpsilon": "--adam-epsilon",
-        "firstOrder.evaluateEvery": "--evaluate-every",
+    /// Every first-order flag, declared once: `flagOfField` and `givenFlags` are read off it. The
+    /// order is the order in which a misplaced flag is reported.
+    static let flags: [FirstOrderFlag] = [
+        FirstOrderFlag("--learning-rate", field: "learningRate") { $0.learningRate != nil },
+        FirstOrderFlag("--minibatch", field: "minibatchSize") { $0.minibatch != nil },
+        FirstOrderFlag("--clip", field: "gradientClipThreshold") { $0.clip != nil },
+        FirstOrderFlag("--no-clip", field: "gradientClipThreshold") { $0.noClip },
+        FirstOrderFlag("--vanishing-regularizer", field: "vanishingRegularizerWeight") { $0.vanishingRegularizer != nil },
+        FirstOrderFlag("--momentum-schedule", field: "momentumSchedule") { $0.momentumSchedule != nil },
+        FirstOrderFlag("--max-momentum", field: "maximumMomentum") { $0.maxMomentum != nil },
+        FirstOrderFlag("--beta1", field: "adamBeta1") { $0.beta1 != nil },
+        FirstOrderFlag("--beta2", field: "adamBeta2") { $0.beta2 != nil },
+        FirstOrderFlag("--adam-epsilon", field: "adamEpsilon") { $0.adamEpsilon != nil },
+        FirstOrderFlag("--evaluate-every", path: "firstOrder.evaluateEvery") { $0.evaluateEvery != nil },
+        FirstOrderFlag("--initialization") { $0.initialization != nil },
+        FirstOrderFlag("--zero-initial-state") { $0.zeroInitialState },
     ]
+
+    /// The flag of each first-order configuration field, by its path in `TrainingConfig` (the first
+    /// flag that sets it: `--clip`, not `--no-clip`).
+    static let flagOfField: [String: String] = Dictionary(
+        flags.compactMap { entry in entry.path.map { ($0, entry.flag) } }, uniquingKeysWith: { first, _ in first })
 
     /// The first-order flags given, by the `FirstOrderConfig` field they set (nil: every method's).
     private var givenFlags: [(flag: String, field: String?)] {
-        var given: [(String, String?)] = []
-        if learningRate != nil { given.append(("--learning-rate", "learningRate")) }
-        if minibatch != nil { given.append(("--minibatch", "minibatchSize")) }
-        if clip != nil { given.append(("--clip", "gradientClipThreshold")) }
-        if noClip { given.append(("--no-clip", "gradientClipThreshold")) }
-        if vanishingRegularizer != nil { given.append(("--vanishing-regularizer", "vanishingRegularizerWeight")) }
-        if momentumSchedule != nil { given.append(("--momentum-schedule", "momentumSchedule")) }
-        if maxMomentum != nil { given.append(("--max-momentum", "maximumMomentum")) }
-        if beta1 != nil { given.append(("--beta1", "adamBeta1")) }
-        if beta2 != nil { given.append(("--beta2", "adamBeta2")) }
-        if adamEpsilon != nil { given.append(("--adam-epsilon", "adamEpsilon")) }
-        if evaluateEvery != nil { given.append(("--evaluate-every", nil)) }
-        if initialization != nil { given.append(("--initialization", nil)) }
-        if zeroInitialState { given.append(("--zero-initial-state", nil)) }
-        return given
+        Self.flags.filter { $0.isGiven(self) }.map { ($0.flag, $0.field) }
     }
 
     /// Sets `config.firstOrder` from the flags; a flag that belongs to another optimizer than
@@ -135,25 +134,19 @@ struct FirstOrderOptions: ParsableArguments {
     }
 }
 
-extension Train {
-    /// The HF-only flags given on the command line.
-    var hfOnlyFlags: [String] {
-        var given: [String] = []
-        if noStructuralDamping { given.append("--no-structural-damping") }
-        if mu != nil { given.append("--mu") }
-        if initialLambda != nil { given.append("--initial-lambda") }
-        if gradientBatch != nil { given.append("--gradient-batch") }
-        if curvatureBatch != nil { given.append("--curvature-batch") }
-        if evaluationBatch != nil { given.append("--evaluation-batch") }
-        if maxCg != nil { given.append("--max-cg") }
-        if subBatchSize != nil { given.append("--sub-batch-size") }
-        if preconditioner { given.append("--preconditioner") }
-        if settings != nil { given.append("--settings") }
-        if rhoModel != nil { given.append("--rho-model") }
-        if lineSearch != nil { given.append("--line-search") }
-        if evaluationBatches != nil { given.append("--evaluation-batches") }
-        if stop.processorTimeLimit != nil { given.append("--processor-time-limit") }
-        if threads != nil { given.append("--threads") }
-        return given
+/// One first-order flag: the `FirstOrderConfig` field it sets (nil: a setting every method has),
+/// that setting's path in `TrainingConfig` for messages, and whether the command line gave it.
+struct FirstOrderFlag: Sendable {
+    let flag: String
+    let field: String?
+    let path: String?
+    let isGiven: @Sendable (FirstOrderOptions) -> Bool
+
+    /// `path` defaults to the field's, under `firstOrder.`.
+    init(_ flag: String, field: String? = nil, path: String? = nil, isGiven: @escaping @Sendable (FirstOrderOptions) -> Bool) {
+        self.flag = flag
+        self.field = field
+        self.path = path ?? field.map { "firstOrder." + $0 }
+        self.isGiven = isGiven
     }
 }

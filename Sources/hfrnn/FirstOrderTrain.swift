@@ -1,10 +1,11 @@
 import ArgumentParser
+import Diagnostics
 import FirstOrder
 import Foundation
 import HDF5IO
 import Linalg
 import DataFiles
-import RunFiles
+import RunStore
 import Training
 
 // `train --optimizer sgd|nesterov|adam` and `resume` of such a run: the shared training loop with
@@ -23,8 +24,8 @@ func startFirstOrderTraining<S: BLASScalar & HDF5Element>(_ config: TrainingConf
 func resumeFirstOrderTraining<S: BLASScalar & HDF5Element>(_ path: String, _: S.Type, limits: SessionLimits,
                                                           successThreshold: Double?, moved: MovedDataset) throws {
     if limits.processorTimeLimitSeconds != nil {
-        throw TrainingError.configuration(field: "processorTimeLimitSeconds",
-                                          message: "--processor-time-limit belongs to HF runs; \(path) is a first-order run")
+        throw HFRNNError.configuration(field: "processorTimeLimitSeconds",
+                                       message: "--processor-time-limit belongs to HF runs; \(path) is a first-order run")
     }
     let checkpoint = try FirstOrderCheckpoint<S>.load(from: path)
     if let note = blasKernelsNote(forCheckpointAt: path) { print(note) }

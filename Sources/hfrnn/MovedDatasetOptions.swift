@@ -1,5 +1,5 @@
 import ArgumentParser
-import RunFiles
+import RunStore
 
 /// `--dataset-moved-to` and `--test-dataset-moved-to` of resume, export and evaluate: where a
 /// dataset run's files are now, when they are no longer at the paths the run stored.

@@ -1,7 +1,9 @@
 import ArgumentParser
 import DataFiles
+import Diagnostics
 import Foundation
-import RunFiles
+import Reports
+import RunStore
 import Training
 
 struct Predict: ParsableCommand {

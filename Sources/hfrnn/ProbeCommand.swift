@@ -1,9 +1,11 @@
 import ArgumentParser
 import DataFiles
+import Diagnostics
 import Foundation
 import HDF5IO
 import Linalg
-import RunFiles
+import Reports
+import RunStore
 import SequenceModel
 import Tasks
 import Training
@@ -121,7 +123,7 @@ struct Probe: ParsableCommand {
             parameters = run.parameters
             if dataTask == nil { dataTask = run.config.task }
         } else {
-            guard let spec = taskSpec else { throw TrainingError("give --checkpoint, or --task and --length") }
+            guard let spec = taskSpec else { throw HFRNNError("give --checkpoint, or --task and --length") }
             var config = TrainingConfig(data: .task(spec))
             if let hiddenUnits { config.hiddenUnits = hiddenUnits }
             if let seed { config.seed = seed }
@@ -139,12 +141,12 @@ struct Probe: ParsableCommand {
             try requireFit(data: source.name, inputs: source.inputSize, outputs: source.outputSize,
                            outputLoss: source.outputLoss, model: modelName, network: network)
             guard let first = try source.testChunks(chunkSize: count).first else {
-                throw TrainingError.file(dataset, "no sequences")
+                throw HFRNNError.file(dataset, "no sequences")
             }
             batch = first
         } else {
             guard let spec = dataTask else {
-                throw TrainingError("the checkpoint was not trained on a task: give --task and --length, or --dataset")
+                throw HFRNNError("the checkpoint was not trained on a task: give --task and --length, or --dataset")
             }
             try requireFit(data: spec.name, inputs: spec.inputSize,
                            outputs: spec.outputSize, outputLoss: spec.outputLoss, model: modelName, network: network)
@@ -162,7 +164,7 @@ struct Probe: ParsableCommand {
         let result = DerivativeProbe(network: network, parameters: parameters, batch: batch, direction: v,
                                      lambda: lambda, mu: mu, weightCost: weightCost)
         guard result.loss.isFinite else {
-            throw TrainingError("the loss is \(result.loss) at these parameters on this minibatch; nothing written")
+            throw HFRNNError("the loss is \(result.loss) at these parameters on this minibatch; nothing written")
         }
         try result.write(to: output)
         print("\(output): loss \(String(format: "%.10g", result.loss)) on \(result.sequences) sequences "

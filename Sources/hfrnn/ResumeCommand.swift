@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import RunFiles
+import RunStore
 import Training
 
 struct Resume: ParsableCommand {

@@ -4,7 +4,6 @@ import Foundation
 import HDF5IO
 import HessianFree
 import Linalg
-import RunFiles
 import SequenceModel
 import Tasks
 import Training
@@ -261,28 +260,8 @@ struct Train: ParsableCommand {
         if let evaluationBatches { hf.evaluationBatchesFromGradient = evaluationBatches == .fromGradient }
         config.optimizer = hf
         try firstOrder.apply(to: &config, hfFlags: hfOnlyFlags, runNameGiven: runName != nil)
-        if let problem = config.problem { throw ValidationError(Train.flagMessage(problem)) }
+        if let issue = config.issue { throw ValidationError(Train.flagMessage(issue)) }
         return config
-    }
-
-    /// The flag that sets each configuration field the command line exposes.
-    static let flagOfField: [String: String] = [
-        "hiddenUnits": "--hidden-units", "maxIterations": "--max-iterations", "timeLimitSeconds": "--time-limit",
-        "checkpointEvery": "--checkpoint-every", "testSequences": "--test-sequences",
-        "successThreshold": "--success-threshold", "runName": "--run-name",
-        "optimizer.initialLambda": "--initial-lambda", "optimizer.structuralDampingWeight": "--mu",
-        "optimizer.gradientBatchSize": "--gradient-batch", "optimizer.curvatureBatchSize": "--curvature-batch",
-        "optimizer.backtrackBatchSize": "--evaluation-batch", "optimizer.lineSearchBatchSize": "--evaluation-batch",
-        "optimizer.cgMaxIterations": "--max-cg", "blasThreads": "--blas-threads", "subBatchSize": "--sub-batch-size",
-        "processorTimeLimitSeconds": "--processor-time-limit",
-    ]
-
-    /// A configuration problem in the words of the command line: the flag, not the field.
-    static func flagMessage(_ problem: ConfigProblem) -> String {
-        guard let flag = flagOfField[problem.field] ?? FirstOrderOptions.flagOfField[problem.field] else {
-            return problem.description
-        }
-        return "\(flag) \(problem.requirement)"
     }
 
     func run() throws {

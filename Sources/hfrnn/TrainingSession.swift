@@ -1,13 +1,15 @@
 import ArgumentParser
 import DataFiles
+import Diagnostics
 import Foundation
 import HDF5IO
 import HessianFree
 import Linalg
-import RunFiles
+import RunStore
 import SequenceModel
 import Tasks
 import Training
+import TrainingRun
 
 // A training session of `hfrnn train` or `hfrnn resume` for Hessian-free runs: build or restore the
 // trainer, print the header and one progress line per HF iteration, and end with where the
@@ -25,8 +27,8 @@ func startTraining<S: BLASScalar & HDF5Element>(_ config: TrainingConfig, _: S.T
         // Stored by absolute path and content hash, so the run finds its data from any folder.
         let recorded = try recordingDatasetIdentity(config)
         if group.isPrimary { try RunFolder(config: recorded).refuseExistingRun() }
-        return try Trainer<S>(config: recorded, source: source, group: group,
-                              threads: ThreadCount.resolved(requested: threads, workers: group.size))
+        return try HFTrainer<S>(config: recorded, source: source, group: group,
+                                threads: ThreadCount.resolved(requested: threads, workers: group.size))
     }
     try train(trainer, header: "training \(describe(trainer.config)), \(trainer.network.shape) network, \(trainer.network.parameterCount) parameters")
 }
@@ -35,7 +37,7 @@ func resumeTraining<S: BLASScalar & HDF5Element>(_ path: String, _: S.Type, limi
                                                 successThreshold: Double?, moved: MovedDataset, threads: Int? = nil) throws {
     let group = try Workers.group()
     if try group.agreeing({ try checkpointFirstOrderMethod(path) }) != nil {
-        if threads != nil { throw TrainingError("--threads belongs to HF runs; \(path) is a first-order run") }
+        if threads != nil { throw HFRNNError("--threads belongs to HF runs; \(path) is a first-order run") }
         try refuseSharing(group, "resume")
         return try resumeFirstOrderTraining(path, S.self, limits: limits, successThreshold: successThreshold, moved: moved)
     }
@@ -50,7 +52,7 @@ func resumeTraining<S: BLASScalar & HDF5Element>(_ path: String, _: S.Type, limi
             to: moved)
         let trainer = try checkpoint.makeTrainer(source: try makeStoredRunSource(config, S.self), config: config,
                                                  path: path, group: group,
-                                                 threads: ThreadCount.resolved(requested: threads, workers: group.size))
+                                                   threads: ThreadCount.resolved(requested: threads, workers: group.size))
         return (trainer, checkpoint.state.iteration)
     }
     try train(trainer, header: "resuming \(path) at iteration \(iteration)")
@@ -60,7 +62,7 @@ func resumeTraining<S: BLASScalar & HDF5Element>(_ path: String, _: S.Type, limi
 /// and rank 0 alone says why.
 func refuseSharing(_ group: any WorkerGroup, _ verb: String) throws {
     try group.agreeing {
-        if group.size > 1 { throw TrainingError("first-order training runs in one process; \(verb) it without mpirun") }
+        if group.size > 1 { throw HFRNNError("first-order training runs in one process; \(verb) it without mpirun") }
     }
 }
 
@@ -70,7 +72,7 @@ func describe(_ config: TrainingConfig) -> String {
         + (mu > 0 ? "structural damping μ = \(mu)" : "no structural damping")
 }
 
-func train<S: BLASScalar & HDF5Element>(_ trainer: Trainer<S>, header: String) throws {
+func train<S: BLASScalar & HDF5Element>(_ trainer: HFTrainer<S>, header: String) throws {
     try runSession(trainer, header: header, columns: ProgressLine.header, line: ProgressLine.format,
                    limitName: "iteration", work: { "\($0.iterations) HF iterations, \($0.totalCGIterations) CG steps" },
                    noProgress: {
@@ -93,14 +95,13 @@ func train<S: BLASScalar & HDF5Element>(_ trainer: Trainer<S>, header: String) t
 func runSession<Driver: TrainingDriver>(_ trainer: Driver, header: String, columns: String,
                                         line: (Driver.Record) -> String, limitName: String,
                                         work: (TrainingOutcome) -> String, noProgress: () -> String) throws {
-    // Checked here too (runTraining does it again) so that a bad folder is the only output.
     let group = trainer.group
-    try group.agreeing { if group.isPrimary { try RunFolder(config: trainer.config).prepare() } }
     Interruption.install(announce: group.isPrimary)
     let say = { (line: String) in if group.isPrimary { printNow(line) } }
-    say(header)
-    say(columns)
-    let outcome = try runTraining(trainer, shouldStop: { Interruption.requested() }) { record in
+    let outcome = try runTraining(trainer, shouldStop: { Interruption.requested() }, onStart: {
+        say(header)
+        say(columns)
+    }) { record in
         say(line(record))
     }
     let threshold = trainer.config.resolvedSuccessThreshold
@@ -148,7 +149,7 @@ enum ProgressLine {
         return String(format: "%5d  %12.6g  ", record.iteration, record.trainLoss)
             + pad(formatPercent(record.testError), 9)
             + String(format: "  %10.5g  %8.2e  %7.3f  %5d  ", record.testLoss, record.lambda, record.rho, record.cgIterations)
-            + pad(String(record.cgStop.label.prefix(10)), -10)
+            + pad(String(record.cgStopCode.prefix(10)), -10)
             + " " + formatStepSize(record.stepSize) + String(format: "  %6.1fs", record.elapsedSeconds)
             + (record.accepted ? "" : "  (\(record.decision.reason))")
     }

@@ -1,7 +1,7 @@
 import DataFiles
 import Foundation
 import HDF5IO
-import RunFiles
+import RunStore
 import TestSupport
 import Testing
 import Training

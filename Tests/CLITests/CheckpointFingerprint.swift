@@ -1,4 +1,4 @@
-import RunFiles
+import RunStore
 import Training
 
 /// What must be bit-identical between two runs of the same arithmetic: weights, optimizer state

@@ -1,9 +1,9 @@
 import Experiments
 import Foundation
-import RunFiles
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
+import RunStore
 import TestSupport
 import Testing
 

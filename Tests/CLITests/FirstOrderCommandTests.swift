@@ -1,8 +1,8 @@
 import FirstOrder
 import Foundation
+import RunStore
 import Testing
 import DataFiles
-import RunFiles
 import TestSupport
 import Training
 

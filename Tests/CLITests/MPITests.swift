@@ -4,7 +4,7 @@
 import DataFiles
 import Foundation
 import Linalg
-import RunFiles
+import RunStore
 import SequenceModel
 import Tasks
 import TestSupport

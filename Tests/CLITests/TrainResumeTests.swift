@@ -1,5 +1,5 @@
 import Foundation
-import RunFiles
+import RunStore
 import TestSupport
 import Testing
 @testable import hfrnn

@@ -22,7 +22,7 @@ import Testing
         expectOneLine(try runHFRNN(["evalute", "runs/x"], in: folder), status: 64,
                       startsWith: "'evalute' is not an hfrnn command; did you mean 'evaluate'?")
         expectOneLine(try runHFRNN(["frobnicate"], in: folder), status: 64,
-                      startsWith: "'frobnicate' is not an hfrnn command (commands: train, resume, evaluate, export")
+                      startsWith: "'frobnicate' is not an hfrnn command (commands: train, resume, evaluate, predict, export")
     }
 
     /// A folder of runs (here one with runs/tiny in it) used to give "latest.h5: file not found".

@@ -1,3 +1,4 @@
+import Diagnostics
 import FirstOrder
 import Foundation
 import Linalg
@@ -6,34 +7,25 @@ import Testing
 @Suite struct FirstOrderConfigTests {
     @Test func defaultsFollowThePublishedRecipes() throws {
         let sgd = FirstOrderConfig(method: .sgd)
-        try sgd.validate()
+        #expect(sgd.issue == nil)
         #expect(sgd.learningRate == 0.01 && sgd.minibatchSize == 20 && sgd.gradientClipThreshold == 1)
 
         let nesterov = FirstOrderConfig(method: .nesterov)
-        try nesterov.validate()
+        #expect(nesterov.issue == nil)
         #expect(nesterov.learningRate == 1e-3 && nesterov.minibatchSize == 100 && nesterov.gradientClipThreshold == nil)
         #expect(nesterov.momentumSchedule == .warmup && nesterov.maximumMomentum == 0.995)
         #expect(nesterov.warmupMomentum == 0.9 && nesterov.momentumWarmupSteps == 1000 && nesterov.momentumRaisePeriod == 250)
 
         let adam = FirstOrderConfig(method: .adam)
-        try adam.validate()
+        #expect(adam.issue == nil)
         #expect(adam.learningRate == 1e-3 && adam.minibatchSize == 100 && adam.gradientClipThreshold == nil)
         #expect(adam.adamBeta1 == 0.9 && adam.adamBeta2 == 0.999 && adam.adamEpsilon == 1e-8)
     }
 
-    private func error(_ method: FirstOrderMethod = .nesterov, _ change: (inout FirstOrderConfig) -> Void) -> FirstOrderConfigError? {
+    private func error(_ method: FirstOrderMethod = .nesterov, _ change: (inout FirstOrderConfig) -> Void) -> FieldIssue? {
         var config = FirstOrderConfig(method: method)
         change(&config)
-        do {
-            try config.validate()
-            return nil
-        } catch let error as FirstOrderConfigError {
-            #expect(config.validationError == error)
-            return error
-        } catch {
-            Issue.record("unexpected error type \(error)")
-            return nil
-        }
+        return config.issue
     }
 
     @Test func rejectsBadValuesNamingTheField() {
@@ -41,23 +33,23 @@ import Testing
         #expect(negative?.field == "learningRate")
         #expect(negative?.requirement == "must be positive and finite, got -0.1")
         #expect(negative?.description == "learningRate must be positive and finite, got -0.1")
-        #expect(error { $0.learningRate = .nan }?.message == "learningRate must be positive and finite, got nan")
-        #expect(error { $0.learningRate = .infinity }?.message == "learningRate must be positive and finite, got inf")
-        #expect(error { $0.minibatchSize = 0 }?.message == "minibatchSize must be at least 1, got 0")
-        #expect(error(.sgd) { $0.gradientClipThreshold = 0 }?.message
+        #expect(error { $0.learningRate = .nan }?.description == "learningRate must be positive and finite, got nan")
+        #expect(error { $0.learningRate = .infinity }?.description == "learningRate must be positive and finite, got inf")
+        #expect(error { $0.minibatchSize = 0 }?.description == "minibatchSize must be at least 1, got 0")
+        #expect(error(.sgd) { $0.gradientClipThreshold = 0 }?.description
                 == "gradientClipThreshold must be positive and finite, got 0.0")
         #expect(error(.adam) { $0.gradientClipThreshold = -1 }?.field == "gradientClipThreshold")
-        #expect(error(.sgd) { $0.vanishingRegularizerWeight = -2 }?.message
+        #expect(error(.sgd) { $0.vanishingRegularizerWeight = -2 }?.description
                 == "vanishingRegularizerWeight must be non-negative and finite, got -2.0")
         #expect(error(.sgd) { $0.vanishingRegularizerWeight = .nan }?.field == "vanishingRegularizerWeight")
         #expect(error(.sgd) { $0.vanishingRegularizerWeight = 0 } == nil)
-        #expect(error { $0.maximumMomentum = 1 }?.message == "maximumMomentum must be in [0, 1), got 1.0")
-        #expect(error { $0.warmupMomentum = -0.1 }?.message == "warmupMomentum must be in [0, 1), got -0.1")
-        #expect(error { $0.momentumWarmupSteps = -1 }?.message == "momentumWarmupSteps must be non-negative, got -1")
-        #expect(error { $0.momentumRaisePeriod = 0 }?.message == "momentumRaisePeriod must be at least 1, got 0")
-        #expect(error(.adam) { $0.adamBeta1 = 1 }?.message == "adamBeta1 must be in [0, 1), got 1.0")
-        #expect(error(.adam) { $0.adamBeta2 = .nan }?.message == "adamBeta2 must be in [0, 1), got nan")
-        #expect(error(.adam) { $0.adamEpsilon = 0 }?.message == "adamEpsilon must be positive and finite, got 0.0")
+        #expect(error { $0.maximumMomentum = 1 }?.description == "maximumMomentum must be in [0, 1), got 1.0")
+        #expect(error { $0.warmupMomentum = -0.1 }?.description == "warmupMomentum must be in [0, 1), got -0.1")
+        #expect(error { $0.momentumWarmupSteps = -1 }?.description == "momentumWarmupSteps must be non-negative, got -1")
+        #expect(error { $0.momentumRaisePeriod = 0 }?.description == "momentumRaisePeriod must be at least 1, got 0")
+        #expect(error(.adam) { $0.adamBeta1 = 1 }?.description == "adamBeta1 must be in [0, 1), got 1.0")
+        #expect(error(.adam) { $0.adamBeta2 = .nan }?.description == "adamBeta2 must be in [0, 1), got nan")
+        #expect(error(.adam) { $0.adamEpsilon = 0 }?.description == "adamEpsilon must be positive and finite, got 0.0")
         #expect(error(.sgd) { $0.gradientClipThreshold = nil } == nil)
     }
 

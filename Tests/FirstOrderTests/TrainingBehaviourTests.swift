@@ -112,14 +112,14 @@ import Testing
 
     @Test func carefulInitialisationValidation() {
         var config = CarefulInitialization()
-        #expect(config.validationError == nil)
+        #expect(config.issue == nil)
         config.inputStandardDeviation = -0.1
-        #expect(config.validationError?.message == "inputStandardDeviation must be non-negative and finite, got -0.1")
+        #expect(config.issue?.description == "inputStandardDeviation must be non-negative and finite, got -0.1")
         config = CarefulInitialization()
         config.spectralRadius = 0
-        #expect(config.validationError?.field == "spectralRadius")
+        #expect(config.issue?.field == "spectralRadius")
         config = CarefulInitialization()
         config.recurrentFanIn = 0
-        #expect(config.validationError?.message == "recurrentFanIn must be at least 1, got 0")
+        #expect(config.issue?.description == "recurrentFanIn must be at least 1, got 0")
     }
 }

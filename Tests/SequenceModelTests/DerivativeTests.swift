@@ -217,3 +217,13 @@ import Testing
         #expect(maxRelativeError(ps.map { Double($0) }, pd) < 1e-5)
     }
 }
+
+extension BatchEvaluator {
+    /// `out ← (G + λI + λμ·J_tᵀ D'' J_t) v`, the damped product of M&S'11 without the L2 term: the
+    /// model's part of what HessianFree's `DampedCurvatureOperator` applies (which adds weightCost·v),
+    /// checked here against the explicit matrices.
+    func dampedCurvatureProduct(_ v: [Scalar], into out: inout [Scalar], lambda: Scalar, mu: Scalar) {
+        curvatureProduct(v, into: &out, structuralWeight: lambda * mu)
+        Vec.axpy(lambda, v, &out)
+    }
+}

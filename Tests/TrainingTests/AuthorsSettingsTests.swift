@@ -6,6 +6,7 @@ import Tasks
 import TestSupport
 import Testing
 @testable import Training
+import TrainingTestSupport
 
 /// `--settings isc` (the authors' released code), the evaluation batches taken from the gradient
 /// batch, and the per-iteration diagnostics.
@@ -24,7 +25,7 @@ import Testing
         #expect(hf.lineSearchArmijoC == 0 && hf.lineSearchMaxTries == 50 && hf.lineSearchShrink == 0.8)
         #expect(hf.initialLambda == 0.08)
         #expect(!config.initialization.rescalesRecurrentWeights && !config.initialization.outputBiasAtTargetMean)
-        #expect(config.problem == nil)
+        #expect(config.issue == nil)
         // Each task's λ₀ = 0.01 × the release's num_outputs.
         let lambdas: [(PathologicalTask, Int, Double)] = [
             (.addition, 100, 0.01), (.xorRelease, 100, 0.01), (.temporalOrder, 200, 0.08),
@@ -76,12 +77,12 @@ import Testing
         config.optimizer.gradientBatchSize = 90  // three chunks of 30
         config.optimizer.evaluationBatchesFromGradient = true
         #expect(config.trainingSequencesPerIteration == 90)
-        let alone = try Trainer<Float>(config: config, source: taskSource(config, Float.self))
+        let alone = try HFTrainer<Float>(config: config, source: taskSource(config, Float.self))
         for _ in 0..<2 { _ = try alone.step() }
         let reference = [rawBytes(alone.parameters), rawBytes(alone.state.warmStart)]
         for workers in 2...3 {
             let results = try ThreadedGroup(size: workers).run { worker in
-                let trainer = try Trainer<Float>(config: config, source: taskSource(config, Float.self), group: worker)
+                let trainer = try HFTrainer<Float>(config: config, source: taskSource(config, Float.self), group: worker)
                 for _ in 0..<2 { _ = try trainer.step() }
                 return [rawBytes(trainer.parameters), rawBytes(trainer.state.warmStart)]
             }
@@ -89,7 +90,7 @@ import Testing
         }
         // With separate draws the run differs: the option changes what the roles see.
         config.optimizer.evaluationBatchesFromGradient = false
-        let separate = try Trainer<Float>(config: config, source: taskSource(config, Float.self))
+        let separate = try HFTrainer<Float>(config: config, source: taskSource(config, Float.self))
         for _ in 0..<2 { _ = try separate.step() }
         #expect(rawBytes(separate.parameters) != reference[0])
     }
@@ -97,9 +98,9 @@ import Testing
     @Test func evaluationBatchesFromTheGradientBatchNeedThreeChunks() throws {
         var config = try smallConfig(.float, folder: "unused")
         config.optimizer.evaluationBatchesFromGradient = true
-        #expect(config.problem?.field == "optimizer.gradientBatchSize")
+        #expect(config.issue?.field == "optimizer.gradientBatchSize")
         config.optimizer.gradientBatchSize = 90
-        #expect(config.problem == nil)
+        #expect(config.issue == nil)
     }
 
     /// The yardstick of the relative loss: the best constant prediction, checked against the mean
@@ -146,7 +147,7 @@ import Testing
         defer { folder.remove() }
         var config = try smallConfig(.float, folder: folder.path)
         config.data = .task(try TaskSpec(task: .memorization20, minimumLength: 5))
-        let trainer = try Trainer<Float>(config: config, source: taskSource(config, Float.self))
+        let trainer = try HFTrainer<Float>(config: config, source: taskSource(config, Float.self))
         let record = try trainer.step()
         #expect(record.testStepError <= record.testError && record.testStepError > 0)
         #expect(record.testLossRelative > 0.5 && record.testLossRelative < 3)
@@ -160,12 +161,12 @@ import Testing
         defer { folder.remove() }
         var config = try smallConfig(.float, folder: folder.path)
         config.processorTimeLimitSeconds = 1e-6
-        let trainer = try Trainer<Float>(config: config, source: taskSource(config, Float.self))
+        let trainer = try HFTrainer<Float>(config: config, source: taskSource(config, Float.self))
         #expect(trainer.stopReason(interrupted: false) == nil)
         _ = try trainer.step()
         #expect(trainer.stopReason(interrupted: false) == .processorTimeLimit)
         config.processorTimeLimitSeconds = 0
-        #expect(config.problem?.field == "processorTimeLimitSeconds")
+        #expect(config.issue?.field == "processorTimeLimitSeconds")
     }
 
     /// Chunks made one at a time are evaluated as they come (one chunk held at a time) and give

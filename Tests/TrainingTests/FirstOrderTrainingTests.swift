@@ -1,11 +1,15 @@
+import Diagnostics
 import FirstOrder
 import Foundation
 import HDF5IO
+@testable import Reports
+@testable import RunStore
 import Testing
 import DataFiles
-@testable import RunFiles
 @testable import Training
 import TestSupport
+@testable import TrainingRun
+import TrainingTestSupport
 
 /// First-order runs through the shared training loop: checkpoints, bit-exact resume, export.
 @Suite struct FirstOrderTrainingTests {
@@ -58,7 +62,7 @@ import TestSupport
         let stored = try StoredRun<Float>.load(from: latest)
         #expect(stored.parameters == trainer.parameters && stored.iteration == 7)
         #expect(stored.firstOrderHistory.map(Self.bits) == Self.bits(trainer.history))
-        #expect(throws: TrainingError.self) { try TrainingCheckpoint<Float>.load(from: latest) }
+        #expect(throws: HFRNNError.self) { try TrainingCheckpoint<Float>.load(from: latest) }
 
         let export = try exportRun(checkpoint: latest, to: folder.file("export"))
         let csv = try String(contentsOfFile: export.curves, encoding: .utf8)

@@ -1,14 +1,17 @@
 import DataFiles
+import Diagnostics
 import Foundation
 import HDF5IO
 import HessianFree
-import RunFiles
 import Linalg
+import RunStore
 import SequenceModel
 import Tasks
 import TestSupport
 import Testing
 @testable import Training
+import TrainingRun
+import TrainingTestSupport
 
 /// Training with sub-batches shared among workers (threads standing in for MPI ranks) follows the
 /// one-process trajectory bit for bit.
@@ -21,7 +24,7 @@ import Testing
     }
 
     /// Parameters, optimizer state and history of a run of `iterations`, as bytes.
-    func fingerprint(_ trainer: Trainer<Float>) -> [[UInt8]] {
+    func fingerprint(_ trainer: HFTrainer<Float>) -> [[UInt8]] {
         [rawBytes(trainer.parameters), rawBytes(trainer.state.warmStart), rawBytes([trainer.state.lambda]),
          rawBytes([trainer.state.iteration, trainer.state.totalCGIterations]),
          Array(historyBits(trainer.history, includingElapsed: false).joined().joined().utf8)]
@@ -29,7 +32,7 @@ import Testing
 
     func trainShared(workers: Int, config: TrainingConfig, sources: [any SequenceSource<Float>]) throws -> [[[UInt8]]] {
         try ThreadedGroup(size: workers).run { worker in
-            let trainer = try Trainer<Float>(config: config, source: sources[worker.rank], group: worker)
+            let trainer = try HFTrainer<Float>(config: config, source: sources[worker.rank], group: worker)
             for _ in 0..<2 { _ = try trainer.step() }
             #expect(trainer.history.allSatisfy { $0.cgIterations > 0 })
             return self.fingerprint(trainer)
@@ -40,7 +43,7 @@ import Testing
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let config = try config(folder: folder.path)
-        let alone = try Trainer<Float>(config: config, source: taskSource(config, Float.self))
+        let alone = try HFTrainer<Float>(config: config, source: taskSource(config, Float.self))
         for _ in 0..<2 { _ = try alone.step() }
         for workers in 1...3 {
             let sources: [any SequenceSource<Float>] = (0..<workers).map { _ in taskSource(config, Float.self) }
@@ -56,17 +59,17 @@ import Testing
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let config = try config(folder: folder.path)
-        let alone = try Trainer<Float>(config: config, source: taskSource(config, Float.self))
+        let alone = try HFTrainer<Float>(config: config, source: taskSource(config, Float.self))
         for _ in 0..<2 { _ = try alone.step() }
         for threads in [2, 3, 8] {
-            let trainer = try Trainer<Float>(config: config, source: taskSource(config, Float.self),
-                                             threads: ComputeThreads(count: threads))
+            let trainer = try HFTrainer<Float>(config: config, source: taskSource(config, Float.self),
+                                               threads: ComputeThreads(count: threads))
             for _ in 0..<2 { _ = try trainer.step() }
             #expect(fingerprint(trainer) == fingerprint(alone), "\(threads) threads")
         }
         let shared = try ThreadedGroup(size: 2).run { worker in
-            let trainer = try Trainer<Float>(config: config, source: taskSource(config, Float.self), group: worker,
-                                             threads: ComputeThreads(count: 3))
+            let trainer = try HFTrainer<Float>(config: config, source: taskSource(config, Float.self), group: worker,
+                                               threads: ComputeThreads(count: 3))
             for _ in 0..<2 { _ = try trainer.step() }
             return self.fingerprint(trainer)
         }
@@ -85,7 +88,7 @@ import Testing
         config.data = .dataset(path: path, testPath: nil)
         // The sources are opened here, one at a time: HDF5 is not thread-safe (in memory afterwards).
         func source() throws -> DatasetSource<Float> { try DatasetSource(path: path, testPath: nil, testSequences: 40) }
-        let alone = try Trainer<Float>(config: config, source: source())
+        let alone = try HFTrainer<Float>(config: config, source: source())
         for _ in 0..<2 { _ = try alone.step() }
         for workers in 1...3 {
             let sources: [any SequenceSource<Float>] = try (0..<workers).map { _ in try source() }
@@ -103,7 +106,7 @@ import Testing
             do {
                 let source: any SequenceSource<Float> = worker.rank == 1 ? FailingSource(taskSource(config, Float.self))
                                                                           : taskSource(config, Float.self)
-                let trainer = try Trainer<Float>(config: config, source: source, group: worker)
+                let trainer = try HFTrainer<Float>(config: config, source: source, group: worker)
                 _ = try trainer.step()
                 return "finished"
             } catch let failure as PeerFailure {
@@ -123,7 +126,7 @@ import Testing
         config.subBatchSize = 1000
         #expect(config.resolvedSubBatchSize == config.chunkSize)
         config.subBatchSize = 0
-        #expect(config.problem?.field == "subBatchSize")
+        #expect(config.issue?.field == "subBatchSize")
     }
 }
 
@@ -139,8 +142,10 @@ extension SubBatchTrainingTests {
         config.optimizer.curvatureBatchSize = 120  // chunks of 120 > the default sub-batch of 100
         config.subBatchSize = nil
         let path = folder.file("old.h5")
-        try TrainingCheckpoint(try trainedTrainer(config, Float.self, iterations: 1)).save(to: path)
+        let trainer = try trainedTrainer(config, Float.self, iterations: 1)
+        try TrainingCheckpoint(trainer).save(to: path)
         let file = try HDF5File.open(path, writable: true)
+        try storeStatusesAsSentences(trainer.history, in: file)
         var training = try #require(try JSONSerialization.jsonObject(
             with: Data(try file.stringAttribute("training", on: "config").utf8)) as? [String: Any])
         #expect(training["sub_batch_size"] == nil)
@@ -207,7 +212,7 @@ extension SubBatchTrainingTests {
         var config = try config(folder: folder.path)
         config.maxIterations = 6
         let outcomes = try ThreadedGroup(size: 3).run { worker -> (StopReason, Int, Bool) in
-            let trainer = try Trainer<Float>(config: config, source: taskSource(config, Float.self), group: worker)
+            let trainer = try HFTrainer<Float>(config: config, source: taskSource(config, Float.self), group: worker)
             var polls = 0
             // Worker 0 is "interrupted" before the third iteration; worker 2 always, which must not count.
             let outcome = try runTraining(trainer, shouldStop: {
@@ -231,7 +236,7 @@ extension SubBatchTrainingTests {
         config.maxIterations = 2
         try Data("x".utf8).write(to: URL(fileURLWithPath: folder.file("not-a-folder")))
         let results = try ThreadedGroup(size: 2).run { worker -> String in
-            let trainer = try Trainer<Float>(config: config, source: taskSource(config, Float.self), group: worker)
+            let trainer = try HFTrainer<Float>(config: config, source: taskSource(config, Float.self), group: worker)
             do {
                 _ = try runTraining(trainer, shouldStop: { false }, onIteration: { _ in })
                 return "finished"
@@ -257,7 +262,7 @@ private final class FailingSource: SequenceSource {
     var targetMean: [Double]? { inner.targetMean }
     var testSetSize: Int { inner.testSetSize }
     func trainingSequences(count: Int, using rng: inout SeededGenerator) throws -> SequenceBatch<Float> {
-        throw TrainingError("no rows today")
+        throw HFRNNError("no rows today")
     }
     func testChunks(chunkSize: Int) throws -> [SequenceBatch<Float>] { inner.testChunks(chunkSize: chunkSize) }
 }

@@ -3,6 +3,7 @@ import Linalg
 import TestSupport
 import Testing
 @testable import Training
+import TrainingTestSupport
 
 /// The recorded train loss is the data loss, like the test loss; the L2 term is only in the
 /// separately recorded objective.
@@ -12,7 +13,7 @@ import Testing
         defer { folder.remove() }
         var config = try smallConfig(.double, folder: folder.path)
         config.optimizer.weightCost = 0.05  // an L2 term comparable to the data loss
-        let trainer = try Trainer<Double>(config: config, source: taskSource(config, Double.self))
+        let trainer = try HFTrainer<Double>(config: config, source: taskSource(config, Double.self))
         let theta = trainer.parameters
         // The gradient batch exactly as `step` draws it.
         var rng = trainer.state.rng

@@ -1,0 +1,55 @@
+import DataFiles
+import Diagnostics
+import Foundation
+import Training
+
+/// Where a run keeps its checkpoints: `<checkpointDirectory>/<runName>/latest.h5` and `best.h5`.
+public struct RunFolder: Sendable {
+    public let path: String
+    public init(config: TrainingConfig) {
+        path = URL(fileURLWithPath: config.checkpointDirectory).appendingPathComponent(config.runName).path
+    }
+    public var latest: String { path + "/latest.h5" }
+    public var best: String { path + "/best.h5" }
+    /// One CSV row per record (HF iteration or first-order evaluation), written as the run goes.
+    public var metrics: String { path + "/metrics.csv" }
+
+    /// A new run never overwrites another: refuses a folder that already holds a checkpoint.
+    public func refuseExistingRun() throws {
+        guard !FileManager.default.fileExists(atPath: latest) else {
+            throw HFRNNError.file(path: latest, message: "\(latest) already exists: resume it with "
+                                  + "`hfrnn resume \(path)` or choose another --run-name")
+        }
+    }
+}
+
+extension RunFolder {
+    /// Creates the run folder (and its parents) and checks that files can be written there, so a
+    /// bad `--checkpoint-dir` fails before the first iteration with one line naming the folder.
+    public func prepare() throws {
+        var isDirectory: ObjCBool = false
+        let manager = FileManager.default
+        if manager.fileExists(atPath: path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw HFRNNError.file(path, "exists and is not a folder") }
+        } else {
+            // The first existing ancestor must be a folder we can write into.
+            // (The root always exists: nil cannot happen.)
+            let ancestor = nearestExistingAncestor(of: URL(fileURLWithPath: path).deletingLastPathComponent())
+                ?? (URL(fileURLWithPath: "/"), true)
+            guard ancestor.isFolder else {
+                throw HFRNNError.file(path, "cannot create the run folder: \(ancestor.url.path) is not a folder")
+            }
+            guard access(ancestor.url.path, W_OK) == 0 else {
+                throw HFRNNError.file(path, "cannot create the run folder: \(ancestor.url.path): \(String(cString: strerror(errno)))")
+            }
+            do {
+                try manager.createDirectory(atPath: path, withIntermediateDirectories: true)
+            } catch {
+                throw HFRNNError.file(path, "cannot create the run folder")
+            }
+        }
+        guard access(path, W_OK) == 0 else {
+            throw HFRNNError.file(path, "cannot write checkpoints here: \(String(cString: strerror(errno)))")
+        }
+    }
+}

@@ -1,0 +1,128 @@
+import DataFiles
+import Diagnostics
+import Foundation
+import HDF5IO
+import Linalg
+import SequenceModel
+import Training
+
+// What the CLI commands and the exporter share about a stored run: where its checkpoint is, in
+// which precision it was written, and what it holds whichever optimizer trained it.
+
+/// The precision a checkpoint was written in (its root `precision` attribute). The first read of
+/// every command that takes a checkpoint, so it also says what a file is when it is not one.
+public func checkpointPrecision(_ path: String) throws -> Precision {
+    let file = try openCheckpointFile(path)
+    guard try file.hasAttribute("precision") else { throw notACheckpoint(path, file) }
+    let stored = try file.stringAttribute("precision")
+    guard let precision = Precision(rawValue: stored) else {
+        let choices = Precision.allCases.map(\.rawValue).joined(separator: " or ")
+        throw HFRNNError.file(path, "precision attribute is '\(stored)'; it must be \(choices)")
+    }
+    return precision
+}
+
+/// The OpenBLAS kernels the checkpoint at `path` was written on (its root `blas_kernels`
+/// attribute), or nil for checkpoints written before it was recorded.
+public func checkpointBLASKernels(_ path: String) -> String? {
+    guard let file = try? HDF5File.open(path), (try? file.hasAttribute("blas_kernels")) == true else { return nil }
+    return try? file.stringAttribute("blas_kernels")
+}
+
+/// A one-line note when the checkpoint at `path` was written on other OpenBLAS kernels than this
+/// process runs (`BLAS.kernels`), or nil: the kernels cannot be switched once loaded, and on others
+/// the continued run is not bit for bit the one that never stopped.
+public func blasKernelsNote(forCheckpointAt path: String) -> String? {
+    guard let stored = checkpointBLASKernels(path), stored != BLAS.kernels else { return nil }
+    return "note: \(path) was trained on OpenBLAS's \(stored) kernels and continues on \(BLAS.kernels): the run "
+        + "will not match one that never stopped bit for bit (run with OPENBLAS_CORETYPE=\(stored) to match)"
+}
+
+/// What the analysis commands need from a checkpoint, with the parameters converted to `S` whatever
+/// precision the checkpoint was written in.
+public struct StoredRun<S: BLASScalar> {
+    public var path: String
+    /// The precision the checkpoint was written in.
+    public var storedPrecision: Precision
+    public var config: TrainingConfig
+    public var network: RecurrentNetwork
+    public var parameters: [S]
+    /// The history in HF's row shape (a first-order run's via `FirstOrderRecord.iterationRecord`).
+    public var history: [IterationRecord]
+    /// A first-order run's own history, nil for HF.
+    public var firstOrderHistory: [FirstOrderRecord]?
+    /// HF iterations, or first-order updates, done.
+    public var iteration: Int
+    public var totalCGIterations: Int
+    public var rejectedSteps: Int
+    /// λ for the next HF iteration.
+    public var lambda: Double
+    public var elapsedSeconds: Double
+    /// Processor time of the training so far (nil when the history does not record it).
+    public var processorSeconds: Double? {
+        guard let seconds = history.last?.processorSeconds, seconds.isFinite else { return nil }
+        return seconds
+    }
+
+    /// The run of the checkpoint at `path`, its dataset files where `moved` says if they have moved.
+    public static func load(from path: String, moved: MovedDataset) throws -> StoredRun<S> {
+        var run = try load(from: path)
+        run.config = try relocating(run.config, to: moved)
+        return run
+    }
+
+    public static func load(from path: String) throws -> StoredRun<S> {
+        let precision = try checkpointPrecision(path)  // first: it says what a file that is no checkpoint is
+        if try checkpointFirstOrderMethod(path) != nil {
+            switch precision {
+            case .float: return StoredRun(path: path, precision: .float, try FirstOrderCheckpoint<Float>.load(from: path))
+            case .double: return StoredRun(path: path, precision: .double, try FirstOrderCheckpoint<Double>.load(from: path))
+            }
+        }
+        switch precision {
+        case .float: return StoredRun(path: path, precision: .float, try TrainingCheckpoint<Float>.load(from: path))
+        case .double: return StoredRun(path: path, precision: .double, try TrainingCheckpoint<Double>.load(from: path))
+        }
+    }
+
+    private init<Stored>(path: String, precision: Precision, _ checkpoint: TrainingCheckpoint<Stored>) {
+        self.path = path
+        storedPrecision = precision
+        config = checkpoint.config
+        network = checkpoint.network
+        parameters = checkpoint.parameters.map { S($0) }
+        history = checkpoint.history
+        iteration = checkpoint.state.iteration
+        totalCGIterations = checkpoint.state.totalCGIterations
+        rejectedSteps = checkpoint.state.rejectedSteps
+        lambda = checkpoint.state.lambda
+        elapsedSeconds = checkpoint.elapsedSeconds
+    }
+
+    private init<Stored>(path: String, precision: Precision, _ checkpoint: FirstOrderCheckpoint<Stored>) {
+        self.path = path
+        storedPrecision = precision
+        config = checkpoint.config
+        network = checkpoint.network
+        parameters = checkpoint.parameters.map { S($0) }
+        history = checkpoint.history.map(\.iterationRecord)
+        firstOrderHistory = checkpoint.history
+        iteration = checkpoint.state.step + checkpoint.state.skippedSteps
+        totalCGIterations = 0
+        rejectedSteps = checkpoint.state.skippedSteps
+        lambda = .nan
+        elapsedSeconds = checkpoint.elapsedSeconds
+    }
+
+    /// The test error below which the run counts as solved.
+    public var successThreshold: Double { config.resolvedSuccessThreshold }
+
+    /// Whether the run stopped because it could not move: its last `maxConsecutiveRejections` HF
+    /// iterations were rejected, or (first-order) that many updates in a row were skipped.
+    public var stoppedWithoutProgress: Bool {
+        if let firstOrderHistory {
+            return (firstOrderHistory.last?.trailingSkippedUpdates ?? 0) >= config.maxConsecutiveRejections
+        }
+        return history.trailingRejections >= config.maxConsecutiveRejections
+    }
+}

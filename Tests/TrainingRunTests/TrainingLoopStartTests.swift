@@ -1,0 +1,36 @@
+import Diagnostics
+import Foundation
+import RunStore
+import TestSupport
+import Testing
+import Training
+import TrainingRun
+import TrainingTestSupport
+
+/// `runTraining` readies the run folder before anything else: `onStart` (where the command line
+/// prints its header) runs once it is ready, and never for a folder that cannot be used.
+@Suite struct TrainingLoopStartTests {
+    @Test func onStartRunsOnceTheFolderIsReadyAndNotForABadOne() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        var config = try smallConfig(.float, folder: folder.path)
+        config.maxIterations = 1
+        var events: [String] = []
+        _ = try runTraining(try HFTrainer<Float>(config: config, source: taskSource(config, Float.self)), shouldStop: { false },
+                            onStart: {
+                                let ready = FileManager.default.fileExists(atPath: RunFolder(config: config).metrics)
+                                events.append(ready ? "start, folder ready" : "start, no folder")
+                            }, onIteration: { _ in events.append("record") })
+        #expect(events == ["start, folder ready", "record"])
+
+        let file = folder.file("a-file")
+        try Data().write(to: URL(fileURLWithPath: file))
+        config.checkpointDirectory = file
+        var started = false
+        let trainer = try HFTrainer<Float>(config: config, source: taskSource(config, Float.self))
+        #expect(throws: HFRNNError.self) {
+            _ = try runTraining(trainer, shouldStop: { false }, onStart: { started = true }, onIteration: { _ in })
+        }
+        #expect(!started)
+    }
+}
