@@ -90,22 +90,12 @@ extension HDF5File {
         let fileSpace = try check(H5Dget_space(dataset), .dataset, name, "cannot read dataspace")
         defer { H5Sclose(fileSpace) }
         let shape = try extent(of: fileSpace, name)
-        guard let rowCount = shape.first else { throw error(.dataset, name, "is a scalar; it has no rows to read") }
-        guard rows.lowerBound >= 0 && rows.upperBound <= rowCount else {
-            throw error(.dataset, name, "rows \(rows.lowerBound)..<\(rows.upperBound) are outside 0..<\(rowCount)")
-        }
+        try checkRows(rows, of: shape, name, reading: true)
         // The whole shape's count is checked for overflow; a selection is never larger unless it is empty.
         let total = try elementCount(of: shape, name)
         if rows.isEmpty || total == 0 { return [] }
-        let count = rows.count * (total / rowCount)
-        var start = [hsize_t](repeating: 0, count: shape.count)
-        start[0] = hsize_t(rows.lowerBound)
-        var block = shape.map { hsize_t($0) }
-        block[0] = hsize_t(rows.count)
-        try check(H5Sselect_hyperslab(fileSpace, H5S_SELECT_SET, start, nil, block, nil),
-                  .dataset, name, "cannot select rows \(rows)")
-        let memorySpace = try check(H5Screate_simple(Int32(block.count), block, nil), .dataset, name,
-                                    "cannot create memory dataspace")
+        let count = rows.count * (total / shape[0])
+        let memorySpace = try selectRows(rows, of: shape, in: fileSpace, name)
         defer { H5Sclose(memorySpace) }
         return try readValues(dataset, count: count, memory: memorySpace, file: fileSpace, name)
     }

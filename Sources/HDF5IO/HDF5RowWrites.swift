@@ -1,7 +1,8 @@
 internal import CHDF5
 
 /// Datasets written a block of rows at a time, so that a large result never has to be held whole
-/// in memory (`hfrnn predict` on a large file): create the dataset, then write its rows in any order.
+/// in memory (`hfrnn predict` on a large file): create the dataset, then write its rows in any
+/// order. The row selection is shared with `readRows`.
 extension HDF5File {
     /// Creates the dataset at `path` with `shape`, chunked and checksummed as `write` makes it, and
     /// no data yet (rows never written read as 0).
@@ -22,23 +23,13 @@ extension HDF5File {
             let fileSpace = try check(H5Dget_space(dataset), .dataset, name, "cannot read dataspace")
             defer { H5Sclose(fileSpace) }
             let shape = try extent(of: fileSpace, name)
-            guard let rowCount = shape.first else { throw error(.dataset, name, "is a scalar; it has no rows to write") }
-            guard rows.lowerBound >= 0 && rows.upperBound <= rowCount else {
-                throw error(.dataset, name, "rows \(rows.lowerBound)..<\(rows.upperBound) are outside 0..<\(rowCount)")
-            }
+            try checkRows(rows, of: shape, name, reading: false)
             let rowSize = shape.dropFirst().reduce(1, *)
             guard values.count == rows.count * rowSize else {
                 throw error(.dataset, name, "\(rows.count) rows hold \(rows.count * rowSize) values but \(values.count) were given")
             }
             if rows.isEmpty { return }
-            var start = [hsize_t](repeating: 0, count: shape.count)
-            start[0] = hsize_t(rows.lowerBound)
-            var block = shape.map { hsize_t($0) }
-            block[0] = hsize_t(rows.count)
-            try check(H5Sselect_hyperslab(fileSpace, H5S_SELECT_SET, start, nil, block, nil),
-                      .dataset, name, "cannot select rows \(rows)")
-            let memorySpace = try check(H5Screate_simple(Int32(block.count), block, nil), .dataset, name,
-                                        "cannot create memory dataspace")
+            let memorySpace = try selectRows(rows, of: shape, in: fileSpace, name)
             defer { H5Sclose(memorySpace) }
             let type = T.hdf5Type
             _ = try values.withUnsafeBytes { bytes in
@@ -46,5 +37,28 @@ extension HDF5File {
                           .dataset, name, "cannot write rows \(rows)")
             }
         }
+    }
+
+    /// Throws unless `rows` lie within the first dimension of `shape` (a scalar has no rows).
+    func checkRows(_ rows: Range<Int>, of shape: [Int], _ name: String, reading: Bool) throws {
+        guard let rowCount = shape.first else {
+            throw error(.dataset, name, "is a scalar; it has no rows to \(reading ? "read" : "write")")
+        }
+        guard rows.lowerBound >= 0 && rows.upperBound <= rowCount else {
+            throw error(.dataset, name, "rows \(rows.lowerBound)..<\(rows.upperBound) are outside 0..<\(rowCount)")
+        }
+    }
+
+    /// Selects `rows` (all other dimensions whole) in `fileSpace` and returns the matching memory
+    /// dataspace, which the caller closes.
+    func selectRows(_ rows: Range<Int>, of shape: [Int], in fileSpace: hid_t, _ name: String) throws -> hid_t {
+        var start = [hsize_t](repeating: 0, count: shape.count)
+        start[0] = hsize_t(rows.lowerBound)
+        var block = shape.map { hsize_t($0) }
+        block[0] = hsize_t(rows.count)
+        try check(H5Sselect_hyperslab(fileSpace, H5S_SELECT_SET, start, nil, block, nil),
+                  .dataset, name, "cannot select rows \(rows)")
+        return try check(H5Screate_simple(Int32(block.count), block, nil), .dataset, name,
+                         "cannot create memory dataspace")
     }
 }
