@@ -124,10 +124,12 @@ def outcome_with_processor_time(row):
     if row["status"] == "not run":
         return "not run"
     used = f"{float(row['cpu_seconds']) / 60:.1f} processor-min" if row["cpu_seconds"] else ""
+    # A first-order cell counts updates and runs no CG.
+    steps = f"{int(row['hf_iterations']):,} updates" if row["cg_steps"] == "0" else f"{row['hf_iterations']} its"
     if row["solved"] == "yes":
-        return f"solved, {row['hf_iterations']} its, {used}"
+        return f"solved, {steps}, {used}"
     state = "unfinished" if row["status"] == "unfinished" else "not solved"
-    return f"{state} at {percent(row['final_test_error'])}, {row['hf_iterations']} its, {used}"
+    return f"{state} at {percent(row['final_test_error'])}, {steps}, {used}"
 
 
 def milliseconds(seconds):
