@@ -59,10 +59,7 @@ public final class GridRunner {
             try createFolder(path)
         }
         let cells = spec.runOrder
-        // Interrupted cells first, so a continued grid finishes what it started before it opens more.
-        let statuses = try cells.map { try folder.outcome(of: $0, spec: spec).status }
-        var pending = zip(cells, statuses).filter { $0.1 == .unfinished }.map(\.0)
-            + zip(cells, statuses).filter { $0.1 == .notRun }.map(\.0)
+        var pending = Self.workOrder(cells, statuses: try cells.map { try folder.outcome(of: $0, spec: spec).status })
         var done = cells.count - pending.count
         var running: [pid_t: Child] = [:]
         var sessionSeconds: [Double] = []
@@ -147,6 +144,12 @@ public final class GridRunner {
             onEvent(.ended(outcome, done: done, total: cells.count, secondsLeft: left == 0 ? 0 : estimate))
         }
         return summary
+    }
+
+    /// The cells that need work, in the order they run: interrupted ones first, so that a continued
+    /// grid finishes what it started before it opens more, then those not run, each in run order.
+    static func workOrder(_ cells: [GridCell], statuses: [CellStatus]) -> [GridCell] {
+        zip(cells, statuses).filter { $0.1 == .unfinished }.map(\.0) + zip(cells, statuses).filter { $0.1 == .notRun }.map(\.0)
     }
 
     private func needsWork(_ outcome: CellOutcome) -> Bool {

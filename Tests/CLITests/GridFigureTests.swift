@@ -108,3 +108,15 @@ import Testing
         #expect((topTick ?? 0) > 100, "the y axis ends above 100 % (top tick \(topTick ?? .nan))")
     }
 }
+
+/// A continued grid resumes its interrupted cells before it starts new ones (it used to take the
+/// cells in run order, so a third seed could start while the first was still unfinished).
+@Suite struct GridWorkOrderTests {
+    @Test func interruptedCellsComeFirstThenTheOnesNotRunInRunOrder() {
+        let variant = GridVariant(name: "default", options: [])
+        let cells = (1...5).map { GridCell(task: .addition, length: 30, seed: UInt64($0), variant: variant) }
+        let statuses: [CellStatus] = [.finished, .notRun, .unfinished, .failed, .unfinished]
+        let order = GridRunner.workOrder(cells, statuses: statuses).map(\.seed)
+        #expect(order == [3, 5, 2])
+    }
+}
