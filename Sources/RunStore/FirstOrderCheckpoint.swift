@@ -152,7 +152,7 @@ enum FirstOrderHistoryColumns {
         [("train_loss", h.map(\.trainLoss)), ("test_loss", h.map(\.testLoss)), ("test_error", h.map(\.testError)),
          ("learning_rate", h.map(\.learningRate)), ("momentum", h.map(\.momentum)),
          ("clipped_fraction", h.map(\.clippedFraction)), ("gradient_norm", h.map(\.gradientNorm)),
-         ("elapsed_seconds", h.map(\.elapsedSeconds))]
+         ("elapsed_seconds", h.map(\.elapsedSeconds)), ("vanishing_term", h.map(\.vanishingTerm))]
     }
 
     static func integers(_ h: [FirstOrderRecord]) -> [(String, [Int64])] {
@@ -164,6 +164,11 @@ enum FirstOrderHistoryColumns {
     static func read(from file: HDF5File, count: Int, check: (String, Int) throws -> Void) throws -> [FirstOrderRecord] {
         var doubles: [String: [Double]] = [:], integers: [String: [Int64]] = [:]
         for (name, _) in Self.doubles([]) {
+            // Histories written before vanishing_term existed read it as NaN (no regulariser).
+            if name == "vanishing_term", !(try file.exists("history/\(name)")) {
+                doubles[name] = [Double](repeating: .nan, count: count)
+                continue
+            }
             try check("history/\(name)", count)
             doubles[name] = try file.read("history/\(name)", as: Double.self, shape: [count])
         }
@@ -185,7 +190,7 @@ enum FirstOrderHistoryColumns {
                 learningRate: real("learning_rate"), momentum: real("momentum"),
                 clippedFraction: real("clipped_fraction"), gradientNorm: real("gradient_norm"),
                 skippedUpdates: whole("skipped_updates"), elapsedSeconds: real("elapsed_seconds"),
-                trailingSkippedUpdates: whole("trailing_skipped_updates"))
+                trailingSkippedUpdates: whole("trailing_skipped_updates"), vanishingTerm: real("vanishing_term"))
         }
     }
 }

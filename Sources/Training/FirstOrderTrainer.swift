@@ -36,12 +36,16 @@ public struct FirstOrderRecord: Sendable, Codable, Equatable, TrainingRecord {
     /// Skipped updates in a row at the end of this record's period, counted within the session
     /// (0 in histories that predate it): at `maxConsecutiveRejections` the run stopped without progress.
     public var trailingSkippedUpdates: Int = 0
+    /// Mean of the vanishing-gradient regulariser Ω over the period's updates (SGD-CR); NaN without
+    /// the regulariser and in histories that predate it.
+    public var vanishingTerm: Double = .nan
 
     public var recordNumber: Int { evaluation }
 
     public init(evaluation: Int, updates: Int, sequences: Int, trainLoss: Double, testLoss: Double, testError: Double,
                 learningRate: Double, momentum: Double, clippedFraction: Double, gradientNorm: Double,
-                skippedUpdates: Int, elapsedSeconds: Double, trailingSkippedUpdates: Int = 0) {
+                skippedUpdates: Int, elapsedSeconds: Double, trailingSkippedUpdates: Int = 0,
+                vanishingTerm: Double = .nan) {
         self.evaluation = evaluation
         self.updates = updates
         self.sequences = sequences
@@ -55,6 +59,7 @@ public struct FirstOrderRecord: Sendable, Codable, Equatable, TrainingRecord {
         self.skippedUpdates = skippedUpdates
         self.elapsedSeconds = elapsedSeconds
         self.trailingSkippedUpdates = trailingSkippedUpdates
+        self.vanishingTerm = vanishingTerm
     }
 }
 
@@ -155,7 +160,7 @@ public final class FirstOrderTrainer<Scalar: BLASScalar> {
         end = max(end, updates + 1)
         let optimizer = run.optimizer
         let chunkSize = min(optimizer.minibatchSize, config.chunkSize)
-        var lossSum = 0.0, normSum = 0.0, clipped = 0, count = 0
+        var lossSum = 0.0, normSum = 0.0, vanishingSum = 0.0, clipped = 0, count = 0
         var last: FirstOrderStepReport?
         while updates < end {
             var rng = state.rng
@@ -164,8 +169,10 @@ public final class FirstOrderTrainer<Scalar: BLASScalar> {
             let objective = RNNObjective(network: network, batch: batch, chunkSize: chunkSize, workspace: workspace)
             let loss: Scalar
             if let weight = optimizer.vanishingRegularizerWeight {
-                loss = objective.lossAndRegularizedGradient(at: parameters, vanishingWeight: Scalar(weight),
-                                                            gradient: &gradient).loss
+                let result = objective.lossAndRegularizedGradient(at: parameters, vanishingWeight: Scalar(weight),
+                                                                  gradient: &gradient)
+                loss = result.loss
+                vanishingSum += result.vanishingTerm
             } else {
                 loss = objective.lossAndGradient(at: parameters, gradient: &gradient)
             }
@@ -185,7 +192,8 @@ public final class FirstOrderTrainer<Scalar: BLASScalar> {
             trainLoss: lossSum / Double(count), testLoss: test.loss, testError: test.error,
             learningRate: last?.learningRate ?? optimizer.learningRate, momentum: last?.momentum ?? .nan,
             clippedFraction: Double(clipped) / Double(count), gradientNorm: normSum / Double(count),
-            skippedUpdates: state.skippedSteps, elapsedSeconds: elapsedSeconds, trailingSkippedUpdates: consecutiveSkips)
+            skippedUpdates: state.skippedSteps, elapsedSeconds: elapsedSeconds, trailingSkippedUpdates: consecutiveSkips,
+            vanishingTerm: optimizer.vanishingRegularizerWeight == nil ? .nan : vanishingSum / Double(count))
         history.append(record)
         return record
     }

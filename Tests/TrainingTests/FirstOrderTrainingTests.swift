@@ -35,9 +35,30 @@ import TrainingTestSupport
     /// Each record without its wall time, as bit patterns (NaN == NaN).
     static func bits(_ history: [FirstOrderRecord]) -> [[UInt64]] {
         history.map { r in
-            [r.trainLoss, r.testLoss, r.testError, r.learningRate, r.momentum, r.clippedFraction, r.gradientNorm]
-                .map(\.bitPattern) + [r.evaluation, r.updates, r.sequences, r.skippedUpdates].map { UInt64($0) }
+            [r.trainLoss, r.testLoss, r.testError, r.learningRate, r.momentum, r.clippedFraction, r.gradientNorm,
+             r.vanishingTerm].map(\.bitPattern) + [r.evaluation, r.updates, r.sequences, r.skippedUpdates].map { UInt64($0) }
         }
+    }
+
+    /// SGD-CR records Ω per period (finite, positive), stores it in the checkpoint and metrics.csv
+    /// and resumes it bit for bit; without the regulariser the column is NaN.
+    @Test func theVanishingTermIsRecordedStoredAndResumed() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        var config = try Self.config(.sgd, folder: folder.path, maxUpdates: 6)
+        config.firstOrder?.optimizer.vanishingRegularizerWeight = 2
+        let trainer = try Self.train(config)
+        #expect(trainer.history.count == 2 && trainer.history.allSatisfy { $0.vanishingTerm.isFinite && $0.vanishingTerm > 0 })
+        let latest = folder.file("sgd/latest.h5")
+        let stored = try StoredRun<Float>.load(from: latest)
+        #expect(stored.firstOrderHistory.map(Self.bits) == Self.bits(trainer.history))
+        let metrics = try String(contentsOfFile: folder.file("sgd/metrics.csv"), encoding: .utf8)
+        #expect(metrics.split(separator: "\n").first?.hasSuffix(",vanishing_term") == true)
+        #expect(metrics.split(separator: "\n").dropFirst().allSatisfy { !$0.hasSuffix(",nan") })
+
+        var plain = try Self.config(.sgd, folder: folder.file("plain"), maxUpdates: 3)
+        plain.firstOrder?.optimizer.vanishingRegularizerWeight = nil
+        #expect(try Self.train(plain).history.allSatisfy { $0.vanishingTerm.isNaN })
     }
 
     /// A few updates of each method end to end: the loop stops at the update limit, evaluates at
