@@ -226,7 +226,7 @@ import Testing
              + "2,0.4,0.3,0.25,1,1,1,3,2,1,1,20.0,0.4,progress,accepted,1,0.2,0.5,18.25\n")
             .write(toFile: hf, atomically: true, encoding: .utf8)
         #expect(CellProgress(metricsAt: hf) == CellProgress(iteration: 2, testError: 0.25, elapsedSeconds: 20, processorSeconds: 18.25))
-        try (firstOrderCurvesCSVHeader + "\n" + "1,500,10000,0.1,0.1,0.75,0.01,0.9,0,1,0,12.0\n")
+        try (firstOrderCurvesCSVHeader + "\n" + "1,500,10000,0.1,0.1,0.75,0.01,0.9,0,1,0,12.0,nan\n")
             .write(toFile: firstOrder, atomically: true, encoding: .utf8)
         #expect(CellProgress(metricsAt: firstOrder) == CellProgress(iteration: 500, testError: 0.75, elapsedSeconds: 12, processorSeconds: nil))
         try (curvesCSVHeader + "\n").write(toFile: empty, atomically: true, encoding: .utf8)
