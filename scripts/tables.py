@@ -84,27 +84,6 @@ def head_to_head_seed1(files):
     return markdown(header, table)
 
 
-def solved_by_task(files):
-    """Solved seeds per task and length, one column per grid (a grid's only variant)."""
-    grids = [(path, read_csv(path)) for path in files]
-    keys = list(dict.fromkeys((row["task"], row["length"]) for _, grid in grids for row in grid))
-    header = ["task", "T"] + [os.path.basename(os.path.dirname(path)) for path, _ in grids]
-    table = []
-    for task, length in keys:
-        cells = []
-        for _, grid in grids:
-            runs = [row for row in grid if (row["task"], row["length"]) == (task, length)]
-            if not runs:
-                cells.append("—")
-                continue
-            solved = sum(row["solved"] == "yes" for row in runs)
-            ran = [row for row in runs if row["status"] != "not run"]
-            note = "" if len(ran) == len(runs) else f" ({len(runs) - len(ran)} not run)"
-            cells.append(f"{solved} / {len(runs)}{note}")
-        table.append([TASK_NAMES.get(task, task), length] + cells)
-    return markdown(header, table)
-
-
 def cells_by_seed(files):
     """Every cell of the grids, one row per task and variant, one column per seed."""
     grids = [(path, read_csv(path)) for path in files]
@@ -217,7 +196,6 @@ TABLES = {
     "time-to-solve": time_to_solve,
     "threads-bench": threads_bench,
     "head-to-head-seed1": head_to_head_seed1,
-    "solved-by-task": solved_by_task,
     "cells-by-seed": cells_by_seed,
 }
 
