@@ -5,7 +5,11 @@
 # output, squared error, Float32, structural damping on in both (the peer's `StructuralDamping` loss
 # adds its curvature term inside calc_G, as hfrnn's product does). Each time is the best of 7 calls.
 #
-#   scripts/peer-bench.sh [--rounds N] [H:T:B ...]      default shapes: 100:50:1000 100:50:100
+#   scripts/peer-bench.sh [--rounds N] [--sub-batch S] [H:T:B ...]
+#
+# Default shapes 100:50:1000 and 100:50:100. hfrnn takes the product as HF training does: the batch
+# held as sub-batches of S sequences (default 100, training's default `--sub-batch-size`), summed
+# in order (`hfrnn-bench --sub-batch S`); the peer takes it on the whole batch, as it trains.
 #
 # The peer is installed from PyPI into a throw-away virtual environment that is deleted at the end.
 # Both run without OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE: the peer on the kernels its own OpenBLAS
@@ -15,13 +19,15 @@ set -euo pipefail
 export OPENBLAS_NUM_THREADS=1
 
 rounds=3
+sub_batch=100
 shapes=()
 while (($#)); do
     case "$1" in
         --rounds) rounds="$2"; shift 2 ;;
-        -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+        --sub-batch) sub_batch="$2"; shift 2 ;;
+        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
         *:*:*) shapes+=("$1"); shift ;;
-        *) echo "peer-bench: error: $1: expected --rounds N or H:T:B" >&2; exit 2 ;;
+        *) echo "peer-bench: error: $1: expected --rounds N, --sub-batch S or H:T:B" >&2; exit 2 ;;
     esac
 done
 ((${#shapes[@]})) || shapes=(100:50:1000 100:50:100)
@@ -68,7 +74,7 @@ native() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$@"; }
 peer() { native "$venv/bin/python" "$venv/peer.py" "$@"; }
 field() { python3 -c 'import json,sys; print(json.loads(sys.stdin.read())[sys.argv[1]])' "$1"; }
 ms() { python3 -c "print(f'{float(__import__(\"sys\").argv[1])*1e3:.2f}')" "$1"; }
-product() { "$@" --hidden "$hidden" --length "$steps" --batch "$batch" --repeats 7 --json | grep '"pass":"product"'; }
+product() { "$@" --hidden "$hidden" --length "$steps" --batch "$batch" --sub-batch "$sub_batch" --repeats 7 --json | grep '"pass":"product"'; }
 
 # Both programs choose their kernels for this CPU (hfrnn at start-up, numpy's OpenBLAS at load).
 kernels=$(native "$bench" --kernels)
@@ -87,11 +93,12 @@ for shape in "${shapes[@]}"; do
     done
     row=$(python3 -c '
 import json, sys
-shape, values = sys.argv[1], list(map(float, sys.argv[2:]))
+shape, values = sys.argv[1], list(map(float, sys.argv[3:]))
 ours, peer = min(values[0::2]), min(values[1::2])
 h, t, b = map(int, shape.split(":"))
-print(json.dumps({"hidden": h, "length": t, "batch": b, "hfrnn_seconds": ours, "peer_seconds": peer, "ratio": peer / ours}))' \
-        "$shape" "${times[@]}")
+print(json.dumps({"hidden": h, "length": t, "batch": b, "hfrnn_sub_batch": min(int(sys.argv[2]), b),
+                  "hfrnn_seconds": ours, "peer_seconds": peer, "ratio": peer / ours}))' \
+        "$shape" "$sub_batch" "${times[@]}")
     rows+=("$row")
     python3 -c '
 import json, sys
@@ -102,11 +109,11 @@ done
 file="$root/docs/data/peer-bench-$(date -u +%Y-%m-%d).json"
 {
     echo "{"
-    echo "  \"format\": \"hfrnn-peer-bench\", \"format_version\": 1,"
+    echo "  \"format\": \"hfrnn-peer-bench\", \"format_version\": 2,"
     echo "  \"date_utc\": \"$(date -u +%Y-%m-%dT%H:%M:%SZ)\", \"cpu\": \"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)\","
     echo "  \"load_average_before\": \"$load_before\", \"hfrnn_kernels\": \"$kernels\","
     echo "  \"peer\": \"hessianfree 0.4.0 RNNet.calc_G with StructuralDamping(0.03)\", \"peer_blas\": $(field blas <<< "$peer_line" | python3 -c 'import ast,json,sys; print(json.dumps(ast.literal_eval(sys.stdin.read())))'),"
-    echo "  \"method\": \"best of 7 calls per round, best of $rounds alternating rounds, one BLAS thread each\","
+    echo "  \"method\": \"best of 7 calls per round, best of $rounds alternating rounds, one BLAS thread each; hfrnn in sub-batches of hfrnn_sub_batch sequences, as in training\","
     echo "  \"shapes\": ["
     printf '    %s' "${rows[0]}"; for r in "${rows[@]:1}"; do printf ',\n    %s' "$r"; done; echo
     echo "  ]"

@@ -132,12 +132,14 @@ def bench(files):
 
 def peer_bench(files):
     """hfrnn's A v against the peer's calc_G (scripts/peer-bench.sh)."""
-    header = ["H:T:B", "hfrnn `A v`", "peer `calc_G`", "hfrnn faster by"]
+    header = ["H:T:B", "hfrnn sub-batches", "hfrnn `A v`", "peer `calc_G`", "hfrnn faster by"]
     table = []
     for path in files:
         for row in read_json(path)["shapes"]:
-            table.append([f"{row['hidden']}:{row['length']}:{row['batch']}", milliseconds(row["hfrnn_seconds"]),
-                          milliseconds(row["peer_seconds"]), f"{row['ratio']:.2f}×"])
+            # Format 1 files predate `hfrnn_sub_batch`: their product ran on the whole batch.
+            sub_batch = row.get("hfrnn_sub_batch", row["batch"])
+            table.append([f"{row['hidden']}:{row['length']}:{row['batch']}", f"{row['batch'] // sub_batch} × {sub_batch}",
+                          milliseconds(row["hfrnn_seconds"]), milliseconds(row["peer_seconds"]), f"{row['ratio']:.2f}×"])
     return markdown(header, table)
 
 

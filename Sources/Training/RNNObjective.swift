@@ -196,7 +196,13 @@ public final class RNNObjective<Scalar: BLASScalar>: HFObjective {
     public func curvatureProduct(_ v: [Scalar], into out: inout [Scalar], structuralWeight: Scalar) {
         precondition(isBound, "call bindCurvature(at:) before curvatureProduct")
         let n = parameterCount
-        var sum = [Scalar](repeating: 0, count: n)
+        // CG calls this at every step: `out` is the accumulator, so once it has its size no vector
+        // is allocated here (the sums, in sub-batch order, are the same as into a fresh zero vector).
+        if out.count == n {
+            out.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        } else {
+            out = [Scalar](repeating: 0, count: n)
+        }
         let single = subBatches.count == 1
         let evaluators = curvatureEvaluators
         group.forEachPartial(schedule, width: n, buffer: &partials, threads: threads, compute: { index, thread, slot in
@@ -205,9 +211,12 @@ public final class RNNObjective<Scalar: BLASScalar>: HFObjective {
             copy(scratch.values, into: slot, at: 0)
         }, fold: { index, slot in
             // One sub-batch: its product as it is (weight 1), exactly as before sub-batches existed.
-            if single { sum = Array(slot) } else { accumulate(weights[index], slot, from: 0, count: n, into: &sum) }
+            if single {
+                out.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: slot) }
+            } else {
+                accumulate(weights[index], slot, from: 0, count: n, into: &out)
+            }
         })
-        out = sum
     }
 }
 

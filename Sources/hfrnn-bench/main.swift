@@ -1,10 +1,15 @@
 // hfrnn-bench: speed of the sequence model's passes against raw BLAS on the same shapes.
 // Run with `make bench` (release build, OPENBLAS_NUM_THREADS=1). Not a test: timings vary.
 //
-//   hfrnn-bench [--hidden H] [--length T] [--batch B] [--repeats N] [--json]
+//   hfrnn-bench [--hidden H] [--length T] [--batch B] [--sub-batch S] [--repeats N] [--json]
 //   hfrnn-bench --kernels      prints the OpenBLAS kernels in use (e.g. Haswell) and exits
 //
-// Each pass (forward, gradient = backward after a forward, one A v) is recorded once to collect
+// Passes: forward, gradient (backward after a forward) and product (one A v) on one evaluator
+// holding the whole batch; with --sub-batch S the product is taken as HF training takes it
+// (`RNNObjective`): the batch held as sub-batches of S sequences, each one's product weighted by
+// its share of the scored outputs and summed in order, on one thread.
+//
+// Each pass is recorded once to collect
 // the exact shapes of its BLAS calls; those calls are then replayed on scratch buffers as the
 // "sgemm reference", on the pass's own buffers. Pass, reference and a plain [T·B,H]·[H,H]ᵀ sgemm
 // are timed in turn, N times each, and the best of each is kept, so the ratios compare them under
@@ -14,12 +19,14 @@ import BLASStartup
 import Foundation
 import Linalg
 import SequenceModel
+import Training
 
 // The kernels hfrnn runs on (set OPENBLAS_CORETYPE to time others, e.g. OpenBLAS's own pick).
 BLASStartup.restartOnFasterKernelsIfNeeded()
 
 struct Options {
     var hidden = 100, length = 50, batch = 1000, repeats = 7
+    var subBatch: Int? = nil
     var inputs = 2, outputs = 1
     var json = false
     var only: String? = nil
@@ -37,6 +44,7 @@ struct Options {
             case "--hidden": hidden = number(flag)
             case "--length": length = number(flag)
             case "--batch": batch = number(flag)
+            case "--sub-batch": subBatch = number(flag)
             case "--repeats": repeats = number(flag)
             case "--inputs": inputs = number(flag)
             case "--outputs": outputs = number(flag)
@@ -48,7 +56,7 @@ struct Options {
                 guard let name = rest.popFirst() else { fail("--pass: expects forward, gradient or product") }
                 only = name
             case "-h", "--help":
-                print("usage: hfrnn-bench [--hidden H] [--length T] [--batch B] [--repeats N] [--inputs I] [--outputs O] [--pass NAME] [--json] | --kernels")
+                print("usage: hfrnn-bench [--hidden H] [--length T] [--batch B] [--sub-batch S] [--repeats N] [--inputs I] [--outputs O] [--pass NAME] [--json] | --kernels")
                 exit(0)
             default: fail("\(flag): unknown option")
             }
@@ -87,11 +95,19 @@ let direction: [Float] = (0..<theta.count).map { _ in Float(rng.nextGaussian()) 
 var result = [Float](repeating: 0, count: theta.count)
 let evaluator = BatchEvaluator(network: network, batch: batch)
 evaluator.forward(theta)
+// Training's objective over sub-batches, its forward passes cached for CG as in an HF iteration.
+let objective = options.subBatch.map { RNNObjective(network: network, batch: batch, chunkSize: $0) }
+_ = objective?.bindCurvature(at: theta)
 
+let product: () -> Void = if let objective {
+    { objective.curvatureProduct(direction, into: &result, structuralWeight: 0.03) }
+} else {
+    { evaluator.curvatureProduct(direction, into: &result, structuralWeight: 0.03) }
+}
 let passes: [(name: String, body: () -> Void)] = [
     ("forward", { evaluator.forward(theta) }),
     ("gradient", { evaluator.gradient(into: &result) }),
-    ("product", { evaluator.curvatureProduct(direction, into: &result, structuralWeight: 0.03) }),
+    ("product", product),
 ]
 // The hardware's GEMM rate on this model's main shape: [T·B, H]·[H, H]ᵀ, the batched product.
 let squareA = [Float](repeating: 0.01, count: T * B * H), squareW = [Float](repeating: 0.01, count: H * H)
@@ -104,8 +120,15 @@ var squareC = [Float](repeating: 0, count: T * B * H)
 }
 let squareFlop = 2.0 * Double(T * B) * Double(H * H)
 
+/// The sub-batch size a pass ran with, as JSON: only the product takes `--sub-batch`.
+func subBatchJSON(_ pass: String) -> String {
+    guard pass == "product", let size = options.subBatch else { return "null" }
+    return String(size)
+}
+
 if !options.json {
-    print("hfrnn-bench: H = \(H), T = \(T), B = \(B), I = \(I), O = \(O), Float, OpenBLAS threads = 1, best of \(options.repeats)")
+    let subBatches = options.subBatch.map { ", product in sub-batches of \($0)" } ?? ""
+    print("hfrnn-bench: H = \(H), T = \(T), B = \(B)\(subBatches), I = \(I), O = \(O), Float, OpenBLAS threads = 1, best of \(options.repeats)")
     print("OpenBLAS: \(BLAS.configuration), \(BLAS.kernels) kernels")
     print("pass        time (ms)  GFLOP/s   own BLAS calls (ms)  GFLOP/s   ratio   sgemm [T·B,H]·[H,H]ᵀ GFLOP/s   ratio")
 }
@@ -120,13 +143,14 @@ for pass in passes where options.only.map({ $0 == pass.name }) ?? true {
         best.reference = min(best.reference, seconds { BLASCallLog.replay(calls, as: Float.self) })
         best.square = min(best.square, seconds(squareGemm))
     }
-    evaluator.forward(theta)  // undo the replay's writes into the cached forward pass
+    evaluator.forward(theta)  // undo the replay's writes into the cached forward passes
+    _ = objective?.bindCurvature(at: theta)
     let ratio = best.reference / best.pass
     let squareRate = squareFlop / best.square
     let squareRatio = flop / best.pass / squareRate
     func fixed(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
     if options.json {
-        print(#"{"pass":"\#(pass.name)","hidden":\#(H),"length":\#(T),"batch":\#(B),"inputs":\#(I),"outputs":\#(O),"#
+        print(#"{"pass":"\#(pass.name)","hidden":\#(H),"length":\#(T),"batch":\#(B),"sub_batch":\#(subBatchJSON(pass.name)),"inputs":\#(I),"outputs":\#(O),"#
               + #""repeats":\#(options.repeats),"blas_calls":\#(calls.count),"gflop":\#(fixed(flop / 1e9, 4)),"#
               + #""seconds":\#(fixed(best.pass, 6)),"gflops":\#(fixed(flop / best.pass / 1e9, 2)),"#
               + #""sgemm_seconds":\#(fixed(best.reference, 6)),"sgemm_gflops":\#(fixed(flop / best.reference / 1e9, 2)),"#

@@ -87,6 +87,25 @@ import Testing
         }
     }
 
+    /// CG passes the same output vector at every step; what it held before (a previous product, or
+    /// a vector of another size) must not leak into the next product.
+    @Test(arguments: [11, 3])
+    func curvatureProductOverwritesAReusedOutputVector(subBatchSize: Int) throws {
+        let (batch, theta, v) = try fixture()
+        let objective = RNNObjective(network: network, batch: batch, chunkSize: subBatchSize)
+        _ = objective.bindCurvature(at: theta)
+        var fresh = [Float]()
+        objective.curvatureProduct(v, into: &fresh, structuralWeight: 0.3)
+        var reused = [Float](repeating: .nan, count: theta.count)
+        objective.curvatureProduct(v, into: &reused, structuralWeight: 0.3)
+        #expect(reused.map(\.bitPattern) == fresh.map(\.bitPattern))
+        var wrongSize: [Float] = [1, 2, 3]
+        objective.curvatureProduct(v, into: &wrongSize, structuralWeight: 0.3)
+        #expect(wrongSize.map(\.bitPattern) == fresh.map(\.bitPattern))
+        objective.curvatureProduct(v, into: &reused, structuralWeight: 0.3)
+        #expect(reused.map(\.bitPattern) == fresh.map(\.bitPattern))
+    }
+
     @Test func scheduleGivesEverySubBatchToExactlyOneWorker() {
         for count in [0, 1, 5, 10, 100, 101] {
             for workers in 1...7 {
