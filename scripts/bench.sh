@@ -3,10 +3,23 @@
 # every pass's record with the machine and kernels to docs/data/bench-<date>.json. Run it on an
 # idle machine; each time is the best of 7.
 #
-#   scripts/bench.sh [H:T:B ...]     default: 100:50:1000 100:50:300 100:50:100 100:200:1000
+#   scripts/bench.sh [--tag NAME] [H:T:B[:S[:N]] ...]
+#
+# Default shapes 100:50:1000 100:50:300 100:50:100 100:200:1000. H:T:B:S[:N] times only the
+# product, taken as HF training takes it: sub-batches of S sequences on N threads (default 1).
+# --tag NAME writes docs/data/bench-<date>-NAME.json instead.
 set -euo pipefail
 export OPENBLAS_NUM_THREADS=1
-shapes=("$@")
+tag=""
+shapes=()
+while (($#)); do
+    case "$1" in
+        --tag) tag="-$2"; shift 2 ;;
+        -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+        *:*:*) shapes+=("$1"); shift ;;
+        *) echo "bench: error: $1: expected --tag NAME or H:T:B[:S[:N]]" >&2; exit 2 ;;
+    esac
+done
 ((${#shapes[@]})) || shapes=(100:50:1000 100:50:300 100:50:100 100:200:1000)
 root=$(cd "$(dirname "$0")/.." && pwd)
 swift build -c release --product hfrnn-bench --package-path "$root" >/dev/null
@@ -14,15 +27,17 @@ bench="$root/.build/release/hfrnn-bench"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 records=()
 for shape in "${shapes[@]}"; do
-    IFS=: read -r hidden steps batch <<< "$shape"
-    while IFS= read -r line; do records+=("$line"); done < <("$bench" --hidden "$hidden" --length "$steps" --batch "$batch" --repeats 7 --json)
+    IFS=: read -r hidden steps batch sub_batch threads <<< "$shape"
+    extra=()
+    [[ -n "${sub_batch:-}" ]] && extra=(--pass product --sub-batch "$sub_batch" --threads "${threads:-1}")
+    while IFS= read -r line; do records+=("$line"); done < <("$bench" --hidden "$hidden" --length "$steps" --batch "$batch" "${extra[@]}" --repeats 7 --json)
 done
-file="$root/docs/data/bench-$(date -u +%Y-%m-%d).json"
+file="$root/docs/data/bench-$(date -u +%Y-%m-%d)$tag.json"
 {
     echo "{"
     echo "  \"format\": \"hfrnn-bench\", \"format_version\": 1,"
     echo "  \"date_utc\": \"$(date -u +%Y-%m-%dT%H:%M:%SZ)\", \"cpu\": \"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)\","
-    echo "  \"processors\": $(nproc), \"load_average_before\": \"$load_before\", \"command\": \"hfrnn-bench --hidden H --length T --batch B --repeats 7 --json\","
+    echo "  \"processors\": $(nproc), \"load_average_before\": \"$load_before\", \"command\": \"hfrnn-bench --hidden H --length T --batch B [--pass product --sub-batch S --threads N] --repeats 7 --json\","
     echo "  \"passes\": ["
     printf '    %s' "${records[0]}"; for r in "${records[@]:1}"; do printf ',\n    %s' "$r"; done; echo
     echo "  ]"

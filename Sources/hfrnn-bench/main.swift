@@ -1,13 +1,15 @@
 // hfrnn-bench: speed of the sequence model's passes against raw BLAS on the same shapes.
 // Run with `make bench` (release build, OPENBLAS_NUM_THREADS=1). Not a test: timings vary.
 //
-//   hfrnn-bench [--hidden H] [--length T] [--batch B] [--sub-batch S] [--repeats N] [--json]
+//   hfrnn-bench [--hidden H] [--length T] [--batch B] [--sub-batch S [--threads N]] [--repeats N] [--json]
 //   hfrnn-bench --kernels      prints the OpenBLAS kernels in use (e.g. Haswell) and exits
 //
 // Passes: forward, gradient (backward after a forward) and product (one A v) on one evaluator
 // holding the whole batch; with --sub-batch S the product is taken as HF training takes it
 // (`RNNObjective`): the batch held as sub-batches of S sequences, each one's product weighted by
-// its share of the scored outputs and summed in order, on one thread.
+// its share of the scored outputs and summed in order, on N threads (default 1), each with one
+// BLAS thread, as `hfrnn train --threads N` does (the calls its reference replays are then
+// recorded from the same sub-batches on one thread: the concurrent calls cannot be logged).
 //
 // Each pass is recorded once to collect
 // the exact shapes of its BLAS calls; those calls are then replayed on scratch buffers as the
@@ -27,6 +29,7 @@ BLASStartup.restartOnFasterKernelsIfNeeded()
 struct Options {
     var hidden = 100, length = 50, batch = 1000, repeats = 7
     var subBatch: Int? = nil
+    var threads = 1
     var inputs = 2, outputs = 1
     var json = false
     var only: String? = nil
@@ -45,6 +48,7 @@ struct Options {
             case "--length": length = number(flag)
             case "--batch": batch = number(flag)
             case "--sub-batch": subBatch = number(flag)
+            case "--threads": threads = number(flag)
             case "--repeats": repeats = number(flag)
             case "--inputs": inputs = number(flag)
             case "--outputs": outputs = number(flag)
@@ -56,7 +60,7 @@ struct Options {
                 guard let name = rest.popFirst() else { fail("--pass: expects forward, gradient or product") }
                 only = name
             case "-h", "--help":
-                print("usage: hfrnn-bench [--hidden H] [--length T] [--batch B] [--sub-batch S] [--repeats N] [--inputs I] [--outputs O] [--pass NAME] [--json] | --kernels")
+                print("usage: hfrnn-bench [--hidden H] [--length T] [--batch B] [--sub-batch S [--threads N]] [--repeats N] [--inputs I] [--outputs O] [--pass NAME] [--json] | --kernels")
                 exit(0)
             default: fail("\(flag): unknown option")
             }
@@ -76,6 +80,7 @@ func seconds(_ body: () -> Void) -> Double {
 }
 
 let options = Options(Array(CommandLine.arguments.dropFirst()))
+if options.threads > 1 && options.subBatch == nil { fail("--threads: needs --sub-batch (threads share out sub-batches)") }
 let (H, T, B, I, O) = (options.hidden, options.length, options.batch, options.inputs, options.outputs)
 BLAS.setThreadCount(1)
 
@@ -96,18 +101,26 @@ var result = [Float](repeating: 0, count: theta.count)
 let evaluator = BatchEvaluator(network: network, batch: batch)
 evaluator.forward(theta)
 // Training's objective over sub-batches, its forward passes cached for CG as in an HF iteration.
-let objective = options.subBatch.map { RNNObjective(network: network, batch: batch, chunkSize: $0) }
-_ = objective?.bindCurvature(at: theta)
-
-let product: () -> Void = if let objective {
-    { objective.curvatureProduct(direction, into: &result, structuralWeight: 0.03) }
-} else {
-    { evaluator.curvatureProduct(direction, into: &result, structuralWeight: 0.03) }
+let objective = options.subBatch.map {
+    RNNObjective(network: network, batch: batch, chunkSize: $0,
+                 workspace: EvaluationWorkspace(network: network, threads: ComputeThreads(count: options.threads)))
 }
-let passes: [(name: String, body: () -> Void)] = [
-    ("forward", { evaluator.forward(theta) }),
-    ("gradient", { evaluator.gradient(into: &result) }),
-    ("product", product),
+_ = objective?.bindCurvature(at: theta)
+let singleThreadObjective = options.threads > 1 ? options.subBatch.map { RNNObjective(network: network, batch: batch, chunkSize: $0) } : objective
+if options.threads > 1 { _ = singleThreadObjective?.bindCurvature(at: theta) }
+
+@MainActor func product(_ objective: RNNObjective<Float>?) -> () -> Void {
+    if let objective {
+        { objective.curvatureProduct(direction, into: &result, structuralWeight: 0.03) }
+    } else {
+        { evaluator.curvatureProduct(direction, into: &result, structuralWeight: 0.03) }
+    }
+}
+// Each pass, and the body whose BLAS calls are recorded for its reference (the same, on one thread).
+let passes: [(name: String, body: () -> Void, recorded: () -> Void)] = [
+    ("forward", { evaluator.forward(theta) }, { evaluator.forward(theta) }),
+    ("gradient", { evaluator.gradient(into: &result) }, { evaluator.gradient(into: &result) }),
+    ("product", product(objective), product(singleThreadObjective)),
 ]
 // The hardware's GEMM rate on this model's main shape: [T·B, H]·[H, H]ᵀ, the batched product.
 let squareA = [Float](repeating: 0.01, count: T * B * H), squareW = [Float](repeating: 0.01, count: H * H)
@@ -127,14 +140,14 @@ func subBatchJSON(_ pass: String) -> String {
 }
 
 if !options.json {
-    let subBatches = options.subBatch.map { ", product in sub-batches of \($0)" } ?? ""
+    let subBatches = options.subBatch.map { ", product in sub-batches of \($0) on \(options.threads) thread(s)" } ?? ""
     print("hfrnn-bench: H = \(H), T = \(T), B = \(B)\(subBatches), I = \(I), O = \(O), Float, OpenBLAS threads = 1, best of \(options.repeats)")
     print("OpenBLAS: \(BLAS.configuration), \(BLAS.kernels) kernels")
     print("pass        time (ms)  GFLOP/s   own BLAS calls (ms)  GFLOP/s   ratio   sgemm [T·B,H]·[H,H]ᵀ GFLOP/s   ratio")
 }
 for pass in passes where options.only.map({ $0 == pass.name }) ?? true {
     pass.body()  // warm-up, and the state the recorded run starts from
-    let calls = BLASCallLog.record(pass.body)
+    let calls = BLASCallLog.record(pass.recorded)
     let flop = calls.reduce(0) { $0 + $1.flop }
     BLASCallLog.replay(calls, as: Float.self)
     var best = (pass: Double.infinity, reference: Double.infinity, square: Double.infinity)
@@ -145,12 +158,13 @@ for pass in passes where options.only.map({ $0 == pass.name }) ?? true {
     }
     evaluator.forward(theta)  // undo the replay's writes into the cached forward passes
     _ = objective?.bindCurvature(at: theta)
+    if options.threads > 1 { _ = singleThreadObjective?.bindCurvature(at: theta) }
     let ratio = best.reference / best.pass
     let squareRate = squareFlop / best.square
     let squareRatio = flop / best.pass / squareRate
     func fixed(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
     if options.json {
-        print(#"{"pass":"\#(pass.name)","hidden":\#(H),"length":\#(T),"batch":\#(B),"sub_batch":\#(subBatchJSON(pass.name)),"inputs":\#(I),"outputs":\#(O),"#
+        print(#"{"pass":"\#(pass.name)","hidden":\#(H),"length":\#(T),"batch":\#(B),"sub_batch":\#(subBatchJSON(pass.name)),"threads":\#(pass.name == "product" ? options.threads : 1),"inputs":\#(I),"outputs":\#(O),"#
               + #""repeats":\#(options.repeats),"blas_calls":\#(calls.count),"gflop":\#(fixed(flop / 1e9, 4)),"#
               + #""seconds":\#(fixed(best.pass, 6)),"gflops":\#(fixed(flop / best.pass / 1e9, 2)),"#
               + #""sgemm_seconds":\#(fixed(best.reference, 6)),"sgemm_gflops":\#(fixed(flop / best.reference / 1e9, 2)),"#
