@@ -176,7 +176,7 @@ public struct HFConfig: Sendable, Codable, Equatable {
             { .check(cgMaxIterations >= 1, "cgMaxIterations",
                      "must be at least 1, got \(cgMaxIterations)") },
             { .check(cgMinIterations >= 0 && cgMinIterations <= cgMaxIterations, "cgMinIterations",
-                     "must be in [0, cgMaxIterations] = [0, \(cgMaxIterations)], got \(cgMinIterations)") },
+                     "must be in [0, \(cgMaxIterations)] (at most the CG maximum), got \(cgMinIterations)") },
             { .check(cgProgressWindowFraction > 0 && cgProgressWindowFraction <= 1, "cgProgressWindowFraction",
                      "must be in (0, 1], got \(cgProgressWindowFraction)") },
             { .check(cgProgressWindowMinimum >= 1, "cgProgressWindowMinimum",

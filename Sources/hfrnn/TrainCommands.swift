@@ -183,6 +183,12 @@ struct Train: ParsableCommand {
     @Option(parsing: .unconditional, help: "Maximum CG iterations per HF iteration (default: \(HFConfig().cgMaxIterations)).")
     var maxCg: Int?
 
+    @Option(parsing: .unconditional, help: ArgumentHelp("""
+        CG iterations per HF iteration before the relative-progress stop may end CG (default: \(HFConfig().cgMinIterations), \
+        the stop active from the start). Reaching --max-cg, non-positive curvature or an exact solution still end it.
+        """, valueName: "n"))
+    var minCg: Int?
+
     @Flag(help: "Use the diagonal (empirical Fisher + λ)^0.75 preconditioner.")
     var preconditioner = false
 
@@ -245,6 +251,7 @@ struct Train: ParsableCommand {
             hf.lineSearchBatchSize = evaluationBatch
         }
         if let maxCg { hf.cgMaxIterations = maxCg }
+        if let minCg { hf.cgMinIterations = minCg }
         if preconditioner { hf.usePreconditioner = true }
         if let rhoModel { hf.rhoUsesDampedModel = rhoModel == .damped }
         switch lineSearch {

@@ -16,6 +16,7 @@ extension Train {
         TrainFlag("--evaluation-batch", fields: ["optimizer.backtrackBatchSize", "optimizer.lineSearchBatchSize"],
                   hfOnly: { $0.evaluationBatch != nil }),
         TrainFlag("--max-cg", fields: ["optimizer.cgMaxIterations"], hfOnly: { $0.maxCg != nil }),
+        TrainFlag("--min-cg", fields: ["optimizer.cgMinIterations"], hfOnly: { $0.minCg != nil }),
         TrainFlag("--sub-batch-size", fields: ["subBatchSize"], hfOnly: { $0.subBatchSize != nil }),
         TrainFlag("--preconditioner", hfOnly: { $0.preconditioner }),
         TrainFlag("--settings", hfOnly: { $0.settings != nil }),

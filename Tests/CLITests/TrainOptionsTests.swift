@@ -21,6 +21,19 @@ import Tasks
         #expect(stored.state.lambda != 0.01)
     }
 
+    /// --min-cg sets the CG iterations before the progress stop may end CG, and the run keeps it.
+    @Test func minimumCGIterationsAreStored() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let result = try runHFRNN(["train", "--task", "addition", "--length", "10", "--hidden-units", "4",
+                                   "--test-sequences", "5", "--max-iterations", "0", "--min-cg", "40", "--checkpoint-dir",
+                                   folder.file("runs"), "--run-name", "r"], in: folder)
+        #expect(result.status == 0, "\(result.stderr)")
+        let stored = try TrainingCheckpoint<Float>.load(from: folder.file("runs/r/latest.h5"))
+        #expect(stored.config.optimizer.cgMinIterations == 40)
+        #expect(TrainingConfig(data: stored.config.data).optimizer.cgMinIterations == 1)
+    }
+
     /// Big enough for OpenBLAS to split its products over threads (on a machine with 2+ cores).
     private let threadedRun = ["--task", "addition", "--length", "10", "--hidden-units", "40", "--gradient-batch", "200",
                                "--curvature-batch", "100", "--evaluation-batch", "100", "--max-cg", "10",

@@ -153,6 +153,8 @@ private func isProgressLine(_ line: String) -> Bool {
         (["train", "--task", "addition", "--curvature-batch", "0"], "--curvature-batch must be at least 1, got 0"),
         (["train", "--task", "addition", "--evaluation-batch", "0"], "--evaluation-batch must be at least 1, got 0"),
         (["train", "--task", "addition", "--max-cg", "0"], "--max-cg must be at least 1, got 0"),
+        (["train", "--task", "addition", "--min-cg", "200"], "--min-cg must be in [0, 150] (at most the CG maximum), got 200"),
+        (["train", "--task", "addition", "--optimizer", "adam", "--min-cg", "20"], "--min-cg belongs to --optimizer hf, not adam"),
         (["train", "--task", "addition", "--threads", "0"], "--threads must be in 1...1024, got 0"),
         (["train", "--task", "addition", "--optimizer", "sgd", "--threads", "2"], "--threads belongs to --optimizer hf, not sgd"),
         (["train", "--task", "addition", "--settings", "fast"], "The value 'fast' is invalid for '--settings <name>': choose one of hfrnn, isc"),

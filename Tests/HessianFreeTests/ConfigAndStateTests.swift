@@ -32,7 +32,7 @@ import Testing
         #expect(message { $0.lmUpperRhoThreshold = 0.2 }
                 == "lmUpperRhoThreshold must be in (lmLowerRhoThreshold, 1] = (0.25, 1], got 0.2")
         #expect(message { $0.cgMaxIterations = 0 } == "cgMaxIterations must be at least 1, got 0")
-        #expect(message { $0.cgMinIterations = 300 } == "cgMinIterations must be in [0, cgMaxIterations] = [0, 150], got 300")
+        #expect(message { $0.cgMinIterations = 300 } == "cgMinIterations must be in [0, 150] (at most the CG maximum), got 300")
         #expect(message { $0.cgProgressTolerance = 0 } == "cgProgressTolerance must be positive and finite, got 0.0")
         #expect(message { $0.cgWarmStartDecay = 1.2 } == "cgWarmStartDecay must be in [0, 1], got 1.2")
         #expect(message { $0.backtrackSnapshotGrowth = 1 }
