@@ -20,11 +20,15 @@ public struct Experiment: Sendable {
     /// Opens the experiment in `path`. With a `spec`, creates it, or extends the stored grid when
     /// `spec` only adds cells to it (`GridSpec.isExtended(by:)`); any other change is refused, so
     /// continuing a grid never changes it under its finished cells.
+    ///
+    /// A new spec's relative dataset paths are read as relative to the current folder; the stored
+    /// spec has them relative to the experiment folder, with each file's content hash.
     public static func open(_ path: String, spec: GridSpec?) throws -> Experiment {
         let folder = ExperimentFolder(path)
         let exists = FileManager.default.fileExists(atPath: folder.spec)
-        if let spec {
-            if let problem = spec.problem { throw GridError(problem) }
+        if let given = spec {
+            if let problem = given.problem { throw GridError(problem) }
+            let spec = try given.storedForm(in: path, base: FileManager.default.currentDirectoryPath)
             if exists {
                 let stored = try GridSpec.load(from: folder.spec)
                 if stored != spec {
@@ -48,6 +52,29 @@ public struct Experiment: Sendable {
             throw GridError("\(folder.spec): no experiment here; give the grid (--tasks, --lengths, --seeds, a budget) or --spec FILE")
         }
         return Experiment(folder: folder, spec: try GridSpec.load(from: folder.spec))
+    }
+
+    /// Where each dataset of the grid is (name → absolute path), after checking that every file is
+    /// there and holds the data the grid was created with.
+    public func datasetLocations() throws -> [String: String] {
+        var locations: [String: String] = [:]
+        for dataset in spec.datasets {
+            let location = dataset.location(relativeTo: folder.path)
+            guard FileManager.default.fileExists(atPath: location) else {
+                throw GridError("\(location): file not found: dataset '\(dataset.name)' of \(folder.spec), stored as "
+                                + "'\(dataset.path)' relative to the experiment folder; put the file there")
+            }
+            if let expected = dataset.contentHash {
+                let found: String
+                do { found = try contentHash(ofFileAt: location) } catch { throw GridError("\(error)") }
+                guard found == expected else {
+                    throw GridError("\(location): not the grid's dataset '\(dataset.name)': its content hash is \(found), "
+                                    + "\(folder.spec) has \(expected)")
+                }
+            }
+            locations[dataset.name] = location
+        }
+        return locations
     }
 
     /// Every cell's outcome, in the grid's order.

@@ -35,12 +35,16 @@ public final class GridRunner {
     let spec: GridSpec
     let executable: String
     let jobs: Int
+    /// Each dataset's file (name → absolute path), from `Experiment.datasetLocations()`.
+    let datasetPaths: [String: String]
 
-    public init(folder: ExperimentFolder, spec: GridSpec, executable: String, jobs: Int) {
+    public init(folder: ExperimentFolder, spec: GridSpec, executable: String, jobs: Int,
+                datasetPaths: [String: String] = [:]) {
         self.folder = folder
         self.spec = spec
         self.executable = executable
         self.jobs = max(1, jobs)
+        self.datasetPaths = datasetPaths
     }
 
     /// Seconds between copies of the running cells' checkpoints into `unfinished/`.
@@ -176,10 +180,21 @@ public final class GridRunner {
         }
         // The machine's processors shared among the cells that run at once (first-order runs use one).
         let threads = cell.variant.isFirstOrder ? [] : ["--threads", "\(max(1, ThreadCount.availableProcessors / jobs))"]
-        if let checkpoint = folder.checkpoint(cell) {
-            return ["resume", checkpoint] + limits + threads
+        let data: [String]
+        switch cell.problem {
+        case .task(let task, let length):
+            data = ["--task", task.rawValue, "--length", "\(length)"]
+        case .dataset(let name):
+            guard let path = datasetPaths[name] else { throw GridError("dataset '\(name)': no file given to the runner") }
+            data = ["--dataset", path]
         }
-        return ["train", "--task", cell.task.rawValue, "--length", "\(cell.length)", "--seed", "\(cell.seed)"]
+        if let checkpoint = folder.checkpoint(cell) {
+            // The run stored its dataset's absolute path, perhaps on another machine: name where
+            // the grid's file is now (resume checks its content hash).
+            let moved = cell.dataset == nil ? [] : ["--dataset-moved-to", data[1]]
+            return ["resume", checkpoint] + limits + threads + moved
+        }
+        return ["train"] + data + ["--seed", "\(cell.seed)"]
             + cell.variant.options + ["--checkpoint-dir", folder.runs, "--run-name", cell.name] + limits + threads
     }
 
