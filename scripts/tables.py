@@ -189,6 +189,63 @@ def length_generalisation(files):
     return markdown(header, table)
 
 
+def grid_options(path):
+    """A grid's variants and their options, from the experiment.json beside its results.csv."""
+    spec = read_json(os.path.join(os.path.dirname(path), "experiment.json"))
+    return {variant["name"]: " ".join(variant["options"]) for variant in spec["variants"]}
+
+
+def work_done(row):
+    """HF iterations with their CG steps, or a first-order run's updates."""
+    if row["status"] == "not run":
+        return "—"
+    if row["cg_steps"] == "0":
+        return f"{int(row['hf_iterations']):,} updates"
+    return f"{row['hf_iterations']} ({int(row['cg_steps']):,} CG steps)"
+
+
+def processor_minutes(row):
+    return minutes(row["cpu_seconds"]) if row.get("cpu_seconds") else "not recorded"
+
+
+def grid_cells(files):
+    """Every cell of the grids, one row each, with its variant's options."""
+    header = ["task", "T", "seed", "variant", "options", "outcome", "HF iterations or updates",
+              "processor time", "peak memory"]
+    table = []
+    for path in files:
+        options = grid_options(path)
+        for row in read_csv(path):
+            table.append([TASK_NAMES.get(row["task"], row["task"]), row["length"], row["seed"], row["variant"],
+                          f"`{options[row['variant']]}`" if options[row["variant"]] else "(none)",
+                          outcome(row), work_done(row), processor_minutes(row),
+                          f"{float(row['peak_memory_mb']):.0f} MB" if row["peak_memory_mb"] else "—"])
+    return markdown(header, table)
+
+
+def variant_summary(files):
+    """One row per grid, task, length and variant: seeds solved, the median processor time to solve
+    (an unsolved seed counts as slower than every solved one) and each seed's numbers."""
+    header = ["task", "T", "grid", "variant", "solved", "median processor time to solve", "per seed (s)",
+              "HF iterations", "CG steps"]
+    table = []
+    for path in files:
+        grid = read_csv(path)
+        for task, length, variant in dict.fromkeys((row["task"], row["length"], row["variant"]) for row in grid):
+            cells = sorted((row for row in grid if (row["task"], row["length"], row["variant"]) == (task, length, variant)),
+                           key=lambda row: int(row["seed"]))
+            times = sorted(float(row["cpu_seconds"]) if row["solved"] == "yes" else float("inf") for row in cells)
+            middle = times[len(times) // 2] if len(times) % 2 else (times[len(times) // 2 - 1] + times[len(times) // 2]) / 2
+            median = f"{middle:.0f} s" if middle != float("inf") else "not reached"
+            per_seed = " / ".join(f"{float(row['cpu_seconds']):.0f}" + ("" if row["solved"] == "yes" else " (not solved)")
+                                  for row in cells)
+            table.append([TASK_NAMES.get(task, task), length, os.path.basename(os.path.dirname(path)), variant,
+                          f"{sum(row['solved'] == 'yes' for row in cells)} / {len(cells)}", median, per_seed,
+                          " / ".join(row["hf_iterations"] for row in cells),
+                          " / ".join(f"{int(row['cg_steps']):,}" for row in cells)])
+    return markdown(header, table)
+
+
 TABLES = {
     "length-generalisation": length_generalisation,
     "bench": bench,
@@ -197,6 +254,8 @@ TABLES = {
     "threads-bench": threads_bench,
     "head-to-head-seed1": head_to_head_seed1,
     "cells-by-seed": cells_by_seed,
+    "grid-cells": grid_cells,
+    "variant-summary": variant_summary,
 }
 
 
