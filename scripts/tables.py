@@ -9,7 +9,9 @@ A generated table sits between two markers in a Markdown file:
 
 `python3 scripts/tables.py` rewrites every such table from its data; `--check` changes nothing and
 exits with status 1, naming each table that differs from what its data gives (the test suite runs
-it, so a table cannot drift from its data). Standard library only.
+it, so a table cannot drift from its data); `--list` prints each generator with the documents
+that use it (the test suite edits one table of each to check that the edit is caught). Standard
+library only.
 """
 
 import csv
@@ -281,10 +283,26 @@ def regenerate(text, location):
     return MARKER.sub(replace, text)
 
 
+def list_generators():
+    """Each generator and the documents with a table of it: `NAME: FILE, FILE` or `NAME: unused`."""
+    users = {name: [] for name in TABLES}
+    for path in documents():
+        with open(path) as handle:
+            for match in MARKER.finditer(handle.read()):
+                location = os.path.relpath(path, ROOT)
+                if match.group(1) in users and location not in users[match.group(1)]:
+                    users[match.group(1)].append(location)
+    for name in sorted(users):
+        print(f"{name}: {', '.join(users[name]) or 'unused'}")
+    return 0
+
+
 def main(arguments):
+    if arguments == ["--list"]:
+        return list_generators()
     check = arguments == ["--check"]
     if arguments and not check:
-        print("usage: scripts/tables.py [--check]", file=sys.stderr)
+        print("usage: scripts/tables.py [--check | --list]", file=sys.stderr)
         return 64
     stale = []
     for path in documents():
