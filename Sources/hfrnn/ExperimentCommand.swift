@@ -25,7 +25,7 @@ struct ExperimentCommand: ParsableCommand {
                   --time-budget 30m --jobs 2
               hfrnn experiment grid
               hfrnn experiment grid --summarize
-              hfrnn experiment sums-grid --datasets data/sums.h5,data/products.h5 --seeds 1-3 \\
+              hfrnn experiment sums --datasets sums.h5,products.h5 --seeds 1-3 \\
                   --processor-budget 20m
             """)
 
