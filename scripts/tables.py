@@ -248,6 +248,21 @@ def variant_summary(files):
     return markdown(header, table)
 
 
+def memory(files):
+    """Peak memory of one short iteration per length, today's defaults and the old batches (scripts/memory.sh)."""
+    header = ["T", "today's defaults", "curvature batch 1,000, no sub-batches"]
+    table = []
+    for path in files:
+        runs = read_json(path)["runs"]
+        for length in sorted({run["length"] for run in runs}):
+            def peak(options):
+                found = [run for run in runs if run["length"] == length and run["options"] == options]
+                megabytes = found[0]["peak_memory_mb"] if found else None
+                return "—" if megabytes is None else f"{megabytes / 1024:.2f} GB" if megabytes >= 1024 else f"{megabytes} MB"
+            table.append([f"{length:,}", peak(""), peak("--curvature-batch 1000 --sub-batch-size 1000")])
+    return markdown(header, table)
+
+
 TABLES = {
     "length-generalisation": length_generalisation,
     "bench": bench,
@@ -258,6 +273,7 @@ TABLES = {
     "cells-by-seed": cells_by_seed,
     "grid-cells": grid_cells,
     "variant-summary": variant_summary,
+    "memory": memory,
 }
 
 
