@@ -59,6 +59,19 @@ TASK_NAMES = {
 }
 
 
+def problem(row):
+    """What a cell trained on, as (task or dataset, T): a dataset cell (results.csv's `dataset`
+    column) has no task or length."""
+    if not row["task"] and row.get("dataset"):
+        return f"dataset {row['dataset']}", "—"
+    return TASK_NAMES.get(row["task"], row["task"]), row["length"]
+
+
+def key(row):
+    """A cell's task, length and dataset: its group in a grid without its seed and variant."""
+    return row["task"], row["length"], row.get("dataset", "")
+
+
 def outcome(row):
     """One cell of a grid as a reader wants it: solved and when, or where it stopped."""
     if row["status"] == "not run":
@@ -93,10 +106,10 @@ def cells_by_seed(files):
     header = ["task", "T", "grid", "settings"] + [f"seed {seed}" for seed in seeds]
     table = []
     for path, grid in grids:
-        for task, length, variant in dict.fromkeys((row["task"], row["length"], row["variant"]) for row in grid):
-            cells = {int(row["seed"]): row for row in grid
-                     if (row["task"], row["length"], row["variant"]) == (task, length, variant)}
-            table.append([TASK_NAMES.get(task, task), length, os.path.basename(os.path.dirname(path)), variant]
+        for group, variant in dict.fromkeys((key(row), row["variant"]) for row in grid):
+            cells = {int(row["seed"]): row for row in grid if (key(row), row["variant"]) == (group, variant)}
+            first = next(iter(cells.values()))
+            table.append([*problem(first), os.path.basename(os.path.dirname(path)), variant]
                          + [outcome_with_processor_time(cells[seed]) if seed in cells else "—" for seed in seeds])
     return markdown(header, table)
 
@@ -218,7 +231,7 @@ def grid_cells(files):
     for path in files:
         options = grid_options(path)
         for row in read_csv(path):
-            table.append([TASK_NAMES.get(row["task"], row["task"]), row["length"], row["seed"], row["variant"],
+            table.append([*problem(row), row["seed"], row["variant"],
                           f"`{options[row['variant']]}`" if options[row["variant"]] else "(none)",
                           outcome(row), work_done(row), processor_minutes(row),
                           f"{float(row['peak_memory_mb']):.0f} MB" if row["peak_memory_mb"] else "—"])
@@ -233,15 +246,15 @@ def variant_summary(files):
     table = []
     for path in files:
         grid = read_csv(path)
-        for task, length, variant in dict.fromkeys((row["task"], row["length"], row["variant"]) for row in grid):
-            cells = sorted((row for row in grid if (row["task"], row["length"], row["variant"]) == (task, length, variant)),
+        for group, variant in dict.fromkeys((key(row), row["variant"]) for row in grid):
+            cells = sorted((row for row in grid if (key(row), row["variant"]) == (group, variant)),
                            key=lambda row: int(row["seed"]))
             times = sorted(float(row["cpu_seconds"]) if row["solved"] == "yes" else float("inf") for row in cells)
             middle = times[len(times) // 2] if len(times) % 2 else (times[len(times) // 2 - 1] + times[len(times) // 2]) / 2
             median = f"{middle:.0f} s" if middle != float("inf") else "not reached"
             per_seed = " / ".join(f"{float(row['cpu_seconds']):.0f}" + ("" if row["solved"] == "yes" else " (not solved)")
                                   for row in cells)
-            table.append([TASK_NAMES.get(task, task), length, os.path.basename(os.path.dirname(path)), variant,
+            table.append([*problem(cells[0]), os.path.basename(os.path.dirname(path)), variant,
                           f"{sum(row['solved'] == 'yes' for row in cells)} / {len(cells)}", median, per_seed,
                           " / ".join(row["hf_iterations"] for row in cells),
                           " / ".join(f"{int(row['cg_steps']):,}" for row in cells)])
