@@ -34,7 +34,7 @@ public struct Experiment: Sendable {
                 if stored != spec {
                     guard stored.isExtended(by: spec) else {
                         throw GridError("\(folder.spec): this folder holds another grid; continue it without grid "
-                                        + "options, add only tasks, lengths, seeds or variants (same budgets), or choose another folder")
+                                        + "options, add only tasks, lengths, datasets, seeds or variants (same budgets), or choose another folder")
                     }
                     try writeFileAtomically(try spec.jsonText(), to: folder.spec)
                 }
@@ -54,27 +54,35 @@ public struct Experiment: Sendable {
         return Experiment(folder: folder, spec: try GridSpec.load(from: folder.spec))
     }
 
-    /// Where each dataset of the grid is (name → absolute path), after checking that every file is
+    /// Where each dataset of the grid is (name → absolute paths), after checking that every file is
     /// there and holds the data the grid was created with.
-    public func datasetLocations() throws -> [String: String] {
-        var locations: [String: String] = [:]
+    public func datasetLocations() throws -> [String: DatasetFiles] {
+        var locations: [String: DatasetFiles] = [:]
         for dataset in spec.datasets {
-            let location = dataset.location(relativeTo: folder.path)
-            guard FileManager.default.fileExists(atPath: location) else {
-                throw GridError("\(location): file not found: dataset '\(dataset.name)' of \(folder.spec), stored as "
-                                + "'\(dataset.path)' relative to the experiment folder; put the file there")
+            let path = try checkedLocation(dataset.location(relativeTo: folder.path), stored: dataset.path,
+                                           hash: dataset.contentHash, what: "dataset '\(dataset.name)'")
+            let testPath = try dataset.testLocation(relativeTo: folder.path).map {
+                try checkedLocation($0, stored: dataset.testPath ?? "", hash: dataset.testContentHash,
+                                    what: "test file of dataset '\(dataset.name)'")
             }
-            if let expected = dataset.contentHash {
-                let found: String
-                do { found = try contentHash(ofFileAt: location) } catch { throw GridError("\(error)") }
-                guard found == expected else {
-                    throw GridError("\(location): not the grid's dataset '\(dataset.name)': its content hash is \(found), "
-                                    + "\(folder.spec) has \(expected)")
-                }
-            }
-            locations[dataset.name] = location
+            locations[dataset.name] = DatasetFiles(path: path, testPath: testPath)
         }
         return locations
+    }
+
+    private func checkedLocation(_ location: String, stored: String, hash expected: String?, what: String) throws -> String {
+        guard FileManager.default.fileExists(atPath: location) else {
+            throw GridError("\(location): file not found: the \(what) of \(folder.spec), stored as '\(stored)' "
+                            + "relative to the experiment folder; put the file there")
+        }
+        if let expected {
+            let found: String
+            do { found = try contentHash(ofFileAt: location) } catch { throw GridError("\(error)") }
+            guard found == expected else {
+                throw GridError("\(location): not the grid's \(what): its content hash is \(found), \(folder.spec) has \(expected)")
+            }
+        }
+        return location
     }
 
     /// Every cell's outcome, in the grid's order.

@@ -146,7 +146,10 @@ public enum GridResults {
                 .joined(separator: ", ") + ".\n\n"
         if !spec.datasets.isEmpty {
             text += "Datasets (paths relative to the experiment folder): "
-                + spec.datasets.map { "`\($0.name)` (`\($0.path)`, \($0.contentHash ?? "no content hash"))" }
+                + spec.datasets.map { dataset in
+                    "`\(dataset.name)` (`\(dataset.path)`, \(dataset.contentHash ?? "no content hash")"
+                        + (dataset.testPath.map { "; test file `\($0)`, \(dataset.testContentHash ?? "no content hash")" } ?? "") + ")"
+                }
                     .joined(separator: ", ") + ".\n\n"
         }
         // A grid of datasets names each dataset where a grid of tasks has the task and length.

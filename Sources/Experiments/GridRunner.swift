@@ -35,11 +35,11 @@ public final class GridRunner {
     let spec: GridSpec
     let executable: String
     let jobs: Int
-    /// Each dataset's file (name → absolute path), from `Experiment.datasetLocations()`.
-    let datasetPaths: [String: String]
+    /// Each dataset's files (name → absolute paths), from `Experiment.datasetLocations()`.
+    let datasetPaths: [String: DatasetFiles]
 
     public init(folder: ExperimentFolder, spec: GridSpec, executable: String, jobs: Int,
-                datasetPaths: [String: String] = [:]) {
+                datasetPaths: [String: DatasetFiles] = [:]) {
         self.folder = folder
         self.spec = spec
         self.executable = executable
@@ -180,18 +180,19 @@ public final class GridRunner {
         }
         // The machine's processors shared among the cells that run at once (first-order runs use one).
         let threads = cell.variant.isFirstOrder ? [] : ["--threads", "\(max(1, ThreadCount.availableProcessors / jobs))"]
-        let data: [String]
+        let data: [String], moved: [String]
         switch cell.problem {
         case .task(let task, let length):
             data = ["--task", task.rawValue, "--length", "\(length)"]
+            moved = []
         case .dataset(let name):
-            guard let path = datasetPaths[name] else { throw GridError("dataset '\(name)': no file given to the runner") }
-            data = ["--dataset", path]
+            guard let files = datasetPaths[name] else { throw GridError("dataset '\(name)': no file given to the runner") }
+            data = ["--dataset", files.path] + (files.testPath.map { ["--test-dataset", $0] } ?? [])
+            // The run stored its files' absolute paths, perhaps on another machine: a resumed cell
+            // is told where the grid's files are now (resume checks their content hashes).
+            moved = ["--dataset-moved-to", files.path] + (files.testPath.map { ["--test-dataset-moved-to", $0] } ?? [])
         }
         if let checkpoint = folder.checkpoint(cell) {
-            // The run stored its dataset's absolute path, perhaps on another machine: name where
-            // the grid's file is now (resume checks its content hash).
-            let moved = cell.dataset == nil ? [] : ["--dataset-moved-to", data[1]]
             return ["resume", checkpoint] + limits + threads + moved
         }
         return ["train"] + data + ["--seed", "\(cell.seed)"]

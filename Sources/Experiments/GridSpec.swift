@@ -39,25 +39,43 @@ public struct GridDataset: Codable, Equatable, Sendable {
     /// `contentHash(ofFileAt:)` of the file when the grid was created: a cell never trains on other
     /// data. Nil in a spec file until the grid is created.
     public var contentHash: String?
+    /// A separate test file (`hfrnn train --test-dataset`), relative like `path`; nil: the test set
+    /// is rows of the dataset file.
+    public var testPath: String? = nil
+    /// The test file's content hash, as `contentHash`.
+    public var testContentHash: String? = nil
 
-    public init(name: String, path: String, contentHash: String? = nil) {
+    public init(name: String, path: String, contentHash: String? = nil, testPath: String? = nil,
+                testContentHash: String? = nil) {
         self.name = name
         self.path = path
         self.contentHash = contentHash
+        self.testPath = testPath
+        self.testContentHash = testContentHash
     }
 
     /// A dataset named after its file: "data/sums.h5" is "sums".
-    public init(path: String) {
-        self.init(name: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent, path: path)
+    public init(path: String, testPath: String? = nil) {
+        self.init(name: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent, path: path,
+                  testPath: testPath)
     }
 
     /// The file's path, resolved against `folder` when it is relative.
     public func location(relativeTo folder: String) -> String {
+        Self.resolve(path, against: folder)
+    }
+
+    /// The test file's path, resolved against `folder` when it is relative; nil without one.
+    public func testLocation(relativeTo folder: String) -> String? {
+        testPath.map { Self.resolve($0, against: folder) }
+    }
+
+    private static func resolve(_ path: String, against folder: String) -> String {
         let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : URL(fileURLWithPath: folder).appendingPathComponent(path)
         return url.standardizedFileURL.path
     }
 
-    private enum CodingKeys: String, CodingKey { case name, path, contentHash }
+    private enum CodingKeys: String, CodingKey { case name, path, contentHash, testPath, testContentHash }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -65,6 +83,20 @@ public struct GridDataset: Codable, Equatable, Sendable {
         name = try container.decodeIfPresent(String.self, forKey: .name)
             ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         contentHash = try container.decodeIfPresent(String.self, forKey: .contentHash)
+        testPath = try container.decodeIfPresent(String.self, forKey: .testPath)
+        testContentHash = try container.decodeIfPresent(String.self, forKey: .testContentHash)
+    }
+}
+
+/// Where a grid's dataset files are now: absolute paths, checked against the grid's hashes.
+public struct DatasetFiles: Sendable, Equatable {
+    public var path: String
+    /// The separate test file, nil when the test set is rows of the dataset file.
+    public var testPath: String?
+
+    public init(path: String, testPath: String?) {
+        self.path = path
+        self.testPath = testPath
     }
 }
 
@@ -153,7 +185,9 @@ public struct GridSpec: Codable, Equatable, Sendable {
             if dataset.name.isEmpty || dataset.name.hasPrefix(".") || !allowed {
                 return "dataset name '\(dataset.name)' must be letters, digits, '-', '_' and '.', not starting with '.'"
             }
-            if dataset.path.isEmpty { return "dataset '\(dataset.name)' has an empty path" }
+            if dataset.path.isEmpty || dataset.testPath?.isEmpty == true {
+                return "dataset '\(dataset.name)' has an empty path"
+            }
         }
         if let name = firstRepeat(datasets.map(\.name)) {
             return "two datasets are named '\(name)' (a dataset's name is its file's name without extension unless the spec names it)"
@@ -291,7 +325,8 @@ public struct GridSpec: Codable, Equatable, Sendable {
     public func resolvingDatasets(against folder: String) -> GridSpec {
         var resolved = self
         resolved.datasets = datasets.map {
-            GridDataset(name: $0.name, path: $0.location(relativeTo: folder), contentHash: $0.contentHash)
+            GridDataset(name: $0.name, path: $0.location(relativeTo: folder), contentHash: $0.contentHash,
+                        testPath: $0.testLocation(relativeTo: folder), testContentHash: $0.testContentHash)
         }
         return resolved
     }
@@ -304,17 +339,31 @@ public struct GridSpec: Codable, Equatable, Sendable {
         var stored = self
         stored.datasets = try datasets.map { dataset in
             let location = dataset.location(relativeTo: base)
-            guard FileManager.default.fileExists(atPath: location) else {
-                throw GridError("\(location): file not found (dataset '\(dataset.name)' of the grid)")
+            let found = try Self.checkedHash(of: location, what: "dataset '\(dataset.name)'", expected: dataset.contentHash)
+            var test: (path: String, hash: String)? = nil
+            if let testLocation = dataset.testLocation(relativeTo: base) {
+                test = (relativePath(of: testLocation, from: folder),
+                        try Self.checkedHash(of: testLocation, what: "test file of dataset '\(dataset.name)'",
+                                             expected: dataset.testContentHash))
             }
-            let found: String
-            do { found = try contentHash(ofFileAt: location) } catch { throw GridError("\(error)") }
-            if let expected = dataset.contentHash, expected != found {
-                throw GridError("\(location): not the grid's dataset '\(dataset.name)': its content hash is \(found), the grid's is \(expected)")
-            }
-            return GridDataset(name: dataset.name, path: relativePath(of: location, from: folder), contentHash: found)
+            return GridDataset(name: dataset.name, path: relativePath(of: location, from: folder), contentHash: found,
+                               testPath: test?.path, testContentHash: test?.hash)
         }
         return stored
+    }
+
+    /// The content hash of the file at `location`, which must exist and, when `expected` is given,
+    /// have that hash.
+    static func checkedHash(of location: String, what: String, expected: String?) throws -> String {
+        guard FileManager.default.fileExists(atPath: location) else {
+            throw GridError("\(location): file not found (the \(what) of the grid)")
+        }
+        let found: String
+        do { found = try contentHash(ofFileAt: location) } catch { throw GridError("\(error)") }
+        if let expected, expected != found {
+            throw GridError("\(location): not the grid's \(what): its content hash is \(found), the grid's is \(expected)")
+        }
+        return found
     }
 
 

@@ -41,7 +41,7 @@ struct ExperimentCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Comma-separated minimum lengths T.", valueName: "lengths"))
     var lengths: String?
 
-    @Option(help: ArgumentHelp("Comma-separated HDF5 dataset files to train on instead of tasks and lengths (datasets/README.md); each is named by its file name without extension.",
+    @Option(help: ArgumentHelp("Comma-separated HDF5 dataset files to train on instead of tasks and lengths (datasets/README.md), each FILE or FILE:TESTFILE (a separate test set); each is named by its file name without extension.",
                                valueName: "files"))
     var datasets: String?
 
@@ -102,7 +102,13 @@ struct ExperimentCommand: ParsableCommand {
             guard let length = Int(text) else { throw ValidationError("--lengths: '\(text)' is not a whole number") }
             return length
         }
-        let datasetList = (datasets ?? "").split(separator: ",").map { GridDataset(path: String($0)) }
+        let datasetList = try (datasets ?? "").split(separator: ",").map { entry -> GridDataset in
+            let files = entry.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+            guard files.count <= 2, files.allSatisfy({ !$0.isEmpty }) else {
+                throw ValidationError("--datasets: '\(entry)' is not FILE or FILE:TESTFILE")
+            }
+            return GridDataset(path: files[0], testPath: files.count == 2 ? files[1] : nil)
+        }
         if datasets != nil && datasetList.isEmpty { throw ValidationError("--datasets: no file given") }
         let variants = try (variant.isEmpty ? ["default="] : variant).map { text -> GridVariant in
             guard let equals = text.firstIndex(of: "=") else {
@@ -135,7 +141,7 @@ struct ExperimentCommand: ParsableCommand {
     /// Every variant's options must be ones `hfrnn train` accepts, checked before any work.
     private func checkVariants(_ grid: GridSpec) throws {
         for variant in grid.variants {
-            let data = grid.datasets.first.map { ["--dataset", $0.path] }
+            let data = grid.datasets.first.map { ["--dataset", $0.path] + ($0.testPath.map { ["--test-dataset", $0] } ?? []) }
                 ?? ["--task", grid.tasks[0].rawValue, "--length", "\(grid.lengths.max() ?? 100)"]
             let sample = data + variant.options
             do {

@@ -132,7 +132,29 @@ import Testing
                 "\(wrong.stderr)")
         try manager.removeItem(atPath: workspace.path + "/three/data/sums.h5")
         let missing = try runHFRNN(["experiment", "three/grid"], in: workspace.path)
-        #expect(missing.status == 1 && missing.stderr.contains("three/data/sums.h5: file not found: dataset 'sums'"), "\(missing.stderr)")
+        #expect(missing.status == 1 && missing.stderr.contains("three/data/sums.h5: file not found: the dataset 'sums' of three/grid/experiment.json"), "\(missing.stderr)")
+    }
+
+    /// A dataset with a separate test file (FILE:TESTFILE) is stored with both hashes, and its
+    /// cells are evaluated on the test file; a grid grows by datasets, never changes one.
+    @Test func aDatasetWithATestFileIsEvaluatedOnIt() throws {
+        let workspace = try workspaceWithData()
+        let result = try runHFRNN(["experiment", "grid", "--datasets", "data/sums.h5:data/other.h5", "--seeds", "1",
+                                   "--variant", "tiny=\(Self.tiny)", "--iteration-budget", "1"], in: workspace.path)
+        #expect(result.status == 0, "stdout: \(result.stdout)\nstderr: \(result.stderr)")
+        let stored = try GridSpec.load(from: workspace.path + "/grid/experiment.json")
+        let dataset = try #require(stored.datasets.first)
+        #expect(dataset.name == "sums" && dataset.path == "../data/sums.h5" && dataset.testPath == "../data/other.h5")
+        #expect(dataset.testContentHash?.hasPrefix("fnv1a64:") == true && dataset.testContentHash != dataset.contentHash)
+        let evaluated = try runHFRNN(["evaluate", "grid/runs/sums-seed1-tiny"], in: workspace.path)
+        #expect(evaluated.status == 0 && evaluated.stdout.contains("(\(workspace.path)/data/other.h5)"), "\(evaluated.stdout)")
+
+        var larger = stored
+        larger.datasets.append(GridDataset(name: "more", path: "more.h5", contentHash: "fnv1a64:0000000000000000"))
+        #expect(stored.isExtended(by: larger) && !larger.isExtended(by: stored))
+        var otherTest = stored
+        otherTest.datasets[0].testContentHash = "fnv1a64:0000000000000000"
+        #expect(!stored.isExtended(by: otherTest))
     }
 
     /// Lengths and tasks do not go with datasets: one line, nothing created.
@@ -143,6 +165,9 @@ import Testing
          "give --tasks or --datasets, not both"),
         (["--datasets", "data/missing.h5", "--seeds", "1", "--iteration-budget", "2"], "data/missing.h5: file not found"),
         (["--datasets", "data/sums.h5,data/sums.h5", "--seeds", "1", "--iteration-budget", "2"], "two datasets are named 'sums'"),
+        (["--datasets", "data/sums.h5:", "--seeds", "1", "--iteration-budget", "2"], "--datasets: 'data/sums.h5:' is not FILE or FILE:TESTFILE"),
+        (["--datasets", "data/sums.h5:data/missing.h5", "--seeds", "1", "--iteration-budget", "2"],
+         "data/missing.h5: file not found (the test file of dataset 'sums' of the grid)"),
         (["--datasets", "data/sums.h5", "--seeds", "1", "--iteration-budget", "2", "--variant", "a=--length 5"],
          "variant 'a' sets --length"),
     ])
