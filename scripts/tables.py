@@ -9,7 +9,9 @@ A generated table sits between two markers in a Markdown file:
 
 `python3 scripts/tables.py` rewrites every such table from its data; `--check` changes nothing and
 exits with status 1, naming each table that differs from what its data gives (the test suite runs
-it, so a table cannot drift from its data). Standard library only.
+it, so a table cannot drift from its data); `--list` prints each generator with the documents
+that use it (the test suite edits one table of each to check that the edit is caught). Standard
+library only.
 """
 
 import csv
@@ -57,6 +59,19 @@ TASK_NAMES = {
 }
 
 
+def problem(row):
+    """What a cell trained on, as (task or dataset, T): a dataset cell (results.csv's `dataset`
+    column) has no task or length."""
+    if not row["task"] and row.get("dataset"):
+        return f"dataset {row['dataset']}", "—"
+    return TASK_NAMES.get(row["task"], row["task"]), row["length"]
+
+
+def key(row):
+    """A cell's task, length and dataset: its group in a grid without its seed and variant."""
+    return row["task"], row["length"], row.get("dataset", "")
+
+
 def outcome(row):
     """One cell of a grid as a reader wants it: solved and when, or where it stopped."""
     if row["status"] == "not run":
@@ -91,10 +106,10 @@ def cells_by_seed(files):
     header = ["task", "T", "grid", "settings"] + [f"seed {seed}" for seed in seeds]
     table = []
     for path, grid in grids:
-        for task, length, variant in dict.fromkeys((row["task"], row["length"], row["variant"]) for row in grid):
-            cells = {int(row["seed"]): row for row in grid
-                     if (row["task"], row["length"], row["variant"]) == (task, length, variant)}
-            table.append([TASK_NAMES.get(task, task), length, os.path.basename(os.path.dirname(path)), variant]
+        for group, variant in dict.fromkeys((key(row), row["variant"]) for row in grid):
+            cells = {int(row["seed"]): row for row in grid if (key(row), row["variant"]) == (group, variant)}
+            first = next(iter(cells.values()))
+            table.append([*problem(first), os.path.basename(os.path.dirname(path)), variant]
                          + [outcome_with_processor_time(cells[seed]) if seed in cells else "—" for seed in seeds])
     return markdown(header, table)
 
@@ -191,6 +206,78 @@ def length_generalisation(files):
     return markdown(header, table)
 
 
+def grid_options(path):
+    """A grid's variants and their options, from the experiment.json beside its results.csv."""
+    spec = read_json(os.path.join(os.path.dirname(path), "experiment.json"))
+    return {variant["name"]: " ".join(variant["options"]) for variant in spec["variants"]}
+
+
+def work_done(row):
+    """HF iterations with their CG steps, or a first-order run's updates."""
+    if row["status"] == "not run":
+        return "—"
+    if row["cg_steps"] == "0":
+        return f"{int(row['hf_iterations']):,} updates"
+    return f"{row['hf_iterations']} ({int(row['cg_steps']):,} CG steps)"
+
+
+def processor_minutes(row):
+    return minutes(row["cpu_seconds"]) if row.get("cpu_seconds") else "not recorded"
+
+
+def grid_cells(files):
+    """Every cell of the grids, one row each, with its variant's options."""
+    header = ["task", "T", "seed", "variant", "options", "outcome", "HF iterations or updates",
+              "processor time", "peak memory"]
+    table = []
+    for path in files:
+        options = grid_options(path)
+        for row in read_csv(path):
+            table.append([*problem(row), row["seed"], row["variant"],
+                          f"`{options[row['variant']]}`" if options[row["variant"]] else "(none)",
+                          outcome(row), work_done(row), processor_minutes(row),
+                          f"{float(row['peak_memory_mb']):.0f} MB" if row["peak_memory_mb"] else "—"])
+    return markdown(header, table)
+
+
+def variant_summary(files):
+    """One row per grid, task, length and variant: seeds solved, the median processor time to solve
+    (an unsolved seed counts as slower than every solved one) and each seed's numbers."""
+    header = ["task", "T", "grid", "variant", "solved", "median processor time to solve", "per seed (s)",
+              "HF iterations", "CG steps"]
+    table = []
+    for path in files:
+        grid = read_csv(path)
+        for group, variant in dict.fromkeys((key(row), row["variant"]) for row in grid):
+            cells = sorted((row for row in grid if (key(row), row["variant"]) == (group, variant)),
+                           key=lambda row: int(row["seed"]))
+            times = sorted(float(row["cpu_seconds"]) if row["solved"] == "yes" else float("inf") for row in cells)
+            middle = times[len(times) // 2] if len(times) % 2 else (times[len(times) // 2 - 1] + times[len(times) // 2]) / 2
+            median = f"{middle:.0f} s" if middle != float("inf") else "not reached"
+            per_seed = " / ".join(f"{float(row['cpu_seconds']):.0f}" + ("" if row["solved"] == "yes" else " (not solved)")
+                                  for row in cells)
+            table.append([*problem(cells[0]), os.path.basename(os.path.dirname(path)), variant,
+                          f"{sum(row['solved'] == 'yes' for row in cells)} / {len(cells)}", median, per_seed,
+                          " / ".join(row["hf_iterations"] for row in cells),
+                          " / ".join(f"{int(row['cg_steps']):,}" for row in cells)])
+    return markdown(header, table)
+
+
+def memory(files):
+    """Peak memory of one short iteration per length, today's defaults and the old batches (scripts/memory.sh)."""
+    header = ["T", "today's defaults", "curvature batch 1,000, no sub-batches"]
+    table = []
+    for path in files:
+        runs = read_json(path)["runs"]
+        for length in sorted({run["length"] for run in runs}):
+            def peak(options):
+                found = [run for run in runs if run["length"] == length and run["options"] == options]
+                megabytes = found[0]["peak_memory_mb"] if found else None
+                return "—" if megabytes is None else f"{megabytes / 1024:.2f} GB" if megabytes >= 1024 else f"{megabytes} MB"
+            table.append([f"{length:,}", peak(""), peak("--curvature-batch 1000 --sub-batch-size 1000")])
+    return markdown(header, table)
+
+
 TABLES = {
     "length-generalisation": length_generalisation,
     "bench": bench,
@@ -199,6 +286,9 @@ TABLES = {
     "threads-bench": threads_bench,
     "head-to-head-seed1": head_to_head_seed1,
     "cells-by-seed": cells_by_seed,
+    "grid-cells": grid_cells,
+    "variant-summary": variant_summary,
+    "memory": memory,
 }
 
 
@@ -224,10 +314,26 @@ def regenerate(text, location):
     return MARKER.sub(replace, text)
 
 
+def list_generators():
+    """Each generator and the documents with a table of it: `NAME: FILE, FILE` or `NAME: unused`."""
+    users = {name: [] for name in TABLES}
+    for path in documents():
+        with open(path) as handle:
+            for match in MARKER.finditer(handle.read()):
+                location = os.path.relpath(path, ROOT)
+                if match.group(1) in users and location not in users[match.group(1)]:
+                    users[match.group(1)].append(location)
+    for name in sorted(users):
+        print(f"{name}: {', '.join(users[name]) or 'unused'}")
+    return 0
+
+
 def main(arguments):
+    if arguments == ["--list"]:
+        return list_generators()
     check = arguments == ["--check"]
     if arguments and not check:
-        print("usage: scripts/tables.py [--check]", file=sys.stderr)
+        print("usage: scripts/tables.py [--check | --list]", file=sys.stderr)
         return 64
     stale = []
     for path in documents():

@@ -20,17 +20,21 @@ public struct Experiment: Sendable {
     /// Opens the experiment in `path`. With a `spec`, creates it, or extends the stored grid when
     /// `spec` only adds cells to it (`GridSpec.isExtended(by:)`); any other change is refused, so
     /// continuing a grid never changes it under its finished cells.
+    ///
+    /// A new spec's relative dataset paths are read as relative to the current folder; the stored
+    /// spec has them relative to the experiment folder, with each file's content hash.
     public static func open(_ path: String, spec: GridSpec?) throws -> Experiment {
         let folder = ExperimentFolder(path)
         let exists = FileManager.default.fileExists(atPath: folder.spec)
-        if let spec {
-            if let problem = spec.problem { throw GridError(problem) }
+        if let given = spec {
+            if let problem = given.problem { throw GridError(problem) }
+            let spec = try given.storedForm(in: path, base: FileManager.default.currentDirectoryPath)
             if exists {
                 let stored = try GridSpec.load(from: folder.spec)
                 if stored != spec {
                     guard stored.isExtended(by: spec) else {
                         throw GridError("\(folder.spec): this folder holds another grid; continue it without grid "
-                                        + "options, add only tasks, lengths, seeds or variants (same budgets), or choose another folder")
+                                        + "options, add only tasks, lengths, datasets, seeds or variants (same budgets), or choose another folder")
                     }
                     try writeFileAtomically(try spec.jsonText(), to: folder.spec)
                 }
@@ -48,6 +52,37 @@ public struct Experiment: Sendable {
             throw GridError("\(folder.spec): no experiment here; give the grid (--tasks, --lengths, --seeds, a budget) or --spec FILE")
         }
         return Experiment(folder: folder, spec: try GridSpec.load(from: folder.spec))
+    }
+
+    /// Where each dataset of the grid is (name → absolute paths), after checking that every file is
+    /// there and holds the data the grid was created with.
+    public func datasetLocations() throws -> [String: DatasetFiles] {
+        var locations: [String: DatasetFiles] = [:]
+        for dataset in spec.datasets {
+            let path = try checkedLocation(dataset.location(relativeTo: folder.path), stored: dataset.path,
+                                           hash: dataset.contentHash, what: "dataset '\(dataset.name)'")
+            let testPath = try dataset.testLocation(relativeTo: folder.path).map {
+                try checkedLocation($0, stored: dataset.testPath ?? "", hash: dataset.testContentHash,
+                                    what: "test file of dataset '\(dataset.name)'")
+            }
+            locations[dataset.name] = DatasetFiles(path: path, testPath: testPath)
+        }
+        return locations
+    }
+
+    private func checkedLocation(_ location: String, stored: String, hash expected: String?, what: String) throws -> String {
+        guard FileManager.default.fileExists(atPath: location) else {
+            throw GridError("\(location): file not found: the \(what) of \(folder.spec), stored as '\(stored)' "
+                            + "relative to the experiment folder; put the file there")
+        }
+        if let expected {
+            let found: String
+            do { found = try contentHash(ofFileAt: location) } catch { throw GridError("\(error)") }
+            guard found == expected else {
+                throw GridError("\(location): not the grid's \(what): its content hash is \(found), \(folder.spec) has \(expected)")
+            }
+        }
+        return location
     }
 
     /// Every cell's outcome, in the grid's order.

@@ -2,7 +2,7 @@ import Figures
 import Foundation
 import Training
 
-// results-curves.svg: for every task and length of the grid, two panels side by side — the test
+// results-curves.svg: for every task and length (or dataset) of the grid, two panels side by side — the test
 // error of each cell against training wall time, and against training sequences processed — one
 // line per cell, coloured by variant and dashed by seed. With HF and first-order variants under one
 // budget it is the head-to-head of the methods at equal cost in time and in data.
@@ -25,8 +25,7 @@ extension GridResults {
     }
 
     public static func curvesSVG(_ curves: [Curve], spec: GridSpec, title: String) -> String {
-        let clusters = spec.lengths.sorted().flatMap { length in spec.tasks.map { (task: $0, length: length) } }
-            .filter { cluster in curves.contains { $0.cell.task == cluster.task && $0.cell.length == cluster.length } }
+        let clusters = spec.problems.filter { problem in curves.contains { $0.cell.problem == problem } }
         let maxSeconds = curves.flatMap { $0.history.map(\.elapsedSeconds) }.filter(\.isFinite).max() ?? 0
         let time = TimeUnit(maxSeconds: maxSeconds)
         let maxSequences = curves.flatMap(\.sequences).max() ?? 0
@@ -39,7 +38,7 @@ extension GridResults {
         let seedDashes: [String?] = [nil, "7,3", "2,3", "9,3,2,3", "4,4"]
         let seeds = spec.seeds.sorted()
         for (row, cluster) in clusters.enumerated() {
-            let members = curves.filter { $0.cell.task == cluster.task && $0.cell.length == cluster.length }
+            let members = curves.filter { $0.cell.problem == cluster }
             func series(_ x: (Curve) -> [Double]) -> [PlotSeries] {
                 members.map { curve in
                     PlotSeries(name: "\(curve.cell.variant.name) seed \(curve.cell.seed)",
@@ -48,13 +47,13 @@ extension GridResults {
                                dash: seedDashes[(seeds.firstIndex(of: curve.cell.seed) ?? 0) % seedDashes.count])
                 }
             }
-            let name = "\(cluster.task.rawValue) T = \(cluster.length)"
+            let name = cluster.title
             let panels = [
-                PlotPanel(id: "\(cluster.task.rawValue)-T\(cluster.length)", title: "\(name), against wall time",
+                PlotPanel(id: cluster.name, title: "\(name), against wall time",
                           xLabel: "training wall time (\(time.name))", yLabel: "test error (%)", yScale: .linear,
                           series: series { $0.history.map { $0.elapsedSeconds / time.seconds } },
                           guideline: (1, "1 %"), yIncludesZero: true, integerX: false),
-                PlotPanel(id: "\(cluster.task.rawValue)-T\(cluster.length)-sequences",
+                PlotPanel(id: "\(cluster.name)-sequences",
                           title: "\(name), against sequences",
                           xLabel: "training sequences processed (\(sequenceUnit))", yLabel: "test error (%)", yScale: .linear,
                           series: series { $0.sequences.map { $0 / sequenceScale } },

@@ -1,7 +1,7 @@
 import Figures
 import Foundation
 
-// results.svg, drawn by hand like the paper's figure: for every task and length, one bar per
+// results.svg, drawn by hand like the paper's figure: for every task and length (or dataset), one bar per
 // variant with the fraction of its seeds that solved (top panel, "solved/seeds" under the bar) and
 // the median training time of the solved ones on a log scale (bottom panel). Seeds not finished yet
 // are a grey segment on top of the solved ones, so that "not run" never reads as "failed".
@@ -12,7 +12,7 @@ extension GridResults {
     public static func svg(_ outcomes: [CellOutcome], spec: GridSpec, title: String) -> String {
         let groups = self.groups(outcomes, spec: spec)
         let variants = spec.variants.map(\.name)
-        let clusters = spec.lengths.sorted().flatMap { length in spec.tasks.map { (task: $0, length: length) } }
+        let clusters = spec.problems
         let barWidth = 16.0, left = 70.0, right = 20.0
         // Room for the rotated task label under each cluster, however few its bars.
         let clusterGap = max(22.0, 40.0 - Double(variants.count) * barWidth)
@@ -64,26 +64,24 @@ extension GridResults {
             for (clusterIndex, cluster) in clusters.enumerated() {
                 let x0 = left + Double(clusterIndex) * clusterWidth + (clusterWidth - Double(variants.count) * barWidth) / 2
                 for (variantIndex, variant) in variants.enumerated() {
-                    guard let group = groups.first(where: {
-                        $0.task == cluster.task && $0.length == cluster.length && $0.variant == variant
-                    }) else { continue }
+                    guard let group = groups.first(where: { $0.problem == cluster && $0.variant == variant }) else { continue }
                     let x = x0 + Double(variantIndex) * barWidth
                     let value = panel == 0 ? group.solvedFraction : group.medianSecondsToSolve
                     let notFinished = group.cells - group.run
-                    let description = "\(group.task.rawValue) T=\(group.length) \(variant): \(group.solved) of \(group.cells) solved"
+                    let description = "\(group.problem.title) \(variant): \(group.solved) of \(group.cells) solved"
                         + (notFinished > 0 ? ", \(notFinished) not finished" : "")
                         + (group.medianSecondsToSolve.map { String(format: ", median %.0f s", $0) } ?? "")
                     var top = y0 + panelHeight
                     if let value, value > 0 || panel == 0 {
                         top = yPosition(max(value, panel == 0 ? 0 : timeRange.low))
-                        svg += "<rect class=\"bar\" data-task=\"\(group.task.rawValue)\" data-length=\"\(group.length)\" "
+                        svg += "<rect class=\"bar\" \(problemAttributes(group.problem))"
                             + "data-variant=\"\(escape(variant))\" data-value=\"\(number(value))\" x=\"\(number(x + 1))\" "
                             + "y=\"\(number(top))\" width=\"\(number(barWidth - 2))\" height=\"\(number(max(0, y0 + panelHeight - top)))\" "
                             + "fill=\"\(color(variantIndex))\"><title>\(escape(description))</title></rect>\n"
                     }
                     if panel == 0 && notFinished > 0 {
                         let height = panelHeight * Double(notFinished) / Double(group.cells)
-                        svg += "<rect class=\"pending\" data-task=\"\(group.task.rawValue)\" data-length=\"\(group.length)\" "
+                        svg += "<rect class=\"pending\" \(problemAttributes(group.problem))"
                             + "data-variant=\"\(escape(variant))\" data-value=\"\(number(Double(notFinished) / Double(group.cells)))\" "
                             + "x=\"\(number(x + 1))\" y=\"\(number(top - height))\" width=\"\(number(barWidth - 2))\" "
                             + "height=\"\(number(height))\" fill=\"\(Self.pendingColor)\"><title>\(escape(description))</title></rect>\n"
@@ -98,7 +96,7 @@ extension GridResults {
                 let labelY = y0 + panelHeight + (panel == 0 ? 24 : 10)
                 svg += "<text class=\"cluster\" x=\"\(number(center))\" y=\"\(number(labelY))\" text-anchor=\"end\" "
                     + "font-size=\"9\" transform=\"rotate(-45 \(number(center)) \(number(labelY)))\">"
-                    + "\(escape(cluster.task.rawValue)) T=\(cluster.length)</text>\n"
+                    + "\(escape(cluster.title))</text>\n"
             }
             svg += "</g>\n"
         }
@@ -120,6 +118,14 @@ extension GridResults {
             x += entryWidth + 24
         }
         return positions
+    }
+
+    /// The data attributes that say which task and length, or which dataset, a bar is for.
+    private static func problemAttributes(_ problem: GridProblem) -> String {
+        switch problem {
+        case .task(let task, let length): "data-task=\"\(task.rawValue)\" data-length=\"\(length)\" "
+        case .dataset(let name): "data-dataset=\"\(escape(name))\" "
+        }
     }
 
     static let pendingLabel = "not finished"

@@ -7,22 +7,26 @@ import Tasks
 
 public enum GridResults {
     public static let csvHeader = "task,length,seed,variant,status,solved,hf_iterations,cg_steps,wall_seconds,"
-        + "final_test_error,peak_memory_mb,stop_reason,cpu_seconds"
+        + "final_test_error,peak_memory_mb,stop_reason,cpu_seconds,dataset"
 
-    /// One row per cell, in the grid's order; empty fields where a cell has no value yet.
+    /// One row per cell, in the grid's order; empty fields where a cell has no value yet. A task
+    /// cell has its task and length and no dataset; a dataset cell its dataset's name and no task
+    /// or length.
     public static func csv(_ outcomes: [CellOutcome]) -> String {
         var lines = [csvHeader]
         for outcome in outcomes {
             let cell = outcome.cell
+            let problem = csvProblemFields(cell.problem)
             let fields: [String] = [
-                cell.task.rawValue, "\(cell.length)", "\(cell.seed)", cell.variant.name, outcome.status.rawValue,
-                outcome.solved.map { $0 ? "yes" : "no" } ?? "",
+                problem.task, problem.length, "\(cell.seed)", cell.variant.name,
+                outcome.status.rawValue, outcome.solved.map { $0 ? "yes" : "no" } ?? "",
                 outcome.iterations.map(String.init) ?? "", outcome.cgSteps.map(String.init) ?? "",
                 outcome.wallSeconds.map { String(format: "%.1f", $0) } ?? "",
                 outcome.finalTestError.map { String(format: "%.6f", $0) } ?? "",
                 outcome.peakMemoryBytes.map { String(format: "%.1f", Double($0) / 1_048_576) } ?? "",
                 csvField(outcome.stopReason),
                 outcome.cpuSeconds.map { String(format: "%.1f", $0) } ?? "",
+                csvField(problem.dataset),
             ]
             lines.append(fields.joined(separator: ","))
         }
@@ -31,18 +35,29 @@ public enum GridResults {
 
     /// The row of `cell` in the results file at `path`, read back as an outcome; nil when the file
     /// or the row is missing or the row does not parse. Files written before `cpu_seconds` existed
-    /// have 12 columns.
+    /// have 12 columns, before `dataset` 13.
     static func recordedOutcome(of cell: GridCell, in path: String) -> CellOutcome? {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
         let rows = text.split(separator: "\n").dropFirst().map { csvFields(String($0)) }
-        guard let row = rows.first(where: { ($0.count == 12 || $0.count == 13) && $0[0] == cell.task.rawValue && $0[1] == "\(cell.length)"
-                                          && $0[2] == "\(cell.seed)" && $0[3] == cell.variant.name }),
+        let problem = csvProblemFields(cell.problem)
+        guard let row = rows.first(where: { (12...14).contains($0.count) && $0[0] == problem.task && $0[1] == problem.length
+                                          && $0[2] == "\(cell.seed)" && $0[3] == cell.variant.name
+                                          && ($0.count > 13 ? $0[13] : "") == problem.dataset }),
               let status = CellStatus(rawValue: row[4]) else { return nil }
         return CellOutcome(cell: cell, status: status, solved: row[5].isEmpty ? nil : row[5] == "yes",
                            iterations: Int(row[6]), cgSteps: Int(row[7]), wallSeconds: Double(row[8]),
                            finalTestError: Double(row[9]),
                            peakMemoryBytes: Double(row[10]).map { Int(($0 * 1_048_576).rounded()) },
                            cpuSeconds: row.count > 12 ? Double(row[12]) : nil, stopReason: row[11])
+    }
+
+    /// The task, length and dataset columns of a cell: a task cell has no dataset, a dataset cell
+    /// no task or length.
+    static func csvProblemFields(_ problem: GridProblem) -> (task: String, length: String, dataset: String) {
+        switch problem {
+        case .task(let task, let length): (task.rawValue, String(length), "")
+        case .dataset(let name): ("", "", name)
+        }
     }
 
     /// The fields of one CSV line (RFC 4180 quoting).
@@ -82,10 +97,9 @@ public enum GridResults {
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
-    /// Cells of one task, length and variant, summarised.
+    /// Cells of one task and length (or dataset) and variant, summarised.
     public struct Group: Sendable {
-        public var task: PathologicalTask
-        public var length: Int
+        public var problem: GridProblem
         public var variant: String
         public var cells: Int
         public var run: Int
@@ -100,20 +114,16 @@ public enum GridResults {
     }
 
     public static func groups(_ outcomes: [CellOutcome], spec: GridSpec) -> [Group] {
-        spec.lengths.sorted().flatMap { length in
-            spec.tasks.flatMap { task in
-                spec.variants.map { variant in
-                    let members = outcomes.filter {
-                        $0.cell.task == task && $0.cell.length == length && $0.cell.variant.name == variant.name
-                    }
-                    let finished = members.filter { $0.status == .finished || $0.status == .failed }
-                    let solved = members.filter { $0.solved == true }
-                    let times = solved.compactMap(\.wallSeconds).sorted()
-                    let cpuTimes = solved.compactMap(\.cpuSeconds).sorted()
-                    return Group(task: task, length: length, variant: variant.name, cells: members.count,
-                                 run: finished.count, solved: times.count, medianSecondsToSolve: median(times),
-                                 medianCPUSecondsToSolve: cpuTimes.count == solved.count ? median(cpuTimes) : nil)
-                }
+        spec.problems.flatMap { problem in
+            spec.variants.map { variant in
+                let members = outcomes.filter { $0.cell.problem == problem && $0.cell.variant.name == variant.name }
+                let finished = members.filter { $0.status == .finished || $0.status == .failed }
+                let solved = members.filter { $0.solved == true }
+                let times = solved.compactMap(\.wallSeconds).sorted()
+                let cpuTimes = solved.compactMap(\.cpuSeconds).sorted()
+                return Group(problem: problem, variant: variant.name, cells: members.count,
+                             run: finished.count, solved: times.count, medianSecondsToSolve: median(times),
+                             medianCPUSecondsToSolve: cpuTimes.count == solved.count ? median(cpuTimes) : nil)
             }
         }
     }
@@ -134,19 +144,37 @@ public enum GridResults {
         text += "Per-cell budget: \(budget). Variants: "
             + spec.variants.map { "`\($0.name)` (\($0.options.isEmpty ? "defaults" : $0.options.joined(separator: " ")))" }
                 .joined(separator: ", ") + ".\n\n"
-        text += "| task | T | variant | solved / finished | not finished | median time to solve | median CPU time to solve |\n"
-        text += "|---|---|---|---|---|---|---|\n"
+        if !spec.datasets.isEmpty {
+            text += "Datasets (paths relative to the experiment folder): "
+                + spec.datasets.map { dataset in
+                    "`\(dataset.name)` (`\(dataset.path)`, \(dataset.contentHash ?? "no content hash")"
+                        + (dataset.testPath.map { "; test file `\($0)`, \(dataset.testContentHash ?? "no content hash")" } ?? "") + ")"
+                }
+                    .joined(separator: ", ") + ".\n\n"
+        }
+        // A grid of datasets names each dataset where a grid of tasks has the task and length.
+        let byDataset = !spec.datasets.isEmpty
+        let problemHeader = byDataset ? "| dataset |" : "| task | T |"
+        let problemRule = byDataset ? "|---|" : "|---|---|"
+        func problemCells(_ problem: GridProblem) -> String {
+            switch problem {
+            case .task(let task, let length): "| \(task.rawValue) | \(length) |"
+            case .dataset(let name): "| \(name) |"
+            }
+        }
+        text += "\(problemHeader) variant | solved / finished | not finished | median time to solve | median CPU time to solve |\n"
+        text += "\(problemRule)---|---|---|---|---|\n"
         for group in groups(outcomes, spec: spec) {
-            text += "| \(group.task.rawValue) | \(group.length) | \(group.variant) | \(group.solved) / \(group.run) | "
+            text += "\(problemCells(group.problem)) \(group.variant) | \(group.solved) / \(group.run) | "
                 + "\(group.cells - group.run) | \(group.medianSecondsToSolve.map(formatSeconds) ?? "–") | "
                 + "\(group.medianCPUSecondsToSolve.map(formatSeconds) ?? "–") |\n"
         }
-        text += "\n| task | T | seed | variant | status | solved | iterations | CG steps | wall time | CPU time | final test error | peak memory | stop reason |\n"
-        text += "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
+        text += "\n\(problemHeader) seed | variant | status | solved | iterations | CG steps | wall time | CPU time | final test error | peak memory | stop reason |\n"
+        text += "\(problemRule)---|---|---|---|---|---|---|---|---|---|---|\n"
         for outcome in outcomes {
             let cell = outcome.cell
             let cells: [String] = [
-                cell.task.rawValue, "\(cell.length)", "\(cell.seed)", cell.variant.name, outcome.status.rawValue,
+                "\(cell.seed)", cell.variant.name, outcome.status.rawValue,
                 outcome.solved.map { $0 ? "yes" : "no" } ?? "–",
                 outcome.iterations.map(String.init) ?? "–", outcome.cgSteps.map(String.init) ?? "–",
                 outcome.wallSeconds.map(formatSeconds) ?? "–", outcome.cpuSeconds.map(formatSeconds) ?? "–",
@@ -154,7 +182,7 @@ public enum GridResults {
                 outcome.peakMemoryBytes.map { String(format: "%.0f MB", Double($0) / 1_048_576) } ?? "–",
                 outcome.stopReason.isEmpty ? "–" : outcome.stopReason.replacingOccurrences(of: "|", with: "\\|"),
             ]
-            text += "| " + cells.joined(separator: " | ") + " |\n"
+            text += problemCells(cell.problem) + " " + cells.joined(separator: " | ") + " |\n"
         }
         return text
     }

@@ -35,12 +35,16 @@ public final class GridRunner {
     let spec: GridSpec
     let executable: String
     let jobs: Int
+    /// Each dataset's files (name → absolute paths), from `Experiment.datasetLocations()`.
+    let datasetPaths: [String: DatasetFiles]
 
-    public init(folder: ExperimentFolder, spec: GridSpec, executable: String, jobs: Int) {
+    public init(folder: ExperimentFolder, spec: GridSpec, executable: String, jobs: Int,
+                datasetPaths: [String: DatasetFiles] = [:]) {
         self.folder = folder
         self.spec = spec
         self.executable = executable
         self.jobs = max(1, jobs)
+        self.datasetPaths = datasetPaths
     }
 
     /// Seconds between copies of the running cells' checkpoints into `unfinished/`.
@@ -176,10 +180,22 @@ public final class GridRunner {
         }
         // The machine's processors shared among the cells that run at once (first-order runs use one).
         let threads = cell.variant.isFirstOrder ? [] : ["--threads", "\(max(1, ThreadCount.availableProcessors / jobs))"]
-        if let checkpoint = folder.checkpoint(cell) {
-            return ["resume", checkpoint] + limits + threads
+        let data: [String], moved: [String]
+        switch cell.problem {
+        case .task(let task, let length):
+            data = ["--task", task.rawValue, "--length", "\(length)"]
+            moved = []
+        case .dataset(let name):
+            guard let files = datasetPaths[name] else { throw GridError("dataset '\(name)': no file given to the runner") }
+            data = ["--dataset", files.path] + (files.testPath.map { ["--test-dataset", $0] } ?? [])
+            // The run stored its files' absolute paths, perhaps on another machine: a resumed cell
+            // is told where the grid's files are now (resume checks their content hashes).
+            moved = ["--dataset-moved-to", files.path] + (files.testPath.map { ["--test-dataset-moved-to", $0] } ?? [])
         }
-        return ["train", "--task", cell.task.rawValue, "--length", "\(cell.length)", "--seed", "\(cell.seed)"]
+        if let checkpoint = folder.checkpoint(cell) {
+            return ["resume", checkpoint] + limits + threads + moved
+        }
+        return ["train"] + data + ["--seed", "\(cell.seed)"]
             + cell.variant.options + ["--checkpoint-dir", folder.runs, "--run-name", cell.name] + limits + threads
     }
 

@@ -3,9 +3,10 @@ import Foundation
 import Tasks
 import Training
 
-// An experiment: a grid of tasks × lengths × seeds × variants, each cell one ordinary training run
-// with a per-cell budget. The spec is stored as `experiment.json` in the experiment folder when
-// the grid is created, so continuing or summarising a grid needs only the folder.
+// An experiment: a grid of tasks × lengths × seeds × variants, or of dataset files × seeds ×
+// variants, each cell one ordinary training run with a per-cell budget. The spec is stored as
+// `experiment.json` in the experiment folder when the grid is created, so continuing or summarising
+// a grid needs only the folder.
 
 /// A named set of extra `hfrnn train` options, e.g. "undamped" = ["--no-structural-damping"].
 public struct GridVariant: Codable, Equatable, Sendable {
@@ -27,14 +28,115 @@ public struct GridVariant: Codable, Equatable, Sendable {
     }
 }
 
+/// An HDF5 dataset file a grid trains on, as `hfrnn train --dataset` does (datasets/README.md).
+public struct GridDataset: Codable, Equatable, Sendable {
+    /// The dataset's name in cell names and results: by default the file's name without extension.
+    public var name: String
+    /// The file. In experiment.json, relative to the experiment folder, so the grid continues from
+    /// a copy of the folder (or a clone of the repository) that keeps the file where it was; in a
+    /// spec file given with --spec, relative to that file's folder.
+    public var path: String
+    /// `contentHash(ofFileAt:)` of the file when the grid was created: a cell never trains on other
+    /// data. Nil in a spec file until the grid is created.
+    public var contentHash: String?
+    /// A separate test file (`hfrnn train --test-dataset`), relative like `path`; nil: the test set
+    /// is rows of the dataset file.
+    public var testPath: String? = nil
+    /// The test file's content hash, as `contentHash`.
+    public var testContentHash: String? = nil
+
+    public init(name: String, path: String, contentHash: String? = nil, testPath: String? = nil,
+                testContentHash: String? = nil) {
+        self.name = name
+        self.path = path
+        self.contentHash = contentHash
+        self.testPath = testPath
+        self.testContentHash = testContentHash
+    }
+
+    /// A dataset named after its file: "data/sums.h5" is "sums".
+    public init(path: String, testPath: String? = nil) {
+        self.init(name: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent, path: path,
+                  testPath: testPath)
+    }
+
+    /// The file's path, resolved against `folder` when it is relative.
+    public func location(relativeTo folder: String) -> String {
+        Self.resolve(path, against: folder)
+    }
+
+    /// The test file's path, resolved against `folder` when it is relative; nil without one.
+    public func testLocation(relativeTo folder: String) -> String? {
+        testPath.map { Self.resolve($0, against: folder) }
+    }
+
+    private static func resolve(_ path: String, against folder: String) -> String {
+        let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : URL(fileURLWithPath: folder).appendingPathComponent(path)
+        return url.standardizedFileURL.path
+    }
+
+    private enum CodingKeys: String, CodingKey { case name, path, contentHash, testPath, testContentHash }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        path = try container.decode(String.self, forKey: .path)
+        name = try container.decodeIfPresent(String.self, forKey: .name)
+            ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        contentHash = try container.decodeIfPresent(String.self, forKey: .contentHash)
+        testPath = try container.decodeIfPresent(String.self, forKey: .testPath)
+        testContentHash = try container.decodeIfPresent(String.self, forKey: .testContentHash)
+    }
+}
+
+/// Where a grid's dataset files are now: absolute paths, checked against the grid's hashes.
+public struct DatasetFiles: Sendable, Equatable {
+    public var path: String
+    /// The separate test file, nil when the test set is rows of the dataset file.
+    public var testPath: String?
+
+    public init(path: String, testPath: String?) {
+        self.path = path
+        self.testPath = testPath
+    }
+}
+
+/// What a cell trains on: a generated task at a minimum length, or a dataset file.
+public enum GridProblem: Hashable, Sendable {
+    case task(PathologicalTask, length: Int)
+    /// The grid's dataset of this name.
+    case dataset(String)
+
+    /// As the cell names spell it: "addition-T30", or the dataset's name.
+    public var name: String {
+        switch self {
+        case .task(let task, let length): "\(task.rawValue)-T\(length)"
+        case .dataset(let name): name
+        }
+    }
+
+    /// As the figures title it: "addition T = 30", or "dataset sums".
+    public var title: String {
+        switch self {
+        case .task(let task, let length): "\(task.rawValue) T = \(length)"
+        case .dataset(let name): "dataset \(name)"
+        }
+    }
+}
+
 /// The grid and its per-cell budget. JSON schema (docs/experiments.md): snake_case keys, a format
-/// name and version.
+/// name and version. Version 2 added `datasets`; a grid of tasks is still written as version 1, so
+/// that an hfrnn from before version 2 continues it.
 public struct GridSpec: Codable, Equatable, Sendable {
     public static let formatName = "hfrnn-experiment"
-    public static let formatVersion = 1
+    public static let formatVersion = 2
+    /// The versions this hfrnn reads.
+    public static let readableVersions = 1...2
 
     public var tasks: [PathologicalTask]
     public var lengths: [Int]
+    /// Dataset files, each trained on as `hfrnn train --dataset` does; a grid has tasks (with
+    /// lengths) or datasets, not both.
+    public var datasets: [GridDataset] = []
     public var seeds: [UInt64]
     public var variants: [GridVariant]
     /// Training wall time per cell, over all its sessions (nil: no time budget).
@@ -47,9 +149,11 @@ public struct GridSpec: Codable, Equatable, Sendable {
     public var maxIterations: Int?
 
     public init(tasks: [PathologicalTask], lengths: [Int], seeds: [UInt64], variants: [GridVariant],
-                timeBudgetSeconds: Double?, maxIterations: Int?, processorBudgetSeconds: Double? = nil) {
+                timeBudgetSeconds: Double?, maxIterations: Int?, processorBudgetSeconds: Double? = nil,
+                datasets: [GridDataset] = []) {
         self.tasks = tasks
         self.lengths = lengths
+        self.datasets = datasets
         self.seeds = seeds
         self.variants = variants
         self.timeBudgetSeconds = timeBudgetSeconds
@@ -64,11 +168,30 @@ public struct GridSpec: Codable, Equatable, Sendable {
 
     /// The first problem with the spec, as one line, or nil.
     public var problem: String? {
-        if tasks.isEmpty { return "the grid has no task" }
-        if lengths.isEmpty { return "the grid has no length" }
+        if !datasets.isEmpty {
+            if !tasks.isEmpty { return "a grid trains on tasks or on datasets, not both" }
+            if !lengths.isEmpty {
+                return "lengths apply to tasks, not to datasets (a dataset's sequences have the lengths of its file): give no lengths"
+            }
+        } else {
+            if tasks.isEmpty { return "the grid has no task or dataset" }
+            if lengths.isEmpty { return "the grid has no length" }
+        }
         if seeds.isEmpty { return "the grid has no seed" }
         if variants.isEmpty { return "the grid has no variant" }
         if let task = firstRepeat(tasks) { return "task '\(task.rawValue)' is listed twice" }
+        for dataset in datasets {
+            let allowed = dataset.name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
+            if dataset.name.isEmpty || dataset.name.hasPrefix(".") || !allowed {
+                return "dataset name '\(dataset.name)' must be letters, digits, '-', '_' and '.', not starting with '.'"
+            }
+            if dataset.path.isEmpty || dataset.testPath?.isEmpty == true {
+                return "dataset '\(dataset.name)' has an empty path"
+            }
+        }
+        if let name = firstRepeat(datasets.map(\.name)) {
+            return "two datasets are named '\(name)' (a dataset's name is its file's name without extension unless the spec names it)"
+        }
         if let length = firstRepeat(lengths) { return "length \(length) is listed twice" }
         if let seed = firstRepeat(seeds) { return "seed \(seed) is listed twice" }
         for task in tasks {
@@ -104,33 +227,45 @@ public struct GridSpec: Codable, Equatable, Sendable {
         return nil
     }
 
-    /// Every cell, in the order of the results: length, task, variant, seed.
+    /// What the cells train on, in the order of the results: by length, then task; or the datasets.
+    public var problems: [GridProblem] { problemsByLength.flatMap { $0 } }
+
+    /// The problems in groups that run seed by seed: one group per length, or the datasets.
+    private var problemsByLength: [[GridProblem]] {
+        lengths.sorted().map { length in tasks.map { GridProblem.task($0, length: length) } }
+            + (datasets.isEmpty ? [] : [datasets.map { GridProblem.dataset($0.name) }])
+    }
+
+    /// Every cell, in the order of the results: length, task (or dataset), variant, seed.
     public var cells: [GridCell] {
-        lengths.sorted().flatMap { length in
-            tasks.flatMap { task in
-                variants.flatMap { variant in
-                    seeds.map { GridCell(task: task, length: length, seed: $0, variant: variant) }
+        problems.flatMap { problem in
+            variants.flatMap { variant in
+                seeds.map { GridCell(problem: problem, seed: $0, variant: variant) }
+            }
+        }
+    }
+
+    /// Every cell, in the order they run: shorter sequences first, then seed, task (or dataset) and
+    /// variant, so that a grid cut short has every task and variant with the same number of seeds
+    /// (give or take one) rather than all seeds of the first tasks and none of the last.
+    public var runOrder: [GridCell] {
+        problemsByLength.flatMap { group in
+            seeds.flatMap { seed in
+                group.flatMap { problem in
+                    variants.map { GridCell(problem: problem, seed: seed, variant: $0) }
                 }
             }
         }
     }
 
-    /// Every cell, in the order they run: shorter sequences first, then seed, task and variant, so
-    /// that a grid cut short has every task and variant with the same number of seeds (give or
-    /// take one) rather than all seeds of the first tasks and none of the last.
-    public var runOrder: [GridCell] {
-        lengths.sorted().flatMap { length in
-            seeds.flatMap { seed in
-                tasks.flatMap { task in
-                    variants.map { GridCell(task: task, length: length, seed: seed, variant: $0) }
-                }
-            }
-        }
+    /// The grid's dataset of this name.
+    public func dataset(named name: String) -> GridDataset? {
+        datasets.first { $0.name == name }
     }
 
     // Spelled in snake_case by JSONFormat's key strategy.
     private enum CodingKeys: String, CodingKey {
-        case format, formatVersion, tasks, lengths, seeds, variants, timeBudgetSeconds, maxIterations,
+        case format, formatVersion, tasks, lengths, datasets, seeds, variants, timeBudgetSeconds, maxIterations,
              processorBudgetSeconds
     }
 
@@ -141,11 +276,18 @@ public struct GridSpec: Codable, Equatable, Sendable {
             throw GridError("format is '\(format)'; it must be '\(Self.formatName)'")
         }
         let version = try container.decode(Int.self, forKey: .formatVersion)
-        guard version == Self.formatVersion else {
-            throw GridError("format_version is \(version); this hfrnn reads version \(Self.formatVersion)")
+        guard Self.readableVersions.contains(version) else {
+            throw GridError("format_version is \(version); this hfrnn reads versions "
+                            + "\(Self.readableVersions.lowerBound) to \(Self.readableVersions.upperBound)")
         }
-        tasks = try container.decode([PathologicalTask].self, forKey: .tasks)
-        lengths = try container.decode([Int].self, forKey: .lengths)
+        if version == 1 {
+            tasks = try container.decode([PathologicalTask].self, forKey: .tasks)
+            lengths = try container.decode([Int].self, forKey: .lengths)
+        } else {
+            tasks = try container.decodeIfPresent([PathologicalTask].self, forKey: .tasks) ?? []
+            lengths = try container.decodeIfPresent([Int].self, forKey: .lengths) ?? []
+            datasets = try container.decodeIfPresent([GridDataset].self, forKey: .datasets) ?? []
+        }
         seeds = try container.decode([UInt64].self, forKey: .seeds)
         variants = try container.decode([GridVariant].self, forKey: .variants)
         timeBudgetSeconds = try container.decodeIfPresent(Double.self, forKey: .timeBudgetSeconds)
@@ -156,9 +298,11 @@ public struct GridSpec: Codable, Equatable, Sendable {
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(Self.formatName, forKey: .format)
-        try container.encode(Self.formatVersion, forKey: .formatVersion)
+        // Version 1 has no datasets: a grid of tasks stays readable by older versions of hfrnn.
+        try container.encode(datasets.isEmpty ? 1 : Self.formatVersion, forKey: .formatVersion)
         try container.encode(tasks, forKey: .tasks)
         try container.encode(lengths, forKey: .lengths)
+        if !datasets.isEmpty { try container.encode(datasets, forKey: .datasets) }
         try container.encode(seeds, forKey: .seeds)
         try container.encode(variants, forKey: .variants)
         try container.encode(timeBudgetSeconds, forKey: .timeBudgetSeconds)
@@ -173,8 +317,55 @@ public struct GridSpec: Codable, Equatable, Sendable {
         guard timeBudgetSeconds == larger.timeBudgetSeconds, maxIterations == larger.maxIterations,
               processorBudgetSeconds == larger.processorBudgetSeconds else { return false }
         return Set(tasks).isSubset(of: larger.tasks) && Set(lengths).isSubset(of: larger.lengths)
+            && datasets.allSatisfy { larger.datasets.contains($0) }
             && Set(seeds).isSubset(of: larger.seeds) && variants.allSatisfy { larger.variants.contains($0) }
     }
+
+    /// The spec with every relative dataset path, read as relative to `folder`, made absolute.
+    public func resolvingDatasets(against folder: String) -> GridSpec {
+        var resolved = self
+        resolved.datasets = datasets.map {
+            GridDataset(name: $0.name, path: $0.location(relativeTo: folder), contentHash: $0.contentHash,
+                        testPath: $0.testLocation(relativeTo: folder), testContentHash: $0.testContentHash)
+        }
+        return resolved
+    }
+
+    /// The spec as an experiment folder stores it: dataset paths relative to `experimentFolder`
+    /// (relative paths read as relative to `base`) and each dataset's content hash, taken now when
+    /// the spec has none. A missing file, or one whose hash differs from the spec's, is an error.
+    public func storedForm(in experimentFolder: String, base: String) throws -> GridSpec {
+        let folder = URL(fileURLWithPath: experimentFolder).standardizedFileURL.path
+        var stored = self
+        stored.datasets = try datasets.map { dataset in
+            let location = dataset.location(relativeTo: base)
+            let found = try Self.checkedHash(of: location, what: "dataset '\(dataset.name)'", expected: dataset.contentHash)
+            var test: (path: String, hash: String)? = nil
+            if let testLocation = dataset.testLocation(relativeTo: base) {
+                test = (relativePath(of: testLocation, from: folder),
+                        try Self.checkedHash(of: testLocation, what: "test file of dataset '\(dataset.name)'",
+                                             expected: dataset.testContentHash))
+            }
+            return GridDataset(name: dataset.name, path: relativePath(of: location, from: folder), contentHash: found,
+                               testPath: test?.path, testContentHash: test?.hash)
+        }
+        return stored
+    }
+
+    /// The content hash of the file at `location`, which must exist and, when `expected` is given,
+    /// have that hash.
+    static func checkedHash(of location: String, what: String, expected: String?) throws -> String {
+        guard FileManager.default.fileExists(atPath: location) else {
+            throw GridError("\(location): file not found (the \(what) of the grid)")
+        }
+        let found: String
+        do { found = try contentHash(ofFileAt: location) } catch { throw GridError("\(error)") }
+        if let expected, expected != found {
+            throw GridError("\(location): not the grid's \(what): its content hash is \(found), the grid's is \(expected)")
+        }
+        return found
+    }
+
 
     /// Reads and validates a spec file; every problem is one line naming the file.
     public static func load(from path: String) throws -> GridSpec {
@@ -210,15 +401,52 @@ private func firstRepeat<Element: Hashable>(_ elements: [Element]) -> Element? {
     return elements.first { !seen.insert($0).inserted }
 }
 
+/// `path` relative to `folder`, both absolute and standardised: "../data/sums.h5".
+func relativePath(of path: String, from folder: String) -> String {
+    let target = path.split(separator: "/"), base = folder.split(separator: "/")
+    var common = 0
+    while common < min(target.count, base.count) && target[common] == base[common] { common += 1 }
+    let parts = Array(repeating: "..", count: base.count - common) + target[common...].map(String.init)
+    return parts.isEmpty ? "." : parts.joined(separator: "/")
+}
+
 /// One run of the grid.
 public struct GridCell: Equatable, Sendable {
-    public var task: PathologicalTask
-    public var length: Int
+    public var problem: GridProblem
     public var seed: UInt64
     public var variant: GridVariant
 
-    /// The run folder's name inside the experiment's `runs/` folder.
-    public var name: String { "\(task.rawValue)-T\(length)-seed\(seed)-\(variant.name)" }
+    public init(problem: GridProblem, seed: UInt64, variant: GridVariant) {
+        self.problem = problem
+        self.seed = seed
+        self.variant = variant
+    }
+
+    public init(task: PathologicalTask, length: Int, seed: UInt64, variant: GridVariant) {
+        self.init(problem: .task(task, length: length), seed: seed, variant: variant)
+    }
+
+    /// The task of a task cell (nil for a dataset cell).
+    public var task: PathologicalTask? {
+        if case .task(let task, _) = problem { return task }
+        return nil
+    }
+
+    /// The minimum length of a task cell (nil for a dataset cell).
+    public var length: Int? {
+        if case .task(_, let length) = problem { return length }
+        return nil
+    }
+
+    /// The dataset's name of a dataset cell (nil for a task cell).
+    public var dataset: String? {
+        if case .dataset(let name) = problem { return name }
+        return nil
+    }
+
+    /// The run folder's name inside the experiment's `runs/` folder: "addition-T30-seed1-damped",
+    /// or for a dataset "sums-seed1-damped".
+    public var name: String { "\(problem.name)-seed\(seed)-\(variant.name)" }
 }
 
 /// An experiment problem, reported as one line.

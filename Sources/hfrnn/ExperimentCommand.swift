@@ -6,16 +6,18 @@ import Tasks
 struct ExperimentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "experiment",
-        abstract: "Run a grid of tasks × lengths × seeds × variants, resumably, and summarise it.",
+        abstract: "Run a grid of tasks × lengths (or dataset files) × seeds × variants, resumably, and summarise it.",
         discussion: """
             Every cell is an ordinary run folder in <folder>/runs/. The first call creates the \
             experiment from the grid options (or --spec FILE) and stores it in <folder>/experiment.json; \
             calling it again with just the folder continues it: finished cells are skipped, interrupted \
             ones resume exactly from their checkpoints. Ctrl-C stops every running cell at its next \
             safe point. A variant is a name and the extra `hfrnn train` options of its cells, e.g. \
-            --variant damped= --variant undamped=--no-structural-damping. Results: results.csv, \
-            results.md, results.svg and results-curves.svg in the folder, rewritten after every cell \
-            (docs/experiments.md).
+            --variant damped= --variant undamped=--no-structural-damping. Instead of tasks and lengths, \
+            a grid may train on HDF5 dataset files (--datasets, as `hfrnn train --dataset` does); it \
+            stores them relative to the experiment folder with their content hashes. Results: \
+            results.csv, results.md, results.svg and results-curves.svg in the folder, rewritten after \
+            every cell (docs/experiments.md).
 
             Examples:
               hfrnn experiment grid --tasks addition,xor --lengths 30 --seeds 1-3 \\
@@ -23,6 +25,8 @@ struct ExperimentCommand: ParsableCommand {
                   --time-budget 30m --jobs 2
               hfrnn experiment grid
               hfrnn experiment grid --summarize
+              hfrnn experiment sums --datasets sums.h5,products.h5 --seeds 1-3 \\
+                  --processor-budget 20m
             """)
 
     @Argument(help: ArgumentHelp("The experiment folder.", valueName: "folder"))
@@ -36,6 +40,10 @@ struct ExperimentCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("Comma-separated minimum lengths T.", valueName: "lengths"))
     var lengths: String?
+
+    @Option(help: ArgumentHelp("Comma-separated HDF5 dataset files to train on instead of tasks and lengths (datasets/README.md), each FILE or FILE:TESTFILE (a separate test set); each is named by its file name without extension.",
+                               valueName: "files"))
+    var datasets: String?
 
     @Option(help: ArgumentHelp("Seeds: a list and/or ranges, e.g. 1-3 or 1,2,5.", valueName: "seeds"))
     var seeds: String?
@@ -61,7 +69,7 @@ struct ExperimentCommand: ParsableCommand {
     var summarize = false
 
     private var givesGrid: Bool {
-        tasks != nil || lengths != nil || seeds != nil || !variant.isEmpty || timeBudget != nil || iterationBudget != nil
+        tasks != nil || lengths != nil || datasets != nil || seeds != nil || !variant.isEmpty || timeBudget != nil || iterationBudget != nil
             || processorBudget != nil
     }
 
@@ -75,19 +83,33 @@ struct ExperimentCommand: ParsableCommand {
     /// The grid the options describe, or nil when none is given.
     func gridFromOptions() throws -> GridSpec? {
         guard givesGrid else { return nil }
-        guard let tasks, let lengths, let seeds else {
-            throw ValidationError("a new grid needs --tasks, --lengths and --seeds")
+        if datasets != nil {
+            if tasks != nil { throw ValidationError("give --tasks or --datasets, not both: a grid trains on tasks or on datasets") }
+            if lengths != nil {
+                throw ValidationError("--lengths applies to --tasks, not to --datasets (a dataset's sequences have the lengths of its file)")
+            }
         }
-        let taskList = try tasks.split(separator: ",").map { name -> PathologicalTask in
+        guard let seeds, datasets != nil || (tasks != nil && lengths != nil) else {
+            throw ValidationError("a new grid needs --tasks, --lengths and --seeds, or --datasets and --seeds")
+        }
+        let taskList = try (tasks ?? "").split(separator: ",").map { name -> PathologicalTask in
             guard let task = PathologicalTask(rawValue: String(name)) else {
                 throw ValidationError("--tasks: unknown task '\(name)'; choose from \(taskNames)")
             }
             return task
         }
-        let lengthList = try lengths.split(separator: ",").map { text -> Int in
+        let lengthList = try (lengths ?? "").split(separator: ",").map { text -> Int in
             guard let length = Int(text) else { throw ValidationError("--lengths: '\(text)' is not a whole number") }
             return length
         }
+        let datasetList = try (datasets ?? "").split(separator: ",").map { entry -> GridDataset in
+            let files = entry.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+            guard files.count <= 2, files.allSatisfy({ !$0.isEmpty }) else {
+                throw ValidationError("--datasets: '\(entry)' is not FILE or FILE:TESTFILE")
+            }
+            return GridDataset(path: files[0], testPath: files.count == 2 ? files[1] : nil)
+        }
+        if datasets != nil && datasetList.isEmpty { throw ValidationError("--datasets: no file given") }
         let variants = try (variant.isEmpty ? ["default="] : variant).map { text -> GridVariant in
             guard let equals = text.firstIndex(of: "=") else {
                 throw ValidationError("--variant '\(text)' must be NAME=OPTIONS (OPTIONS may be empty)")
@@ -97,7 +119,8 @@ struct ExperimentCommand: ParsableCommand {
         }
         let grid = GridSpec(tasks: taskList, lengths: lengthList, seeds: try parseSeeds(seeds), variants: variants,
                             timeBudgetSeconds: try timeBudget.map { try parseDuration($0, flag: "--time-budget") }, maxIterations: iterationBudget,
-                            processorBudgetSeconds: try processorBudget.map { try parseDuration($0, flag: "--processor-budget") })
+                            processorBudgetSeconds: try processorBudget.map { try parseDuration($0, flag: "--processor-budget") },
+                            datasets: datasetList)
         if let problem = grid.problem { throw ValidationError(problem) }
         return grid
     }
@@ -118,7 +141,9 @@ struct ExperimentCommand: ParsableCommand {
     /// Every variant's options must be ones `hfrnn train` accepts, checked before any work.
     private func checkVariants(_ grid: GridSpec) throws {
         for variant in grid.variants {
-            let sample = ["--task", grid.tasks[0].rawValue, "--length", "\(grid.lengths.max() ?? 100)"] + variant.options
+            let data = grid.datasets.first.map { ["--dataset", $0.path] + ($0.testPath.map { ["--test-dataset", $0] } ?? []) }
+                ?? ["--task", grid.tasks[0].rawValue, "--length", "\(grid.lengths.max() ?? 100)"]
+            let sample = data + variant.options
             do {
                 _ = try Train.parse(sample)
             } catch {
@@ -130,7 +155,10 @@ struct ExperimentCommand: ParsableCommand {
 
     func run() throws {
         try runGuarded {
-            let grid = try spec.map(GridSpec.load) ?? gridFromOptions()
+            // A spec file's relative dataset paths are relative to its own folder.
+            let grid = try spec.map { path in
+                try GridSpec.load(from: path).resolvingDatasets(against: URL(fileURLWithPath: path).deletingLastPathComponent().path)
+            } ?? gridFromOptions()
             if let grid { try checkVariants(grid) }
             let experiment = try Experiment.open(folder, spec: summarize ? nil : grid)
             let command = (["hfrnn", "experiment"] + CommandLine.arguments.dropFirst(2)).map(shellQuoted).joined(separator: " ")
@@ -141,9 +169,10 @@ struct ExperimentCommand: ParsableCommand {
             }
             let lock = try experiment.lockRunner()
             defer { close(lock) }
+            let datasetPaths = try experiment.datasetLocations()
             Interruption.install()
             let runner = GridRunner(folder: experiment.folder, spec: experiment.spec,
-                                    executable: try currentExecutable(), jobs: jobs)
+                                    executable: try currentExecutable(), jobs: jobs, datasetPaths: datasetPaths)
             let summary = try runner.run(shouldStop: { Interruption.requested() }) { event in
                 switch event {
                 case .started: break

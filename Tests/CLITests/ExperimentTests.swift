@@ -40,7 +40,7 @@ import Testing
         #expect(rows.first.map { $0.joined(separator: ",") } == GridResults.csvHeader)
         #expect(rows.count == 5)
         for row in rows.dropFirst() {
-            #expect(row.count == 13)
+            #expect(row.count == 14 && row[13].isEmpty, "a task cell has no dataset: \(row)")
             #expect(Double(row[12]) != nil, "processor time recorded: \(row)")
             let notes = workspace.path + "/grid/cells/\(row[0])-T10-seed\(row[2])-tiny.json"
             let noted = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: notes))) as? [String: Any]
@@ -90,13 +90,16 @@ import Testing
         #expect(elsewhere.stdout.hasPrefix("nothing to do: every cell is finished\n"), "\(elsewhere.stdout)")
         #expect(try String(contentsOfFile: workspace.path + "/grid/results.csv", encoding: .utf8) == csv)
 
-        // Results written before the cpu_seconds column existed are still read as finished.
-        let withoutCPU = csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false)
-            .dropLast().joined(separator: ",") }.joined(separator: "\n") + "\n"
-        try withoutCPU.write(toFile: workspace.path + "/grid/results.csv", atomically: true, encoding: .utf8)
-        let older = try runHFRNN(["experiment", "grid"], in: workspace.path)
-        #expect(older.status == 0, "\(older.stderr)")
-        #expect(older.stdout.hasPrefix("nothing to do: every cell is finished\n"), "\(older.stdout)")
+        // Results written before the dataset column, or before the cpu_seconds column, existed are
+        // still read as finished.
+        for dropped in [1, 2] {
+            let older = csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false)
+                .dropLast(dropped).joined(separator: ",") }.joined(separator: "\n") + "\n"
+            try older.write(toFile: workspace.path + "/grid/results.csv", atomically: true, encoding: .utf8)
+            let continued = try runHFRNN(["experiment", "grid"], in: workspace.path)
+            #expect(continued.status == 0, "\(continued.stderr)")
+            #expect(continued.stdout.hasPrefix("nothing to do: every cell is finished\n"), "\(continued.stdout)")
+        }
     }
 
     /// A grid left mid-way — its first cell done, its second stopped after 7 of its 20 iterations, as

@@ -17,14 +17,20 @@ import Testing
         #expect(result.status == 0, "run `python3 scripts/tables.py` to regenerate: \(result.stderr)")
     }
 
-    /// The check can fail: a copy of the repository's documents with one cell changed is caught.
-    @Test func aHandEditedTableIsCaught() throws {
+    /// A copy of what the tables are made from and written into, removed by the caller.
+    private func copyOfTheDocuments() throws -> String {
         let copy = FileManager.default.temporaryDirectory.appendingPathComponent("hfrnn-tables-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: copy) }
+        try FileManager.default.createDirectory(atPath: copy, withIntermediateDirectories: true)
         for entry in ["scripts", "docs", "experiments", "README.md"] {
-            try FileManager.default.createDirectory(atPath: copy, withIntermediateDirectories: true)
             try FileManager.default.copyItem(atPath: packageRoot + "/" + entry, toPath: copy + "/" + entry)
         }
+        return copy
+    }
+
+    /// The check can fail: a copy of the repository's documents with one cell changed is caught.
+    @Test func aHandEditedTableIsCaught() throws {
+        let copy = try copyOfTheDocuments()
+        defer { try? FileManager.default.removeItem(atPath: copy) }
         let readme = copy + "/README.md"
         let text = try String(contentsOfFile: readme, encoding: .utf8)
         let marker = try #require(text.range(of: "<!-- table: head-to-head-seed1"))
@@ -33,5 +39,32 @@ import Testing
         let result = try tables(["--check"], root: copy)
         #expect(result.status == 1)
         #expect(result.stderr.contains("README.md: table 'head-to-head-seed1' differs from its data"), "\(result.stderr)")
+    }
+
+    /// Every generator a document uses is checked: in a copy, the last data row of the first
+    /// table of each generator gets one more cell, and the check names that table.
+    @Test func anEditToATableOfEveryGeneratorIsCaught() throws {
+        let listing = try tables(["--list"], root: packageRoot)
+        try #require(listing.status == 0, "\(listing.stderr)")
+        let used = listing.stdout.split(separator: "\n").compactMap { line -> (name: String, document: String)? in
+            let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, parts[1] != "unused" else { return nil }
+            return (parts[0], String(parts[1].split(separator: ",")[0]))
+        }
+        #expect(Set(used.map(\.name)).isSuperset(of: ["grid-cells", "variant-summary", "head-to-head-seed1", "bench"]),
+                "\(listing.stdout)")
+        for (name, document) in used {
+            let copy = try copyOfTheDocuments()
+            defer { try? FileManager.default.removeItem(atPath: copy) }
+            let path = copy + "/" + document
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            let marker = try #require(text.range(of: "<!-- table: \(name) "), "\(document): no table '\(name)'")
+            let end = try #require(text.range(of: "\n<!-- end table -->", range: marker.upperBound..<text.endIndex))
+            try text.replacingCharacters(in: end.lowerBound..<end.lowerBound, with: " edited |")
+                .write(toFile: path, atomically: true, encoding: .utf8)
+            let result = try tables(["--check"], root: copy)
+            #expect(result.status == 1, "\(name) in \(document)")
+            #expect(result.stderr.contains("\(document): table '\(name)' differs from its data"), "\(result.stderr)")
+        }
     }
 }
