@@ -278,7 +278,41 @@ def memory(files):
     return markdown(header, table)
 
 
+def peer_bound(files):
+    """How far the peer comparison can go: hfrnn's `A v` at the square sgemm's rate (bench file)
+    against the peer's time (peer-bench file), per shape both measured."""
+    bench_file, peer_file = files
+    products = {(p["hidden"], p["length"], p["batch"]): p for p in read_json(bench_file)["passes"] if p["pass"] == "product"}
+    header = ["H:T:B", "`A v` GFLOP", "square sgemm", "`A v` at that rate", "peer `calc_G`", "largest possible ratio"]
+    table = []
+    for row in read_json(peer_file)["shapes"]:
+        product = products.get((row["hidden"], row["length"], row["batch"]))
+        if product is None:
+            continue
+        bound = product["gflop"] / product["square_sgemm_gflops"]
+        table.append([f"{row['hidden']}:{row['length']}:{row['batch']}", f"{product['gflop']:.3f}",
+                      f"{product['square_sgemm_gflops']:.0f} GFLOP/s", milliseconds(bound),
+                      milliseconds(row["peer_seconds"]), f"{row['peer_seconds'] / bound:.2f}×"])
+    return markdown(header, table)
+
+
+def sub_batch_bench(files):
+    """One `A v` as training takes it, per sub-batch size and thread count (scripts/bench.sh H:T:B:S:N)."""
+    header = ["H:T:B", "sub-batches", "threads", "`A v`", "GFLOP/s"]
+    table = []
+    for path in files:
+        for p in read_json(path)["passes"]:
+            if p["pass"] != "product" or p.get("sub_batch") is None:
+                continue
+            count = -(-p["batch"] // p["sub_batch"])
+            table.append([f"{p['hidden']}:{p['length']}:{p['batch']}", f"{count} × {p['sub_batch']}", str(p["threads"]),
+                          milliseconds(p["seconds"]), f"{p['gflops']:.0f}"])
+    return markdown(header, table)
+
+
 TABLES = {
+    "peer-bound": peer_bound,
+    "sub-batch-bench": sub_batch_bench,
     "length-generalisation": length_generalisation,
     "bench": bench,
     "peer-bench": peer_bench,
