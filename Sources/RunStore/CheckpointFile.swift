@@ -10,7 +10,7 @@ import Training
 /// `/config`, the RNG state and counters, each written and checked in one place. Every problem is
 /// one line naming the file; every dataset's shape is checked before it is read, so a corrupted
 /// dimension never makes a read allocate.
-struct CheckpointFile<Scalar: BLASScalar & HDF5Element> {
+public struct CheckpointFile<Scalar: BLASScalar & HDF5Element> {
     let file: HDF5File
     let path: String
 

@@ -6,6 +6,7 @@ import FoundationXML
 import RunStore
 import TestSupport
 import Testing
+import Training
 
 /// `hfrnn experiment`: a tiny grid end to end, continued after an interruption, run again
 /// (no work), and its spec errors.
@@ -222,14 +223,14 @@ import Testing
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let hf = folder.file("hf.csv"), firstOrder = folder.file("sgd.csv"), empty = folder.file("empty.csv")
-        try (curvesCSVHeader + "\n" + "1,0.5,0.4,0.9,1,1,1,3,2,1,1,10.5,0.5,progress,accepted,1,0.9,0.99,9.5\n"
+        try (IterationRecord.curvesHeader + "\n" + "1,0.5,0.4,0.9,1,1,1,3,2,1,1,10.5,0.5,progress,accepted,1,0.9,0.99,9.5\n"
              + "2,0.4,0.3,0.25,1,1,1,3,2,1,1,20.0,0.4,progress,accepted,1,0.2,0.5,18.25\n")
             .write(toFile: hf, atomically: true, encoding: .utf8)
         #expect(CellProgress(metricsAt: hf) == CellProgress(iteration: 2, testError: 0.25, elapsedSeconds: 20, processorSeconds: 18.25))
-        try (firstOrderCurvesCSVHeader + "\n" + "1,500,10000,0.1,0.1,0.75,0.01,0.9,0,1,0,12.0,nan\n")
+        try (FirstOrderRecord.curvesHeader + "\n" + "1,500,10000,0.1,0.1,0.75,0.01,0.9,0,1,0,12.0,nan\n")
             .write(toFile: firstOrder, atomically: true, encoding: .utf8)
         #expect(CellProgress(metricsAt: firstOrder) == CellProgress(iteration: 500, testError: 0.75, elapsedSeconds: 12, processorSeconds: nil))
-        try (curvesCSVHeader + "\n").write(toFile: empty, atomically: true, encoding: .utf8)
+        try (IterationRecord.curvesHeader + "\n").write(toFile: empty, atomically: true, encoding: .utf8)
         #expect(CellProgress(metricsAt: empty) == nil && CellProgress(metricsAt: folder.file("missing.csv")) == nil)
     }
 
