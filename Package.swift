@@ -98,7 +98,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .target(name: "MPISupport", condition: .when(traits: ["MPI"])),
         ], swiftSettings: [.define("MPI", .when(traits: ["MPI"]))]),
-        .executableTarget(name: "hfrnn-bench", dependencies: ["Linalg", "SequenceModel", "BLASStartup"]),
+        .executableTarget(name: "hfrnn-bench", dependencies: [
+            "Linalg", "SequenceModel", "BLASStartup", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
 
         // Helpers the test targets share (temporary files and folders).
         .target(name: "TestSupport", dependencies: ["SequenceModel"], path: "Tests/TestSupport"),
