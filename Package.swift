@@ -129,6 +129,7 @@ let package = Package(
             "TestSupport", "TrainingTestSupport",
         ]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "RunStore", "Tasks", "Training", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: [
             "Reports", "DataFiles", "Diagnostics", "HDF5IO", "HessianFree", "Linalg", "RunStore", "SequenceModel", "Tasks",
             "Training", "TestSupport", "TrainingTestSupport",
