@@ -44,7 +44,8 @@ public struct Checkpoint<Method: StoredMethod> {
     /// Writes the checkpoint to `path` atomically: a temporary file in the same folder, flushed
     /// and fsynced, then renamed over `path` (and the folder fsynced). A crash at any instant
     /// leaves either the old file or the new one, never a partial file; a failed save removes
-    /// its temporary file and leaves the old checkpoint as it was.
+    /// its temporary file and leaves the old checkpoint as it was. The folder must exist: a run's
+    /// is made once, before its first step (`RunFolder.prepare`).
     public func save(to path: String) throws {
         try save(to: path, beforeRename: { _ in })
     }
@@ -52,7 +53,6 @@ public struct Checkpoint<Method: StoredMethod> {
     /// `save(to:)` with a hook that runs after the temporary file is complete, just before the
     /// rename; it receives the temporary path. Tests throw from it to simulate an interrupted save.
     func save(to path: String, beforeRename: (String) throws -> Void) throws {
-        try CheckpointFile<Scalar>.createFolder(for: path)
         try AtomicFile.write(try image(name: path), to: path, beforeRename: beforeRename)
     }
 

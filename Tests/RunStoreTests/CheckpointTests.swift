@@ -101,7 +101,9 @@ import TrainingTestSupport
         let straight = try trainedTrainer(config, S.self, iterations: 4)
 
         let first = try trainedTrainer(config, S.self, iterations: 2)
-        let path = RunFolder(config: config).latest
+        let run = RunFolder(config: config)
+        try run.prepare()
+        let path = run.latest
         try Checkpoint(first).save(to: path)
         let checkpoint = try Checkpoint<HessianFreeTraining<S>>.load(from: path)
         var resumedConfig = checkpoint.config
@@ -405,7 +407,7 @@ import TrainingTestSupport
             let decoded = try JSONFormat.decoder().decode(TrainingConfig.self, from: Data(try JSONFormat.string(config).utf8))
             #expect(decoded == config)
         }
-        let path = folder.file("small/latest.h5")
+        let path = folder.file("latest.h5")
         let config = try smallConfig(.float, folder: folder.path)
         try Checkpoint(try trainedTrainer(config, Float.self, iterations: 1)).save(to: path)
         let file = try HDF5File.open(path)
@@ -421,7 +423,7 @@ import TrainingTestSupport
     @Test func formatOneCheckpointsStillLoad() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let path = folder.file("small/latest.h5")
+        let path = folder.file("latest.h5")
         let config = try smallConfig(.float, folder: folder.path)
         try Checkpoint(try trainedTrainer(config, Float.self, iterations: 1)).save(to: path)
         let expected = try Checkpoint<HessianFreeTraining<Float>>.load(from: path)
