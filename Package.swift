@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Dependencies point one way only; each target lists every module it imports:
-//   CBLAS, CKernels ← Linalg ← HessianFree ← Training ← RunStore ← TrainingRun ← hfrnn
+//   CBLAS, CKernels ← Linalg ← HessianFree ← Training ← RunStore ← hfrnn
 //                     Linalg ← SequenceModel ← Training (the RNN as the solver's objective: RNNObjective)
 //   SequenceModel ← Tasks ← DataFiles ← Training
 //                    SequenceModel ← FirstOrder ← Training (first-order baselines)
@@ -10,9 +10,9 @@ import PackageDescription
 //                                           RunStore ← Experiments ← hfrnn
 //   Figures ← Reports, Experiments
 // DataFiles: files on disk with no training types (atomic writes, the dataset schema, reader,
-// validator and writer). Training: configuration, sequence sources, the trainers.
-// RunStore: a run's files (checkpoints and their legacy formats, the run folder, metrics.csv).
-// TrainingRun: the training loop that advances a trainer and saves into its run folder.
+// validator and writer). Training: configuration, sequence sources, the training methods, the one
+// trainer and the one training loop, which writes through a recorder. RunStore: a run's files
+// (checkpoints and their legacy formats, the run folder, metrics.csv) and the loop's recorder.
 // Reports: what is computed from a stored run (export, predictions, evaluation, probe, figures).
 // Diagnostics (below every module that reports a problem): HFRNNError, FieldIssue.
 // Figures: the SVG kit. The math core (Linalg, SequenceModel, HessianFree, FirstOrder, Tasks)
@@ -27,7 +27,7 @@ let package = Package(
         .executable(name: "hfrnn-bench", targets: ["hfrnn-bench"]),
         .library(name: "HFRNN", targets: [
             "Linalg", "SequenceModel", "HessianFree", "FirstOrder", "Tasks", "HDF5IO", "Diagnostics", "DataFiles", "Training",
-            "RunStore", "TrainingRun", "Reports", "Figures",
+            "RunStore", "Reports", "Figures",
         ]),
     ],
     traits: [
@@ -73,12 +73,11 @@ let package = Package(
         .target(name: "Training", dependencies: [
             "Linalg", "SequenceModel", "HessianFree", "FirstOrder", "Tasks", "DataFiles", "Diagnostics",
         ]),
-        // A run's files: checkpoints (and the readers of their older formats), run folder, metrics.csv.
+        // A run's files: checkpoints (and the readers of their older formats), run folder, metrics.csv,
+        // and the training loop's recorder that writes them.
         .target(name: "RunStore", dependencies: [
             "Linalg", "SequenceModel", "HessianFree", "FirstOrder", "HDF5IO", "DataFiles", "Diagnostics", "Training",
         ]),
-        // The training loop: a trainer advanced record by record, saved into its run folder.
-        .target(name: "TrainingRun", dependencies: ["Linalg", "SequenceModel", "HDF5IO", "DataFiles", "Training", "RunStore"]),
         // The SVG kit of every figure.
         .target(name: "Figures"),
         // What is computed from a stored run: export, predictions, evaluation, the probe, the figures.
@@ -95,11 +94,13 @@ let package = Package(
 
         .executableTarget(name: "hfrnn", dependencies: [
             "Linalg", "SequenceModel", "HessianFree", "FirstOrder", "Tasks", "HDF5IO", "Diagnostics", "DataFiles", "Training",
-            "RunStore", "TrainingRun", "Reports", "Figures", "Experiments", "BLASStartup",
+            "RunStore", "Reports", "Figures", "Experiments", "BLASStartup",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .target(name: "MPISupport", condition: .when(traits: ["MPI"])),
         ], swiftSettings: [.define("MPI", .when(traits: ["MPI"]))]),
-        .executableTarget(name: "hfrnn-bench", dependencies: ["Linalg", "SequenceModel", "Training", "BLASStartup"]),
+        .executableTarget(name: "hfrnn-bench", dependencies: [
+            "Linalg", "SequenceModel", "Training", "BLASStartup", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
 
         // Helpers the test targets share (temporary files and folders).
         .target(name: "TestSupport", dependencies: ["SequenceModel"], path: "Tests/TestSupport"),
@@ -121,19 +122,17 @@ let package = Package(
         ]),
         .testTarget(name: "TrainingTests", dependencies: [
             "Training", "DataFiles", "Diagnostics", "FirstOrder", "HDF5IO", "HessianFree", "Linalg", "Reports", "RunStore",
-            "SequenceModel", "Tasks", "TrainingRun", "TestSupport", "TrainingTestSupport",
+            "SequenceModel", "Tasks", "TestSupport", "TrainingTestSupport",
         ]),
         .testTarget(name: "RunStoreTests", dependencies: [
             "RunStore", "DataFiles", "Diagnostics", "HDF5IO", "HessianFree", "Linalg", "SequenceModel", "Tasks", "Training",
-            "TrainingRun", "TestSupport", "TrainingTestSupport",
-        ]),
-        .testTarget(name: "TrainingRunTests", dependencies: [
-            "TrainingRun", "DataFiles", "Diagnostics", "RunStore", "Training", "TestSupport", "TrainingTestSupport",
+            "TestSupport", "TrainingTestSupport",
         ]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "RunStore", "Tasks", "Training", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: [
             "Reports", "DataFiles", "Diagnostics", "HDF5IO", "HessianFree", "Linalg", "RunStore", "SequenceModel", "Tasks",
-            "Training", "TrainingRun", "TestSupport", "TrainingTestSupport",
+            "Training", "TestSupport", "TrainingTestSupport",
         ]),
         .testTarget(name: "CLITests", dependencies: [
             "hfrnn", "DataFiles", "Training", "RunStore", "HDF5IO", "Tasks", "Experiments", "FirstOrder", "TestSupport",

@@ -3,7 +3,7 @@ import Linalg
 // One first-order update, as a pure function (θ, ∇f(θ), state, config) → (θ', state', report).
 //
 // The caller computes the minibatch gradient at the parameters it holds (for the RNN:
-// `RNNObjective.lossAndGradient` on `minibatchSize` fresh sequences drawn with `state.rng`) and
+// `RNNObjective.lossAndGradient` on `minibatchSize` fresh sequences drawn with the trainer's RNG) and
 // passes it in; the optimizer never evaluates the objective. No L2 term is added: neither [PMB'13]
 // nor [SMDH'13] use one for their RNNs.
 //

@@ -1,8 +1,8 @@
 import Linalg
 
 /// Everything a first-order optimizer carries from one update to the next, explicit and Codable
-/// (plain arrays and numbers) so that a checkpoint (θ + `FirstOrderState` + config) resumes a run
-/// exactly.
+/// (plain arrays and numbers) so that a checkpoint (θ + `FirstOrderState` + config + the trainer's
+/// RNG) resumes a run exactly. The optimizer draws nothing: the trainer owns the RNG.
 ///
 /// Only the vectors the method uses are allocated; the others are empty:
 ///
@@ -24,12 +24,9 @@ public struct FirstOrderState<Scalar: BLASScalar>: Codable, Equatable, Sendable 
     public var firstMoment: [Scalar]
     /// Adam: the biased second raw-moment estimate v_t [K&B'15].
     public var secondMoment: [Scalar]
-    /// The run's random number generator. The optimizers draw nothing; the trainer draws its
-    /// minibatches from it, so storing it here makes a checkpoint complete (as in `HFState`).
-    public var rng: SeededGenerator
 
     /// The state before the first update: counters at zero, zero vectors where the method needs them.
-    public init(parameterCount: Int, method: FirstOrderMethod, rng: SeededGenerator) {
+    public init(parameterCount: Int, method: FirstOrderMethod) {
         precondition(parameterCount >= 0, "parameter count \(parameterCount)")
         self.method = method
         step = 0
@@ -38,12 +35,11 @@ public struct FirstOrderState<Scalar: BLASScalar>: Codable, Equatable, Sendable 
         velocity = method == .nesterov ? zeros : []
         firstMoment = method == .adam ? zeros : []
         secondMoment = method == .adam ? zeros : []
-        self.rng = rng
     }
 
     /// The state before the first update for `config.method`.
-    public init(parameterCount: Int, config: FirstOrderConfig, rng: SeededGenerator) {
-        self.init(parameterCount: parameterCount, method: config.method, rng: rng)
+    public init(parameterCount: Int, config: FirstOrderConfig) {
+        self.init(parameterCount: parameterCount, method: config.method)
     }
 
     /// Why this state cannot drive `config.method` on `parameterCount` parameters (a state decoded

@@ -1,7 +1,8 @@
 import Linalg
 
 /// Everything the HF optimizer carries from one iteration to the next, explicit and Codable so that a
-/// checkpoint (θ + `HFState` + configs) resumes a run exactly.
+/// checkpoint (θ + `HFState` + configs + the trainer's RNG) resumes a run exactly. The optimizer
+/// draws nothing: the trainer owns the RNG its minibatches come from.
 public struct HFState<Scalar: BLASScalar>: Codable, Equatable, Sendable {
     /// Current Tikhonov damping λ (the structural strength is λμ).
     public var lambda: Double
@@ -16,18 +17,14 @@ public struct HFState<Scalar: BLASScalar>: Codable, Equatable, Sendable {
     public var rejectedSteps: Int
     /// The subset of `rejectedSteps` rejected because a non-finite value appeared.
     public var nonFiniteSteps: Int
-    /// The run's random number generator. The optimizer itself draws nothing; the trainer draws its
-    /// minibatches and fresh task data from it, so storing it here makes a checkpoint complete.
-    public var rng: SeededGenerator
 
     /// The state before the first iteration: λ = `initialLambda`, zero warm start, counters at zero.
-    public init(parameterCount: Int, config: HFConfig, rng: SeededGenerator) {
+    public init(parameterCount: Int, config: HFConfig) {
         self.lambda = config.initialLambda
         self.warmStart = [Scalar](repeating: 0, count: parameterCount)
         self.iteration = 0
         self.totalCGIterations = 0
         self.rejectedSteps = 0
         self.nonFiniteSteps = 0
-        self.rng = rng
     }
 }

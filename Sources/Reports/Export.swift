@@ -11,7 +11,7 @@ import Training
 // folder's latest.h5) it writes into one output folder:
 //
 // curves.csv — one row per HF iteration, the checkpoint's history (a first-order run: one row per
-//   evaluation, the columns of `firstOrderCurvesCSVHeader`, see checkpoints/README.md):
+//   evaluation, the columns of `FirstOrderRecord.curvesHeader`, see checkpoints/README.md):
 //   iteration, train_loss, test_loss, test_error, lambda, lambda_next, rho, cg_iterations,
 //   backtrack_iteration, step_size, accepted, elapsed_seconds, train_objective, cg_stop, decision,
 //   line_search_tries, test_step_error, test_loss_relative, processor_seconds
@@ -108,7 +108,7 @@ struct RunExport<S: BLASScalar & HDF5Element> {
         let predicted = try predictionsImage(chunks: chunks, criterion: source.errorCriterion,
                                              data: "\(source.name): the run's test set",
                                              name: URL(fileURLWithPath: directory).appendingPathComponent("predictions.h5").path)
-        let csv = run.firstOrderHistory.map(firstOrderCurvesCSV) ?? curvesCSV(run.history)
+        let csv = run.firstOrderHistory.map { curvesCSV($0) } ?? curvesCSV(run.history)
         let summary = try summaryJSON(predicted.evaluation)
         let svg = curvesSVG(history: run.history, title: plotTitle(run.config), successThreshold: run.successThreshold,
                             iterationName: run.firstOrderHistory == nil ? "HF iteration" : "update")

@@ -6,11 +6,11 @@ import Linalg
 import SequenceModel
 import Training
 
-/// What HF and first-order checkpoints share: the root attributes, the folder, `/parameters`,
+/// What every method's checkpoint shares: the root attributes, `/parameters`,
 /// `/config`, the RNG state and counters, each written and checked in one place. Every problem is
 /// one line naming the file; every dataset's shape is checked before it is read, so a corrupted
 /// dimension never makes a read allocate.
-struct CheckpointFile<Scalar: BLASScalar & HDF5Element> {
+public struct CheckpointFile<Scalar: BLASScalar & HDF5Element> {
     let file: HDF5File
     let path: String
 
@@ -31,17 +31,6 @@ struct CheckpointFile<Scalar: BLASScalar & HDF5Element> {
         try file.close()
         CheckpointSeal.seal(&bytes)
         return bytes
-    }
-
-    /// Creates the folder a checkpoint goes to.
-    static func createFolder(for path: String) throws {
-        let directory = AtomicFile.folder(of: path)
-        guard !FileManager.default.fileExists(atPath: directory) else { return }
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw HFRNNError.file(directory, "cannot create the checkpoint folder")
-        }
     }
 
     /// The root attributes and the parameter blocks.

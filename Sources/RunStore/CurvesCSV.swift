@@ -1,29 +1,55 @@
 import Training
 
-// curves.csv of an export and metrics.csv of a run folder: one row per HF iteration (columns at
-// the top of Export.swift).
+// curves.csv of an export and metrics.csv of a run folder: one row per record, the columns of the
+// record's type (documented in checkpoints/README.md and at the top of Export.swift). The first
+// column tells the two kinds of file apart: `iteration` (HF) or `evaluation` (first-order).
 
-/// The header of curves.csv.
-public let curvesCSVHeader = "iteration,train_loss,test_loss,test_error,lambda,lambda_next,rho,cg_iterations,"
-    + "backtrack_iteration,step_size,accepted,elapsed_seconds,train_objective,"
-    + "cg_stop,decision,line_search_tries,test_step_error,test_loss_relative,processor_seconds"
+/// A record that is one row of curves.csv.
+public protocol CurvesRow {
+    /// The header line of the file.
+    static var curvesHeader: String { get }
+    /// The row's fields, in the header's order.
+    var curvesFields: [String] { get }
+}
 
-/// curves.csv: the header and one row per record (see the format notes at the top of Export.swift).
-public func curvesCSV(_ history: [IterationRecord]) -> String {
-    ([curvesCSVHeader] + history.map(curvesCSVRow)).joined(separator: "\n") + "\n"
+/// curves.csv: the header and one row per record.
+public func curvesCSV<Record: CurvesRow>(_ history: [Record]) -> String {
+    ([Record.curvesHeader] + history.map(curvesCSVRow)).joined(separator: "\n") + "\n"
 }
 
 /// One row of curves.csv (and of a run folder's metrics.csv), without the newline.
-package func curvesCSVRow(_ r: IterationRecord) -> String {
-    let fields: [String] = [
-        "\(r.iteration)", csvNumber(r.trainLoss), csvNumber(r.testLoss), csvNumber(r.testError),
-        csvNumber(r.lambda), csvNumber(r.lambdaNext), csvNumber(r.rho), "\(r.cgIterations)",
-        "\(r.backtrackIteration)", csvNumber(r.stepSize), r.accepted ? "1" : "0", csvNumber(r.elapsedSeconds),
-        csvNumber(r.trainObjective),
-        r.cgStopCode, r.decision.code, "\(r.lineSearchTries)", csvNumber(r.testStepError),
-        csvNumber(r.testLossRelative), csvNumber(r.processorSeconds),
-    ]
-    return fields.joined(separator: ",")
+package func curvesCSVRow<Record: CurvesRow>(_ record: Record) -> String {
+    record.curvesFields.joined(separator: ",")
+}
+
+extension IterationRecord: CurvesRow {
+    public static var curvesHeader: String {
+        "iteration,train_loss,test_loss,test_error,lambda,lambda_next,rho,cg_iterations,"
+            + "backtrack_iteration,step_size,accepted,elapsed_seconds,train_objective,"
+            + "cg_stop,decision,line_search_tries,test_step_error,test_loss_relative,processor_seconds"
+    }
+
+    public var curvesFields: [String] {
+        ["\(iteration)", csvNumber(trainLoss), csvNumber(testLoss), csvNumber(testError),
+         csvNumber(lambda), csvNumber(lambdaNext), csvNumber(rho), "\(cgIterations)",
+         "\(backtrackIteration)", csvNumber(stepSize), accepted ? "1" : "0", csvNumber(elapsedSeconds),
+         csvNumber(trainObjective),
+         cgStopCode, decision.code, "\(lineSearchTries)", csvNumber(testStepError),
+         csvNumber(testLossRelative), csvNumber(processorSeconds)]
+    }
+}
+
+extension FirstOrderRecord: CurvesRow {
+    public static var curvesHeader: String {
+        "evaluation,updates,sequences,train_loss,test_loss,test_error,learning_rate,"
+            + "momentum,clipped_fraction,gradient_norm,skipped_updates,elapsed_seconds,vanishing_term"
+    }
+
+    public var curvesFields: [String] {
+        ["\(evaluation)", "\(updates)", "\(sequences)", csvNumber(trainLoss), csvNumber(testLoss),
+         csvNumber(testError), csvNumber(learningRate), csvNumber(momentum), csvNumber(clippedFraction),
+         csvNumber(gradientNorm), "\(skippedUpdates)", csvNumber(elapsedSeconds), csvNumber(vanishingTerm)]
+    }
 }
 
 /// Shortest round-trip decimal; inf, -inf, nan for the non-finite values.

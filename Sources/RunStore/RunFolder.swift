@@ -13,6 +13,8 @@ public struct RunFolder: Sendable {
     public var best: String { path + "/best.h5" }
     /// One CSV row per record (HF iteration or first-order evaluation), written as the run goes.
     public var metrics: String { path + "/metrics.csv" }
+    /// Whether the folder holds a best checkpoint.
+    public var hasBest: Bool { FileManager.default.fileExists(atPath: best) }
 
     /// A new run never overwrites another: refuses a folder that already holds a checkpoint.
     public func refuseExistingRun() throws {

@@ -73,44 +73,29 @@ public struct StoredRun<S: BLASScalar> {
 
     public static func load(from path: String) throws -> StoredRun<S> {
         let precision = try checkpointPrecision(path)  // first: it says what a file that is no checkpoint is
-        if try checkpointFirstOrderMethod(path) != nil {
-            switch precision {
-            case .float: return StoredRun(path: path, precision: .float, try FirstOrderCheckpoint<Float>.load(from: path))
-            case .double: return StoredRun(path: path, precision: .double, try FirstOrderCheckpoint<Double>.load(from: path))
-            }
+        let firstOrder = try checkpointFirstOrderMethod(path) != nil
+        func load<Stored: BLASScalar & HDF5Element>(_: Stored.Type) throws -> StoredRun<S> {
+            firstOrder ? StoredRun(path: path, precision: precision, try Checkpoint<FirstOrderTraining<Stored>>.load(from: path))
+                : StoredRun(path: path, precision: precision, try Checkpoint<HessianFreeTraining<Stored>>.load(from: path))
         }
         switch precision {
-        case .float: return StoredRun(path: path, precision: .float, try TrainingCheckpoint<Float>.load(from: path))
-        case .double: return StoredRun(path: path, precision: .double, try TrainingCheckpoint<Double>.load(from: path))
+        case .float: return try load(Float.self)
+        case .double: return try load(Double.self)
         }
     }
 
-    private init<Stored>(path: String, precision: Precision, _ checkpoint: TrainingCheckpoint<Stored>) {
+    private init<Method: StoredMethod>(path: String, precision: Precision, _ checkpoint: Checkpoint<Method>) {
         self.path = path
         storedPrecision = precision
         config = checkpoint.config
         network = checkpoint.network
         parameters = checkpoint.parameters.map { S($0) }
-        history = checkpoint.history
-        iteration = checkpoint.state.iteration
-        totalCGIterations = checkpoint.state.totalCGIterations
-        rejectedSteps = checkpoint.state.rejectedSteps
-        lambda = checkpoint.state.lambda
-        elapsedSeconds = checkpoint.elapsedSeconds
-    }
-
-    private init<Stored>(path: String, precision: Precision, _ checkpoint: FirstOrderCheckpoint<Stored>) {
-        self.path = path
-        storedPrecision = precision
-        config = checkpoint.config
-        network = checkpoint.network
-        parameters = checkpoint.parameters.map { S($0) }
-        history = checkpoint.history.map(\.iterationRecord)
-        firstOrderHistory = checkpoint.history
-        iteration = checkpoint.state.step + checkpoint.state.skippedSteps
-        totalCGIterations = 0
-        rejectedSteps = checkpoint.state.skippedSteps
-        lambda = .nan
+        history = Method.iterationRecords(checkpoint.history)
+        firstOrderHistory = checkpoint.history as? [FirstOrderRecord]
+        iteration = Method.completedSteps(checkpoint.state)
+        totalCGIterations = Method.cgIterations(checkpoint.state)
+        rejectedSteps = Method.rejectedSteps(checkpoint.state)
+        lambda = Method.nextLambda(checkpoint.state)
         elapsedSeconds = checkpoint.elapsedSeconds
     }
 

@@ -2,9 +2,9 @@ import Linalg
 
 /// Mean loss and error rate of a network on a set of sequences (given as chunks): the loss is the
 /// mean over all scored outputs (no L2 term), summed in Double; the error rate is the fraction of
-/// judged sequences that are wrong. `hfrnn evaluate` and `hfrnn export` compute it with
-/// `EvaluationWorkspace.evaluateSet`, training's test curve with Training's `FixedTestSet`, in the
-/// same chunks and the same order, so they agree to the last digit.
+/// judged sequences that are wrong. Training's test curve (Training's `FixedTestSet`), `hfrnn
+/// evaluate` and `hfrnn export` (`EvaluationWorkspace.evaluateSet`) all total the same
+/// `ChunkTotals` in the same chunks and the same order, so they agree to the last digit.
 public struct SetEvaluation: Sendable, Equatable {
     /// Sequences evaluated (all chunks together).
     public var sequences: Int
@@ -33,6 +33,68 @@ public struct SetEvaluation: Sendable, Equatable {
         self.scoredOutputs = scoredOutputs
         self.loss = loss
     }
+
+    /// The evaluation of a set whose chunks' totals are `chunks`, in chunk order.
+    public init(totalling chunks: some Sequence<ChunkTotals>) {
+        self.init()
+        var lossSum = 0.0
+        for chunk in chunks {
+            lossSum += chunk.lossSum
+            scoredOutputs += chunk.scoredOutputs
+            sequences += chunk.sequences
+            judged += chunk.judged
+            wrong += chunk.wrong
+            judgedSteps += chunk.judgedSteps
+            wrongSteps += chunk.wrongSteps
+        }
+        loss = scoredOutputs > 0 ? lossSum / scoredOutputs : 0
+    }
+}
+
+/// One chunk's part of a `SetEvaluation`, as the evaluator holding the chunk's forward pass gives it.
+public struct ChunkTotals: Sendable, Equatable {
+    /// Σ mask·L over the chunk's scored outputs, and Σ mask.
+    public var lossSum: Double
+    public var scoredOutputs: Double
+    public var sequences: Int
+    /// Judged sequences and steps, and the wrong ones among them.
+    public var judged: Int
+    public var wrong: Int
+    public var judgedSteps: Int
+    public var wrongSteps: Int
+
+    /// The totals of `chunk`, whose forward pass `evaluator` holds.
+    public init<Scalar: BLASScalar>(_ evaluator: BatchEvaluator<Scalar>, chunk: SequenceBatch<Scalar>,
+                                    criterion: ErrorCriterion) {
+        let errors = evaluator.errorCounts(criterion: criterion)
+        lossSum = evaluator.scoredLossSum
+        scoredOutputs = Double(chunk.scoredOutputCount)
+        sequences = chunk.sequenceCount
+        judged = errors.judgedSequences
+        wrong = errors.wrongSequences
+        judgedSteps = errors.judgedSteps
+        wrongSteps = errors.wrongSteps
+    }
+
+    /// Doubles in the form workers exchange (`WorkerGroup.forEachPartial`).
+    public static var width: Int { 7 }
+
+    public func write(to slot: UnsafeMutableBufferPointer<Double>) {
+        for (k, value) in [lossSum, scoredOutputs, Double(sequences), Double(judged), Double(wrong),
+                           Double(judgedSteps), Double(wrongSteps)].enumerated() {
+            slot[k] = value
+        }
+    }
+
+    public init(slot: UnsafeBufferPointer<Double>) {
+        lossSum = slot[0]
+        scoredOutputs = slot[1]
+        sequences = Int(slot[2])
+        judged = Int(slot[3])
+        wrong = Int(slot[4])
+        judgedSteps = Int(slot[5])
+        wrongSteps = Int(slot[6])
+    }
 }
 
 extension EvaluationWorkspace {
@@ -56,25 +118,15 @@ extension EvaluationWorkspace {
                             visit: (SequenceBatch<Scalar>, BatchEvaluator<Scalar>, [Bool?]) -> Void = { _, _, _ in })
         -> SetEvaluation {
         let owner = owner ?? makeOwner()
-        var result = SetEvaluation()
-        var lossSum = 0.0
+        var totals: [ChunkTotals] = []
         var index = 0
         while let chunk = nextChunk() {
             defer { index += 1 }
             let evaluator = self.evaluator(owner: owner, chunk: index, batch: chunk)
             evaluator.forward(parameters)
-            lossSum += evaluator.scoredLossSum
-            result.scoredOutputs += Double(chunk.scoredOutputCount)
-            let verdicts = evaluator.sequenceVerdicts(criterion: criterion)
-            result.sequences += chunk.sequenceCount
-            for verdict in verdicts {
-                guard let isWrong = verdict else { continue }
-                result.judged += 1
-                if isWrong { result.wrong += 1 }
-            }
-            visit(chunk, evaluator, verdicts)
+            totals.append(ChunkTotals(evaluator, chunk: chunk, criterion: criterion))
+            visit(chunk, evaluator, evaluator.sequenceVerdicts(criterion: criterion))
         }
-        result.loss = result.scoredOutputs > 0 ? lossSum / result.scoredOutputs : 0
-        return result
+        return SetEvaluation(totalling: totals)
     }
 }

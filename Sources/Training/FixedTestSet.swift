@@ -2,9 +2,9 @@ import HessianFree
 import Linalg
 import SequenceModel
 
-/// A run's fixed test set and the shared evaluation workspace it is evaluated through: HF and
-/// first-order trainers evaluate it the same way (chunks of `TrainingConfig.testChunkSize`, loss
-/// summed in Double in chunk order, as `EvaluationWorkspace.evaluateSet` does), and their
+/// A run's fixed test set and the shared evaluation workspace it is evaluated through: every method
+/// evaluates it the same way (chunks of `TrainingConfig.testChunkSize`, `ChunkTotals` totalled in
+/// chunk order, as `EvaluationWorkspace.evaluateSet` does), and their
 /// minibatch objectives share the workspace's buffers. In a group of several workers each one
 /// holds and evaluates only its chunks, and the chunks' totals are exchanged and summed in order.
 final class FixedTestSet<Scalar: BLASScalar> {
@@ -28,15 +28,12 @@ final class FixedTestSet<Scalar: BLASScalar> {
     }
     private var cachedConstantPredictionLoss: Double?
 
-    /// Per chunk: Σ mask·L, Σ mask, sequences, judged sequences, wrong ones, judged steps, wrong ones.
-    private static var slotWidth: Int { 7 }
-
     init(network: RecurrentNetwork, source: any SequenceSource<Scalar>, chunkSize: Int,
          group: any WorkerGroup = SingleWorker(), threads: ComputeThreads = .single) throws {
         workspace = EvaluationWorkspace(network: network, threads: threads)
         let count = (source.testSetSize + chunkSize - 1) / chunkSize
         let schedule = SubBatchSchedule(count: count, workers: group.size,
-                                        slotBytes: Self.slotWidth * MemoryLayout<Double>.stride)
+                                        slotBytes: ChunkTotals.width * MemoryLayout<Double>.stride)
         chunks = try source.testChunks(chunkSize: chunkSize, keep: { schedule.isOwned($0, by: group.rank) })
         precondition(chunks.count == count, "the source made \(chunks.count) test chunks, expected \(count)")
         self.schedule = schedule
@@ -76,33 +73,19 @@ final class FixedTestSet<Scalar: BLASScalar> {
                                            meanSquaredNorm: squaredNorms / weights)
     }
 
-    /// Mean loss, error rates and counts at `parameters`.
+    /// Mean loss, error rates and counts at `parameters`: each chunk's `ChunkTotals`, exchanged among
+    /// the workers and totalled in chunk order.
     func evaluate(at parameters: [Scalar]) -> SetEvaluation {
-        var result = SetEvaluation()
-        var lossSum = 0.0
-        group.forEachPartial(schedule, width: Self.slotWidth, buffer: &partials, threads: workspace.threads,
+        var totals: [ChunkTotals] = []
+        group.forEachPartial(schedule, width: ChunkTotals.width, buffer: &partials, threads: workspace.threads,
                              compute: { index, thread, slot in
             let chunk = chunks[index]!
             let evaluator = workspace.evaluator(owner: owner, chunk: index, batch: chunk, thread: thread)
             evaluator.forward(parameters)
-            let errors = evaluator.errorCounts(criterion: criterion)
-            slot[0] = evaluator.scoredLossSum
-            slot[1] = Double(chunk.scoredOutputCount)
-            slot[2] = Double(chunk.sequenceCount)
-            slot[3] = Double(errors.judgedSequences)
-            slot[4] = Double(errors.wrongSequences)
-            slot[5] = Double(errors.judgedSteps)
-            slot[6] = Double(errors.wrongSteps)
+            ChunkTotals(evaluator, chunk: chunk, criterion: criterion).write(to: slot)
         }, fold: { _, slot in
-            lossSum += slot[0]
-            result.scoredOutputs += slot[1]
-            result.sequences += Int(slot[2])
-            result.judged += Int(slot[3])
-            result.wrong += Int(slot[4])
-            result.judgedSteps += Int(slot[5])
-            result.wrongSteps += Int(slot[6])
+            totals.append(ChunkTotals(slot: slot))
         })
-        result.loss = result.scoredOutputs > 0 ? lossSum / result.scoredOutputs : 0
-        return result
+        return SetEvaluation(totalling: totals)
     }
 }

@@ -106,7 +106,7 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
     public var testSequences = 10_000
     /// Stop when the test error falls below this fraction (nil: see `resolvedSuccessThreshold`).
     public var successThreshold: Double? = nil
-    /// OpenBLAS threads (`runTraining` sets them): the count changes the rounding of every product,
+    /// OpenBLAS threads (the training loop sets them): the count changes the rounding of every product,
     /// so it is part of the run like the seed. Default 1 (bit-exact whatever OPENBLAS_NUM_THREADS says).
     public var blasThreads = 1
     /// Sequences per sub-batch of HF runs: every batch (gradient, curvature, backtracking, line

@@ -5,6 +5,8 @@ public protocol TrainingRecord: Sendable {
     var recordNumber: Int { get }
     var testError: Double { get }
     var testLoss: Double { get }
+    /// Processor time of the training at this record, summed over sessions (NaN when not recorded).
+    var processorSeconds: Double { get }
 }
 
 extension IterationRecord: TrainingRecord {

@@ -69,12 +69,12 @@ import Training
 
     /// Every value `hfrnn evaluate` takes from a checkpoint, exactly (bit patterns for numbers).
     static func checkpointValues(_ path: String) throws -> [String] {
-        let checkpoint = try TrainingCheckpoint<Float>.load(from: path)
+        let checkpoint = try Checkpoint<HessianFreeTraining<Float>>.load(from: path)
         let state = checkpoint.state
         return [try JSONFormat.string(checkpoint.config), try JSONFormat.string(checkpoint.network),
                 "\(checkpoint.parameters.map(\.bitPattern))", "\(state.warmStart.map(\.bitPattern))",
                 "\(state.lambda.bitPattern) \(state.iteration) \(state.totalCGIterations) \(state.rejectedSteps) "
-                    + "\(state.nonFiniteSteps) \(state.rng.state) \(checkpoint.elapsedSeconds.bitPattern)"]
+                    + "\(state.nonFiniteSteps) \(checkpoint.rng.state) \(checkpoint.elapsedSeconds.bitPattern)"]
             + checkpoint.history.map { "\($0)" }
     }
 

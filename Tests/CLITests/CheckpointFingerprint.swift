@@ -4,7 +4,7 @@ import Training
 /// What must be bit-identical between two runs of the same arithmetic: weights, optimizer state
 /// and history, but for the times (wall and processor), as text of bit patterns.
 func checkpointFingerprint(_ path: String) throws -> [String] {
-    let checkpoint = try TrainingCheckpoint<Float>.load(from: path)
+    let checkpoint = try Checkpoint<HessianFreeTraining<Float>>.load(from: path)
     var state = checkpoint.state
     state.warmStart = []
     let history = checkpoint.history.map { record in

@@ -211,31 +211,6 @@ import Testing
         #expect(csv.contains(",finished,no,") && csv.contains(",no progress,"), "\(csv)")
     }
 
-    /// results.md states every budget of the grid, the processor-time one included.
-    @Test func resultsTableStatesTheProcessorBudget() {
-        let spec = GridSpec(tasks: [.addition], lengths: [10], seeds: [1], variants: [GridVariant(name: "isc", options: ["--settings", "isc"])],
-                            timeBudgetSeconds: nil, maxIterations: nil, processorBudgetSeconds: 3600)
-        let text = GridResults.markdown([], spec: spec, command: nil)
-        #expect(text.contains("Per-cell budget: ") && text.contains("of training processor time"), "\(text)")
-        #expect(!text.contains("Per-cell budget: ."))
-    }
-
-    /// A running cell's progress line comes from the last row of its metrics.csv, HF or first-order.
-    @Test func cellProgressReadsTheLastMetricsRow() throws {
-        let folder = try TemporaryFolder()
-        defer { folder.remove() }
-        let hf = folder.file("hf.csv"), firstOrder = folder.file("sgd.csv"), empty = folder.file("empty.csv")
-        try (curvesCSVHeader + "\n" + "1,0.5,0.4,0.9,1,1,1,3,2,1,1,10.5,0.5,progress,accepted,1,0.9,0.99,9.5\n"
-             + "2,0.4,0.3,0.25,1,1,1,3,2,1,1,20.0,0.4,progress,accepted,1,0.2,0.5,18.25\n")
-            .write(toFile: hf, atomically: true, encoding: .utf8)
-        #expect(CellProgress(metricsAt: hf) == CellProgress(iteration: 2, testError: 0.25, elapsedSeconds: 20, processorSeconds: 18.25))
-        try (firstOrderCurvesCSVHeader + "\n" + "1,500,10000,0.1,0.1,0.75,0.01,0.9,0,1,0,12.0,nan\n")
-            .write(toFile: firstOrder, atomically: true, encoding: .utf8)
-        #expect(CellProgress(metricsAt: firstOrder) == CellProgress(iteration: 500, testError: 0.75, elapsedSeconds: 12, processorSeconds: nil))
-        try (curvesCSVHeader + "\n").write(toFile: empty, atomically: true, encoding: .utf8)
-        #expect(CellProgress(metricsAt: empty) == nil && CellProgress(metricsAt: folder.file("missing.csv")) == nil)
-    }
-
     /// Spec problems: one line on stderr, a non-zero exit, nothing created.
     @Test(arguments: [
         (["--tasks", "addition", "--lengths", "10", "--seeds", "1"], "give a per-cell budget"),
@@ -279,37 +254,6 @@ import Testing
         #expect(workspace.listing() == before)
     }
 
-    /// A spec file describes the same grid as the options, and a folder never changes grid.
-    @Test func specFileRoundTripsAndAFolderKeepsItsGrid() throws {
-        let spec = GridSpec(tasks: [.addition, .xor], lengths: [30, 10], seeds: [1, 2, 3],
-                            variants: [GridVariant(name: "damped", options: []),
-                                       GridVariant(name: "undamped", options: ["--no-structural-damping"])],
-                            timeBudgetSeconds: 600, maxIterations: nil)
-        let workspace = try Workspace(train: false)
-        let path = workspace.path + "/spec.json"
-        try Data(try spec.jsonText().utf8).write(to: URL(fileURLWithPath: path))
-        #expect(try GridSpec.load(from: path) == spec)
-        let json = try String(contentsOfFile: path, encoding: .utf8)
-        #expect(json.contains("\"time_budget_seconds\"") && json.contains("\"format_version\" : 1"))
-        #expect(spec.cells.count == 24)
-        #expect(spec.cells.first?.name == "addition-T10-seed1-damped")
-        #expect(spec.cells.last?.name == "xor-T30-seed3-undamped")
-
-        _ = try Experiments.Experiment.open(workspace.path + "/grid", spec: spec)
-        var other = spec
-        other.seeds = [1]
-        #expect(throws: GridError.self) { _ = try Experiments.Experiment.open(workspace.path + "/grid", spec: other) }
-        var otherBudget = spec
-        otherBudget.timeBudgetSeconds = 60
-        #expect(throws: GridError.self) { _ = try Experiments.Experiment.open(workspace.path + "/grid", spec: otherBudget) }
-        // More seeds and another variant extend the grid in place.
-        var extended = spec
-        extended.seeds = [1, 2, 3, 4]
-        extended.variants.append(GridVariant(name: "isc", options: ["--settings", "isc"]))
-        #expect(spec.isExtended(by: extended) && !extended.isExtended(by: spec))
-        #expect(try Experiments.Experiment.open(workspace.path + "/grid", spec: extended).spec == extended)
-        #expect(try GridSpec.load(from: workspace.path + "/grid/experiment.json") == extended)
-    }
 }
 
 /// Counts the success-panel bars of results.svg.

@@ -28,7 +28,7 @@ private let tinyRun = ["--task", "addition", "--length", "8", "--hidden-units", 
         let resume = try runHFRNN(["resume", run, "--max-iterations", "2"], in: folder)
         #expect(resume.status == 0, "\(resume.stderr)")
         #expect(resume.stdout.hasPrefix("resuming \(run)/latest.h5 at update 5\n"))
-        let stored = try FirstOrderCheckpoint<Float>.load(from: run + "/latest.h5")
+        let stored = try Checkpoint<FirstOrderTraining<Float>>.load(from: run + "/latest.h5")
         #expect(stored.state.step == 7 && stored.history.map(\.updates) == [3, 5, 6, 7])
         #expect(stored.config.firstOrder == {
             var expected = FirstOrderRunConfig(method: FirstOrderMethod(rawValue: method)!)
@@ -44,7 +44,7 @@ private let tinyRun = ["--task", "addition", "--length", "8", "--hidden-units", 
         let export = try runHFRNN(["export", run], in: folder)
         #expect(export.status == 0, "\(export.stderr)")
         let csv = try String(contentsOfFile: run + "/export/curves.csv", encoding: .utf8)
-        #expect(csv.hasPrefix(firstOrderCurvesCSVHeader + "\n"))
+        #expect(csv.hasPrefix(FirstOrderRecord.curvesHeader + "\n"))
     }
 
     /// Bad first-order flags: one line naming the flag, status 64, nothing written.

@@ -9,6 +9,7 @@ import SequenceModel
 import Tasks
 import TestSupport
 import Testing
+import Training
 @testable import hfrnn
 
 /// mpirun, for `processes` ranks however many cores there are; `quiet`: without mpirun's own
@@ -77,7 +78,7 @@ private let tinyRun = ["--hidden-units", "8", "--gradient-batch", "60", "--curva
         #expect(training.stdout.contains("interrupted: checkpoint saved after "), "\(training.stdout)")
         // Every rank gets the signal; rank 0 alone says so.
         #expect(training.stderr.components(separatedBy: "stopping at the next safe point").count == 2, "\(training.stderr)")
-        let done = try TrainingCheckpoint<Float>.load(from: folder.file("runs/stopped/latest.h5")).state.iteration
+        let done = try Checkpoint<HessianFreeTraining<Float>>.load(from: folder.file("runs/stopped/latest.h5")).state.iteration
         #expect((2..<400).contains(done))
 
         let resume = try runHFRNN(["resume", folder.file("runs/stopped"), "--max-iterations", "2"], in: folder,

@@ -14,7 +14,7 @@ import Tasks
                                    "--test-sequences", "5", "--max-iterations", "0", "--checkpoint-dir",
                                    folder.file("runs"), "--run-name", "r"], in: folder)
         #expect(result.status == 0, "\(result.stderr)")
-        let stored = try TrainingCheckpoint<Float>.load(from: folder.file("runs/r/latest.h5"))
+        let stored = try Checkpoint<HessianFreeTraining<Float>>.load(from: folder.file("runs/r/latest.h5"))
         let library = TrainingConfig(data: .task(try TaskSpec(task: .randomPermutation, minimumLength: 10)))
         #expect(stored.state.lambda == library.optimizer.initialLambda)
         #expect(stored.config.optimizer.initialLambda == library.optimizer.initialLambda)
@@ -39,7 +39,7 @@ import Tasks
                                "--curvature-batch", "100", "--evaluation-batch", "100", "--max-cg", "10",
                                "--test-sequences", "100"]
 
-    private func parameters(_ path: String) throws -> [Float] { try TrainingCheckpoint<Float>.load(from: path).parameters }
+    private func parameters(_ path: String) throws -> [Float] { try Checkpoint<HessianFreeTraining<Float>>.load(from: path).parameters }
 
     /// OPENBLAS_NUM_THREADS no longer changes the numbers: the run uses its own --blas-threads (1).
     @Test func environmentDoesNotChangeTheRun() throws {
@@ -52,7 +52,7 @@ import Tasks
             #expect(result.status == 0, "\(result.stderr)")
         }
         #expect(try parameters(folder.file("runs/one/latest.h5")) == parameters(folder.file("runs/four/latest.h5")))
-        #expect(try TrainingCheckpoint<Float>.load(from: folder.file("runs/one/latest.h5")).config.blasThreads == 1)
+        #expect(try Checkpoint<HessianFreeTraining<Float>>.load(from: folder.file("runs/one/latest.h5")).config.blasThreads == 1)
     }
 
     /// `resume` uses the thread count stored in the run: 1 + 2 iterations with --blas-threads 2 give
@@ -65,7 +65,7 @@ import Tasks
         #expect(try runHFRNN(train + ["--max-iterations", "1", "--run-name", "split"], in: folder, timeout: 120).status == 0)
         let resumed = try runHFRNN(["resume", folder.file("runs/split"), "--max-iterations", "2"], in: folder, timeout: 120)
         #expect(resumed.status == 0, "\(resumed.stderr)")
-        let split = try TrainingCheckpoint<Float>.load(from: folder.file("runs/split/latest.h5"))
+        let split = try Checkpoint<HessianFreeTraining<Float>>.load(from: folder.file("runs/split/latest.h5"))
         #expect(split.state.iteration == 3 && split.config.blasThreads == 2)
         #expect(split.parameters == (try parameters(folder.file("runs/straight/latest.h5"))))
         // The comparison means something only where 2 threads round differently from 1.

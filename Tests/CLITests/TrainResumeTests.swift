@@ -2,6 +2,7 @@ import Foundation
 import RunStore
 import TestSupport
 import Testing
+import Training
 @testable import hfrnn
 
 /// A few milliseconds per HF iteration even in a debug build.
@@ -35,7 +36,7 @@ private func isProgressLine(_ line: String) -> Bool {
         #expect(stdout.contains("resume with: hfrnn resume \(runFolder)"))
         #expect(training.stderr.contains("hfrnn: stopping at the next safe point and saving a checkpoint"))
 
-        let saved = try TrainingCheckpoint<Float>.load(from: runFolder + "/latest.h5")
+        let saved = try Checkpoint<HessianFreeTraining<Float>>.load(from: runFolder + "/latest.h5")
         let done = saved.state.iteration
         #expect((1..<50).contains(done))
         #expect(saved.history.count == done)
@@ -49,7 +50,7 @@ private func isProgressLine(_ line: String) -> Bool {
         #expect(resume.stdout.hasPrefix("resuming \(runFolder)/latest.h5 at iteration \(done)\n"))
         let resumedLines = resume.stdout.split(separator: "\n").map(String.init).filter(isProgressLine)
         #expect(resumedLines.first?.hasPrefix(String(format: "%5d  ", done + 1)) == true)
-        let finished = try TrainingCheckpoint<Float>.load(from: runFolder + "/latest.h5")
+        let finished = try Checkpoint<HessianFreeTraining<Float>>.load(from: runFolder + "/latest.h5")
         if resume.stdout.contains("solved: ") {
             #expect(finished.state.iteration <= target)
         } else {
@@ -78,11 +79,11 @@ private func isProgressLine(_ line: String) -> Bool {
 
     /// A small accepted line-search step must not print as 0.000, which reads as a rejected step.
     @Test func smallStepSizesStayVisible() {
-        #expect(ProgressLine.formatStepSize(0) == "    0")
-        #expect(ProgressLine.formatStepSize(1) == "1.000")
-        #expect(ProgressLine.formatStepSize(0.0123) == "0.012")
-        #expect(ProgressLine.formatStepSize(0.0004) == "4e-04")
-        #expect(ProgressLine.formatStepSize(2.5e-7) == "2e-07" || ProgressLine.formatStepSize(2.5e-7) == "3e-07")
+        #expect(HessianFreeTraining<Float>.formatStepSize(0) == "    0")
+        #expect(HessianFreeTraining<Float>.formatStepSize(1) == "1.000")
+        #expect(HessianFreeTraining<Float>.formatStepSize(0.0123) == "0.012")
+        #expect(HessianFreeTraining<Float>.formatStepSize(0.0004) == "4e-04")
+        #expect(HessianFreeTraining<Float>.formatStepSize(2.5e-7) == "2e-07" || HessianFreeTraining<Float>.formatStepSize(2.5e-7) == "3e-07")
     }
 
     /// A limit given to one `resume` applies to that session only: `resume --max-iterations 1`,
@@ -100,7 +101,7 @@ private func isProgressLine(_ line: String) -> Bool {
         let byTime = try runHFRNN(["resume", run, "--time-limit", "1s"], in: folder)
         #expect(byTime.status == 0, "\(byTime.stderr)")
         #expect(!byTime.stdout.contains("reached the iteration limit"), "\(byTime.stdout)")
-        let after = try TrainingCheckpoint<Float>.load(from: run + "/latest.h5")
+        let after = try Checkpoint<HessianFreeTraining<Float>>.load(from: run + "/latest.h5")
         #expect(after.state.iteration > 4 || byTime.stdout.contains("solved: "), "\(byTime.stdout)")
         #expect(after.config.maxIterations == nil)
     }
@@ -116,15 +117,15 @@ private func isProgressLine(_ line: String) -> Bool {
         let first = try runHFRNN(["train"] + temporalOrder + ["--max-iterations", "1", "--checkpoint-dir",
                                                               folder.file("runs"), "--run-name", "s"], in: folder)
         #expect(first.status == 0, "\(first.stderr)")
-        let error = try TrainingCheckpoint<Float>.load(from: run + "/latest.h5").history[0].testError
+        let error = try Checkpoint<HessianFreeTraining<Float>>.load(from: run + "/latest.h5").history[0].testError
         try #require(error > 0.01 && error < 1, "test error \(error)")
         let solved = try runHFRNN(["resume", run, "--success-threshold", "\((error + 1) / 2)"], in: folder)
         #expect(solved.stdout.contains("solved: "), "\(solved.stdout)")
         #expect(solved.stdout.contains("train further with: hfrnn resume \(run) --success-threshold <fraction below "))
-        #expect(try TrainingCheckpoint<Float>.load(from: run + "/latest.h5").state.iteration == 1)
+        #expect(try Checkpoint<HessianFreeTraining<Float>>.load(from: run + "/latest.h5").state.iteration == 1)
         let further = try runHFRNN(["resume", run, "--success-threshold", "0.001", "--max-iterations", "2"], in: folder)
         #expect(further.status == 0, "\(further.stderr)")
-        let continued = try TrainingCheckpoint<Float>.load(from: run + "/latest.h5")
+        let continued = try Checkpoint<HessianFreeTraining<Float>>.load(from: run + "/latest.h5")
         #expect(continued.state.iteration == 3)
         #expect(continued.config.successThreshold == 0.001)
     }

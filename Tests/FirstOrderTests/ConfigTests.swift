@@ -122,19 +122,18 @@ import Testing
 
 @Suite struct FirstOrderStateTests {
     @Test func allocatesOnlyTheVectorsTheMethodUses() {
-        let rng = SeededGenerator(seed: 1)
-        let sgd = FirstOrderState<Float>(parameterCount: 3, method: .sgd, rng: rng)
+        let sgd = FirstOrderState<Float>(parameterCount: 3, method: .sgd)
         #expect(sgd.velocity.isEmpty && sgd.firstMoment.isEmpty && sgd.secondMoment.isEmpty)
-        let nesterov = FirstOrderState<Float>(parameterCount: 3, method: .nesterov, rng: rng)
+        let nesterov = FirstOrderState<Float>(parameterCount: 3, method: .nesterov)
         #expect(nesterov.velocity == [0, 0, 0] && nesterov.firstMoment.isEmpty)
-        let adam = FirstOrderState<Float>(parameterCount: 3, config: FirstOrderConfig(method: .adam), rng: rng)
+        let adam = FirstOrderState<Float>(parameterCount: 3, config: FirstOrderConfig(method: .adam))
         #expect(adam.firstMoment == [0, 0, 0] && adam.secondMoment == [0, 0, 0] && adam.velocity.isEmpty)
-        #expect(adam.step == 0 && adam.skippedSteps == 0 && adam.rng == rng)
+        #expect(adam.step == 0 && adam.skippedSteps == 0)
     }
 
     @Test func mismatchNamesWhatIsWrong() {
         let adamConfig = FirstOrderConfig(method: .adam)
-        var state = FirstOrderState<Double>(parameterCount: 3, config: adamConfig, rng: SeededGenerator(seed: 1))
+        var state = FirstOrderState<Double>(parameterCount: 3, config: adamConfig)
         #expect(state.mismatch(parameterCount: 3, config: adamConfig) == nil)
         #expect(state.mismatch(parameterCount: 3, config: FirstOrderConfig(method: .sgd))
                 == "state belongs to optimizer adam, configuration is sgd")
@@ -149,11 +148,10 @@ import Testing
     }
 
     @Test func roundTripsThroughJSON() throws {
-        var state = FirstOrderState<Float>(parameterCount: 3, method: .nesterov, rng: SeededGenerator(seed: 42))
+        var state = FirstOrderState<Float>(parameterCount: 3, method: .nesterov)
         state.velocity = [0.1, -2.5e-7, 3]
         state.step = 17
         state.skippedSteps = 2
-        _ = state.rng.next()
         let decoded = try JSONDecoder().decode(FirstOrderState<Float>.self, from: JSONEncoder().encode(state))
         #expect(decoded == state)
     }

@@ -23,7 +23,7 @@ import Testing
 
     @Test func sgdBelowTheClippingThreshold() {
         // ‖(0.3, −0.4, 0)‖ = 0.5 < 1: θ − 0.1·g = (1 − 0.03, −2 + 0.04, 0.5).
-        let state = FirstOrderState<Double>(parameterCount: 3, method: .sgd, rng: SeededGenerator(seed: 1))
+        let state = FirstOrderState<Double>(parameterCount: 3, method: .sgd)
         let outcome = Self.step([1, -2, 0.5], [0.3, -0.4, 0], state, Self.sgd(clip: 1))
         #expect(Self.close(outcome.parameters, [0.97, -1.96, 0.5]))
         #expect(!outcome.report.clipped && outcome.report.clipFactor == 1)
@@ -34,7 +34,7 @@ import Testing
 
     @Test func sgdAboveTheClippingThreshold() {
         // ‖(3, −4, 0)‖ = 5 > 1: ĝ = g/5 = (0.6, −0.8, 0); θ − 0.1·ĝ = (0.94, −1.92, 0.5).
-        let state = FirstOrderState<Double>(parameterCount: 3, method: .sgd, rng: SeededGenerator(seed: 1))
+        let state = FirstOrderState<Double>(parameterCount: 3, method: .sgd)
         let clipped = Self.step([1, -2, 0.5], [3, -4, 0], state, Self.sgd(clip: 1))
         #expect(Self.close(clipped.parameters, [0.94, -1.92, 0.5]))
         #expect(clipped.report.clipped && abs(clipped.report.clipFactor - 0.2) < 1e-15)
@@ -52,7 +52,7 @@ import Testing
         nesterov.momentumSchedule = .constant
         nesterov.maximumMomentum = 0.9
         nesterov.gradientClipThreshold = 1
-        let state = FirstOrderState<Double>(parameterCount: 2, config: nesterov, rng: SeededGenerator(seed: 1))
+        let state = FirstOrderState<Double>(parameterCount: 2, config: nesterov)
         let outcome = Self.step([0, 0], [3, -4], state, nesterov)
         #expect(Self.close(outcome.parameters, [-0.114, 0.152]))
         #expect(Self.close(outcome.state.velocity, [-0.06, 0.08]))
@@ -61,7 +61,7 @@ import Testing
         // step equals the unclipped one, but the moments are those of ĝ = g/5.
         var adam = FirstOrderConfig(method: .adam)
         adam.gradientClipThreshold = 1
-        let adamState = FirstOrderState<Double>(parameterCount: 2, config: adam, rng: SeededGenerator(seed: 1))
+        let adamState = FirstOrderState<Double>(parameterCount: 2, config: adam)
         let adamOutcome = Self.step([0, 0], [3, -4], adamState, adam)
         #expect(Self.close(adamOutcome.state.firstMoment, [0.06, -0.08]))
         #expect(Self.close(adamOutcome.state.secondMoment, [0.00036, 0.00064], 1e-18))
@@ -75,7 +75,7 @@ import Testing
         config.momentumWarmupSteps = 1
         config.warmupMomentum = 0.5
         config.maximumMomentum = 0.9
-        let state0 = FirstOrderState<Double>(parameterCount: 2, config: config, rng: SeededGenerator(seed: 1))
+        let state0 = FirstOrderState<Double>(parameterCount: 2, config: config)
         // Step 0 at Θ₀ = (1, −2): g = (1, −4); v₁ = 0.5·0 − 0.1·g = (−0.1, 0.4);
         // Θ₁ = Θ₀ + μ₁·v₁ − 0.1·g = (1 − 0.09 − 0.1, −2 + 0.36 + 0.4) = (0.81, −1.24).
         let first = Self.step([1, -2], [1, -4], state0, config)
@@ -106,7 +106,7 @@ import Testing
 
         var theta = [1.0, -1.0, 2.0], velocity = [0.0, 0.0, 0.0]
         var lookAhead = theta
-        var state = FirstOrderState<Double>(parameterCount: 3, config: config, rng: SeededGenerator(seed: 1))
+        var state = FirstOrderState<Double>(parameterCount: 3, config: config)
         var worst = 0.0
         for t in 0..<40 {
             let mu = schedule.momentum(atStep: t)
@@ -126,7 +126,7 @@ import Testing
     @Test func adamBiasCorrectionAtTheFirstTwoSteps() {
         // α = 0.001, β₁ = 0.9, β₂ = 0.999, ε = 1e-8.
         let config = FirstOrderConfig(method: .adam)
-        let state0 = FirstOrderState<Double>(parameterCount: 2, config: config, rng: SeededGenerator(seed: 1))
+        let state0 = FirstOrderState<Double>(parameterCount: 2, config: config)
         // k = 1, g = (0.5, −0.1): m = 0.1·g = (0.05, −0.01), v = 0.001·g² = (0.00025, 0.00001);
         // m̂ = m/0.1 = g, √v̂ = √(v/0.001) = |g|: the first step is α·g/(|g| + ε) per coordinate,
         // (0.001/(1 + 2e-8), −0.001/(1 + 1e-7)) = (0.00099999998, −0.0009999999).
@@ -149,7 +149,7 @@ import Testing
     @Test func nonFiniteGradientSkipsTheUpdate() {
         for method in FirstOrderMethod.allCases {
             let config = FirstOrderConfig(method: method)
-            let state = FirstOrderState<Float>(parameterCount: 3, config: config, rng: SeededGenerator(seed: 1))
+            let state = FirstOrderState<Float>(parameterCount: 3, config: config)
             let outcome = FirstOrderOptimizer.step(parameters: [1, 2, 3], gradient: [0.1, .nan, 0.2], state: state, config: config)
             #expect(outcome.parameters == [1, 2, 3])
             #expect(outcome.report.decision == .nonFinite("gradient"))
@@ -169,7 +169,7 @@ import Testing
         var config = FirstOrderConfig(method: .sgd)
         config.gradientClipThreshold = nil
         config.learningRate = 1e30
-        let state = FirstOrderState<Float>(parameterCount: 2, config: config, rng: SeededGenerator(seed: 1))
+        let state = FirstOrderState<Float>(parameterCount: 2, config: config)
         let outcome = FirstOrderOptimizer.step(parameters: [1, 1], gradient: [1e20, 1], state: state, config: config)
         #expect(outcome.parameters == [1, 1])
         #expect(outcome.report.decision == .nonFinite("parameters after the update"))

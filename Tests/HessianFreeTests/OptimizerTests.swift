@@ -4,7 +4,7 @@ import Linalg
 import Testing
 
 private func initialState(_ objective: GLMObjective, _ config: HFConfig) -> HFState<Double> {
-    HFState(parameterCount: objective.parameterCount, config: config, rng: SeededGenerator(seed: 3))
+    HFState(parameterCount: objective.parameterCount, config: config)
 }
 
 /// Runs `count` HF iterations with one objective in all four roles.
@@ -236,7 +236,7 @@ private func run(_ objective: GLMObjective, config: HFConfig, steps count: Int)
         let theta = [Float](repeating: 0, count: objective.parameterCount)
         let outcome = HessianFreeOptimizer.step(
             parameters: theta,
-            state: HFState(parameterCount: objective.parameterCount, config: config, rng: SeededGenerator(seed: 1)),
+            state: HFState(parameterCount: objective.parameterCount, config: config),
             batches: HFBatches(single: objective), config: config)
         #expect(outcome.report.accepted)
         #expect(objective.loss(at: outcome.parameters) < objective.loss(at: theta))
@@ -260,7 +260,7 @@ private func run(_ objective: GLMObjective, config: HFConfig, steps count: Int)
         let backtracking = main.withTargets(main.targets.map { -$0 })
         var config = HFConfig()
         config.cgMaxIterations = 12
-        let state = HFState<Double>(parameterCount: main.parameterCount, config: config, rng: SeededGenerator(seed: 1))
+        let state = HFState<Double>(parameterCount: main.parameterCount, config: config)
         let outcome = HessianFreeOptimizer.step(
             parameters: theta, state: state,
             batches: HFBatches(gradient: main, curvature: main, backtracking: backtracking, lineSearch: main),
@@ -306,7 +306,7 @@ private func run(_ objective: GLMObjective, config: HFConfig, steps count: Int)
         let config = HFConfig()
         let outcome = HessianFreeOptimizer.step(
             parameters: [Double](repeating: 0, count: main.parameterCount),
-            state: HFState(parameterCount: main.parameterCount, config: config, rng: SeededGenerator(seed: 1)),
+            state: HFState(parameterCount: main.parameterCount, config: config),
             batches: HFBatches(gradient: main, curvature: opposite, backtracking: main, lineSearch: main),
             config: config)
         #expect(outcome.report.actualReduction > 0)
@@ -320,7 +320,7 @@ private func run(_ objective: GLMObjective, config: HFConfig, steps count: Int)
         let n = objective.parameterCount
         var config = HFConfig()
         config.cgMaxIterations = 8  // stop early so the starting point matters
-        var state = HFState<Double>(parameterCount: n, config: config, rng: SeededGenerator(seed: 1))
+        var state = HFState<Double>(parameterCount: n, config: config)
         var rng = SeededGenerator(seed: 77)
         state.warmStart = (0..<n).map { _ in 0.1 * rng.nextGaussian() }
         let theta = [Double](repeating: 0, count: n)

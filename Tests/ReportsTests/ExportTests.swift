@@ -14,7 +14,6 @@ import TestSupport
 import Testing
 @testable import DataFiles
 @testable import Training
-@testable import TrainingRun
 import TrainingTestSupport
 
 // MARK: - Fixture: a tiny training run, made once
@@ -45,7 +44,7 @@ let tinyRun: TinyRun = {
     config.maxIterations = 3
     config.runName = "tiny"
     let source = try! makeSource(config, Float.self)
-    let trainer = try! HFTrainer<Float>(config: config, source: source)
+    let trainer = try! Trainer<HessianFreeTraining<Float>>(config: config, source: source)
     let outcome = try! runTraining(trainer, shouldStop: { false }, onIteration: { _ in })
     return TinyRun(root: root, runFolder: RunFolder(config: config).path, checkpoint: outcome.latestCheckpoint,
                    history: trainer.history, finalTestError: outcome.finalTestError,
@@ -424,7 +423,7 @@ struct SVGStructure {
         var config = TrainingConfig(data: .task(Self.spec))
         config.hiddenUnits = 6
         config.seed = 42
-        let trainer = try HFTrainer<Double>(config: config, source: try makeSource(config, Double.self))
+        let trainer = try Trainer<HessianFreeTraining<Double>>(config: config, source: try makeSource(config, Double.self))
         var rng = SeededGenerator(seed: 42)
         let theta: [Double] = Self.network.initialParameters(InitializationConfig(), outputMean: Self.spec.targetMean,
                                                              using: &rng)

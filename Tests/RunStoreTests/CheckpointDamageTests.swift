@@ -14,7 +14,7 @@ import TrainingTestSupport
     /// A saved checkpoint of 2 iterations and its bytes.
     private func savedCheckpoint(in folder: TemporaryFolder) throws -> (path: String, bytes: [UInt8]) {
         let path = folder.file("latest.h5")
-        try TrainingCheckpoint(try trainedTrainer(try smallConfig(.float, folder: folder.path), Float.self, iterations: 2))
+        try Checkpoint(try trainedTrainer(try smallConfig(.float, folder: folder.path), Float.self, iterations: 2))
             .save(to: path)
         return (path, [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))))
     }
@@ -30,7 +30,7 @@ import TrainingTestSupport
         damaged[offset] ^= UInt8(1 << bit)
         try Data(damaged).write(to: URL(fileURLWithPath: path))
         do {
-            _ = try TrainingCheckpoint<Float>.load(from: path)
+            _ = try Checkpoint<HessianFreeTraining<Float>>.load(from: path)
             return "no error"
         } catch {
             return "\(error)"
@@ -41,7 +41,7 @@ import TrainingTestSupport
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let (path, bytes) = try savedCheckpoint(in: folder)
-        let weights = try TrainingCheckpoint<Float>.load(from: path).parameters
+        let weights = try Checkpoint<HessianFreeTraining<Float>>.load(from: path).parameters
         let recurrent = weights[16..<80]  // W_hh follows the 8 × 2 W_hx
         let at = try offset(of: recurrent.prefix(4).flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian, Array.init) }, in: bytes)
         let message = try loadError(path, flipping: at + 1, bit: 4, of: bytes)
@@ -78,14 +78,14 @@ import TrainingTestSupport
         #expect(try loadError(path, flipping: 300, bit: 0, of: bytes)
                 == "\(path): the file is damaged: the CRC-32 record in its first 512 bytes is damaged")
         try Data(bytes + [0]).write(to: URL(fileURLWithPath: path))
-        let longer = #expect(throws: HFRNNError.self) { try TrainingCheckpoint<Float>.load(from: path) }
+        let longer = #expect(throws: HFRNNError.self) { try Checkpoint<HessianFreeTraining<Float>>.load(from: path) }
         #expect(longer?.message == "\(path): the file is damaged: it has \(bytes.count + 1) bytes but was written with \(bytes.count)")
     }
 
     /// A checkpoint written before format 3 has no seal and needs none; its values are the ones
     /// hfrnn of 2026-12-05 wrote (the fixture is described in Tests/Fixtures/README.md).
     @Test func aFormatTwoCheckpointLoads() throws {
-        let checkpoint = try TrainingCheckpoint<Float>.load(from: fixturePath("checkpoint-format2.h5"))
+        let checkpoint = try Checkpoint<HessianFreeTraining<Float>>.load(from: fixturePath("checkpoint-format2.h5"))
         #expect(checkpoint.network.shape.hidden == 4 && checkpoint.network.shape.inputs == 2)
         #expect(checkpoint.parameters.count == 37 && checkpoint.parameters.allSatisfy(\.isFinite))
         #expect(checkpoint.state.iteration == 2)

@@ -5,7 +5,6 @@ import Testing
 import HDF5IO
 import Linalg
 import Training
-import TrainingRun
 import TrainingTestSupport
 
 /// Keeps checkpoints/README.md honest: a checkpoint written by the training loop, read back with
@@ -17,7 +16,7 @@ import TrainingTestSupport
         // Writing uses hfrnn's training loop...
         var config = try smallConfig(.float, folder: folder.path)
         config.maxIterations = 2
-        let outcome = try runTraining(try HFTrainer<Float>(config: config, source: taskSource(config, Float.self)),
+        let outcome = try runTraining(try Trainer<HessianFreeTraining<Float>>(config: config, source: taskSource(config, Float.self)),
                                       shouldStop: { false }, onIteration: { _ in })
         let iterations = 2
         #expect(outcome.iterations == iterations)
@@ -137,7 +136,7 @@ import TrainingTestSupport
         }
         var limited = config
         limited.maxIterations = 1
-        let trainer = try HFTrainer<Float>(config: limited, source: taskSource(limited, Float.self))
+        let trainer = try Trainer<HessianFreeTraining<Float>>(config: limited, source: taskSource(limited, Float.self))
         _ = try runTraining(trainer, shouldStop: { false }, onIteration: { _ in })
         let left = try FileManager.default.contentsOfDirectory(atPath: runFolder).sorted()
         #expect(left == [alive, mine, unrelated, "best.h5", "latest.h5", "metrics.csv"].sorted())

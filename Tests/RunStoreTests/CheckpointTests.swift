@@ -27,14 +27,14 @@ import TrainingTestSupport
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let trainer = try trainedTrainer(try smallConfig(precision, folder: folder.path), S.self, iterations: 3)
-        let saved = TrainingCheckpoint(trainer)
+        let saved = Checkpoint(trainer)
         let path = folder.file("round-trip.h5")
         try saved.save(to: path)
-        let loaded = try TrainingCheckpoint<S>.load(from: path)
+        let loaded = try Checkpoint<HessianFreeTraining<S>>.load(from: path)
         #expect(rawBytes(loaded.parameters) == rawBytes(saved.parameters))
         #expect(loaded.parameters == trainer.parameters)
         #expect(loaded.state == saved.state)
-        #expect(loaded.state.rng == trainer.state.rng)
+        #expect(loaded.rng == trainer.rng)
         #expect(rawBytes(loaded.state.warmStart) == rawBytes(saved.state.warmStart))
         #expect(loaded.state.iteration == 3)
         #expect(loaded.config == saved.config)
@@ -61,20 +61,20 @@ import TrainingTestSupport
                             backtrackIteration: k % 17, stepSize: 1,
                             decision: k % 5 == 0 ? .nonFinite("λ ← 1.5λ ✗ “quoted” \\ 日本") : .accepted, elapsedSeconds: Double(k))
         }
-        var state = HFState<Double>(parameterCount: network.parameterCount, config: config.optimizer,
-                                    rng: SeededGenerator(seed: 99))
+        var state = HFState<Double>(parameterCount: network.parameterCount, config: config.optimizer)
         state.iteration = iterations
         state.totalCGIterations = 123_456
         state.rejectedSteps = 600
         state.nonFiniteSteps = 2
         state.lambda = 3.5e-4
         state.warmStart = (0..<network.parameterCount).map { Double($0) * -0.125 }
-        let checkpoint = TrainingCheckpoint(config: config, network: network,
+        let checkpoint = Checkpoint<HessianFreeTraining<Double>>(config: config, network: network,
                                             parameters: (0..<network.parameterCount).map { Double($0).squareRoot() },
-                                            state: state, history: history, elapsedSeconds: 86_400.25)
+                                            state: state, rng: SeededGenerator(seed: 99), history: history,
+                                            elapsedSeconds: 86_400.25)
         let path = folder.file("long.h5")
         try checkpoint.save(to: path)
-        let loaded = try TrainingCheckpoint<Double>.load(from: path)
+        let loaded = try Checkpoint<HessianFreeTraining<Double>>.load(from: path)
         #expect(historyBits(loaded.history) == historyBits(history))
         #expect(loaded.state == state)
         #expect(loaded.parameters == checkpoint.parameters)
@@ -101,9 +101,11 @@ import TrainingTestSupport
         let straight = try trainedTrainer(config, S.self, iterations: 4)
 
         let first = try trainedTrainer(config, S.self, iterations: 2)
-        let path = RunFolder(config: config).latest
-        try TrainingCheckpoint(first).save(to: path)
-        let checkpoint = try TrainingCheckpoint<S>.load(from: path)
+        let run = RunFolder(config: config)
+        try run.prepare()
+        let path = run.latest
+        try Checkpoint(first).save(to: path)
+        let checkpoint = try Checkpoint<HessianFreeTraining<S>>.load(from: path)
         var resumedConfig = checkpoint.config
         resumedConfig.maxIterations = 4  // what `resume --max-iterations 4` changes
         let resumed = try checkpoint.makeTrainer(source: taskSource(checkpoint.config, S.self), config: resumedConfig,
@@ -137,25 +139,25 @@ import TrainingTestSupport
         let config = try smallConfig(.float, folder: folder.path)
         let trainer = try trainedTrainer(config, Float.self, iterations: 1)
         let path = folder.file("latest.h5")
-        let good = TrainingCheckpoint(trainer)
+        let good = Checkpoint(trainer)
         try good.save(to: path)
         let goodBytes = try Data(contentsOf: URL(fileURLWithPath: path))
         _ = try trainer.step()
-        let newer = TrainingCheckpoint(trainer)
+        let newer = Checkpoint(trainer)
 
         var temporaryPath: String?
         #expect(throws: Interrupted.self) {
             try newer.save(to: path) { temporary in
                 temporaryPath = temporary
                 // The temporary file is a complete checkpoint before it replaces anything.
-                #expect(try TrainingCheckpoint<Float>.load(from: temporary).state == newer.state)
+                #expect(try Checkpoint<HessianFreeTraining<Float>>.load(from: temporary).state == newer.state)
                 #expect(folder.contents() == [URL(fileURLWithPath: temporary).lastPathComponent, "latest.h5"].sorted())
                 throw Interrupted()
             }
         }
         #expect(temporaryPath?.hasPrefix(folder.file(".latest.h5.tmp-")) == true)
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == goodBytes)
-        let loaded = try TrainingCheckpoint<Float>.load(from: path)
+        let loaded = try Checkpoint<HessianFreeTraining<Float>>.load(from: path)
         #expect(loaded.state == good.state)
         #expect(loaded.parameters == good.parameters)
         #expect(loaded.state.iteration == 1)
@@ -163,7 +165,7 @@ import TrainingTestSupport
 
         // The next save goes through and replaces it.
         try newer.save(to: path)
-        #expect(try TrainingCheckpoint<Float>.load(from: path).state.iteration == 2)
+        #expect(try Checkpoint<HessianFreeTraining<Float>>.load(from: path).state.iteration == 2)
         #expect(folder.contents() == ["latest.h5"])
     }
 
@@ -176,7 +178,7 @@ import TrainingTestSupport
         let path = folder.file("latest.h5")
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
         try Data("keep".utf8).write(to: URL(fileURLWithPath: path + "/note"))
-        let error = #expect(throws: HFRNNError.self) { try TrainingCheckpoint(trainer).save(to: path) }
+        let error = #expect(throws: HFRNNError.self) { try Checkpoint(trainer).save(to: path) }
         #expect(error?.message.hasPrefix("\(path): cannot move the new file into place: ") == true)
         #expect(folder.contents() == ["latest.h5", "latest.h5/note"])
     }
@@ -190,7 +192,7 @@ import TrainingTestSupport
         defer { folder.remove() }
         let config = try smallConfig(.float, folder: folder.path)
         let good = folder.file("good.h5")
-        try TrainingCheckpoint(try trainedTrainer(config, Float.self, iterations: 2)).save(to: good)
+        try Checkpoint(try trainedTrainer(config, Float.self, iterations: 2)).save(to: good)
         let goodBytes = try Data(contentsOf: URL(fileURLWithPath: good))
 
         /// A copy of the good checkpoint, changed by `edit` through the low-level API.
@@ -327,7 +329,7 @@ import TrainingTestSupport
             #expect((try? Data(contentsOf: URL(fileURLWithPath: path))) == before, "\(path) was changed")
         }
         // The good file itself loads, and is unchanged by all of this.
-        #expect(try TrainingCheckpoint<Float>.load(from: good).state.iteration == 2)
+        #expect(try Checkpoint<HessianFreeTraining<Float>>.load(from: good).state.iteration == 2)
         #expect(try Data(contentsOf: URL(fileURLWithPath: good)) == goodBytes)
     }
 
@@ -335,8 +337,8 @@ import TrainingTestSupport
     private func loadError(_ path: String, _ precision: Precision) -> String {
         do {
             switch precision {
-            case .float: _ = try TrainingCheckpoint<Float>.load(from: path)
-            case .double: _ = try TrainingCheckpoint<Double>.load(from: path)
+            case .float: _ = try Checkpoint<HessianFreeTraining<Float>>.load(from: path)
+            case .double: _ = try Checkpoint<HessianFreeTraining<Double>>.load(from: path)
             }
             return "no error"
         } catch let error as HFRNNError {
@@ -354,8 +356,8 @@ import TrainingTestSupport
         defer { folder.remove() }
         let config = try smallConfig(.float, folder: folder.path)
         let path = folder.file("latest.h5")
-        try TrainingCheckpoint(try trainedTrainer(config, Float.self, iterations: 1)).save(to: path)
-        let checkpoint = try TrainingCheckpoint<Float>.load(from: path)
+        try Checkpoint(try trainedTrainer(config, Float.self, iterations: 1)).save(to: path)
+        let checkpoint = try Checkpoint<HessianFreeTraining<Float>>.load(from: path)
         var other = config
         other.data = .task(try TaskSpec(task: .temporalOrder, minimumLength: 10))
         let source = taskSource(other, Float.self)
@@ -405,9 +407,9 @@ import TrainingTestSupport
             let decoded = try JSONFormat.decoder().decode(TrainingConfig.self, from: Data(try JSONFormat.string(config).utf8))
             #expect(decoded == config)
         }
-        let path = folder.file("small/latest.h5")
+        let path = folder.file("latest.h5")
         let config = try smallConfig(.float, folder: folder.path)
-        try TrainingCheckpoint(try trainedTrainer(config, Float.self, iterations: 1)).save(to: path)
+        try Checkpoint(try trainedTrainer(config, Float.self, iterations: 1)).save(to: path)
         let file = try HDF5File.open(path)
         for attribute in ["training", "network", "optimizer"] {
             let found = try keys(of: try file.stringAttribute(attribute, on: "config"))
@@ -421,10 +423,10 @@ import TrainingTestSupport
     @Test func formatOneCheckpointsStillLoad() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let path = folder.file("small/latest.h5")
+        let path = folder.file("latest.h5")
         let config = try smallConfig(.float, folder: folder.path)
-        try TrainingCheckpoint(try trainedTrainer(config, Float.self, iterations: 1)).save(to: path)
-        let expected = try TrainingCheckpoint<Float>.load(from: path)
+        try Checkpoint(try trainedTrainer(config, Float.self, iterations: 1)).save(to: path)
+        let expected = try Checkpoint<HessianFreeTraining<Float>>.load(from: path)
 
         let file = try HDF5File.open(path, writable: true)
         var training = try #require(try JSONSerialization.jsonObject(
@@ -440,7 +442,7 @@ import TrainingTestSupport
         try file.setAttribute("format_version", to: 1)
         try file.close()
 
-        let old = try TrainingCheckpoint<Float>.load(from: path)
+        let old = try Checkpoint<HessianFreeTraining<Float>>.load(from: path)
         #expect(old.config == expected.config)
         #expect(old.network == expected.network)
         #expect(old.parameters == expected.parameters)

@@ -37,7 +37,7 @@ import TrainingTestSupport
         try FileManager.default.copyItem(atPath: fixturePath("checkpoint-format2.h5"), toPath: path)
         try flip(path, dimensions: [4, 4], index: 1, bit: 33)  // W_hh, the only [4, 4] block: [4, 8589934596]
 
-        let error = #expect(throws: HFRNNError.self) { try TrainingCheckpoint<Float>.load(from: path) }
+        let error = #expect(throws: HFRNNError.self) { try Checkpoint<HessianFreeTraining<Float>>.load(from: path) }
         #expect(error?.message == "\(path): parameters/W_hh has shape [4, 8589934596], the 2-4-1 network needs [4, 4]")
     }
 
@@ -54,7 +54,7 @@ import TrainingTestSupport
         }
         try flip(path, dimensions: [5], index: 0, bit: 36)  // 5 + 2³⁶ entries
 
-        let error = #expect(throws: HFRNNError.self) { try TrainingCheckpoint<Float>.load(from: path) }
+        let error = #expect(throws: HFRNNError.self) { try Checkpoint<HessianFreeTraining<Float>>.load(from: path) }
         #expect(error?.message == "\(path): history/test_error has \(5 + (1 << 36)) entries, expected 2")
     }
 
@@ -66,7 +66,7 @@ import TrainingTestSupport
         var config = try smallConfig(.float, folder: folder.path)
         config.hiddenUnits = 13  // W_hh is the only [13, 13] block
         let path = folder.file("latest.h5")
-        try TrainingCheckpoint(try trainedTrainer(config, Float.self, iterations: 1)).save(to: path)
+        try Checkpoint(try trainedTrainer(config, Float.self, iterations: 1)).save(to: path)
         // The version-2 dataspace message: version, rank, flags (maximum sizes present), type "simple".
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         let pattern: [UInt8] = [2, 2, 1, 1] + dimensionBytes([13, 13, 13, 13])
@@ -75,7 +75,7 @@ import TrainingTestSupport
         bytes[matches[0] + 4 + 8 + 4] ^= 0x02  // [13, 8589934605]
         try Data(bytes).write(to: URL(fileURLWithPath: path))
 
-        let error = #expect(throws: HDF5Error.self) { try TrainingCheckpoint<Float>.load(from: path) }
+        let error = #expect(throws: HDF5Error.self) { try Checkpoint<HessianFreeTraining<Float>>.load(from: path) }
         #expect(error?.isDamage == true)
         #expect(error?.description.hasPrefix("\(path): dataset '/parameters/W_hh': cannot open: the file is damaged: "
                                              + "HDF5 metadata do not match their checksum") == true, "\(error?.description ?? "")")

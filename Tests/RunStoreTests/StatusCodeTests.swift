@@ -53,11 +53,11 @@ import TrainingTestSupport
     /// A format-3 checkpoint (sentences and an `accepted` column) loads with its statuses as cases,
     /// and continues exactly as the hfrnn that wrote it continued it (Tests/Fixtures/README.md).
     @Test func aFormatThreeCheckpointLoadsAndResumesExactly() throws {
-        let old = try TrainingCheckpoint<Float>.load(from: fixturePath("checkpoint-format3.h5"))
+        let old = try Checkpoint<HessianFreeTraining<Float>>.load(from: fixturePath("checkpoint-format3.h5"))
         #expect(old.state.iteration == 2)
         #expect(old.history.map(\.decision) == [.accepted, .accepted])
         #expect(old.history.allSatisfy { if case .progressConverged? = $0.cgStop { true } else { false } })
-        let expected = try TrainingCheckpoint<Float>.load(from: fixturePath("checkpoint-format3-resumed.h5"))
+        let expected = try Checkpoint<HessianFreeTraining<Float>>.load(from: fixturePath("checkpoint-format3-resumed.h5"))
         #expect(Array(expected.history.prefix(2)) == old.history)
 
         let trainer = try old.makeTrainer(source: makeSource(old.config, Float.self), path: fixturePath("checkpoint-format3.h5"))

@@ -26,8 +26,8 @@ public func taskSource<S: BLASScalar>(_ config: TrainingConfig, _: S.Type) -> Ta
 }
 
 /// A new trainer on `config` that has run `iterations` HF iterations.
-public func trainedTrainer<S: BLASScalar>(_ config: TrainingConfig, _: S.Type, iterations: Int) throws -> HFTrainer<S> {
-    let trainer = try HFTrainer<S>(config: config, source: taskSource(config, S.self))
+public func trainedTrainer<S: BLASScalar>(_ config: TrainingConfig, _: S.Type, iterations: Int) throws -> Trainer<HessianFreeTraining<S>> {
+    let trainer = try Trainer<HessianFreeTraining<S>>(config: config, source: taskSource(config, S.self))
     for _ in 0..<iterations { _ = try trainer.step() }
     return trainer
 }

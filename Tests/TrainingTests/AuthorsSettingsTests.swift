@@ -77,12 +77,12 @@ import TrainingTestSupport
         config.optimizer.gradientBatchSize = 90  // three chunks of 30
         config.optimizer.evaluationBatchesFromGradient = true
         #expect(config.trainingSequencesPerIteration == 90)
-        let alone = try HFTrainer<Float>(config: config, source: taskSource(config, Float.self))
+        let alone = try Trainer<HessianFreeTraining<Float>>(config: config, source: taskSource(config, Float.self))
         for _ in 0..<2 { _ = try alone.step() }
         let reference = [rawBytes(alone.parameters), rawBytes(alone.state.warmStart)]
         for workers in 2...3 {
             let results = try ThreadedGroup(size: workers).run { worker in
-                let trainer = try HFTrainer<Float>(config: config, source: taskSource(config, Float.self), group: worker)
+                let trainer = try Trainer<HessianFreeTraining<Float>>(config: config, source: taskSource(config, Float.self), group: worker)
                 for _ in 0..<2 { _ = try trainer.step() }
                 return [rawBytes(trainer.parameters), rawBytes(trainer.state.warmStart)]
             }
@@ -90,7 +90,7 @@ import TrainingTestSupport
         }
         // With separate draws the run differs: the option changes what the roles see.
         config.optimizer.evaluationBatchesFromGradient = false
-        let separate = try HFTrainer<Float>(config: config, source: taskSource(config, Float.self))
+        let separate = try Trainer<HessianFreeTraining<Float>>(config: config, source: taskSource(config, Float.self))
         for _ in 0..<2 { _ = try separate.step() }
         #expect(rawBytes(separate.parameters) != reference[0])
     }
@@ -147,7 +147,7 @@ import TrainingTestSupport
         defer { folder.remove() }
         var config = try smallConfig(.float, folder: folder.path)
         config.data = .task(try TaskSpec(task: .memorization20, minimumLength: 5))
-        let trainer = try HFTrainer<Float>(config: config, source: taskSource(config, Float.self))
+        let trainer = try Trainer<HessianFreeTraining<Float>>(config: config, source: taskSource(config, Float.self))
         let record = try trainer.step()
         #expect(record.testStepError <= record.testError && record.testStepError > 0)
         #expect(record.testLossRelative > 0.5 && record.testLossRelative < 3)
@@ -161,7 +161,7 @@ import TrainingTestSupport
         defer { folder.remove() }
         var config = try smallConfig(.float, folder: folder.path)
         config.processorTimeLimitSeconds = 1e-6
-        let trainer = try HFTrainer<Float>(config: config, source: taskSource(config, Float.self))
+        let trainer = try Trainer<HessianFreeTraining<Float>>(config: config, source: taskSource(config, Float.self))
         #expect(trainer.stopReason(interrupted: false) == nil)
         _ = try trainer.step()
         #expect(trainer.stopReason(interrupted: false) == .processorTimeLimit)

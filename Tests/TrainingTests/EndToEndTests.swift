@@ -32,14 +32,13 @@ import Testing
         config.structuralDampingWeight = mu
         config.cgMaxIterations = 60
         var theta = initialParameters()
-        var state = HFState<Float>(parameterCount: theta.count, config: config, rng: SeededGenerator(seed: 5))
+        var state = HFState<Float>(parameterCount: theta.count, config: config)
+        var rng = SeededGenerator(seed: 5)
         let test = makeTestSet()
         var evaluations = 0
         for _ in 0..<maxIterations {
-            var rng = state.rng
             let data: SequenceBatch<Float> = spec.makeBatch(count: batchSize, using: &rng)
             let held: SequenceBatch<Float> = spec.makeBatch(count: batchSize, using: &rng)
-            state.rng = rng
             let batches = HFBatches(gradient: RNNObjective(network: network, batch: data),
                                     curvature: RNNObjective(network: network, batch: data),
                                     backtracking: RNNObjective(network: network, batch: held),

@@ -8,7 +8,6 @@ import Testing
 import DataFiles
 @testable import Training
 import TestSupport
-@testable import TrainingRun
 import TrainingTestSupport
 
 /// First-order runs through the shared training loop: checkpoints, bit-exact resume, export.
@@ -26,8 +25,8 @@ import TrainingTestSupport
         return config
     }
 
-    static func train(_ config: TrainingConfig) throws -> FirstOrderTrainer<Float> {
-        let trainer = try FirstOrderTrainer<Float>(config: config, source: makeSource(config, Float.self))
+    static func train(_ config: TrainingConfig) throws -> Trainer<FirstOrderTraining<Float>> {
+        let trainer = try Trainer<FirstOrderTraining<Float>>(config: config, source: makeSource(config, Float.self))
         _ = try runTraining(trainer, shouldStop: { false }, onIteration: { _ in })
         return trainer
     }
@@ -68,11 +67,11 @@ import TrainingTestSupport
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let config = try Self.config(method, folder: folder.path, maxUpdates: 7)
-        let fresh = try FirstOrderTrainer<Float>(config: config, source: makeSource(config, Float.self))
+        let fresh = try Trainer<FirstOrderTraining<Float>>(config: config, source: makeSource(config, Float.self))
         let start = fresh.parameters
         let trainer = try Self.train(config)
         #expect(trainer.parameters != start)
-        #expect(trainer.updates == 7 && trainer.state.step + trainer.state.skippedSteps == 7)
+        #expect(trainer.completedSteps == 7 && trainer.state.step + trainer.state.skippedSteps == 7)
         #expect(trainer.history.map(\.updates) == [3, 6, 7])
         #expect(trainer.history.map(\.sequences) == [30, 60, 70])
         #expect(trainer.history.allSatisfy { $0.testError.isFinite && $0.trainLoss.isFinite })
@@ -83,11 +82,11 @@ import TrainingTestSupport
         let stored = try StoredRun<Float>.load(from: latest)
         #expect(stored.parameters == trainer.parameters && stored.iteration == 7)
         #expect(stored.firstOrderHistory.map(Self.bits) == Self.bits(trainer.history))
-        #expect(throws: HFRNNError.self) { try TrainingCheckpoint<Float>.load(from: latest) }
+        #expect(throws: HFRNNError.self) { try Checkpoint<HessianFreeTraining<Float>>.load(from: latest) }
 
         let export = try exportRun(checkpoint: latest, to: folder.file("export"))
         let csv = try String(contentsOfFile: export.curves, encoding: .utf8)
-        #expect(csv.split(separator: "\n").first.map(String.init) == firstOrderCurvesCSVHeader)
+        #expect(csv.split(separator: "\n").first.map(String.init) == FirstOrderRecord.curvesHeader)
         #expect(csv.split(separator: "\n").count == 4)
         let metrics = try String(contentsOfFile: folder.file("\(method.rawValue)/metrics.csv"), encoding: .utf8)
         #expect(metrics == csv)
@@ -107,11 +106,11 @@ import TrainingTestSupport
         let firstHalf = try Self.config(method, folder: folder.file("split"), maxUpdates: 6)
         _ = try Self.train(firstHalf)
         let path = folder.file("split/\(method.rawValue)/latest.h5")
-        let checkpoint = try FirstOrderCheckpoint<Float>.load(from: path)
+        let checkpoint = try Checkpoint<FirstOrderTraining<Float>>.load(from: path)
         #expect(checkpoint.state.step + checkpoint.state.skippedSteps == 6)
         let resumed = try checkpoint.makeTrainer(source: makeSource(firstHalf, Float.self), path: path)
         _ = try runTraining(resumed, shouldStop: { false }, onIteration: { _ in })
-        let reloaded = try FirstOrderCheckpoint<Float>.load(from: path)
+        let reloaded = try Checkpoint<FirstOrderTraining<Float>>.load(from: path)
 
         for run in [resumed.parameters, reloaded.parameters] { #expect(rawBytes(run) == rawBytes(straight.parameters)) }
         for state in [resumed.state, reloaded.state] { #expect(state == straight.state) }
@@ -126,12 +125,12 @@ import TrainingTestSupport
         defer { folder.remove() }
         let config = try Self.config(.nesterov, folder: folder.path, maxUpdates: 3)
         let trainer = try Self.train(config)
-        var checkpoint = FirstOrderCheckpoint(trainer)
+        var checkpoint = Checkpoint(trainer)
         checkpoint.state.velocity.removeLast()
         let path = folder.file("bad.h5")
         try checkpoint.save(to: path)
         #expect {
-            try FirstOrderCheckpoint<Float>.load(from: path)
+            try Checkpoint<FirstOrderTraining<Float>>.load(from: path)
         } throws: { error in
             "\(error)".hasPrefix(path + ": optimizer/velocity has \(trainer.parameters.count - 1) entries")
         }

@@ -28,14 +28,14 @@ import TrainingTestSupport
         var config = try smallConfig(.float, folder: folder.path)
         config.hiddenUnits = 0
         #expect(throws: HFRNNError.configuration(field: "hiddenUnits", message: "hidden units must be at least 1, got 0")) {
-            _ = try HFTrainer<Float>(config: config, source: taskSource(config, Float.self))
+            _ = try Trainer<HessianFreeTraining<Float>>(config: config, source: taskSource(config, Float.self))
         }
         // A first-order run's invalid value is a configuration problem too (it was one of no kind).
         config.firstOrder = FirstOrderRunConfig(method: .nesterov)
         config.firstOrder?.optimizer.learningRate = -1
         #expect(throws: HFRNNError.configuration(field: "firstOrder.learningRate",
                                                  message: "learningRate must be positive and finite, got -1.0")) {
-            _ = try FirstOrderTrainer<Float>(config: config, source: taskSource(config, Float.self))
+            _ = try Trainer<FirstOrderTraining<Float>>(config: config, source: taskSource(config, Float.self))
         }
     }
 
@@ -48,8 +48,8 @@ import TrainingTestSupport
         other.data = .task(try .init(task: .temporalOrder, minimumLength: 50))
         let source = TaskSource<Float>(spec: other.task!, testSequences: 4, testSeed: 1)
         let checkpoint = folder.file("latest.h5")
-        try TrainingCheckpoint(trainer).save(to: checkpoint)
-        let loaded = try TrainingCheckpoint<Float>.load(from: checkpoint)
+        try Checkpoint(trainer).save(to: checkpoint)
+        let loaded = try Checkpoint<HessianFreeTraining<Float>>.load(from: checkpoint)
         do {
             _ = try loaded.makeTrainer(source: source, path: checkpoint)
             Issue.record("a source with other outputs was accepted")

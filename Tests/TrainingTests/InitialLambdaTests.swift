@@ -4,7 +4,7 @@ import Tasks
 import Testing
 @testable import Training
 
-/// λ₀ is decided in one place, the library's `TrainingConfig`, so a `HFTrainer` built without the
+/// λ₀ is decided in one place, the library's `TrainingConfig`, so a `Trainer` built without the
 /// CLI starts from the same λ as `hfrnn train` (checked against the executable in CLITests).
 @Suite struct InitialLambdaTests {
     @Test func trainerFromAPlainConfigStartsFromTheTaskLambda() throws {
@@ -12,7 +12,7 @@ import Testing
         var config = TrainingConfig(data: .task(spec))
         config.hiddenUnits = 4
         config.testSequences = 5
-        let trainer = try HFTrainer<Float>(config: config, source: makeSource(config, Float.self))
+        let trainer = try Trainer<HessianFreeTraining<Float>>(config: config, source: makeSource(config, Float.self))
         #expect(trainer.state.lambda == TrainingConfig.defaultInitialLambda(for: .task(spec)))
         #expect(abs(trainer.state.lambda - 0.01 * Double(spec.maximumLength)) < 1e-12)
     }

@@ -10,7 +10,6 @@ import Tasks
 import TestSupport
 import Testing
 @testable import Training
-import TrainingRun
 import TrainingTestSupport
 
 /// Training with sub-batches shared among workers (threads standing in for MPI ranks) follows the
@@ -24,7 +23,7 @@ import TrainingTestSupport
     }
 
     /// Parameters, optimizer state and history of a run of `iterations`, as bytes.
-    func fingerprint(_ trainer: HFTrainer<Float>) -> [[UInt8]] {
+    func fingerprint(_ trainer: Trainer<HessianFreeTraining<Float>>) -> [[UInt8]] {
         [rawBytes(trainer.parameters), rawBytes(trainer.state.warmStart), rawBytes([trainer.state.lambda]),
          rawBytes([trainer.state.iteration, trainer.state.totalCGIterations]),
          Array(historyBits(trainer.history, includingElapsed: false).joined().joined().utf8)]
@@ -32,7 +31,7 @@ import TrainingTestSupport
 
     func trainShared(workers: Int, config: TrainingConfig, sources: [any SequenceSource<Float>]) throws -> [[[UInt8]]] {
         try ThreadedGroup(size: workers).run { worker in
-            let trainer = try HFTrainer<Float>(config: config, source: sources[worker.rank], group: worker)
+            let trainer = try Trainer<HessianFreeTraining<Float>>(config: config, source: sources[worker.rank], group: worker)
             for _ in 0..<2 { _ = try trainer.step() }
             #expect(trainer.history.allSatisfy { $0.cgIterations > 0 })
             return self.fingerprint(trainer)
@@ -43,7 +42,7 @@ import TrainingTestSupport
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let config = try config(folder: folder.path)
-        let alone = try HFTrainer<Float>(config: config, source: taskSource(config, Float.self))
+        let alone = try Trainer<HessianFreeTraining<Float>>(config: config, source: taskSource(config, Float.self))
         for _ in 0..<2 { _ = try alone.step() }
         for workers in 1...3 {
             let sources: [any SequenceSource<Float>] = (0..<workers).map { _ in taskSource(config, Float.self) }
@@ -59,16 +58,16 @@ import TrainingTestSupport
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let config = try config(folder: folder.path)
-        let alone = try HFTrainer<Float>(config: config, source: taskSource(config, Float.self))
+        let alone = try Trainer<HessianFreeTraining<Float>>(config: config, source: taskSource(config, Float.self))
         for _ in 0..<2 { _ = try alone.step() }
         for threads in [2, 3, 8] {
-            let trainer = try HFTrainer<Float>(config: config, source: taskSource(config, Float.self),
+            let trainer = try Trainer<HessianFreeTraining<Float>>(config: config, source: taskSource(config, Float.self),
                                                threads: ComputeThreads(count: threads))
             for _ in 0..<2 { _ = try trainer.step() }
             #expect(fingerprint(trainer) == fingerprint(alone), "\(threads) threads")
         }
         let shared = try ThreadedGroup(size: 2).run { worker in
-            let trainer = try HFTrainer<Float>(config: config, source: taskSource(config, Float.self), group: worker,
+            let trainer = try Trainer<HessianFreeTraining<Float>>(config: config, source: taskSource(config, Float.self), group: worker,
                                                threads: ComputeThreads(count: 3))
             for _ in 0..<2 { _ = try trainer.step() }
             return self.fingerprint(trainer)
@@ -88,7 +87,7 @@ import TrainingTestSupport
         config.data = .dataset(path: path, testPath: nil)
         // The sources are opened here, one at a time: HDF5 is not thread-safe (in memory afterwards).
         func source() throws -> DatasetSource<Float> { try DatasetSource(path: path, testPath: nil, testSequences: 40) }
-        let alone = try HFTrainer<Float>(config: config, source: source())
+        let alone = try Trainer<HessianFreeTraining<Float>>(config: config, source: source())
         for _ in 0..<2 { _ = try alone.step() }
         for workers in 1...3 {
             let sources: [any SequenceSource<Float>] = try (0..<workers).map { _ in try source() }
@@ -106,7 +105,7 @@ import TrainingTestSupport
             do {
                 let source: any SequenceSource<Float> = worker.rank == 1 ? FailingSource(taskSource(config, Float.self))
                                                                           : taskSource(config, Float.self)
-                let trainer = try HFTrainer<Float>(config: config, source: source, group: worker)
+                let trainer = try Trainer<HessianFreeTraining<Float>>(config: config, source: source, group: worker)
                 _ = try trainer.step()
                 return "finished"
             } catch let failure as PeerFailure {
@@ -143,7 +142,7 @@ extension SubBatchTrainingTests {
         config.subBatchSize = nil
         let path = folder.file("old.h5")
         let trainer = try trainedTrainer(config, Float.self, iterations: 1)
-        try TrainingCheckpoint(trainer).save(to: path)
+        try Checkpoint(trainer).save(to: path)
         let file = try HDF5File.open(path, writable: true)
         try storeStatusesAsSentences(trainer.history, in: file)
         var training = try #require(try JSONSerialization.jsonObject(
@@ -155,7 +154,7 @@ extension SubBatchTrainingTests {
         try file.setAttribute("format_version", to: 2)  // such checkpoints predate format 3's seal
         try file.close()
 
-        let old = try TrainingCheckpoint<Float>.load(from: path)
+        let old = try Checkpoint<HessianFreeTraining<Float>>.load(from: path)
         #expect(old.config.subBatchSize == nil && old.config.resolvedSubBatchSize == 120)
         let resumed = try old.makeTrainer(source: taskSource(config, Float.self), path: path)
         _ = try resumed.step()
@@ -212,7 +211,7 @@ extension SubBatchTrainingTests {
         var config = try config(folder: folder.path)
         config.maxIterations = 6
         let outcomes = try ThreadedGroup(size: 3).run { worker -> (StopReason, Int, Bool) in
-            let trainer = try HFTrainer<Float>(config: config, source: taskSource(config, Float.self), group: worker)
+            let trainer = try Trainer<HessianFreeTraining<Float>>(config: config, source: taskSource(config, Float.self), group: worker)
             var polls = 0
             // Worker 0 is "interrupted" before the third iteration; worker 2 always, which must not count.
             let outcome = try runTraining(trainer, shouldStop: {
@@ -223,7 +222,7 @@ extension SubBatchTrainingTests {
         }
         #expect(outcomes.map(\.0) == [.interrupted, .interrupted, .interrupted])
         #expect(outcomes.map(\.1) == [2, 2, 2])
-        let saved = try TrainingCheckpoint<Float>.load(from: folder.file("small/latest.h5"))
+        let saved = try Checkpoint<HessianFreeTraining<Float>>.load(from: folder.file("small/latest.h5"))
         #expect(saved.state.iteration == 2)
         let metrics = try String(contentsOfFile: folder.file("small/metrics.csv"), encoding: .utf8)
         #expect(metrics.split(separator: "\n").count == 1 + 2, "one row per iteration, written once: \(metrics)")
@@ -236,7 +235,7 @@ extension SubBatchTrainingTests {
         config.maxIterations = 2
         try Data("x".utf8).write(to: URL(fileURLWithPath: folder.file("not-a-folder")))
         let results = try ThreadedGroup(size: 2).run { worker -> String in
-            let trainer = try HFTrainer<Float>(config: config, source: taskSource(config, Float.self), group: worker)
+            let trainer = try Trainer<HessianFreeTraining<Float>>(config: config, source: taskSource(config, Float.self), group: worker)
             do {
                 _ = try runTraining(trainer, shouldStop: { false }, onIteration: { _ in })
                 return "finished"

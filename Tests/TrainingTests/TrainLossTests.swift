@@ -13,10 +13,10 @@ import TrainingTestSupport
         defer { folder.remove() }
         var config = try smallConfig(.double, folder: folder.path)
         config.optimizer.weightCost = 0.05  // an L2 term comparable to the data loss
-        let trainer = try HFTrainer<Double>(config: config, source: taskSource(config, Double.self))
+        let trainer = try Trainer<HessianFreeTraining<Double>>(config: config, source: taskSource(config, Double.self))
         let theta = trainer.parameters
         // The gradient batch exactly as `step` draws it.
-        var rng = trainer.state.rng
+        var rng = trainer.rng
         let source = taskSource(config, Double.self)
         let chunks = try (0..<config.gradientChunkCount).map { _ in
             try source.trainingSequences(count: config.chunkSize, using: &rng)

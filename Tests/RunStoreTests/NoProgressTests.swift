@@ -1,8 +1,8 @@
 import Foundation
+import RunStore
 import TestSupport
 import Testing
 @testable import Training
-@testable import TrainingRun
 import TrainingTestSupport
 
 /// A run that can never train — here an output bias of 1e30, whose squared error overflows float32,
@@ -15,17 +15,17 @@ import TrainingTestSupport
         var config = try smallConfig(.float, folder: folder.path)
         config.maxIterations = 40  // a guard: without the rule the loop would run to here
         config.maxConsecutiveRejections = 6
-        let fresh = try HFTrainer<Float>(config: config, source: taskSource(config, Float.self))
+        let fresh = try Trainer<HessianFreeTraining<Float>>(config: config, source: taskSource(config, Float.self))
         var parameters = fresh.parameters
         parameters[fresh.network.layout.outputBias.offset] = 1e30
-        let trainer = try HFTrainer<Float>(config: config, network: fresh.network, parameters: parameters,
-                                           state: fresh.state, history: [], earlierSeconds: 0,
+        let trainer = try Trainer<HessianFreeTraining<Float>>(config: config, network: fresh.network, parameters: parameters,
+                                           state: fresh.state, rng: fresh.rng, history: [], earlierSeconds: 0,
                                            source: taskSource(config, Float.self))
         let outcome = try runTraining(trainer, shouldStop: { false }) { _ in }
         #expect(outcome.reason == .noProgress)
         #expect(outcome.iterations == 6)
         #expect(trainer.history.allSatisfy { !$0.accepted })
-        #expect(trainer.trailingRejections == 6)
+        #expect(trainer.stalledSteps == 6)
         #expect(trainer.state.lambda > 10 * config.optimizer.initialLambda)
     }
 
@@ -37,10 +37,10 @@ import TrainingTestSupport
         config.maxConsecutiveRejections = 2
         let trainer = try trainedTrainer(config, Float.self, iterations: 3)
         let rejected = trainer.history.reversed().prefix { !$0.accepted }.count
-        #expect(trainer.trailingRejections == rejected)
-        let resumed = try HFTrainer<Float>(config: config, network: trainer.network, parameters: trainer.parameters,
-                                           state: trainer.state, history: trainer.history, earlierSeconds: 0,
+        #expect(trainer.stalledSteps == rejected)
+        let resumed = try Trainer<HessianFreeTraining<Float>>(config: config, network: trainer.network, parameters: trainer.parameters,
+                                           state: trainer.state, rng: trainer.rng, history: trainer.history, earlierSeconds: 0,
                                            source: taskSource(config, Float.self))
-        #expect(resumed.trailingRejections == 0)
+        #expect(resumed.stalledSteps == 0)
     }
 }

@@ -4,7 +4,6 @@ import TestSupport
 import Testing
 @testable import DataFiles
 @testable import Training
-@testable import TrainingRun
 import TrainingTestSupport
 
 /// metrics.csv in the run folder: one row per iteration, on disk when the iteration is reported,
@@ -21,7 +20,7 @@ import TrainingTestSupport
         config.maxIterations = 2
         let run = RunFolder(config: config)
         var seen: [Int] = []
-        let first = try HFTrainer<Float>(config: config, source: taskSource(config, Float.self))
+        let first = try Trainer<HessianFreeTraining<Float>>(config: config, source: taskSource(config, Float.self))
         _ = try runTraining(first, shouldStop: { false }) { record in
             // The row is in the file by the time the iteration is reported.
             seen.append((try? lines(run.metrics).count) ?? -1)
@@ -29,17 +28,17 @@ import TrainingTestSupport
         }
         #expect(seen == [2, 3])
         #expect(try lines(run.metrics) == curvesCSV(first.history).split(separator: "\n").map(String.init))
-        #expect(try lines(run.metrics).first == curvesCSVHeader)
+        #expect(try lines(run.metrics).first == IterationRecord.curvesHeader)
 
         // A session that got further than the checkpoint it is later resumed from: its rows go.
         let older = folder.file("at-2.h5")
         try FileManager.default.copyItem(atPath: run.latest, toPath: older)
-        let checkpoint = try TrainingCheckpoint<Float>.load(from: run.latest)
+        let checkpoint = try Checkpoint<HessianFreeTraining<Float>>.load(from: run.latest)
         _ = try runTraining(checkpoint.makeTrainer(source: taskSource(config, Float.self), path: run.latest),
                             shouldStop: { false }) { _ in }
         #expect(try lines(run.metrics).count == 5)
 
-        let resumed = try TrainingCheckpoint<Float>.load(from: older)
+        let resumed = try Checkpoint<HessianFreeTraining<Float>>.load(from: older)
         var once = resumed.config
         once.maxIterations = 1
         let trainer = try resumed.makeTrainer(source: taskSource(config, Float.self), config: once, path: older)

@@ -4,7 +4,6 @@ import RunStore
 import TestSupport
 import Testing
 import Training
-import TrainingRun
 import TrainingTestSupport
 
 /// `runTraining` readies the run folder before anything else: `onStart` (where the command line
@@ -16,7 +15,7 @@ import TrainingTestSupport
         var config = try smallConfig(.float, folder: folder.path)
         config.maxIterations = 1
         var events: [String] = []
-        _ = try runTraining(try HFTrainer<Float>(config: config, source: taskSource(config, Float.self)), shouldStop: { false },
+        _ = try runTraining(try Trainer<HessianFreeTraining<Float>>(config: config, source: taskSource(config, Float.self)), shouldStop: { false },
                             onStart: {
                                 let ready = FileManager.default.fileExists(atPath: RunFolder(config: config).metrics)
                                 events.append(ready ? "start, folder ready" : "start, no folder")
@@ -27,7 +26,7 @@ import TrainingTestSupport
         try Data().write(to: URL(fileURLWithPath: file))
         config.checkpointDirectory = file
         var started = false
-        let trainer = try HFTrainer<Float>(config: config, source: taskSource(config, Float.self))
+        let trainer = try Trainer<HessianFreeTraining<Float>>(config: config, source: taskSource(config, Float.self))
         #expect(throws: HFRNNError.self) {
             _ = try runTraining(trainer, shouldStop: { false }, onStart: { started = true }, onIteration: { _ in })
         }

@@ -1,0 +1,163 @@
+import DataFiles
+import Diagnostics
+import FirstOrder
+import HDF5IO
+import Linalg
+import Training
+
+// A first-order run in its checkpoint: the method's counters and vectors in /optimizer, its
+// FirstOrderConfig in config/optimizer, one history column per `FirstOrderRecord` field.
+
+extension FirstOrderTraining: StoredMethod where Scalar: HDF5Element {
+    public static func methodName(_ settings: FirstOrderRunConfig) -> String { settings.method.rawValue }
+
+    public static func optimizerJSON(_ settings: FirstOrderRunConfig) throws -> String {
+        try JSONFormat.string(settings.optimizer)
+    }
+
+    public static func write(_ state: FirstOrderState<Scalar>, to file: HDF5File) throws {
+        try file.setAttribute("step", to: Int64(state.step), on: "optimizer")
+        try file.setAttribute("skipped_steps", to: Int64(state.skippedSteps), on: "optimizer")
+        for (name, vector) in vectors(of: state) {
+            try file.write(vector, shape: [vector.count], to: "optimizer/\(name)")
+        }
+    }
+
+    /// The state vectors `method` keeps, by dataset name.
+    static func vectors(of state: FirstOrderState<Scalar>) -> [(String, [Scalar])] {
+        switch state.method {
+        case .sgd: return []
+        case .nesterov: return [("velocity", state.velocity)]
+        case .adam: return [("first_moment", state.firstMoment), ("second_moment", state.secondMoment)]
+        }
+    }
+
+    public static func write(_ history: [FirstOrderRecord], to file: HDF5File) throws {
+        for (name, values) in FirstOrderHistoryColumns.doubles(history) {
+            try file.write(values, shape: [values.count], to: "history/\(name)")
+        }
+        for (name, values) in FirstOrderHistoryColumns.integers(history) {
+            try file.write(values, shape: [values.count], to: "history/\(name)")
+        }
+    }
+
+    public static func readConfig(from stored: CheckpointFile<Scalar>, version: Int64) throws -> TrainingConfig {
+        let file = stored.file
+        // First-order checkpoints exist from format 2 on: their configuration is snake_case.
+        guard version >= 2 else { throw stored.fail("a format-\(version) checkpoint cannot hold a first-order run") }
+        let config: TrainingConfig = try decodeJSON(try file.stringAttribute("training", on: "config"), path: stored.path,
+                                                    keys: .snakeCase)
+        if let issue = config.issue { throw stored.fail("stored training configuration is invalid: \(issue)") }
+        guard let run = config.firstOrder else { throw stored.fail("stored training configuration has no first-order optimizer") }
+        let storedMethod = try file.stringAttribute("method", on: "optimizer")
+        guard storedMethod == run.method.rawValue else {
+            throw stored.fail("optimizer method is '\(storedMethod)' but the stored configuration trains with \(run.method.rawValue)")
+        }
+        return config
+    }
+
+    public static func readState(from stored: CheckpointFile<Scalar>, settings: FirstOrderRunConfig,
+                                 parameterCount: Int) throws -> FirstOrderState<Scalar> {
+        var state = FirstOrderState<Scalar>(parameterCount: 0, config: settings.optimizer)
+        state.step = try stored.counter("step")
+        state.skippedSteps = try stored.counter("skipped_steps")
+        func stateVector(_ name: String) throws -> [Scalar] {
+            try stored.checkVector("optimizer/\(name)", count: parameterCount)
+            return try stored.file.read("optimizer/\(name)", as: Scalar.self, shape: [parameterCount])
+        }
+        switch settings.method {
+        case .sgd: break
+        case .nesterov: state.velocity = try stateVector("velocity")
+        case .adam:
+            state.firstMoment = try stateVector("first_moment")
+            state.secondMoment = try stateVector("second_moment")
+        }
+        if let problem = state.mismatch(parameterCount: parameterCount, config: settings.optimizer) {
+            throw stored.fail("optimizer state: \(problem)")
+        }
+        return state
+    }
+
+    public static func readHistory(from stored: CheckpointFile<Scalar>, state: FirstOrderState<Scalar>,
+                                   version: Int64) throws -> [FirstOrderRecord] {
+        let columns = try stored.file.shape(of: "history/evaluation")
+        let (updates, overflow) = state.step.addingReportingOverflow(state.skippedSteps)
+        guard !overflow else { throw stored.fail("optimizer step and skipped_steps are too large to be a count of updates") }
+        guard columns.count == 1, columns[0] <= updates else {
+            throw stored.fail("history has shape \(columns), more evaluations than the \(updates) updates done")
+        }
+        return try FirstOrderHistoryColumns.read(from: stored.file, count: columns[0], check: stored.checkVector)
+    }
+
+    public static func iterationRecords(_ history: [FirstOrderRecord]) -> [IterationRecord] {
+        history.map(\.iterationRecord)
+    }
+
+    public static func rejectedSteps(_ state: FirstOrderState<Scalar>) -> Int { state.skippedSteps }
+
+    public static func nextLambda(_ state: FirstOrderState<Scalar>) -> Double { .nan }
+}
+
+/// A first-order history as one dataset per column, named as in curves.csv.
+enum FirstOrderHistoryColumns {
+    static func doubles(_ h: [FirstOrderRecord]) -> [(String, [Double])] {
+        [("train_loss", h.map(\.trainLoss)), ("test_loss", h.map(\.testLoss)), ("test_error", h.map(\.testError)),
+         ("learning_rate", h.map(\.learningRate)), ("momentum", h.map(\.momentum)),
+         ("clipped_fraction", h.map(\.clippedFraction)), ("gradient_norm", h.map(\.gradientNorm)),
+         ("elapsed_seconds", h.map(\.elapsedSeconds)), ("vanishing_term", h.map(\.vanishingTerm))]
+    }
+
+    static func integers(_ h: [FirstOrderRecord]) -> [(String, [Int64])] {
+        [("evaluation", h.map { Int64($0.evaluation) }), ("updates", h.map { Int64($0.updates) }),
+         ("sequences", h.map { Int64($0.sequences) }), ("skipped_updates", h.map { Int64($0.skippedUpdates) }),
+         ("trailing_skipped_updates", h.map { Int64($0.trailingSkippedUpdates) })]
+    }
+
+    static func read(from file: HDF5File, count: Int, check: (String, Int) throws -> Void) throws -> [FirstOrderRecord] {
+        var doubles: [String: [Double]] = [:], integers: [String: [Int64]] = [:]
+        for (name, _) in Self.doubles([]) {
+            // Histories written before vanishing_term existed read it as NaN (no regulariser).
+            if name == "vanishing_term", !(try file.exists("history/\(name)")) {
+                doubles[name] = [Double](repeating: .nan, count: count)
+                continue
+            }
+            try check("history/\(name)", count)
+            doubles[name] = try file.read("history/\(name)", as: Double.self, shape: [count])
+        }
+        for (name, _) in Self.integers([]) {
+            // Histories written before trailing_skipped_updates existed read it as 0.
+            if name == "trailing_skipped_updates", !(try file.exists("history/\(name)")) {
+                integers[name] = [Int64](repeating: 0, count: count)
+                continue
+            }
+            try check("history/\(name)", count)
+            integers[name] = try file.read("history/\(name)", as: Int64.self, shape: [count])
+        }
+        return (0..<count).map { (k: Int) -> FirstOrderRecord in
+            func real(_ name: String) -> Double { doubles[name]![k] }
+            func whole(_ name: String) -> Int { Int(integers[name]![k]) }
+            return FirstOrderRecord(
+                evaluation: whole("evaluation"), updates: whole("updates"), sequences: whole("sequences"),
+                trainLoss: real("train_loss"), testLoss: real("test_loss"), testError: real("test_error"),
+                learningRate: real("learning_rate"), momentum: real("momentum"),
+                clippedFraction: real("clipped_fraction"), gradientNorm: real("gradient_norm"),
+                skippedUpdates: whole("skipped_updates"), elapsedSeconds: real("elapsed_seconds"),
+                trailingSkippedUpdates: whole("trailing_skipped_updates"), vanishingTerm: real("vanishing_term"))
+        }
+    }
+}
+
+/// The optimizer a checkpoint was written by: its `optimizer` group's `method` attribute, nil for
+/// Hessian-free (HF checkpoints carry no such attribute). Unknown names are one error line.
+public func checkpointFirstOrderMethod(_ path: String) throws -> FirstOrderMethod? {
+    let file = try HDF5File.open(path)
+    defer { try? file.close() }
+    guard try file.exists("optimizer"), try file.hasAttribute("method", on: "optimizer") else { return nil }
+    let name = try file.stringAttribute("method", on: "optimizer")
+    if name == "hf" { return nil }
+    guard let method = FirstOrderMethod(rawValue: name) else {
+        throw HFRNNError("\(path): optimizer method '\(name)' is unknown (hf, "
+                         + FirstOrderMethod.allCases.map(\.rawValue).joined(separator: ", ") + ")")
+    }
+    return method
+}

@@ -1,0 +1,43 @@
+import DataFiles
+import Training
+
+/// The training loop's recorder for a run folder: metrics.csv rewritten from the history when a
+/// session begins and appended to after every record, the latest and best checkpoints saved
+/// atomically.
+public final class RunRecorder<Method: StoredMethod>: TrainingRecorder {
+    public let folder: RunFolder
+    private var metrics: MetricsLog?
+
+    public init(folder: RunFolder) {
+        self.folder = folder
+    }
+
+    public var latestLocation: String { folder.latest }
+    public var bestLocation: String { folder.best }
+    public var hasBest: Bool { folder.hasBest }
+
+    /// Creates and checks the folder, so a bad checkpoint folder fails before the first step.
+    public func begin(_ trainer: Trainer<Method>) throws {
+        try folder.prepare()
+        // Saves killed before their rename (kill -9) leave temporary files; no one else will remove them.
+        AtomicFile.removeStaleTemporaries(in: folder.path)
+        metrics = try MetricsLog(path: folder.metrics, csv: curvesCSV(trainer.history))
+    }
+
+    public func append(_ record: Method.Record) throws {
+        try metrics?.append(row: curvesCSVRow(record))
+    }
+
+    public func saveLatest(_ trainer: Trainer<Method>) throws { try Checkpoint(trainer).save(to: folder.latest) }
+
+    public func saveBest(_ trainer: Trainer<Method>) throws { try Checkpoint(trainer).save(to: folder.best) }
+}
+
+/// Trains `trainer` into its run folder (`RunFolder(config:)`) until it stops: `trainUntilStopped`
+/// with a `RunRecorder`.
+public func runTraining<Method: StoredMethod>(_ trainer: Trainer<Method>, shouldStop: () -> Bool,
+                                              onStart: () -> Void = {},
+                                              onIteration: (Method.Record) -> Void) throws -> TrainingOutcome {
+    try trainUntilStopped(trainer, recorder: RunRecorder<Method>(folder: RunFolder(config: trainer.config)),
+                          shouldStop: shouldStop, onStart: onStart, onRecord: onIteration)
+}
