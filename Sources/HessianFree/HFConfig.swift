@@ -122,32 +122,6 @@ public struct HFConfig: Sendable, Codable, Equatable {
     /// [JMC sets `autodamp = 0` while computing ρ; BL also undamped]. [ISC] uses the damped model.
     public var rhoUsesDampedModel: Bool = false
 
-    // MARK: Minibatch sizes (used by the trainer; the solver only validates them)
-
-    /// Sequences for the gradient each HF iteration. Default 10 000 = 10 × 1000 fresh sequences [ISC];
-    /// the trainer draws whole curvature batches, so it evaluates 34 × 300 = 10 200 by default.
-    public var gradientBatchSize: Int = 10_000
-
-    /// Sequences for curvature products and for ρ. Default 300 [ours, from the settings study in
-    /// docs/time-to-solve.md: on addition, multiplication, temporal order and 5-bit memorisation at
-    /// T = 50, seeds 1–3, every run solved with 300 as with 1000, at about half the median processor
-    /// time; ISC's code notes that batches of 300 can solve the T = 100 problems]. [ISC] and [BL]
-    /// ("CG batch sizes of 1000+") use 1000, reachable with `--curvature-batch 1000`.
-    public var curvatureBatchSize: Int = 300
-
-    /// Sequences for choosing the backtracking iterate. Default 1000 [ISC `BT_batches`].
-    public var backtrackBatchSize: Int = 1000
-
-    /// Sequences for the line search. Default 1000 [ISC `line_search_batches`].
-    public var lineSearchBatchSize: Int = 1000
-
-    /// Where the backtracking and line-search batches come from. false (default, [ours]): their own
-    /// fresh draws of `backtrackBatchSize` and `lineSearchBatchSize` sequences. true [ISC]: the
-    /// second and third chunks of the gradient batch (`BT_batches = [1]`, `line_search_batches =
-    /// [2]`, the curvature batch being chunk 0), so every role sees data the gradient saw and the
-    /// two sizes are the curvature batch's; the gradient batch must then hold at least three chunks.
-    public var evaluationBatchesFromGradient: Bool = false
-
     /// The defaults listed on each property.
     public init() {}
 
@@ -199,10 +173,6 @@ public struct HFConfig: Sendable, Codable, Equatable {
                      "must be in (0, 1], got \(preconditionerExponent)") },
             { .check(weightCost >= 0 && weightCost.isFinite, "weightCost",
                      "must be non-negative and finite, got \(weightCost)") },
-            { .check(gradientBatchSize >= 1, "gradientBatchSize", "must be at least 1, got \(gradientBatchSize)") },
-            { .check(curvatureBatchSize >= 1, "curvatureBatchSize", "must be at least 1, got \(curvatureBatchSize)") },
-            { .check(backtrackBatchSize >= 1, "backtrackBatchSize", "must be at least 1, got \(backtrackBatchSize)") },
-            { .check(lineSearchBatchSize >= 1, "lineSearchBatchSize", "must be at least 1, got \(lineSearchBatchSize)") },
         ])
     }
 }

@@ -45,8 +45,9 @@ extension FirstOrderTraining: StoredMethod where Scalar: HDF5Element {
         let file = stored.file
         // First-order checkpoints exist from format 2 on: their configuration is snake_case.
         guard version >= 2 else { throw stored.fail("a format-\(version) checkpoint cannot hold a first-order run") }
-        let config: TrainingConfig = try decodeJSON(try file.stringAttribute("training", on: "config"), path: stored.path,
-                                                    keys: .snakeCase)
+        let text = try LegacyBatchPlan.moved(try file.stringAttribute("training", on: "config"), version: version,
+                                             keys: .snakeCase, path: stored.path)
+        let config: TrainingConfig = try decodeJSON(text, path: stored.path, keys: .snakeCase)
         if let issue = config.issue { throw stored.fail("stored training configuration is invalid: \(issue)") }
         guard let run = config.firstOrder else { throw stored.fail("stored training configuration has no first-order optimizer") }
         let storedMethod = try file.stringAttribute("method", on: "optimizer")

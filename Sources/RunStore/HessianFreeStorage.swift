@@ -34,9 +34,10 @@ extension HessianFreeTraining: StoredMethod where Scalar: HDF5Element {
         let keys: JSONFormat.KeyStyle = version == 1 ? .camelCase : .snakeCase
         // A run stored without `sub_batch_size` predates sub-batches: nil keeps its arithmetic.
         var defaults = TrainingConfig(data: .dataset(path: "", testPath: nil))
-        defaults.subBatchSize = nil
-        let config: TrainingConfig = try decodeJSON(try file.stringAttribute("training", on: "config"), path: path,
-                                                    defaults: defaults, keys: keys, wholeKeys: ["data"])
+        defaults.batches.subBatchSize = nil
+        let text = try LegacyBatchPlan.moved(try file.stringAttribute("training", on: "config"), version: version,
+                                             keys: keys, path: path)
+        let config: TrainingConfig = try decodeJSON(text, path: path, defaults: defaults, keys: keys, wholeKeys: ["data"])
         if let issue = config.issue { throw stored.fail("stored training configuration is invalid: \(issue)") }
         return config
     }

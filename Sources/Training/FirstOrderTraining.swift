@@ -45,7 +45,7 @@ public enum FirstOrderTraining<Scalar: BLASScalar>: TrainingMethod {
         var end = (updates / every + 1) * every
         if let limit = config.maxIterations { end = min(end, trainer.sessionStartStep + limit) }
         end = max(end, updates + 1)
-        let chunkSize = min(optimizer.minibatchSize, config.chunkSize)
+        let chunkSize = min(optimizer.minibatchSize, config.batches.chunkSize)
         var gradient = [Scalar](repeating: 0, count: trainer.network.parameterCount)
         var lossSum = 0.0, normSum = 0.0, vanishingSum = 0.0, clipped = 0, count = 0
         var consecutiveSkips = trainer.stalledSteps

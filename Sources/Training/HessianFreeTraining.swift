@@ -45,7 +45,7 @@ public enum HessianFreeTraining<Scalar: BLASScalar>: TrainingMethod {
             RNNObjective(network: trainer.network, subBatches: subBatches, group: group, workspace: trainer.workspace)
         }
         let batches = HFBatches(gradient: objective(drawn.gradient),
-                                curvature: objective(Array(drawn.gradient.prefix(config.subBatchesPerChunk))),
+                                curvature: objective(Array(drawn.gradient.prefix(config.batches.subBatchesPerChunk))),
                                 backtracking: objective(drawn.backtracking), lineSearch: objective(drawn.lineSearch))
         let outcome = HessianFreeOptimizer.step(parameters: trainer.parameters, state: trainer.state, batches: batches,
                                                 config: trainer.settings)
@@ -65,22 +65,22 @@ public enum HessianFreeTraining<Scalar: BLASScalar>: TrainingMethod {
             processorSeconds: trainer.processorSeconds)
     }
 
-    /// The iteration's data drawn with `rng`: the gradient batch as `gradientChunkCount` chunks of
-    /// `chunkSize` sequences, each split into sub-batches; the curvature batch is the first chunk's
+    /// The iteration's data drawn with `rng` as `BatchPlan` cuts it: the gradient batch as
+    /// `gradientChunkCount` chunks of `chunkSize` sequences, each split into sub-batches; the curvature batch is the first chunk's
     /// sub-batches ("GN batches are a subset of the gradient batches" [ISC]); then the backtracking
     /// and line-search batches, drawn afresh or, with `evaluationBatchesFromGradient`, the gradient
     /// batch's second and third chunks [ISC]. This worker makes only the sub-batches it evaluates;
     /// `rng` advances as for one process.
     private static func drawSubBatches(for trainer: Trainer<Self>, using rng: inout SeededGenerator) throws
         -> (gradient: [SequenceBatch<Scalar>?], backtracking: [SequenceBatch<Scalar>?], lineSearch: [SequenceBatch<Scalar>?]) {
-        let config = trainer.config, hf = trainer.settings, group = trainer.group, source = trainer.source
-        let size = config.resolvedSubBatchSize, perChunk = config.subBatchesPerChunk
+        let plan = trainer.config.batches, group = trainer.group, source = trainer.source
+        let size = plan.resolvedSubBatchSize, perChunk = plan.subBatchesPerChunk
         func schedule(_ count: Int) -> SubBatchSchedule {
             RNNObjective<Scalar>.schedule(subBatches: count, network: trainer.network, workers: group.size)
         }
         func subBatchCount(_ sequences: Int) -> Int { (sequences + size - 1) / size }
-        let gradientSchedule = schedule(config.gradientChunkCount * perChunk), chunkSchedule = schedule(perChunk)
-        let fromGradient = hf.evaluationBatchesFromGradient
+        let gradientSchedule = schedule(plan.gradientChunkCount * perChunk), chunkSchedule = schedule(perChunk)
+        let fromGradient = plan.evaluationBatchesFromGradient
         /// Whether this worker evaluates sub-batch `index` of the gradient batch in any role.
         func ownsGradientSubBatch(_ index: Int) -> Bool {
             if gradientSchedule.isOwned(index, by: group.rank) { return true }
@@ -89,8 +89,8 @@ public enum HessianFreeTraining<Scalar: BLASScalar>: TrainingMethod {
             return rolesOfChunk && chunkSchedule.isOwned(index % perChunk, by: group.rank)
         }
         var gradientSubBatches: [SequenceBatch<Scalar>?] = []
-        for chunk in 0..<config.gradientChunkCount {
-            gradientSubBatches += try source.trainingSubBatches(count: config.chunkSize, subBatchSize: size, using: &rng) {
+        for chunk in 0..<plan.gradientChunkCount {
+            gradientSubBatches += try source.trainingSubBatches(count: plan.chunkSize, subBatchSize: size, using: &rng) {
                 ownsGradientSubBatch(chunk * perChunk + $0)
             }
         }
@@ -98,12 +98,12 @@ public enum HessianFreeTraining<Scalar: BLASScalar>: TrainingMethod {
             return (gradientSubBatches, Array(gradientSubBatches[perChunk..<(2 * perChunk)]),
                     Array(gradientSubBatches[(2 * perChunk)..<(3 * perChunk)]))
         }
-        let backtrackSchedule = schedule(subBatchCount(hf.backtrackBatchSize))
-        let backtrackSubBatches = try source.trainingSubBatches(count: hf.backtrackBatchSize, subBatchSize: size, using: &rng) {
+        let backtrackSchedule = schedule(subBatchCount(plan.backtrackBatchSize))
+        let backtrackSubBatches = try source.trainingSubBatches(count: plan.backtrackBatchSize, subBatchSize: size, using: &rng) {
             backtrackSchedule.isOwned($0, by: group.rank)
         }
-        let lineSearchSchedule = schedule(subBatchCount(hf.lineSearchBatchSize))
-        let lineSearchSubBatches = try source.trainingSubBatches(count: hf.lineSearchBatchSize, subBatchSize: size, using: &rng) {
+        let lineSearchSchedule = schedule(subBatchCount(plan.lineSearchBatchSize))
+        let lineSearchSubBatches = try source.trainingSubBatches(count: plan.lineSearchBatchSize, subBatchSize: size, using: &rng) {
             lineSearchSchedule.isOwned($0, by: group.rank)
         }
         return (gradientSubBatches, backtrackSubBatches, lineSearchSubBatches)

@@ -40,6 +40,7 @@ public enum SettingsPreset: String, CaseIterable, Sendable, Codable {
         case .hfrnn:
             let defaults = TrainingConfig(data: config.data)
             config.optimizer = defaults.optimizer
+            config.batches = defaults.batches
             config.initialization = defaults.initialization
         case .isc:
             var hf = HFConfig()
@@ -47,11 +48,11 @@ public enum SettingsPreset: String, CaseIterable, Sendable, Codable {
             hf.structuralDampingWeight = Self.releaseStructuralDampingWeight
             hf.rhoUsesDampedModel = true
             hf.cgMaxIterations = Self.releaseMaxCGIterations
-            hf.curvatureBatchSize = chunk
-            hf.gradientBatchSize = Self.releaseGradientChunks * chunk
-            hf.backtrackBatchSize = chunk
-            hf.lineSearchBatchSize = chunk
-            hf.evaluationBatchesFromGradient = true
+            config.batches.curvatureBatchSize = chunk
+            config.batches.gradientBatchSize = Self.releaseGradientChunks * chunk
+            config.batches.backtrackBatchSize = chunk
+            config.batches.lineSearchBatchSize = chunk
+            config.batches.evaluationBatchesFromGradient = true
             hf.lineSearchArmijoC = Self.releaseLineSearchArmijoC
             hf.lineSearchMaxTries = Self.releaseLineSearchTries
             hf.initialLambda = Self.releaseInitialLambda(for: config.data)

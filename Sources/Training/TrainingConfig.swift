@@ -75,8 +75,7 @@ public enum DataSourceConfig: Sendable, Codable, Equatable {
     }
 }
 
-/// Everything that defines a training run apart from the HF hyperparameters' own struct; stored
-/// whole in every checkpoint.
+/// Everything that defines a training run; stored whole in every checkpoint.
 public struct TrainingConfig: Sendable, Codable, Equatable {
     public var data: DataSourceConfig
     /// Hidden tanh units [ISC demo; SMDH'13: "100 standard tanh hidden units"]: 100.
@@ -109,12 +108,8 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
     /// OpenBLAS threads (the training loop sets them): the count changes the rounding of every product,
     /// so it is part of the run like the seed. Default 1 (bit-exact whatever OPENBLAS_NUM_THREADS says).
     public var blasThreads = 1
-    /// Sequences per sub-batch of HF runs: every batch (gradient, curvature, backtracking, line
-    /// search, test set) is split into sub-batches of this many sequences, whose partial results
-    /// are summed in sub-batch order, by one process or by an MPI job of any size (docs/mpi.md).
-    /// It changes the rounding, so it is part of the run. nil (runs from before it existed): one
-    /// sub-batch per curvature batch, `chunkSize`. First-order runs do not use it.
-    public var subBatchSize: Int? = nil
+    /// How the sequences drawn are cut into batches (gradient, curvature, evaluation, sub-batches).
+    public var batches = BatchPlan()
     public var optimizer = HFConfig()
     public var initialization = InitializationConfig()
     /// Train with a first-order method instead of HF (`optimizer` is then unused); nil: HF.
@@ -126,7 +121,7 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
     /// A run on `data` with every default; λ₀ from `defaultInitialLambda(for:)`.
     public init(data: DataSourceConfig) {
         self.data = data
-        subBatchSize = Self.defaultSubBatchSize
+        batches.subBatchSize = BatchPlan.defaultSubBatchSize
         optimizer.initialLambda = Self.defaultInitialLambda(for: data)
     }
 
@@ -144,10 +139,6 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
 
     /// λ₀ per scored step of a sequence [ISC `init_damping = … · 0.01`; docs/algorithm.md#constants].
     public static let initialLambdaPerScoredStep = 0.01
-
-    /// Sequences per sub-batch of new runs: small enough to share a 1000-sequence curvature batch
-    /// among 10 processes, and as fast as whole 1000-sequence chunks on one (docs/mpi.md).
-    public static let defaultSubBatchSize = 100
 
     /// The largest `blasThreads` accepted.
     public static let maximumBLASThreads = 1024
@@ -167,43 +158,26 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
         return nil
     }
 
-    /// Sequences per evaluation chunk: the curvature batch size, so the curvature batch is the first
-    /// chunk of the gradient batch ("GN batches are a subset of the gradient batches" [ISC]).
-    public var chunkSize: Int { min(optimizer.curvatureBatchSize, optimizer.gradientBatchSize) }
-
-    /// Sequences per sub-batch: `subBatchSize`, at most `chunkSize`.
-    public var resolvedSubBatchSize: Int { min(subBatchSize ?? chunkSize, chunkSize) }
-
-    /// Sub-batches per chunk (a chunk of `chunkSize` sequences, the last one shorter if they do not divide).
-    public var subBatchesPerChunk: Int { (chunkSize + resolvedSubBatchSize - 1) / resolvedSubBatchSize }
-
     /// The size of the pieces the test set is evaluated in: the sub-batch size of HF runs, the
     /// chunk size of first-order runs. Training's test curve, `hfrnn evaluate` and `hfrnn export`
     /// all use it, so that they agree to the last digit.
-    public var testChunkSize: Int { firstOrder == nil ? resolvedSubBatchSize : chunkSize }
-
-    /// Gradient chunks per iteration: the gradient batch rounded up to whole chunks.
-    public var gradientChunkCount: Int { (optimizer.gradientBatchSize + chunkSize - 1) / chunkSize }
+    public var testChunkSize: Int { firstOrder == nil ? batches.resolvedSubBatchSize : batches.chunkSize }
 
     /// Fresh training sequences drawn per history row's unit: per HF iteration, the gradient chunks
     /// plus the backtracking and line-search batches; per update for a first-order run (whose
     /// history counts updates). Multiplied by the iteration number it gives the sequences processed,
     /// the x axis on which methods with different step costs meet.
     public var trainingSequencesPerIteration: Int {
-        if let firstOrder { return firstOrder.optimizer.minibatchSize }
-        let evaluation = optimizer.evaluationBatchesFromGradient ? 0 : optimizer.backtrackBatchSize + optimizer.lineSearchBatchSize
-        return gradientChunkCount * chunkSize + evaluation
+        firstOrder?.optimizer.minibatchSize ?? batches.sequencesPerIteration
     }
 
     /// The first invalid value, or nil. Each test is written so that NaN fails it.
     public var issue: FieldIssue? {
         if let issue = optimizer.issue { return issue.nested(under: "optimizer") }
+        if let issue = batches.issue { return issue.nested(under: "batches") }
         if let issue = firstOrder?.issue { return issue }
         return FieldIssue.first([
             { .check(hiddenUnits >= 1, "hiddenUnits", subject: "hidden units", "must be at least 1, got \(hiddenUnits)") },
-            { .check(!optimizer.evaluationBatchesFromGradient || gradientChunkCount >= 3,
-                     "optimizer.gradientBatchSize", subject: "gradient batch",
-                     "must hold at least 3 curvature batches (\(3 * chunkSize) sequences) when the backtracking and line-search batches come from it, got \(optimizer.gradientBatchSize)") },
             { .check((maxIterations ?? 0) >= 0, "maxIterations", subject: "max iterations",
                      "must be non-negative, got \(maxIterations ?? 0)") },
             { .check(timeLimitSeconds.map { $0 > 0 } ?? true, "timeLimitSeconds", subject: "time limit",
@@ -216,8 +190,6 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
                      "must be at least 1 iteration, got \(checkpointEvery)") },
             { .check((1...Self.maximumBLASThreads).contains(blasThreads), "blasThreads", subject: "BLAS threads",
                      "must be in 1...\(Self.maximumBLASThreads), got \(blasThreads)") },
-            { .check((subBatchSize ?? 1) >= 1, "subBatchSize", subject: "sub-batch size",
-                     "must be at least 1, got \(subBatchSize ?? 0)") },
             { .check(testSequences >= 1, "testSequences", subject: "test set size", "must be at least 1, got \(testSequences)") },
             { .check(successThreshold.map { $0 > 0 && $0 <= 1 } ?? true, "successThreshold", subject: "success threshold",
                      "must be in (0, 1], got \(successThreshold ?? 0)") },

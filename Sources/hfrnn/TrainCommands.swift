@@ -154,26 +154,26 @@ struct Train: ParsableCommand {
 
     @Option(parsing: .unconditional, help: """
         Sequences per HF iteration for the gradient, rounded up to whole curvature batches \
-        (default: \(HFConfig().gradientBatchSize), which with the curvature batch of \(HFConfig().curvatureBatchSize) \
+        (default: \(BatchPlan().gradientBatchSize), which with the curvature batch of \(BatchPlan().curvatureBatchSize) \
         is \(Train.defaultGradientSequences)).
         """)
     var gradientBatch: Int?
 
     /// Sequences a run with the default batches draws for the gradient: the gradient batch rounded
-    /// up to whole curvature batches (`TrainingConfig.gradientChunkCount`).
+    /// up to whole curvature batches (`BatchPlan.gradientChunkCount`).
     static var defaultGradientSequences: Int {
-        let config = TrainingConfig(data: .dataset(path: "", testPath: nil))
-        return config.gradientChunkCount * config.chunkSize
+        let plan = BatchPlan()
+        return plan.gradientChunkCount * plan.chunkSize
     }
 
-    @Option(parsing: .unconditional, help: "Sequences for curvature products (default: \(HFConfig().curvatureBatchSize)).")
+    @Option(parsing: .unconditional, help: "Sequences for curvature products (default: \(BatchPlan().curvatureBatchSize)).")
     var curvatureBatch: Int?
 
-    @Option(parsing: .unconditional, help: "Sequences for CG backtracking and for the line search (default: \(HFConfig().backtrackBatchSize) each).")
+    @Option(parsing: .unconditional, help: "Sequences for CG backtracking and for the line search (default: \(BatchPlan().backtrackBatchSize) each).")
     var evaluationBatch: Int?
 
     @Option(parsing: .unconditional, help: ArgumentHelp("""
-        Sequences per sub-batch (default: \(TrainingConfig.defaultSubBatchSize)): every batch is evaluated as sub-batches \
+        Sequences per sub-batch (default: \(BatchPlan.defaultSubBatchSize)): every batch is evaluated as sub-batches \
         of this size summed in a fixed order, so the run gives the same numbers in one process or \
         under mpirun with any number of processes, which can share at most as many sub-batches as \
         the curvature batch has. Part of the run's arithmetic.
@@ -239,16 +239,16 @@ struct Train: ParsableCommand {
         config.testSequences = testSequences
         config.blasThreads = blasThreads
         config.successThreshold = successThreshold
-        if let subBatchSize { config.subBatchSize = subBatchSize }
+        if let subBatchSize { config.batches.subBatchSize = subBatchSize }
         var hf = config.optimizer
         if let initialLambda { hf.initialLambda = initialLambda }
         if noStructuralDamping { hf.structuralDampingWeight = 0 }
         if let mu { hf.structuralDampingWeight = mu }
-        if let gradientBatch { hf.gradientBatchSize = gradientBatch }
-        if let curvatureBatch { hf.curvatureBatchSize = curvatureBatch }
+        if let gradientBatch { config.batches.gradientBatchSize = gradientBatch }
+        if let curvatureBatch { config.batches.curvatureBatchSize = curvatureBatch }
         if let evaluationBatch {
-            hf.backtrackBatchSize = evaluationBatch
-            hf.lineSearchBatchSize = evaluationBatch
+            config.batches.backtrackBatchSize = evaluationBatch
+            config.batches.lineSearchBatchSize = evaluationBatch
         }
         if let maxCg { hf.cgMaxIterations = maxCg }
         if let minCg { hf.cgMinIterations = minCg }
@@ -264,7 +264,7 @@ struct Train: ParsableCommand {
         case nil:
             break
         }
-        if let evaluationBatches { hf.evaluationBatchesFromGradient = evaluationBatches == .fromGradient }
+        if let evaluationBatches { config.batches.evaluationBatchesFromGradient = evaluationBatches == .fromGradient }
         config.optimizer = hf
         try firstOrder.apply(to: &config, hfFlags: hfOnlyFlags, runNameGiven: runName != nil)
         if let issue = config.issue { throw ValidationError(Train.flagMessage(issue)) }

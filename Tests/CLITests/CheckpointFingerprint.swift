@@ -15,5 +15,5 @@ func checkpointFingerprint(_ path: String) throws -> [String] {
     }
     return [checkpoint.parameters.map { String($0.bitPattern) }.joined(separator: ","),
             checkpoint.state.warmStart.map { String($0.bitPattern) }.joined(separator: ","),
-            "\(state)", "\(checkpoint.config.subBatchSize ?? 0)"] + history
+            "\(state)", "\(checkpoint.config.batches.subBatchSize ?? 0)"] + history
 }

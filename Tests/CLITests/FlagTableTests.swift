@@ -28,7 +28,7 @@ import Testing
     @Test func everyTrainRowIsADeclaredFlagAndTheMapsAreReadOffIt() throws {
         let help = Train.helpMessage(columns: 500)
         for row in Train.flags { #expect(help.contains("  \(row.flag)"), "\(row.flag)") }
-        #expect(Train.flagOfField["optimizer.lineSearchBatchSize"] == "--evaluation-batch")
+        #expect(Train.flagOfField["batches.lineSearchBatchSize"] == "--evaluation-batch")
         #expect(Train.flagOfField["hiddenUnits"] == "--hidden-units" && Train.flagOfField.count == 18)
         #expect(Train.flagOfField["optimizer.cgMinIterations"] == "--min-cg")
         let train = try Train.parse(["--task", "addition", "--length", "10", "--threads", "2", "--mu", "0.1",

@@ -46,7 +46,6 @@ import Testing
                 == "maximumLambda must be finite and at least minimumLambda = 1e-08, got 1e-09")
         #expect(message { $0.initialLambda = 1e9 }
                 == "initialLambda must be in [minimumLambda, maximumLambda] = [1e-08, 100000000.0], got 1000000000.0")
-        #expect(message { $0.curvatureBatchSize = 0 } == "curvatureBatchSize must be at least 1, got 0")
         #expect(message { $0.cgProgressWindowMinimum = 0 } == "cgProgressWindowMinimum must be at least 1, got 0")
     }
 

@@ -224,7 +224,7 @@ import TrainingTestSupport
             try file.write([1.0, 2.0], shape: [2], to: "x")
             try file.close()
         }
-        let futureVersion = try variant("future") { try $0.setAttribute("format_version", to: 5) }
+        let futureVersion = try variant("future") { try $0.setAttribute("format_version", to: 6) }
         let textVersion = try variant("text-version") { try $0.setAttribute("format_version", to: "1") }
         let wrongShape = try variant("shape") {
             try $0.write([Float](repeating: 0.5, count: 56), shape: [8, 7], to: "parameters/W_hh")
@@ -295,7 +295,7 @@ import TrainingTestSupport
             (folder.path, .float, "\(folder.path): is a directory, not an HDF5 file"),
             (otherHDF5, .float, "\(otherHDF5): not an hfrnn checkpoint (no format = 'hfrnn-checkpoint' attribute)"),
             (notACheckpoint, .float, "\(notACheckpoint): not an hfrnn checkpoint (no format = 'hfrnn-checkpoint' attribute)"),
-            (futureVersion, .float, "\(futureVersion): checkpoint format version 5 is not supported (this hfrnn reads versions 1 to 4)"),
+            (futureVersion, .float, "\(futureVersion): checkpoint format version 6 is not supported (this hfrnn reads versions 1 to 5)"),
             (textVersion, .float, "\(textVersion): attribute 'format_version' of '/': stored as string (type class string); cannot read it as Int64 (type class integer)"),
             (good, .double, "\(good): checkpoint precision is float, expected double"),
             (wrongShape, .float, "\(wrongShape): parameters/W_hh has shape [8, 7], the 2-8-1 network needs [8, 8]"),
@@ -432,6 +432,10 @@ import TrainingTestSupport
         var training = try #require(try JSONSerialization.jsonObject(
             with: JSONFormat.encoder(keys: .camelCase).encode(config)) as? [String: Any])
         training["data"] = ["task": ["_0": ["task": "addition", "minimumLength": 8]]]
+        // Before format 5 the batch sizes were HF settings and the sub-batch size stood at the top.
+        var plan = try #require(training.removeValue(forKey: "batches") as? [String: Any])
+        training["subBatchSize"] = plan.removeValue(forKey: "subBatchSize")
+        training["optimizer"] = try #require(training["optimizer"] as? [String: Any]).merging(plan) { $1 }
         training["blasThreads"] = nil
         training["maxConsecutiveRejections"] = nil
         let text = String(decoding: try JSONSerialization.data(withJSONObject: training), as: UTF8.self)

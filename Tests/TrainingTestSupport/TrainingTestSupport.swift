@@ -13,10 +13,10 @@ public func smallConfig(_ precision: Precision, folder: String) throws -> Traini
     config.testSequences = 40
     config.checkpointDirectory = folder
     config.runName = "small"
-    config.optimizer.gradientBatchSize = 60
-    config.optimizer.curvatureBatchSize = 30
-    config.optimizer.backtrackBatchSize = 30
-    config.optimizer.lineSearchBatchSize = 30
+    config.batches.gradientBatchSize = 60
+    config.batches.curvatureBatchSize = 30
+    config.batches.backtrackBatchSize = 30
+    config.batches.lineSearchBatchSize = 30
     config.optimizer.cgMaxIterations = 20
     return config
 }

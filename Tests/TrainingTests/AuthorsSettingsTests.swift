@@ -19,9 +19,9 @@ import TrainingTestSupport
         let config = SettingsPreset.isc.applied(to: try taskConfig(.temporalOrder3, 100))
         let hf = config.optimizer
         #expect(hf.structuralDampingWeight == 0.0075)
-        #expect(hf.rhoUsesDampedModel && hf.evaluationBatchesFromGradient)
+        #expect(hf.rhoUsesDampedModel && config.batches.evaluationBatchesFromGradient)
         #expect(hf.cgMaxIterations == 300 && hf.cgMinIterations == 1)
-        #expect(hf.curvatureBatchSize == 1000 && hf.gradientBatchSize == 10_000)
+        #expect(config.batches.curvatureBatchSize == 1000 && config.batches.gradientBatchSize == 10_000)
         #expect(hf.lineSearchArmijoC == 0 && hf.lineSearchMaxTries == 50 && hf.lineSearchShrink == 0.8)
         #expect(hf.initialLambda == 0.08)
         #expect(!config.initialization.rescalesRecurrentWeights && !config.initialization.outputBiasAtTargetMean)
@@ -37,7 +37,7 @@ import TrainingTestSupport
             #expect(abs(got - lambda) < 1e-12, "\(task)")
         }
         // 5-bit memorisation: the release's batch of 32 (all patterns) in every role.
-        let memorisation = SettingsPreset.isc.applied(to: try taskConfig(.memorization5, 50)).optimizer
+        let memorisation = SettingsPreset.isc.applied(to: try taskConfig(.memorization5, 50)).batches
         #expect(memorisation.curvatureBatchSize == 32 && memorisation.gradientBatchSize == 320)
     }
 
@@ -73,9 +73,9 @@ import TrainingTestSupport
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         var config = try smallConfig(.float, folder: folder.path)
-        config.subBatchSize = 7
-        config.optimizer.gradientBatchSize = 90  // three chunks of 30
-        config.optimizer.evaluationBatchesFromGradient = true
+        config.batches.subBatchSize = 7
+        config.batches.gradientBatchSize = 90  // three chunks of 30
+        config.batches.evaluationBatchesFromGradient = true
         #expect(config.trainingSequencesPerIteration == 90)
         let alone = try Trainer<HessianFreeTraining<Float>>(config: config, source: taskSource(config, Float.self))
         for _ in 0..<2 { _ = try alone.step() }
@@ -89,7 +89,7 @@ import TrainingTestSupport
             for result in results { #expect(result == reference, "\(workers) workers") }
         }
         // With separate draws the run differs: the option changes what the roles see.
-        config.optimizer.evaluationBatchesFromGradient = false
+        config.batches.evaluationBatchesFromGradient = false
         let separate = try Trainer<HessianFreeTraining<Float>>(config: config, source: taskSource(config, Float.self))
         for _ in 0..<2 { _ = try separate.step() }
         #expect(rawBytes(separate.parameters) != reference[0])
@@ -97,9 +97,9 @@ import TrainingTestSupport
 
     @Test func evaluationBatchesFromTheGradientBatchNeedThreeChunks() throws {
         var config = try smallConfig(.float, folder: "unused")
-        config.optimizer.evaluationBatchesFromGradient = true
-        #expect(config.issue?.field == "optimizer.gradientBatchSize")
-        config.optimizer.gradientBatchSize = 90
+        config.batches.evaluationBatchesFromGradient = true
+        #expect(config.issue?.field == "batches.gradientBatchSize")
+        config.batches.gradientBatchSize = 90
         #expect(config.issue == nil)
     }
 

@@ -13,10 +13,10 @@ import Training
         // 10,000 gradient sequences drawn as 34 whole chunks of the 300-sequence curvature batch.
         #expect(config.trainingSequencesPerIteration == 34 * 300 + 1000 + 1000)
         // A gradient batch that is not a whole number of chunks is drawn as whole chunks.
-        config.optimizer.gradientBatchSize = 25
-        config.optimizer.curvatureBatchSize = 10
-        config.optimizer.backtrackBatchSize = 7
-        config.optimizer.lineSearchBatchSize = 3
+        config.batches.gradientBatchSize = 25
+        config.batches.curvatureBatchSize = 10
+        config.batches.backtrackBatchSize = 7
+        config.batches.lineSearchBatchSize = 3
         #expect(config.trainingSequencesPerIteration == 30 + 7 + 3)
     }
 

@@ -18,7 +18,7 @@ import TrainingTestSupport
     /// The small test run with sub-batches of 7 sequences: chunks of 30 split 7, 7, 7, 7, 2.
     func config(folder: String) throws -> TrainingConfig {
         var config = try smallConfig(.float, folder: folder)
-        config.subBatchSize = 7
+        config.batches.subBatchSize = 7
         return config
     }
 
@@ -119,13 +119,16 @@ import TrainingTestSupport
 
     @Test func aRunStoredBeforeSubBatchesKeepsOneSubBatchPerChunk() throws {
         var config = try smallConfig(.float, folder: "unused")
-        #expect(config.subBatchSize == TrainingConfig.defaultSubBatchSize)
-        config.subBatchSize = nil
-        #expect(config.resolvedSubBatchSize == config.chunkSize && config.testChunkSize == config.chunkSize)
-        config.subBatchSize = 1000
-        #expect(config.resolvedSubBatchSize == config.chunkSize)
-        config.subBatchSize = 0
-        #expect(config.issue?.field == "subBatchSize")
+        #expect(config.batches.subBatchSize == BatchPlan.defaultSubBatchSize)
+        config.batches.subBatchSize = nil
+        #expect(config.batches.resolvedSubBatchSize == config.batches.chunkSize && config.testChunkSize == config.batches.chunkSize)
+        config.batches.subBatchSize = 1000
+        #expect(config.batches.resolvedSubBatchSize == config.batches.chunkSize)
+        config.batches.subBatchSize = 0
+        #expect(config.issue?.field == "batches.subBatchSize")
+        config.batches.subBatchSize = 100
+        config.batches.curvatureBatchSize = 0
+        #expect(config.issue?.field == "batches.curvatureBatchSize")
     }
 }
 
@@ -137,9 +140,9 @@ extension SubBatchTrainingTests {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         var config = try smallConfig(.float, folder: folder.path)
-        config.optimizer.gradientBatchSize = 240
-        config.optimizer.curvatureBatchSize = 120  // chunks of 120 > the default sub-batch of 100
-        config.subBatchSize = nil
+        config.batches.gradientBatchSize = 240
+        config.batches.curvatureBatchSize = 120  // chunks of 120 > the default sub-batch of 100
+        config.batches.subBatchSize = nil
         let path = folder.file("old.h5")
         let trainer = try trainedTrainer(config, Float.self, iterations: 1)
         try Checkpoint(trainer).save(to: path)
@@ -147,7 +150,10 @@ extension SubBatchTrainingTests {
         try storeStatusesAsSentences(trainer.history, in: file)
         var training = try #require(try JSONSerialization.jsonObject(
             with: Data(try file.stringAttribute("training", on: "config").utf8)) as? [String: Any])
-        #expect(training["sub_batch_size"] == nil)
+        // Format 2 kept the batch sizes in the HF settings.
+        var plan = try #require(training.removeValue(forKey: "batches") as? [String: Any])
+        #expect(plan.removeValue(forKey: "sub_batch_size") == nil)
+        training["optimizer"] = try #require(training["optimizer"] as? [String: Any]).merging(plan) { $1 }
         training["max_consecutive_rejections"] = nil
         try file.setAttribute("training", to: String(decoding: try JSONSerialization.data(withJSONObject: training), as: UTF8.self),
                               on: "config")
@@ -155,13 +161,13 @@ extension SubBatchTrainingTests {
         try file.close()
 
         let old = try Checkpoint<HessianFreeTraining<Float>>.load(from: path)
-        #expect(old.config.subBatchSize == nil && old.config.resolvedSubBatchSize == 120)
+        #expect(old.config.batches.subBatchSize == nil && old.config.batches.resolvedSubBatchSize == 120)
         let resumed = try old.makeTrainer(source: taskSource(config, Float.self), path: path)
         _ = try resumed.step()
         var whole = config
-        whole.subBatchSize = 120
+        whole.batches.subBatchSize = 120
         var newDefault = config
-        newDefault.subBatchSize = TrainingConfig.defaultSubBatchSize
+        newDefault.batches.subBatchSize = BatchPlan.defaultSubBatchSize
         #expect(rawBytes(resumed.parameters) == rawBytes(try trainedTrainer(whole, Float.self, iterations: 2).parameters))
         #expect(rawBytes(resumed.parameters) != rawBytes(try trainedTrainer(newDefault, Float.self, iterations: 2).parameters))
     }
