@@ -29,7 +29,7 @@ import Tasks
                                    "--test-sequences", "5", "--max-iterations", "0", "--min-cg", "40", "--checkpoint-dir",
                                    folder.file("runs"), "--run-name", "r"], in: folder)
         #expect(result.status == 0, "\(result.stderr)")
-        let stored = try TrainingCheckpoint<Float>.load(from: folder.file("runs/r/latest.h5"))
+        let stored = try Checkpoint<HessianFreeTraining<Float>>.load(from: folder.file("runs/r/latest.h5"))
         #expect(stored.config.optimizer.cgMinIterations == 40)
         #expect(TrainingConfig(data: stored.config.data).optimizer.cgMinIterations == 1)
     }
