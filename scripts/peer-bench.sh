@@ -5,11 +5,12 @@
 # output, squared error, Float32, structural damping on in both (the peer's `StructuralDamping` loss
 # adds its curvature term inside calc_G, as hfrnn's product does). Each time is the best of 7 calls.
 #
-#   scripts/peer-bench.sh [--rounds N] [--sub-batch S] [H:T:B ...]
+#   scripts/peer-bench.sh [--rounds N] [--sub-batch S] [--tag NAME] [H:T:B ...]
 #
 # Default shapes 100:50:1000 and 100:50:100. hfrnn takes the product as HF training does: the batch
 # held as sub-batches of S sequences (default 100, training's default `--sub-batch-size`), summed
 # in order (`hfrnn-bench --sub-batch S`); the peer takes it on the whole batch, as it trains.
+# --tag NAME writes docs/data/peer-bench-<date>-NAME.json instead of peer-bench-<date>.json.
 #
 # The peer is installed from PyPI into a throw-away virtual environment that is deleted at the end.
 # Both run without OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE: the peer on the kernels its own OpenBLAS
@@ -20,14 +21,16 @@ export OPENBLAS_NUM_THREADS=1
 
 rounds=3
 sub_batch=100
+tag=""
 shapes=()
 while (($#)); do
     case "$1" in
         --rounds) rounds="$2"; shift 2 ;;
         --sub-batch) sub_batch="$2"; shift 2 ;;
-        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+        --tag) tag="-$2"; shift 2 ;;
+        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
         *:*:*) shapes+=("$1"); shift ;;
-        *) echo "peer-bench: error: $1: expected --rounds N, --sub-batch S or H:T:B" >&2; exit 2 ;;
+        *) echo "peer-bench: error: $1: expected --rounds N, --sub-batch S, --tag NAME or H:T:B" >&2; exit 2 ;;
     esac
 done
 ((${#shapes[@]})) || shapes=(100:50:1000 100:50:100)
@@ -106,7 +109,7 @@ r = json.loads(sys.argv[1])
 ours, peer, ratio = r["hfrnn_seconds"] * 1e3, r["peer_seconds"] * 1e3, r["ratio"]
 print(f"{sys.argv[2]:<14} {ours:11.2f} ms {peer:11.2f} ms {ratio:11.2f}x")' "$row" "$shape"
 done
-file="$root/docs/data/peer-bench-$(date -u +%Y-%m-%d).json"
+file="$root/docs/data/peer-bench-$(date -u +%Y-%m-%d)$tag.json"
 {
     echo "{"
     echo "  \"format\": \"hfrnn-peer-bench\", \"format_version\": 2,"

@@ -18,8 +18,8 @@ import TrainingTestSupport
         // The gradient batch exactly as `step` draws it.
         var rng = trainer.rng
         let source = taskSource(config, Double.self)
-        let chunks = try (0..<config.batches.gradientChunkCount).map { _ in
-            try source.trainingSequences(count: config.batches.chunkSize, using: &rng)
+        let chunks = (0..<config.batches.gradientChunkCount).map { _ in
+            source.trainingSequences(count: config.batches.chunkSize, using: &rng)
         }
         let dataLoss = RNNObjective(network: trainer.network, chunks: chunks).loss(at: theta)
         let l2 = 0.5 * config.optimizer.weightCost * theta.reduce(0) { $0 + $1 * $1 }
