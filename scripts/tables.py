@@ -310,7 +310,20 @@ def sub_batch_bench(files):
     return markdown(header, table)
 
 
+def recall_by_position(files):
+    """Accuracy at each recalled symbol, per network (scripts/recall-by-position.py records, one per line)."""
+    records = []
+    for path in files:
+        with open(os.path.join(ROOT, path)) as handle:
+            records += [json.loads(line) for line in handle if line.strip()]
+    positions = max(len(r["accuracy_by_position"]) for r in records)
+    header = ["network"] + [f"symbol {k + 1}" for k in range(positions)]
+    table = [[r["label"]] + [f"{a:.2f}" for a in r["accuracy_by_position"]] for r in records]
+    return markdown(header, table)
+
+
 TABLES = {
+    "recall-by-position": recall_by_position,
     "peer-bound": peer_bound,
     "sub-batch-bench": sub_batch_bench,
     "length-generalisation": length_generalisation,
