@@ -34,6 +34,27 @@ enum TargetFormat: String, CaseIterable, Sendable {
     }
 }
 
+/// `--initial-lambda`: a number, or the authors' release's per-task rule
+/// (`SettingsPreset.releaseInitialLambda`), so one grid variant can give every task its own λ₀.
+enum InitialLambdaChoice: Sendable, Equatable {
+    case value(Double)
+    case release
+
+    @Sendable static func parse(_ text: String) throws -> InitialLambdaChoice {
+        if text == "release" { return .release }
+        guard let number = Double(text) else { throw ValidationError("expected a number or release") }
+        return .value(number)
+    }
+
+    /// λ₀ for a run on `data`.
+    func value(for data: DataSourceConfig) -> Double {
+        switch self {
+        case .value(let number): number
+        case .release: SettingsPreset.releaseInitialLambda(for: data)
+        }
+    }
+}
+
 let taskNames = PathologicalTask.allCases.map(\.rawValue).joined(separator: ", ")
 
 /// A task at minimum length T; a length the task does not allow is a one-line ValidationError.

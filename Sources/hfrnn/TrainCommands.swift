@@ -149,8 +149,12 @@ struct Train: ParsableCommand {
                                valueName: "source"), transform: choice())
     var evaluationBatches: EvaluationBatchSource?
 
-    @Option(parsing: .unconditional, help: "Initial Levenberg–Marquardt λ (default: 0.01 × scored steps per sequence of the task; 0.01 for a dataset).")
-    var initialLambda: Double?
+    @Option(parsing: .unconditional, help: ArgumentHelp("""
+        Initial Levenberg–Marquardt λ: a number, or release (0.01 × the authors' release's output count \
+        for the task: 0.08 for temporal order, 0.5·L for 20-bit memorisation) (default: 0.01 × scored \
+        steps per sequence of the task; 0.01 for a dataset).
+        """, valueName: "lambda"), transform: InitialLambdaChoice.parse)
+    var initialLambda: InitialLambdaChoice?
 
     @Option(parsing: .unconditional, help: """
         Sequences per HF iteration for the gradient, rounded up to whole curvature batches \
@@ -241,7 +245,7 @@ struct Train: ParsableCommand {
         config.successThreshold = successThreshold
         if let subBatchSize { config.batches.subBatchSize = subBatchSize }
         var hf = config.optimizer
-        if let initialLambda { hf.initialLambda = initialLambda }
+        if let initialLambda { hf.initialLambda = initialLambda.value(for: config.data) }
         if noStructuralDamping { hf.structuralDampingWeight = 0 }
         if let mu { hf.structuralDampingWeight = mu }
         if let gradientBatch { config.batches.gradientBatchSize = gradientBatch }

@@ -21,6 +21,21 @@ import Tasks
         #expect(stored.state.lambda != 0.01)
     }
 
+    /// `--initial-lambda release` gives each task the release's λ₀ (0.01 × its output count), which
+    /// differs from the default where the release counts outputs differently (temporal order).
+    @Test(arguments: [("temporal-order-3bit", 0.08), ("memorization-20bit", 0.01 * 5 * 10 * 30), ("addition", 0.01)])
+    func releaseInitialLambdaPerTask(task: String, expected: Double) throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let result = try runHFRNN(["train", "--task", task, "--length", "10", "--hidden-units", "4",
+                                   "--test-sequences", "5", "--max-iterations", "0", "--initial-lambda", "release",
+                                   "--checkpoint-dir", folder.file("runs"), "--run-name", "r"], in: folder)
+        #expect(result.status == 0, "\(result.stderr)")
+        let stored = try Checkpoint<HessianFreeTraining<Float>>.load(from: folder.file("runs/r/latest.h5"))
+        #expect(abs(stored.config.optimizer.initialLambda - expected) < 1e-12 * expected)
+        #expect(stored.state.lambda == stored.config.optimizer.initialLambda)
+    }
+
     /// --min-cg sets the CG iterations before the progress stop may end CG, and the run keeps it.
     @Test func minimumCGIterationsAreStored() throws {
         let folder = try TemporaryFolder()

@@ -162,6 +162,7 @@ private func isProgressLine(_ line: String) -> Bool {
         (["train", "--task", "addition", "--processor-time-limit", "soon"], "--processor-time-limit 'soon' is not a positive duration like 90s, 30m or 2h"),
         (["train", "--task", "addition", "--mu", "-1"], "--mu must be non-negative and finite, got -1.0"),
         (["train", "--task", "addition", "--initial-lambda", "0"], "--initial-lambda must be positive and finite, got 0.0"),
+        (["train", "--task", "addition", "--initial-lambda", "fast"], "The value 'fast' is invalid for '--initial-lambda <lambda>': expected a number or release"),
         (["train", "--task", "addition", "--test-sequences", "0"], "--test-sequences must be at least 1, got 0"),
         (["train", "--task", "addition", "--checkpoint-every", "0"], "--checkpoint-every must be at least 1 iteration, got 0"),
         (["train", "--task", "addition", "--success-threshold", "2"], "--success-threshold must be in (0, 1], got 2.0"),
