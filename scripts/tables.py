@@ -322,8 +322,23 @@ def recall_by_position(files):
     return markdown(header, table)
 
 
+def recall_and_memory(files):
+    """Per recalled symbol: what the network outputs and what a linear read-out of its hidden state
+    gets (recall-by-position records with `decodable_by_position`)."""
+    records = []
+    for path in files:
+        with open(os.path.join(ROOT, path)) as handle:
+            records += [json.loads(line) for line in handle if line.strip()]
+    positions = max(len(r["accuracy_by_position"]) for r in records)
+    header = ["network"] + [f"symbol {k + 1}" for k in range(positions)]
+    table = [[r["label"]] + [f"{a:.2f} / {d:.2f}" for a, d in zip(r["accuracy_by_position"], r["decodable_by_position"])]
+             for r in records]
+    return markdown(header, table)
+
+
 TABLES = {
     "recall-by-position": recall_by_position,
+    "recall-and-memory": recall_and_memory,
     "peer-bound": peer_bound,
     "sub-batch-bench": sub_batch_bench,
     "length-generalisation": length_generalisation,
