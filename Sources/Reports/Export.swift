@@ -22,7 +22,7 @@ import Training
 //
 // summary.json — one object, snake_case keys (keys sorted; non-finite floats as the strings "inf",
 // "-inf", "nan"; the JSON set-up of JSONFormat):
-//   format                "hfrnn-export-summary";   format_version  3
+//   format                "hfrnn-export-summary";   format_version  4
 //   hfrnn_version         version of the hfrnn that wrote the export
 //   checkpoint            path of the exported checkpoint
 //   run_name              the run folder's name
@@ -188,9 +188,10 @@ struct ExportSummary: Encodable {
     }
 
     var format = "hfrnn-export-summary"
-    /// 3: `config.batches` (checkpoint format 5); 2 had the batch sizes in `config.optimizer` and
-    /// `config.sub_batch_size`; 1 had camelCase and "_0" keys there.
-    var formatVersion = 3
+    /// 4: `config.method` (checkpoint format 6); 3 had `config.optimizer` beside `config.first_order`;
+    /// 2 had the batch sizes in `config.optimizer` and `config.sub_batch_size`; 1 had camelCase and
+    /// "_0" keys there.
+    var formatVersion = 4
     var hfrnnVersion = DataFiles.hfrnnVersion
     var checkpoint: String
     var runName: String

@@ -11,7 +11,7 @@ import Training
 /// The HDF5 layout is documented in checkpoints/README.md.
 public struct Checkpoint<Method: StoredMethod> {
     public typealias Scalar = Method.Scalar
-    public static var formatVersion: Int64 { 5 }
+    public static var formatVersion: Int64 { 6 }
 
     public var config: TrainingConfig
     public var network: RecurrentNetwork

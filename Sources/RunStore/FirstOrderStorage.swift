@@ -45,7 +45,7 @@ extension FirstOrderTraining: StoredMethod where Scalar: HDF5Element {
         let file = stored.file
         // First-order checkpoints exist from format 2 on: their configuration is snake_case.
         guard version >= 2 else { throw stored.fail("a format-\(version) checkpoint cannot hold a first-order run") }
-        let text = try LegacyBatchPlan.moved(try file.stringAttribute("training", on: "config"), version: version,
+        let text = try LegacyTrainingConfig.upgraded(try file.stringAttribute("training", on: "config"), version: version,
                                              keys: .snakeCase, path: stored.path)
         let config: TrainingConfig = try decodeJSON(text, path: stored.path, keys: .snakeCase)
         if let issue = config.issue { throw stored.fail("stored training configuration is invalid: \(issue)") }

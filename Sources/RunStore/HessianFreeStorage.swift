@@ -35,10 +35,13 @@ extension HessianFreeTraining: StoredMethod where Scalar: HDF5Element {
         // A run stored without `sub_batch_size` predates sub-batches: nil keeps its arithmetic.
         var defaults = TrainingConfig(data: .dataset(path: "", testPath: nil))
         defaults.batches.subBatchSize = nil
-        let text = try LegacyBatchPlan.moved(try file.stringAttribute("training", on: "config"), version: version,
+        let text = try LegacyTrainingConfig.upgraded(try file.stringAttribute("training", on: "config"), version: version,
                                              keys: keys, path: path)
         let config: TrainingConfig = try decodeJSON(text, path: path, defaults: defaults, keys: keys, wholeKeys: ["data"])
         if let issue = config.issue { throw stored.fail("stored training configuration is invalid: \(issue)") }
+        guard config.hessianFree != nil else {
+            throw stored.fail("stored training configuration trains with \(config.optimizerName), not Hessian-free")
+        }
         return config
     }
 

@@ -13,8 +13,10 @@ public enum FirstOrderTraining<Scalar: BLASScalar>: TrainingMethod {
     public typealias Record = FirstOrderRecord
 
     public static func settings(of config: TrainingConfig) throws -> FirstOrderRunConfig {
-        guard let run = config.firstOrder else { throw HFRNNError("the configuration has no first-order optimizer") }
-        return run
+        switch config.method {
+        case .firstOrder(let run): return run
+        case .hessianFree: throw HFRNNError("the configuration has no first-order optimizer")
+        }
     }
 
     public static func initialState(parameterCount: Int, settings: FirstOrderRunConfig) -> FirstOrderState<Scalar> {

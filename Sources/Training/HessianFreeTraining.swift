@@ -11,10 +11,10 @@ public enum HessianFreeTraining<Scalar: BLASScalar>: TrainingMethod {
     public typealias Record = IterationRecord
 
     public static func settings(of config: TrainingConfig) throws -> HFConfig {
-        if let run = config.firstOrder {
-            throw HFRNNError("the configuration trains with \(run.method.rawValue), not Hessian-free")
+        switch config.method {
+        case .hessianFree(let settings): return settings
+        case .firstOrder(let run): throw HFRNNError("the configuration trains with \(run.method.rawValue), not Hessian-free")
         }
-        return config.optimizer
     }
 
     /// λ = λ₀, zero warm start, counters at zero.

@@ -110,19 +110,21 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
     public var blasThreads = 1
     /// How the sequences drawn are cut into batches (gradient, curvature, evaluation, sub-batches).
     public var batches = BatchPlan()
-    public var optimizer = HFConfig()
+    /// The method that trains the run and its settings (`hessianFree` and `firstOrder` read them).
+    public var method: MethodSettings
+    /// HF's sparse initialisation; a first-order run's `FirstOrderRunConfig.initialization` may choose it.
     public var initialization = InitializationConfig()
-    /// Train with a first-order method instead of HF (`optimizer` is then unused); nil: HF.
-    public var firstOrder: FirstOrderRunConfig? = nil
     /// A dataset run's file hashes, to recognise its data wherever it is opened again; nil for task
     /// runs and runs from before they were recorded.
     public var datasetHashes: DatasetHashes? = nil
 
-    /// A run on `data` with every default; λ₀ from `defaultInitialLambda(for:)`.
+    /// An HF run on `data` with every default; λ₀ from `defaultInitialLambda(for:)`.
     public init(data: DataSourceConfig) {
         self.data = data
         batches.subBatchSize = BatchPlan.defaultSubBatchSize
-        optimizer.initialLambda = Self.defaultInitialLambda(for: data)
+        var hessianFree = HFConfig()
+        hessianFree.initialLambda = Self.defaultInitialLambda(for: data)
+        method = .hessianFree(hessianFree)
     }
 
     /// The initial Levenberg–Marquardt λ₀ of a run, unless overridden: for a task,
@@ -173,9 +175,8 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
 
     /// The first invalid value, or nil. Each test is written so that NaN fails it.
     public var issue: FieldIssue? {
-        if let issue = optimizer.issue { return issue.nested(under: "optimizer") }
+        if let issue = method.issue { return issue }
         if let issue = batches.issue { return issue.nested(under: "batches") }
-        if let issue = firstOrder?.issue { return issue }
         return FieldIssue.first([
             { .check(hiddenUnits >= 1, "hiddenUnits", subject: "hidden units", "must be at least 1, got \(hiddenUnits)") },
             { .check((maxIterations ?? 0) >= 0, "maxIterations", subject: "max iterations",

@@ -90,7 +90,7 @@ struct FirstOrderOptions: ParsableArguments {
         Self.flags.filter { $0.isGiven(self) }.map { ($0.flag, $0.field) }
     }
 
-    /// Sets `config.firstOrder` from the flags; a flag that belongs to another optimizer than
+    /// Makes `config` a first-order run (`config.method`) from the flags; a flag that belongs to another optimizer than
     /// `--optimizer` is a ValidationError naming it. `hfFlags` are the HF-only flags given.
     func apply(to config: inout TrainingConfig, hfFlags: [String], runNameGiven: Bool) throws {
         guard let method = optimizer.firstOrderMethod else {
@@ -128,7 +128,7 @@ struct FirstOrderOptions: ParsableArguments {
             }
             run.carefulInitialization.zeroInitialState = true
         }
-        config.firstOrder = run
+        config.method = .firstOrder(run)
         // HF and first-order runs of the same task and seed get different folders by default.
         if !runNameGiven { config.runName += "-\(method.rawValue)" }
     }

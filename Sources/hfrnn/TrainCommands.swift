@@ -240,7 +240,8 @@ struct Train: ParsableCommand {
         config.blasThreads = blasThreads
         config.successThreshold = successThreshold
         if let subBatchSize { config.batches.subBatchSize = subBatchSize }
-        var hf = config.optimizer
+        // An HF run until `firstOrder.apply` below makes it a first-order one.
+        var hf = config.hessianFree ?? HFConfig()
         if let initialLambda { hf.initialLambda = initialLambda }
         if noStructuralDamping { hf.structuralDampingWeight = 0 }
         if let mu { hf.structuralDampingWeight = mu }
@@ -265,7 +266,7 @@ struct Train: ParsableCommand {
             break
         }
         if let evaluationBatches { config.batches.evaluationBatchesFromGradient = evaluationBatches == .fromGradient }
-        config.optimizer = hf
+        config.method = .hessianFree(hf)
         try firstOrder.apply(to: &config, hfFlags: hfOnlyFlags, runNameGiven: runName != nil)
         if let issue = config.issue { throw ValidationError(Train.flagMessage(issue)) }
         return config

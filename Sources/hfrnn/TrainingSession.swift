@@ -13,10 +13,9 @@ import Training
 // where the checkpoints are and how to go on.
 
 func startTraining<S: BLASScalar & HDF5Element>(_ config: TrainingConfig, _: S.Type, threads: Int? = nil) throws {
-    if config.firstOrder != nil {
-        try start(FirstOrderTraining<S>.self, config, threads: threads)
-    } else {
-        try start(HessianFreeTraining<S>.self, config, threads: threads)
+    switch config.method {
+    case .hessianFree: try start(HessianFreeTraining<S>.self, config, threads: threads)
+    case .firstOrder: try start(FirstOrderTraining<S>.self, config, threads: threads)
     }
 }
 

@@ -150,7 +150,7 @@ func exportTinyRun() throws -> ExportResult {
             let final: Final, last_train_loss: Double?, best_test_error: Double?, success_threshold: Double, solved: Bool
         }
         let summary = try JSONDecoder().decode(Mirror.self, from: data)
-        #expect(summary.format == "hfrnn-export-summary" && summary.format_version == 3)
+        #expect(summary.format == "hfrnn-export-summary" && summary.format_version == 4)
         let config = try JSONFormat.decoder().decode(
             TrainingConfig.self, from: JSONSerialization.data(withJSONObject: try #require(object["config"])))
         #expect(config == tinyRun.config)

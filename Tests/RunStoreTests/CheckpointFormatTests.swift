@@ -31,7 +31,7 @@ import TrainingTestSupport
                                               "hfrnn_version", "hfrnn_version.crc32", "precision", "precision.crc32"])
         #expect(try file.stringAttribute("blas_kernels") == BLAS.kernels)
         #expect(try file.stringAttribute("format") == "hfrnn-checkpoint")
-        #expect(try file.int64Attribute("format_version") == 5)
+        #expect(try file.int64Attribute("format_version") == 6)
         #expect(try file.stringAttribute("precision") == "float")
         #expect(try !file.stringAttribute("hfrnn_version").isEmpty)
 

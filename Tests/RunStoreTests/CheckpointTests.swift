@@ -61,7 +61,7 @@ import TrainingTestSupport
                             backtrackIteration: k % 17, stepSize: 1,
                             decision: k % 5 == 0 ? .nonFinite("λ ← 1.5λ ✗ “quoted” \\ 日本") : .accepted, elapsedSeconds: Double(k))
         }
-        var state = HFState<Double>(parameterCount: network.parameterCount, config: config.optimizer)
+        var state = HFState<Double>(parameterCount: network.parameterCount, config: config.hessianFree!)
         state.iteration = iterations
         state.totalCGIterations = 123_456
         state.rejectedSteps = 600
@@ -224,7 +224,7 @@ import TrainingTestSupport
             try file.write([1.0, 2.0], shape: [2], to: "x")
             try file.close()
         }
-        let futureVersion = try variant("future") { try $0.setAttribute("format_version", to: 6) }
+        let futureVersion = try variant("future") { try $0.setAttribute("format_version", to: 7) }
         let textVersion = try variant("text-version") { try $0.setAttribute("format_version", to: "1") }
         let wrongShape = try variant("shape") {
             try $0.write([Float](repeating: 0.5, count: 56), shape: [8, 7], to: "parameters/W_hh")
@@ -295,7 +295,7 @@ import TrainingTestSupport
             (folder.path, .float, "\(folder.path): is a directory, not an HDF5 file"),
             (otherHDF5, .float, "\(otherHDF5): not an hfrnn checkpoint (no format = 'hfrnn-checkpoint' attribute)"),
             (notACheckpoint, .float, "\(notACheckpoint): not an hfrnn checkpoint (no format = 'hfrnn-checkpoint' attribute)"),
-            (futureVersion, .float, "\(futureVersion): checkpoint format version 6 is not supported (this hfrnn reads versions 1 to 5)"),
+            (futureVersion, .float, "\(futureVersion): checkpoint format version 7 is not supported (this hfrnn reads versions 1 to 6)"),
             (textVersion, .float, "\(textVersion): attribute 'format_version' of '/': stored as string (type class string); cannot read it as Int64 (type class integer)"),
             (good, .double, "\(good): checkpoint precision is float, expected double"),
             (wrongShape, .float, "\(wrongShape): parameters/W_hh has shape [8, 7], the 2-8-1 network needs [8, 8]"),
@@ -397,7 +397,7 @@ import TrainingTestSupport
                      .dataset(path: "a/b.h5", testPath: nil)] {
             var config = TrainingConfig(data: data)
             config.successThreshold = 0.02
-            for document in [try JSONFormat.string(config), try JSONFormat.string(config.optimizer),
+            for document in [try JSONFormat.string(config), try JSONFormat.string(config.hessianFree!),
                              try JSONFormat.string(RecurrentNetwork(shape: NetworkShape(inputs: 2, hidden: 3, outputs: 1),
                                                                     outputLoss: .linearSquaredError))] {
                 let found = try keys(of: document)
@@ -432,10 +432,12 @@ import TrainingTestSupport
         var training = try #require(try JSONSerialization.jsonObject(
             with: JSONFormat.encoder(keys: .camelCase).encode(config)) as? [String: Any])
         training["data"] = ["task": ["_0": ["task": "addition", "minimumLength": 8]]]
-        // Before format 5 the batch sizes were HF settings and the sub-batch size stood at the top.
+        // Before format 5 the batch sizes were HF settings and the sub-batch size stood at the top;
+        // before format 6 the HF settings were `optimizer`.
         var plan = try #require(training.removeValue(forKey: "batches") as? [String: Any])
         training["subBatchSize"] = plan.removeValue(forKey: "subBatchSize")
-        training["optimizer"] = try #require(training["optimizer"] as? [String: Any]).merging(plan) { $1 }
+        let method = try #require(training.removeValue(forKey: "method") as? [String: Any])
+        training["optimizer"] = try #require(method["hessianFree"] as? [String: Any]).merging(plan) { $1 }
         training["blasThreads"] = nil
         training["maxConsecutiveRejections"] = nil
         let text = String(decoding: try JSONSerialization.data(withJSONObject: training), as: UTF8.self)

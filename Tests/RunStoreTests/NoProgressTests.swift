@@ -26,7 +26,7 @@ import TrainingTestSupport
         #expect(outcome.iterations == 6)
         #expect(trainer.history.allSatisfy { !$0.accepted })
         #expect(trainer.stalledSteps == 6)
-        #expect(trainer.state.lambda > 10 * config.optimizer.initialLambda)
+        #expect(trainer.state.lambda > 10 * config.hessianFree!.initialLambda)
     }
 
     /// The count restarts in a resumed session and after any accepted step.

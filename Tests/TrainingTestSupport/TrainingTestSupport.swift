@@ -17,7 +17,7 @@ public func smallConfig(_ precision: Precision, folder: String) throws -> Traini
     config.batches.curvatureBatchSize = 30
     config.batches.backtrackBatchSize = 30
     config.batches.lineSearchBatchSize = 30
-    config.optimizer.cgMaxIterations = 20
+    config.hessianFree?.cgMaxIterations = 20
     return config
 }
 

@@ -17,7 +17,7 @@ import TrainingTestSupport
 
     @Test func iscPresetHoldsTheReleasesValues() throws {
         let config = SettingsPreset.isc.applied(to: try taskConfig(.temporalOrder3, 100))
-        let hf = config.optimizer
+        let hf = try #require(config.hessianFree)
         #expect(hf.structuralDampingWeight == 0.0075)
         #expect(hf.rhoUsesDampedModel && config.batches.evaluationBatchesFromGradient)
         #expect(hf.cgMaxIterations == 300 && hf.cgMinIterations == 1)
@@ -33,7 +33,7 @@ import TrainingTestSupport
             (.memorization20, 100, 0.01 * 5 * 10 * 120),
         ]
         for (task, t, lambda) in lambdas {
-            let got = SettingsPreset.isc.applied(to: try taskConfig(task, t)).optimizer.initialLambda
+            let got = try #require(SettingsPreset.isc.applied(to: try taskConfig(task, t)).hessianFree?.initialLambda)
             #expect(abs(got - lambda) < 1e-12, "\(task)")
         }
         // 5-bit memorisation: the release's batch of 32 (all patterns) in every role.
@@ -46,7 +46,7 @@ import TrainingTestSupport
         var changed = SettingsPreset.isc.applied(to: base)
         changed.seed = 9
         let back = SettingsPreset.hfrnn.applied(to: changed)
-        #expect(back.optimizer == base.optimizer && back.initialization == base.initialization && back.seed == 9)
+        #expect(back.method == base.method && back.initialization == base.initialization && back.seed == 9)
     }
 
     /// The release's initialisation: W_hh not rescaled (its radius is the sparse draw's), b_y = 0.

@@ -150,10 +150,11 @@ extension SubBatchTrainingTests {
         try storeStatusesAsSentences(trainer.history, in: file)
         var training = try #require(try JSONSerialization.jsonObject(
             with: Data(try file.stringAttribute("training", on: "config").utf8)) as? [String: Any])
-        // Format 2 kept the batch sizes in the HF settings.
+        // Format 2 kept the batch sizes in the HF settings, which were `optimizer`.
         var plan = try #require(training.removeValue(forKey: "batches") as? [String: Any])
         #expect(plan.removeValue(forKey: "sub_batch_size") == nil)
-        training["optimizer"] = try #require(training["optimizer"] as? [String: Any]).merging(plan) { $1 }
+        let method = try #require(training.removeValue(forKey: "method") as? [String: Any])
+        training["optimizer"] = try #require(method["hessian_free"] as? [String: Any]).merging(plan) { $1 }
         training["max_consecutive_rejections"] = nil
         try file.setAttribute("training", to: String(decoding: try JSONSerialization.data(withJSONObject: training), as: UTF8.self),
                               on: "config")
