@@ -94,7 +94,10 @@ enum LegacyStatusSentences {
 ///   `evaluation_batches_from_gradient`) and the sub-batch size at the top (`sub_batch_size`);
 ///   format 5 keeps them together in `batches`;
 /// - before format 6 the HF settings were `optimizer` whatever the method, beside a `first_order`
-///   object for first-order runs; format 6 keeps the one method's in `method`.
+///   object for first-order runs; format 6 keeps the one method's in `method`;
+/// - format 1 wrote the data source in Swift's synthesized form, `{"task": {"_0": {"task": …,
+///   "minimumLength": …}}}` or `{"dataset": {"path": …, "testPath": …}}`, where later formats have
+///   `{"kind": "task", "task": …, "minimum_length": …}` or `{"kind": "dataset", "path": …, "test_path": …}`.
 /// `keys` is the document's key style (format 1 spelled keys in camelCase).
 enum LegacyTrainingConfig {
     static let batchPlanFields = ["gradientBatchSize", "curvatureBatchSize", "backtrackBatchSize",
@@ -106,6 +109,9 @@ enum LegacyTrainingConfig {
             throw HFRNNError.file(path, "stored TrainingConfig is not readable: not a JSON object")
         }
         func key(_ name: String) -> String { keys == .snakeCase ? JSONFormat.snakeCase(name) : name }
+        if version == 1, let data = training[key("data")] as? [String: Any], data[key("kind")] == nil {
+            training[key("data")] = formatOneData(data)
+        }
         if version < 5 {
             var plan: [String: Any] = [:]
             if let hessianFree = training[key("optimizer")] as? [String: Any] {
@@ -122,5 +128,17 @@ enum LegacyTrainingConfig {
             training[key("method")] = [key("hessianFree"): hessianFree]
         }
         return String(decoding: try JSONSerialization.data(withJSONObject: training), as: UTF8.self)
+    }
+
+    /// Format 1's data source (camelCase keys) in the later form, its fields as they were; an
+    /// object of neither form is left for the decoder to report.
+    private static func formatOneData(_ data: [String: Any]) -> [String: Any] {
+        if let task = data["task"] as? [String: Any], let spec = task["_0"] as? [String: Any] {
+            return spec.merging(["kind": "task"]) { stored, _ in stored }
+        }
+        if let dataset = data["dataset"] as? [String: Any] {
+            return dataset.merging(["kind": "dataset"]) { stored, _ in stored }
+        }
+        return data
     }
 }

@@ -24,12 +24,6 @@ public enum DataSourceConfig: Sendable, Codable, Equatable {
         case kind, task, minimumLength, path, testPath
     }
 
-    /// Checkpoint format 1 wrote Swift's synthesized form: `{"task": {"_0": {…}}}` or
-    /// `{"dataset": {"path": …, "testPath": …}}`.
-    private enum FormatOneKeys: String, CodingKey {
-        case task, dataset, taskSpec = "_0", path, testPath
-    }
-
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         switch self {
@@ -46,10 +40,8 @@ public enum DataSourceConfig: Sendable, Codable, Equatable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        guard let kind = try container.decodeIfPresent(String.self, forKey: .kind) else {
-            try self.init(formatOne: decoder.container(keyedBy: FormatOneKeys.self))
-            return
-        }
+        // Checkpoints of format 1 spelled it otherwise: RunStore's legacy reader rewrites them first.
+        let kind = try container.decode(String.self, forKey: .kind)
         switch kind {
         case "task":
             self = .task(try TaskSpec(task: container.decode(PathologicalTask.self, forKey: .task),
@@ -60,17 +52,6 @@ public enum DataSourceConfig: Sendable, Codable, Equatable {
         default:
             throw DecodingError.dataCorruptedError(forKey: .kind, in: container,
                                                    debugDescription: "kind '\(kind)' is neither 'task' nor 'dataset'")
-        }
-    }
-
-    private init(formatOne container: KeyedDecodingContainer<FormatOneKeys>) throws {
-        if container.contains(.task) {
-            let task = try container.nestedContainer(keyedBy: FormatOneKeys.self, forKey: .task)
-            self = .task(try task.decode(TaskSpec.self, forKey: .taskSpec))
-        } else {
-            let dataset = try container.nestedContainer(keyedBy: FormatOneKeys.self, forKey: .dataset)
-            self = .dataset(path: try dataset.decode(String.self, forKey: .path),
-                            testPath: try dataset.decodeIfPresent(String.self, forKey: .testPath))
         }
     }
 }
