@@ -188,7 +188,8 @@ struct ExportSummary: Encodable {
     }
 
     var format = "hfrnn-export-summary"
-    /// 4: `config.method` (checkpoint format 6); 3 had `config.optimizer` beside `config.first_order`;
+    /// 4: `config.method` (checkpoint format 6); 3 had `config.optimizer` beside `config.first_order`,
+    /// and `config.run_name` and `config.checkpoint_directory`;
     /// 2 had the batch sizes in `config.optimizer` and `config.sub_batch_size`; 1 had camelCase and
     /// "_0" keys there.
     var formatVersion = 4

@@ -94,7 +94,9 @@ enum LegacyStatusSentences {
 ///   `evaluation_batches_from_gradient`) and the sub-batch size at the top (`sub_batch_size`);
 ///   format 5 keeps them together in `batches`;
 /// - before format 6 the HF settings were `optimizer` whatever the method, beside a `first_order`
-///   object for first-order runs; format 6 keeps the one method's in `method`;
+///   object for first-order runs; format 6 keeps the one method's in `method`, and no longer
+///   `run_name` and `checkpoint_directory`, where the run was first kept (a run's folder is the one
+///   its checkpoint is in);
 /// - format 1 wrote the data source in Swift's synthesized form, `{"task": {"_0": {"task": …,
 ///   "minimumLength": …}}}` or `{"dataset": {"path": …, "testPath": …}}`, where later formats have
 ///   `{"kind": "task", "task": …, "minimum_length": …}` or `{"kind": "dataset", "path": …, "test_path": …}`.
@@ -120,6 +122,8 @@ enum LegacyTrainingConfig {
             plan[key("subBatchSize")] = training.removeValue(forKey: key("subBatchSize"))
             training[key("batches")] = plan
         }
+        training[key("runName")] = nil
+        training[key("checkpointDirectory")] = nil
         // A first-order run's `optimizer` held HF's defaults, unused: only the method's settings stay.
         let hessianFree = training.removeValue(forKey: key("optimizer"))
         if let firstOrder = training.removeValue(forKey: key("firstOrder")) {

@@ -56,7 +56,8 @@ public enum DataSourceConfig: Sendable, Codable, Equatable {
     }
 }
 
-/// Everything that defines a training run; stored whole in every checkpoint.
+/// Everything that defines a training run; stored whole in every checkpoint. Where the run is
+/// kept is not part of it: that is the run folder (RunStore's `RunFolder`), wherever it is moved.
 public struct TrainingConfig: Sendable, Codable, Equatable {
     public var data: DataSourceConfig
     /// Hidden tanh units [ISC demo; SMDH'13: "100 standard tanh hidden units"]: 100.
@@ -79,9 +80,6 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
     public var maxConsecutiveRejections = 20
     /// Write the latest checkpoint every this many HF iterations.
     public var checkpointEvery = 1
-    /// Checkpoints go to `<checkpointDirectory>/<runName>/`.
-    public var runName = "run"
-    public var checkpointDirectory = "checkpoints"
     /// Fixed test set size: 10,000 sequences [PMB'13; ISC: 10 × 1000].
     public var testSequences = 10_000
     /// Stop when the test error falls below this fraction (nil: see `resolvedSuccessThreshold`).
@@ -175,8 +173,6 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
             { .check(testSequences >= 1, "testSequences", subject: "test set size", "must be at least 1, got \(testSequences)") },
             { .check(successThreshold.map { $0 > 0 && $0 <= 1 } ?? true, "successThreshold", subject: "success threshold",
                      "must be in (0, 1], got \(successThreshold ?? 0)") },
-            { .check(!runName.isEmpty && !runName.contains("/") && !runName.hasPrefix("."), "runName", subject: "run name",
-                     "'\(runName)' must be non-empty, without '/', and not start with '.'") },
             { .check(initialization.sparseFanIn >= 1, "initialization.sparseFanIn", subject: "sparse fan-in",
                      "must be at least 1, got \(initialization.sparseFanIn)") },
             { .check(initialization.spectralRadius > 0, "initialization.spectralRadius", subject: "spectral radius",
@@ -187,18 +183,14 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
 
 extension TrainingConfig {
     /// The configuration a resumed session runs with: the limits given for this session (nil: none),
-    /// never an earlier session's, a new success threshold in place of the old one, and the run
-    /// folder the checkpoint is in, wherever it was moved.
-    public func resumed(fromCheckpointAt path: String, maxIterations: Int?, timeLimitSeconds: Double?,
-                        processorTimeLimitSeconds: Double? = nil, successThreshold: Double?) -> TrainingConfig {
+    /// never an earlier session's, and a new success threshold in place of the old one.
+    public func resumed(maxIterations: Int?, timeLimitSeconds: Double?, processorTimeLimitSeconds: Double? = nil,
+                        successThreshold: Double?) -> TrainingConfig {
         var config = self
         config.maxIterations = maxIterations
         config.timeLimitSeconds = timeLimitSeconds
         config.processorTimeLimitSeconds = processorTimeLimitSeconds
         if let successThreshold { config.successThreshold = successThreshold }
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
-        config.runName = folder.lastPathComponent
-        config.checkpointDirectory = folder.deletingLastPathComponent().path
         return config
     }
 }

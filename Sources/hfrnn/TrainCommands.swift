@@ -4,6 +4,7 @@ import Foundation
 import HDF5IO
 import HessianFree
 import Linalg
+import RunStore
 import SequenceModel
 import Tasks
 import Training
@@ -213,7 +214,7 @@ struct Train: ParsableCommand {
         if testDataset != nil && dataset == nil { throw ValidationError("--test-dataset needs --dataset") }
         if dataset != nil && length != nil { throw ValidationError("--length belongs to --task, not --dataset") }
         if noStructuralDamping && mu != nil { throw ValidationError("--no-structural-damping and --mu contradict each other") }
-        _ = try makeConfig()
+        _ = try runFolder(for: try makeConfig())
     }
 
     /// The run's configuration from the flags; every bad value is a ValidationError.
@@ -233,9 +234,6 @@ struct Train: ParsableCommand {
         config.timeLimitSeconds = try stop.seconds()
         config.processorTimeLimitSeconds = try stop.processorSeconds()
         config.checkpointEvery = checkpointEvery
-        config.runName = runName ?? "\(task?.rawValue ?? URL(fileURLWithPath: dataset ?? "data").deletingPathExtension().lastPathComponent)"
-            + (task != nil ? "-T\(length ?? Train.defaultLength)" : "") + "-seed\(seed)"
-        config.checkpointDirectory = checkpointDir
         config.testSequences = testSequences
         config.blasThreads = blasThreads
         config.successThreshold = successThreshold
@@ -267,17 +265,29 @@ struct Train: ParsableCommand {
         }
         if let evaluationBatches { config.batches.evaluationBatchesFromGradient = evaluationBatches == .fromGradient }
         config.method = .hessianFree(hf)
-        try firstOrder.apply(to: &config, hfFlags: hfOnlyFlags, runNameGiven: runName != nil)
+        try firstOrder.apply(to: &config, hfFlags: hfOnlyFlags)
         if let issue = config.issue { throw ValidationError(Train.flagMessage(issue)) }
         return config
     }
 
+    /// The new run's folder, `<checkpoint-dir>/<run-name>`: by default `<task>-T<length>-seed<seed>`
+    /// or `<dataset file name>-seed<seed>`, ending in `-<optimizer>` for a first-order run so that
+    /// HF and first-order runs of the same task and seed get different folders.
+    func runFolder(for config: TrainingConfig) throws -> RunFolder {
+        let data = task?.rawValue ?? URL(fileURLWithPath: dataset ?? "data").deletingPathExtension().lastPathComponent
+        let name = runName ?? data + (task != nil ? "-T\(length ?? Train.defaultLength)" : "") + "-seed\(seed)"
+            + (config.firstOrder.map { "-\($0.method.rawValue)" } ?? "")
+        if let issue = RunFolder.nameIssue(name) { throw ValidationError(Train.flagMessage(issue)) }
+        return RunFolder(directory: checkpointDir, name: name)
+    }
+
     func run() throws {
         let config = try makeConfig()
+        let folder = try runFolder(for: config)
         try runGuarded {
             switch config.precision {
-            case .float: try startTraining(config, Float.self, threads: threads)
-            case .double: try startTraining(config, Double.self, threads: threads)
+            case .float: try startTraining(config, Float.self, in: folder, threads: threads)
+            case .double: try startTraining(config, Double.self, in: folder, threads: threads)
             }
         }
     }

@@ -39,14 +39,14 @@ private let tinyRunRoot = FileManager.default.temporaryDirectory
 let tinyRun: TinyRun = {
     let root = tinyRunRoot
     atexit { try? FileManager.default.removeItem(atPath: tinyRunRoot) }
-    var config = try! smallConfig(.float, folder: root)
+    var config = try! smallConfig(.float)
     config.seed = 1
     config.maxIterations = 3
-    config.runName = "tiny"
     let source = try! makeSource(config, Float.self)
     let trainer = try! Trainer<HessianFreeTraining<Float>>(config: config, source: source)
-    let outcome = try! runTraining(trainer, shouldStop: { false }, onIteration: { _ in })
-    return TinyRun(root: root, runFolder: RunFolder(config: config).path, checkpoint: outcome.latestCheckpoint,
+    let run = RunFolder(directory: root, name: "tiny")
+    let outcome = try! runTraining(trainer, in: run, shouldStop: { false }, onIteration: { _ in })
+    return TinyRun(root: root, runFolder: run.path, checkpoint: outcome.latestCheckpoint,
                    history: trainer.history, finalTestError: outcome.finalTestError,
                    finalTestLoss: outcome.finalTestLoss, config: config)
 }()

@@ -26,7 +26,7 @@ import TrainingTestSupport
     private func roundTrip<S: BLASScalar & HDF5Element>(_: S.Type, _ precision: Precision) throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let trainer = try trainedTrainer(try smallConfig(precision, folder: folder.path), S.self, iterations: 3)
+        let trainer = try trainedTrainer(try smallConfig(precision), S.self, iterations: 3)
         let saved = Checkpoint(trainer)
         let path = folder.file("round-trip.h5")
         try saved.save(to: path)
@@ -50,7 +50,7 @@ import TrainingTestSupport
     @Test func longHistoryWithUnusualStringsRoundTrips() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let config = try smallConfig(.double, folder: folder.path)
+        let config = try smallConfig(.double)
         let network = RecurrentNetwork(shape: NetworkShape(inputs: 2, hidden: 8, outputs: 1),
                                        outputLoss: .linearSquaredError)
         let iterations = 3000
@@ -97,11 +97,11 @@ import TrainingTestSupport
     private func exactResume<S: BLASScalar & HDF5Element>(_: S.Type, _ precision: Precision) throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let config = try smallConfig(precision, folder: folder.path)
+        let config = try smallConfig(precision)
         let straight = try trainedTrainer(config, S.self, iterations: 4)
 
         let first = try trainedTrainer(config, S.self, iterations: 2)
-        let run = RunFolder(config: config)
+        let run = RunFolder(path: folder.file("small"))
         try run.prepare()
         let path = run.latest
         try Checkpoint(first).save(to: path)
@@ -136,7 +136,7 @@ import TrainingTestSupport
     @Test func interruptedSaveKeepsThePreviousCheckpoint() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let config = try smallConfig(.float, folder: folder.path)
+        let config = try smallConfig(.float)
         let trainer = try trainedTrainer(config, Float.self, iterations: 1)
         let path = folder.file("latest.h5")
         let good = Checkpoint(trainer)
@@ -174,7 +174,7 @@ import TrainingTestSupport
     @Test func failedRenameLeavesNoTemporaryFile() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let trainer = try trainedTrainer(try smallConfig(.float, folder: folder.path), Float.self, iterations: 0)
+        let trainer = try trainedTrainer(try smallConfig(.float), Float.self, iterations: 0)
         let path = folder.file("latest.h5")
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
         try Data("keep".utf8).write(to: URL(fileURLWithPath: path + "/note"))
@@ -190,7 +190,7 @@ import TrainingTestSupport
     @Test func loadFailuresAreOneLineErrorsNamingTheFile() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let config = try smallConfig(.float, folder: folder.path)
+        let config = try smallConfig(.float)
         let good = folder.file("good.h5")
         try Checkpoint(try trainedTrainer(config, Float.self, iterations: 2)).save(to: good)
         let goodBytes = try Data(contentsOf: URL(fileURLWithPath: good))
@@ -354,7 +354,7 @@ import TrainingTestSupport
     @Test func resumingOnDataThatDoesNotFitNamesTheCheckpoint() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let config = try smallConfig(.float, folder: folder.path)
+        let config = try smallConfig(.float)
         let path = folder.file("latest.h5")
         try Checkpoint(try trainedTrainer(config, Float.self, iterations: 1)).save(to: path)
         let checkpoint = try Checkpoint<HessianFreeTraining<Float>>.load(from: path)
@@ -408,7 +408,7 @@ import TrainingTestSupport
             #expect(decoded == config)
         }
         let path = folder.file("latest.h5")
-        let config = try smallConfig(.float, folder: folder.path)
+        let config = try smallConfig(.float)
         try Checkpoint(try trainedTrainer(config, Float.self, iterations: 1)).save(to: path)
         let file = try HDF5File.open(path)
         for attribute in ["training", "network", "optimizer"] {
@@ -424,7 +424,7 @@ import TrainingTestSupport
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let path = folder.file("latest.h5")
-        let config = try smallConfig(.float, folder: folder.path)
+        let config = try smallConfig(.float)
         try Checkpoint(try trainedTrainer(config, Float.self, iterations: 1)).save(to: path)
         let expected = try Checkpoint<HessianFreeTraining<Float>>.load(from: path)
 

@@ -25,7 +25,7 @@ import TrainingTestSupport
     @Test func aCheckpointStoresOnlyTheMethodThatTrainsTheRun() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        var config = try smallConfig(.float, folder: folder.path)
+        var config = try smallConfig(.float)
         let hfPath = folder.file("hf.h5")
         try Checkpoint(try trainedTrainer(config, Float.self, iterations: 1)).save(to: hfPath)
         let hf = try storedTraining(hfPath)

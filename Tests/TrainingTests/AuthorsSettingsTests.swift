@@ -72,7 +72,7 @@ import TrainingTestSupport
     @Test func evaluationBatchesFromTheGradientBatchAreSharedExactly() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        var config = try smallConfig(.float, folder: folder.path)
+        var config = try smallConfig(.float)
         config.batches.subBatchSize = 7
         config.batches.gradientBatchSize = 90  // three chunks of 30
         config.batches.evaluationBatchesFromGradient = true
@@ -96,7 +96,7 @@ import TrainingTestSupport
     }
 
     @Test func evaluationBatchesFromTheGradientBatchNeedThreeChunks() throws {
-        var config = try smallConfig(.float, folder: "unused")
+        var config = try smallConfig(.float)
         config.batches.evaluationBatchesFromGradient = true
         #expect(config.issue?.field == "batches.gradientBatchSize")
         config.batches.gradientBatchSize = 90
@@ -145,7 +145,7 @@ import TrainingTestSupport
     @Test func diagnosticsOfAnIteration() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        var config = try smallConfig(.float, folder: folder.path)
+        var config = try smallConfig(.float)
         config.data = .task(try TaskSpec(task: .memorization20, minimumLength: 5))
         let trainer = try Trainer<HessianFreeTraining<Float>>(config: config, source: taskSource(config, Float.self))
         let record = try trainer.step()
@@ -159,7 +159,7 @@ import TrainingTestSupport
     @Test func processorTimeLimitStopsAfterAtLeastOneIteration() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        var config = try smallConfig(.float, folder: folder.path)
+        var config = try smallConfig(.float)
         config.processorTimeLimitSeconds = 1e-6
         let trainer = try Trainer<HessianFreeTraining<Float>>(config: config, source: taskSource(config, Float.self))
         #expect(trainer.stopReason(interrupted: false) == nil)

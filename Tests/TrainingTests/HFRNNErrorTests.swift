@@ -25,7 +25,7 @@ import TrainingTestSupport
     @Test func anInvalidConfigurationNamesItsField() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        var config = try smallConfig(.float, folder: folder.path)
+        var config = try smallConfig(.float)
         config.hiddenUnits = 0
         #expect(throws: HFRNNError.configuration(field: "hiddenUnits", message: "hidden units must be at least 1, got 0")) {
             _ = try Trainer<HessianFreeTraining<Float>>(config: config, source: taskSource(config, Float.self))
@@ -42,7 +42,7 @@ import TrainingTestSupport
     @Test func dataThatDoesNotFitTheNetworkIsAMismatchNamingTheData() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let config = try smallConfig(.float, folder: folder.path)
+        let config = try smallConfig(.float)
         let trainer = try trainedTrainer(config, Float.self, iterations: 0)
         var other = config
         other.data = .task(try .init(task: .temporalOrder, minimumLength: 50))

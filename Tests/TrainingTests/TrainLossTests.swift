@@ -11,7 +11,7 @@ import TrainingTestSupport
     @Test func trainLossIsTheDataLossOfTheGradientBatch() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        var config = try smallConfig(.double, folder: folder.path)
+        var config = try smallConfig(.double)
         config.hessianFree?.weightCost = 0.05  // an L2 term comparable to the data loss
         let trainer = try Trainer<HessianFreeTraining<Double>>(config: config, source: taskSource(config, Double.self))
         let theta = trainer.parameters
