@@ -181,7 +181,7 @@ func exportTinyRun() throws -> ExportResult {
     }
 
     @Test func svgCopesWithNoHistoryAndNonFiniteValues() throws {
-        let empty = try SVGStructure(Data(curvesSVG(history: [], title: "a & b <c>", successThreshold: 0.01).utf8))
+        let empty = try SVGStructure(Data(curvesSVG(curve: [], title: "a & b <c>", successThreshold: 0.01).utf8))
         #expect(empty.panels == 4 && empty.polylines == 0)
         #expect(empty.text.contains("a & b <c>"))
         var odd: [IterationRecord] = []
@@ -192,7 +192,7 @@ func exportTinyRun() throws -> ExportResult {
                                        lambdaNext: 1, rho: -.infinity, cgIterations: 1, cgStop: nil, backtrackIteration: 1,
                                        stepSize: 1, decision: .accepted, elapsedSeconds: Double(k) * 4000))
         }
-        let structure = try SVGStructure(Data(curvesSVG(history: odd, title: "odd").utf8))
+        let structure = try SVGStructure(Data(curvesSVG(curve: odd.map(\.curvePoint), title: "odd").utf8))
         #expect(structure.panels == 4)
         #expect(structure.text.contains("wall time (h)"))
     }

@@ -51,7 +51,7 @@ import TrainingTestSupport
         #expect(trainer.history.count == 2 && trainer.history.allSatisfy { $0.vanishingTerm.isFinite && $0.vanishingTerm > 0 })
         let latest = folder.file("sgd/latest.h5")
         let stored = try StoredRun<Float>.load(from: latest)
-        #expect(stored.firstOrderHistory.map(Self.bits) == Self.bits(trainer.history))
+        #expect(stored.history.firstOrder.map(Self.bits) == Self.bits(trainer.history))
         let metrics = try String(contentsOfFile: folder.file("sgd/metrics.csv"), encoding: .utf8)
         #expect(metrics.split(separator: "\n").first?.hasSuffix(",vanishing_term") == true)
         #expect(metrics.split(separator: "\n").dropFirst().allSatisfy { !$0.hasSuffix(",nan") })
@@ -82,7 +82,7 @@ import TrainingTestSupport
         #expect(try checkpointFirstOrderMethod(latest) == method)
         let stored = try StoredRun<Float>.load(from: latest)
         #expect(stored.parameters == trainer.parameters && stored.iteration == 7)
-        #expect(stored.firstOrderHistory.map(Self.bits) == Self.bits(trainer.history))
+        #expect(stored.history.firstOrder.map(Self.bits) == Self.bits(trainer.history))
         #expect(throws: HFRNNError.self) { try Checkpoint<HessianFreeTraining<Float>>.load(from: latest) }
 
         let export = try exportRun(checkpoint: latest, to: folder.file("export"))
