@@ -104,8 +104,8 @@ struct RunExport<S: BLASScalar & HDF5Element> {
             throw HFRNNError.dataMismatch(run.path, "the data has \(source.inputSize) inputs and \(source.outputSize) outputs "
                                 + "but the network is \(run.network.shape)")
         }
-        let chunks = try source.testChunks(chunkSize: run.config.testChunkSize)
-        let predicted = try predictionsImage(chunks: chunks, criterion: source.errorCriterion,
+        let subBatches = try source.testSubBatches(subBatchSize: run.config.testSubBatchSize)
+        let predicted = try predictionsImage(subBatches: subBatches, criterion: source.errorCriterion,
                                              data: "\(source.name): the run's test set",
                                              name: URL(fileURLWithPath: directory).appendingPathComponent("predictions.h5").path)
         let csv = run.history.curvesCSV

@@ -139,10 +139,10 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
         return nil
     }
 
-    /// The size of the pieces the test set is evaluated in: the sub-batch size of HF runs, the
-    /// chunk size of first-order runs. Training's test curve, `hfrnn evaluate` and `hfrnn export`
+    /// The size of the sub-batches the test set is evaluated in: the sub-batch size of HF runs, the
+    /// chunk size (`BatchPlan.chunkSize`) of first-order runs. Training's test curve, `hfrnn evaluate` and `hfrnn export`
     /// all use it, so that they agree to the last digit.
-    public var testChunkSize: Int { firstOrder == nil ? batches.resolvedSubBatchSize : batches.chunkSize }
+    public var testSubBatchSize: Int { firstOrder == nil ? batches.resolvedSubBatchSize : batches.chunkSize }
 
     /// Fresh training sequences drawn per history row's unit: per HF iteration, the gradient chunks
     /// plus the backtracking and line-search batches; per update for a first-order run (whose

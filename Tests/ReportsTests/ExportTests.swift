@@ -266,14 +266,14 @@ func exportTinyRun() throws -> ExportResult {
     @Test func trainingEvaluateAndExportAgreeExactly() throws {
         let run = try StoredRun<Float>.load(from: tinyRun.checkpoint)
         let source = try makeSource(run.config, Float.self)
-        let chunks = try source.testChunks(chunkSize: run.config.testChunkSize)
-        let evaluation = evaluateSet(network: run.network, parameters: run.parameters, chunks: chunks,
+        let chunks = try source.testSubBatches(subBatchSize: run.config.testSubBatchSize)
+        let evaluation = evaluateSet(network: run.network, parameters: run.parameters, subBatches: chunks,
                                      criterion: source.errorCriterion)
         #expect(evaluation.sequences == 40)
         #expect(evaluation.loss.bitPattern == tinyRun.finalTestLoss.bitPattern)
         #expect(evaluation.errorRate == tinyRun.finalTestError)
         #expect(tinyRun.history.last?.testLoss.bitPattern == evaluation.loss.bitPattern)
-        let predicted = try RunExport(run).predictionsImage(chunks: chunks, criterion: source.errorCriterion,
+        let predicted = try RunExport(run).predictionsImage(subBatches: chunks, criterion: source.errorCriterion,
                                                             data: "test", name: "predictions.h5")
         #expect(predicted.evaluation == evaluation)
         let folder = try TemporaryFolder()

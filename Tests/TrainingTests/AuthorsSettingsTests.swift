@@ -169,24 +169,24 @@ import TrainingTestSupport
         #expect(config.issue?.field == "processorTimeLimitSeconds")
     }
 
-    /// Chunks made one at a time are evaluated as they come (one chunk held at a time) and give
+    /// Sub-batches made one at a time are evaluated as they come (one sub-batch held at a time) and give
     /// the same numbers as the whole list.
-    @Test func streamedChunksEvaluateLikeTheList() throws {
+    @Test func streamedSubBatchesEvaluateLikeTheList() throws {
         let spec = try TaskSpec(task: .addition, minimumLength: 12)
         let network = RecurrentNetwork(shape: NetworkShape(inputs: 2, hidden: 6, outputs: 1), outputLoss: spec.outputLoss)
         var rng = SeededGenerator(seed: 2)
         let theta: [Float] = network.initialParameters(using: &rng)
         var data = SeededGenerator(seed: 5)
-        let chunks: [SequenceBatch<Float>] = (0..<4).map { _ in spec.makeBatch(count: 7, using: &data) }
-        let whole = EvaluationWorkspace(network: network).evaluateSet(parameters: theta, chunks: chunks,
+        let subBatches: [SequenceBatch<Float>] = (0..<4).map { _ in spec.makeBatch(count: 7, using: &data) }
+        let whole = EvaluationWorkspace(network: network).evaluateSet(parameters: theta, subBatches: subBatches,
                                                                       criterion: spec.errorCriterion)
         var made = 0, heldAtVisit: [Int] = []
         let streamed = EvaluationWorkspace(network: network).evaluateSet(
             parameters: theta, criterion: spec.errorCriterion,
-            nextChunk: { () -> SequenceBatch<Float>? in
-                guard made < chunks.count else { return nil }
+            nextSubBatch: { () -> SequenceBatch<Float>? in
+                guard made < subBatches.count else { return nil }
                 made += 1
-                return chunks[made - 1]
+                return subBatches[made - 1]
             }, visit: { _, _, _ in heldAtVisit.append(made) })
         #expect(streamed == whole)
         #expect(heldAtVisit == [1, 2, 3, 4])

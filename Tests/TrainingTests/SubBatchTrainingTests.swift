@@ -121,7 +121,7 @@ import TrainingTestSupport
         var config = try smallConfig(.float)
         #expect(config.batches.subBatchSize == BatchPlan.defaultSubBatchSize)
         config.batches.subBatchSize = nil
-        #expect(config.batches.resolvedSubBatchSize == config.batches.chunkSize && config.testChunkSize == config.batches.chunkSize)
+        #expect(config.batches.resolvedSubBatchSize == config.batches.chunkSize && config.testSubBatchSize == config.batches.chunkSize)
         config.batches.subBatchSize = 1000
         #expect(config.batches.resolvedSubBatchSize == config.batches.chunkSize)
         config.batches.subBatchSize = 0
@@ -177,7 +177,7 @@ extension SubBatchTrainingTests {
 extension SubBatchTrainingTests {
     /// A worker's share of a dataset draw: the same rows as the whole draw (wrapping past the end,
     /// repeating rows when the batch is bigger than the file) and the same generator state, read
-    /// from memory or, for big files, from disk at the kept sub-batches only; test chunks likewise.
+    /// from memory or, for big files, from disk at the kept sub-batches only; test sub-batches likewise.
     @Test(arguments: [0, DatasetFile.defaultInMemoryLimit])
     func datasetSubBatchesAreTheRowsOfTheWholeDraw(inMemoryLimit: Int) throws {
         let folder = try TemporaryFolder()
@@ -199,7 +199,7 @@ extension SubBatchTrainingTests {
                 if let part = kept[index] { #expect(sameData(part, whole[index]), "batch of \(count), sub-batch \(index)") }
             }
         }
-        let tests = try source.testChunks(chunkSize: 6), keptTests = try source.testChunks(chunkSize: 6) { $0 != 1 }
+        let tests = try source.testSubBatches(subBatchSize: 6), keptTests = try source.testSubBatches(subBatchSize: 6) { $0 != 1 }
         #expect(keptTests.count == tests.count && keptTests[1] == nil)
         for index in tests.indices where index != 1 { #expect(sameData(keptTests[index]!, tests[index])) }
     }
@@ -271,5 +271,5 @@ private final class FailingSource: SequenceSource {
     func trainingSequences(count: Int, using rng: inout SeededGenerator) throws -> SequenceBatch<Float> {
         throw HFRNNError("no rows today")
     }
-    func testChunks(chunkSize: Int) throws -> [SequenceBatch<Float>] { inner.testChunks(chunkSize: chunkSize) }
+    func testSubBatches(subBatchSize: Int) throws -> [SequenceBatch<Float>] { inner.testSubBatches(subBatchSize: subBatchSize) }
 }

@@ -18,10 +18,10 @@ import TrainingTestSupport
         // The gradient batch exactly as `step` draws it.
         var rng = trainer.rng
         let source = taskSource(config, Double.self)
-        let chunks = (0..<config.batches.gradientChunkCount).map { _ in
+        let subBatches = (0..<config.batches.gradientChunkCount).map { _ in
             source.trainingSequences(count: config.batches.chunkSize, using: &rng)
         }
-        let dataLoss = RNNObjective(network: trainer.network, chunks: chunks).loss(at: theta)
+        let dataLoss = RNNObjective(network: trainer.network, subBatches: subBatches).loss(at: theta)
         let l2 = 0.5 * config.hessianFree!.weightCost * theta.reduce(0) { $0 + $1 * $1 }
         try #require(l2 > 0.1 * dataLoss)
 
