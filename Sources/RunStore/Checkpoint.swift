@@ -22,23 +22,6 @@ public struct Checkpoint<Method: StoredMethod> {
     public var history: [Method.Record]
     public var elapsedSeconds: Double
 
-    public init(config: TrainingConfig, network: RecurrentNetwork, parameters: [Scalar], state: Method.State,
-                rng: SeededGenerator, history: [Method.Record], elapsedSeconds: Double) {
-        self.config = config
-        self.network = network
-        self.parameters = parameters
-        self.state = state
-        self.rng = rng
-        self.history = history
-        self.elapsedSeconds = elapsedSeconds
-    }
-
-    public init(_ trainer: Trainer<Method>) {
-        self.init(config: trainer.config, network: trainer.network, parameters: trainer.parameters,
-                  state: trainer.state, rng: trainer.rng, history: trainer.history,
-                  elapsedSeconds: trainer.elapsedSeconds)
-    }
-
     // MARK: Writing
 
     /// Writes the checkpoint to `path` atomically: a temporary file in the same folder, flushed
@@ -98,8 +81,13 @@ public struct Checkpoint<Method: StoredMethod> {
         let network = try stored.readNetwork(config: config, keys: version == 1 ? .camelCase : .snakeCase,
                                              maximumLayerSize: maximumLayerSize)
         let parameters = try stored.readParameters(network: network)
-        let state = try Method.readState(from: stored, settings: try Method.settings(of: config),
-                                         parameterCount: network.layout.count)
+        let settings: Method.Settings
+        do {
+            settings = try Method.settings(of: config)
+        } catch let error as HFRNNError {
+            throw error.reported(at: path, "stored training configuration: ")
+        }
+        let state = try Method.readState(from: stored, settings: settings, parameterCount: network.layout.count)
         let rng = try stored.readRNG()
         let elapsed = try stored.elapsedSeconds()
         let history = try Method.readHistory(from: stored, state: state, version: version)
@@ -127,6 +115,16 @@ public struct Checkpoint<Method: StoredMethod> {
         } catch let error as HFRNNError {
             throw error.reported(at: path, "cannot resume: ")
         }
+    }
+}
+
+// In an extension, so that the memberwise initialiser stays: internal, since outside this module a
+// checkpoint is made from a trainer or read from a file (`load`).
+extension Checkpoint {
+    public init(_ trainer: Trainer<Method>) {
+        self.init(config: trainer.config, network: trainer.network, parameters: trainer.parameters,
+                  state: trainer.state, rng: trainer.rng, history: trainer.history,
+                  elapsedSeconds: trainer.elapsedSeconds)
     }
 }
 

@@ -45,9 +45,9 @@ extension FirstOrderTraining: StoredMethod where Scalar: HDF5Element {
                                              keys: .snakeCase, path: stored.path)
         let config: TrainingConfig = try decodeJSON(text, path: stored.path, keys: .snakeCase)
         if let issue = config.issue { throw stored.fail("stored training configuration is invalid: \(issue)") }
-        guard let run = config.firstOrder else { throw stored.fail("stored training configuration has no first-order optimizer") }
+        // That the configuration trains with a first-order method at all, `Checkpoint.load` checks.
         let storedMethod = try file.stringAttribute("method", on: "optimizer")
-        guard storedMethod == run.method.rawValue else {
+        if let run = config.firstOrder, storedMethod != run.method.rawValue {
             throw stored.fail("optimizer method is '\(storedMethod)' but the stored configuration trains with \(run.method.rawValue)")
         }
         return config

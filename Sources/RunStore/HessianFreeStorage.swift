@@ -40,9 +40,6 @@ extension HessianFreeTraining: StoredMethod where Scalar: HDF5Element {
                                              keys: keys, path: path)
         let config: TrainingConfig = try decodeJSON(text, path: path, defaults: defaults, keys: keys, wholeKeys: ["data"])
         if let issue = config.issue { throw stored.fail("stored training configuration is invalid: \(issue)") }
-        guard config.hessianFree != nil else {
-            throw stored.fail("stored training configuration trains with \(config.optimizerName), not Hessian-free")
-        }
         return config
     }
 

@@ -12,12 +12,9 @@ public enum FirstOrderTraining<Scalar: BLASScalar>: TrainingMethod {
     public typealias State = FirstOrderState<Scalar>
     public typealias Record = FirstOrderRecord
 
-    public static func settings(of config: TrainingConfig) throws -> FirstOrderRunConfig {
-        switch config.method {
-        case .firstOrder(let run): return run
-        case .hessianFree: throw HFRNNError("the configuration has no first-order optimizer")
-        }
-    }
+    public static var settingsInConfig: KeyPath<TrainingConfig, FirstOrderRunConfig?> { \.firstOrder }
+
+    public static var displayName: String { "first-order" }
 
     public static func initialState(parameterCount: Int, settings: FirstOrderRunConfig) -> FirstOrderState<Scalar> {
         FirstOrderState(parameterCount: parameterCount, config: settings.optimizer)

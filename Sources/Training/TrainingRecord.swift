@@ -27,16 +27,6 @@ public struct CurvePoint: Sendable, Equatable {
     public var elapsedSeconds: Double
     /// NaN when the method does not record it.
     public var processorSeconds: Double
-
-    public init(steps: Int, trainLoss: Double, testLoss: Double, testError: Double, elapsedSeconds: Double,
-                processorSeconds: Double = .nan) {
-        self.steps = steps
-        self.trainLoss = trainLoss
-        self.testLoss = testLoss
-        self.testError = testError
-        self.elapsedSeconds = elapsedSeconds
-        self.processorSeconds = processorSeconds
-    }
 }
 
 extension TrainingRecord {

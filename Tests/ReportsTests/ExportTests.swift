@@ -202,7 +202,7 @@ func exportTinyRun() throws -> ExportResult {
         defer { try? FileManager.default.removeItem(atPath: result.directory) }
         let file = try HDF5File.open(result.predictions)
         let spec = try #require(tinyRun.config.task)
-        // 40 test sequences in chunks of the curvature batch (30): 30 + 10, exactly the 40 asked for.
+        // 40 test sequences in sub-batches of the curvature batch's size (30): 30 + 10, exactly the 40 asked for.
         let n = 40, t = spec.maximumLength, o = spec.outputSize
         let (predictions, predictionShape) = try file.read("predictions", as: Double.self)
         #expect(predictionShape == [n, t, o])
@@ -262,18 +262,18 @@ func exportTinyRun() throws -> ExportResult {
 
     /// One test-set evaluation: the loss and error training recorded for the last iteration,
     /// `hfrnn evaluate` (evaluateSet) and `hfrnn export` (its predictions.h5) agree to the last bit, on
-    /// exactly the 40 test sequences asked for (chunks of 30 and 10, not two chunks of 30).
+    /// exactly the 40 test sequences asked for (sub-batches of 30 and 10, not two of 30).
     @Test func trainingEvaluateAndExportAgreeExactly() throws {
         let run = try StoredRun<Float>.load(from: tinyRun.checkpoint)
         let source = try makeSource(run.config, Float.self)
-        let chunks = try source.testSubBatches(subBatchSize: run.config.testSubBatchSize)
-        let evaluation = evaluateSet(network: run.network, parameters: run.parameters, subBatches: chunks,
+        let subBatches = try source.testSubBatches(subBatchSize: run.config.testSubBatchSize)
+        let evaluation = evaluateSet(network: run.network, parameters: run.parameters, subBatches: subBatches,
                                      criterion: source.errorCriterion)
         #expect(evaluation.sequences == 40)
         #expect(evaluation.loss.bitPattern == tinyRun.finalTestLoss.bitPattern)
         #expect(evaluation.errorRate == tinyRun.finalTestError)
         #expect(tinyRun.history.last?.testLoss.bitPattern == evaluation.loss.bitPattern)
-        let predicted = try RunExport(run).predictionsImage(subBatches: chunks, criterion: source.errorCriterion,
+        let predicted = try RunExport(run).predictionsImage(subBatches: subBatches, criterion: source.errorCriterion,
                                                             data: "test", name: "predictions.h5")
         #expect(predicted.evaluation == evaluation)
         let folder = try TemporaryFolder()

@@ -39,6 +39,20 @@ import TrainingTestSupport
         }
     }
 
+    /// Every method reads its settings the same way and says the same thing when the run is another's.
+    @Test func aConfigurationOfAnotherMethodNamesBoth() throws {
+        var config = try smallConfig(.float)
+        #expect(throws: HFRNNError("the configuration trains with hf, not first-order")) {
+            _ = try FirstOrderTraining<Float>.settings(of: config)
+        }
+        #expect(try HessianFreeTraining<Float>.settings(of: config) == config.hessianFree)
+        config.method = .firstOrder(FirstOrderRunConfig(method: .adam))
+        #expect(throws: HFRNNError("the configuration trains with adam, not Hessian-free")) {
+            _ = try HessianFreeTraining<Float>.settings(of: config)
+        }
+        #expect(try FirstOrderTraining<Float>.settings(of: config) == config.firstOrder)
+    }
+
     @Test func dataThatDoesNotFitTheNetworkIsAMismatchNamingTheData() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
