@@ -125,7 +125,7 @@ let package = Package(
             "SequenceModel", "Tasks", "TestSupport", "TrainingTestSupport",
         ]),
         .testTarget(name: "RunStoreTests", dependencies: [
-            "RunStore", "DataFiles", "Diagnostics", "HDF5IO", "HessianFree", "Linalg", "SequenceModel", "Tasks", "Training",
+            "RunStore", "DataFiles", "Diagnostics", "FirstOrder", "HDF5IO", "HessianFree", "Linalg", "SequenceModel", "Tasks", "Training",
             "TestSupport", "TrainingTestSupport",
         ]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures"]),

@@ -9,6 +9,7 @@
 # product, taken as HF training takes it: sub-batches of S sequences on N threads (default 1).
 # --tag NAME writes docs/data/bench-<date>-NAME.json instead.
 set -euo pipefail
+source "$(dirname "$0")/json-record.sh"
 export OPENBLAS_NUM_THREADS=1
 tag=""
 shapes=()
@@ -34,13 +35,8 @@ for shape in "${shapes[@]}"; do
 done
 file="$root/docs/data/bench-$(date -u +%Y-%m-%d)$tag.json"
 {
-    echo "{"
-    echo "  \"format\": \"hfrnn-bench\", \"format_version\": 1,"
-    echo "  \"date_utc\": \"$(date -u +%Y-%m-%dT%H:%M:%SZ)\", \"cpu\": \"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)\","
+    json_record_start hfrnn-bench 1
     echo "  \"processors\": $(nproc), \"load_average_before\": \"$load_before\", \"command\": \"hfrnn-bench --hidden H --length T --batch B [--pass product --sub-batch S --threads N] --repeats 7 --json\","
-    echo "  \"passes\": ["
-    printf '    %s' "${records[0]}"; for r in "${records[@]:1}"; do printf ',\n    %s' "$r"; done; echo
-    echo "  ]"
-    echo "}"
+    json_record_end passes "${records[@]}"
 } > "$file"
 cat "$file"

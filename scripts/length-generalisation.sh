@@ -10,6 +10,7 @@
 # task, trained length, seed and checkpoint path, so the checkpoint can be rebuilt by rerunning
 # its cell if it is not committed.
 set -euo pipefail
+source "$(dirname "$0")/json-record.sh"
 export OPENBLAS_NUM_THREADS=1
 lengths="200 500 1000 5000"; count=1000; checkpoints=()
 while (($#)); do
@@ -46,13 +47,8 @@ print(task, length, e["data"]["seed"], e["error_rate"], e["checkpoint"])')
 done
 file="$root/docs/data/length-generalisation-$(date -u +%Y-%m-%d).json"
 {
-    echo "{"
-    echo "  \"format\": \"hfrnn-length-generalisation\", \"format_version\": 1,"
-    echo "  \"date_utc\": \"$(date -u +%Y-%m-%dT%H:%M:%SZ)\", \"cpu\": \"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)\","
+    json_record_start hfrnn-length-generalisation 1
     echo "  \"command\": \"hfrnn evaluate CHECKPOINT --task TASK --length L --count $count --seed 1 --json\","
-    echo "  \"records\": ["
-    printf '    %s' "${records[0]}"; for r in "${records[@]:1}"; do printf ',\n    %s' "$r"; done; echo
-    echo "  ]"
-    echo "}"
+    json_record_end records "${records[@]}"
 } > "$file"
 cat "$file"

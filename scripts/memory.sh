@@ -8,6 +8,7 @@
 #
 # HFRNN=path/to/hfrnn uses that build instead of building one.
 set -euo pipefail
+source "$(dirname "$0")/json-record.sh"
 export OPENBLAS_NUM_THREADS=1
 lengths="50 200 1000"
 while (($#)); do
@@ -40,16 +41,11 @@ for length in $lengths; do
 done
 file="$root/docs/data/memory-$(date -u +%Y-%m-%d).json"
 {
-    echo "{"
-    echo "  \"format\": \"hfrnn-memory\", \"format_version\": 1,"
-    echo "  \"date_utc\": \"$(date -u +%Y-%m-%dT%H:%M:%SZ)\", \"cpu\": \"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)\","
+    json_record_start hfrnn-memory 1
     echo "  \"processors\": $(nproc), \"memory_total_mb\": $(( $(grep MemTotal /proc/meminfo | awk '{print $2}') / 1024 )),"
     echo "  \"hfrnn\": \"${HFRNN#$root/}\", \"commit\": \"$(git -C "$root" rev-parse --short HEAD)\","
     echo "  \"command\": \"hfrnn train --task addition --length T --seed 1 --max-iterations 1 --max-cg 10 --threads 1 [OPTIONS]\","
     echo "  \"measure\": \"peak resident set of the process (/usr/bin/time %M), MiB\","
-    echo "  \"runs\": ["
-    printf '    %s' "${runs[0]}"; for r in "${runs[@]:1}"; do printf ',\n    %s' "$r"; done; echo
-    echo "  ]"
-    echo "}"
+    json_record_end runs "${runs[@]}"
 } > "$file"
 cat "$file"

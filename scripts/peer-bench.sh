@@ -17,6 +17,7 @@
 # picks for the CPU, hfrnn on the ones it picks at start-up (docs/benchmark.md). Writes the result
 # with the machine and kernels to docs/data/peer-bench-<date>.json.
 set -euo pipefail
+source "$(dirname "$0")/json-record.sh"
 export OPENBLAS_NUM_THREADS=1
 
 rounds=3
@@ -111,15 +112,10 @@ print(f"{sys.argv[2]:<14} {ours:11.2f} ms {peer:11.2f} ms {ratio:11.2f}x")' "$ro
 done
 file="$root/docs/data/peer-bench-$(date -u +%Y-%m-%d)$tag.json"
 {
-    echo "{"
-    echo "  \"format\": \"hfrnn-peer-bench\", \"format_version\": 2,"
-    echo "  \"date_utc\": \"$(date -u +%Y-%m-%dT%H:%M:%SZ)\", \"cpu\": \"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)\","
+    json_record_start hfrnn-peer-bench 2
     echo "  \"load_average_before\": \"$load_before\", \"hfrnn_kernels\": \"$kernels\","
     echo "  \"peer\": \"hessianfree 0.4.0 RNNet.calc_G with StructuralDamping(0.03)\", \"peer_blas\": $(field blas <<< "$peer_line" | python3 -c 'import ast,json,sys; print(json.dumps(ast.literal_eval(sys.stdin.read())))'),"
     echo "  \"method\": \"best of 7 calls per round, best of $rounds alternating rounds, one BLAS thread each; hfrnn in sub-batches of hfrnn_sub_batch sequences, as in training\","
-    echo "  \"shapes\": ["
-    printf '    %s' "${rows[0]}"; for r in "${rows[@]:1}"; do printf ',\n    %s' "$r"; done; echo
-    echo "  ]"
-    echo "}"
+    json_record_end shapes "${rows[@]}"
 } > "$file"
 echo "wrote $file"

@@ -8,6 +8,7 @@
 # Default: addition at T = 100, seed 1, 5 HF iterations, N = every processor, 2 rounds. Run it on
 # an idle machine: the point is what a run gains from the cores it has.
 set -euo pipefail
+source "$(dirname "$0")/json-record.sh"
 export OPENBLAS_NUM_THREADS=1
 threads=$(nproc); iterations=5; rounds=2
 train=(--task addition --length 100 --seed 1)
@@ -46,15 +47,10 @@ swift build -c release --product hfrnn-bench --package-path "$root" >/dev/null
 kernels=$("$root/.build/release/hfrnn-bench" --kernels)
 file="$root/docs/data/threads-$(date -u +%Y-%m-%d).json"
 {
-    echo "{"
-    echo "  \"format\": \"hfrnn-threads-bench\", \"format_version\": 1,"
-    echo "  \"date_utc\": \"$(date -u +%Y-%m-%dT%H:%M:%SZ)\", \"cpu\": \"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)\","
+    json_record_start hfrnn-threads-bench 1
     echo "  \"processors\": $(nproc), \"openblas_core\": \"$kernels\", \"load_average_before\": \"$(cut -d' ' -f1-3 /proc/loadavg)\","
     echo "  \"command\": \"hfrnn train ${train[*]} --max-iterations $iterations --threads N\","
     echo "  \"same_bits_for_every_run\": $([[ $digests == 1 ]] && echo true || echo false),"
-    echo "  \"runs\": ["
-    printf '    %s' "${runs[0]}"; for r in "${runs[@]:1}"; do printf ',\n    %s' "$r"; done; echo
-    echo "  ]"
-    echo "}"
+    json_record_end runs "${runs[@]}"
 } > "$file"
 cat "$file"

@@ -8,6 +8,7 @@
 #
 # Default: addition at T = 100, seeds 1 2 3. Run it on an idle machine: it measures wall time.
 set -euo pipefail
+source "$(dirname "$0")/json-record.sh"
 export OPENBLAS_NUM_THREADS=1
 task=addition; length=100; seeds="1 2 3"; extra=()
 while (($#)); do
@@ -52,14 +53,9 @@ done
 kernels=$("$root/.build/release/hfrnn-bench" --kernels 2>/dev/null || echo unknown)
 file="$root/docs/data/time-to-solve-$task-T$length-$(date -u +%Y-%m-%d).json"
 {
-    echo "{"
-    echo "  \"format\": \"hfrnn-time-to-solve\", \"format_version\": 1,"
-    echo "  \"date_utc\": \"$(date -u +%Y-%m-%dT%H:%M:%SZ)\", \"cpu\": \"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)\","
+    json_record_start hfrnn-time-to-solve 1
     echo "  \"processors\": $(nproc), \"openblas_core\": \"$kernels\", \"load_average_before\": \"$load_before\","
     echo "  \"command\": \"hfrnn train --task $task --length $length --seed N ${extra[*]}\","
-    echo "  \"runs\": ["
-    printf '    %s' "${runs[0]}"; for r in "${runs[@]:1}"; do printf ',\n    %s' "$r"; done; echo
-    echo "  ]"
-    echo "}"
+    json_record_end runs "${runs[@]}"
 } > "$file"
 cat "$file"

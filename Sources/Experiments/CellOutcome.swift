@@ -157,7 +157,7 @@ public struct ExperimentFolder: Sendable {
                                   stopReason: "")
         if let path = checkpoint(cell) {
             let run = try StoredRun<Double>.load(from: path)
-            let error = run.history.last?.testError
+            let error = run.curve.last?.testError
             let solved = error.map { $0 < run.successThreshold } ?? false
             outcome.solved = solved
             outcome.iterations = run.iteration
@@ -167,7 +167,7 @@ public struct ExperimentFolder: Sendable {
             // notes only count sessions it saw end.
             if let processor = run.processorSeconds { outcome.cpuSeconds = processor }
             outcome.finalTestError = error
-            outcome.curve = GridResults.Curve(cell: cell, history: run.history,
+            outcome.curve = GridResults.Curve(cell: cell, history: run.curve,
                                               sequencesPerIteration: run.config.trainingSequencesPerIteration)
             outcome.stopReason = CellOutcome.stopReason(
                 solved: solved, iterations: run.iteration, elapsedSeconds: run.elapsedSeconds,

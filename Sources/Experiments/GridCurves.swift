@@ -11,17 +11,17 @@ extension GridResults {
     /// One cell's learning curve.
     public struct Curve: Sendable {
         public var cell: GridCell
-        public var history: [IterationRecord]
-        /// Fresh training sequences per history iteration (HF iteration or first-order update).
+        public var history: [CurvePoint]
+        /// Fresh training sequences per step (HF iteration or first-order update).
         public var sequencesPerIteration: Int
 
-        public init(cell: GridCell, history: [IterationRecord], sequencesPerIteration: Int) {
+        public init(cell: GridCell, history: [CurvePoint], sequencesPerIteration: Int) {
             self.cell = cell
             self.history = history
             self.sequencesPerIteration = sequencesPerIteration
         }
 
-        var sequences: [Double] { history.map { Double($0.iteration) * Double(sequencesPerIteration) } }
+        var sequences: [Double] { history.map { Double($0.steps) * Double(sequencesPerIteration) } }
     }
 
     public static func curvesSVG(_ curves: [Curve], spec: GridSpec, title: String) -> String {

@@ -81,7 +81,7 @@ private func evaluateCheckpoint<S: BLASScalar & HDF5Element>(at path: String, on
                                                              moved: MovedDataset, _: S.Type) throws -> CheckpointEvaluation {
     let run = try StoredRun<S>.load(from: path, moved: moved)
     var config = run.config
-    var chunks: [SequenceBatch<S>]
+    var subBatches: [SequenceBatch<S>]
     var criterion: ErrorCriterion
     var described: CheckpointEvaluation.Source
 
@@ -106,38 +106,38 @@ private func evaluateCheckpoint<S: BLASScalar & HDF5Element>(at path: String, on
         try requireFit(data: source.name, inputs: source.inputSize, outputs: source.outputSize,
                        outputLoss: source.outputLoss, model: path, network: run.network)
         let file = (source as? DatasetSource<S>)?.test
-        return (try source.testChunks(chunkSize: config.testChunkSize), source.errorCriterion,
+        return (try source.testSubBatches(subBatchSize: config.testSubBatchSize), source.errorCriterion,
                 .init(kind: kind, name: file?.path ?? source.name, seed: file == nil ? config.seed : nil,
                       availableSequences: file?.sequenceCount))
     }
 
     switch data {
     case .runTestSet:
-        (chunks, criterion, described) = try testSet(kind: "run_test_set")
+        (subBatches, criterion, described) = try testSet(kind: "run_test_set")
     case .dataset(let file):
         config.data = .dataset(path: file, testPath: file)
         // A dataset source reads min(testSequences, rows): without a count, every row.
         config.testSequences = count ?? Int.max
-        (chunks, criterion, described) = try testSet(kind: "dataset")
+        (subBatches, criterion, described) = try testSet(kind: "dataset")
     case .task(let spec, let seed):
         try requireFit(data: spec.name, inputs: spec.inputSize, outputs: spec.outputSize, outputLoss: spec.outputLoss,
                        model: path, network: run.network)
-        // Exactly `count` sequences from `seed`, in chunks of the run's test chunk size (the last one
-        // smaller), each made when it is evaluated: memory stays that of one chunk at any length or count.
+        // Exactly `count` sequences from `seed`, in sub-batches of the run's test sub-batch size (the last one
+        // smaller), each made when it is evaluated: memory stays that of one sub-batch at any length or count.
         var rng = SeededGenerator(seed: seed)
         var remaining = count ?? config.testSequences
-        let chunkSize = config.testChunkSize
+        let subBatchSize = config.testSubBatchSize
         let result = EvaluationWorkspace<S>(network: run.network).evaluateSet(
-            parameters: run.parameters, criterion: spec.errorCriterion, nextChunk: {
+            parameters: run.parameters, criterion: spec.errorCriterion, nextSubBatch: {
                 guard remaining > 0 else { return nil }
-                let size = min(chunkSize, remaining)
+                let size = min(subBatchSize, remaining)
                 remaining -= size
                 return spec.makeBatch(count: size, using: &rng)
             })
         return evaluation(result, criterion: spec.errorCriterion,
                           described: .init(kind: "task", name: spec.name, seed: seed, availableSequences: nil))
     }
-    return evaluation(evaluateSet(network: run.network, parameters: run.parameters, chunks: chunks, criterion: criterion),
+    return evaluation(evaluateSet(network: run.network, parameters: run.parameters, subBatches: subBatches, criterion: criterion),
                       criterion: criterion, described: described)
 
 }

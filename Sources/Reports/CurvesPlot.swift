@@ -6,17 +6,17 @@ import Training
 // loss (log scale) against HF iteration (top row) and against training wall time (bottom row).
 // Each panel is a `<g class="panel">` with a frame, ticks, tick labels, axis labels and a legend.
 
-/// The learning-curve figure as a standalone SVG document. `iterationName` names the x axis of the
-/// top row ("update" for first-order runs, whose records carry the update count as `iteration`).
-public func curvesSVG(history: [IterationRecord], title: String, successThreshold: Double? = nil,
-                      iterationName: String = "HF iteration") -> String {
-    let maxSeconds = history.map(\.elapsedSeconds).filter(\.isFinite).max() ?? 0
+/// The learning-curve figure of any method as a standalone SVG document. `stepName` names the x
+/// axis of the top row: what the curve's steps count ("HF iteration", or "update" for first-order runs).
+public func curvesSVG(curve: [CurvePoint], title: String, successThreshold: Double? = nil,
+                      stepName: String = "HF iteration") -> String {
+    let maxSeconds = curve.map(\.elapsedSeconds).filter(\.isFinite).max() ?? 0
     let time = TimeUnit(maxSeconds: maxSeconds)
 
-    let iterations = history.map { Double($0.iteration) }
-    let times = history.map { $0.elapsedSeconds / time.seconds }
-    let errors = history.map { 100 * $0.testError }
-    let trainLoss = history.map(\.trainLoss), testLoss = history.map(\.testLoss)
+    let iterations = curve.map { Double($0.steps) }
+    let times = curve.map { $0.elapsedSeconds / time.seconds }
+    let errors = curve.map { 100 * $0.testError }
+    let trainLoss = curve.map(\.trainLoss), testLoss = curve.map(\.testLoss)
     let threshold = successThreshold.map { 100 * $0 }
 
     func errorPanel(_ x: [Double], against: String, xLabel: String, integerX: Bool, id: String) -> PlotPanel {
@@ -32,8 +32,8 @@ public func curvesSVG(history: [IterationRecord], title: String, successThreshol
     }
     let timeLabel = "wall time (\(time.name))"
     let panels = [
-        errorPanel(iterations, against: iterationName, xLabel: iterationName, integerX: true, id: "error-vs-iteration"),
-        lossPanel(iterations, against: iterationName, xLabel: iterationName, integerX: true, id: "loss-vs-iteration"),
+        errorPanel(iterations, against: stepName, xLabel: stepName, integerX: true, id: "error-vs-iteration"),
+        lossPanel(iterations, against: stepName, xLabel: stepName, integerX: true, id: "loss-vs-iteration"),
         errorPanel(times, against: "wall time", xLabel: timeLabel, integerX: false, id: "error-vs-time"),
         lossPanel(times, against: "wall time", xLabel: timeLabel, integerX: false, id: "loss-vs-time"),
     ]

@@ -22,7 +22,7 @@ import Training
 //
 // summary.json — one object, snake_case keys (keys sorted; non-finite floats as the strings "inf",
 // "-inf", "nan"; the JSON set-up of JSONFormat):
-//   format                "hfrnn-export-summary";   format_version  3
+//   format                "hfrnn-export-summary";   format_version  4
 //   hfrnn_version         version of the hfrnn that wrote the export
 //   checkpoint            path of the exported checkpoint
 //   run_name              the run folder's name
@@ -104,14 +104,18 @@ struct RunExport<S: BLASScalar & HDF5Element> {
             throw HFRNNError.dataMismatch(run.path, "the data has \(source.inputSize) inputs and \(source.outputSize) outputs "
                                 + "but the network is \(run.network.shape)")
         }
-        let chunks = try source.testChunks(chunkSize: run.config.testChunkSize)
-        let predicted = try predictionsImage(chunks: chunks, criterion: source.errorCriterion,
+        let subBatches = try source.testSubBatches(subBatchSize: run.config.testSubBatchSize)
+        let predicted = try predictionsImage(subBatches: subBatches, criterion: source.errorCriterion,
                                              data: "\(source.name): the run's test set",
                                              name: URL(fileURLWithPath: directory).appendingPathComponent("predictions.h5").path)
-        let csv = run.firstOrderHistory.map { curvesCSV($0) } ?? curvesCSV(run.history)
+        let csv = run.history.curvesCSV
         let summary = try summaryJSON(predicted.evaluation)
-        let svg = curvesSVG(history: run.history, title: plotTitle(run.config), successThreshold: run.successThreshold,
-                            iterationName: run.firstOrderHistory == nil ? "HF iteration" : "update")
+        let svg = curvesSVG(curve: run.curve, title: plotTitle(run.config), successThreshold: run.successThreshold,
+                            stepName: run.stepAxisName)
+        // HF's own diagnostics (λ, ρ, CG); other methods have none of them.
+        let diagnostics = run.history.hessianFree.map {
+            diagnosticsSVG(history: $0, title: plotTitle(run.config), successThreshold: run.successThreshold)
+        }
 
         let files = try StagedFiles(directory: directory)
         do {
@@ -119,10 +123,7 @@ struct RunExport<S: BLASScalar & HDF5Element> {
             try files.stage("summary.json", contents: summary)
             try files.stage("predictions.h5", bytes: predicted.bytes)
             try files.stage("curves.svg", contents: svg)
-            if run.firstOrderHistory == nil {
-                try files.stage("diagnostics.svg", contents: diagnosticsSVG(history: run.history, title: plotTitle(run.config),
-                                                                           successThreshold: run.successThreshold))
-            }
+            if let diagnostics { try files.stage("diagnostics.svg", contents: diagnostics) }
             try files.commit()
         } catch {
             files.discard()
@@ -132,7 +133,7 @@ struct RunExport<S: BLASScalar & HDF5Element> {
                             summary: files.path(of: "summary.json"), predictions: files.path(of: "predictions.h5"),
                             plot: files.path(of: "curves.svg"), testError: predicted.evaluation.errorRate,
                             testLoss: predicted.evaluation.loss)
-        if run.firstOrderHistory == nil { result.diagnosticsPlot = files.path(of: "diagnostics.svg") }
+        if diagnostics != nil { result.diagnosticsPlot = files.path(of: "diagnostics.svg") }
         return result
     }
 
@@ -148,10 +149,10 @@ struct RunExport<S: BLASScalar & HDF5Element> {
                            parameters: run.network.parameterCount),
             config: run.config, iterations: run.iteration, totalCGIterations: run.totalCGIterations,
             rejectedSteps: run.rejectedSteps, wallTimeSeconds: run.elapsedSeconds,
-            lambda: run.lambda.isNaN ? nil : run.lambda, optimizer: run.config.optimizerName,
+            lambda: run.lambda, optimizer: run.config.optimizerName,
             final: .init(testError: final.errorRate, testLoss: final.loss, testSequences: final.sequences,
                          wrongSequences: final.wrong, judgedSequences: final.judged),
-            lastTrainLoss: run.history.last?.trainLoss, bestTestError: run.history.map(\.testError).min(),
+            lastTrainLoss: run.curve.last?.trainLoss, bestTestError: run.curve.map(\.testError).min(),
             successThreshold: run.successThreshold, solved: final.errorRate < run.successThreshold)
         return try JSONFormat.string(summary, pretty: true)
     }
@@ -188,9 +189,11 @@ struct ExportSummary: Encodable {
     }
 
     var format = "hfrnn-export-summary"
-    /// 3: `config.batches` (checkpoint format 5); 2 had the batch sizes in `config.optimizer` and
-    /// `config.sub_batch_size`; 1 had camelCase and "_0" keys there.
-    var formatVersion = 3
+    /// 4: `config.method` (checkpoint format 6); 3 had `config.optimizer` beside `config.first_order`,
+    /// and `config.run_name` and `config.checkpoint_directory`;
+    /// 2 had the batch sizes in `config.optimizer` and `config.sub_batch_size`; 1 had camelCase and
+    /// "_0" keys there.
+    var formatVersion = 4
     var hfrnnVersion = DataFiles.hfrnnVersion
     var checkpoint: String
     var runName: String

@@ -22,7 +22,7 @@ public struct PredictionReport: Sendable {
 
 /// Runs the network of `checkpoint` (a checkpoint file or a run folder) over the first `count`
 /// sequences (nil: all) of the dataset file `dataset` and writes a predictions file (format 2,
-/// docs/interop.md) to `output`, with every hidden state too if `hiddenStates`. One chunk of
+/// docs/interop.md) to `output`, with every hidden state too if `hiddenStates`. One sub-batch of
 /// sequences is held at a time; the file appears whole or not at all.
 public func predict(checkpoint argument: String, dataset: String, output: String, count: Int?,
                     hiddenStates: Bool) throws -> PredictionReport {
@@ -66,12 +66,12 @@ private func predict<S: BLASScalar & HDF5Element>(_ run: StoredRun<S>, _ dataset
         var writer = try PredictionsWriter<S>(
             file: file, sequences: sequences, steps: data.steps, network: run.network, includeHiddenStates: hiddenStates,
             checkpoint: URL(fileURLWithPath: run.path).standardizedFileURL.path, iteration: run.iteration, data: absolutePath)
-        let chunkSize = run.config.testChunkSize
+        let subBatchSize = run.config.testSubBatchSize
         var next = 0
         let evaluation = try EvaluationWorkspace<S>(network: run.network).evaluateSet(
-            parameters: run.parameters, criterion: criterion, writingInto: &writer, nextChunk: {
+            parameters: run.parameters, criterion: criterion, writingInto: &writer, nextSubBatch: {
                 guard next < sequences else { return nil }
-                let size = min(chunkSize, sequences - next)
+                let size = min(subBatchSize, sequences - next)
                 defer { next += size }
                 return try data.sequences(startingAt: next, count: size, as: S.self)
             })

@@ -10,15 +10,15 @@ import Training
 extension RunExport {
     /// predictions.h5's bytes, built in memory like every file of an export, and the totals over
     /// the test set. `data` names the test set in the file.
-    func predictionsImage(chunks: [SequenceBatch<S>], criterion: ErrorCriterion, data: String,
+    func predictionsImage(subBatches: [SequenceBatch<S>], criterion: ErrorCriterion, data: String,
                           name path: String) throws -> (bytes: [UInt8], evaluation: SetEvaluation) {
         let file = try HDF5File.createInMemory(name: path)
         var writer = try PredictionsWriter<S>(
-            file: file, sequences: chunks.reduce(0) { $0 + $1.sequenceCount }, steps: chunks.map(\.steps).max() ?? 0,
+            file: file, sequences: subBatches.reduce(0) { $0 + $1.sequenceCount }, steps: subBatches.map(\.steps).max() ?? 0,
             network: run.network, includeHiddenStates: false, checkpoint: run.path, iteration: run.iteration, data: data)
-        var remaining = chunks.makeIterator()
+        var remaining = subBatches.makeIterator()
         let evaluation = try EvaluationWorkspace<S>(network: run.network).evaluateSet(
-            parameters: run.parameters, criterion: criterion, writingInto: &writer, nextChunk: { remaining.next() })
+            parameters: run.parameters, criterion: criterion, writingInto: &writer, nextSubBatch: { remaining.next() })
         try writer.finish(evaluation)
         let bytes = try file.image()
         try file.close()

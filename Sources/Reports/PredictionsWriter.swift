@@ -5,9 +5,9 @@ import SequenceModel
 import Training
 
 /// A predictions file (`hfrnn export`'s predictions.h5, `hfrnn predict`'s output), filled one
-/// evaluated chunk at a time so that only one chunk's values are held: format `hfrnn-predictions`,
+/// evaluated sub-batch at a time so that only one sub-batch's values are held: format `hfrnn-predictions`,
 /// version 2 (layout: docs/interop.md#predictions-files). Sequence-major [N, T, ·] as numpy
-/// expects; chunks shorter than T are padded with zeros (mask 0, not judged).
+/// expects; sub-batches shorter than T are padded with zeros (mask 0, not judged).
 struct PredictionsWriter<S: BLASScalar & HDF5Element> {
     static var formatName: String { "hfrnn-predictions" }
     /// 2: `format_version` and `data` written, `error_mask` in the type of `mask`, optional
@@ -46,22 +46,22 @@ struct PredictionsWriter<S: BLASScalar & HDF5Element> {
         }
     }
 
-    /// Writes the next chunk's rows from the evaluator that holds its forward pass.
-    mutating func append(_ chunk: SequenceBatch<S>, evaluator: BatchEvaluator<S>, verdicts: [Bool?]) throws {
-        let (b, chunkSteps, o) = (chunk.sequenceCount, chunk.steps, outputs)
-        precondition(chunkSteps <= steps && written + b <= sequences, "chunk outside the predictions file")
+    /// Writes the next sub-batch's rows from the evaluator that holds its forward pass.
+    mutating func append(_ subBatch: SequenceBatch<S>, evaluator: BatchEvaluator<S>, verdicts: [Bool?]) throws {
+        let (b, subBatchSteps, o) = (subBatch.sequenceCount, subBatch.steps, outputs)
+        precondition(subBatchSteps <= steps && written + b <= sequences, "subBatch outside the predictions file")
         let predicted = evaluator.predictionValues
         var predictions = [S](repeating: 0, count: b * steps * o), targets = predictions
         var mask = [S](repeating: 0, count: b * steps), errorMask = mask
         // Time-major [T_c, B, ·] → sequence-major [B, T, ·].
         for k in 0..<b {
-            for step in 0..<chunkSteps {
-                let source = chunk.index(step: step, sequence: k), destination = k * steps + step
-                mask[destination] = chunk.mask[source]
-                errorMask[destination] = chunk.errorMask[source] ? 1 : 0
+            for step in 0..<subBatchSteps {
+                let source = subBatch.index(step: step, sequence: k), destination = k * steps + step
+                mask[destination] = subBatch.mask[source]
+                errorMask[destination] = subBatch.errorMask[source] ? 1 : 0
                 for output in 0..<o {
                     predictions[destination * o + output] = predicted[source * o + output]
-                    targets[destination * o + output] = chunk.targets[source * o + output]
+                    targets[destination * o + output] = subBatch.targets[source * o + output]
                 }
             }
         }
@@ -70,14 +70,14 @@ struct PredictionsWriter<S: BLASScalar & HDF5Element> {
         try file.writeRows(targets, rows: rows, to: "targets")
         try file.writeRows(mask, rows: rows, to: "mask")
         try file.writeRows(errorMask, rows: rows, to: "error_mask")
-        try file.writeRows(chunk.lengths.map { Int32($0) }, rows: rows, to: "lengths")
+        try file.writeRows(subBatch.lengths.map { Int32($0) }, rows: rows, to: "lengths")
         try file.writeRows(verdicts.map { Int32($0 == true ? 1 : 0) }, rows: rows, to: "wrong")
         if let hidden {
-            // States h_1 … h_T of the chunk ([T_c + 1, B, H] with h_0 first).
+            // States h_1 … h_T of the sub-batch ([T_c + 1, B, H] with h_0 first).
             let states = evaluator.hiddenStates
             var values = [S](repeating: 0, count: b * steps * hidden)
             for k in 0..<b {
-                for step in 0..<chunkSteps {
+                for step in 0..<subBatchSteps {
                     let source = ((step + 1) * b + k) * hidden, destination = (k * steps + step) * hidden
                     for unit in 0..<hidden { values[destination + unit] = states[source + unit] }
                 }
@@ -87,7 +87,7 @@ struct PredictionsWriter<S: BLASScalar & HDF5Element> {
         written += b
     }
 
-    /// Writes the totals over every sequence, once all chunks are in.
+    /// Writes the totals over every sequence, once all sub-batches are in.
     func finish(_ evaluation: SetEvaluation) throws {
         precondition(written == sequences, "\(written) of \(sequences) sequences written")
         try file.setAttribute("test_error", to: evaluation.errorRate)
@@ -98,21 +98,21 @@ struct PredictionsWriter<S: BLASScalar & HDF5Element> {
 }
 
 extension EvaluationWorkspace where Scalar: HDF5Element {
-    /// Evaluates the chunks `nextChunk` makes, writing each into `writer`; the first write error
+    /// Evaluates the sub-batches `nextSubBatch` makes, writing each into `writer`; the first write error
     /// stops the writing and is thrown once the evaluation has ended.
     func evaluateSet(parameters: [Scalar], criterion: ErrorCriterion, writingInto writer: inout PredictionsWriter<Scalar>,
-                     nextChunk: () throws -> SequenceBatch<Scalar>?) throws -> SetEvaluation {
+                     nextSubBatch: () throws -> SequenceBatch<Scalar>?) throws -> SetEvaluation {
         var failure: (any Error)?
         var output = writer
-        let result = evaluateSet(parameters: parameters, criterion: criterion, nextChunk: {
+        let result = evaluateSet(parameters: parameters, criterion: criterion, nextSubBatch: {
             guard failure == nil else { return nil }
-            do { return try nextChunk() } catch {
+            do { return try nextSubBatch() } catch {
                 failure = error
                 return nil
             }
-        }, visit: { chunk, evaluator, verdicts in
+        }, visit: { subBatch, evaluator, verdicts in
             guard failure == nil else { return }
-            do { try output.append(chunk, evaluator: evaluator, verdicts: verdicts) } catch { failure = error }
+            do { try output.append(subBatch, evaluator: evaluator, verdicts: verdicts) } catch { failure = error }
         })
         writer = output
         if let failure { throw failure }

@@ -11,7 +11,7 @@ import Training
 /// The HDF5 layout is documented in checkpoints/README.md.
 public struct Checkpoint<Method: StoredMethod> {
     public typealias Scalar = Method.Scalar
-    public static var formatVersion: Int64 { 5 }
+    public static var formatVersion: Int64 { 6 }
 
     public var config: TrainingConfig
     public var network: RecurrentNetwork
@@ -21,23 +21,6 @@ public struct Checkpoint<Method: StoredMethod> {
     public var rng: SeededGenerator
     public var history: [Method.Record]
     public var elapsedSeconds: Double
-
-    public init(config: TrainingConfig, network: RecurrentNetwork, parameters: [Scalar], state: Method.State,
-                rng: SeededGenerator, history: [Method.Record], elapsedSeconds: Double) {
-        self.config = config
-        self.network = network
-        self.parameters = parameters
-        self.state = state
-        self.rng = rng
-        self.history = history
-        self.elapsedSeconds = elapsedSeconds
-    }
-
-    public init(_ trainer: Trainer<Method>) {
-        self.init(config: trainer.config, network: trainer.network, parameters: trainer.parameters,
-                  state: trainer.state, rng: trainer.rng, history: trainer.history,
-                  elapsedSeconds: trainer.elapsedSeconds)
-    }
 
     // MARK: Writing
 
@@ -98,8 +81,13 @@ public struct Checkpoint<Method: StoredMethod> {
         let network = try stored.readNetwork(config: config, keys: version == 1 ? .camelCase : .snakeCase,
                                              maximumLayerSize: maximumLayerSize)
         let parameters = try stored.readParameters(network: network)
-        let state = try Method.readState(from: stored, settings: try Method.settings(of: config),
-                                         parameterCount: network.layout.count)
+        let settings: Method.Settings
+        do {
+            settings = try Method.settings(of: config)
+        } catch let error as HFRNNError {
+            throw error.reported(at: path, "stored training configuration: ")
+        }
+        let state = try Method.readState(from: stored, settings: settings, parameterCount: network.layout.count)
         let rng = try stored.readRNG()
         let elapsed = try stored.elapsedSeconds()
         let history = try Method.readHistory(from: stored, state: state, version: version)
@@ -127,6 +115,16 @@ public struct Checkpoint<Method: StoredMethod> {
         } catch let error as HFRNNError {
             throw error.reported(at: path, "cannot resume: ")
         }
+    }
+}
+
+// In an extension, so that the memberwise initialiser stays: internal, since outside this module a
+// checkpoint is made from a trainer or read from a file (`load`).
+extension Checkpoint {
+    public init(_ trainer: Trainer<Method>) {
+        self.init(config: trainer.config, network: trainer.network, parameters: trainer.parameters,
+                  state: trainer.state, rng: trainer.rng, history: trainer.history,
+                  elapsedSeconds: trainer.elapsedSeconds)
     }
 }
 

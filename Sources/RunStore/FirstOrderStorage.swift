@@ -6,7 +6,8 @@ import Linalg
 import Training
 
 // A first-order run in its checkpoint: the method's counters and vectors in /optimizer, its
-// FirstOrderConfig in config/optimizer, one history column per `FirstOrderRecord` field.
+// FirstOrderConfig in config/optimizer, one history column per `FirstOrderRecord` field
+// (`FirstOrderHistory`).
 
 extension FirstOrderTraining: StoredMethod where Scalar: HDF5Element {
     public static func methodName(_ settings: FirstOrderRunConfig) -> String { settings.method.rawValue }
@@ -33,25 +34,20 @@ extension FirstOrderTraining: StoredMethod where Scalar: HDF5Element {
     }
 
     public static func write(_ history: [FirstOrderRecord], to file: HDF5File) throws {
-        for (name, values) in FirstOrderHistoryColumns.doubles(history) {
-            try file.write(values, shape: [values.count], to: "history/\(name)")
-        }
-        for (name, values) in FirstOrderHistoryColumns.integers(history) {
-            try file.write(values, shape: [values.count], to: "history/\(name)")
-        }
+        try FirstOrderHistory.columns.write(history, to: file)
     }
 
     public static func readConfig(from stored: CheckpointFile<Scalar>, version: Int64) throws -> TrainingConfig {
         let file = stored.file
         // First-order checkpoints exist from format 2 on: their configuration is snake_case.
         guard version >= 2 else { throw stored.fail("a format-\(version) checkpoint cannot hold a first-order run") }
-        let text = try LegacyBatchPlan.moved(try file.stringAttribute("training", on: "config"), version: version,
+        let text = try LegacyTrainingConfig.upgraded(try file.stringAttribute("training", on: "config"), version: version,
                                              keys: .snakeCase, path: stored.path)
         let config: TrainingConfig = try decodeJSON(text, path: stored.path, keys: .snakeCase)
         if let issue = config.issue { throw stored.fail("stored training configuration is invalid: \(issue)") }
-        guard let run = config.firstOrder else { throw stored.fail("stored training configuration has no first-order optimizer") }
+        // That the configuration trains with a first-order method at all, `Checkpoint.load` checks.
         let storedMethod = try file.stringAttribute("method", on: "optimizer")
-        guard storedMethod == run.method.rawValue else {
+        if let run = config.firstOrder, storedMethod != run.method.rawValue {
             throw stored.fail("optimizer method is '\(storedMethod)' but the stored configuration trains with \(run.method.rawValue)")
         }
         return config
@@ -87,65 +83,16 @@ extension FirstOrderTraining: StoredMethod where Scalar: HDF5Element {
         guard columns.count == 1, columns[0] <= updates else {
             throw stored.fail("history has shape \(columns), more evaluations than the \(updates) updates done")
         }
-        return try FirstOrderHistoryColumns.read(from: stored.file, count: columns[0], check: stored.checkVector)
+        return try FirstOrderHistory.read(from: stored, count: columns[0])
     }
 
-    public static func iterationRecords(_ history: [FirstOrderRecord]) -> [IterationRecord] {
-        history.map(\.iterationRecord)
-    }
+    public static var stepAxisName: String { "update" }
+
+    public static func storedHistory(_ history: [FirstOrderRecord]) -> StoredHistory { .firstOrder(history) }
 
     public static func rejectedSteps(_ state: FirstOrderState<Scalar>) -> Int { state.skippedSteps }
 
-    public static func nextLambda(_ state: FirstOrderState<Scalar>) -> Double { .nan }
-}
-
-/// A first-order history as one dataset per column, named as in curves.csv.
-enum FirstOrderHistoryColumns {
-    static func doubles(_ h: [FirstOrderRecord]) -> [(String, [Double])] {
-        [("train_loss", h.map(\.trainLoss)), ("test_loss", h.map(\.testLoss)), ("test_error", h.map(\.testError)),
-         ("learning_rate", h.map(\.learningRate)), ("momentum", h.map(\.momentum)),
-         ("clipped_fraction", h.map(\.clippedFraction)), ("gradient_norm", h.map(\.gradientNorm)),
-         ("elapsed_seconds", h.map(\.elapsedSeconds)), ("vanishing_term", h.map(\.vanishingTerm))]
-    }
-
-    static func integers(_ h: [FirstOrderRecord]) -> [(String, [Int64])] {
-        [("evaluation", h.map { Int64($0.evaluation) }), ("updates", h.map { Int64($0.updates) }),
-         ("sequences", h.map { Int64($0.sequences) }), ("skipped_updates", h.map { Int64($0.skippedUpdates) }),
-         ("trailing_skipped_updates", h.map { Int64($0.trailingSkippedUpdates) })]
-    }
-
-    static func read(from file: HDF5File, count: Int, check: (String, Int) throws -> Void) throws -> [FirstOrderRecord] {
-        var doubles: [String: [Double]] = [:], integers: [String: [Int64]] = [:]
-        for (name, _) in Self.doubles([]) {
-            // Histories written before vanishing_term existed read it as NaN (no regulariser).
-            if name == "vanishing_term", !(try file.exists("history/\(name)")) {
-                doubles[name] = [Double](repeating: .nan, count: count)
-                continue
-            }
-            try check("history/\(name)", count)
-            doubles[name] = try file.read("history/\(name)", as: Double.self, shape: [count])
-        }
-        for (name, _) in Self.integers([]) {
-            // Histories written before trailing_skipped_updates existed read it as 0.
-            if name == "trailing_skipped_updates", !(try file.exists("history/\(name)")) {
-                integers[name] = [Int64](repeating: 0, count: count)
-                continue
-            }
-            try check("history/\(name)", count)
-            integers[name] = try file.read("history/\(name)", as: Int64.self, shape: [count])
-        }
-        return (0..<count).map { (k: Int) -> FirstOrderRecord in
-            func real(_ name: String) -> Double { doubles[name]![k] }
-            func whole(_ name: String) -> Int { Int(integers[name]![k]) }
-            return FirstOrderRecord(
-                evaluation: whole("evaluation"), updates: whole("updates"), sequences: whole("sequences"),
-                trainLoss: real("train_loss"), testLoss: real("test_loss"), testError: real("test_error"),
-                learningRate: real("learning_rate"), momentum: real("momentum"),
-                clippedFraction: real("clipped_fraction"), gradientNorm: real("gradient_norm"),
-                skippedUpdates: whole("skipped_updates"), elapsedSeconds: real("elapsed_seconds"),
-                trailingSkippedUpdates: whole("trailing_skipped_updates"), vanishingTerm: real("vanishing_term"))
-        }
-    }
+    public static func nextLambda(_ state: FirstOrderState<Scalar>) -> Double? { nil }
 }
 
 /// The optimizer a checkpoint was written by: its `optimizer` group's `method` attribute, nil for

@@ -5,7 +5,7 @@ import Linalg
 import Training
 
 // An HF run in its checkpoint: λ, the warm start and the counters in /optimizer, HFConfig in
-// config/optimizer, one history column per `IterationRecord` field (`HistoryColumns`).
+// config/optimizer, one history column per `IterationRecord` field (`HessianFreeHistory`).
 
 extension HessianFreeTraining: StoredMethod where Scalar: HDF5Element {
     public static func methodName(_ settings: HFConfig) -> String { "hf" }
@@ -22,7 +22,8 @@ extension HessianFreeTraining: StoredMethod where Scalar: HDF5Element {
     }
 
     public static func write(_ history: [IterationRecord], to file: HDF5File) throws {
-        try HistoryColumns(history).write(to: file)
+        try HessianFreeHistory.columns.write(history, to: file)
+        try StatusColumns(history).write(to: file)
     }
 
     public static func readConfig(from stored: CheckpointFile<Scalar>, version: Int64) throws -> TrainingConfig {
@@ -35,7 +36,7 @@ extension HessianFreeTraining: StoredMethod where Scalar: HDF5Element {
         // A run stored without `sub_batch_size` predates sub-batches: nil keeps its arithmetic.
         var defaults = TrainingConfig(data: .dataset(path: "", testPath: nil))
         defaults.batches.subBatchSize = nil
-        let text = try LegacyBatchPlan.moved(try file.stringAttribute("training", on: "config"), version: version,
+        let text = try LegacyTrainingConfig.upgraded(try file.stringAttribute("training", on: "config"), version: version,
                                              keys: keys, path: path)
         let config: TrainingConfig = try decodeJSON(text, path: path, defaults: defaults, keys: keys, wholeKeys: ["data"])
         if let issue = config.issue { throw stored.fail("stored training configuration is invalid: \(issue)") }
@@ -68,12 +69,14 @@ extension HessianFreeTraining: StoredMethod where Scalar: HDF5Element {
             throw stored.fail("history has " + (columns.count == 1 ? "\(columns[0]) iterations" : "shape \(columns)")
                               + " but the optimizer is at iteration \(state.iteration)")
         }
-        return try HistoryColumns.read(from: stored, count: state.iteration, version: version)
+        return try HessianFreeHistory.read(from: stored, count: state.iteration, version: version)
     }
 
-    public static func iterationRecords(_ history: [IterationRecord]) -> [IterationRecord] { history }
+    public static var stepAxisName: String { "HF iteration" }
+
+    public static func storedHistory(_ history: [IterationRecord]) -> StoredHistory { .hessianFree(history) }
 
     public static func rejectedSteps(_ state: HFState<Scalar>) -> Int { state.rejectedSteps }
 
-    public static func nextLambda(_ state: HFState<Scalar>) -> Double { state.lambda }
+    public static func nextLambda(_ state: HFState<Scalar>) -> Double? { state.lambda }
 }

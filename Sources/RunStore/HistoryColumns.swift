@@ -2,76 +2,145 @@ import HDF5IO
 import Linalg
 import Training
 
-/// The learning curves as one dataset per column (h5py-friendly); how CG ended and the step's
-/// decision are `StatusColumns`.
-struct HistoryColumns {
-    var doubles: [(String, [Double])]
-    var integers: [(String, [Int64])]
-    var statuses: StatusColumns
+/// A method's learning curves as one numeric dataset per column of `/history` (h5py-friendly),
+/// declared once per method (`HessianFreeHistory.columns`, `FirstOrderHistory.columns`): the
+/// column's name, how a record gives its value, and what the column reads as in checkpoints
+/// written before it existed (nil: every checkpoint of the method has it).
+struct HistoryColumns<Record> {
+    struct Column<Value> {
+        let name: String
+        let value: (Record) -> Value
+        let absent: Value?
 
-    init(_ history: [IterationRecord]) {
-        doubles = [
-            ("train_loss", history.map(\.trainLoss)), ("train_objective", history.map(\.trainObjective)),
-            ("test_loss", history.map(\.testLoss)),
-            ("test_error", history.map(\.testError)), ("lambda", history.map(\.lambda)),
-            ("lambda_next", history.map(\.lambdaNext)), ("rho", history.map(\.rho)),
-            ("step_size", history.map(\.stepSize)), ("elapsed_seconds", history.map(\.elapsedSeconds)),
-            ("test_step_error", history.map(\.testStepError)), ("test_loss_relative", history.map(\.testLossRelative)),
-            ("processor_seconds", history.map(\.processorSeconds)),
-        ]
-        integers = [
-            ("iteration", history.map { Int64($0.iteration) }), ("cg_iterations", history.map { Int64($0.cgIterations) }),
-            ("backtrack_iteration", history.map { Int64($0.backtrackIteration) }),
-            ("line_search_tries", history.map { Int64($0.lineSearchTries) }),
-        ]
-        statuses = StatusColumns(history)
+        init(_ name: String, absent: Value? = nil, _ value: @escaping (Record) -> Value) {
+            self.name = name
+            self.value = value
+            self.absent = absent
+        }
     }
 
-    /// Writes every column into `/history`.
-    func write(to file: HDF5File) throws {
-        for (name, values) in doubles { try file.write(values, shape: [values.count], to: "history/\(name)") }
-        for (name, values) in integers { try file.write(values, shape: [values.count], to: "history/\(name)") }
-        try statuses.write(to: file)
+    let reals: [Column<Double>]
+    let integers: [Column<Int64>]
+
+    /// Writes every column of `history` into the existing `/history` group, reals first.
+    func write(_ history: [Record], to file: HDF5File) throws {
+        for column in reals {
+            try file.write(history.map(column.value), shape: [history.count], to: "history/\(column.name)")
+        }
+        for column in integers {
+            try file.write(history.map(column.value), shape: [history.count], to: "history/\(column.name)")
+        }
     }
 
-    /// Reads `count` records from a checkpoint of format `version`, each column's shape checked
-    /// before it is read.
+    /// The columns of `count` records, each one's shape checked before it is read; an absent
+    /// column reads as its `absent` value, or is an error naming it when it has none.
+    func read<Scalar: BLASScalar & HDF5Element>(from stored: CheckpointFile<Scalar>, count: Int) throws -> StoredColumns {
+        var columns = StoredColumns()
+        func read<Value: HDF5Element>(_ column: Column<Value>) throws -> [Value] {
+            let path = "history/\(column.name)"
+            if let absent = column.absent, !(try stored.file.exists(path)) {
+                return [Value](repeating: absent, count: count)
+            }
+            try stored.checkVector(path, count: count)
+            columns.present.insert(column.name)
+            return try stored.file.read(path, as: Value.self, shape: [count])
+        }
+        for column in reals { columns.reals[column.name] = try read(column) }
+        for column in integers { columns.integers[column.name] = try read(column) }
+        return columns
+    }
+}
+
+/// The numeric columns of a stored history, by name, for a method to build its records from.
+struct StoredColumns {
+    var reals: [String: [Double]] = [:]
+    var integers: [String: [Int64]] = [:]
+    /// The columns the file has (the others were read as their `absent` values).
+    var present: Set<String> = []
+
+    /// Record `k`'s value in a column the method declared (a name it did not declare is a bug).
+    func real(_ name: String, _ k: Int) -> Double { reals[name]![k] }
+    func integer(_ name: String, _ k: Int) -> Int { Int(integers[name]![k]) }
+}
+
+/// HF's history: one column per `IterationRecord` number; how CG ended and the step's decision are
+/// `StatusColumns` (text and their values).
+enum HessianFreeHistory {
+    static var columns: HistoryColumns<IterationRecord> {
+        HistoryColumns(
+            reals: [
+                .init("train_loss", \.trainLoss),
+                // Checkpoints from before train_objective stored the objective as train_loss (below).
+                .init("train_objective", absent: .nan, \.trainObjective),
+                .init("test_loss", \.testLoss), .init("test_error", \.testError), .init("lambda", \.lambda),
+                .init("lambda_next", \.lambdaNext), .init("rho", \.rho), .init("step_size", \.stepSize),
+                .init("elapsed_seconds", \.elapsedSeconds),
+                // Columns added after format 2's first checkpoints: absent means not recorded.
+                .init("test_step_error", absent: .nan, \.testStepError),
+                .init("test_loss_relative", absent: .nan, \.testLossRelative),
+                .init("processor_seconds", absent: .nan, \.processorSeconds),
+            ],
+            integers: [
+                .init("iteration") { Int64($0.iteration) }, .init("cg_iterations") { Int64($0.cgIterations) },
+                .init("backtrack_iteration") { Int64($0.backtrackIteration) },
+                .init("line_search_tries", absent: 0) { Int64($0.lineSearchTries) },
+            ])
+    }
+
+    /// Reads `count` records from a checkpoint of format `version`.
     static func read<Scalar: BLASScalar & HDF5Element>(from stored: CheckpointFile<Scalar>, count: Int,
                                                        version: Int64) throws -> [IterationRecord] {
-        let file = stored.file
-        func column<T: HDF5Element>(_ name: String, _: T.Type) throws -> [T] {
-            try stored.checkVector("history/\(name)", count: count)
-            return try file.read("history/\(name)", as: T.self, shape: [count])
-        }
-        let (trainLoss, testLoss, testError) = (try column("train_loss", Double.self), try column("test_loss", Double.self),
-                                                try column("test_error", Double.self))
-        // Checkpoints from before train_objective stored the objective as train_loss.
-        let (trainData, trainObjective) = try file.exists("history/train_objective")
-            ? (trainLoss, try column("train_objective", Double.self))
-            : ([Double](repeating: .nan, count: count), trainLoss)
-        let (lambda, lambdaNext, rho) = (try column("lambda", Double.self), try column("lambda_next", Double.self),
-                                         try column("rho", Double.self))
-        let (stepSize, elapsed) = (try column("step_size", Double.self), try column("elapsed_seconds", Double.self))
-        let (iteration, cg) = (try column("iteration", Int64.self), try column("cg_iterations", Int64.self))
-        let backtrack = try column("backtrack_iteration", Int64.self)
-        // Columns added after format 2's first checkpoints: absent means not recorded.
-        func optionalColumn<T: HDF5Element>(_ name: String, missing: T) throws -> [T] {
-            try file.exists("history/\(name)") ? column(name, T.self) : [T](repeating: missing, count: count)
-        }
-        let stepError = try optionalColumn("test_step_error", missing: Double.nan)
-        let lossRelative = try optionalColumn("test_loss_relative", missing: Double.nan)
-        let processor = try optionalColumn("processor_seconds", missing: Double.nan)
-        let tries = try optionalColumn("line_search_tries", missing: Int64(0))
+        let c = try columns.read(from: stored, count: count)
         let statuses = version >= 4 ? try StatusColumns.read(from: stored, count: count)
                                     : try LegacyStatusSentences.read(from: stored, count: count)
+        let separateObjective = c.present.contains("train_objective")
         return (0..<count).map { k in
-            IterationRecord(iteration: Int(iteration[k]), trainLoss: trainData[k], trainObjective: trainObjective[k],
-                            testLoss: testLoss[k],
-                            testError: testError[k], lambda: lambda[k], lambdaNext: lambdaNext[k], rho: rho[k],
-                            cgIterations: Int(cg[k]), cgStop: statuses[k].cgStop, backtrackIteration: Int(backtrack[k]),
-                            stepSize: stepSize[k], decision: statuses[k].decision,
-                            elapsedSeconds: elapsed[k], lineSearchTries: Int(tries[k]), testStepError: stepError[k],
-                            testLossRelative: lossRelative[k], processorSeconds: processor[k])
+            IterationRecord(
+                iteration: c.integer("iteration", k),
+                trainLoss: separateObjective ? c.real("train_loss", k) : .nan,
+                trainObjective: separateObjective ? c.real("train_objective", k) : c.real("train_loss", k),
+                testLoss: c.real("test_loss", k), testError: c.real("test_error", k), lambda: c.real("lambda", k),
+                lambdaNext: c.real("lambda_next", k), rho: c.real("rho", k), cgIterations: c.integer("cg_iterations", k),
+                cgStop: statuses[k].cgStop, backtrackIteration: c.integer("backtrack_iteration", k),
+                stepSize: c.real("step_size", k), decision: statuses[k].decision,
+                elapsedSeconds: c.real("elapsed_seconds", k), lineSearchTries: c.integer("line_search_tries", k),
+                testStepError: c.real("test_step_error", k), testLossRelative: c.real("test_loss_relative", k),
+                processorSeconds: c.real("processor_seconds", k))
+        }
+    }
+}
+
+/// A first-order history: one column per `FirstOrderRecord` field, named as in curves.csv.
+enum FirstOrderHistory {
+    static var columns: HistoryColumns<FirstOrderRecord> {
+        HistoryColumns(
+            reals: [
+                .init("train_loss", \.trainLoss), .init("test_loss", \.testLoss), .init("test_error", \.testError),
+                .init("learning_rate", \.learningRate), .init("momentum", \.momentum),
+                .init("clipped_fraction", \.clippedFraction), .init("gradient_norm", \.gradientNorm),
+                .init("elapsed_seconds", \.elapsedSeconds),
+                // Histories written before the regulariser existed read it as NaN (none).
+                .init("vanishing_term", absent: .nan, \.vanishingTerm),
+            ],
+            integers: [
+                .init("evaluation") { Int64($0.evaluation) }, .init("updates") { Int64($0.updates) },
+                .init("sequences") { Int64($0.sequences) }, .init("skipped_updates") { Int64($0.skippedUpdates) },
+                // Histories written before it existed read it as 0.
+                .init("trailing_skipped_updates", absent: 0) { Int64($0.trailingSkippedUpdates) },
+            ])
+    }
+
+    static func read<Scalar: BLASScalar & HDF5Element>(from stored: CheckpointFile<Scalar>, count: Int) throws
+        -> [FirstOrderRecord] {
+        let c = try columns.read(from: stored, count: count)
+        return (0..<count).map { k in
+            FirstOrderRecord(
+                evaluation: c.integer("evaluation", k), updates: c.integer("updates", k), sequences: c.integer("sequences", k),
+                trainLoss: c.real("train_loss", k), testLoss: c.real("test_loss", k), testError: c.real("test_error", k),
+                learningRate: c.real("learning_rate", k), momentum: c.real("momentum", k),
+                clippedFraction: c.real("clipped_fraction", k), gradientNorm: c.real("gradient_norm", k),
+                skippedUpdates: c.integer("skipped_updates", k), elapsedSeconds: c.real("elapsed_seconds", k),
+                trailingSkippedUpdates: c.integer("trailing_skipped_updates", k), vanishingTerm: c.real("vanishing_term", k))
         }
     }
 }

@@ -5,11 +5,12 @@ import HDF5IO
 import HessianFree
 import Linalg
 
-// What checkpoints of formats 1 to 4 stored differently, read here and nowhere else. Before
+// What checkpoints of formats 1 to 5 stored differently, read here and nowhere else. Before
 // format 4, how CG ended and what became of the step were the sentences `CGTermination.reason` and
 // `HFStepDecision.reason` ("not run" when CG did not run), with an `accepted` column beside them;
 // each sentence reads back as the case that wrote it (hfrnn wrote no other sentences). Before
-// format 5, the batch sizes were HF settings (`LegacyBatchPlan`).
+// format 5, the batch sizes were HF settings; before format 6, the HF settings sat beside the
+// first-order ones whatever the method (`LegacyTrainingConfig`).
 
 enum LegacyStatusSentences {
     /// The statuses of `count` iterations from the sentence columns `history/cg_stop` and
@@ -86,28 +87,62 @@ enum LegacyStatusSentences {
     }
 }
 
-/// Checkpoints of formats 1 to 4 kept the batch plan in the HF settings (`optimizer.gradient_batch_size`,
-/// `curvature_batch_size`, `backtrack_batch_size`, `line_search_batch_size`,
-/// `evaluation_batches_from_gradient`) and the sub-batch size at the top (`sub_batch_size`); format 5
-/// keeps them together in `batches`.
-enum LegacyBatchPlan {
-    static let fields = ["gradientBatchSize", "curvatureBatchSize", "backtrackBatchSize", "lineSearchBatchSize",
-                         "evaluationBatchesFromGradient"]
+/// The stored training configuration of a checkpoint of format `version`, as format 6 spells it;
+/// every older layout is undone here, oldest first:
+/// - before format 5 the batch plan was in the HF settings (`optimizer.gradient_batch_size`,
+///   `curvature_batch_size`, `backtrack_batch_size`, `line_search_batch_size`,
+///   `evaluation_batches_from_gradient`) and the sub-batch size at the top (`sub_batch_size`);
+///   format 5 keeps them together in `batches`;
+/// - before format 6 the HF settings were `optimizer` whatever the method, beside a `first_order`
+///   object for first-order runs; format 6 keeps the one method's in `method`, and no longer
+///   `run_name` and `checkpoint_directory`, where the run was first kept (a run's folder is the one
+///   its checkpoint is in);
+/// - format 1 wrote the data source in Swift's synthesized form, `{"task": {"_0": {"task": …,
+///   "minimumLength": …}}}` or `{"dataset": {"path": …, "testPath": …}}`, where later formats have
+///   `{"kind": "task", "task": …, "minimum_length": …}` or `{"kind": "dataset", "path": …, "test_path": …}`.
+/// `keys` is the document's key style (format 1 spelled keys in camelCase).
+enum LegacyTrainingConfig {
+    static let batchPlanFields = ["gradientBatchSize", "curvatureBatchSize", "backtrackBatchSize",
+                                  "lineSearchBatchSize", "evaluationBatchesFromGradient"]
 
-    /// The stored training configuration `text` with the batch plan where format 5 keeps it;
-    /// `text` itself from format 5 on.
-    static func moved(_ text: String, version: Int64, keys: JSONFormat.KeyStyle, path: String) throws -> String {
-        guard version < 5 else { return text }
+    static func upgraded(_ text: String, version: Int64, keys: JSONFormat.KeyStyle, path: String) throws -> String {
+        guard version < 6 else { return text }
         guard var training = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
             throw HFRNNError.file(path, "stored TrainingConfig is not readable: not a JSON object")
         }
         func key(_ name: String) -> String { keys == .snakeCase ? JSONFormat.snakeCase(name) : name }
-        var plan: [String: Any] = [:]
-        if let hessianFree = training[key("optimizer")] as? [String: Any] {
-            for field in fields { plan[key(field)] = hessianFree[key(field)] }
+        if version == 1, let data = training[key("data")] as? [String: Any], data[key("kind")] == nil {
+            training[key("data")] = formatOneData(data)
         }
-        plan[key("subBatchSize")] = training.removeValue(forKey: key("subBatchSize"))
-        training[key("batches")] = plan
+        if version < 5 {
+            var plan: [String: Any] = [:]
+            if let hessianFree = training[key("optimizer")] as? [String: Any] {
+                for field in batchPlanFields { plan[key(field)] = hessianFree[key(field)] }
+            }
+            plan[key("subBatchSize")] = training.removeValue(forKey: key("subBatchSize"))
+            training[key("batches")] = plan
+        }
+        training[key("runName")] = nil
+        training[key("checkpointDirectory")] = nil
+        // A first-order run's `optimizer` held HF's defaults, unused: only the method's settings stay.
+        let hessianFree = training.removeValue(forKey: key("optimizer"))
+        if let firstOrder = training.removeValue(forKey: key("firstOrder")) {
+            training[key("method")] = [key("firstOrder"): firstOrder]
+        } else if let hessianFree {
+            training[key("method")] = [key("hessianFree"): hessianFree]
+        }
         return String(decoding: try JSONSerialization.data(withJSONObject: training), as: UTF8.self)
+    }
+
+    /// Format 1's data source (camelCase keys) in the later form, its fields as they were; an
+    /// object of neither form is left for the decoder to report.
+    private static func formatOneData(_ data: [String: Any]) -> [String: Any] {
+        if let task = data["task"] as? [String: Any], let spec = task["_0"] as? [String: Any] {
+            return spec.merging(["kind": "task"]) { stored, _ in stored }
+        }
+        if let dataset = data["dataset"] as? [String: Any] {
+            return dataset.merging(["kind": "dataset"]) { stored, _ in stored }
+        }
+        return data
     }
 }

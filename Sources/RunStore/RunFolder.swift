@@ -3,12 +3,33 @@ import Diagnostics
 import Foundation
 import Training
 
-/// Where a run keeps its checkpoints: `<checkpointDirectory>/<runName>/latest.h5` and `best.h5`.
-public struct RunFolder: Sendable {
+/// Where a run keeps its checkpoints, `latest.h5` and `best.h5`, and its metrics.csv: the folder a
+/// new run is given (`<checkpoint-dir>/<run-name>`), or the one its checkpoint is in when it resumes,
+/// wherever it was moved. Not part of the run's configuration: moving a run changes no number.
+public struct RunFolder: Sendable, Equatable {
     public let path: String
-    public init(config: TrainingConfig) {
-        path = URL(fileURLWithPath: config.checkpointDirectory).appendingPathComponent(config.runName).path
+
+    public init(path: String) {
+        self.path = path
     }
+
+    /// `<directory>/<name>`, for a new run.
+    public init(directory: String, name: String) {
+        path = URL(fileURLWithPath: directory).appendingPathComponent(name).path
+    }
+
+    /// The folder the checkpoint at `checkpointPath` is in: a resumed run goes on there.
+    public init(containing checkpointPath: String) {
+        path = URL(fileURLWithPath: checkpointPath).deletingLastPathComponent().path
+    }
+
+    /// Why `name` cannot name a run folder inside the checkpoint directory, or nil. The field is
+    /// `runName`, as the command line's flag table knows it.
+    public static func nameIssue(_ name: String) -> FieldIssue? {
+        .check(!name.isEmpty && !name.contains("/") && !name.hasPrefix("."), "runName", subject: "run name",
+               "'\(name)' must be non-empty, without '/', and not start with '.'")
+    }
+
     public var latest: String { path + "/latest.h5" }
     public var best: String { path + "/best.h5" }
     /// One CSV row per record (HF iteration or first-order evaluation), written as the run goes.

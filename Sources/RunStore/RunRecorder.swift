@@ -33,11 +33,10 @@ public final class RunRecorder<Method: StoredMethod>: TrainingRecorder {
     public func saveBest(_ trainer: Trainer<Method>) throws { try Checkpoint(trainer).save(to: folder.best) }
 }
 
-/// Trains `trainer` into its run folder (`RunFolder(config:)`) until it stops: `trainUntilStopped`
-/// with a `RunRecorder`.
-public func runTraining<Method: StoredMethod>(_ trainer: Trainer<Method>, shouldStop: () -> Bool,
+/// Trains `trainer` into the run folder `folder` until it stops: `trainUntilStopped` with a `RunRecorder`.
+public func runTraining<Method: StoredMethod>(_ trainer: Trainer<Method>, in folder: RunFolder, shouldStop: () -> Bool,
                                               onStart: () -> Void = {},
                                               onIteration: (Method.Record) -> Void) throws -> TrainingOutcome {
-    try trainUntilStopped(trainer, recorder: RunRecorder<Method>(folder: RunFolder(config: trainer.config)),
+    try trainUntilStopped(trainer, recorder: RunRecorder<Method>(folder: folder),
                           shouldStop: shouldStop, onStart: onStart, onRecord: onIteration)
 }

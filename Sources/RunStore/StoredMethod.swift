@@ -28,12 +28,15 @@ public protocol StoredMethod: TrainingMethod where Scalar: HDF5Element, Record: 
     /// The history from `/history`, its length checked against `state`.
     static func readHistory(from stored: CheckpointFile<Scalar>, state: State, version: Int64) throws -> [Record]
 
-    /// The history in HF's row shape, for code that plots or summarises any run.
-    static func iterationRecords(_ history: [Record]) -> [IterationRecord]
+    /// What the x axis of the learning curves counts: "HF iteration" or "update".
+    static var stepAxisName: String { get }
+
+    /// The history as a stored run holds it, in the method's own records.
+    static func storedHistory(_ history: [Record]) -> StoredHistory
 
     /// Steps rejected or skipped over the whole run.
     static func rejectedSteps(_ state: State) -> Int
 
-    /// λ for the next HF iteration (NaN for methods without one).
-    static func nextLambda(_ state: State) -> Double
+    /// λ for the next HF iteration; nil for methods without one.
+    static func nextLambda(_ state: State) -> Double?
 }

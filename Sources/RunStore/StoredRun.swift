@@ -47,20 +47,25 @@ public struct StoredRun<S: BLASScalar> {
     public var config: TrainingConfig
     public var network: RecurrentNetwork
     public var parameters: [S]
-    /// The history in HF's row shape (a first-order run's via `FirstOrderRecord.iterationRecord`).
-    public var history: [IterationRecord]
-    /// A first-order run's own history, nil for HF.
-    public var firstOrderHistory: [FirstOrderRecord]?
+    /// The history in the method's own records.
+    public var history: StoredHistory
+    /// What every method's history has, record by record: the learning curve.
+    public var curve: [CurvePoint]
+    /// What the curve's steps count: "HF iteration" or "update".
+    public var stepAxisName: String
     /// HF iterations, or first-order updates, done.
     public var iteration: Int
     public var totalCGIterations: Int
     public var rejectedSteps: Int
-    /// λ for the next HF iteration.
-    public var lambda: Double
+    /// λ for the next HF iteration; nil for methods without one.
+    public var lambda: Double?
     public var elapsedSeconds: Double
+    /// Whether the run stopped because it could not move: its method's stalled steps at the end of
+    /// the history (rejected HF iterations, skipped updates) reached `maxConsecutiveRejections`.
+    public var stoppedWithoutProgress: Bool
     /// Processor time of the training so far (nil when the history does not record it).
     public var processorSeconds: Double? {
-        guard let seconds = history.last?.processorSeconds, seconds.isFinite else { return nil }
+        guard let seconds = curve.last?.processorSeconds, seconds.isFinite else { return nil }
         return seconds
     }
 
@@ -90,24 +95,36 @@ public struct StoredRun<S: BLASScalar> {
         config = checkpoint.config
         network = checkpoint.network
         parameters = checkpoint.parameters.map { S($0) }
-        history = Method.iterationRecords(checkpoint.history)
-        firstOrderHistory = checkpoint.history as? [FirstOrderRecord]
+        history = Method.storedHistory(checkpoint.history)
+        curve = checkpoint.history.map(\.curvePoint)
+        stepAxisName = Method.stepAxisName
         iteration = Method.completedSteps(checkpoint.state)
         totalCGIterations = Method.cgIterations(checkpoint.state)
         rejectedSteps = Method.rejectedSteps(checkpoint.state)
         lambda = Method.nextLambda(checkpoint.state)
         elapsedSeconds = checkpoint.elapsedSeconds
+        stoppedWithoutProgress = Method.stalledSteps(checkpoint.history[...]) >= checkpoint.config.maxConsecutiveRejections
     }
 
     /// The test error below which the run counts as solved.
     public var successThreshold: Double { config.resolvedSuccessThreshold }
+}
 
-    /// Whether the run stopped because it could not move: its last `maxConsecutiveRejections` HF
-    /// iterations were rejected, or (first-order) that many updates in a row were skipped.
-    public var stoppedWithoutProgress: Bool {
-        if let firstOrderHistory {
-            return (firstOrderHistory.last?.trailingSkippedUpdates ?? 0) >= config.maxConsecutiveRejections
+/// A stored run's history in its method's own records.
+public enum StoredHistory: Sendable {
+    case hessianFree([IterationRecord])
+    case firstOrder([FirstOrderRecord])
+
+    /// HF's records (diagnostics.svg plots them); nil for a first-order run.
+    public var hessianFree: [IterationRecord]? { if case .hessianFree(let h) = self { h } else { nil } }
+    /// A first-order run's records; nil for HF.
+    public var firstOrder: [FirstOrderRecord]? { if case .firstOrder(let h) = self { h } else { nil } }
+
+    /// curves.csv: the method's columns, one row per record.
+    public var curvesCSV: String {
+        switch self {
+        case .hessianFree(let h): RunStore.curvesCSV(h)
+        case .firstOrder(let h): RunStore.curvesCSV(h)
         }
-        return history.trailingRejections >= config.maxConsecutiveRejections
     }
 }

@@ -19,7 +19,7 @@ public final class BatchEvaluator<Scalar: BLASScalar> {
     public let layout: ParameterLayout
 
     /// T and B of the bound batch; the buffers hold up to `capacity` (a shared evaluator visits
-    /// chunks of different sizes, e.g. a last partial chunk, without reallocating).
+    /// sub-batches of different sizes, e.g. a last, shorter sub-batch, without reallocating).
     private(set) var steps: Int, sequences: Int
     let inputSize: Int, hidden: Int, outputSize: Int
     public let capacity: (sequences: Int, steps: Int)
@@ -51,8 +51,8 @@ public final class BatchEvaluator<Scalar: BLASScalar> {
     public private(set) var parameters: [Scalar] = []
     /// Mean loss of the last `forward`.
     public private(set) var loss: Scalar = 0
-    /// Σ mask·L of the last `forward`, summed in Double: test-set evaluations total it over chunks
-    /// so that their result does not depend on the chunking or on Float rounding of the sum.
+    /// Σ mask·L of the last `forward`, summed in Double: test-set evaluations total it over sub-batches
+    /// so that their result does not depend on the sub-batches or on Float rounding of the sum.
     public private(set) var scoredLossSum: Double = 0
 
     /// An evaluator bound to `batch`, with buffers for batches of up to `capacity` sequences and
@@ -94,7 +94,7 @@ public final class BatchEvaluator<Scalar: BLASScalar> {
     }
 
     /// Rebinds the evaluator to another batch that fits its capacity, reusing every buffer (a big
-    /// gradient batch is evaluated chunk by chunk this way). Invalidates the last `forward`.
+    /// gradient batch is evaluated sub-batch by sub-batch this way). Invalidates the last `forward`.
     public func replaceBatch(_ newBatch: SequenceBatch<Scalar>) {
         precondition(canHold(newBatch),
                      "replacement batch [B \(newBatch.sequenceCount), T \(newBatch.steps)] does not fit [B \(capacity.sequences), T \(capacity.steps)]")

@@ -1,7 +1,7 @@
 import Dispatch
 
 /// The threads one process evaluates its sub-batches on. Each thread computes whole sub-batches
-/// in its own buffers and the partial results are folded afterwards in sub-batch order, so the
+/// in its own buffers and the sub-batch results are folded afterwards in sub-batch order, so the
 /// numbers are the same bits for any thread count; only the time changes.
 public final class ComputeThreads: Sendable {
     /// Threads used (≥ 1).

@@ -1,17 +1,17 @@
 import Linalg
 
-/// Mean loss and error rate of a network on a set of sequences (given as chunks): the loss is the
+/// Mean loss and error rate of a network on a set of sequences (given as sub-batches): the loss is the
 /// mean over all scored outputs (no L2 term), summed in Double; the error rate is the fraction of
 /// judged sequences that are wrong. Training's test curve (Training's `FixedTestSet`), `hfrnn
 /// evaluate` and `hfrnn export` (`EvaluationWorkspace.evaluateSet`) all total the same
-/// `ChunkTotals` in the same chunks and the same order, so they agree to the last digit.
+/// `SubBatchTotals` in the same sub-batches and the same order, so they agree to the last digit.
 public struct SetEvaluation: Sendable, Equatable {
-    /// Sequences evaluated (all chunks together).
+    /// Sequences evaluated (all sub-batches together).
     public var sequences: Int
     /// Sequences with at least one judged step, and how many of them are wrong.
     public var judged: Int
     public var wrong: Int
-    /// Σ mask over all chunks.
+    /// Σ mask over all sub-batches.
     public var scoredOutputs: Double
     public var loss: Double
     /// Judged steps (a sequence may have several), and how many of them are wrong.
@@ -34,26 +34,26 @@ public struct SetEvaluation: Sendable, Equatable {
         self.loss = loss
     }
 
-    /// The evaluation of a set whose chunks' totals are `chunks`, in chunk order.
-    public init(totalling chunks: some Sequence<ChunkTotals>) {
+    /// The evaluation of a set whose sub-batches' totals are `subBatches`, in sub-batch order.
+    public init(totalling subBatches: some Sequence<SubBatchTotals>) {
         self.init()
         var lossSum = 0.0
-        for chunk in chunks {
-            lossSum += chunk.lossSum
-            scoredOutputs += chunk.scoredOutputs
-            sequences += chunk.sequences
-            judged += chunk.judged
-            wrong += chunk.wrong
-            judgedSteps += chunk.judgedSteps
-            wrongSteps += chunk.wrongSteps
+        for subBatch in subBatches {
+            lossSum += subBatch.lossSum
+            scoredOutputs += subBatch.scoredOutputs
+            sequences += subBatch.sequences
+            judged += subBatch.judged
+            wrong += subBatch.wrong
+            judgedSteps += subBatch.judgedSteps
+            wrongSteps += subBatch.wrongSteps
         }
         loss = scoredOutputs > 0 ? lossSum / scoredOutputs : 0
     }
 }
 
-/// One chunk's part of a `SetEvaluation`, as the evaluator holding the chunk's forward pass gives it.
-public struct ChunkTotals: Sendable, Equatable {
-    /// Σ mask·L over the chunk's scored outputs, and Σ mask.
+/// One sub-batch's share of a `SetEvaluation`, as the evaluator holding the sub-batch's forward pass gives it.
+public struct SubBatchTotals: Sendable, Equatable {
+    /// Σ mask·L over the sub-batch's scored outputs, and Σ mask.
     public var lossSum: Double
     public var scoredOutputs: Double
     public var sequences: Int
@@ -63,69 +63,69 @@ public struct ChunkTotals: Sendable, Equatable {
     public var judgedSteps: Int
     public var wrongSteps: Int
 
-    /// The totals of `chunk`, whose forward pass `evaluator` holds.
-    public init<Scalar: BLASScalar>(_ evaluator: BatchEvaluator<Scalar>, chunk: SequenceBatch<Scalar>,
+    /// The totals of `subBatch`, whose forward pass `evaluator` holds.
+    public init<Scalar: BLASScalar>(_ evaluator: BatchEvaluator<Scalar>, subBatch: SequenceBatch<Scalar>,
                                     criterion: ErrorCriterion) {
         let errors = evaluator.errorCounts(criterion: criterion)
         lossSum = evaluator.scoredLossSum
-        scoredOutputs = Double(chunk.scoredOutputCount)
-        sequences = chunk.sequenceCount
+        scoredOutputs = Double(subBatch.scoredOutputCount)
+        sequences = subBatch.sequenceCount
         judged = errors.judgedSequences
         wrong = errors.wrongSequences
         judgedSteps = errors.judgedSteps
         wrongSteps = errors.wrongSteps
     }
 
-    /// Doubles in the form workers exchange (`WorkerGroup.forEachPartial`).
+    /// Doubles in the form workers exchange (`WorkerGroup.forEachSubBatch`).
     public static var width: Int { 7 }
 
-    public func write(to slot: UnsafeMutableBufferPointer<Double>) {
+    public func write(to result: UnsafeMutableBufferPointer<Double>) {
         for (k, value) in [lossSum, scoredOutputs, Double(sequences), Double(judged), Double(wrong),
                            Double(judgedSteps), Double(wrongSteps)].enumerated() {
-            slot[k] = value
+            result[k] = value
         }
     }
 
-    public init(slot: UnsafeBufferPointer<Double>) {
-        lossSum = slot[0]
-        scoredOutputs = slot[1]
-        sequences = Int(slot[2])
-        judged = Int(slot[3])
-        wrong = Int(slot[4])
-        judgedSteps = Int(slot[5])
-        wrongSteps = Int(slot[6])
+    public init(result: UnsafeBufferPointer<Double>) {
+        lossSum = result[0]
+        scoredOutputs = result[1]
+        sequences = Int(result[2])
+        judged = Int(result[3])
+        wrong = Int(result[4])
+        judgedSteps = Int(result[5])
+        wrongSteps = Int(result[6])
     }
 }
 
 extension EvaluationWorkspace {
-    /// Runs the network at `parameters` over every chunk, one at a time through the shared
-    /// evaluator, and totals loss and errors. `visit` sees each chunk with the evaluator holding
-    /// its forward pass and the per-sequence verdicts. `owner` names the chunks for the workspace
-    /// (default: a fresh owner, so the chunk data is always copied in).
-    public func evaluateSet(parameters: [Scalar], chunks: [SequenceBatch<Scalar>], criterion: ErrorCriterion,
+    /// Runs the network at `parameters` over every sub-batch, one at a time through the shared
+    /// evaluator, and totals loss and errors. `visit` sees each sub-batch with the evaluator holding
+    /// its forward pass and the per-sequence verdicts. `owner` names the sub-batches for the workspace
+    /// (default: a fresh owner, so the sub-batch data is always copied in).
+    public func evaluateSet(parameters: [Scalar], subBatches: [SequenceBatch<Scalar>], criterion: ErrorCriterion,
                             owner: Int? = nil,
                             visit: (SequenceBatch<Scalar>, BatchEvaluator<Scalar>, [Bool?]) -> Void = { _, _, _ in })
         -> SetEvaluation {
-        var iterator = chunks.makeIterator()
-        return evaluateSet(parameters: parameters, criterion: criterion, owner: owner, nextChunk: { iterator.next() },
+        var iterator = subBatches.makeIterator()
+        return evaluateSet(parameters: parameters, criterion: criterion, owner: owner, nextSubBatch: { iterator.next() },
                            visit: visit)
     }
 
-    /// `evaluateSet` over chunks made one at a time by `nextChunk` (nil: no more), so that only
-    /// one chunk is held at a time however many sequences are evaluated.
+    /// `evaluateSet` over sub-batches made one at a time by `nextSubBatch` (nil: no more), so that only
+    /// one sub-batch is held at a time however many sequences are evaluated.
     public func evaluateSet(parameters: [Scalar], criterion: ErrorCriterion, owner: Int? = nil,
-                            nextChunk: () -> SequenceBatch<Scalar>?,
+                            nextSubBatch: () -> SequenceBatch<Scalar>?,
                             visit: (SequenceBatch<Scalar>, BatchEvaluator<Scalar>, [Bool?]) -> Void = { _, _, _ in })
         -> SetEvaluation {
         let owner = owner ?? makeOwner()
-        var totals: [ChunkTotals] = []
+        var totals: [SubBatchTotals] = []
         var index = 0
-        while let chunk = nextChunk() {
+        while let subBatch = nextSubBatch() {
             defer { index += 1 }
-            let evaluator = self.evaluator(owner: owner, chunk: index, batch: chunk)
+            let evaluator = self.evaluator(owner: owner, subBatch: index, batch: subBatch)
             evaluator.forward(parameters)
-            totals.append(ChunkTotals(evaluator, chunk: chunk, criterion: criterion))
-            visit(chunk, evaluator, evaluator.sequenceVerdicts(criterion: criterion))
+            totals.append(SubBatchTotals(evaluator, subBatch: subBatch, criterion: criterion))
+            visit(subBatch, evaluator, evaluator.sequenceVerdicts(criterion: criterion))
         }
         return SetEvaluation(totalling: totals)
     }

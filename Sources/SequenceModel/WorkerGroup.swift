@@ -1,6 +1,6 @@
 /// The processes that evaluate a batch together (one, or an MPI job's ranks). The math core only
 /// sees this protocol: it splits every batch into fixed sub-batches, each worker evaluates the
-/// sub-batches the `SubBatchSchedule` gives it, and every worker then has every sub-batch's partial
+/// sub-batches the `SubBatchSchedule` gives it, and every worker then has every sub-batch's
 /// result and sums them itself in sub-batch order. The sums are therefore the same bits whatever
 /// the number of workers, and the same as one process evaluating every sub-batch in turn.
 public protocol WorkerGroup: AnyObject {
@@ -27,25 +27,25 @@ public final class SingleWorker: WorkerGroup {
 /// Which sub-batches of a batch each worker evaluates. The sub-batches are taken in rounds of at
 /// most `roundSize` consecutive ones; each round is split into `workers` contiguous blocks of
 /// near-equal size, block r for worker r. After each round the workers exchange the round's
-/// partial results and fold them in order, so a round's buffer is all the memory partials need.
+/// sub-batch results and fold them in order, so a round's buffer is all the memory sub-batch results need.
 /// The schedule only decides who computes what: it never changes the numbers.
 public struct SubBatchSchedule: Sendable, Equatable {
     public let count: Int
     public let workers: Int
     public let roundSize: Int
 
-    /// Bytes the partial results of one round may take (per worker, since every worker holds the round).
+    /// Bytes the sub-batch results of one round may take (per worker, since every worker holds the round).
     public static let roundBudgetBytes = 64 << 20
 
-    /// The schedule of `count` sub-batches over `workers`, whose partials take up to `slotBytes`
+    /// The schedule of `count` sub-batches over `workers`, whose sub-batch results take up to `resultBytes`
     /// bytes each. Each round takes as many sub-batches as the budget allows, at least one per
     /// worker, so that a batch that fits costs one exchange and a worker's threads have a block of
     /// sub-batches to share.
-    public init(count: Int, workers: Int, slotBytes: Int) {
-        precondition(count >= 0 && workers >= 1 && slotBytes >= 1)
+    public init(count: Int, workers: Int, resultBytes: Int) {
+        precondition(count >= 0 && workers >= 1 && resultBytes >= 1)
         self.count = count
         self.workers = workers
-        let perWorker = max(1, Self.roundBudgetBytes / slotBytes / workers)
+        let perWorker = max(1, Self.roundBudgetBytes / resultBytes / workers)
         roundSize = min(max(count, 1), perWorker * workers)
     }
 
@@ -75,21 +75,21 @@ public struct SubBatchSchedule: Sendable, Equatable {
 }
 
 extension WorkerGroup {
-    /// Runs `schedule` with `width` scalars of partial result per sub-batch: `compute(index, slot)`
-    /// fills the slot of each sub-batch this worker owns; `fold(index, slot)` then sees every
-    /// sub-batch's slot, in sub-batch order, on every worker. `buffer` is reused between calls.
-    public func forEachPartial<Scalar: Numeric>(
+    /// Runs `schedule` with `width` scalars of result per sub-batch: `compute(index, result)`
+    /// fills the result of each sub-batch this worker owns; `fold(index, result)` then sees every
+    /// sub-batch's result, in sub-batch order, on every worker. `buffer` is reused between calls.
+    public func forEachSubBatch<Scalar: Numeric>(
         _ schedule: SubBatchSchedule, width: Int, buffer: inout [Scalar],
         compute: (Int, UnsafeMutableBufferPointer<Scalar>) -> Void,
         fold: (Int, UnsafeBufferPointer<Scalar>) -> Void) {
-        forEachPartial(schedule, width: width, buffer: &buffer, threads: .single,
-                       compute: { index, _, slot in compute(index, slot) }, fold: fold)
+        forEachSubBatch(schedule, width: width, buffer: &buffer, threads: .single,
+                       compute: { index, _, result in compute(index, result) }, fold: fold)
     }
 
-    /// `forEachPartial` with this worker's block of each round computed on `threads`:
-    /// `compute(index, thread, slot)` runs concurrently for different sub-batches, each on one
+    /// `forEachSubBatch` with this worker's block of each round computed on `threads`:
+    /// `compute(index, thread, result)` runs concurrently for different sub-batches, each on one
     /// thread's buffers; the exchange and the fold are as before, in sub-batch order.
-    public func forEachPartial<Scalar: Numeric>(
+    public func forEachSubBatch<Scalar: Numeric>(
         _ schedule: SubBatchSchedule, width: Int, buffer: inout [Scalar], threads: ComputeThreads,
         compute: (Int, Int, UnsafeMutableBufferPointer<Scalar>) -> Void,
         fold: (Int, UnsafeBufferPointer<Scalar>) -> Void) {
@@ -97,20 +97,20 @@ extension WorkerGroup {
         let needed = schedule.roundSize * width
         if buffer.count < needed { buffer = [Scalar](repeating: 0, count: needed) }
         let stride = MemoryLayout<Scalar>.stride
-        buffer.withUnsafeMutableBufferPointer { slots in
+        buffer.withUnsafeMutableBufferPointer { results in
             for round in schedule.rounds {
                 threads.forEach(schedule.block(of: rank, in: round)) { index, thread in
                     let start = (index - round.lowerBound) * width
-                    compute(index, thread, UnsafeMutableBufferPointer(rebasing: slots[start..<(start + width)]))
+                    compute(index, thread, UnsafeMutableBufferPointer(rebasing: results[start..<(start + width)]))
                 }
                 if size > 1 {
                     let bytes = schedule.blockSizes(in: round).map { $0 * width * stride }
-                    allGather(UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(slots)[0..<(round.count * width * stride)]),
+                    allGather(UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(results)[0..<(round.count * width * stride)]),
                               byteCounts: bytes)
                 }
                 for index in round {
                     let start = (index - round.lowerBound) * width
-                    fold(index, UnsafeBufferPointer(rebasing: slots[start..<(start + width)]))
+                    fold(index, UnsafeBufferPointer(rebasing: results[start..<(start + width)]))
                 }
             }
         }

@@ -31,7 +31,7 @@ public struct BatchPlan: Sendable, Codable, Equatable {
     public var evaluationBatchesFromGradient = false
 
     /// Sequences per sub-batch of HF runs: every batch (gradient, curvature, backtracking, line
-    /// search, test set) is split into sub-batches of this many sequences, whose partial results
+    /// search, test set) is split into sub-batches of this many sequences, whose results
     /// are summed in sub-batch order, by one process or by an MPI job of any size (docs/mpi.md).
     /// It changes the rounding, so it is part of the run. nil (runs from before it existed): one
     /// sub-batch per chunk, `chunkSize`. First-order runs do not use it.
@@ -45,7 +45,9 @@ public struct BatchPlan: Sendable, Codable, Equatable {
     public init() {}
 
     /// Sequences per chunk: the curvature batch size, so the curvature batch is the first chunk of
-    /// the gradient batch ("GN batches are a subset of the gradient batches" [ISC]).
+    /// the gradient batch ("GN batches are a subset of the gradient batches" [ISC]). A chunk is the
+    /// unit batches are drawn in; each is split into sub-batches, the fixed slices that are
+    /// evaluated separately and summed in order.
     public var chunkSize: Int { min(curvatureBatchSize, gradientBatchSize) }
 
     /// Sequences per sub-batch: `subBatchSize`, at most `chunkSize`.

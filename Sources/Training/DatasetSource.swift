@@ -70,22 +70,22 @@ public final class DatasetSource<Scalar: BLASScalar>: SequenceSource {
         }
     }
 
-    /// `testChunks(chunkSize:)`, reading only the kept chunks' rows.
-    public func testChunks(chunkSize: Int, keep: (Int) -> Bool) throws -> [SequenceBatch<Scalar>?] {
-        guard chunkSize >= 1 else { throw HFRNNError("test chunk size must be at least 1, got \(chunkSize)") }
+    /// `testSubBatches(subBatchSize:)`, reading only the kept sub-batches' rows.
+    public func testSubBatches(subBatchSize: Int, keep: (Int) -> Bool) throws -> [SequenceBatch<Scalar>?] {
+        guard subBatchSize >= 1 else { throw HFRNNError("test subBatch size must be at least 1, got \(subBatchSize)") }
         let available = testSetSize
-        return try stride(from: 0, to: available, by: chunkSize).enumerated().map { index, first in
-            keep(index) ? try test.sequences(startingAt: first, count: min(chunkSize, available - first)) : nil
+        return try stride(from: 0, to: available, by: subBatchSize).enumerated().map { index, first in
+            keep(index) ? try test.sequences(startingAt: first, count: min(subBatchSize, available - first)) : nil
         }
     }
 
-    /// The first m = min(`testSequences`, N_test) rows of the test file, all of them, in chunks of
-    /// `chunkSize` rows (the last chunk holds the remaining m mod chunkSize rows, if any).
-    public func testChunks(chunkSize: Int) throws -> [SequenceBatch<Scalar>] {
-        guard chunkSize >= 1 else { throw HFRNNError("test chunk size must be at least 1, got \(chunkSize)") }
+    /// The first m = min(`testSequences`, N_test) rows of the test file, all of them, in sub-batches of
+    /// `subBatchSize` rows (the last sub-batch holds the remaining m mod subBatchSize rows, if any).
+    public func testSubBatches(subBatchSize: Int) throws -> [SequenceBatch<Scalar>] {
+        guard subBatchSize >= 1 else { throw HFRNNError("test subBatch size must be at least 1, got \(subBatchSize)") }
         let available = min(testSequences, test.sequenceCount)
-        return try stride(from: 0, to: available, by: chunkSize).map { first in
-            try test.sequences(startingAt: first, count: min(chunkSize, available - first))
+        return try stride(from: 0, to: available, by: subBatchSize).map { first in
+            try test.sequences(startingAt: first, count: min(subBatchSize, available - first))
         }
     }
 }

@@ -35,6 +35,7 @@ public struct FirstOrderRecord: Sendable, Codable, Equatable, TrainingRecord {
     public var vanishingTerm: Double = .nan
 
     public var recordNumber: Int { evaluation }
+    public var steps: Int { updates }
     /// Not recorded for first-order runs.
     public var processorSeconds: Double { .nan }
 
@@ -56,16 +57,5 @@ public struct FirstOrderRecord: Sendable, Codable, Equatable, TrainingRecord {
         self.elapsedSeconds = elapsedSeconds
         self.trailingSkippedUpdates = trailingSkippedUpdates
         self.vanishingTerm = vanishingTerm
-    }
-}
-
-extension FirstOrderRecord {
-    /// The record in HF's row shape, for code that plots or summarises any run (curves.svg, grids):
-    /// `iteration` is the update count, the HF-only fields are NaN, 0 or empty.
-    public var iterationRecord: IterationRecord {
-        IterationRecord(iteration: updates, trainLoss: trainLoss, trainObjective: trainLoss, testLoss: testLoss,
-                        testError: testError, lambda: .nan, lambdaNext: .nan, rho: .nan, cgIterations: 0, cgStop: nil,
-                        backtrackIteration: 0, stepSize: learningRate, decision: .accepted,
-                        elapsedSeconds: elapsedSeconds)
     }
 }

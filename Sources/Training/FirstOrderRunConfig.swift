@@ -47,8 +47,3 @@ public struct FirstOrderRunConfig: Sendable, Codable, Equatable {
         return nil
     }
 }
-
-extension TrainingConfig {
-    /// The optimizer's name as the command line and checkpoints spell it: hf, sgd, nesterov or adam.
-    public var optimizerName: String { firstOrder?.method.rawValue ?? "hf" }
-}

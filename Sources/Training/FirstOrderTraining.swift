@@ -12,10 +12,9 @@ public enum FirstOrderTraining<Scalar: BLASScalar>: TrainingMethod {
     public typealias State = FirstOrderState<Scalar>
     public typealias Record = FirstOrderRecord
 
-    public static func settings(of config: TrainingConfig) throws -> FirstOrderRunConfig {
-        guard let run = config.firstOrder else { throw HFRNNError("the configuration has no first-order optimizer") }
-        return run
-    }
+    public static var settingsInConfig: KeyPath<TrainingConfig, FirstOrderRunConfig?> { \.firstOrder }
+
+    public static var displayName: String { "first-order" }
 
     public static func initialState(parameterCount: Int, settings: FirstOrderRunConfig) -> FirstOrderState<Scalar> {
         FirstOrderState(parameterCount: parameterCount, config: settings.optimizer)
@@ -45,14 +44,14 @@ public enum FirstOrderTraining<Scalar: BLASScalar>: TrainingMethod {
         var end = (updates / every + 1) * every
         if let limit = config.maxIterations { end = min(end, trainer.sessionStartStep + limit) }
         end = max(end, updates + 1)
-        let chunkSize = min(optimizer.minibatchSize, config.batches.chunkSize)
+        let subBatchSize = min(optimizer.minibatchSize, config.batches.chunkSize)
         var gradient = [Scalar](repeating: 0, count: trainer.network.parameterCount)
         var lossSum = 0.0, normSum = 0.0, vanishingSum = 0.0, clipped = 0, count = 0
         var consecutiveSkips = trainer.stalledSteps
         var last: FirstOrderStepReport?
         while updates < end {
             let batch = try trainer.source.trainingSequences(count: optimizer.minibatchSize, using: &trainer.rng)
-            let objective = RNNObjective(network: trainer.network, batch: batch, chunkSize: chunkSize,
+            let objective = RNNObjective(network: trainer.network, batch: batch, subBatchSize: subBatchSize,
                                          workspace: trainer.workspace)
             let loss: Scalar
             if let weight = optimizer.vanishingRegularizerWeight {

@@ -10,12 +10,9 @@ public enum HessianFreeTraining<Scalar: BLASScalar>: TrainingMethod {
     public typealias State = HFState<Scalar>
     public typealias Record = IterationRecord
 
-    public static func settings(of config: TrainingConfig) throws -> HFConfig {
-        if let run = config.firstOrder {
-            throw HFRNNError("the configuration trains with \(run.method.rawValue), not Hessian-free")
-        }
-        return config.optimizer
-    }
+    public static var settingsInConfig: KeyPath<TrainingConfig, HFConfig?> { \.hessianFree }
+
+    public static var displayName: String { "Hessian-free" }
 
     /// λ = λ₀, zero warm start, counters at zero.
     public static func initialState(parameterCount: Int, settings: HFConfig) -> HFState<Scalar> {

@@ -8,12 +8,12 @@ import SequenceModel
 /// mean over all scored outputs, Σᵢ (Nᵢ/N)·(sub-batch i's mean), summed in sub-batch order.
 ///
 /// With a `WorkerGroup` of several processes each one evaluates only the sub-batches its schedule
-/// gives it (the others may be left out of `subBatches`) and the partial results are exchanged
+/// gives it (the others may be left out of `subBatches`) and the sub-batch results are exchanged
 /// before the ordered sum, so every process gets the same bits as one process alone. Objectives
 /// that share a workspace share its buffers too.
 public final class RNNObjective<Scalar: BLASScalar>: HFObjective {
     public let network: RecurrentNetwork
-    /// The sub-batches, in the order their partial results are summed; nil for those this worker
+    /// The sub-batches, in the order their results are summed; nil for those this worker
     /// does not evaluate.
     public let subBatches: [SequenceBatch<Scalar>?]
     /// Nᵢ / N: each sub-batch's share of the scored outputs.
@@ -35,8 +35,8 @@ public final class RNNObjective<Scalar: BLASScalar>: HFObjective {
         init(count: Int) { values = [Scalar](repeating: 0, count: count) }
     }
     private var threads: ComputeThreads { workspace.threads }
-    /// The round buffer of partial results (see `WorkerGroup.forEachPartial`).
-    private var partials: [Scalar] = []
+    /// The round buffer of sub-batch results (see `WorkerGroup.forEachSubBatch`).
+    private var results: [Scalar] = []
 
     /// `subBatches` evaluated by `group` (default: this process alone, which needs them all);
     /// `workspace`: the buffers to evaluate f and ∇f in (default: a workspace of its own). With
@@ -58,9 +58,9 @@ public final class RNNObjective<Scalar: BLASScalar>: HFObjective {
         let workspaceThreads = self.workspace.threads.count
         scratches = (0..<workspaceThreads).map { _ in Scratch(count: network.parameterCount) }
         var scored = [Scalar](repeating: 0, count: subBatches.count)
-        group.forEachPartial(schedule, width: 1, buffer: &partials,
-                             compute: { index, slot in slot[0] = subBatches[index]!.scoredOutputCount },
-                             fold: { index, slot in scored[index] = slot[0] })
+        group.forEachSubBatch(schedule, width: 1, buffer: &results,
+                             compute: { index, result in result[0] = subBatches[index]!.scoredOutputCount },
+                             fold: { index, result in scored[index] = result[0] })
         let total = scored.reduce(0, +)
         weights = scored.map { total > 0 ? $0 / total : 0 }
     }
@@ -68,37 +68,32 @@ public final class RNNObjective<Scalar: BLASScalar>: HFObjective {
     /// Which worker evaluates which of `subBatches` sub-batches (the same for every objective of
     /// that many sub-batches, so a worker knows which data it needs before making the objective).
     public static func schedule(subBatches: Int, network: RecurrentNetwork, workers: Int) -> SubBatchSchedule {
-        // The widest partial: loss, gradient and Fisher diagonal.
+        // The widest sub-batch result: loss, gradient and Fisher diagonal.
         SubBatchSchedule(count: subBatches, workers: workers,
-                         slotBytes: (2 * network.parameterCount + 1) * MemoryLayout<Scalar>.stride)
+                         resultBytes: (2 * network.parameterCount + 1) * MemoryLayout<Scalar>.stride)
     }
 
-    /// One process evaluating `chunks` as its sub-batches.
-    public convenience init(network: RecurrentNetwork, chunks: [SequenceBatch<Scalar>], workspace: EvaluationWorkspace<Scalar>? = nil) {
-        self.init(network: network, subBatches: chunks, workspace: workspace)
-    }
-
-    /// `batch` as sub-batches of at most `chunkSize` sequences (default: one).
-    public convenience init(network: RecurrentNetwork, batch: SequenceBatch<Scalar>, chunkSize: Int? = nil,
+    /// `batch` as sub-batches of at most `subBatchSize` sequences (default: one).
+    public convenience init(network: RecurrentNetwork, batch: SequenceBatch<Scalar>, subBatchSize: Int? = nil,
                             workspace: EvaluationWorkspace<Scalar>? = nil) {
-        self.init(network: network, chunks: batch.split(into: chunkSize ?? batch.sequenceCount), workspace: workspace)
+        self.init(network: network, subBatches: batch.split(into: subBatchSize ?? batch.sequenceCount), workspace: workspace)
     }
 
     /// The sub-batches this process holds.
-    public var chunks: [SequenceBatch<Scalar>] { subBatches.compactMap { $0 } }
+    public var heldSubBatches: [SequenceBatch<Scalar>] { subBatches.compactMap { $0 } }
 
     public var parameterCount: Int { network.parameterCount }
 
     /// Thread `thread`'s evaluator in the workspace, holding sub-batch `index`.
     private func evaluator(for index: Int, thread: Int) -> BatchEvaluator<Scalar> {
-        workspace.evaluator(owner: owner, chunk: index, batch: subBatches[index]!, thread: thread)
+        workspace.evaluator(owner: owner, subBatch: index, batch: subBatches[index]!, thread: thread)
     }
 
     public func loss(at parameters: [Scalar]) -> Scalar {
         var total: Scalar = 0
-        group.forEachPartial(schedule, width: 1, buffer: &partials, threads: threads,
-                             compute: { index, thread, slot in slot[0] = evaluator(for: index, thread: thread).forward(parameters) },
-                             fold: { index, slot in total += weights[index] * slot[0] })
+        group.forEachSubBatch(schedule, width: 1, buffer: &results, threads: threads,
+                             compute: { index, thread, result in result[0] = evaluator(for: index, thread: thread).forward(parameters) },
+                             fold: { index, result in total += weights[index] * result[0] })
         return total
     }
 
@@ -106,15 +101,15 @@ public final class RNNObjective<Scalar: BLASScalar>: HFObjective {
         let n = parameterCount
         var sum = [Scalar](repeating: 0, count: n)
         var total: Scalar = 0
-        group.forEachPartial(schedule, width: n + 1, buffer: &partials, threads: threads, compute: { index, thread, slot in
+        group.forEachSubBatch(schedule, width: n + 1, buffer: &results, threads: threads, compute: { index, thread, result in
             let subBatchEvaluator = evaluator(for: index, thread: thread)
             let scratch = scratches[thread]
-            slot[0] = subBatchEvaluator.forward(parameters)
+            result[0] = subBatchEvaluator.forward(parameters)
             subBatchEvaluator.gradient(into: &scratch.values)
-            copy(scratch.values, into: slot, at: 1)
-        }, fold: { index, slot in
-            total += weights[index] * slot[0]
-            accumulate(weights[index], slot, from: 1, count: n, into: &sum)
+            copy(scratch.values, into: result, at: 1)
+        }, fold: { index, result in
+            total += weights[index] * result[0]
+            accumulate(weights[index], result, from: 1, count: n, into: &sum)
         })
         gradient = sum
         return total
@@ -130,22 +125,22 @@ public final class RNNObjective<Scalar: BLASScalar>: HFObjective {
         var total: Scalar = 0
         var sums = VanishingGradientSums<Scalar>(hidden: network.shape.hidden)
         let width = n + 3 + recurrent.count
-        group.forEachPartial(schedule, width: width, buffer: &partials, threads: threads, compute: { index, thread, slot in
+        group.forEachSubBatch(schedule, width: width, buffer: &results, threads: threads, compute: { index, thread, result in
             let subBatchEvaluator = evaluator(for: index, thread: thread)
             let scratch = scratches[thread]
             var own = VanishingGradientSums<Scalar>(hidden: network.shape.hidden)
-            slot[0] = subBatchEvaluator.forward(parameters)
+            result[0] = subBatchEvaluator.forward(parameters)
             subBatchEvaluator.gradient(into: &scratch.values, vanishingSums: &own)
-            copy(scratch.values, into: slot, at: 1)
-            slot[n + 1] = Scalar(own.termSum)
-            slot[n + 2] = Scalar(own.countedSteps)
-            copy(own.recurrentGradientSum, into: slot, at: n + 3)
-        }, fold: { index, slot in
-            total += weights[index] * slot[0]
-            accumulate(weights[index], slot, from: 1, count: n, into: &sum)
-            sums.termSum += Double(slot[n + 1])
-            sums.countedSteps += Int(slot[n + 2])
-            accumulate(1, slot, from: n + 3, count: recurrent.count, into: &sums.recurrentGradientSum)
+            copy(scratch.values, into: result, at: 1)
+            result[n + 1] = Scalar(own.termSum)
+            result[n + 2] = Scalar(own.countedSteps)
+            copy(own.recurrentGradientSum, into: result, at: n + 3)
+        }, fold: { index, result in
+            total += weights[index] * result[0]
+            accumulate(weights[index], result, from: 1, count: n, into: &sum)
+            sums.termSum += Double(result[n + 1])
+            sums.countedSteps += Int(result[n + 2])
+            accumulate(1, result, from: n + 3, count: recurrent.count, into: &sums.recurrentGradientSum)
         })
         if sums.countedSteps > 0 {
             let scale = weight / Scalar(sums.countedSteps)
@@ -160,18 +155,18 @@ public final class RNNObjective<Scalar: BLASScalar>: HFObjective {
         let n = parameterCount
         var sum = [Scalar](repeating: 0, count: n), fisherSum = sum
         var total: Scalar = 0
-        group.forEachPartial(schedule, width: 2 * n + 1, buffer: &partials, threads: threads, compute: { index, thread, slot in
+        group.forEachSubBatch(schedule, width: 2 * n + 1, buffer: &results, threads: threads, compute: { index, thread, result in
             let subBatchEvaluator = evaluator(for: index, thread: thread)
             let scratch = scratches[thread]
-            slot[0] = subBatchEvaluator.forward(parameters)
+            result[0] = subBatchEvaluator.forward(parameters)
             subBatchEvaluator.gradient(into: &scratch.values, fisherDiagonal: &scratch.fisher)
-            copy(scratch.values, into: slot, at: 1)
-            copy(scratch.fisher, into: slot, at: 1 + n)
-        }, fold: { index, slot in
+            copy(scratch.values, into: result, at: 1)
+            copy(scratch.fisher, into: result, at: 1 + n)
+        }, fold: { index, result in
             // Each sub-batch's statistics are normalised by its own Nᵢ; weight Nᵢ/N re-normalises by N.
-            total += weights[index] * slot[0]
-            accumulate(weights[index], slot, from: 1, count: n, into: &sum)
-            accumulate(weights[index], slot, from: 1 + n, count: n, into: &fisherSum)
+            total += weights[index] * result[0]
+            accumulate(weights[index], result, from: 1, count: n, into: &sum)
+            accumulate(weights[index], result, from: 1 + n, count: n, into: &fisherSum)
         })
         gradient = sum
         fisherDiagonal = fisherSum
@@ -187,9 +182,9 @@ public final class RNNObjective<Scalar: BLASScalar>: HFObjective {
         }
         var total: Scalar = 0
         let evaluators = curvatureEvaluators
-        group.forEachPartial(schedule, width: 1, buffer: &partials, threads: threads,
-                             compute: { index, _, slot in slot[0] = evaluators[index]!.forward(parameters) },
-                             fold: { index, slot in total += weights[index] * slot[0] })
+        group.forEachSubBatch(schedule, width: 1, buffer: &results, threads: threads,
+                             compute: { index, _, result in result[0] = evaluators[index]!.forward(parameters) },
+                             fold: { index, result in total += weights[index] * result[0] })
         return total
     }
 
@@ -205,28 +200,28 @@ public final class RNNObjective<Scalar: BLASScalar>: HFObjective {
         }
         let single = subBatches.count == 1
         let evaluators = curvatureEvaluators
-        group.forEachPartial(schedule, width: n, buffer: &partials, threads: threads, compute: { index, thread, slot in
+        group.forEachSubBatch(schedule, width: n, buffer: &results, threads: threads, compute: { index, thread, result in
             let scratch = scratches[thread]
             evaluators[index]!.curvatureProduct(v, into: &scratch.values, structuralWeight: structuralWeight)
-            copy(scratch.values, into: slot, at: 0)
-        }, fold: { index, slot in
+            copy(scratch.values, into: result, at: 0)
+        }, fold: { index, result in
             // One sub-batch: its product as it is (weight 1), exactly as before sub-batches existed.
             if single {
-                out.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: slot) }
+                out.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: result) }
             } else {
-                accumulate(weights[index], slot, from: 0, count: n, into: &out)
+                accumulate(weights[index], result, from: 0, count: n, into: &out)
             }
         })
     }
 }
 
-/// `source` into `slot` from position `start`.
-private func copy<S: BLASScalar>(_ source: [S], into slot: UnsafeMutableBufferPointer<S>, at start: Int) {
-    _ = UnsafeMutableBufferPointer(rebasing: slot[start..<(start + source.count)]).update(fromContentsOf: source)
+/// `source` into `result` from position `start`.
+private func copy<S: BLASScalar>(_ source: [S], into result: UnsafeMutableBufferPointer<S>, at start: Int) {
+    _ = UnsafeMutableBufferPointer(rebasing: result[start..<(start + source.count)]).update(fromContentsOf: source)
 }
 
-/// sum += alpha · slot[start ..< start + count].
-private func accumulate<S: BLASScalar>(_ alpha: S, _ slot: UnsafeBufferPointer<S>, from start: Int, count: Int,
+/// sum += alpha · result[start ..< start + count].
+private func accumulate<S: BLASScalar>(_ alpha: S, _ result: UnsafeBufferPointer<S>, from start: Int, count: Int,
                                        into sum: inout [S]) {
-    sum.withUnsafeMutableBufferPointer { BLAS.axpy(alpha, UnsafeBufferPointer(rebasing: slot[start..<(start + count)]), $0) }
+    sum.withUnsafeMutableBufferPointer { BLAS.axpy(alpha, UnsafeBufferPointer(rebasing: result[start..<(start + count)]), $0) }
 }

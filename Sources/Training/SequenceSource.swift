@@ -15,9 +15,9 @@ public protocol SequenceSource<Scalar>: AnyObject {
     var targetMean: [Double]? { get }
     /// `count` training sequences, drawn with `rng`.
     func trainingSequences(count: Int, using rng: inout SeededGenerator) throws -> SequenceBatch<Scalar>
-    /// The fixed test set, exactly as many sequences as asked for, as chunks of `chunkSize`
+    /// The fixed test set, exactly as many sequences as asked for, as sub-batches of `subBatchSize`
     /// sequences (the last one may be smaller).
-    func testChunks(chunkSize: Int) throws -> [SequenceBatch<Scalar>]
+    func testSubBatches(subBatchSize: Int) throws -> [SequenceBatch<Scalar>]
     /// Sequences in the fixed test set.
     var testSetSize: Int { get }
     /// The same `count` sequences `trainingSequences(count:using:)` draws, with the same use of
@@ -26,8 +26,8 @@ public protocol SequenceSource<Scalar>: AnyObject {
     /// only the rows it evaluates.
     func trainingSubBatches(count: Int, subBatchSize: Int, using rng: inout SeededGenerator,
                             keep: (Int) -> Bool) throws -> [SequenceBatch<Scalar>?]
-    /// `testChunks(chunkSize:)`, with only the chunks with `keep(index)` made (nil for the others).
-    func testChunks(chunkSize: Int, keep: (Int) -> Bool) throws -> [SequenceBatch<Scalar>?]
+    /// `testSubBatches(subBatchSize:)`, with only the sub-batches with `keep(index)` made (nil for the others).
+    func testSubBatches(subBatchSize: Int, keep: (Int) -> Bool) throws -> [SequenceBatch<Scalar>?]
 }
 
 extension SequenceSource {
@@ -39,9 +39,9 @@ extension SequenceSource {
         return parts.indices.map { keep($0) ? parts[$0] : nil }
     }
 
-    public func testChunks(chunkSize: Int, keep: (Int) -> Bool) throws -> [SequenceBatch<Scalar>?] {
-        let chunks = try testChunks(chunkSize: chunkSize)
-        return chunks.indices.map { keep($0) ? chunks[$0] : nil }
+    public func testSubBatches(subBatchSize: Int, keep: (Int) -> Bool) throws -> [SequenceBatch<Scalar>?] {
+        let subBatches = try testSubBatches(subBatchSize: subBatchSize)
+        return subBatches.indices.map { keep($0) ? subBatches[$0] : nil }
     }
 }
 
@@ -70,12 +70,12 @@ public final class TaskSource<Scalar: BLASScalar>: SequenceSource {
         spec.makeBatch(count: count, using: &rng)
     }
 
-    /// `testSequences` sequences in chunks of `chunkSize`, the last one holding the remainder.
-    public func testChunks(chunkSize: Int) -> [SequenceBatch<Scalar>] {
-        precondition(chunkSize >= 1, "test chunk size must be at least 1, got \(chunkSize)")
+    /// `testSequences` sequences in sub-batches of `subBatchSize`, the last one holding the remainder.
+    public func testSubBatches(subBatchSize: Int) -> [SequenceBatch<Scalar>] {
+        precondition(subBatchSize >= 1, "test subBatch size must be at least 1, got \(subBatchSize)")
         var rng = SeededGenerator(seed: testSeed)
-        return stride(from: 0, to: testSequences, by: chunkSize).map { first in
-            spec.makeBatch(count: min(chunkSize, testSequences - first), using: &rng)
+        return stride(from: 0, to: testSequences, by: subBatchSize).map { first in
+            spec.makeBatch(count: min(subBatchSize, testSequences - first), using: &rng)
         }
     }
 }

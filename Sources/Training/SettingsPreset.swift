@@ -39,7 +39,7 @@ public enum SettingsPreset: String, CaseIterable, Sendable, Codable {
         switch self {
         case .hfrnn:
             let defaults = TrainingConfig(data: config.data)
-            config.optimizer = defaults.optimizer
+            config.method = defaults.method
             config.batches = defaults.batches
             config.initialization = defaults.initialization
         case .isc:
@@ -56,7 +56,7 @@ public enum SettingsPreset: String, CaseIterable, Sendable, Codable {
             hf.lineSearchArmijoC = Self.releaseLineSearchArmijoC
             hf.lineSearchMaxTries = Self.releaseLineSearchTries
             hf.initialLambda = Self.releaseInitialLambda(for: config.data)
-            config.optimizer = hf
+            config.method = .hessianFree(hf)
             config.initialization.rescalesRecurrentWeights = false
             config.initialization.outputBiasAtTargetMean = false
         }

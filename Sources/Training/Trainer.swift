@@ -71,7 +71,7 @@ public final class Trainer<Method: TrainingMethod> {
         sessionStartRecord = history.count
         self.source = source
         self.group = group
-        testSet = try FixedTestSet(network: network, source: source, chunkSize: config.testChunkSize, group: group,
+        testSet = try FixedTestSet(network: network, source: source, subBatchSize: config.testSubBatchSize, group: group,
                                    threads: threads)
     }
 

@@ -24,12 +24,6 @@ public enum DataSourceConfig: Sendable, Codable, Equatable {
         case kind, task, minimumLength, path, testPath
     }
 
-    /// Checkpoint format 1 wrote Swift's synthesized form: `{"task": {"_0": {…}}}` or
-    /// `{"dataset": {"path": …, "testPath": …}}`.
-    private enum FormatOneKeys: String, CodingKey {
-        case task, dataset, taskSpec = "_0", path, testPath
-    }
-
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         switch self {
@@ -46,10 +40,8 @@ public enum DataSourceConfig: Sendable, Codable, Equatable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        guard let kind = try container.decodeIfPresent(String.self, forKey: .kind) else {
-            try self.init(formatOne: decoder.container(keyedBy: FormatOneKeys.self))
-            return
-        }
+        // Checkpoints of format 1 spelled it otherwise: RunStore's legacy reader rewrites them first.
+        let kind = try container.decode(String.self, forKey: .kind)
         switch kind {
         case "task":
             self = .task(try TaskSpec(task: container.decode(PathologicalTask.self, forKey: .task),
@@ -62,20 +54,10 @@ public enum DataSourceConfig: Sendable, Codable, Equatable {
                                                    debugDescription: "kind '\(kind)' is neither 'task' nor 'dataset'")
         }
     }
-
-    private init(formatOne container: KeyedDecodingContainer<FormatOneKeys>) throws {
-        if container.contains(.task) {
-            let task = try container.nestedContainer(keyedBy: FormatOneKeys.self, forKey: .task)
-            self = .task(try task.decode(TaskSpec.self, forKey: .taskSpec))
-        } else {
-            let dataset = try container.nestedContainer(keyedBy: FormatOneKeys.self, forKey: .dataset)
-            self = .dataset(path: try dataset.decode(String.self, forKey: .path),
-                            testPath: try dataset.decodeIfPresent(String.self, forKey: .testPath))
-        }
-    }
 }
 
-/// Everything that defines a training run; stored whole in every checkpoint.
+/// Everything that defines a training run; stored whole in every checkpoint. Where the run is
+/// kept is not part of it: that is the run folder (RunStore's `RunFolder`), wherever it is moved.
 public struct TrainingConfig: Sendable, Codable, Equatable {
     public var data: DataSourceConfig
     /// Hidden tanh units [ISC demo; SMDH'13: "100 standard tanh hidden units"]: 100.
@@ -98,9 +80,6 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
     public var maxConsecutiveRejections = 20
     /// Write the latest checkpoint every this many HF iterations.
     public var checkpointEvery = 1
-    /// Checkpoints go to `<checkpointDirectory>/<runName>/`.
-    public var runName = "run"
-    public var checkpointDirectory = "checkpoints"
     /// Fixed test set size: 10,000 sequences [PMB'13; ISC: 10 × 1000].
     public var testSequences = 10_000
     /// Stop when the test error falls below this fraction (nil: see `resolvedSuccessThreshold`).
@@ -110,19 +89,21 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
     public var blasThreads = 1
     /// How the sequences drawn are cut into batches (gradient, curvature, evaluation, sub-batches).
     public var batches = BatchPlan()
-    public var optimizer = HFConfig()
+    /// The method that trains the run and its settings (`hessianFree` and `firstOrder` read them).
+    public var method: MethodSettings
+    /// HF's sparse initialisation; a first-order run's `FirstOrderRunConfig.initialization` may choose it.
     public var initialization = InitializationConfig()
-    /// Train with a first-order method instead of HF (`optimizer` is then unused); nil: HF.
-    public var firstOrder: FirstOrderRunConfig? = nil
     /// A dataset run's file hashes, to recognise its data wherever it is opened again; nil for task
     /// runs and runs from before they were recorded.
     public var datasetHashes: DatasetHashes? = nil
 
-    /// A run on `data` with every default; λ₀ from `defaultInitialLambda(for:)`.
+    /// An HF run on `data` with every default; λ₀ from `defaultInitialLambda(for:)`.
     public init(data: DataSourceConfig) {
         self.data = data
         batches.subBatchSize = BatchPlan.defaultSubBatchSize
-        optimizer.initialLambda = Self.defaultInitialLambda(for: data)
+        var hessianFree = HFConfig()
+        hessianFree.initialLambda = Self.defaultInitialLambda(for: data)
+        method = .hessianFree(hessianFree)
     }
 
     /// The initial Levenberg–Marquardt λ₀ of a run, unless overridden: for a task,
@@ -158,10 +139,10 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
         return nil
     }
 
-    /// The size of the pieces the test set is evaluated in: the sub-batch size of HF runs, the
-    /// chunk size of first-order runs. Training's test curve, `hfrnn evaluate` and `hfrnn export`
+    /// The size of the sub-batches the test set is evaluated in: the sub-batch size of HF runs, the
+    /// chunk size (`BatchPlan.chunkSize`) of first-order runs. Training's test curve, `hfrnn evaluate` and `hfrnn export`
     /// all use it, so that they agree to the last digit.
-    public var testChunkSize: Int { firstOrder == nil ? batches.resolvedSubBatchSize : batches.chunkSize }
+    public var testSubBatchSize: Int { firstOrder == nil ? batches.resolvedSubBatchSize : batches.chunkSize }
 
     /// Fresh training sequences drawn per history row's unit: per HF iteration, the gradient chunks
     /// plus the backtracking and line-search batches; per update for a first-order run (whose
@@ -173,9 +154,8 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
 
     /// The first invalid value, or nil. Each test is written so that NaN fails it.
     public var issue: FieldIssue? {
-        if let issue = optimizer.issue { return issue.nested(under: "optimizer") }
+        if let issue = method.issue { return issue }
         if let issue = batches.issue { return issue.nested(under: "batches") }
-        if let issue = firstOrder?.issue { return issue }
         return FieldIssue.first([
             { .check(hiddenUnits >= 1, "hiddenUnits", subject: "hidden units", "must be at least 1, got \(hiddenUnits)") },
             { .check((maxIterations ?? 0) >= 0, "maxIterations", subject: "max iterations",
@@ -193,8 +173,6 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
             { .check(testSequences >= 1, "testSequences", subject: "test set size", "must be at least 1, got \(testSequences)") },
             { .check(successThreshold.map { $0 > 0 && $0 <= 1 } ?? true, "successThreshold", subject: "success threshold",
                      "must be in (0, 1], got \(successThreshold ?? 0)") },
-            { .check(!runName.isEmpty && !runName.contains("/") && !runName.hasPrefix("."), "runName", subject: "run name",
-                     "'\(runName)' must be non-empty, without '/', and not start with '.'") },
             { .check(initialization.sparseFanIn >= 1, "initialization.sparseFanIn", subject: "sparse fan-in",
                      "must be at least 1, got \(initialization.sparseFanIn)") },
             { .check(initialization.spectralRadius > 0, "initialization.spectralRadius", subject: "spectral radius",
@@ -205,18 +183,14 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
 
 extension TrainingConfig {
     /// The configuration a resumed session runs with: the limits given for this session (nil: none),
-    /// never an earlier session's, a new success threshold in place of the old one, and the run
-    /// folder the checkpoint is in, wherever it was moved.
-    public func resumed(fromCheckpointAt path: String, maxIterations: Int?, timeLimitSeconds: Double?,
-                        processorTimeLimitSeconds: Double? = nil, successThreshold: Double?) -> TrainingConfig {
+    /// never an earlier session's, and a new success threshold in place of the old one.
+    public func resumed(maxIterations: Int?, timeLimitSeconds: Double?, processorTimeLimitSeconds: Double? = nil,
+                        successThreshold: Double?) -> TrainingConfig {
         var config = self
         config.maxIterations = maxIterations
         config.timeLimitSeconds = timeLimitSeconds
         config.processorTimeLimitSeconds = processorTimeLimitSeconds
         if let successThreshold { config.successThreshold = successThreshold }
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
-        config.runName = folder.lastPathComponent
-        config.checkpointDirectory = folder.deletingLastPathComponent().path
         return config
     }
 }

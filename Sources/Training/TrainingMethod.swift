@@ -1,3 +1,4 @@
+import Diagnostics
 import Linalg
 
 /// One way of training a network, as the one `Trainer` drives it: Hessian-free
@@ -14,8 +15,11 @@ public protocol TrainingMethod<Scalar> {
     /// One row of the learning curves.
     associatedtype Record: TrainingRecord & Equatable
 
-    /// The method's settings in `config`; throws when `config` trains with another method.
-    static func settings(of config: TrainingConfig) throws -> Settings
+    /// Where `TrainingConfig` holds the method's settings (nil when another method trains the run).
+    static var settingsInConfig: KeyPath<TrainingConfig, Settings?> { get }
+
+    /// The method as messages name it: "Hessian-free", "first-order".
+    static var displayName: String { get }
 
     /// The state before the first step.
     static func initialState(parameterCount: Int, settings: Settings) -> State
@@ -38,4 +42,14 @@ public protocol TrainingMethod<Scalar> {
     /// Advances `trainer` to its next record: updates its parameters, state and RNG and returns the
     /// record, which the trainer appends to its history.
     static func advance(_ trainer: Trainer<Self>) throws -> Record
+}
+
+extension TrainingMethod {
+    /// The method's settings in `config`; throws when `config` trains with another method.
+    public static func settings(of config: TrainingConfig) throws -> Settings {
+        guard let settings = config[keyPath: settingsInConfig] else {
+            throw HFRNNError("the configuration trains with \(config.optimizerName), not \(displayName)")
+        }
+        return settings
+    }
 }

@@ -85,10 +85,10 @@ struct HFRNNBench: ParsableCommand {
         // Training's objective over sub-batches, its forward passes cached for CG as in an HF
         // iteration; on more than one thread a one-thread twin supplies the recorded BLAS calls.
         let objective = subBatch.map {
-            RNNObjective(network: network, batch: sequences, chunkSize: $0,
+            RNNObjective(network: network, batch: sequences, subBatchSize: $0,
                          workspace: EvaluationWorkspace(network: network, threads: ComputeThreads(count: threads)))
         }
-        let recordingObjective = threads > 1 ? subBatch.map { RNNObjective(network: network, batch: sequences, chunkSize: $0) } : objective
+        let recordingObjective = threads > 1 ? subBatch.map { RNNObjective(network: network, batch: sequences, subBatchSize: $0) } : objective
         func bindObjectives() {
             _ = objective?.bindCurvature(at: theta)
             if threads > 1 { _ = recordingObjective?.bindCurvature(at: theta) }

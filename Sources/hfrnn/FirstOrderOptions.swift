@@ -90,9 +90,9 @@ struct FirstOrderOptions: ParsableArguments {
         Self.flags.filter { $0.isGiven(self) }.map { ($0.flag, $0.field) }
     }
 
-    /// Sets `config.firstOrder` from the flags; a flag that belongs to another optimizer than
+    /// Makes `config` a first-order run (`config.method`) from the flags; a flag that belongs to another optimizer than
     /// `--optimizer` is a ValidationError naming it. `hfFlags` are the HF-only flags given.
-    func apply(to config: inout TrainingConfig, hfFlags: [String], runNameGiven: Bool) throws {
+    func apply(to config: inout TrainingConfig, hfFlags: [String]) throws {
         guard let method = optimizer.firstOrderMethod else {
             if let (flag, field) = givenFlags.first {
                 let owners = field.map { f in FirstOrderMethod.allCases.filter { FirstOrderConfig.fieldNames(for: $0).contains(f) } }
@@ -128,9 +128,7 @@ struct FirstOrderOptions: ParsableArguments {
             }
             run.carefulInitialization.zeroInitialState = true
         }
-        config.firstOrder = run
-        // HF and first-order runs of the same task and seed get different folders by default.
-        if !runNameGiven { config.runName += "-\(method.rawValue)" }
+        config.method = .firstOrder(run)
     }
 }
 

@@ -13,7 +13,7 @@ struct Predict: ParsableCommand {
             Writes one HDF5 file (format hfrnn-predictions, version 2; layout in docs/interop.md): \
             the outputs at every step, the dataset's targets, mask, judged steps and lengths, which \
             sequences are wrong, the loss and error rate, and with --hidden-states every hidden \
-            state. Sequences are processed a chunk at a time, so memory does not grow with the \
+            state. Sequences are processed a sub-batch at a time, so memory does not grow with the \
             file; the output appears whole or not at all.
 
             Examples:

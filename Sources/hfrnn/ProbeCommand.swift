@@ -140,7 +140,7 @@ struct Probe: ParsableCommand {
             let source = try makeSource(config, S.self)
             try requireFit(data: source.name, inputs: source.inputSize, outputs: source.outputSize,
                            outputLoss: source.outputLoss, model: modelName, network: network)
-            guard let first = try source.testChunks(chunkSize: count).first else {
+            guard let first = try source.testSubBatches(subBatchSize: count).first else {
                 throw HFRNNError.file(dataset, "no sequences")
             }
             batch = first

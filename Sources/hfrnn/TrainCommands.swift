@@ -4,72 +4,10 @@ import Foundation
 import HDF5IO
 import HessianFree
 import Linalg
+import RunStore
 import SequenceModel
 import Tasks
 import Training
-
-/// The options of `train` that limit how long its session runs (`resume` declares its own, in its words).
-struct StopOptions: ParsableArguments {
-    @Option(parsing: .unconditional, help: """
-        Stop after this many HF iterations (first-order: updates) (default: no limit). For this \
-        session only: a later resume has the limits given to it.
-        """)
-    var maxIterations: Int?
-
-    @Option(parsing: .unconditional, help: ArgumentHelp("""
-        Stop after this much training wall time, e.g. 90s, 30m, 2h (default: no limit). For this \
-        session only, like --max-iterations.
-        """, valueName: "duration"))
-    var timeLimit: String?
-
-    @Option(parsing: .unconditional, help: ArgumentHelp("""
-        Stop after this much processor time (user + system) in this session, e.g. 30m: fair on a \
-        shared machine, where wall time depends on what else runs. HF only; per session like --time-limit.
-        """, valueName: "duration"))
-    var processorTimeLimit: String?
-
-    func validate() throws {
-        if let maxIterations, maxIterations < 0 { throw ValidationError("--max-iterations must be non-negative, got \(maxIterations)") }
-        if let timeLimit { _ = try parseDuration(timeLimit, flag: "--time-limit") }
-        if let processorTimeLimit { _ = try parseDuration(processorTimeLimit, flag: "--processor-time-limit") }
-    }
-
-    /// `90`, `90s`, `30m`, `2h` → seconds.
-    func seconds() throws -> Double? { try timeLimit.map { try parseDuration($0, flag: "--time-limit") } }
-
-    /// `--processor-time-limit` in seconds.
-    func processorSeconds() throws -> Double? {
-        try processorTimeLimit.map { try parseDuration($0, flag: "--processor-time-limit") }
-    }
-}
-
-/// `--threads` of `train` and `resume`.
-struct ThreadOptions: ParsableArguments {
-    @Option(parsing: .unconditional, help: ArgumentHelp(
-        "Threads that evaluate the sub-batches (default: every processor; 1 per process under mpirun). The count never changes the numbers.",
-        valueName: "n"))
-    var threads: Int?
-
-    func validate() throws {
-        if let threads, !(1...ThreadCount.maximum).contains(threads) {
-            throw ValidationError("--threads must be in 1...\(ThreadCount.maximum), got \(threads)")
-        }
-    }
-}
-
-/// `90`, `90s`, `30m`, `2h` → seconds; errors name `flag`.
-func parseDuration(_ text: String, flag: String) throws -> Double {
-    let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600]
-    var number = Substring(text), factor = 1.0
-    if let last = text.last, let unit = units[last] {
-        number = text.dropLast()
-        factor = unit
-    }
-    guard let value = Double(number), value > 0, value.isFinite else {
-        throw ValidationError("\(flag) '\(text)' is not a positive duration like 90s, 30m or 2h")
-    }
-    return value * factor
-}
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -217,7 +155,7 @@ struct Train: ParsableCommand {
         if testDataset != nil && dataset == nil { throw ValidationError("--test-dataset needs --dataset") }
         if dataset != nil && length != nil { throw ValidationError("--length belongs to --task, not --dataset") }
         if noStructuralDamping && mu != nil { throw ValidationError("--no-structural-damping and --mu contradict each other") }
-        _ = try makeConfig()
+        _ = try runFolder(for: try makeConfig())
     }
 
     /// The run's configuration from the flags; every bad value is a ValidationError.
@@ -237,14 +175,12 @@ struct Train: ParsableCommand {
         config.timeLimitSeconds = try stop.seconds()
         config.processorTimeLimitSeconds = try stop.processorSeconds()
         config.checkpointEvery = checkpointEvery
-        config.runName = runName ?? "\(task?.rawValue ?? URL(fileURLWithPath: dataset ?? "data").deletingPathExtension().lastPathComponent)"
-            + (task != nil ? "-T\(length ?? Train.defaultLength)" : "") + "-seed\(seed)"
-        config.checkpointDirectory = checkpointDir
         config.testSequences = testSequences
         config.blasThreads = blasThreads
         config.successThreshold = successThreshold
         if let subBatchSize { config.batches.subBatchSize = subBatchSize }
-        var hf = config.optimizer
+        // An HF run until `firstOrder.apply` below makes it a first-order one.
+        var hf = config.hessianFree ?? HFConfig()
         if let initialLambda { hf.initialLambda = initialLambda.value(for: config.data) }
         if noStructuralDamping { hf.structuralDampingWeight = 0 }
         if let mu { hf.structuralDampingWeight = mu }
@@ -269,18 +205,30 @@ struct Train: ParsableCommand {
             break
         }
         if let evaluationBatches { config.batches.evaluationBatchesFromGradient = evaluationBatches == .fromGradient }
-        config.optimizer = hf
-        try firstOrder.apply(to: &config, hfFlags: hfOnlyFlags, runNameGiven: runName != nil)
+        config.method = .hessianFree(hf)
+        try firstOrder.apply(to: &config, hfFlags: hfOnlyFlags)
         if let issue = config.issue { throw ValidationError(Train.flagMessage(issue)) }
         return config
     }
 
+    /// The new run's folder, `<checkpoint-dir>/<run-name>`: by default `<task>-T<length>-seed<seed>`
+    /// or `<dataset file name>-seed<seed>`, ending in `-<optimizer>` for a first-order run so that
+    /// HF and first-order runs of the same task and seed get different folders.
+    func runFolder(for config: TrainingConfig) throws -> RunFolder {
+        let data = task?.rawValue ?? URL(fileURLWithPath: dataset ?? "data").deletingPathExtension().lastPathComponent
+        let name = runName ?? data + (task != nil ? "-T\(length ?? Train.defaultLength)" : "") + "-seed\(seed)"
+            + (config.firstOrder.map { "-\($0.method.rawValue)" } ?? "")
+        if let issue = RunFolder.nameIssue(name) { throw ValidationError(Train.flagMessage(issue)) }
+        return RunFolder(directory: checkpointDir, name: name)
+    }
+
     func run() throws {
         let config = try makeConfig()
+        let folder = try runFolder(for: config)
         try runGuarded {
             switch config.precision {
-            case .float: try startTraining(config, Float.self, threads: threads)
-            case .double: try startTraining(config, Double.self, threads: threads)
+            case .float: try startTraining(config, Float.self, in: folder, threads: threads)
+            case .double: try startTraining(config, Double.self, in: folder, threads: threads)
             }
         }
     }

@@ -9,14 +9,14 @@ extension Train {
     /// flag given with a first-order optimizer is reported.
     static let flags: [TrainFlag] = [
         TrainFlag("--no-structural-damping", hfOnly: { $0.noStructuralDamping }),
-        TrainFlag("--mu", fields: ["optimizer.structuralDampingWeight"], hfOnly: { $0.mu != nil }),
-        TrainFlag("--initial-lambda", fields: ["optimizer.initialLambda"], hfOnly: { $0.initialLambda != nil }),
+        TrainFlag("--mu", fields: ["hessianFree.structuralDampingWeight"], hfOnly: { $0.mu != nil }),
+        TrainFlag("--initial-lambda", fields: ["hessianFree.initialLambda"], hfOnly: { $0.initialLambda != nil }),
         TrainFlag("--gradient-batch", fields: ["batches.gradientBatchSize"], hfOnly: { $0.gradientBatch != nil }),
         TrainFlag("--curvature-batch", fields: ["batches.curvatureBatchSize"], hfOnly: { $0.curvatureBatch != nil }),
         TrainFlag("--evaluation-batch", fields: ["batches.backtrackBatchSize", "batches.lineSearchBatchSize"],
                   hfOnly: { $0.evaluationBatch != nil }),
-        TrainFlag("--max-cg", fields: ["optimizer.cgMaxIterations"], hfOnly: { $0.maxCg != nil }),
-        TrainFlag("--min-cg", fields: ["optimizer.cgMinIterations"], hfOnly: { $0.minCg != nil }),
+        TrainFlag("--max-cg", fields: ["hessianFree.cgMaxIterations"], hfOnly: { $0.maxCg != nil }),
+        TrainFlag("--min-cg", fields: ["hessianFree.cgMinIterations"], hfOnly: { $0.minCg != nil }),
         TrainFlag("--sub-batch-size", fields: ["batches.subBatchSize"], hfOnly: { $0.subBatchSize != nil }),
         TrainFlag("--preconditioner", hfOnly: { $0.preconditioner }),
         TrainFlag("--settings", hfOnly: { $0.settings != nil }),

@@ -12,15 +12,16 @@ import Training
 // trainer, print the header and one progress line per record (`ReportedMethod`), and end with
 // where the checkpoints are and how to go on.
 
-func startTraining<S: BLASScalar & HDF5Element>(_ config: TrainingConfig, _: S.Type, threads: Int? = nil) throws {
-    if config.firstOrder != nil {
-        try start(FirstOrderTraining<S>.self, config, threads: threads)
-    } else {
-        try start(HessianFreeTraining<S>.self, config, threads: threads)
+func startTraining<S: BLASScalar & HDF5Element>(_ config: TrainingConfig, _: S.Type, in folder: RunFolder,
+                                                threads: Int? = nil) throws {
+    switch config.method {
+    case .hessianFree: try start(HessianFreeTraining<S>.self, config, in: folder, threads: threads)
+    case .firstOrder: try start(FirstOrderTraining<S>.self, config, in: folder, threads: threads)
     }
 }
 
-private func start<Method: ReportedMethod>(_: Method.Type, _ config: TrainingConfig, threads: Int?) throws {
+private func start<Method: ReportedMethod>(_: Method.Type, _ config: TrainingConfig, in folder: RunFolder,
+                                           threads: Int?) throws {
     let group = try Workers.group()
     if !Method.sharesWork { try refuseSharing(group, "start") }
     // Every rank opens the data and builds its trainer; any failure ends all of them, reported once.
@@ -28,11 +29,11 @@ private func start<Method: ReportedMethod>(_: Method.Type, _ config: TrainingCon
         let source = try makeSource(config, Method.Scalar.self)
         // Stored by absolute path and content hash, so the run finds its data from any folder.
         let recorded = try recordingDatasetIdentity(config)
-        if group.isPrimary { try RunFolder(config: recorded).refuseExistingRun() }
+        if group.isPrimary { try folder.refuseExistingRun() }
         return try Trainer<Method>(config: recorded, source: source, group: trainerGroup(Method.self, group),
                                    threads: computeThreads(Method.self, requested: threads, group: group))
     }
-    try train(trainer, header: Method.startHeader(trainer))
+    try train(trainer, in: folder, header: Method.startHeader(trainer))
 }
 
 func resumeTraining<S: BLASScalar & HDF5Element>(_ path: String, _: S.Type, limits: SessionLimits,
@@ -59,8 +60,7 @@ private func resume<Method: ReportedMethod>(_: Method.Type, _ path: String, limi
         let checkpoint = try Checkpoint<Method>.load(from: path)
         if group.isPrimary, let note = blasKernelsNote(forCheckpointAt: path) { print(note) }
         let config = try relocating(
-            checkpoint.config.resumed(fromCheckpointAt: path, maxIterations: limits.maxIterations,
-                                      timeLimitSeconds: limits.timeLimitSeconds,
+            checkpoint.config.resumed(maxIterations: limits.maxIterations, timeLimitSeconds: limits.timeLimitSeconds,
                                       processorTimeLimitSeconds: limits.processorTimeLimitSeconds,
                                       successThreshold: successThreshold),
             to: moved)
@@ -68,7 +68,8 @@ private func resume<Method: ReportedMethod>(_: Method.Type, _ path: String, limi
                                           path: path, group: trainerGroup(Method.self, group),
                                           threads: computeThreads(Method.self, requested: threads, group: group))
     }
-    try train(trainer, header: "resuming \(path) at \(Method.stepName) \(trainer.completedSteps)")
+    // The run goes on in the checkpoint's own folder, wherever it was moved.
+    try train(trainer, in: RunFolder(containing: path), header: "resuming \(path) at \(Method.stepName) \(trainer.completedSteps)")
 }
 
 /// The processes the trainer shares its steps among: the job's, or this one alone.
@@ -91,11 +92,11 @@ func refuseSharing(_ group: any WorkerGroup, _ verb: String) throws {
 
 /// One training session: the header and column names, one progress line per record, the line
 /// saying why and where it stopped, then `finishSession`.
-func train<Method: ReportedMethod>(_ trainer: Trainer<Method>, header: String) throws {
+func train<Method: ReportedMethod>(_ trainer: Trainer<Method>, in folder: RunFolder, header: String) throws {
     let group = trainer.group
     Interruption.install(announce: group.isPrimary)
     let say = { (line: String) in if group.isPrimary { printNow(line) } }
-    let outcome = try runTraining(trainer, shouldStop: { Interruption.requested() }, onStart: {
+    let outcome = try runTraining(trainer, in: folder, shouldStop: { Interruption.requested() }, onStart: {
         say(header)
         say(Method.progressHeader)
     }) { record in
@@ -115,7 +116,7 @@ func train<Method: ReportedMethod>(_ trainer: Trainer<Method>, header: String) t
         + "; test error \(formatPercent(outcome.finalTestError)), test loss \(String(format: "%.5g", outcome.finalTestLoss))")
     if let summary = Workers.summary { say(summary) }
     if group.isPrimary {
-        try finishSession(outcome, config: trainer.config, successThreshold: threshold)
+        try finishSession(outcome, folder: folder, successThreshold: threshold)
     } else {
         if outcome.reason == .interrupted { throw ExitCode(Interruption.exitStatus) }
         if outcome.reason == .noProgress { throw ExitCode.failure }
@@ -124,10 +125,10 @@ func train<Method: ReportedMethod>(_ trainer: Trainer<Method>, header: String) t
 
 /// The lines every training session ends with: where its checkpoints are, how to go on, and the
 /// exit status (130/143 after a signal, 1 when training could not move).
-func finishSession(_ outcome: TrainingOutcome, config: TrainingConfig, successThreshold: Double) throws {
+func finishSession(_ outcome: TrainingOutcome, folder: RunFolder, successThreshold: Double) throws {
     print("latest checkpoint: \(outcome.latestCheckpoint)")
     if let best = outcome.bestCheckpoint { print("best checkpoint:   \(best)") }
-    let runPath = RunFolder(config: config).path
+    let runPath = folder.path
     if outcome.reason == .solved {
         print("train further with: hfrnn resume \(runPath) --success-threshold <fraction below \(successThreshold)>")
     } else {

@@ -16,8 +16,8 @@ import Tasks
         #expect(result.status == 0, "\(result.stderr)")
         let stored = try Checkpoint<HessianFreeTraining<Float>>.load(from: folder.file("runs/r/latest.h5"))
         let library = TrainingConfig(data: .task(try TaskSpec(task: .randomPermutation, minimumLength: 10)))
-        #expect(stored.state.lambda == library.optimizer.initialLambda)
-        #expect(stored.config.optimizer.initialLambda == library.optimizer.initialLambda)
+        #expect(stored.state.lambda == library.hessianFree?.initialLambda)
+        #expect(stored.config.hessianFree?.initialLambda == library.hessianFree?.initialLambda)
         #expect(stored.state.lambda != 0.01)
     }
 
@@ -32,8 +32,9 @@ import Tasks
                                    "--checkpoint-dir", folder.file("runs"), "--run-name", "r"], in: folder)
         #expect(result.status == 0, "\(result.stderr)")
         let stored = try Checkpoint<HessianFreeTraining<Float>>.load(from: folder.file("runs/r/latest.h5"))
-        #expect(abs(stored.config.optimizer.initialLambda - expected) < 1e-12 * expected)
-        #expect(stored.state.lambda == stored.config.optimizer.initialLambda)
+        let initialLambda = try #require(stored.config.hessianFree?.initialLambda)
+        #expect(abs(initialLambda - expected) < 1e-12 * expected)
+        #expect(stored.state.lambda == initialLambda)
     }
 
     /// --min-cg sets the CG iterations before the progress stop may end CG, and the run keeps it.
@@ -45,8 +46,8 @@ import Tasks
                                    folder.file("runs"), "--run-name", "r"], in: folder)
         #expect(result.status == 0, "\(result.stderr)")
         let stored = try Checkpoint<HessianFreeTraining<Float>>.load(from: folder.file("runs/r/latest.h5"))
-        #expect(stored.config.optimizer.cgMinIterations == 40)
-        #expect(TrainingConfig(data: stored.config.data).optimizer.cgMinIterations == 1)
+        #expect(stored.config.hessianFree?.cgMinIterations == 40)
+        #expect(TrainingConfig(data: stored.config.data).hessianFree?.cgMinIterations == 1)
     }
 
     /// Big enough for OpenBLAS to split its products over threads (on a machine with 2+ cores).

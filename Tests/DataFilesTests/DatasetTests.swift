@@ -361,23 +361,23 @@ private struct RawDataset {
         }
     }
 
-    @Test func testChunksAreTheFirstRowsWithALastPartialChunk() throws {
+    @Test func testSubBatchesAreTheFirstRowsWithALastShorterOne() throws {
         try withAdditionFile { path, batch in
-            func chunks(_ testSequences: Int, _ chunkSize: Int) throws -> [SequenceBatch<Float>] {
-                try DatasetSource<Float>(path: path, testPath: nil, testSequences: testSequences).testChunks(chunkSize: chunkSize)
+            func subBatches(_ testSequences: Int, _ size: Int) throws -> [SequenceBatch<Float>] {
+                try DatasetSource<Float>(path: path, testPath: nil, testSequences: testSequences).testSubBatches(subBatchSize: size)
             }
-            // 7 of 10 rows in chunks of 3: rows 0–2, 3–5 and a last chunk of row 6 (exactly 7 rows).
-            let sevenByThree = try chunks(7, 3)
+            // 7 of 10 rows in sub-batches of 3: rows 0–2, 3–5 and a last sub-batch of row 6 (exactly 7 rows).
+            let sevenByThree = try subBatches(7, 3)
             #expect(sevenByThree.map(\.sequenceCount) == [3, 3, 1])
             expectSame(sevenByThree[0], gather(batch, rows: [0, 1, 2]))
             expectSame(sevenByThree[1], gather(batch, rows: [3, 4, 5]))
             expectSame(sevenByThree[2], gather(batch, rows: [6]))
-            // At most one chunk's worth: one chunk of that size.
-            let sevenByTen = try chunks(7, 10)
+            // At most one sub-batch's worth: one sub-batch of that size.
+            let sevenByTen = try subBatches(7, 10)
             #expect(sevenByTen.count == 1)
             expectSame(sevenByTen[0], gather(batch, rows: Array(0..<7)))
             // More test sequences than the file holds: the whole file.
-            let all = try chunks(1000, 5)
+            let all = try subBatches(1000, 5)
             #expect(all.map(\.sequenceCount) == [5, 5])
             expectSame(all[1], gather(batch, rows: [5, 6, 7, 8, 9]))
         }
@@ -390,9 +390,9 @@ private struct RawDataset {
             try withTemporaryFile { testPath in
                 try DatasetWriter.write(batch: testBatch, loss: spec.outputLoss, to: testPath)
                 let source = try DatasetSource<Float>(path: path, testPath: testPath, testSequences: 100)
-                let chunks = try source.testChunks(chunkSize: 50)
-                #expect(chunks.count == 1)
-                expectSame(chunks[0], testBatch)
+                let subBatches = try source.testSubBatches(subBatchSize: 50)
+                #expect(subBatches.count == 1)
+                expectSame(subBatches[0], testBatch)
             }
             // Other sizes or another loss are refused.
             let (xorSpec, xorBatch) = try taskBatch(.xor, length: 8, count: 4)
@@ -688,10 +688,10 @@ private struct RawDataset {
     /// 50 (it used to round up to 200), the first chunk unchanged by the partial one.
     @Test func taskTestSetHasExactlyTheSequencesAskedFor() throws {
         let spec = try TaskSpec(task: .addition, minimumLength: 6)
-        let chunks = TaskSource<Float>(spec: spec, testSequences: 150, testSeed: 5).testChunks(chunkSize: 100)
+        let chunks = TaskSource<Float>(spec: spec, testSequences: 150, testSeed: 5).testSubBatches(subBatchSize: 100)
         #expect(chunks.map(\.sequenceCount) == [100, 50])
-        let whole = TaskSource<Float>(spec: spec, testSequences: 100, testSeed: 5).testChunks(chunkSize: 100)
+        let whole = TaskSource<Float>(spec: spec, testSequences: 100, testSeed: 5).testSubBatches(subBatchSize: 100)
         #expect(chunks[0].inputs == whole[0].inputs && chunks[0].targets == whole[0].targets)
-        #expect(TaskSource<Float>(spec: spec, testSequences: 30, testSeed: 5).testChunks(chunkSize: 100).map(\.sequenceCount) == [30])
+        #expect(TaskSource<Float>(spec: spec, testSequences: 30, testSeed: 5).testSubBatches(subBatchSize: 100).map(\.sequenceCount) == [30])
     }
 }

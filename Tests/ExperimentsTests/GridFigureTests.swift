@@ -93,7 +93,7 @@ import Testing
                 FirstOrderRecord(evaluation: evaluation, updates: 100 * evaluation, sequences: 1000 * evaluation,
                                  trainLoss: 1, testLoss: 1, testError: 1, learningRate: 0.01, momentum: .nan,
                                  clippedFraction: 0, gradientNorm: 1, skippedUpdates: 0,
-                                 elapsedSeconds: Double(evaluation * Int(seed))).iterationRecord
+                                 elapsedSeconds: Double(evaluation * Int(seed))).curvePoint
             }
             return GridResults.Curve(cell: GridCell(task: .memorization20, length: 100, seed: seed, variant: variant),
                                      history: history, sequencesPerIteration: 10)

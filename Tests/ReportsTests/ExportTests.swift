@@ -39,14 +39,14 @@ private let tinyRunRoot = FileManager.default.temporaryDirectory
 let tinyRun: TinyRun = {
     let root = tinyRunRoot
     atexit { try? FileManager.default.removeItem(atPath: tinyRunRoot) }
-    var config = try! smallConfig(.float, folder: root)
+    var config = try! smallConfig(.float)
     config.seed = 1
     config.maxIterations = 3
-    config.runName = "tiny"
     let source = try! makeSource(config, Float.self)
     let trainer = try! Trainer<HessianFreeTraining<Float>>(config: config, source: source)
-    let outcome = try! runTraining(trainer, shouldStop: { false }, onIteration: { _ in })
-    return TinyRun(root: root, runFolder: RunFolder(config: config).path, checkpoint: outcome.latestCheckpoint,
+    let run = RunFolder(directory: root, name: "tiny")
+    let outcome = try! runTraining(trainer, in: run, shouldStop: { false }, onIteration: { _ in })
+    return TinyRun(root: root, runFolder: run.path, checkpoint: outcome.latestCheckpoint,
                    history: trainer.history, finalTestError: outcome.finalTestError,
                    finalTestLoss: outcome.finalTestLoss, config: config)
 }()
@@ -150,7 +150,7 @@ func exportTinyRun() throws -> ExportResult {
             let final: Final, last_train_loss: Double?, best_test_error: Double?, success_threshold: Double, solved: Bool
         }
         let summary = try JSONDecoder().decode(Mirror.self, from: data)
-        #expect(summary.format == "hfrnn-export-summary" && summary.format_version == 3)
+        #expect(summary.format == "hfrnn-export-summary" && summary.format_version == 4)
         let config = try JSONFormat.decoder().decode(
             TrainingConfig.self, from: JSONSerialization.data(withJSONObject: try #require(object["config"])))
         #expect(config == tinyRun.config)
@@ -181,7 +181,7 @@ func exportTinyRun() throws -> ExportResult {
     }
 
     @Test func svgCopesWithNoHistoryAndNonFiniteValues() throws {
-        let empty = try SVGStructure(Data(curvesSVG(history: [], title: "a & b <c>", successThreshold: 0.01).utf8))
+        let empty = try SVGStructure(Data(curvesSVG(curve: [], title: "a & b <c>", successThreshold: 0.01).utf8))
         #expect(empty.panels == 4 && empty.polylines == 0)
         #expect(empty.text.contains("a & b <c>"))
         var odd: [IterationRecord] = []
@@ -192,7 +192,7 @@ func exportTinyRun() throws -> ExportResult {
                                        lambdaNext: 1, rho: -.infinity, cgIterations: 1, cgStop: nil, backtrackIteration: 1,
                                        stepSize: 1, decision: .accepted, elapsedSeconds: Double(k) * 4000))
         }
-        let structure = try SVGStructure(Data(curvesSVG(history: odd, title: "odd").utf8))
+        let structure = try SVGStructure(Data(curvesSVG(curve: odd.map(\.curvePoint), title: "odd").utf8))
         #expect(structure.panels == 4)
         #expect(structure.text.contains("wall time (h)"))
     }
@@ -202,7 +202,7 @@ func exportTinyRun() throws -> ExportResult {
         defer { try? FileManager.default.removeItem(atPath: result.directory) }
         let file = try HDF5File.open(result.predictions)
         let spec = try #require(tinyRun.config.task)
-        // 40 test sequences in chunks of the curvature batch (30): 30 + 10, exactly the 40 asked for.
+        // 40 test sequences in sub-batches of the curvature batch's size (30): 30 + 10, exactly the 40 asked for.
         let n = 40, t = spec.maximumLength, o = spec.outputSize
         let (predictions, predictionShape) = try file.read("predictions", as: Double.self)
         #expect(predictionShape == [n, t, o])
@@ -262,18 +262,18 @@ func exportTinyRun() throws -> ExportResult {
 
     /// One test-set evaluation: the loss and error training recorded for the last iteration,
     /// `hfrnn evaluate` (evaluateSet) and `hfrnn export` (its predictions.h5) agree to the last bit, on
-    /// exactly the 40 test sequences asked for (chunks of 30 and 10, not two chunks of 30).
+    /// exactly the 40 test sequences asked for (sub-batches of 30 and 10, not two of 30).
     @Test func trainingEvaluateAndExportAgreeExactly() throws {
         let run = try StoredRun<Float>.load(from: tinyRun.checkpoint)
         let source = try makeSource(run.config, Float.self)
-        let chunks = try source.testChunks(chunkSize: run.config.testChunkSize)
-        let evaluation = evaluateSet(network: run.network, parameters: run.parameters, chunks: chunks,
+        let subBatches = try source.testSubBatches(subBatchSize: run.config.testSubBatchSize)
+        let evaluation = evaluateSet(network: run.network, parameters: run.parameters, subBatches: subBatches,
                                      criterion: source.errorCriterion)
         #expect(evaluation.sequences == 40)
         #expect(evaluation.loss.bitPattern == tinyRun.finalTestLoss.bitPattern)
         #expect(evaluation.errorRate == tinyRun.finalTestError)
         #expect(tinyRun.history.last?.testLoss.bitPattern == evaluation.loss.bitPattern)
-        let predicted = try RunExport(run).predictionsImage(chunks: chunks, criterion: source.errorCriterion,
+        let predicted = try RunExport(run).predictionsImage(subBatches: subBatches, criterion: source.errorCriterion,
                                                             data: "test", name: "predictions.h5")
         #expect(predicted.evaluation == evaluation)
         let folder = try TemporaryFolder()

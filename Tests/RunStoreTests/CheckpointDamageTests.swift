@@ -14,7 +14,7 @@ import TrainingTestSupport
     /// A saved checkpoint of 2 iterations and its bytes.
     private func savedCheckpoint(in folder: TemporaryFolder) throws -> (path: String, bytes: [UInt8]) {
         let path = folder.file("latest.h5")
-        try Checkpoint(try trainedTrainer(try smallConfig(.float, folder: folder.path), Float.self, iterations: 2))
+        try Checkpoint(try trainedTrainer(try smallConfig(.float), Float.self, iterations: 2))
             .save(to: path)
         return (path, [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))))
     }

@@ -14,10 +14,10 @@ import TrainingTestSupport
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         // Writing uses hfrnn's training loop...
-        var config = try smallConfig(.float, folder: folder.path)
+        var config = try smallConfig(.float)
         config.maxIterations = 2
         let outcome = try runTraining(try Trainer<HessianFreeTraining<Float>>(config: config, source: taskSource(config, Float.self)),
-                                      shouldStop: { false }, onIteration: { _ in })
+                                      in: RunFolder(path: folder.file("small")), shouldStop: { false }, onIteration: { _ in })
         let iterations = 2
         #expect(outcome.iterations == iterations)
         #expect(outcome.latestCheckpoint == folder.file("small/latest.h5"))
@@ -31,7 +31,7 @@ import TrainingTestSupport
                                               "hfrnn_version", "hfrnn_version.crc32", "precision", "precision.crc32"])
         #expect(try file.stringAttribute("blas_kernels") == BLAS.kernels)
         #expect(try file.stringAttribute("format") == "hfrnn-checkpoint")
-        #expect(try file.int64Attribute("format_version") == 5)
+        #expect(try file.int64Attribute("format_version") == 6)
         #expect(try file.stringAttribute("precision") == "float")
         #expect(try !file.stringAttribute("hfrnn_version").isEmpty)
 
@@ -122,8 +122,9 @@ import TrainingTestSupport
     @Test func trainingRemovesTemporaryFilesOfDeadProcesses() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let config = try smallConfig(.float, folder: folder.path)
-        var runFolder = RunFolder(config: config).path
+        let config = try smallConfig(.float)
+        let run = RunFolder(path: folder.file("small"))
+        var runFolder = run.path
         try FileManager.default.createDirectory(atPath: runFolder, withIntermediateDirectories: true)
         runFolder += "/"
         // No process has a pid above the kernel's pid_max.
@@ -137,7 +138,7 @@ import TrainingTestSupport
         var limited = config
         limited.maxIterations = 1
         let trainer = try Trainer<HessianFreeTraining<Float>>(config: limited, source: taskSource(limited, Float.self))
-        _ = try runTraining(trainer, shouldStop: { false }, onIteration: { _ in })
+        _ = try runTraining(trainer, in: run, shouldStop: { false }, onIteration: { _ in })
         let left = try FileManager.default.contentsOfDirectory(atPath: runFolder).sorted()
         #expect(left == [alive, mine, unrelated, "best.h5", "latest.h5", "metrics.csv"].sorted())
     }

@@ -26,7 +26,7 @@ import TrainingTestSupport
     private func roundTrip<S: BLASScalar & HDF5Element>(_: S.Type, _ precision: Precision) throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let trainer = try trainedTrainer(try smallConfig(precision, folder: folder.path), S.self, iterations: 3)
+        let trainer = try trainedTrainer(try smallConfig(precision), S.self, iterations: 3)
         let saved = Checkpoint(trainer)
         let path = folder.file("round-trip.h5")
         try saved.save(to: path)
@@ -50,7 +50,7 @@ import TrainingTestSupport
     @Test func longHistoryWithUnusualStringsRoundTrips() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let config = try smallConfig(.double, folder: folder.path)
+        let config = try smallConfig(.double)
         let network = RecurrentNetwork(shape: NetworkShape(inputs: 2, hidden: 8, outputs: 1),
                                        outputLoss: .linearSquaredError)
         let iterations = 3000
@@ -61,7 +61,7 @@ import TrainingTestSupport
                             backtrackIteration: k % 17, stepSize: 1,
                             decision: k % 5 == 0 ? .nonFinite("λ ← 1.5λ ✗ “quoted” \\ 日本") : .accepted, elapsedSeconds: Double(k))
         }
-        var state = HFState<Double>(parameterCount: network.parameterCount, config: config.optimizer)
+        var state = HFState<Double>(parameterCount: network.parameterCount, config: config.hessianFree!)
         state.iteration = iterations
         state.totalCGIterations = 123_456
         state.rejectedSteps = 600
@@ -97,11 +97,11 @@ import TrainingTestSupport
     private func exactResume<S: BLASScalar & HDF5Element>(_: S.Type, _ precision: Precision) throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let config = try smallConfig(precision, folder: folder.path)
+        let config = try smallConfig(precision)
         let straight = try trainedTrainer(config, S.self, iterations: 4)
 
         let first = try trainedTrainer(config, S.self, iterations: 2)
-        let run = RunFolder(config: config)
+        let run = RunFolder(path: folder.file("small"))
         try run.prepare()
         let path = run.latest
         try Checkpoint(first).save(to: path)
@@ -136,7 +136,7 @@ import TrainingTestSupport
     @Test func interruptedSaveKeepsThePreviousCheckpoint() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let config = try smallConfig(.float, folder: folder.path)
+        let config = try smallConfig(.float)
         let trainer = try trainedTrainer(config, Float.self, iterations: 1)
         let path = folder.file("latest.h5")
         let good = Checkpoint(trainer)
@@ -174,7 +174,7 @@ import TrainingTestSupport
     @Test func failedRenameLeavesNoTemporaryFile() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let trainer = try trainedTrainer(try smallConfig(.float, folder: folder.path), Float.self, iterations: 0)
+        let trainer = try trainedTrainer(try smallConfig(.float), Float.self, iterations: 0)
         let path = folder.file("latest.h5")
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
         try Data("keep".utf8).write(to: URL(fileURLWithPath: path + "/note"))
@@ -190,7 +190,7 @@ import TrainingTestSupport
     @Test func loadFailuresAreOneLineErrorsNamingTheFile() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let config = try smallConfig(.float, folder: folder.path)
+        let config = try smallConfig(.float)
         let good = folder.file("good.h5")
         try Checkpoint(try trainedTrainer(config, Float.self, iterations: 2)).save(to: good)
         let goodBytes = try Data(contentsOf: URL(fileURLWithPath: good))
@@ -224,7 +224,7 @@ import TrainingTestSupport
             try file.write([1.0, 2.0], shape: [2], to: "x")
             try file.close()
         }
-        let futureVersion = try variant("future") { try $0.setAttribute("format_version", to: 6) }
+        let futureVersion = try variant("future") { try $0.setAttribute("format_version", to: 7) }
         let textVersion = try variant("text-version") { try $0.setAttribute("format_version", to: "1") }
         let wrongShape = try variant("shape") {
             try $0.write([Float](repeating: 0.5, count: 56), shape: [8, 7], to: "parameters/W_hh")
@@ -295,7 +295,7 @@ import TrainingTestSupport
             (folder.path, .float, "\(folder.path): is a directory, not an HDF5 file"),
             (otherHDF5, .float, "\(otherHDF5): not an hfrnn checkpoint (no format = 'hfrnn-checkpoint' attribute)"),
             (notACheckpoint, .float, "\(notACheckpoint): not an hfrnn checkpoint (no format = 'hfrnn-checkpoint' attribute)"),
-            (futureVersion, .float, "\(futureVersion): checkpoint format version 6 is not supported (this hfrnn reads versions 1 to 5)"),
+            (futureVersion, .float, "\(futureVersion): checkpoint format version 7 is not supported (this hfrnn reads versions 1 to 6)"),
             (textVersion, .float, "\(textVersion): attribute 'format_version' of '/': stored as string (type class string); cannot read it as Int64 (type class integer)"),
             (good, .double, "\(good): checkpoint precision is float, expected double"),
             (wrongShape, .float, "\(wrongShape): parameters/W_hh has shape [8, 7], the 2-8-1 network needs [8, 8]"),
@@ -354,7 +354,7 @@ import TrainingTestSupport
     @Test func resumingOnDataThatDoesNotFitNamesTheCheckpoint() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let config = try smallConfig(.float, folder: folder.path)
+        let config = try smallConfig(.float)
         let path = folder.file("latest.h5")
         try Checkpoint(try trainedTrainer(config, Float.self, iterations: 1)).save(to: path)
         let checkpoint = try Checkpoint<HessianFreeTraining<Float>>.load(from: path)
@@ -397,7 +397,7 @@ import TrainingTestSupport
                      .dataset(path: "a/b.h5", testPath: nil)] {
             var config = TrainingConfig(data: data)
             config.successThreshold = 0.02
-            for document in [try JSONFormat.string(config), try JSONFormat.string(config.optimizer),
+            for document in [try JSONFormat.string(config), try JSONFormat.string(config.hessianFree!),
                              try JSONFormat.string(RecurrentNetwork(shape: NetworkShape(inputs: 2, hidden: 3, outputs: 1),
                                                                     outputLoss: .linearSquaredError))] {
                 let found = try keys(of: document)
@@ -408,7 +408,7 @@ import TrainingTestSupport
             #expect(decoded == config)
         }
         let path = folder.file("latest.h5")
-        let config = try smallConfig(.float, folder: folder.path)
+        let config = try smallConfig(.float)
         try Checkpoint(try trainedTrainer(config, Float.self, iterations: 1)).save(to: path)
         let file = try HDF5File.open(path)
         for attribute in ["training", "network", "optimizer"] {
@@ -424,7 +424,7 @@ import TrainingTestSupport
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let path = folder.file("latest.h5")
-        let config = try smallConfig(.float, folder: folder.path)
+        let config = try smallConfig(.float)
         try Checkpoint(try trainedTrainer(config, Float.self, iterations: 1)).save(to: path)
         let expected = try Checkpoint<HessianFreeTraining<Float>>.load(from: path)
 
@@ -432,10 +432,12 @@ import TrainingTestSupport
         var training = try #require(try JSONSerialization.jsonObject(
             with: JSONFormat.encoder(keys: .camelCase).encode(config)) as? [String: Any])
         training["data"] = ["task": ["_0": ["task": "addition", "minimumLength": 8]]]
-        // Before format 5 the batch sizes were HF settings and the sub-batch size stood at the top.
+        // Before format 5 the batch sizes were HF settings and the sub-batch size stood at the top;
+        // before format 6 the HF settings were `optimizer`.
         var plan = try #require(training.removeValue(forKey: "batches") as? [String: Any])
         training["subBatchSize"] = plan.removeValue(forKey: "subBatchSize")
-        training["optimizer"] = try #require(training["optimizer"] as? [String: Any]).merging(plan) { $1 }
+        let method = try #require(training.removeValue(forKey: "method") as? [String: Any])
+        training["optimizer"] = try #require(method["hessianFree"] as? [String: Any]).merging(plan) { $1 }
         training["blasThreads"] = nil
         training["maxConsecutiveRejections"] = nil
         let text = String(decoding: try JSONSerialization.data(withJSONObject: training), as: UTF8.self)

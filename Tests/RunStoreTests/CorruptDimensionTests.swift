@@ -63,7 +63,7 @@ import TrainingTestSupport
     @Test func aFlippedDimensionInAChecksummedCheckpointIsDamage() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        var config = try smallConfig(.float, folder: folder.path)
+        var config = try smallConfig(.float)
         config.hiddenUnits = 13  // W_hh is the only [13, 13] block
         let path = folder.file("latest.h5")
         try Checkpoint(try trainedTrainer(config, Float.self, iterations: 1)).save(to: path)

@@ -16,12 +16,12 @@ import TrainingTestSupport
     @Test func rowsAreWrittenAsTheRunGoesAndRewrittenOnResume() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        var config = try smallConfig(.float, folder: folder.path)
+        var config = try smallConfig(.float)
         config.maxIterations = 2
-        let run = RunFolder(config: config)
+        let run = RunFolder(path: folder.file("small"))
         var seen: [Int] = []
         let first = try Trainer<HessianFreeTraining<Float>>(config: config, source: taskSource(config, Float.self))
-        _ = try runTraining(first, shouldStop: { false }) { record in
+        _ = try runTraining(first, in: run, shouldStop: { false }) { record in
             // The row is in the file by the time the iteration is reported.
             seen.append((try? lines(run.metrics).count) ?? -1)
             #expect((try? lines(run.metrics).last) == curvesCSVRow(record))
@@ -34,7 +34,7 @@ import TrainingTestSupport
         let older = folder.file("at-2.h5")
         try FileManager.default.copyItem(atPath: run.latest, toPath: older)
         let checkpoint = try Checkpoint<HessianFreeTraining<Float>>.load(from: run.latest)
-        _ = try runTraining(checkpoint.makeTrainer(source: taskSource(config, Float.self), path: run.latest),
+        _ = try runTraining(checkpoint.makeTrainer(source: taskSource(config, Float.self), path: run.latest), in: run,
                             shouldStop: { false }) { _ in }
         #expect(try lines(run.metrics).count == 5)
 
@@ -42,7 +42,7 @@ import TrainingTestSupport
         var once = resumed.config
         once.maxIterations = 1
         let trainer = try resumed.makeTrainer(source: taskSource(config, Float.self), config: once, path: older)
-        _ = try runTraining(trainer, shouldStop: { false }) { _ in }
+        _ = try runTraining(trainer, in: run, shouldStop: { false }) { _ in }
         let rows = try lines(run.metrics)
         #expect(rows == curvesCSV(trainer.history).split(separator: "\n").map(String.init))
         #expect(rows.dropFirst().map { $0.split(separator: ",")[0] } == ["1", "2", "3"])

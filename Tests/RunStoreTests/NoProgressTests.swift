@@ -12,7 +12,7 @@ import TrainingTestSupport
     @Test func consecutiveRejectionsStopTheRun() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        var config = try smallConfig(.float, folder: folder.path)
+        var config = try smallConfig(.float)
         config.maxIterations = 40  // a guard: without the rule the loop would run to here
         config.maxConsecutiveRejections = 6
         let fresh = try Trainer<HessianFreeTraining<Float>>(config: config, source: taskSource(config, Float.self))
@@ -21,19 +21,19 @@ import TrainingTestSupport
         let trainer = try Trainer<HessianFreeTraining<Float>>(config: config, network: fresh.network, parameters: parameters,
                                            state: fresh.state, rng: fresh.rng, history: [], earlierSeconds: 0,
                                            source: taskSource(config, Float.self))
-        let outcome = try runTraining(trainer, shouldStop: { false }) { _ in }
+        let outcome = try runTraining(trainer, in: RunFolder(path: folder.file("small")), shouldStop: { false }) { _ in }
         #expect(outcome.reason == .noProgress)
         #expect(outcome.iterations == 6)
         #expect(trainer.history.allSatisfy { !$0.accepted })
         #expect(trainer.stalledSteps == 6)
-        #expect(trainer.state.lambda > 10 * config.optimizer.initialLambda)
+        #expect(trainer.state.lambda > 10 * config.hessianFree!.initialLambda)
     }
 
     /// The count restarts in a resumed session and after any accepted step.
     @Test func onlyTrailingRejectionsOfThisSessionCount() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        var config = try smallConfig(.float, folder: folder.path)
+        var config = try smallConfig(.float)
         config.maxConsecutiveRejections = 2
         let trainer = try trainedTrainer(config, Float.self, iterations: 3)
         let rejected = trainer.history.reversed().prefix { !$0.accepted }.count

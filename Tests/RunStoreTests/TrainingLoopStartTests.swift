@@ -12,23 +12,25 @@ import TrainingTestSupport
     @Test func onStartRunsOnceTheFolderIsReadyAndNotForABadOne() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        var config = try smallConfig(.float, folder: folder.path)
+        var config = try smallConfig(.float)
         config.maxIterations = 1
         var events: [String] = []
-        _ = try runTraining(try Trainer<HessianFreeTraining<Float>>(config: config, source: taskSource(config, Float.self)), shouldStop: { false },
+        let run = RunFolder(path: folder.file("small"))
+        _ = try runTraining(try Trainer<HessianFreeTraining<Float>>(config: config, source: taskSource(config, Float.self)), in: run,
+                            shouldStop: { false },
                             onStart: {
-                                let ready = FileManager.default.fileExists(atPath: RunFolder(config: config).metrics)
+                                let ready = FileManager.default.fileExists(atPath: run.metrics)
                                 events.append(ready ? "start, folder ready" : "start, no folder")
                             }, onIteration: { _ in events.append("record") })
         #expect(events == ["start, folder ready", "record"])
 
         let file = folder.file("a-file")
         try Data().write(to: URL(fileURLWithPath: file))
-        config.checkpointDirectory = file
         var started = false
         let trainer = try Trainer<HessianFreeTraining<Float>>(config: config, source: taskSource(config, Float.self))
         #expect(throws: HFRNNError.self) {
-            _ = try runTraining(trainer, shouldStop: { false }, onStart: { started = true }, onIteration: { _ in })
+            _ = try runTraining(trainer, in: RunFolder(directory: file, name: "small"), shouldStop: { false },
+                                onStart: { started = true }, onIteration: { _ in })
         }
         #expect(!started)
     }

@@ -4,20 +4,19 @@ import Linalg
 import Tasks
 import Training
 
-/// A run small enough for unit tests: addition T = 8, 8 hidden units, tiny batches.
-public func smallConfig(_ precision: Precision, folder: String) throws -> TrainingConfig {
+/// A run small enough for unit tests: addition T = 8, 8 hidden units, tiny batches. Tests keep it
+/// in the run folder `small` of a temporary folder.
+public func smallConfig(_ precision: Precision) throws -> TrainingConfig {
     var config = TrainingConfig(data: .task(try TaskSpec(task: .addition, minimumLength: 8)))
     config.hiddenUnits = 8
     config.precision = precision
     config.seed = 3
     config.testSequences = 40
-    config.checkpointDirectory = folder
-    config.runName = "small"
     config.batches.gradientBatchSize = 60
     config.batches.curvatureBatchSize = 30
     config.batches.backtrackBatchSize = 30
     config.batches.lineSearchBatchSize = 30
-    config.optimizer.cgMaxIterations = 20
+    config.hessianFree?.cgMaxIterations = 20
     return config
 }
 

@@ -17,7 +17,7 @@ import TrainingTestSupport
 
     @Test func iscPresetHoldsTheReleasesValues() throws {
         let config = SettingsPreset.isc.applied(to: try taskConfig(.temporalOrder3, 100))
-        let hf = config.optimizer
+        let hf = try #require(config.hessianFree)
         #expect(hf.structuralDampingWeight == 0.0075)
         #expect(hf.rhoUsesDampedModel && config.batches.evaluationBatchesFromGradient)
         #expect(hf.cgMaxIterations == 300 && hf.cgMinIterations == 1)
@@ -33,7 +33,7 @@ import TrainingTestSupport
             (.memorization20, 100, 0.01 * 5 * 10 * 120),
         ]
         for (task, t, lambda) in lambdas {
-            let got = SettingsPreset.isc.applied(to: try taskConfig(task, t)).optimizer.initialLambda
+            let got = try #require(SettingsPreset.isc.applied(to: try taskConfig(task, t)).hessianFree?.initialLambda)
             #expect(abs(got - lambda) < 1e-12, "\(task)")
         }
         // 5-bit memorisation: the release's batch of 32 (all patterns) in every role.
@@ -46,7 +46,7 @@ import TrainingTestSupport
         var changed = SettingsPreset.isc.applied(to: base)
         changed.seed = 9
         let back = SettingsPreset.hfrnn.applied(to: changed)
-        #expect(back.optimizer == base.optimizer && back.initialization == base.initialization && back.seed == 9)
+        #expect(back.method == base.method && back.initialization == base.initialization && back.seed == 9)
     }
 
     /// The release's initialisation: W_hh not rescaled (its radius is the sparse draw's), b_y = 0.
@@ -72,7 +72,7 @@ import TrainingTestSupport
     @Test func evaluationBatchesFromTheGradientBatchAreSharedExactly() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        var config = try smallConfig(.float, folder: folder.path)
+        var config = try smallConfig(.float)
         config.batches.subBatchSize = 7
         config.batches.gradientBatchSize = 90  // three chunks of 30
         config.batches.evaluationBatchesFromGradient = true
@@ -96,7 +96,7 @@ import TrainingTestSupport
     }
 
     @Test func evaluationBatchesFromTheGradientBatchNeedThreeChunks() throws {
-        var config = try smallConfig(.float, folder: "unused")
+        var config = try smallConfig(.float)
         config.batches.evaluationBatchesFromGradient = true
         #expect(config.issue?.field == "batches.gradientBatchSize")
         config.batches.gradientBatchSize = 90
@@ -145,7 +145,7 @@ import TrainingTestSupport
     @Test func diagnosticsOfAnIteration() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        var config = try smallConfig(.float, folder: folder.path)
+        var config = try smallConfig(.float)
         config.data = .task(try TaskSpec(task: .memorization20, minimumLength: 5))
         let trainer = try Trainer<HessianFreeTraining<Float>>(config: config, source: taskSource(config, Float.self))
         let record = try trainer.step()
@@ -159,7 +159,7 @@ import TrainingTestSupport
     @Test func processorTimeLimitStopsAfterAtLeastOneIteration() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        var config = try smallConfig(.float, folder: folder.path)
+        var config = try smallConfig(.float)
         config.processorTimeLimitSeconds = 1e-6
         let trainer = try Trainer<HessianFreeTraining<Float>>(config: config, source: taskSource(config, Float.self))
         #expect(trainer.stopReason(interrupted: false) == nil)
@@ -169,24 +169,24 @@ import TrainingTestSupport
         #expect(config.issue?.field == "processorTimeLimitSeconds")
     }
 
-    /// Chunks made one at a time are evaluated as they come (one chunk held at a time) and give
+    /// Sub-batches made one at a time are evaluated as they come (one sub-batch held at a time) and give
     /// the same numbers as the whole list.
-    @Test func streamedChunksEvaluateLikeTheList() throws {
+    @Test func streamedSubBatchesEvaluateLikeTheList() throws {
         let spec = try TaskSpec(task: .addition, minimumLength: 12)
         let network = RecurrentNetwork(shape: NetworkShape(inputs: 2, hidden: 6, outputs: 1), outputLoss: spec.outputLoss)
         var rng = SeededGenerator(seed: 2)
         let theta: [Float] = network.initialParameters(using: &rng)
         var data = SeededGenerator(seed: 5)
-        let chunks: [SequenceBatch<Float>] = (0..<4).map { _ in spec.makeBatch(count: 7, using: &data) }
-        let whole = EvaluationWorkspace(network: network).evaluateSet(parameters: theta, chunks: chunks,
+        let subBatches: [SequenceBatch<Float>] = (0..<4).map { _ in spec.makeBatch(count: 7, using: &data) }
+        let whole = EvaluationWorkspace(network: network).evaluateSet(parameters: theta, subBatches: subBatches,
                                                                       criterion: spec.errorCriterion)
         var made = 0, heldAtVisit: [Int] = []
         let streamed = EvaluationWorkspace(network: network).evaluateSet(
             parameters: theta, criterion: spec.errorCriterion,
-            nextChunk: { () -> SequenceBatch<Float>? in
-                guard made < chunks.count else { return nil }
+            nextSubBatch: { () -> SequenceBatch<Float>? in
+                guard made < subBatches.count else { return nil }
                 made += 1
-                return chunks[made - 1]
+                return subBatches[made - 1]
             }, visit: { _, _, _ in heldAtVisit.append(made) })
         #expect(streamed == whole)
         #expect(heldAtVisit == [1, 2, 3, 4])

@@ -18,7 +18,7 @@ import Testing
     }
 
     static func testError(_ theta: [Float], _ test: SequenceBatch<Float>) -> Double {
-        EvaluationWorkspace(network: network).evaluateSet(parameters: theta, chunks: [test], criterion: spec.errorCriterion).errorRate
+        EvaluationWorkspace(network: network).evaluateSet(parameters: theta, subBatches: [test], criterion: spec.errorCriterion).errorRate
     }
 
     static func makeTestSet() -> SequenceBatch<Float> {

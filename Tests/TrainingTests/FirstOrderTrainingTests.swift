@@ -12,8 +12,8 @@ import TrainingTestSupport
 
 /// First-order runs through the shared training loop: checkpoints, bit-exact resume, export.
 @Suite struct FirstOrderTrainingTests {
-    static func config(_ method: FirstOrderMethod, folder: String, maxUpdates: Int) throws -> TrainingConfig {
-        var config = try smallConfig(.float, folder: folder)
+    static func config(_ method: FirstOrderMethod, maxUpdates: Int) throws -> TrainingConfig {
+        var config = try smallConfig(.float)
         var run = FirstOrderRunConfig(method: method)
         run.optimizer.minibatchSize = 10
         run.optimizer.momentumWarmupSteps = 4  // cross the momentum switch within the test
@@ -21,13 +21,14 @@ import TrainingTestSupport
         run.evaluateEvery = 3
         config.firstOrder = run
         config.maxIterations = maxUpdates
-        config.runName = method.rawValue
         return config
     }
 
-    static func train(_ config: TrainingConfig) throws -> Trainer<FirstOrderTraining<Float>> {
+    /// Trains a new run of `config` in `<folder>/<method>`.
+    static func train(_ config: TrainingConfig, in folder: String) throws -> Trainer<FirstOrderTraining<Float>> {
         let trainer = try Trainer<FirstOrderTraining<Float>>(config: config, source: makeSource(config, Float.self))
-        _ = try runTraining(trainer, shouldStop: { false }, onIteration: { _ in })
+        let run = RunFolder(directory: folder, name: config.optimizerName)
+        _ = try runTraining(trainer, in: run, shouldStop: { false }, onIteration: { _ in })
         return trainer
     }
 
@@ -44,20 +45,20 @@ import TrainingTestSupport
     @Test func theVanishingTermIsRecordedStoredAndResumed() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        var config = try Self.config(.sgd, folder: folder.path, maxUpdates: 6)
+        var config = try Self.config(.sgd, maxUpdates: 6)
         config.firstOrder?.optimizer.vanishingRegularizerWeight = 2
-        let trainer = try Self.train(config)
+        let trainer = try Self.train(config, in: folder.path)
         #expect(trainer.history.count == 2 && trainer.history.allSatisfy { $0.vanishingTerm.isFinite && $0.vanishingTerm > 0 })
         let latest = folder.file("sgd/latest.h5")
         let stored = try StoredRun<Float>.load(from: latest)
-        #expect(stored.firstOrderHistory.map(Self.bits) == Self.bits(trainer.history))
+        #expect(stored.history.firstOrder.map(Self.bits) == Self.bits(trainer.history))
         let metrics = try String(contentsOfFile: folder.file("sgd/metrics.csv"), encoding: .utf8)
         #expect(metrics.split(separator: "\n").first?.hasSuffix(",vanishing_term") == true)
         #expect(metrics.split(separator: "\n").dropFirst().allSatisfy { !$0.hasSuffix(",nan") })
 
-        var plain = try Self.config(.sgd, folder: folder.file("plain"), maxUpdates: 3)
+        var plain = try Self.config(.sgd, maxUpdates: 3)
         plain.firstOrder?.optimizer.vanishingRegularizerWeight = nil
-        #expect(try Self.train(plain).history.allSatisfy { $0.vanishingTerm.isNaN })
+        #expect(try Self.train(plain, in: folder.file("plain")).history.allSatisfy { $0.vanishingTerm.isNaN })
     }
 
     /// A few updates of each method end to end: the loop stops at the update limit, evaluates at
@@ -66,10 +67,10 @@ import TrainingTestSupport
     func eachMethodTrainsAndItsCheckpointIsReadable(_ method: FirstOrderMethod) throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let config = try Self.config(method, folder: folder.path, maxUpdates: 7)
+        let config = try Self.config(method, maxUpdates: 7)
         let fresh = try Trainer<FirstOrderTraining<Float>>(config: config, source: makeSource(config, Float.self))
         let start = fresh.parameters
-        let trainer = try Self.train(config)
+        let trainer = try Self.train(config, in: folder.path)
         #expect(trainer.parameters != start)
         #expect(trainer.completedSteps == 7 && trainer.state.step + trainer.state.skippedSteps == 7)
         #expect(trainer.history.map(\.updates) == [3, 6, 7])
@@ -81,7 +82,7 @@ import TrainingTestSupport
         #expect(try checkpointFirstOrderMethod(latest) == method)
         let stored = try StoredRun<Float>.load(from: latest)
         #expect(stored.parameters == trainer.parameters && stored.iteration == 7)
-        #expect(stored.firstOrderHistory.map(Self.bits) == Self.bits(trainer.history))
+        #expect(stored.history.firstOrder.map(Self.bits) == Self.bits(trainer.history))
         #expect(throws: HFRNNError.self) { try Checkpoint<HessianFreeTraining<Float>>.load(from: latest) }
 
         let export = try exportRun(checkpoint: latest, to: folder.file("export"))
@@ -101,15 +102,15 @@ import TrainingTestSupport
     func resumeIsBitExact(_ method: FirstOrderMethod) throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let straight = try Self.train(try Self.config(method, folder: folder.file("straight"), maxUpdates: 12))
+        let straight = try Self.train(try Self.config(method, maxUpdates: 12), in: folder.file("straight"))
 
-        let firstHalf = try Self.config(method, folder: folder.file("split"), maxUpdates: 6)
-        _ = try Self.train(firstHalf)
+        let firstHalf = try Self.config(method, maxUpdates: 6)
+        _ = try Self.train(firstHalf, in: folder.file("split"))
         let path = folder.file("split/\(method.rawValue)/latest.h5")
         let checkpoint = try Checkpoint<FirstOrderTraining<Float>>.load(from: path)
         #expect(checkpoint.state.step + checkpoint.state.skippedSteps == 6)
         let resumed = try checkpoint.makeTrainer(source: makeSource(firstHalf, Float.self), path: path)
-        _ = try runTraining(resumed, shouldStop: { false }, onIteration: { _ in })
+        _ = try runTraining(resumed, in: RunFolder(containing: path), shouldStop: { false }, onIteration: { _ in })
         let reloaded = try Checkpoint<FirstOrderTraining<Float>>.load(from: path)
 
         for run in [resumed.parameters, reloaded.parameters] { #expect(rawBytes(run) == rawBytes(straight.parameters)) }
@@ -123,8 +124,8 @@ import TrainingTestSupport
     @Test func wrongStateVectorIsRefused() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let config = try Self.config(.nesterov, folder: folder.path, maxUpdates: 3)
-        let trainer = try Self.train(config)
+        let config = try Self.config(.nesterov, maxUpdates: 3)
+        let trainer = try Self.train(config, in: folder.path)
         var checkpoint = Checkpoint(trainer)
         checkpoint.state.velocity.removeLast()
         let path = folder.file("bad.h5")

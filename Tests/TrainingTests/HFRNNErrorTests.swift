@@ -25,7 +25,7 @@ import TrainingTestSupport
     @Test func anInvalidConfigurationNamesItsField() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        var config = try smallConfig(.float, folder: folder.path)
+        var config = try smallConfig(.float)
         config.hiddenUnits = 0
         #expect(throws: HFRNNError.configuration(field: "hiddenUnits", message: "hidden units must be at least 1, got 0")) {
             _ = try Trainer<HessianFreeTraining<Float>>(config: config, source: taskSource(config, Float.self))
@@ -39,10 +39,24 @@ import TrainingTestSupport
         }
     }
 
+    /// Every method reads its settings the same way and says the same thing when the run is another's.
+    @Test func aConfigurationOfAnotherMethodNamesBoth() throws {
+        var config = try smallConfig(.float)
+        #expect(throws: HFRNNError("the configuration trains with hf, not first-order")) {
+            _ = try FirstOrderTraining<Float>.settings(of: config)
+        }
+        #expect(try HessianFreeTraining<Float>.settings(of: config) == config.hessianFree)
+        config.method = .firstOrder(FirstOrderRunConfig(method: .adam))
+        #expect(throws: HFRNNError("the configuration trains with adam, not Hessian-free")) {
+            _ = try HessianFreeTraining<Float>.settings(of: config)
+        }
+        #expect(try FirstOrderTraining<Float>.settings(of: config) == config.firstOrder)
+    }
+
     @Test func dataThatDoesNotFitTheNetworkIsAMismatchNamingTheData() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let config = try smallConfig(.float, folder: folder.path)
+        let config = try smallConfig(.float)
         let trainer = try trainedTrainer(config, Float.self, iterations: 0)
         var other = config
         other.data = .task(try .init(task: .temporalOrder, minimumLength: 50))

@@ -36,6 +36,6 @@ import Testing
 
     @Test func datasetRunsStartFromThePlainDefault() {
         let config = TrainingConfig(data: .dataset(path: "data.h5", testPath: nil))
-        #expect(config.optimizer.initialLambda == 0.01)
+        #expect(config.hessianFree?.initialLambda == 0.01)
     }
 }

@@ -23,26 +23,26 @@ import Testing
         return batch
     }
 
-    @Test func chunkedObjectiveEqualsOneBatch() {
+    @Test func subBatchedObjectiveEqualsOneBatch() {
         let batch = randomBatch(seed: 4)
         var rng = SeededGenerator(seed: 9)
         let theta: [Double] = network.initialParameters(using: &rng)
         let v = (0..<theta.count).map { _ in rng.nextGaussian() }
         let whole = RNNObjective(network: network, batch: batch)
-        // Chunks with different numbers of scored outputs (3 and 2) test the N_c/N weighting.
-        let chunked = RNNObjective(network: network, chunks: [batch.sequences(0..<2), batch.sequences(2..<4)])
+        // Sub-batches with different numbers of scored outputs (3 and 2) test the N_c/N weighting.
+        let split = RNNObjective(network: network, subBatches: [batch.sequences(0..<2), batch.sequences(2..<4)])
         var g1 = [Double](), g2 = [Double](), f1 = [Double](), f2 = [Double]()
         let l1 = whole.lossGradientAndFisherDiagonal(at: theta, gradient: &g1, fisherDiagonal: &f1)
-        let l2 = chunked.lossGradientAndFisherDiagonal(at: theta, gradient: &g2, fisherDiagonal: &f2)
+        let l2 = split.lossGradientAndFisherDiagonal(at: theta, gradient: &g2, fisherDiagonal: &f2)
         #expect(abs(l1 - l2) < 1e-12)
         #expect(zip(g1, g2).allSatisfy { abs($0 - $1) < 1e-12 })
         #expect(zip(f1, f2).allSatisfy { abs($0 - $1) < 1e-12 })
         #expect(abs(whole.loss(at: theta) - l1) < 1e-12)
         var p1 = [Double](repeating: 0, count: theta.count), p2 = p1
         _ = whole.bindCurvature(at: theta)
-        _ = chunked.bindCurvature(at: theta)
+        _ = split.bindCurvature(at: theta)
         whole.curvatureProduct(v, into: &p1, structuralWeight: 0.05)
-        chunked.curvatureProduct(v, into: &p2, structuralWeight: 0.05)
+        split.curvatureProduct(v, into: &p2, structuralWeight: 0.05)
         #expect(zip(p1, p2).allSatisfy { abs($0 - $1) < 1e-12 })
     }
 
@@ -54,10 +54,10 @@ import Testing
         var rng = SeededGenerator(seed: 3)
         let theta: [Double] = network.initialParameters(using: &rng)
         let whole = RNNObjective(network: network, batch: batch)
-        let chunked = RNNObjective(network: network, chunks: [batch.sequences(0..<1), batch.sequences(1..<4)])
+        let split = RNNObjective(network: network, subBatches: [batch.sequences(0..<1), batch.sequences(1..<4)])
         var g1 = [Double](), g2 = [Double](), plain = [Double]()
         let r1 = whole.lossAndRegularizedGradient(at: theta, vanishingWeight: 2, gradient: &g1)
-        let r2 = chunked.lossAndRegularizedGradient(at: theta, vanishingWeight: 2, gradient: &g2)
+        let r2 = split.lossAndRegularizedGradient(at: theta, vanishingWeight: 2, gradient: &g2)
         #expect(abs(r1.vanishingTerm - r2.vanishingTerm) < 1e-12 && r1.vanishingTerm > 0)
         #expect(zip(g1, g2).allSatisfy { abs($0 - $1) < 1e-12 })
         let loss = whole.lossAndGradient(at: theta, gradient: &plain)
@@ -73,11 +73,11 @@ import Testing
         let floatTheta = theta.map { Float($0) }
         let floatBatch = batch.converted(to: Float.self)
         var reference = [Float]()
-        let alone = RNNObjective(network: network, batch: floatBatch, chunkSize: 1)
+        let alone = RNNObjective(network: network, batch: floatBatch, subBatchSize: 1)
         let omega = alone.lossAndRegularizedGradient(at: floatTheta, vanishingWeight: 2, gradient: &reference).vanishingTerm
         for threads in [2, 3] {
             let workspace = EvaluationWorkspace<Float>(network: network, threads: ComputeThreads(count: threads))
-            let threaded = RNNObjective(network: network, batch: floatBatch, chunkSize: 1, workspace: workspace)
+            let threaded = RNNObjective(network: network, batch: floatBatch, subBatchSize: 1, workspace: workspace)
             var gradient = [Float]()
             let result = threaded.lossAndRegularizedGradient(at: floatTheta, vanishingWeight: 2, gradient: &gradient)
             #expect(gradient == reference && result.vanishingTerm == omega, "\(threads) threads")
@@ -99,7 +99,7 @@ import Testing
         #expect(before.contains { $0 != 0 })
     }
 
-    /// Objectives sharing one workspace (chunks of 4, 2 and a partial 1; another T) give bit for bit
+    /// Objectives sharing one workspace (sub-batches of 4, 2 and a last 1; another T) give bit for bit
     /// what objectives with buffers of their own give, and leave a bound curvature point alone.
     @Test func sharedWorkspaceChangesNoBit() {
         var rng = SeededGenerator(seed: 12)
@@ -111,14 +111,14 @@ import Testing
         for b in 0..<2 { longer.mask[longer.index(step: 6, sequence: b)] = 1; longer.targets[longer.index(step: 6, sequence: b) * 3 + b] = 1 }
         let workspace = EvaluationWorkspace<Double>(network: network)
         let cases: [[SequenceBatch<Double>]] = [[batch], [batch.sequences(0..<2), batch.sequences(2..<3)], [longer], [batch.sequences(3..<4)]]
-        let curvature = RNNObjective(network: network, chunks: [batch], workspace: workspace)
+        let curvature = RNNObjective(network: network, subBatches: [batch], workspace: workspace)
         _ = curvature.bindCurvature(at: theta)
         var before = [Double](repeating: 0, count: theta.count), after = before
         curvature.curvatureProduct(v, into: &before, structuralWeight: 0.1)
         for _ in 0..<2 {  // twice: the second round finds the workspace holding other data
-            for chunks in cases {
-                let own = RNNObjective(network: network, chunks: chunks)
-                let shared = RNNObjective(network: network, chunks: chunks, workspace: workspace)
+            for subBatches in cases {
+                let own = RNNObjective(network: network, subBatches: subBatches)
+                let shared = RNNObjective(network: network, subBatches: subBatches, workspace: workspace)
                 var g1 = [Double](), g2 = [Double](), f1 = [Double](), f2 = [Double]()
                 let l1 = own.lossGradientAndFisherDiagonal(at: theta, gradient: &g1, fisherDiagonal: &f1)
                 let l2 = shared.lossGradientAndFisherDiagonal(at: theta, gradient: &g2, fisherDiagonal: &f2)
@@ -128,8 +128,8 @@ import Testing
         }
         curvature.curvatureProduct(v, into: &after, structuralWeight: 0.1)
         #expect(before == after)
-        let split = RNNObjective(network: network, batch: batch, chunkSize: 3)
-        #expect(split.chunks.map(\.sequenceCount) == [3, 1])
+        let split = RNNObjective(network: network, batch: batch, subBatchSize: 3)
+        #expect(split.heldSubBatches.map(\.sequenceCount) == [3, 1])
         #expect(abs(split.loss(at: theta) - RNNObjective(network: network, batch: batch).loss(at: theta)) < 1e-12)
     }
 }

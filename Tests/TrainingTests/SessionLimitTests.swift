@@ -14,11 +14,11 @@ import Testing
     /// `resume --max-iterations 10`, then `resume --time-limit 15s` used to stop at the old
     /// iteration limit: the second session has only its own time limit.
     @Test func anEarlierSessionsLimitDoesNotCarryOver() throws {
-        let next = try storedConfig().resumed(fromCheckpointAt: "runs/a/latest.h5", maxIterations: nil,
+        let next = try storedConfig().resumed(maxIterations: nil,
                                               timeLimitSeconds: 15, successThreshold: nil)
         #expect(next.maxIterations == nil)
         #expect(next.timeLimitSeconds == 15)
-        let byCount = try storedConfig().resumed(fromCheckpointAt: "runs/a/latest.h5", maxIterations: 3,
+        let byCount = try storedConfig().resumed(maxIterations: 3,
                                                  timeLimitSeconds: nil, successThreshold: nil)
         #expect(byCount.maxIterations == 3)
         #expect(byCount.timeLimitSeconds == nil)
@@ -26,7 +26,7 @@ import Testing
 
     /// A plain `resume` has no limit, whatever the stored run had.
     @Test func aPlainResumeHasNoLimit() throws {
-        let plain = try storedConfig().resumed(fromCheckpointAt: "runs/a/latest.h5", maxIterations: nil,
+        let plain = try storedConfig().resumed(maxIterations: nil,
                                                timeLimitSeconds: nil, successThreshold: nil)
         #expect(plain.maxIterations == nil)
         #expect(plain.timeLimitSeconds == nil)

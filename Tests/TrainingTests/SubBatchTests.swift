@@ -92,7 +92,7 @@ import Testing
     @Test(arguments: [11, 3])
     func curvatureProductOverwritesAReusedOutputVector(subBatchSize: Int) throws {
         let (batch, theta, v) = try fixture()
-        let objective = RNNObjective(network: network, batch: batch, chunkSize: subBatchSize)
+        let objective = RNNObjective(network: network, batch: batch, subBatchSize: subBatchSize)
         _ = objective.bindCurvature(at: theta)
         var fresh = [Float]()
         objective.curvatureProduct(v, into: &fresh, structuralWeight: 0.3)
@@ -109,13 +109,13 @@ import Testing
     @Test func scheduleGivesEverySubBatchToExactlyOneWorker() {
         for count in [0, 1, 5, 10, 100, 101] {
             for workers in 1...7 {
-                for slotBytes in [4, 1 << 22, 1 << 26] {
-                    let schedule = SubBatchSchedule(count: count, workers: workers, slotBytes: slotBytes)
+                for resultBytes in [4, 1 << 22, 1 << 26] {
+                    let schedule = SubBatchSchedule(count: count, workers: workers, resultBytes: resultBytes)
                     #expect(schedule.rounds.flatMap { Array($0) } == Array(0..<count))
                     // At least one sub-batch per worker, and as many as the partials' budget allows.
                     #expect(schedule.roundSize >= min(max(count, 1), workers))
                     #expect(schedule.roundSize == min(max(count, 1),
-                                                      max(1, SubBatchSchedule.roundBudgetBytes / slotBytes / workers) * workers))
+                                                      max(1, SubBatchSchedule.roundBudgetBytes / resultBytes / workers) * workers))
                     for index in 0..<count {
                         #expect((0..<workers).filter { schedule.isOwned(index, by: $0) }.count == 1)
                     }

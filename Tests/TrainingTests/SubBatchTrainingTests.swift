@@ -16,8 +16,8 @@ import TrainingTestSupport
 /// one-process trajectory bit for bit.
 @Suite struct SubBatchTrainingTests {
     /// The small test run with sub-batches of 7 sequences: chunks of 30 split 7, 7, 7, 7, 2.
-    func config(folder: String) throws -> TrainingConfig {
-        var config = try smallConfig(.float, folder: folder)
+    func config() throws -> TrainingConfig {
+        var config = try smallConfig(.float)
         config.batches.subBatchSize = 7
         return config
     }
@@ -41,7 +41,7 @@ import TrainingTestSupport
     @Test func taskRunIsTheSameForOneTwoOrThreeWorkers() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let config = try config(folder: folder.path)
+        let config = try config()
         let alone = try Trainer<HessianFreeTraining<Float>>(config: config, source: taskSource(config, Float.self))
         for _ in 0..<2 { _ = try alone.step() }
         for workers in 1...3 {
@@ -57,7 +57,7 @@ import TrainingTestSupport
     @Test func threadsDoNotChangeTheNumbers() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let config = try config(folder: folder.path)
+        let config = try config()
         let alone = try Trainer<HessianFreeTraining<Float>>(config: config, source: taskSource(config, Float.self))
         for _ in 0..<2 { _ = try alone.step() }
         for threads in [2, 3, 8] {
@@ -78,7 +78,7 @@ import TrainingTestSupport
     @Test func datasetRunIsTheSameForOneTwoOrThreeWorkers() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        var config = try config(folder: folder.path)
+        var config = try config()
         let spec = config.task!
         var rng = SeededGenerator(seed: 12)
         let path = folder.file("addition.h5")
@@ -100,7 +100,7 @@ import TrainingTestSupport
     @Test func aWorkerThatCannotReadItsDataStopsEveryWorkerAndOnlyItReports() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let config = try config(folder: folder.path)
+        let config = try config()
         let results = try ThreadedGroup(size: 3).run { worker -> String in
             do {
                 let source: any SequenceSource<Float> = worker.rank == 1 ? FailingSource(taskSource(config, Float.self))
@@ -118,10 +118,10 @@ import TrainingTestSupport
     }
 
     @Test func aRunStoredBeforeSubBatchesKeepsOneSubBatchPerChunk() throws {
-        var config = try smallConfig(.float, folder: "unused")
+        var config = try smallConfig(.float)
         #expect(config.batches.subBatchSize == BatchPlan.defaultSubBatchSize)
         config.batches.subBatchSize = nil
-        #expect(config.batches.resolvedSubBatchSize == config.batches.chunkSize && config.testChunkSize == config.batches.chunkSize)
+        #expect(config.batches.resolvedSubBatchSize == config.batches.chunkSize && config.testSubBatchSize == config.batches.chunkSize)
         config.batches.subBatchSize = 1000
         #expect(config.batches.resolvedSubBatchSize == config.batches.chunkSize)
         config.batches.subBatchSize = 0
@@ -139,7 +139,7 @@ extension SubBatchTrainingTests {
     @Test func aCheckpointWithoutSubBatchSizeResumesWithOneSubBatchPerChunk() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        var config = try smallConfig(.float, folder: folder.path)
+        var config = try smallConfig(.float)
         config.batches.gradientBatchSize = 240
         config.batches.curvatureBatchSize = 120  // chunks of 120 > the default sub-batch of 100
         config.batches.subBatchSize = nil
@@ -150,10 +150,11 @@ extension SubBatchTrainingTests {
         try storeStatusesAsSentences(trainer.history, in: file)
         var training = try #require(try JSONSerialization.jsonObject(
             with: Data(try file.stringAttribute("training", on: "config").utf8)) as? [String: Any])
-        // Format 2 kept the batch sizes in the HF settings.
+        // Format 2 kept the batch sizes in the HF settings, which were `optimizer`.
         var plan = try #require(training.removeValue(forKey: "batches") as? [String: Any])
         #expect(plan.removeValue(forKey: "sub_batch_size") == nil)
-        training["optimizer"] = try #require(training["optimizer"] as? [String: Any]).merging(plan) { $1 }
+        let method = try #require(training.removeValue(forKey: "method") as? [String: Any])
+        training["optimizer"] = try #require(method["hessian_free"] as? [String: Any]).merging(plan) { $1 }
         training["max_consecutive_rejections"] = nil
         try file.setAttribute("training", to: String(decoding: try JSONSerialization.data(withJSONObject: training), as: UTF8.self),
                               on: "config")
@@ -176,7 +177,7 @@ extension SubBatchTrainingTests {
 extension SubBatchTrainingTests {
     /// A worker's share of a dataset draw: the same rows as the whole draw (wrapping past the end,
     /// repeating rows when the batch is bigger than the file) and the same generator state, read
-    /// from memory or, for big files, from disk at the kept sub-batches only; test chunks likewise.
+    /// from memory or, for big files, from disk at the kept sub-batches only; test sub-batches likewise.
     @Test(arguments: [0, DatasetFile.defaultInMemoryLimit])
     func datasetSubBatchesAreTheRowsOfTheWholeDraw(inMemoryLimit: Int) throws {
         let folder = try TemporaryFolder()
@@ -198,7 +199,7 @@ extension SubBatchTrainingTests {
                 if let part = kept[index] { #expect(sameData(part, whole[index]), "batch of \(count), sub-batch \(index)") }
             }
         }
-        let tests = try source.testChunks(chunkSize: 6), keptTests = try source.testChunks(chunkSize: 6) { $0 != 1 }
+        let tests = try source.testSubBatches(subBatchSize: 6), keptTests = try source.testSubBatches(subBatchSize: 6) { $0 != 1 }
         #expect(keptTests.count == tests.count && keptTests[1] == nil)
         for index in tests.indices where index != 1 { #expect(sameData(keptTests[index]!, tests[index])) }
     }
@@ -214,13 +215,13 @@ extension SubBatchTrainingTests {
     @Test func everyWorkerStopsWhenWorkerZeroIsInterruptedAndOnlyItWrites() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        var config = try config(folder: folder.path)
+        var config = try config()
         config.maxIterations = 6
         let outcomes = try ThreadedGroup(size: 3).run { worker -> (StopReason, Int, Bool) in
             let trainer = try Trainer<HessianFreeTraining<Float>>(config: config, source: taskSource(config, Float.self), group: worker)
             var polls = 0
             // Worker 0 is "interrupted" before the third iteration; worker 2 always, which must not count.
-            let outcome = try runTraining(trainer, shouldStop: {
+            let outcome = try runTraining(trainer, in: RunFolder(path: folder.file("small")), shouldStop: {
                 polls += 1
                 return (worker.rank == 0 && polls == 3) || worker.rank == 2
             }, onIteration: { _ in })
@@ -237,13 +238,14 @@ extension SubBatchTrainingTests {
     @Test func aRunFolderWorkerZeroCannotWriteStopsEveryWorker() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        var config = try config(folder: folder.file("not-a-folder"))
+        var config = try config()
         config.maxIterations = 2
         try Data("x".utf8).write(to: URL(fileURLWithPath: folder.file("not-a-folder")))
         let results = try ThreadedGroup(size: 2).run { worker -> String in
             let trainer = try Trainer<HessianFreeTraining<Float>>(config: config, source: taskSource(config, Float.self), group: worker)
             do {
-                _ = try runTraining(trainer, shouldStop: { false }, onIteration: { _ in })
+                _ = try runTraining(trainer, in: RunFolder(path: folder.file("not-a-folder/small")), shouldStop: { false },
+                                    onIteration: { _ in })
                 return "finished"
             } catch let failure as PeerFailure {
                 return "peer \(failure.rank)"
@@ -269,5 +271,5 @@ private final class FailingSource: SequenceSource {
     func trainingSequences(count: Int, using rng: inout SeededGenerator) throws -> SequenceBatch<Float> {
         throw HFRNNError("no rows today")
     }
-    func testChunks(chunkSize: Int) throws -> [SequenceBatch<Float>] { inner.testChunks(chunkSize: chunkSize) }
+    func testSubBatches(subBatchSize: Int) throws -> [SequenceBatch<Float>] { inner.testSubBatches(subBatchSize: subBatchSize) }
 }

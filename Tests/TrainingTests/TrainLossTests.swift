@@ -11,18 +11,18 @@ import TrainingTestSupport
     @Test func trainLossIsTheDataLossOfTheGradientBatch() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        var config = try smallConfig(.double, folder: folder.path)
-        config.optimizer.weightCost = 0.05  // an L2 term comparable to the data loss
+        var config = try smallConfig(.double)
+        config.hessianFree?.weightCost = 0.05  // an L2 term comparable to the data loss
         let trainer = try Trainer<HessianFreeTraining<Double>>(config: config, source: taskSource(config, Double.self))
         let theta = trainer.parameters
         // The gradient batch exactly as `step` draws it.
         var rng = trainer.rng
         let source = taskSource(config, Double.self)
-        let chunks = (0..<config.batches.gradientChunkCount).map { _ in
+        let subBatches = (0..<config.batches.gradientChunkCount).map { _ in
             source.trainingSequences(count: config.batches.chunkSize, using: &rng)
         }
-        let dataLoss = RNNObjective(network: trainer.network, chunks: chunks).loss(at: theta)
-        let l2 = 0.5 * config.optimizer.weightCost * theta.reduce(0) { $0 + $1 * $1 }
+        let dataLoss = RNNObjective(network: trainer.network, subBatches: subBatches).loss(at: theta)
+        let l2 = 0.5 * config.hessianFree!.weightCost * theta.reduce(0) { $0 + $1 * $1 }
         try #require(l2 > 0.1 * dataLoss)
 
         let record = try trainer.step()

@@ -1,0 +1,65 @@
+import ArgumentParser
+import Training
+
+/// The options of `train` that limit how long its session runs (`resume` declares its own, in its words).
+struct StopOptions: ParsableArguments {
+    @Option(parsing: .unconditional, help: """
+        Stop after this many HF iterations (first-order: updates) (default: no limit). For this \
+        session only: a later resume has the limits given to it.
+        """)
+    var maxIterations: Int?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("""
+        Stop after this much training wall time, e.g. 90s, 30m, 2h (default: no limit). For this \
+        session only, like --max-iterations.
+        """, valueName: "duration"))
+    var timeLimit: String?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("""
+        Stop after this much processor time (user + system) in this session, e.g. 30m: fair on a \
+        shared machine, where wall time depends on what else runs. HF only; per session like --time-limit.
+        """, valueName: "duration"))
+    var processorTimeLimit: String?
+
+    func validate() throws {
+        if let maxIterations, maxIterations < 0 { throw ValidationError("--max-iterations must be non-negative, got \(maxIterations)") }
+        if let timeLimit { _ = try parseDuration(timeLimit, flag: "--time-limit") }
+        if let processorTimeLimit { _ = try parseDuration(processorTimeLimit, flag: "--processor-time-limit") }
+    }
+
+    /// `90`, `90s`, `30m`, `2h` → seconds.
+    func seconds() throws -> Double? { try timeLimit.map { try parseDuration($0, flag: "--time-limit") } }
+
+    /// `--processor-time-limit` in seconds.
+    func processorSeconds() throws -> Double? {
+        try processorTimeLimit.map { try parseDuration($0, flag: "--processor-time-limit") }
+    }
+}
+
+/// `--threads` of `train` and `resume`.
+struct ThreadOptions: ParsableArguments {
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "Threads that evaluate the sub-batches (default: every processor; 1 per process under mpirun). The count never changes the numbers.",
+        valueName: "n"))
+    var threads: Int?
+
+    func validate() throws {
+        if let threads, !(1...ThreadCount.maximum).contains(threads) {
+            throw ValidationError("--threads must be in 1...\(ThreadCount.maximum), got \(threads)")
+        }
+    }
+}
+
+/// `90`, `90s`, `30m`, `2h` → seconds; errors name `flag`.
+func parseDuration(_ text: String, flag: String) throws -> Double {
+    let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600]
+    var number = Substring(text), factor = 1.0
+    if let last = text.last, let unit = units[last] {
+        number = text.dropLast()
+        factor = unit
+    }
+    guard let value = Double(number), value > 0, value.isFinite else {
+        throw ValidationError("\(flag) '\(text)' is not a positive duration like 90s, 30m or 2h")
+    }
+    return value * factor
+}
