@@ -6,8 +6,8 @@
     /usr/bin/python3 scripts/recall-by-position.py recall.h5 predictions.h5 [--label TEXT]
 
 Prints one JSON record: for the k-th judged step of the sequences (the k-th recalled symbol), the
-fraction whose arg-max prediction is the label, and how often each class is predicted over all
-judged steps. The per-symbol error in metrics.csv averages these positions; this tells a network
+fraction whose arg-max prediction is the label, the fraction of sequences with every judged step
+right, and how often each class is predicted over all judged steps. The per-symbol error in metrics.csv averages these positions; this tells a network
 that recalls some symbols from one that recalls none.
 
 With hidden states in the predictions file, the record also says how much of each symbol the
@@ -57,6 +57,7 @@ def main(arguments):
         "label": label, "dataset": dataset_path, "predictions": predictions_path,
         "sequences": int(labels.shape[0]),
         "accuracy_by_position": [round(float(a), 4) for a in right.mean(axis=0)],
+        "sequences_all_right": round(float(right.all(axis=1).mean()), 4),
         "predicted_class_fractions": [round(float(c), 4) for c in classes],
     }
     if states is not None:

@@ -330,9 +330,9 @@ def recall_and_memory(files):
         with open(os.path.join(ROOT, path)) as handle:
             records += [json.loads(line) for line in handle if line.strip()]
     positions = max(len(r["accuracy_by_position"]) for r in records)
-    header = ["network"] + [f"symbol {k + 1}" for k in range(positions)]
+    header = ["network"] + [f"symbol {k + 1}" for k in range(positions)] + ["whole pattern recalled"]
     table = [[r["label"]] + [f"{a:.2f} / {d:.2f}" for a, d in zip(r["accuracy_by_position"], r["decodable_by_position"])]
-             for r in records]
+             + [percent(r["sequences_all_right"])] for r in records]
     return markdown(header, table)
 
 
