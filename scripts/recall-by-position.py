@@ -7,8 +7,9 @@
 
 Prints one JSON record: for the k-th judged step of the sequences (the k-th recalled symbol), the
 fraction whose arg-max prediction is the label, the fraction of sequences with every judged step
-right, and how often each class is predicted over all judged steps. The per-symbol error in metrics.csv averages these positions; this tells a network
-that recalls some symbols from one that recalls none.
+right, and how often each class is predicted over all judged steps. The per-symbol error in
+metrics.csv averages these positions; this tells a network that recalls some symbols from one that
+recalls none.
 
 With hidden states in the predictions file, the record also says how much of each symbol the
 hidden state still holds at its recall step: the accuracy of the best linear read-out of h at that
