@@ -121,6 +121,16 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
     /// λ₀ per scored step of a sequence [ISC `init_damping = … · 0.01`; docs/algorithm.md#constants].
     public static let initialLambdaPerScoredStep = 0.01
 
+    /// μ per scored step of a sequence (`hfrnn train --mu per-scored-step`): `HFConfig`'s μ times
+    /// the task's scored steps per sequence, nil for a dataset. The structural term sums over every
+    /// step and is divided by the scored outputs, so at one μ it weighs against G about L times less
+    /// on a task scored at all L steps (memorisation, the permutation) than on one scored once
+    /// (docs/hard-problems.md); this keeps that balance the same for every task.
+    public static func structuralDampingPerScoredStep(for data: DataSourceConfig) -> Double? {
+        guard case .task(let spec) = data else { return nil }
+        return HFConfig().structuralDampingWeight * Double(spec.scoredStepsPerSequence)
+    }
+
     /// The largest `blasThreads` accepted.
     public static let maximumBLASThreads = 1024
 

@@ -55,6 +55,31 @@ enum InitialLambdaChoice: Sendable, Equatable {
     }
 }
 
+/// `--mu`: a number, or `per-scored-step` (`TrainingConfig.structuralDampingPerScoredStep`), so one
+/// grid variant can give every task the same balance of structural damping against G.
+enum StructuralDampingChoice: Sendable, Equatable {
+    case value(Double)
+    case perScoredStep
+
+    @Sendable static func parse(_ text: String) throws -> StructuralDampingChoice {
+        if text == "per-scored-step" { return .perScoredStep }
+        guard let number = Double(text) else { throw ValidationError("expected a number or per-scored-step") }
+        return .value(number)
+    }
+
+    /// μ for a run on `data`; a ValidationError for `per-scored-step` on a dataset.
+    func value(for data: DataSourceConfig) throws -> Double {
+        switch self {
+        case .value(let number): return number
+        case .perScoredStep:
+            guard let mu = TrainingConfig.structuralDampingPerScoredStep(for: data) else {
+                throw ValidationError("--mu per-scored-step needs --task (a dataset's scored steps per sequence vary)")
+            }
+            return mu
+        }
+    }
+}
+
 let taskNames = PathologicalTask.allCases.map(\.rawValue).joined(separator: ", ")
 
 /// A task at minimum length T; a length the task does not allow is a one-line ValidationError.

@@ -72,8 +72,11 @@ struct Train: ParsableCommand {
         """, valueName: "name"), transform: choice())
     var settings: SettingsPreset?
 
-    @Option(parsing: .unconditional, help: "Structural damping weight μ (default: \(HFConfig().structuralDampingWeight), M&S'11).")
-    var mu: Double?
+    @Option(parsing: .unconditional, help: ArgumentHelp("""
+        Structural damping weight μ: a number, or per-scored-step (\(HFConfig().structuralDampingWeight) × the task's \
+        scored steps per sequence: 3.6 for 20-bit memorisation at T = 100) (default: \(HFConfig().structuralDampingWeight), M&S'11).
+        """, valueName: "mu"), transform: StructuralDampingChoice.parse)
+    var mu: StructuralDampingChoice?
 
     @Option(help: ArgumentHelp("ρ's denominator: undamped (Martens) or damped (the authors' release) (default: undamped).",
                                valueName: "model"), transform: choice())
@@ -183,7 +186,7 @@ struct Train: ParsableCommand {
         var hf = config.hessianFree ?? HFConfig()
         if let initialLambda { hf.initialLambda = initialLambda.value(for: config.data) }
         if noStructuralDamping { hf.structuralDampingWeight = 0 }
-        if let mu { hf.structuralDampingWeight = mu }
+        if let mu { hf.structuralDampingWeight = try mu.value(for: config.data) }
         if let gradientBatch { config.batches.gradientBatchSize = gradientBatch }
         if let curvatureBatch { config.batches.curvatureBatchSize = curvatureBatch }
         if let evaluationBatch {

@@ -37,6 +37,21 @@ import Tasks
         #expect(stored.state.lambda == initialLambda)
     }
 
+    /// `--mu per-scored-step` scales the default μ by the task's scored steps per sequence: 30 for
+    /// 20-bit memorisation at T = 10 (10 + 2·10 steps, all scored), 1 for addition.
+    @Test(arguments: [("memorization-20bit", 0.03 * 30), ("random-permutation", 0.03 * 10), ("addition", 0.03)])
+    func structuralDampingPerScoredStep(task: String, expected: Double) throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let result = try runHFRNN(["train", "--task", task, "--length", "10", "--hidden-units", "4",
+                                   "--test-sequences", "5", "--max-iterations", "0", "--mu", "per-scored-step",
+                                   "--checkpoint-dir", folder.file("runs"), "--run-name", "r"], in: folder)
+        #expect(result.status == 0, "\(result.stderr)")
+        let stored = try Checkpoint<HessianFreeTraining<Float>>.load(from: folder.file("runs/r/latest.h5"))
+        let mu = try #require(stored.config.hessianFree?.structuralDampingWeight)
+        #expect(abs(mu - expected) < 1e-12 * expected)
+    }
+
     /// --min-cg sets the CG iterations before the progress stop may end CG, and the run keeps it.
     @Test func minimumCGIterationsAreStored() throws {
         let folder = try TemporaryFolder()

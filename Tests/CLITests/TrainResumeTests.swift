@@ -161,6 +161,8 @@ private func isProgressLine(_ line: String) -> Bool {
         (["train", "--task", "addition", "--settings", "fast"], "The value 'fast' is invalid for '--settings <name>': choose one of hfrnn, isc"),
         (["train", "--task", "addition", "--processor-time-limit", "soon"], "--processor-time-limit 'soon' is not a positive duration like 90s, 30m or 2h"),
         (["train", "--task", "addition", "--mu", "-1"], "--mu must be non-negative and finite, got -1.0"),
+        (["train", "--task", "addition", "--mu", "strong"], "The value 'strong' is invalid for '--mu <mu>': expected a number or per-scored-step"),
+        (["train", "--dataset", "sums.h5", "--mu", "per-scored-step"], "--mu per-scored-step needs --task (a dataset's scored steps per sequence vary)"),
         (["train", "--task", "addition", "--initial-lambda", "0"], "--initial-lambda must be positive and finite, got 0.0"),
         (["train", "--task", "addition", "--initial-lambda", "fast"], "The value 'fast' is invalid for '--initial-lambda <lambda>': expected a number or release"),
         (["train", "--task", "addition", "--test-sequences", "0"], "--test-sequences must be at least 1, got 0"),
