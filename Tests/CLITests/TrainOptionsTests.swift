@@ -21,17 +21,22 @@ import Tasks
         #expect(stored.state.lambda != 0.01)
     }
 
+    /// The run a tiny `hfrnn train --task task --length 10 … options` stores, before any iteration.
+    private func storedRun(task: String, _ options: [String]) throws -> Checkpoint<HessianFreeTraining<Float>> {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let result = try runHFRNN(["train", "--task", task, "--length", "10", "--hidden-units", "4",
+                                   "--test-sequences", "5", "--max-iterations", "0"] + options
+                                  + ["--checkpoint-dir", folder.file("runs"), "--run-name", "r"], in: folder)
+        #expect(result.status == 0, "\(result.stderr)")
+        return try Checkpoint<HessianFreeTraining<Float>>.load(from: folder.file("runs/r/latest.h5"))
+    }
+
     /// `--initial-lambda release` gives each task the release's λ₀ (0.01 × its output count), which
     /// differs from the default where the release counts outputs differently (temporal order).
     @Test(arguments: [("temporal-order-3bit", 0.08), ("memorization-20bit", 0.01 * 5 * 10 * 30), ("addition", 0.01)])
     func releaseInitialLambdaPerTask(task: String, expected: Double) throws {
-        let folder = try TemporaryFolder()
-        defer { folder.remove() }
-        let result = try runHFRNN(["train", "--task", task, "--length", "10", "--hidden-units", "4",
-                                   "--test-sequences", "5", "--max-iterations", "0", "--initial-lambda", "release",
-                                   "--checkpoint-dir", folder.file("runs"), "--run-name", "r"], in: folder)
-        #expect(result.status == 0, "\(result.stderr)")
-        let stored = try Checkpoint<HessianFreeTraining<Float>>.load(from: folder.file("runs/r/latest.h5"))
+        let stored = try storedRun(task: task, ["--initial-lambda", "release"])
         let initialLambda = try #require(stored.config.hessianFree?.initialLambda)
         #expect(abs(initialLambda - expected) < 1e-12 * expected)
         #expect(stored.state.lambda == initialLambda)
@@ -41,14 +46,7 @@ import Tasks
     /// 20-bit memorisation at T = 10 (10 + 2·10 steps, all scored), 1 for addition.
     @Test(arguments: [("memorization-20bit", 0.03 * 30), ("random-permutation", 0.03 * 10), ("addition", 0.03)])
     func structuralDampingPerScoredStep(task: String, expected: Double) throws {
-        let folder = try TemporaryFolder()
-        defer { folder.remove() }
-        let result = try runHFRNN(["train", "--task", task, "--length", "10", "--hidden-units", "4",
-                                   "--test-sequences", "5", "--max-iterations", "0", "--mu", "per-scored-step",
-                                   "--checkpoint-dir", folder.file("runs"), "--run-name", "r"], in: folder)
-        #expect(result.status == 0, "\(result.stderr)")
-        let stored = try Checkpoint<HessianFreeTraining<Float>>.load(from: folder.file("runs/r/latest.h5"))
-        let mu = try #require(stored.config.hessianFree?.structuralDampingWeight)
+        let mu = try #require(try storedRun(task: task, ["--mu", "per-scored-step"]).config.hessianFree?.structuralDampingWeight)
         #expect(abs(mu - expected) < 1e-12 * expected)
     }
 
