@@ -36,6 +36,15 @@ def read_json(path):
         return json.load(handle)
 
 
+def read_json_lines(files):
+    """The records of JSON-lines files (one object per non-empty line), in order."""
+    records = []
+    for path in files:
+        with open(os.path.join(ROOT, path)) as handle:
+            records += [json.loads(line) for line in handle if line.strip()]
+    return records
+
+
 def markdown(header, rows):
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
@@ -312,10 +321,7 @@ def sub_batch_bench(files):
 
 def recall_by_position(files):
     """Accuracy at each recalled symbol, per network (scripts/recall-by-position.py records, one per line)."""
-    records = []
-    for path in files:
-        with open(os.path.join(ROOT, path)) as handle:
-            records += [json.loads(line) for line in handle if line.strip()]
+    records = read_json_lines(files)
     positions = max(len(r["accuracy_by_position"]) for r in records)
     header = ["network"] + [f"symbol {k + 1}" for k in range(positions)]
     table = [[r["label"]] + [f"{a:.2f}" for a in r["accuracy_by_position"]] for r in records]
@@ -325,10 +331,7 @@ def recall_by_position(files):
 def recall_and_memory(files):
     """Per recalled symbol: what the network outputs and what a linear read-out of its hidden state
     gets (recall-by-position records with `decodable_by_position`)."""
-    records = []
-    for path in files:
-        with open(os.path.join(ROOT, path)) as handle:
-            records += [json.loads(line) for line in handle if line.strip()]
+    records = read_json_lines(files)
     positions = max(len(r["accuracy_by_position"]) for r in records)
     header = ["network"] + [f"symbol {k + 1}" for k in range(positions)] + ["whole pattern recalled"]
     table = [[r["label"]] + [f"{a:.2f} / {d:.2f}" for a, d in zip(r["accuracy_by_position"], r["decodable_by_position"])]
