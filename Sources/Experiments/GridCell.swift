@@ -1,0 +1,83 @@
+import Tasks
+
+/// A named set of extra `hfrnn train` options, e.g. "undamped" = ["--no-structural-damping"].
+public struct GridVariant: Codable, Equatable, Sendable {
+    public var name: String
+    public var options: [String]
+
+    public init(name: String, options: [String]) {
+        self.name = name
+        self.options = options
+    }
+
+    /// Whether the variant trains with a first-order method (`--optimizer` other than hf).
+    public var isFirstOrder: Bool {
+        for (index, option) in options.enumerated() {
+            if option == "--optimizer", index + 1 < options.count { return options[index + 1] != "hf" }
+            if option.hasPrefix("--optimizer=") { return option != "--optimizer=hf" }
+        }
+        return false
+    }
+}
+
+/// What a cell trains on: a generated task at a minimum length, or a dataset file.
+public enum GridProblem: Hashable, Sendable {
+    case task(PathologicalTask, length: Int)
+    /// The grid's dataset of this name.
+    case dataset(String)
+
+    /// As the cell names spell it: "addition-T30", or the dataset's name.
+    public var name: String {
+        switch self {
+        case .task(let task, let length): "\(task.rawValue)-T\(length)"
+        case .dataset(let name): name
+        }
+    }
+
+    /// As the figures title it: "addition T = 30", or "dataset sums".
+    public var title: String {
+        switch self {
+        case .task(let task, let length): "\(task.rawValue) T = \(length)"
+        case .dataset(let name): "dataset \(name)"
+        }
+    }
+}
+
+/// One run of the grid.
+public struct GridCell: Equatable, Sendable {
+    public var problem: GridProblem
+    public var seed: UInt64
+    public var variant: GridVariant
+
+    public init(problem: GridProblem, seed: UInt64, variant: GridVariant) {
+        self.problem = problem
+        self.seed = seed
+        self.variant = variant
+    }
+
+    public init(task: PathologicalTask, length: Int, seed: UInt64, variant: GridVariant) {
+        self.init(problem: .task(task, length: length), seed: seed, variant: variant)
+    }
+
+    /// The task of a task cell (nil for a dataset cell).
+    public var task: PathologicalTask? {
+        if case .task(let task, _) = problem { return task }
+        return nil
+    }
+
+    /// The minimum length of a task cell (nil for a dataset cell).
+    public var length: Int? {
+        if case .task(_, let length) = problem { return length }
+        return nil
+    }
+
+    /// The dataset's name of a dataset cell (nil for a task cell).
+    public var dataset: String? {
+        if case .dataset(let name) = problem { return name }
+        return nil
+    }
+
+    /// The run folder's name inside the experiment's `runs/` folder: "addition-T30-seed1-damped",
+    /// or for a dataset "sums-seed1-damped".
+    public var name: String { "\(problem.name)-seed\(seed)-\(variant.name)" }
+}

@@ -1,0 +1,56 @@
+internal import CHDF5
+
+/// Groups and the links inside them.
+extension HDF5File {
+    /// Creates the group and any missing parents ("a/b/c"). An existing group is left as is.
+    public func createGroup(_ group: String) throws {
+        let file = try enterForWriting(.group, group)
+        let name = Self.normalized(group)
+        if let kind = try objectKind(name) {
+            guard kind == .group else { throw error(.group, name, "exists and is a \(kind.rawValue), not a group") }
+            return
+        }
+        let linkList = try linkCreationList(for: name, kind: .group)
+        defer { H5Pclose(linkList) }
+        let groupID = try check(H5Gcreate2(file, name, linkList, hfrnn_H5P_DEFAULT(), hfrnn_H5P_DEFAULT()),
+                                .group, name, "cannot create group")
+        H5Gclose(groupID)
+    }
+
+    /// Whether `path` names an existing object (group, dataset, ...). "/" always exists.
+    public func exists(_ path: String) throws -> Bool {
+        let file = try enter()
+        let name = Self.normalized(path)
+        // H5Lexists fails (rather than answering false) when a parent is missing: walk down. A
+        // failure because a checksum did not match is damage, not absence.
+        var prefix = ""
+        for component in name.split(separator: "/") {
+            prefix += "/" + component
+            let found = H5Lexists(file, prefix, hfrnn_H5P_DEFAULT())
+            if found < 0 { try throwIfDamaged(.object, prefix) }
+            if found <= 0 { return false }
+        }
+        let found = H5Oexists_by_name(file, name, hfrnn_H5P_DEFAULT())
+        if found < 0 { try throwIfDamaged(.object, name) }
+        return found > 0
+    }
+
+    /// Names of the links in `group`, sorted.
+    public func children(of group: String = "/") throws -> [String] {
+        let file = try enter()
+        let name = Self.normalized(group)
+        let groupID = H5Gopen2(file, name, hfrnn_H5P_DEFAULT())
+        guard groupID >= 0 else { throw try diagnoseOpenFailure(name, expected: .group) }
+        defer { H5Gclose(groupID) }
+        var info = H5G_info_t()
+        try check(H5Gget_info(groupID, &info), .group, name, "cannot read group info")
+        var names: [String] = []
+        for index in 0..<info.nlinks {
+            names.append(try fetchString(.group, name, "cannot read link name") { buffer, size in
+                Int(H5Lget_name_by_idx(groupID, ".", H5_INDEX_NAME, H5_ITER_INC, index, buffer, size,
+                                       hfrnn_H5P_DEFAULT()))
+            })
+        }
+        return names.sorted()
+    }
+}
