@@ -339,6 +339,42 @@ def recall_and_memory(files):
     return markdown(header, table)
 
 
+def defaults_decision(files):
+    """The rule a default changes by: the earlier defaults' cells (every file but the last) against
+    the candidate grid (the last), task by task: seeds solved, seeds lost (solved before, finished
+    unsolved now), and the candidate's seeds solved within the earlier grids' smallest budget."""
+    *earlier_files, candidate_file = files
+    earlier = [row for path in earlier_files for row in read_csv(path)]
+    candidate = read_csv(candidate_file)
+    budgets = [read_json(os.path.join(os.path.dirname(path), "experiment.json")) for path in earlier_files]
+    smallest = min(b.get("processor_budget_seconds") or b.get("time_budget_seconds") for b in budgets)
+
+    def seeds(rows, test):
+        return ", ".join(row["seed"] for row in rows if test(row)) or "none"
+
+    def solved(row):
+        return row["solved"] == "yes"
+
+    header = ["task", "T", "earlier defaults: solved", "candidate: solved", "candidate: not solved",
+              "candidate: unfinished or not run", f"candidate: solved within {minutes(smallest)} processor time",
+              "lost (solved before, not now)"]
+    table = []
+    for group in dict.fromkeys(key(row) for row in candidate):
+        new = [row for row in candidate if key(row) == group]
+        old = {row["seed"]: row for row in earlier if key(row) == group}
+        run_before = [row for row in old.values() if row["status"] != "not run"]
+        lost = [row for row in new if row["status"] == "finished" and not solved(row)
+                and row["seed"] in old and solved(old[row["seed"]])]
+        table.append([*problem(new[0]),
+                      f"{seeds(run_before, solved)} (of {len(run_before)} run)",
+                      seeds(new, solved),
+                      seeds(new, lambda row: row["status"] == "finished" and not solved(row)),
+                      seeds(new, lambda row: row["status"] != "finished"),
+                      seeds(new, lambda row: solved(row) and float(row["cpu_seconds"]) <= smallest),
+                      seeds(lost, lambda row: True)])
+    return markdown(header, table)
+
+
 TABLES = {
     "recall-by-position": recall_by_position,
     "recall-and-memory": recall_and_memory,
@@ -351,6 +387,7 @@ TABLES = {
     "threads-bench": threads_bench,
     "head-to-head-seed1": head_to_head_seed1,
     "cells-by-seed": cells_by_seed,
+    "defaults-decision": defaults_decision,
     "grid-cells": grid_cells,
     "variant-summary": variant_summary,
     "memory": memory,
