@@ -48,6 +48,9 @@ public struct CellOutcome: Sendable {
     public var stopReason: String
     /// The run's learning curve, when read from its checkpoint (nil for a row kept from results.csv).
     public var curve: GridResults.Curve? = nil
+    /// Every record of the run as curves.csv text (the method's columns, checkpoints/README.md),
+    /// when read from its checkpoint.
+    public var curvesCSV: String? = nil
 
     /// The stop reason of a run that ended with every one of its last iterations rejected (the
     /// rejection limit of its configuration): it cannot move, so it is finished, not solved.
@@ -85,6 +88,10 @@ public struct ExperimentFolder: Sendable {
     public var resultsTable: String { path + "/results.md" }
     public var resultsFigure: String { path + "/results.svg" }
     public var resultsCurves: String { path + "/results-curves.svg" }
+    /// Each cell's records, one CSV per cell: the data of results-curves.svg, committed with the
+    /// results because run folders are not.
+    public var curves: String { path + "/curves" }
+    public func curvesFile(_ cell: GridCell) -> String { curves + "/" + cell.name + ".csv" }
 
     public func runFolder(_ cell: GridCell) -> String { runs + "/" + cell.name }
     public func notesFile(_ cell: GridCell) -> String { notes + "/" + cell.name + ".json" }
@@ -169,6 +176,7 @@ public struct ExperimentFolder: Sendable {
             outcome.finalTestError = error
             outcome.curve = GridResults.Curve(cell: cell, history: run.curve,
                                               sequencesPerIteration: run.config.trainingSequencesPerIteration)
+            outcome.curvesCSV = run.history.curvesCSV
             outcome.stopReason = CellOutcome.stopReason(
                 solved: solved, iterations: run.iteration, elapsedSeconds: run.elapsedSeconds,
                 processorSeconds: run.processorSeconds, stoppedWithoutProgress: run.stoppedWithoutProgress, spec: spec)

@@ -90,9 +90,21 @@ public struct Experiment: Sendable {
         try spec.cells.map { try folder.outcome(of: $0, spec: spec) }
     }
 
-    /// Rewrites results.csv, results.md and results.svg from the run folders.
+    /// Rewrites results.csv, results.md, results.svg, results-curves.svg and each cell's
+    /// curves/<cell>.csv from the run folders (a cell without a checkpoint keeps its curves file).
     public func writeResults(command: String?) throws {
         let outcomes = try outcomes()
+        let recorded = outcomes.filter { $0.curvesCSV != nil }
+        if !recorded.isEmpty {
+            do {
+                try FileManager.default.createDirectory(atPath: folder.curves, withIntermediateDirectories: true)
+            } catch {
+                throw GridError("\(folder.curves): cannot create the folder: \(error.localizedDescription)")
+            }
+        }
+        for outcome in recorded {
+            try writeFileAtomically(outcome.curvesCSV ?? "", to: folder.curvesFile(outcome.cell))
+        }
         try writeFileAtomically(GridResults.csv(outcomes), to: folder.resultsCSV)
         try writeFileAtomically(GridResults.markdown(outcomes, spec: spec, command: command), to: folder.resultsTable)
         let title = "hfrnn experiment: \(spec.cells.count) cells"

@@ -48,6 +48,11 @@ import Testing
             #expect(row[4] == "finished", "\(row)")
             #expect(row[11] == "solved" || (row[11] == "iteration budget" && row[6] == "3"), "\(row)")
             #expect(Double(row[9]) != nil && Double(row[10]).map { $0 > 0 } == true, "\(row)")
+            // The cell's records, committed with the results: a header and one row per iteration.
+            let records = try String(contentsOfFile: workspace.path + "/grid/curves/\(row[0])-T10-seed\(row[2])-tiny.csv",
+                                     encoding: .utf8).split(separator: "\n")
+            #expect(records.first?.hasPrefix("iteration,train_loss,") == true, "\(records.first ?? "")")
+            #expect(records.count == (Int(row[6]) ?? -1) + 1, "\(row)")
         }
         #expect(Set(rows.dropFirst().map { "\($0[0])/\($0[2])" })
                 == ["addition/1", "addition/2", "temporal-order/1", "temporal-order/2"])
