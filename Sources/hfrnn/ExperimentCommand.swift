@@ -163,7 +163,7 @@ struct ExperimentCommand: ParsableCommand {
             let experiment = try Experiment.open(folder, spec: summarize ? nil : grid)
             let command = (["hfrnn", "experiment"] + CommandLine.arguments.dropFirst(2)).map(shellQuoted).joined(separator: " ")
             if summarize {
-                try experiment.writeResults(command: nil)
+                try experiment.writeResults(command: command)
                 printResults(experiment)
                 return
             }
