@@ -94,17 +94,15 @@ public struct Experiment: Sendable {
     /// curves/<cell>.csv from the run folders (a cell without a checkpoint keeps its curves file).
     public func writeResults(command: String?) throws {
         let outcomes = try outcomes()
-        let recorded = outcomes.filter { $0.curvesCSV != nil }
-        if !recorded.isEmpty {
+        let records = outcomes.compactMap { outcome in outcome.curvesCSV.map { (cell: outcome.cell, text: $0) } }
+        if !records.isEmpty {
             do {
                 try FileManager.default.createDirectory(atPath: folder.curves, withIntermediateDirectories: true)
             } catch {
                 throw GridError("\(folder.curves): cannot create the folder: \(error.localizedDescription)")
             }
         }
-        for outcome in recorded {
-            try writeFileAtomically(outcome.curvesCSV ?? "", to: folder.curvesFile(outcome.cell))
-        }
+        for record in records { try writeFileAtomically(record.text, to: folder.curvesFile(record.cell)) }
         try writeFileAtomically(GridResults.csv(outcomes), to: folder.resultsCSV)
         try writeFileAtomically(GridResults.markdown(outcomes, spec: spec, command: command), to: folder.resultsTable)
         let title = "hfrnn experiment: \(spec.cells.count) cells"
