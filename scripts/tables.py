@@ -361,8 +361,9 @@ def defaults_decision(files):
     table = []
     for group in dict.fromkeys(key(row) for row in candidate):
         new = [row for row in candidate if key(row) == group]
-        old = {row["seed"]: row for row in earlier if key(row) == group}
-        run_before = [row for row in old.values() if row["status"] != "not run"]
+        # The earlier cells that ran: a "not run" row of one grid must not hide another grid's run.
+        old = {row["seed"]: row for row in earlier if key(row) == group and row["status"] != "not run"}
+        run_before = list(old.values())
         lost = [row for row in new if row["status"] == "finished" and not solved(row)
                 and row["seed"] in old and solved(old[row["seed"]])]
         table.append([*problem(new[0]),
