@@ -4,21 +4,24 @@
 # and processor time, peak memory, final test error — with the machine, kernels and command, to
 # docs/data/time-to-solve-<task>-T<length>-<date>.json, and prints it.
 #
-#   scripts/time-to-solve.sh [--task NAME] [--length T] [--seeds "1 2 3"] [-- MORE TRAIN OPTIONS]
+#   scripts/time-to-solve.sh [--task NAME] [--length T] [--seeds "1 2 3"] [--tag TAG] [-- MORE TRAIN OPTIONS]
 #
-# Default: addition at T = 100, seeds 1 2 3. Run it on an idle machine: it measures wall time.
+# Default: addition at T = 100, seeds 1 2 3. --tag names the file …-<date>-TAG.json, so that runs
+# with other options on the same day keep their own file. Run it on an idle machine: it measures
+# wall time.
 set -euo pipefail
 source "$(dirname "$0")/json-record.sh"
 export OPENBLAS_NUM_THREADS=1
-task=addition; length=100; seeds="1 2 3"; extra=()
+task=addition; length=100; seeds="1 2 3"; tag=""; extra=()
 while (($#)); do
     case "$1" in
         --task) task="$2"; shift 2 ;;
         --length) length="$2"; shift 2 ;;
         --seeds) seeds="$2"; shift 2 ;;
+        --tag) tag="-$2"; shift 2 ;;
         --) shift; extra=("$@"); break ;;
-        -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
-        *) echo "time-to-solve: error: $1: expected --task, --length, --seeds or -- OPTIONS" >&2; exit 2 ;;
+        -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+        *) echo "time-to-solve: error: $1: expected --task, --length, --seeds, --tag or -- OPTIONS" >&2; exit 2 ;;
     esac
 done
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -51,7 +54,7 @@ PY
     runs+=("{\"seed\": $seed, \"exit_status\": $status, \"solved\": $solved, $summary, \"wall_seconds\": $(printf '%.1f' "$(echo "$end - $start" | bc)"), \"processor_seconds\": $(printf '%.1f' "$(echo "$user + $system" | bc)"), \"peak_memory_mb\": $((peak_kb / 1024))}")
 done
 kernels=$("$root/.build/release/hfrnn-bench" --kernels 2>/dev/null || echo unknown)
-file="$root/docs/data/time-to-solve-$task-T$length-$(date -u +%Y-%m-%d).json"
+file="$root/docs/data/time-to-solve-$task-T$length-$(date -u +%Y-%m-%d)$tag.json"
 {
     json_record_start hfrnn-time-to-solve 1
     echo "  \"processors\": $(nproc), \"openblas_core\": \"$kernels\", \"load_average_before\": \"$load_before\","
