@@ -8,7 +8,7 @@
 #   scripts/peer-bench.sh [--rounds N] [--sub-batch S] [--tag NAME] [H:T:B ...]
 #
 # Default shapes 100:50:1000 and 100:50:100. hfrnn takes the product as HF training does: the batch
-# held as sub-batches of S sequences (default 100, training's default `--sub-batch-size`), summed
+# held as sub-batches of S sequences (default 50, training's default `--sub-batch-size`), summed
 # in order (`hfrnn-bench --sub-batch S`); the peer takes it on the whole batch, as it trains.
 # --tag NAME writes docs/data/peer-bench-<date>-NAME.json instead of peer-bench-<date>.json.
 #
@@ -21,7 +21,7 @@ source "$(dirname "$0")/json-record.sh"
 export OPENBLAS_NUM_THREADS=1
 
 rounds=3
-sub_batch=100
+sub_batch=50
 tag=""
 shapes=()
 while (($#)); do

@@ -37,9 +37,12 @@ public struct BatchPlan: Sendable, Codable, Equatable {
     /// sub-batch per chunk, `chunkSize`. First-order runs do not use it.
     public var subBatchSize: Int? = nil
 
-    /// Sequences per sub-batch of new runs: small enough to share a 1000-sequence curvature batch
-    /// among 10 processes, and as fast as whole 1000-sequence chunks on one (docs/mpi.md) [ours].
-    public static let defaultSubBatchSize = 100
+    /// Sequences per sub-batch of new runs [ours]: the default curvature batch of 300 makes six, which
+    /// two threads share evenly (three of 100 left one thread idle for a third of every curvature
+    /// product); one thread is as fast with 50 as with 100 (docs/benchmark.md), and addition at
+    /// T = 100 on two threads solved sooner for all three seeds (docs/time-to-solve.md). 100 until
+    /// 2026-12-06.
+    public static let defaultSubBatchSize = 50
 
     /// The defaults listed on each property, `subBatchSize` nil.
     public init() {}

@@ -135,13 +135,13 @@ import TrainingTestSupport
 extension SubBatchTrainingTests {
     /// A checkpoint written before `sub_batch_size` existed (the key absent, and another later key
     /// too, so that loading fills in defaults) resumes with its old arithmetic: chunks of the
-    /// curvature batch size as the only sub-batches, not the new default of 100.
+    /// curvature batch size as the only sub-batches, not today's default sub-batch size.
     @Test func aCheckpointWithoutSubBatchSizeResumesWithOneSubBatchPerChunk() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         var config = try smallConfig(.float)
         config.batches.gradientBatchSize = 240
-        config.batches.curvatureBatchSize = 120  // chunks of 120 > the default sub-batch of 100
+        config.batches.curvatureBatchSize = 120  // chunks of 120 > the default sub-batch
         config.batches.subBatchSize = nil
         let path = folder.file("old.h5")
         let trainer = try trainedTrainer(config, Float.self, iterations: 1)
