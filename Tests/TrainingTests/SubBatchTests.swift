@@ -106,6 +106,18 @@ import Testing
         #expect(reused.map(\.bitPattern) == fresh.map(\.bitPattern))
     }
 
+    /// The default sub-batch size splits the default curvature batch into whole sub-batches that two
+    /// and three threads share evenly, so no thread idles through part of every CG product (three
+    /// sub-batches of 100 kept one of two threads idle for a third of it).
+    @Test func defaultCurvatureBatchIsSharedEvenlyByTwoAndThreeThreads() {
+        let plan = BatchPlan()
+        let size = BatchPlan.defaultSubBatchSize
+        #expect(plan.curvatureBatchSize % size == 0)
+        for threads in [2, 3] {
+            #expect((plan.curvatureBatchSize / size) % threads == 0, "\(threads) threads")
+        }
+    }
+
     @Test func scheduleGivesEverySubBatchToExactlyOneWorker() {
         for count in [0, 1, 5, 10, 100, 101] {
             for workers in 1...7 {
