@@ -103,6 +103,7 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
         batches.subBatchSize = BatchPlan.defaultSubBatchSize
         var hessianFree = HFConfig()
         hessianFree.initialLambda = Self.defaultInitialLambda(for: data)
+        hessianFree.structuralDampingWeight = Self.defaultStructuralDampingWeight(for: data)
         method = .hessianFree(hessianFree)
     }
 
@@ -121,11 +122,18 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
     /// λ₀ per scored step of a sequence [ISC `init_damping = … · 0.01`; docs/algorithm.md#constants].
     public static let initialLambdaPerScoredStep = 0.01
 
-    /// μ per scored step of a sequence (`hfrnn train --mu per-scored-step`): `HFConfig`'s μ times
-    /// the task's scored steps per sequence, nil for a dataset. The structural term sums over every
-    /// step and is divided by the scored outputs, so at one μ it weighs against G about L times less
-    /// on a task scored at all L steps (memorisation, the permutation) than on one scored once
-    /// (docs/hard-problems.md); this keeps that balance the same for every task.
+    /// The structural-damping weight μ of a run, unless overridden: for a task, `HFConfig`'s μ
+    /// per scored step of a sequence (`structuralDampingPerScoredStep`); for a dataset, `HFConfig`'s
+    /// plain μ (a dataset's scored steps per sequence vary; give `--mu` for one scored at every step).
+    public static func defaultStructuralDampingWeight(for data: DataSourceConfig) -> Double {
+        structuralDampingPerScoredStep(for: data) ?? HFConfig().structuralDampingWeight
+    }
+
+    /// μ per scored step of a sequence (the default for a task, and `hfrnn train --mu per-scored-step`):
+    /// `HFConfig`'s μ times the task's scored steps per sequence, nil for a dataset. The structural
+    /// term sums over every step and is divided by the scored outputs, so at one μ it weighs against
+    /// G about L times less on a task scored at all L steps (memorisation, the permutation) than on
+    /// one scored once (docs/hard-problems.md); this keeps that balance the same for every task.
     public static func structuralDampingPerScoredStep(for data: DataSourceConfig) -> Double? {
         guard case .task(let spec) = data else { return nil }
         return HFConfig().structuralDampingWeight * Double(spec.scoredStepsPerSequence)

@@ -55,8 +55,8 @@ enum InitialLambdaChoice: Sendable, Equatable {
     }
 }
 
-/// `--mu`: a number, or `per-scored-step` (`TrainingConfig.structuralDampingPerScoredStep`), so one
-/// grid variant can give every task the same balance of structural damping against G.
+/// `--mu`: a number, or `per-scored-step` (`TrainingConfig.structuralDampingPerScoredStep`, a task's
+/// default, named so that a grid variant can state it).
 enum StructuralDampingChoice: Sendable, Equatable {
     case value(Double)
     case perScoredStep

@@ -74,7 +74,8 @@ struct Train: ParsableCommand {
 
     @Option(parsing: .unconditional, help: ArgumentHelp("""
         Structural damping weight μ: a number, or per-scored-step (\(HFConfig().structuralDampingWeight) × the task's \
-        scored steps per sequence: 3.6 for 20-bit memorisation at T = 100) (default: \(HFConfig().structuralDampingWeight), M&S'11).
+        scored steps per sequence: 3.6 for 20-bit memorisation at T = 100, \(HFConfig().structuralDampingWeight) for the tasks scored \
+        once) (default: per-scored-step with --task, \(HFConfig().structuralDampingWeight) with --dataset).
         """, valueName: "mu"), transform: StructuralDampingChoice.parse)
     var mu: StructuralDampingChoice?
 

@@ -42,12 +42,19 @@ import Tasks
         #expect(stored.state.lambda == initialLambda)
     }
 
-    /// `--mu per-scored-step` scales the default μ by the task's scored steps per sequence: 30 for
-    /// 20-bit memorisation at T = 10 (10 + 2·10 steps, all scored), 1 for addition.
-    @Test(arguments: [("memorization-20bit", 0.03 * 30), ("random-permutation", 0.03 * 10), ("addition", 0.03)])
-    func structuralDampingPerScoredStep(task: String, expected: Double) throws {
-        let mu = try #require(try storedRun(task: task, ["--mu", "per-scored-step"]).config.hessianFree?.structuralDampingWeight)
-        #expect(abs(mu - expected) < 1e-12 * expected)
+    /// A task's μ is 0.03 per scored step of a sequence, by default as with `--mu per-scored-step`:
+    /// 30 steps for 20-bit memorisation at T = 10 (10 + 2·10 steps, all scored), 1 for addition.
+    @Test(arguments: [("memorization-20bit", 0.03 * 30), ("random-permutation", 0.03 * 10), ("addition", 0.03)],
+          [[], ["--mu", "per-scored-step"]])
+    func structuralDampingPerScoredStep(task: (name: String, expected: Double), options: [String]) throws {
+        let mu = try #require(try storedRun(task: task.name, options).config.hessianFree?.structuralDampingWeight)
+        #expect(abs(mu - task.expected) < 1e-12 * task.expected)
+    }
+
+    /// The μ of the defaults before 2026-12-06 stays reachable for tasks scored at every step: `--mu 0.03`.
+    @Test func earlierStructuralDampingStaysReachable() throws {
+        let settings = try #require(try storedRun(task: "memorization-20bit", ["--mu", "0.03"]).config.hessianFree)
+        #expect(settings.structuralDampingWeight == 0.03)
     }
 
     /// --min-cg sets the CG iterations before the progress stop may end CG, and the run keeps it.
