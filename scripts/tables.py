@@ -205,13 +205,15 @@ def length_generalisation(files):
     """Test error of each network at longer lengths (scripts/length-generalisation.sh)."""
     records = [record for path in files for record in read_json(path)["records"]]
     lengths = sorted({record["length"] for record in records})
-    header = ["task", "trained at T", "run seed", "test error there"] + [f"T = {length:,}" for length in lengths]
+    header = (["task", "trained at T", "run seed", "test error there"] + [f"T = {length:,}" for length in lengths]
+              + ["peak memory at the longest T"])
     table = []
     for key in dict.fromkeys((r["checkpoint"], r["task"], r["trained_length"], r["run_seed"]) for r in records):
         at = {r["length"]: r for r in records if (r["checkpoint"], r["task"], r["trained_length"], r["run_seed"]) == key}
         first = next(iter(at.values()))
         table.append([TASK_NAMES.get(key[1], key[1]), str(key[2]), str(key[3]), percent(first["trained_test_error"])]
-                     + [percent(at[length]["error_rate"]) if length in at else "—" for length in lengths])
+                     + [percent(at[length]["error_rate"]) if length in at else "—" for length in lengths]
+                     + [f"{at[max(at)]['peak_memory_mb']:,} MB"])
     return markdown(header, table)
 
 
