@@ -27,7 +27,7 @@ public struct GridSpec: Codable, Equatable, Sendable {
     /// Training wall time per cell, over all its sessions (nil: no time budget).
     public var timeBudgetSeconds: Double?
     /// Processor time (user + system) per cell, over all its sessions (nil: none). Fairer than
-    /// wall time on a shared machine. HF variants only.
+    /// wall time on a shared machine.
     public var processorBudgetSeconds: Double? = nil
     /// Iterations per cell — HF iterations, or updates of a first-order variant (nil: no iteration
     /// budget). At least one budget must be set.

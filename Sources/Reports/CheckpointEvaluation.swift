@@ -122,11 +122,13 @@ private func evaluateCheckpoint<S: BLASScalar & HDF5Element>(at path: String, on
     case .task(let spec, let seed):
         try requireFit(data: spec.name, inputs: spec.inputSize, outputs: spec.outputSize, outputLoss: spec.outputLoss,
                        model: path, network: run.network)
-        // Exactly `count` sequences from `seed`, in sub-batches of the run's test sub-batch size (the last one
-        // smaller), each made when it is evaluated: memory stays that of one sub-batch at any length or count.
+        // Exactly `count` sequences from `seed`, in sub-batches of the run's test sub-batch size (fewer
+        // sequences each when they are long; the last one smaller), each made when it is evaluated: memory
+        // stays that of one bounded sub-batch at any length or count.
         var rng = SeededGenerator(seed: seed)
         var remaining = count ?? config.testSequences
-        let subBatchSize = config.testSubBatchSize
+        let subBatchSize = EvaluationWorkspace<S>.sequencesPerSubBatch(
+            preferred: config.testSubBatchSize, steps: spec.maximumLength, shape: run.network.shape)
         let result = EvaluationWorkspace<S>(network: run.network).evaluateSet(
             parameters: run.parameters, criterion: spec.errorCriterion, nextSubBatch: {
                 guard remaining > 0 else { return nil }

@@ -66,7 +66,8 @@ private func predict<S: BLASScalar & HDF5Element>(_ run: StoredRun<S>, _ dataset
         var writer = try PredictionsWriter<S>(
             file: file, sequences: sequences, steps: data.steps, network: run.network, includeHiddenStates: hiddenStates,
             checkpoint: URL(fileURLWithPath: run.path).standardizedFileURL.path, iteration: run.iteration, data: absolutePath)
-        let subBatchSize = run.config.testSubBatchSize
+        let subBatchSize = EvaluationWorkspace<S>.sequencesPerSubBatch(
+            preferred: run.config.testSubBatchSize, steps: data.steps, shape: run.network.shape)
         var next = 0
         let evaluation = try EvaluationWorkspace<S>(network: run.network).evaluateSet(
             parameters: run.parameters, criterion: criterion, writingInto: &writer, nextSubBatch: {

@@ -42,13 +42,14 @@ extension IterationRecord: CurvesRow {
 extension FirstOrderRecord: CurvesRow {
     public static var curvesHeader: String {
         "evaluation,updates,sequences,train_loss,test_loss,test_error,learning_rate,"
-            + "momentum,clipped_fraction,gradient_norm,skipped_updates,elapsed_seconds,vanishing_term"
+            + "momentum,clipped_fraction,gradient_norm,skipped_updates,elapsed_seconds,vanishing_term,processor_seconds"
     }
 
     public var curvesFields: [String] {
         ["\(evaluation)", "\(updates)", "\(sequences)", csvNumber(trainLoss), csvNumber(testLoss),
          csvNumber(testError), csvNumber(learningRate), csvNumber(momentum), csvNumber(clippedFraction),
-         csvNumber(gradientNorm), "\(skippedUpdates)", csvNumber(elapsedSeconds), csvNumber(vanishingTerm)]
+         csvNumber(gradientNorm), "\(skippedUpdates)", csvNumber(elapsedSeconds), csvNumber(vanishingTerm),
+         csvNumber(processorSeconds)]
     }
 }
 

@@ -121,6 +121,8 @@ enum FirstOrderHistory {
                 .init("elapsed_seconds", \.elapsedSeconds),
                 // Histories written before the regulariser existed read it as NaN (none).
                 .init("vanishing_term", absent: .nan, \.vanishingTerm),
+                // Histories written before first-order runs recorded it read it as NaN (unknown).
+                .init("processor_seconds", absent: .nan, \.processorSeconds),
             ],
             integers: [
                 .init("evaluation") { Int64($0.evaluation) }, .init("updates") { Int64($0.updates) },
@@ -140,7 +142,8 @@ enum FirstOrderHistory {
                 learningRate: c.real("learning_rate", k), momentum: c.real("momentum", k),
                 clippedFraction: c.real("clipped_fraction", k), gradientNorm: c.real("gradient_norm", k),
                 skippedUpdates: c.integer("skipped_updates", k), elapsedSeconds: c.real("elapsed_seconds", k),
-                trailingSkippedUpdates: c.integer("trailing_skipped_updates", k), vanishingTerm: c.real("vanishing_term", k))
+                trailingSkippedUpdates: c.integer("trailing_skipped_updates", k), vanishingTerm: c.real("vanishing_term", k),
+                processorSeconds: c.real("processor_seconds", k))
         }
     }
 }

@@ -33,16 +33,17 @@ public struct FirstOrderRecord: Sendable, Codable, Equatable, TrainingRecord {
     /// Mean of the vanishing-gradient regulariser Ω over the period's updates (SGD-CR); NaN without
     /// the regulariser and in histories that predate it.
     public var vanishingTerm: Double = .nan
+    /// Processor time (user + system) of the training at this record, summed over resumed sessions;
+    /// NaN in histories that predate it.
+    public var processorSeconds: Double = .nan
 
     public var recordNumber: Int { evaluation }
     public var steps: Int { updates }
-    /// Not recorded for first-order runs.
-    public var processorSeconds: Double { .nan }
 
     public init(evaluation: Int, updates: Int, sequences: Int, trainLoss: Double, testLoss: Double, testError: Double,
                 learningRate: Double, momentum: Double, clippedFraction: Double, gradientNorm: Double,
                 skippedUpdates: Int, elapsedSeconds: Double, trailingSkippedUpdates: Int = 0,
-                vanishingTerm: Double = .nan) {
+                vanishingTerm: Double = .nan, processorSeconds: Double = .nan) {
         self.evaluation = evaluation
         self.updates = updates
         self.sequences = sequences
@@ -57,5 +58,6 @@ public struct FirstOrderRecord: Sendable, Codable, Equatable, TrainingRecord {
         self.elapsedSeconds = elapsedSeconds
         self.trailingSkippedUpdates = trailingSkippedUpdates
         self.vanishingTerm = vanishingTerm
+        self.processorSeconds = processorSeconds
     }
 }

@@ -82,6 +82,7 @@ public enum FirstOrderTraining<Scalar: BLASScalar>: TrainingMethod {
             clippedFraction: Double(clipped) / Double(count), gradientNorm: normSum / Double(count),
             skippedUpdates: trainer.state.skippedSteps, elapsedSeconds: trainer.elapsedSeconds,
             trailingSkippedUpdates: consecutiveSkips,
-            vanishingTerm: optimizer.vanishingRegularizerWeight == nil ? .nan : vanishingSum / Double(count))
+            vanishingTerm: optimizer.vanishingRegularizerWeight == nil ? .nan : vanishingSum / Double(count),
+            processorSeconds: trainer.processorSeconds)
     }
 }

@@ -72,7 +72,8 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
     /// that session only, like `maxIterations`.
     public var timeLimitSeconds: Double? = nil
     /// Stop after this much processor time (user + system) in one session, in seconds (nil: no
-    /// limit); per session like `maxIterations`. HF runs only.
+    /// limit); per session like `maxIterations`. Checked between records: HF iterations, or a
+    /// first-order run's evaluations.
     public var processorTimeLimitSeconds: Double? = nil
     /// Stop after this many rejected HF iterations in a row within a session. Each rejection raises
     /// λ by 3/2, so 20 of them multiply it by about 3300: a run that healthy training does not get

@@ -55,7 +55,7 @@ struct ExperimentCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Training wall time per cell, e.g. 10m or 1h.", valueName: "duration"))
     var timeBudget: String?
 
-    @Option(help: ArgumentHelp("Processor time (user + system) per cell, e.g. 60m: fair however busy the machine is. HF variants only.",
+    @Option(help: ArgumentHelp("Processor time (user + system) per cell, e.g. 60m: fair however busy the machine is.",
                                valueName: "duration"))
     var processorBudget: String?
 

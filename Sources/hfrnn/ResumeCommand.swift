@@ -37,7 +37,7 @@ struct Resume: ParsableCommand {
     var timeLimit: String?
 
     @Option(parsing: .unconditional, help: ArgumentHelp(
-        "Stop after this much more processor time (user + system), e.g. 30m (default: no limit). HF runs only.",
+        "Stop after this much more processor time (user + system), e.g. 30m (default: no limit).",
         valueName: "duration"))
     var processorTimeLimit: String?
 

@@ -17,7 +17,7 @@ struct StopOptions: ParsableArguments {
 
     @Option(parsing: .unconditional, help: ArgumentHelp("""
         Stop after this much processor time (user + system) in this session, e.g. 30m: fair on a \
-        shared machine, where wall time depends on what else runs. HF only; per session like --time-limit.
+        shared machine, where wall time depends on what else runs. Per session like --time-limit.
         """, valueName: "duration"))
     var processorTimeLimit: String?
 

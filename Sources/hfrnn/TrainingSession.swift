@@ -45,10 +45,6 @@ func resumeTraining<S: BLASScalar & HDF5Element>(_ path: String, _: S.Type, limi
     }
     if threads != nil { throw HFRNNError("--threads belongs to HF runs; \(path) is a first-order run") }
     try refuseSharing(group, "resume")
-    if limits.processorTimeLimitSeconds != nil {
-        throw HFRNNError.configuration(field: "processorTimeLimitSeconds",
-                                       message: "--processor-time-limit belongs to HF runs; \(path) is a first-order run")
-    }
     try resume(FirstOrderTraining<S>.self, path, limits: limits, successThreshold: successThreshold, moved: moved,
                threads: nil)
 }

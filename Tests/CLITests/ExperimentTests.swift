@@ -219,6 +219,21 @@ import Testing
         #expect(csv.contains(",finished,no,") && csv.contains(",no progress,"), "\(csv)")
     }
 
+    /// A first-order cell under a processor budget ends at it, finished, with its processor time in
+    /// results.csv: the head-to-head gives HF and first-order methods the same budget (every such
+    /// cell failed before, when `--processor-time-limit` was HF's alone).
+    @Test func aFirstOrderCellEndsAtItsProcessorBudget() throws {
+        let workspace = try Workspace(train: false)
+        let result = try runHFRNN(["experiment", "grid", "--tasks", "addition", "--lengths", "10", "--seeds", "1",
+                                   "--variant", "adam=--optimizer adam --learning-rate 1e-7 --hidden-units 8 --test-sequences 40 --evaluate-every 20",
+                                   "--processor-budget", "1s"], in: workspace.path)
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        let csv = try String(contentsOfFile: workspace.path + "/grid/results.csv", encoding: .utf8)
+        let row = try #require(csv.split(separator: "\n").last?.split(separator: ",", omittingEmptySubsequences: false))
+        #expect(row[4] == "finished" && row[11] == "processor budget", "\(csv)")
+        #expect((Double(row[12]) ?? 0) >= 0.9, "\(csv)")
+    }
+
     /// Spec problems: one line on stderr, a non-zero exit, nothing created.
     @Test(arguments: [
         (["--tasks", "addition", "--lengths", "10", "--seeds", "1"], "give a per-cell budget"),

@@ -47,6 +47,34 @@ private let tinyRun = ["--task", "addition", "--length", "8", "--hidden-units", 
         #expect(csv.hasPrefix(FirstOrderRecord.curvesHeader + "\n"))
     }
 
+    /// A first-order run records its processor time at every evaluation and stops at
+    /// `--processor-time-limit`, in `train` and in `resume`, so that experiments give HF and the
+    /// first-order methods the same processor budget (the flag was refused before).
+    @Test(arguments: ["sgd", "adam"])
+    func processorTimeLimitStopsAndIsRecorded(_ method: String) throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let run = folder.file("runs/addition-T8-seed1-\(method)")
+        let train = try runHFRNN(["train"] + tinyRun + ["--optimizer", method, "--processor-time-limit", "0.3s",
+                                                        "--checkpoint-dir", folder.file("runs")], in: folder)
+        #expect(train.status == 0, "\(train.stderr)")
+        #expect(train.stdout.contains("stopped: reached the processor time limit"), "\(train.stdout)")
+        let first = try Checkpoint<FirstOrderTraining<Float>>.load(from: run + "/latest.h5")
+        let seconds = first.history.map(\.processorSeconds)
+        #expect(seconds.allSatisfy(\.isFinite) && seconds == seconds.sorted())
+        // The record is made just before the limit is checked, so it may hold a little less.
+        #expect((seconds.last ?? 0) >= 0.2)
+
+        let resume = try runHFRNN(["resume", run, "--processor-time-limit", "0.3s"], in: folder)
+        #expect(resume.status == 0, "\(resume.stderr)")
+        #expect(resume.stdout.contains("stopped: reached the processor time limit"), "\(resume.stdout)")
+        let resumed = try Checkpoint<FirstOrderTraining<Float>>.load(from: run + "/latest.h5")
+        #expect(resumed.history.count > first.history.count)
+        #expect((resumed.history.last?.processorSeconds ?? 0) >= (seconds.last ?? .infinity) + 0.2)
+        let csv = try String(contentsOfFile: run + "/metrics.csv", encoding: .utf8)
+        #expect(csv.hasPrefix(FirstOrderRecord.curvesHeader + "\n") && FirstOrderRecord.curvesHeader.hasSuffix(",processor_seconds"))
+    }
+
     /// Bad first-order flags: one line naming the flag, status 64, nothing written.
     @Test(arguments: [
         (["--optimizer", "adam", "--learning-rate", "-0.1"], "hfrnn: error: --learning-rate must be positive and finite, got -0.1"),

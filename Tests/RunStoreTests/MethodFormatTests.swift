@@ -79,6 +79,7 @@ import TrainingTestSupport
             history.map { record in
                 var record = record
                 record.elapsedSeconds = 0
+                record.processorSeconds = 0
                 return record.curvesFields
             }
         }

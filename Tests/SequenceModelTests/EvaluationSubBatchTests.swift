@@ -1,0 +1,49 @@
+import Linalg
+import Testing
+@testable import SequenceModel
+
+/// Long sequences are evaluated in fewer sequences per sub-batch, so that an evaluation's memory
+/// stays bounded at any length (length generalisation evaluates at T = 5,000).
+@Suite struct EvaluationSubBatchTests {
+    /// The permutation's network: 100 inputs and outputs, 100 hidden units.
+    let permutation = NetworkShape(inputs: 100, hidden: 100, outputs: 100)
+    let addition = NetworkShape(inputs: 2, hidden: 100, outputs: 1)
+
+    @Test func trainingLengthsKeepThePreferredSubBatch() {
+        for shape in [permutation, addition] {
+            for steps in [30, 110, 220] {
+                #expect(EvaluationWorkspace<Float>.sequencesPerSubBatch(preferred: 100, steps: steps, shape: shape) == 100)
+            }
+        }
+    }
+
+    @Test(arguments: [5_500, 55_000])
+    func longSequencesFillTheBudgetAndNoMore(steps: Int) {
+        typealias Workspace = EvaluationWorkspace<Float>
+        for shape in [permutation, addition] {
+            let perSequence = steps * Workspace.bytesPerSequenceStep(of: shape)
+            let sequences = Workspace.sequencesPerSubBatch(preferred: 100, steps: steps, shape: shape)
+            #expect(sequences >= 1 && sequences < 100, "\(shape) at T \(steps): \(sequences)")
+            #expect(sequences == 1 || sequences * perSequence <= Workspace.subBatchMemoryBudget)
+            #expect((sequences + 1) * perSequence > Workspace.subBatchMemoryBudget)
+        }
+    }
+
+    @Test func aSequenceLargerThanTheBudgetIsEvaluatedAlone() {
+        let steps = EvaluationWorkspace<Double>.subBatchMemoryBudget / 100
+        #expect(EvaluationWorkspace<Double>.sequencesPerSubBatch(preferred: 50, steps: steps, shape: permutation) == 1)
+    }
+
+    @Test func doublesTakeTwiceTheScalarBytes() {
+        let single = EvaluationWorkspace<Float>.bytesPerSequenceStep(of: permutation)
+        let double = EvaluationWorkspace<Double>.bytesPerSequenceStep(of: permutation)
+        #expect(double - 1 == 2 * (single - 1))
+    }
+
+    /// What one step of one sequence holds, counted from the evaluator's buffers: the batch (I + O + 1
+    /// scalars, one Bool) and the evaluator's copies and caches (I + 3·O + 2·H + 3 scalars).
+    @Test func bytesCountTheBatchAndTheEvaluator() {
+        let shape = NetworkShape(inputs: 3, hidden: 7, outputs: 2)
+        #expect(EvaluationWorkspace<Float>.bytesPerSequenceStep(of: shape) == (3 + 2 + 1 + 3 + 6 + 14 + 3) * 4 + 1)
+    }
+}
