@@ -56,13 +56,14 @@ public struct CellOutcome: Sendable {
     /// rejection limit of its configuration): it cannot move, so it is finished, not solved.
     public static let noProgress = "no progress"
 
-    /// Why a run with these numbers is finished under `spec`'s budget, or "" while it may go on.
+    /// Why a run of `problem` with these numbers is finished under `spec`'s budget, or "" while it
+    /// may go on.
     public static func stopReason(solved: Bool, iterations: Int, elapsedSeconds: Double, processorSeconds: Double? = nil,
-                                  stoppedWithoutProgress: Bool, spec: GridSpec) -> String {
+                                  stoppedWithoutProgress: Bool, spec: GridSpec, problem: GridProblem) -> String {
         if solved { return "solved" }
         if let limit = spec.maxIterations, iterations >= limit { return "iteration budget" }
         if let budget = spec.timeBudgetSeconds, elapsedSeconds >= budget { return "time budget" }
-        if let budget = spec.processorBudgetSeconds, let processorSeconds, processorSeconds >= budget {
+        if let budget = spec.processorBudgetSeconds(for: problem), let processorSeconds, processorSeconds >= budget {
             return "processor budget"
         }
         if stoppedWithoutProgress { return noProgress }
@@ -179,7 +180,8 @@ public struct ExperimentFolder: Sendable {
             outcome.curvesCSV = run.history.curvesCSV
             outcome.stopReason = CellOutcome.stopReason(
                 solved: solved, iterations: run.iteration, elapsedSeconds: run.elapsedSeconds,
-                processorSeconds: run.processorSeconds, stoppedWithoutProgress: run.stoppedWithoutProgress, spec: spec)
+                processorSeconds: run.processorSeconds, stoppedWithoutProgress: run.stoppedWithoutProgress, spec: spec,
+                problem: cell.problem)
             outcome.status = outcome.stopReason.isEmpty ? .unfinished : .finished
         }
         // hfrnn exits 1 when training stops without progress: a finished run that did not solve.

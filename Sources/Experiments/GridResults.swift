@@ -139,7 +139,12 @@ public enum GridResults {
         var text = "# Experiment results\n\n"
         if let command { text += "Produced by `\(command)`.\n\n" }
         let budget = [spec.timeBudgetSeconds.map { "\(formatSeconds($0)) of training wall time" },
-                      spec.processorBudgetSeconds.map { "\(formatSeconds($0)) of training processor time" },
+                      spec.processorBudgetSeconds.map {
+                          "\(formatSeconds($0)) of training processor time" + (spec.processorBudgetSecondsByLength.isEmpty ? "" : " (other lengths)")
+                      },
+                      spec.processorBudgetSecondsByLength.isEmpty ? nil
+                          : "training processor time by length: " + spec.processorBudgetSecondsByLength.sorted { $0.key < $1.key }
+                              .map { "\(formatSeconds($0.value)) at T = \($0.key)" }.joined(separator: ", "),
                       spec.maxIterations.map { "\($0) iterations (HF iterations, or first-order updates)" }].compactMap { $0 }.joined(separator: " and ")
         text += "Per-cell budget: \(budget). Variants: "
             + spec.variants.map { "`\($0.name)` (\($0.options.isEmpty ? "defaults" : $0.options.joined(separator: " ")))" }

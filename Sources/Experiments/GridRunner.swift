@@ -175,7 +175,7 @@ public final class GridRunner {
         if let budget = spec.timeBudgetSeconds {
             limits += ["--time-limit", String(format: "%.3fs", max(0.001, budget - secondsDone))]
         }
-        if let budget = spec.processorBudgetSeconds {
+        if let budget = spec.processorBudgetSeconds(for: cell.problem) {
             limits += ["--processor-time-limit", String(format: "%.3fs", max(0.001, budget - processorSecondsDone))]
         }
         // The machine's processors shared among the cells that run at once (first-order runs use one).

@@ -9,13 +9,14 @@ import Training
 // a grid needs only the folder.
 
 /// The grid and its per-cell budget. JSON schema (docs/experiments.md): snake_case keys, a format
-/// name and version. Version 2 added `datasets`; a grid of tasks is still written as version 1, so
-/// that an hfrnn from before version 2 continues it.
+/// name and version. Version 2 added `datasets`, version 3 `processor_budget_seconds_by_length`; a
+/// spec is written with the lowest version that holds it (a grid of tasks with one budget stays
+/// version 1), so that an older hfrnn continues it, and refuses what it could not honour.
 public struct GridSpec: Codable, Equatable, Sendable {
     public static let formatName = "hfrnn-experiment"
-    public static let formatVersion = 2
+    public static let formatVersion = 3
     /// The versions this hfrnn reads.
-    public static let readableVersions = 1...2
+    public static let readableVersions = 1...3
 
     public var tasks: [PathologicalTask]
     public var lengths: [Int]
@@ -29,13 +30,17 @@ public struct GridSpec: Codable, Equatable, Sendable {
     /// Processor time (user + system) per cell, over all its sessions (nil: none). Fairer than
     /// wall time on a shared machine.
     public var processorBudgetSeconds: Double? = nil
+    /// Processor time per cell of the lengths listed, over all its sessions: a T = 200 cell may need
+    /// hours where a T = 30 one needs minutes. Other lengths use `processorBudgetSeconds`. Task grids
+    /// only; empty: none.
+    public var processorBudgetSecondsByLength: [Int: Double] = [:]
     /// Iterations per cell — HF iterations, or updates of a first-order variant (nil: no iteration
     /// budget). At least one budget must be set.
     public var maxIterations: Int?
 
     public init(tasks: [PathologicalTask], lengths: [Int], seeds: [UInt64], variants: [GridVariant],
                 timeBudgetSeconds: Double?, maxIterations: Int?, processorBudgetSeconds: Double? = nil,
-                datasets: [GridDataset] = []) {
+                processorBudgetSecondsByLength: [Int: Double] = [:], datasets: [GridDataset] = []) {
         self.tasks = tasks
         self.lengths = lengths
         self.datasets = datasets
@@ -44,6 +49,13 @@ public struct GridSpec: Codable, Equatable, Sendable {
         self.timeBudgetSeconds = timeBudgetSeconds
         self.maxIterations = maxIterations
         self.processorBudgetSeconds = processorBudgetSeconds
+        self.processorBudgetSecondsByLength = processorBudgetSecondsByLength
+    }
+
+    /// The processor budget of a cell of `problem`: its length's, or the grid's (nil: none).
+    public func processorBudgetSeconds(for problem: GridProblem) -> Double? {
+        if case .task(_, let length) = problem, let budget = processorBudgetSecondsByLength[length] { return budget }
+        return processorBudgetSeconds
     }
 
     /// Options a variant may not set: the runner sets them for every cell.
@@ -99,8 +111,20 @@ public struct GridSpec: Codable, Equatable, Sendable {
                 }
             }
         }
+        if !processorBudgetSecondsByLength.isEmpty {
+            if !datasets.isEmpty { return "processor budgets by length are for grids of tasks, not of datasets" }
+            for (length, budget) in processorBudgetSecondsByLength.sorted(by: { $0.key < $1.key }) {
+                if !lengths.contains(length) { return "a processor budget is given for length \(length), which the grid does not have" }
+                if !(budget > 0 && budget.isFinite) { return "the processor-time budget of length \(length) must be positive, got \(budget)" }
+            }
+        }
         if timeBudgetSeconds == nil && maxIterations == nil && processorBudgetSeconds == nil {
-            return "give a per-cell budget: a time budget, a processor-time budget, an iteration budget, or several"
+            if processorBudgetSecondsByLength.isEmpty {
+                return "give a per-cell budget: a time budget, a processor-time budget, an iteration budget, or several"
+            }
+            if let length = lengths.sorted().first(where: { processorBudgetSecondsByLength[$0] == nil }) {
+                return "length \(length) has no budget: give it a processor budget, or give one for every length"
+            }
         }
         if let processorBudgetSeconds, !(processorBudgetSeconds > 0 && processorBudgetSeconds.isFinite) {
             return "the processor-time budget must be positive, got \(processorBudgetSeconds)"
@@ -151,7 +175,7 @@ public struct GridSpec: Codable, Equatable, Sendable {
     // Spelled in snake_case by JSONFormat's key strategy.
     private enum CodingKeys: String, CodingKey {
         case format, formatVersion, tasks, lengths, datasets, seeds, variants, timeBudgetSeconds, maxIterations,
-             processorBudgetSeconds
+             processorBudgetSeconds, processorBudgetSecondsByLength
     }
 
     public init(from decoder: any Decoder) throws {
@@ -178,13 +202,21 @@ public struct GridSpec: Codable, Equatable, Sendable {
         timeBudgetSeconds = try container.decodeIfPresent(Double.self, forKey: .timeBudgetSeconds)
         maxIterations = try container.decodeIfPresent(Int.self, forKey: .maxIterations)
         processorBudgetSeconds = try container.decodeIfPresent(Double.self, forKey: .processorBudgetSeconds)
+        if version >= 3, let byLength = try container.decodeIfPresent([String: Double].self, forKey: .processorBudgetSecondsByLength) {
+            for (key, budget) in byLength {
+                guard let length = Int(key) else {
+                    throw GridError("'processor_budget_seconds_by_length' has the key '\(key)', which is not a length")
+                }
+                processorBudgetSecondsByLength[length] = budget
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(Self.formatName, forKey: .format)
-        // Version 1 has no datasets: a grid of tasks stays readable by older versions of hfrnn.
-        try container.encode(datasets.isEmpty ? 1 : Self.formatVersion, forKey: .formatVersion)
+        // The lowest version that holds the spec, so that older versions of hfrnn read what they can.
+        try container.encode(!processorBudgetSecondsByLength.isEmpty ? 3 : datasets.isEmpty ? 1 : 2, forKey: .formatVersion)
         try container.encode(tasks, forKey: .tasks)
         try container.encode(lengths, forKey: .lengths)
         if !datasets.isEmpty { try container.encode(datasets, forKey: .datasets) }
@@ -193,6 +225,10 @@ public struct GridSpec: Codable, Equatable, Sendable {
         try container.encode(timeBudgetSeconds, forKey: .timeBudgetSeconds)
         try container.encode(maxIterations, forKey: .maxIterations)
         try container.encodeIfPresent(processorBudgetSeconds, forKey: .processorBudgetSeconds)
+        if !processorBudgetSecondsByLength.isEmpty {
+            try container.encode(Dictionary(uniqueKeysWithValues: processorBudgetSecondsByLength.map { ("\($0.key)", $0.value) }),
+                                 forKey: .processorBudgetSecondsByLength)
+        }
     }
 
     /// Whether `larger` is this grid with cells added and nothing else changed: the same budgets,
@@ -200,7 +236,9 @@ public struct GridSpec: Codable, Equatable, Sendable {
     /// Such a spec may replace the stored one: finished cells stay finished, new ones run.
     public func isExtended(by larger: GridSpec) -> Bool {
         guard timeBudgetSeconds == larger.timeBudgetSeconds, maxIterations == larger.maxIterations,
-              processorBudgetSeconds == larger.processorBudgetSeconds else { return false }
+              processorBudgetSeconds == larger.processorBudgetSeconds,
+              lengths.allSatisfy({ processorBudgetSecondsByLength[$0] == larger.processorBudgetSecondsByLength[$0] })
+        else { return false }
         return Set(tasks).isSubset(of: larger.tasks) && Set(lengths).isSubset(of: larger.lengths)
             && datasets.allSatisfy { larger.datasets.contains($0) }
             && Set(seeds).isSubset(of: larger.seeds) && variants.allSatisfy { larger.variants.contains($0) }

@@ -55,8 +55,10 @@ struct ExperimentCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Training wall time per cell, e.g. 10m or 1h.", valueName: "duration"))
     var timeBudget: String?
 
-    @Option(help: ArgumentHelp("Processor time (user + system) per cell, e.g. 60m: fair however busy the machine is.",
-                               valueName: "duration"))
+    @Option(help: ArgumentHelp("""
+        Processor time (user + system) per cell, e.g. 60m: fair however busy the machine is. Per length \
+        as LENGTH=DURATION entries, e.g. 30=10m,200=2h (an entry without a length covers the others).
+        """, valueName: "duration"))
     var processorBudget: String?
 
     @Option(parsing: .unconditional, help: "Iterations per cell: HF iterations, or updates for a first-order variant.")
@@ -117,12 +119,32 @@ struct ExperimentCommand: ParsableCommand {
             return GridVariant(name: String(text[..<equals]),
                                options: text[text.index(after: equals)...].split(separator: " ").map(String.init))
         }
+        let processor = try processorBudget.map(parseProcessorBudget) ?? (all: nil, byLength: [:])
         let grid = GridSpec(tasks: taskList, lengths: lengthList, seeds: try parseSeeds(seeds), variants: variants,
                             timeBudgetSeconds: try timeBudget.map { try parseDuration($0, flag: "--time-budget") }, maxIterations: iterationBudget,
-                            processorBudgetSeconds: try processorBudget.map { try parseDuration($0, flag: "--processor-budget") },
+                            processorBudgetSeconds: processor.all, processorBudgetSecondsByLength: processor.byLength,
                             datasets: datasetList)
         if let problem = grid.problem { throw ValidationError(problem) }
         return grid
+    }
+
+    /// "60m" → one budget for every cell; "30=10m,200=2h" → budgets by length; "1h,200=2h" → both.
+    private func parseProcessorBudget(_ text: String) throws -> (all: Double?, byLength: [Int: Double]) {
+        var all: Double?, byLength: [Int: Double] = [:]
+        for entry in text.split(separator: ",", omittingEmptySubsequences: false).map(String.init) {
+            let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            if parts.count == 1 {
+                if all != nil { throw ValidationError("--processor-budget: '\(text)' gives more than one budget without a length") }
+                all = try parseDuration(entry, flag: "--processor-budget")
+                continue
+            }
+            guard let length = Int(parts[0]), length > 0 else {
+                throw ValidationError("--processor-budget: '\(entry)' is not LENGTH=DURATION, e.g. 200=2h")
+            }
+            if byLength[length] != nil { throw ValidationError("--processor-budget: length \(length) is given twice") }
+            byLength[length] = try parseDuration(parts[1], flag: "--processor-budget")
+        }
+        return (all, byLength)
     }
 
     /// "1-3,7" → [1, 2, 3, 7].
@@ -204,7 +226,7 @@ struct ExperimentCommand: ParsableCommand {
     private func runningLine(_ cell: GridCell, _ progress: CellProgress, spec: GridSpec) -> String {
         let unit = cell.variant.isFirstOrder ? "update" : "iteration"
         var line = "  \(cell.name): \(unit) \(progress.iteration), test error \(formatPercent(progress.testError))"
-        if let budget = spec.processorBudgetSeconds, let used = progress.processorSeconds {
+        if let budget = spec.processorBudgetSeconds(for: cell.problem), let used = progress.processorSeconds {
             line += String(format: ", %.1f of %.0f processor-min", used / 60, budget / 60)
         } else if let budget = spec.timeBudgetSeconds {
             line += String(format: ", %.1f of %.0f min", progress.elapsedSeconds / 60, budget / 60)

@@ -67,16 +67,17 @@ import Testing
 @Suite struct CellStopReasonTests {
     private let spec = GridSpec(tasks: [.temporalOrder3], lengths: [100], seeds: [2],
                                 variants: [GridVariant(name: "damped", options: [])], timeBudgetSeconds: 1800, maxIterations: nil)
+    private let problem = GridProblem.task(.temporalOrder3, length: 100)
 
     @Test func aRunThatCannotMoveIsFinishedWithoutProgress() {
         #expect(CellOutcome.stopReason(solved: false, iterations: 254, elapsedSeconds: 1749, stoppedWithoutProgress: true,
-                                       spec: spec) == "no progress")
+                                       spec: spec, problem: problem) == "no progress")
         #expect(CellOutcome.stopReason(solved: false, iterations: 254, elapsedSeconds: 1749, stoppedWithoutProgress: false,
-                                       spec: spec) == "", "still has budget: unfinished")
+                                       spec: spec, problem: problem) == "", "still has budget: unfinished")
         #expect(CellOutcome.stopReason(solved: true, iterations: 18, elapsedSeconds: 121, stoppedWithoutProgress: true,
-                                       spec: spec) == "solved")
+                                       spec: spec, problem: problem) == "solved")
         #expect(CellOutcome.stopReason(solved: false, iterations: 300, elapsedSeconds: 1801, stoppedWithoutProgress: true,
-                                       spec: spec) == "time budget")
+                                       spec: spec, problem: problem) == "time budget")
     }
 }
 

@@ -67,4 +67,51 @@ import Training
         #expect(try Experiments.Experiment.open(workspace.path + "/grid", spec: extended).spec == extended)
         #expect(try GridSpec.load(from: workspace.path + "/grid/experiment.json") == extended)
     }
+
+    /// Budgets by length: each cell gets its length's (or the grid's), the spec is written as
+    /// version 3 with the lengths as keys and read back, results.md states them, and a grid may
+    /// grow only with the budgets of its lengths unchanged.
+    @Test func processorBudgetsByLength() throws {
+        let spec = GridSpec(tasks: [.addition], lengths: [30, 200, 50], seeds: [1], variants: [GridVariant(name: "d", options: [])],
+                            timeBudgetSeconds: nil, maxIterations: nil, processorBudgetSeconds: 1200,
+                            processorBudgetSecondsByLength: [200: 7200, 30: 600])
+        #expect(spec.problem == nil)
+        #expect(spec.processorBudgetSeconds(for: .task(.addition, length: 30)) == 600)
+        #expect(spec.processorBudgetSeconds(for: .task(.addition, length: 50)) == 1200)
+        #expect(spec.processorBudgetSeconds(for: .task(.addition, length: 200)) == 7200)
+        #expect(CellOutcome.stopReason(solved: false, iterations: 9, elapsedSeconds: 900, processorSeconds: 700,
+                                       stoppedWithoutProgress: false, spec: spec, problem: .task(.addition, length: 30)) == "processor budget")
+        #expect(CellOutcome.stopReason(solved: false, iterations: 9, elapsedSeconds: 900, processorSeconds: 700,
+                                       stoppedWithoutProgress: false, spec: spec, problem: .task(.addition, length: 200)) == "")
+
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let path = folder.path + "/spec.json"
+        try Data(try spec.jsonText().utf8).write(to: URL(fileURLWithPath: path))
+        let json = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(json.contains("\"format_version\" : 3") && json.contains("\"200\" : 7200"), "\(json)")
+        #expect(try GridSpec.load(from: path) == spec)
+        try Data(json.replacingOccurrences(of: "\"200\" :", with: "\"long\" :").utf8).write(to: URL(fileURLWithPath: path))
+        #expect(throws: GridError.self) { _ = try GridSpec.load(from: path) }
+
+        let text = GridResults.markdown([], spec: spec, command: nil)
+        #expect(text.contains("20.0 min of training processor time (other lengths) and training processor time by length: "
+                              + "10.0 min at T = 30, 2.00 h at T = 200"), "\(text)")
+
+        var longer = spec
+        longer.lengths.append(500)
+        longer.processorBudgetSecondsByLength[500] = 14400
+        #expect(spec.isExtended(by: longer))
+        longer.processorBudgetSecondsByLength[200] = 3600
+        #expect(!spec.isExtended(by: longer))
+
+        var uncovered = spec
+        uncovered.processorBudgetSeconds = nil
+        #expect(uncovered.problem == "length 50 has no budget: give it a processor budget, or give one for every length")
+        var onDatasets = spec
+        onDatasets.tasks = []
+        onDatasets.lengths = []
+        onDatasets.datasets = [GridDataset(path: "sums.h5", testPath: nil)]
+        #expect(onDatasets.problem == "processor budgets by length are for grids of tasks, not of datasets")
+    }
 }
