@@ -125,7 +125,7 @@ public enum GridResults {
                              run: finished.count, solved: times.count, medianSecondsToSolve: median(times),
                              medianCPUSecondsToSolve: cpuTimes.count == solved.count ? median(cpuTimes) : nil)
             }
-        }
+        }.filter { $0.cells > 0 }  // a task and variant whose cells are all excluded
     }
 
     static func median(_ sorted: [Double]) -> Double? {

@@ -9,7 +9,8 @@ import Training
 // a grid needs only the folder.
 
 /// The grid and its per-cell budget. JSON schema (docs/experiments.md): snake_case keys, a format
-/// name and version. Version 2 added `datasets`, version 3 `processor_budget_seconds_by_length`; a
+/// name and version. Version 2 added `datasets`, version 3 `processor_budget_seconds_by_length` and
+/// `excluded_cells`; a
 /// spec is written with the lowest version that holds it (a grid of tasks with one budget stays
 /// version 1), so that an older hfrnn continues it, and refuses what it could not honour.
 public struct GridSpec: Codable, Equatable, Sendable {
@@ -34,13 +35,16 @@ public struct GridSpec: Codable, Equatable, Sendable {
     /// hours where a T = 30 one needs minutes. Other lengths use `processorBudgetSeconds`. Task grids
     /// only; empty: none.
     public var processorBudgetSecondsByLength: [Int: Double] = [:]
+    /// Cells left out of the product (none: every task × length × seed × variant).
+    public var excludedCells: [GridExclusion] = []
     /// Iterations per cell — HF iterations, or updates of a first-order variant (nil: no iteration
     /// budget). At least one budget must be set.
     public var maxIterations: Int?
 
     public init(tasks: [PathologicalTask], lengths: [Int], seeds: [UInt64], variants: [GridVariant],
                 timeBudgetSeconds: Double?, maxIterations: Int?, processorBudgetSeconds: Double? = nil,
-                processorBudgetSecondsByLength: [Int: Double] = [:], datasets: [GridDataset] = []) {
+                processorBudgetSecondsByLength: [Int: Double] = [:], excludedCells: [GridExclusion] = [],
+                datasets: [GridDataset] = []) {
         self.tasks = tasks
         self.lengths = lengths
         self.datasets = datasets
@@ -50,6 +54,7 @@ public struct GridSpec: Codable, Equatable, Sendable {
         self.maxIterations = maxIterations
         self.processorBudgetSeconds = processorBudgetSeconds
         self.processorBudgetSecondsByLength = processorBudgetSecondsByLength
+        self.excludedCells = excludedCells
     }
 
     /// The processor budget of a cell of `problem`: its length's, or the grid's (nil: none).
@@ -111,6 +116,21 @@ public struct GridSpec: Codable, Equatable, Sendable {
                 }
             }
         }
+        for exclusion in excludedCells {
+            if exclusion.task == nil && exclusion.length == nil && exclusion.dataset == nil && exclusion.variant == nil {
+                return "an excluded cell names no task, length, dataset or variant: it would leave out every cell"
+            }
+            if let task = exclusion.task, !tasks.contains(task) { return "an excluded cell names task '\(task.rawValue)', which the grid does not have" }
+            if let length = exclusion.length, !lengths.contains(length) { return "an excluded cell names length \(length), which the grid does not have" }
+            if let name = exclusion.dataset, dataset(named: name) == nil { return "an excluded cell names dataset '\(name)', which the grid does not have" }
+            if let name = exclusion.variant, !variants.contains(where: { $0.name == name }) {
+                return "an excluded cell names variant '\(name)', which the grid does not have"
+            }
+            if (exclusion.task != nil || exclusion.length != nil) && exclusion.dataset != nil {
+                return "an excluded cell names a task or length and a dataset: it matches no cell"
+            }
+        }
+        if !excludedCells.isEmpty && cells.isEmpty { return "the excluded cells leave the grid without a cell" }
         if !processorBudgetSecondsByLength.isEmpty {
             if !datasets.isEmpty { return "processor budgets by length are for grids of tasks, not of datasets" }
             for (length, budget) in processorBudgetSecondsByLength.sorted(by: { $0.key < $1.key }) {
@@ -145,13 +165,19 @@ public struct GridSpec: Codable, Equatable, Sendable {
             + (datasets.isEmpty ? [] : [datasets.map { GridProblem.dataset($0.name) }])
     }
 
-    /// Every cell, in the order of the results: length, task (or dataset), variant, seed.
+    /// Every cell, in the order of the results: length, task (or dataset), variant, seed; without
+    /// the excluded ones.
     public var cells: [GridCell] {
         problems.flatMap { problem in
             variants.flatMap { variant in
                 seeds.map { GridCell(problem: problem, seed: $0, variant: variant) }
             }
-        }
+        }.filter(isIncluded)
+    }
+
+    /// Whether `cell` is in the grid, not left out by `excludedCells`.
+    public func isIncluded(_ cell: GridCell) -> Bool {
+        !excludedCells.contains { $0.matches(cell) }
     }
 
     /// Every cell, in the order they run: shorter sequences first, then seed, task (or dataset) and
@@ -164,7 +190,7 @@ public struct GridSpec: Codable, Equatable, Sendable {
                     variants.map { GridCell(problem: problem, seed: seed, variant: $0) }
                 }
             }
-        }
+        }.filter(isIncluded)
     }
 
     /// The grid's dataset of this name.
@@ -175,7 +201,7 @@ public struct GridSpec: Codable, Equatable, Sendable {
     // Spelled in snake_case by JSONFormat's key strategy.
     private enum CodingKeys: String, CodingKey {
         case format, formatVersion, tasks, lengths, datasets, seeds, variants, timeBudgetSeconds, maxIterations,
-             processorBudgetSeconds, processorBudgetSecondsByLength
+             processorBudgetSeconds, processorBudgetSecondsByLength, excludedCells
     }
 
     public init(from decoder: any Decoder) throws {
@@ -210,13 +236,17 @@ public struct GridSpec: Codable, Equatable, Sendable {
                 processorBudgetSecondsByLength[length] = budget
             }
         }
+        if version >= 3 {
+            excludedCells = try container.decodeIfPresent([GridExclusion].self, forKey: .excludedCells) ?? []
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(Self.formatName, forKey: .format)
         // The lowest version that holds the spec, so that older versions of hfrnn read what they can.
-        try container.encode(!processorBudgetSecondsByLength.isEmpty ? 3 : datasets.isEmpty ? 1 : 2, forKey: .formatVersion)
+        let needsThree = !processorBudgetSecondsByLength.isEmpty || !excludedCells.isEmpty
+        try container.encode(needsThree ? 3 : datasets.isEmpty ? 1 : 2, forKey: .formatVersion)
         try container.encode(tasks, forKey: .tasks)
         try container.encode(lengths, forKey: .lengths)
         if !datasets.isEmpty { try container.encode(datasets, forKey: .datasets) }
@@ -229,10 +259,12 @@ public struct GridSpec: Codable, Equatable, Sendable {
             try container.encode(Dictionary(uniqueKeysWithValues: processorBudgetSecondsByLength.map { ("\($0.key)", $0.value) }),
                                  forKey: .processorBudgetSecondsByLength)
         }
+        if !excludedCells.isEmpty { try container.encode(excludedCells, forKey: .excludedCells) }
     }
 
     /// Whether `larger` is this grid with cells added and nothing else changed: the same budgets,
-    /// every task, length and seed still there, every variant still there with the same options.
+    /// every task, length and seed still there, every variant still there with the same options,
+    /// and every cell still there (an exclusion may be dropped, not added).
     /// Such a spec may replace the stored one: finished cells stay finished, new ones run.
     public func isExtended(by larger: GridSpec) -> Bool {
         guard timeBudgetSeconds == larger.timeBudgetSeconds, maxIterations == larger.maxIterations,
@@ -242,6 +274,7 @@ public struct GridSpec: Codable, Equatable, Sendable {
         return Set(tasks).isSubset(of: larger.tasks) && Set(lengths).isSubset(of: larger.lengths)
             && datasets.allSatisfy { larger.datasets.contains($0) }
             && Set(seeds).isSubset(of: larger.seeds) && variants.allSatisfy { larger.variants.contains($0) }
+            && Set(cells.map(\.name)).isSubset(of: larger.cells.map(\.name))
     }
 
     /// Reads and validates a spec file; every problem is one line naming the file.

@@ -1,4 +1,4 @@
-import Experiments
+@testable import Experiments
 import Foundation
 import RunStore
 import TestSupport
@@ -113,5 +113,48 @@ import Training
         onDatasets.lengths = []
         onDatasets.datasets = [GridDataset(path: "sums.h5", testPath: nil)]
         #expect(onDatasets.problem == "processor budgets by length are for grids of tasks, not of datasets")
+    }
+
+    /// A grid that is not a whole product: T = 200 without structural damping for two of three
+    /// tasks. The excluded cells never run and appear nowhere in the results; the spec is written
+    /// as version 3 and read back; dropping an exclusion grows the grid, adding one does not.
+    @Test func excludedCellsLeaveTheProduct() throws {
+        let variants = [GridVariant(name: "damped", options: []), GridVariant(name: "undamped", options: ["--no-structural-damping"])]
+        let spec = GridSpec(tasks: [.addition, .xorRelease, .temporalOrder], lengths: [30, 200], seeds: [1, 2], variants: variants,
+                            timeBudgetSeconds: nil, maxIterations: nil, processorBudgetSeconds: 600,
+                            excludedCells: [GridExclusion(task: .xorRelease, length: 200, variant: "undamped")])
+        #expect(spec.problem == nil)
+        #expect(spec.cells.count == 3 * 2 * 2 * 2 - 2)
+        #expect(!spec.cells.contains { $0.name.hasPrefix("xor-isc-T200") && $0.variant.name == "undamped" })
+        #expect(spec.cells.contains { $0.name == "xor-isc-T200-seed1-damped" })
+        #expect(spec.runOrder.map(\.name).sorted() == spec.cells.map(\.name).sorted())
+        let groups = GridResults.groups(spec.cells.map { CellOutcome(cell: $0, status: .notRun, solved: nil, iterations: nil, cgSteps: nil, wallSeconds: nil, finalTestError: nil, peakMemoryBytes: nil, stopReason: "") }, spec: spec)
+        #expect(groups.count == 3 * 2 * 2 - 1 && groups.allSatisfy { $0.cells == 2 })
+
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let path = folder.path + "/spec.json"
+        try Data(try spec.jsonText().utf8).write(to: URL(fileURLWithPath: path))
+        let json = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(json.contains("\"format_version\" : 3") && json.contains("\"excluded_cells\""), "\(json)")
+        #expect(try GridSpec.load(from: path) == spec)
+
+        var all = spec
+        all.excludedCells = []
+        #expect(spec.isExtended(by: all) && !all.isExtended(by: spec))
+
+        for (exclusion, problem) in [
+            (GridExclusion(), "an excluded cell names no task, length, dataset or variant: it would leave out every cell"),
+            (GridExclusion(variant: "isc"), "an excluded cell names variant 'isc', which the grid does not have"),
+            (GridExclusion(length: 100), "an excluded cell names length 100, which the grid does not have"),
+            (GridExclusion(task: .multiplication), "an excluded cell names task 'multiplication', which the grid does not have"),
+        ] {
+            var wrong = spec
+            wrong.excludedCells.append(exclusion)
+            #expect(wrong.problem == problem)
+        }
+        var empty = spec
+        empty.excludedCells = [GridExclusion(length: 30), GridExclusion(length: 200)]
+        #expect(empty.problem == "the excluded cells leave the grid without a cell")
     }
 }
