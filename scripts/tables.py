@@ -378,6 +378,31 @@ def defaults_decision(files):
     return markdown(header, table)
 
 
+
+def success_by_length(files):
+    """The paper's figure as a table: one row per task, one column per length and variant, each
+    "solved / seeds" with the seeds not finished named; "—" where the grid has no such cell."""
+    rows = [row for path in files for row in read_csv(path)]
+    columns = sorted(dict.fromkeys((int(row["length"]), row["variant"]) for row in rows), key=lambda c: c[0])
+    header = ["task"] + [f"T = {length}, {variant}" for length, variant in columns]
+    table = []
+    for task in dict.fromkeys(row["task"] for row in rows):
+        line = [TASK_NAMES.get(task, task)]
+        for length, variant in columns:
+            cells = [row for row in rows if (row["task"], int(row["length"]), row["variant"]) == (task, length, variant)]
+            if not cells:
+                line.append("—")
+                continue
+            text = f"{sum(row['solved'] == 'yes' for row in cells)} / {len(cells)}"
+            pending = [label for status, label in (("unfinished", "unfinished"), ("not run", "not run"))
+                       if any(row["status"] == status for row in cells)]
+            if pending:
+                text += " (" + ", ".join(f"{sum(row['status'] == status for row in cells)} {status}"
+                                         for status in pending) + ")"
+            line.append(text)
+        table.append(line)
+    return markdown(header, table)
+
 TABLES = {
     "recall-by-position": recall_by_position,
     "recall-and-memory": recall_and_memory,
@@ -393,6 +418,7 @@ TABLES = {
     "defaults-decision": defaults_decision,
     "grid-cells": grid_cells,
     "variant-summary": variant_summary,
+    "success-by-length": success_by_length,
     "memory": memory,
 }
 
