@@ -29,10 +29,4 @@ public struct GridExclusion: Codable, Equatable, Sendable {
         }
         return true
     }
-
-    /// "xor-isc at T = 200, variant undamped", for messages.
-    var description: String {
-        [task.map { $0.rawValue }, length.map { "T = \($0)" }, dataset.map { "dataset \($0)" },
-         variant.map { "variant \($0)" }].compactMap { $0 }.joined(separator: ", ")
-    }
 }

@@ -19,8 +19,9 @@ extension EvaluationWorkspace {
     }
 
     /// Sequences per sub-batch when evaluating sequences of `steps` steps: `preferred`, or fewer
-    /// when `preferred` of them would exceed `subBatchMemoryBudget`, but at least one. Sub-batches
-    /// change only how the loss sum is grouped, never which sequences count as wrong.
+    /// when `preferred` of them would exceed `subBatchMemoryBudget`, but at least one. The size is a
+    /// function of the length alone, so an evaluation gives the same bits every time; products over
+    /// fewer rows may round differently from the preferred size's.
     public static func sequencesPerSubBatch(preferred: Int, steps: Int, shape: NetworkShape) -> Int {
         precondition(preferred > 0 && steps > 0, "a sub-batch needs sequences and steps (got \(preferred), \(steps))")
         let perSequence = max(1, steps * bytesPerSequenceStep(of: shape))
