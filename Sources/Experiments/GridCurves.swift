@@ -3,9 +3,10 @@ import Foundation
 import Training
 
 // results-curves.svg: for every task and length (or dataset) of the grid, two panels side by side — the test
-// error of each cell against training wall time, and against training sequences processed — one
-// line per cell, coloured by variant and dashed by seed. With HF and first-order variants under one
-// budget it is the head-to-head of the methods at equal cost in time and in data.
+// error of each cell against training processor time (wall time when a cell did not record it), and
+// against training sequences processed — one line per cell, coloured by variant and dashed by seed.
+// With HF and first-order variants under one budget it is the head-to-head of the methods at equal
+// cost in compute and in data.
 
 extension GridResults {
     /// One cell's learning curve.
@@ -26,7 +27,12 @@ extension GridResults {
 
     public static func curvesSVG(_ curves: [Curve], spec: GridSpec, title: String) -> String {
         let clusters = spec.problems.filter { problem in curves.contains { $0.cell.problem == problem } }
-        let maxSeconds = curves.flatMap { $0.history.map(\.elapsedSeconds) }.filter(\.isFinite).max() ?? 0
+        // Processor time is the fair measure on a shared machine; older runs (and first-order runs
+        // before 2026-12-06) did not record it, and then the whole figure uses wall time.
+        let byProcessor = curves.allSatisfy { $0.history.allSatisfy { $0.processorSeconds.isFinite } }
+        func seconds(_ point: CurvePoint) -> Double { byProcessor ? point.processorSeconds : point.elapsedSeconds }
+        let clock = byProcessor ? "processor time" : "wall time"
+        let maxSeconds = curves.flatMap { $0.history.map(seconds) }.filter(\.isFinite).max() ?? 0
         let time = TimeUnit(maxSeconds: maxSeconds)
         let maxSequences = curves.flatMap(\.sequences).max() ?? 0
         let (sequenceScale, sequenceUnit) = maxSequences >= 2e6 ? (1e6, "millions") : (1e3, "thousands")
@@ -49,9 +55,9 @@ extension GridResults {
             }
             let name = cluster.title
             let panels = [
-                PlotPanel(id: cluster.name, title: "\(name), against wall time",
-                          xLabel: "training wall time (\(time.name))", yLabel: "test error (%)", yScale: .linear,
-                          series: series { $0.history.map { $0.elapsedSeconds / time.seconds } },
+                PlotPanel(id: cluster.name, title: "\(name), against \(clock)",
+                          xLabel: "training \(clock) (\(time.name))", yLabel: "test error (%)", yScale: .linear,
+                          series: series { $0.history.map { seconds($0) / time.seconds } },
                           guideline: (1, "1 %"), yIncludesZero: true, integerX: false),
                 PlotPanel(id: "\(cluster.name)-sequences",
                           title: "\(name), against sequences",

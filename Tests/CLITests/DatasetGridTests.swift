@@ -52,7 +52,7 @@ import Testing
         let svg = try String(contentsOfFile: workspace.path + "/grids/sums/results.svg", encoding: .utf8)
         #expect(svg.contains("data-dataset=\"sums\"") && svg.contains(">dataset other</text>"))
         let curves = try String(contentsOfFile: workspace.path + "/grids/sums/results-curves.svg", encoding: .utf8)
-        #expect(curves.contains("dataset sums, against wall time"))
+        #expect(curves.contains("dataset sums, against processor time"))
 
         // Given the same options again: the same grid, nothing to do; --summarize the same results.
         let again = try runHFRNN(["experiment", "grids/sums", "--datasets", "data/sums.h5,data/other.h5", "--seeds", "1-2",

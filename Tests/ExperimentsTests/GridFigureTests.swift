@@ -107,6 +107,27 @@ import Testing
         #expect(Set(strokes).count == 3, "three seeds, three different lines: \(strokes)")
         let topTick = firstPanel.matches(of: /text-anchor="end">([0-9.]+)<\/text>/).compactMap { Double($0.1) }.max()
         #expect((topTick ?? 0) > 100, "the y axis ends above 100 % (top tick \(topTick ?? .nan))")
+        // These records have no processor time: the figure falls back to wall time.
+        #expect(svg.contains("against wall time") && !svg.contains("processor time"))
+    }
+
+    /// When every cell recorded its processor time (HF, and first-order runs since 2026-12-06),
+    /// the curves are drawn against it, the fair measure of a grid run beside other work.
+    @Test func curvesUseProcessorTimeWhenEveryCellHasIt() {
+        let variant = GridVariant(name: "adam", options: ["--optimizer", "adam"])
+        let spec = GridSpec(tasks: [.addition], lengths: [30], seeds: [1], variants: [variant],
+                            timeBudgetSeconds: nil, maxIterations: nil, processorBudgetSeconds: 600)
+        let history = (1...3).map { evaluation in
+            FirstOrderRecord(evaluation: evaluation, updates: 100 * evaluation, sequences: 1000 * evaluation,
+                             trainLoss: 1, testLoss: 1, testError: 0.5, learningRate: 0.01, momentum: .nan,
+                             clippedFraction: 0, gradientNorm: 1, skippedUpdates: 0, elapsedSeconds: 1000 * Double(evaluation),
+                             processorSeconds: 10 * Double(evaluation)).curvePoint
+        }
+        let curve = GridResults.Curve(cell: GridCell(task: .addition, length: 30, seed: 1, variant: variant),
+                                      history: history, sequencesPerIteration: 10)
+        let svg = GridResults.curvesSVG([curve], spec: spec, title: "processor time")
+        #expect(svg.contains("addition T = 30, against processor time"))
+        #expect(svg.contains("training processor time (s)"), "30 processor-seconds at most: a seconds axis")
     }
 }
 
