@@ -390,18 +390,34 @@ def success_by_length(files):
         line = [TASK_NAMES.get(task, task)]
         for length, variant in columns:
             cells = [row for row in rows if (row["task"], int(row["length"]), row["variant"]) == (task, length, variant)]
-            if not cells:
-                line.append("—")
-                continue
-            text = f"{sum(row['solved'] == 'yes' for row in cells)} / {len(cells)}"
-            pending = [label for status, label in (("unfinished", "unfinished"), ("not run", "not run"))
-                       if any(row["status"] == status for row in cells)]
-            if pending:
-                text += " (" + ", ".join(f"{sum(row['status'] == status for row in cells)} {status}"
-                                         for status in pending) + ")"
-            line.append(text)
+            line.append(solved_of(cells) if cells else "—")
         table.append(line)
     return markdown(header, table)
+
+
+def solved_per_task(files):
+    """Grids run under one set of defaults, taken together (e.g. one grid for the tasks scored once,
+    another for those scored at every step): one row per task, one column per length, "solved /
+    seeds" with the seeds not finished named."""
+    rows = [row for path in files for row in read_csv(path)]
+    lengths = sorted({int(row["length"]) for row in rows})
+    table = []
+    for task in dict.fromkeys(row["task"] for row in rows):
+        line = [TASK_NAMES.get(task, task)]
+        for length in lengths:
+            cells = [row for row in rows if (row["task"], int(row["length"])) == (task, length)]
+            line.append(solved_of(cells) if cells else "—")
+        table.append(line)
+    return markdown(["task"] + [f"T = {length}" for length in lengths], table)
+
+
+def solved_of(cells):
+    """"2 / 3", with the cells not finished named: "1 / 3 (1 unfinished, 1 not run)"."""
+    text = f"{sum(row['solved'] == 'yes' for row in cells)} / {len(cells)}"
+    pending = [status for status in ("unfinished", "not run") if any(row["status"] == status for row in cells)]
+    if pending:
+        text += " (" + ", ".join(f"{sum(row['status'] == status for row in cells)} {status}" for status in pending) + ")"
+    return text
 
 TABLES = {
     "recall-by-position": recall_by_position,
@@ -419,6 +435,7 @@ TABLES = {
     "grid-cells": grid_cells,
     "variant-summary": variant_summary,
     "success-by-length": success_by_length,
+    "solved-per-task": solved_per_task,
     "memory": memory,
 }
 
