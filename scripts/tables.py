@@ -378,7 +378,6 @@ def defaults_decision(files):
     return markdown(header, table)
 
 
-
 def success_by_length(files):
     """The paper's figure as a table: one row per task, one column per length and variant, each
     "solved / seeds" with the seeds not finished named; "—" where the grid has no such cell."""
@@ -418,6 +417,7 @@ def solved_of(cells):
     if pending:
         text += " (" + ", ".join(f"{sum(row['status'] == status for row in cells)} {status}" for status in pending) + ")"
     return text
+
 
 TABLES = {
     "recall-by-position": recall_by_position,
