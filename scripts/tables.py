@@ -381,33 +381,27 @@ def defaults_decision(files):
 def success_by_length(files):
     """The paper's figure as a table: one row per task, one column per length and variant, each
     "solved / seeds" with the seeds not finished named; "—" where the grid has no such cell."""
-    rows = [row for path in files for row in read_csv(path)]
-    columns = sorted(dict.fromkeys((int(row["length"]), row["variant"]) for row in rows), key=lambda c: c[0])
-    header = ["task"] + [f"T = {length}, {variant}" for length, variant in columns]
-    table = []
-    for task in dict.fromkeys(row["task"] for row in rows):
-        line = [TASK_NAMES.get(task, task)]
-        for length, variant in columns:
-            cells = [row for row in rows if (row["task"], int(row["length"]), row["variant"]) == (task, length, variant)]
-            line.append(solved_of(cells) if cells else "—")
-        table.append(line)
-    return markdown(header, table)
+    return solved_table(files, lambda row: (int(row["length"]), row["variant"]),
+                        lambda column: f"T = {column[0]}, {column[1]}")
 
 
 def solved_per_task(files):
     """Grids run under one set of defaults, taken together (e.g. one grid for the tasks scored once,
     another for those scored at every step): one row per task, one column per length, "solved /
     seeds" with the seeds not finished named."""
+    return solved_table(files, lambda row: (int(row["length"]),), lambda column: f"T = {column[0]}")
+
+
+def solved_table(files, column_of, label):
+    """One row per task, one column per `column_of(row)` (a tuple led by the length, columns in
+    order of length), each cell "solved / seeds" of the rows in it, or "—" when there are none."""
     rows = [row for path in files for row in read_csv(path)]
-    lengths = sorted({int(row["length"]) for row in rows})
+    columns = sorted(dict.fromkeys(column_of(row) for row in rows), key=lambda column: column[0])
     table = []
     for task in dict.fromkeys(row["task"] for row in rows):
-        line = [TASK_NAMES.get(task, task)]
-        for length in lengths:
-            cells = [row for row in rows if (row["task"], int(row["length"])) == (task, length)]
-            line.append(solved_of(cells) if cells else "—")
-        table.append(line)
-    return markdown(["task"] + [f"T = {length}" for length in lengths], table)
+        cells = [[row for row in rows if row["task"] == task and column_of(row) == column] for column in columns]
+        table.append([TASK_NAMES.get(task, task)] + [solved_of(group) if group else "—" for group in cells])
+    return markdown(["task"] + [label(column) for column in columns], table)
 
 
 def solved_of(cells):

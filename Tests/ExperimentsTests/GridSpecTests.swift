@@ -35,6 +35,14 @@ import Training
         #expect(CellProgress(metricsAt: empty) == nil && CellProgress(metricsAt: folder.file("missing.csv")) == nil)
     }
 
+    /// Writes `spec` as `spec.json` in `folder`; its path and the text written.
+    private func writeSpec(_ spec: GridSpec, in folder: TemporaryFolder) throws -> (path: String, json: String) {
+        let path = folder.path + "/spec.json"
+        let json = try spec.jsonText()
+        try Data(json.utf8).write(to: URL(fileURLWithPath: path))
+        return (path, json)
+    }
+
     /// A spec file describes the same grid as the options, and a folder never changes grid.
     @Test func specFileRoundTripsAndAFolderKeepsItsGrid() throws {
         let spec = GridSpec(tasks: [.addition, .xor], lengths: [30, 10], seeds: [1, 2, 3],
@@ -43,10 +51,8 @@ import Training
                             timeBudgetSeconds: 600, maxIterations: nil)
         let workspace = try TemporaryFolder()
         defer { workspace.remove() }
-        let path = workspace.path + "/spec.json"
-        try Data(try spec.jsonText().utf8).write(to: URL(fileURLWithPath: path))
+        let (path, json) = try writeSpec(spec, in: workspace)
         #expect(try GridSpec.load(from: path) == spec)
-        let json = try String(contentsOfFile: path, encoding: .utf8)
         #expect(json.contains("\"time_budget_seconds\"") && json.contains("\"format_version\" : 1"))
         #expect(spec.cells.count == 24)
         #expect(spec.cells.first?.name == "addition-T10-seed1-damped")
@@ -86,9 +92,7 @@ import Training
 
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let path = folder.path + "/spec.json"
-        try Data(try spec.jsonText().utf8).write(to: URL(fileURLWithPath: path))
-        let json = try String(contentsOfFile: path, encoding: .utf8)
+        let (path, json) = try writeSpec(spec, in: folder)
         #expect(json.contains("\"format_version\" : 3") && json.contains("\"200\" : 7200"), "\(json)")
         #expect(try GridSpec.load(from: path) == spec)
         try Data(json.replacingOccurrences(of: "\"200\" :", with: "\"long\" :").utf8).write(to: URL(fileURLWithPath: path))
@@ -133,9 +137,7 @@ import Training
 
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let path = folder.path + "/spec.json"
-        try Data(try spec.jsonText().utf8).write(to: URL(fileURLWithPath: path))
-        let json = try String(contentsOfFile: path, encoding: .utf8)
+        let (path, json) = try writeSpec(spec, in: folder)
         #expect(json.contains("\"format_version\" : 3") && json.contains("\"excluded_cells\""), "\(json)")
         #expect(try GridSpec.load(from: path) == spec)
 
