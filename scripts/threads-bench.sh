@@ -38,7 +38,7 @@ for ((round = 1; round <= rounds; round++)); do
         end=$(date +%s.%N)
         read -r user system < "$work/$name.time"
         # Everything but the time columns (elapsed_seconds, processor_seconds) must agree.
-        digest=$(cut -d, -f1-11,13-18 "$work/$name/metrics.csv" | sha256sum | cut -c1-16)
+        digest=$(cut -d, -f1-11,13-18,20- "$work/$name/metrics.csv" | sha256sum | cut -c1-16)
         runs+=("{\"round\": $round, \"threads\": $count, \"wall_seconds\": $(printf '%.3f' "$(echo "$end - $start" | bc)"), \"processor_seconds\": $(printf '%.2f' "$(echo "$user + $system" | bc)"), \"metrics_digest\": \"$digest\"}")
     done
 done

@@ -151,11 +151,16 @@ public struct ExperimentFolder: Sendable {
     /// Where the cell stands under `spec`'s budget, with its numbers.
     ///
     /// A cell without a run folder that `results.csv` records as finished or failed keeps that
-    /// row: results committed without their checkpoints (which are not kept) continue on another
-    /// machine without running finished cells again.
+    /// row, and its learning curve from its committed file in `curves/`: results committed
+    /// without their checkpoints (which are not kept) continue on another machine without running
+    /// finished cells again, and without losing their curves from results-curves.svg.
     public func outcome(of cell: GridCell, spec: GridSpec) throws -> CellOutcome {
-        if checkpoint(cell) == nil, let recorded = GridResults.recordedOutcome(of: cell, in: resultsCSV),
+        if checkpoint(cell) == nil, var recorded = GridResults.recordedOutcome(of: cell, in: resultsCSV),
            recorded.status == .finished || recorded.status == .failed {
+            if let text = try? String(contentsOfFile: curvesFile(cell), encoding: .utf8),
+               let history = curvePoints(fromCurvesCSV: text), !history.isEmpty {
+                recorded.curve = GridResults.Curve(cell: cell, history: history)
+            }
             return recorded
         }
         let notes = readNotes(cell)
@@ -175,8 +180,7 @@ public struct ExperimentFolder: Sendable {
             // notes only count sessions it saw end.
             if let processor = run.processorSeconds { outcome.cpuSeconds = processor }
             outcome.finalTestError = error
-            outcome.curve = GridResults.Curve(cell: cell, history: run.curve,
-                                              sequencesPerIteration: run.config.trainingSequencesPerIteration)
+            outcome.curve = GridResults.Curve(cell: cell, history: run.curve)
             outcome.curvesCSV = run.history.curvesCSV
             outcome.stopReason = CellOutcome.stopReason(
                 solved: solved, iterations: run.iteration, elapsedSeconds: run.elapsedSeconds,

@@ -13,16 +13,16 @@ extension GridResults {
     public struct Curve: Sendable {
         public var cell: GridCell
         public var history: [CurvePoint]
-        /// Fresh training sequences per step (HF iteration or first-order update).
-        public var sequencesPerIteration: Int
 
-        public init(cell: GridCell, history: [CurvePoint], sequencesPerIteration: Int) {
+        public init(cell: GridCell, history: [CurvePoint]) {
             self.cell = cell
             self.history = history
-            self.sequencesPerIteration = sequencesPerIteration
         }
 
-        var sequences: [Double] { history.map { Double($0.steps) * Double(sequencesPerIteration) } }
+        var sequences: [Double] { history.map(\.sequences) }
+        /// Curves files written before HF recorded its sequences leave the cell out of the
+        /// sequences panel.
+        var knowsSequences: Bool { history.allSatisfy { $0.sequences.isFinite } }
     }
 
     public static func curvesSVG(_ curves: [Curve], spec: GridSpec, title: String) -> String {
@@ -34,7 +34,7 @@ extension GridResults {
         let clock = byProcessor ? "processor time" : "wall time"
         let maxSeconds = curves.flatMap { $0.history.map(seconds) }.filter(\.isFinite).max() ?? 0
         let time = TimeUnit(maxSeconds: maxSeconds)
-        let maxSequences = curves.flatMap(\.sequences).max() ?? 0
+        let maxSequences = curves.filter(\.knowsSequences).flatMap(\.sequences).max() ?? 0
         let (sequenceScale, sequenceUnit) = maxSequences >= 2e6 ? (1e6, "millions") : (1e3, "thousands")
         let panelWidth = 480.0, panelHeight = 360.0, top = 50.0
         let width = 2 * panelWidth, height = top + panelHeight * Double(max(1, clusters.count))
@@ -45,8 +45,8 @@ extension GridResults {
         let seeds = spec.seeds.sorted()
         for (row, cluster) in clusters.enumerated() {
             let members = curves.filter { $0.cell.problem == cluster }
-            func series(_ x: (Curve) -> [Double]) -> [PlotSeries] {
-                members.map { curve in
+            func series(of curves: [Curve], _ x: (Curve) -> [Double]) -> [PlotSeries] {
+                curves.map { curve in
                     PlotSeries(name: "\(curve.cell.variant.name) seed \(curve.cell.seed)",
                                color: palette[(variantNames.firstIndex(of: curve.cell.variant.name) ?? 0) % palette.count],
                                x: x(curve), y: curve.history.map { 100 * $0.testError },
@@ -57,12 +57,12 @@ extension GridResults {
             let panels = [
                 PlotPanel(id: cluster.name, title: "\(name), against \(clock)",
                           xLabel: "training \(clock) (\(time.name))", yLabel: "test error (%)", yScale: .linear,
-                          series: series { $0.history.map { seconds($0) / time.seconds } },
+                          series: series(of: members) { $0.history.map { seconds($0) / time.seconds } },
                           guideline: (1, "1 %"), yIncludesZero: true, integerX: false),
                 PlotPanel(id: "\(cluster.name)-sequences",
                           title: "\(name), against sequences",
                           xLabel: "training sequences processed (\(sequenceUnit))", yLabel: "test error (%)", yScale: .linear,
-                          series: series { $0.sequences.map { $0 / sequenceScale } },
+                          series: series(of: members.filter(\.knowsSequences)) { $0.sequences.map { $0 / sequenceScale } },
                           guideline: (1, "1 %"), yIncludesZero: true, integerX: false),
             ]
             for (column, panel) in panels.enumerated() {

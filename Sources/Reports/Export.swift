@@ -14,7 +14,7 @@ import Training
 //   evaluation, the columns of `FirstOrderRecord.curvesHeader`, see checkpoints/README.md):
 //   iteration, train_loss, test_loss, test_error, lambda, lambda_next, rho, cg_iterations,
 //   backtrack_iteration, step_size, accepted, elapsed_seconds, train_objective, cg_stop, decision,
-//   line_search_tries, test_step_error, test_loss_relative, processor_seconds
+//   line_search_tries, test_step_error, test_loss_relative, processor_seconds, sequences
 //   train_loss and test_loss are both the mean data loss (no L2 term), on the iteration's gradient
 //   batch and on the test set; train_objective = train_loss + ½·weight_cost·‖θ‖², what HF minimises.
 //   Numbers in Swift's shortest round-trip form; non-finite values as inf, -inf, nan (ρ is -inf

@@ -90,7 +90,7 @@ public struct Checkpoint<Method: StoredMethod> {
         let state = try Method.readState(from: stored, settings: settings, parameterCount: network.layout.count)
         let rng = try stored.readRNG()
         let elapsed = try stored.elapsedSeconds()
-        let history = try Method.readHistory(from: stored, state: state, version: version)
+        let history = try Method.readHistory(from: stored, state: state, config: config, version: version)
         try stored.verifySeal(version: version)
         return Checkpoint(config: config, network: network, parameters: parameters, state: state, rng: rng,
                           history: history, elapsedSeconds: elapsed)

@@ -26,7 +26,7 @@ extension IterationRecord: CurvesRow {
     public static var curvesHeader: String {
         "iteration,train_loss,test_loss,test_error,lambda,lambda_next,rho,cg_iterations,"
             + "backtrack_iteration,step_size,accepted,elapsed_seconds,train_objective,"
-            + "cg_stop,decision,line_search_tries,test_step_error,test_loss_relative,processor_seconds"
+            + "cg_stop,decision,line_search_tries,test_step_error,test_loss_relative,processor_seconds,sequences"
     }
 
     public var curvesFields: [String] {
@@ -35,7 +35,7 @@ extension IterationRecord: CurvesRow {
          "\(backtrackIteration)", csvNumber(stepSize), accepted ? "1" : "0", csvNumber(elapsedSeconds),
          csvNumber(trainObjective),
          cgStopCode, decision.code, "\(lineSearchTries)", csvNumber(testStepError),
-         csvNumber(testLossRelative), csvNumber(processorSeconds)]
+         csvNumber(testLossRelative), csvNumber(processorSeconds), "\(sequences)"]
     }
 }
 
@@ -58,4 +58,28 @@ func csvNumber(_ value: Double) -> String {
     if value.isNaN { return "nan" }
     if value.isInfinite { return value > 0 ? "inf" : "-inf" }
     return "\(value)"
+}
+
+/// The learning curve in curves.csv or metrics.csv text of either method, its columns found by
+/// their header names: what an experiment draws for a cell whose run folder is gone (another
+/// machine) from its committed curves file, and what it reports of a running cell. A row with
+/// the wrong number of fields (one being written) is passed over; a file without the curve's
+/// columns gives nil. Columns a file predates read as NaN (processor time, HF's sequences).
+public func curvePoints(fromCurvesCSV text: String) -> [CurvePoint]? {
+    let lines = text.split(separator: "\n")
+    guard let header = lines.first else { return nil }
+    let names = header.split(separator: ",").map(String.init)
+    func column(_ name: String) -> Int? { names.firstIndex(of: name) }
+    // A first-order file counts its steps in `updates` (its first column counts evaluations).
+    guard let steps = column("updates") ?? column("iteration"), let testError = column("test_error"),
+          let trainLoss = column("train_loss"), let testLoss = column("test_loss"),
+          let elapsed = column("elapsed_seconds") else { return nil }
+    let processor = column("processor_seconds"), sequences = column("sequences")
+    return lines.dropFirst().compactMap { line -> CurvePoint? in
+        let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        guard fields.count == names.count, let step = Int(fields[steps]) else { return nil }
+        func real(_ index: Int?) -> Double { index.flatMap { Double(fields[$0]) } ?? .nan }
+        return CurvePoint(steps: step, trainLoss: real(trainLoss), testLoss: real(testLoss), testError: real(testError),
+                          elapsedSeconds: real(elapsed), processorSeconds: real(processor), sequences: real(sequences))
+    }
 }

@@ -76,7 +76,7 @@ extension FirstOrderTraining: StoredMethod where Scalar: HDF5Element {
     }
 
     public static func readHistory(from stored: CheckpointFile<Scalar>, state: FirstOrderState<Scalar>,
-                                   version: Int64) throws -> [FirstOrderRecord] {
+                                   config: TrainingConfig, version: Int64) throws -> [FirstOrderRecord] {
         let columns = try stored.file.shape(of: "history/evaluation")
         let (updates, overflow) = state.step.addingReportingOverflow(state.skippedSteps)
         guard !overflow else { throw stored.fail("optimizer step and skipped_steps are too large to be a count of updates") }

@@ -63,13 +63,14 @@ extension HessianFreeTraining: StoredMethod where Scalar: HDF5Element {
     }
 
     public static func readHistory(from stored: CheckpointFile<Scalar>, state: HFState<Scalar>,
-                                   version: Int64) throws -> [IterationRecord] {
+                                   config: TrainingConfig, version: Int64) throws -> [IterationRecord] {
         let columns = try stored.file.shape(of: "history/cg_stop")
         guard columns == [state.iteration] else {
             throw stored.fail("history has " + (columns.count == 1 ? "\(columns[0]) iterations" : "shape \(columns)")
                               + " but the optimizer is at iteration \(state.iteration)")
         }
-        return try HessianFreeHistory.read(from: stored, count: state.iteration, version: version)
+        return try HessianFreeHistory.read(from: stored, count: state.iteration, version: version,
+                                           sequencesPerIteration: config.trainingSequencesPerIteration)
     }
 
     public static var stepAxisName: String { "HF iteration" }

@@ -84,13 +84,18 @@ enum HessianFreeHistory {
                 .init("iteration") { Int64($0.iteration) }, .init("cg_iterations") { Int64($0.cgIterations) },
                 .init("backtrack_iteration") { Int64($0.backtrackIteration) },
                 .init("line_search_tries", absent: 0) { Int64($0.lineSearchTries) },
+                // Histories written before it existed read it as iterations × the run's sequences
+                // per iteration (`read`), which is what it records.
+                .init("sequences", absent: -1) { Int64($0.sequences) },
             ])
     }
 
-    /// Reads `count` records from a checkpoint of format `version`.
+    /// Reads `count` records from a checkpoint of format `version` of a run that draws
+    /// `sequencesPerIteration` training sequences per iteration.
     static func read<Scalar: BLASScalar & HDF5Element>(from stored: CheckpointFile<Scalar>, count: Int,
-                                                       version: Int64) throws -> [IterationRecord] {
+                                                       version: Int64, sequencesPerIteration: Int) throws -> [IterationRecord] {
         let c = try columns.read(from: stored, count: count)
+        let storedSequences = c.present.contains("sequences")
         let statuses = version >= 4 ? try StatusColumns.read(from: stored, count: count)
                                     : try LegacyStatusSentences.read(from: stored, count: count)
         let separateObjective = c.present.contains("train_objective")
@@ -105,7 +110,8 @@ enum HessianFreeHistory {
                 stepSize: c.real("step_size", k), decision: statuses[k].decision,
                 elapsedSeconds: c.real("elapsed_seconds", k), lineSearchTries: c.integer("line_search_tries", k),
                 testStepError: c.real("test_step_error", k), testLossRelative: c.real("test_loss_relative", k),
-                processorSeconds: c.real("processor_seconds", k))
+                processorSeconds: c.real("processor_seconds", k),
+                sequences: storedSequences ? c.integer("sequences", k) : c.integer("iteration", k) * sequencesPerIteration)
         }
     }
 }

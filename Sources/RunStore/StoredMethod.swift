@@ -25,8 +25,9 @@ public protocol StoredMethod: TrainingMethod where Scalar: HDF5Element, Record: 
     /// The state from `/optimizer`, checked.
     static func readState(from stored: CheckpointFile<Scalar>, settings: Settings, parameterCount: Int) throws -> State
 
-    /// The history from `/history`, its length checked against `state`.
-    static func readHistory(from stored: CheckpointFile<Scalar>, state: State, version: Int64) throws -> [Record]
+    /// The history from `/history`, its length checked against `state`, of a run of `config`.
+    static func readHistory(from stored: CheckpointFile<Scalar>, state: State, config: TrainingConfig,
+                            version: Int64) throws -> [Record]
 
     /// What the x axis of the learning curves counts: "HF iteration" or "update".
     static var stepAxisName: String { get }

@@ -59,7 +59,8 @@ public enum HessianFreeTraining<Scalar: BLASScalar>: TrainingMethod {
             backtrackIteration: report.backtrackIteration ?? 0, stepSize: report.stepSize, decision: report.decision,
             elapsedSeconds: trainer.elapsedSeconds, lineSearchTries: report.lineSearchTries,
             testStepError: test.stepErrorRate, testLossRelative: test.loss / trainer.testSet.constantPredictionLoss,
-            processorSeconds: trainer.processorSeconds)
+            processorSeconds: trainer.processorSeconds,
+            sequences: outcome.state.iteration * config.trainingSequencesPerIteration)
     }
 
     /// The iteration's data drawn with `rng` as `BatchPlan` cuts it: the gradient batch as

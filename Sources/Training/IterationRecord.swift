@@ -36,12 +36,15 @@ public struct IterationRecord: Sendable, Codable, Equatable {
     /// Processor time (user + system) of the training process at the end of this iteration, summed
     /// over resumed sessions: budgets that stay fair on a shared machine.
     public var processorSeconds: Double = .nan
+    /// Fresh training sequences drawn so far: iterations × the batch plan's sequences per iteration
+    /// (`TrainingConfig.trainingSequencesPerIteration`), the x axis on which HF meets first-order runs.
+    public var sequences: Int = 0
 
     public init(iteration: Int, trainLoss: Double, trainObjective: Double = .nan, testLoss: Double, testError: Double,
                 lambda: Double, lambdaNext: Double, rho: Double, cgIterations: Int, cgStop: CGTermination?,
                 backtrackIteration: Int, stepSize: Double, decision: HFStepDecision, elapsedSeconds: Double,
                 lineSearchTries: Int = 0, testStepError: Double = .nan, testLossRelative: Double = .nan,
-                processorSeconds: Double = .nan) {
+                processorSeconds: Double = .nan, sequences: Int = 0) {
         self.iteration = iteration
         self.trainLoss = trainLoss
         self.trainObjective = trainObjective
@@ -60,6 +63,7 @@ public struct IterationRecord: Sendable, Codable, Equatable {
         self.testStepError = testStepError
         self.testLossRelative = testLossRelative
         self.processorSeconds = processorSeconds
+        self.sequences = sequences
     }
 
     /// Whether the step was applied (θ moved).

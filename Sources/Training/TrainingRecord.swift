@@ -14,6 +14,8 @@ public protocol TrainingRecord: Sendable {
     var elapsedSeconds: Double { get }
     /// Processor time of the training at this record, summed over sessions (NaN when not recorded).
     var processorSeconds: Double { get }
+    /// Fresh training sequences drawn up to this record.
+    var sequences: Int { get }
 }
 
 /// The part of a record every method has: a point of the learning curves that compare runs
@@ -27,12 +29,26 @@ public struct CurvePoint: Sendable, Equatable {
     public var elapsedSeconds: Double
     /// NaN when the method does not record it.
     public var processorSeconds: Double
+    /// Fresh training sequences drawn so far (NaN when unknown: curves files written before HF
+    /// recorded them).
+    public var sequences: Double
+
+    public init(steps: Int, trainLoss: Double, testLoss: Double, testError: Double, elapsedSeconds: Double,
+                processorSeconds: Double, sequences: Double) {
+        self.steps = steps
+        self.trainLoss = trainLoss
+        self.testLoss = testLoss
+        self.testError = testError
+        self.elapsedSeconds = elapsedSeconds
+        self.processorSeconds = processorSeconds
+        self.sequences = sequences
+    }
 }
 
 extension TrainingRecord {
     public var curvePoint: CurvePoint {
         CurvePoint(steps: steps, trainLoss: trainLoss, testLoss: testLoss, testError: testError,
-                   elapsedSeconds: elapsedSeconds, processorSeconds: processorSeconds)
+                   elapsedSeconds: elapsedSeconds, processorSeconds: processorSeconds, sequences: Double(sequences))
     }
 }
 

@@ -11,7 +11,8 @@ func checkpointFingerprint(_ path: String) throws -> [String] {
         [record.trainLoss, record.trainObjective, record.testLoss, record.testError, record.lambda, record.lambdaNext,
          record.rho, record.stepSize, record.testStepError, record.testLossRelative]
             .map { String($0.bitPattern) }.joined(separator: ",")
-            + " \(record.cgIterations) \(record.cgStop) \(record.backtrackIteration) \(record.decision) \(record.lineSearchTries)"
+            + " \(record.cgIterations) \(String(describing: record.cgStop)) \(record.backtrackIteration) \(record.decision)"
+            + " \(record.lineSearchTries) \(record.sequences)"
     }
     return [checkpoint.parameters.map { String($0.bitPattern) }.joined(separator: ","),
             checkpoint.state.warmStart.map { String($0.bitPattern) }.joined(separator: ","),

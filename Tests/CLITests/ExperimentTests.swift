@@ -172,6 +172,24 @@ import Testing
                 == FileManager.default.contents(atPath: workspace.path + "/grid/runs/addition-T10-seed1-tiny/latest.h5"))
     }
 
+    /// A finished grid summarised again where its run folders are gone (another machine, a fresh
+    /// clone) draws the same curves, from the committed `curves/` files: it used to draw only the
+    /// cells whose checkpoints were at hand, so a grid continued elsewhere lost every finished curve.
+    @Test func aGridWithoutItsRunFoldersDrawsItsCurvesFromTheCommittedFiles() throws {
+        let workspace = try Workspace(train: false)
+        let first = try runHFRNN(["experiment", "grid"] + Self.grid, in: workspace.path)
+        #expect(first.status == 0, "\(first.stderr)")
+        let figure = workspace.path + "/grid/results-curves.svg"
+        let drawn = try String(contentsOfFile: figure, encoding: .utf8)
+        #expect(drawn.components(separatedBy: "<polyline").count - 1 == 8, "4 cells in 2 panels each")
+
+        try FileManager.default.removeItem(atPath: workspace.path + "/grid/runs")
+        try FileManager.default.removeItem(atPath: figure)
+        let summary = try runHFRNN(["experiment", "grid", "--summarize"], in: workspace.path)
+        #expect(summary.status == 0, "\(summary.stderr)")
+        #expect(try String(contentsOfFile: figure, encoding: .utf8) == drawn)
+    }
+
     /// A grid whose run folders are gone (another machine, a fresh clone) continues each unfinished
     /// cell from its copy in `unfinished/`, bit for bit as if it had never stopped, and the copy
     /// goes once the cell is finished.

@@ -97,7 +97,7 @@ import Testing
                                  elapsedSeconds: Double(evaluation * Int(seed))).curvePoint
             }
             return GridResults.Curve(cell: GridCell(task: .memorization20, length: 100, seed: seed, variant: variant),
-                                     history: history, sequencesPerIteration: 10)
+                                     history: history)
         }
         let svg = GridResults.curvesSVG(curves, spec: spec, title: "three seeds")
         let firstPanel = try #require(svg.components(separatedBy: "</g>").first)
@@ -124,7 +124,7 @@ import Testing
                              processorSeconds: 10 * Double(evaluation)).curvePoint
         }
         let curve = GridResults.Curve(cell: GridCell(task: .addition, length: 30, seed: 1, variant: variant),
-                                      history: history, sequencesPerIteration: 10)
+                                      history: history)
         let svg = GridResults.curvesSVG([curve], spec: spec, title: "processor time")
         #expect(svg.contains("addition T = 30, against processor time"))
         #expect(svg.contains("training processor time (s)"), "30 processor-seconds at most: a seconds axis")

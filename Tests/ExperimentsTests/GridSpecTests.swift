@@ -16,13 +16,14 @@ import Training
         #expect(!text.contains("Per-cell budget: ."))
     }
 
-    /// A running cell's progress line comes from the last row of its metrics.csv, HF or first-order.
+    /// A running cell's progress line comes from the last complete row of its metrics.csv, HF or
+    /// first-order (a row being written is passed over).
     @Test func cellProgressReadsTheLastMetricsRow() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let hf = folder.file("hf.csv"), firstOrder = folder.file("sgd.csv"), empty = folder.file("empty.csv")
-        try (IterationRecord.curvesHeader + "\n" + "1,0.5,0.4,0.9,1,1,1,3,2,1,1,10.5,0.5,progress,accepted,1,0.9,0.99,9.5\n"
-             + "2,0.4,0.3,0.25,1,1,1,3,2,1,1,20.0,0.4,progress,accepted,1,0.2,0.5,18.25\n")
+        try (IterationRecord.curvesHeader + "\n" + "1,0.5,0.4,0.9,1,1,1,3,2,1,1,10.5,0.5,progress,accepted,1,0.9,0.99,9.5,1200\n"
+             + "2,0.4,0.3,0.25,1,1,1,3,2,1,1,20.0,0.4,progress,accepted,1,0.2,0.5,18.25,2400\n" + "3,0.3,0.2")
             .write(toFile: hf, atomically: true, encoding: .utf8)
         #expect(CellProgress(metricsAt: hf) == CellProgress(iteration: 2, testError: 0.25, elapsedSeconds: 20, processorSeconds: 18.25))
         try (FirstOrderRecord.curvesHeader + "\n" + "1,500,10000,0.1,0.1,0.75,0.01,0.9,0,1,0,12.0,nan,11.5\n")
@@ -33,6 +34,30 @@ import Training
         #expect(CellProgress(metricsAt: firstOrder) == CellProgress(iteration: 500, testError: 0.75, elapsedSeconds: 12, processorSeconds: nil))
         try (IterationRecord.curvesHeader + "\n").write(toFile: empty, atomically: true, encoding: .utf8)
         #expect(CellProgress(metricsAt: empty) == nil && CellProgress(metricsAt: folder.file("missing.csv")) == nil)
+    }
+
+    /// The curve read back from curves.csv text is the records' own: HF and first-order, and HF
+    /// files from before the `sequences` column (their sequences unknown, NaN).
+    @Test func curvesFilesReadBackAsTheRecordsCurves() throws {
+        let hf = (1...3).map { k in
+            IterationRecord(iteration: k, trainLoss: 1 / Double(k), testLoss: 0.5 / Double(k), testError: 0.25, lambda: 0.1,
+                            lambdaNext: 0.2, rho: .nan, cgIterations: 3, cgStop: nil, backtrackIteration: 0, stepSize: 1,
+                            decision: .accepted, elapsedSeconds: 0.1 * Double(k), processorSeconds: 0.3 * Double(k),
+                            sequences: 1200 * k)
+        }
+        let firstOrder = (1...2).map { k in
+            FirstOrderRecord(evaluation: k, updates: 500 * k, sequences: 10_000 * k, trainLoss: 0.1, testLoss: 0.2,
+                             testError: 0.75, learningRate: 0.01, momentum: 0.9, clippedFraction: 0, gradientNorm: 1,
+                             skippedUpdates: 0, elapsedSeconds: 12 * Double(k))
+        }
+        #expect(curvePoints(fromCurvesCSV: curvesCSV(hf)) == hf.map(\.curvePoint))
+        let readFirstOrder = try #require(curvePoints(fromCurvesCSV: curvesCSV(firstOrder)))
+        #expect(readFirstOrder.map(\.steps) == [500, 1000] && readFirstOrder.map(\.sequences) == [10_000, 20_000])
+        #expect(readFirstOrder.allSatisfy { $0.processorSeconds.isNaN })
+        let before = curvesCSV(hf).split(separator: "\n").map { $0.split(separator: ",").dropLast().joined(separator: ",") }
+        let old = try #require(curvePoints(fromCurvesCSV: before.joined(separator: "\n")))
+        #expect(old.map(\.steps) == [1, 2, 3] && old.allSatisfy { $0.sequences.isNaN })
+        #expect(curvePoints(fromCurvesCSV: "a,b\n1,2\n") == nil)
     }
 
     /// Writes `spec` as `spec.json` in `folder`; its path and the text written.

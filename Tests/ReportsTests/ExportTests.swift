@@ -87,11 +87,11 @@ func exportTinyRun() throws -> ExportResult {
         let lines = try String(contentsOfFile: result.curves, encoding: .utf8).split(separator: "\n").map(String.init)
         #expect(lines.first == "iteration,train_loss,test_loss,test_error,lambda,lambda_next,rho,cg_iterations,"
                 + "backtrack_iteration,step_size,accepted,elapsed_seconds,train_objective,"
-                + "cg_stop,decision,line_search_tries,test_step_error,test_loss_relative,processor_seconds")
+                + "cg_stop,decision,line_search_tries,test_step_error,test_loss_relative,processor_seconds,sequences")
         let rows = lines.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
         #expect(rows.count == tinyRun.history.count)
         for (row, record) in zip(rows, tinyRun.history) {
-            try #require(row.count == 19)
+            try #require(row.count == 20)
             #expect(Int(row[0]) == record.iteration)
             #expect(Double(row[1]) == record.trainLoss)
             #expect(Double(row[2]) == record.testLoss)
@@ -109,6 +109,7 @@ func exportTinyRun() throws -> ExportResult {
             #expect(Int(row[15]) == record.lineSearchTries && record.lineSearchTries >= 1)
             #expect(Double(row[16]) == record.testStepError && Double(row[17]) == record.testLossRelative)
             #expect(Double(row[18]) == record.processorSeconds && record.processorSeconds > 0)
+            #expect(Int(row[19]) == record.sequences && record.sequences == record.iteration * tinyRun.config.trainingSequencesPerIteration)
         }
     }
 
@@ -117,7 +118,7 @@ func exportTinyRun() throws -> ExportResult {
                                      rho: -.infinity, cgIterations: 3, cgStop: .maxIterations(3), backtrackIteration: 2,
                                      stepSize: 0, decision: .lineSearchFailed, elapsedSeconds: 1)
         var row = curvesCSV([record]).split(separator: "\n")[1]
-        #expect(row == "1,1.0,nan,0.5,1.0,1.5,-inf,3,2,0.0,0,1.0,nan,max-iter,line-search,0,nan,nan,nan")
+        #expect(row == "1,1.0,nan,0.5,1.0,1.5,-inf,3,2,0.0,0,1.0,nan,max-iter,line-search,0,nan,nan,nan,0")
         record.rho = .infinity
         row = curvesCSV([record]).split(separator: "\n")[1]
         #expect(row.contains(",inf,"))

@@ -73,7 +73,7 @@ import TrainingTestSupport
 
         let numeric = ["backtrack_iteration", "cg_iterations", "elapsed_seconds", "iteration", "lambda",
                        "lambda_next", "rho", "step_size", "test_error", "test_loss", "train_loss",
-                       "train_objective", "test_step_error", "test_loss_relative", "processor_seconds", "line_search_tries",
+                       "train_objective", "test_step_error", "test_loss_relative", "processor_seconds", "line_search_tries", "sequences",
                        "cg_stop_iteration", "cg_stop_window", "cg_stop_value"]
         let text = ["cg_stop", "cg_stop_quantity", "decision", "decision_quantity"]
         #expect(try file.children(of: "history") == (numeric + text).sorted())

@@ -53,6 +53,8 @@ import TrainingTestSupport
         #expect(old.state.iteration == 2)
         #expect(old.config.hessianFree?.cgMaxIterations == HFConfig().cgMaxIterations)
         #expect(old.config.batches.curvatureBatchSize == 30)
+        // Written before HF recorded its sequences: read as iterations × sequences per iteration.
+        #expect(old.history.map(\.sequences) == [120, 240] && old.config.trainingSequencesPerIteration == 120)
         let expected = try Checkpoint<HessianFreeTraining<Float>>.load(from: fixturePath("checkpoint-format5-resumed.h5"))
         #expect(Array(expected.history.prefix(2)) == old.history)
 

@@ -39,7 +39,7 @@ public func historyBits(_ history: [IterationRecord], includingElapsed: Bool = t
                        record.rho, record.stepSize] + (includingElapsed ? [record.elapsedSeconds] : [])
         return doubles.map { String($0.bitPattern, radix: 16) }
             + ["\(record.iteration)", "\(record.cgIterations)", "\(String(describing: record.cgStop))",
-               "\(record.backtrackIteration)", "\(record.decision)"]
+               "\(record.backtrackIteration)", "\(record.decision)", "\(record.sequences)"]
     }
 }
 
