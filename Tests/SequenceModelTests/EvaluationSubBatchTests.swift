@@ -40,10 +40,21 @@ import Testing
         #expect(double - 1 == 2 * (single - 1))
     }
 
-    /// What one step of one sequence holds, counted from the evaluator's buffers: the batch (I + O + 1
-    /// scalars, one Bool) and the evaluator's copies and caches (I + 3·O + 2·H + 3 scalars).
-    @Test func bytesCountTheBatchAndTheEvaluator() {
+    /// The estimate is what an evaluation really holds: the batch's arrays and every buffer the
+    /// evaluator allocates for a forward and backward pass, found by reflection, so that a buffer
+    /// added to `BatchEvaluator` without counting it here fails this test.
+    @Test func bytesCountTheBatchAndEveryEvaluatorBuffer() {
         let shape = NetworkShape(inputs: 3, hidden: 7, outputs: 2)
-        #expect(EvaluationWorkspace<Float>.bytesPerSequenceStep(of: shape) == (3 + 2 + 1 + 3 + 6 + 14 + 3) * 4 + 1)
+        let (sequences, steps) = (5, 11)
+        let network = RecurrentNetwork(shape: shape, outputLoss: .linearSquaredError)
+        let batch = SequenceBatch<Float>(sequenceCount: sequences, steps: steps, inputSize: 3, outputSize: 2)
+        let evaluator = BatchEvaluator(network: network, batch: batch)
+        let evaluatorScalars = Mirror(reflecting: evaluator).children
+            .compactMap { $0.value as? UnsafeMutableBufferPointer<Float> }.reduce(0) { $0 + $1.count }
+        let batchBytes = (batch.inputs.count + batch.targets.count + batch.mask.count) * 4 + batch.errorMask.count
+        // Beyond the rows: h_0 of every sequence and one column sum.
+        let perSequenceOrStep = sequences * shape.hidden + shape.hidden
+        let estimate = steps * sequences * EvaluationWorkspace<Float>.bytesPerSequenceStep(of: shape)
+        #expect(estimate == batchBytes + (evaluatorScalars - perSequenceOrStep) * 4)
     }
 }
