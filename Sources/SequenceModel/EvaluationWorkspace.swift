@@ -36,10 +36,13 @@ public final class EvaluationWorkspace<Scalar: BLASScalar> {
     }
 
     /// Thread `thread`'s evaluator, holding `batch`, which its owner calls sub-batch `subBatch`.
-    public func evaluator(owner: Int, subBatch: Int, batch: SequenceBatch<Scalar>, thread: Int = 0) -> BatchEvaluator<Scalar> {
+    public func evaluator(owner: Int, subBatch: Int, batch makeBatch: @autoclosure () -> SequenceBatch<Scalar>,
+                          thread: Int = 0) -> BatchEvaluator<Scalar> {
         let own = perThread[thread]
         if let shared = own.evaluator, let loaded = own.loaded, loaded.owner == owner, loaded.subBatch == subBatch { return shared }
         own.loaded = (owner, subBatch)
+        // Made only when loaded: a remade sub-batch (`SubBatch`) exists while it is evaluated.
+        let batch = makeBatch()
         if let shared = own.evaluator, shared.canHold(batch) {
             shared.replaceBatch(batch)
             return shared

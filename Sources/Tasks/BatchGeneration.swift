@@ -14,10 +14,21 @@ extension TaskSpec {
     /// balanced [ISC]; a 5-bit batch of 32 or more sequences therefore draws nothing from `rng`.
     /// Float and Double batches from the same generator state are equal.
     public func makeBatch<S: BLASScalar>(count: Int, using rng: inout SeededGenerator) -> SequenceBatch<S> {
+        makeSequences(0..<count, ofBatch: count, using: &rng)
+    }
+
+    /// Sequences `range` of a batch of `count`, drawn with `rng` from the state it had before
+    /// sequence `range.lowerBound` of that batch: rows `range` of `makeBatch(count:)`, bit for
+    /// bit, made without the rest of the batch (a sub-batch remade when it is evaluated).
+    public func makeSequences<S: BLASScalar>(_ range: Range<Int>, ofBatch count: Int,
+                                             using rng: inout SeededGenerator) -> SequenceBatch<S> {
         precondition(count > 0, "a batch needs at least one sequence (got \(count))")
-        var writer = BatchWriter(SequenceBatch<S>(sequenceCount: count, steps: maximumLength,
-                                                  inputSize: inputSize, outputSize: outputSize))
-        for b in 0..<count {
+        precondition(!range.isEmpty && range.lowerBound >= 0 && range.upperBound <= count,
+                     "sequences \(range) are not a part of a batch of \(count)")
+        var writer = BatchWriter(SequenceBatch<S>(sequenceCount: range.count, steps: maximumLength,
+                                                  inputSize: inputSize, outputSize: outputSize),
+                                 firstSequence: range.lowerBound)
+        for b in range {
             switch task.family {
             case .markedPair(let operation, _, _):
                 writeMarkedPair(operation, sequence: b, into: &writer, using: &rng)
@@ -146,15 +157,22 @@ extension TaskSpec {
 /// one place.
 struct BatchWriter<S: BLASScalar> {
     private(set) var batch: SequenceBatch<S>
+    /// The batch index of the batch's first row: sequence b of the whole batch is row b − first.
+    private let firstSequence: Int
 
-    init(_ batch: SequenceBatch<S>) { self.batch = batch }
+    init(_ batch: SequenceBatch<S>, firstSequence: Int = 0) {
+        self.batch = batch
+        self.firstSequence = firstSequence
+    }
+
+    private func row(_ t: Int, _ b: Int) -> Int { batch.index(step: t, sequence: b - firstSequence) }
 
     mutating func setInput(_ value: Double, step t: Int, sequence b: Int, channel i: Int) {
-        batch.inputs[batch.index(step: t, sequence: b) * batch.inputSize + i] = S(value)
+        batch.inputs[row(t, b) * batch.inputSize + i] = S(value)
     }
 
     mutating func setTarget(_ value: Double, step t: Int, sequence b: Int, output o: Int) {
-        batch.targets[batch.index(step: t, sequence: b) * batch.outputSize + o] = S(value)
+        batch.targets[row(t, b) * batch.outputSize + o] = S(value)
     }
 
     /// Step t of sequence b gets a 1 in input channel `symbols[t]` (its row is otherwise zero).
@@ -170,9 +188,9 @@ struct BatchWriter<S: BLASScalar> {
     mutating func finish(sequence b: Int, length: Int, scored: Range<Int>, judged: Range<Int>) {
         precondition(scored.upperBound <= length && judged.upperBound <= length,
                      "scored \(scored) or judged \(judged) steps beyond length \(length)")
-        batch.lengths[b] = length
-        for t in scored { batch.mask[batch.index(step: t, sequence: b)] = 1 }
-        for t in judged { batch.errorMask[batch.index(step: t, sequence: b)] = true }
+        batch.lengths[b - firstSequence] = length
+        for t in scored { batch.mask[row(t, b)] = 1 }
+        for t in judged { batch.errorMask[row(t, b)] = true }
     }
 }
 

@@ -58,24 +58,26 @@ public final class DatasetSource<Scalar: BLASScalar>: SequenceSource {
     public var testSetSize: Int { min(testSequences, test.sequenceCount) }
 
     /// Reads only the kept sub-batches' rows (one or two hyperslabs each for a file on disk).
-    public func trainingSubBatches(count: Int, subBatchSize: Int, using rng: inout SeededGenerator,
-                                   keep: (Int) -> Bool) throws -> [SequenceBatch<Scalar>?] {
+    /// Held whatever `remade` asks: reading rows again from worker threads would need an HDF5
+    /// library built thread-safe, which Debian's is not.
+    public func trainingSubBatches(count: Int, subBatchSize: Int, using rng: inout SeededGenerator, remade: Bool,
+                                   keep: (Int) -> Bool) throws -> [SubBatch<Scalar>?] {
         guard count >= 1 else { throw HFRNNError.file(training.path, "a batch needs at least one sequence, got \(count)") }
         let offset = rng.nextInt(0, training.sequenceCount)
         let size = max(1, subBatchSize)
         return try stride(from: 0, to: count, by: size).enumerated().map { index, first in
             guard keep(index) else { return nil }
-            return try training.sequences(startingAt: (offset + first) % training.sequenceCount,
-                                          count: min(size, count - first))
+            return SubBatch(try training.sequences(startingAt: (offset + first) % training.sequenceCount,
+                                                   count: min(size, count - first)))
         }
     }
 
-    /// `testSubBatches(subBatchSize:)`, reading only the kept sub-batches' rows.
-    public func testSubBatches(subBatchSize: Int, keep: (Int) -> Bool) throws -> [SequenceBatch<Scalar>?] {
+    /// `testSubBatches(subBatchSize:)`, reading only the kept sub-batches' rows (held, as above).
+    public func testSubBatches(subBatchSize: Int, keep: (Int) -> Bool) throws -> [SubBatch<Scalar>?] {
         guard subBatchSize >= 1 else { throw HFRNNError("test subBatch size must be at least 1, got \(subBatchSize)") }
         let available = testSetSize
         return try stride(from: 0, to: available, by: subBatchSize).enumerated().map { index, first in
-            keep(index) ? try test.sequences(startingAt: first, count: min(subBatchSize, available - first)) : nil
+            keep(index) ? SubBatch(try test.sequences(startingAt: first, count: min(subBatchSize, available - first))) : nil
         }
     }
 

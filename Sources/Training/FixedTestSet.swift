@@ -9,7 +9,7 @@ import SequenceModel
 /// holds and evaluates only its sub-batches, and the sub-batches' totals are exchanged and summed in order.
 final class FixedTestSet<Scalar: BLASScalar> {
     let workspace: EvaluationWorkspace<Scalar>
-    private let subBatches: [SequenceBatch<Scalar>?]
+    private let subBatches: [SubBatch<Scalar>?]
     private let owner: Int
     private let criterion: ErrorCriterion
     private let group: any WorkerGroup
@@ -44,7 +44,7 @@ final class FixedTestSet<Scalar: BLASScalar> {
 
     /// Σ m·y (per output), Σ m·‖y‖² and Σ m over every sub-batch, summed in sub-batch order by every
     /// worker, turned into the constant prediction's mean loss.
-    private static func constantPredictionLoss(subBatches: [SequenceBatch<Scalar>?], schedule: SubBatchSchedule,
+    private static func constantPredictionLoss(subBatches: [SubBatch<Scalar>?], schedule: SubBatchSchedule,
                                                group: any WorkerGroup, outputs: Int, loss: OutputLoss) -> Double {
         var targetSums = [Double](repeating: 0, count: outputs)
         var squaredNorms = 0.0, weights = 0.0
@@ -52,7 +52,7 @@ final class FixedTestSet<Scalar: BLASScalar> {
         let sumsSchedule = SubBatchSchedule(count: schedule.count, workers: group.size,
                                             resultBytes: (outputs + 2) * MemoryLayout<Double>.stride)
         group.forEachSubBatch(sumsSchedule, width: outputs + 2, buffer: &buffer, compute: { index, result in
-            let subBatch = subBatches[index]!
+            let subBatch = subBatches[index]!.batch
             for o in 0..<(outputs + 2) { result[o] = 0 }
             for row in 0..<(subBatch.steps * subBatch.sequenceCount) where subBatch.mask[row] != 0 {
                 let m = Double(subBatch.mask[row])
@@ -79,10 +79,9 @@ final class FixedTestSet<Scalar: BLASScalar> {
         var totals: [SubBatchTotals] = []
         group.forEachSubBatch(schedule, width: SubBatchTotals.width, buffer: &results, threads: workspace.threads,
                              compute: { index, thread, result in
-            let subBatch = subBatches[index]!
-            let evaluator = workspace.evaluator(owner: owner, subBatch: index, batch: subBatch, thread: thread)
+            let evaluator = workspace.evaluator(owner: owner, subBatch: index, batch: subBatches[index]!.batch, thread: thread)
             evaluator.forward(parameters)
-            SubBatchTotals(evaluator, subBatch: subBatch, criterion: criterion).write(to: result)
+            SubBatchTotals(evaluator, subBatch: evaluator.batch, criterion: criterion).write(to: result)
         }, fold: { _, result in
             totals.append(SubBatchTotals(result: result))
         })

@@ -38,7 +38,7 @@ public enum HessianFreeTraining<Scalar: BLASScalar>: TrainingMethod {
         var rng = trainer.rng
         // A worker that cannot read its rows stops every worker, before any exchange.
         let drawn = try group.agreeing { try drawSubBatches(for: trainer, using: &rng) }
-        func objective(_ subBatches: [SequenceBatch<Scalar>?]) -> RNNObjective<Scalar> {
+        func objective(_ subBatches: [SubBatch<Scalar>?]) -> RNNObjective<Scalar> {
             RNNObjective(network: trainer.network, subBatches: subBatches, group: group, workspace: trainer.workspace)
         }
         let batches = HFBatches(gradient: objective(drawn.gradient),
@@ -68,9 +68,10 @@ public enum HessianFreeTraining<Scalar: BLASScalar>: TrainingMethod {
     /// sub-batches ("GN batches are a subset of the gradient batches" [ISC]); then the backtracking
     /// and line-search batches, drawn afresh or, with `evaluationBatchesFromGradient`, the gradient
     /// batch's second and third chunks [ISC]. This worker makes only the sub-batches it evaluates;
-    /// `rng` advances as for one process.
+    /// `rng` advances as for one process. Chunks that serve the gradient alone are remade when
+    /// evaluated (`SubBatch`), so the gradient batch's size does not set the run's memory.
     private static func drawSubBatches(for trainer: Trainer<Self>, using rng: inout SeededGenerator) throws
-        -> (gradient: [SequenceBatch<Scalar>?], backtracking: [SequenceBatch<Scalar>?], lineSearch: [SequenceBatch<Scalar>?]) {
+        -> (gradient: [SubBatch<Scalar>?], backtracking: [SubBatch<Scalar>?], lineSearch: [SubBatch<Scalar>?]) {
         let plan = trainer.config.batches, group = trainer.group, source = trainer.source
         let size = plan.resolvedSubBatchSize, perChunk = plan.subBatchesPerChunk
         func schedule(_ count: Int) -> SubBatchSchedule {
@@ -80,15 +81,16 @@ public enum HessianFreeTraining<Scalar: BLASScalar>: TrainingMethod {
         let gradientSchedule = schedule(plan.gradientChunkCount * perChunk), chunkSchedule = schedule(perChunk)
         let fromGradient = plan.evaluationBatchesFromGradient
         /// Whether this worker evaluates sub-batch `index` of the gradient batch in any role.
+        /// Whether chunk `chunk` of the gradient batch is also the curvature, backtracking or line-search batch.
+        func hasOtherRoles(_ chunk: Int) -> Bool { chunk == 0 || (fromGradient && chunk <= 2) }
         func ownsGradientSubBatch(_ index: Int) -> Bool {
             if gradientSchedule.isOwned(index, by: group.rank) { return true }
-            let chunk = index / perChunk
-            let rolesOfChunk = chunk == 0 || (fromGradient && chunk <= 2)
-            return rolesOfChunk && chunkSchedule.isOwned(index % perChunk, by: group.rank)
+            return hasOtherRoles(index / perChunk) && chunkSchedule.isOwned(index % perChunk, by: group.rank)
         }
-        var gradientSubBatches: [SequenceBatch<Scalar>?] = []
+        var gradientSubBatches: [SubBatch<Scalar>?] = []
         for chunk in 0..<plan.gradientChunkCount {
-            gradientSubBatches += try source.trainingSubBatches(count: plan.chunkSize, subBatchSize: size, using: &rng) {
+            gradientSubBatches += try source.trainingSubBatches(count: plan.chunkSize, subBatchSize: size, using: &rng,
+                                                                remade: !hasOtherRoles(chunk)) {
                 ownsGradientSubBatch(chunk * perChunk + $0)
             }
         }
@@ -97,11 +99,13 @@ public enum HessianFreeTraining<Scalar: BLASScalar>: TrainingMethod {
                     Array(gradientSubBatches[(2 * perChunk)..<(3 * perChunk)]))
         }
         let backtrackSchedule = schedule(subBatchCount(plan.backtrackBatchSize))
-        let backtrackSubBatches = try source.trainingSubBatches(count: plan.backtrackBatchSize, subBatchSize: size, using: &rng) {
+        let backtrackSubBatches = try source.trainingSubBatches(count: plan.backtrackBatchSize, subBatchSize: size, using: &rng,
+                                                                remade: false) {
             backtrackSchedule.isOwned($0, by: group.rank)
         }
         let lineSearchSchedule = schedule(subBatchCount(plan.lineSearchBatchSize))
-        let lineSearchSubBatches = try source.trainingSubBatches(count: plan.lineSearchBatchSize, subBatchSize: size, using: &rng) {
+        let lineSearchSubBatches = try source.trainingSubBatches(count: plan.lineSearchBatchSize, subBatchSize: size, using: &rng,
+                                                                 remade: false) {
             lineSearchSchedule.isOwned($0, by: group.rank)
         }
         return (gradientSubBatches, backtrackSubBatches, lineSearchSubBatches)

@@ -2,10 +2,11 @@ import HessianFree
 import Linalg
 import SequenceModel
 
-/// The RNN on a minibatch as an `HFObjective`. The batch is held as fixed sub-batches (the
-/// 10,000-sequence gradient batch of [ISC] as 100 of 100 sequences, say) that the evaluator of an
-/// `EvaluationWorkspace` visits in turn, so its memory is that of one sub-batch; the result is the
-/// mean over all scored outputs, Σᵢ (Nᵢ/N)·(sub-batch i's mean), summed in sub-batch order.
+/// The RNN on a minibatch as an `HFObjective`. The batch is fixed sub-batches (the
+/// 10,000-sequence gradient batch of [ISC] as 200 of 50 sequences, say) that the evaluators of an
+/// `EvaluationWorkspace` visit in turn, each held in memory or remade when it is loaded
+/// (`SubBatch`); the result is the mean over all scored outputs, Σᵢ (Nᵢ/N)·(sub-batch i's mean),
+/// summed in sub-batch order.
 ///
 /// With a `WorkerGroup` of several processes each one evaluates only the sub-batches its schedule
 /// gives it (the others may be left out of `subBatches`) and the sub-batch results are exchanged
@@ -15,7 +16,7 @@ public final class RNNObjective<Scalar: BLASScalar>: HFObjective {
     public let network: RecurrentNetwork
     /// The sub-batches, in the order their results are summed; nil for those this worker
     /// does not evaluate.
-    public let subBatches: [SequenceBatch<Scalar>?]
+    public let subBatches: [SubBatch<Scalar>?]
     /// Nᵢ / N: each sub-batch's share of the scored outputs.
     private let weights: [Scalar]
     private let group: any WorkerGroup
@@ -42,7 +43,7 @@ public final class RNNObjective<Scalar: BLASScalar>: HFObjective {
     /// `workspace`: the buffers to evaluate f and ∇f in (default: a workspace of its own). With
     /// several workers the sub-batches' sizes are exchanged here, so every worker must create its
     /// objectives in the same order.
-    public init(network: RecurrentNetwork, subBatches: [SequenceBatch<Scalar>?], group: any WorkerGroup = SingleWorker(),
+    public init(network: RecurrentNetwork, subBatches: [SubBatch<Scalar>?], group: any WorkerGroup = SingleWorker(),
                 workspace: EvaluationWorkspace<Scalar>? = nil) {
         precondition(!subBatches.isEmpty, "an objective needs at least one sub-batch")
         precondition(workspace.map { $0.network == network } ?? true, "the workspace belongs to another network")
@@ -73,20 +74,26 @@ public final class RNNObjective<Scalar: BLASScalar>: HFObjective {
                          resultBytes: (2 * network.parameterCount + 1) * MemoryLayout<Scalar>.stride)
     }
 
+    /// Sub-batches held in memory (nil for those `group`'s other workers evaluate).
+    public convenience init(network: RecurrentNetwork, subBatches: [SequenceBatch<Scalar>?],
+                            group: any WorkerGroup = SingleWorker(), workspace: EvaluationWorkspace<Scalar>? = nil) {
+        self.init(network: network, subBatches: subBatches.map { $0.map(SubBatch.init) }, group: group, workspace: workspace)
+    }
+
     /// `batch` as sub-batches of at most `subBatchSize` sequences (default: one).
     public convenience init(network: RecurrentNetwork, batch: SequenceBatch<Scalar>, subBatchSize: Int? = nil,
                             workspace: EvaluationWorkspace<Scalar>? = nil) {
         self.init(network: network, subBatches: batch.split(into: subBatchSize ?? batch.sequenceCount), workspace: workspace)
     }
 
-    /// The sub-batches this process holds.
-    public var heldSubBatches: [SequenceBatch<Scalar>] { subBatches.compactMap { $0 } }
+    /// The sequences of the sub-batches this process evaluates.
+    public var heldSubBatches: [SequenceBatch<Scalar>] { subBatches.compactMap { $0?.batch } }
 
     public var parameterCount: Int { network.parameterCount }
 
     /// Thread `thread`'s evaluator in the workspace, holding sub-batch `index`.
     private func evaluator(for index: Int, thread: Int) -> BatchEvaluator<Scalar> {
-        workspace.evaluator(owner: owner, subBatch: index, batch: subBatches[index]!, thread: thread)
+        workspace.evaluator(owner: owner, subBatch: index, batch: subBatches[index]!.batch, thread: thread)
     }
 
     public func loss(at parameters: [Scalar]) -> Scalar {
@@ -177,7 +184,7 @@ public final class RNNObjective<Scalar: BLASScalar>: HFObjective {
         if !isBound {
             isBound = true
             for index in subBatches.indices where schedule.isOwned(index, by: group.rank) {
-                curvatureEvaluators[index] = BatchEvaluator(network: network, batch: subBatches[index]!)
+                curvatureEvaluators[index] = BatchEvaluator(network: network, batch: subBatches[index]!.batch)
             }
         }
         var total: Scalar = 0

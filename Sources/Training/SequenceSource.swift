@@ -23,25 +23,28 @@ public protocol SequenceSource<Scalar>: AnyObject {
     /// The same `count` sequences `trainingSequences(count:using:)` draws, with the same use of
     /// `rng`, as consecutive sub-batches of `subBatchSize` (the last one may be smaller), of which
     /// only those with `keep(index)` are made (nil for the others): a process of an MPI job reads
-    /// only the rows it evaluates.
-    func trainingSubBatches(count: Int, subBatchSize: Int, using rng: inout SeededGenerator,
-                            keep: (Int) -> Bool) throws -> [SequenceBatch<Scalar>?]
-    /// `testSubBatches(subBatchSize:)`, with only the sub-batches with `keep(index)` made (nil for the others).
-    func testSubBatches(subBatchSize: Int, keep: (Int) -> Bool) throws -> [SequenceBatch<Scalar>?]
+    /// only the rows it evaluates. With `remade`, a source that can make a sub-batch again from a
+    /// few numbers (a task generator) gives sub-batches remade whenever they are evaluated, for a
+    /// batch evaluated once an iteration (the gradient batch); otherwise every one is held.
+    func trainingSubBatches(count: Int, subBatchSize: Int, using rng: inout SeededGenerator, remade: Bool,
+                            keep: (Int) -> Bool) throws -> [SubBatch<Scalar>?]
+    /// `testSubBatches(subBatchSize:)`, with only the sub-batches with `keep(index)` made (nil for
+    /// the others), remade at every evaluation where the source can (a task generator).
+    func testSubBatches(subBatchSize: Int, keep: (Int) -> Bool) throws -> [SubBatch<Scalar>?]
 }
 
 extension SequenceSource {
-    /// Draws the whole batch and keeps the requested sub-batches: generators must draw every
+    /// Draws the whole batch and holds the requested sub-batches: generators must draw every
     /// sequence anyway to leave `rng` where one process would.
-    public func trainingSubBatches(count: Int, subBatchSize: Int, using rng: inout SeededGenerator,
-                                   keep: (Int) -> Bool) throws -> [SequenceBatch<Scalar>?] {
+    public func trainingSubBatches(count: Int, subBatchSize: Int, using rng: inout SeededGenerator, remade: Bool,
+                                   keep: (Int) -> Bool) throws -> [SubBatch<Scalar>?] {
         let parts = try trainingSequences(count: count, using: &rng).split(into: subBatchSize)
-        return parts.indices.map { keep($0) ? parts[$0] : nil }
+        return parts.indices.map { keep($0) ? SubBatch(parts[$0]) : nil }
     }
 
-    public func testSubBatches(subBatchSize: Int, keep: (Int) -> Bool) throws -> [SequenceBatch<Scalar>?] {
+    public func testSubBatches(subBatchSize: Int, keep: (Int) -> Bool) throws -> [SubBatch<Scalar>?] {
         let subBatches = try testSubBatches(subBatchSize: subBatchSize)
-        return subBatches.indices.map { keep($0) ? subBatches[$0] : nil }
+        return subBatches.indices.map { keep($0) ? SubBatch(subBatches[$0]) : nil }
     }
 }
 
@@ -72,10 +75,41 @@ public final class TaskSource<Scalar: BLASScalar>: SequenceSource {
 
     /// `testSequences` sequences in sub-batches of `subBatchSize`, the last one holding the remainder.
     public func testSubBatches(subBatchSize: Int) -> [SequenceBatch<Scalar>] {
+        testSubBatches(subBatchSize: subBatchSize, keep: { _ in true }).map { $0!.batch }
+    }
+
+    /// Each kept sub-batch is remade from the generator's state before it at every evaluation,
+    /// so a test set of any size holds only the sub-batches being evaluated.
+    public func testSubBatches(subBatchSize: Int, keep: (Int) -> Bool) -> [SubBatch<Scalar>?] {
         precondition(subBatchSize >= 1, "test subBatch size must be at least 1, got \(subBatchSize)")
         var rng = SeededGenerator(seed: testSeed)
-        return stride(from: 0, to: testSequences, by: subBatchSize).map { first in
-            spec.makeBatch(count: min(subBatchSize, testSequences - first), using: &rng)
+        let spec = self.spec
+        return stride(from: 0, to: testSequences, by: subBatchSize).enumerated().map { index, first in
+            let count = min(subBatchSize, testSequences - first), start = rng
+            let made: SequenceBatch<Scalar> = spec.makeBatch(count: count, using: &rng)
+            guard keep(index) else { return nil }
+            return SubBatch(made: made) {
+                var again = start
+                return spec.makeBatch(count: count, using: &again)
+            }
+        }
+    }
+
+    /// Sub-batch by sub-batch, each drawn alone from where the generator stands (the same sequences
+    /// as one batch of `count` split, `makeSequences`); remade ones keep only that state.
+    public func trainingSubBatches(count: Int, subBatchSize: Int, using rng: inout SeededGenerator, remade: Bool,
+                                   keep: (Int) -> Bool) -> [SubBatch<Scalar>?] {
+        precondition(count >= 1 && subBatchSize >= 1, "a batch needs sequences and sub-batches (got \(count), \(subBatchSize))")
+        let spec = self.spec
+        return stride(from: 0, to: count, by: subBatchSize).enumerated().map { index, first in
+            let range = first..<min(first + subBatchSize, count), start = rng
+            let made: SequenceBatch<Scalar> = spec.makeSequences(range, ofBatch: count, using: &rng)
+            guard keep(index) else { return nil }
+            guard remade else { return SubBatch(made) }
+            return SubBatch(made: made) {
+                var again = start
+                return spec.makeSequences(range, ofBatch: count, using: &again)
+            }
         }
     }
 }

@@ -191,17 +191,47 @@ extension SubBatchTrainingTests {
         for (count, seed) in [(20, UInt64(1)), (23, 2), (50, 3)] {
             var wholeRNG = SeededGenerator(seed: seed), partRNG = wholeRNG
             let whole = try source.trainingSequences(count: count, using: &wholeRNG).split(into: 6)
-            let kept = try source.trainingSubBatches(count: count, subBatchSize: 6, using: &partRNG) { $0 % 2 == 1 }
+            let kept = try source.trainingSubBatches(count: count, subBatchSize: 6, using: &partRNG, remade: true) { $0 % 2 == 1 }
             #expect(wholeRNG == partRNG)
             #expect(kept.count == whole.count)
             for index in whole.indices {
                 #expect((kept[index] != nil) == (index % 2 == 1))
-                if let part = kept[index] { #expect(sameData(part, whole[index]), "batch of \(count), sub-batch \(index)") }
+                if let part = kept[index] {
+                    #expect(part.isHeld, "a file's rows are held")
+                    #expect(sameData(part.batch, whole[index]), "batch of \(count), sub-batch \(index)")
+                }
             }
         }
         let tests = try source.testSubBatches(subBatchSize: 6), keptTests = try source.testSubBatches(subBatchSize: 6) { $0 != 1 }
         #expect(keptTests.count == tests.count && keptTests[1] == nil)
-        for index in tests.indices where index != 1 { #expect(sameData(keptTests[index]!, tests[index])) }
+        for index in tests.indices where index != 1 { #expect(sameData(keptTests[index]!.batch, tests[index])) }
+    }
+
+    /// A task's sub-batches drawn one by one are the rows of the whole draw, with the same
+    /// generator state after; remade ones are not held and are the same sequences every time they
+    /// are made (the 5-bit memorisation's patterns depend on the whole batch's size: checked too).
+    @Test(arguments: PathologicalTask.allCases)
+    func taskSubBatchesAreTheRowsOfTheWholeDrawHeldOrRemade(task: PathologicalTask) throws {
+        let source = TaskSource<Float>(spec: try TaskSpec(task: task, minimumLength: 12), testSequences: 40, testSeed: 9)
+        for remade in [false, true] {
+            var wholeRNG = SeededGenerator(seed: 5), partRNG = wholeRNG
+            let whole = source.trainingSequences(count: 70, using: &wholeRNG).split(into: 16)
+            let kept = source.trainingSubBatches(count: 70, subBatchSize: 16, using: &partRNG, remade: remade) { $0 != 2 }
+            #expect(wholeRNG == partRNG)
+            #expect(kept.count == whole.count && kept[2] == nil)
+            for index in whole.indices where index != 2 {
+                let part = try #require(kept[index])
+                #expect(part.isHeld == !remade)
+                #expect(sameData(part.batch, whole[index]) && sameData(part.batch, whole[index]), "\(task) sub-batch \(index)")
+                #expect(part.scoredOutputCount == whole[index].scoredOutputCount && part.sequenceCount == whole[index].sequenceCount)
+            }
+        }
+        let tests = source.testSubBatches(subBatchSize: 16), remadeTests = source.testSubBatches(subBatchSize: 16) { $0 != 0 }
+        #expect(tests.map(\.sequenceCount) == [16, 16, 8] && remadeTests[0] == nil)
+        for index in 1..<tests.count {
+            let part = try #require(remadeTests[index])
+            #expect(!part.isHeld && sameData(part.batch, tests[index]))
+        }
     }
 
     func sameData(_ a: SequenceBatch<Float>, _ b: SequenceBatch<Float>) -> Bool {
