@@ -1,5 +1,6 @@
 import Diagnostics
 import Foundation
+import HDF5IO
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -39,13 +40,37 @@ package func nearestExistingAncestor(of url: URL) -> (url: URL, isFolder: Bool)?
 
 /// Checks that a file can be written at `path` (its folder as `checkOutputDirectory`, and the path
 /// itself is not a folder).
-public func checkOutputFile(_ path: String) throws {
+///
+/// An existing file is replaced, unless it is one of the command's `inputs` (the same file by
+/// device and inode, whatever the path says) or an hfrnn checkpoint: a mistyped output must not
+/// destroy the run or the data the command reads.
+public func checkOutputFile(_ path: String, inputs: [String] = []) throws {
     guard !path.isEmpty else { throw HFRNNError.file(path: path, message: "output file path is empty") }
     var isDirectory: ObjCBool = false
-    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-        throw HFRNNError.file(path, "is a folder, not a file")
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+        if isDirectory.boolValue { throw HFRNNError.file(path, "is a folder, not a file") }
+        if let input = inputs.first(where: { isSameFile($0, path) }) {
+            throw HFRNNError.file(path, "is the input \(input); give another output file")
+        }
+        if isCheckpoint(path) {
+            throw HFRNNError.file(path, "is an hfrnn checkpoint, which this output would replace; give another output file")
+        }
     }
     try checkOutputDirectory(URL(fileURLWithPath: path).deletingLastPathComponent().path)
+}
+
+/// Whether two paths name the same existing file.
+private func isSameFile(_ first: String, _ second: String) -> Bool {
+    var a = stat(), b = stat()
+    return stat(first, &a) == 0 && stat(second, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino
+}
+
+/// Whether `path` is an HDF5 file with a checkpoint's `format` attribute (any other file,
+/// readable or not, is not).
+private func isCheckpoint(_ path: String) -> Bool {
+    guard HDF5File.hasSignature(atPath: path), let file = try? HDF5File.open(path) else { return false }
+    defer { try? file.close() }
+    return (try? file.optionalStringAttribute("format")) == "hfrnn-checkpoint"
 }
 
 /// Files written so that no reader ever sees a partial one, and a failure leaves nothing behind:
@@ -187,8 +212,15 @@ package final class StagedFiles {
         try stage(name, bytes: Array(contents.utf8))
     }
 
-    /// Renames every staged file over its final name, then fsyncs the folder.
+    /// Renames every staged file over its final name, then fsyncs the folder. A final name taken by
+    /// a folder, which no rename can replace, is refused before any file moves.
     package func commit() throws {
+        for file in staged {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: file.final, isDirectory: &isDirectory), isDirectory.boolValue {
+                throw HFRNNError.file(file.final, "is a folder, so the files cannot take their names; none was written")
+            }
+        }
         for file in staged { try AtomicFile.moveIntoPlace(file.temporary, over: file.final) }
         committed = true
         try fsyncFile(directory.path)

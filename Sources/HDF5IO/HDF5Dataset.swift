@@ -175,7 +175,8 @@ extension HDF5File {
     /// Refuses a dataset whose shape promises more data than the file holds (a corrupted
     /// dimension would otherwise make the read allocate gigabytes, or libhdf5 copy past the end of
     /// compact data): contiguous and compact data must take exactly their size, and compressed
-    /// chunks cannot expand by more than gzip's best ratio.
+    /// chunks cannot expand by more than gzip's best ratio. Data never written (wholly, or some of
+    /// its chunks) reads as fill values and is allowed up to 64 MiB.
     /// `elementBytes` is the stored size of one element.
     func checkStoredSize(_ dataset: hid_t, count: Int, elementBytes: Int, _ name: String) throws {
         guard count > 0 else { return }
@@ -190,7 +191,9 @@ extension HDF5File {
         switch layout {
         case H5D_CONTIGUOUS:  // never written (h5py's empty datasets): reads as fill values; bounded anyway
             plausible = !overflow && (needed == stored || (stored == 0 && needed <= 1 << 26))
-        case H5D_CHUNKED: plausible = !overflow && needed <= (filtered ? stored.multipliedReportingOverflow(by: 1100).partialValue : stored)
+        // Chunks never written (h5py's partly filled datasets) read as fill values, as above.
+        case H5D_CHUNKED: plausible = !overflow && (needed <= (filtered ? stored.multipliedReportingOverflow(by: 1100).partialValue : stored)
+                                                    || needed <= 1 << 26)
         default: plausible = !overflow && needed == stored  // compact: the data in the object header, exactly
         }
         guard plausible else {

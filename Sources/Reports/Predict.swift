@@ -28,7 +28,7 @@ public func predict(checkpoint argument: String, dataset: String, output: String
                     hiddenStates: Bool) throws -> PredictionReport {
     let checkpoint = try existingCheckpoint(argument)
     guard FileManager.default.fileExists(atPath: checkpoint) else { throw HFRNNError.file(checkpoint, "no such checkpoint") }
-    try checkOutputFile(output)
+    try checkOutputFile(output, inputs: [checkpoint, dataset])
     switch try checkpointPrecision(checkpoint) {
     case .float: return try predict(StoredRun<Float>.load(from: checkpoint), dataset, output, count, hiddenStates)
     case .double: return try predict(StoredRun<Double>.load(from: checkpoint), dataset, output, count, hiddenStates)

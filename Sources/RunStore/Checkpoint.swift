@@ -97,7 +97,7 @@ public struct Checkpoint<Method: StoredMethod> {
     }
 
     /// Layer sizes a checkpoint may declare (a 2²⁰ × 2²⁰ recurrent matrix is far beyond any run).
-    static var maximumLayerSize: Int { 1 << 20 }
+    static var maximumLayerSize: Int { NetworkShape.largestLayer }
 
     // MARK: Resuming
 

@@ -33,6 +33,10 @@ public enum ErrorCriterion: Sendable, Codable, Equatable {
 
 /// Sizes of the tanh RNN: I inputs, H hidden units, O outputs.
 public struct NetworkShape: Sendable, Codable, Equatable, CustomStringConvertible {
+    /// The most units a layer may have (a checkpoint or flag declaring more is refused): 2²⁰, so that
+    /// no parameter count overflows.
+    public static let largestLayer = 1 << 20
+
     public var inputs: Int
     public var hidden: Int
     public var outputs: Int

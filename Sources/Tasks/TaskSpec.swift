@@ -4,6 +4,8 @@ import SequenceModel
 public enum TaskError: Error, CustomStringConvertible, Equatable {
     /// T is below the task's `smallestMinimumLength`.
     case minimumLengthTooSmall(task: PathologicalTask, minimumLength: Int, smallest: Int)
+    /// T is above `TaskSpec.largestMinimumLength`.
+    case minimumLengthTooLarge(task: PathologicalTask, minimumLength: Int)
 
     public var description: String {
         switch self {
@@ -12,6 +14,8 @@ public enum TaskError: Error, CustomStringConvertible, Equatable {
                 ? "a dependency needs at least two steps"
                 : "shorter sequences leave no room for its marked positions before the final cue"
             return "\(task.rawValue) needs minimum length T ≥ \(smallest), got \(t): \(reason)"
+        case let .minimumLengthTooLarge(task, t):
+            return "\(task.rawValue) takes minimum lengths T ≤ \(TaskSpec.largestMinimumLength), got \(t)"
         }
     }
 }
@@ -30,6 +34,9 @@ public struct TaskSpec: Sendable, Codable, Equatable, CustomStringConvertible {
     /// T: the shortest sequence (memorisation: the delay; `xor-isc`: the release's nominal T, twice
     /// its shortest sequence), which scales every position range.
     public let minimumLength: Int
+    /// The longest minimum length T a task takes: 2²⁴ steps, far beyond any sequence a network is
+    /// trained or evaluated on, and small enough that no length or position computed from it overflows.
+    public static let largestMinimumLength = 1 << 24
 
     /// Throws `TaskError.minimumLengthTooSmall` when T < `task.smallestMinimumLength`
     /// (2 for every task, more where marked positions need room).
@@ -37,6 +44,9 @@ public struct TaskSpec: Sendable, Codable, Equatable, CustomStringConvertible {
         let smallest = task.smallestMinimumLength
         guard minimumLength >= smallest else {
             throw TaskError.minimumLengthTooSmall(task: task, minimumLength: minimumLength, smallest: smallest)
+        }
+        guard minimumLength <= Self.largestMinimumLength else {
+            throw TaskError.minimumLengthTooLarge(task: task, minimumLength: minimumLength)
         }
         self.task = task
         self.minimumLength = minimumLength

@@ -44,6 +44,10 @@ public struct BatchPlan: Sendable, Codable, Equatable {
     /// 2026-12-06.
     public static let defaultSubBatchSize = 50
 
+    /// The most sequences any batch may have: 2³⁰, a thousand times the largest batch of any run
+    /// here, and small enough that no count of sequences per iteration overflows.
+    public static let largestBatch = 1 << 30
+
     /// The defaults listed on each property, `subBatchSize` nil.
     public init() {}
 
@@ -71,12 +75,18 @@ public struct BatchPlan: Sendable, Codable, Equatable {
     /// The first invalid value, or nil. Each test is written so that NaN fails it.
     public var issue: FieldIssue? {
         FieldIssue.first([
-            { .check(gradientBatchSize >= 1, "gradientBatchSize", "must be at least 1, got \(gradientBatchSize)") },
-            { .check(curvatureBatchSize >= 1, "curvatureBatchSize", "must be at least 1, got \(curvatureBatchSize)") },
-            { .check(backtrackBatchSize >= 1, "backtrackBatchSize", "must be at least 1, got \(backtrackBatchSize)") },
-            { .check(lineSearchBatchSize >= 1, "lineSearchBatchSize", "must be at least 1, got \(lineSearchBatchSize)") },
-            { .check((subBatchSize ?? 1) >= 1, "subBatchSize", subject: "sub-batch size",
-                     "must be at least 1, got \(subBatchSize ?? 0)") },
+            { .check((1...Self.largestBatch).contains(gradientBatchSize), "gradientBatchSize",
+                     "must be between 1 and \(Self.largestBatch), got \(gradientBatchSize)") },
+            { .check((1...Self.largestBatch).contains(curvatureBatchSize), "curvatureBatchSize",
+                     "must be between 1 and \(Self.largestBatch), got \(curvatureBatchSize)") },
+            { .check(curvatureBatchSize <= gradientBatchSize, "curvatureBatchSize", subject: "curvature batch",
+                     "must be at most the gradient batch (\(gradientBatchSize)), whose first chunk it is, got \(curvatureBatchSize)") },
+            { .check((1...Self.largestBatch).contains(backtrackBatchSize), "backtrackBatchSize",
+                     "must be between 1 and \(Self.largestBatch), got \(backtrackBatchSize)") },
+            { .check((1...Self.largestBatch).contains(lineSearchBatchSize), "lineSearchBatchSize",
+                     "must be between 1 and \(Self.largestBatch), got \(lineSearchBatchSize)") },
+            { .check((1...Self.largestBatch).contains(subBatchSize ?? 1), "subBatchSize", subject: "sub-batch size",
+                     "must be between 1 and \(Self.largestBatch), got \(subBatchSize ?? 0)") },
             { .check(!evaluationBatchesFromGradient || gradientChunkCount >= 3, "gradientBatchSize", subject: "gradient batch",
                      "must hold at least 3 curvature batches (\(3 * chunkSize) sequences) when the backtracking and line-search batches come from it, got \(gradientBatchSize)") },
         ])

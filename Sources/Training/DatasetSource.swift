@@ -41,6 +41,7 @@ public final class DatasetSource<Scalar: BLASScalar>: SequenceSource {
     public var name: String { training.path }
     public var inputSize: Int { training.inputSize }
     public var outputSize: Int { training.outputSize }
+    public var steps: Int { training.steps }
     public var outputLoss: OutputLoss { training.outputLoss }
     public var errorCriterion: ErrorCriterion { .standard(for: training.outputLoss) }
     /// The mean target over the scored steps of the training file.

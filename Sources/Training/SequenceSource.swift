@@ -11,6 +11,8 @@ public protocol SequenceSource<Scalar>: AnyObject {
     var outputSize: Int { get }
     var outputLoss: OutputLoss { get }
     var errorCriterion: ErrorCriterion { get }
+    /// Steps every sequence is padded to.
+    var steps: Int { get }
     /// Mean target per output, to initialise the output bias (nil: leave it at 0).
     var targetMean: [Double]? { get }
     /// `count` training sequences, drawn with `rng`.
@@ -68,6 +70,7 @@ public final class TaskSource<Scalar: BLASScalar>: SequenceSource {
     public var errorCriterion: ErrorCriterion { spec.errorCriterion }
     public var targetMean: [Double]? { spec.targetMean }
     public var testSetSize: Int { testSequences }
+    public var steps: Int { spec.maximumLength }
 
     public func trainingSequences(count: Int, using rng: inout SeededGenerator) -> SequenceBatch<Scalar> {
         spec.makeBatch(count: count, using: &rng)

@@ -52,7 +52,9 @@ struct Generate: ParsableCommand {
         }
         guard let task else { throw ValidationError("give a task (\(taskNames)) or --check FILE") }
         _ = try makeTaskSpec(task, length: length)
-        guard count > 0 else { throw ValidationError("--count must be positive, got \(count)") }
+        guard (1...BatchPlan.largestBatch).contains(count) else {
+            throw ValidationError("--count must be between 1 and \(BatchPlan.largestBatch), got \(count)")
+        }
         guard let output, !output.isEmpty else { throw ValidationError("give the file to write with --output FILE") }
         let manager = FileManager.default
         var isDirectory: ObjCBool = false
@@ -86,7 +88,13 @@ struct Generate: ParsableCommand {
                 return
             }
             guard let task, let output else { return }
+            try checkOutputFile(output)
             let spec = try makeTaskSpec(task, length: length)
+            // The whole file is made in memory before it is written.
+            try MemoryRequirement.require(
+                MemoryRequirement.batchBytes(sequences: count, steps: spec.maximumLength, inputs: spec.inputSize,
+                                             outputs: spec.outputSize, scalarBytes: MemoryLayout<Float>.stride),
+                for: "\(count) sequences of \(spec.maximumLength) steps", flag: "--count")
             var rng = SeededGenerator(seed: seed)
             let batch: SequenceBatch<Float> = spec.makeBatch(count: count, using: &rng)
             try DatasetWriter.write(batch: batch, loss: spec.outputLoss, task: spec, seed: seed, to: output,

@@ -85,8 +85,12 @@ struct Probe: ParsableCommand {
             guard task != nil else { throw ValidationError("give --checkpoint, or --task and --length for a fresh model") }
             guard length != nil else { throw ValidationError("--task needs --length") }
         }
-        if let hiddenUnits, hiddenUnits < 1 { throw ValidationError("--hidden-units must be at least 1, got \(hiddenUnits)") }
-        if count < 1 { throw ValidationError("--count must be at least 1, got \(count)") }
+        if let hiddenUnits, !(1...NetworkShape.largestLayer).contains(hiddenUnits) {
+            throw ValidationError("--hidden-units must be between 1 and \(NetworkShape.largestLayer), got \(hiddenUnits)")
+        }
+        if !(1...BatchPlan.largestBatch).contains(count) {
+            throw ValidationError("--count must be between 1 and \(BatchPlan.largestBatch), got \(count)")
+        }
         if dataset != nil && dataSeed != nil { throw ValidationError("--data-seed draws a task minibatch; it cannot be combined with --dataset") }
         if direction != nil && directionSeed != nil { throw ValidationError("give at most one of --direction and --direction-seed") }
         for (name, value) in [("--lambda", lambda), ("--mu", mu), ("--weight-cost", weightCost)] {
@@ -107,7 +111,7 @@ struct Probe: ParsableCommand {
 
     private func probe<S: BLASScalar & HDF5Element>(_: S.Type) throws {
         // Every check first; then the computation; then the one file.
-        try checkOutputFile(output)
+        try checkOutputFile(output, inputs: [checkpoint.flatMap { try? existingCheckpoint($0) }, dataset, direction].compactMap { $0 })
         let taskSpec = try task.flatMap { task in try length.map { try makeTaskSpec(task, length: $0) } }
 
         // The model.
@@ -127,6 +131,8 @@ struct Probe: ParsableCommand {
             var config = TrainingConfig(data: .task(spec))
             if let hiddenUnits { config.hiddenUnits = hiddenUnits }
             if let seed { config.seed = seed }
+            try config.requireMemory(inputs: spec.inputSize, outputs: spec.outputSize, steps: spec.maximumLength,
+                                     scalarBytes: MemoryLayout<S>.stride)
             let fresh = FreshModel(config: config, source: TaskSource<S>(spec: spec, testSequences: 1, testSeed: 0))
             network = fresh.network
             parameters = fresh.parameters
@@ -140,16 +146,20 @@ struct Probe: ParsableCommand {
             let source = try makeSource(config, S.self)
             try requireFit(data: source.name, inputs: source.inputSize, outputs: source.outputSize,
                            outputLoss: source.outputLoss, model: modelName, network: network)
+            try requireMinibatchMemory(sequences: source.testSetSize, steps: source.steps, network: network,
+                                       scalarBytes: MemoryLayout<S>.stride)
             guard let first = try source.testSubBatches(subBatchSize: count).first else {
                 throw HFRNNError.file(dataset, "no sequences")
             }
             batch = first
         } else {
             guard let spec = dataTask else {
-                throw HFRNNError("the checkpoint was not trained on a task: give --task and --length, or --dataset")
+                throw HFRNNError.file(modelName, "was trained on a dataset, not a task: give --task and --length, or --dataset")
             }
             try requireFit(data: spec.name, inputs: spec.inputSize,
                            outputs: spec.outputSize, outputLoss: spec.outputLoss, model: modelName, network: network)
+            try requireMinibatchMemory(sequences: count, steps: spec.maximumLength, network: network,
+                                       scalarBytes: MemoryLayout<S>.stride)
             var rng = SeededGenerator(seed: dataSeed ?? 1)
             batch = spec.makeBatch(count: count, using: &rng)
         }
@@ -169,5 +179,13 @@ struct Probe: ParsableCommand {
         try result.write(to: output)
         print("\(output): loss \(String(format: "%.10g", result.loss)) on \(result.sequences) sequences "
               + "(\(Int(result.scoredOutputs)) scored outputs), \(network.shape) network, \(precision.rawValue) precision")
+    }
+
+    /// The minibatch with its evaluator's buffers (four per hidden unit and step).
+    private func requireMinibatchMemory(sequences: Int, steps: Int, network: RecurrentNetwork, scalarBytes: Int) throws {
+        let shape = network.shape
+        try MemoryRequirement.require(
+            MemoryRequirement.product(sequences, steps, shape.inputs + shape.outputs + 2 + 4 * shape.hidden, scalarBytes),
+            for: "a minibatch of \(sequences) sequences of \(steps) steps", flag: "--count")
     }
 }

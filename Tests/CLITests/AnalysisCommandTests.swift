@@ -167,3 +167,84 @@ final class Workspace {
         }
     }
 }
+
+/// An output file that would replace the command's own input, or any checkpoint, is refused with
+/// one line and nothing changes: predict, probe and generate used to overwrite the run's
+/// latest.h5 or the very dataset they read, and exit 0.
+@Suite struct OutputReplacesNoInputTests {
+    @Test func outputsNeverReplaceTheirInputsOrACheckpoint() throws {
+        let workspace = try Workspace(train: true)
+        let generated = try runHFRNN(["generate", "addition", "--length", "8", "--count", "20", "--seed", "2",
+                                      "--output", "data.h5"], in: workspace.path)
+        #expect(generated.status == 0, "\(generated.stderr)")
+        let checkpoint = workspace.run + "/latest.h5", data = workspace.path + "/data.h5"
+        let before = (FileManager.default.contents(atPath: checkpoint), FileManager.default.contents(atPath: data))
+        let attempts: [[String]] = [
+            ["predict", "runs/tiny", "--dataset", "data.h5", "--output", "runs/tiny/latest.h5"],
+            ["predict", "runs/tiny", "--dataset", "data.h5", "--output", "./runs/../data.h5"],
+            ["predict", "runs/tiny", "--dataset", "data.h5", "--output", "runs/tiny/best.h5"],
+            ["probe", "--checkpoint", "runs/tiny", "--output", "runs/tiny/latest.h5", "--count", "5"],
+            ["probe", "--checkpoint", "runs/tiny", "--dataset", "data.h5", "--output", "data.h5", "--count", "5"],
+            ["generate", "addition", "--length", "8", "--count", "5", "--output", "runs/tiny/latest.h5"],
+        ]
+        for arguments in attempts {
+            let result = try runHFRNN(arguments, in: workspace.path)
+            #expect(result.status != 0, "\(arguments) exited 0")
+            let lines = result.stderr.split(separator: "\n")
+            #expect(lines.count == 1 && lines[0].hasPrefix("hfrnn: error: ") && lines[0].contains("give another output file"),
+                    "\(arguments): \(result.stderr)")
+        }
+        #expect(FileManager.default.contents(atPath: checkpoint) == before.0)
+        #expect(FileManager.default.contents(atPath: data) == before.1)
+        // Replacing an earlier output of the same kind is still allowed.
+        for _ in 0..<2 {
+            let result = try runHFRNN(["predict", "runs/tiny", "--dataset", "data.h5", "--output", "p.h5"], in: workspace.path)
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+    }
+}
+
+/// Flags that ask for more than any machine holds, or for numbers that overflow, are one line
+/// naming the flag and a non-zero exit, before any file is made: they used to end in arithmetic
+/// overflow traps and failed allocations (exit 132 and 134, with backtraces), and a silently
+/// clamped curvature batch.
+@Suite struct HugeFlagTests {
+    @Test(arguments: [
+        (["train", "--task", "addition", "--length", "10", "--hidden-units", "99999999999"], "--hidden-units must be between 1 and "),
+        (["train", "--task", "addition", "--length", "10", "--hidden-units", "1000000"], "--hidden-units: a network of 1000000 hidden units needs at least "),
+        (["train", "--task", "addition", "--length", "9223372036854775807"], "addition takes minimum lengths T ≤ "),
+        (["train", "--task", "addition", "--length", "10", "--gradient-batch", "9223372036854775807"], "--gradient-batch must be between 1 and "),
+        (["train", "--task", "addition", "--length", "10", "--test-sequences", "9223372036854775807"], "--test-sequences must be between 1 and "),
+        (["train", "--task", "addition", "--length", "10", "--gradient-batch", "60", "--curvature-batch", "100"],
+         "--curvature-batch must be at most the gradient batch (60)"),
+        (["train", "--task", "addition", "--length", "10", "--gradient-batch", "1000000000", "--curvature-batch", "1000000000"],
+         "--curvature-batch: a curvature batch of 1000000000 sequences of 10 steps needs at least "),
+        (["generate", "addition", "--length", "10", "--count", "9223372036854775807", "--output", "g.h5"], "--count must be between 1 and "),
+        (["generate", "addition", "--length", "10", "--count", "1000000000", "--output", "g.h5"],
+         "--count: 1000000000 sequences of 10 steps needs at least "),
+        (["probe", "--task", "addition", "--length", "10", "--hidden-units", "2", "--count", "1000000000", "--output", "p.h5"],
+         "--count: a minibatch of 1000000000 sequences of 10 steps needs at least "),
+        (["evaluate", "runs/none", "--task", "addition", "--length", "9223372036854775807"], "addition takes minimum lengths T ≤ "),
+    ] as [([String], String)])
+    func hugeValuesAreOneLineNamingTheFlag(arguments: [String], message: String) throws {
+        let workspace = try Workspace(train: false)
+        let result = try runHFRNN(arguments + (arguments[0] == "train" ? ["--checkpoint-dir", "runs"] : []), in: workspace.path)
+        #expect(result.status != 0 && result.status < 128, "\(arguments): exit \(result.status)")
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1 && lines[0].hasPrefix("hfrnn: error: " + message), "\(arguments): \(result.stderr)")
+        #expect(workspace.listing().isEmpty, "\(arguments) left \(workspace.listing())")
+    }
+}
+
+/// An export whose file name is taken by a folder writes none of its files (it used to leave the
+/// ones renamed before the blocked one).
+@Suite struct ExportAllOrNothingTests {
+    @Test(arguments: ["curves.csv", "summary.json", "predictions.h5", "diagnostics.svg"])
+    func aBlockedNameWritesNoFile(blocked: String) throws {
+        let workspace = try Workspace(train: true)
+        try FileManager.default.createDirectory(atPath: workspace.path + "/out/" + blocked, withIntermediateDirectories: true)
+        let result = try runHFRNN(["export", "runs/tiny", "--output", "out"], in: workspace.path)
+        #expect(result.status == 1 && result.stderrLines.count == 1 && result.stderr.contains(blocked), "\(result.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: workspace.path + "/out") == [blocked])
+    }
+}

@@ -37,6 +37,37 @@ import TestSupport
         #expect(again.stdout.contains("with hidden states"), "\(again.stdout)")
     }
 
+    /// A dataset whose chunks h5py never wrote (a targets array filled in at the last step only)
+    /// reads as HDF5's fill values, as h5py reads it: hfrnn refused it as corrupt.
+    @Test(.enabled(if: python(importing: ["numpy", "h5py"]) != nil, "needs python3 with numpy and h5py (make test installs python3-h5py)"))
+    func chunksNeverWrittenReadAsFillValues() throws {
+        let folder = try TemporaryFolder()
+        let interpreter = try #require(python(importing: ["numpy", "h5py"]))
+        let script = """
+            import h5py, numpy as np
+            n, t = 40, 12
+            rng = np.random.default_rng(1)
+            with h5py.File("sparse.h5", "w") as f:
+                f.attrs["format"] = "hfrnn-dataset"
+                f.attrs["format_version"] = 1
+                f.attrs["output_loss"] = "linear-squared-error"
+                x = rng.random((n, t, 2)).astype(np.float32)
+                f["inputs"] = x
+                targets = f.create_dataset("targets", shape=(n, t, 1), dtype=np.float32, chunks=(n, 1, 1))
+                targets[:, t - 1, 0] = x[:, 0, 0] + x[:, 1, 0]
+                mask = np.zeros((n, t), dtype=np.float32)
+                mask[:, t - 1] = 1
+                f["mask"] = mask
+                f["lengths"] = np.full(n, t, dtype=np.int64)
+            """
+        try script.write(toFile: folder.file("make.py"), atomically: true, encoding: .utf8)
+        let made = try runProgram([interpreter, "make.py"], in: folder.path)
+        try #require(made.status == 0, "\(made.stderr)")
+        let checked = try runHFRNN(["generate", "--check", "sparse.h5"], in: folder)
+        #expect(checked.status == 0, "\(checked.stderr)")
+        #expect(checked.stdout.contains("40 sequences"), "\(checked.stdout)")
+    }
+
     /// Data that does not fit, or a count beyond the file, is one line naming the file, and no
     /// output (nor its temporary file) is left behind.
     @Test func predictRefusesDataThatDoesNotFitWithOneLine() throws {

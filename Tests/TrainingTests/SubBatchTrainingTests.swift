@@ -298,6 +298,7 @@ private final class FailingSource: SequenceSource {
     var errorCriterion: ErrorCriterion { inner.errorCriterion }
     var targetMean: [Double]? { inner.targetMean }
     var testSetSize: Int { inner.testSetSize }
+    var steps: Int { inner.steps }
     func trainingSequences(count: Int, using rng: inout SeededGenerator) throws -> SequenceBatch<Float> {
         throw HFRNNError("no rows today")
     }
