@@ -176,8 +176,9 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
         if let issue = method.issue { return issue }
         if let issue = batches.issue { return issue.nested(under: "batches") }
         return FieldIssue.first([
-            { .check((1...NetworkShape.largestLayer).contains(hiddenUnits), "hiddenUnits", subject: "hidden units",
-                     "must be between 1 and \(NetworkShape.largestLayer), got \(hiddenUnits)") },
+            { .check(hiddenUnits >= 1, "hiddenUnits", subject: "hidden units", "must be at least 1, got \(hiddenUnits)") },
+            { .check(hiddenUnits <= NetworkShape.largestLayer, "hiddenUnits", subject: "hidden units",
+                     "must be at most \(NetworkShape.largestLayer), got \(hiddenUnits)") },
             { .check((maxIterations ?? 0) >= 0, "maxIterations", subject: "max iterations",
                      "must be non-negative, got \(maxIterations ?? 0)") },
             { .check(timeLimitSeconds.map { $0 > 0 } ?? true, "timeLimitSeconds", subject: "time limit",
@@ -190,8 +191,9 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
                      "must be at least 1 iteration, got \(checkpointEvery)") },
             { .check((1...Self.maximumBLASThreads).contains(blasThreads), "blasThreads", subject: "BLAS threads",
                      "must be in 1...\(Self.maximumBLASThreads), got \(blasThreads)") },
-            { .check((1...BatchPlan.largestBatch).contains(testSequences), "testSequences", subject: "test set size",
-                     "must be between 1 and \(BatchPlan.largestBatch), got \(testSequences)") },
+            { .check(testSequences >= 1, "testSequences", subject: "test set size", "must be at least 1, got \(testSequences)") },
+            { .check(testSequences <= BatchPlan.largestBatch, "testSequences", subject: "test set size",
+                     "must be at most \(BatchPlan.largestBatch), got \(testSequences)") },
             { .check(successThreshold.map { $0 > 0 && $0 <= 1 } ?? true, "successThreshold", subject: "success threshold",
                      "must be in (0, 1], got \(successThreshold ?? 0)") },
             { .check(initialization.sparseFanIn >= 1, "initialization.sparseFanIn", subject: "sparse fan-in",

@@ -51,9 +51,13 @@ struct Generate: ParsableCommand {
             return
         }
         guard let task else { throw ValidationError("give a task (\(taskNames)) or --check FILE") }
-        _ = try makeTaskSpec(task, length: length)
-        guard (1...BatchPlan.largestBatch).contains(count) else {
-            throw ValidationError("--count must be between 1 and \(BatchPlan.largestBatch), got \(count)")
+        let spec = try makeTaskSpec(task, length: length)
+        if targetFormat == .labels && spec.outputLoss != .softmaxCrossEntropy {
+            throw ValidationError("--target-format labels needs a task with softmax outputs; \(task) has \(spec.outputLoss.rawValue)")
+        }
+        guard count > 0 else { throw ValidationError("--count must be positive, got \(count)") }
+        guard count <= BatchPlan.largestBatch else {
+            throw ValidationError("--count must be at most \(BatchPlan.largestBatch), got \(count)")
         }
         guard let output, !output.isEmpty else { throw ValidationError("give the file to write with --output FILE") }
         let manager = FileManager.default

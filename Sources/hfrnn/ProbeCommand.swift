@@ -85,12 +85,12 @@ struct Probe: ParsableCommand {
             guard task != nil else { throw ValidationError("give --checkpoint, or --task and --length for a fresh model") }
             guard length != nil else { throw ValidationError("--task needs --length") }
         }
-        if let hiddenUnits, !(1...NetworkShape.largestLayer).contains(hiddenUnits) {
-            throw ValidationError("--hidden-units must be between 1 and \(NetworkShape.largestLayer), got \(hiddenUnits)")
+        if let hiddenUnits, hiddenUnits < 1 { throw ValidationError("--hidden-units must be at least 1, got \(hiddenUnits)") }
+        if let hiddenUnits, hiddenUnits > NetworkShape.largestLayer {
+            throw ValidationError("--hidden-units must be at most \(NetworkShape.largestLayer), got \(hiddenUnits)")
         }
-        if !(1...BatchPlan.largestBatch).contains(count) {
-            throw ValidationError("--count must be between 1 and \(BatchPlan.largestBatch), got \(count)")
-        }
+        if count < 1 { throw ValidationError("--count must be at least 1, got \(count)") }
+        if count > BatchPlan.largestBatch { throw ValidationError("--count must be at most \(BatchPlan.largestBatch), got \(count)") }
         if dataset != nil && dataSeed != nil { throw ValidationError("--data-seed draws a task minibatch; it cannot be combined with --dataset") }
         if direction != nil && directionSeed != nil { throw ValidationError("give at most one of --direction and --direction-seed") }
         for (name, value) in [("--lambda", lambda), ("--mu", mu), ("--weight-cost", weightCost)] {
