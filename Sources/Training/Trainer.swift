@@ -115,17 +115,26 @@ public final class Trainer<Method: TrainingMethod> {
     public var stalledSteps: Int { Method.stalledSteps(history.dropFirst(sessionStartRecord)) }
 
     /// Whether the run should stop before another step, and why. The step and time limits count in
-    /// this session (see `TrainingConfig.maxIterations`).
+    /// this session (see `TrainingConfig.maxIterations`). The time limits are judged on the times
+    /// the latest record holds, which its checkpoint keeps: an experiment that reads a cell's
+    /// budget back from the checkpoint then sees it spent exactly when the run stopped for it
+    /// (judged on the clock a moment later, a cell stopped just short of its budget on paper and
+    /// was resumed for a session that did nothing).
     public func stopReason(interrupted: Bool) -> StopReason? {
         if let last = history.last, last.testError < successThreshold { return .solved }
         if interrupted { return .interrupted }
         let sessionSteps = completedSteps - sessionStartStep
         if let limit = config.maxIterations, sessionSteps >= limit { return .maxIterations }
-        if let limit = config.timeLimitSeconds, sessionSeconds >= limit { return .timeLimit }
+        let latest = sessionSteps > 0 ? history.last : nil
+        if let limit = config.timeLimitSeconds, (latest.map { $0.elapsedSeconds - clock.earlierSeconds } ?? sessionSeconds) >= limit {
+            return .timeLimit
+        }
         // At least one step per session, so a resumed run whose budget is nearly spent still
         // records its processor time and never resumes forever without moving.
-        if let limit = config.processorTimeLimitSeconds, sessionSteps > 0, sessionProcessorSeconds >= limit {
-            return .processorTimeLimit
+        if let limit = config.processorTimeLimitSeconds, let latest {
+            let recorded = latest.processorSeconds.isFinite ? latest.processorSeconds - clock.earlierProcessorSeconds
+                                                            : sessionProcessorSeconds
+            if recorded >= limit { return .processorTimeLimit }
         }
         if stalledSteps >= config.maxConsecutiveRejections { return .noProgress }
         return nil

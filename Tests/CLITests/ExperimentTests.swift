@@ -190,6 +190,22 @@ import Testing
         #expect(try String(contentsOfFile: figure, encoding: .utf8) == drawn)
     }
 
+    /// A cell stopped by its time budget is finished in one session: the run judges its limit on
+    /// the time its checkpoint records, so the grid reads the budget as spent (it used to read it
+    /// as a few milliseconds short and resume the cell for a session that did nothing).
+    @Test func aCellStoppedByItsTimeBudgetIsFinishedInOneSession() throws {
+        let workspace = try Workspace(train: false)
+        let result = try runHFRNN(["experiment", "grid", "--tasks", "memorization-20bit", "--lengths", "10", "--seeds", "1",
+                                   "--variant", "tiny=\(Self.tinyTraining)", "--time-budget", "2s"], in: workspace.path)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(!result.stdout.contains("unfinished"), "\(result.stdout)")
+        let csv = try String(contentsOfFile: workspace.path + "/grid/results.csv", encoding: .utf8)
+        #expect(csv.contains(",finished,no,") && csv.contains(",time budget,"), "\(csv)")
+        let notes = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath:
+            workspace.path + "/grid/cells/memorization-20bit-T10-seed1-tiny.json"))) as? [String: Any]
+        #expect(notes?["sessions"] as? Int == 1, "\(String(describing: notes))")
+    }
+
     /// A grid whose run folders are gone (another machine, a fresh clone) continues each unfinished
     /// cell from its copy in `unfinished/`, bit for bit as if it had never stopped, and the copy
     /// goes once the cell is finished.
