@@ -2,6 +2,7 @@ import ArgumentParser
 import Experiments
 import Foundation
 import Tasks
+import Training
 
 struct ExperimentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -161,6 +162,14 @@ struct ExperimentCommand: ParsableCommand {
     }
 
     /// Every variant's options must be ones `hfrnn train` accepts, checked before any work.
+    /// Every dataset file of a grid opened and checked as `hfrnn train --dataset` does, before the
+    /// grid is created: a bad file is one line naming it, not a grid of failed cells.
+    private func checkDatasets(_ grid: GridSpec) throws {
+        for dataset in grid.datasets {
+            _ = try DatasetSource<Float>(path: dataset.path, testPath: dataset.testPath, testSequences: 1)
+        }
+    }
+
     private func checkVariants(_ grid: GridSpec) throws {
         for variant in grid.variants {
             let data = grid.datasets.first.map { ["--dataset", $0.path] + ($0.testPath.map { ["--test-dataset", $0] } ?? []) }
@@ -181,7 +190,10 @@ struct ExperimentCommand: ParsableCommand {
             let grid = try spec.map { path in
                 try GridSpec.load(from: path).resolvingDatasets(against: URL(fileURLWithPath: path).deletingLastPathComponent().path)
             } ?? gridFromOptions()
-            if let grid { try checkVariants(grid) }
+            if let grid {
+                try checkVariants(grid)
+                try checkDatasets(grid)
+            }
             let experiment = try Experiment.open(folder, spec: summarize ? nil : grid)
             let command = (["hfrnn", "experiment"] + CommandLine.arguments.dropFirst(2)).map(shellQuoted).joined(separator: " ")
             if summarize {

@@ -190,6 +190,17 @@ import Testing
         #expect(try String(contentsOfFile: figure, encoding: .utf8) == drawn)
     }
 
+    /// A dataset file that `hfrnn train --dataset` would refuse is refused when the grid is made,
+    /// in one line naming it, with no experiment folder left (a grid of failed cells was made, exit 0).
+    @Test func aBadDatasetFileIsRefusedBeforeTheGridIsMade() throws {
+        let workspace = try Workspace(train: false)
+        try "not HDF5".write(toFile: workspace.path + "/bad.h5", atomically: true, encoding: .utf8)
+        let result = try runHFRNN(["experiment", "grid", "--datasets", "bad.h5", "--seeds", "1", "--iteration-budget", "1"],
+                                  in: workspace.path)
+        #expect(result.status == 1 && result.stderrLines.count == 1 && result.stderr.contains("bad.h5"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: workspace.path + "/grid"))
+    }
+
     /// A cell stopped by its time budget is finished in one session: the run judges its limit on
     /// the time its checkpoint records, so the grid reads the budget as spent (it used to read it
     /// as a few milliseconds short and resume the cell for a session that did nothing).
