@@ -25,6 +25,10 @@ public struct Experiment: Sendable {
     /// spec has them relative to the experiment folder, with each file's content hash.
     public static func open(_ path: String, spec: GridSpec?) throws -> Experiment {
         let folder = ExperimentFolder(path)
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue {
+            throw GridError("\(path): is a file, not an experiment folder (give the folder that holds experiment.json)")
+        }
         let exists = FileManager.default.fileExists(atPath: folder.spec)
         if let given = spec {
             if let problem = given.problem { throw GridError(problem) }

@@ -96,6 +96,7 @@ public struct DerivativeProbe<Scalar: BLASScalar & HDF5Element> {
             }
             v.replaceSubrange(block.range, with: try file.read(group + block.name, as: Scalar.self, shape: block.shape))
         }
+        guard v.allSatisfy(\.isFinite) else { throw HFRNNError.file(path, "the direction has values that are not finite") }
         return v
     }
 

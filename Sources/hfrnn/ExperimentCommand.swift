@@ -46,7 +46,7 @@ struct ExperimentCommand: ParsableCommand {
                                valueName: "files"))
     var datasets: String?
 
-    @Option(help: ArgumentHelp("Seeds: a list and/or ranges, e.g. 1-3 or 1,2,5.", valueName: "seeds"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Seeds: a list and/or ranges, e.g. 1-3 or 1,2,5.", valueName: "seeds"))
     var seeds: String?
 
     @Option(help: ArgumentHelp("A variant NAME=OPTIONS, repeated for more (default: one variant 'default' with no options).",
@@ -151,7 +151,7 @@ struct ExperimentCommand: ParsableCommand {
     /// "1-3,7" → [1, 2, 3, 7].
     private func parseSeeds(_ text: String) throws -> [UInt64] {
         try text.split(separator: ",").flatMap { part -> [UInt64] in
-            let bounds = part.split(separator: "-", maxSplits: 1).map { UInt64($0) }
+            let bounds = part.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false).map { UInt64($0) }
             guard !bounds.isEmpty, bounds.allSatisfy({ $0 != nil }) else {
                 throw ValidationError("--seeds: '\(part)' is not a seed or a range like 1-3")
             }
@@ -161,7 +161,6 @@ struct ExperimentCommand: ParsableCommand {
         }
     }
 
-    /// Every variant's options must be ones `hfrnn train` accepts, checked before any work.
     /// Every dataset file of a grid opened and checked as `hfrnn train --dataset` does, before the
     /// grid is created: a bad file is one line naming it, not a grid of failed cells.
     private func checkDatasets(_ grid: GridSpec) throws {
@@ -170,6 +169,7 @@ struct ExperimentCommand: ParsableCommand {
         }
     }
 
+    /// Every variant's options must be ones `hfrnn train` accepts, checked before any work.
     private func checkVariants(_ grid: GridSpec) throws {
         for variant in grid.variants {
             let data = grid.datasets.first.map { ["--dataset", $0.path] + ($0.testPath.map { ["--test-dataset", $0] } ?? []) }

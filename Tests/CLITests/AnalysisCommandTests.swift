@@ -82,6 +82,19 @@ final class Workspace {
             for k in av.indices { #expect(abs(av[k] - (gv[k] + 0.5 * v[k])) <= 1e-12 * max(1, abs(av[k]))) }
         }
 
+        // A direction with a NaN in it is refused, naming the file (it was used, and gave NaN products).
+        let nanDirection = try HDF5File.create(workspace.path + "/nan-direction.h5")
+        for block in ["W_hx", "W_hh", "b_h", "W_yh", "b_y", "h_0"] {
+            let stored = try file.read("direction/\(block)", as: Double.self)
+            try nanDirection.write([Double.nan] + stored.values.dropFirst(), shape: stored.shape, to: block)
+        }
+        try nanDirection.close()
+        let withNaN = try runHFRNN(["probe", "--task", "addition", "--length", "8", "--hidden-units", "5", "--count", "10",
+                                    "--direction", "nan-direction.h5", "--output", "probe3.h5"], in: workspace.path)
+        #expect(withNaN.status == 1 && withNaN.stderrLines.count == 1
+                && withNaN.stderr.contains("nan-direction.h5: the direction has values that are not finite"), "\(withNaN.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: workspace.path + "/probe3.h5"))
+
         // From a checkpoint, in float, with the first probe's direction fed back (wrong shapes: 5 vs 8 hidden).
         let mismatch = try runHFRNN(["probe", "--checkpoint", "runs/tiny", "--direction", "probe.h5",
                                      "--output", "probe2.h5"], in: workspace.path)

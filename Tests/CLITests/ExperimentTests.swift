@@ -201,6 +201,16 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: workspace.path + "/grid"))
     }
 
+    /// A file given as the experiment folder (experiment.json itself, say) is named as a file; it
+    /// was reported as "<file>/experiment.json: no experiment here".
+    @Test func aFileIsNotAnExperimentFolder() throws {
+        let workspace = try Workspace(train: false)
+        try "{}".write(toFile: workspace.path + "/experiment.json", atomically: true, encoding: .utf8)
+        let result = try runHFRNN(["experiment", "experiment.json"], in: workspace.path)
+        #expect(result.status == 1 && result.stderrLines.count == 1
+                && result.stderr.hasPrefix("hfrnn: error: experiment.json: is a file, not an experiment folder"), "\(result.stderr)")
+    }
+
     /// A cell stopped by its time budget is finished in one session: the run judges its limit on
     /// the time its checkpoint records, so the grid reads the budget as spent (it used to read it
     /// as a few milliseconds short and resume the cell for a session that did nothing).
@@ -286,6 +296,8 @@ import Testing
         (["--tasks", "addition", "--lengths", "ten", "--seeds", "1", "--iteration-budget", "2"], "--lengths: 'ten' is not a whole number"),
         (["--tasks", "addition", "--lengths", "2", "--seeds", "1", "--iteration-budget", "2"], "addition needs minimum length"),
         (["--tasks", "addition", "--lengths", "10", "--seeds", "3-1", "--iteration-budget", "2"], "--seeds: '3-1' is not a valid range"),
+        (["--tasks", "addition", "--lengths", "10", "--seeds", "-1", "--iteration-budget", "2"], "--seeds: '-1' is not a seed"),
+        (["--tasks", "addition", "--lengths", "10", "--seeds", "2-", "--iteration-budget", "2"], "--seeds: '2-' is not a seed"),
         (["--tasks", "addition", "--lengths", "10", "--seeds", "1", "--iteration-budget", "2", "--variant", "x"],
          "--variant 'x' must be NAME=OPTIONS"),
         (["--tasks", "addition", "--lengths", "10", "--seeds", "1", "--iteration-budget", "2", "--variant", "a=--seed 4"],
