@@ -392,10 +392,21 @@ def solved_per_task(files):
     return solved_table(files, lambda row: (int(row["length"]),), lambda column: f"T = {column[0]}")
 
 
+def latest_cells(files):
+    """The rows of the grids in `files`, a later grid's cell replacing an earlier one's of the same
+    task, length, dataset, seed and variant (a cell continued with a larger budget in another grid)."""
+    cells = {}
+    for path in files:
+        for row in read_csv(path):
+            cells[(row["task"], row["length"], row.get("dataset", ""), row["seed"], row["variant"])] = row
+    return list(cells.values())
+
+
 def solved_table(files, column_of, label):
     """One row per task, one column per `column_of(row)` (a tuple led by the length, columns in
-    order of length), each cell "solved / seeds" of the rows in it, or "—" when there are none."""
-    rows = [row for path in files for row in read_csv(path)]
+    order of length), each cell "solved / seeds" of the rows in it, or "—" when there are none;
+    a cell continued in a later grid counts as it stands there (`latest_cells`)."""
+    rows = latest_cells(files)
     columns = sorted(dict.fromkeys(column_of(row) for row in rows), key=lambda column: column[0])
     table = []
     for task in dict.fromkeys(row["task"] for row in rows):
