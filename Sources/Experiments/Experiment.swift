@@ -43,6 +43,8 @@ public struct Experiment: Sendable {
                     try writeFileAtomically(try spec.jsonText(), to: folder.spec)
                 }
             } else {
+                // The nearest existing folder on the way must accept the new one: a reason, not "not possible".
+                try checkOutputDirectory(path)
                 do {
                     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
                 } catch {

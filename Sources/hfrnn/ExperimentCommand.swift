@@ -93,6 +93,10 @@ struct ExperimentCommand: ParsableCommand {
             }
         }
         guard let seeds, datasets != nil || (tasks != nil && lengths != nil) else {
+            if FileManager.default.fileExists(atPath: ExperimentFolder(folder).spec) {
+                throw ValidationError("\(folder) holds a grid already, with its budgets fixed in its experiment.json: continue it "
+                                      + "with `hfrnn experiment \(folder)`, or extend it with --tasks, --lengths and --seeds")
+            }
             throw ValidationError("a new grid needs --tasks, --lengths and --seeds, or --datasets and --seeds")
         }
         let taskList = try (tasks ?? "").split(separator: ",").map { name -> PathologicalTask in

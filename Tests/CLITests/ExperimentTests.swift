@@ -211,6 +211,17 @@ import Testing
                 && result.stderr.hasPrefix("hfrnn: error: experiment.json: is a file, not an experiment folder"), "\(result.stderr)")
     }
 
+    /// A budget given alone to a folder that holds a grid says how to continue or extend it (it
+    /// said a new grid needs --tasks, as if there were none).
+    @Test func aBudgetAloneForAnExistingGridSaysHowToContinueIt() throws {
+        let workspace = try Workspace(train: false)
+        let first = try runHFRNN(["experiment", "grid"] + Self.grid.prefix(8) + ["--iteration-budget", "1"], in: workspace.path)
+        #expect(first.status == 0, "\(first.stderr)")
+        let again = try runHFRNN(["experiment", "grid", "--iteration-budget", "5"], in: workspace.path)
+        #expect(again.status == 64 && again.stderrLines.count == 1
+                && again.stderr.contains("grid holds a grid already"), "\(again.stderr)")
+    }
+
     /// A cell stopped by its time budget is finished in one session: the run judges its limit on
     /// the time its checkpoint records, so the grid reads the budget as spent (it used to read it
     /// as a few milliseconds short and resume the cell for a session that did nothing).
