@@ -155,8 +155,8 @@ public struct ExperimentFolder: Sendable {
     /// without their checkpoints (which are not kept) continue on another machine without running
     /// finished cells again, and without losing their curves from results-curves.svg.
     public func outcome(of cell: GridCell, spec: GridSpec) throws -> CellOutcome {
-        if checkpoint(cell) == nil, var recorded = GridResults.recordedOutcome(of: cell, in: resultsCSV),
-           recorded.status == .finished || recorded.status == .failed {
+        let recordedRow = GridResults.recordedOutcome(of: cell, in: resultsCSV)
+        if checkpoint(cell) == nil, var recorded = recordedRow, recorded.status == .finished || recorded.status == .failed {
             if let text = try? String(contentsOfFile: curvesFile(cell), encoding: .utf8),
                let history = curvePoints(fromCurvesCSV: text), !history.isEmpty {
                 recorded.curve = GridResults.Curve(cell: cell, history: history)
@@ -166,7 +166,10 @@ public struct ExperimentFolder: Sendable {
         let notes = readNotes(cell)
         var outcome = CellOutcome(cell: cell, status: .notRun, solved: nil, iterations: nil, cgSteps: nil,
                                   wallSeconds: nil, finalTestError: nil,
-                                  peakMemoryBytes: notes.sessions > 0 ? notes.peakMemoryBytes : nil, cpuSeconds: notes.cpuSeconds,
+                                  // Notes stay on the machine that ran the sessions; elsewhere the
+                                  // committed row keeps the peak they measured.
+                                  peakMemoryBytes: notes.sessions > 0 ? notes.peakMemoryBytes : recordedRow?.peakMemoryBytes,
+                                  cpuSeconds: notes.cpuSeconds,
                                   stopReason: "")
         if let path = checkpoint(cell) {
             let run = try StoredRun<Double>.load(from: path)

@@ -199,12 +199,27 @@ public struct GridSpec: Codable, Equatable, Sendable {
     }
 
     // Spelled in snake_case by JSONFormat's key strategy.
-    private enum CodingKeys: String, CodingKey {
+    private enum CodingKeys: String, CodingKey, CaseIterable {
         case format, formatVersion, tasks, lengths, datasets, seeds, variants, timeBudgetSeconds, maxIterations,
              processorBudgetSeconds, processorBudgetSecondsByLength, excludedCells
     }
 
+    /// Any key of the spec's object, to find those it does not know.
+    private struct AnyKey: CodingKey {
+        let stringValue: String
+        init(stringValue: String) { self.stringValue = stringValue }
+        var intValue: Int? { nil }
+        init?(intValue: Int) { nil }
+    }
+
     public init(from decoder: any Decoder) throws {
+        // A misspelt key would otherwise be ignored, and its setting silently not applied.
+        let known = Set(CodingKeys.allCases.map(\.stringValue))
+        if let unknown = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue)
+            .sorted().first(where: { !known.contains($0) }) {
+            throw GridError("unknown key '\(JSONFormat.snakeCase(unknown))'; the keys of a spec are "
+                            + CodingKeys.allCases.map { JSONFormat.snakeCase($0.stringValue) }.joined(separator: ", "))
+        }
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let format = try container.decode(String.self, forKey: .format)
         guard format == Self.formatName else {

@@ -222,6 +222,35 @@ import Testing
                 && again.stderr.contains("grid holds a grid already"), "\(again.stderr)")
     }
 
+    /// An unfinished cell summarised where its run folder and its runner's notes are gone keeps the
+    /// peak memory its committed row recorded (it was blanked: the notes stay on the machine).
+    @Test func anUnfinishedCellKeepsItsRecordedPeakMemoryElsewhere() throws {
+        let workspace = try Workspace(train: false)
+        let first = try runHFRNN(["experiment", "grid"] + Self.grid, in: workspace.path)
+        #expect(first.status == 0, "\(first.stderr)")
+        let manager = FileManager.default, grid = workspace.path + "/grid"
+        try manager.createDirectory(atPath: grid + "/unfinished", withIntermediateDirectories: true)
+        for name in try manager.contentsOfDirectory(atPath: grid + "/runs") {
+            try manager.copyItem(atPath: grid + "/runs/\(name)/latest.h5", toPath: grid + "/unfinished/\(name).h5")
+        }
+        // A larger iteration budget, pinned by hand: every cell is unfinished under it.
+        let spec = try String(contentsOfFile: grid + "/experiment.json", encoding: .utf8)
+        try spec.replacingOccurrences(of: "\"max_iterations\" : 3", with: "\"max_iterations\" : 30")
+            .write(toFile: grid + "/experiment.json", atomically: true, encoding: .utf8)
+        func peaks() throws -> [String] {
+            try String(contentsOfFile: grid + "/results.csv", encoding: .utf8).split(separator: "\n").dropFirst()
+                .map { $0.split(separator: ",", omittingEmptySubsequences: false)[10...10].joined() }
+        }
+        #expect(try runHFRNN(["experiment", "grid", "--summarize"], in: workspace.path).status == 0)
+        let measured = try peaks()
+        #expect(measured.count == 4 && measured.allSatisfy { Double($0).map { $0 > 0 } == true }, "\(measured)")
+        try manager.removeItem(atPath: grid + "/runs")
+        try manager.removeItem(atPath: grid + "/cells")
+        #expect(try runHFRNN(["experiment", "grid", "--summarize"], in: workspace.path).status == 0)
+        #expect(try String(contentsOfFile: grid + "/results.csv", encoding: .utf8).contains(",unfinished,"))
+        #expect(try peaks() == measured)
+    }
+
     /// A cell stopped by its time budget is finished in one session: the run judges its limit on
     /// the time its checkpoint records, so the grid reads the budget as spent (it used to read it
     /// as a few milliseconds short and resume the cell for a session that did nothing).
@@ -340,11 +369,14 @@ import Testing
         (["--spec", "missing.json"], "missing.json: cannot read the file"),
         (["--spec", "bad.json"], "bad.json: not valid JSON"),
         (["--spec", "wrong.json"], "wrong.json: format is 'something'; it must be 'hfrnn-experiment'"),
+        (["--spec", "misspelt.json"], "misspelt.json: unknown key 'procesor_budget_seconds'; the keys of a spec are"),
     ])
     func specErrorsAreOneLine(arguments: [String], expected: String) throws {
         let workspace = try Workspace(train: false)
         try Data("{ not json".utf8).write(to: URL(fileURLWithPath: workspace.path + "/bad.json"))
         try Data(#"{"format": "something", "format_version": 1}"#.utf8).write(to: URL(fileURLWithPath: workspace.path + "/wrong.json"))
+        try Data(#"{"format": "hfrnn-experiment", "format_version": 1, "tasks": ["addition"], "lengths": [10], "seeds": [1], "variants": [{"name": "a", "options": []}], "procesor_budget_seconds": 60}"#.utf8)
+            .write(to: URL(fileURLWithPath: workspace.path + "/misspelt.json"))
         let before = workspace.listing()
         let result = try runHFRNN(["experiment", "grid"] + arguments, in: workspace.path)
         #expect(result.status != 0)
