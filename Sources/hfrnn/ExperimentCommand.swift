@@ -168,7 +168,10 @@ struct ExperimentCommand: ParsableCommand {
     /// Every dataset file of a grid opened and checked as `hfrnn train --dataset` does, before the
     /// grid is created: a bad file is one line naming it, not a grid of failed cells.
     private func checkDatasets(_ grid: GridSpec) throws {
-        for dataset in grid.datasets {
+        let manager = FileManager.default
+        // A missing file is left to the grid, which names the dataset it belongs to.
+        for dataset in grid.datasets where manager.fileExists(atPath: dataset.path)
+            && dataset.testPath.map(manager.fileExists(atPath:)) ?? true {
             _ = try DatasetSource<Float>(path: dataset.path, testPath: dataset.testPath, testSequences: 1)
         }
     }

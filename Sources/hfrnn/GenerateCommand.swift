@@ -25,21 +25,26 @@ struct Generate: ParsableCommand {
     @Argument(help: ArgumentHelp("Pathological task: \(taskNames).", valueName: "task"), transform: choice())
     var task: PathologicalTask?
 
-    @Option(name: [.customShort("T"), .long], parsing: .unconditional, help: "Minimum sequence length T of the task.")
-    var length: Int = 100
+    // Optional, so that --check can refuse them: a flag that would do nothing is an error.
+    @Option(name: [.customShort("T"), .long], parsing: .unconditional, help: "Minimum sequence length T of the task (default: 100).")
+    var length: Int?
 
-    @Option(name: [.customShort("n"), .long], parsing: .unconditional, help: "Number of sequences N.")
-    var count: Int = 1000
+    @Option(name: [.customShort("n"), .long], parsing: .unconditional, help: "Number of sequences N (default: 1000).")
+    var count: Int?
 
-    @Option(parsing: .unconditional, help: "Seed of the generator.")
-    var seed: UInt64 = 1
+    @Option(parsing: .unconditional, help: "Seed of the generator (default: 1).")
+    var seed: UInt64?
 
     @Option(name: [.short, .long], help: ArgumentHelp("The HDF5 file to write; its folder must exist.", valueName: "file"))
     var output: String?
 
     @Option(help: ArgumentHelp("How to store softmax targets: auto (class labels when they are one-hot), labels or targets (default: auto).",
                                valueName: "auto|labels|targets"), transform: choice())
-    var targetFormat: TargetFormat = .auto
+    var targetFormat: TargetFormat?
+
+    private var sequenceLength: Int { length ?? 100 }
+    private var sequenceCount: Int { count ?? 1000 }
+    private var generatorSeed: UInt64 { seed ?? 1 }
 
     @Option(help: ArgumentHelp("Validate this existing dataset file and print its summary instead of generating.",
                                valueName: "file"))
@@ -48,16 +53,19 @@ struct Generate: ParsableCommand {
     func validate() throws {
         if check != nil {
             guard task == nil && output == nil else { throw ValidationError("--check takes no task and no --output") }
+            let unused = [("--length", length != nil), ("--count", count != nil), ("--seed", seed != nil),
+                          ("--target-format", targetFormat != nil)].filter(\.1).map(\.0)
+            if let flag = unused.first { throw ValidationError("--check only reads the file; \(flag) would do nothing") }
             return
         }
         guard let task else { throw ValidationError("give a task (\(taskNames)) or --check FILE") }
-        let spec = try makeTaskSpec(task, length: length)
+        let spec = try makeTaskSpec(task, length: sequenceLength)
         if targetFormat == .labels && spec.outputLoss != .softmaxCrossEntropy {
             throw ValidationError("--target-format labels needs a task with softmax outputs; \(task) has \(spec.outputLoss.rawValue)")
         }
-        guard count > 0 else { throw ValidationError("--count must be positive, got \(count)") }
-        guard count <= BatchPlan.largestBatch else {
-            throw ValidationError("--count must be at most \(BatchPlan.largestBatch), got \(count)")
+        guard sequenceCount > 0 else { throw ValidationError("--count must be positive, got \(sequenceCount)") }
+        guard sequenceCount <= BatchPlan.largestBatch else {
+            throw ValidationError("--count must be at most \(BatchPlan.largestBatch), got \(sequenceCount)")
         }
         guard let output, !output.isEmpty else { throw ValidationError("give the file to write with --output FILE") }
         let manager = FileManager.default
@@ -93,16 +101,16 @@ struct Generate: ParsableCommand {
             }
             guard let task, let output else { return }
             try checkOutputFile(output)
-            let spec = try makeTaskSpec(task, length: length)
+            let spec = try makeTaskSpec(task, length: sequenceLength)
             // The whole file is made in memory before it is written.
             try MemoryRequirement.require(
-                MemoryRequirement.batchBytes(sequences: count, steps: spec.maximumLength, inputs: spec.inputSize,
+                MemoryRequirement.batchBytes(sequences: sequenceCount, steps: spec.maximumLength, inputs: spec.inputSize,
                                              outputs: spec.outputSize, scalarBytes: MemoryLayout<Float>.stride),
-                for: "\(count) sequences of \(spec.maximumLength) steps", flag: "--count")
-            var rng = SeededGenerator(seed: seed)
-            let batch: SequenceBatch<Float> = spec.makeBatch(count: count, using: &rng)
-            try DatasetWriter.write(batch: batch, loss: spec.outputLoss, task: spec, seed: seed, to: output,
-                                    encoding: targetFormat.encoding)
+                for: "\(sequenceCount) sequences of \(spec.maximumLength) steps", flag: "--count")
+            var rng = SeededGenerator(seed: generatorSeed)
+            let batch: SequenceBatch<Float> = spec.makeBatch(count: sequenceCount, using: &rng)
+            try DatasetWriter.write(batch: batch, loss: spec.outputLoss, task: spec, seed: generatorSeed, to: output,
+                                    encoding: (targetFormat ?? .auto).encoding)
             print(try DatasetFile(path: output).summary)
         }
     }

@@ -41,6 +41,9 @@ import Testing
             ([], "give a task (addition, multiplication, xor, xor-isc, temporal-order, temporal-order-3bit, random-permutation, "
                 + "memorization-5bit, memorization-20bit) or --check FILE"),
             (["addition", "--check", "x.h5"], "--check takes no task and no --output"),
+            (["--check", "x.h5", "--length", "5"], "--check only reads the file; --length would do nothing"),
+            (["--check", "x.h5", "--seed", "2"], "--check only reads the file; --seed would do nothing"),
+            (["--check", "x.h5", "--target-format", "labels"], "--check only reads the file; --target-format would do nothing"),
         ]
         for (arguments, message) in cases {
             let rejected = rejection(arguments)
