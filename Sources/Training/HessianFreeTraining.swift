@@ -68,8 +68,9 @@ public enum HessianFreeTraining<Scalar: BLASScalar>: TrainingMethod {
     /// sub-batches ("GN batches are a subset of the gradient batches" [ISC]); then the backtracking
     /// and line-search batches, drawn afresh or, with `evaluationBatchesFromGradient`, the gradient
     /// batch's second and third chunks [ISC]. This worker makes only the sub-batches it evaluates;
-    /// `rng` advances as for one process. Chunks that serve the gradient alone are remade when
-    /// evaluated (`SubBatch`), so the gradient batch's size does not set the run's memory.
+    /// `rng` advances as for one process. When the gradient batch is too large to hold
+    /// (`SubBatch.isTooLargeToHold`), its chunks that serve the gradient alone are remade when
+    /// evaluated, so the gradient batch's size does not set the run's memory.
     private static func drawSubBatches(for trainer: Trainer<Self>, using rng: inout SeededGenerator) throws
         -> (gradient: [SubBatch<Scalar>?], backtracking: [SubBatch<Scalar>?], lineSearch: [SubBatch<Scalar>?]) {
         let plan = trainer.config.batches, group = trainer.group, source = trainer.source
@@ -83,6 +84,9 @@ public enum HessianFreeTraining<Scalar: BLASScalar>: TrainingMethod {
         /// Whether this worker evaluates sub-batch `index` of the gradient batch in any role.
         /// Whether chunk `chunk` of the gradient batch is also the curvature, backtracking or line-search batch.
         func hasOtherRoles(_ chunk: Int) -> Bool { chunk == 0 || (fromGradient && chunk <= 2) }
+        let remakeGradient = SubBatch<Scalar>.isTooLargeToHold(sequences: plan.gradientChunkCount * plan.chunkSize,
+                                                               steps: source.steps, inputs: source.inputSize,
+                                                               outputs: source.outputSize)
         func ownsGradientSubBatch(_ index: Int) -> Bool {
             if gradientSchedule.isOwned(index, by: group.rank) { return true }
             return hasOtherRoles(index / perChunk) && chunkSchedule.isOwned(index % perChunk, by: group.rank)
@@ -90,7 +94,7 @@ public enum HessianFreeTraining<Scalar: BLASScalar>: TrainingMethod {
         var gradientSubBatches: [SubBatch<Scalar>?] = []
         for chunk in 0..<plan.gradientChunkCount {
             gradientSubBatches += try source.trainingSubBatches(count: plan.chunkSize, subBatchSize: size, using: &rng,
-                                                                remade: !hasOtherRoles(chunk)) {
+                                                                remade: remakeGradient && !hasOtherRoles(chunk)) {
                 ownsGradientSubBatch(chunk * perChunk + $0)
             }
         }

@@ -81,16 +81,20 @@ public final class TaskSource<Scalar: BLASScalar>: SequenceSource {
         testSubBatches(subBatchSize: subBatchSize, keep: { _ in true }).map { $0!.batch }
     }
 
-    /// Each kept sub-batch is remade from the generator's state before it at every evaluation,
-    /// so a test set of any size holds only the sub-batches being evaluated.
+    /// A test set too large to hold (`SubBatch.isTooLargeToHold`) has each kept sub-batch remade
+    /// from the generator's state before it at every evaluation, so a test set of any size holds
+    /// only the sub-batches being evaluated.
     public func testSubBatches(subBatchSize: Int, keep: (Int) -> Bool) -> [SubBatch<Scalar>?] {
         precondition(subBatchSize >= 1, "test subBatch size must be at least 1, got \(subBatchSize)")
         var rng = SeededGenerator(seed: testSeed)
         let spec = self.spec
+        let remade = SubBatch<Scalar>.isTooLargeToHold(sequences: testSequences, steps: spec.maximumLength,
+                                                       inputs: spec.inputSize, outputs: spec.outputSize)
         return stride(from: 0, to: testSequences, by: subBatchSize).enumerated().map { index, first in
             let count = min(subBatchSize, testSequences - first), start = rng
             let made: SequenceBatch<Scalar> = spec.makeBatch(count: count, using: &rng)
             guard keep(index) else { return nil }
+            guard remade else { return SubBatch(made) }
             return SubBatch(made: made) {
                 var again = start
                 return spec.makeBatch(count: count, using: &again)

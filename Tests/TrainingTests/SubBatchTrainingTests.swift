@@ -226,12 +226,22 @@ extension SubBatchTrainingTests {
                 #expect(part.scoredOutputCount == whole[index].scoredOutputCount && part.sequenceCount == whole[index].sequenceCount)
             }
         }
-        let tests = source.testSubBatches(subBatchSize: 16), remadeTests = source.testSubBatches(subBatchSize: 16) { $0 != 0 }
-        #expect(tests.map(\.sequenceCount) == [16, 16, 8] && remadeTests[0] == nil)
+        let tests = source.testSubBatches(subBatchSize: 16), keptTests = source.testSubBatches(subBatchSize: 16) { $0 != 0 }
+        #expect(tests.map(\.sequenceCount) == [16, 16, 8] && keptTests[0] == nil)
         for index in 1..<tests.count {
-            let part = try #require(remadeTests[index])
-            #expect(!part.isHeld && sameData(part.batch, tests[index]))
+            let part = try #require(keptTests[index])
+            #expect(part.isHeld && sameData(part.batch, tests[index]), "40 short sequences are held")
         }
+    }
+
+    /// Batches above 256 MiB are remade, smaller ones held; counts that overflow are too large.
+    @Test func onlyBatchesTooLargeToHoldAreRemade() {
+        // The permutation at T = 100: 100 inputs and outputs, 805 bytes a step in Float.
+        #expect(SubBatch<Float>.isTooLargeToHold(sequences: 10_000, steps: 100, inputs: 100, outputs: 100))
+        #expect(!SubBatch<Float>.isTooLargeToHold(sequences: 3_000, steps: 100, inputs: 100, outputs: 100))
+        #expect(!SubBatch<Float>.isTooLargeToHold(sequences: 10_200, steps: 110, inputs: 2, outputs: 1))
+        #expect(SubBatch<Double>.isTooLargeToHold(sequences: 5_000, steps: 100, inputs: 100, outputs: 100))
+        #expect(SubBatch<Float>.isTooLargeToHold(sequences: 2, steps: Int.max / 4, inputs: 2, outputs: 1))
     }
 
     func sameData(_ a: SequenceBatch<Float>, _ b: SequenceBatch<Float>) -> Bool {
