@@ -31,8 +31,8 @@ extension DatasetFile {
 
         rows.inputs = try fail.hdf5 { try file.readRows("inputs", rows: range, as: Float.self) }
         if let bad = rows.inputs.firstIndex(where: { !$0.isFinite }) {
-            throw fail("/inputs has \(rows.inputs[bad]) at \(at(bad / i)), input \(bad % i); values must be finite"
-                       + " (and fit in float32)")
+            throw fail("/inputs has \(nonFinite(rows.inputs[bad])) at \(at(bad / i)), input \(bad % i); values must be finite"
+                       + " and fit in float32")
         }
 
         rows.mask = try fail.hdf5 { try file.readRows("mask", rows: range, as: Float.self) }
@@ -61,8 +61,8 @@ extension DatasetFile {
         case .targets:
             rows.targets = try fail.hdf5 { try file.readRows("targets", rows: range, as: Float.self) }
             if let bad = rows.targets.firstIndex(where: { !$0.isFinite }) {
-                throw fail("/targets has \(rows.targets[bad]) at \(at(bad / o)), output \(bad % o); values must be finite"
-                           + " (and fit in float32)")
+                throw fail("/targets has \(nonFinite(rows.targets[bad])) at \(at(bad / o)), output \(bad % o); values must be finite"
+                           + " and fit in float32")
             }
             for k in 0..<rows.mask.count where rows.mask[k] != 0 || rows.errorMask[k] {
                 try checkTarget(rows.targets[(k * o)..<((k + 1) * o)], fail) { at(k) }
@@ -127,4 +127,10 @@ extension DatasetFile {
             }
         }
     }
+}
+
+/// A value read as float32 that is not finite, as the file may hold it: NaN, or an infinity that
+/// may be a float64 beyond float32's range (±3.4e38) rounded on reading.
+private func nonFinite(_ value: Float) -> String {
+    value.isNaN ? "nan" : "\(value < 0 ? "-" : "")inf or a value beyond float32's range (±3.4e38)"
 }

@@ -571,14 +571,14 @@ private struct RawDataset {
             return try raw.validationFailure()
         }
         #expect(try message { $0.set("inputs", (2 * 5 + 3) * 2 + 1, .nan) }
-                == "/inputs has nan at sequence 2, step 3, input 1; values must be finite (and fit in float32)")
+                == "/inputs has nan at sequence 2, step 3, input 1; values must be finite and fit in float32")
         #expect(try message { $0.set("inputs", 0, -.infinity) }
-                == "/inputs has -inf at sequence 0, step 0, input 0; values must be finite (and fit in float32)")
+                == "/inputs has -inf or a value beyond float32's range (±3.4e38) at sequence 0, step 0, input 0; values must be finite and fit in float32")
         #expect(try message { $0.set("targets", 1 * 5 + 1, .infinity) }
-                == "/targets has inf at sequence 1, step 1, output 0; values must be finite (and fit in float32)")
+                == "/targets has inf or a value beyond float32's range (±3.4e38) at sequence 1, step 1, output 0; values must be finite and fit in float32")
         // float64 inputs too large for float32.
         #expect(try message { $0.datasets["inputs"] = .doubles([1e300] + Array(repeating: 0, count: 39), [4, 5, 2]) }
-                == "/inputs has inf at sequence 0, step 0, input 0; values must be finite (and fit in float32)")
+                == "/inputs has inf or a value beyond float32's range (±3.4e38) at sequence 0, step 0, input 0; values must be finite and fit in float32")
     }
 
     @Test func targetsMustSuitTheLoss() throws {
