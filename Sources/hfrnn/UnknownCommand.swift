@@ -6,7 +6,9 @@ enum UnknownCommand {
     /// The usage error for `arguments` (without the program name) when their first word is meant as
     /// a command but names none of `commands`, or nil.
     static func problem(in arguments: [String], commands: [String]) -> String? {
-        guard let word = arguments.first, !word.hasPrefix("-"), word != "help", !commands.contains(word) else {
+        // `hfrnn help trian`: the word after help names the command.
+        let named = arguments.first == "help" ? Array(arguments.dropFirst()) : arguments
+        guard let word = named.first, !word.hasPrefix("-"), word != "help", !commands.contains(word) else {
             return nil
         }
         if let closest = closest(to: word, among: commands) {

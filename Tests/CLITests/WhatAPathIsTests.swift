@@ -23,6 +23,11 @@ import Testing
                       startsWith: "'evalute' is not an hfrnn command; did you mean 'evaluate'?")
         expectOneLine(try runHFRNN(["frobnicate"], in: folder), status: 64,
                       startsWith: "'frobnicate' is not an hfrnn command (commands: train, resume, evaluate, predict, export")
+        // Help for a command that does not exist printed the root help and exited 0.
+        expectOneLine(try runHFRNN(["help", "trian"], in: folder), status: 64,
+                      startsWith: "'trian' is not an hfrnn command; did you mean 'train'?")
+        let help = try runHFRNN(["help", "train"], in: folder)
+        #expect(help.status == 0 && help.stdout.contains("USAGE: hfrnn train"), "\(help.stdout)")
     }
 
     /// A folder of runs (here one with runs/tiny in it) used to give "latest.h5: file not found".
