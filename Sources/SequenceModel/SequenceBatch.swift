@@ -41,7 +41,7 @@ public struct SequenceBatch<Scalar: BLASScalar>: Sendable {
     @inlinable public func index(step t: Int, sequence b: Int) -> Int { t * sequenceCount + b }
 
     /// Σ mask: the number of scored outputs, which normalises loss, gradient and curvature.
-    public var scoredOutputCount: Scalar { mask.reduce(0, +) }
+    @inlinable public var scoredOutputCount: Scalar { mask.reduce(0, +) }
 
     /// The same data in another precision.
     public func converted<Other: BLASScalar>(to _: Other.Type = Other.self) -> SequenceBatch<Other> {

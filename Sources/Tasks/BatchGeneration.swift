@@ -20,6 +20,10 @@ extension TaskSpec {
     /// Sequences `range` of a batch of `count`, drawn with `rng` from the state it had before
     /// sequence `range.lowerBound` of that batch: rows `range` of `makeBatch(count:)`, bit for
     /// bit, made without the rest of the batch (a sub-batch remade when it is evaluated).
+    // Specialised: generic code across modules goes through value witnesses for every number written,
+    // several times slower, and remade sub-batches generate their sequences at every evaluation.
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
     public func makeSequences<S: BLASScalar>(_ range: Range<Int>, ofBatch count: Int,
                                              using rng: inout SeededGenerator) -> SequenceBatch<S> {
         precondition(count > 0, "a batch needs at least one sequence (got \(count))")
