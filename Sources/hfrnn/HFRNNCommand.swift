@@ -36,10 +36,24 @@ struct HFRNNCommand: ParsableCommand {
             let code = exitCode(for: error)
             let message = self.message(for: error)
             guard code != .success, !(error is ExitCode), !message.isEmpty else { exit(withError: error) }
-            let line = String(message.map { $0.isNewline ? " " : $0 })
+            // A command's own checks run before ArgumentParser reports an option it does not know
+            // (`hfrnn train --frobnicate` said "give exactly one of --task and --dataset").
+            let unknown = code.rawValue == 64 ? unknownOption() : nil
+            let line = unknown.map { "Unknown option '\($0)'" } ?? String(message.map { $0.isNewline ? " " : $0 })
             FileHandle.standardError.write(Data("hfrnn: error: \(line) (see '\(commandWords()) --help')\n".utf8))
             exit(withError: ExitCode(code.rawValue))
         }
+    }
+
+    /// The first `--option` of the command line that the typed command's help does not list, if any.
+    private static func unknownOption() -> String? {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        guard let typed = arguments.first,
+              let command = configuration.subcommands.first(where: { $0._commandName == typed }) else { return nil }
+        let help = command.helpMessage(columns: 10_000)
+        let known = Set(help.matches(of: /--[A-Za-z0-9][A-Za-z0-9-]*/).map { String($0.output) } + ["--help"])
+        return arguments.dropFirst().lazy.filter { $0.hasPrefix("--") && $0 != "--" }
+            .map { String($0.prefix { $0 != "=" }) }.first { !known.contains($0) }
     }
 
     /// "hfrnn" or "hfrnn <subcommand>", as typed.

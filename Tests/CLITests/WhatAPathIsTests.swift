@@ -26,6 +26,10 @@ import Testing
         // Help for a command that does not exist printed the root help and exited 0.
         expectOneLine(try runHFRNN(["help", "trian"], in: folder), status: 64,
                       startsWith: "'trian' is not an hfrnn command; did you mean 'train'?")
+        // An unknown option is named even when the command's own checks would fail first.
+        expectOneLine(try runHFRNN(["train", "--frobnicate"], in: folder), status: 64,
+                      startsWith: "Unknown option '--frobnicate'")
+        expectOneLine(try runHFRNN(["evaluate", "--frob=2"], in: folder), status: 64, startsWith: "Unknown option '--frob'")
         let help = try runHFRNN(["help", "train"], in: folder)
         #expect(help.status == 0 && help.stdout.contains("USAGE: hfrnn train"), "\(help.stdout)")
     }
