@@ -465,7 +465,7 @@ def regenerate(text, location):
         if name not in TABLES:
             raise SystemExit(f"{location}: unknown table '{name}' (known: {', '.join(sorted(TABLES))})")
         for path in files:
-            if not os.path.exists(os.path.join(ROOT, path)):
+            if not os.path.exists(os.path.join(ROOT, re.sub(r"\[variant=[^\]]+\]$", "", path))):
                 raise SystemExit(f"{location}: table '{name}': data file {path} not found")
         opening = match.group(0)[:match.start(3) - match.start(0)]
         return opening + TABLES[name](files) + "<!-- end table -->"
