@@ -81,12 +81,12 @@ public enum HessianFreeTraining<Scalar: BLASScalar>: TrainingMethod {
         func subBatchCount(_ sequences: Int) -> Int { (sequences + size - 1) / size }
         let gradientSchedule = schedule(plan.gradientChunkCount * perChunk), chunkSchedule = schedule(perChunk)
         let fromGradient = plan.evaluationBatchesFromGradient
-        /// Whether this worker evaluates sub-batch `index` of the gradient batch in any role.
         /// Whether chunk `chunk` of the gradient batch is also the curvature, backtracking or line-search batch.
         func hasOtherRoles(_ chunk: Int) -> Bool { chunk == 0 || (fromGradient && chunk <= 2) }
         let remakeGradient = SubBatch<Scalar>.isTooLargeToHold(sequences: plan.gradientChunkCount * plan.chunkSize,
                                                                steps: source.steps, inputs: source.inputSize,
                                                                outputs: source.outputSize)
+        /// Whether this worker evaluates sub-batch `index` of the gradient batch in any role.
         func ownsGradientSubBatch(_ index: Int) -> Bool {
             if gradientSchedule.isOwned(index, by: group.rank) { return true }
             return hasOtherRoles(index / perChunk) && chunkSchedule.isOwned(index % perChunk, by: group.rank)

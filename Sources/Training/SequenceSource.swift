@@ -27,11 +27,13 @@ public protocol SequenceSource<Scalar>: AnyObject {
     /// only those with `keep(index)` are made (nil for the others): a process of an MPI job reads
     /// only the rows it evaluates. With `remade`, a source that can make a sub-batch again from a
     /// few numbers (a task generator) gives sub-batches remade whenever they are evaluated, for a
-    /// batch evaluated once an iteration (the gradient batch); otherwise every one is held.
+    /// batch evaluated once an iteration and too large to hold (the gradient batch of the
+    /// permutation, say); otherwise every one is held.
     func trainingSubBatches(count: Int, subBatchSize: Int, using rng: inout SeededGenerator, remade: Bool,
                             keep: (Int) -> Bool) throws -> [SubBatch<Scalar>?]
     /// `testSubBatches(subBatchSize:)`, with only the sub-batches with `keep(index)` made (nil for
-    /// the others), remade at every evaluation where the source can (a task generator).
+    /// the others), remade at every evaluation where the source can (a task generator) and the set
+    /// is too large to hold.
     func testSubBatches(subBatchSize: Int, keep: (Int) -> Bool) throws -> [SubBatch<Scalar>?]
 }
 
