@@ -65,12 +65,15 @@ private func isSameFile(_ first: String, _ second: String) -> Bool {
     return stat(first, &a) == 0 && stat(second, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino
 }
 
+/// The `format` attribute of every hfrnn checkpoint (RunStore writes and checks it).
+public let checkpointFormatName = "hfrnn-checkpoint"
+
 /// Whether `path` is an HDF5 file with a checkpoint's `format` attribute (any other file,
 /// readable or not, is not).
 private func isCheckpoint(_ path: String) -> Bool {
     guard HDF5File.hasSignature(atPath: path), let file = try? HDF5File.open(path) else { return false }
     defer { try? file.close() }
-    return (try? file.optionalStringAttribute("format")) == "hfrnn-checkpoint"
+    return (try? file.optionalStringAttribute("format")) == checkpointFormatName
 }
 
 /// Files written so that no reader ever sees a partial one, and a failure leaves nothing behind:

@@ -35,7 +35,7 @@ public struct CheckpointFile<Scalar: BLASScalar & HDF5Element> {
 
     /// The root attributes and the parameter blocks.
     func writeHeaderAndParameters(_ parameters: [Scalar], network: RecurrentNetwork, formatVersion: Int64) throws {
-        try file.setAttribute("format", to: "hfrnn-checkpoint")
+        try file.setAttribute("format", to: checkpointFormatName)
         try file.setAttribute("format_version", to: formatVersion)
         try file.setAttribute("hfrnn_version", to: hfrnnVersion)
         try file.setAttribute("precision", to: Self.precisionName)
@@ -52,7 +52,7 @@ public struct CheckpointFile<Scalar: BLASScalar & HDF5Element> {
     /// From format 3 on, the file must also match its seal: `verifySeal` is called last, once
     /// everything was read, so that damage found in a stored value is named as such first.
     func readHeader(formatVersion: Int64) throws -> Int64 {
-        guard try file.optionalStringAttribute("format") == "hfrnn-checkpoint" else {
+        guard try file.optionalStringAttribute("format") == checkpointFormatName else {
             throw fail("not an hfrnn checkpoint (no format = 'hfrnn-checkpoint' attribute)")
         }
         let version = try file.int64Attribute("format_version")

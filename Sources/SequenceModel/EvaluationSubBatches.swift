@@ -12,10 +12,14 @@ extension EvaluationWorkspace {
     /// backward buffers (`BatchEvaluator`'s [T, B, ·] arrays).
     public static func bytesPerSequenceStep(of shape: NetworkShape) -> Int {
         let (inputs, hidden, outputs) = (shape.inputs, shape.hidden, shape.outputs)
-        let batchScalars = inputs + outputs + 1
         // Evaluator: inputs, targets, mask, insideLength, ones, states, predictions, outputDelta, hiddenDelta.
         let evaluatorScalars = inputs + outputs + 3 + hidden + 2 * outputs + hidden
-        return (batchScalars + evaluatorScalars) * MemoryLayout<Scalar>.stride + MemoryLayout<Bool>.stride
+        return SequenceBatch<Scalar>.bytesPerStep(inputs: inputs, outputs: outputs) + evaluatorScalars * MemoryLayout<Scalar>.stride
+    }
+
+    /// `bytesPerSequenceStep` with the R-forward buffers a curvature product adds (R t and R h).
+    public static func bytesPerCurvatureStep(of shape: NetworkShape) -> Int {
+        bytesPerSequenceStep(of: shape) + 2 * shape.hidden * MemoryLayout<Scalar>.stride
     }
 
     /// Sequences per sub-batch when evaluating sequences of `steps` steps: `preferred`, or fewer

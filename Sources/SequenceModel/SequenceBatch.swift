@@ -40,6 +40,12 @@ public struct SequenceBatch<Scalar: BLASScalar>: Sendable {
     /// Index of (step t, sequence b) in `mask` and `errorMask`; multiply by I or O for the others.
     @inlinable public func index(step t: Int, sequence b: Int) -> Int { t * sequenceCount + b }
 
+    /// Bytes one step of one sequence takes in a batch of `inputs` and `outputs`: its inputs,
+    /// targets and mask, and its error mask.
+    public static func bytesPerStep(inputs: Int, outputs: Int) -> Int {
+        (inputs + outputs + 1) * MemoryLayout<Scalar>.stride + MemoryLayout<Bool>.stride
+    }
+
     /// Σ mask: the number of scored outputs, which normalises loss, gradient and curvature.
     @inlinable public var scoredOutputCount: Scalar { mask.reduce(0, +) }
 

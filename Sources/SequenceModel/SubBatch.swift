@@ -13,9 +13,9 @@ public struct SubBatch<Scalar: BLASScalar>: Sendable {
     public static var heldBatchBudget: Int { 256 << 20 }
 
     /// Whether a batch of `sequences` sequences of `steps` steps, with `inputs` and `outputs` per
-    /// step, is larger than `heldBatchBudget` (inputs, targets and the two masks).
+    /// step, is larger than `heldBatchBudget`.
     public static func isTooLargeToHold(sequences: Int, steps: Int, inputs: Int, outputs: Int) -> Bool {
-        let perStep = (inputs + outputs + 1) * MemoryLayout<Scalar>.stride + MemoryLayout<Bool>.stride
+        let perStep = SequenceBatch<Scalar>.bytesPerStep(inputs: inputs, outputs: outputs)
         let (perSequence, overflow) = steps.multipliedReportingOverflow(by: perStep)
         return overflow || sequences > heldBatchBudget / max(1, perSequence)
     }

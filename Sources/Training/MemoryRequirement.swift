@@ -1,5 +1,6 @@
 import Diagnostics
 import Foundation
+import Linalg
 import SequenceModel
 
 /// Work that cannot fit in this machine's memory at all is refused before it starts, in one line
@@ -7,13 +8,8 @@ import SequenceModel
 /// fatal error instead. The estimates are lower bounds (what the largest arrays alone take), so
 /// nothing that could run is refused.
 public enum MemoryRequirement {
-    /// The machine's physical memory (MemTotal of /proc/meminfo); nil where it cannot be read.
-    public static let physicalBytes: Int? = {
-        guard let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8),
-              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("MemTotal:") }),
-              let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else { return nil }
-        return kilobytes * 1024
-    }()
+    /// The machine's physical memory; nil where the system does not say.
+    public static let physicalBytes: Int? = Int(exactly: ProcessInfo.processInfo.physicalMemory).flatMap { $0 > 0 ? $0 : nil }
 
     /// The product of `factors` (bytes), nil when it overflows.
     public static func product(_ factors: Int...) -> Int? {
@@ -40,28 +36,23 @@ public enum MemoryRequirement {
         return gigabytes >= 1000 ? String(format: "%.0f TB", gigabytes / 1000)
             : String(format: gigabytes >= 10 ? "%.0f GB" : "%.1f GB", gigabytes)
     }
-
-    /// A batch of `sequences` sequences of `steps` steps: inputs, targets and the two masks.
-    public static func batchBytes(sequences: Int, steps: Int, inputs: Int, outputs: Int, scalarBytes: Int) -> Int? {
-        product(sequences, steps, inputs + outputs + 2, scalarBytes)
-    }
 }
 
 extension TrainingConfig {
     /// Refuses a run of this configuration on data of `inputs`, `outputs` and `steps` that cannot
     /// fit in memory: the parameters with the vectors kept beside them (at least eight: the
     /// gradient, CG's four, the warm start, the best and the trial point), and for HF the
-    /// curvature batch with its evaluator's states, deltas and R-buffers (four per hidden unit).
-    public func requireMemory(inputs: Int, outputs: Int, steps: Int, scalarBytes: Int,
-                              available: Int? = MemoryRequirement.physicalBytes) throws {
+    /// curvature batch with its evaluators' buffers (`EvaluationWorkspace.bytesPerCurvatureStep`).
+    public func requireMemory<Scalar: BLASScalar>(_: Scalar.Type, inputs: Int, outputs: Int, steps: Int,
+                                                  available: Int? = MemoryRequirement.physicalBytes) throws {
         let shape = NetworkShape(inputs: inputs, hidden: hiddenUnits, outputs: outputs)
-        try MemoryRequirement.require(MemoryRequirement.product(ParameterLayout(shape).count, scalarBytes, 8),
+        try MemoryRequirement.require(MemoryRequirement.product(ParameterLayout(shape).count, MemoryLayout<Scalar>.stride, 8),
                                       for: "a network of \(hiddenUnits) hidden units", flag: "--hidden-units",
                                       available: available)
         guard hessianFree != nil else { return }
-        let perStep = inputs + outputs + 2 + 4 * hiddenUnits
-        try MemoryRequirement.require(MemoryRequirement.product(batches.curvatureBatchSize, steps, perStep, scalarBytes),
-                                      for: "a curvature batch of \(batches.curvatureBatchSize) sequences of \(steps) steps",
-                                      flag: "--curvature-batch", available: available)
+        try MemoryRequirement.require(
+            MemoryRequirement.product(batches.curvatureBatchSize, steps, EvaluationWorkspace<Scalar>.bytesPerCurvatureStep(of: shape)),
+            for: "a curvature batch of \(batches.curvatureBatchSize) sequences of \(steps) steps",
+            flag: "--curvature-batch", available: available)
     }
 }

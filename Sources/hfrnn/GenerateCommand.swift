@@ -104,8 +104,8 @@ struct Generate: ParsableCommand {
             let spec = try makeTaskSpec(task, length: sequenceLength)
             // The whole file is made in memory before it is written.
             try MemoryRequirement.require(
-                MemoryRequirement.batchBytes(sequences: sequenceCount, steps: spec.maximumLength, inputs: spec.inputSize,
-                                             outputs: spec.outputSize, scalarBytes: MemoryLayout<Float>.stride),
+                MemoryRequirement.product(sequenceCount, spec.maximumLength,
+                                          SequenceBatch<Float>.bytesPerStep(inputs: spec.inputSize, outputs: spec.outputSize)),
                 for: "\(sequenceCount) sequences of \(spec.maximumLength) steps", flag: "--count")
             var rng = SeededGenerator(seed: generatorSeed)
             let batch: SequenceBatch<Float> = spec.makeBatch(count: sequenceCount, using: &rng)

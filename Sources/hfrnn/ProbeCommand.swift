@@ -131,8 +131,7 @@ struct Probe: ParsableCommand {
             var config = TrainingConfig(data: .task(spec))
             if let hiddenUnits { config.hiddenUnits = hiddenUnits }
             if let seed { config.seed = seed }
-            try config.requireMemory(inputs: spec.inputSize, outputs: spec.outputSize, steps: spec.maximumLength,
-                                     scalarBytes: MemoryLayout<S>.stride)
+            try config.requireMemory(S.self, inputs: spec.inputSize, outputs: spec.outputSize, steps: spec.maximumLength)
             let fresh = FreshModel(config: config, source: TaskSource<S>(spec: spec, testSequences: 1, testSeed: 0))
             network = fresh.network
             parameters = fresh.parameters
@@ -146,8 +145,7 @@ struct Probe: ParsableCommand {
             let source = try makeSource(config, S.self)
             try requireFit(data: source.name, inputs: source.inputSize, outputs: source.outputSize,
                            outputLoss: source.outputLoss, model: modelName, network: network)
-            try requireMinibatchMemory(sequences: source.testSetSize, steps: source.steps, network: network,
-                                       scalarBytes: MemoryLayout<S>.stride)
+            try requireMinibatchMemory(S.self, sequences: source.testSetSize, steps: source.steps, network: network)
             guard let first = try source.testSubBatches(subBatchSize: count).first else {
                 throw HFRNNError.file(dataset, "no sequences")
             }
@@ -158,8 +156,7 @@ struct Probe: ParsableCommand {
             }
             try requireFit(data: spec.name, inputs: spec.inputSize,
                            outputs: spec.outputSize, outputLoss: spec.outputLoss, model: modelName, network: network)
-            try requireMinibatchMemory(sequences: count, steps: spec.maximumLength, network: network,
-                                       scalarBytes: MemoryLayout<S>.stride)
+            try requireMinibatchMemory(S.self, sequences: count, steps: spec.maximumLength, network: network)
             var rng = SeededGenerator(seed: dataSeed ?? 1)
             batch = spec.makeBatch(count: count, using: &rng)
         }
@@ -181,11 +178,10 @@ struct Probe: ParsableCommand {
               + "(\(Int(result.scoredOutputs)) scored outputs), \(network.shape) network, \(precision.rawValue) precision")
     }
 
-    /// The minibatch with its evaluator's buffers (four per hidden unit and step).
-    private func requireMinibatchMemory(sequences: Int, steps: Int, network: RecurrentNetwork, scalarBytes: Int) throws {
-        let shape = network.shape
+    /// The minibatch with its evaluator's buffers, the curvature product's among them.
+    private func requireMinibatchMemory<S: BLASScalar>(_: S.Type, sequences: Int, steps: Int, network: RecurrentNetwork) throws {
         try MemoryRequirement.require(
-            MemoryRequirement.product(sequences, steps, shape.inputs + shape.outputs + 2 + 4 * shape.hidden, scalarBytes),
+            MemoryRequirement.product(sequences, steps, EvaluationWorkspace<S>.bytesPerCurvatureStep(of: network.shape)),
             for: "a minibatch of \(sequences) sequences of \(steps) steps", flag: "--count")
     }
 }

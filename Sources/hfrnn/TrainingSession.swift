@@ -27,8 +27,7 @@ private func start<Method: ReportedMethod>(_: Method.Type, _ config: TrainingCon
     // Every rank opens the data and builds its trainer; any failure ends all of them, reported once.
     let trainer = try group.agreeing {
         let source = try makeSource(config, Method.Scalar.self)
-        try config.requireMemory(inputs: source.inputSize, outputs: source.outputSize, steps: source.steps,
-                                 scalarBytes: MemoryLayout<Method.Scalar>.stride)
+        try config.requireMemory(Method.Scalar.self, inputs: source.inputSize, outputs: source.outputSize, steps: source.steps)
         // Stored by absolute path and content hash, so the run finds its data from any folder.
         let recorded = try recordingDatasetIdentity(config)
         if group.isPrimary { try folder.refuseExistingRun() }

@@ -12,8 +12,8 @@ import Training
         try MemoryRequirement.require(nil, for: "x", flag: "--x", available: nil)
         #expect(MemoryRequirement.product(1 << 40, 1 << 30) == nil && MemoryRequirement.product(3, 5, 7) == 105)
         var config = TrainingConfig(data: .task(try TaskSpec(task: .addition, minimumLength: 100)))
-        try config.requireMemory(inputs: 2, outputs: 1, steps: 110, scalarBytes: 4, available: 1 << 30)
+        try config.requireMemory(Float.self, inputs: 2, outputs: 1, steps: 110, available: 1 << 30)
         config.hiddenUnits = 10_000
-        #expect(throws: HFRNNError.self) { try config.requireMemory(inputs: 2, outputs: 1, steps: 110, scalarBytes: 4, available: 1 << 30) }
+        #expect(throws: HFRNNError.self) { try config.requireMemory(Float.self, inputs: 2, outputs: 1, steps: 110, available: 1 << 30) }
     }
 }
