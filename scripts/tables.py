@@ -164,6 +164,26 @@ def bench(files):
     return markdown(header, table)
 
 
+def bench_change(files):
+    """Each pass's best time under two builds timed alternately (scripts/bench.sh --baseline REV)."""
+    header = ["H:T:B", "sub-batches", "pass", "baseline", "this build", "faster by"]
+    table = []
+    for path in files:
+        record = read_json(path)
+        passes = record["passes"]
+        for key in dict.fromkeys((p["hidden"], p["length"], p["batch"], p.get("sub_batch"), p["pass"]) for p in passes):
+            def best(build):
+                return min(p["seconds"] for p in passes
+                           if (p["hidden"], p["length"], p["batch"], p.get("sub_batch"), p["pass"]) == key
+                           and p["build"] == build)
+            hidden, length, batch, sub_batch, name = key
+            split = f"{-(-batch // sub_batch)} × {sub_batch}" if sub_batch else "whole batch"
+            table.append([f"{hidden}:{length}:{batch}", split, "`A v`" if name == "product" else name,
+                          milliseconds(best("baseline")), milliseconds(best("current")),
+                          f"{best('baseline') / best('current'):.2f}×"])
+    return markdown(header, table)
+
+
 def peer_bench(files):
     """hfrnn's A v against the peer's calc_G (scripts/peer-bench.sh)."""
     header = ["H:T:B", "hfrnn sub-batches", "hfrnn `A v`", "peer `calc_G`", "hfrnn faster by"]
@@ -441,6 +461,7 @@ TABLES = {
     "sub-batch-bench": sub_batch_bench,
     "length-generalisation": length_generalisation,
     "bench": bench,
+    "bench-change": bench_change,
     "peer-bench": peer_bench,
     "time-to-solve": time_to_solve,
     "threads-bench": threads_bench,

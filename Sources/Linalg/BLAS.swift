@@ -150,6 +150,12 @@ public enum BLAS {
         precondition(k == kb && c.rows == m && c.cols == n,
                      "gemm shapes: op(A) [\(m), \(k)] · op(B) [\(kb), \(n)] into C [\(c.rows), \(c.cols)]")
         if m == 0 || n == 0 { return }
+        // A product with one output column or row is a matrix-vector product: OpenBLAS's gemm
+        // packs the whole matrix operand for it and runs several times slower than its gemv.
+        if k > 0, let vector = vectorProduct(a, transA, b, transB, c) {
+            gemv(alpha, vector.matrix, vector.transpose, vector.x, beta, vector.y)
+            return
+        }
         if let observer = BLASCallLog.observer {
             observer(.gemm(m: m, n: n, k: k, transA: transA, transB: transB, beta: Double(beta),
                            lda: a.rowStride, ldb: b.rowStride, ldc: c.rowStride,
@@ -162,6 +168,27 @@ public enum BLAS {
         S.rawGemm(transA.cblas, transB.cblas, Int32(m), Int32(n), Int32(k), alpha,
                   a.base, Int32(max(1, a.rowStride)), b.base, Int32(max(1, b.rowStride)),
                   beta, c.base, Int32(max(1, c.rowStride)))
+    }
+
+    /// `op(A)·op(B)` into C as one matrix-vector product, when C is one contiguous column (n = 1)
+    /// or one row (m = 1) and the vector operand is contiguous; nil otherwise.
+    @inlinable
+    static func vectorProduct<S: BLASScalar>(_ a: MatrixView<S>, _ transA: Transpose, _ b: MatrixView<S>, _ transB: Transpose,
+                                             _ c: MutableMatrixView<S>)
+        -> (matrix: MatrixView<S>, transpose: Transpose, x: UnsafeBufferPointer<S>, y: UnsafeMutableBufferPointer<S>)? {
+        let k = transA == .none ? a.cols : a.rows
+        if c.cols == 1 && (c.rows == 1 || c.rowStride == 1) {
+            // C [m, 1] = op(A) · op(B), op(B) a column of k: B is [1, k], or [k, 1] stored contiguously.
+            guard transB == .transposed || b.rowStride == 1 || k == 1 else { return nil }
+            return (a, transA, UnsafeBufferPointer(start: b.base, count: k), UnsafeMutableBufferPointer(start: c.base, count: c.rows))
+        }
+        if c.rows == 1 {
+            // C [1, n] = op(A) · op(B) with op(A) a row of k: Cᵀ = op(B)ᵀ · op(A)ᵀ.
+            guard transA == .none || a.rowStride == 1 || k == 1 else { return nil }
+            return (b, transB == .none ? .transposed : .none, UnsafeBufferPointer(start: a.base, count: k),
+                    UnsafeMutableBufferPointer(start: c.base, count: c.cols))
+        }
+        return nil
     }
 
     /// `y ← α·op(A)·x + β·y`.
@@ -177,6 +204,7 @@ public enum BLAS {
                            operands: [UInt(bitPattern: a.base), UInt(bitPattern: x.baseAddress), UInt(bitPattern: y.baseAddress)]))
         }
         if n == 0 { scale(beta, y); return }
+        if beta == 0 { y.update(repeating: 0) }  // β = 0 must overwrite, NaN included (see `scale`).
         S.rawGemv(transA.cblas, Int32(a.rows), Int32(a.cols), alpha, a.base, Int32(max(1, a.rowStride)),
                   x.baseAddress!, beta, y.baseAddress!)
     }

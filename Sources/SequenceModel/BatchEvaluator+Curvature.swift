@@ -28,11 +28,11 @@ extension BatchEvaluator {
                 BLAS.gemm(1, MatrixView(matrix(states, rows: T * B, cols: H)), .none,
                           view(direction, layout.hiddenToHidden), .transposed, 1, allRt)
                 // Through time: R t_i += R h_{i−1}·W_hhᵀ, R h_i = (1 − h_i²)⊙R t_i.
-                let recurrent = view(p, layout.hiddenToHidden)
+                let recurrent = MatrixView(recurrentTransposed, rows: H, cols: H)
                 for t in 1...T {
                     let current = matrix(rt, offset: (t - 1) * B * H, rows: B, cols: H)
                     BLAS.gemm(1, MatrixView(matrix(rh, offset: (t - 1) * B * H, rows: B, cols: H)), .none,
-                              recurrent, .transposed, 1, current)
+                              recurrent, .none, 1, current)
                     let h = states.baseAddress! + t * B * H
                     let rhT = rh.baseAddress! + t * B * H
                     for k in 0..<(B * H) { rhT[k] = (1 - h[k] * h[k]) * current.base[k] }

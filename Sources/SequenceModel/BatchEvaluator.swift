@@ -40,6 +40,9 @@ public final class BatchEvaluator<Scalar: BLASScalar> {
     let outputDelta: UnsafeMutableBufferPointer<Scalar>  // [T, B, O]: ∂f/∂s, or H_L·Rs in a product
     let hiddenDelta: UnsafeMutableBufferPointer<Scalar>  // [T, B, H]: ∂/∂t
     let columnSum: UnsafeMutableBufferPointer<Scalar>    // [H]
+    /// W_hhᵀ of the last `forward`, [H, H]: the step products take W_hh untransposed from it,
+    /// which OpenBLAS's kernels for small products run faster than a transposed operand.
+    let recurrentTransposed: UnsafeMutableBufferPointer<Scalar>
     // R-forward buffers, allocated by the first curvature product (a gradient-only batch never needs them).
     var rPreActivations = UnsafeMutableBufferPointer<Scalar>(start: nil, count: 0)  // [T, B, H]: R t
     var rStates = UnsafeMutableBufferPointer<Scalar>(start: nil, count: 0)          // [T+1, B, H]: R h
@@ -84,6 +87,7 @@ public final class BatchEvaluator<Scalar: BLASScalar> {
         outputDelta = Self.allocate(rows * outputSize)
         hiddenDelta = Self.allocate(rows * hidden)
         columnSum = Self.allocate(hidden)
+        recurrentTransposed = Self.allocate(hidden * hidden)
         copyBatchData()
     }
 
@@ -95,6 +99,8 @@ public final class BatchEvaluator<Scalar: BLASScalar> {
 
     /// Rebinds the evaluator to another batch that fits its capacity, reusing every buffer (a big
     /// gradient batch is evaluated sub-batch by sub-batch this way). Invalidates the last `forward`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func replaceBatch(_ newBatch: SequenceBatch<Scalar>) {
         precondition(canHold(newBatch),
                      "replacement batch [B \(newBatch.sequenceCount), T \(newBatch.steps)] does not fit [B \(capacity.sequences), T \(capacity.steps)]")
@@ -118,7 +124,7 @@ public final class BatchEvaluator<Scalar: BLASScalar> {
 
     deinit {
         for buffer in [inputs, targets, mask, insideLength, ones, states, predictions, outputDelta,
-                       hiddenDelta, columnSum] {
+                       hiddenDelta, columnSum, recurrentTransposed] {
             buffer.deallocate()
         }
         if rPreActivations.baseAddress != nil { rPreActivations.deallocate() }
@@ -139,6 +145,7 @@ public final class BatchEvaluator<Scalar: BLASScalar> {
         parameters = theta
         let (T, B, H, O) = (steps, sequences, hidden, outputSize)
         theta.withUnsafeBufferPointer { p in
+            transposeRecurrentWeights(p)
             // h_0 is shared by every sequence.
             let initial = p.baseAddress! + layout.initialState.offset
             for b in 0..<B { (states.baseAddress! + b * H).update(from: initial, count: H) }
@@ -147,12 +154,12 @@ public final class BatchEvaluator<Scalar: BLASScalar> {
             let allStates = matrix(states, offset: B * H, rows: T * B, cols: H)
             BLAS.gemm(1, MatrixView(matrix(inputs, rows: T * B, cols: inputSize)), .none,
                       view(p, layout.inputToHidden), .transposed, 0, allStates)
-            let recurrent = view(p, layout.hiddenToHidden)
+            let recurrent = MatrixView(recurrentTransposed, rows: H, cols: H)
             for t in 1...T {
                 let current = matrix(states, offset: t * B * H, rows: B, cols: H)
                 addRow(p, layout.hiddenBias, to: current)
                 BLAS.gemm(1, MatrixView(matrix(states, offset: (t - 1) * B * H, rows: B, cols: H)), .none,
-                          recurrent, .transposed, 1, current)
+                          recurrent, .none, 1, current)
                 Elementwise.tanh(current.base, count: B * H)
             }
             // s_i for all steps: H·W_yhᵀ + b_y.
@@ -258,6 +265,14 @@ extension BatchEvaluator {
         BLAS.gemm(1, MatrixView(matrix(inputs, rows: steps * sequences, cols: inputSize)), .none,
                   view(theta, parameterBlock), .transposed, 0, target)
         addRow(theta, biasBlock, to: target)
+    }
+
+    /// Copies W_hh of `theta` into `recurrentTransposed`, transposed.
+    func transposeRecurrentWeights(_ theta: UnsafeBufferPointer<Scalar>) {
+        let H = hidden, weights = theta.baseAddress! + layout.hiddenToHidden.offset
+        for i in 0..<H {
+            for j in 0..<H { recurrentTransposed[j * H + i] = weights[i * H + j] }
+        }
     }
 
     /// Adds the vector `block` of `theta` to every row of `target`.

@@ -46,8 +46,13 @@ public struct SequenceBatch<Scalar: BLASScalar>: Sendable {
         (inputs + outputs + 1) * MemoryLayout<Scalar>.stride + MemoryLayout<Bool>.stride
     }
 
-    /// Σ mask: the number of scored outputs, which normalises loss, gradient and curvature.
-    @inlinable public var scoredOutputCount: Scalar { mask.reduce(0, +) }
+    /// Σ mask: the number of scored outputs, which normalises loss, gradient and curvature. Counted
+    /// as an integer (the mask is 0 or 1), so that it stays exact beyond Float's 2²⁴.
+    @inlinable public var scoredOutputCount: Scalar {
+        var count = 0
+        for value in mask where value != 0 { count += 1 }
+        return Scalar(count)
+    }
 
     /// The same data in another precision.
     public func converted<Other: BLASScalar>(to _: Other.Type = Other.self) -> SequenceBatch<Other> {

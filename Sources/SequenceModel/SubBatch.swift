@@ -31,6 +31,8 @@ public struct SubBatch<Scalar: BLASScalar>: Sendable {
     }
 
     /// A sub-batch held in memory.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public init(_ batch: SequenceBatch<Scalar>) {
         sequenceCount = batch.sequenceCount
         scoredOutputCount = batch.scoredOutputCount
@@ -39,6 +41,8 @@ public struct SubBatch<Scalar: BLASScalar>: Sendable {
 
     /// A sub-batch that `remake` makes again, identical every time, whenever it is needed.
     /// `made` is the sub-batch as first made, for its counts (it is not kept).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public init(made: SequenceBatch<Scalar>, remake: @escaping @Sendable () -> SequenceBatch<Scalar>) {
         sequenceCount = made.sequenceCount
         scoredOutputCount = made.scoredOutputCount

@@ -1,5 +1,5 @@
 import Testing
-import Linalg
+@testable import Linalg
 
 // Every BLAS wrapper is checked against a plain loop evaluated in Double, for Float and Double.
 // Tolerances follow the standard bound for a sum of n products, |error| <= n·ε·Σ|terms|, with a
@@ -206,5 +206,64 @@ func checkLevel1<S: BLASScalar>(_: S.Type, count: Int, seed: UInt64) {
     @Test func edgeCases() {
         checkEdgeCases(Float.self)
         checkEdgeCases(Double.self)
+    }
+}
+
+/// Products with one output column or one output row are taken by gemv when their vector operand
+/// and output are contiguous (`BLAS.vectorProduct`), by gemm otherwise; both give op(A)·op(B).
+@Suite struct VectorShapedProductTests {
+    /// C = op(A)·op(B) + 0·C for views with the given row strides, against a Double loop, and
+    /// whether the product was taken as a matrix-vector product.
+    func product(m: Int, n: Int, k: Int, _ transA: Transpose, _ transB: Transpose,
+                 strides: (a: Int, b: Int, c: Int)) -> (matchesLoop: Bool, asVector: Bool) {
+        var generator = SeededGenerator(seed: 11)
+        let (aRows, aCols) = transA == .none ? (m, k) : (k, m)
+        let (bRows, bCols) = transB == .none ? (k, n) : (n, k)
+        let a: [Double] = randomArray(aRows * strides.a, &generator)
+        let b: [Double] = randomArray(bRows * strides.b, &generator)
+        var c = [Double](repeating: .nan, count: m * strides.c)
+        var asVector = false
+        a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                c.withUnsafeMutableBufferPointer { pc in
+                    let viewA = MatrixView(pa, rows: aRows, cols: aCols, rowStride: strides.a)
+                    let viewB = MatrixView(pb, rows: bRows, cols: bCols, rowStride: strides.b)
+                    let viewC = MutableMatrixView(pc, rows: m, cols: n, rowStride: strides.c)
+                    asVector = BLAS.vectorProduct(viewA, transA, viewB, transB, viewC) != nil
+                    BLAS.gemm(1, viewA, transA, viewB, transB, 0, viewC)
+                }
+            }
+        }
+        func entry(_ values: [Double], _ stride: Int, _ trans: Transpose, _ row: Int, _ col: Int) -> Double {
+            trans == .none ? values[row * stride + col] : values[col * stride + row]
+        }
+        var matches = true
+        for i in 0..<m {
+            for j in 0..<n {
+                let expected = (0..<k).reduce(0.0) { $0 + entry(a, strides.a, transA, i, $1) * entry(b, strides.b, transB, $1, j) }
+                if !(abs(c[i * strides.c + j] - expected) <= 1e-12 * Double(k)) { matches = false }
+            }
+        }
+        return (matches, asVector)
+    }
+
+    @Test func contiguousColumnsAndRowsGoToGemv() {
+        for transA in [Transpose.none, .transposed] {
+            for transB in [Transpose.none, .transposed] {
+                let column = product(m: 37, n: 1, k: 9, transA, transB,
+                                     strides: (transA == .none ? 9 : 37, transB == .none ? 1 : 9, 1))
+                #expect(column == (true, true), "column \(transA)/\(transB)")
+                let row = product(m: 1, n: 23, k: 9, transA, transB,
+                                  strides: (transA == .none ? 9 : 1, transB == .none ? 23 : 9, 23))
+                #expect(row == (true, true), "row \(transA)/\(transB)")
+            }
+        }
+    }
+
+    @Test func stridedVectorsStayWithGemm() {
+        // C one column of a wider matrix; op(B) a column read with a stride; op(A) a row read with a stride.
+        #expect(product(m: 37, n: 1, k: 9, .none, .none, strides: (9, 1, 3)) == (true, false))
+        #expect(product(m: 37, n: 1, k: 9, .none, .none, strides: (9, 2, 1)) == (true, false))
+        #expect(product(m: 1, n: 23, k: 9, .transposed, .none, strides: (2, 23, 23)) == (true, false))
     }
 }

@@ -52,8 +52,9 @@ import Testing
         let evaluatorScalars = Mirror(reflecting: evaluator).children
             .compactMap { $0.value as? UnsafeMutableBufferPointer<Float> }.reduce(0) { $0 + $1.count }
         let batchBytes = (batch.inputs.count + batch.targets.count + batch.mask.count) * 4 + batch.errorMask.count
-        // Beyond the rows: h_0 of every sequence and one column sum.
-        let perSequenceOrStep = sequences * shape.hidden + shape.hidden
+        // Beyond the rows: h_0 of every sequence, one column sum and W_hhᵀ (the parameters'
+        // size, counted with them).
+        let perSequenceOrStep = sequences * shape.hidden + shape.hidden + shape.hidden * shape.hidden
         let estimate = steps * sequences * EvaluationWorkspace<Float>.bytesPerSequenceStep(of: shape)
         #expect(estimate == batchBytes + (evaluatorScalars - perSequenceOrStep) * 4)
     }
