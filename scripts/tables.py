@@ -17,6 +17,7 @@ library only.
 
 import csv
 import json
+import math
 import os
 import re
 import sys
@@ -181,6 +182,55 @@ def bench_change(files):
             table.append([f"{hidden}:{length}:{batch}", split, "`A v`" if name == "product" else name,
                           milliseconds(best("baseline")), milliseconds(best("current")),
                           f"{best('baseline') / best('current'):.2f}×"])
+    return markdown(header, table)
+
+
+def next_rate(rate, upward):
+    """The next rate of a 1–3–10 grid beyond `rate`, up or down."""
+    exponent = math.floor(math.log10(rate) + 1e-9)
+    mantissa = round(rate / 10 ** exponent)
+    if upward:
+        return (3 if mantissa == 1 else 10) * 10 ** exponent
+    return (1 if mantissa == 3 else 0.3) * 10 ** exponent
+
+
+def learning_rate_choice(files):
+    """Per task and method of a learning-rate grid, the rate its rule picks (experiments/README.md#lr-grid-t100):
+    the rate that solved in the least processor time, else the lowest final test error; a pick at an
+    end of the rates tried asks for the next rate beyond it."""
+    header = ["task", "method", "rates tried (outcome)", "chosen", "next"]
+    table = []
+    for path in files:
+        options = grid_options(path)
+        rows = [row for row in read_csv(path)]
+        for task, method in dict.fromkeys((row["task"], re.sub(r"-lr[0-9.e-]+$", "", row["variant"])) for row in rows):
+            cells = []
+            for row in rows:
+                if row["task"] != task or re.sub(r"-lr[0-9.e-]+$", "", row["variant"]) != method:
+                    continue
+                words = options[row["variant"]].split()
+                cells.append((float(words[words.index("--learning-rate") + 1]), row))
+            cells.sort(key=lambda cell: cell[0])
+            def described(cell):
+                rate, row = cell
+                if row["status"] != "finished":
+                    return f"{rate:g}: {row['status']}"
+                if row["solved"] == "yes":
+                    return f"{rate:g}: solved in {processor_minutes(row)}"
+                return f"{rate:g}: {percent(row['final_test_error'])}"
+            tried = "; ".join(described(cell) for cell in cells)
+            if any(row["status"] != "finished" for _, row in cells):
+                table.append([TASK_NAMES.get(task, task), method, tried, "open", "finish the grid"])
+                continue
+            solved = [cell for cell in cells if cell[1]["solved"] == "yes"]
+            # Processor time where recorded (wall time for cells from before first-order runs recorded it).
+            best = (min(solved, key=lambda cell: float(cell[1]["cpu_seconds"] or cell[1]["wall_seconds"])) if solved
+                    else min(cells, key=lambda cell: float(cell[1]["final_test_error"])))
+            rate = best[0]
+            rates = [cell[0] for cell in cells]
+            following = ("—" if min(rates) < rate < max(rates)
+                         else f"add {next_rate(rate, upward=rate == max(rates)):g}")
+            table.append([TASK_NAMES.get(task, task), method, tried, f"{rate:g}", following])
     return markdown(header, table)
 
 
@@ -462,6 +512,7 @@ TABLES = {
     "length-generalisation": length_generalisation,
     "bench": bench,
     "bench-change": bench_change,
+    "learning-rate-choice": learning_rate_choice,
     "peer-bench": peer_bench,
     "time-to-solve": time_to_solve,
     "threads-bench": threads_bench,
