@@ -79,6 +79,9 @@ public struct ExperimentFolder: Sendable {
     public var spec: String { path + "/experiment.json" }
     public var runs: String { path + "/runs" }
     public var unfinished: String { path + "/unfinished" }
+    /// The final checkpoints of solved cells at the spec's `keptNetworkLengths`, committed.
+    public var networks: String { path + "/networks" }
+    public func networkCheckpoint(_ cell: GridCell) -> String { networks + "/" + cell.name + ".h5" }
     /// The committed copy of an unfinished cell's latest checkpoint.
     public func unfinishedCheckpoint(_ cell: GridCell) -> String { unfinished + "/" + cell.name + ".h5" }
     public var notes: String { path + "/cells" }
@@ -136,6 +139,22 @@ public struct ExperimentFolder: Sendable {
         } else if manager.fileExists(atPath: copy) {
             try manager.removeItem(atPath: copy)
         }
+    }
+
+    /// Copies a solved cell's final checkpoint into `networks/` when `spec` keeps networks at its
+    /// length and the copy is not there yet; nothing otherwise (or when its run folder is gone).
+    public func keepNetwork(of outcome: CellOutcome, spec: GridSpec) throws {
+        guard outcome.status == .finished, outcome.solved == true, case .task(_, let length) = outcome.cell.problem,
+              spec.keptNetworkLengths.contains(length) else { return }
+        let latest = runFolder(outcome.cell) + "/latest.h5", copy = networkCheckpoint(outcome.cell)
+        let manager = FileManager.default
+        guard manager.fileExists(atPath: latest), !manager.fileExists(atPath: copy) else { return }
+        do {
+            try manager.createDirectory(atPath: networks, withIntermediateDirectories: true)
+        } catch {
+            throw GridError("\(networks): cannot create the folder: \(error.localizedDescription)")
+        }
+        try copyFileAtomically(from: latest, to: copy)
     }
 
     public func readNotes(_ cell: GridCell) -> CellNotes {

@@ -10,6 +10,8 @@ import Training
 ///     <folder>/unfinished/<cell>.h5  the latest checkpoint of a cell not yet finished, kept with
 ///                                  the results (committed), so the grid continues from the
 ///                                  repository alone; removed when the cell finishes
+///     <folder>/networks/<cell>.h5  the final checkpoint of a solved cell at a length the spec
+///                                  keeps networks of (`keptNetworkLengths`), committed
 ///     <folder>/cells/<cell>.json   the runner's notes: peak memory, sessions, a failure
 ///     <folder>/logs/<cell>.log     everything the cell's `hfrnn` sessions printed
 ///     <folder>/results.csv|md|svg  the results, rebuilt after every cell
@@ -97,7 +99,8 @@ public struct Experiment: Sendable {
     }
 
     /// Rewrites results.csv, results.md, results.svg, results-curves.svg and each cell's
-    /// curves/<cell>.csv from the run folders (a cell without a checkpoint keeps its curves file).
+    /// curves/<cell>.csv from the run folders (a cell without a checkpoint keeps its curves file),
+    /// and keeps the networks the spec asks for.
     public func writeResults(command: String?) throws {
         let outcomes = try outcomes()
         let records = outcomes.compactMap { outcome in outcome.curvesCSV.map { (cell: outcome.cell, text: $0) } }
@@ -109,6 +112,7 @@ public struct Experiment: Sendable {
             }
         }
         for record in records { try writeFileAtomically(record.text, to: folder.curvesFile(record.cell)) }
+        for outcome in outcomes { try folder.keepNetwork(of: outcome, spec: spec) }
         try writeFileAtomically(GridResults.csv(outcomes), to: folder.resultsCSV)
         try writeFileAtomically(GridResults.markdown(outcomes, spec: spec, command: command), to: folder.resultsTable)
         let title = "hfrnn experiment: \(spec.cells.count) cells"

@@ -10,14 +10,14 @@ import Training
 
 /// The grid and its per-cell budget. JSON schema (docs/experiments.md): snake_case keys, a format
 /// name and version. Version 2 added `datasets`, version 3 `processor_budget_seconds_by_length` and
-/// `excluded_cells`; a spec is written with the lowest version that holds it (a grid of tasks with
+/// `excluded_cells`, version 4 `kept_network_lengths`; a spec is written with the lowest version that holds it (a grid of tasks with
 /// one budget stays version 1), so that an older hfrnn continues it, and refuses what it could not
 /// honour.
 public struct GridSpec: Codable, Equatable, Sendable {
     public static let formatName = "hfrnn-experiment"
-    public static let formatVersion = 3
+    public static let formatVersion = 4
     /// The versions this hfrnn reads.
-    public static let readableVersions = 1...3
+    public static let readableVersions = 1...4
 
     public var tasks: [PathologicalTask]
     public var lengths: [Int]
@@ -37,6 +37,10 @@ public struct GridSpec: Codable, Equatable, Sendable {
     public var processorBudgetSecondsByLength: [Int: Double] = [:]
     /// Cells left out of the product (none: every task × length × seed × variant).
     public var excludedCells: [GridExclusion] = []
+    /// Lengths whose solved cells keep their final checkpoint in `networks/`, committed with the
+    /// results, so that those networks can be evaluated later on any machine (run folders are not
+    /// committed). Task grids only; empty: none. Changes no cell's numbers.
+    public var keptNetworkLengths: [Int] = []
     /// Iterations per cell — HF iterations, or updates of a first-order variant (nil: no iteration
     /// budget). At least one budget must be set.
     public var maxIterations: Int?
@@ -44,7 +48,7 @@ public struct GridSpec: Codable, Equatable, Sendable {
     public init(tasks: [PathologicalTask], lengths: [Int], seeds: [UInt64], variants: [GridVariant],
                 timeBudgetSeconds: Double?, maxIterations: Int?, processorBudgetSeconds: Double? = nil,
                 processorBudgetSecondsByLength: [Int: Double] = [:], excludedCells: [GridExclusion] = [],
-                datasets: [GridDataset] = []) {
+                datasets: [GridDataset] = [], keptNetworkLengths: [Int] = []) {
         self.tasks = tasks
         self.lengths = lengths
         self.datasets = datasets
@@ -55,6 +59,7 @@ public struct GridSpec: Codable, Equatable, Sendable {
         self.processorBudgetSeconds = processorBudgetSeconds
         self.processorBudgetSecondsByLength = processorBudgetSecondsByLength
         self.excludedCells = excludedCells
+        self.keptNetworkLengths = keptNetworkLengths
     }
 
     /// The processor budget of a cell of `problem`: its length's, or the grid's (nil: none).
@@ -138,6 +143,13 @@ public struct GridSpec: Codable, Equatable, Sendable {
                 if !(budget > 0 && budget.isFinite) { return "the processor-time budget of length \(length) must be positive, got \(budget)" }
             }
         }
+        if !keptNetworkLengths.isEmpty {
+            if !datasets.isEmpty { return "kept network lengths are for grids of tasks, not of datasets" }
+            if let length = keptNetworkLengths.first(where: { !lengths.contains($0) }) {
+                return "networks are to be kept at length \(length), which the grid does not have"
+            }
+            if let length = firstRepeat(keptNetworkLengths) { return "kept network length \(length) is listed twice" }
+        }
         if timeBudgetSeconds == nil && maxIterations == nil && processorBudgetSeconds == nil {
             if processorBudgetSecondsByLength.isEmpty {
                 return "give a per-cell budget: a time budget, a processor-time budget, an iteration budget, or several"
@@ -201,7 +213,7 @@ public struct GridSpec: Codable, Equatable, Sendable {
     // Spelled in snake_case by JSONFormat's key strategy.
     private enum CodingKeys: String, CodingKey, CaseIterable {
         case format, formatVersion, tasks, lengths, datasets, seeds, variants, timeBudgetSeconds, maxIterations,
-             processorBudgetSeconds, processorBudgetSecondsByLength, excludedCells
+             processorBudgetSeconds, processorBudgetSecondsByLength, excludedCells, keptNetworkLengths
     }
 
     /// Any key of the spec's object, to find those it does not know.
@@ -254,6 +266,9 @@ public struct GridSpec: Codable, Equatable, Sendable {
         if version >= 3 {
             excludedCells = try container.decodeIfPresent([GridExclusion].self, forKey: .excludedCells) ?? []
         }
+        if version >= 4 {
+            keptNetworkLengths = try container.decodeIfPresent([Int].self, forKey: .keptNetworkLengths) ?? []
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -261,7 +276,8 @@ public struct GridSpec: Codable, Equatable, Sendable {
         try container.encode(Self.formatName, forKey: .format)
         // The lowest version that holds the spec, so that older versions of hfrnn read what they can.
         let needsThree = !processorBudgetSecondsByLength.isEmpty || !excludedCells.isEmpty
-        try container.encode(needsThree ? 3 : datasets.isEmpty ? 1 : 2, forKey: .formatVersion)
+        let version = !keptNetworkLengths.isEmpty ? 4 : needsThree ? 3 : datasets.isEmpty ? 1 : 2
+        try container.encode(version, forKey: .formatVersion)
         try container.encode(tasks, forKey: .tasks)
         try container.encode(lengths, forKey: .lengths)
         if !datasets.isEmpty { try container.encode(datasets, forKey: .datasets) }
@@ -275,11 +291,13 @@ public struct GridSpec: Codable, Equatable, Sendable {
                                  forKey: .processorBudgetSecondsByLength)
         }
         if !excludedCells.isEmpty { try container.encode(excludedCells, forKey: .excludedCells) }
+        if !keptNetworkLengths.isEmpty { try container.encode(keptNetworkLengths, forKey: .keptNetworkLengths) }
     }
 
     /// Whether `larger` is this grid with cells added and nothing else changed: the same budgets,
     /// every task, length and seed still there, every variant still there with the same options,
-    /// and every cell still there (an exclusion may be dropped, not added).
+    /// and every cell still there (an exclusion may be dropped, not added); kept network lengths may
+    /// be added.
     /// Such a spec may replace the stored one: finished cells stay finished, new ones run.
     public func isExtended(by larger: GridSpec) -> Bool {
         guard timeBudgetSeconds == larger.timeBudgetSeconds, maxIterations == larger.maxIterations,
@@ -290,6 +308,7 @@ public struct GridSpec: Codable, Equatable, Sendable {
             && datasets.allSatisfy { larger.datasets.contains($0) }
             && Set(seeds).isSubset(of: larger.seeds) && variants.allSatisfy { larger.variants.contains($0) }
             && Set(cells.map(\.name)).isSubset(of: larger.cells.map(\.name))
+            && Set(keptNetworkLengths).isSubset(of: larger.keptNetworkLengths)
     }
 
     /// Reads and validates a spec file; every problem is one line naming the file.

@@ -184,4 +184,42 @@ import Training
         empty.excludedCells = [GridExclusion(length: 30), GridExclusion(length: 200)]
         #expect(empty.problem == "the excluded cells leave the grid without a cell")
     }
+
+    /// Networks kept at some lengths: the spec is written as version 4 and read back, may gain kept
+    /// lengths when it grows, and is refused for lengths the grid does not have; a solved cell at a
+    /// kept length has its final checkpoint copied into networks/, any other cell does not.
+    @Test func solvedCellsKeepTheirNetworksAtTheKeptLengths() throws {
+        let spec = GridSpec(tasks: [.addition], lengths: [30, 200], seeds: [1, 2], variants: [GridVariant(name: "d", options: [])],
+                            timeBudgetSeconds: nil, maxIterations: nil, processorBudgetSeconds: 600, keptNetworkLengths: [200])
+        #expect(spec.problem == nil)
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let (path, json) = try writeSpec(spec, in: folder)
+        #expect(json.contains("\"format_version\" : 4") && json.contains("\"kept_network_lengths\""), "\(json)")
+        #expect(try GridSpec.load(from: path) == spec)
+        var without = spec
+        without.keptNetworkLengths = []
+        #expect(without.isExtended(by: spec) && !spec.isExtended(by: without))
+        #expect(!(try without.jsonText()).contains("kept_network_lengths"))
+        var wrong = spec
+        wrong.keptNetworkLengths = [100]
+        #expect(wrong.problem == "networks are to be kept at length 100, which the grid does not have")
+
+        let experiment = ExperimentFolder(folder.path + "/grid")
+        func outcome(_ name: String, status: CellStatus, solved: Bool) throws -> CellOutcome {
+            let cell = try #require(spec.cells.first { $0.name == name })
+            try FileManager.default.createDirectory(atPath: experiment.runFolder(cell), withIntermediateDirectories: true)
+            try Data(name.utf8).write(to: URL(fileURLWithPath: experiment.runFolder(cell) + "/latest.h5"))
+            return CellOutcome(cell: cell, status: status, solved: solved, iterations: 1, cgSteps: 1, wallSeconds: 1,
+                               finalTestError: 0, peakMemoryBytes: nil, stopReason: solved ? "solved" : "")
+        }
+        let kept = try outcome("addition-T200-seed1-d", status: .finished, solved: true)
+        for candidate in [kept, try outcome("addition-T200-seed2-d", status: .finished, solved: false),
+                          try outcome("addition-T30-seed1-d", status: .finished, solved: true)] {
+            try experiment.keepNetwork(of: candidate, spec: spec)
+        }
+        let files = try FileManager.default.contentsOfDirectory(atPath: experiment.networks)
+        #expect(files == ["addition-T200-seed1-d.h5"])
+        #expect(FileManager.default.contents(atPath: experiment.networkCheckpoint(kept.cell)) == Data("addition-T200-seed1-d".utf8))
+    }
 }
