@@ -10,9 +10,9 @@ import Training
 
 /// The grid and its per-cell budget. JSON schema (docs/experiments.md): snake_case keys, a format
 /// name and version. Version 2 added `datasets`, version 3 `processor_budget_seconds_by_length` and
-/// `excluded_cells`, version 4 `kept_network_lengths`; a spec is written with the lowest version that holds it (a grid of tasks with
-/// one budget stays version 1), so that an older hfrnn continues it, and refuses what it could not
-/// honour.
+/// `excluded_cells`, version 4 `kept_network_lengths`; a spec is written with the lowest version
+/// that holds it (a grid of tasks with one budget stays version 1), so that an older hfrnn
+/// continues it, and refuses what it could not honour.
 public struct GridSpec: Codable, Equatable, Sendable {
     public static let formatName = "hfrnn-experiment"
     public static let formatVersion = 4
