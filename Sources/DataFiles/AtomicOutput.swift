@@ -18,9 +18,53 @@ public func checkOutputDirectory(_ directory: String) throws {
         throw HFRNNError.file(directory, missing ? "cannot create the output folder: \(path) is a file, not a folder"
                                                  : "exists and is not a folder")
     }
-    guard FileManager.default.isWritableFile(atPath: path) else {
+    guard FileManager.default.isWritableFile(atPath: path), canCreateFile(in: path) else {
         throw HFRNNError.file(directory, missing ? "cannot create the output folder: \(path) is not writable"
                                                  : "the output folder is not writable")
+    }
+}
+
+/// Whether a file can really be created in `folder`: access(2) says yes to root even where creating
+/// fails (a read-only or special file system), so a hidden probe is created and removed.
+private func canCreateFile(in folder: String) -> Bool {
+    let probe = URL(fileURLWithPath: folder).appendingPathComponent(".hfrnn-write-probe-\(getpid())").path
+    let descriptor = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+    guard descriptor >= 0 else { return false }
+    close(descriptor)
+    unlink(probe)
+    return true
+}
+
+/// Creates the missing folders on the way to `directory`, outermost first, with mkdir(2) so that a
+/// failure gives the system's reason; returns the outermost one it created (nil: none was
+/// missing). On failure nothing it created is left.
+package func createMissingFolders(_ directory: String) throws -> String? {
+    let manager = FileManager.default
+    var missing: [URL] = []
+    var probe = URL(fileURLWithPath: directory).standardizedFileURL
+    while !manager.fileExists(atPath: probe.path) {
+        missing.insert(probe, at: 0)
+        let parent = probe.deletingLastPathComponent()
+        if parent.path == probe.path { break }
+        probe = parent
+    }
+    for folder in missing where mkdir(folder.path, 0o777) != 0 && errno != EEXIST {
+        let reason = String(cString: strerror(errno))
+        if let top = missing.first { try? manager.removeItem(at: top) }
+        throw HFRNNError.file(directory, "cannot create the output folder: \(reason)")
+    }
+    return missing.first?.path
+}
+
+/// Runs `write`, which writes the file `path`, with its folder in place: missing folders are
+/// created first and removed again if `write` throws, so that a failed command leaves nothing.
+package func withOutputFolder<T>(of path: String, _ write: () throws -> T) throws -> T {
+    let created = try createMissingFolders(URL(fileURLWithPath: path).deletingLastPathComponent().path)
+    do {
+        return try write()
+    } catch {
+        if let created { try? FileManager.default.removeItem(atPath: created) }
+        throw error
     }
 }
 
@@ -178,23 +222,7 @@ package final class StagedFiles {
 
     package init(directory: String) throws {
         self.directory = URL(fileURLWithPath: directory).standardizedFileURL
-        let manager = FileManager.default
-        // The folders to create, outermost first.
-        var missing: [URL] = []
-        var probe = self.directory
-        while !manager.fileExists(atPath: probe.path) {
-            missing.insert(probe, at: 0)
-            let parent = probe.deletingLastPathComponent()
-            if parent.path == probe.path { break }
-            probe = parent
-        }
-        // mkdir(2) level by level rather than FileManager, so that a failure gives the system's reason.
-        for folder in missing where mkdir(folder.path, 0o777) != 0 && errno != EEXIST {
-            let reason = String(cString: strerror(errno))
-            if let top = missing.first { try? manager.removeItem(at: top) }
-            throw HFRNNError.file(directory, "cannot create the output folder: \(reason)")
-        }
-        createdFolder = missing.first?.path
+        createdFolder = try createMissingFolders(directory)
     }
 
     deinit {

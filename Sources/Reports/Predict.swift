@@ -49,19 +49,17 @@ private func predict<S: BLASScalar & HDF5Element>(_ run: StoredRun<S>, _ dataset
     let criterion = ErrorCriterion.standard(for: data.outputLoss)
     let absolutePath = URL(fileURLWithPath: datasetPath).standardizedFileURL.path
     // A missing output folder is created (checkOutputFile allowed it) and removed again on failure.
-    let folder = URL(fileURLWithPath: output).deletingLastPathComponent().path
-    let createdFolder = !FileManager.default.fileExists(atPath: folder)
-    if createdFolder {
-        do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
-            throw HFRNNError.file(output, "cannot create its folder: \(error.localizedDescription)")
-        }
+    return try withOutputFolder(of: output) {
+        try writePredictions(run, data, datasetPath: absolutePath, output: output, sequences: sequences,
+                             hiddenStates: hiddenStates, criterion: criterion)
     }
+}
+
+private func writePredictions<S: BLASScalar & HDF5Element>(_ run: StoredRun<S>, _ data: DatasetFile, datasetPath absolutePath: String,
+                                                           output: String, sequences: Int, hiddenStates: Bool,
+                                                           criterion: ErrorCriterion) throws -> PredictionReport {
     let temporary = AtomicFile.temporaryPath(for: output)
-    let file: HDF5File
-    do { file = try HDF5File.create(temporary) } catch {
-        if createdFolder { try? FileManager.default.removeItem(atPath: folder) }
-        throw error
-    }
+    let file = try HDF5File.create(temporary)
     do {
         var writer = try PredictionsWriter<S>(
             file: file, sequences: sequences, steps: data.steps, network: run.network, includeHiddenStates: hiddenStates,
@@ -84,7 +82,6 @@ private func predict<S: BLASScalar & HDF5Element>(_ run: StoredRun<S>, _ dataset
     } catch {
         try? file.close()
         unlink(temporary)
-        if createdFolder { try? FileManager.default.removeItem(atPath: folder) }
         throw error
     }
 }

@@ -67,30 +67,7 @@ struct Generate: ParsableCommand {
         guard sequenceCount <= BatchPlan.largestBatch else {
             throw ValidationError("--count must be at most \(BatchPlan.largestBatch), got \(sequenceCount)")
         }
-        guard let output, !output.isEmpty else { throw ValidationError("give the file to write with --output FILE") }
-        let manager = FileManager.default
-        var isDirectory: ObjCBool = false
-        if manager.fileExists(atPath: output, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw ValidationError("--output '\(output)' is a folder; give a file name")
-        }
-        let folder = URL(fileURLWithPath: output).deletingLastPathComponent().path
-        guard manager.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ValidationError("--output folder '\(folder)' does not exist")
-        }
-        guard manager.isWritableFile(atPath: folder), canCreateFile(in: folder) else {
-            throw ValidationError("--output folder '\(folder)' is not writable")
-        }
-    }
-
-    /// Whether a file can really be created in `folder` (access(2) says yes to root even where
-    /// creating fails, e.g. on read-only or special file systems): creates and removes a probe.
-    private func canCreateFile(in folder: String) -> Bool {
-        let probe = URL(fileURLWithPath: folder).appendingPathComponent(".hfrnn-write-probe-\(getpid())").path
-        let descriptor = open(probe, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-        guard descriptor >= 0 else { return false }
-        close(descriptor)
-        unlink(probe)
-        return true
+        guard output?.isEmpty == false else { throw ValidationError("give the file to write with --output FILE") }
     }
 
     func run() throws {
@@ -109,8 +86,11 @@ struct Generate: ParsableCommand {
                 for: "\(sequenceCount) sequences of \(spec.maximumLength) steps", flag: "--count")
             var rng = SeededGenerator(seed: generatorSeed)
             let batch: SequenceBatch<Float> = spec.makeBatch(count: sequenceCount, using: &rng)
-            try DatasetWriter.write(batch: batch, loss: spec.outputLoss, task: spec, seed: generatorSeed, to: output,
-                                    encoding: (targetFormat ?? .auto).encoding)
+            // Like every command's output, a missing folder is created (and removed on failure).
+            try withOutputFolder(of: output) {
+                try DatasetWriter.write(batch: batch, loss: spec.outputLoss, task: spec, seed: generatorSeed, to: output,
+                                        encoding: (targetFormat ?? .auto).encoding)
+            }
             print(try DatasetFile(path: output).summary)
         }
     }

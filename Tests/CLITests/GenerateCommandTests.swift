@@ -2,6 +2,7 @@ import ArgumentParser
 import DataFiles
 import Foundation
 import Testing
+import TestSupport
 @testable import hfrnn
 
 /// `hfrnn generate`: argument validation happens before any work, with one-line messages.
@@ -34,9 +35,6 @@ import Testing
             (["addition", "--length", "-4", "-o", out],
              "addition needs minimum length T ≥ 6, got -4: shorter sequences leave no room for its marked positions before the final cue"),
             (["addition"], "give the file to write with --output FILE"),
-            (["addition", "-o", "/no/such/folder/x.h5"], "--output folder '/no/such/folder' does not exist"),
-            (["addition", "-o", NSTemporaryDirectory()], "--output '\(NSTemporaryDirectory())' is a folder; give a file name"),
-            (["addition", "-o", "/proc/x.h5"], "--output folder '/proc' is not writable"),
             (["addition", "--target-format", "csv", "-o", out], "The value 'csv' is invalid for '--target-format <auto|labels|targets>': choose one of auto, labels, targets"),
             ([], "give a task (addition, multiplication, xor, xor-isc, temporal-order, temporal-order-3bit, random-permutation, "
                 + "memorization-5bit, memorization-20bit) or --check FILE"),
@@ -67,5 +65,29 @@ import Testing
         #expect(a.sequenceCount == 12 && a.outputSize == 4 && a.targetEncoding == .labels)
         #expect(a.task == "temporal-order" && a.taskLength == 10 && a.seed == 5)
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["a.h5", "b.h5"])
+    }
+
+    /// The output is checked like every command's (`checkOutputFile`): a folder given as the file or
+    /// a folder that cannot take a file is one line naming it, exit status 1, nothing written; a
+    /// missing folder is created, and removed again when the write fails. (Until 2026-12-06
+    /// generate had checks of its own and refused a missing folder as a usage error.)
+    @Test func outputsAreCheckedAndMissingFoldersCreatedLikeEveryCommand() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        func generate(_ output: String) throws -> CommandResult {
+            try runHFRNN(["generate", "addition", "-T", "10", "-n", "4", "-o", output], in: folder)
+        }
+        let created = try generate("new/deeper/data.h5")
+        #expect(created.status == 0, "\(created.stderr)")
+        #expect(try DatasetFile(path: folder.file("new/deeper/data.h5")).sequenceCount == 4)
+        for (output, problem) in [("new", "new: is a folder, not a file"), ("/proc/x.h5", "/proc: the output folder is not writable")] {
+            let refused = try generate(output)
+            #expect(refused.status == 1 && refused.stderr == "hfrnn: error: \(problem)\n", "\(refused.stderr)")
+        }
+        // A write that fails once its folders exist leaves none of them: the temporary file of a
+        // 250-character name is longer than a file name may be.
+        let failed = try generate("other/" + String(repeating: "d", count: 250))
+        #expect(failed.status == 1 && failed.stderr.hasPrefix("hfrnn: error: "), "\(failed.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder.file("other")))
     }
 }
