@@ -27,7 +27,8 @@ public func checkOutputDirectory(_ directory: String) throws {
 /// Whether a file can really be created in `folder`: access(2) says yes to root even where creating
 /// fails (a read-only or special file system), so a hidden probe is created and removed.
 private func canCreateFile(in folder: String) -> Bool {
-    let probe = URL(fileURLWithPath: folder).appendingPathComponent(".hfrnn-write-probe-\(getpid())").path
+    // Unique per call: threads of one process may check the same folder at once.
+    let probe = URL(fileURLWithPath: folder).appendingPathComponent(".hfrnn-write-probe-\(getpid())-\(UUID().uuidString)").path
     let descriptor = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
     guard descriptor >= 0 else { return false }
     close(descriptor)
