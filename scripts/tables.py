@@ -170,18 +170,16 @@ def bench_change(files):
     header = ["H:T:B", "sub-batches", "pass", "baseline", "this build", "faster by"]
     table = []
     for path in files:
-        record = read_json(path)
-        passes = record["passes"]
-        for key in dict.fromkeys((p["hidden"], p["length"], p["batch"], p.get("sub_batch"), p["pass"]) for p in passes):
-            def best(build):
-                return min(p["seconds"] for p in passes
-                           if (p["hidden"], p["length"], p["batch"], p.get("sub_batch"), p["pass"]) == key
-                           and p["build"] == build)
-            hidden, length, batch, sub_batch, name = key
+        # Best time per (shape, sub-batch, pass) and build, in the order the file first names them.
+        best = {}
+        for p in read_json(path)["passes"]:
+            times = best.setdefault((p["hidden"], p["length"], p["batch"], p.get("sub_batch"), p["pass"]), {})
+            times[p["build"]] = min(p["seconds"], times.get(p["build"], math.inf))
+        for (hidden, length, batch, sub_batch, name), times in best.items():
             split = f"{-(-batch // sub_batch)} × {sub_batch}" if sub_batch else "whole batch"
             table.append([f"{hidden}:{length}:{batch}", split, "`A v`" if name == "product" else name,
-                          milliseconds(best("baseline")), milliseconds(best("current")),
-                          f"{best('baseline') / best('current'):.2f}×"])
+                          milliseconds(times["baseline"]), milliseconds(times["current"]),
+                          f"{times['baseline'] / times['current']:.2f}×"])
     return markdown(header, table)
 
 
@@ -202,14 +200,13 @@ def learning_rate_choice(files):
     table = []
     for path in files:
         options = grid_options(path)
-        rows = [row for row in read_csv(path)]
-        for task, method in dict.fromkeys((row["task"], re.sub(r"-lr[0-9.e-]+$", "", row["variant"])) for row in rows):
-            cells = []
-            for row in rows:
-                if row["task"] != task or re.sub(r"-lr[0-9.e-]+$", "", row["variant"]) != method:
-                    continue
-                words = options[row["variant"]].split()
-                cells.append((float(words[words.index("--learning-rate") + 1]), row))
+        # The cells of each task and method (the variant's name without its "-lr…" suffix), with their rates.
+        groups = {}
+        for row in read_csv(path):
+            words = options[row["variant"]].split()
+            rate = float(words[words.index("--learning-rate") + 1])
+            groups.setdefault((row["task"], re.sub(r"-lr[0-9.e-]+$", "", row["variant"])), []).append((rate, row))
+        for (task, method), cells in groups.items():
             cells.sort(key=lambda cell: cell[0])
             def described(cell):
                 rate, row = cell
