@@ -16,7 +16,8 @@ import Training
 public final class GridRunner {
     public enum Event: Sendable {
         case started(GridCell, resumed: Bool)
-        /// A child ended: `done` of `total` cells are finished; `secondsLeft` estimates the rest.
+        /// A child ended: `done` of the `total` selected cells are finished; `secondsLeft` estimates
+        /// the rest.
         case ended(CellOutcome, done: Int, total: Int, secondsLeft: Double?)
         /// A cell whose lock another process holds (a child of an earlier, killed runner).
         case busyElsewhere(GridCell)
@@ -37,14 +38,17 @@ public final class GridRunner {
     let jobs: Int
     /// Each dataset's files (name → absolute paths), from `Experiment.datasetLocations()`.
     let datasetPaths: [String: DatasetFiles]
+    /// The cells this runner works on; the others are left as they are.
+    let selection: CellSelection
 
     public init(folder: ExperimentFolder, spec: GridSpec, executable: String, jobs: Int,
-                datasetPaths: [String: DatasetFiles] = [:]) {
+                datasetPaths: [String: DatasetFiles] = [:], selection: CellSelection = .everyCell) {
         self.folder = folder
         self.spec = spec
         self.executable = executable
         self.jobs = max(1, jobs)
         self.datasetPaths = datasetPaths
+        self.selection = selection
     }
 
     /// Seconds between copies of the running cells' checkpoints into `unfinished/`.
@@ -62,7 +66,7 @@ public final class GridRunner {
         for path in [folder.runs, folder.notes, folder.logs, folder.locks] {
             try createFolder(path)
         }
-        let cells = spec.runOrder
+        let cells = spec.runOrder.filter(selection.contains)
         var pending = Self.workOrder(cells, statuses: try cells.map { try folder.outcome(of: $0, spec: spec).status })
         var done = cells.count - pending.count
         var running: [pid_t: Child] = [:]

@@ -25,6 +25,7 @@ struct ExperimentCommand: ParsableCommand {
                   --variant damped= --variant undamped=--no-structural-damping \\
                   --time-budget 30m --jobs 2
               hfrnn experiment grid
+              hfrnn experiment grid --only 'xor-T30-*,*-seed1-undamped'
               hfrnn experiment grid --summarize
               hfrnn experiment sums --datasets sums.h5,products.h5 --seeds 1-3 \\
                   --processor-budget 20m
@@ -68,7 +69,13 @@ struct ExperimentCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Cells run side by side; the processors are shared among them (--threads processors/jobs each, first-order cells one).")
     var jobs: Int = 1
 
-    @Flag(help: "Only rebuild results.csv, results.md and results.svg from the run folders.")
+    @Option(help: ArgumentHelp("""
+        Work only on the cells whose names match one of these comma-separated shell patterns, e.g. \
+        '*-T100-*-undamped'; the others wait for a later call. The results cover the whole grid.
+        """, valueName: "patterns"))
+    var only: String?
+
+    @Flag(help: "Only rebuild the results files (results.csv, .md, .svg, results-curves.svg) from the run folders.")
     var summarize = false
 
     private var givesGrid: Bool {
@@ -78,7 +85,8 @@ struct ExperimentCommand: ParsableCommand {
 
     func validate() throws {
         if spec != nil && givesGrid { throw ValidationError("give the grid either as --spec FILE or as options, not both") }
-        if summarize && (spec != nil || givesGrid) { throw ValidationError("--summarize takes only the folder") }
+        if summarize && (spec != nil || givesGrid || only != nil) { throw ValidationError("--summarize takes only the folder") }
+        if let only, cellPatterns(only).isEmpty { throw ValidationError("--only: no pattern given") }
         if jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
         if let grid = try gridFromOptions() { try checkVariants(grid) }
     }
@@ -176,6 +184,20 @@ struct ExperimentCommand: ParsableCommand {
         }
     }
 
+    /// "a*,b" → ["a*", "b"].
+    private func cellPatterns(_ text: String) -> [String] {
+        text.split(separator: ",").map(String.init)
+    }
+
+    /// A pattern that matches no cell of the grid is a mistake (a misspelt task or variant), not
+    /// an empty selection: refused before any work.
+    private func checkSelection(_ selection: CellSelection, in grid: GridSpec) throws {
+        if let pattern = selection.unmatchedPattern(in: grid.runOrder) {
+            let example = grid.runOrder.first.map { " (its cells are named like \($0.name))" } ?? ""
+            throw GridError("--only: '\(pattern)' matches no cell of the grid" + example)
+        }
+    }
+
     /// Every variant's options must be ones `hfrnn train` accepts, checked before any work.
     private func checkVariants(_ grid: GridSpec) throws {
         for variant in grid.variants {
@@ -197,9 +219,11 @@ struct ExperimentCommand: ParsableCommand {
             let grid = try spec.map { path in
                 try GridSpec.load(from: path).resolvingDatasets(against: URL(fileURLWithPath: path).deletingLastPathComponent().path)
             } ?? gridFromOptions()
+            let selection = CellSelection(patterns: only.map(cellPatterns) ?? [])
             if let grid {
                 try checkVariants(grid)
                 try checkDatasets(grid)
+                try checkSelection(selection, in: grid)
             }
             let experiment = try Experiment.open(folder, spec: summarize ? nil : grid)
             let command = (["hfrnn", "experiment"] + CommandLine.arguments.dropFirst(2)).map(shellQuoted).joined(separator: " ")
@@ -208,12 +232,14 @@ struct ExperimentCommand: ParsableCommand {
                 printResults(experiment)
                 return
             }
+            try checkSelection(selection, in: experiment.spec)
             let lock = try experiment.lockRunner()
             defer { close(lock) }
             let datasetPaths = try experiment.datasetLocations()
             Interruption.install()
             let runner = GridRunner(folder: experiment.folder, spec: experiment.spec,
-                                    executable: try currentExecutable(), jobs: jobs, datasetPaths: datasetPaths)
+                                    executable: try currentExecutable(), jobs: jobs, datasetPaths: datasetPaths,
+                                    selection: selection)
             let summary = try runner.run(shouldStop: { Interruption.requested() }) { event in
                 switch event {
                 case .started: break
@@ -232,10 +258,14 @@ struct ExperimentCommand: ParsableCommand {
                 }
             }
             try experiment.writeResults(command: command)
-            if summary.ranSessions == 0 && summary.busyElsewhere == 0 { print("nothing to do: every cell is finished") }
+            if summary.ranSessions == 0 && summary.busyElsewhere == 0 {
+                print(selection == .everyCell ? "nothing to do: every cell is finished"
+                                              : "nothing to do: every cell that --only selects is finished")
+            }
             printResults(experiment)
             if summary.interrupted {
-                print("interrupted: run `hfrnn experiment \(folder)` to continue")
+                let again = (["hfrnn", "experiment", folder] + (only.map { ["--only", $0] } ?? [])).map(shellQuoted)
+                print("interrupted: run `\(again.joined(separator: " "))` to continue")
                 throw ExitCode(Interruption.exitStatus)
             }
         }

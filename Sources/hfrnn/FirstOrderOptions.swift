@@ -32,7 +32,7 @@ struct FirstOrderOptions: ParsableArguments {
     var noClip = false
 
     @Option(parsing: .unconditional, help: ArgumentHelp(
-        "First-order: add Pascanu et al.'s vanishing-gradient regulariser Ω with this weight (SGD-CR: --optimizer sgd --vanishing-regularizer 2; docs/first-order.md) (default: off).",
+        "First-order: add Pascanu et al.'s vanishing-gradient regulariser Ω with this weight (SGD-CR: --optimizer sgd --vanishing-regularizer 4, the paper's weight; docs/first-order.md) (default: off).",
         valueName: "weight"))
     var vanishingRegularizer: Double?
 

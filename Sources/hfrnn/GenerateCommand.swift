@@ -35,7 +35,7 @@ struct Generate: ParsableCommand {
     @Option(parsing: .unconditional, help: "Seed of the generator (default: 1).")
     var seed: UInt64?
 
-    @Option(name: [.short, .long], help: ArgumentHelp("The HDF5 file to write; its folder must exist.", valueName: "file"))
+    @Option(name: [.short, .long], help: ArgumentHelp("The HDF5 file to write (missing folders are created).", valueName: "file"))
     var output: String?
 
     @Option(help: ArgumentHelp("How to store softmax targets: auto (class labels when they are one-hot), labels or targets (default: auto).",

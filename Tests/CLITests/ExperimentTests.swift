@@ -211,6 +211,29 @@ import Testing
                 && result.stderr.hasPrefix("hfrnn: error: experiment.json: is a file, not an experiment folder"), "\(result.stderr)")
     }
 
+    /// `--only` runs the cells it matches and leaves the others, which a later call runs; the
+    /// results cover the whole grid throughout.
+    @Test func onlyRunsTheMatchingCellsAndLeavesTheOthersForLater() throws {
+        let workspace = try Workspace(train: false)
+        func progress(_ stdout: String) -> [String] {
+            stdout.split(separator: "\n").filter { $0.hasPrefix("[") }.map { $0.split(separator: " ").prefix(2).joined(separator: " ") }
+        }
+        let first = try runHFRNN(["experiment", "grid"] + Self.grid + ["--only", "temporal-order-*,*-seed2-*"], in: workspace.path)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(progress(first.stdout) == ["[1/3] temporal-order-T10-seed1-tiny:", "[2/3] addition-T10-seed2-tiny:",
+                                           "[3/3] temporal-order-T10-seed2-tiny:"], "\(first.stdout)")
+        let csv = try String(contentsOfFile: workspace.path + "/grid/results.csv", encoding: .utf8)
+        #expect(csv.contains("\naddition,10,1,tiny,not run,"), "\(csv)")
+        #expect(csv.split(separator: "\n").filter { $0.contains(",tiny,finished,") }.count == 3, "\(csv)")
+
+        let again = try runHFRNN(["experiment", "grid", "--only", "temporal-order-*"], in: workspace.path)
+        #expect(again.status == 0 && again.stdout.hasPrefix("nothing to do: every cell that --only selects is finished\n"),
+                "\(again.stdout)\(again.stderr)")
+        let rest = try runHFRNN(["experiment", "grid"], in: workspace.path)
+        #expect(rest.status == 0, "\(rest.stderr)")
+        #expect(progress(rest.stdout) == ["[4/4] addition-T10-seed1-tiny:"], "\(rest.stdout)")
+    }
+
     /// A budget given alone to a folder that holds a grid says how to continue or extend it (it
     /// said a new grid needs --tasks, as if there were none).
     @Test func aBudgetAloneForAnExistingGridSaysHowToContinueIt() throws {
@@ -365,6 +388,11 @@ import Testing
         (["--tasks", "addition", "--lengths", "10", "--seeds", "1", "--processor-budget", "10=soon"],
          "--processor-budget 'soon' is not a positive duration"),
         (["--summarize", "--seeds", "1"], "--summarize takes only the folder"),
+        (["--summarize", "--only", "a*"], "--summarize takes only the folder"),
+        (["--tasks", "addition", "--lengths", "10", "--seeds", "1", "--iteration-budget", "2", "--only", ","],
+         "--only: no pattern given"),
+        (["--tasks", "addition", "--lengths", "10", "--seeds", "1", "--iteration-budget", "2", "--only", "addition-*,xor-*"],
+         "--only: 'xor-*' matches no cell of the grid (its cells are named like addition-T10-seed1-default)"),
         ([String](), "no experiment here"),
         (["--spec", "missing.json"], "missing.json: cannot read the file"),
         (["--spec", "bad.json"], "bad.json: not valid JSON"),

@@ -142,3 +142,22 @@ import Testing
         #expect(order == [3, 5, 2])
     }
 }
+
+@Suite struct CellSelectionTests {
+    private let cells = ["damped", "undamped"].flatMap { name in
+        [30, 100].map { GridCell(task: .addition, length: $0, seed: 2, variant: GridVariant(name: name, options: [])) }
+    }
+
+    @Test func patternsSelectByShellMatchOnTheCellName() {
+        let selection = CellSelection(patterns: ["*-T100-*-undamped", "addition-T30-seed[12]-damped"])
+        #expect(cells.filter(selection.contains).map(\.name) == ["addition-T30-seed2-damped", "addition-T100-seed2-undamped"])
+        #expect(selection.unmatchedPattern(in: cells) == nil)
+    }
+
+    @Test func noPatternsSelectEveryCellAndAPatternMatchingNothingIsNamed() {
+        #expect(cells.allSatisfy(CellSelection.everyCell.contains))
+        #expect(CellSelection(patterns: ["addition-T100-*", "xor-*", "*-T50-*"]).unmatchedPattern(in: cells) == "xor-*")
+        // A whole name, not a part of one: "T100" alone matches nothing.
+        #expect(CellSelection(patterns: ["T100"]).unmatchedPattern(in: cells) == "T100")
+    }
+}
