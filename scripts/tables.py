@@ -295,9 +295,18 @@ def length_generalisation(files):
 
 
 def grid_options(path):
-    """A grid's variants and their options, from the experiment.json beside its results.csv."""
-    spec = read_json(os.path.join(os.path.dirname(path), "experiment.json"))
-    return {variant["name"]: " ".join(variant["options"]) for variant in spec["variants"]}
+    """A grid's variants and their options, from the experiment.json beside its results.csv; a
+    variant shared from another grid has the options of the variant it shares."""
+    folder = os.path.dirname(path)
+    options = {}
+    for variant in read_json(os.path.join(folder, "experiment.json"))["variants"]:
+        shared = variant.get("shared_from")
+        if shared:
+            source = os.path.normpath(os.path.join(folder, shared["experiment"], "results.csv"))
+            options[variant["name"]] = grid_options(source)[shared["variant"]]
+        else:
+            options[variant["name"]] = " ".join(variant["options"])
+    return options
 
 
 def work_done(row):

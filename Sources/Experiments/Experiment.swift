@@ -42,9 +42,12 @@ public struct Experiment: Sendable {
                         throw GridError("\(folder.spec): this folder holds another grid; continue it without grid "
                                         + "options, add only tasks, lengths, datasets, seeds or variants (same budgets), or choose another folder")
                     }
+                    _ = try Experiment(folder: folder, spec: spec).sharedSources()
                     try writeFileAtomically(try spec.jsonText(), to: folder.spec)
                 }
             } else {
+                // Checked before the folder exists: a refused grid leaves nothing behind.
+                _ = try Experiment(folder: folder, spec: spec).sharedSources()
                 // The nearest existing folder on the way must accept the new one: a reason, not "not possible".
                 try checkOutputDirectory(path)
                 do {
@@ -93,9 +96,74 @@ public struct Experiment: Sendable {
         return location
     }
 
-    /// Every cell's outcome, in the grid's order.
+    /// Every cell's outcome, in the grid's order; a shared cell's as its own grid records it.
     public func outcomes() throws -> [CellOutcome] {
-        try spec.cells.map { try folder.outcome(of: $0, spec: spec) }
+        let sources = try sharedSources()
+        return try spec.cells.map { cell in
+            guard let shared = cell.variant.sharedFrom, let source = sources[shared.experiment] else {
+                return try folder.outcome(of: cell, spec: spec)
+            }
+            var outcome = try source.folder.outcome(of: source.sharedCell(for: cell), spec: source.spec)
+            outcome.cell = cell
+            outcome.curve?.cell = cell
+            outcome.curvesCSV = nil  // its own grid keeps its records
+            return outcome
+        }
+    }
+
+    /// The grids that run this grid's shared variants (by `SharedCells.experiment`), each checked:
+    /// it holds every shared cell, under the same budgets, so that a shared cell is exactly the
+    /// run this grid would have made. Empty when no variant is shared.
+    public func sharedSources() throws -> [String: Experiment] {
+        var sources: [String: Experiment] = [:]
+        for variant in spec.variants {
+            guard let shared = variant.sharedFrom else { continue }
+            if sources[shared.experiment] == nil {
+                let path = Self.resolve(shared.experiment, against: folder.path)
+                guard FileManager.default.fileExists(atPath: ExperimentFolder(path).spec) else {
+                    throw GridError("variant '\(variant.name)': \(path): no experiment here to share cells from")
+                }
+                sources[shared.experiment] = try Experiment.open(path, spec: nil)
+            }
+            let source = sources[shared.experiment]!
+            guard let theirs = source.spec.variants.first(where: { $0.name == shared.variant }) else {
+                throw GridError("variant '\(variant.name)': \(source.folder.spec) has no variant '\(shared.variant)'")
+            }
+            if theirs.sharedFrom != nil {
+                throw GridError("variant '\(variant.name)': variant '\(shared.variant)' of \(source.folder.spec) is shared itself; share from the grid that runs it")
+            }
+            let sourceCells = Set(source.spec.cells.map(\.name))
+            for cell in spec.cells where cell.variant == variant {
+                let theirCell = source.sharedCell(for: cell)
+                guard sourceCells.contains(theirCell.name) else {
+                    throw GridError("variant '\(variant.name)': \(source.folder.spec) has no cell \(theirCell.name)")
+                }
+                guard spec.processorBudgetSeconds(for: cell.problem) == source.spec.processorBudgetSeconds(for: cell.problem),
+                      spec.timeBudgetSeconds == source.spec.timeBudgetSeconds, spec.maxIterations == source.spec.maxIterations else {
+                    throw GridError("variant '\(variant.name)': \(source.folder.spec) gives \(theirCell.name) other budgets than this grid gives its cells")
+                }
+            }
+        }
+        return sources
+    }
+
+    /// `path` relative to `folder`, with `.` and `..` taken by name rather than through the file
+    /// system: `folder` may not exist yet.
+    static func resolve(_ path: String, against folder: String) -> String {
+        let cwd = FileManager.default.currentDirectoryPath
+        let joined = path.hasPrefix("/") ? path : (folder.hasPrefix("/") ? folder : cwd + "/" + folder) + "/" + path
+        var parts: [Substring] = []
+        for part in joined.split(separator: "/") where part != "." {
+            if part == ".." { _ = parts.popLast() } else { parts.append(part) }
+        }
+        return "/" + parts.joined(separator: "/")
+    }
+
+    /// This grid's cell of the variant that shares `cell` (same problem and seed).
+    func sharedCell(for cell: GridCell) -> GridCell {
+        let name = cell.variant.sharedFrom?.variant ?? cell.variant.name
+        let variant = spec.variants.first { $0.name == name } ?? GridVariant(name: name, options: [])
+        return GridCell(problem: cell.problem, seed: cell.seed, variant: variant)
     }
 
     /// Rewrites results.csv, results.md, results.svg, results-curves.svg and each cell's
@@ -112,7 +180,7 @@ public struct Experiment: Sendable {
             }
         }
         for record in records { try writeFileAtomically(record.text, to: folder.curvesFile(record.cell)) }
-        for outcome in outcomes { try folder.keepNetwork(of: outcome, spec: spec) }
+        for outcome in outcomes where !outcome.cell.isShared { try folder.keepNetwork(of: outcome, spec: spec) }
         try writeFileAtomically(GridResults.csv(outcomes), to: folder.resultsCSV)
         try writeFileAtomically(GridResults.markdown(outcomes, spec: spec, command: command), to: folder.resultsTable)
         let title = "hfrnn experiment: \(spec.cells.count) cells"

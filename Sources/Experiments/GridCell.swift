@@ -1,13 +1,36 @@
+import DataFiles
 import Tasks
 
-/// A named set of extra `hfrnn train` options, e.g. "undamped" = ["--no-structural-damping"].
+/// A named set of extra `hfrnn train` options, e.g. "undamped" = ["--no-structural-damping"];
+/// or a variant whose cells another grid runs (`sharedFrom`).
 public struct GridVariant: Codable, Equatable, Sendable {
     public var name: String
     public var options: [String]
+    /// Where this variant's cells are run: the same task, length and seed of another grid's
+    /// variant, under the same budget. This grid lists them and never runs them, so two grids that
+    /// need the same runs (a comparison and the paper's figure, say) share them instead of running
+    /// them twice. Nil for a variant this grid runs.
+    public var sharedFrom: SharedCells? = nil
 
-    public init(name: String, options: [String]) {
+    public init(name: String, options: [String], sharedFrom: SharedCells? = nil) {
         self.name = name
         self.options = options
+        self.sharedFrom = sharedFrom
+    }
+
+    private enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, options, sharedFrom
+    }
+
+    public init(from decoder: any Decoder) throws {
+        // A misspelt "shared_from" would otherwise leave a variant of default options that runs.
+        if let unknown = try decoder.unknownKey(besides: CodingKeys.self) {
+            throw GridError("a variant has the unknown key '\(unknown)'; its keys are name, options, shared_from")
+        }
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        options = try container.decode([String].self, forKey: .options)
+        sharedFrom = try container.decodeIfPresent(SharedCells.self, forKey: .sharedFrom)
     }
 
     /// Whether the variant trains with a first-order method (`--optimizer` other than hf).
@@ -17,6 +40,19 @@ public struct GridVariant: Codable, Equatable, Sendable {
             if option.hasPrefix("--optimizer=") { return option != "--optimizer=hf" }
         }
         return false
+    }
+}
+
+/// The grid whose cells a shared variant lists (`GridVariant.sharedFrom`).
+public struct SharedCells: Codable, Equatable, Sendable {
+    /// That grid's experiment folder, relative to this grid's folder (e.g. "../paper-figure").
+    public var experiment: String
+    /// That grid's variant.
+    public var variant: String
+
+    public init(experiment: String, variant: String) {
+        self.experiment = experiment
+        self.variant = variant
     }
 }
 
@@ -80,4 +116,7 @@ public struct GridCell: Equatable, Sendable {
     /// The run folder's name inside the experiment's `runs/` folder: "addition-T30-seed1-damped",
     /// or for a dataset "sums-seed1-damped".
     public var name: String { "\(problem.name)-seed\(seed)-\(variant.name)" }
+
+    /// Whether another grid runs this cell (its variant is shared).
+    public var isShared: Bool { variant.sharedFrom != nil }
 }

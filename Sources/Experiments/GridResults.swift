@@ -147,8 +147,10 @@ public enum GridResults {
                               .map { "\(formatSeconds($0.value)) at T = \($0.key)" }.joined(separator: ", "),
                       spec.maxIterations.map { "\($0) iterations (HF iterations, or first-order updates)" }].compactMap { $0 }.joined(separator: " and ")
         text += "Per-cell budget: \(budget). Variants: "
-            + spec.variants.map { "`\($0.name)` (\($0.options.isEmpty ? "defaults" : $0.options.joined(separator: " ")))" }
-                .joined(separator: ", ") + ".\n\n"
+            + spec.variants.map { variant in
+                if let shared = variant.sharedFrom { return "`\(variant.name)` (the cells of `\(shared.experiment)`, variant `\(shared.variant)`)" }
+                return "`\(variant.name)` (\(variant.options.isEmpty ? "defaults" : variant.options.joined(separator: " ")))"
+            }.joined(separator: ", ") + ".\n\n"
         if !spec.datasets.isEmpty {
             text += "Datasets (paths relative to the experiment folder): "
                 + spec.datasets.map { dataset in

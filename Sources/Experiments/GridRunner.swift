@@ -66,7 +66,8 @@ public final class GridRunner {
         for path in [folder.runs, folder.notes, folder.logs, folder.locks] {
             try createFolder(path)
         }
-        let cells = spec.runOrder.filter(selection.contains)
+        // A shared cell is run by its own grid, never here.
+        let cells = spec.runOrder.filter { selection.contains($0) && !$0.isShared }
         var pending = Self.workOrder(cells, statuses: try cells.map { try folder.outcome(of: $0, spec: spec).status })
         var done = cells.count - pending.count
         var running: [pid_t: Child] = [:]

@@ -10,14 +10,15 @@ import Training
 
 /// The grid and its per-cell budget. JSON schema (docs/experiments.md): snake_case keys, a format
 /// name and version. Version 2 added `datasets`, version 3 `processor_budget_seconds_by_length` and
-/// `excluded_cells`, version 4 `kept_network_lengths`; a spec is written with the lowest version
+/// `excluded_cells`, version 4 `kept_network_lengths`, version 5 a variant's `shared_from`; a spec
+/// is written with the lowest version
 /// that holds it (a grid of tasks with one budget stays version 1), so that an older hfrnn
 /// continues it, and refuses what it could not honour.
 public struct GridSpec: Codable, Equatable, Sendable {
     public static let formatName = "hfrnn-experiment"
-    public static let formatVersion = 4
+    public static let formatVersion = 5
     /// The versions this hfrnn reads.
-    public static let readableVersions = 1...4
+    public static let readableVersions = 1...5
 
     public var tasks: [PathologicalTask]
     public var lengths: [Int]
@@ -113,6 +114,15 @@ public struct GridSpec: Codable, Equatable, Sendable {
                 return "variant name '\(variant.name)' must be non-empty lowercase letters, digits and '-'"
             }
             if !names.insert(variant.name).inserted { return "variant '\(variant.name)' is listed twice" }
+            if let shared = variant.sharedFrom {
+                if !variant.options.isEmpty {
+                    return "variant '\(variant.name)' is shared from another grid, whose variant gives its options: give it none"
+                }
+                if shared.experiment.isEmpty || shared.variant.isEmpty {
+                    return "variant '\(variant.name)' is shared from an experiment or variant with an empty name"
+                }
+                if !datasets.isEmpty { return "variant '\(variant.name)': shared variants are for grids of tasks, not of datasets" }
+            }
             for option in variant.options {
                 let flag = String(option.split(separator: "=", maxSplits: 1).first ?? "")
                 // "-T8" is "-T 8": a short option may carry its value.
@@ -216,20 +226,9 @@ public struct GridSpec: Codable, Equatable, Sendable {
              processorBudgetSeconds, processorBudgetSecondsByLength, excludedCells, keptNetworkLengths
     }
 
-    /// Any key of the spec's object, to find those it does not know.
-    private struct AnyKey: CodingKey {
-        let stringValue: String
-        init(stringValue: String) { self.stringValue = stringValue }
-        var intValue: Int? { nil }
-        init?(intValue: Int) { nil }
-    }
-
     public init(from decoder: any Decoder) throws {
-        // A misspelt key would otherwise be ignored, and its setting silently not applied.
-        let known = Set(CodingKeys.allCases.map(\.stringValue))
-        if let unknown = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue)
-            .sorted().first(where: { !known.contains($0) }) {
-            throw GridError("unknown key '\(JSONFormat.snakeCase(unknown))'; the keys of a spec are "
+        if let unknown = try decoder.unknownKey(besides: CodingKeys.self) {
+            throw GridError("unknown key '\(unknown)'; the keys of a spec are "
                             + CodingKeys.allCases.map { JSONFormat.snakeCase($0.stringValue) }.joined(separator: ", "))
         }
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -276,7 +275,8 @@ public struct GridSpec: Codable, Equatable, Sendable {
         try container.encode(Self.formatName, forKey: .format)
         // The lowest version that holds the spec, so that older versions of hfrnn read what they can.
         let needsThree = !processorBudgetSecondsByLength.isEmpty || !excludedCells.isEmpty
-        let version = !keptNetworkLengths.isEmpty ? 4 : needsThree ? 3 : datasets.isEmpty ? 1 : 2
+        let version = variants.contains(where: { $0.sharedFrom != nil }) ? 5
+            : !keptNetworkLengths.isEmpty ? 4 : needsThree ? 3 : datasets.isEmpty ? 1 : 2
         try container.encode(version, forKey: .formatVersion)
         try container.encode(tasks, forKey: .tasks)
         try container.encode(lengths, forKey: .lengths)

@@ -234,6 +234,49 @@ import Testing
         #expect(progress(rest.stdout) == ["[4/4] addition-T10-seed1-tiny:"], "\(rest.stdout)")
     }
 
+    /// A variant shared from another grid lists that grid's cells (same task, length, seed and
+    /// budget) under its own name, with their numbers, and never runs them; a grid whose budgets or
+    /// cells do not match its source is refused before it is made.
+    @Test func aSharedVariantListsTheOtherGridsCellsAndRunsOnlyItsOwn() throws {
+        let workspace = try Workspace(train: false)
+        let source = try runHFRNN(["experiment", "figure"] + Self.grid, in: workspace.path)
+        #expect(source.status == 0, "\(source.stderr)")
+        let ownOptions = (Self.tinyTraining.split(separator: " ").map { "\"\($0)\"" } + ["\"--mu\"", "\"0.01\""]).joined(separator: ", ")
+        func writeSpec(_ name: String, iterations: Int, seeds: String, sharedKey: String = "shared_from") throws {
+            try """
+                {"format": "hfrnn-experiment", "format_version": 5, "tasks": ["addition"], "lengths": [10], "seeds": [\(seeds)],
+                 "variants": [{"name": "hf", "options": [], "\(sharedKey)": {"experiment": "../figure", "variant": "tiny"}},
+                              {"name": "own", "options": [\(ownOptions)]}],
+                 "max_iterations": \(iterations)}
+                """.write(toFile: workspace.path + "/\(name).json", atomically: true, encoding: .utf8)
+        }
+        try writeSpec("compare", iterations: 3, seeds: "1, 2")
+        let compare = try runHFRNN(["experiment", "compare", "--spec", "compare.json"], in: workspace.path)
+        #expect(compare.status == 0, "\(compare.stderr)")
+        let progress = compare.stdout.split(separator: "\n").filter { $0.hasPrefix("[") }.map { $0.split(separator: " ").prefix(2).joined(separator: " ") }
+        #expect(progress == ["[1/2] addition-T10-seed1-own:", "[2/2] addition-T10-seed2-own:"], "\(compare.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: workspace.path + "/compare/runs/addition-T10-seed1-hf"))
+        // The shared rows are the source's rows, renamed.
+        let theirs = deterministicColumns(try String(contentsOfFile: workspace.path + "/figure/results.csv", encoding: .utf8))
+            .filter { $0.first == "addition" }
+        let ours = deterministicColumns(try String(contentsOfFile: workspace.path + "/compare/results.csv", encoding: .utf8))
+            .filter { $0.count > 3 && $0[3] == "hf" }
+        #expect(ours.count == 2 && ours == theirs.map { row in row.enumerated().map { $0.offset == 3 ? "hf" : $0.element } }, "\(ours) \(theirs)")
+        #expect(try String(contentsOfFile: workspace.path + "/compare/results.md", encoding: .utf8)
+            .contains("`hf` (the cells of `../figure`, variant `tiny`)"))
+
+        for (name, iterations, seeds, key, expected) in [
+            ("budget", 4, "1", "shared_from", "gives addition-T10-seed1-tiny other budgets than this grid gives its cells"),
+            ("seeds", 3, "1, 3", "shared_from", "has no cell addition-T10-seed3-tiny"),
+            ("misspelt", 3, "1", "shared_form", "a variant has the unknown key 'shared_form'"),
+        ] {
+            try writeSpec(name, iterations: iterations, seeds: seeds, sharedKey: key)
+            let refused = try runHFRNN(["experiment", name, "--spec", "\(name).json"], in: workspace.path)
+            #expect(refused.status == 1 && refused.stderrLines.count == 1 && refused.stderr.contains(expected), "\(refused.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: workspace.path + "/" + name), "a refused grid leaves no folder")
+        }
+    }
+
     /// A budget given alone to a folder that holds a grid says how to continue or extend it (it
     /// said a new grid needs --tasks, as if there were none).
     @Test func aBudgetAloneForAnExistingGridSaysHowToContinueIt() throws {

@@ -222,4 +222,24 @@ import Training
         #expect(files == ["addition-T200-seed1-d.h5"])
         #expect(FileManager.default.contents(atPath: experiment.networkCheckpoint(kept.cell)) == Data("addition-T200-seed1-d".utf8))
     }
+
+    /// A shared variant: written as version 5 and read back, with no options of its own; a
+    /// misspelt key of a variant is refused rather than read as a variant of default options.
+    @Test func sharedVariantsRoundTripAndTakeNoOptions() throws {
+        let shared = GridVariant(name: "hf", options: [], sharedFrom: SharedCells(experiment: "../paper-figure", variant: "damped"))
+        let spec = GridSpec(tasks: [.addition], lengths: [100], seeds: [1, 2], variants: [shared, GridVariant(name: "adam", options: ["--optimizer", "adam"])],
+                            timeBudgetSeconds: nil, maxIterations: nil, processorBudgetSeconds: 3600)
+        #expect(spec.problem == nil)
+        #expect(spec.cells.filter(\.isShared).map(\.name) == ["addition-T100-seed1-hf", "addition-T100-seed2-hf"])
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let (path, json) = try writeSpec(spec, in: folder)
+        #expect(json.contains("\"format_version\" : 5") && json.contains("\"shared_from\""), "\(json)")
+        #expect(try GridSpec.load(from: path) == spec)
+        var withOptions = spec
+        withOptions.variants[0].options = ["--mu", "0.01"]
+        #expect(withOptions.problem == "variant 'hf' is shared from another grid, whose variant gives its options: give it none")
+        try json.replacingOccurrences(of: "\"shared_from\"", with: "\"shared_form\"").write(toFile: path, atomically: true, encoding: .utf8)
+        #expect { try GridSpec.load(from: path) } throws: { "\($0)".contains("unknown key 'shared_form'") }
+    }
 }
