@@ -7,12 +7,20 @@
 # fixed dataset of fresh task sequences rewritten with h5py, so the run sees 150,000 training
 # sequences ~33 times instead of a stream of fresh ones. Results: docs/head-to-head.md.
 #
-#   scripts/smdh-addition.sh [OUTPUT_FOLDER] [-- extra hfrnn train options]
+#   scripts/smdh-addition.sh [--targets half|sum] [OUTPUT_FOLDER] [-- extra hfrnn train options]
 #
+# --targets sum keeps hfrnn's targets A + B (only the values centred), to tell the two changes
+# apart. Seeds and h0: pass them as train options, e.g. -- --seed 2 --zero-initial-state.
 # h5py and numpy are installed from PyPI into a throw-away virtual environment.
 set -euo pipefail
 export OPENBLAS_NUM_THREADS=1
 
+targets=half
+if [[ "${1:-}" == "--targets" ]]; then
+    targets="$2"
+    shift 2
+    [[ "$targets" == half || "$targets" == sum ]] || { echo "smdh-addition: error: --targets must be half or sum" >&2; exit 2; }
+fi
 out=${1:-smdh-addition}
 shift || true
 [[ "${1:-}" == "--" ]] && shift
@@ -26,12 +34,12 @@ python3 -m venv "$venv"
 "$hfrnn" generate addition --length 80 --count 150000 --seed 101 --output "$out/train-raw.h5"
 "$hfrnn" generate addition --length 80 --count 10000 --seed 102 --output "$out/test-raw.h5"
 
-"$venv/bin/python" - "$out" <<'PY'
+"$venv/bin/python" - "$out" "$targets" <<'PY'
 import sys
 import h5py
 import numpy as np
 
-folder = sys.argv[1]
+folder, targets = sys.argv[1], sys.argv[2]
 for name in ("train", "test"):
     with h5py.File(f"{folder}/{name}-raw.h5") as raw, h5py.File(f"{folder}/{name}.h5", "w") as new:
         for key, value in raw.attrs.items():
@@ -41,7 +49,7 @@ for name in ("train", "test"):
         inside = np.arange(inputs.shape[1])[None, :] < lengths[:, None]
         inputs[:, :, 0] -= 0.5 * inside          # centred values; padding stays 0
         new["inputs"] = inputs.astype(np.float32)
-        new["targets"] = (raw["targets"][...] / 2).astype(np.float32)
+        new["targets"] = (raw["targets"][...] / (2 if targets == "half" else 1)).astype(np.float32)
         for key in ("mask", "lengths"):
             new[key] = raw[key][...]
 PY

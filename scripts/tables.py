@@ -67,8 +67,8 @@ def minutes(seconds):
     return f"{seconds:.0f} s" if seconds < 60 else f"{seconds / 60:.1f} min"
 
 
-def percent(fraction):
-    return f"{100 * float(fraction):.1f} %"
+def percent(fraction, digits=1):
+    return f"{100 * float(fraction):.{digits}f} %"
 
 
 TASK_NAMES = {
@@ -261,6 +261,21 @@ def time_to_solve(files):
                       each("hf_iterations", str), each("cg_steps", lambda v: f"{v:,}"),
                       each("wall_seconds", minutes) + f" (median {minutes(walls[len(walls) // 2])})",
                       each("processor_seconds", minutes), f"{max(run['peak_memory_mb'] for run in runs)} MB"])
+    return markdown(header, table)
+
+
+def smdh_addition(files):
+    """Nesterov momentum on Sutskever et al.'s addition at T = 80, one row per run (docs/head-to-head.md)."""
+    header = ["targets", "h₀", "seed", "test error below 1 % from", "after 50,000 updates", "lowest", "processor time"]
+    table = []
+    for path in files:
+        for run in read_json(path)["runs"]:
+            below = run["first_updates_below_1_percent"]
+            table.append(["(A + B)/2" if run["targets"] == "half" else "A + B",
+                          "0" if run["initial_state"] == "zero" else "random, learnt", str(run["seed"]),
+                          f"{below:,} updates" if below is not None else "never",
+                          percent(run["final_test_error"], digits=2), percent(run["lowest_test_error"], digits=2),
+                          minutes(run["processor_seconds"])])
     return markdown(header, table)
 
 
@@ -521,6 +536,7 @@ TABLES = {
     "learning-rate-choice": learning_rate_choice,
     "peer-bench": peer_bench,
     "time-to-solve": time_to_solve,
+    "smdh-addition": smdh_addition,
     "threads-bench": threads_bench,
     "head-to-head-seed1": head_to_head_seed1,
     "cells-by-seed": cells_by_seed,
