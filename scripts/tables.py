@@ -72,7 +72,7 @@ def percent(fraction, digits=1):
 
 
 TASK_NAMES = {
-    "addition": "addition", "multiplication": "multiplication", "xor": "XOR", "xor-isc": "XOR (authors')",
+    "addition": "addition", "addition-smdh": "addition (SMDH'13)", "multiplication": "multiplication", "xor": "XOR", "xor-isc": "XOR (authors')",
     "temporal-order": "temporal order", "temporal-order-3bit": "3-bit temporal order",
     "random-permutation": "random permutation", "memorization-5bit": "5-bit memorisation",
     "memorization-20bit": "20-bit memorisation",

@@ -64,8 +64,10 @@ extension TaskSpec {
             let u = rng.nextUnit()
             values.append(operation == .exclusiveOr ? (u < Encoding.xorBitProbability ? 1 : 0) : u)
         }
+        // Centred values keep the same draws, so `addition-smdh` sees addition's sequences shifted.
+        let offset = operation == .centredMean ? Encoding.centredValueOffset : 0
         for (t, value) in values.enumerated() {
-            writer.setInput(value, step: t, sequence: b, channel: Encoding.valueChannel)
+            writer.setInput(value - offset, step: t, sequence: b, channel: Encoding.valueChannel)
         }
         writer.setInput(Encoding.startMark, step: 0, sequence: b, channel: Encoding.markerChannel)
         for t in marks { writer.setInput(Encoding.operandMark, step: t, sequence: b, channel: Encoding.markerChannel) }
@@ -75,6 +77,7 @@ extension TaskSpec {
         let (a, c) = (values[marks[0]], values[marks[1]])
         let target: Double = switch operation {
         case .sum: a + c
+        case .centredMean: (a + c) / 2
         case .product: a * c
         case .exclusiveOr: a == c ? 0 : 1
         }

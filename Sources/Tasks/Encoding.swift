@@ -48,6 +48,8 @@ enum Encoding {
     static let operandInputSize = 2
     /// Probability of a 1 on the XOR value channel: Bernoulli(½) bits. [ISC `rand(sh) < 0.5`]
     static let xorBitProbability = 0.5
+    /// Subtracted from every value of `addition-smdh` (the mean of U[0, 1]): SMDH'13 centred their inputs.
+    static let centredValueOffset = 0.5
 
     // MARK: Temporal order (docs/algorithm.md#temporal-order)
 

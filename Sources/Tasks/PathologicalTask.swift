@@ -7,6 +7,11 @@ import SequenceModel
 public enum PathologicalTask: String, CaseIterable, Sendable, Codable {
     /// Sum of two marked values in U[0, 1]; linear output, squared error.
     case addition
+    /// Addition as Sutskever, Martens, Dahl & Hinton (2013) trained momentum methods on it, as far
+    /// as it can be inferred: the values written centred, u − ½ ∈ [−½, ½), and the target the mean
+    /// (A + B)/2 of the marked values, so that predicting the mean is wrong on about 84 % of the
+    /// sequences (their "biases only" error: 0.82; `addition`'s: 92 %). Otherwise as `addition`.
+    case additionSMDH = "addition-smdh"
     /// Product of two marked values in U[0, 1]; linear output, squared error.
     case multiplication
     /// XOR of two marked random bits; logistic output, cross-entropy. Lengths and marks as for
@@ -58,6 +63,8 @@ enum TaskFamily: Equatable {
     /// Where the operands of a marked-pair task come from and how they combine.
     enum PairOperation: Equatable {
         case sum, product, exclusiveOr
+        /// (A + B)/2 of values written centred (`addition-smdh`).
+        case centredMean
     }
 
     /// Percent spans of the marked positions (empty for the tasks without markers).
@@ -96,6 +103,7 @@ extension PathologicalTask {
     var family: TaskFamily {
         switch self {
         case .addition: .markedPair(.sum, spans: Encoding.operandSpans, lengthPercent: Encoding.operandLengths)
+        case .additionSMDH: .markedPair(.centredMean, spans: Encoding.operandSpans, lengthPercent: Encoding.operandLengths)
         case .multiplication: .markedPair(.product, spans: Encoding.operandSpans, lengthPercent: Encoding.operandLengths)
         case .xor: .markedPair(.exclusiveOr, spans: Encoding.operandSpans, lengthPercent: Encoding.operandLengths)
         case .xorRelease: .markedPair(.exclusiveOr, spans: Encoding.releaseXorSpans, lengthPercent: Encoding.releaseXorLengths)

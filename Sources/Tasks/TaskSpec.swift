@@ -155,6 +155,7 @@ public struct TaskSpec: Sendable, Codable, Equatable, CustomStringConvertible {
     public var targetMean: [Double] {
         switch task.family {
         case .markedPair(.sum, _, _): return [1.0]                 // E[A + B], A, B ~ U[0, 1]
+        case .markedPair(.centredMean, _, _): return [0.5]         // E[(A + B)/2]
         case .markedPair(.product, _, _): return [0.25]            // E[A]·E[B]
         case .markedPair(.exclusiveOr, _, _): return [0.5]         // balanced bits
         case .temporalOrder:

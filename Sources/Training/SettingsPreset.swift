@@ -72,7 +72,7 @@ public enum SettingsPreset: String, CaseIterable, Sendable, Codable {
         guard case .task(let spec) = data else { return releaseLambdaPerOutput }
         let length = Double(spec.maximumLength)
         let outputs: Double = switch spec.task {
-        case .addition, .multiplication, .xor, .xorRelease: 1
+        case .addition, .additionSMDH, .multiplication, .xor, .xorRelease: 1
         case .temporalOrder, .temporalOrder3: 8
         case .randomPermutation: length
         case .memorization5: 2 * 5 * length

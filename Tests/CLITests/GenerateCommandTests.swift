@@ -25,7 +25,7 @@ import TestSupport
     @Test func badArgumentsAreRejectedInOneLine() throws {
         let out = NSTemporaryDirectory() + "hfrnn-generate-\(UUID().uuidString).h5"
         let cases: [([String], String)] = [
-            (["sudoku", "-o", out], "The value 'sudoku' is invalid for '<task>': choose one of addition, multiplication, xor, xor-isc, "
+            (["sudoku", "-o", out], "The value 'sudoku' is invalid for '<task>': choose one of addition, addition-smdh, multiplication, xor, xor-isc, "
                 + "temporal-order, temporal-order-3bit, random-permutation, memorization-5bit, memorization-20bit"),
             (["addition", "-T", "5", "-o", out],
              "addition needs minimum length T ≥ 6, got 5: shorter sequences leave no room for its marked positions before the final cue"),
@@ -36,7 +36,7 @@ import TestSupport
              "addition needs minimum length T ≥ 6, got -4: shorter sequences leave no room for its marked positions before the final cue"),
             (["addition"], "give the file to write with --output FILE"),
             (["addition", "--target-format", "csv", "-o", out], "The value 'csv' is invalid for '--target-format <auto|labels|targets>': choose one of auto, labels, targets"),
-            ([], "give a task (addition, multiplication, xor, xor-isc, temporal-order, temporal-order-3bit, random-permutation, "
+            ([], "give a task (addition, addition-smdh, multiplication, xor, xor-isc, temporal-order, temporal-order-3bit, random-permutation, "
                 + "memorization-5bit, memorization-20bit) or --check FILE"),
             (["addition", "--check", "x.h5"], "--check takes no task and no --output"),
             (["--check", "x.h5", "--length", "5"], "--check only reads the file; --length would do nothing"),

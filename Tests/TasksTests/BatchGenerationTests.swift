@@ -5,7 +5,7 @@ import Testing
 
 @Suite("makeBatch: the task encodings read back from the batch")
 struct BatchGenerationTests {
-    static let operandTasks: [PathologicalTask] = [.addition, .multiplication, .xor]
+    static let operandTasks: [PathologicalTask] = [.addition, .additionSMDH, .multiplication, .xor]
 
     @Test(arguments: operandTasks, [6, 7, 13, 50, 100, 200])
     func operandTasksFollowTheEncoding(task: PathologicalTask, t: Int) throws {
@@ -21,6 +21,26 @@ struct BatchGenerationTests {
         let problems = violations(r, spec)
         #expect(problems.isEmpty, "\(problems.prefix(5))")
         #expect(r.batch.lengths.allSatisfy { spec.lengthRange.contains($0) })
+    }
+
+    /// `addition-smdh` is addition's sequences from the same draws, the values shifted by −½ and
+    /// the target halved: the only differences from `addition`.
+    @Test func smdhAdditionIsAdditionCentredWithHalfTheTarget() throws {
+        let addition = BatchReader(batch: makeBatch(try makeSpec(.addition, 80), count: 200, seed: 3))
+        let smdh = try makeSpec(.additionSMDH, 80)
+        let centred = BatchReader(batch: makeBatch(smdh, count: 200, seed: 3))
+        #expect(centred.batch.lengths == addition.batch.lengths)
+        var largest = 0.0
+        for b in 0..<200 {
+            for t in 0..<addition.batch.lengths[b] {
+                largest = max(largest, abs(centred.input(t, b, 0) - (addition.input(t, b, 0) - 0.5)))
+                #expect(centred.input(t, b, 1) == addition.input(t, b, 1))
+            }
+            let last = addition.batch.lengths[b] - 1
+            #expect(centred.target(last, b, 0) == addition.target(last, b, 0) / 2)
+        }
+        #expect(largest == 0)
+        #expect(smdh.targetMean == [0.5])
     }
 
     /// 2000 addition sequences at T = 200 hit every length 200..<220, every I in [2, 19] and every

@@ -30,12 +30,14 @@ func markedPairViolations(_ r: BatchReader, _ spec: TaskSpec) -> [String] {
         if !ranges[0].contains(i) || !ranges[1].contains(j) { problems.append("b \(b): marks at \(i), \(j)") }
         for t in 0..<length {
             let v = r.input(t, b, 0)
-            let ok = spec.outputLoss == .logisticCrossEntropy ? (v == 0 || v == 1) : (v >= 0 && v < 1)
+            let ok = spec.outputLoss == .logisticCrossEntropy ? (v == 0 || v == 1)
+                : spec.task == .additionSMDH ? (v >= -0.5 && v < 0.5) : (v >= 0 && v < 1)
             if !ok { problems.append("b \(b) t \(t): value \(v)") }
         }
         let (a, c) = (r.input(i, b, 0), r.input(j, b, 0))
         let expected: Double = switch spec.task {
         case .addition: a + c
+        case .additionSMDH: ((a + 0.5) + (c + 0.5)) / 2
         case .multiplication: a * c
         default: (a == 1) != (c == 1) ? 1 : 0
         }
@@ -147,7 +149,7 @@ func memorisationViolations(_ r: BatchReader, _ spec: TaskSpec, values: Int, pos
 /// The family checker for any task (shared invariants included).
 func violations(_ batch: BatchReader, _ spec: TaskSpec) -> [String] {
     let specific: [String] = switch spec.task {
-    case .addition, .multiplication, .xor, .xorRelease: markedPairViolations(batch, spec)
+    case .addition, .additionSMDH, .multiplication, .xor, .xorRelease: markedPairViolations(batch, spec)
     case .temporalOrder, .temporalOrder3: temporalOrderViolations(batch, spec)
     case .randomPermutation: randomPermutationViolations(batch, spec)
     case .memorization5: memorisationViolations(batch, spec, values: 2, positions: 5)

@@ -8,7 +8,7 @@ import Testing
 struct TaskSpecTests {
     @Test func smallestMinimumLengthsAreTheDocumentedOnes() {
         let smallest = Dictionary(uniqueKeysWithValues: PathologicalTask.allCases.map { ($0, $0.smallestMinimumLength) })
-        #expect(smallest == [.addition: 6, .multiplication: 6, .xor: 6, .xorRelease: 12, .temporalOrder: 4, .temporalOrder3: 5,
+        #expect(smallest == [.addition: 6, .additionSMDH: 6, .multiplication: 6, .xor: 6, .xorRelease: 12, .temporalOrder: 4, .temporalOrder3: 5,
                              .randomPermutation: 2, .memorization5: 2, .memorization20: 2])
     }
 
@@ -28,6 +28,7 @@ struct TaskSpecTests {
     @Test func sizesLossesAndCriteria() throws {
         let expected: [PathologicalTask: (inputs: Int, outputs: Int, loss: OutputLoss, criterion: ErrorCriterion)] = [
             .addition: (2, 1, .linearSquaredError, .absoluteTolerance(0.04)),
+            .additionSMDH: (2, 1, .linearSquaredError, .absoluteTolerance(0.04)),
             .multiplication: (2, 1, .linearSquaredError, .absoluteTolerance(0.04)),
             .xor: (2, 1, .logisticCrossEntropy, .binaryThreshold),
             .xorRelease: (2, 1, .logisticCrossEntropy, .binaryThreshold),
@@ -48,7 +49,7 @@ struct TaskSpecTests {
 
     @Test func rawValuesAreTheCommandLineNames() {
         #expect(PathologicalTask.allCases.map(\.rawValue) == [
-            "addition", "multiplication", "xor", "xor-isc", "temporal-order", "temporal-order-3bit",
+            "addition", "addition-smdh", "multiplication", "xor", "xor-isc", "temporal-order", "temporal-order-3bit",
             "random-permutation", "memorization-5bit", "memorization-20bit",
         ])
     }
@@ -89,7 +90,7 @@ struct TaskSpecTests {
     @Test(arguments: PathologicalTask.allCases)
     func markerRangesFitAtEveryT(task: PathologicalTask) throws {
         let (percents, inclusive, tail): ([(Int, Int)], Bool, Int) = switch task {
-        case .addition, .multiplication, .xor: ([(1, 10), (10, 50)], false, 3)
+        case .addition, .additionSMDH, .multiplication, .xor: ([(1, 10), (10, 50)], false, 3)
         case .xorRelease: ([(1, 10), (15, 25)], false, 3)
         case .temporalOrder: ([(1, 10), (40, 50)], true, 1)
         case .temporalOrder3: ([(1, 10), (30, 40), (50, 60)], true, 1)
