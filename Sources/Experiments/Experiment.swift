@@ -119,7 +119,7 @@ public struct Experiment: Sendable {
         for variant in spec.variants {
             guard let shared = variant.sharedFrom else { continue }
             if sources[shared.experiment] == nil {
-                let path = Self.resolve(shared.experiment, against: folder.path)
+                let path = resolvedPath(shared.experiment, against: folder.path)
                 guard FileManager.default.fileExists(atPath: ExperimentFolder(path).spec) else {
                     throw GridError("variant '\(variant.name)': \(path): no experiment here to share cells from")
                 }
@@ -145,18 +145,6 @@ public struct Experiment: Sendable {
             }
         }
         return sources
-    }
-
-    /// `path` relative to `folder`, with `.` and `..` taken by name rather than through the file
-    /// system: `folder` may not exist yet.
-    static func resolve(_ path: String, against folder: String) -> String {
-        let cwd = FileManager.default.currentDirectoryPath
-        let joined = path.hasPrefix("/") ? path : (folder.hasPrefix("/") ? folder : cwd + "/" + folder) + "/" + path
-        var parts: [Substring] = []
-        for part in joined.split(separator: "/") where part != "." {
-            if part == ".." { _ = parts.popLast() } else { parts.append(part) }
-        }
-        return "/" + parts.joined(separator: "/")
     }
 
     /// This grid's cell of the variant that shares `cell` (same problem and seed).

@@ -1,4 +1,3 @@
-import DataFiles
 import Tasks
 
 /// A named set of extra `hfrnn train` options, e.g. "undamped" = ["--no-structural-damping"];
@@ -25,7 +24,7 @@ public struct GridVariant: Codable, Equatable, Sendable {
     public init(from decoder: any Decoder) throws {
         // A misspelt "shared_from" would otherwise leave a variant of default options that runs.
         if let unknown = try decoder.unknownKey(besides: CodingKeys.self) {
-            throw GridError("a variant has the unknown key '\(unknown)'; its keys are name, options, shared_from")
+            throw GridError("a variant has the unknown key '\(unknown)'; its keys are \(CodingKeys.specSpelling)")
         }
         let container = try decoder.container(keyedBy: CodingKeys.self)
         name = try container.decode(String.self, forKey: .name)

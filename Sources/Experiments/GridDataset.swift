@@ -35,17 +35,12 @@ public struct GridDataset: Codable, Equatable, Sendable {
 
     /// The file's path, resolved against `folder` when it is relative.
     public func location(relativeTo folder: String) -> String {
-        Self.resolve(path, against: folder)
+        resolvedPath(path, against: folder)
     }
 
     /// The test file's path, resolved against `folder` when it is relative; nil without one.
     public func testLocation(relativeTo folder: String) -> String? {
-        testPath.map { Self.resolve($0, against: folder) }
-    }
-
-    private static func resolve(_ path: String, against folder: String) -> String {
-        let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : URL(fileURLWithPath: folder).appendingPathComponent(path)
-        return url.standardizedFileURL.path
+        testPath.map { resolvedPath($0, against: folder) }
     }
 
     private enum CodingKeys: String, CodingKey { case name, path, contentHash, testPath, testContentHash }
@@ -119,6 +114,13 @@ extension GridSpec {
         }
         return found
     }
+}
+
+/// `path` as an absolute, standardised path, read relative to `folder` when it is relative (`folder`
+/// itself may be relative to the current folder, and need not exist yet).
+func resolvedPath(_ path: String, against folder: String) -> String {
+    let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : URL(fileURLWithPath: folder).appendingPathComponent(path)
+    return url.standardizedFileURL.path
 }
 
 /// `path` relative to `folder`, both absolute and standardised: "../data/sums.h5".

@@ -228,8 +228,7 @@ public struct GridSpec: Codable, Equatable, Sendable {
 
     public init(from decoder: any Decoder) throws {
         if let unknown = try decoder.unknownKey(besides: CodingKeys.self) {
-            throw GridError("unknown key '\(unknown)'; the keys of a spec are "
-                            + CodingKeys.allCases.map { JSONFormat.snakeCase($0.stringValue) }.joined(separator: ", "))
+            throw GridError("unknown key '\(unknown)'; the keys of a spec are \(CodingKeys.specSpelling)")
         }
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let format = try container.decode(String.self, forKey: .format)

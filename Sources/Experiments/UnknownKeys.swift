@@ -8,6 +8,11 @@ private struct AnyCodingKey: CodingKey {
     init?(intValue: Int) { nil }
 }
 
+extension CaseIterable where Self: CodingKey {
+    /// Every key as a spec spells it, for messages: "name, options, shared_from".
+    static var specSpelling: String { allCases.map { JSONFormat.snakeCase($0.stringValue) }.joined(separator: ", ") }
+}
+
 extension Decoder {
     /// The first key of this object, in snake_case, that is none of `Keys`, or nil. A spec refuses
     /// such a key: a misspelt one would otherwise be ignored, and its setting silently not applied.

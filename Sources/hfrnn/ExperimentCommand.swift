@@ -232,7 +232,7 @@ struct ExperimentCommand: ParsableCommand {
                 printResults(experiment)
                 return
             }
-            try checkSelection(selection, in: experiment.spec)
+            if grid == nil { try checkSelection(selection, in: experiment.spec) }  // a given grid was checked above
             let lock = try experiment.lockRunner()
             defer { close(lock) }
             let datasetPaths = try experiment.datasetLocations()
