@@ -59,8 +59,7 @@ struct FirstOrderOptions: ParsableArguments {
                                valueName: "init"), transform: choice())
     var initialization: FirstOrderInitialization?
 
-    @Flag(help: "First-order, careful initialisation: start the initial hidden state h₀ at 0 (it is still learnt).")
-    var zeroInitialState = false
+    @Flag var initialState: InitialStateChoice?
 
     /// Every first-order flag, declared once: `flagOfField` and `givenFlags` are read off it. The
     /// order is the order in which a misplaced flag is reported.
@@ -77,7 +76,8 @@ struct FirstOrderOptions: ParsableArguments {
         FirstOrderFlag("--adam-epsilon", field: "adamEpsilon") { $0.adamEpsilon != nil },
         FirstOrderFlag("--evaluate-every", path: "firstOrder.evaluateEvery") { $0.evaluateEvery != nil },
         FirstOrderFlag("--initialization") { $0.initialization != nil },
-        FirstOrderFlag("--zero-initial-state") { $0.zeroInitialState },
+        FirstOrderFlag("--zero-initial-state") { $0.initialState == .zeroInitialState },
+        FirstOrderFlag("--random-initial-state") { $0.initialState == .randomInitialState },
     ]
 
     /// The flag of each first-order configuration field, by its path in `TrainingConfig` (the first
@@ -122,13 +122,29 @@ struct FirstOrderOptions: ParsableArguments {
         if let adamEpsilon { run.optimizer.adamEpsilon = adamEpsilon }
         if let evaluateEvery { run.evaluateEvery = evaluateEvery }
         if let initialization { run.initialization = initialization }
-        if zeroInitialState {
+        if let initialState {
             guard run.initialization == .careful else {
-                throw ValidationError("--zero-initial-state belongs to --initialization careful")
+                throw ValidationError("--\(initialState.flagName) belongs to --initialization careful")
             }
-            run.carefulInitialization.zeroInitialState = true
+            run.carefulInitialization.zeroInitialState = initialState == .zeroInitialState
         }
         config.method = .firstOrder(run)
+    }
+}
+
+/// Where the careful initialisation starts h₀ (it is learnt either way): one flag each.
+enum InitialStateChoice: String, EnumerableFlag {
+    case zeroInitialState, randomInitialState
+
+    var flagName: String { self == .zeroInitialState ? "zero-initial-state" : "random-initial-state" }
+
+    static func help(for value: InitialStateChoice) -> ArgumentHelp? {
+        switch value {
+        case .zeroInitialState:
+            "First-order, careful initialisation: start the initial hidden state h₀ at 0 (default; it is still learnt)."
+        case .randomInitialState:
+            "First-order, careful initialisation: start h₀ at HF's draw, N(0, 1)/√15 (the default until 2026-12-07)."
+        }
     }
 }
 

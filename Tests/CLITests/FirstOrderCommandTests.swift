@@ -75,6 +75,19 @@ private let tinyRun = ["--task", "addition", "--length", "8", "--hidden-units", 
         #expect(csv.hasPrefix(FirstOrderRecord.curvesHeader + "\n") && FirstOrderRecord.curvesHeader.hasSuffix(",processor_seconds"))
     }
 
+    /// The careful initialisation starts h₀ at 0 unless `--random-initial-state` asks for HF's
+    /// draw (the default until 2026-12-07); the choice is stored in the run's configuration.
+    @Test(arguments: [([String](), true), (["--zero-initial-state"], true), (["--random-initial-state"], false)])
+    func initialStateFlagsReachTheStoredConfig(_ flags: [String], _ zeroInitialState: Bool) throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let train = try runHFRNN(["train"] + tinyRun + ["--optimizer", "nesterov", "--max-iterations", "1",
+                                                        "--checkpoint-dir", folder.file("runs")] + flags, in: folder)
+        #expect(train.status == 0, "\(train.stderr)")
+        let stored = try Checkpoint<FirstOrderTraining<Float>>.load(from: folder.file("runs/addition-T8-seed1-nesterov/latest.h5"))
+        #expect(stored.config.firstOrder?.carefulInitialization.zeroInitialState == zeroInitialState)
+    }
+
     /// Bad first-order flags: one line naming the flag, status 64, nothing written.
     @Test(arguments: [
         (["--optimizer", "adam", "--learning-rate", "-0.1"], "hfrnn: error: --learning-rate must be positive and finite, got -0.1"),
@@ -85,6 +98,10 @@ private let tinyRun = ["--task", "addition", "--length", "8", "--hidden-units", 
         (["--optimizer", "nesterov", "--beta1", "0.5"], "hfrnn: error: --beta1 belongs to --optimizer adam, not nesterov"),
         (["--optimizer", "sgd", "--clip", "1", "--no-clip"], "hfrnn: error: --clip and --no-clip contradict each other"),
         (["--optimizer", "sgd", "--evaluate-every", "0"], "hfrnn: error: --evaluate-every must be at least 1 update, got 0"),
+        (["--optimizer", "sgd", "--initialization", "smart-tanh", "--random-initial-state"],
+         "hfrnn: error: --random-initial-state belongs to --initialization careful"),
+        (["--optimizer", "nesterov", "--zero-initial-state", "--random-initial-state"],
+         "hfrnn: error: Value to be set with flag '--random-initial-state' had already been set with flag '--zero-initial-state'"),
     ])
     func badFlagsAreOneLineBeforeAnyWork(_ flags: [String], _ message: String) throws {
         let folder = try TemporaryFolder()

@@ -15,9 +15,13 @@ import Testing
     static let network = RecurrentNetwork(shape: NetworkShape(inputs: 2, hidden: 10, outputs: 1),
                                           outputLoss: .linearSquaredError)
 
+    /// The careful initialisation with HF's random h₀: from it this tiny network leaves the addition
+    /// plateau within the few hundred updates the tests below can afford.
     static func initialParameters(seed: UInt64 = 3) -> [Float] {
         var rng = SeededGenerator(seed: seed)
-        return CarefulInitialization().initialParameters(for: network, outputMean: spec.targetMean, using: &rng)
+        var initialization = CarefulInitialization()
+        initialization.zeroInitialState = false
+        return initialization.initialParameters(for: network, outputMean: spec.targetMean, using: &rng)
     }
 
     /// `steps` updates, each on a fresh minibatch drawn from `rng` as the trainer draws from its own;
@@ -107,6 +111,16 @@ import Testing
         #expect(abs(RecurrentNetwork.spectralRadius(of: recurrent, size: 40) - 1.1) < 1e-3)
         #expect(theta[layout.hiddenBias.range].allSatisfy { $0 == 0 })
         #expect(theta[layout.outputBias.offset] == 1.0)
+        // h₀ starts at 0; with `zeroInitialState` off it is HF's draw and nothing else changes.
+        #expect(theta[layout.initialState.range].allSatisfy { $0 == 0 })
+        var randomStart = CarefulInitialization()
+        randomStart.zeroInitialState = false
+        var same = SeededGenerator(seed: 5)
+        let drawn: [Double] = randomStart.initialParameters(for: network, outputMean: [1.0], using: &same)
+        let h0 = Array(drawn[layout.initialState.range])
+        #expect(abs(rms(h0) - 1 / 15.0.squareRoot()) < 0.1, "h₀ rms \(rms(h0))")
+        let others = (0..<theta.count).filter { !layout.initialState.range.contains($0) }
+        #expect(others.allSatisfy { drawn[$0] == theta[$0] })
     }
 
     @Test func carefulInitialisationValidation() {
