@@ -375,6 +375,40 @@ def variant_summary(files):
     return markdown(header, table)
 
 
+def method_of(options):
+    """The optimizer a variant's options choose: `--optimizer NAME` (SGD with the vanishing-gradient
+    regulariser as sgd-cr), or HF."""
+    words = options.split()
+    if "--optimizer" not in words:
+        return "hf"
+    method = words[words.index("--optimizer") + 1]
+    return "sgd-cr" if method == "sgd" and "--vanishing-regularizer" in words else method
+
+
+def tuning_compute(files):
+    """The processor time each grid spent on the cells it ran, by method, with a total per family
+    (HF's settings studies against the first-order learning-rate grids)."""
+    header = ["grid", "method", "tasks", "T", "cells run", "processor hours"]
+    table, totals = [], {}
+    for path in files:
+        options = grid_options(path)
+        ran = [row for row in read_csv(path) if row["status"] in ("finished", "unfinished")]
+        for method in dict.fromkeys(method_of(options[row["variant"]]) for row in ran):
+            cells = [row for row in ran if method_of(options[row["variant"]]) == method]
+            hours = sum(float(row["cpu_seconds"]) for row in cells if row["cpu_seconds"]) / 3600
+            unrecorded = sum(not row["cpu_seconds"] for row in cells)
+            family = "HF" if method == "hf" else "first-order"
+            count, total = totals.get(family, (0, 0.0))
+            totals[family] = (count + len(cells), total + hours)
+            tasks = ", ".join(dict.fromkeys(problem(row)[0] for row in cells))
+            lengths = ", ".join(dict.fromkeys(problem(row)[1] for row in cells))
+            table.append([os.path.basename(os.path.dirname(path)), "HF" if method == "hf" else method, tasks,
+                          lengths, str(len(cells)), f"{hours:.1f}" + (f" ({unrecorded} cells not recorded)" if unrecorded else "")])
+    for family, (count, hours) in totals.items():
+        table.append([f"**all, {family}**", "", "", "", f"**{count}**", f"**{hours:.1f}**"])
+    return markdown(header, table)
+
+
 def memory(files):
     """Peak memory of one short iteration per length, today's defaults and the old batches (scripts/memory.sh)."""
     header = ["T", "today's defaults", "curvature batch 1,000, no sub-batches"]
@@ -546,6 +580,7 @@ TABLES = {
     "success-by-length": success_by_length,
     "solved-per-task": solved_per_task,
     "memory": memory,
+    "tuning-compute": tuning_compute,
 }
 
 
