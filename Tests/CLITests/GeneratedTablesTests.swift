@@ -41,6 +41,28 @@ import Testing
         #expect(result.stderr.contains("README.md: table 'head-to-head-seed1' differs from its data"), "\(result.stderr)")
     }
 
+    /// A generated figure is checked like a table: in a copy, an SVG file changed by hand, or
+    /// removed, is named by the check, and regenerating restores it byte for byte.
+    @Test func aHandEditedOrMissingFigureIsCaught() throws {
+        let listing = try tables(["--list"], root: packageRoot)
+        #expect(listing.stdout.contains("success-by-length (figure): README.md"), "\(listing.stdout)")
+        let copy = try copyOfTheDocuments()
+        defer { try? FileManager.default.removeItem(atPath: copy) }
+        let figure = copy + "/docs/figures/success-by-length.svg"
+        let original = try String(contentsOfFile: figure, encoding: .utf8)
+        try original.replacingOccurrences(of: "</svg>", with: "<circle cx=\"1\" cy=\"1\" r=\"1\"/></svg>")
+            .write(toFile: figure, atomically: true, encoding: .utf8)
+        let edited = try tables(["--check"], root: copy)
+        #expect(edited.status == 1)
+        #expect(edited.stderr.contains("docs/figures/success-by-length.svg: figure 'success-by-length' of README.md differs from its data"),
+                "\(edited.stderr)")
+        try FileManager.default.removeItem(atPath: figure)
+        #expect(try tables(["--check"], root: copy).status == 1)
+        let rewritten = try tables([], root: copy)
+        #expect(rewritten.status == 0, "\(rewritten.stderr)")
+        #expect(try String(contentsOfFile: figure, encoding: .utf8) == original)
+    }
+
     /// Every generator a document uses is checked: in a copy, the last data row of the first
     /// table of each generator gets one more cell, and the check names that table.
     @Test func anEditToATableOfEveryGeneratorIsCaught() throws {
@@ -48,7 +70,7 @@ import Testing
         try #require(listing.status == 0, "\(listing.stderr)")
         let used = listing.stdout.split(separator: "\n").compactMap { line -> (name: String, document: String)? in
             let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard parts.count == 2, parts[1] != "unused" else { return nil }
+            guard parts.count == 2, parts[1] != "unused", !parts[0].hasSuffix(" (figure)") else { return nil }
             return (parts[0], String(parts[1].split(separator: ",")[0]))
         }
         #expect(Set(used.map(\.name)).isSuperset(of: ["grid-cells", "variant-summary", "head-to-head-seed1", "bench"]),
