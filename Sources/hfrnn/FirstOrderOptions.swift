@@ -133,7 +133,7 @@ struct FirstOrderOptions: ParsableArguments {
 }
 
 /// Where the careful initialisation starts h₀ (it is learnt either way): one flag each.
-enum InitialStateChoice: String, EnumerableFlag {
+enum InitialStateChoice: EnumerableFlag {
     case zeroInitialState, randomInitialState
 
     var flagName: String { self == .zeroInitialState ? "zero-initial-state" : "random-initial-state" }

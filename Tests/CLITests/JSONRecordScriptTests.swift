@@ -33,6 +33,28 @@ import Testing
         }
     }
 
+    /// Every committed measurement in docs/data names its format and version, and docs/data/README.md
+    /// documents that format (one `## NAME` section each); the one record older than the format
+    /// keys is documented by its file name.
+    @Test func everyCommittedRecordHasADocumentedFormat() throws {
+        let folder = packageRoot + "/docs/data"
+        let readme = try String(contentsOfFile: folder + "/README.md", encoding: .utf8)
+        let sections = Set(readme.split(separator: "\n").filter { $0.hasPrefix("## ") }
+            .map { $0.dropFirst(3).split(separator: " ").first.map(String.init) ?? "" })
+        let records = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".json") }
+        #expect(!records.isEmpty)
+        for name in records {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/" + name)))
+                as? [String: Any], "\(name)")
+            guard let format = object["format"] as? String else {
+                #expect(name == "bitflip-2026-12-05.json" && sections.contains("bitflip"), "\(name): no format key")
+                continue
+            }
+            #expect(object["format_version"] is Int, "\(name): no format_version")
+            #expect(sections.contains(format), "\(name): format \(format) has no section in docs/data/README.md")
+        }
+    }
+
     /// Every measuring script writes its record through the helper, none with a copy of it.
     @Test func noScriptRepeatsTheWriter() throws {
         let folder = packageRoot + "/scripts"
