@@ -145,7 +145,7 @@ public enum GridResults {
                       spec.processorBudgetSecondsByLength.isEmpty ? nil
                           : "training processor time by length: " + spec.processorBudgetSecondsByLength.sorted { $0.key < $1.key }
                               .map { "\(formatSeconds($0.value)) at T = \($0.key)" }.joined(separator: ", "),
-                      spec.maxIterations.map { "\($0) iterations (HF iterations, or first-order updates)" }].compactMap { $0 }.joined(separator: " and ")
+                      spec.maxIterations.map { "\($0) iteration\($0 == 1 ? "" : "s") (HF iterations, or first-order updates)" }].compactMap { $0 }.joined(separator: " and ")
         text += "Per-cell budget: \(budget). Variants: "
             + spec.variants.map { variant in
                 if let shared = variant.sharedFrom { return "`\(variant.name)` (the cells of `\(shared.experiment)`, variant `\(shared.variant)`)" }

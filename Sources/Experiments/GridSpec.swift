@@ -240,6 +240,12 @@ public struct GridSpec: Codable, Equatable, Sendable {
             throw GridError("format_version is \(version); this hfrnn reads versions "
                             + "\(Self.readableVersions.lowerBound) to \(Self.readableVersions.upperBound)")
         }
+        // A key of a later version than the spec declares is refused, not ignored: an older
+        // reader would drop it, and the grid would run cells its author excluded.
+        for (key, introduced) in Self.keysIntroducedAfterVersionOne where version < introduced && container.contains(key) {
+            throw GridError("'\(JSONFormat.snakeCase(key.stringValue))' needs format_version \(introduced) or later; "
+                            + "the spec says \(version)")
+        }
         if version == 1 {
             tasks = try container.decode([PathologicalTask].self, forKey: .tasks)
             lengths = try container.decode([Int].self, forKey: .lengths)
@@ -267,7 +273,16 @@ public struct GridSpec: Codable, Equatable, Sendable {
         if version >= 4 {
             keptNetworkLengths = try container.decodeIfPresent([Int].self, forKey: .keptNetworkLengths) ?? []
         }
+        if version < 5, variants.contains(where: { $0.sharedFrom != nil }) {
+            throw GridError("a variant's 'shared_from' needs format_version 5 or later; the spec says \(version)")
+        }
     }
+
+    /// The keys later versions added, with the version that added each (`shared_from`, a variant's
+    /// key, is checked after the variants are read).
+    private static let keysIntroducedAfterVersionOne: [(CodingKeys, Int)] = [
+        (.datasets, 2), (.processorBudgetSecondsByLength, 3), (.excludedCells, 3), (.keptNetworkLengths, 4),
+    ]
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -345,7 +360,7 @@ private func firstRepeat<Element: Hashable>(_ elements: [Element]) -> Element? {
 }
 
 /// An experiment problem, reported as one line.
-public struct GridError: Error, CustomStringConvertible, Sendable {
+public struct GridError: Error, CustomStringConvertible, Equatable, Sendable {
     public let description: String
     public init(_ description: String) { self.description = description }
 }

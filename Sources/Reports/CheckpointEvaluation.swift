@@ -1,4 +1,5 @@
 import DataFiles
+import Diagnostics
 import Foundation
 import HDF5IO
 import Linalg
@@ -119,6 +120,9 @@ private func evaluateCheckpoint<S: BLASScalar & HDF5Element>(at path: String, on
         // A dataset source reads min(testSequences, rows): without a count, every row.
         config.testSequences = count ?? Int.max
         (subBatches, criterion, described) = try testSet(kind: "dataset")
+        if let count, let rows = described.availableSequences, count > rows {
+            throw HFRNNError.file(file, "has \(rows) sequences; --count asks for \(count)")
+        }
     case .task(let spec, let seed):
         try requireFit(data: spec.name, inputs: spec.inputSize, outputs: spec.outputSize, outputLoss: spec.outputLoss,
                        model: path, network: run.network)

@@ -50,6 +50,12 @@ public func relocating(_ config: TrainingConfig, to moved: MovedDataset) throws 
         throw HFRNNError("\(MovedDataset.testDatasetFlag): the run has no separate test file "
                          + "(its test set is rows of its dataset; give \(MovedDataset.datasetFlag))")
     }
+    // A path the user just gave is named as theirs, not as the run's stored path.
+    for (flag, given) in [(MovedDataset.datasetFlag, moved.dataset), (MovedDataset.testDatasetFlag, moved.testDataset)] {
+        if let given, !FileManager.default.fileExists(atPath: given) {
+            throw HFRNNError.file(given, "file not found (given with \(flag))")
+        }
+    }
     var relocated = config
     relocated.data = .dataset(path: moved.dataset.map(absolutePath) ?? path,
                               testPath: moved.testDataset.map(absolutePath) ?? testPath)

@@ -52,12 +52,17 @@ enum Interruption {
 }
 
 /// Runs a command body, turning any error into one line on stderr and exit status 1 — no stack
-/// dump, nothing half-written (outputs are written atomically or not at all).
+/// dump, nothing half-written (outputs are written atomically or not at all). A usage error found
+/// only once the body runs (a flag that does not fit the grid or file it names) exits 64, as
+/// those found while parsing do.
 func runGuarded(_ body: () throws -> Void) throws {
     do {
         try body()
     } catch let exit as ExitCode {
         throw exit
+    } catch let usage as ValidationError {
+        FileHandle.standardError.write(Data("hfrnn: error: \(usage.message)\n".utf8))
+        throw ExitCode.validationFailure
     } catch is PeerFailure {
         throw ExitCode.failure  // another rank of the MPI job reported the failure
     } catch {

@@ -57,6 +57,9 @@ struct Evaluate: ParsableCommand {
         }
         if task == nil && dataset == nil && count != nil { throw ValidationError("--count needs --task or --dataset") }
         if let count, count < 1 { throw ValidationError("--count must be at least 1, got \(count)") }
+        if let count, count > BatchPlan.largestBatch {
+            throw ValidationError("--count must be at most \(BatchPlan.largestBatch), got \(count)")
+        }
         if let dataset, dataset.isEmpty { throw ValidationError("--dataset must not be empty") }
         if movedDataset.given && (dataset != nil || task != nil) {
             throw ValidationError("\(movedDataset.dataset != nil ? MovedDataset.datasetFlag : MovedDataset.testDatasetFlag) "

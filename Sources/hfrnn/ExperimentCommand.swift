@@ -194,7 +194,7 @@ struct ExperimentCommand: ParsableCommand {
     private func checkSelection(_ selection: CellSelection, in grid: GridSpec) throws {
         if let pattern = selection.unmatchedPattern(in: grid.runOrder) {
             let example = grid.runOrder.first.map { " (its cells are named like \($0.name))" } ?? ""
-            throw GridError("--only: '\(pattern)' matches no cell of the grid" + example)
+            throw ValidationError("--only: '\(pattern)' matches no cell of the grid" + example)
         }
     }
 
@@ -300,7 +300,8 @@ struct ExperimentCommand: ParsableCommand {
     }
 
     private func printResults(_ experiment: Experiment) {
-        print("results: \(experiment.folder.resultsCSV), \(experiment.folder.resultsTable), \(experiment.folder.resultsFigure)")
+        print("results: \(experiment.folder.resultsCSV), \(experiment.folder.resultsTable), \(experiment.folder.resultsFigure), "
+              + experiment.folder.resultsCurves)
     }
 
     /// The running hfrnn, which every cell runs as a child process.

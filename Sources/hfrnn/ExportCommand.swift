@@ -12,8 +12,9 @@ struct Export: ParsableCommand {
         discussion: """
             Writes curves.csv (one row per HF iteration), summary.json (config, network, final test \
             metrics, wall time, CG steps, solved), predictions.h5 (the network on the run's test set: \
-            predictions, targets, mask, lengths, wrong) and curves.svg (test error and losses against \
-            HF iteration and wall time). The files appear together or not at all.
+            predictions, targets, mask, lengths, wrong), curves.svg (test error and losses against \
+            HF iteration and wall time) and, for an HF run, diagnostics.svg (per HF iteration: test error per \
+            sequence and per judged step, relative test loss, λ and ρ, CG steps and line-search tries). The files appear together or not at all.
 
             Examples:
               hfrnn export checkpoints/addition-T100-seed1

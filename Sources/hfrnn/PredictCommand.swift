@@ -17,8 +17,9 @@ struct Predict: ParsableCommand {
             file; the output appears whole or not at all.
 
             Examples:
-              hfrnn predict checkpoints/sums --dataset new-sums.h5 --output new-sums-predictions.h5
-              hfrnn predict checkpoints/sums/best.h5 --dataset new-sums.h5 --output states.h5 --hidden-states --count 100
+              hfrnn predict checkpoints/sums --dataset new-sums.h5 --output predictions.h5
+              hfrnn predict checkpoints/sums/best.h5 --dataset new-sums.h5 \\
+                  --output states.h5 --hidden-states --count 100
             """)
 
     @Argument(help: ArgumentHelp("A checkpoint file, or a run folder (its latest.h5).", valueName: "checkpoint"))

@@ -38,7 +38,7 @@ extension HessianFreeTraining: ReportedMethod where Scalar: HDF5Element {
     static func startHeader(_ trainer: Trainer<Self>) -> String {
         let config = trainer.config, mu = trainer.settings.structuralDampingWeight
         return "training \(config.data.name), seed \(config.seed), \(config.precision.rawValue), "
-            + (mu > 0 ? "structural damping μ = \(mu)" : "no structural damping") + ", " + networkSummary(trainer)
+            + (mu > 0 ? "structural damping μ = \(String(format: "%g", mu))" : "no structural damping") + ", " + networkSummary(trainer)
     }
 
     static var progressHeader: String {

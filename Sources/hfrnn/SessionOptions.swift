@@ -39,7 +39,7 @@ struct StopOptions: ParsableArguments {
 /// `--threads` of `train` and `resume`.
 struct ThreadOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: ArgumentHelp(
-        "HF runs: threads that evaluate the sub-batches (default: every processor it may run on, as taskset or a CPU set allows; 1 per process under mpirun). The count never changes the numbers. First-order runs use one.",
+        "HF runs: threads that evaluate the sub-batches (default: every processor it may run on, as taskset or a CPU set allows; 1 per process under mpirun). The count never changes the numbers. Not for first-order runs, which use one.",
         valueName: "n"))
     var threads: Int?
 

@@ -52,10 +52,10 @@ struct Train: ParsableCommand {
 
     @OptionGroup var stop: StopOptions
 
-    @Option(parsing: .unconditional, help: "Write the latest checkpoint every this many iterations.")
+    @Option(parsing: .unconditional, help: "Write the latest checkpoint every this many HF iterations (first-order runs: evaluations).")
     var checkpointEvery: Int = 1
 
-    @Option(help: "Run name: checkpoints go to <checkpoint-dir>/<run-name>/ (default: <task>-T<length>-seed<seed>).")
+    @Option(help: "Run name: checkpoints go to <checkpoint-dir>/<run-name>/ (default: <task>-T<length>-seed<seed>, or <dataset file name>-seed<seed>; a first-order run's ends in -<optimizer>).")
     var runName: String?
 
     @Option(help: "Folder for run folders.")

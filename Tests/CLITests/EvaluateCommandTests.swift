@@ -23,8 +23,15 @@ import Testing
         let first = try runHFRNN(["evaluate", "runs/tiny", "--dataset", "sums.h5", "--count", "50"], in: workspace.path)
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout.contains("sums.h5, 50 sequences (the first 50 of its 130 rows)"), "\(first.stdout)")
+        // More rows than the file has is refused, as `predict` refuses it (it evaluated the whole
+        // file without a word); a task's count has the same bound as generate's.
         let beyond = try runHFRNN(["evaluate", "runs/tiny", "--dataset", "sums.h5", "--count", "500"], in: workspace.path)
-        #expect(beyond.stdout.contains("sums.h5, 130 sequences (every row of the file)"), "\(beyond.stdout)")
+        #expect(beyond.status == 1 && beyond.stdout.isEmpty)
+        #expect(beyond.stderrLines == ["hfrnn: error: sums.h5: has 130 sequences; --count asks for 500"], "\(beyond.stderr)")
+        let huge = try runHFRNN(["evaluate", "runs/tiny", "--task", "addition", "--length", "8", "--count", "2000000000"],
+                                in: workspace.path)
+        #expect(huge.status == 64)
+        #expect(huge.stderr.hasPrefix("hfrnn: error: --count must be at most 1073741824, got 2000000000"), "\(huge.stderr)")
     }
 
     @Test func jsonIsOneVersionedSnakeCaseDocument() throws {

@@ -31,6 +31,8 @@ import Testing
         let progress = first.stdout.split(separator: "\n").filter { $0.hasPrefix("[") }
         #expect(progress.count == 4, "\(first.stdout)")
         #expect(progress.last?.hasPrefix("[4/4] ") == true)
+        #expect(first.stdout.contains("results: grid/results.csv, grid/results.md, grid/results.svg, grid/results-curves.svg"),
+                "every results file is named: \(first.stdout)")
         // Seed by seed, so a grid cut short has every task with the same number of seeds.
         #expect(progress.map { $0.split(separator: " ")[1] } == ["addition-T10-seed1-tiny:", "temporal-order-T10-seed1-tiny:",
                                                                  "addition-T10-seed2-tiny:", "temporal-order-T10-seed2-tiny:"])
@@ -451,6 +453,8 @@ import Testing
         let before = workspace.listing()
         let result = try runHFRNN(["experiment", "grid"] + arguments, in: workspace.path)
         #expect(result.status != 0)
+        // Flags that do not fit the grid are usage errors, however late they are found.
+        if expected.hasPrefix("--only:") { #expect(result.status == 64) }
         #expect(result.stderrLines.count == 1, "\(result.stderr)")
         #expect(result.stderr.hasPrefix("hfrnn: error: "), "\(result.stderr)")
         #expect(result.stderr.contains(expected), "\(result.stderr)")

@@ -4,7 +4,7 @@ import Testing
 
 /// Every command's --help shows examples and writes each default one way, once.
 @Suite struct HelpTextTests {
-    static let commands = ["train", "resume", "evaluate", "export", "probe", "generate", "experiment"]
+    static let commands = ["train", "resume", "evaluate", "predict", "export", "probe", "generate", "experiment"]
 
     private func help(_ command: String) throws -> String {
         let folder = try TemporaryFolder()

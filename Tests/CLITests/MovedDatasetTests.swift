@@ -38,6 +38,14 @@ import Testing
                                          + "path (if the file has moved, give its new path with --dataset-moved-to FILE)"],
                     "\(command): \(lost.stderr)")
         }
+        // A new place that is not there either is named as the one given, with its flag.
+        for command in [["evaluate", run], ["resume", run, "--max-iterations", "1"], ["export", run, "--output", "x"]] {
+            let mistyped = try runHFRNN(command + ["--dataset-moved-to", "sum.h5"], in: elsewhere)
+            #expect(mistyped.status == 1)
+            #expect(mistyped.stderrLines == ["hfrnn: error: sum.h5: file not found (given with --dataset-moved-to)"],
+                    "\(command): \(mistyped.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: elsewhere + "/x"))
         let exported = try runHFRNN(["export", run, "--output", "x", "--dataset-moved-to", "sums.h5"], in: elsewhere)
         #expect(exported.status == 0, "\(exported.stderr)")
         let wrong = try runHFRNN(["resume", run, "--max-iterations", "1", "--dataset-moved-to", project + "/other.h5"],

@@ -78,6 +78,18 @@ private func isProgressLine(_ line: String) -> Bool {
     }
 
     /// A small accepted line-search step must not print as 0.000, which reads as a rejected step.
+    /// The start line gives μ as a person writes it (μ = 0.03 × 30 scored steps printed
+    /// 0.8999999999999999).
+    @Test func theStartLineGivesMuAsWritten() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let result = try runHFRNN(["train", "--task", "memorization-5bit", "--length", "20", "--hidden-units", "8",
+                                   "--test-sequences", "20", "--max-iterations", "0", "--checkpoint-dir", folder.file("runs")],
+                                  in: folder)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains(", structural damping μ = 0.9, "), "\(result.stdout)")
+    }
+
     @Test func smallStepSizesStayVisible() {
         #expect(HessianFreeTraining<Float>.formatStepSize(0) == "    0")
         #expect(HessianFreeTraining<Float>.formatStepSize(1) == "1.000")

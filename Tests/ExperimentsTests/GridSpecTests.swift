@@ -147,6 +147,45 @@ import Training
     /// A grid that is not a whole product: T = 200 without structural damping for two of three
     /// tasks. The excluded cells never run and appear nowhere in the results; the spec is written
     /// as version 3 and read back; dropping an exclusion grows the grid, adding one does not.
+    /// A key of a later format version than the spec declares is refused in one line, not dropped
+    /// (a version-1 spec with `excluded_cells` ran the excluded cells); with its version it loads.
+    @Test(arguments: [
+        ("\"datasets\": [{\"path\": \"a.h5\", \"sha256\": \"00\"}]", "datasets", 2),
+        ("\"processor_budget_seconds_by_length\": {\"10\": 60}", "processor_budget_seconds_by_length", 3),
+        ("\"excluded_cells\": [{\"seed\": 2}]", "excluded_cells", 3),
+        ("\"kept_network_lengths\": [10]", "kept_network_lengths", 4),
+    ])
+    func aKeyOfALaterVersionIsRefused(_ entry: String, _ key: String, _ introduced: Int) throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let path = folder.path + "/spec.json"
+        let text = """
+            {"format": "hfrnn-experiment", "format_version": \(introduced - 1), "tasks": ["addition"], "lengths": [10],
+             "seeds": [1, 2], "variants": [{"name": "d", "options": []}], "processor_budget_seconds": 60, \(entry)}
+            """
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        #expect(throws: GridError("\(path): '\(key)' needs format_version \(introduced) or later; the spec says \(introduced - 1)")) {
+            _ = try GridSpec.load(from: path)
+        }
+    }
+
+    @Test func aSharedVariantNeedsVersionFive() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let path = folder.path + "/spec.json"
+        let text = """
+            {"format": "hfrnn-experiment", "format_version": 4, "tasks": ["addition"], "lengths": [10], "seeds": [1],
+             "variants": [{"name": "hf", "options": [], "shared_from": {"experiment": "../other", "variant": "d"}}], "processor_budget_seconds": 60}
+            """
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        #expect(throws: GridError("\(path): a variant's 'shared_from' needs format_version 5 or later; the spec says 4")) {
+            _ = try GridSpec.load(from: path)
+        }
+        try Data(text.replacingOccurrences(of: "\"format_version\": 4", with: "\"format_version\": 5").utf8)
+            .write(to: URL(fileURLWithPath: path))
+        #expect(try GridSpec.load(from: path).variants.first?.sharedFrom != nil)
+    }
+
     @Test func excludedCellsLeaveTheProduct() throws {
         let variants = [GridVariant(name: "damped", options: []), GridVariant(name: "undamped", options: ["--no-structural-damping"])]
         let spec = GridSpec(tasks: [.addition, .xorRelease, .temporalOrder], lengths: [30, 200], seeds: [1, 2], variants: variants,
