@@ -283,15 +283,23 @@ def time_to_solve(files):
 
 
 def smdh_addition(files):
-    """Nesterov momentum on Sutskever et al.'s addition at T = 80, one row per run (docs/head-to-head.md)."""
-    header = ["targets", "h₀", "seed", "test error below 1 % from", "after 50,000 updates", "lowest", "processor time"]
+    """Nesterov momentum on Sutskever et al.'s addition at T = 80, one row per run (docs/head-to-head.md):
+    when its test error first fell below 50 % (off the plateau) and below 1 % (solved), from its
+    evaluations every 1,000 updates."""
+    header = ["targets", "h₀", "seed", "updates", "below 50 % from", "below 1 % from", "at the end", "lowest",
+              "processor time"]
     table = []
     for path in files:
         for run in read_json(path)["runs"]:
-            below = run["first_updates_below_1_percent"]
+            errors = run["test_error_every_1000_updates"]
+
+            def first_below(level):
+                index = next((i for i, error in enumerate(errors) if error < level), None)
+                return f"{(index + 1) * 1000:,} updates" if index is not None else "never"
+
             table.append(["(A + B)/2" if run["targets"] == "half" else "A + B",
                           "0" if run["initial_state"] == "zero" else "random, learnt", str(run["seed"]),
-                          f"{below:,} updates" if below is not None else "never",
+                          f"{run['updates']:,}", first_below(0.5), first_below(0.01),
                           percent(run["final_test_error"], digits=2), percent(run["lowest_test_error"], digits=2),
                           minutes(run["processor_seconds"])])
     return markdown(header, table)
