@@ -87,9 +87,10 @@ package func nearestExistingAncestor(of url: URL) -> (url: URL, isFolder: Bool)?
 /// itself is not a folder).
 ///
 /// An existing file is replaced, unless it is one of the command's `inputs` (the same file by
-/// device and inode, whatever the path says) or an hfrnn checkpoint: a mistyped output must not
-/// destroy the run or the data the command reads.
-public func checkOutputFile(_ path: String, inputs: [String] = []) throws {
+/// device and inode, whatever the path says), an hfrnn checkpoint, or an hfrnn dataset when the
+/// output is not one (`replacesDatasets`: generate's): a mistyped output must not destroy a run
+/// or data.
+public func checkOutputFile(_ path: String, inputs: [String] = [], replacesDatasets: Bool = false) throws {
     guard !path.isEmpty else { throw HFRNNError.file(path: path, message: "output file path is empty") }
     var isDirectory: ObjCBool = false
     if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
@@ -97,8 +98,13 @@ public func checkOutputFile(_ path: String, inputs: [String] = []) throws {
         if let input = inputs.first(where: { isSameFile($0, path) }) {
             throw HFRNNError.file(path, "is the input \(input); give another output file")
         }
-        if isCheckpoint(path) {
+        switch hfrnnFormat(of: path) {
+        case checkpointFormatName?:
             throw HFRNNError.file(path, "is an hfrnn checkpoint, which this output would replace; give another output file")
+        case DatasetSchema.format? where !replacesDatasets:
+            throw HFRNNError.file(path, "is an hfrnn dataset, which this output would replace; give another output file")
+        default:
+            break
         }
     }
     try checkOutputDirectory(URL(fileURLWithPath: path).deletingLastPathComponent().path)
@@ -115,10 +121,11 @@ public let checkpointFormatName = "hfrnn-checkpoint"
 
 /// Whether `path` is an HDF5 file with a checkpoint's `format` attribute (any other file,
 /// readable or not, is not).
-private func isCheckpoint(_ path: String) -> Bool {
-    guard HDF5File.hasSignature(atPath: path), let file = try? HDF5File.open(path) else { return false }
+/// The root `format` attribute of an HDF5 file, or nil (not HDF5, unreadable, or none).
+private func hfrnnFormat(of path: String) -> String? {
+    guard HDF5File.hasSignature(atPath: path), let file = try? HDF5File.open(path) else { return nil }
     defer { try? file.close() }
-    return (try? file.optionalStringAttribute("format")) == checkpointFormatName
+    return (try? file.optionalStringAttribute("format")) ?? nil
 }
 
 /// Files written so that no reader ever sees a partial one, and a failure leaves nothing behind:

@@ -77,7 +77,7 @@ struct Generate: ParsableCommand {
                 return
             }
             guard let task, let output else { return }
-            try checkOutputFile(output)
+            try checkOutputFile(output, replacesDatasets: true)
             let spec = try makeTaskSpec(task, length: sequenceLength)
             // The whole file is made in memory before it is written.
             try MemoryRequirement.require(

@@ -181,8 +181,8 @@ final class Workspace {
     }
 }
 
-/// An output file that would replace the command's own input, or any checkpoint, is refused with
-/// one line and nothing changes: predict, probe and generate used to overwrite the run's
+/// An output file that would replace the command's own input, any checkpoint, or (but for
+/// generate's) any dataset, is refused with one line and nothing changes: predict, probe and generate used to overwrite the run's
 /// latest.h5 or the very dataset they read, and exit 0.
 @Suite struct OutputReplacesNoInputTests {
     @Test func outputsNeverReplaceTheirInputsOrACheckpoint() throws {
@@ -190,8 +190,12 @@ final class Workspace {
         let generated = try runHFRNN(["generate", "addition", "--length", "8", "--count", "20", "--seed", "2",
                                       "--output", "data.h5"], in: workspace.path)
         #expect(generated.status == 0, "\(generated.stderr)")
+        let other = try runHFRNN(["generate", "addition", "--length", "8", "--count", "20", "--seed", "3",
+                                  "--output", "other.h5"], in: workspace.path)
+        #expect(other.status == 0, "\(other.stderr)")
         let checkpoint = workspace.run + "/latest.h5", data = workspace.path + "/data.h5"
-        let before = (FileManager.default.contents(atPath: checkpoint), FileManager.default.contents(atPath: data))
+        let before = (FileManager.default.contents(atPath: checkpoint), FileManager.default.contents(atPath: data),
+                      FileManager.default.contents(atPath: workspace.path + "/other.h5"))
         let attempts: [[String]] = [
             ["predict", "runs/tiny", "--dataset", "data.h5", "--output", "runs/tiny/latest.h5"],
             ["predict", "runs/tiny", "--dataset", "data.h5", "--output", "./runs/../data.h5"],
@@ -199,6 +203,9 @@ final class Workspace {
             ["probe", "--checkpoint", "runs/tiny", "--output", "runs/tiny/latest.h5", "--count", "5"],
             ["probe", "--checkpoint", "runs/tiny", "--dataset", "data.h5", "--output", "data.h5", "--count", "5"],
             ["generate", "addition", "--length", "8", "--count", "5", "--output", "runs/tiny/latest.h5"],
+            // Another dataset than the one read: predict and probe used to replace it.
+            ["predict", "runs/tiny", "--dataset", "data.h5", "--output", "other.h5"],
+            ["probe", "--checkpoint", "runs/tiny", "--output", "other.h5", "--count", "5"],
         ]
         for arguments in attempts {
             let result = try runHFRNN(arguments, in: workspace.path)
@@ -209,7 +216,11 @@ final class Workspace {
         }
         #expect(FileManager.default.contents(atPath: checkpoint) == before.0)
         #expect(FileManager.default.contents(atPath: data) == before.1)
-        // Replacing an earlier output of the same kind is still allowed.
+        #expect(FileManager.default.contents(atPath: workspace.path + "/other.h5") == before.2)
+        // Replacing an earlier output of the same kind is still allowed, a dataset by generate too.
+        let regenerated = try runHFRNN(["generate", "addition", "--length", "8", "--count", "20", "--seed", "4",
+                                        "--output", "other.h5"], in: workspace.path)
+        #expect(regenerated.status == 0, "\(regenerated.stderr)")
         for _ in 0..<2 {
             let result = try runHFRNN(["predict", "runs/tiny", "--dataset", "data.h5", "--output", "p.h5"], in: workspace.path)
             #expect(result.status == 0, "\(result.stderr)")
