@@ -11,6 +11,46 @@ public enum MemoryRequirement {
     /// The machine's physical memory; nil where the system does not say.
     public static let physicalBytes: Int? = Int(exactly: ProcessInfo.processInfo.physicalMemory).flatMap { $0 > 0 ? $0 : nil }
 
+    /// What this process may use: the machine's memory, or less where a limit says so (the
+    /// address-space limit of `ulimit -v`, or the memory limit of its cgroup, as in a container);
+    /// nil where nothing is known.
+    public static let available: MemoryLimit? = {
+        var limits: [MemoryLimit] = []
+        if let physicalBytes { limits.append(MemoryLimit(bytes: physicalBytes, holder: "this machine has")) }
+        var addressSpace = rlimit()
+        if getrlimit(__rlimit_resource_t(RLIMIT_AS.rawValue), &addressSpace) == 0, addressSpace.rlim_cur != rlim_t.max,  // RLIM_INFINITY
+           let bytes = Int(exactly: addressSpace.rlim_cur) {
+            limits.append(MemoryLimit(bytes: bytes, holder: "this process may address (ulimit -v)"))
+        }
+        let cgroups = (try? String(contentsOfFile: "/proc/self/cgroup", encoding: .utf8)) ?? ""
+        if let bytes = cgroupMemoryLimit(procSelfCgroup: cgroups, read: { try? String(contentsOfFile: $0, encoding: .utf8) }) {
+            limits.append(MemoryLimit(bytes: bytes, holder: "this process's cgroup allows"))
+        }
+        return limits.min { $0.bytes < $1.bytes }
+    }()
+
+    /// The memory limit of the cgroup named in `/proc/self/cgroup` (its text), read through `read`:
+    /// cgroup v2's `memory.max` or v1's `memory.limit_in_bytes`; nil when there is none ("max", or
+    /// v1's near-2⁶³ "unlimited").
+    static func cgroupMemoryLimit(procSelfCgroup: String, read: (String) -> String?) -> Int? {
+        for line in procSelfCgroup.split(separator: "\n") {
+            let fields = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
+            guard fields.count == 3 else { continue }
+            let file: String
+            if fields[0] == "0" && fields[1].isEmpty {
+                file = "/sys/fs/cgroup" + (fields[2] == "/" ? "" : fields[2]) + "/memory.max"
+            } else if fields[1].split(separator: ",").contains("memory") {
+                file = "/sys/fs/cgroup/memory" + (fields[2] == "/" ? "" : fields[2]) + "/memory.limit_in_bytes"
+            } else {
+                continue
+            }
+            guard let text = read(file)?.trimmingCharacters(in: .whitespacesAndNewlines),
+                  let bytes = Int(text), bytes < 1 << 62 else { continue }
+            return bytes
+        }
+        return nil
+    }
+
     /// The product of `factors` (bytes), nil when it overflows.
     public static func product(_ factors: Int...) -> Int? {
         var result = 1
@@ -22,13 +62,13 @@ public enum MemoryRequirement {
         return result
     }
 
-    /// Throws unless `bytes` (nil: beyond counting) fits in `available` bytes (default: this
-    /// machine's memory; nothing is refused where it is unknown).
-    public static func require(_ bytes: Int?, for what: String, flag: String, available: Int? = physicalBytes) throws {
-        guard let available else { return }
-        if let bytes, bytes <= available { return }
+    /// Throws unless `bytes` (nil: beyond counting) fits in `limit` (default: what this process may
+    /// use; nothing is refused where it is unknown).
+    public static func require(_ bytes: Int?, for what: String, flag: String, limit: MemoryLimit? = available) throws {
+        guard let limit else { return }
+        if let bytes, bytes <= limit.bytes { return }
         let needed = bytes.map { "at least \(gigabytes($0))" } ?? "more memory than can be counted"
-        throw HFRNNError("\(flag): \(what) needs \(needed), and this machine has \(gigabytes(available))")
+        throw HFRNNError("\(flag): \(what) needs \(needed), and \(limit.holder) \(gigabytes(limit.bytes))")
     }
 
     static func gigabytes(_ bytes: Int) -> String {
@@ -38,21 +78,33 @@ public enum MemoryRequirement {
     }
 }
 
+/// A bound on the memory a process may use, and who sets it, in the words of a message ("this
+/// machine has", "this process may address (ulimit -v)").
+public struct MemoryLimit: Sendable {
+    public var bytes: Int
+    public var holder: String
+
+    public init(bytes: Int, holder: String = "this machine has") {
+        self.bytes = bytes
+        self.holder = holder
+    }
+}
+
 extension TrainingConfig {
     /// Refuses a run of this configuration on data of `inputs`, `outputs` and `steps` that cannot
     /// fit in memory: the parameters with the vectors kept beside them (at least eight: the
     /// gradient, CG's four, the warm start, the best and the trial point), and for HF the
     /// curvature batch with its evaluators' buffers (`EvaluationWorkspace.bytesPerCurvatureStep`).
     public func requireMemory<Scalar: BLASScalar>(_: Scalar.Type, inputs: Int, outputs: Int, steps: Int,
-                                                  available: Int? = MemoryRequirement.physicalBytes) throws {
+                                                  limit: MemoryLimit? = MemoryRequirement.available) throws {
         let shape = NetworkShape(inputs: inputs, hidden: hiddenUnits, outputs: outputs)
         try MemoryRequirement.require(MemoryRequirement.product(ParameterLayout(shape).count, MemoryLayout<Scalar>.stride, 8),
                                       for: "a network of \(hiddenUnits) hidden units", flag: "--hidden-units",
-                                      available: available)
+                                      limit: limit)
         guard hessianFree != nil else { return }
         try MemoryRequirement.require(
             MemoryRequirement.product(batches.curvatureBatchSize, steps, EvaluationWorkspace<Scalar>.bytesPerCurvatureStep(of: shape)),
             for: "a curvature batch of \(batches.curvatureBatchSize) sequences of \(steps) steps",
-            flag: "--curvature-batch", available: available)
+            flag: "--curvature-batch", limit: limit)
     }
 }

@@ -228,6 +228,24 @@ final class Workspace {
     }
 }
 
+/// A limit below the machine's memory counts as the machine's does: under `ulimit -v` a run too
+/// large for it is refused in one line naming the flag and the limit, where it used to start and
+/// die allocating (exit 134, a backtrace).
+@Suite struct MemoryLimitTests {
+    @Test func aRunBeyondTheAddressSpaceLimitIsRefused() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let limited = ["/bin/sh", "-c", "ulimit -v 2000000 && exec \"$0\" \"$@\""]
+        let result = try runHFRNN(["train", "--task", "addition", "--length", "100000", "--hidden-units", "10",
+                                   "--max-iterations", "1", "--checkpoint-dir", "runs"], in: folder, launcher: limited)
+        #expect(result.status == 1)
+        #expect(result.stderrLines == ["hfrnn: error: --curvature-batch: a curvature batch of 300 sequences of 109999 steps "
+                                       + "needs at least 6.9 GB, and this process may address (ulimit -v) 2.0 GB"],
+                "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder.file("runs")))
+    }
+}
+
 /// Flags that ask for more than any machine holds, or for numbers that overflow, are one line
 /// naming the flag and a non-zero exit, before any file is made: they used to end in arithmetic
 /// overflow traps and failed allocations (exit 132 and 134, with backtraces), and a silently

@@ -1,19 +1,34 @@
 import Diagnostics
 import Tasks
 import Testing
-import Training
+@testable import Training
 
 @Suite struct MemoryRequirementTests {
     /// The estimate refuses only what cannot fit at all, and counts that overflow as too much.
     @Test func memoryRequirementsRefuseOnlyWhatCannotFit() throws {
-        try MemoryRequirement.require(1 << 30, for: "x", flag: "--x", available: 1 << 31)
-        #expect(throws: HFRNNError.self) { try MemoryRequirement.require(1 << 32, for: "x", flag: "--x", available: 1 << 31) }
-        #expect(throws: HFRNNError.self) { try MemoryRequirement.require(nil, for: "x", flag: "--x", available: 1 << 31) }
-        try MemoryRequirement.require(nil, for: "x", flag: "--x", available: nil)
+        try MemoryRequirement.require(1 << 30, for: "x", flag: "--x", limit: MemoryLimit(bytes: 1 << 31))
+        #expect(throws: HFRNNError.self) { try MemoryRequirement.require(1 << 32, for: "x", flag: "--x", limit: MemoryLimit(bytes: 1 << 31)) }
+        #expect(throws: HFRNNError.self) { try MemoryRequirement.require(nil, for: "x", flag: "--x", limit: MemoryLimit(bytes: 1 << 31)) }
+        try MemoryRequirement.require(nil, for: "x", flag: "--x", limit: nil)
         #expect(MemoryRequirement.product(1 << 40, 1 << 30) == nil && MemoryRequirement.product(3, 5, 7) == 105)
         var config = TrainingConfig(data: .task(try TaskSpec(task: .addition, minimumLength: 100)))
-        try config.requireMemory(Float.self, inputs: 2, outputs: 1, steps: 110, available: 1 << 30)
+        try config.requireMemory(Float.self, inputs: 2, outputs: 1, steps: 110, limit: MemoryLimit(bytes: 1 << 30))
         config.hiddenUnits = 10_000
-        #expect(throws: HFRNNError.self) { try config.requireMemory(Float.self, inputs: 2, outputs: 1, steps: 110, available: 1 << 30) }
+        #expect(throws: HFRNNError.self) { try config.requireMemory(Float.self, inputs: 2, outputs: 1, steps: 110, limit: MemoryLimit(bytes: 1 << 30)) }
+    }
+
+    /// A container's memory limit counts like the machine's: cgroup v2's memory.max and v1's
+    /// memory.limit_in_bytes of the process's own cgroup, none when they say "max" or unlimited.
+    @Test func aCgroupLimitIsRead() {
+        let files = ["/sys/fs/cgroup/user.slice/app/memory.max": "2147483648\n",
+                     "/sys/fs/cgroup/memory.max": "max\n",
+                     "/sys/fs/cgroup/memory/job/memory.limit_in_bytes": "1073741824\n",
+                     "/sys/fs/cgroup/memory/memory.limit_in_bytes": "9223372036854771712\n"]
+        func read(_ path: String) -> String? { files[path] }
+        #expect(MemoryRequirement.cgroupMemoryLimit(procSelfCgroup: "0::/user.slice/app\n", read: read) == 2_147_483_648)
+        #expect(MemoryRequirement.cgroupMemoryLimit(procSelfCgroup: "0::/\n", read: read) == nil)
+        #expect(MemoryRequirement.cgroupMemoryLimit(procSelfCgroup: "5:cpu:/\n4:memory:/job\n0::/\n", read: read) == 1_073_741_824)
+        #expect(MemoryRequirement.cgroupMemoryLimit(procSelfCgroup: "4:memory:/\n", read: read) == nil)
+        #expect(MemoryRequirement.cgroupMemoryLimit(procSelfCgroup: "", read: read) == nil)
     }
 }
