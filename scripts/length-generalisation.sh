@@ -28,6 +28,8 @@ done
 root=$(cd "$(dirname "$0")/.." && pwd)
 swift build -c release --package-path "$root" >/dev/null
 hfrnn="$root/.build/release/hfrnn"
+memory_log=$(mktemp)
+trap 'rm -f "$memory_log"' EXIT
 records=()
 for checkpoint in "${checkpoints[@]}"; do
     # The run's task, trained length and seed, from the summary of an export-free evaluation.
@@ -40,11 +42,11 @@ print(task, length, e["data"]["seed"], e["error_rate"], e["checkpoint"])')
     read -r task trained seed trained_error path <<< "$run"
     for length in $lengths; do
         start=$(date +%s.%N)
-        result=$(/usr/bin/time -f "%M" -o /tmp/length-generalisation.mem "$hfrnn" evaluate "$checkpoint" --task "$task" \
+        result=$(/usr/bin/time -f "%M" -o "$memory_log" "$hfrnn" evaluate "$checkpoint" --task "$task" \
             --length "$length" --count "$count" --seed 1 --json)
         end=$(date +%s.%N)
         error=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["error_rate"])' <<< "$result")
-        records+=("{\"checkpoint\": \"${path#$root/}\", \"task\": \"$task\", \"trained_length\": $trained, \"run_seed\": $seed, \"trained_test_error\": $trained_error, \"length\": $length, \"sequences\": $count, \"error_rate\": $error, \"wall_seconds\": $(printf '%.1f' "$(echo "$end - $start" | bc)"), \"peak_memory_mb\": $(( $(tail -1 /tmp/length-generalisation.mem) / 1024 ))}")
+        records+=("{\"checkpoint\": \"${path#$root/}\", \"task\": \"$task\", \"trained_length\": $trained, \"run_seed\": $seed, \"trained_test_error\": $trained_error, \"length\": $length, \"sequences\": $count, \"error_rate\": $error, \"wall_seconds\": $(printf '%.1f' "$(echo "$end - $start" | bc)"), \"peak_memory_mb\": $(( $(tail -1 "$memory_log") / 1024 ))}")
     done
 done
 file="$root/docs/data/length-generalisation-$(date -u +%Y-%m-%d)$tag.json"
