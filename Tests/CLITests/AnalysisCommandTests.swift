@@ -182,8 +182,8 @@ final class Workspace {
 }
 
 /// An output file that would replace the command's own input, any checkpoint, or (but for
-/// generate's) any dataset, is refused with one line and nothing changes: predict, probe and generate used to overwrite the run's
-/// latest.h5 or the very dataset they read, and exit 0.
+/// generate's) any dataset, is refused with one line and nothing changes: predict, probe and
+/// generate used to overwrite the run's latest.h5 or the very dataset they read, and exit 0.
 @Suite struct OutputReplacesNoInputTests {
     @Test func outputsNeverReplaceTheirInputsOrACheckpoint() throws {
         let workspace = try Workspace(train: true)

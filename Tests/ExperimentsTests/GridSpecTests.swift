@@ -148,7 +148,7 @@ import Training
     /// tasks. The excluded cells never run and appear nowhere in the results; the spec is written
     /// as version 3 and read back; dropping an exclusion grows the grid, adding one does not.
     /// A key of a later format version than the spec declares is refused in one line, not dropped
-    /// (a version-1 spec with `excluded_cells` ran the excluded cells); with its version it loads.
+    /// (a version-1 spec with `excluded_cells` ran the excluded cells).
     @Test(arguments: [
         ("\"datasets\": [{\"path\": \"a.h5\", \"sha256\": \"00\"}]", "datasets", 2),
         ("\"processor_budget_seconds_by_length\": {\"10\": 60}", "processor_budget_seconds_by_length", 3),
