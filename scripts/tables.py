@@ -705,12 +705,17 @@ def regenerate(text, location):
         name, files = match.group(1), [f.strip() for f in match.group(2).split(",")]
         if name not in TABLES:
             raise SystemExit(f"{location}: unknown table '{name}' (known: {', '.join(sorted(TABLES))})")
-        for path in files:
-            if not os.path.exists(os.path.join(ROOT, data_file(path)[0])):
-                raise SystemExit(f"{location}: table '{name}': data file {path} not found")
+        require_data_files(files, f"{location}: table '{name}'")
         opening = match.group(0)[:match.start(3) - match.start(0)]
         return opening + TABLES[name](files) + "<!-- end table -->"
     return MARKER.sub(replace, text)
+
+
+def require_data_files(files, place):
+    """Stops with one line naming `place` and the first of `files` that is not there."""
+    for path in files:
+        if not os.path.exists(os.path.join(ROOT, data_file(path)[0])):
+            raise SystemExit(f"{place}: data file {path} not found")
 
 
 def figures(text, location):
@@ -722,9 +727,7 @@ def figures(text, location):
         target = os.path.normpath(os.path.join(os.path.dirname(location), image))
         if not image.endswith(".svg") or target.startswith(".."):
             raise SystemExit(f"{location}: figure '{name}': {image} is not an .svg file inside the repository")
-        for path in files:
-            if not os.path.exists(os.path.join(ROOT, data_file(path)[0])):
-                raise SystemExit(f"{location}: figure '{name}': data file {path} not found")
+        require_data_files(files, f"{location}: figure '{name}'")
         yield name, target, FIGURES[name](files)
 
 

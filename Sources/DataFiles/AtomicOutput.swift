@@ -119,8 +119,6 @@ private func isSameFile(_ first: String, _ second: String) -> Bool {
 /// The `format` attribute of every hfrnn checkpoint (RunStore writes and checks it).
 public let checkpointFormatName = "hfrnn-checkpoint"
 
-/// Whether `path` is an HDF5 file with a checkpoint's `format` attribute (any other file,
-/// readable or not, is not).
 /// The root `format` attribute of an HDF5 file, or nil (not HDF5, unreadable, or none).
 private func hfrnnFormat(of path: String) -> String? {
     guard HDF5File.hasSignature(atPath: path), let file = try? HDF5File.open(path) else { return nil }

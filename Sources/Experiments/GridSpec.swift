@@ -259,7 +259,8 @@ public struct GridSpec: Codable, Equatable, Sendable {
         timeBudgetSeconds = try container.decodeIfPresent(Double.self, forKey: .timeBudgetSeconds)
         maxIterations = try container.decodeIfPresent(Int.self, forKey: .maxIterations)
         processorBudgetSeconds = try container.decodeIfPresent(Double.self, forKey: .processorBudgetSeconds)
-        if version >= 3, let byLength = try container.decodeIfPresent([String: Double].self, forKey: .processorBudgetSecondsByLength) {
+        // Keys of later versions than the spec's were refused above, so each is read where present.
+        if let byLength = try container.decodeIfPresent([String: Double].self, forKey: .processorBudgetSecondsByLength) {
             for (key, budget) in byLength {
                 guard let length = Int(key) else {
                     throw GridError("'processor_budget_seconds_by_length' has the key '\(key)', which is not a length")
@@ -267,12 +268,8 @@ public struct GridSpec: Codable, Equatable, Sendable {
                 processorBudgetSecondsByLength[length] = budget
             }
         }
-        if version >= 3 {
-            excludedCells = try container.decodeIfPresent([GridExclusion].self, forKey: .excludedCells) ?? []
-        }
-        if version >= 4 {
-            keptNetworkLengths = try container.decodeIfPresent([Int].self, forKey: .keptNetworkLengths) ?? []
-        }
+        excludedCells = try container.decodeIfPresent([GridExclusion].self, forKey: .excludedCells) ?? []
+        keptNetworkLengths = try container.decodeIfPresent([Int].self, forKey: .keptNetworkLengths) ?? []
         if version < 5, variants.contains(where: { $0.sharedFrom != nil }) {
             throw GridError("a variant's 'shared_from' needs format_version 5 or later; the spec says \(version)")
         }

@@ -36,11 +36,12 @@ public enum MemoryRequirement {
         for line in procSelfCgroup.split(separator: "\n") {
             let fields = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
             guard fields.count == 3 else { continue }
+            let group = fields[2] == "/" ? "" : fields[2]
             let file: String
             if fields[0] == "0" && fields[1].isEmpty {
-                file = "/sys/fs/cgroup" + (fields[2] == "/" ? "" : fields[2]) + "/memory.max"
+                file = "/sys/fs/cgroup" + group + "/memory.max"
             } else if fields[1].split(separator: ",").contains("memory") {
-                file = "/sys/fs/cgroup/memory" + (fields[2] == "/" ? "" : fields[2]) + "/memory.limit_in_bytes"
+                file = "/sys/fs/cgroup/memory" + group + "/memory.limit_in_bytes"
             } else {
                 continue
             }
