@@ -38,9 +38,10 @@ public struct Experiment: Sendable {
             if exists {
                 let stored = try GridSpec.load(from: folder.spec)
                 if stored != spec {
-                    guard stored.isExtended(by: spec) else {
-                        throw GridError("\(folder.spec): this folder holds another grid; continue it without grid "
-                                        + "options, add only tasks, lengths, datasets, seeds or variants (same budgets), or choose another folder")
+                    if let difference = stored.whyNotExtended(by: spec) {
+                        throw GridError("\(folder.spec): this folder holds another grid (\(difference)); continue it "
+                                        + "without grid options, add only tasks, lengths, datasets, seeds or variants (same "
+                                        + "budgets), or choose another folder")
                     }
                     _ = try Experiment(folder: folder, spec: spec).sharedSources()
                     try writeFileAtomically(try spec.jsonText(), to: folder.spec)
@@ -109,6 +110,13 @@ public struct Experiment: Sendable {
             outcome.curvesCSV = nil  // its own grid keeps its records
             return outcome
         }
+    }
+
+    /// The cells of `selection` that this grid runs and whose `hfrnn` exited with an error: they
+    /// are not retried, so every later call still reports them.
+    public func failedCells(in selection: CellSelection) throws -> [GridCell] {
+        try spec.cells.filter { selection.contains($0) && !$0.isShared }
+            .filter { try folder.outcome(of: $0, spec: spec).status == .failed }
     }
 
     /// The grids that run this grid's shared variants (by `SharedCells.experiment`), each checked:

@@ -322,6 +322,47 @@ public struct GridSpec: Codable, Equatable, Sendable {
             && Set(keptNetworkLengths).isSubset(of: larger.keptNetworkLengths)
     }
 
+    /// What keeps `larger` from extending this grid, in the words of the spec's keys (the first
+    /// such difference), or nil when it does extend it: the line that refuses a changed grid says
+    /// what changed instead of leaving the user to compare two JSON files.
+    public func whyNotExtended(by larger: GridSpec) -> String? {
+        guard !isExtended(by: larger) else { return nil }
+        func listed<T>(_ missing: [T]) -> String { missing.map { "\($0)" }.joined(separator: ", ") }
+        if timeBudgetSeconds != larger.timeBudgetSeconds { return "time_budget_seconds differs" }
+        if maxIterations != larger.maxIterations { return "max_iterations differs" }
+        if processorBudgetSeconds != larger.processorBudgetSeconds { return "processor_budget_seconds differs" }
+        if let length = lengths.first(where: { processorBudgetSecondsByLength[$0] != larger.processorBudgetSecondsByLength[$0] }) {
+            return "the processor budget at length \(length) differs"
+        }
+        for variant in variants where !larger.variants.contains(variant) {
+            guard let changed = larger.variants.first(where: { $0.name == variant.name }) else {
+                return "variant '\(variant.name)' is missing"
+            }
+            return changed.sharedFrom != variant.sharedFrom ? "variant '\(variant.name)' is shared from elsewhere"
+                : "variant '\(variant.name)' has other options (stored: '\(variant.options.joined(separator: " "))')"
+        }
+        let missingTasks = tasks.filter { !larger.tasks.contains($0) }
+        if !missingTasks.isEmpty { return "tasks \(listed(missingTasks.map(\.rawValue))) are missing" }
+        let missingLengths = lengths.filter { !larger.lengths.contains($0) }
+        if !missingLengths.isEmpty { return "lengths \(listed(missingLengths)) are missing" }
+        let missingSeeds = seeds.filter { !larger.seeds.contains($0) }
+        if !missingSeeds.isEmpty { return "seeds \(listed(missingSeeds)) are missing" }
+        if let dataset = datasets.first(where: { !larger.datasets.contains($0) }) {
+            return "dataset '\(dataset.name)' is missing or changed"
+        }
+        let missingKept = keptNetworkLengths.filter { !larger.keptNetworkLengths.contains($0) }
+        if !missingKept.isEmpty { return "kept_network_lengths \(listed(missingKept)) are missing" }
+        return "excluded_cells leave out cells the stored grid has"
+    }
+
+    /// Where in a spec a decoding error is, as its author wrote it: `variants[1].options`.
+    private static func specPlace(_ codingPath: [any CodingKey]) -> String {
+        codingPath.reduce("") { place, key in
+            if let index = key.intValue { return place + "[\(index)]" }
+            return (place.isEmpty ? "" : place + ".") + JSONFormat.snakeCase(key.stringValue)
+        }
+    }
+
     /// Reads and validates a spec file; every problem is one line naming the file.
     public static func load(from path: String) throws -> GridSpec {
         guard let data = FileManager.default.contents(atPath: path) else { throw GridError("\(path): cannot read the file") }
@@ -333,10 +374,14 @@ public struct GridSpec: Codable, Equatable, Sendable {
         } catch let DecodingError.keyNotFound(key, _) {
             throw GridError("\(path): '\(JSONFormat.snakeCase(key.stringValue))' is missing")
         } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
-            throw GridError("\(path): '\(context.codingPath.map { JSONFormat.snakeCase($0.stringValue) }.joined(separator: "."))' has the wrong type")
+            throw GridError("\(path): '\(specPlace(context.codingPath))' has the wrong type")
         } catch let DecodingError.dataCorrupted(context) {
-            let place = context.codingPath.map { JSONFormat.snakeCase($0.stringValue) }.joined(separator: ".")
-            throw GridError("\(path): " + (place.isEmpty ? "not valid JSON" : "'\(place)' has an invalid value"))
+            let place = specPlace(context.codingPath)
+            if !place.isEmpty { throw GridError("\(path): '\(place)' has an invalid value") }
+            // Valid JSON whose number does not fit its key (2.5 iterations) is not a syntax error.
+            guard (try? JSONSerialization.jsonObject(with: data)) != nil else { throw GridError("\(path): not valid JSON") }
+            throw GridError("\(path): valid JSON, but a number does not fit its key (a fraction where a whole "
+                            + "number belongs, or out of range)")
         } catch {
             throw GridError("\(path): not a valid experiment spec")
         }

@@ -103,7 +103,7 @@ private func evaluateCheckpoint<S: BLASScalar & HDF5Element>(at path: String, on
     /// The test set `config` describes: a task's regenerated one, or rows of a file.
     func testSet(kind: String) throws -> ([SequenceBatch<S>], ErrorCriterion, CheckpointEvaluation.Source) {
         // The run's own files are checked to be its data; a file named for evaluation is taken as it is.
-        let source = kind == "run_test_set" ? try makeStoredRunSource(config, S.self) : try makeSource(config, S.self)
+        let source = kind == "run_test_set" ? try makeStoredTestSource(config, S.self) : try makeSource(config, S.self)
         try requireFit(data: source.name, inputs: source.inputSize, outputs: source.outputSize,
                        outputLoss: source.outputLoss, model: path, network: run.network)
         let file = (source as? DatasetSource<S>)?.test

@@ -99,7 +99,7 @@ struct RunExport<S: BLASScalar & HDF5Element> {
 
     func write(to directory: String) throws -> ExportResult {
         // Everything that can fail for reasons of content happens before the first byte is written.
-        let source = try makeStoredRunSource(run.config, S.self)
+        let source = try makeStoredTestSource(run.config, S.self)
         guard source.inputSize == run.network.shape.inputs, source.outputSize == run.network.shape.outputs else {
             throw HFRNNError.dataMismatch(run.path, "the data has \(source.inputSize) inputs and \(source.outputSize) outputs "
                                 + "but the network is \(run.network.shape)")

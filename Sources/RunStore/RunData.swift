@@ -77,6 +77,18 @@ public func makeStoredRunSource<S: BLASScalar & HDF5Element>(_ config: TrainingC
     return try makeSource(config, S.self)
 }
 
+/// The stored run's test set alone, for the commands that read nothing else (evaluate, export):
+/// with a separate test file, only that file is checked and read, so a run can be evaluated where
+/// its training file is not.
+public func makeStoredTestSource<S: BLASScalar & HDF5Element>(_ config: TrainingConfig, _: S.Type) throws
+    -> any SequenceSource<S> {
+    guard case .dataset(_, let testPath?) = config.data else { return try makeStoredRunSource(config, S.self) }
+    try checkStoredFile(testPath, what: "test dataset", flag: MovedDataset.testDatasetFlag, hash: config.datasetHashes?.test)
+    var testOnly = config
+    testOnly.data = .dataset(path: testPath, testPath: testPath)
+    return try makeSource(testOnly, S.self)
+}
+
 private func checkStoredFile(_ path: String, what: String, flag: String, hash stored: String?) throws {
     guard FileManager.default.fileExists(atPath: path) else {
         throw HFRNNError.file(path, "file not found: the run's stored \(what) path (if the file has moved, "

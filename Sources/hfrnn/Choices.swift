@@ -82,11 +82,12 @@ enum StructuralDampingChoice: Sendable, Equatable {
 
 let taskNames = PathologicalTask.allCases.map(\.rawValue).joined(separator: ", ")
 
-/// A task at minimum length T; a length the task does not allow is a one-line ValidationError.
+/// A task at minimum length T; a length the task does not allow is a one-line ValidationError
+/// naming `--length`, the flag every command gives T with.
 func makeTaskSpec(_ task: PathologicalTask, length: Int) throws -> TaskSpec {
     do {
         return try TaskSpec(task: task, minimumLength: length)
     } catch {
-        throw ValidationError("\(error)")
+        throw ValidationError("--length: \(error)")
     }
 }

@@ -19,7 +19,7 @@ struct Evaluate: ParsableCommand {
             Examples:
               hfrnn evaluate checkpoints/addition-T100-seed1
               hfrnn evaluate checkpoints/xor-T50-seed1 --task xor --length 80 --seed 7
-              hfrnn evaluate checkpoints/sums-seed1 --dataset sums-test.h5 --json
+              hfrnn evaluate checkpoints/sums --dataset sums-test.h5 --json
             """)
 
     @Argument(help: ArgumentHelp("A checkpoint file, or a run folder (its latest.h5).", valueName: "checkpoint"))

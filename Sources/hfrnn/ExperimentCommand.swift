@@ -1,4 +1,5 @@
 import ArgumentParser
+import Diagnostics
 import Experiments
 import Foundation
 import Tasks
@@ -168,7 +169,10 @@ struct ExperimentCommand: ParsableCommand {
                 throw ValidationError("--seeds: '\(part)' is not a seed or a range like 1-3")
             }
             let low = bounds[0]!, high = bounds.last!!
-            guard low <= high, high - low < 10_000 else { throw ValidationError("--seeds: '\(part)' is not a valid range") }
+            guard low <= high else { throw ValidationError("--seeds: '\(part)' is not a valid range (its end is below its start)") }
+            guard high - low < 10_000 else {
+                throw ValidationError("--seeds: '\(part)' names more than 10,000 seeds; a grid takes fewer")
+            }
             return Array(low...high)
         }
     }
@@ -258,15 +262,22 @@ struct ExperimentCommand: ParsableCommand {
                 }
             }
             try experiment.writeResults(command: command)
+            let failed = try experiment.failedCells(in: selection)
             if summary.ranSessions == 0 && summary.busyElsewhere == 0 {
-                print(selection == .everyCell ? "nothing to do: every cell is finished"
-                                              : "nothing to do: every cell that --only selects is finished")
+                let cells = selection == .everyCell ? "every cell" : "every cell that --only selects"
+                print(failed.isEmpty ? "nothing to do: \(cells) is finished" : "nothing to do: \(cells) has ended")
             }
             printResults(experiment)
             if summary.interrupted {
                 let again = (["hfrnn", "experiment", folder] + (only.map { ["--only", $0] } ?? [])).map(shellQuoted)
                 print("interrupted: run `\(again.joined(separator: " "))` to continue")
                 throw ExitCode(Interruption.exitStatus)
+            }
+            // Scripts see a grid with failed cells by its exit status, on this call and every later one.
+            if !failed.isEmpty {
+                let listed = failed.prefix(4).map(\.name).joined(separator: ", ") + (failed.count > 4 ? ", …" : "")
+                throw HFRNNError.file(folder, "\(failed.count) of its cells failed (\(listed)); their errors are in "
+                                      + "results.csv; remove a cell's run folder and notes to retry it")
             }
         }
     }
@@ -287,8 +298,12 @@ struct ExperimentCommand: ParsableCommand {
 
     private func progressLine(_ outcome: CellOutcome, done: Int, total: Int, secondsLeft: Double?) -> String {
         var parts = ["[\(done)/\(total)] \(outcome.cell.name): \(outcome.status.rawValue)"]
-        if !outcome.stopReason.isEmpty { parts[0] += " (\(outcome.stopReason))" }
-        if let iterations = outcome.iterations { parts.append("\(iterations) iterations") }
+        if outcome.status == .failed, outcome.stopReason.hasPrefix("failed") {
+            parts[0] = "[\(done)/\(total)] \(outcome.cell.name): \(outcome.stopReason)"
+        } else if !outcome.stopReason.isEmpty {
+            parts[0] += " (\(outcome.stopReason))"
+        }
+        if let iterations = outcome.iterations { parts.append(iterations == 1 ? "1 iteration" : "\(iterations) iterations") }
         if let seconds = outcome.wallSeconds { parts.append(String(format: seconds < 10 ? "%.1f s" : "%.0f s", seconds)) }
         if let processor = outcome.cpuSeconds { parts.append(String(format: "%.1f processor-min", processor / 60)) }
         if let error = outcome.finalTestError { parts.append("test error " + formatPercent(error)) }

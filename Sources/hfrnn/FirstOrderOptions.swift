@@ -59,7 +59,10 @@ struct FirstOrderOptions: ParsableArguments {
                                valueName: "init"), transform: choice())
     var initialization: FirstOrderInitialization?
 
-    @Flag var initialState: InitialStateChoice?
+    /// A list, not an exclusive flag, so that both given are refused in the words of every other
+    /// contradiction rather than ArgumentParser's.
+    @Flag var initialStates: [InitialStateChoice] = []
+    var initialState: InitialStateChoice? { initialStates.first }
 
     /// Every first-order flag, declared once: `flagOfField` and `givenFlags` are read off it. The
     /// order is the order in which a misplaced flag is reported.
@@ -76,8 +79,8 @@ struct FirstOrderOptions: ParsableArguments {
         FirstOrderFlag("--adam-epsilon", field: "adamEpsilon") { $0.adamEpsilon != nil },
         FirstOrderFlag("--evaluate-every", path: "firstOrder.evaluateEvery") { $0.evaluateEvery != nil },
         FirstOrderFlag("--initialization") { $0.initialization != nil },
-        FirstOrderFlag("--zero-initial-state") { $0.initialState == .zeroInitialState },
-        FirstOrderFlag("--random-initial-state") { $0.initialState == .randomInitialState },
+        FirstOrderFlag("--zero-initial-state") { $0.initialStates.contains(.zeroInitialState) },
+        FirstOrderFlag("--random-initial-state") { $0.initialStates.contains(.randomInitialState) },
     ]
 
     /// The flag of each first-order configuration field, by its path in `TrainingConfig` (the first
@@ -109,6 +112,9 @@ struct FirstOrderOptions: ParsableArguments {
             throw ValidationError("\(flag) belongs to --optimizer \(owners.map(\.rawValue).joined(separator: ", ")), not \(method.rawValue)")
         }
         if clip != nil && noClip { throw ValidationError("--clip and --no-clip contradict each other") }
+        if Set(initialStates).count > 1 {
+            throw ValidationError("--zero-initial-state and --random-initial-state contradict each other")
+        }
         var run = FirstOrderRunConfig(method: method)
         if let learningRate { run.optimizer.learningRate = learningRate }
         if let minibatch { run.optimizer.minibatchSize = minibatch }

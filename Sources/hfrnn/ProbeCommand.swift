@@ -145,6 +145,10 @@ struct Probe: ParsableCommand {
             let source = try makeSource(config, S.self)
             try requireFit(data: source.name, inputs: source.inputSize, outputs: source.outputSize,
                            outputLoss: source.outputLoss, model: modelName, network: network)
+            // The source reads min(count, rows): a shorter file would silently give a smaller minibatch.
+            if source.testSetSize < count {
+                throw HFRNNError.file(dataset, "has \(source.testSetSize) sequences; --count asks for \(count)")
+            }
             try requireMinibatchMemory(S.self, sequences: source.testSetSize, steps: source.steps, network: network)
             guard let first = try source.testSubBatches(subBatchSize: count).first else {
                 throw HFRNNError.file(dataset, "no sequences")

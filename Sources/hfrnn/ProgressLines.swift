@@ -87,13 +87,13 @@ extension FirstOrderTraining: ReportedMethod where Scalar: HDF5Element {
 
     static func startHeader(_ trainer: Trainer<Self>) -> String {
         let config = trainer.config, run = trainer.settings, o = run.optimizer
-        var settings = ["ε = \(o.learningRate)", "minibatch \(o.minibatchSize)",
+        var settings = ["learning rate \(o.learningRate)", "minibatch \(o.minibatchSize)",
                         o.gradientClipThreshold.map { "clip \($0)" } ?? "no clipping"]
         if let weight = o.vanishingRegularizerWeight { settings.append("vanishing-gradient regulariser \(weight)") }
         switch o.method {
         case .sgd: break
         case .nesterov: settings.append("\(o.momentumSchedule.rawValue) momentum to \(o.maximumMomentum)")
-        case .adam: settings.append("β₁ = \(o.adamBeta1), β₂ = \(o.adamBeta2), ε_adam = \(o.adamEpsilon)")
+        case .adam: settings.append("β₁ = \(o.adamBeta1), β₂ = \(o.adamBeta2), ε = \(o.adamEpsilon)")
         }
         return "training \(config.data.name), seed \(config.seed), \(config.precision.rawValue), \(o.method.rawValue) ("
             + settings.joined(separator: ", ") + "), \(run.initialization.rawValue) initialisation, "

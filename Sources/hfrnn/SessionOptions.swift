@@ -59,7 +59,7 @@ func parseDuration(_ text: String, flag: String) throws -> Double {
         factor = unit
     }
     guard let value = Double(number), value > 0, value.isFinite else {
-        throw ValidationError("\(flag) '\(text)' is not a positive duration like 90s, 30m or 2h")
+        throw ValidationError("\(flag) '\(text)' is not a positive duration like 90s, 30m or 2h (a bare number is seconds)")
     }
     return value * factor
 }

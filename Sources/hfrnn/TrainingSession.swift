@@ -44,7 +44,8 @@ func resumeTraining<S: BLASScalar & HDF5Element>(_ path: String, _: S.Type, limi
         return try resume(HessianFreeTraining<S>.self, path, limits: limits, successThreshold: successThreshold,
                           moved: moved, threads: threads)
     }
-    if threads != nil { throw HFRNNError("--threads belongs to HF runs; \(path) is a first-order run") }
+    // A flag that does not fit the run is a usage error (64), as `train` says it, found once the file is read.
+    if threads != nil { throw ValidationError("--threads belongs to HF runs; \(path) is a first-order run") }
     try refuseSharing(group, "resume")
     try resume(FirstOrderTraining<S>.self, path, limits: limits, successThreshold: successThreshold, moved: moved,
                threads: nil)
@@ -55,6 +56,8 @@ private func resume<Method: ReportedMethod>(_: Method.Type, _ path: String, limi
     let group = try Workers.group()
     let trainer = try group.agreeing {
         let checkpoint = try Checkpoint<Method>.load(from: path)
+        try RunFolder(containing: path).refuseDiscardingLaterSteps(resuming: path, at: Method.completedSteps(checkpoint.state),
+                                                                   stepName: Method.stepName)
         if group.isPrimary, let note = blasKernelsNote(forCheckpointAt: path) { print(note) }
         let config = try relocating(
             checkpoint.config.resumed(maxIterations: limits.maxIterations, timeLimitSeconds: limits.timeLimitSeconds,

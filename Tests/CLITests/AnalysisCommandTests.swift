@@ -228,6 +228,25 @@ final class Workspace {
     }
 }
 
+/// `probe --count` larger than the dataset is refused, as `evaluate` and `predict` refuse it: the
+/// probe used to take every row there was and exit 0, a smaller minibatch than asked for.
+@Suite struct ProbeCountTests {
+    @Test func aCountBeyondTheDatasetIsRefused() throws {
+        let workspace = try Workspace(train: true)
+        let generated = try runHFRNN(["generate", "addition", "--length", "8", "--count", "20", "--output", "data.h5"],
+                                     in: workspace.path)
+        #expect(generated.status == 0, "\(generated.stderr)")
+        let tooMany = try runHFRNN(["probe", "--checkpoint", "runs/tiny", "--dataset", "data.h5", "--count", "30",
+                                    "--output", "p.h5"], in: workspace.path)
+        #expect(tooMany.status == 1)
+        #expect(tooMany.stderr == "hfrnn: error: data.h5: has 20 sequences; --count asks for 30\n")
+        #expect(!FileManager.default.fileExists(atPath: workspace.path + "/p.h5"))
+        let all = try runHFRNN(["probe", "--checkpoint", "runs/tiny", "--dataset", "data.h5", "--count", "20",
+                                "--output", "p.h5"], in: workspace.path)
+        #expect(all.status == 0, "\(all.stderr)")
+    }
+}
+
 /// A limit below the machine's memory counts as the machine's does: under `ulimit -v` a run too
 /// large for it is refused in one line naming the flag and the limit, where it used to start and
 /// die allocating (exit 134, a backtrace).
@@ -254,7 +273,7 @@ final class Workspace {
     @Test(arguments: [
         (["train", "--task", "addition", "--length", "10", "--hidden-units", "99999999999"], "--hidden-units must be at most "),
         (["train", "--task", "addition", "--length", "10", "--hidden-units", "1000000"], "--hidden-units: a network of 1000000 hidden units needs at least "),
-        (["train", "--task", "addition", "--length", "9223372036854775807"], "addition takes minimum lengths T ≤ "),
+        (["train", "--task", "addition", "--length", "9223372036854775807"], "--length: addition takes minimum lengths T ≤ "),
         (["train", "--task", "addition", "--length", "10", "--gradient-batch", "9223372036854775807"], "--gradient-batch must be at most "),
         (["train", "--task", "addition", "--length", "10", "--test-sequences", "9223372036854775807"], "--test-sequences must be at most "),
         (["train", "--task", "addition", "--length", "10", "--gradient-batch", "60", "--curvature-batch", "100"],
@@ -266,7 +285,7 @@ final class Workspace {
          "--count: 1000000000 sequences of 10 steps needs at least "),
         (["probe", "--task", "addition", "--length", "10", "--hidden-units", "2", "--count", "1000000000", "--output", "p.h5"],
          "--count: a minibatch of 1000000000 sequences of 10 steps needs at least "),
-        (["evaluate", "runs/none", "--task", "addition", "--length", "9223372036854775807"], "addition takes minimum lengths T ≤ "),
+        (["evaluate", "runs/none", "--task", "addition", "--length", "9223372036854775807"], "--length: addition takes minimum lengths T ≤ "),
     ] as [([String], String)])
     func hugeValuesAreOneLineNamingTheFlag(arguments: [String], message: String) throws {
         let workspace = try Workspace(train: false)

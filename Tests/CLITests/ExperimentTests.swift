@@ -382,6 +382,32 @@ import Testing
         #expect(csv.contains(",finished,no,") && csv.contains(",no progress,"), "\(csv)")
     }
 
+    /// A cell whose hfrnn exits with an error fails, and the grid's exit status says so, on the call
+    /// that ran it and on every later one (a failed cell is not retried); the other cells run.
+    /// Before, both calls exited 0 and the second said every cell was finished.
+    @Test func aFailedCellMakesTheGridExitNonZero() throws {
+        let workspace = try Workspace(train: false)
+        let grid = ["--tasks", "addition", "--lengths", "10", "--seeds", "1",
+                    "--variant", "huge=--hidden-units 1000000", "--variant", "tiny=\(Self.tinyTraining)",
+                    "--iteration-budget", "1"]
+        let first = try runHFRNN(["experiment", "grid"] + grid, in: workspace.path)
+        #expect(first.status == 1, "\(first.stdout)\n\(first.stderr)")
+        let failedLine = try #require(first.stdout.split(separator: "\n").first { $0.contains("seed1-huge") })
+        #expect(failedLine.hasPrefix("[1/2] addition-T10-seed1-huge: failed: --hidden-units: "), "\(failedLine)")
+        #expect(first.stdout.contains("[2/2] addition-T10-seed1-tiny: finished (iteration budget), 1 iteration,"),
+                "\(first.stdout)")
+        let error = "hfrnn: error: grid: 1 of its cells failed (addition-T10-seed1-huge); their errors are in results.csv; "
+            + "remove a cell's run folder and notes to retry it\n"
+        #expect(first.stderr == error)
+        let again = try runHFRNN(["experiment", "grid"], in: workspace.path)
+        #expect(again.status == 1)
+        #expect(again.stdout.hasPrefix("nothing to do: every cell has ended\n"), "\(again.stdout)")
+        #expect(again.stderr == error)
+        // A selection without the failed cell is a success.
+        let tinyOnly = try runHFRNN(["experiment", "grid", "--only", "*-tiny"], in: workspace.path)
+        #expect(tinyOnly.status == 0 && tinyOnly.stderr.isEmpty, "\(tinyOnly.stderr)")
+    }
+
     /// A first-order cell under a processor budget ends at it, finished, with its processor time in
     /// results.csv: the head-to-head gives HF and first-order methods the same budget (every such
     /// cell failed before, when `--processor-time-limit` was HF's alone).
@@ -403,7 +429,10 @@ import Testing
         (["--tasks", "sudoku", "--lengths", "10", "--seeds", "1", "--iteration-budget", "2"], "--tasks: unknown task 'sudoku'"),
         (["--tasks", "addition", "--lengths", "ten", "--seeds", "1", "--iteration-budget", "2"], "--lengths: 'ten' is not a whole number"),
         (["--tasks", "addition", "--lengths", "2", "--seeds", "1", "--iteration-budget", "2"], "addition needs minimum length"),
-        (["--tasks", "addition", "--lengths", "10", "--seeds", "3-1", "--iteration-budget", "2"], "--seeds: '3-1' is not a valid range"),
+        (["--tasks", "addition", "--lengths", "10", "--seeds", "3-1", "--iteration-budget", "2"],
+         "--seeds: '3-1' is not a valid range (its end is below its start)"),
+        (["--tasks", "addition", "--lengths", "10", "--seeds", "1-20000", "--iteration-budget", "2"],
+         "--seeds: '1-20000' names more than 10,000 seeds; a grid takes fewer"),
         (["--tasks", "addition", "--lengths", "10", "--seeds", "-1", "--iteration-budget", "2"], "--seeds: '-1' is not a seed"),
         (["--tasks", "addition", "--lengths", "10", "--seeds", "2-", "--iteration-budget", "2"], "--seeds: '2-' is not a seed"),
         (["--tasks", "addition", "--lengths", "10", "--seeds", "1", "--iteration-budget", "2", "--variant", "x"],
@@ -442,6 +471,10 @@ import Testing
         (["--spec", "missing.json"], "missing.json: cannot read the file"),
         (["--spec", "bad.json"], "bad.json: not valid JSON"),
         (["--spec", "wrong.json"], "wrong.json: format is 'something'; it must be 'hfrnn-experiment'"),
+        // Valid JSON with a wrong value is not called invalid JSON, and an array element is named
+        // as the author wrote it (they were "not valid JSON" and 'seeds.index 1').
+        (["--spec", "fraction.json"], "fraction.json: valid JSON, but a number does not fit its key"),
+        (["--spec", "word-seed.json"], "word-seed.json: 'seeds[1]' has the wrong type"),
         (["--spec", "misspelt.json"], "misspelt.json: unknown key 'procesor_budget_seconds'; the keys of a spec are"),
     ])
     func specErrorsAreOneLine(arguments: [String], expected: String) throws {
@@ -450,6 +483,11 @@ import Testing
         try Data(#"{"format": "something", "format_version": 1}"#.utf8).write(to: URL(fileURLWithPath: workspace.path + "/wrong.json"))
         try Data(#"{"format": "hfrnn-experiment", "format_version": 1, "tasks": ["addition"], "lengths": [10], "seeds": [1], "variants": [{"name": "a", "options": []}], "procesor_budget_seconds": 60}"#.utf8)
             .write(to: URL(fileURLWithPath: workspace.path + "/misspelt.json"))
+        let spec = #"{"format": "hfrnn-experiment", "format_version": 1, "tasks": ["addition"], "lengths": [10], "seeds": SEEDS, "variants": [{"name": "a", "options": []}], "max_iterations": ITERATIONS}"#
+        try Data(spec.replacingOccurrences(of: "SEEDS", with: "[1]").replacingOccurrences(of: "ITERATIONS", with: "2.5").utf8)
+            .write(to: URL(fileURLWithPath: workspace.path + "/fraction.json"))
+        try Data(spec.replacingOccurrences(of: "SEEDS", with: #"[1, "two"]"#).replacingOccurrences(of: "ITERATIONS", with: "2").utf8)
+            .write(to: URL(fileURLWithPath: workspace.path + "/word-seed.json"))
         let before = workspace.listing()
         let result = try runHFRNN(["experiment", "grid"] + arguments, in: workspace.path)
         #expect(result.status != 0)

@@ -25,6 +25,11 @@ private let tinyRun = ["--task", "addition", "--length", "8", "--hidden-units", 
         #expect(lines.filter { $0.hasPrefix("    1         3          30  ") || $0.hasPrefix("    2         5          50  ") }.count == 2)
         #expect(train.stdout.contains("stopped: reached the update limit after 5 updates (2 evaluations, 0 skipped)"))
 
+        // --threads is HF's: a usage error (64) on resume as on train (resume exited 1).
+        let threaded = try runHFRNN(["resume", run, "--threads", "1"], in: folder)
+        #expect(threaded.status == 64)
+        #expect(threaded.stderr == "hfrnn: error: --threads belongs to HF runs; \(run)/latest.h5 is a first-order run\n")
+
         let resume = try runHFRNN(["resume", run, "--max-iterations", "2"], in: folder)
         #expect(resume.status == 0, "\(resume.stderr)")
         #expect(resume.stdout.hasPrefix("resuming \(run)/latest.h5 at update 5\n"))
@@ -101,7 +106,9 @@ private let tinyRun = ["--task", "addition", "--length", "8", "--hidden-units", 
         (["--optimizer", "sgd", "--initialization", "smart-tanh", "--random-initial-state"],
          "hfrnn: error: --random-initial-state belongs to --initialization careful"),
         (["--optimizer", "nesterov", "--zero-initial-state", "--random-initial-state"],
-         "hfrnn: error: Value to be set with flag '--random-initial-state' had already been set with flag '--zero-initial-state'"),
+         "hfrnn: error: --zero-initial-state and --random-initial-state contradict each other"),
+        (["--optimizer", "nesterov", "--random-initial-state", "--zero-initial-state"],
+         "hfrnn: error: --zero-initial-state and --random-initial-state contradict each other"),
     ])
     func badFlagsAreOneLineBeforeAnyWork(_ flags: [String], _ message: String) throws {
         let folder = try TemporaryFolder()

@@ -28,12 +28,12 @@ import TestSupport
             (["sudoku", "-o", out], "The value 'sudoku' is invalid for '<task>': choose one of addition, addition-smdh, multiplication, xor, xor-isc, "
                 + "temporal-order, temporal-order-3bit, random-permutation, memorization-5bit, memorization-20bit"),
             (["addition", "-T", "5", "-o", out],
-             "addition needs minimum length T ≥ 6, got 5: shorter sequences leave no room for its marked positions before the final cue"),
+             "--length: addition needs minimum length T ≥ 6, got 5: shorter sequences leave no room for its marked positions before the final cue"),
             (["addition", "-n", "0", "-o", out], "--count must be positive, got 0"),
             (["addition", "--count=-3", "-o", out], "--count must be positive, got -3"),
             (["addition", "--count", "-3", "-o", out], "--count must be positive, got -3"),
             (["addition", "--length", "-4", "-o", out],
-             "addition needs minimum length T ≥ 6, got -4: shorter sequences leave no room for its marked positions before the final cue"),
+             "--length: addition needs minimum length T ≥ 6, got -4: shorter sequences leave no room for its marked positions before the final cue"),
             (["addition"], "give the file to write with --output FILE"),
             (["addition", "--target-format", "csv", "-o", out], "The value 'csv' is invalid for '--target-format <auto|labels|targets>': choose one of auto, labels, targets"),
             ([], "give a task (addition, addition-smdh, multiplication, xor, xor-isc, temporal-order, temporal-order-3bit, random-permutation, "

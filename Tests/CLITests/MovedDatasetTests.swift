@@ -60,4 +60,32 @@ import Testing
         #expect(again.status == 0, "\(again.stderr)")
         #expect(again.stdout.contains("(\(elsewhere)/sums.h5)"), "\(again.stdout)")
     }
+
+    /// A run with its own test file is evaluated and exported from that file alone: both used to
+    /// fail on the missing training file, which neither reads. Resuming still needs it.
+    @Test func aRunWithATestFileIsEvaluatedWithoutItsTrainingFile() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        for (seed, name) in [("3", "sums.h5"), ("4", "sums-test.h5")] {
+            let generated = try runHFRNN(["generate", "addition", "--length", "8", "--count", "60", "--seed", seed,
+                                          "--output", name], in: folder)
+            try #require(generated.status == 0, "\(generated.stderr)")
+        }
+        let trained = try runHFRNN(["train", "--dataset", "sums.h5", "--test-dataset", "sums-test.h5", "--max-iterations", "1",
+                                    "--checkpoint-dir", "runs"] + tiny, in: folder)
+        try #require(trained.status == 0, "\(trained.stderr)")
+        let before = try runHFRNN(["evaluate", "runs/sums-seed1", "--json"], in: folder)
+        try #require(before.status == 0, "\(before.stderr)")
+        try FileManager.default.removeItem(atPath: folder.file("sums.h5"))
+
+        let evaluated = try runHFRNN(["evaluate", "runs/sums-seed1", "--json"], in: folder)
+        #expect(evaluated.status == 0, "\(evaluated.stderr)")
+        #expect(evaluated.stdout == before.stdout)
+        let exported = try runHFRNN(["export", "runs/sums-seed1", "--output", "x"], in: folder)
+        #expect(exported.status == 0, "\(exported.stderr)")
+        let resumed = try runHFRNN(["resume", "runs/sums-seed1", "--max-iterations", "1"], in: folder)
+        #expect(resumed.status == 1)
+        #expect(resumed.stderr.hasPrefix("hfrnn: error: \(folder.file("sums.h5")): file not found: the run's stored dataset"),
+                "\(resumed.stderr)")
+    }
 }

@@ -146,7 +146,7 @@ private func isProgressLine(_ line: String) -> Bool {
     /// usage block or stack dump, and nothing written.
     @Test(arguments: [
         (["train", "--task", "juggling"], "The value 'juggling' is invalid for '--task <task>': choose one of addition, "),
-        (["train", "--task", "addition", "--length", "1"], "addition needs minimum length T ≥ 6, got 1"),
+        (["train", "--task", "addition", "--length", "1"], "--length: addition needs minimum length T ≥ 6, got 1"),
         (["train", "--task", "addition", "--dataset", "data.h5"], "give exactly one of --task and --dataset"),
         // A flag that would do nothing is refused like a misplaced one.
         (["train", "--dataset", "data.h5", "--length", "50"], "--length belongs to --task, not --dataset"),
@@ -242,6 +242,38 @@ private func isProgressLine(_ line: String) -> Bool {
         #expect(resume.stdout.hasPrefix("\(runFolder) has no latest.h5 (the run stopped before saving it): resuming from best.h5\n"
                                         + "resuming \(runFolder)/best.h5 at iteration 1\n"), "\(resume.stdout)")
         #expect(FileManager.default.fileExists(atPath: runFolder + "/latest.h5"))
+    }
+
+    /// Resuming another checkpoint of a run's folder (a copy, best.h5) goes on in that folder:
+    /// refused while latest.h5 is further on, whose later iterations it would drop; allowed once
+    /// latest.h5 is damaged, when an older checkpoint is how the run is saved.
+    @Test func resumingAnOlderCheckpointNeverDropsLaterIterations() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let runFolder = folder.file("runs/r")
+        let train = try runHFRNN(["train"] + tinyRun + ["--max-iterations", "2", "--success-threshold", "0.000001",
+                                                        "--checkpoint-dir", folder.file("runs"), "--run-name", "r"],
+                                 in: folder)
+        #expect(train.status == 0, "stderr:\n\(train.stderr)")
+        let older = runFolder + "/after-2.h5"
+        try FileManager.default.copyItem(atPath: runFolder + "/latest.h5", toPath: older)
+        let further = try runHFRNN(["resume", runFolder, "--max-iterations", "2"], in: folder)
+        #expect(further.status == 0, "stderr:\n\(further.stderr)")
+        let metricsBefore = try String(contentsOfFile: runFolder + "/metrics.csv", encoding: .utf8)
+
+        let refused = try runHFRNN(["resume", older, "--max-iterations", "1"], in: folder)
+        #expect(refused.status == 1)
+        #expect(refused.stdout.isEmpty)
+        #expect(refused.stderr == "hfrnn: error: \(older): is at iteration 2 and \(runFolder)/latest.h5 at 4: resuming "
+                + "it here would replace latest.h5 and drop the later iterations; to branch from it, copy it into a "
+                + "new folder and resume the copy\n")
+        #expect(try Checkpoint<HessianFreeTraining<Float>>.load(from: runFolder + "/latest.h5").state.iteration == 4)
+        #expect(try String(contentsOfFile: runFolder + "/metrics.csv", encoding: .utf8) == metricsBefore)
+
+        try Data("not a checkpoint".utf8).write(to: URL(fileURLWithPath: runFolder + "/latest.h5"))
+        let rescue = try runHFRNN(["resume", older, "--max-iterations", "1"], in: folder)
+        #expect(rescue.status == 0, "stderr:\n\(rescue.stderr)")
+        #expect(try Checkpoint<HessianFreeTraining<Float>>.load(from: runFolder + "/latest.h5").state.iteration == 3)
     }
 
     /// The BLAS kernels change every product's rounding and cannot be switched once OpenBLAS is

@@ -95,6 +95,20 @@ import Training
         extended.seeds = [1, 2, 3, 4]
         extended.variants.append(GridVariant(name: "isc", options: ["--settings", "isc"]))
         #expect(spec.isExtended(by: extended) && !extended.isExtended(by: spec))
+        #expect(spec.whyNotExtended(by: extended) == nil)
+        // A refused grid says what differs (it only said "another grid").
+        #expect(spec.whyNotExtended(by: other) == "seeds 2, 3 are missing")
+        #expect(spec.whyNotExtended(by: otherBudget) == "time_budget_seconds differs")
+        var otherOptions = spec
+        otherOptions.variants[1].options = ["--mu", "0"]
+        #expect(spec.whyNotExtended(by: otherOptions)
+                == "variant '\(spec.variants[1].name)' has other options (stored: '\(spec.variants[1].options.joined(separator: " "))')")
+        #expect(extended.whyNotExtended(by: spec) == "variant 'isc' is missing")
+        #expect(throws: GridError("\(workspace.path)/grid/experiment.json: this folder holds another grid (seeds 2, 3 are "
+                                  + "missing); continue it without grid options, add only tasks, lengths, datasets, seeds or "
+                                  + "variants (same budgets), or choose another folder")) {
+            _ = try Experiments.Experiment.open(workspace.path + "/grid", spec: other)
+        }
         #expect(try Experiments.Experiment.open(workspace.path + "/grid", spec: extended).spec == extended)
         #expect(try GridSpec.load(from: workspace.path + "/grid/experiment.json") == extended)
     }
