@@ -38,8 +38,8 @@ private func canCreateFile(in folder: String) -> Bool {
 
 /// Creates the missing folders on the way to `directory`, outermost first, with mkdir(2) so that a
 /// failure gives the system's reason; returns the outermost one it created (nil: none was
-/// missing). On failure nothing it created is left.
-package func createMissingFolders(_ directory: String) throws -> String? {
+/// missing). On failure nothing it created is left, and the error names `directory` as `what`.
+package func createMissingFolders(_ directory: String, what: String = "output folder") throws -> String? {
     let manager = FileManager.default
     var missing: [URL] = []
     var probe = URL(fileURLWithPath: directory).standardizedFileURL
@@ -52,7 +52,7 @@ package func createMissingFolders(_ directory: String) throws -> String? {
     for folder in missing where mkdir(folder.path, 0o777) != 0 && errno != EEXIST {
         let reason = String(cString: strerror(errno))
         if let top = missing.first { try? manager.removeItem(at: top) }
-        throw HFRNNError.file(directory, "cannot create the output folder: \(reason)")
+        throw HFRNNError.file(directory, "cannot create the \(what): \(reason)")
     }
     return missing.first?.path
 }

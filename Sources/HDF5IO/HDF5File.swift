@@ -85,7 +85,7 @@ public final class HDF5File {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw HDF5Error(file: path, message: "file not found")
         }
-        guard !isDirectory.boolValue else { throw HDF5Error(file: path, message: "is a directory, not an HDF5 file") }
+        guard !isDirectory.boolValue else { throw HDF5Error(file: path, message: "is a folder, not an HDF5 file") }
         let flags = writable ? hfrnn_H5F_ACC_RDWR() : hfrnn_H5F_ACC_RDONLY()
         HDF5Library.descriptorChanges.lock()
         defer { HDF5Library.descriptorChanges.unlock() }

@@ -80,7 +80,12 @@ public struct DerivativeProbe<Scalar: BLASScalar & HDF5Element> {
     /// Reads a direction: one dataset per parameter block, at the file's root (or, failing that,
     /// in a `/direction` group, so a probe output can be fed back). Shapes must match `network`.
     public static func readDirection(from path: String, network: RecurrentNetwork) throws -> [Scalar] {
-        let file = try HDF5File.open(path)
+        let file: HDF5File
+        do {
+            file = try HDF5File.open(path)
+        } catch let error as HDF5Error {
+            throw HFRNNError.file(path, error.message)  // what the file is, without HDF5's call stack
+        }
         let layout = network.layout
         let names = layout.blocks.map(\.name).joined(separator: ", ")
         let group = try layout.blocks.allSatisfy({ try file.exists($0.name) }) ? ""

@@ -78,11 +78,8 @@ extension RunFolder {
             guard access(ancestor.url.path, W_OK) == 0 else {
                 throw HFRNNError.file(path, "cannot create the run folder: \(ancestor.url.path): \(String(cString: strerror(errno)))")
             }
-            do {
-                try manager.createDirectory(atPath: path, withIntermediateDirectories: true)
-            } catch {
-                throw HFRNNError.file(path, "cannot create the run folder")
-            }
+            // mkdir(2) one folder at a time, so that a failure gives the system's reason.
+            _ = try createMissingFolders(path, what: "run folder")
         }
         guard access(path, W_OK) == 0 else {
             throw HFRNNError.file(path, "cannot write checkpoints here: \(String(cString: strerror(errno)))")

@@ -63,5 +63,13 @@ import Testing
                                    "--checkpoint-dir", "blocker/runs", "--run-name", "r"], in: workspace.path)
         expectOneLine(result, containing: ["blocker/runs/r: cannot create the run folder: ", "blocker is not a folder"])
         #expect(!result.stderr.contains("NSCocoaErrorDomain"))
+        #if os(Linux)
+        // A folder whose parent accepts no new folder (procfs, even for root) says why: the line
+        // used to end at "cannot create the run folder".
+        let procfs = try runHFRNN(["train", "--task", "addition", "--length", "8", "--max-iterations", "1",
+                                   "--checkpoint-dir", "/proc/hfrnn-test", "--run-name", "r"], in: workspace.path)
+        expectOneLine(procfs, containing: ["/proc/hfrnn-test/r: cannot create the run folder: "])
+        #expect(!procfs.stderr.hasSuffix("cannot create the run folder\n"), "\(procfs.stderr)")
+        #endif
     }
 }

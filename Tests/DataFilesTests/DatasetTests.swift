@@ -679,7 +679,7 @@ private struct RawDataset {
         let folder = temporaryPath("")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
         defer { removeFile(folder) }
-        #expect(failure(at: folder) { _ = try DatasetFile(path: folder) } == "is a directory, not an HDF5 file")
+        #expect(failure(at: folder) { _ = try DatasetFile(path: folder) } == "is a folder, not an HDF5 file")
     }
 }
 

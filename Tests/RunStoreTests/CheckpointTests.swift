@@ -292,7 +292,7 @@ import TrainingTestSupport
             (notHDF5, .float, "\(notHDF5): \(cannotOpen)"),
             (empty, .float, "\(empty): \(cannotOpen)"),
             (folder.file("absent.h5"), .float, "\(folder.file("absent.h5")): file not found"),
-            (folder.path, .float, "\(folder.path): is a directory, not an HDF5 file"),
+            (folder.path, .float, "\(folder.path): is a folder, not an HDF5 file"),
             (otherHDF5, .float, "\(otherHDF5): not an hfrnn checkpoint (no format = 'hfrnn-checkpoint' attribute)"),
             (notACheckpoint, .float, "\(notACheckpoint): not an hfrnn checkpoint (no format = 'hfrnn-checkpoint' attribute)"),
             (futureVersion, .float, "\(futureVersion): checkpoint format version 7 is not supported (this hfrnn reads versions 1 to 6)"),
