@@ -303,7 +303,10 @@ struct ExperimentCommand: ParsableCommand {
         } else if !outcome.stopReason.isEmpty {
             parts[0] += " (\(outcome.stopReason))"
         }
-        if let iterations = outcome.iterations { parts.append(iterations == 1 ? "1 iteration" : "\(iterations) iterations") }
+        if let iterations = outcome.iterations {
+            let unit = outcome.cell.variant.isFirstOrder ? "update" : "iteration"
+            parts.append(iterations == 1 ? "1 \(unit)" : "\(iterations) \(unit)s")
+        }
         if let seconds = outcome.wallSeconds { parts.append(String(format: seconds < 10 ? "%.1f s" : "%.0f s", seconds)) }
         if let processor = outcome.cpuSeconds { parts.append(String(format: "%.1f processor-min", processor / 60)) }
         if let error = outcome.finalTestError { parts.append("test error " + formatPercent(error)) }

@@ -417,6 +417,9 @@ import Testing
                                    "--variant", "adam=--optimizer adam --learning-rate 1e-7 --hidden-units 8 --test-sequences 40 --evaluate-every 20",
                                    "--processor-budget", "1s"], in: workspace.path)
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        // Its end line counts updates, as its progress lines do (it said "iterations").
+        let ended = try #require(result.stdout.split(separator: "\n").first { $0.hasPrefix("[1/1] ") })
+        #expect(ended.contains(" updates, ") && !ended.contains("iterations"), "\(ended)")
         let csv = try String(contentsOfFile: workspace.path + "/grid/results.csv", encoding: .utf8)
         let row = try #require(csv.split(separator: "\n").last?.split(separator: ",", omittingEmptySubsequences: false))
         #expect(row[4] == "finished" && row[11] == "processor budget", "\(csv)")
