@@ -135,7 +135,7 @@ let package = Package(
             "Training", "TestSupport", "TrainingTestSupport",
         ]),
         .testTarget(name: "CLITests", dependencies: [
-            "hfrnn", "DataFiles", "Training", "RunStore", "HDF5IO", "Tasks", "Experiments", "FirstOrder", "TestSupport",
+            "hfrnn", "DataFiles", "Training", "RunStore", "SequenceModel", "HDF5IO", "Tasks", "Experiments", "FirstOrder", "TestSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: [.define("MPI", .when(traits: ["MPI"]))]),
     ]

@@ -319,6 +319,23 @@ def threads_bench(files):
     return markdown(header, table)
 
 
+def network_state(files):
+    """W_hh's spectral radius of each network (scripts/network-state.sh)."""
+    header = ["network", "task", "T", "run seed", "iterations", "test error", "W_hh spectral radius"]
+    table = []
+    for path in files:
+        for record in read_json(path)["records"]:
+            checkpoint = record["checkpoint"]
+            # A grid cell is named by its run folder; a kept network by its file.
+            parts = checkpoint.split("/")
+            name = parts[-2] if parts[-1] == "latest.h5" else os.path.splitext(parts[-1])[0]
+            table.append([f"`{name}`", TASK_NAMES.get(record["task"], record["task"]), str(record["length"]),
+                          str(record["run_seed"]), f"{record['iterations']:,}",
+                          ("solved, " if record["solved"] else "not solved, ") + percent(record["test_error"], 2),
+                          f"{record['recurrent_spectral_radius']:.3g}"])
+    return markdown(header, table)
+
+
 def length_generalisation(files):
     """Test error of each network at longer lengths (scripts/length-generalisation.sh)."""
     records = [record for path in files for record in read_json(path)["records"]]
@@ -668,6 +685,7 @@ TABLES = {
     "peer-bound": peer_bound,
     "sub-batch-bench": sub_batch_bench,
     "length-generalisation": length_generalisation,
+    "network-state": network_state,
     "bench": bench,
     "bench-change": bench_change,
     "learning-rate-choice": learning_rate_choice,

@@ -31,6 +31,9 @@ public struct CheckpointEvaluation: Encodable, Sendable {
     public struct Network: Encodable, Sendable {
         public var inputs: Int, hidden: Int, outputs: Int
         public var outputLoss: String
+        /// W_hh's spectral radius: whether the state can carry an input over a long lag (near or
+        /// above 1) or forgets it within a few steps (well below 1).
+        public var recurrentSpectralRadius: Double
     }
 
     /// Where the sequences came from: `kind` is "run_test_set", "task" or "dataset".
@@ -94,7 +97,8 @@ private func evaluateCheckpoint<S: BLASScalar & HDF5Element>(at path: String, on
             checkpoint: path, optimizer: config.optimizerName, iterations: run.iteration,
             precision: run.storedPrecision.rawValue,
             network: .init(inputs: run.network.shape.inputs, hidden: run.network.shape.hidden,
-                           outputs: run.network.shape.outputs, outputLoss: run.network.outputLoss.rawValue),
+                           outputs: run.network.shape.outputs, outputLoss: run.network.outputLoss.rawValue,
+                           recurrentSpectralRadius: run.network.recurrentSpectralRadius(run.parameters)),
             data: described, sequences: result.sequences, loss: result.loss, errorRate: result.errorRate,
             wrongSequences: result.wrong, judgedSequences: result.judged, criterion: criterion.wording,
             successThreshold: threshold, success: result.errorRate < threshold)

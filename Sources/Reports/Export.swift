@@ -30,7 +30,8 @@ import Training
 //                         {"kind": "dataset", "path": …, "test_path": … or null}
 //   seed                  the run seed
 //   precision             "float" or "double"
-//   network               {"inputs", "hidden", "outputs", "output_loss", "parameters"}
+//   network               {"inputs", "hidden", "outputs", "output_loss", "parameters",
+//                          "recurrent_spectral_radius"}
 //   config                the TrainingConfig, in the checkpoint's JSON schema (checkpoints/README.md)
 //   optimizer             "hf", "sgd", "nesterov" or "adam"
 //   iterations            HF iterations (first-order: updates) done;  total_cg_iterations  CG steps (0)
@@ -146,7 +147,8 @@ struct RunExport<S: BLASScalar & HDF5Element> {
             precision: run.storedPrecision.rawValue,
             network: .init(inputs: run.network.shape.inputs, hidden: run.network.shape.hidden,
                            outputs: run.network.shape.outputs, outputLoss: run.network.outputLoss.rawValue,
-                           parameters: run.network.parameterCount),
+                           parameters: run.network.parameterCount,
+                           recurrentSpectralRadius: run.network.recurrentSpectralRadius(run.parameters)),
             config: run.config, iterations: run.iteration, totalCGIterations: run.totalCGIterations,
             rejectedSteps: run.rejectedSteps, wallTimeSeconds: run.elapsedSeconds,
             lambda: run.lambda, optimizer: run.config.optimizerName,
@@ -174,8 +176,10 @@ struct ExportSummary: Encodable {
         var inputs: Int, hidden: Int, outputs: Int
         var outputLoss: String
         var parameters: Int
+        var recurrentSpectralRadius: Double
         enum CodingKeys: String, CodingKey {
             case inputs, hidden, outputs, outputLoss = "output_loss", parameters
+            case recurrentSpectralRadius = "recurrent_spectral_radius"
         }
     }
 

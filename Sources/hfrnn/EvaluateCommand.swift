@@ -98,7 +98,8 @@ struct Evaluate: ParsableCommand {
     private func printText(_ result: CheckpointEvaluation) {
         let network = result.network
         print("checkpoint: \(result.checkpoint) (\(result.optimizer == "hf" ? "iteration" : "update") \(result.iterations), "
-              + "\(network.inputs)-\(network.hidden)-\(network.outputs) network, \(result.precision))")
+              + "\(network.inputs)-\(network.hidden)-\(network.outputs) network, \(result.precision), "
+              + "W_hh spectral radius \(String(format: "%.3g", network.recurrentSpectralRadius)))")
         print("data:       \(dataLine(result))")
         print("loss:       \(String(format: "%.6g", result.loss))")
         print("error rate: \(formatPercent(result.errorRate)) (\(result.wrongSequences) of \(result.judgedSequences) "

@@ -52,7 +52,7 @@ import Testing
         defer { folder.remove() }
         let evaluation = try runHFRNN(["evaluate", "old.h5"], in: folder)
         #expect(evaluation.status == 0, "\(evaluation.stderr)")
-        #expect(evaluation.stdout.contains("checkpoint: old.h5 (iteration 2, 2-4-1 network, float)\n"))
+        #expect(evaluation.stdout.contains("checkpoint: old.h5 (iteration 2, 2-4-1 network, float, W_hh spectral radius "))
         #expect(evaluation.stdout.contains("loss:       0.119589\n"))
         #expect(evaluation.stdout.contains("error rate: 100.00% (30 of 30 sequences wrong"))
 
@@ -62,7 +62,7 @@ import Testing
         #expect(latest.starts(with: Data("hfrnn-checkpoint crc32=".utf8)))
         let again = try runHFRNN(["evaluate", "latest.h5"], in: folder)
         #expect(again.status == 0, "\(again.stderr)")
-        #expect(again.stdout.contains("(iteration 3, 2-4-1 network, float)"))
+        #expect(again.stdout.contains("(iteration 3, 2-4-1 network, float, W_hh spectral radius "))
     }
 
     @Test func anOldDatasetStillChecks() throws {

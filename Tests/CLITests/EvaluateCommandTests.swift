@@ -1,5 +1,8 @@
 import Foundation
+import RunStore
+import SequenceModel
 import Testing
+import Training
 
 /// `hfrnn evaluate --dataset FILE` evaluates the whole file unless --count is given and says how
 /// many rows it used; `--json` prints the same result as a versioned snake_case document.
@@ -55,6 +58,12 @@ import Testing
         for key in ["hfrnn_version", "checkpoint", "precision", "network", "loss", "criterion", "success_threshold"] {
             #expect(object[key] != nil, "missing \(key)")
         }
+        // W_hh's spectral radius, as the library computes it from the checkpoint's parameters (to
+        // rounding: this process's BLAS may sum in another order).
+        let stored = try Checkpoint<HessianFreeTraining<Float>>.load(from: workspace.path + "/runs/tiny/latest.h5")
+        let radius = try #require((object["network"] as? [String: Any])?["recurrent_spectral_radius"] as? Double)
+        let expected = stored.network.recurrentSpectralRadius(stored.parameters)
+        #expect(expected > 0 && abs(radius - expected) <= 1e-9 * expected, "\(radius) against \(expected)")
         // Every key, nested ones included, is snake_case.
         func keys(_ value: Any) -> [String] {
             guard let dictionary = value as? [String: Any] else { return [] }

@@ -31,6 +31,19 @@ import Testing
         #expect(abs(RecurrentNetwork.spectralRadius(of: diagonal, size: 3) - 3) < 1e-6)
     }
 
+    /// The radius `evaluate` and `export` report reads W_hh, and only W_hh, out of the flat
+    /// parameters: a non-normal triangular W_hh whose largest |eigenvalue| (its diagonal) is 0.7.
+    @Test func recurrentSpectralRadiusReadsWhhOnly() {
+        let small = RecurrentNetwork(shape: NetworkShape(inputs: 2, hidden: 3, outputs: 1), outputLoss: .linearSquaredError)
+        let layout = small.layout
+        var theta = [Float](repeating: 5, count: layout.count)
+        let triangular: [Float] = [0.4, 2, -1, 0, -0.7, 3, 0, 0, 0.2]
+        theta.replaceSubrange(layout.hiddenToHidden.range, with: triangular)
+        #expect(abs(small.recurrentSpectralRadius(theta) - 0.7) < 1e-3)
+        theta.replaceSubrange(layout.hiddenToHidden.range, with: [Float](repeating: 0, count: 9))
+        #expect(small.recurrentSpectralRadius(theta) == 0)
+    }
+
     @Test func seededAndReproducible() {
         var first = SeededGenerator(seed: 42), second = SeededGenerator(seed: 42), other = SeededGenerator(seed: 43)
         let a: [Float] = network.initialParameters(using: &first)
