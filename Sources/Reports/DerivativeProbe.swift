@@ -19,7 +19,8 @@ import Training
 //   /Av/<block>           A v = G v + λ v + λμ·J_tᵀ D'' J_t v + weight_cost·v (what CG multiplies by)
 // Root attributes: loss = data loss + ½·weight_cost·‖θ‖², data_loss, lambda, mu, weight_cost,
 // scored_outputs (N, which divides loss, gradient and products), sequences, steps,
-// format = "hfrnn-probe", hfrnn_version, precision, network (JSON of the network).
+// format = "hfrnn-probe", format_version = 1, hfrnn_version, precision, network (JSON of the
+// network); described in docs/interop.md ("Probe files").
 
 /// Loss, gradient and curvature products of the network at θ on one batch.
 public struct DerivativeProbe<Scalar: BLASScalar & HDF5Element> {
@@ -122,6 +123,7 @@ public struct DerivativeProbe<Scalar: BLASScalar & HDF5Element> {
     private func image(name path: String) throws -> [UInt8] {
         let file = try HDF5File.createInMemory(name: path)
         try file.setAttribute("format", to: "hfrnn-probe")
+        try file.setAttribute("format_version", to: Int64(1))
         try file.setAttribute("hfrnn_version", to: hfrnnVersion)
         try file.setAttribute("precision", to: Scalar.self == Float.self ? "float" : "double")
         try file.setAttribute("network", to: try JSONFormat.string(network))

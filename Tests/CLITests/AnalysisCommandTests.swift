@@ -73,6 +73,9 @@ final class Workspace {
         #expect(try file.read("parameters/W_hh", as: Double.self).shape == [5, 5])
         #expect(try file.doubleAttribute("lambda") == 0.5)
         #expect(try file.doubleAttribute("scored_outputs") == 10)
+        // A versioned format like every other file hfrnn writes (it had none).
+        #expect(try file.stringAttribute("format") == "hfrnn-probe")
+        #expect(try file.int64Attribute("format_version") == 1)
         for name in ["loss", "mu", "weight_cost"] { #expect(try file.hasAttribute(name)) }
         // μ and the weight cost default to 0, so A v = G v + λ v.
         for block in ["W_hx", "W_hh", "b_h", "W_yh", "b_y", "h_0"] {
