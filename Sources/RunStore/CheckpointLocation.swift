@@ -12,7 +12,9 @@ import Training
 public func checkpointPath(_ argument: String) -> String {
     var isDirectory: ObjCBool = false
     if FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory), isDirectory.boolValue {
-        return URL(fileURLWithPath: argument).appendingPathComponent("latest.h5").path
+        // Kept as the user wrote the folder, so that every message names the path they typed (a
+        // file given directly always was).
+        return (argument.hasSuffix("/") ? argument : argument + "/") + "latest.h5"
     }
     return argument
 }
@@ -33,7 +35,7 @@ public func existingCheckpoint(_ argument: String) throws -> String {
 public func resumableCheckpoint(_ argument: String) throws -> (path: String, note: String?) {
     let latest = checkpointPath(argument)
     guard latest != argument, !FileManager.default.fileExists(atPath: latest) else { return (latest, nil) }
-    let best = URL(fileURLWithPath: latest).deletingLastPathComponent().appendingPathComponent("best.h5").path
+    let best = String(latest.dropLast("latest.h5".count)) + "best.h5"
     guard FileManager.default.fileExists(atPath: best) else { throw folderWithoutCheckpoint(argument) }
     return (best, "\(argument) has no latest.h5 (the run stopped before saving it): resuming from best.h5")
 }
