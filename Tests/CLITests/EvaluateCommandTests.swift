@@ -75,6 +75,8 @@ import Training
         let own = try runHFRNN(["evaluate", "runs/tiny", "--json"], in: workspace.path)
         let ownObject = try #require(try JSONSerialization.jsonObject(with: Data(own.stdout.utf8)) as? [String: Any])
         #expect((ownObject["data"] as? [String: Any])?["kind"] as? String == "run_test_set")
+        // The folder as given, relative, as a file given directly is (it came back absolute).
+        #expect(ownObject["checkpoint"] as? String == "runs/tiny/latest.h5")
         #expect(ownObject["sequences"] as? Int == 40)
     }
 }
