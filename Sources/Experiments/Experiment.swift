@@ -1,5 +1,6 @@
 import DataFiles
 import Foundation
+import RunStore
 import Training
 
 /// An experiment folder and its grid: created once from a spec, continued and summarised from the
@@ -47,6 +48,11 @@ public struct Experiment: Sendable {
                     try writeFileAtomically(try spec.jsonText(), to: folder.spec)
                 }
             } else {
+                // A folder of ordinary runs (a checkpoint directory, say) would get a grid's files
+                // mixed into it; an experiment's own runs are in runs/, below its experiment.json.
+                if FileManager.default.fileExists(atPath: path + "/latest.h5") || !runFolders(in: path).isEmpty {
+                    throw GridError("\(path): holds training runs, not an experiment; give a new or empty folder")
+                }
                 // Checked before the folder exists: a refused grid leaves nothing behind.
                 _ = try Experiment(folder: folder, spec: spec).sharedSources()
                 // The nearest existing folder on the way must accept the new one: a reason, not "not possible".

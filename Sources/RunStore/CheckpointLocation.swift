@@ -65,7 +65,7 @@ func folderWithoutCheckpoint(_ folder: String) -> HFRNNError {
 
 /// The run folders (holding latest.h5 or best.h5) in `folder` and in its subfolders, e.g. an
 /// experiment's `runs/`, as paths that start with `folder`, sorted.
-func runFolders(in folder: String) -> [String] {
+public func runFolders(in folder: String) -> [String] {
     let manager = FileManager.default
     func isRun(_ path: String) -> Bool {
         manager.fileExists(atPath: path + "/latest.h5") || manager.fileExists(atPath: path + "/best.h5")

@@ -408,6 +408,17 @@ import Testing
         #expect(tinyOnly.status == 0 && tinyOnly.stderr.isEmpty, "\(tinyOnly.stderr)")
     }
 
+    /// A grid is not created in a folder of ordinary runs, where its files would mix with theirs
+    /// (it was, silently); the runs are left as they were.
+    @Test func aGridIsNotCreatedAmongRuns() throws {
+        let workspace = try Workspace(train: true)
+        let before = workspace.listing()
+        let result = try runHFRNN(["experiment", "runs"] + Self.grid, in: workspace.path)
+        #expect(result.status == 1)
+        #expect(result.stderr == "hfrnn: error: runs: holds training runs, not an experiment; give a new or empty folder\n")
+        #expect(workspace.listing() == before)
+    }
+
     /// A first-order cell under a processor budget ends at it, finished, with its processor time in
     /// results.csv: the head-to-head gives HF and first-order methods the same budget (every such
     /// cell failed before, when `--processor-time-limit` was HF's alone).
