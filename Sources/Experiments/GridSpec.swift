@@ -310,23 +310,13 @@ public struct GridSpec: Codable, Equatable, Sendable {
     /// and every cell still there (an exclusion may be dropped, not added); kept network lengths may
     /// be added.
     /// Such a spec may replace the stored one: finished cells stay finished, new ones run.
-    public func isExtended(by larger: GridSpec) -> Bool {
-        guard timeBudgetSeconds == larger.timeBudgetSeconds, maxIterations == larger.maxIterations,
-              processorBudgetSeconds == larger.processorBudgetSeconds,
-              lengths.allSatisfy({ processorBudgetSecondsByLength[$0] == larger.processorBudgetSecondsByLength[$0] })
-        else { return false }
-        return Set(tasks).isSubset(of: larger.tasks) && Set(lengths).isSubset(of: larger.lengths)
-            && datasets.allSatisfy { larger.datasets.contains($0) }
-            && Set(seeds).isSubset(of: larger.seeds) && variants.allSatisfy { larger.variants.contains($0) }
-            && Set(cells.map(\.name)).isSubset(of: larger.cells.map(\.name))
-            && Set(keptNetworkLengths).isSubset(of: larger.keptNetworkLengths)
-    }
+    public func isExtended(by larger: GridSpec) -> Bool { whyNotExtended(by: larger) == nil }
 
-    /// What keeps `larger` from extending this grid, in the words of the spec's keys (the first
-    /// such difference), or nil when it does extend it: the line that refuses a changed grid says
-    /// what changed instead of leaving the user to compare two JSON files.
+    /// What keeps `larger` from extending this grid (`isExtended(by:)`, whose one rule this is), in
+    /// the words of the spec's keys (the first such difference), or nil when it does extend it: the
+    /// line that refuses a changed grid says what changed instead of leaving the user to compare two
+    /// JSON files.
     public func whyNotExtended(by larger: GridSpec) -> String? {
-        guard !isExtended(by: larger) else { return nil }
         func listed<T>(_ missing: [T]) -> String { missing.map { "\($0)" }.joined(separator: ", ") }
         if timeBudgetSeconds != larger.timeBudgetSeconds { return "time_budget_seconds differs" }
         if maxIterations != larger.maxIterations { return "max_iterations differs" }
@@ -352,7 +342,10 @@ public struct GridSpec: Codable, Equatable, Sendable {
         }
         let missingKept = keptNetworkLengths.filter { !larger.keptNetworkLengths.contains($0) }
         if !missingKept.isEmpty { return "kept_network_lengths \(listed(missingKept)) are missing" }
-        return "excluded_cells leave out cells the stored grid has"
+        if !Set(cells.map(\.name)).isSubset(of: larger.cells.map(\.name)) {
+            return "excluded_cells leave out cells the stored grid has"
+        }
+        return nil
     }
 
     /// Where in a spec a decoding error is, as its author wrote it: `variants[1].options`.
