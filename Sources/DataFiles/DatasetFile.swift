@@ -34,6 +34,8 @@ public final class DatasetFile {
     public private(set) var scoredSteps = 0
     /// Σ error_mask: judged steps in the file.
     public private(set) var judgedSteps = 0
+    /// The shortest and the longest sequence's length.
+    public private(set) var lengthRange = 1...1
     /// Mean target vector over the scored steps.
     public private(set) var targetMean: [Double] = []
     /// Informational attributes, when present: the generating task, its T, seed and hfrnn version.
@@ -97,6 +99,7 @@ public final class DatasetFile {
         }
         scoredSteps = statistics.scored
         judgedSteps = statistics.judged
+        lengthRange = statistics.shortest...statistics.longest
         targetMean = statistics.targetSums.map { $0 / Double(statistics.scored) }
         memory = kept
     }
@@ -104,11 +107,13 @@ public final class DatasetFile {
     /// Whether every row is held in memory.
     public var isInMemory: Bool { memory != nil }
 
-    /// "file: N = 100 sequences, T = 21 steps, I = 2, O = 1, linear-squared-error, ..."
+    /// "file: N = 100 sequences, T = 21 steps (lengths 19–21), I = 2, O = 1, linear-squared-error, ..."
     public var summary: String {
-        "\(path): N = \(sequenceCount) sequences, T = \(steps) steps, I = \(inputSize), O = \(outputSize), "
-            + "\(outputLoss.rawValue), \(scoredSteps) scored steps (\(targetEncoding == .labels ? "labels" : "targets")"
-            + (hasErrorMask ? ", error mask" : "") + ")"
+        let lengths = lengthRange.lowerBound == lengthRange.upperBound
+            ? "all \(lengthRange.lowerBound)" : "\(lengthRange.lowerBound)–\(lengthRange.upperBound)"
+        return "\(path): N = \(sequenceCount) sequences, T = \(steps) steps (lengths \(lengths)), I = \(inputSize), "
+            + "O = \(outputSize), \(outputLoss.rawValue), \(scoredSteps) scored steps (\(targetEncoding == .labels ? "labels" : "targets")"
+            + (hasErrorMask ? "; error mask: \(judgedSteps) judged steps" : "") + ")"
     }
 
     /// Decoded rows `range` (from memory, or read from the file and checked again).

@@ -118,7 +118,8 @@ struct Header {
         if try fail.hdf5({ try file.exists("error_mask") }) {
             let kind = try fail.hdf5 { try file.elementClass(of: "error_mask") }
             guard kind == .float || kind == .integer else {
-                throw fail("/error_mask holds \(kind.rawValue) values; it must hold float32 or int32 0/1 values")
+                let stored = try fail.hdf5 { try file.typeName(of: "error_mask") }
+                throw fail("/error_mask holds \(stored) values; it must hold float32 or int32 0/1 values\(Self.boolHint(stored))")
             }
             let shape = try fail.hdf5 { try file.shape(of: "error_mask") }
             try fail.hdf5 { try file.checkStorage(of: "error_mask") }
@@ -140,13 +141,20 @@ struct Header {
         }
     }
 
+    /// h5py stores a numpy bool array as an HDF5 enum, which a reader cannot take for numbers.
+    static func boolHint(_ storedType: String) -> String {
+        storedType == "enum" ? " (h5py stores numpy booleans as an enum: write the array with .astype('float32'))" : ""
+    }
+
     /// The shape of a required dataset whose elements are of `elementClass`.
     static func shape(_ name: String, of file: HDF5File, _ fail: Failure, class elementClass: HDF5ElementClass,
                       _ expected: String) throws -> [Int] {
         guard try fail.hdf5({ try file.exists(name) }) else { throw fail("/\(name) is missing (required: \(expected))") }
         let kind = try fail.hdf5 { try file.elementClass(of: name) }
         guard kind == elementClass else {
-            throw fail("/\(name) holds \(kind.rawValue) values; it must hold \(elementClass.rawValue) values (\(expected))")
+            let stored = try fail.hdf5 { try file.typeName(of: name) }
+            throw fail("/\(name) holds \(stored) values; it must hold \(elementClass.rawValue) values (\(expected))"
+                       + Self.boolHint(stored))
         }
         let shape = try fail.hdf5 { try file.shape(of: name) }
         // Rows are read piece by piece later: the whole shape must be backed by stored data now.

@@ -7,6 +7,8 @@ extension DatasetFile {
     struct Statistics {
         var scored = 0
         var judged = 0
+        var shortest = Int.max
+        var longest = 0
         var targetSums: [Double]
         init(outputs: Int) { targetSums = Array(repeating: 0, count: outputs) }
     }
@@ -27,6 +29,8 @@ extension DatasetFile {
                 throw fail("/lengths is \(length) for sequence \(first + k); lengths must be in 1...\(t) (T)")
             }
             rows.lengths.append(Int(length))
+            statistics.shortest = min(statistics.shortest, Int(length))
+            statistics.longest = max(statistics.longest, Int(length))
         }
 
         rows.inputs = try fail.hdf5 { try file.readRows("inputs", rows: range, as: Float.self) }

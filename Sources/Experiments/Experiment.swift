@@ -67,7 +67,7 @@ public struct Experiment: Sendable {
             return Experiment(folder: folder, spec: spec)
         }
         guard exists else {
-            throw GridError("\(folder.spec): no experiment here; give the grid (--tasks, --lengths, --seeds, a budget) or --spec FILE")
+            throw GridError("\(folder.spec): no experiment here; give the grid (--tasks and --lengths, or --datasets; --seeds; a budget) or --spec FILE")
         }
         return Experiment(folder: folder, spec: try GridSpec.load(from: folder.spec))
     }

@@ -123,10 +123,20 @@ extension HDF5File {
 
     /// The type class of the dataset's elements.
     public func elementClass(of path: String) throws -> HDF5ElementClass {
+        try storedType(of: path).elementClass
+    }
+
+    /// The stored element type's name, for messages: "float64", "int32", "string", "enum" (h5py's
+    /// bool), "compound", ...
+    public func typeName(of path: String) throws -> String {
+        try storedType(of: path).name
+    }
+
+    private func storedType(of path: String) throws -> StoredType {
         try withDataset(path) { dataset, name in
             let type = try check(H5Dget_type(dataset), .dataset, name, "cannot read datatype")
             defer { H5Tclose(type) }
-            return StoredType(type).elementClass
+            return StoredType(type)
         }
     }
 
@@ -146,7 +156,31 @@ extension HDF5File {
             H5Dclose(dataset)
             throw error(.dataset, name, refusal)
         }
+        do { try checkFiltersAvailable(dataset, name) } catch {
+            H5Dclose(dataset)
+            throw error
+        }
         return dataset
+    }
+
+    /// Refuses data stored through a filter this libhdf5 cannot decode (h5py's LZF, Blosc, ...:
+    /// plugins Debian's HDF5 does not have) before reading, with the filter's name, where the
+    /// read would end in a plugin loader's message.
+    private func checkFiltersAvailable(_ dataset: hid_t, _ name: String) throws {
+        let creation = try check(H5Dget_create_plist(dataset), .dataset, name, "cannot read the creation properties")
+        defer { H5Pclose(creation) }
+        for index in 0..<max(0, H5Pget_nfilters(creation)) {
+            var flags: UInt32 = 0, parameterCount = 0, configuration: UInt32 = 0
+            var filterName = [CChar](repeating: 0, count: 80)
+            let filter = H5Pget_filter2(creation, UInt32(index), &flags, &parameterCount, nil,
+                                        filterName.count, &filterName, &configuration)
+            guard filter >= 0 else { throw error(.dataset, name, "cannot read its storage filters") }
+            if H5Zfilter_avail(filter) <= 0 {
+                let label = String(decoding: filterName.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                throw error(.dataset, name, "is compressed with the HDF5 filter \(label.isEmpty ? "" : "'\(label)' ")"
+                            + "(id \(filter)), which this HDF5 cannot decode; rewrite the file with gzip compression or none")
+            }
+        }
     }
 
     /// Runs `body` on the open dataset at `path` (with its normalised name for messages), closing

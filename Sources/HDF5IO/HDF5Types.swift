@@ -97,8 +97,13 @@ struct StoredType {
                                                    : wanted.isSigned && wanted.byteCount > byteCount
             return fits ? nil : "stored as \(name), which does not always fit in \(T.self)"
         default:
-            return "stored as \(name) (type class \(elementClass.rawValue)); cannot read it as \(T.self)"
-                + " (type class \(wanted.elementClass.rawValue))"
+            let needed = switch wanted.elementClass {
+            case .float: "floating-point numbers"
+            case .integer: "integers"
+            case .string: "text"
+            case .other: "\(T.self) values"
+            }
+            return "stored as \(name); it must hold \(needed)"
         }
     }
 }

@@ -50,11 +50,16 @@ public func relocating(_ config: TrainingConfig, to moved: MovedDataset) throws 
         throw HFRNNError("\(MovedDataset.testDatasetFlag): the run has no separate test file "
                          + "(its test set is rows of its dataset; give \(MovedDataset.datasetFlag))")
     }
-    // A path the user just gave is named as theirs, not as the run's stored path.
-    for (flag, given) in [(MovedDataset.datasetFlag, moved.dataset), (MovedDataset.testDatasetFlag, moved.testDataset)] {
-        if let given, !FileManager.default.fileExists(atPath: given) {
-            throw HFRNNError.file(given, "file not found (given with \(flag))")
+    // A path the user just gave is named as theirs, not as the run's stored path, and checked at
+    // once: evaluate and export read only a separate test file, so a training file given here
+    // would otherwise never be compared with the run's.
+    let given = [(MovedDataset.datasetFlag, moved.dataset, "dataset", config.datasetHashes?.training),
+                 (MovedDataset.testDatasetFlag, moved.testDataset, "test dataset", config.datasetHashes?.test)]
+    for case let (flag, path?, what, hash) in given {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw HFRNNError.file(path, "file not found (given with \(flag))")
         }
+        try checkContentHash(path, what: what, hash: hash)
     }
     var relocated = config
     relocated.data = .dataset(path: moved.dataset.map(absolutePath) ?? path,
@@ -94,6 +99,10 @@ private func checkStoredFile(_ path: String, what: String, flag: String, hash st
         throw HFRNNError.file(path, "file not found: the run's stored \(what) path (if the file has moved, "
                               + "give its new path with \(flag) FILE)")
     }
+    try checkContentHash(path, what: what, hash: stored)
+}
+
+private func checkContentHash(_ path: String, what: String, hash stored: String?) throws {
     guard let stored else { return }  // runs from before hashes were recorded
     let found = try contentHash(ofFileAt: path)
     guard found == stored else {

@@ -28,6 +28,8 @@ public final class Trainer<Method: TrainingMethod> {
     let source: any SequenceSource<Scalar>
     /// The fixed test set, and the buffers every evaluation except HF's curvature batch runs in.
     let testSet: FixedTestSet<Scalar>
+    /// How many sequences the fixed test set holds.
+    public var testSetSize: Int { source.testSetSize }
     var workspace: EvaluationWorkspace<Scalar> { testSet.workspace }
     private let clock: SessionClock
 

@@ -73,7 +73,7 @@ enum StructuralDampingChoice: Sendable, Equatable {
         case .value(let number): return number
         case .perScoredStep:
             guard let mu = TrainingConfig.structuralDampingPerScoredStep(for: data) else {
-                throw ValidationError("--mu per-scored-step needs --task (a dataset's scored steps per sequence vary)")
+                throw ValidationError("--mu: per-scored-step needs --task (a dataset's scored steps per sequence vary)")
             }
             return mu
         }

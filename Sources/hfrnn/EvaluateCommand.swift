@@ -52,15 +52,15 @@ struct Evaluate: ParsableCommand {
     func validate() throws {
         if dataset != nil && task != nil { throw ValidationError("give at most one of --dataset and --task") }
         if task == nil {
-            if length != nil { throw ValidationError("--length needs --task") }
-            if seed != nil { throw ValidationError("--seed needs --task") }
+            if length != nil { throw ValidationError("--length: needs --task") }
+            if seed != nil { throw ValidationError("--seed: needs --task") }
         }
-        if task == nil && dataset == nil && count != nil { throw ValidationError("--count needs --task or --dataset") }
-        if let count, count < 1 { throw ValidationError("--count must be at least 1, got \(count)") }
+        if task == nil && dataset == nil && count != nil { throw ValidationError("--count: needs --task or --dataset") }
+        if let count, count < 1 { throw ValidationError("--count: must be at least 1, got \(count)") }
         if let count, count > BatchPlan.largestBatch {
-            throw ValidationError("--count must be at most \(BatchPlan.largestBatch), got \(count)")
+            throw ValidationError("--count: must be at most \(BatchPlan.largestBatch), got \(count)")
         }
-        if let dataset, dataset.isEmpty { throw ValidationError("--dataset must not be empty") }
+        if let dataset, dataset.isEmpty { throw ValidationError("--dataset: must not be empty") }
         if movedDataset.given && (dataset != nil || task != nil) {
             throw ValidationError("\(movedDataset.dataset != nil ? MovedDataset.datasetFlag : MovedDataset.testDatasetFlag) "
                                   + "is for the run's own test set, not with --dataset or --task")
@@ -71,7 +71,7 @@ struct Evaluate: ParsableCommand {
     /// The --task/--length pair as a spec (nil without --task).
     func taskSpec() throws -> TaskSpec? {
         guard let task else { return nil }
-        guard let length else { throw ValidationError("--task needs --length") }
+        guard let length else { throw ValidationError("--task: needs --length") }
         return try makeTaskSpec(task, length: length)
     }
 

@@ -86,9 +86,9 @@ struct ExperimentCommand: ParsableCommand {
 
     func validate() throws {
         if spec != nil && givesGrid { throw ValidationError("give the grid either as --spec FILE or as options, not both") }
-        if summarize && (spec != nil || givesGrid || only != nil) { throw ValidationError("--summarize takes only the folder") }
+        if summarize && (spec != nil || givesGrid || only != nil) { throw ValidationError("--summarize: takes only the folder") }
         if let only, cellPatterns(only).isEmpty { throw ValidationError("--only: no pattern given") }
-        if jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
+        if jobs < 1 { throw ValidationError("--jobs: must be at least 1, got \(jobs)") }
         if let grid = try gridFromOptions() { try checkVariants(grid) }
     }
 
@@ -98,7 +98,7 @@ struct ExperimentCommand: ParsableCommand {
         if datasets != nil {
             if tasks != nil { throw ValidationError("give --tasks or --datasets, not both: a grid trains on tasks or on datasets") }
             if lengths != nil {
-                throw ValidationError("--lengths applies to --tasks, not to --datasets (a dataset's sequences have the lengths of its file)")
+                throw ValidationError("--lengths: applies to --tasks, not to --datasets (a dataset's sequences have the lengths of its file)")
             }
         }
         guard let seeds, datasets != nil || (tasks != nil && lengths != nil) else {
@@ -128,7 +128,7 @@ struct ExperimentCommand: ParsableCommand {
         if datasets != nil && datasetList.isEmpty { throw ValidationError("--datasets: no file given") }
         let variants = try (variant.isEmpty ? ["default="] : variant).map { text -> GridVariant in
             guard let equals = text.firstIndex(of: "=") else {
-                throw ValidationError("--variant '\(text)' must be NAME=OPTIONS (OPTIONS may be empty)")
+                throw ValidationError("--variant: '\(text)' must be NAME=OPTIONS (OPTIONS may be empty)")
             }
             return GridVariant(name: String(text[..<equals]),
                                options: text[text.index(after: equals)...].split(separator: " ").map(String.init))

@@ -31,7 +31,7 @@ struct Export: ParsableCommand {
     @OptionGroup var movedDataset: MovedDatasetOptions
 
     func validate() throws {
-        if let output, output.isEmpty { throw ValidationError("--output must not be empty") }
+        if let output, output.isEmpty { throw ValidationError("--output: must not be empty") }
     }
 
     func run() throws {

@@ -100,16 +100,16 @@ struct FirstOrderOptions: ParsableArguments {
             if let (flag, field) = givenFlags.first {
                 let owners = field.map { f in FirstOrderMethod.allCases.filter { FirstOrderConfig.fieldNames(for: $0).contains(f) } }
                     ?? FirstOrderMethod.allCases
-                throw ValidationError("\(flag) belongs to --optimizer \(owners.map(\.rawValue).joined(separator: ", ")), not hf")
+                throw ValidationError("\(flag): belongs to --optimizer \(owners.map(\.rawValue).joined(separator: ", ")), not hf")
             }
             return
         }
-        if let flag = hfFlags.first { throw ValidationError("\(flag) belongs to --optimizer hf, not \(method.rawValue)") }
+        if let flag = hfFlags.first { throw ValidationError("\(flag): belongs to --optimizer hf, not \(method.rawValue)") }
         let fields = FirstOrderConfig.fieldNames(for: method)
         for (flag, field) in givenFlags {
             guard let field, !fields.contains(field) else { continue }
             let owners = FirstOrderMethod.allCases.filter { FirstOrderConfig.fieldNames(for: $0).contains(field) }
-            throw ValidationError("\(flag) belongs to --optimizer \(owners.map(\.rawValue).joined(separator: ", ")), not \(method.rawValue)")
+            throw ValidationError("\(flag): belongs to --optimizer \(owners.map(\.rawValue).joined(separator: ", ")), not \(method.rawValue)")
         }
         if clip != nil && noClip { throw ValidationError("--clip and --no-clip contradict each other") }
         if Set(initialStates).count > 1 {
@@ -130,7 +130,7 @@ struct FirstOrderOptions: ParsableArguments {
         if let initialization { run.initialization = initialization }
         if let initialState {
             guard run.initialization == .careful else {
-                throw ValidationError("--\(initialState.flagName) belongs to --initialization careful")
+                throw ValidationError("--\(initialState.flagName): belongs to --initialization careful")
             }
             run.carefulInitialization.zeroInitialState = initialState == .zeroInitialState
         }

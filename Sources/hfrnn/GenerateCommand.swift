@@ -52,20 +52,20 @@ struct Generate: ParsableCommand {
 
     func validate() throws {
         if check != nil {
-            guard task == nil && output == nil else { throw ValidationError("--check takes no task and no --output") }
+            guard task == nil && output == nil else { throw ValidationError("--check: takes no task and no --output") }
             let unused = [("--length", length != nil), ("--count", count != nil), ("--seed", seed != nil),
                           ("--target-format", targetFormat != nil)].filter(\.1).map(\.0)
-            if let flag = unused.first { throw ValidationError("--check only reads the file; \(flag) would do nothing") }
+            if let flag = unused.first { throw ValidationError("--check: only reads the file; \(flag) would do nothing") }
             return
         }
         guard let task else { throw ValidationError("give a task (\(taskNames)) or --check FILE") }
         let spec = try makeTaskSpec(task, length: sequenceLength)
         if targetFormat == .labels && spec.outputLoss != .softmaxCrossEntropy {
-            throw ValidationError("--target-format labels needs a task with softmax outputs; \(task) has \(spec.outputLoss.rawValue)")
+            throw ValidationError("--target-format: labels needs a task with softmax outputs; \(task) has \(spec.outputLoss.rawValue)")
         }
-        guard sequenceCount > 0 else { throw ValidationError("--count must be positive, got \(sequenceCount)") }
+        guard sequenceCount > 0 else { throw ValidationError("--count: must be positive, got \(sequenceCount)") }
         guard sequenceCount <= BatchPlan.largestBatch else {
-            throw ValidationError("--count must be at most \(BatchPlan.largestBatch), got \(sequenceCount)")
+            throw ValidationError("--count: must be at most \(BatchPlan.largestBatch), got \(sequenceCount)")
         }
         guard output?.isEmpty == false else { throw ValidationError("give the file to write with --output FILE") }
     }

@@ -27,6 +27,10 @@ struct HFRNNCommand: ParsableCommand {
             FileHandle.standardError.write(Data("hfrnn: error: \(problem) (see 'hfrnn --help')\n".utf8))
             exit(withError: ExitCode(64))
         }
+        if let problem = RepeatedOption.problem(in: Array(CommandLine.arguments.dropFirst())) {
+            FileHandle.standardError.write(Data("hfrnn: error: \(problem) (see '\(commandWords()) --help')\n".utf8))
+            exit(withError: ExitCode(64))
+        }
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -39,7 +43,8 @@ struct HFRNNCommand: ParsableCommand {
             // A command's own checks run before ArgumentParser reports an option it does not know
             // (`hfrnn train --frobnicate` said "give exactly one of --task and --dataset").
             let unknown = code.rawValue == 64 ? unknownOption() : nil
-            let line = unknown.map { "Unknown option '\($0)'" } ?? String(message.map { $0.isNewline ? " " : $0 })
+            let line = unknown.map { "Unknown option '\($0)'" } ?? missingOption(message)
+                ?? String(message.map { $0.isNewline ? " " : $0 })
             FileHandle.standardError.write(Data("hfrnn: error: \(line) (see '\(commandWords()) --help')\n".utf8))
             exit(withError: ExitCode(code.rawValue))
         }
@@ -54,6 +59,13 @@ struct HFRNNCommand: ParsableCommand {
         let known = Set(help.matches(of: /--[A-Za-z0-9][A-Za-z0-9-]*/).map { String($0.output) } + ["--help"])
         return arguments.dropFirst().lazy.filter { $0.hasPrefix("--") && $0 != "--" }
             .map { String($0.prefix { $0 != "=" }) }.first { !known.contains($0) }
+    }
+
+    /// ArgumentParser's "Missing expected argument '--output <file>'" in hfrnn's form, the flag
+    /// first: "--output: missing; give --output <file>". Nil for any other message.
+    private static func missingOption(_ message: String) -> String? {
+        guard let match = message.firstMatch(of: /^Missing expected argument '((--[A-Za-z0-9-]+)[^']*)'$/) else { return nil }
+        return "\(match.output.2): missing; give \(match.output.1)"
     }
 
     /// "hfrnn" or "hfrnn <subcommand>", as typed.

@@ -19,7 +19,7 @@ struct MovedDatasetOptions: ParsableArguments {
     var given: Bool { dataset != nil || testDataset != nil }
 
     func validate() throws {
-        if dataset?.isEmpty == true { throw ValidationError("\(MovedDataset.datasetFlag) must not be empty") }
-        if testDataset?.isEmpty == true { throw ValidationError("\(MovedDataset.testDatasetFlag) must not be empty") }
+        if dataset?.isEmpty == true { throw ValidationError("\(MovedDataset.datasetFlag): must not be empty") }
+        if testDataset?.isEmpty == true { throw ValidationError("\(MovedDataset.testDatasetFlag): must not be empty") }
     }
 }

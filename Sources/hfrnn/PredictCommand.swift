@@ -28,7 +28,7 @@ struct Predict: ParsableCommand {
     @Option(help: ArgumentHelp("The sequences: an HDF5 dataset (see datasets/README.md).", valueName: "file"))
     var dataset: String
 
-    @Option(help: ArgumentHelp("The predictions file to write.", valueName: "file"))
+    @Option(help: ArgumentHelp("The predictions file to write (missing folders are created; a file there is replaced unless it is an input, a checkpoint or a dataset).", valueName: "file"))
     var output: String
 
     @Option(parsing: .unconditional, help: "Only the first this many sequences of the dataset (default: all).")
@@ -38,9 +38,9 @@ struct Predict: ParsableCommand {
     var hiddenStates = false
 
     func validate() throws {
-        if dataset.isEmpty { throw ValidationError("--dataset must not be empty") }
-        if output.isEmpty { throw ValidationError("--output must not be empty") }
-        if let count, count < 1 { throw ValidationError("--count must be at least 1, got \(count)") }
+        if dataset.isEmpty { throw ValidationError("--dataset: must not be empty") }
+        if output.isEmpty { throw ValidationError("--output: must not be empty") }
+        if let count, count < 1 { throw ValidationError("--count: must be at least 1, got \(count)") }
     }
 
     func run() throws {

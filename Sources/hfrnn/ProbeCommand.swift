@@ -73,30 +73,30 @@ struct Probe: ParsableCommand {
     @Option(help: "Numeric precision: float or double (default: double).", transform: choice())
     var precision: Precision = .double
 
-    @Option(help: ArgumentHelp("The HDF5 file to write.", valueName: "file"))
+    @Option(help: ArgumentHelp("The HDF5 file to write (missing folders are created; a file there is replaced unless it is an input, a checkpoint or a dataset).", valueName: "file"))
     var output: String
 
     func validate() throws {
         if checkpoint != nil {
-            if seed != nil { throw ValidationError("--seed sets up a fresh model; it cannot be combined with --checkpoint") }
-            if hiddenUnits != nil { throw ValidationError("--hidden-units sets up a fresh model; it cannot be combined with --checkpoint") }
+            if seed != nil { throw ValidationError("--seed: sets up a fresh model; it cannot be combined with --checkpoint") }
+            if hiddenUnits != nil { throw ValidationError("--hidden-units: sets up a fresh model; it cannot be combined with --checkpoint") }
             if (task == nil) != (length == nil) { throw ValidationError("give --task and --length together") }
         } else {
             guard task != nil else { throw ValidationError("give --checkpoint, or --task and --length for a fresh model") }
-            guard length != nil else { throw ValidationError("--task needs --length") }
+            guard length != nil else { throw ValidationError("--task: needs --length") }
         }
-        if let hiddenUnits, hiddenUnits < 1 { throw ValidationError("--hidden-units must be at least 1, got \(hiddenUnits)") }
+        if let hiddenUnits, hiddenUnits < 1 { throw ValidationError("--hidden-units: must be at least 1, got \(hiddenUnits)") }
         if let hiddenUnits, hiddenUnits > NetworkShape.largestLayer {
-            throw ValidationError("--hidden-units must be at most \(NetworkShape.largestLayer), got \(hiddenUnits)")
+            throw ValidationError("--hidden-units: must be at most \(NetworkShape.largestLayer), got \(hiddenUnits)")
         }
-        if count < 1 { throw ValidationError("--count must be at least 1, got \(count)") }
-        if count > BatchPlan.largestBatch { throw ValidationError("--count must be at most \(BatchPlan.largestBatch), got \(count)") }
-        if dataset != nil && dataSeed != nil { throw ValidationError("--data-seed draws a task minibatch; it cannot be combined with --dataset") }
+        if count < 1 { throw ValidationError("--count: must be at least 1, got \(count)") }
+        if count > BatchPlan.largestBatch { throw ValidationError("--count: must be at most \(BatchPlan.largestBatch), got \(count)") }
+        if dataset != nil && dataSeed != nil { throw ValidationError("--data-seed: draws a task minibatch; it cannot be combined with --dataset") }
         if direction != nil && directionSeed != nil { throw ValidationError("give at most one of --direction and --direction-seed") }
         for (name, value) in [("--lambda", lambda), ("--mu", mu), ("--weight-cost", weightCost)] {
-            guard value >= 0 && value.isFinite else { throw ValidationError("\(name) must be a finite non-negative number, got \(value)") }
+            guard value >= 0 && value.isFinite else { throw ValidationError("\(name): must be a finite non-negative number, got \(value)") }
         }
-        if output.isEmpty { throw ValidationError("--output must not be empty") }
+        if output.isEmpty { throw ValidationError("--output: must not be empty") }
         if let task, let length { _ = try makeTaskSpec(task, length: length) }
     }
 

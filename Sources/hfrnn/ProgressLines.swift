@@ -25,6 +25,16 @@ protocol ReportedMethod: StoredMethod {
 }
 
 extension ReportedMethod {
+    /// What the run trains and tests on; a dataset without a separate test file says that its
+    /// test rows are trained on too, which nothing else on the screen would.
+    static func dataSummary(_ trainer: Trainer<Self>) -> String {
+        switch trainer.config.data {
+        case .task(let spec): spec.name
+        case .dataset(let path, let testPath?): "\(path) with test set \(testPath)"
+        case .dataset(let path, nil): "\(path) (test set: its first \(trainer.testSetSize) sequences, also trained on)"
+        }
+    }
+
     /// The network part of the header.
     static func networkSummary(_ trainer: Trainer<Self>) -> String {
         "\(trainer.network.shape) network, \(trainer.network.parameterCount) parameters"
@@ -37,7 +47,7 @@ extension HessianFreeTraining: ReportedMethod where Scalar: HDF5Element {
 
     static func startHeader(_ trainer: Trainer<Self>) -> String {
         let config = trainer.config, mu = trainer.settings.structuralDampingWeight
-        return "training \(config.data.name), seed \(config.seed), \(config.precision.rawValue), "
+        return "training \(dataSummary(trainer)), seed \(config.seed), \(config.precision.rawValue), "
             + (mu > 0 ? "structural damping μ = \(String(format: "%g", mu))" : "no structural damping") + ", " + networkSummary(trainer)
     }
 
@@ -56,7 +66,7 @@ extension HessianFreeTraining: ReportedMethod where Scalar: HDF5Element {
     }
 
     static func work(_ trainer: Trainer<Self>, _ outcome: TrainingOutcome) -> String {
-        "\(outcome.iterations) HF iterations, \(outcome.totalCGIterations) CG steps"
+        "\(outcome.iterations) HF iteration\(outcome.iterations == 1 ? "" : "s"), \(outcome.totalCGIterations) CG steps"
     }
 
     static func noProgressMessage(_ trainer: Trainer<Self>) -> String {
@@ -95,7 +105,7 @@ extension FirstOrderTraining: ReportedMethod where Scalar: HDF5Element {
         case .nesterov: settings.append("\(o.momentumSchedule.rawValue) momentum to \(o.maximumMomentum)")
         case .adam: settings.append("β₁ = \(o.adamBeta1), β₂ = \(o.adamBeta2), ε = \(o.adamEpsilon)")
         }
-        return "training \(config.data.name), seed \(config.seed), \(config.precision.rawValue), \(o.method.rawValue) ("
+        return "training \(dataSummary(trainer)), seed \(config.seed), \(config.precision.rawValue), \(o.method.rawValue) ("
             + settings.joined(separator: ", ") + "), \(run.initialization.rawValue) initialisation, "
             + networkSummary(trainer) + ", test every \(run.evaluateEvery) updates"
     }

@@ -50,11 +50,11 @@ struct Resume: ParsableCommand {
     var threads: Int? { threadOptions.threads }
 
     func validate() throws {
-        if let maxIterations, maxIterations < 0 { throw ValidationError("--max-iterations must be non-negative, got \(maxIterations)") }
+        if let maxIterations, maxIterations < 0 { throw ValidationError("--max-iterations: must be non-negative, got \(maxIterations)") }
         if let timeLimit { _ = try parseDuration(timeLimit, flag: "--time-limit") }
         if let processorTimeLimit { _ = try parseDuration(processorTimeLimit, flag: "--processor-time-limit") }
         if let successThreshold, !(successThreshold > 0 && successThreshold <= 1) {
-            throw ValidationError("--success-threshold must be in (0, 1], got \(successThreshold)")
+            throw ValidationError("--success-threshold: must be in (0, 1], got \(successThreshold)")
         }
     }
 

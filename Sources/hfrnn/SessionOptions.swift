@@ -22,7 +22,7 @@ struct StopOptions: ParsableArguments {
     var processorTimeLimit: String?
 
     func validate() throws {
-        if let maxIterations, maxIterations < 0 { throw ValidationError("--max-iterations must be non-negative, got \(maxIterations)") }
+        if let maxIterations, maxIterations < 0 { throw ValidationError("--max-iterations: must be non-negative, got \(maxIterations)") }
         if let timeLimit { _ = try parseDuration(timeLimit, flag: "--time-limit") }
         if let processorTimeLimit { _ = try parseDuration(processorTimeLimit, flag: "--processor-time-limit") }
     }
@@ -45,7 +45,7 @@ struct ThreadOptions: ParsableArguments {
 
     func validate() throws {
         if let threads, !(1...ThreadCount.maximum).contains(threads) {
-            throw ValidationError("--threads must be in 1...\(ThreadCount.maximum), got \(threads)")
+            throw ValidationError("--threads: must be in 1...\(ThreadCount.maximum), got \(threads)")
         }
     }
 }

@@ -155,9 +155,9 @@ struct Train: ParsableCommand {
     @OptionGroup var firstOrder: FirstOrderOptions
 
     func validate() throws {
+        if testDataset != nil && dataset == nil { throw ValidationError("--test-dataset: needs --dataset (the training file)") }
         guard (task == nil) != (dataset == nil) else { throw ValidationError("give exactly one of --task and --dataset") }
-        if testDataset != nil && dataset == nil { throw ValidationError("--test-dataset needs --dataset") }
-        if dataset != nil && length != nil { throw ValidationError("--length belongs to --task, not --dataset") }
+        if dataset != nil && length != nil { throw ValidationError("--length: belongs to --task, not --dataset") }
         if noStructuralDamping && mu != nil { throw ValidationError("--no-structural-damping and --mu contradict each other") }
         _ = try runFolder(for: try makeConfig())
     }

@@ -47,7 +47,7 @@ extension Train {
         guard let flag = flagOfField[problem.field] ?? FirstOrderOptions.flagOfField[problem.field] else {
             return problem.description
         }
-        return "\(flag) \(problem.requirement)"
+        return "\(flag): \(problem.requirement)"
     }
 }
 

@@ -45,7 +45,7 @@ func resumeTraining<S: BLASScalar & HDF5Element>(_ path: String, _: S.Type, limi
                           moved: moved, threads: threads)
     }
     // A flag that does not fit the run is a usage error (64), as `train` says it, found once the file is read.
-    if threads != nil { throw ValidationError("--threads belongs to HF runs; \(path) is a first-order run") }
+    if threads != nil { throw ValidationError("--threads: belongs to HF runs; \(path) is a first-order run") }
     try refuseSharing(group, "resume")
     try resume(FirstOrderTraining<S>.self, path, limits: limits, successThreshold: successThreshold, moved: moved,
                threads: nil)

@@ -274,16 +274,16 @@ final class Workspace {
 /// clamped curvature batch.
 @Suite struct HugeFlagTests {
     @Test(arguments: [
-        (["train", "--task", "addition", "--length", "10", "--hidden-units", "99999999999"], "--hidden-units must be at most "),
+        (["train", "--task", "addition", "--length", "10", "--hidden-units", "99999999999"], "--hidden-units: must be at most "),
         (["train", "--task", "addition", "--length", "10", "--hidden-units", "1000000"], "--hidden-units: a network of 1000000 hidden units needs at least "),
         (["train", "--task", "addition", "--length", "9223372036854775807"], "--length: addition takes minimum lengths T ≤ "),
-        (["train", "--task", "addition", "--length", "10", "--gradient-batch", "9223372036854775807"], "--gradient-batch must be at most "),
-        (["train", "--task", "addition", "--length", "10", "--test-sequences", "9223372036854775807"], "--test-sequences must be at most "),
+        (["train", "--task", "addition", "--length", "10", "--gradient-batch", "9223372036854775807"], "--gradient-batch: must be at most "),
+        (["train", "--task", "addition", "--length", "10", "--test-sequences", "9223372036854775807"], "--test-sequences: must be at most "),
         (["train", "--task", "addition", "--length", "10", "--gradient-batch", "60", "--curvature-batch", "100"],
-         "--curvature-batch must be at most the gradient batch (60)"),
+         "--curvature-batch: must be at most the gradient batch (60)"),
         (["train", "--task", "addition", "--length", "10", "--gradient-batch", "1000000000", "--curvature-batch", "1000000000"],
          "--curvature-batch: a curvature batch of 1000000000 sequences of 10 steps needs at least "),
-        (["generate", "addition", "--length", "10", "--count", "9223372036854775807", "--output", "g.h5"], "--count must be at most "),
+        (["generate", "addition", "--length", "10", "--count", "9223372036854775807", "--output", "g.h5"], "--count: must be at most "),
         (["generate", "addition", "--length", "10", "--count", "1000000000", "--output", "g.h5"],
          "--count: 1000000000 sequences of 10 steps needs at least "),
         (["probe", "--task", "addition", "--length", "10", "--hidden-units", "2", "--count", "1000000000", "--output", "p.h5"],
@@ -320,6 +320,6 @@ final class Workspace {
     let result = try runHFRNN(["generate", "addition", "--length", "10", "--count", "5", "--output", "b.h5",
                                "--target-format", "labels"], in: workspace.path)
     #expect(result.status == 64, "\(result.stderr)")
-    #expect(result.stderr.hasPrefix("hfrnn: error: --target-format labels needs a task with softmax outputs"), "\(result.stderr)")
+    #expect(result.stderr.hasPrefix("hfrnn: error: --target-format: labels needs a task with softmax outputs"), "\(result.stderr)")
     #expect(workspace.listing().isEmpty)
 }

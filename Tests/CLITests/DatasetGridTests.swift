@@ -160,7 +160,7 @@ import Testing
     /// Lengths and tasks do not go with datasets: one line, nothing created.
     @Test(arguments: [
         (["--datasets", "data/sums.h5", "--lengths", "10", "--seeds", "1", "--iteration-budget", "2"],
-         "--lengths applies to --tasks, not to --datasets"),
+         "--lengths: applies to --tasks, not to --datasets"),
         (["--datasets", "data/sums.h5", "--tasks", "addition", "--lengths", "10", "--seeds", "1", "--iteration-budget", "2"],
          "give --tasks or --datasets, not both"),
         (["--datasets", "data/missing.h5", "--seeds", "1", "--iteration-budget", "2"], "data/missing.h5: file not found"),

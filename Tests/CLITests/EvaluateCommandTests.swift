@@ -34,7 +34,7 @@ import Training
         let huge = try runHFRNN(["evaluate", "runs/tiny", "--task", "addition", "--length", "8", "--count", "2000000000"],
                                 in: workspace.path)
         #expect(huge.status == 64)
-        #expect(huge.stderr.hasPrefix("hfrnn: error: --count must be at most 1073741824, got 2000000000"), "\(huge.stderr)")
+        #expect(huge.stderr.hasPrefix("hfrnn: error: --count: must be at most 1073741824, got 2000000000"), "\(huge.stderr)")
     }
 
     @Test func jsonIsOneVersionedSnakeCaseDocument() throws {

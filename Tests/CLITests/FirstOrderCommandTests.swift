@@ -28,7 +28,7 @@ private let tinyRun = ["--task", "addition", "--length", "8", "--hidden-units", 
         // --threads is HF's: a usage error (64) on resume as on train (resume exited 1).
         let threaded = try runHFRNN(["resume", run, "--threads", "1"], in: folder)
         #expect(threaded.status == 64)
-        #expect(threaded.stderr == "hfrnn: error: --threads belongs to HF runs; \(run)/latest.h5 is a first-order run\n")
+        #expect(threaded.stderr == "hfrnn: error: --threads: belongs to HF runs; \(run)/latest.h5 is a first-order run\n")
 
         let resume = try runHFRNN(["resume", run, "--max-iterations", "2"], in: folder)
         #expect(resume.status == 0, "\(resume.stderr)")
@@ -95,16 +95,16 @@ private let tinyRun = ["--task", "addition", "--length", "8", "--hidden-units", 
 
     /// Bad first-order flags: one line naming the flag, status 64, nothing written.
     @Test(arguments: [
-        (["--optimizer", "adam", "--learning-rate", "-0.1"], "hfrnn: error: --learning-rate must be positive and finite, got -0.1"),
+        (["--optimizer", "adam", "--learning-rate", "-0.1"], "hfrnn: error: --learning-rate: must be positive and finite, got -0.1"),
         (["--optimizer", "newton"], "hfrnn: error: The value 'newton' is invalid for '--optimizer <optimizer>': choose one of hf, sgd, nesterov, adam"),
-        (["--optimizer", "adam", "--max-cg", "5"], "hfrnn: error: --max-cg belongs to --optimizer hf, not adam"),
-        (["--learning-rate", "0.1"], "hfrnn: error: --learning-rate belongs to --optimizer sgd, nesterov, adam, not hf"),
-        (["--optimizer", "sgd", "--max-momentum", "0.9"], "hfrnn: error: --max-momentum belongs to --optimizer nesterov, not sgd"),
-        (["--optimizer", "nesterov", "--beta1", "0.5"], "hfrnn: error: --beta1 belongs to --optimizer adam, not nesterov"),
+        (["--optimizer", "adam", "--max-cg", "5"], "hfrnn: error: --max-cg: belongs to --optimizer hf, not adam"),
+        (["--learning-rate", "0.1"], "hfrnn: error: --learning-rate: belongs to --optimizer sgd, nesterov, adam, not hf"),
+        (["--optimizer", "sgd", "--max-momentum", "0.9"], "hfrnn: error: --max-momentum: belongs to --optimizer nesterov, not sgd"),
+        (["--optimizer", "nesterov", "--beta1", "0.5"], "hfrnn: error: --beta1: belongs to --optimizer adam, not nesterov"),
         (["--optimizer", "sgd", "--clip", "1", "--no-clip"], "hfrnn: error: --clip and --no-clip contradict each other"),
-        (["--optimizer", "sgd", "--evaluate-every", "0"], "hfrnn: error: --evaluate-every must be at least 1 update, got 0"),
+        (["--optimizer", "sgd", "--evaluate-every", "0"], "hfrnn: error: --evaluate-every: must be at least 1 update, got 0"),
         (["--optimizer", "sgd", "--initialization", "smart-tanh", "--random-initial-state"],
-         "hfrnn: error: --random-initial-state belongs to --initialization careful"),
+         "hfrnn: error: --random-initial-state: belongs to --initialization careful"),
         (["--optimizer", "nesterov", "--zero-initial-state", "--random-initial-state"],
          "hfrnn: error: --zero-initial-state and --random-initial-state contradict each other"),
         (["--optimizer", "nesterov", "--random-initial-state", "--zero-initial-state"],

@@ -29,19 +29,19 @@ import TestSupport
                 + "temporal-order, temporal-order-3bit, random-permutation, memorization-5bit, memorization-20bit"),
             (["addition", "-T", "5", "-o", out],
              "--length: addition needs minimum length T ≥ 6, got 5: shorter sequences leave no room for its marked positions before the final cue"),
-            (["addition", "-n", "0", "-o", out], "--count must be positive, got 0"),
-            (["addition", "--count=-3", "-o", out], "--count must be positive, got -3"),
-            (["addition", "--count", "-3", "-o", out], "--count must be positive, got -3"),
+            (["addition", "-n", "0", "-o", out], "--count: must be positive, got 0"),
+            (["addition", "--count=-3", "-o", out], "--count: must be positive, got -3"),
+            (["addition", "--count", "-3", "-o", out], "--count: must be positive, got -3"),
             (["addition", "--length", "-4", "-o", out],
              "--length: addition needs minimum length T ≥ 6, got -4: shorter sequences leave no room for its marked positions before the final cue"),
             (["addition"], "give the file to write with --output FILE"),
             (["addition", "--target-format", "csv", "-o", out], "The value 'csv' is invalid for '--target-format <auto|labels|targets>': choose one of auto, labels, targets"),
             ([], "give a task (addition, addition-smdh, multiplication, xor, xor-isc, temporal-order, temporal-order-3bit, random-permutation, "
                 + "memorization-5bit, memorization-20bit) or --check FILE"),
-            (["addition", "--check", "x.h5"], "--check takes no task and no --output"),
-            (["--check", "x.h5", "--length", "5"], "--check only reads the file; --length would do nothing"),
-            (["--check", "x.h5", "--seed", "2"], "--check only reads the file; --seed would do nothing"),
-            (["--check", "x.h5", "--target-format", "labels"], "--check only reads the file; --target-format would do nothing"),
+            (["addition", "--check", "x.h5"], "--check: takes no task and no --output"),
+            (["--check", "x.h5", "--length", "5"], "--check: only reads the file; --length would do nothing"),
+            (["--check", "x.h5", "--seed", "2"], "--check: only reads the file; --seed would do nothing"),
+            (["--check", "x.h5", "--target-format", "labels"], "--check: only reads the file; --target-format would do nothing"),
         ]
         for (arguments, message) in cases {
             let rejected = rejection(arguments)
@@ -65,6 +65,24 @@ import TestSupport
         #expect(a.sequenceCount == 12 && a.outputSize == 4 && a.targetEncoding == .labels)
         #expect(a.task == "temporal-order" && a.taskLength == 10 && a.seed == 5)
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["a.h5", "b.h5"])
+    }
+
+    /// `--check` says how long the sequences are and how many steps are judged: it gave only T and
+    /// the scored steps, so a file of varied lengths or with an error mask looked like any other.
+    @Test func checkSummarisesLengthsAndJudgedSteps() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        for (task, length) in [("addition", "100"), ("memorization-5bit", "10")] {
+            let made = try runHFRNN(["generate", task, "--length", length, "--count", "50", "--seed", "1", "--output", task + ".h5"],
+                                    in: folder)
+            try #require(made.status == 0, "\(made.stderr)")
+        }
+        let varied = try runHFRNN(["generate", "--check", "addition.h5"], in: folder)
+        #expect(varied.stdout == "addition.h5: N = 50 sequences, T = 109 steps (lengths 100–109), I = 2, O = 1, "
+                + "linear-squared-error, 50 scored steps (targets)\n", "\(varied.stdout)")
+        let judged = try runHFRNN(["generate", "--check", "memorization-5bit.h5"], in: folder)
+        #expect(judged.stdout == "memorization-5bit.h5: N = 50 sequences, T = 20 steps (lengths all 20), I = 4, O = 3, "
+                + "softmax-cross-entropy, 1000 scored steps (labels; error mask: 250 judged steps)\n", "\(judged.stdout)")
     }
 
     /// The output is checked like every command's (`checkOutputFile`): a folder given as the file or

@@ -68,6 +68,35 @@ import TestSupport
         #expect(checked.stdout.contains("40 sequences"), "\(checked.stdout)")
     }
 
+    /// A mask written as a numpy bool array is an HDF5 enum to every reader but h5py: the message
+    /// said "holds other values" and left the user to guess why.
+    @Test(.enabled(if: python(importing: ["numpy", "h5py"]) != nil, "needs python3 with numpy and h5py (make test installs python3-h5py)"))
+    func aBooleanMaskIsNamedForWhatItIs() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let interpreter = try #require(python(importing: ["numpy", "h5py"]))
+        let script = """
+            import h5py, numpy as np
+            n, t = 10, 6
+            with h5py.File("bool-mask.h5", "w") as f:
+                f.attrs["format"] = "hfrnn-dataset"
+                f.attrs["format_version"] = 1
+                f.attrs["output_loss"] = "linear-squared-error"
+                f["inputs"] = np.zeros((n, t, 2), dtype=np.float32)
+                f["targets"] = np.zeros((n, t, 1), dtype=np.float32)
+                f["mask"] = np.ones((n, t), dtype=bool)
+                f["lengths"] = np.full(n, t, dtype=np.int32)
+            """
+        try script.write(toFile: folder.file("make.py"), atomically: true, encoding: .utf8)
+        let made = try runProgram([interpreter, "make.py"], in: folder.path)
+        try #require(made.status == 0, "\(made.stderr)")
+        let checked = try runHFRNN(["generate", "--check", "bool-mask.h5"], in: folder)
+        #expect(checked.status == 1)
+        #expect(checked.stderr == "hfrnn: error: bool-mask.h5: /mask holds enum values; it must hold float values "
+                + "(float32 [N, T]) (h5py stores numpy booleans as an enum: write the array with .astype('float32'))\n",
+                "\(checked.stderr)")
+    }
+
     /// Data that does not fit, or a count beyond the file, is one line naming the file, and no
     /// output (nor its temporary file) is left behind.
     @Test func predictRefusesDataThatDoesNotFitWithOneLine() throws {

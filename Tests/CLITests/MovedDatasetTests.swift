@@ -22,6 +22,9 @@ import Testing
         let trained = try runHFRNN(["train", "--dataset", "sums.h5", "--max-iterations", "1", "--checkpoint-dir", "runs"]
                                    + tiny, in: project)
         try #require(trained.status == 0, "\(trained.stderr)")
+        // Without a test file the test rows are trained on too; only the docs said so.
+        #expect(trained.stdout.hasPrefix("training \(project)/sums.h5 (test set: its first 40 sequences, also trained on), seed 1"),
+                "\(trained.stdout)")
         let run = project + "/runs/sums-seed1"
 
         // From another folder, at the stored path.
@@ -74,6 +77,8 @@ import Testing
         let trained = try runHFRNN(["train", "--dataset", "sums.h5", "--test-dataset", "sums-test.h5", "--max-iterations", "1",
                                     "--checkpoint-dir", "runs"] + tiny, in: folder)
         try #require(trained.status == 0, "\(trained.stderr)")
+        #expect(trained.stdout.hasPrefix("training \(folder.file("sums.h5")) with test set \(folder.file("sums-test.h5")), seed 1"),
+                "\(trained.stdout)")
         let before = try runHFRNN(["evaluate", "runs/sums-seed1", "--json"], in: folder)
         try #require(before.status == 0, "\(before.stderr)")
         try FileManager.default.removeItem(atPath: folder.file("sums.h5"))
@@ -83,6 +88,15 @@ import Testing
         #expect(evaluated.stdout == before.stdout)
         let exported = try runHFRNN(["export", "runs/sums-seed1", "--output", "x"], in: folder)
         #expect(exported.status == 0, "\(exported.stderr)")
+        // A training file named by the user is checked although neither command reads it: it
+        // used to be accepted whatever it held.
+        for command in [["evaluate", "runs/sums-seed1"], ["export", "runs/sums-seed1", "--output", "y"]] {
+            let wrong = try runHFRNN(command + ["--dataset-moved-to", "sums-test.h5"], in: folder)
+            #expect(wrong.status == 1)
+            #expect(wrong.stderr.hasPrefix("hfrnn: error: sums-test.h5: not the run's dataset: its content hash is "),
+                    "\(command): \(wrong.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: folder.file("y")))
         let resumed = try runHFRNN(["resume", "runs/sums-seed1", "--max-iterations", "1"], in: folder)
         #expect(resumed.status == 1)
         #expect(resumed.stderr.hasPrefix("hfrnn: error: \(folder.file("sums.h5")): file not found: the run's stored dataset"),

@@ -34,6 +34,26 @@ import Testing
         #expect(help.status == 0 && help.stdout.contains("USAGE: hfrnn train"), "\(help.stdout)")
     }
 
+    /// `--dataset a.h5 --dataset b.h5` trained on b.h5 without a word: the last value won.
+    @Test func anOptionGivenTwiceIsRefused() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        expectOneLine(try runHFRNN(["train", "--dataset", "a.h5", "--dataset", "b.h5"], in: folder), status: 64,
+                      startsWith: "--dataset: given more than once; give it once (see 'hfrnn train --help')")
+        expectOneLine(try runHFRNN(["train", "--task", "addition", "--seed=1", "--seed", "2"], in: folder), status: 64,
+                      startsWith: "--seed: given more than once")
+        expectOneLine(try runHFRNN(["generate", "addition", "-T", "5", "--length", "6", "--count", "2", "-o", "x.h5"],
+                                   in: folder), status: 64, startsWith: "--length: given more than once")
+        expectOneLine(try runHFRNN(["generate", "addition", "-T5", "-T", "6", "--count", "2", "-o", "x.h5"],
+                                   in: folder), status: 64, startsWith: "--length: given more than once")
+        #expect(folder.contents().isEmpty)
+        // Options meant to be repeated, and values that look like numbers, are not refused.
+        let grid = try runHFRNN(["experiment", "grid", "--tasks", "addition", "--lengths", "5", "--seeds", "1",
+                                 "--variant", "a=--hidden-units 4", "--variant", "b=--hidden-units 5",
+                                 "--iteration-budget", "-1"], in: folder)
+        #expect(!grid.stderr.contains("given more than once"), "\(grid.stderr)")
+    }
+
     /// A folder of runs (here one with runs/tiny in it) used to give "latest.h5: file not found".
     @Test func aFolderOfRunsListsTheRuns() throws {
         let workspace = try Workspace(train: true)

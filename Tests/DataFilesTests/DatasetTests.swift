@@ -493,13 +493,13 @@ private struct RawDataset {
         #expect(try message { $0.datasets["labels"] = .ints(Array(repeating: 0, count: 20), [4, 5]) }
                 == "has both /targets and /labels; keep exactly one")
         #expect(try message { $0.datasets["inputs"] = .ints(Array(repeating: 0, count: 40), [4, 5, 2]) }
-                == "/inputs holds integer values; it must hold float values (float32 [N, T, I])")
+                == "/inputs holds int32 values; it must hold float values (float32 [N, T, I])")
         #expect(try message { $0.datasets["targets"] = .ints(Array(repeating: 0, count: 20), [4, 5, 1]) }
-                == "/targets holds integer values; it must hold float values (float32 [N, T, O])")
+                == "/targets holds int32 values; it must hold float values (float32 [N, T, O])")
         #expect(try message { $0.datasets["mask"] = .ints(Array(repeating: 0, count: 20), [4, 5]) }
-                == "/mask holds integer values; it must hold float values (float32 [N, T])")
+                == "/mask holds int32 values; it must hold float values (float32 [N, T])")
         #expect(try message { $0.datasets["lengths"] = .floats([5, 4, 5, 3], [4]) }
-                == "/lengths holds float values; it must hold integer values (int32 [N])")
+                == "/lengths holds float32 values; it must hold integer values (int32 [N])")
         let group = try message { $0.datasets["inputs"] = .group }
         #expect(group?.contains("'/inputs'") == true && group?.contains("not a dataset") == true, "\(group ?? "nil")")
     }
@@ -620,7 +620,7 @@ private struct RawDataset {
         #expect(try message { $0.set("labels", 2 * 5 + 4, -1) }
                 == "/labels has -1 at sequence 2, step 4, a scored or judged step; labels must be in 0..<3 (classes)")
         #expect(try message { $0.datasets["labels"] = .floats(Array(repeating: 0, count: 20), [4, 5]) }
-                == "/labels holds float values; it must hold integer values (int32 [N, T])")
+                == "/labels holds float32 values; it must hold integer values (int32 [N, T])")
         #expect(try message { $0.datasets["labels"] = .ints(Array(repeating: 0, count: 20), [4, 5, 1]) }
                 == "/labels has shape [4, 5, 1]; it must be [N, T] (rank 2)")
         // Labels on a judged (not scored) step are checked too.

@@ -141,9 +141,9 @@ extension UInt64: Sample {
         let narrowing = #expect(throws: HDF5Error.self) { try file.read("u64", as: Int64.self) }
         #expect(narrowing?.description.contains("stored as uint64, which does not always fit in Int64") == true)
         let floatAsInt = #expect(throws: HDF5Error.self) { try file.read("d", as: Int64.self) }
-        #expect(floatAsInt?.description.contains("stored as float64 (type class float)") == true)
+        #expect(floatAsInt?.description.contains("stored as float64; it must hold integers") == true)
         let intAsFloat = #expect(throws: HDF5Error.self) { try file.readRows("i32", rows: 0..<1, as: Double.self) }
-        #expect(intAsFloat?.description.contains("dataset '/i32': stored as int32 (type class integer)") == true)
+        #expect(intAsFloat?.description.contains("dataset '/i32': stored as int32; it must hold floating-point numbers") == true)
     }
 
     @Test func rewritingADatasetReplacesIt() throws {

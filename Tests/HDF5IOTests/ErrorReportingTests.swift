@@ -43,7 +43,7 @@ struct BrokenFiles: Sendable {
             ("missing dataset", { _ = try HDF5File.open(valid).read("nope", as: Float.self) },
              ["\(valid): dataset '/nope': not found (HDF5: ", "doesn't exist"]),
             ("float as Int32", { _ = try HDF5File.open(valid).read("floats", as: Int32.self) },
-             ["\(valid): dataset '/floats': stored as float32 (type class float); cannot read it as Int32"]),
+             ["\(valid): dataset '/floats': stored as float32; it must hold integers"]),
             ("shape mismatch", {
                 try HDF5File.open(valid, writable: true).write([1, 2, 3, 4, 5] as [Float], shape: [2, 3], to: "bad")
             }, ["\(valid): dataset '/bad': shape [2, 3] holds 6 values but 5 were given"]),

@@ -59,8 +59,12 @@ import Testing
         #expect(moved.data == .dataset(path: folder.file("moved.h5"), testPath: nil))
         _ = try makeStoredRunSource(moved, Float.self)
 
-        let other = try relocating(stored, to: MovedDataset(dataset: folder.file("other.h5")))
-        #expect(throws: HFRNNError.self) { _ = try makeStoredRunSource(other, Float.self) }
+        // Other data is refused where it is named, before any command reads it.
+        let otherHash = try contentHash(ofFileAt: folder.file("other.h5"))
+        #expect(throws: HFRNNError.file(folder.file("other.h5"), "not the run's dataset: its content hash is \(otherHash), "
+                                        + "the run's is \(stored.datasetHashes?.training ?? "")")) {
+            _ = try relocating(stored, to: MovedDataset(dataset: folder.file("other.h5")))
+        }
         #expect(throws: HFRNNError("--test-dataset-moved-to: the run has no separate test file (its test set is rows "
                                    + "of its dataset; give --dataset-moved-to)")) {
             _ = try relocating(stored, to: MovedDataset(testDataset: folder.file("other.h5")))
