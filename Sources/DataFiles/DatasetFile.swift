@@ -38,6 +38,9 @@ public final class DatasetFile {
     public private(set) var lengthRange = 1...1
     /// Mean target vector over the scored steps.
     public private(set) var targetMean: [Double] = []
+    /// When a judged step is wrong: the loss's standard criterion, or for linear outputs the
+    /// file's own `error_tolerance`.
+    public let errorCriterion: ErrorCriterion
     /// Informational attributes, when present: the generating task, its T, seed and hfrnn version.
     public let task: String?
     public let taskLength: Int?
@@ -72,6 +75,7 @@ public final class DatasetFile {
         targetEncoding = header.encoding
         errorMaskClass = header.errorMaskClass
         hasErrorMask = header.errorMaskClass != nil
+        errorCriterion = header.errorTolerance.map { .absoluteTolerance($0) } ?? .standard(for: header.loss)
         task = header.task
         taskLength = header.taskLength
         seed = header.seed
@@ -114,6 +118,7 @@ public final class DatasetFile {
         return "\(path): N = \(sequenceCount) sequences, T = \(steps) steps (lengths \(lengths)), I = \(inputSize), "
             + "O = \(outputSize), \(outputLoss.rawValue), \(scoredSteps) scored steps (\(targetEncoding == .labels ? "labels" : "targets")"
             + (hasErrorMask ? "; error mask: \(judgedSteps) judged steps" : "") + ")"
+            + (errorCriterion == .standard(for: outputLoss) ? "" : ", a sequence \(errorCriterion.wording)")
     }
 
     /// Decoded rows `range` (from memory, or read from the file and checked again).

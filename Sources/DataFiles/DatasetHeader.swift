@@ -26,6 +26,7 @@ struct Header {
     var loss = OutputLoss.linearSquaredError
     var encoding = DatasetTargetEncoding.targets
     var errorMaskClass: HDF5ElementClass?
+    var errorTolerance: Double?
     var task: String?
     var taskLength: Int?
     var seed: UInt64?
@@ -56,6 +57,16 @@ struct Header {
             throw fail("root attribute 'output_loss' is '\(lossName)'; it must be one of \(losses)")
         }
         self.loss = loss
+        if try fail.hdf5({ try file.hasAttribute("error_tolerance") }) {
+            guard loss == .linearSquaredError else {
+                throw fail("root attribute 'error_tolerance' is for output_loss 'linear-squared-error', not '\(loss.rawValue)'")
+            }
+            let tolerance = try fail.hdf5 { try file.doubleAttribute("error_tolerance") }
+            guard tolerance > 0 && tolerance.isFinite else {
+                throw fail("root attribute 'error_tolerance' is \(tolerance); it must be positive and finite")
+            }
+            errorTolerance = tolerance
+        }
         // Informational: ignored when missing or of another type, but a damaged value is an error.
         task = try fail.hdf5 { try file.optionalStringAttribute("task") }
         taskLength = try fail.hdf5 { try file.optionalInt64Attribute("task_length") }.map { Int($0) }

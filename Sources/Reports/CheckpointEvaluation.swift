@@ -151,14 +151,3 @@ private func evaluateCheckpoint<S: BLASScalar & HDF5Element>(at path: String, on
                       criterion: criterion, described: described)
 
 }
-
-extension ErrorCriterion {
-    /// When a sequence counts as wrong, in words.
-    public var wording: String {
-        switch self {
-        case .absoluteTolerance(let tolerance): "wrong when an output is off by more than \(tolerance)"
-        case .binaryThreshold: "wrong when an output is on the wrong side of 0.5"
-        case .argmax: "wrong when the arg-max output is not the target class"
-        }
-    }
-}

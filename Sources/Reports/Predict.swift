@@ -46,7 +46,7 @@ private func predict<S: BLASScalar & HDF5Element>(_ run: StoredRun<S>, _ dataset
     let sequences = count ?? data.sequenceCount
     try requireRoom(for: output, sequences: sequences, steps: data.steps, network: run.network,
                     hiddenStates: hiddenStates, scalarBytes: MemoryLayout<S>.stride)
-    let criterion = ErrorCriterion.standard(for: data.outputLoss)
+    let criterion = data.errorCriterion
     let absolutePath = URL(fileURLWithPath: datasetPath).standardizedFileURL.path
     // A missing output folder is created (checkOutputFile allowed it) and removed again on failure.
     return try withOutputFolder(of: output) {

@@ -31,6 +31,17 @@ public enum ErrorCriterion: Sendable, Codable, Equatable {
     }
 }
 
+extension ErrorCriterion {
+    /// When a sequence counts as wrong, in words.
+    public var wording: String {
+        switch self {
+        case .absoluteTolerance(let tolerance): "wrong when an output is off by more than \(tolerance)"
+        case .binaryThreshold: "wrong when an output is on the wrong side of 0.5"
+        case .argmax: "wrong when the arg-max output is not the target class"
+        }
+    }
+}
+
 /// Sizes of the tanh RNN: I inputs, H hidden units, O outputs.
 public struct NetworkShape: Sendable, Codable, Equatable, CustomStringConvertible {
     /// The most units a layer may have (a checkpoint or flag declaring more is refused): 2²⁰, so that

@@ -31,6 +31,10 @@ public final class DatasetSource<Scalar: BLASScalar>: SequenceSource {
                 throw HFRNNError.dataMismatch(testPath, "test set has output_loss '\(test.outputLoss.rawValue)' but the "
                                     + "training file \(path) has '\(training.outputLoss.rawValue)'")
             }
+            guard test.errorCriterion == training.errorCriterion else {
+                throw HFRNNError.dataMismatch(testPath, "test set counts a sequence \(test.errorCriterion.wording), the "
+                                    + "training file \(path) \(training.errorCriterion.wording); give both the same error_tolerance")
+            }
             self.test = test
         } else {
             test = training
@@ -43,7 +47,7 @@ public final class DatasetSource<Scalar: BLASScalar>: SequenceSource {
     public var outputSize: Int { training.outputSize }
     public var steps: Int { training.steps }
     public var outputLoss: OutputLoss { training.outputLoss }
-    public var errorCriterion: ErrorCriterion { .standard(for: training.outputLoss) }
+    public var errorCriterion: ErrorCriterion { test.errorCriterion }
     /// The mean target over the scored steps of the training file.
     public var targetMean: [Double]? { training.targetMean }
 

@@ -407,6 +407,16 @@ private struct RawDataset {
                 #expect(failure(at: testPath) { _ = try DatasetSource<Float>(path: path, testPath: testPath, testSequences: 10) }
                         == "test set has I = 8, O = 4 but the training file \(path) has I = 2, O = 1")
             }
+            // A test file judged by another tolerance is refused.
+            try withTemporaryFile { testPath in
+                try DatasetWriter.write(batch: testBatch, loss: spec.outputLoss, to: testPath)
+                let file = try HDF5File.open(testPath, writable: true)
+                try file.setAttribute("error_tolerance", to: 0.5)
+                try file.close()
+                #expect(failure(at: testPath) { _ = try DatasetSource<Float>(path: path, testPath: testPath, testSequences: 10) }
+                        == "test set counts a sequence wrong when an output is off by more than 0.5, the training file \(path) "
+                        + "wrong when an output is off by more than 0.04; give both the same error_tolerance")
+            }
             // A broken test file is reported with its own path.
             try withTemporaryFile { testPath in
                 try "not hdf5".write(toFile: testPath, atomically: false, encoding: .utf8)
@@ -477,6 +487,39 @@ private struct RawDataset {
         let typed = try message { $0.attributes["format_version"] = .double(1) }
         #expect(typed?.contains("attribute 'format_version'") == true)
         #expect(typed?.contains("\n") == false)
+    }
+
+    /// Linear outputs are judged with the file's own `error_tolerance` when it has one: regression
+    /// data on its own scale could never count as solved with the tasks' 0.04.
+    @Test func errorToleranceSetsTheCriterionOfLinearOutputs() throws {
+        func message(_ change: (inout RawDataset) -> Void) throws -> String? {
+            var raw = RawDataset.valid()
+            change(&raw)
+            return try raw.validationFailure()
+        }
+        for bad in [0.0, -1, .infinity, .nan] {
+            #expect(try message { $0.attributes["error_tolerance"] = .double(bad) }
+                    == "root attribute 'error_tolerance' is \(bad); it must be positive and finite")
+        }
+        #expect(try message { $0.attributes["error_tolerance"] = .string("0.1") }?
+                    .hasPrefix("attribute 'error_tolerance' of '/': stored as string; it must hold floating-point numbers") == true)
+        var labels = RawDataset.validLabels()
+        labels.attributes["error_tolerance"] = .double(0.1)
+        #expect(try labels.validationFailure()
+                == "root attribute 'error_tolerance' is for output_loss 'linear-squared-error', not 'softmax-cross-entropy'")
+
+        var raw = RawDataset.valid()
+        try withTemporaryFile { path in
+            try raw.write(to: path)
+            #expect(try DatasetFile(path: path).errorCriterion == .absoluteTolerance(0.04))
+        }
+        raw.attributes["error_tolerance"] = .double(0.25)
+        try withTemporaryFile { path in
+            try raw.write(to: path)
+            let file = try DatasetFile(path: path)
+            #expect(file.errorCriterion == .absoluteTolerance(0.25))
+            #expect(file.summary.hasSuffix("(targets), a sequence wrong when an output is off by more than 0.25"), "\(file.summary)")
+        }
     }
 
     @Test func requiredDatasetsAndDtypes() throws {
