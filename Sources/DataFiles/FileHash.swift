@@ -26,6 +26,18 @@ public func contentHash(ofFileAt path: String) throws -> String {
     return "fnv1a64:" + String(hash, radix: 16).leftPadded(to: 16)
 }
 
+/// The content hash of the file at `path`, which must be `expected` when one is given: otherwise
+/// "<path>: not <what>: its content hash is <found>, <holder>'s is <expected>" (`what` e.g. "the
+/// run's dataset", `holder` e.g. "the run"). Runs, grids and moved files are all checked here.
+@discardableResult
+public func requireContentHash(ofFileAt path: String, expected: String?, what: String, holder: String) throws -> String {
+    let found = try contentHash(ofFileAt: path)
+    if let expected, found != expected {
+        throw HFRNNError.file(path, "not \(what): its content hash is \(found), \(holder)'s is \(expected)")
+    }
+    return found
+}
+
 extension String {
     fileprivate func leftPadded(to width: Int) -> String {
         String(repeating: "0", count: max(0, width - count)) + self

@@ -193,7 +193,7 @@ public struct ExperimentFolder: Sendable {
         if let path = checkpoint(cell) {
             let run = try StoredRun<Double>.load(from: path)
             let error = run.curve.last?.testError
-            let solved = error.map { $0 < run.successThreshold } ?? false
+            let solved = error.map { run.config.isSolved(testError: $0) } ?? false
             outcome.solved = solved
             outcome.iterations = run.iteration
             outcome.cgSteps = run.totalCGIterations
@@ -219,19 +219,11 @@ public struct ExperimentFolder: Sendable {
     }
 }
 
-/// Copies `source` to `destination` through a temporary file in the destination's folder and a
-/// rename, so a reader (or a kill) never meets half a file.
+/// Copies `source` to `destination` as every file is written (`AtomicFile`: a temporary file,
+/// fsynced, renamed), so a reader, a kill or a power cut never meets half a checkpoint.
 func copyFileAtomically(from source: String, to destination: String) throws {
     guard let data = FileManager.default.contents(atPath: source) else {
         throw GridError("\(source): cannot read the checkpoint to copy")
     }
-    let temporary = destination + ".partial"
-    guard FileManager.default.createFile(atPath: temporary, contents: data) else {
-        throw GridError("\(temporary): cannot write the checkpoint copy")
-    }
-    guard rename(temporary, destination) == 0 else {
-        let reason = String(cString: strerror(errno))
-        unlink(temporary)
-        throw GridError("\(destination): cannot put the checkpoint copy in place: \(reason)")
-    }
+    try AtomicFile.write([UInt8](data), to: destination)
 }

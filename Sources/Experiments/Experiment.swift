@@ -94,11 +94,8 @@ public struct Experiment: Sendable {
                             + "relative to the experiment folder; put the file there")
         }
         if let expected {
-            let found: String
-            do { found = try contentHash(ofFileAt: location) } catch { throw GridError("\(error)") }
-            guard found == expected else {
-                throw GridError("\(location): not the grid's \(what): its content hash is \(found), \(folder.spec) has \(expected)")
-            }
+            do { try requireContentHash(ofFileAt: location, expected: expected, what: "the grid's \(what)", holder: "the grid") }
+            catch { throw GridError("\(error)") }
         }
         return location
     }

@@ -107,12 +107,8 @@ extension GridSpec {
         guard FileManager.default.fileExists(atPath: location) else {
             throw GridError("\(location): file not found (the \(what) of the grid)")
         }
-        let found: String
-        do { found = try contentHash(ofFileAt: location) } catch { throw GridError("\(error)") }
-        if let expected, expected != found {
-            throw GridError("\(location): not the grid's \(what): its content hash is \(found), the grid's is \(expected)")
-        }
-        return found
+        do { return try requireContentHash(ofFileAt: location, expected: expected, what: "the grid's \(what)", holder: "the grid") }
+        catch { throw GridError("\(error)") }
     }
 }
 

@@ -1,3 +1,4 @@
+import Diagnostics
 import Foundation
 import RunStore
 import Training
@@ -254,7 +255,7 @@ public final class GridRunner {
 
     /// Updates the cell's notes after a session: peak memory, processor time, session count, and why a session
     /// failed: its error line (exit status 1), or the signal that killed it unless the runner was
-    /// stopping (130 and 143 are interruptions that saved, not failures).
+    /// stopping (the statuses of `ExitStatus.stopSignals` are interruptions that saved, not failures).
     private func record(_ cell: GridCell, status: Int32, peakKilobytes: Int, cpuSeconds: Double,
                         stopping: Bool) throws {
         var notes = folder.readNotes(cell)
@@ -267,7 +268,7 @@ public final class GridRunner {
         // Exit status 1 with a checkpoint whose last iterations were all rejected is a run that
         // stopped without progress: finished and not solved, not an error.
         let stuck = exitStatus == 1 && (try? folder.outcome(of: cell, spec: spec))?.stopReason == CellOutcome.noProgress
-        if exited && exitStatus != 0 && exitStatus != 130 && exitStatus != 143 && !stuck {
+        if exited && exitStatus != 0 && !ExitStatus.isStop(exitStatus) && !stuck {
             notes.failure = lastErrorLine(in: folder.logFile(cell)) ?? "hfrnn exited with status \(exitStatus)"
         } else if !exited && !stopping {
             // Killed from outside (out of memory, say): not retried forever; its checkpoint stays.
@@ -278,8 +279,8 @@ public final class GridRunner {
 
     private func lastErrorLine(in log: String) -> String? {
         guard let text = try? String(contentsOfFile: log, encoding: .utf8) else { return nil }
-        return text.split(separator: "\n").last { $0.hasPrefix("hfrnn: error: ") }
-            .map { String($0.dropFirst("hfrnn: error: ".count)) }
+        return text.split(separator: "\n").last { $0.hasPrefix(ExitStatus.errorLinePrefix) }
+            .map { String($0.dropFirst(ExitStatus.errorLinePrefix.count)) }
     }
 
     private func createFolder(_ path: String) throws {

@@ -101,7 +101,7 @@ private func evaluateCheckpoint<S: BLASScalar & HDF5Element>(at path: String, on
                            recurrentSpectralRadius: run.network.recurrentSpectralRadius(run.parameters)),
             data: described, sequences: result.sequences, loss: result.loss, errorRate: result.errorRate,
             wrongSequences: result.wrong, judgedSequences: result.judged, criterion: criterion.wording,
-            successThreshold: threshold, success: result.errorRate < threshold)
+            successThreshold: threshold, success: config.isSolved(testError: result.errorRate))
     }
 
     /// The test set `config` describes: a task's regenerated one, or rows of a file.

@@ -85,6 +85,7 @@ public func defaultExportDirectory(forCheckpoint checkpoint: String) -> String {
 public func exportRun(checkpoint argument: String, to directory: String,
                       moved: MovedDataset = MovedDataset()) throws -> ExportResult {
     let path = try existingCheckpoint(argument)
+    guard FileManager.default.fileExists(atPath: path) else { throw HFRNNError.file(path, "no such checkpoint") }
     try checkOutputDirectory(directory)
     switch try checkpointPrecision(path) {
     case .float: return try RunExport<Float>(try StoredRun<Float>.load(from: path, moved: moved)).write(to: directory)
@@ -101,10 +102,8 @@ struct RunExport<S: BLASScalar & HDF5Element> {
     func write(to directory: String) throws -> ExportResult {
         // Everything that can fail for reasons of content happens before the first byte is written.
         let source = try makeStoredTestSource(run.config, S.self)
-        guard source.inputSize == run.network.shape.inputs, source.outputSize == run.network.shape.outputs else {
-            throw HFRNNError.dataMismatch(run.path, "the data has \(source.inputSize) inputs and \(source.outputSize) outputs "
-                                + "but the network is \(run.network.shape)")
-        }
+        try requireFit(data: source.name, inputs: source.inputSize, outputs: source.outputSize, outputLoss: source.outputLoss,
+                       model: run.path, network: run.network)
         let subBatches = try source.testSubBatches(subBatchSize: run.config.testSubBatchSize)
         let predicted = try predictionsImage(subBatches: subBatches, criterion: source.errorCriterion,
                                              data: "\(source.name): the run's test set",
@@ -155,7 +154,7 @@ struct RunExport<S: BLASScalar & HDF5Element> {
             final: .init(testError: final.errorRate, testLoss: final.loss, testSequences: final.sequences,
                          wrongSequences: final.wrong, judgedSequences: final.judged),
             lastTrainLoss: run.curve.last?.trainLoss, bestTestError: run.curve.map(\.testError).min(),
-            successThreshold: run.successThreshold, solved: final.errorRate < run.successThreshold)
+            successThreshold: run.successThreshold, solved: run.config.isSolved(testError: final.errorRate))
         return try JSONFormat.string(summary, pretty: true)
     }
 }

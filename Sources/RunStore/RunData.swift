@@ -104,10 +104,7 @@ private func checkStoredFile(_ path: String, what: String, flag: String, hash st
 
 private func checkContentHash(_ path: String, what: String, hash stored: String?) throws {
     guard let stored else { return }  // runs from before hashes were recorded
-    let found = try contentHash(ofFileAt: path)
-    guard found == stored else {
-        throw HFRNNError.file(path, "not the run's \(what): its content hash is \(found), the run's is \(stored)")
-    }
+    try requireContentHash(ofFileAt: path, expected: stored, what: "the run's \(what)", holder: "the run")
 }
 
 /// `path` made absolute against the current folder, with `.` and `..` resolved.

@@ -123,7 +123,7 @@ public final class Trainer<Method: TrainingMethod> {
     /// (judged on the clock a moment later, a cell stopped just short of its budget on paper and
     /// was resumed for a session that did nothing).
     public func stopReason(interrupted: Bool) -> StopReason? {
-        if let last = history.last, last.testError < successThreshold { return .solved }
+        if let last = history.last, config.isSolved(testError: last.testError) { return .solved }
         if interrupted { return .interrupted }
         let sessionSteps = completedSteps - sessionStartStep
         if let limit = config.maxIterations, sessionSteps >= limit { return .maxIterations }

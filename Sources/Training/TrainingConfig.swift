@@ -152,6 +152,12 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
         successThreshold ?? task?.successThreshold ?? Self.defaultSuccessThreshold
     }
 
+    /// Whether a test error counts as solved: below the resolved threshold. The one place the
+    /// comparison is made (training's stop, evaluate, export and the grids' results).
+    public func isSolved(testError: Double) -> Bool {
+        testError < resolvedSuccessThreshold
+    }
+
     /// The task, if the data comes from a generator.
     public var task: TaskSpec? {
         if case .task(let spec) = data { return spec }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Diagnostics
 import Foundation
 import Synchronization
 import Training
@@ -40,14 +41,14 @@ enum Interruption {
     /// Ctrl-C, SIGTERM, and SIGUSR1: mpirun forwards SIGUSR1 to every rank and leaves them time
     /// to reach the next safe point, whereas it follows the SIGTERM it sends on Ctrl-C by SIGKILL
     /// a second later (docs/mpi.md).
-    private static let stopSignals = [SIGINT, SIGTERM, SIGUSR1]
+    private static let stopSignals = ExitStatus.stopSignals
 
     static func requested() -> Bool { flag.load(ordering: .relaxed) }
 
     /// 130 after SIGINT, 143 after SIGTERM (138 after SIGUSR1): the Unix convention 128 + signal number.
     static var exitStatus: Int32 {
         let received = firstSignal.load(ordering: .relaxed)
-        return 128 + (received == 0 ? SIGINT : received)
+        return ExitStatus.afterStop(received == 0 ? SIGINT : received)
     }
 }
 
@@ -61,12 +62,12 @@ func runGuarded(_ body: () throws -> Void) throws {
     } catch let exit as ExitCode {
         throw exit
     } catch let usage as ValidationError {
-        FileHandle.standardError.write(Data("hfrnn: error: \(usage.message)\n".utf8))
+        FileHandle.standardError.write(Data("\(ExitStatus.errorLinePrefix)\(usage.message)\n".utf8))
         throw ExitCode.validationFailure
     } catch is PeerFailure {
         throw ExitCode.failure  // another rank of the MPI job reported the failure
     } catch {
-        FileHandle.standardError.write(Data("hfrnn: error: \(error)\n".utf8))
+        FileHandle.standardError.write(Data("\(ExitStatus.errorLinePrefix)\(error)\n".utf8))
         throw ExitCode.failure
     }
 }

@@ -62,8 +62,8 @@ struct Evaluate: ParsableCommand {
         }
         if let dataset, dataset.isEmpty { throw ValidationError("--dataset: must not be empty") }
         if movedDataset.given && (dataset != nil || task != nil) {
-            throw ValidationError("\(movedDataset.dataset != nil ? MovedDataset.datasetFlag : MovedDataset.testDatasetFlag) "
-                                  + "is for the run's own test set, not with --dataset or --task")
+            throw ValidationError("\(movedDataset.dataset != nil ? MovedDataset.datasetFlag : MovedDataset.testDatasetFlag)"
+                                  + ": is for the run's own test set, not with --dataset or --task")
         }
         _ = try taskSpec()
     }

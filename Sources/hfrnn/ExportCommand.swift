@@ -37,11 +37,7 @@ struct Export: ParsableCommand {
     func run() throws {
         try runGuarded {
             let checkpoint = try existingCheckpoint(source)
-            guard FileManager.default.fileExists(atPath: checkpoint) else {
-                throw HFRNNError.file(checkpoint, "no such checkpoint")
-            }
             let directory = output ?? defaultExportDirectory(forCheckpoint: checkpoint)
-            try checkOutputDirectory(directory)
             let result = try exportRun(checkpoint: checkpoint, to: directory, moved: movedDataset.moved)
             for path in result.paths { print(path) }
         }

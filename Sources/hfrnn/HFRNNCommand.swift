@@ -1,6 +1,7 @@
 import ArgumentParser
 import BLASStartup
 import DataFiles
+import Diagnostics
 import Foundation
 import Linalg
 import Training
@@ -24,11 +25,11 @@ struct HFRNNCommand: ParsableCommand {
         BLAS.setThreadCount(1)
         let commands = configuration.subcommands.map { $0._commandName }
         if let problem = UnknownCommand.problem(in: Array(CommandLine.arguments.dropFirst()), commands: commands) {
-            FileHandle.standardError.write(Data("hfrnn: error: \(problem) (see 'hfrnn --help')\n".utf8))
+            FileHandle.standardError.write(Data("\(ExitStatus.errorLinePrefix)\(problem) (see 'hfrnn --help')\n".utf8))
             exit(withError: ExitCode(64))
         }
         if let problem = RepeatedOption.problem(in: Array(CommandLine.arguments.dropFirst())) {
-            FileHandle.standardError.write(Data("hfrnn: error: \(problem) (see '\(commandWords()) --help')\n".utf8))
+            FileHandle.standardError.write(Data("\(ExitStatus.errorLinePrefix)\(problem) (see '\(commandWords()) --help')\n".utf8))
             exit(withError: ExitCode(64))
         }
         do {
@@ -45,7 +46,7 @@ struct HFRNNCommand: ParsableCommand {
             let unknown = code.rawValue == 64 ? unknownOption() : nil
             let line = unknown.map { "Unknown option '\($0)'" } ?? missingOption(message)
                 ?? String(message.map { $0.isNewline ? " " : $0 })
-            FileHandle.standardError.write(Data("hfrnn: error: \(line) (see '\(commandWords()) --help')\n".utf8))
+            FileHandle.standardError.write(Data("\(ExitStatus.errorLinePrefix)\(line) (see '\(commandWords()) --help')\n".utf8))
             exit(withError: ExitCode(code.rawValue))
         }
     }

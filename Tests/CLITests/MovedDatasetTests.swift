@@ -27,6 +27,12 @@ import Testing
                 "\(trained.stdout)")
         let run = project + "/runs/sums-seed1"
 
+        let misplaced = try runHFRNN(["evaluate", run, "--task", "addition", "--length", "8", "--dataset-moved-to", "x.h5"],
+                                     in: elsewhere)
+        #expect(misplaced.status == 64)
+        #expect(misplaced.stderr.hasPrefix("hfrnn: error: --dataset-moved-to: is for the run's own test set, not with "
+                                           + "--dataset or --task"), "\(misplaced.stderr)")
+
         // From another folder, at the stored path.
         let evaluated = try runHFRNN(["evaluate", run], in: elsewhere)
         #expect(evaluated.status == 0, "\(evaluated.stderr)")
