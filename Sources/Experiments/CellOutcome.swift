@@ -172,10 +172,13 @@ public struct ExperimentFolder: Sendable {
     /// A cell without a run folder that `results.csv` records as finished or failed keeps that
     /// row, and its learning curve from its committed file in `curves/`: results committed
     /// without their checkpoints (which are not kept) continue on another machine without running
-    /// finished cells again, and without losing their curves from results-curves.svg.
+    /// finished cells again, and without losing their curves from results-curves.svg. A failed
+    /// row counts only while the cell's notes (committed with it) are there: removing the run
+    /// folder and the notes is how a failed cell is retried.
     public func outcome(of cell: GridCell, spec: GridSpec) throws -> CellOutcome {
-        let recordedRow = GridResults.recordedOutcome(of: cell, in: resultsCSV)
-        if checkpoint(cell) == nil, var recorded = recordedRow, recorded.status == .finished || recorded.status == .failed {
+        let recordedRow = try GridResults.recordedOutcome(of: cell, in: resultsCSV)
+        let retried = recordedRow?.status == .failed && !FileManager.default.fileExists(atPath: notesFile(cell))
+        if checkpoint(cell) == nil, !retried, var recorded = recordedRow, recorded.status == .finished || recorded.status == .failed {
             if let text = try? String(contentsOfFile: curvesFile(cell), encoding: .utf8),
                let history = curvePoints(fromCurvesCSV: text), !history.isEmpty {
                 recorded.curve = GridResults.Curve(cell: cell, history: history)

@@ -34,21 +34,42 @@ public enum GridResults {
     }
 
     /// The row of `cell` in the results file at `path`, read back as an outcome; nil when the file
-    /// or the row is missing or the row does not parse. Files written before `cpu_seconds` existed
-    /// have 12 columns, before `dataset` 13.
-    static func recordedOutcome(of cell: GridCell, in path: String) -> CellOutcome? {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
-        let rows = text.split(separator: "\n").dropFirst().map { csvFields(String($0)) }
+    /// or the row is missing. Files written before `cpu_seconds` existed have 12 columns, before
+    /// `dataset` 13. The whole file is checked: where the run folders are gone (a clone) it is the
+    /// only record of the finished cells, and a damaged one read as empty would run them again.
+    static func recordedOutcome(of cell: GridCell, in path: String) throws -> CellOutcome? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        func damaged(_ problem: String) -> GridError {
+            GridError("\(path): \(problem); restore the file (with git, say): it records the cells whose run folders are not here")
+        }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw damaged("not UTF-8 text") }
+        let lines = text.split(separator: "\n")
+        guard let header = lines.first, csvHeader.hasPrefix(header), header.split(separator: ",").count >= 12 else {
+            throw damaged("its first line is not the header of a results table")
+        }
         let problem = csvProblemFields(cell.problem)
-        guard let row = rows.first(where: { (12...14).contains($0.count) && $0[0] == problem.task && $0[1] == problem.length
-                                          && $0[2] == "\(cell.seed)" && $0[3] == cell.variant.name
-                                          && ($0.count > 13 ? $0[13] : "") == problem.dataset }),
-              let status = CellStatus(rawValue: row[4]) else { return nil }
-        return CellOutcome(cell: cell, status: status, solved: row[5].isEmpty ? nil : row[5] == "yes",
-                           iterations: Int(row[6]), cgSteps: Int(row[7]), wallSeconds: Double(row[8]),
-                           finalTestError: Double(row[9]),
-                           peakMemoryBytes: Double(row[10]).map { Int(($0 * 1_048_576).rounded()) },
-                           cpuSeconds: row.count > 12 ? Double(row[12]) : nil, stopReason: row[11])
+        var found: CellOutcome?
+        for (index, line) in lines.enumerated().dropFirst() {
+            let row = csvFields(String(line))
+            func field(_ column: Int, _ parses: (String) -> Bool) throws {
+                guard row[column].isEmpty || parses(row[column]) else {
+                    throw damaged("line \(index + 1): '\(row[column])' is not a valid \(csvHeader.split(separator: ",")[column])")
+                }
+            }
+            guard (12...14).contains(row.count) else { throw damaged("line \(index + 1) has \(row.count) fields, not 12 to 14") }
+            guard let status = CellStatus(rawValue: row[4]) else { throw damaged("line \(index + 1): '\(row[4])' is not a cell status") }
+            try field(5) { $0 == "yes" || $0 == "no" }
+            for column in [6, 7] { try field(column) { Int($0).map { $0 >= 0 } ?? false } }
+            for column in [8, 9, 10] + (row.count > 12 ? [12] : []) { try field(column) { Double($0).map { $0 >= 0 } ?? false } }
+            guard row[0] == problem.task, row[1] == problem.length, row[2] == "\(cell.seed)", row[3] == cell.variant.name,
+                  (row.count > 13 ? row[13] : "") == problem.dataset else { continue }
+            found = CellOutcome(cell: cell, status: status, solved: row[5].isEmpty ? nil : row[5] == "yes",
+                                iterations: Int(row[6]), cgSteps: Int(row[7]), wallSeconds: Double(row[8]),
+                                finalTestError: Double(row[9]),
+                                peakMemoryBytes: Double(row[10]).map { Int(($0 * 1_048_576).rounded()) },
+                                cpuSeconds: row.count > 12 ? Double(row[12]) : nil, stopReason: row[11])
+        }
+        return found
     }
 
     /// The task, length and dataset columns of a cell: a task cell has no dataset, a dataset cell

@@ -4,7 +4,7 @@ import Foundation
 import Synchronization
 import Training
 
-/// Ctrl-C / SIGTERM during training or an experiment: the first signal asks the loop to checkpoint
+/// Ctrl-C / SIGTERM / SIGHUP during training or an experiment: the first signal asks the loop to checkpoint
 /// and stop at the next safe point (between HF iterations or first-order evaluation periods; an
 /// experiment forwards it to its cells); a second one terminates at once (the atomic checkpoint
 /// writes guarantee the previous checkpoint stays intact).
@@ -38,10 +38,17 @@ enum Interruption {
         }
     }
 
-    /// Ctrl-C, SIGTERM, and SIGUSR1: mpirun forwards SIGUSR1 to every rank and leaves them time
-    /// to reach the next safe point, whereas it follows the SIGTERM it sends on Ctrl-C by SIGKILL
-    /// a second later (docs/mpi.md).
-    private static let stopSignals = ExitStatus.stopSignals
+    /// Ctrl-C, SIGTERM, SIGUSR1 and SIGHUP: mpirun forwards SIGUSR1 to every rank and leaves them
+    /// time to reach the next safe point, whereas it follows the SIGTERM it sends on Ctrl-C by
+    /// SIGKILL a second later (docs/mpi.md). A signal the process was started ignoring stays
+    /// ignored: `nohup hfrnn …` must outlive its terminal.
+    private static let stopSignals = ExitStatus.stopSignals.filter { !isIgnored($0) }
+
+    private static func isIgnored(_ signalNumber: Int32) -> Bool {
+        let previous = signal(signalNumber, SIG_IGN)
+        signal(signalNumber, previous)
+        return unsafeBitCast(previous, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
+    }
 
     static func requested() -> Bool { flag.load(ordering: .relaxed) }
 

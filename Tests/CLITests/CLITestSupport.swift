@@ -118,7 +118,12 @@ final class HFRNNProcess {
         var noSignals = sigset_t()
         sigemptyset(&noSignals)
         posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
+        // SIGHUP as a terminal would have it, even when the test runner was started under nohup.
+        var hangUp = sigset_t()
+        sigemptyset(&hangUp)
+        sigaddset(&hangUp, SIGHUP)
+        posix_spawnattr_setsigdefault(&attributes, &hangUp)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
         let status = HDF5Library.whileNoFileOpensOrCloses { posix_spawn(&pid, executable, &actions, &attributes, argv, envp) }
         guard status == 0 else { throw CLITestError("cannot start \(executable): \(String(cString: strerror(status)))") }
@@ -137,7 +142,7 @@ final class HFRNNProcess {
     }
 
     /// Sends SIGINT, as Ctrl-C does.
-    func interrupt() { kill(pid, SIGINT) }
+    func interrupt(_ signalNumber: Int32 = SIGINT) { kill(pid, signalNumber) }
 
     /// Whether the process exited (rather than being killed by a signal); only once it ended.
     var exitedNormally: Bool { (exitStatus ?? 0) & 0x7f == 0 }

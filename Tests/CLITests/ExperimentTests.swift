@@ -146,7 +146,10 @@ import Testing
 
     /// Ctrl-C stops the running cell at its next safe point (it saves), exits 130, and the next
     /// call resumes that cell from its checkpoint.
-    @Test func ctrlCStopsTheRunningCellAndTheNextCallResumesIt() throws {
+    /// SIGHUP (a closed terminal) stops a grid as Ctrl-C does: it killed the runner, leaving no
+    /// results and its cell running on its own.
+    @Test(arguments: [SIGINT, SIGHUP])
+    func ctrlCStopsTheRunningCellAndTheNextCallResumesIt(signal: Int32) throws {
         let workspace = try Workspace(train: false)
         // One cell that cannot solve in its 60 s budget, so it is surely running when the signal comes.
         let arguments = ["experiment", workspace.path + "/grid", "--tasks", "addition", "--lengths", "10", "--seeds", "1",
@@ -161,8 +164,8 @@ import Testing
             if text.split(separator: "\n").contains(where: { $0.hasPrefix("    2  ") }) { break }
             usleep(5_000)
         }
-        runner.interrupt()
-        #expect(try runner.wait(timeout: 30) == 130, "\(runner.stdout)\n\(runner.stderr)")
+        runner.interrupt(signal)
+        #expect(try runner.wait(timeout: 30) == 128 + signal, "\(runner.stdout)\n\(runner.stderr)")
         #expect(runner.stdout.contains("interrupted: run `hfrnn experiment "), "\(runner.stdout)")
         let csv = try String(contentsOfFile: workspace.path + "/grid/results.csv", encoding: .utf8)
         #expect(csv.contains(",unfinished,"), "\(csv)")
@@ -406,6 +409,47 @@ import Testing
         // A selection without the failed cell is a success.
         let tinyOnly = try runHFRNN(["experiment", "grid", "--only", "*-tiny"], in: workspace.path)
         #expect(tinyOnly.status == 0 && tinyOnly.stderr.isEmpty, "\(tinyOnly.stderr)")
+        // Retried as the message says: its row in results.csv kept it failed, and nothing ran.
+        try? FileManager.default.removeItem(atPath: workspace.path + "/grid/runs/addition-T10-seed1-huge")
+        try FileManager.default.removeItem(atPath: workspace.path + "/grid/cells/addition-T10-seed1-huge.json")
+        let retried = try runHFRNN(["experiment", "grid"], in: workspace.path)
+        #expect(retried.stdout.contains("] addition-T10-seed1-huge: failed: --hidden-units: "), "\(retried.stdout)")
+        #expect(!retried.stdout.contains("nothing to do"), "\(retried.stdout)")
+        #expect(retried.status == 1)
+    }
+
+    /// A damaged results.csv where the run folders are gone (a clone) is refused in one line
+    /// naming it, and left as it is: it was read as empty, so every finished cell showed as not
+    /// run and the next call trained them all again from their seeds.
+    @Test func aDamagedResultsFileIsRefusedNotReadAsEmpty() throws {
+        let workspace = try Workspace(train: false)
+        let first = try runHFRNN(["experiment", "grid"] + Self.grid, in: workspace.path)
+        try #require(first.status == 0, "\(first.stderr)")
+        try FileManager.default.removeItem(atPath: workspace.path + "/grid/runs")
+        let results = workspace.path + "/grid/results.csv"
+        let good = try String(contentsOfFile: results, encoding: .utf8)
+        let goodLines = good.split(separator: "\n").map(String.init)
+        let damages = [
+            ("garbage\n", "its first line is not the header of a results table"),
+            (goodLines[0] + "\n" + goodLines[1].replacingOccurrences(of: ",finished,", with: ",finshed,") + "\n",
+             "line 2: 'finshed' is not a cell status"),
+            (goodLines[0] + "\n" + goodLines[1].split(separator: ",", omittingEmptySubsequences: false).enumerated()
+                .map { $0.offset == 6 ? "abc" : String($0.element) }.joined(separator: ",") + "\n",
+             "line 2: 'abc' is not a valid hf_iterations"),
+        ]
+        for (damaged, problem) in damages {
+            try damaged.write(toFile: results, atomically: true, encoding: .utf8)
+            for command in [["experiment", "grid", "--summarize"], ["experiment", "grid"]] {
+                let refused = try runHFRNN(command, in: workspace.path)
+                #expect(refused.status == 1, "\(command): \(refused.stdout)")
+                #expect(refused.stderr == "hfrnn: error: grid/results.csv: \(problem); restore the file (with git, say): "
+                        + "it records the cells whose run folders are not here\n", "\(command): \(refused.stderr)")
+                #expect(try String(contentsOfFile: results, encoding: .utf8) == damaged)
+            }
+        }
+        try good.write(toFile: results, atomically: true, encoding: .utf8)
+        let restored = try runHFRNN(["experiment", "grid", "--summarize"], in: workspace.path)
+        #expect(restored.status == 0, "\(restored.stderr)")
     }
 
     /// A grid is not created in a folder of ordinary runs, where its files would mix with theirs
