@@ -194,7 +194,16 @@ public struct ExperimentFolder: Sendable {
                                   cpuSeconds: notes.cpuSeconds,
                                   stopReason: "")
         if let path = checkpoint(cell) {
-            let run = try StoredRun<Double>.load(from: path)
+            let run: StoredRun<Double>
+            do {
+                run = try StoredRun<Double>.load(from: path)
+            } catch {
+                // One damaged checkpoint fails its cell, not the grid: the other cells run and the
+                // results are written (removing the run folder resumes from `unfinished/`).
+                outcome.status = .failed
+                outcome.stopReason = "failed: \(error)"
+                return outcome
+            }
             let error = run.curve.last?.testError
             let solved = error.map { run.config.isSolved(testError: $0) } ?? false
             outcome.solved = solved

@@ -418,6 +418,25 @@ import Testing
         #expect(retried.status == 1)
     }
 
+    /// A damaged checkpoint fails its own cell and no other: it stopped the whole grid, and a
+    /// cell that then ran with --only was never written into results.csv.
+    @Test func aDamagedCheckpointFailsOnlyItsCell() throws {
+        let workspace = try Workspace(train: false)
+        let first = try runHFRNN(["experiment", "grid"] + Self.grid, in: workspace.path)
+        try #require(first.status == 0, "\(first.stderr)")
+        let run = workspace.path + "/grid/runs/addition-T10-seed1-tiny"
+        try "garbage".write(toFile: run + "/latest.h5", atomically: true, encoding: .utf8)
+        let summary = try runHFRNN(["experiment", "grid", "--summarize"], in: workspace.path)
+        #expect(summary.status == 0, "\(summary.stderr)")
+        let rows = try String(contentsOfFile: workspace.path + "/grid/results.csv", encoding: .utf8).split(separator: "\n")
+        #expect(rows.filter { $0.contains(",failed,") }.count == 1)
+        #expect(rows.first { $0.hasPrefix("addition,10,1,tiny,failed,") }?.contains("latest.h5") == true, "\(rows)")
+        #expect(rows.filter { $0.contains(",finished,") }.count == 3, "\(rows)")
+        let again = try runHFRNN(["experiment", "grid"], in: workspace.path)
+        #expect(again.status == 1)
+        #expect(again.stderr.hasPrefix("hfrnn: error: grid: 1 of its cells failed (addition-T10-seed1-tiny)"), "\(again.stderr)")
+    }
+
     /// A damaged results.csv where the run folders are gone (a clone) is refused in one line
     /// naming it, and left as it is: it was read as empty, so every finished cell showed as not
     /// run and the next call trained them all again from their seeds.
