@@ -16,6 +16,22 @@ public struct GridExclusion: Codable, Equatable, Sendable {
         self.variant = variant
     }
 
+    private enum CodingKeys: String, CodingKey, CaseIterable {
+        case task, length, dataset, variant
+    }
+
+    public init(from decoder: any Decoder) throws {
+        // A misspelt "task" would otherwise leave an exclusion of every length, or of every cell.
+        if let unknown = try decoder.unknownKey(besides: CodingKeys.self) {
+            throw GridError("an excluded cell has the unknown key '\(unknown)'; its keys are \(CodingKeys.specSpelling)")
+        }
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        task = try container.decodeIfPresent(PathologicalTask.self, forKey: .task)
+        length = try container.decodeIfPresent(Int.self, forKey: .length)
+        dataset = try container.decodeIfPresent(String.self, forKey: .dataset)
+        variant = try container.decodeIfPresent(String.self, forKey: .variant)
+    }
+
     public func matches(_ cell: GridCell) -> Bool {
         if let variant, cell.variant.name != variant { return false }
         switch cell.problem {

@@ -85,6 +85,7 @@ struct ExperimentCommand: ParsableCommand {
     }
 
     func validate() throws {
+        if folder.isEmpty { throw ValidationError("the experiment folder must not be empty") }
         if spec != nil && givesGrid { throw ValidationError("give the grid either as --spec FILE or as options, not both") }
         if summarize && (spec != nil || givesGrid || only != nil) { throw ValidationError("--summarize: takes only the folder") }
         if let only, cellPatterns(only).isEmpty { throw ValidationError("--only: no pattern given") }
@@ -104,7 +105,8 @@ struct ExperimentCommand: ParsableCommand {
         guard let seeds, datasets != nil || (tasks != nil && lengths != nil) else {
             if FileManager.default.fileExists(atPath: ExperimentFolder(folder).spec) {
                 throw ValidationError("\(folder) holds a grid already, with its budgets fixed in its experiment.json: continue it "
-                                      + "with `hfrnn experiment \(folder)`, or extend it with --tasks, --lengths and --seeds")
+                                      + "with `hfrnn experiment \(folder)`, or grow it by giving the whole grid again with more in it "
+                                      + "(its tasks, lengths, seeds, variants and budget; docs/experiments.md)")
             }
             throw ValidationError("a new grid needs --tasks, --lengths and --seeds, or --datasets and --seeds")
         }
@@ -211,6 +213,10 @@ struct ExperimentCommand: ParsableCommand {
             do {
                 _ = try Train.parse(sample)
             } catch {
+                // --help or --version among the options: a request, not a run (its text is pages long).
+                if Train.exitCode(for: error) == .success {
+                    throw ValidationError("variant '\(variant.name)': its options ask for help or the version, not a run")
+                }
                 let message = String(Train.message(for: error).map { $0.isNewline ? " " : $0 })
                 throw ValidationError("variant '\(variant.name)': \(message)")
             }

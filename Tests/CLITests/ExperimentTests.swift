@@ -418,6 +418,17 @@ import Testing
         #expect(retried.status == 1)
     }
 
+    /// An empty folder name said ": cannot create the experiment folder".
+    @Test func anEmptyFolderNameIsAUsageError() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let result = try runHFRNN(["experiment", "", "--tasks", "addition", "--lengths", "10", "--seeds", "1",
+                                   "--iteration-budget", "1"], in: folder)
+        #expect(result.status == 64)
+        #expect(result.stderr.hasPrefix("hfrnn: error: the experiment folder must not be empty"), "\(result.stderr)")
+        #expect(folder.contents().isEmpty)
+    }
+
     /// A damaged checkpoint fails its own cell and no other: it stopped the whole grid, and a
     /// cell that then ran with --only was never written into results.csv.
     @Test func aDamagedCheckpointFailsOnlyItsCell() throws {
@@ -522,6 +533,9 @@ import Testing
          "variant 'a': --mu: must be non-negative"),
         (["--tasks", "addition", "--lengths", "10", "--seeds", "1", "--iteration-budget", "2", "--variant", "a=--frob"],
          "variant 'a': Unknown option '--frob'"),
+        // The whole of `train --help` used to be the error line.
+        (["--tasks", "addition", "--lengths", "10", "--seeds", "1", "--iteration-budget", "2", "--variant", "a=--help"],
+         "variant 'a': its options ask for help or the version, not a run"),
         (["--tasks", "addition", "--lengths", "10", "--seeds", "1", "--iteration-budget", "2", "--jobs", "0"], "--jobs: must be at least 1"),
         (["--tasks", "addition", "--lengths", "10", "--seeds", "1", "--time-budget", "soon"],
          "--time-budget 'soon' is not a positive duration"),

@@ -183,6 +183,22 @@ import Training
         }
     }
 
+    /// A misspelt key of an excluded cell is named: `{"taks": "xor"}` was read as an exclusion
+    /// naming nothing, refused with a message that did not say why.
+    @Test func anExcludedCellsUnknownKeyIsNamed() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let path = folder.path + "/spec.json"
+        let text = """
+            {"format": "hfrnn-experiment", "format_version": 5, "tasks": ["addition"], "lengths": [10], "seeds": [1],
+             "variants": [{"name": "d", "options": []}], "processor_budget_seconds": 60, "excluded_cells": [{"taks": "addition"}]}
+            """
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        #expect { try GridSpec.load(from: path) } throws: {
+            "\($0)".contains("an excluded cell has the unknown key 'taks'; its keys are task, length, dataset, variant")
+        }
+    }
+
     @Test func aSharedVariantNeedsVersionFive() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
