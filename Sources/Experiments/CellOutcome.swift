@@ -105,21 +105,20 @@ public struct ExperimentFolder: Sendable {
     /// The checkpoint a cell resumes from: latest.h5, or best.h5 when a kill came between the two
     /// saves, or the committed copy in `unfinished/` when the run folder is gone (another machine).
     public func checkpoint(_ cell: GridCell) -> String? {
-        let folder = runFolder(cell)
-        return [folder + "/latest.h5", folder + "/best.h5", unfinishedCheckpoint(cell)]
-            .first { FileManager.default.fileExists(atPath: $0) }
+        let run = RunFolder(path: runFolder(cell))
+        return [run.latest, run.best, unfinishedCheckpoint(cell)].first { FileManager.default.fileExists(atPath: $0) }
     }
 
     /// Puts the committed copy of an unfinished cell back as its run folder's latest.h5, so that
     /// `hfrnn resume` continues it in its run folder; nothing when the run folder has a checkpoint.
     public func restoreUnfinished(_ cell: GridCell) throws {
-        let folder = runFolder(cell), copy = unfinishedCheckpoint(cell)
+        let folder = runFolder(cell), run = RunFolder(path: folder), copy = unfinishedCheckpoint(cell)
         let manager = FileManager.default
         guard manager.fileExists(atPath: copy),
-              ![folder + "/latest.h5", folder + "/best.h5"].contains(where: { manager.fileExists(atPath: $0) }) else { return }
+              ![run.latest, run.best].contains(where: { manager.fileExists(atPath: $0) }) else { return }
         do {
             try manager.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            try copyFileAtomically(from: copy, to: folder + "/latest.h5")
+            try copyFileAtomically(from: copy, to: run.latest)
         } catch let error as GridError {
             throw error
         } catch {
@@ -130,7 +129,7 @@ public struct ExperimentFolder: Sendable {
     /// Keeps the committed copy in step with the cell: its latest checkpoint while unfinished,
     /// nothing once it is finished or failed.
     public func updateUnfinishedCopy(_ cell: GridCell, status: CellStatus) throws {
-        let latest = runFolder(cell) + "/latest.h5", copy = unfinishedCheckpoint(cell)
+        let latest = RunFolder(path: runFolder(cell)).latest, copy = unfinishedCheckpoint(cell)
         let manager = FileManager.default
         if status == .unfinished {
             guard manager.fileExists(atPath: latest) else { return }
@@ -146,7 +145,7 @@ public struct ExperimentFolder: Sendable {
     public func keepNetwork(of outcome: CellOutcome, spec: GridSpec) throws {
         guard outcome.status == .finished, outcome.solved == true, case .task(_, let length) = outcome.cell.problem,
               spec.keptNetworkLengths.contains(length) else { return }
-        let latest = runFolder(outcome.cell) + "/latest.h5", copy = networkCheckpoint(outcome.cell)
+        let latest = RunFolder(path: runFolder(outcome.cell)).latest, copy = networkCheckpoint(outcome.cell)
         let manager = FileManager.default
         guard manager.fileExists(atPath: latest), !manager.fileExists(atPath: copy) else { return }
         do {

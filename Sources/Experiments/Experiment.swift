@@ -50,7 +50,7 @@ public struct Experiment: Sendable {
             } else {
                 // A folder of ordinary runs (a checkpoint directory, say) would get a grid's files
                 // mixed into it; an experiment's own runs are in runs/, below its experiment.json.
-                if FileManager.default.fileExists(atPath: path + "/latest.h5") || !runFolders(in: path).isEmpty {
+                if FileManager.default.fileExists(atPath: RunFolder(path: path).latest) || !runFolders(in: path).isEmpty {
                     throw GridError("\(path): holds training runs, not an experiment; give a new or empty folder")
                 }
                 // Checked before the folder exists: a refused grid leaves nothing behind.

@@ -16,7 +16,6 @@ import Training
 /// The runner prints nothing: `onEvent` receives what happens.
 public final class GridRunner {
     public enum Event: Sendable {
-        case started(GridCell, resumed: Bool)
         /// A child ended: `done` of the `total` selected cells are finished; `secondsLeft` estimates
         /// the rest.
         case ended(CellOutcome, done: Int, total: Int, secondsLeft: Double?)
@@ -101,12 +100,10 @@ public final class GridRunner {
                     onEvent(.busyElsewhere(cell))
                     continue
                 }
-                let resumed = folder.checkpoint(cell) != nil
                 do {
                     try folder.restoreUnfinished(cell)
                     let pid = try spawn(arguments(for: cell), log: folder.logFile(cell), lock: lock)
                     running[pid] = Child(cell: cell, lock: lock, started: now())
-                    onEvent(.started(cell, resumed: resumed))
                 } catch {
                     close(lock)
                     throw error
@@ -115,7 +112,7 @@ public final class GridRunner {
             if now() - lastProgress >= Self.progressInterval {
                 lastProgress = now()
                 for child in running.values.sorted(by: { $0.started < $1.started }) {
-                    guard let progress = CellProgress(metricsAt: folder.runFolder(child.cell) + "/metrics.csv"),
+                    guard let progress = CellProgress(metricsAt: RunFolder(path: folder.runFolder(child.cell)).metrics),
                           progress.iteration != reportedIterations[child.cell.name] else { continue }
                     reportedIterations[child.cell.name] = progress.iteration
                     onEvent(.progress(child.cell, progress))

@@ -14,7 +14,7 @@ public func checkpointPath(_ argument: String) -> String {
     if FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory), isDirectory.boolValue {
         // Kept as the user wrote the folder, so that every message names the path they typed (a
         // file given directly always was).
-        return (argument.hasSuffix("/") ? argument : argument + "/") + "latest.h5"
+        return (argument.hasSuffix("/") ? argument : argument + "/") + RunFolder.latestName
     }
     return argument
 }
@@ -35,7 +35,7 @@ public func existingCheckpoint(_ argument: String) throws -> String {
 public func resumableCheckpoint(_ argument: String) throws -> (path: String, note: String?) {
     let latest = checkpointPath(argument)
     guard latest != argument, !FileManager.default.fileExists(atPath: latest) else { return (latest, nil) }
-    let best = String(latest.dropLast("latest.h5".count)) + "best.h5"
+    let best = String(latest.dropLast(RunFolder.latestName.count)) + RunFolder.bestName
     guard FileManager.default.fileExists(atPath: best) else { throw folderWithoutCheckpoint(argument) }
     return (best, "\(argument) has no latest.h5 (the run stopped before saving it): resuming from best.h5")
 }
@@ -46,8 +46,8 @@ let listedRunsLimit = 8
 /// Why `folder` has no checkpoint, as one line: the runs in it, or that its run never finished an
 /// iteration (metrics.csv is written before the first one), or that it is not a run folder.
 func folderWithoutCheckpoint(_ folder: String) -> HFRNNError {
-    let folderPath = URL(fileURLWithPath: folder)
-    if FileManager.default.fileExists(atPath: folderPath.appendingPathComponent("best.h5").path) {
+    let run = RunFolder(path: folder)
+    if run.hasBest {
         return .file(folder, "no latest.h5 (the run stopped before saving it); give its best.h5")
     }
     let runs = runFolders(in: folder)
@@ -56,7 +56,7 @@ func folderWithoutCheckpoint(_ folder: String) -> HFRNNError {
         return .file(folder, "a folder of runs, not a run; give one of them: "
                      + runs.prefix(listedRunsLimit).joined(separator: ", ") + more)
     }
-    if FileManager.default.fileExists(atPath: folderPath.appendingPathComponent("metrics.csv").path) {
+    if FileManager.default.fileExists(atPath: run.metrics) {
         return .file(folder, "no checkpoint: the run stopped before its first iteration finished; "
                      + "start it again with the same `hfrnn train` command")
     }
@@ -68,7 +68,8 @@ func folderWithoutCheckpoint(_ folder: String) -> HFRNNError {
 public func runFolders(in folder: String) -> [String] {
     let manager = FileManager.default
     func isRun(_ path: String) -> Bool {
-        manager.fileExists(atPath: path + "/latest.h5") || manager.fileExists(atPath: path + "/best.h5")
+        let run = RunFolder(path: path)
+        return manager.fileExists(atPath: run.latest) || run.hasBest
     }
     func subfolders(_ path: String) -> [String] {
         let names = (try? manager.contentsOfDirectory(atPath: path)) ?? []

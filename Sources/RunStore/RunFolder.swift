@@ -30,10 +30,13 @@ public struct RunFolder: Sendable, Equatable {
                "'\(name)' must be non-empty, without '/', and not start with '.'")
     }
 
-    public var latest: String { path + "/latest.h5" }
-    public var best: String { path + "/best.h5" }
+    /// The names of a run folder's files, spelt here only.
+    public static let latestName = "latest.h5", bestName = "best.h5", metricsName = "metrics.csv"
+
+    public var latest: String { path + "/" + Self.latestName }
+    public var best: String { path + "/" + Self.bestName }
     /// One CSV row per record (HF iteration or first-order evaluation), written as the run goes.
-    public var metrics: String { path + "/metrics.csv" }
+    public var metrics: String { path + "/" + Self.metricsName }
     /// Whether the folder holds a best checkpoint.
     public var hasBest: Bool { FileManager.default.fileExists(atPath: best) }
 

@@ -252,7 +252,6 @@ struct ExperimentCommand: ParsableCommand {
                                     selection: selection)
             let summary = try runner.run(shouldStop: { Interruption.requested() }) { event in
                 switch event {
-                case .started: break
                 case .progress(let cell, let progress):
                     printNow(runningLine(cell, progress, spec: experiment.spec))
                 case .busyElsewhere(let cell):
