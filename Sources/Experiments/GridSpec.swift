@@ -74,6 +74,9 @@ public struct GridSpec: Codable, Equatable, Sendable {
                                          "--run-name", "--checkpoint-dir", "--time-limit", "--max-iterations",
                                          "--processor-time-limit", "--threads"]
 
+    /// A budget in seconds: positive, and not beyond the longest a run may be given.
+    static func isValidBudget(_ seconds: Double) -> Bool { seconds > 0 && seconds <= TrainingConfig.longestDurationSeconds }
+
     /// The first problem with the spec, as one line, or nil.
     public var problem: String? {
         if !datasets.isEmpty {
@@ -150,7 +153,9 @@ public struct GridSpec: Codable, Equatable, Sendable {
             if !datasets.isEmpty { return "processor budgets by length are for grids of tasks, not of datasets" }
             for (length, budget) in processorBudgetSecondsByLength.sorted(by: { $0.key < $1.key }) {
                 if !lengths.contains(length) { return "a processor budget is given for length \(length), which the grid does not have" }
-                if !(budget > 0 && budget.isFinite) { return "the processor-time budget of length \(length) must be positive, got \(budget)" }
+                if !Self.isValidBudget(budget) {
+                    return "the processor-time budget of length \(length) must be positive and at most a year, got \(budget) s"
+                }
             }
         }
         if !keptNetworkLengths.isEmpty {
@@ -168,11 +173,11 @@ public struct GridSpec: Codable, Equatable, Sendable {
                 return "length \(length) has no budget: give it a processor budget, or give one for every length"
             }
         }
-        if let processorBudgetSeconds, !(processorBudgetSeconds > 0 && processorBudgetSeconds.isFinite) {
-            return "the processor-time budget must be positive, got \(processorBudgetSeconds)"
+        if let processorBudgetSeconds, !Self.isValidBudget(processorBudgetSeconds) {
+            return "the processor-time budget must be positive and at most a year, got \(processorBudgetSeconds) s"
         }
-        if let timeBudgetSeconds, !(timeBudgetSeconds > 0 && timeBudgetSeconds.isFinite) {
-            return "the time budget must be positive, got \(timeBudgetSeconds)"
+        if let timeBudgetSeconds, !Self.isValidBudget(timeBudgetSeconds) {
+            return "the time budget must be positive and at most a year, got \(timeBudgetSeconds) s"
         }
         if let maxIterations, maxIterations < 1 { return "the iteration budget must be at least 1, got \(maxIterations)" }
         return nil

@@ -143,6 +143,10 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
     /// The largest `blasThreads` accepted.
     public static let maximumBLASThreads = 1024
 
+    /// The longest time limit or budget: a year [ours]. No run comes near it; a larger number is a
+    /// typo or an overflow (`1e306h`), and would print as hundreds of digits of hours.
+    public static let longestDurationSeconds = 366.0 * 24 * 3600
+
     /// The test error a run counts as solved below when neither the run nor its task sets one: 1 % [PMB'13].
     public static let defaultSuccessThreshold = 0.01
 
@@ -187,10 +191,11 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
                      "must be at most \(NetworkShape.largestLayer), got \(hiddenUnits)") },
             { .check((maxIterations ?? 0) >= 0, "maxIterations", subject: "max iterations",
                      "must be non-negative, got \(maxIterations ?? 0)") },
-            { .check(timeLimitSeconds.map { $0 > 0 } ?? true, "timeLimitSeconds", subject: "time limit",
-                     "must be positive, got \(timeLimitSeconds ?? 0)") },
-            { .check(processorTimeLimitSeconds.map { $0 > 0 } ?? true, "processorTimeLimitSeconds", subject: "processor time limit",
-                     "must be positive, got \(processorTimeLimitSeconds ?? 0)") },
+            { .check(timeLimitSeconds.map { $0 > 0 && $0 <= Self.longestDurationSeconds } ?? true, "timeLimitSeconds",
+                     subject: "time limit", "must be positive and at most a year, got \(timeLimitSeconds ?? 0) s") },
+            { .check(processorTimeLimitSeconds.map { $0 > 0 && $0 <= Self.longestDurationSeconds } ?? true,
+                     "processorTimeLimitSeconds", subject: "processor time limit",
+                     "must be positive and at most a year, got \(processorTimeLimitSeconds ?? 0) s") },
             { .check(maxConsecutiveRejections >= 1, "maxConsecutiveRejections", subject: "the consecutive-rejection limit",
                      "must be at least 1, got \(maxConsecutiveRejections)") },
             { .check(checkpointEvery >= 1, "checkpointEvery", subject: "checkpoint cadence",

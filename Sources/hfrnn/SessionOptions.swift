@@ -58,8 +58,9 @@ func parseDuration(_ text: String, flag: String) throws -> Double {
         number = text.dropLast()
         factor = unit
     }
-    guard let value = Double(number), value > 0, value.isFinite else {
-        throw ValidationError("\(flag) '\(text)' is not a positive duration like 90s, 30m or 2h (a bare number is seconds)")
+    guard let value = Double(number), value > 0, value * factor <= TrainingConfig.longestDurationSeconds else {
+        throw ValidationError("\(flag) '\(text)' is not a positive duration of at most a year, like 90s, 30m or 2h "
+                              + "(a bare number is seconds)")
     }
     return value * factor
 }

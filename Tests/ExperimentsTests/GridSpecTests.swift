@@ -156,6 +156,14 @@ import Training
         onDatasets.lengths = []
         onDatasets.datasets = [GridDataset(path: "sums.h5", testPath: nil)]
         #expect(onDatasets.problem == "processor budgets by length are for grids of tasks, not of datasets")
+
+        // A budget beyond a year (1e300 s printed as hundreds of digits of hours) is refused.
+        var endless = spec
+        endless.processorBudgetSeconds = 1e300
+        #expect(endless.problem == "the processor-time budget must be positive and at most a year, got 1e+300 s")
+        endless = spec
+        endless.processorBudgetSecondsByLength[30] = .infinity
+        #expect(endless.problem == "the processor-time budget of length 30 must be positive and at most a year, got inf s")
     }
 
     /// A grid that is not a whole product: T = 200 without structural damping for two of three
