@@ -372,9 +372,15 @@ public struct GridSpec: Codable, Equatable, Sendable {
         } catch let DecodingError.keyNotFound(key, _) {
             throw GridError("\(path): '\(JSONFormat.snakeCase(key.stringValue))' is missing")
         } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
-            throw GridError("\(path): '\(specPlace(context.codingPath))' has the wrong type")
+            let place = specPlace(context.codingPath)
+            if place.isEmpty { throw GridError("\(path): a spec is one JSON object ({\"format\": \"hfrnn-experiment\", ...})") }
+            throw GridError("\(path): '\(place)' has the wrong type")
         } catch let DecodingError.dataCorrupted(context) {
             let place = specPlace(context.codingPath)
+            if place.hasPrefix("tasks[") {
+                throw GridError("\(path): '\(place)' is not a task (tasks: "
+                                + PathologicalTask.allCases.map(\.rawValue).joined(separator: ", ") + ")")
+            }
             if !place.isEmpty { throw GridError("\(path): '\(place)' has an invalid value") }
             // Valid JSON whose number does not fit its key (2.5 iterations) is not a syntax error.
             guard (try? JSONSerialization.jsonObject(with: data)) != nil else { throw GridError("\(path): not valid JSON") }

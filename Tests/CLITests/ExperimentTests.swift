@@ -566,6 +566,9 @@ import Testing
         // as the author wrote it (they were "not valid JSON" and 'seeds.index 1').
         (["--spec", "fraction.json"], "fraction.json: valid JSON, but a number does not fit its key"),
         (["--spec", "word-seed.json"], "word-seed.json: 'seeds[1]' has the wrong type"),
+        // "'' has the wrong type" and "'tasks[1]' has an invalid value" said too little.
+        (["--spec", "array.json"], "array.json: a spec is one JSON object ({\"format\": \"hfrnn-experiment\", ...})"),
+        (["--spec", "misnamed-task.json"], "misnamed-task.json: 'tasks[1]' is not a task (tasks: addition, "),
         (["--spec", "misspelt.json"], "misspelt.json: unknown key 'procesor_budget_seconds'; the keys of a spec are"),
     ])
     func specErrorsAreOneLine(arguments: [String], expected: String) throws {
@@ -579,6 +582,10 @@ import Testing
             .write(to: URL(fileURLWithPath: workspace.path + "/fraction.json"))
         try Data(spec.replacingOccurrences(of: "SEEDS", with: #"[1, "two"]"#).replacingOccurrences(of: "ITERATIONS", with: "2").utf8)
             .write(to: URL(fileURLWithPath: workspace.path + "/word-seed.json"))
+        try Data("[]".utf8).write(to: URL(fileURLWithPath: workspace.path + "/array.json"))
+        try Data(spec.replacingOccurrences(of: "SEEDS", with: "[1]").replacingOccurrences(of: "ITERATIONS", with: "2")
+                    .replacingOccurrences(of: #"["addition"]"#, with: #"["addition", "xorr"]"#).utf8)
+            .write(to: URL(fileURLWithPath: workspace.path + "/misnamed-task.json"))
         let before = workspace.listing()
         let result = try runHFRNN(["experiment", "grid"] + arguments, in: workspace.path)
         #expect(result.status != 0)
