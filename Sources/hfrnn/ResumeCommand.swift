@@ -50,36 +50,27 @@ struct Resume: ParsableCommand {
     var threads: Int? { threadOptions.threads }
 
     func validate() throws {
-        if let maxIterations, maxIterations < 0 { throw ValidationError("--max-iterations: must be non-negative, got \(maxIterations)") }
-        if let timeLimit { _ = try parseDuration(timeLimit, flag: "--time-limit") }
-        if let processorTimeLimit { _ = try parseDuration(processorTimeLimit, flag: "--processor-time-limit") }
+        _ = try limits()
         if let successThreshold, !(successThreshold > 0 && successThreshold <= 1) {
             throw ValidationError("--success-threshold: must be in (0, 1], got \(successThreshold)")
         }
     }
 
+    private func limits() throws -> SessionLimits {
+        try sessionLimits(maxIterations: maxIterations, timeLimit: timeLimit, processorTimeLimit: processorTimeLimit)
+    }
+
     func run() throws {
-        let limits = SessionLimits(maxIterations: maxIterations,
-                                   timeLimitSeconds: try timeLimit.map { try parseDuration($0, flag: "--time-limit") },
-                                   processorTimeLimitSeconds: try processorTimeLimit.map {
-                                       try parseDuration($0, flag: "--processor-time-limit")
-                                   })
+        let given = try limits()
         try runGuarded {
             let (path, note) = try resumableCheckpoint(checkpoint)
             if let note, try Workers.group().isPrimary { print(note) }
             switch try checkpointPrecision(path) {
-            case .float: try resumeTraining(path, Float.self, limits: limits, successThreshold: successThreshold,
+            case .float: try resumeTraining(path, Float.self, limits: given, successThreshold: successThreshold,
                                             moved: movedDataset.moved, threads: threads)
-            case .double: try resumeTraining(path, Double.self, limits: limits, successThreshold: successThreshold,
+            case .double: try resumeTraining(path, Double.self, limits: given, successThreshold: successThreshold,
                                              moved: movedDataset.moved, threads: threads)
             }
         }
     }
-}
-
-/// The stop limits given to one `resume` session (nil: none).
-struct SessionLimits {
-    var maxIterations: Int?
-    var timeLimitSeconds: Double?
-    var processorTimeLimitSeconds: Double?
 }

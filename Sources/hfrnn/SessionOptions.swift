@@ -21,19 +21,27 @@ struct StopOptions: ParsableArguments {
         """, valueName: "duration"))
     var processorTimeLimit: String?
 
-    func validate() throws {
-        if let maxIterations, maxIterations < 0 { throw ValidationError("--max-iterations: must be non-negative, got \(maxIterations)") }
-        if let timeLimit { _ = try parseDuration(timeLimit, flag: "--time-limit") }
-        if let processorTimeLimit { _ = try parseDuration(processorTimeLimit, flag: "--processor-time-limit") }
-    }
+    func validate() throws { _ = try limits() }
 
-    /// `90`, `90s`, `30m`, `2h` → seconds.
-    func seconds() throws -> Double? { try timeLimit.map { try parseDuration($0, flag: "--time-limit") } }
-
-    /// `--processor-time-limit` in seconds.
-    func processorSeconds() throws -> Double? {
-        try processorTimeLimit.map { try parseDuration($0, flag: "--processor-time-limit") }
+    func limits() throws -> SessionLimits {
+        try sessionLimits(maxIterations: maxIterations, timeLimit: timeLimit, processorTimeLimit: processorTimeLimit)
     }
+}
+
+/// The stop limits given to one session (nil: none).
+struct SessionLimits {
+    var maxIterations: Int?
+    var timeLimitSeconds: Double?
+    var processorTimeLimitSeconds: Double?
+}
+
+/// The limits of `train`'s and `resume`'s flags, checked the same way for both: a negative count
+/// or a duration that does not parse is a usage error naming its flag.
+func sessionLimits(maxIterations: Int?, timeLimit: String?, processorTimeLimit: String?) throws -> SessionLimits {
+    if let maxIterations, maxIterations < 0 { throw ValidationError("--max-iterations: must be non-negative, got \(maxIterations)") }
+    return SessionLimits(maxIterations: maxIterations,
+                         timeLimitSeconds: try timeLimit.map { try parseDuration($0, flag: "--time-limit") },
+                         processorTimeLimitSeconds: try processorTimeLimit.map { try parseDuration($0, flag: "--processor-time-limit") })
 }
 
 /// `--threads` of `train` and `resume`.

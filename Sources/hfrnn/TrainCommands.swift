@@ -176,8 +176,9 @@ struct Train: ParsableCommand {
         config.seed = seed
         if let settings { config = settings.applied(to: config) }
         config.maxIterations = stop.maxIterations
-        config.timeLimitSeconds = try stop.seconds()
-        config.processorTimeLimitSeconds = try stop.processorSeconds()
+        let limits = try stop.limits()
+        config.timeLimitSeconds = limits.timeLimitSeconds
+        config.processorTimeLimitSeconds = limits.processorTimeLimitSeconds
         config.checkpointEvery = checkpointEvery
         config.testSequences = testSequences
         config.blasThreads = blasThreads
