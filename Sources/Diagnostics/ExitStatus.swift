@@ -7,9 +7,10 @@ public enum ExitStatus {
     public static let errorLinePrefix = "hfrnn: error: "
 
     /// The signals that stop a run at its next safe point with its checkpoint saved: Ctrl-C,
-    /// SIGTERM, SIGUSR1, which mpirun forwards to every rank (docs/mpi.md), and SIGHUP, a closed
-    /// terminal (unless the process was started ignoring it, as `nohup` does).
-    public static let stopSignals: [Int32] = [SIGINT, SIGTERM, SIGUSR1, SIGHUP]
+    /// SIGTERM, SIGUSR1, which mpirun forwards to every rank (docs/mpi.md), SIGHUP, a closed
+    /// terminal (unless the process was started ignoring it, as `nohup` does), and SIGPIPE, output
+    /// piped into a reader that went away (`| head`).
+    public static let stopSignals: [Int32] = [SIGINT, SIGTERM, SIGUSR1, SIGHUP, SIGPIPE]
 
     /// The exit status after stop signal `signal`: 128 + its number, as Unix shells report it.
     public static func afterStop(_ signal: Int32) -> Int32 { 128 + signal }

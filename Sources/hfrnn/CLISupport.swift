@@ -31,7 +31,9 @@ enum Interruption {
             signal(signalNumber) { received in
                 Interruption.flag.store(true, ordering: .relaxed)
                 _ = Interruption.firstSignal.compareExchange(expected: 0, desired: received, ordering: .relaxed)
-                signal(received, SIG_DFL)
+                // A broken pipe stays broken: later writes to it must fail, not kill the run
+                // before it saves; any other signal a second time quits at once.
+                signal(received, received == SIGPIPE ? SIG_IGN : SIG_DFL)
                 guard Interruption.announces.load(ordering: .relaxed) else { return }
                 _ = Interruption.note.withUnsafeBufferPointer { write(STDERR_FILENO, $0.baseAddress, $0.count) }
             }

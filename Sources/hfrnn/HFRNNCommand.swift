@@ -20,9 +20,6 @@ struct HFRNNCommand: ParsableCommand {
     /// followed by the usage block. Help, `--version` and the commands' own exit codes are unchanged.
     static func main() {
         BLASStartup.restartOnFasterKernelsIfNeeded()
-        // Output piped into `head` that closes early: a failed write, not a killed run (or grid,
-        // whose results would go unwritten).
-        signal(SIGPIPE, SIG_IGN)
         // One BLAS thread unless a run stores another count (train and resume apply it), so no
         // result depends on OPENBLAS_NUM_THREADS.
         BLAS.setThreadCount(1)

@@ -62,17 +62,19 @@ private func isProgressLine(_ line: String) -> Bool {
         #expect(resume.stderr.isEmpty)
     }
 
-    /// SIGTERM saves like Ctrl-C but exits 143 (128 + 15), as shells and supervisors expect.
-    @Test func terminateExits143AfterSaving() throws {
+    /// SIGTERM saves like Ctrl-C but exits 143 (128 + 15), as shells and supervisors expect; so do
+    /// SIGHUP (a closed terminal) and SIGPIPE (`| head`), which killed the run unsaved.
+    @Test(arguments: [SIGTERM, SIGHUP, SIGPIPE])
+    func terminateExits143AfterSaving(signal: Int32) throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let training = try HFRNNProcess(["train"] + tinyRun + ["--max-iterations", "50", "--checkpoint-dir",
                                                                folder.file("runs"), "--run-name", "tiny"], in: folder)
         _ = try training.waitForLine(timeout: 20, where: isProgressLine)
-        kill(training.pid, SIGTERM)
+        kill(training.pid, signal)
         let status = try training.wait(timeout: 20)
         #expect(training.exitedNormally)
-        #expect(status == 143, "stdout:\n\(training.stdout)\nstderr:\n\(training.stderr)")
+        #expect(status == 128 + signal, "stdout:\n\(training.stdout)\nstderr:\n\(training.stderr)")
         #expect(training.stdout.contains("interrupted: checkpoint saved after "))
         #expect(FileManager.default.fileExists(atPath: folder.file("runs/tiny/latest.h5")))
     }
