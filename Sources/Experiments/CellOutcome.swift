@@ -32,6 +32,37 @@ public struct CellNotes: Codable, Equatable, Sendable {
 
 }
 
+/// Why a cell ended, as results.csv spells it.
+public enum CellStopReason: Equatable, Sendable, CustomStringConvertible {
+    case solved, iterationBudget, timeBudget, processorBudget
+    /// Every one of the run's last iterations rejected (its configuration's rejection limit): it
+    /// cannot move, so it is finished, not solved.
+    case noProgress
+    /// `hfrnn` exited with this error, or its checkpoint cannot be read.
+    case failed(String)
+
+    private static let spelled: [(CellStopReason, String)] = [
+        (.solved, "solved"), (.iterationBudget, "iteration budget"), (.timeBudget, "time budget"),
+        (.processorBudget, "processor budget"), (.noProgress, "no progress"),
+    ]
+
+    public var description: String {
+        if case .failed(let message) = self { return "failed: \(message)" }
+        return Self.spelled.first { $0.0 == self }?.1 ?? ""
+    }
+
+    /// The reason results.csv spells `text` as; nil for any other text.
+    public init?(recorded text: String) {
+        if text.hasPrefix("failed: ") {
+            self = .failed(String(text.dropFirst("failed: ".count)))
+        } else if let known = Self.spelled.first(where: { $0.1 == text }) {
+            self = known.0
+        } else {
+            return nil
+        }
+    }
+}
+
 /// One row of the results: the cell, where it stands, and its numbers when it has a checkpoint.
 public struct CellOutcome: Sendable {
     public var cell: GridCell
@@ -44,30 +75,26 @@ public struct CellOutcome: Sendable {
     public var peakMemoryBytes: Int?
     /// Processor time of all sessions (see `CellNotes.cpuSeconds`).
     public var cpuSeconds: Double? = nil
-    /// solved, time budget, iteration budget, no progress, failed: <message>, or empty.
-    public var stopReason: String
+    /// Why the cell ended; nil while it may go on (or has not run).
+    public var stopReason: CellStopReason?
     /// The run's learning curve, when read from its checkpoint (nil for a row kept from results.csv).
     public var curve: GridResults.Curve? = nil
     /// Every record of the run as curves.csv text (the method's columns, checkpoints/README.md),
     /// when read from its checkpoint.
     public var curvesCSV: String? = nil
 
-    /// The stop reason of a run that ended with every one of its last iterations rejected (the
-    /// rejection limit of its configuration): it cannot move, so it is finished, not solved.
-    public static let noProgress = "no progress"
-
-    /// Why a run of `problem` with these numbers is finished under `spec`'s budget, or "" while it
-    /// may go on.
+    /// Why a run of `problem` with these numbers is finished under `spec`'s budget, or nil while
+    /// it may go on.
     public static func stopReason(solved: Bool, iterations: Int, elapsedSeconds: Double, processorSeconds: Double? = nil,
-                                  stoppedWithoutProgress: Bool, spec: GridSpec, problem: GridProblem) -> String {
-        if solved { return "solved" }
-        if let limit = spec.maxIterations, iterations >= limit { return "iteration budget" }
-        if let budget = spec.timeBudgetSeconds, elapsedSeconds >= budget { return "time budget" }
+                                  stoppedWithoutProgress: Bool, spec: GridSpec, problem: GridProblem) -> CellStopReason? {
+        if solved { return .solved }
+        if let limit = spec.maxIterations, iterations >= limit { return .iterationBudget }
+        if let budget = spec.timeBudgetSeconds, elapsedSeconds >= budget { return .timeBudget }
         if let budget = spec.processorBudgetSeconds(for: problem), let processorSeconds, processorSeconds >= budget {
-            return "processor budget"
+            return .processorBudget
         }
-        if stoppedWithoutProgress { return noProgress }
-        return ""
+        if stoppedWithoutProgress { return .noProgress }
+        return nil
     }
 }
 
@@ -191,7 +218,7 @@ public struct ExperimentFolder: Sendable {
                                   // committed row keeps the peak they measured.
                                   peakMemoryBytes: notes.sessions > 0 ? notes.peakMemoryBytes : recordedRow?.peakMemoryBytes,
                                   cpuSeconds: notes.cpuSeconds,
-                                  stopReason: "")
+                                  stopReason: nil)
         if let path = checkpoint(cell) {
             let run: StoredRun<Double>
             do {
@@ -200,7 +227,7 @@ public struct ExperimentFolder: Sendable {
                 // One damaged checkpoint fails its cell, not the grid: the other cells run and the
                 // results are written (removing the run folder resumes from `unfinished/`).
                 outcome.status = .failed
-                outcome.stopReason = "failed: \(error)"
+                outcome.stopReason = .failed("\(error)")
                 return outcome
             }
             let error = run.curve.last?.testError
@@ -219,12 +246,12 @@ public struct ExperimentFolder: Sendable {
                 solved: solved, iterations: run.iteration, elapsedSeconds: run.elapsedSeconds,
                 processorSeconds: run.processorSeconds, stoppedWithoutProgress: run.stoppedWithoutProgress, spec: spec,
                 problem: cell.problem)
-            outcome.status = outcome.stopReason.isEmpty ? .unfinished : .finished
+            outcome.status = outcome.stopReason == nil ? .unfinished : .finished
         }
         // hfrnn exits 1 when training stops without progress: a finished run that did not solve.
-        if let failure = notes.failure, outcome.stopReason != CellOutcome.noProgress {
+        if let failure = notes.failure, outcome.stopReason != .noProgress {
             outcome.status = .failed
-            outcome.stopReason = "failed: \(failure)"
+            outcome.stopReason = .failed(failure)
         }
         return outcome
     }

@@ -24,7 +24,7 @@ public enum GridResults {
                 outcome.wallSeconds.map { String(format: "%.1f", $0) } ?? "",
                 outcome.finalTestError.map { String(format: "%.6f", $0) } ?? "",
                 outcome.peakMemoryBytes.map { String(format: "%.1f", Double($0) / 1_048_576) } ?? "",
-                csvField(outcome.stopReason),
+                csvField(outcome.stopReason?.description ?? ""),
                 outcome.cpuSeconds.map { String(format: "%.1f", $0) } ?? "",
                 csvField(problem.dataset),
             ]
@@ -58,6 +58,8 @@ public enum GridResults {
             }
             guard (12...14).contains(row.count) else { throw damaged("line \(index + 1) has \(row.count) fields, not 12 to 14") }
             guard let status = CellStatus(rawValue: row[4]) else { throw damaged("line \(index + 1): '\(row[4])' is not a cell status") }
+            let stopReason = CellStopReason(recorded: row[11])
+            guard row[11].isEmpty || stopReason != nil else { throw damaged("line \(index + 1): '\(row[11])' is not a stop reason") }
             try field(5) { $0 == "yes" || $0 == "no" }
             for column in [6, 7] { try field(column) { Int($0).map { $0 >= 0 } ?? false } }
             for column in [8, 9, 10] + (row.count > 12 ? [12] : []) { try field(column) { Double($0).map { $0 >= 0 } ?? false } }
@@ -67,7 +69,7 @@ public enum GridResults {
                                 iterations: Int(row[6]), cgSteps: Int(row[7]), wallSeconds: Double(row[8]),
                                 finalTestError: Double(row[9]),
                                 peakMemoryBytes: Double(row[10]).map { Int(($0 * 1_048_576).rounded()) },
-                                cpuSeconds: row.count > 12 ? Double(row[12]) : nil, stopReason: row[11])
+                                cpuSeconds: row.count > 12 ? Double(row[12]) : nil, stopReason: stopReason)
         }
         return found
     }
@@ -208,7 +210,7 @@ public enum GridResults {
                 outcome.wallSeconds.map(formatSeconds) ?? "–", outcome.cpuSeconds.map(formatSeconds) ?? "–",
                 outcome.finalTestError.map { String(format: "%.2f %%", 100 * $0) } ?? "–",
                 outcome.peakMemoryBytes.map { String(format: "%.0f MB", Double($0) / 1_048_576) } ?? "–",
-                outcome.stopReason.isEmpty ? "–" : outcome.stopReason.replacingOccurrences(of: "|", with: "\\|"),
+                outcome.stopReason.map { $0.description.replacingOccurrences(of: "|", with: "\\|") } ?? "–",
             ]
             text += problemCells(cell.problem) + " " + cells.joined(separator: " | ") + " |\n"
         }

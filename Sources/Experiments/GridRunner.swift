@@ -264,7 +264,7 @@ public final class GridRunner {
         let exitStatus = (status >> 8) & 0xff
         // Exit status 1 with a checkpoint whose last iterations were all rejected is a run that
         // stopped without progress: finished and not solved, not an error.
-        let stuck = exitStatus == 1 && (try? folder.outcome(of: cell, spec: spec))?.stopReason == CellOutcome.noProgress
+        let stuck = exitStatus == 1 && (try? folder.outcome(of: cell, spec: spec))?.stopReason == .noProgress
         if exited && exitStatus != 0 && !ExitStatus.isStop(exitStatus) && !stuck {
             notes.failure = lastErrorLine(in: folder.logFile(cell)) ?? "hfrnn exited with status \(exitStatus)"
         } else if !exited && !stopping {

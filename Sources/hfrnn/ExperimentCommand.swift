@@ -303,10 +303,10 @@ struct ExperimentCommand: ParsableCommand {
 
     private func progressLine(_ outcome: CellOutcome, done: Int, total: Int, secondsLeft: Double?) -> String {
         var parts = ["[\(done)/\(total)] \(outcome.cell.name): \(outcome.status.rawValue)"]
-        if outcome.status == .failed, outcome.stopReason.hasPrefix("failed") {
-            parts[0] = "[\(done)/\(total)] \(outcome.cell.name): \(outcome.stopReason)"
-        } else if !outcome.stopReason.isEmpty {
-            parts[0] += " (\(outcome.stopReason))"
+        if outcome.status == .failed, let reason = outcome.stopReason, case .failed = reason {
+            parts[0] = "[\(done)/\(total)] \(outcome.cell.name): \(reason)"
+        } else if let reason = outcome.stopReason {
+            parts[0] += " (\(reason))"
         }
         if let iterations = outcome.iterations {
             let unit = outcome.cell.variant.isFirstOrder ? "update" : "iteration"

@@ -42,9 +42,9 @@ import Testing
         let outcomes = cells.map { cell in
             cell.task == .xor && cell.seed == 1
                 ? CellOutcome(cell: cell, status: .finished, solved: true, iterations: 82, cgSteps: 11403, wallSeconds: 527,
-                              finalTestError: 0.004, peakMemoryBytes: nil, stopReason: "solved")
+                              finalTestError: 0.004, peakMemoryBytes: nil, stopReason: .solved)
                 : CellOutcome(cell: cell, status: cell.task == .xor ? .unfinished : .notRun, solved: nil, iterations: nil,
-                              cgSteps: nil, wallSeconds: nil, finalTestError: nil, peakMemoryBytes: nil, stopReason: "")
+                              cgSteps: nil, wallSeconds: nil, finalTestError: nil, peakMemoryBytes: nil, stopReason: nil)
         }
         let svg = GridResults.svg(outcomes, spec: spec, title: "partly run")
         let successPanel = try #require(svg.components(separatedBy: "<g class=\"panel\" id=\"time\">").first)
@@ -69,15 +69,25 @@ import Testing
                                 variants: [GridVariant(name: "damped", options: [])], timeBudgetSeconds: 1800, maxIterations: nil)
     private let problem = GridProblem.task(.temporalOrder3, length: 100)
 
+    /// Each reason reads back from results.csv as written; other text is no reason.
+    @Test func stopReasonsRoundTripThroughTheirSpelling() {
+        let reasons: [CellStopReason] = [.solved, .iterationBudget, .timeBudget, .processorBudget, .noProgress,
+                                         .failed("--hidden-units: too many")]
+        #expect(reasons.map(\.description) == ["solved", "iteration budget", "time budget", "processor budget", "no progress",
+                                                "failed: --hidden-units: too many"])
+        #expect(reasons.map { CellStopReason(recorded: $0.description) } == reasons)
+        #expect(CellStopReason(recorded: "solve") == nil && CellStopReason(recorded: "") == nil)
+    }
+
     @Test func aRunThatCannotMoveIsFinishedWithoutProgress() {
         #expect(CellOutcome.stopReason(solved: false, iterations: 254, elapsedSeconds: 1749, stoppedWithoutProgress: true,
-                                       spec: spec, problem: problem) == "no progress")
+                                       spec: spec, problem: problem) == .noProgress)
         #expect(CellOutcome.stopReason(solved: false, iterations: 254, elapsedSeconds: 1749, stoppedWithoutProgress: false,
-                                       spec: spec, problem: problem) == "", "still has budget: unfinished")
+                                       spec: spec, problem: problem) == nil, "still has budget: unfinished")
         #expect(CellOutcome.stopReason(solved: true, iterations: 18, elapsedSeconds: 121, stoppedWithoutProgress: true,
-                                       spec: spec, problem: problem) == "solved")
+                                       spec: spec, problem: problem) == .solved)
         #expect(CellOutcome.stopReason(solved: false, iterations: 300, elapsedSeconds: 1801, stoppedWithoutProgress: true,
-                                       spec: spec, problem: problem) == "time budget")
+                                       spec: spec, problem: problem) == .timeBudget)
     }
 }
 

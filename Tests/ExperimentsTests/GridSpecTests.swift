@@ -125,9 +125,9 @@ import Training
         #expect(spec.processorBudgetSeconds(for: .task(.addition, length: 50)) == 1200)
         #expect(spec.processorBudgetSeconds(for: .task(.addition, length: 200)) == 7200)
         #expect(CellOutcome.stopReason(solved: false, iterations: 9, elapsedSeconds: 900, processorSeconds: 700,
-                                       stoppedWithoutProgress: false, spec: spec, problem: .task(.addition, length: 30)) == "processor budget")
+                                       stoppedWithoutProgress: false, spec: spec, problem: .task(.addition, length: 30)) == .processorBudget)
         #expect(CellOutcome.stopReason(solved: false, iterations: 9, elapsedSeconds: 900, processorSeconds: 700,
-                                       stoppedWithoutProgress: false, spec: spec, problem: .task(.addition, length: 200)) == "")
+                                       stoppedWithoutProgress: false, spec: spec, problem: .task(.addition, length: 200)) == nil)
 
         let folder = try TemporaryFolder()
         defer { folder.remove() }
@@ -234,7 +234,7 @@ import Training
         #expect(!spec.cells.contains { $0.name.hasPrefix("xor-isc-T200") && $0.variant.name == "undamped" })
         #expect(spec.cells.contains { $0.name == "xor-isc-T200-seed1-damped" })
         #expect(spec.runOrder.map(\.name).sorted() == spec.cells.map(\.name).sorted())
-        let groups = GridResults.groups(spec.cells.map { CellOutcome(cell: $0, status: .notRun, solved: nil, iterations: nil, cgSteps: nil, wallSeconds: nil, finalTestError: nil, peakMemoryBytes: nil, stopReason: "") }, spec: spec)
+        let groups = GridResults.groups(spec.cells.map { CellOutcome(cell: $0, status: .notRun, solved: nil, iterations: nil, cgSteps: nil, wallSeconds: nil, finalTestError: nil, peakMemoryBytes: nil, stopReason: nil) }, spec: spec)
         #expect(groups.count == 3 * 2 * 2 - 1 && groups.allSatisfy { $0.cells == 2 })
 
         let folder = try TemporaryFolder()
@@ -288,7 +288,7 @@ import Training
             try FileManager.default.createDirectory(atPath: experiment.runFolder(cell), withIntermediateDirectories: true)
             try Data(name.utf8).write(to: URL(fileURLWithPath: experiment.runFolder(cell) + "/latest.h5"))
             return CellOutcome(cell: cell, status: status, solved: solved, iterations: 1, cgSteps: 1, wallSeconds: 1,
-                               finalTestError: 0, peakMemoryBytes: nil, stopReason: solved ? "solved" : "")
+                               finalTestError: 0, peakMemoryBytes: nil, stopReason: solved ? .solved : nil)
         }
         let kept = try outcome("addition-T200-seed1-d", status: .finished, solved: true)
         for candidate in [kept, try outcome("addition-T200-seed2-d", status: .finished, solved: false),
