@@ -11,7 +11,7 @@ public enum CellStatus: String, Codable, Sendable {
     case unfinished
     /// Solved, its budget spent, or stopped without progress.
     case finished
-    /// `hfrnn` exited with an error; the cell is not retried (remove its folders to retry).
+    /// `hfrnn` exited with an error; the cell is not retried unless asked (`--retry-failed`).
     case failed
 }
 
@@ -27,6 +27,9 @@ public struct CellNotes: Codable, Equatable, Sendable {
     public var cpuSeconds: Double? = nil
     /// The error line of a session that failed.
     public var failure: String? = nil
+    /// Set by `hfrnn experiment --retry-failed`: the cell runs again although results.csv
+    /// records it as failed (a new failure is recorded in `failure` as any other).
+    public var retrying: Bool? = nil
 
     public init() {}
 
@@ -193,17 +196,28 @@ public struct ExperimentFolder: Sendable {
         try writeFileAtomically(try JSONFormat.string(notes, pretty: true), to: notesFile(cell))
     }
 
+    /// Lets a failed cell run again: its failure is forgotten and its recorded failed row set
+    /// aside; a checkpoint it has is resumed, otherwise it starts from its seed.
+    public func retry(_ cell: GridCell) throws {
+        var notes = readNotes(cell)
+        notes.failure = nil
+        notes.retrying = true
+        if !FileManager.default.fileExists(atPath: self.notes) {
+            try FileManager.default.createDirectory(atPath: self.notes, withIntermediateDirectories: true)
+        }
+        try writeNotes(notes, for: cell)
+    }
+
     /// Where the cell stands under `spec`'s budget, with its numbers.
     ///
     /// A cell without a run folder that `results.csv` records as finished or failed keeps that
     /// row, and its learning curve from its committed file in `curves/`: results committed
     /// without their checkpoints (which are not kept) continue on another machine without running
     /// finished cells again, and without losing their curves from results-curves.svg. A failed
-    /// row counts only while the cell's notes (committed with it) are there: removing the run
-    /// folder and the notes is how a failed cell is retried.
+    /// row counts until the cell is retried (`retryFailed`).
     public func outcome(of cell: GridCell, spec: GridSpec) throws -> CellOutcome {
         let recordedRow = try GridResults.recordedOutcome(of: cell, in: resultsCSV)
-        let retried = recordedRow?.status == .failed && !FileManager.default.fileExists(atPath: notesFile(cell))
+        let retried = recordedRow?.status == .failed && readNotes(cell).retrying == true
         if checkpoint(cell) == nil, !retried, var recorded = recordedRow, recorded.status == .finished || recorded.status == .failed {
             if let text = try? String(contentsOfFile: curvesFile(cell), encoding: .utf8),
                let history = curvePoints(fromCurvesCSV: text), !history.isEmpty {

@@ -117,6 +117,13 @@ public struct Experiment: Sendable {
 
     /// The cells of `selection` that this grid runs and whose `hfrnn` exited with an error: they
     /// are not retried, so every later call still reports them.
+    /// Lets the failed cells of `selection` run again (`ExperimentFolder.retry`); returns them.
+    public func retryFailedCells(in selection: CellSelection) throws -> [GridCell] {
+        let failed = try failedCells(in: selection)
+        for cell in failed { try folder.retry(cell) }
+        return failed
+    }
+
     public func failedCells(in selection: CellSelection) throws -> [GridCell] {
         try spec.cells.filter { selection.contains($0) && !$0.isShared }
             .filter { try folder.outcome(of: $0, spec: spec).status == .failed }

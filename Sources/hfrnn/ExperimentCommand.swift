@@ -79,6 +79,9 @@ struct ExperimentCommand: ParsableCommand {
     @Flag(help: "Only rebuild the results files (results.csv, .md, .svg, results-curves.svg) from the run folders.")
     var summarize = false
 
+    @Flag(help: "Run the failed cells (of --only, if given) again: each resumes its checkpoint, or starts from its seed without one.")
+    var retryFailed = false
+
     private var givesGrid: Bool {
         tasks != nil || lengths != nil || datasets != nil || seeds != nil || !variant.isEmpty || timeBudget != nil || iterationBudget != nil
             || processorBudget != nil
@@ -88,6 +91,7 @@ struct ExperimentCommand: ParsableCommand {
         if folder.isEmpty { throw ValidationError("the experiment folder must not be empty") }
         if spec != nil && givesGrid { throw ValidationError("give the grid either as --spec FILE or as options, not both") }
         if summarize && (spec != nil || givesGrid || only != nil) { throw ValidationError("--summarize: takes only the folder") }
+        if summarize && retryFailed { throw ValidationError("--retry-failed: runs cells; --summarize runs none") }
         if let only, cellPatterns(only).isEmpty { throw ValidationError("--only: no pattern given") }
         if jobs < 1 { throw ValidationError("--jobs: must be at least 1, got \(jobs)") }
         if let grid = try gridFromOptions() { try checkVariants(grid) }
@@ -245,6 +249,10 @@ struct ExperimentCommand: ParsableCommand {
             if grid == nil { try checkSelection(selection, in: experiment.spec) }  // a given grid was checked above
             let lock = try experiment.lockRunner()
             defer { close(lock) }
+            if retryFailed {
+                let retried = try experiment.retryFailedCells(in: selection)
+                print(retried.isEmpty ? "no failed cell to retry" : "retrying " + retried.map(\.name).joined(separator: ", "))
+            }
             let datasetPaths = try experiment.datasetLocations()
             Interruption.install()
             let runner = GridRunner(folder: experiment.folder, spec: experiment.spec,
@@ -282,7 +290,7 @@ struct ExperimentCommand: ParsableCommand {
             if !failed.isEmpty {
                 let listed = failed.prefix(4).map(\.name).joined(separator: ", ") + (failed.count > 4 ? ", …" : "")
                 throw HFRNNError.file(folder, "\(failed.count) of its cells failed (\(listed)); their errors are in "
-                                      + "results.csv; remove a cell's run folder and notes to retry it")
+                                      + "results.csv; --retry-failed runs them again")
             }
         }
     }

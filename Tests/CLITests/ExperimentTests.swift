@@ -400,7 +400,7 @@ import Testing
         #expect(first.stdout.contains("[2/2] addition-T10-seed1-tiny: finished (iteration budget), 1 iteration,"),
                 "\(first.stdout)")
         let error = "hfrnn: error: grid: 1 of its cells failed (addition-T10-seed1-huge); their errors are in results.csv; "
-            + "remove a cell's run folder and notes to retry it\n"
+            + "--retry-failed runs them again\n"
         #expect(first.stderr == error)
         let again = try runHFRNN(["experiment", "grid"], in: workspace.path)
         #expect(again.status == 1)
@@ -409,13 +409,19 @@ import Testing
         // A selection without the failed cell is a success.
         let tinyOnly = try runHFRNN(["experiment", "grid", "--only", "*-tiny"], in: workspace.path)
         #expect(tinyOnly.status == 0 && tinyOnly.stderr.isEmpty, "\(tinyOnly.stderr)")
-        // Retried as the message says: its row in results.csv kept it failed, and nothing ran.
+        // Retried as the message says, also where the run folder and notes are gone (a clone): the
+        // docs' way, removing them, left its row in results.csv failed, and nothing ran.
         try? FileManager.default.removeItem(atPath: workspace.path + "/grid/runs/addition-T10-seed1-huge")
         try FileManager.default.removeItem(atPath: workspace.path + "/grid/cells/addition-T10-seed1-huge.json")
-        let retried = try runHFRNN(["experiment", "grid"], in: workspace.path)
+        let notRetried = try runHFRNN(["experiment", "grid"], in: workspace.path)
+        #expect(notRetried.stdout.hasPrefix("nothing to do: every cell has ended\n"), "\(notRetried.stdout)")
+        let retried = try runHFRNN(["experiment", "grid", "--retry-failed"], in: workspace.path)
+        #expect(retried.stdout.hasPrefix("retrying addition-T10-seed1-huge\n"), "\(retried.stdout)")
         #expect(retried.stdout.contains("] addition-T10-seed1-huge: failed: --hidden-units: "), "\(retried.stdout)")
-        #expect(!retried.stdout.contains("nothing to do"), "\(retried.stdout)")
         #expect(retried.status == 1)
+        // Failed again, it stays failed.
+        let after = try runHFRNN(["experiment", "grid"], in: workspace.path)
+        #expect(after.stdout.hasPrefix("nothing to do: every cell has ended\n"), "\(after.stdout)")
     }
 
     /// An empty folder name said ": cannot create the experiment folder".
