@@ -4,7 +4,7 @@ import Foundation
 import Synchronization
 import Training
 
-/// Ctrl-C / SIGTERM / SIGHUP during training or an experiment: the first signal asks the loop to checkpoint
+/// A stop signal (`ExitStatus.stopSignals`) during training or an experiment: the first asks the loop to checkpoint
 /// and stop at the next safe point (between HF iterations or first-order evaluation periods; an
 /// experiment forwards it to its cells); a second one terminates at once (the atomic checkpoint
 /// writes guarantee the previous checkpoint stays intact).
@@ -40,10 +40,10 @@ enum Interruption {
         }
     }
 
-    /// Ctrl-C, SIGTERM, SIGUSR1 and SIGHUP: mpirun forwards SIGUSR1 to every rank and leaves them
-    /// time to reach the next safe point, whereas it follows the SIGTERM it sends on Ctrl-C by
-    /// SIGKILL a second later (docs/mpi.md). A signal the process was started ignoring stays
-    /// ignored: `nohup hfrnn …` must outlive its terminal.
+    /// Ctrl-C, SIGTERM, SIGUSR1, SIGHUP and SIGPIPE: mpirun forwards SIGUSR1 to every rank and
+    /// leaves them time to reach the next safe point, whereas it follows the SIGTERM it sends on
+    /// Ctrl-C by SIGKILL a second later (docs/mpi.md). A signal the process was started ignoring
+    /// stays ignored: `nohup hfrnn …` must outlive its terminal.
     private static let stopSignals = ExitStatus.stopSignals.filter { !isIgnored($0) }
 
     private static func isIgnored(_ signalNumber: Int32) -> Bool {
@@ -54,7 +54,7 @@ enum Interruption {
 
     static func requested() -> Bool { flag.load(ordering: .relaxed) }
 
-    /// 130 after SIGINT, 143 after SIGTERM (138 after SIGUSR1): the Unix convention 128 + signal number.
+    /// 130 after SIGINT, 143 after SIGTERM, ...: the Unix convention 128 + signal number.
     static var exitStatus: Int32 {
         let received = firstSignal.load(ordering: .relaxed)
         return ExitStatus.afterStop(received == 0 ? SIGINT : received)

@@ -311,7 +311,7 @@ struct ExperimentCommand: ParsableCommand {
 
     private func progressLine(_ outcome: CellOutcome, done: Int, total: Int, secondsLeft: Double?) -> String {
         var parts = ["[\(done)/\(total)] \(outcome.cell.name): \(outcome.status.rawValue)"]
-        if outcome.status == .failed, let reason = outcome.stopReason, case .failed = reason {
+        if case .failed? = outcome.stopReason, let reason = outcome.stopReason {
             parts[0] = "[\(done)/\(total)] \(outcome.cell.name): \(reason)"
         } else if let reason = outcome.stopReason {
             parts[0] += " (\(reason))"
