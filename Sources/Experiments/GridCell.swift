@@ -1,4 +1,5 @@
 import Tasks
+import Training
 
 /// A named set of extra `hfrnn train` options, e.g. "undamped" = ["--no-structural-damping"];
 /// or a variant whose cells another grid runs (`sharedFrom`).
@@ -35,11 +36,14 @@ public struct GridVariant: Codable, Equatable, Sendable {
     /// Whether the variant trains with a first-order method (`--optimizer` other than hf).
     public var isFirstOrder: Bool {
         for (index, option) in options.enumerated() {
-            if option == "--optimizer", index + 1 < options.count { return options[index + 1] != "hf" }
-            if option.hasPrefix("--optimizer=") { return option != "--optimizer=hf" }
+            if option == "--optimizer", index + 1 < options.count { return options[index + 1] != MethodSettings.hessianFreeName }
+            if option.hasPrefix("--optimizer=") { return option != "--optimizer=" + MethodSettings.hessianFreeName }
         }
         return false
     }
+
+    /// What one step of the variant's runs is called.
+    public var stepUnit: StepUnit { isFirstOrder ? .update : .iteration }
 }
 
 /// The grid whose cells a shared variant lists (`GridVariant.sharedFrom`).

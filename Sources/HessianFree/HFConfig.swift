@@ -19,8 +19,9 @@ public struct HFConfig: Sendable, Codable, Equatable {
     public var initialLambda: Double = 0.01
 
     /// Structural-damping weight μ: the structural curvature enters the CG matrix as λμ·J_tᵀD''J_t,
-    /// so its strength follows λ. Default 0.03 [ISC `init_damping = [1, 0.03]·…`, BL; M&S'11 report
-    /// about 1/30]. 0 switches structural damping off.
+    /// so its strength follows λ. Default 0.03 [BL]. [ISC] has the same number (`init_damping =
+    /// [1, 0.03]·…`) but applies it to 0.25·(1 − h²) where hfrnn uses 1 − h²: 0.0075 in hfrnn's
+    /// convention (docs/algorithm.md#structural-damping). 0 switches structural damping off.
     public var structuralDampingWeight: Double = 0.03
 
     /// Levenberg–Marquardt: ρ below this (or NaN) multiplies λ by `lmIncreaseFactor`.

@@ -111,7 +111,7 @@ struct RunExport<S: BLASScalar & HDF5Element> {
         let csv = run.history.curvesCSV
         let summary = try summaryJSON(predicted.evaluation)
         let svg = curvesSVG(curve: run.curve, title: plotTitle(run.config), successThreshold: run.successThreshold,
-                            stepName: run.stepAxisName)
+                            stepName: run.stepUnit.axisLabel)
         // HF's own diagnostics (λ, ρ, CG); other methods have none of them.
         let diagnostics = run.history.hessianFree.map {
             diagnosticsSVG(history: $0, title: plotTitle(run.config), successThreshold: run.successThreshold)

@@ -86,8 +86,6 @@ extension FirstOrderTraining: StoredMethod where Scalar: HDF5Element {
         return try FirstOrderHistory.read(from: stored, count: columns[0])
     }
 
-    public static var stepAxisName: String { "update" }
-
     public static func storedHistory(_ history: [FirstOrderRecord]) -> StoredHistory { .firstOrder(history) }
 
     public static func rejectedSteps(_ state: FirstOrderState<Scalar>) -> Int { state.skippedSteps }
@@ -102,7 +100,7 @@ public func checkpointFirstOrderMethod(_ path: String) throws -> FirstOrderMetho
     defer { try? file.close() }
     guard try file.exists("optimizer"), try file.hasAttribute("method", on: "optimizer") else { return nil }
     let name = try file.stringAttribute("method", on: "optimizer")
-    if name == "hf" { return nil }
+    if name == MethodSettings.hessianFreeName { return nil }
     guard let method = FirstOrderMethod(rawValue: name) else {
         throw HFRNNError("\(path): optimizer method '\(name)' is unknown (hf, "
                          + FirstOrderMethod.allCases.map(\.rawValue).joined(separator: ", ") + ")")

@@ -8,7 +8,7 @@ import Training
 // config/optimizer, one history column per `IterationRecord` field (`HessianFreeHistory`).
 
 extension HessianFreeTraining: StoredMethod where Scalar: HDF5Element {
-    public static func methodName(_ settings: HFConfig) -> String { "hf" }
+    public static func methodName(_ settings: HFConfig) -> String { MethodSettings.hessianFreeName }
 
     public static func optimizerJSON(_ settings: HFConfig) throws -> String { try JSONFormat.string(settings) }
 
@@ -28,8 +28,8 @@ extension HessianFreeTraining: StoredMethod where Scalar: HDF5Element {
 
     public static func readConfig(from stored: CheckpointFile<Scalar>, version: Int64) throws -> TrainingConfig {
         let file = stored.file, path = stored.path
-        if let method = try file.optionalStringAttribute("method", on: "optimizer"), method != "hf" {
-            throw stored.fail("a \(method) checkpoint, not a Hessian-free one")
+        if let method = try file.optionalStringAttribute("method", on: "optimizer"), method != MethodSettings.hessianFreeName {
+            throw stored.fail("a first-order checkpoint (\(method)), not a Hessian-free one")
         }
         // Format 1 spelled the configuration's keys in camelCase; fields added since take their defaults.
         let keys: JSONFormat.KeyStyle = version == 1 ? .camelCase : .snakeCase
@@ -72,8 +72,6 @@ extension HessianFreeTraining: StoredMethod where Scalar: HDF5Element {
         return try HessianFreeHistory.read(from: stored, count: state.iteration, version: version,
                                            sequencesPerIteration: config.trainingSequencesPerIteration)
     }
-
-    public static var stepAxisName: String { "HF iteration" }
 
     public static func storedHistory(_ history: [IterationRecord]) -> StoredHistory { .hessianFree(history) }
 

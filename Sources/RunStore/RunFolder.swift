@@ -54,12 +54,12 @@ extension RunFolder {
     /// replacing latest.h5 and the metrics after that checkpoint: refused when latest.h5 is further
     /// on, whose later steps would be lost. A damaged latest.h5 does not stop it: resuming best.h5
     /// is then how the run is saved.
-    public func refuseDiscardingLaterSteps(resuming checkpointPath: String, at steps: Int, stepName: String) throws {
+    public func refuseDiscardingLaterSteps(resuming checkpointPath: String, at steps: Int, stepUnit: StepUnit) throws {
         let resolved = { (path: String) in URL(fileURLWithPath: path).resolvingSymlinksInPath().path }
         guard resolved(checkpointPath) != resolved(latest),
               let latestSteps = try? StoredRun<Float>.load(from: latest).iteration, latestSteps > steps else { return }
-        throw HFRNNError.file(checkpointPath, "is at \(stepName) \(steps) and \(latest) at \(latestSteps): resuming it "
-                              + "here would replace latest.h5 and drop the later \(stepName)s; to branch from it, copy it "
+        throw HFRNNError.file(checkpointPath, "is at \(stepUnit.name) \(steps) and \(latest) at \(latestSteps): resuming it "
+                              + "here would replace latest.h5 and drop the later \(stepUnit.name)s; to branch from it, copy it "
                               + "into a new folder and resume the copy")
     }
 

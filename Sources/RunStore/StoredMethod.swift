@@ -29,9 +29,6 @@ public protocol StoredMethod: TrainingMethod where Scalar: HDF5Element, Record: 
     static func readHistory(from stored: CheckpointFile<Scalar>, state: State, config: TrainingConfig,
                             version: Int64) throws -> [Record]
 
-    /// What the x axis of the learning curves counts: "HF iteration" or "update".
-    static var stepAxisName: String { get }
-
     /// The history as a stored run holds it, in the method's own records.
     static func storedHistory(_ history: [Record]) -> StoredHistory
 

@@ -51,8 +51,8 @@ public struct StoredRun<S: BLASScalar> {
     public var history: StoredHistory
     /// What every method's history has, record by record: the learning curve.
     public var curve: [CurvePoint]
-    /// What the curve's steps count: "HF iteration" or "update".
-    public var stepAxisName: String
+    /// What the curve's steps count.
+    public var stepUnit: StepUnit
     /// HF iterations, or first-order updates, done.
     public var iteration: Int
     public var totalCGIterations: Int
@@ -97,7 +97,7 @@ public struct StoredRun<S: BLASScalar> {
         parameters = checkpoint.parameters.map { S($0) }
         history = Method.storedHistory(checkpoint.history)
         curve = checkpoint.history.map(\.curvePoint)
-        stepAxisName = Method.stepAxisName
+        stepUnit = Method.stepUnit
         iteration = Method.completedSteps(checkpoint.state)
         totalCGIterations = Method.cgIterations(checkpoint.state)
         rejectedSteps = Method.rejectedSteps(checkpoint.state)

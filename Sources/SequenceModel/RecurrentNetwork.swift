@@ -26,7 +26,8 @@ public struct RecurrentNetwork: Sendable, Codable, Equatable {
 public struct InitializationConfig: Sendable, Codable, Equatable {
     /// Non-zero incoming weights per unit in every matrix ("sparse initialisation") [ISC, M'10]: 15.
     public var sparseFanIn = 15
-    /// Spectral radius W_hh is rescaled to [SMDH'13: 1.1; ISC: "1.2 works moderately well"]: 1.1.
+    /// Spectral radius W_hh is rescaled to [SMDH'13]: 1.1. (ISC's comments call an initialisation
+    /// scale of 1.2, not a radius, moderately good.)
     public var spectralRadius = 1.1
     /// Extra factor on the input weights, "A VERY IMPORTANT LINE OF CODE" [ISC demo]: 0.25.
     public var inputScale = 0.25

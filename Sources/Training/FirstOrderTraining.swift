@@ -15,6 +15,7 @@ public enum FirstOrderTraining<Scalar: BLASScalar>: TrainingMethod {
     public static var settingsInConfig: KeyPath<TrainingConfig, FirstOrderRunConfig?> { \.firstOrder }
 
     public static var displayName: String { "first-order" }
+    public static var stepUnit: StepUnit { .update }
 
     public static func initialState(parameterCount: Int, settings: FirstOrderRunConfig) -> FirstOrderState<Scalar> {
         FirstOrderState(parameterCount: parameterCount, config: settings.optimizer)

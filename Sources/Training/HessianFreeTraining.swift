@@ -13,6 +13,7 @@ public enum HessianFreeTraining<Scalar: BLASScalar>: TrainingMethod {
     public static var settingsInConfig: KeyPath<TrainingConfig, HFConfig?> { \.hessianFree }
 
     public static var displayName: String { "Hessian-free" }
+    public static var stepUnit: StepUnit { .iteration }
 
     /// λ = λ₀, zero warm start, counters at zero.
     public static func initialState(parameterCount: Int, settings: HFConfig) -> HFState<Scalar> {

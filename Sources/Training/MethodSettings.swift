@@ -38,8 +38,19 @@ public enum MethodSettings: Sendable, Equatable, Codable {
     /// The optimizer's name as the command line and checkpoints spell it: hf, sgd, nesterov or adam.
     public var name: String {
         switch self {
-        case .hessianFree: "hf"
+        case .hessianFree: Self.hessianFreeName
         case .firstOrder(let run): run.method.rawValue
+        }
+    }
+
+    /// Hessian-free's name as `--optimizer` and checkpoints spell it.
+    public static let hessianFreeName = "hf"
+
+    /// What one step of the method is called.
+    public var stepUnit: StepUnit {
+        switch self {
+        case .hessianFree: .iteration
+        case .firstOrder: .update
         }
     }
 

@@ -120,7 +120,8 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
         }
     }
 
-    /// λ₀ per scored step of a sequence [ISC `init_damping = … · 0.01`; docs/algorithm.md#constants].
+    /// λ₀ per scored step of a sequence [ours, after ISC's 0.01 × `num_outputs`, which it equals on
+    /// the operand tasks and the permutation; docs/algorithm.md#constants].
     public static let initialLambdaPerScoredStep = 0.01
 
     /// The structural-damping weight μ of a run, unless overridden: for a task, `HFConfig`'s μ

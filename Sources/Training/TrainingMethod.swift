@@ -21,6 +21,9 @@ public protocol TrainingMethod<Scalar> {
     /// The method as messages name it: "Hessian-free", "first-order".
     static var displayName: String { get }
 
+    /// What one of its steps is called.
+    static var stepUnit: StepUnit { get }
+
     /// The state before the first step.
     static func initialState(parameterCount: Int, settings: Settings) -> State
 

@@ -97,7 +97,7 @@ struct Evaluate: ParsableCommand {
 
     private func printText(_ result: CheckpointEvaluation) {
         let network = result.network
-        print("checkpoint: \(result.checkpoint) (\(result.optimizer == "hf" ? "iteration" : "update") \(result.iterations), "
+        print("checkpoint: \(result.checkpoint) (\(StepUnit(optimizerName: result.optimizer).name) \(result.iterations), "
               + "\(network.inputs)-\(network.hidden)-\(network.outputs) network, \(result.precision), "
               + "W_hh spectral radius \(String(format: "%.3g", network.recurrentSpectralRadius)))")
         print("data:       \(dataLine(result))")

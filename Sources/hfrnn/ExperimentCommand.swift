@@ -297,8 +297,7 @@ struct ExperimentCommand: ParsableCommand {
 
     /// "  xor-T100-seed1-isc: iteration 47, test error 24.19%, 16.6 of 60 processor-min".
     private func runningLine(_ cell: GridCell, _ progress: CellProgress, spec: GridSpec) -> String {
-        let unit = cell.variant.isFirstOrder ? "update" : "iteration"
-        var line = "  \(cell.name): \(unit) \(progress.iteration), test error \(formatPercent(progress.testError))"
+        var line = "  \(cell.name): \(cell.variant.stepUnit.name) \(progress.iteration), test error \(formatPercent(progress.testError))"
         if let budget = spec.processorBudgetSeconds(for: cell.problem), let used = progress.processorSeconds {
             line += String(format: ", %.1f of %.0f processor-min", used / 60, budget / 60)
         } else if let budget = spec.timeBudgetSeconds {
@@ -317,8 +316,7 @@ struct ExperimentCommand: ParsableCommand {
             parts[0] += " (\(reason))"
         }
         if let iterations = outcome.iterations {
-            let unit = outcome.cell.variant.isFirstOrder ? "update" : "iteration"
-            parts.append(iterations == 1 ? "1 \(unit)" : "\(iterations) \(unit)s")
+            parts.append(outcome.cell.variant.stepUnit.counted(iterations))
         }
         if let seconds = outcome.wallSeconds { parts.append(String(format: seconds < 10 ? "%.1f s" : "%.0f s", seconds)) }
         if let processor = outcome.cpuSeconds { parts.append(String(format: "%.1f processor-min", processor / 60)) }

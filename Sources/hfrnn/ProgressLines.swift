@@ -11,8 +11,6 @@ import Training
 protocol ReportedMethod: StoredMethod {
     /// Whether its steps are shared among the processes of an MPI job and the threads of `--threads`.
     static var sharesWork: Bool { get }
-    /// What one step is called ("iteration", "update").
-    static var stepName: String { get }
     /// The header line of a new run.
     static func startHeader(_ trainer: Trainer<Self>) -> String
     /// The column names above the progress lines, and one line per record.
@@ -43,7 +41,6 @@ extension ReportedMethod {
 
 extension HessianFreeTraining: ReportedMethod where Scalar: HDF5Element {
     static var sharesWork: Bool { true }
-    static var stepName: String { "iteration" }
 
     static func startHeader(_ trainer: Trainer<Self>) -> String {
         let config = trainer.config, mu = trainer.settings.structuralDampingWeight
@@ -93,7 +90,6 @@ extension HessianFreeTraining: ReportedMethod where Scalar: HDF5Element {
 extension FirstOrderTraining: ReportedMethod where Scalar: HDF5Element {
     /// First-order runs are not shared among processes.
     static var sharesWork: Bool { false }
-    static var stepName: String { "update" }
 
     static func startHeader(_ trainer: Trainer<Self>) -> String {
         let config = trainer.config, run = trainer.settings, o = run.optimizer

@@ -57,7 +57,7 @@ private func resume<Method: ReportedMethod>(_: Method.Type, _ path: String, limi
     let trainer = try group.agreeing {
         let checkpoint = try Checkpoint<Method>.load(from: path)
         try RunFolder(containing: path).refuseDiscardingLaterSteps(resuming: path, at: Method.completedSteps(checkpoint.state),
-                                                                   stepName: Method.stepName)
+                                                                   stepUnit: Method.stepUnit)
         if group.isPrimary, let note = blasKernelsNote(forCheckpointAt: path) { print(note) }
         let config = try relocating(
             checkpoint.config.resumed(maxIterations: limits.maxIterations, timeLimitSeconds: limits.timeLimitSeconds,
@@ -69,7 +69,7 @@ private func resume<Method: ReportedMethod>(_: Method.Type, _ path: String, limi
                                           threads: computeThreads(Method.self, requested: threads, group: group))
     }
     // The run goes on in the checkpoint's own folder, wherever it was moved.
-    try train(trainer, in: RunFolder(containing: path), header: "resuming \(path) at \(Method.stepName) \(trainer.completedSteps)")
+    try train(trainer, in: RunFolder(containing: path), header: "resuming \(path) at \(Method.stepUnit.name) \(trainer.completedSteps)")
 }
 
 /// The processes the trainer shares its steps among: the job's, or this one alone.
@@ -106,7 +106,7 @@ func train<Method: ReportedMethod>(_ trainer: Trainer<Method>, in folder: RunFol
     let message: String
     switch outcome.reason {
     case .solved: message = "solved: test error below \(formatPercent(threshold))"
-    case .maxIterations: message = "stopped: reached the \(Method.stepName) limit"
+    case .maxIterations: message = "stopped: reached the \(Method.stepUnit.name) limit"
     case .timeLimit: message = "stopped: reached the time limit"
     case .processorTimeLimit: message = "stopped: reached the processor time limit"
     case .interrupted: message = "interrupted: checkpoint saved"

@@ -87,7 +87,8 @@ import Tasks
                                       in: folder, environment: ["OPENBLAS_NUM_THREADS": threads], timeout: 120)
             #expect(result.status == 0, "\(result.stderr)")
         }
-        #expect(try parameters(folder.file("runs/one/latest.h5")) == parameters(folder.file("runs/four/latest.h5")))
+        #expect(try checkpointFingerprint(folder.file("runs/one/latest.h5"))
+                == checkpointFingerprint(folder.file("runs/four/latest.h5")))
         #expect(try Checkpoint<HessianFreeTraining<Float>>.load(from: folder.file("runs/one/latest.h5")).config.blasThreads == 1)
     }
 
@@ -103,7 +104,8 @@ import Tasks
         #expect(resumed.status == 0, "\(resumed.stderr)")
         let split = try Checkpoint<HessianFreeTraining<Float>>.load(from: folder.file("runs/split/latest.h5"))
         #expect(split.state.iteration == 3 && split.config.blasThreads == 2)
-        #expect(split.parameters == (try parameters(folder.file("runs/straight/latest.h5"))))
+        #expect(try checkpointFingerprint(folder.file("runs/split/latest.h5"))
+                == checkpointFingerprint(folder.file("runs/straight/latest.h5")))
         // The comparison means something only where 2 threads round differently from 1.
         if ProcessInfo.processInfo.activeProcessorCount >= 2 {
             let one = try runHFRNN(["train"] + threadedRun + ["--max-iterations", "3", "--checkpoint-dir", folder.file("runs"),

@@ -135,7 +135,9 @@ import Training
         #expect(json.contains("\"format_version\" : 3") && json.contains("\"200\" : 7200"), "\(json)")
         #expect(try GridSpec.load(from: path) == spec)
         try Data(json.replacingOccurrences(of: "\"200\" :", with: "\"long\" :").utf8).write(to: URL(fileURLWithPath: path))
-        #expect(throws: GridError.self) { _ = try GridSpec.load(from: path) }
+        let notALength = #expect(throws: GridError.self) { _ = try GridSpec.load(from: path) }
+        #expect(notALength?.description.contains("has the key 'long', which is not a length") == true,
+                "\(String(describing: notALength))")
 
         let text = GridResults.markdown([], spec: spec, command: nil)
         #expect(text.contains("20.0 min of training processor time (other lengths) and training processor time by length: "

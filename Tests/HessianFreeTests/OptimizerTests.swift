@@ -338,4 +338,37 @@ private func run(_ objective: GLMObjective, config: HFConfig, steps count: Int)
         #expect(outcome.state.warmStart == cg.x)
         #expect(outcome.report.cgIterations == 8)
     }
+
+    /// With the preconditioner on, CG runs with M = (Fisher diagonal + λ + weightCost)^0.75 of the
+    /// gradient batch: the same few CG steps with M built here give the same iterate, bit for bit,
+    /// and other exponents or shifts do not.
+    @Test func preconditionedCGUsesTheShiftedFisherDiagonal() {
+        let objective = makeGLM(.logistic, cases: 60, dimension: 30, seed: 12)
+        let n = objective.parameterCount
+        var config = HFConfig()
+        config.usePreconditioner = true
+        config.cgMaxIterations = 3  // few steps, so that M shapes the iterate
+        #expect(config.preconditionerExponent == 0.75)
+        var rng = SeededGenerator(seed: 5)
+        let theta = (0..<n).map { _ in 0.3 * rng.nextGaussian() }
+        let outcome = HessianFreeOptimizer.step(parameters: theta, state: HFState(parameterCount: n, config: config),
+                                                batches: HFBatches(single: objective), config: config)
+
+        let reference = objective.copy()
+        var g = [Double](repeating: 0, count: n), fisher = g
+        _ = reference.lossGradientAndFisherDiagonal(at: theta, gradient: &g, fisherDiagonal: &fisher)
+        for k in 0..<n { g[k] += config.weightCost * theta[k] }
+        _ = reference.bindCurvature(at: theta)
+        let lambda = config.initialLambda
+        let op = DampedCurvatureOperator(objective: reference, structuralWeight: lambda * config.structuralDampingWeight,
+                                         diagonalShift: lambda + config.weightCost)
+        func iterate(exponent: Double, shift: Double) -> [Double] {
+            let m = fisher.map { Foundation.pow($0 + shift, exponent) }
+            return ConjugateGradient.solve(operator: op, rhs: g.map { -$0 }, initial: [Double](repeating: 0, count: n),
+                                           preconditioner: m, config: config).x
+        }
+        #expect(outcome.state.warmStart == iterate(exponent: 0.75, shift: lambda + config.weightCost))
+        #expect(outcome.state.warmStart != iterate(exponent: 1, shift: lambda + config.weightCost))
+        #expect(outcome.state.warmStart != iterate(exponent: 0.75, shift: 0))
+    }
 }

@@ -239,9 +239,14 @@ func exportTinyRun() throws -> ExportResult {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let blocker = folder + "/file"
         _ = FileManager.default.createFile(atPath: blocker, contents: Data())
-        #expect(throws: HFRNNError.self) { try exportRun(checkpoint: tinyRun.checkpoint, to: blocker + "/out") }
-        #expect(throws: HFRNNError.self) { try exportRun(checkpoint: tinyRun.checkpoint, to: blocker) }
-        #expect(throws: (any Error).self) { try exportRun(checkpoint: folder + "/missing.h5", to: folder + "/out") }
+        for output in [blocker + "/out", blocker] {
+            let error = #expect(throws: HFRNNError.self) { try exportRun(checkpoint: tinyRun.checkpoint, to: output) }
+            #expect(error?.description.contains(output) == true, "\(String(describing: error))")
+        }
+        let missing = #expect(throws: HFRNNError.self) {
+            try exportRun(checkpoint: folder + "/missing.h5", to: folder + "/out")
+        }
+        #expect(missing?.description == "\(folder)/missing.h5: no such checkpoint", "\(String(describing: missing))")
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["file"])
     }
 

@@ -27,7 +27,7 @@ import TrainingTestSupport
         #expect(stored.history.firstOrder?.map(\.updates) == [2, 4, 5])
         #expect(stored.curve.map(\.steps) == [2, 4, 5])
         #expect(stored.curve.map(\.testError) == trainer.history.map(\.testError))
-        #expect(stored.lambda == nil && stored.stepAxisName == "update" && !stored.stoppedWithoutProgress)
+        #expect(stored.lambda == nil && stored.stepUnit == .update && !stored.stoppedWithoutProgress)
         #expect(stored.history.curvesCSV == curvesCSV(trainer.history))
 
         // The columns in the file are the ones the method declares, and no others.
@@ -50,6 +50,6 @@ import TrainingTestSupport
         #expect(stored.history.hessianFree.map { historyBits($0) } == historyBits(trainer.history))
         #expect(stored.curve == trainer.history.map(\.curvePoint))
         #expect(stored.curve.map(\.steps) == [1, 2])
-        #expect(stored.lambda == trainer.state.lambda && stored.stepAxisName == "HF iteration")
+        #expect(stored.lambda == trainer.state.lambda && stored.stepUnit == .iteration)
     }
 }

@@ -28,10 +28,11 @@ import TrainingTestSupport
         try Data().write(to: URL(fileURLWithPath: file))
         var started = false
         let trainer = try Trainer<HessianFreeTraining<Float>>(config: config, source: taskSource(config, Float.self))
-        #expect(throws: HFRNNError.self) {
+        let error = #expect(throws: HFRNNError.self) {
             _ = try runTraining(trainer, in: RunFolder(directory: file, name: "small"), shouldStop: { false },
                                 onStart: { started = true }, onIteration: { _ in })
         }
+        #expect(error?.description.contains(file) == true, "\(String(describing: error))")
         #expect(!started)
     }
 }

@@ -42,7 +42,8 @@ import Testing
 
     /// The estimate is what an evaluation really holds: the batch's arrays and every buffer the
     /// evaluator allocates for a forward and backward pass, found by reflection, so that a buffer
-    /// added to `BatchEvaluator` without counting it here fails this test.
+    /// added to `BatchEvaluator` without counting it here fails this test (its buffers are all
+    /// `UnsafeMutableBufferPointer<Float>`; a stored property of another array type fails it too).
     @Test func bytesCountTheBatchAndEveryEvaluatorBuffer() {
         let shape = NetworkShape(inputs: 3, hidden: 7, outputs: 2)
         let (sequences, steps) = (5, 11)
@@ -57,5 +58,11 @@ import Testing
         let perSequenceOrStep = sequences * shape.hidden + shape.hidden + shape.hidden * shape.hidden
         let estimate = steps * sequences * EvaluationWorkspace<Float>.bytesPerSequenceStep(of: shape)
         #expect(estimate == batchBytes + (evaluatorScalars - perSequenceOrStep) * 4)
+        // `parameters` holds θ between passes: the parameters' size, counted with them.
+        let uncounted = Mirror(reflecting: evaluator).children.filter {
+            $0.label != "parameters" && ($0.value is [Float] || $0.value is [Double] || $0.value is UnsafeMutableBufferPointer<Double>
+                || $0.value is UnsafeMutableRawBufferPointer || $0.value is UnsafeMutablePointer<Float>)
+        }
+        #expect(uncounted.isEmpty, "buffers the estimate does not count: \(uncounted.map { $0.label ?? "?" })")
     }
 }

@@ -84,7 +84,10 @@ import TrainingTestSupport
         let stored = try StoredRun<Float>.load(from: latest)
         #expect(stored.parameters == trainer.parameters && stored.iteration == 7)
         #expect(stored.history.firstOrder.map(Self.bits) == Self.bits(trainer.history))
-        #expect(throws: HFRNNError.self) { try Checkpoint<HessianFreeTraining<Float>>.load(from: latest) }
+        let asHF = #expect(throws: HFRNNError.self) { try Checkpoint<HessianFreeTraining<Float>>.load(from: latest) }
+        #expect(asHF?.description.contains(latest) == true
+                && asHF?.description.hasSuffix(": a first-order checkpoint (\(method.rawValue)), not a Hessian-free one") == true,
+                "\(String(describing: asHF))")
 
         let export = try exportRun(checkpoint: latest, to: folder.file("export"))
         let csv = try String(contentsOfFile: export.curves, encoding: .utf8)

@@ -7,14 +7,23 @@ import Testing
     /// The estimate refuses only what cannot fit at all, and counts that overflow as too much.
     @Test func memoryRequirementsRefuseOnlyWhatCannotFit() throws {
         try MemoryRequirement.require(1 << 30, for: "x", flag: "--x", limit: MemoryLimit(bytes: 1 << 31))
-        #expect(throws: HFRNNError.self) { try MemoryRequirement.require(1 << 32, for: "x", flag: "--x", limit: MemoryLimit(bytes: 1 << 31)) }
-        #expect(throws: HFRNNError.self) { try MemoryRequirement.require(nil, for: "x", flag: "--x", limit: MemoryLimit(bytes: 1 << 31)) }
+        let tooMuch = #expect(throws: HFRNNError.self) {
+            try MemoryRequirement.require(1 << 32, for: "x", flag: "--x", limit: MemoryLimit(bytes: 1 << 31))
+        }
+        #expect(tooMuch?.description.hasPrefix("--x: x needs ") == true, "\(String(describing: tooMuch))")
+        let overflow = #expect(throws: HFRNNError.self) {
+            try MemoryRequirement.require(nil, for: "x", flag: "--x", limit: MemoryLimit(bytes: 1 << 31))
+        }
+        #expect(overflow?.description.hasPrefix("--x: x needs more memory than can be counted") == true, "\(String(describing: overflow))")
         try MemoryRequirement.require(nil, for: "x", flag: "--x", limit: nil)
         #expect(MemoryRequirement.product(1 << 40, 1 << 30) == nil && MemoryRequirement.product(3, 5, 7) == 105)
         var config = TrainingConfig(data: .task(try TaskSpec(task: .addition, minimumLength: 100)))
         try config.requireMemory(Float.self, inputs: 2, outputs: 1, steps: 110, limit: MemoryLimit(bytes: 1 << 30))
         config.hiddenUnits = 10_000
-        #expect(throws: HFRNNError.self) { try config.requireMemory(Float.self, inputs: 2, outputs: 1, steps: 110, limit: MemoryLimit(bytes: 1 << 30)) }
+        let wide = #expect(throws: HFRNNError.self) {
+            try config.requireMemory(Float.self, inputs: 2, outputs: 1, steps: 110, limit: MemoryLimit(bytes: 1 << 30))
+        }
+        #expect(wide?.description.hasPrefix("--hidden-units: a network of 10000 hidden units needs ") == true, "\(String(describing: wide))")
     }
 
     /// A container's memory limit counts like the machine's: cgroup v2's memory.max and v1's

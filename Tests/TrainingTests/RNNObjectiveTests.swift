@@ -66,6 +66,19 @@ import Testing
         let recurrent = network.layout.hiddenToHidden.range
         #expect(g1.indices.allSatisfy { recurrent.contains($0) || g1[$0] == plain[$0] })
         #expect(recurrent.contains { g1[$0] != plain[$0] })
+        // …by exactly weight · ∇Ω, Ω the mean over the batch's counted steps (∇Ω itself is checked
+        // against finite differences in VanishingGradientTermTests): a flipped sign or a lost
+        // factor fails here.
+        let evaluator = BatchEvaluator(network: network, batch: batch)
+        evaluator.forward(theta)
+        var sums = VanishingGradientSums<Double>(hidden: network.shape.hidden)
+        var scratch = [Double](repeating: 0, count: theta.count)
+        evaluator.gradient(into: &scratch, vanishingSums: &sums)
+        let offset = network.layout.hiddenToHidden.offset
+        #expect(sums.countedSteps > 0)
+        #expect(recurrent.allSatisfy {
+            abs(g1[$0] - plain[$0] - 2 * sums.recurrentGradientSum[$0 - offset] / Double(sums.countedSteps)) < 1e-12
+        })
         var unweighted = [Double]()
         _ = whole.lossAndRegularizedGradient(at: theta, vanishingWeight: 0, gradient: &unweighted)
         #expect(unweighted == plain)
