@@ -35,6 +35,8 @@ public struct DatasetRows: Sendable, Equatable {
     }
 
     /// Rows `rows` (in that order, repeats allowed) as a time-major batch `[T, B, ·]`.
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
     public func sequenceBatch<S: BLASScalar>(rows: [Int], as _: S.Type = S.self) -> SequenceBatch<S> {
         let (t, i, o) = (steps, inputSize, outputSize)
         var batch = SequenceBatch<S>(sequenceCount: rows.count, steps: t, inputSize: i, outputSize: o)

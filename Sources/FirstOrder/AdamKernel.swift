@@ -11,6 +11,8 @@ enum AdamKernel {
     ///
     /// with k = `step` ≥ 1. The bias corrections 1 − βᵏ are formed in Double (β₂ᵏ creeps away
     /// from 1 too slowly for Float to see the early steps right) and the loop runs in `S`.
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
     static func update<S: BLASScalar>(parameters theta: inout [S], firstMoment m: inout [S], secondMoment v: inout [S],
                                       gradient g: [S], clipFactor: Double, step k: Int, config: FirstOrderConfig) {
         precondition(k >= 1, "Adam step \(k)")

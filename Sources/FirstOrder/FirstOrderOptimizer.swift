@@ -85,6 +85,8 @@ public enum FirstOrderOptimizer {
     /// returned arrays.
     /// - Precondition: `config` is valid, `state` was made for `config.method` and `parameters.count`
     ///   parameters, and `gradient` has `parameters.count` entries.
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
     public static func step<S: BLASScalar>(parameters: [S], gradient: [S], state: FirstOrderState<S>,
                                            config: FirstOrderConfig) -> FirstOrderStepOutcome<S> {
         if let error = config.issue { preconditionFailure("FirstOrderOptimizer.step: invalid FirstOrderConfig: \(error)") }

@@ -12,6 +12,8 @@ extension BatchEvaluator {
 
     /// ∇f and the diagonal of the empirical Fisher, Σ_b (∇ℓ_b)² / N, where ∇ℓ_b is the gradient of
     /// sequence b's summed loss — the statistic of Martens' diagonal preconditioner (M'10).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func gradient(into gradient: inout [Scalar], fisherDiagonal: inout [Scalar]) {
         setLossDelta()
         backpropagate(into: &gradient, structuralWeight: 0)

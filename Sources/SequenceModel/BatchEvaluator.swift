@@ -192,6 +192,8 @@ public final class BatchEvaluator<Scalar: BLASScalar> {
     /// In one pass over the judged (`errorMask`) steps: the sequences with a wrong judged step and
     /// the sequences with any judged step, and the wrong and judged steps themselves (the
     /// per-symbol view of a task that judges several steps per sequence). Uses the last `forward`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func errorCounts(criterion: ErrorCriterion)
         -> (wrongSequences: Int, judgedSequences: Int, wrongSteps: Int, judgedSteps: Int) {
         var counts = (wrongSequences: 0, judgedSequences: 0, wrongSteps: 0, judgedSteps: 0)

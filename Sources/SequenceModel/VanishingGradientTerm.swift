@@ -38,6 +38,8 @@ public struct VanishingGradientSums<Scalar: BLASScalar>: Sendable {
 extension BatchEvaluator {
     /// ∇f as `gradient(into:)`, plus the sums of the vanishing-gradient regulariser Ω at the θ of
     /// the last `forward` (written into `sums`, overwritten).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func gradient(into gradient: inout [Scalar], vanishingSums sums: inout VanishingGradientSums<Scalar>) {
         let (T, B, H) = (steps, sequences, hidden)
         if stepGradientNorms.baseAddress == nil {

@@ -4,7 +4,8 @@
 //   hfrnn-bench [--hidden H] [--length T] [--batch B] [--sub-batch S [--threads N]] [--repeats N] [--pass NAME] [--json]
 //   hfrnn-bench --kernels      prints the OpenBLAS kernels in use (e.g. Haswell) and exits
 //
-// Passes: forward, gradient (backward after a forward) and product (one A v) on one evaluator
+// Passes: forward, gradient (backward after a forward), regularized (the gradient with the sums of
+// SGD-CR's vanishing-gradient regulariser) and product (one A v) on one evaluator
 // holding the whole batch; with --sub-batch S the product is taken as HF training takes it
 // (`RNNObjective`): the batch held as sub-batches of S sequences, each one's product weighted by
 // its share of the scored outputs and summed in order, on N threads (default 1), each with one
@@ -44,7 +45,7 @@ struct HFRNNBench: ParsableCommand {
     @Flag(help: "Print the OpenBLAS kernels in use (e.g. Haswell) and exit.") var kernels = false
 
     enum Pass: String, CaseIterable, ExpressibleByArgument {
-        case forward, gradient, product
+        case forward, gradient, regularized, product
     }
 
     func validate() throws {
@@ -101,10 +102,14 @@ struct HFRNNBench: ParsableCommand {
                 { evaluator.curvatureProduct(direction, into: &result, structuralWeight: 0.03) }
             }
         }
+        var vanishingSums = VanishingGradientSums<Float>(hidden: H)
         // Each pass, and the body whose BLAS calls are recorded for its reference (the same, on one thread).
         let passes: [(name: String, body: () -> Void, recorded: () -> Void)] = [
             ("forward", { evaluator.forward(theta) }, { evaluator.forward(theta) }),
             ("gradient", { evaluator.gradient(into: &result) }, { evaluator.gradient(into: &result) }),
+            // SGD-CR's gradient: ∇f and the sums of the vanishing-gradient regulariser Ω.
+            ("regularized", { evaluator.gradient(into: &result, vanishingSums: &vanishingSums) },
+             { evaluator.gradient(into: &result, vanishingSums: &vanishingSums) }),
             ("product", product(objective), product(recordingObjective)),
         ]
         // The hardware's GEMM rate on this model's main shape: [T·B, H]·[H, H]ᵀ, the batched product.
@@ -122,7 +127,7 @@ struct HFRNNBench: ParsableCommand {
             let subBatches = subBatch.map { ", product in sub-batches of \($0) on \(threads) thread(s)" } ?? ""
             print("hfrnn-bench: H = \(H), T = \(T), B = \(B)\(subBatches), I = \(I), O = \(O), Float, OpenBLAS threads = 1, best of \(repeats)")
             print("OpenBLAS: \(BLAS.configuration), \(BLAS.kernels) kernels")
-            print("pass        time (ms)  GFLOP/s   own BLAS calls (ms)  GFLOP/s   ratio   sgemm [T·B,H]·[H,H]ᵀ GFLOP/s   ratio")
+            print("pass         time (ms)  GFLOP/s   own BLAS calls (ms)  GFLOP/s   ratio   sgemm [T·B,H]·[H,H]ᵀ GFLOP/s   ratio")
         }
         for pass in passes where onlyPass.map({ $0.rawValue == pass.name }) ?? true {
             pass.body()  // warm-up, and the state the recorded run starts from
@@ -151,7 +156,7 @@ struct HFRNNBench: ParsableCommand {
                       + #""ratio":\#(fixed(ratio, 4)),"square_sgemm_gflops":\#(fixed(squareRate / 1e9, 2)),"#
                       + #""square_ratio":\#(fixed(squareRatio, 4)),"blas_kernels":"\#(BLAS.kernels)"}"#)
             } else {
-                let name = pass.name.padding(toLength: 10, withPad: " ", startingAt: 0)
+                let name = pass.name.padding(toLength: 11, withPad: " ", startingAt: 0)
                 print(name + String(format: " %10.2f %8.1f %20.2f %8.1f %6.0f %% %30.1f %6.0f %%", best.pass * 1e3,
                                     flop / best.pass / 1e9, best.reference * 1e3, flop / best.reference / 1e9, 100 * ratio,
                                     squareRate / 1e9, 100 * squareRatio))
