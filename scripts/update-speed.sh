@@ -61,7 +61,7 @@ for recipe in "${recipes[@]}"; do
                 --seed 1 "${options[@]}" --max-iterations "$updates" --evaluate-every "$updates" --test-sequences 1000 \
                 --checkpoint-dir "$work" --run-name "$run" >/dev/null
             read -r user system < "$work/time"
-            records+=("{\"recipe\":\"$name\",\"build\":\"$build\",\"round\":$round,\"updates\":$updates,\"processor_seconds\":$(echo "$user + $system" | bc)}")
+            records+=("{\"recipe\":\"$name\",\"build\":\"$build\",\"round\":$round,\"updates\":$updates,\"processor_seconds\":$(awk -v u="$user" -v s="$system" 'BEGIN { print u + s }')}")
         done
     done
     if [[ -n "$baseline" ]]; then
