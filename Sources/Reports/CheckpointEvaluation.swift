@@ -85,7 +85,8 @@ private func evaluateCheckpoint<S: BLASScalar & HDF5Element>(at path: String, on
                                                              moved: MovedDataset, _: S.Type) throws -> CheckpointEvaluation {
     let run = try StoredRun<S>.load(from: path, moved: moved)
     var config = run.config
-    var subBatches: [SequenceBatch<S>]
+    // The test set is read one sub-batch at a time: memory does not grow with its size.
+    var nextSubBatch: () throws -> SequenceBatch<S>?
     var criterion: ErrorCriterion
     var described: CheckpointEvaluation.Source
 
@@ -105,25 +106,25 @@ private func evaluateCheckpoint<S: BLASScalar & HDF5Element>(at path: String, on
     }
 
     /// The test set `config` describes: a task's regenerated one, or rows of a file.
-    func testSet(kind: String) throws -> ([SequenceBatch<S>], ErrorCriterion, CheckpointEvaluation.Source) {
+    func testSet(kind: String) throws -> (() throws -> SequenceBatch<S>?, ErrorCriterion, CheckpointEvaluation.Source) {
         // The run's own files are checked to be its data; a file named for evaluation is taken as it is.
         let source = kind == "run_test_set" ? try makeStoredTestSource(config, S.self) : try makeSource(config, S.self)
         try requireFit(data: source.name, inputs: source.inputSize, outputs: source.outputSize,
                        outputLoss: source.outputLoss, model: path, network: run.network)
         let file = (source as? DatasetSource<S>)?.test
-        return (try source.testSubBatches(subBatchSize: config.testSubBatchSize), source.errorCriterion,
+        return (try source.testSubBatchReader(subBatchSize: config.testSubBatchSize), source.errorCriterion,
                 .init(kind: kind, name: file?.path ?? source.name, seed: file == nil ? config.seed : nil,
                       availableSequences: file?.sequenceCount))
     }
 
     switch data {
     case .runTestSet:
-        (subBatches, criterion, described) = try testSet(kind: "run_test_set")
+        (nextSubBatch, criterion, described) = try testSet(kind: "run_test_set")
     case .dataset(let file):
         config.data = .dataset(path: file, testPath: file)
         // A dataset source reads min(testSequences, rows): without a count, every row.
         config.testSequences = count ?? Int.max
-        (subBatches, criterion, described) = try testSet(kind: "dataset")
+        (nextSubBatch, criterion, described) = try testSet(kind: "dataset")
         if let count, let rows = described.availableSequences, count > rows {
             throw HFRNNError.file(file, "has \(rows) sequences; --count asks for \(count)")
         }
@@ -147,7 +148,8 @@ private func evaluateCheckpoint<S: BLASScalar & HDF5Element>(at path: String, on
         return evaluation(result, criterion: spec.errorCriterion,
                           described: .init(kind: "task", name: spec.name, seed: seed, availableSequences: nil))
     }
-    return evaluation(evaluateSet(network: run.network, parameters: run.parameters, subBatches: subBatches, criterion: criterion),
+    return evaluation(try evaluateSet(network: run.network, parameters: run.parameters, criterion: criterion,
+                                      nextSubBatch: nextSubBatch),
                       criterion: criterion, described: described)
 
 }

@@ -104,8 +104,9 @@ struct RunExport<S: BLASScalar & HDF5Element> {
         let source = try makeStoredTestSource(run.config, S.self)
         try requireFit(data: source.name, inputs: source.inputSize, outputs: source.outputSize, outputLoss: source.outputLoss,
                        model: run.path, network: run.network)
-        let subBatches = try source.testSubBatches(subBatchSize: run.config.testSubBatchSize)
-        let predicted = try predictionsImage(subBatches: subBatches, criterion: source.errorCriterion,
+        let predicted = try predictionsImage(sequences: source.testSetSize,
+                                             nextSubBatch: try source.testSubBatchReader(subBatchSize: run.config.testSubBatchSize),
+                                             criterion: source.errorCriterion,
                                              data: "\(source.name): the run's test set",
                                              name: URL(fileURLWithPath: directory).appendingPathComponent("predictions.h5").path)
         let csv = run.history.curvesCSV

@@ -112,15 +112,16 @@ extension EvaluationWorkspace {
     }
 
     /// `evaluateSet` over sub-batches made one at a time by `nextSubBatch` (nil: no more), so that only
-    /// one sub-batch is held at a time however many sequences are evaluated.
+    /// one sub-batch is held at a time however many sequences are evaluated; an error it throws ends
+    /// the evaluation and is thrown on.
     public func evaluateSet(parameters: [Scalar], criterion: ErrorCriterion, owner: Int? = nil,
-                            nextSubBatch: () -> SequenceBatch<Scalar>?,
+                            nextSubBatch: () throws -> SequenceBatch<Scalar>?,
                             visit: (SequenceBatch<Scalar>, BatchEvaluator<Scalar>, [Bool?]) -> Void = { _, _, _ in })
-        -> SetEvaluation {
+        rethrows -> SetEvaluation {
         let owner = owner ?? makeOwner()
         var totals: [SubBatchTotals] = []
         var index = 0
-        while let subBatch = nextSubBatch() {
+        while let subBatch = try nextSubBatch() {
             defer { index += 1 }
             let evaluator = self.evaluator(owner: owner, subBatch: index, batch: subBatch)
             evaluator.forward(parameters)

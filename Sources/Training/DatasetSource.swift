@@ -63,8 +63,9 @@ public final class DatasetSource<Scalar: BLASScalar>: SequenceSource {
     public var testSetSize: Int { min(testSequences, test.sequenceCount) }
 
     /// Reads only the kept sub-batches' rows (one or two hyperslabs each for a file on disk).
-    /// Held whatever `remade` asks: reading rows again from worker threads would need an HDF5
-    /// library built thread-safe, which Debian's is not.
+    /// With `remade`, sub-batches of a file held in memory are remade from its rows whenever they
+    /// are evaluated; a file read from disk holds them all the same, since remaking them would read
+    /// it from worker threads, which needs an HDF5 library built thread-safe (Debian's is not).
     public func trainingSubBatches(count: Int, subBatchSize: Int, using rng: inout SeededGenerator, remade: Bool,
                                    keep: (Int) -> Bool) throws -> [SubBatch<Scalar>?] {
         guard count >= 1 else { throw HFRNNError.file(training.path, "a batch needs at least one sequence, got \(count)") }
@@ -72,27 +73,46 @@ public final class DatasetSource<Scalar: BLASScalar>: SequenceSource {
         let size = max(1, subBatchSize)
         return try stride(from: 0, to: count, by: size).enumerated().map { index, first in
             guard keep(index) else { return nil }
-            return SubBatch(try training.sequences(startingAt: (offset + first) % training.sequenceCount,
-                                                   count: min(size, count - first)))
+            return try Self.subBatch(of: training, startingAt: (offset + first) % training.sequenceCount,
+                                     count: min(size, count - first), remade: remade)
         }
     }
 
-    /// `testSubBatches(subBatchSize:)`, reading only the kept sub-batches' rows (held, as above).
+    /// `testSubBatches(subBatchSize:)`, reading only the kept sub-batches' rows; a test set too
+    /// large to hold (`SubBatch.isTooLargeToHold`) is remade as above.
     public func testSubBatches(subBatchSize: Int, keep: (Int) -> Bool) throws -> [SubBatch<Scalar>?] {
         guard subBatchSize >= 1 else { throw HFRNNError("test subBatch size must be at least 1, got \(subBatchSize)") }
         let available = testSetSize
+        let remade = SubBatch<Scalar>.isTooLargeToHold(sequences: available, steps: test.steps, inputs: test.inputSize,
+                                                       outputs: test.outputSize)
         return try stride(from: 0, to: available, by: subBatchSize).enumerated().map { index, first in
-            keep(index) ? SubBatch(try test.sequences(startingAt: first, count: min(subBatchSize, available - first))) : nil
+            guard keep(index) else { return nil }
+            return try Self.subBatch(of: test, startingAt: first, count: min(subBatchSize, available - first), remade: remade)
         }
     }
 
-    /// The first m = min(`testSequences`, N_test) rows of the test file, all of them, in sub-batches of
-    /// `subBatchSize` rows (the last sub-batch holds the remaining m mod subBatchSize rows, if any).
-    public func testSubBatches(subBatchSize: Int) throws -> [SequenceBatch<Scalar>] {
+    /// `count` rows of `file` from row `offset` on (wrapping), held, or with `remade` and the rows in
+    /// memory, remade from them (a copy from memory, safe on any thread) whenever evaluated.
+    private static func subBatch(of file: DatasetFile, startingAt offset: Int, count: Int,
+                                 remade: Bool) throws -> SubBatch<Scalar> {
+        let made: SequenceBatch<Scalar> = try file.sequences(startingAt: offset, count: count)
+        guard remade, let rows = file.memory else { return SubBatch(made) }
+        let indices = (0..<count).map { (offset + $0) % file.sequenceCount }
+        return SubBatch(made: made) { rows.sequenceBatch(rows: indices) }
+    }
+
+    /// The first m = min(`testSequences`, N_test) rows of the test file in sub-batches of
+    /// `subBatchSize` rows (the last sub-batch holds the remaining m mod subBatchSize rows, if any),
+    /// each read when it is asked for.
+    public func testSubBatchReader(subBatchSize: Int) throws -> () throws -> SequenceBatch<Scalar>? {
         guard subBatchSize >= 1 else { throw HFRNNError("test subBatch size must be at least 1, got \(subBatchSize)") }
-        let available = min(testSequences, test.sequenceCount)
-        return try stride(from: 0, to: available, by: subBatchSize).map { first in
-            try test.sequences(startingAt: first, count: min(subBatchSize, available - first))
+        let (file, available) = (test, testSetSize)
+        var read = 0
+        return {
+            guard read < available else { return nil }
+            let count = min(subBatchSize, available - read)
+            defer { read += count }
+            return try file.sequences(startingAt: read, count: count)
         }
     }
 }

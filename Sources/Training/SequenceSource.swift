@@ -17,9 +17,10 @@ public protocol SequenceSource<Scalar>: AnyObject {
     var targetMean: [Double]? { get }
     /// `count` training sequences, drawn with `rng`.
     func trainingSequences(count: Int, using rng: inout SeededGenerator) throws -> SequenceBatch<Scalar>
-    /// The fixed test set, exactly as many sequences as asked for, as sub-batches of `subBatchSize`
-    /// sequences (the last one may be smaller).
-    func testSubBatches(subBatchSize: Int) throws -> [SequenceBatch<Scalar>]
+    /// The fixed test set, exactly as many sequences as asked for, in sub-batches of `subBatchSize`
+    /// sequences (the last one may be smaller), made one at a time, in order, by the function
+    /// returned (nil after the last): only the sub-batch in hand is held, however large the set.
+    func testSubBatchReader(subBatchSize: Int) throws -> () throws -> SequenceBatch<Scalar>?
     /// Sequences in the fixed test set.
     var testSetSize: Int { get }
     /// The same `count` sequences `trainingSequences(count:using:)` draws, with the same use of
@@ -38,6 +39,14 @@ public protocol SequenceSource<Scalar>: AnyObject {
 }
 
 extension SequenceSource {
+    /// The whole fixed test set (`testSubBatchReader`), every sub-batch held.
+    public func testSubBatches(subBatchSize: Int) throws -> [SequenceBatch<Scalar>] {
+        let next = try testSubBatchReader(subBatchSize: subBatchSize)
+        var subBatches: [SequenceBatch<Scalar>] = []
+        while let subBatch = try next() { subBatches.append(subBatch) }
+        return subBatches
+    }
+
     /// Draws the whole batch and holds the requested sub-batches: generators must draw every
     /// sequence anyway to leave `rng` where one process would.
     public func trainingSubBatches(count: Int, subBatchSize: Int, using rng: inout SeededGenerator, remade: Bool,
@@ -78,9 +87,19 @@ public final class TaskSource<Scalar: BLASScalar>: SequenceSource {
         spec.makeBatch(count: count, using: &rng)
     }
 
-    /// `testSequences` sequences in sub-batches of `subBatchSize`, the last one holding the remainder.
-    public func testSubBatches(subBatchSize: Int) -> [SequenceBatch<Scalar>] {
-        testSubBatches(subBatchSize: subBatchSize, keep: { _ in true }).map { $0!.batch }
+    /// `testSequences` sequences from the test seed, in sub-batches of `subBatchSize` (the last one
+    /// holding the remainder), each made when it is asked for.
+    public func testSubBatchReader(subBatchSize: Int) -> () throws -> SequenceBatch<Scalar>? {
+        precondition(subBatchSize >= 1, "test subBatch size must be at least 1, got \(subBatchSize)")
+        var rng = SeededGenerator(seed: testSeed)
+        var made = 0
+        let (spec, total) = (self.spec, testSequences)
+        return {
+            guard made < total else { return nil }
+            let count = min(subBatchSize, total - made)
+            made += count
+            return spec.makeBatch(count: count, using: &rng)
+        }
     }
 
     /// A test set too large to hold (`SubBatch.isTooLargeToHold`) has each kept sub-batch remade

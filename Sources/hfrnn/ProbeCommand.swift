@@ -150,7 +150,7 @@ struct Probe: ParsableCommand {
                 throw HFRNNError.file(dataset, "has \(source.testSetSize) sequences; --count asks for \(count)")
             }
             try requireMinibatchMemory(S.self, sequences: source.testSetSize, steps: source.steps, network: network)
-            guard let first = try source.testSubBatches(subBatchSize: count).first else {
+            guard let first = try source.testSubBatchReader(subBatchSize: count)() else {
                 throw HFRNNError.file(dataset, "no sequences")
             }
             batch = first

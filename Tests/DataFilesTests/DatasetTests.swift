@@ -731,10 +731,10 @@ private struct RawDataset {
     /// 50 (it used to round up to 200), the first chunk unchanged by the partial one.
     @Test func taskTestSetHasExactlyTheSequencesAskedFor() throws {
         let spec = try TaskSpec(task: .addition, minimumLength: 6)
-        let chunks = TaskSource<Float>(spec: spec, testSequences: 150, testSeed: 5).testSubBatches(subBatchSize: 100)
+        let chunks = try TaskSource<Float>(spec: spec, testSequences: 150, testSeed: 5).testSubBatches(subBatchSize: 100)
         #expect(chunks.map(\.sequenceCount) == [100, 50])
-        let whole = TaskSource<Float>(spec: spec, testSequences: 100, testSeed: 5).testSubBatches(subBatchSize: 100)
+        let whole = try TaskSource<Float>(spec: spec, testSequences: 100, testSeed: 5).testSubBatches(subBatchSize: 100)
         #expect(chunks[0].inputs == whole[0].inputs && chunks[0].targets == whole[0].targets)
-        #expect(TaskSource<Float>(spec: spec, testSequences: 30, testSeed: 5).testSubBatches(subBatchSize: 100).map(\.sequenceCount) == [30])
+        #expect(try TaskSource<Float>(spec: spec, testSequences: 30, testSeed: 5).testSubBatches(subBatchSize: 100).map(\.sequenceCount) == [30])
     }
 }

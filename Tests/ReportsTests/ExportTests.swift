@@ -272,14 +272,15 @@ func exportTinyRun() throws -> ExportResult {
     @Test func trainingEvaluateAndExportAgreeExactly() throws {
         let run = try StoredRun<Float>.load(from: tinyRun.checkpoint)
         let source = try makeSource(run.config, Float.self)
-        let subBatches = try source.testSubBatches(subBatchSize: run.config.testSubBatchSize)
-        let evaluation = evaluateSet(network: run.network, parameters: run.parameters, subBatches: subBatches,
-                                     criterion: source.errorCriterion)
+        let evaluation = try evaluateSet(network: run.network, parameters: run.parameters, criterion: source.errorCriterion,
+                                         nextSubBatch: source.testSubBatchReader(subBatchSize: run.config.testSubBatchSize))
         #expect(evaluation.sequences == 40)
         #expect(evaluation.loss.bitPattern == tinyRun.finalTestLoss.bitPattern)
         #expect(evaluation.errorRate == tinyRun.finalTestError)
         #expect(tinyRun.history.last?.testLoss.bitPattern == evaluation.loss.bitPattern)
-        let predicted = try RunExport(run).predictionsImage(subBatches: subBatches, criterion: source.errorCriterion,
+        let predicted = try RunExport(run).predictionsImage(
+            sequences: source.testSetSize, nextSubBatch: source.testSubBatchReader(subBatchSize: run.config.testSubBatchSize),
+            criterion: source.errorCriterion,
                                                             data: "test", name: "predictions.h5")
         #expect(predicted.evaluation == evaluation)
         let folder = try TemporaryFolder()
