@@ -61,13 +61,7 @@ import TrainingTestSupport
         let trainer = try old.makeTrainer(source: makeSource(old.config, Float.self), path: path)
         _ = try trainer.step()
         // Other OpenBLAS kernels round differently: the fixtures' bits hold on the kernels they were made on.
-        let sameKernels = checkpointBLASKernels(path) == BLAS.kernels
-        let comparison = compareContinuation(trainer.parameters, with: expected.parameters, from: old.parameters,
-                                             bitExact: sameKernels)
-        #expect(comparison.matches, "\(comparison.detail)")
-        #expect(trainer.history.count == expected.history.count)
-        guard sameKernels else { return }
-        #expect(trainer.state == expected.state)
+        guard expectContinuation(trainer, of: old, as: expected, fixture: path) else { return }
         #expect(historyBits(trainer.history, includingElapsed: false) == historyBits(expected.history, includingElapsed: false))
     }
 
@@ -96,13 +90,7 @@ import TrainingTestSupport
         session.maxIterations = 5
         let trainer = try old.makeTrainer(source: makeSource(old.config, Float.self), config: session, path: path)
         _ = try trainer.step()
-        let sameKernels = checkpointBLASKernels(path) == BLAS.kernels
-        let comparison = compareContinuation(trainer.parameters, with: expected.parameters, from: old.parameters,
-                                             bitExact: sameKernels)
-        #expect(comparison.matches, "\(comparison.detail)")
-        #expect(trainer.history.count == expected.history.count)
-        guard sameKernels else { return }
-        #expect(trainer.state == expected.state)
+        guard expectContinuation(trainer, of: old, as: expected, fixture: path) else { return }
         #expect(withoutClock(trainer.history) == withoutClock(expected.history))
     }
 }

@@ -54,16 +54,3 @@ public func storeStatusesAsSentences(_ history: [IterationRecord], in file: HDF5
     try file.writeStrings(history.map { $0.cgStop?.reason ?? "not run" }, to: "history/cg_stop")
     try file.writeStrings(history.map(\.decision.reason), to: "history/decision")
 }
-
-/// How a fixture's continuation is checked: bit for bit on the BLAS kernels the fixture was made
-/// on; elsewhere (other kernels round differently) every parameter within `tolerance` of the
-/// fixture's, the step itself (from `before`) at least ten times larger, so that a wrong
-/// continuation still fails. Returns whether the comparison was bit for bit.
-public func compareContinuation(_ parameters: [Float], with expected: [Float], from before: [Float], bitExact: Bool,
-                            tolerance: Float = 1e-4) -> (matches: Bool, detail: String) {
-    if bitExact { return (rawBytes(parameters) == rawBytes(expected), "bit for bit") }
-    let off = zip(parameters, expected).map { abs($0 - $1) }.max() ?? .nan
-    let step = zip(expected, before).map { abs($0 - $1) }.max() ?? 0
-    return (off <= tolerance && step >= 10 * tolerance,
-            "other kernels: largest difference \(off) (tolerance \(tolerance)), largest step \(step)")
-}
