@@ -12,6 +12,7 @@
 # rounds alternating with this build's, each record marked "build": "baseline" or "current".
 set -euo pipefail
 source "$(dirname "$0")/json-record.sh"
+source "$(dirname "$0")/builds.sh"
 export OPENBLAS_NUM_THREADS=1
 tag=""
 baseline=""
@@ -27,19 +28,7 @@ while (($#)); do
 done
 ((${#shapes[@]})) || shapes=(100:50:1000 100:50:300 100:50:100 100:200:1000)
 root=$(cd "$(dirname "$0")/.." && pwd)
-swift build -c release --product hfrnn-bench --package-path "$root" >/dev/null
-bench="$root/.build/release/hfrnn-bench"
-builds=(current)
-commits="\"current_commit\": \"$(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD -- Sources Package.swift || echo +changes)\","
-if [[ -n "$baseline" ]]; then
-    baseline_commit=$(git -C "$root" rev-parse --short "$baseline^{commit}")
-    tree="$root/.build-baseline/$baseline_commit"
-    [[ -d "$tree" ]] || git -C "$root" worktree add --detach -q "$tree" "$baseline_commit"
-    swift build -c release --product hfrnn-bench --package-path "$tree" >/dev/null
-    builds=(baseline current)
-    commits="$commits \"baseline_commit\": \"$baseline_commit\","
-fi
-binary_of() { if [[ $1 == baseline ]]; then echo "$tree/.build/release/hfrnn-bench"; else echo "$bench"; fi; }
+prepare_builds "$root" hfrnn-bench "$baseline"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 records=()
 for shape in "${shapes[@]}"; do

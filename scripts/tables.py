@@ -201,6 +201,27 @@ def bench_change(files):
     return markdown(header, table)
 
 
+def update_speed(files):
+    """Processor time of N first-order updates per recipe under two builds run alternately, the best
+    of each, and whether they computed the same numbers (scripts/update-speed.sh --baseline REV)."""
+    names = {"sgd-cr": "SGD-CR", "sgd": "SGD (clipped)", "nesterov": "Nesterov", "adam": "Adam"}
+    header = ["recipe", "updates", "baseline", "this build", "faster by", "same numbers"]
+    table = []
+    for path in files:
+        runs = read_json(path)["runs"]
+        same = {r["recipe"]: r["same_numbers"] for r in runs if "same_numbers" in r}
+        best = {}
+        for r in runs:
+            if "build" in r:
+                times = best.setdefault((r["recipe"], r["updates"]), {})
+                times[r["build"]] = min(r["processor_seconds"], times.get(r["build"], math.inf))
+        for (recipe, updates), times in best.items():
+            table.append([names.get(recipe, recipe), f"{updates:,}", f"{times['baseline']:.1f} s",
+                          f"{times['current']:.1f} s", f"{times['baseline'] / times['current']:.2f}×",
+                          {True: "yes", False: "no"}.get(same.get(recipe), "not compared")])
+    return markdown(header, table)
+
+
 def next_rate(rate, upward):
     """The next rate of a 1–3–10 grid beyond `rate`, up or down."""
     exponent = math.floor(math.log10(rate) + 1e-9)
@@ -688,6 +709,7 @@ TABLES = {
     "network-state": network_state,
     "bench": bench,
     "bench-change": bench_change,
+    "update-speed": update_speed,
     "learning-rate-choice": learning_rate_choice,
     "peer-bench": peer_bench,
     "time-to-solve": time_to_solve,

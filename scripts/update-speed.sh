@@ -11,6 +11,7 @@
 # --cpu C pins every run to processor C (taskset), for a machine whose other core is busy.
 set -euo pipefail
 source "$(dirname "$0")/json-record.sh"
+source "$(dirname "$0")/builds.sh"
 export OPENBLAS_NUM_THREADS=1
 tag=""
 baseline=""
@@ -28,18 +29,7 @@ while (($#)); do
 done
 [[ "$updates" =~ ^[1-9][0-9]*$ ]] || { echo "update-speed: error: --updates: $updates is not a positive whole number" >&2; exit 2; }
 root=$(cd "$(dirname "$0")/.." && pwd)
-swift build -c release --product hfrnn --package-path "$root" >/dev/null
-builds=(current)
-commits="\"current_commit\": \"$(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD -- Sources Package.swift || echo +changes)\","
-if [[ -n "$baseline" ]]; then
-    baseline_commit=$(git -C "$root" rev-parse --short "$baseline^{commit}")
-    tree="$root/.build-baseline/$baseline_commit"
-    [[ -d "$tree" ]] || git -C "$root" worktree add --detach -q "$tree" "$baseline_commit"
-    swift build -c release --product hfrnn --package-path "$tree" >/dev/null
-    builds=(baseline current)
-    commits="$commits \"baseline_commit\": \"$baseline_commit\","
-fi
-binary_of() { if [[ $1 == baseline ]]; then echo "$tree/.build/release/hfrnn"; else echo "$root/.build/release/hfrnn"; fi; }
+prepare_builds "$root" hfrnn "$baseline"
 # The recipes as the head-to-heads' experiment.json files give them (learning rates of addition).
 recipes=(
     "sgd-cr|--optimizer sgd --vanishing-regularizer 4 --initialization smart-tanh --hidden-units 50 --learning-rate 0.003"
