@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Times hfrnn's passes (hfrnn-bench: forward, gradient, one A v) at the README's shapes and writes
+# Times hfrnn's passes (hfrnn-bench: forward, gradient, regularized, one A v) at the README's shapes and writes
 # every pass's record with the machine and kernels to docs/data/bench-<date>.json. Run it on an
 # idle machine; each time is the best of 7.
 #
@@ -39,7 +39,7 @@ for shape in "${shapes[@]}"; do
         for build in "${builds[@]}"; do
             while IFS= read -r line; do
                 records+=("$( ((${#builds[@]} > 1)) && echo "{\"build\":\"$build\",${line#\{}" || echo "$line")")
-            done < <("$(binary_of "$build")" --hidden "$hidden" --length "$steps" --batch "$batch" "${extra[@]}" --repeats 7 --json)
+            done < <("$(binary_of "$build")" --hidden "$hidden" --length "$steps" --batch "$batch" ${extra[@]+"${extra[@]}"} --repeats 7 --json)
         done
     done
 done

@@ -194,6 +194,8 @@ def bench_change(files):
             times = best.setdefault((p["hidden"], p["length"], p["batch"], p.get("sub_batch"), p["pass"]), {})
             times[p["build"]] = min(p["seconds"], times.get(p["build"], math.inf))
         for (hidden, length, batch, sub_batch, name), times in best.items():
+            if not {"baseline", "current"} <= times.keys():
+                continue  # a pass one of the builds does not have
             split = f"{-(-batch // sub_batch)} × {sub_batch}" if sub_batch else "whole batch"
             table.append([f"{hidden}:{length}:{batch}", split, "`A v`" if name == "product" else name,
                           milliseconds(times["baseline"]), milliseconds(times["current"]),
@@ -216,6 +218,8 @@ def update_speed(files):
                 times = best.setdefault((r["recipe"], r["updates"]), {})
                 times[r["build"]] = min(r["processor_seconds"], times.get(r["build"], math.inf))
         for (recipe, updates), times in best.items():
+            if not {"baseline", "current"} <= times.keys():
+                continue  # measured without a baseline: nothing to compare
             table.append([names.get(recipe, recipe), f"{updates:,}", f"{times['baseline']:.1f} s",
                           f"{times['current']:.1f} s", f"{times['baseline'] / times['current']:.2f}×",
                           {True: "yes", False: "no"}.get(same.get(recipe), "not compared")])

@@ -29,6 +29,10 @@ while (($#)); do
 done
 [[ "$updates" =~ ^[1-9][0-9]*$ ]] || { echo "update-speed: error: --updates: $updates is not a positive whole number" >&2; exit 2; }
 root=$(cd "$(dirname "$0")/.." && pwd)
+if [[ -n "$baseline" ]] && ! /usr/bin/python3 -c 'import h5py, numpy' 2>/dev/null; then
+    echo "update-speed: error: comparing with a baseline needs /usr/bin/python3 with h5py and numpy (python3-h5py)" >&2
+    exit 1
+fi
 prepare_builds "$root" hfrnn "$baseline"
 # The recipes as the head-to-heads' experiment.json files give them (learning rates of addition).
 recipes=(
@@ -47,7 +51,7 @@ for recipe in "${recipes[@]}"; do
     for round in 1 2 3; do
         for build in "${builds[@]}"; do
             run="$name-$build-$round"
-            /usr/bin/time -f "%U %S" -o "$work/time" "${pin[@]}" "$(binary_of "$build")" train --task addition --length 100 \
+            /usr/bin/time -f "%U %S" -o "$work/time" ${pin[@]+"${pin[@]}"} "$(binary_of "$build")" train --task addition --length 100 \
                 --seed 1 "${options[@]}" --max-iterations "$updates" --evaluate-every "$updates" --test-sequences 1000 \
                 --checkpoint-dir "$work" --run-name "$run" >/dev/null
             read -r user system < "$work/time"

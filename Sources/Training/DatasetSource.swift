@@ -1,5 +1,6 @@
 import DataFiles
 import Diagnostics
+import Foundation
 import Linalg
 import SequenceModel
 
@@ -21,7 +22,11 @@ public final class DatasetSource<Scalar: BLASScalar>: SequenceSource {
                 inMemoryLimit: Int = DatasetFile.defaultInMemoryLimit) throws {
         guard testSequences >= 1 else { throw HFRNNError.configuration(field: "testSequences", message: "test set size must be at least 1, got \(testSequences)") }
         training = try DatasetFile(path: path, keepInMemoryUpTo: inMemoryLimit)
-        if let testPath {
+        // A test path naming the training file itself (`evaluate --dataset`, `export`) opens it once.
+        let samePath = { (a: String, b: String) in
+            URL(fileURLWithPath: a).standardizedFileURL.path == URL(fileURLWithPath: b).standardizedFileURL.path
+        }
+        if let testPath, !samePath(testPath, path) {
             let test = try DatasetFile(path: testPath, keepInMemoryUpTo: inMemoryLimit)
             guard test.inputSize == training.inputSize, test.outputSize == training.outputSize else {
                 throw HFRNNError.dataMismatch(testPath, "test set has I = \(test.inputSize), O = \(test.outputSize) but the "

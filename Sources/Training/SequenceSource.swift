@@ -26,14 +26,14 @@ public protocol SequenceSource<Scalar>: AnyObject {
     /// The same `count` sequences `trainingSequences(count:using:)` draws, with the same use of
     /// `rng`, as consecutive sub-batches of `subBatchSize` (the last one may be smaller), of which
     /// only those with `keep(index)` are made (nil for the others): a process of an MPI job reads
-    /// only the rows it evaluates. With `remade`, a source that can make a sub-batch again from a
-    /// few numbers (a task generator) gives sub-batches remade whenever they are evaluated, for a
-    /// batch evaluated once an iteration and too large to hold (the gradient batch of the
-    /// permutation, say); otherwise every one is held.
+    /// only the rows it evaluates. With `remade`, a source that can make a sub-batch again cheaply
+    /// and from any thread (a task generator, a dataset held in memory) gives sub-batches remade
+    /// whenever they are evaluated, for a batch evaluated once an iteration and too large to hold
+    /// (the gradient batch of the permutation, say); otherwise every one is held.
     func trainingSubBatches(count: Int, subBatchSize: Int, using rng: inout SeededGenerator, remade: Bool,
                             keep: (Int) -> Bool) throws -> [SubBatch<Scalar>?]
     /// `testSubBatches(subBatchSize:)`, with only the sub-batches with `keep(index)` made (nil for
-    /// the others), remade at every evaluation where the source can (a task generator) and the set
+    /// the others), remade at every evaluation where the source can (as above) and the set
     /// is too large to hold.
     func testSubBatches(subBatchSize: Int, keep: (Int) -> Bool) throws -> [SubBatch<Scalar>?]
 }

@@ -331,6 +331,19 @@ private struct RawDataset {
         }
     }
 
+    /// A test file that is the training file itself (as `evaluate --dataset` and `export` name it,
+    /// by another spelling too) is opened, checked and held once, not twice.
+    @Test func aTestPathNamingTheTrainingFileOpensItOnce() throws {
+        try withAdditionFile { path, _ in
+            let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            let name = URL(fileURLWithPath: path).lastPathComponent
+            for spelling in [path, folder + "/./" + name] {
+                let source = try DatasetSource<Float>(path: path, testPath: spelling, testSequences: 10)
+                #expect(source.test === source.training, "\(spelling)")
+            }
+        }
+    }
+
     @Test(arguments: [0, DatasetFile.defaultInMemoryLimit])
     func minibatchesAreTheRowsAtTheDrawnOffsetAndDeterministic(inMemoryLimit: Int) throws {
         try withAdditionFile { path, batch in

@@ -42,8 +42,10 @@ import Testing
 
     /// The estimate is what an evaluation really holds: the batch's arrays and every buffer the
     /// evaluator allocates for a forward and backward pass, found by reflection, so that a buffer
-    /// added to `BatchEvaluator` without counting it here fails this test (its buffers are all
-    /// `UnsafeMutableBufferPointer<Float>`; a stored property of another array type fails it too).
+    /// that `BatchEvaluator` allocates when it is made, without counting it here, fails this test
+    /// (those buffers are all `UnsafeMutableBufferPointer<Float>`; a stored Float or Double array or
+    /// buffer of another kind fails it too). Buffers allocated on first use (the R-pass's, SGD-CR's)
+    /// are not seen here.
     @Test func bytesCountTheBatchAndEveryEvaluatorBuffer() {
         let shape = NetworkShape(inputs: 3, hidden: 7, outputs: 2)
         let (sequences, steps) = (5, 11)
