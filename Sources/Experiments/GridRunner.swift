@@ -12,7 +12,7 @@ import Training
 /// runner, once.
 /// Each child inherits an exclusive lock on `locks/<cell>.lock`, held until the child exits even if
 /// the runner was killed, so a second runner never starts a cell that is still running. A runner
-/// asked to stop (`shouldStop`) forwards SIGINT to its children, which save and exit, and waits.
+/// asked to stop (`shouldStop`) sends SIGTERM to its children, which save and exit, and waits.
 /// The runner prints nothing: `onEvent` receives what happens.
 public final class GridRunner {
     public enum Event: Sendable {
@@ -79,7 +79,7 @@ public final class GridRunner {
         // Whatever goes wrong here, no cell is left running unwatched: each saves and ends.
         defer {
             for (pid, child) in running {
-                kill(pid, SIGINT)
+                kill(pid, SIGTERM)
                 var status: Int32 = 0
                 waitpid(pid, &status, 0)
                 close(child.lock)
@@ -91,7 +91,9 @@ public final class GridRunner {
                 stopping = true
                 summary.interrupted = true
                 pending.removeAll()
-                for pid in running.keys { kill(pid, SIGINT) }
+                // SIGTERM, not SIGINT: a runner started in the background of a script passes on
+                // an ignored SIGINT (as shells set it), which its cells, like it, keep ignoring.
+                for pid in running.keys { kill(pid, SIGTERM) }
             }
             while !stopping && running.count < jobs && !pending.isEmpty {
                 let cell = pending.removeFirst()
@@ -235,8 +237,8 @@ public final class GridRunner {
             argv.forEach { free($0) }
             envp.forEach { free($0) }
         }
-        // A process group of its own: a terminal's Ctrl-C reaches only the runner, which forwards it
-        // once, so the cell saves at its next safe point (a second SIGINT would end it at once).
+        // A process group of its own: a terminal's Ctrl-C reaches only the runner, which passes it
+        // on once (as SIGTERM), so the cell saves at its next safe point (a second would end it at once).
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }

@@ -6,7 +6,7 @@ import Training
 
 /// A stop signal (`ExitStatus.stopSignals`) during training or an experiment: the first asks the loop to checkpoint
 /// and stop at the next safe point (between HF iterations or first-order evaluation periods; an
-/// experiment forwards it to its cells); a second one terminates at once (the atomic checkpoint
+/// experiment passes it on to its cells as SIGTERM); a second one terminates at once (the atomic checkpoint
 /// writes guarantee the previous checkpoint stays intact).
 enum Interruption {
     private static let flag = Atomic<Bool>(false)

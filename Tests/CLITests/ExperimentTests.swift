@@ -148,15 +148,19 @@ import Testing
     /// call resumes that cell from its checkpoint.
     /// SIGHUP (a closed terminal) stops a grid as Ctrl-C does: it killed the runner, leaving no
     /// results and its cell running on its own.
-    @Test(arguments: [SIGINT, SIGHUP])
-    func ctrlCStopsTheRunningCellAndTheNextCallResumesIt(signal: Int32) throws {
+    /// SIGTERM stops a runner started with SIGINT ignored (`nohup hfrnn experiment … &` in a
+    /// script): it passed SIGINT on to its cells, which ignored it too and ran on to their budgets.
+    @Test(arguments: zip([SIGINT, SIGHUP, SIGTERM], [false, false, true]))
+    func ctrlCStopsTheRunningCellAndTheNextCallResumesIt(signal: Int32, interruptsIgnored: Bool) throws {
         let workspace = try Workspace(train: false)
         // One cell that cannot solve in its 60 s budget, so it is surely running when the signal comes.
         let arguments = ["experiment", workspace.path + "/grid", "--tasks", "addition", "--lengths", "10", "--seeds", "1",
                          "--variant", "tiny=\(Self.tinyTraining)", "--time-budget", "60s"]
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let runner = try HFRNNProcess(arguments, in: folder)
+        // `trap '' INT` leaves SIGINT ignored across the exec, as a shell does for a background job.
+        let launcher = interruptsIgnored ? ["/bin/sh", "-c", "trap '' INT; exec \"$@\"", "sh"] : []
+        let runner = try HFRNNProcess(arguments, in: folder, launcher: launcher)
         let log = workspace.path + "/grid/logs/addition-T10-seed1-tiny.log"
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
