@@ -28,6 +28,7 @@ static inline hid_t hfrnn_H5P_DATASET_CREATE(void) { return H5P_DATASET_CREATE; 
 static inline hid_t hfrnn_H5P_FILE_ACCESS(void)    { return H5P_FILE_ACCESS; }
 static inline hid_t hfrnn_H5P_LINK_CREATE(void)    { return H5P_LINK_CREATE; }
 static inline hid_t hfrnn_H5P_FILE_CREATE(void)    { return H5P_FILE_CREATE; }
+static inline hid_t hfrnn_H5P_GROUP_CREATE(void)   { return H5P_GROUP_CREATE; }
 // H5T_VARIABLE is ((size_t)-1): the size of a variable-length string type.
 static inline size_t hfrnn_H5T_VARIABLE(void)      { return H5T_VARIABLE; }
 

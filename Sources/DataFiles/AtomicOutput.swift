@@ -116,9 +116,6 @@ private func isSameFile(_ first: String, _ second: String) -> Bool {
     return stat(first, &a) == 0 && stat(second, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino
 }
 
-/// The `format` attribute of every hfrnn checkpoint (RunStore writes and checks it).
-public let checkpointFormatName = "hfrnn-checkpoint"
-
 /// The root `format` attribute of an HDF5 file, or nil (not HDF5, unreadable, or none).
 private func hfrnnFormat(of path: String) -> String? {
     guard HDF5File.hasSignature(atPath: path), let file = try? HDF5File.open(path) else { return nil }

@@ -1,4 +1,5 @@
 import DataFiles
+import Diagnostics
 import Foundation
 import Tasks
 import Training
@@ -78,109 +79,118 @@ public struct GridSpec: Codable, Equatable, Sendable {
     static func isValidBudget(_ seconds: Double) -> Bool { seconds > 0 && seconds <= TrainingConfig.longestDurationSeconds }
 
     /// The first problem with the spec, as one line, or nil.
-    public var problem: String? {
+    public var problem: String? { issue?.requirement }
+
+    /// The first problem with the spec, with the spec key it concerns (so that the command line can
+    /// name the flag that set it), or nil.
+    public var issue: FieldIssue? {
         if !datasets.isEmpty {
-            if !tasks.isEmpty { return "a grid trains on tasks or on datasets, not both" }
+            if !tasks.isEmpty { return Self.specIssue("datasets", "a grid trains on tasks or on datasets, not both") }
             if !lengths.isEmpty {
-                return "lengths apply to tasks, not to datasets (a dataset's sequences have the lengths of its file): give no lengths"
+                return Self.specIssue("lengths", "lengths apply to tasks, not to datasets (a dataset's sequences have the lengths of its file): give no lengths")
             }
         } else {
-            if tasks.isEmpty { return "the grid has no task or dataset" }
-            if lengths.isEmpty { return "the grid has no length" }
+            if tasks.isEmpty { return Self.specIssue("tasks", "the grid has no task or dataset") }
+            if lengths.isEmpty { return Self.specIssue("lengths", "the grid has no length") }
         }
-        if seeds.isEmpty { return "the grid has no seed" }
-        if variants.isEmpty { return "the grid has no variant" }
-        if let task = firstRepeat(tasks) { return "task '\(task.rawValue)' is listed twice" }
+        if seeds.isEmpty { return Self.specIssue("seeds", "the grid has no seed") }
+        if variants.isEmpty { return Self.specIssue("variants", "the grid has no variant") }
+        if let task = firstRepeat(tasks) { return Self.specIssue("tasks", "task '\(task.rawValue)' is listed twice") }
         for dataset in datasets {
             let allowed = dataset.name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
             if dataset.name.isEmpty || dataset.name.hasPrefix(".") || !allowed {
-                return "dataset name '\(dataset.name)' must be letters, digits, '-', '_' and '.', not starting with '.'"
+                return Self.specIssue("datasets", "dataset name '\(dataset.name)' must be letters, digits, '-', '_' and '.', not starting with '.'")
             }
             if dataset.path.isEmpty || dataset.testPath?.isEmpty == true {
-                return "dataset '\(dataset.name)' has an empty path"
+                return Self.specIssue("datasets", "dataset '\(dataset.name)' has an empty path")
             }
         }
         if let name = firstRepeat(datasets.map(\.name)) {
-            return "two datasets are named '\(name)' (a dataset's name is its file's name without extension unless the spec names it)"
+            return Self.specIssue("datasets", "two datasets are named '\(name)' (a dataset's name is its file's name without extension unless the spec names it)")
         }
-        if let length = firstRepeat(lengths) { return "length \(length) is listed twice" }
-        if let seed = firstRepeat(seeds) { return "seed \(seed) is listed twice" }
+        if let length = firstRepeat(lengths) { return Self.specIssue("lengths", "length \(length) is listed twice") }
+        if let seed = firstRepeat(seeds) { return Self.specIssue("seeds", "seed \(seed) is listed twice") }
         for task in tasks {
             for length in lengths {
-                do { _ = try TaskSpec(task: task, minimumLength: length) } catch { return "\(error)" }
+                do { _ = try TaskSpec(task: task, minimumLength: length) } catch { return Self.specIssue("lengths", "\(error)") }
             }
         }
         var names = Set<String>()
         for variant in variants {
             let allowed = variant.name.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") }
             if variant.name.isEmpty || !allowed {
-                return "variant name '\(variant.name)' must be non-empty lowercase letters, digits and '-'"
+                return Self.specIssue("variants", "variant name '\(variant.name)' must be non-empty lowercase letters, digits and '-'")
             }
-            if !names.insert(variant.name).inserted { return "variant '\(variant.name)' is listed twice" }
+            if !names.insert(variant.name).inserted { return Self.specIssue("variants", "variant '\(variant.name)' is listed twice") }
             if let shared = variant.sharedFrom {
                 if !variant.options.isEmpty {
-                    return "variant '\(variant.name)' is shared from another grid, whose variant gives its options: give it none"
+                    return Self.specIssue("variants", "variant '\(variant.name)' is shared from another grid, whose variant gives its options: give it none")
                 }
                 if shared.experiment.isEmpty || shared.variant.isEmpty {
-                    return "variant '\(variant.name)' is shared from an experiment or variant with an empty name"
+                    return Self.specIssue("variants", "variant '\(variant.name)' is shared from an experiment or variant with an empty name")
                 }
-                if !datasets.isEmpty { return "variant '\(variant.name)': shared variants are for grids of tasks, not of datasets" }
+                if !datasets.isEmpty { return Self.specIssue("variants", "variant '\(variant.name)': shared variants are for grids of tasks, not of datasets") }
             }
             for option in variant.options {
                 let flag = String(option.split(separator: "=", maxSplits: 1).first ?? "")
                 // "-T8" is "-T 8": a short option may carry its value.
                 if let reserved = Self.reservedOptions.first(where: { $0 == flag || ($0 == "-T" && flag.hasPrefix("-T")) }) {
-                    return "variant '\(variant.name)' sets \(reserved), which the experiment sets for every cell"
+                    return Self.specIssue("variants", "variant '\(variant.name)' sets \(reserved), which the experiment sets for every cell")
                 }
             }
         }
         for exclusion in excludedCells {
             if exclusion.task == nil && exclusion.length == nil && exclusion.dataset == nil && exclusion.variant == nil {
-                return "an excluded cell names no task, length, dataset or variant: it would leave out every cell"
+                return Self.specIssue("excluded_cells", "an excluded cell names no task, length, dataset or variant: it would leave out every cell")
             }
-            if let task = exclusion.task, !tasks.contains(task) { return "an excluded cell names task '\(task.rawValue)', which the grid does not have" }
-            if let length = exclusion.length, !lengths.contains(length) { return "an excluded cell names length \(length), which the grid does not have" }
-            if let name = exclusion.dataset, dataset(named: name) == nil { return "an excluded cell names dataset '\(name)', which the grid does not have" }
+            if let task = exclusion.task, !tasks.contains(task) { return Self.specIssue("excluded_cells", "an excluded cell names task '\(task.rawValue)', which the grid does not have") }
+            if let length = exclusion.length, !lengths.contains(length) { return Self.specIssue("excluded_cells", "an excluded cell names length \(length), which the grid does not have") }
+            if let name = exclusion.dataset, dataset(named: name) == nil { return Self.specIssue("excluded_cells", "an excluded cell names dataset '\(name)', which the grid does not have") }
             if let name = exclusion.variant, !variants.contains(where: { $0.name == name }) {
-                return "an excluded cell names variant '\(name)', which the grid does not have"
+                return Self.specIssue("excluded_cells", "an excluded cell names variant '\(name)', which the grid does not have")
             }
             if (exclusion.task != nil || exclusion.length != nil) && exclusion.dataset != nil {
-                return "an excluded cell names a task or length and a dataset: it matches no cell"
+                return Self.specIssue("excluded_cells", "an excluded cell names a task or length and a dataset: it matches no cell")
             }
         }
-        if !excludedCells.isEmpty && cells.isEmpty { return "the excluded cells leave the grid without a cell" }
+        if !excludedCells.isEmpty && cells.isEmpty { return Self.specIssue("excluded_cells", "the excluded cells leave the grid without a cell") }
         if !processorBudgetSecondsByLength.isEmpty {
-            if !datasets.isEmpty { return "processor budgets by length are for grids of tasks, not of datasets" }
+            if !datasets.isEmpty { return Self.specIssue("processor_budget_seconds_by_length", "processor budgets by length are for grids of tasks, not of datasets") }
             for (length, budget) in processorBudgetSecondsByLength.sorted(by: { $0.key < $1.key }) {
-                if !lengths.contains(length) { return "a processor budget is given for length \(length), which the grid does not have" }
+                if !lengths.contains(length) { return Self.specIssue("processor_budget_seconds_by_length", "a processor budget is given for length \(length), which the grid does not have") }
                 if !Self.isValidBudget(budget) {
-                    return "the processor-time budget of length \(length) must be positive and at most a year, got \(budget) s"
+                    return Self.specIssue("processor_budget_seconds_by_length", "the processor-time budget of length \(length) must be positive and at most a year, got \(budget) s")
                 }
             }
         }
         if !keptNetworkLengths.isEmpty {
-            if !datasets.isEmpty { return "kept network lengths are for grids of tasks, not of datasets" }
+            if !datasets.isEmpty { return Self.specIssue("kept_network_lengths", "kept network lengths are for grids of tasks, not of datasets") }
             if let length = keptNetworkLengths.first(where: { !lengths.contains($0) }) {
-                return "networks are to be kept at length \(length), which the grid does not have"
+                return Self.specIssue("kept_network_lengths", "networks are to be kept at length \(length), which the grid does not have")
             }
-            if let length = firstRepeat(keptNetworkLengths) { return "kept network length \(length) is listed twice" }
+            if let length = firstRepeat(keptNetworkLengths) { return Self.specIssue("kept_network_lengths", "kept network length \(length) is listed twice") }
         }
         if timeBudgetSeconds == nil && maxIterations == nil && processorBudgetSeconds == nil {
             if processorBudgetSecondsByLength.isEmpty {
-                return "give a per-cell budget: a time budget, a processor-time budget, an iteration budget, or several"
+                return Self.specIssue("budgets", "give a per-cell budget: a time budget, a processor-time budget, an iteration budget, or several")
             }
             if let length = lengths.sorted().first(where: { processorBudgetSecondsByLength[$0] == nil }) {
-                return "length \(length) has no budget: give it a processor budget, or give one for every length"
+                return Self.specIssue("processor_budget_seconds_by_length", "length \(length) has no budget: give it a processor budget, or give one for every length")
             }
         }
         if let processorBudgetSeconds, !Self.isValidBudget(processorBudgetSeconds) {
-            return "the processor-time budget must be positive and at most a year, got \(processorBudgetSeconds) s"
+            return Self.specIssue("processor_budget_seconds", "the processor-time budget must be positive and at most a year, got \(processorBudgetSeconds) s")
         }
         if let timeBudgetSeconds, !Self.isValidBudget(timeBudgetSeconds) {
-            return "the time budget must be positive and at most a year, got \(timeBudgetSeconds) s"
+            return Self.specIssue("time_budget_seconds", "the time budget must be positive and at most a year, got \(timeBudgetSeconds) s")
         }
-        if let maxIterations, maxIterations < 1 { return "the iteration budget must be at least 1, got \(maxIterations)" }
+        if let maxIterations, maxIterations < 1 { return Self.specIssue("max_iterations", "the iteration budget must be at least 1, got \(maxIterations)") }
         return nil
+    }
+
+    /// A problem with the value under `key` of experiment.json.
+    private static func specIssue(_ key: String, _ requirement: String) -> FieldIssue {
+        FieldIssue(field: key, requirement: requirement)
     }
 
     /// What the cells train on, in the order of the results: by length, then task; or the datasets.

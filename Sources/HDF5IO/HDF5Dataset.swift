@@ -36,7 +36,7 @@ extension HDF5File {
         try removeDatasetForReplacement(name)
         let space = try dataspace(shape, .dataset, name)
         defer { H5Sclose(space) }
-        let creation = try check(H5Pcreate(hfrnn_H5P_DATASET_CREATE()), .dataset, name, "cannot create property list")
+        let creation = try Self.untimedCreationList(hfrnn_H5P_DATASET_CREATE(), file: path, kind: .dataset, object: name)
         defer { H5Pclose(creation) }
         // A scalar cannot be chunked, and an empty array holds nothing to check.
         if !shape.isEmpty && count > 0 {

@@ -37,7 +37,9 @@ public final class HDF5File {
         // Creating and marking the descriptor close-on-exec is one step for `whileNoFileOpensOrCloses`.
         HDF5Library.descriptorChanges.lock()
         defer { HDF5Library.descriptorChanges.unlock() }
-        let id = H5Fcreate(path, hfrnn_H5F_ACC_TRUNC(), hfrnn_H5P_DEFAULT(), access)
+        let creation = try untimedCreationList(hfrnn_H5P_FILE_CREATE(), file: path, kind: nil, object: nil)
+        defer { H5Pclose(creation) }
+        let id = H5Fcreate(path, hfrnn_H5F_ACC_TRUNC(), creation, access)
         guard id >= 0 else {
             let stack = HDF5Library.errorStack()
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
@@ -222,6 +224,25 @@ public final class HDF5File {
             let stack = HDF5Library.errorStack()
             H5Pclose(list)
             throw error(kind, name, "cannot set up parent-group creation", stack: stack)
+        }
+        return list
+    }
+
+    /// A creation property list of `propertyClass` (dataset, group or file creation) that records
+    /// no times in the object's header: HDF5 stamps new objects with the clock by default, and a
+    /// file written twice from the same data must be the same bytes (runs check datasets by hash).
+    static func untimedCreationList(_ propertyClass: hid_t, file: String, kind: HDF5Error.ObjectKind?,
+                                    object: String?) throws -> hid_t {
+        let list = H5Pcreate(propertyClass)
+        guard list >= 0 else {
+            throw HDF5Error(file: file, objectKind: kind, object: object, message: "cannot create property list",
+                            hdf5Stack: HDF5Library.errorStack())
+        }
+        guard H5Pset_obj_track_times(list, false) >= 0 else {
+            let stack = HDF5Library.errorStack()
+            H5Pclose(list)
+            throw HDF5Error(file: file, objectKind: kind, object: object, message: "cannot turn off time stamps",
+                            hdf5Stack: stack)
         }
         return list
     }

@@ -12,7 +12,9 @@ extension HDF5File {
         }
         let linkList = try linkCreationList(for: name, kind: .group)
         defer { H5Pclose(linkList) }
-        let groupID = try check(H5Gcreate2(file, name, linkList, hfrnn_H5P_DEFAULT(), hfrnn_H5P_DEFAULT()),
+        let creation = try Self.untimedCreationList(hfrnn_H5P_GROUP_CREATE(), file: path, kind: .group, object: name)
+        defer { H5Pclose(creation) }
+        let groupID = try check(H5Gcreate2(file, name, linkList, creation, hfrnn_H5P_DEFAULT()),
                                 .group, name, "cannot create group")
         H5Gclose(groupID)
     }

@@ -15,10 +15,7 @@ extension HDF5File {
         HDF5Library.silenceErrorPrinting()
         let access = try checkedAccessList(name: name, inMemory: true)
         defer { H5Pclose(access) }
-        let creation = H5Pcreate(hfrnn_H5P_FILE_CREATE())
-        guard creation >= 0 else {
-            throw HDF5Error(file: name, message: "cannot create property list", hdf5Stack: HDF5Library.errorStack())
-        }
+        let creation = try untimedCreationList(hfrnn_H5P_FILE_CREATE(), file: name, kind: nil, object: nil)
         defer { H5Pclose(creation) }
         guard H5Pset_userblock(creation, hsize_t(userBlockBytes)) >= 0 else {
             throw HDF5Error(file: name, message: "cannot reserve a user block of \(userBlockBytes) bytes",

@@ -21,7 +21,9 @@ extension HDF5File {
         defer { H5Sclose(space) }
         let links = try linkCreationList(for: name, kind: .dataset)
         defer { H5Pclose(links) }
-        let dataset = try check(H5Dcreate2(file, name, type, space, links, hfrnn_H5P_DEFAULT(), hfrnn_H5P_DEFAULT()),
+        let creation = try Self.untimedCreationList(hfrnn_H5P_DATASET_CREATE(), file: path, kind: .dataset, object: name)
+        defer { H5Pclose(creation) }
+        let dataset = try check(H5Dcreate2(file, name, type, space, links, creation, hfrnn_H5P_DEFAULT()),
                                 .dataset, name, "cannot create dataset")
         defer { H5Dclose(dataset) }
         guard !values.isEmpty else { return }

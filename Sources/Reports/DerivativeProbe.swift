@@ -122,7 +122,7 @@ public struct DerivativeProbe<Scalar: BLASScalar & HDF5Element> {
     /// The probe file's bytes, built in memory.
     private func image(name path: String) throws -> [UInt8] {
         let file = try HDF5File.createInMemory(name: path)
-        try file.setAttribute("format", to: "hfrnn-probe")
+        try file.setAttribute("format", to: probeFormatName)
         try file.setAttribute("format_version", to: Int64(1))
         try file.setAttribute("hfrnn_version", to: hfrnnVersion)
         try file.setAttribute("precision", to: Scalar.self == Float.self ? "float" : "double")

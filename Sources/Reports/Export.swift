@@ -85,7 +85,7 @@ public func defaultExportDirectory(forCheckpoint checkpoint: String) -> String {
 public func exportRun(checkpoint argument: String, to directory: String,
                       moved: MovedDataset = MovedDataset()) throws -> ExportResult {
     let path = try existingCheckpoint(argument)
-    guard FileManager.default.fileExists(atPath: path) else { throw HFRNNError.file(path, "no such checkpoint") }
+    guard FileManager.default.fileExists(atPath: path) else { throw HFRNNError.file(path, "file not found") }
     try checkOutputDirectory(directory)
     switch try checkpointPrecision(path) {
     case .float: return try RunExport<Float>(try StoredRun<Float>.load(from: path, moved: moved)).write(to: directory)

@@ -27,7 +27,7 @@ public struct PredictionReport: Sendable {
 public func predict(checkpoint argument: String, dataset: String, output: String, count: Int?,
                     hiddenStates: Bool) throws -> PredictionReport {
     let checkpoint = try existingCheckpoint(argument)
-    guard FileManager.default.fileExists(atPath: checkpoint) else { throw HFRNNError.file(checkpoint, "no such checkpoint") }
+    guard FileManager.default.fileExists(atPath: checkpoint) else { throw HFRNNError.file(checkpoint, "file not found") }
     try checkOutputFile(output, inputs: [checkpoint, dataset])
     switch try checkpointPrecision(checkpoint) {
     case .float: return try predict(StoredRun<Float>.load(from: checkpoint), dataset, output, count, hiddenStates)

@@ -9,7 +9,7 @@ import Training
 /// version 2 (layout: docs/interop.md#predictions-files). Sequence-major [N, T, ·] as numpy
 /// expects; sub-batches shorter than T are padded with zeros (mask 0, not judged).
 struct PredictionsWriter<S: BLASScalar & HDF5Element> {
-    static var formatName: String { "hfrnn-predictions" }
+    static var formatName: String { predictionsFormatName }
     /// 2: `format_version` and `data` written, `error_mask` in the type of `mask`, optional
     /// `hidden_states`. Version 1 (exports before 2026-12-06) had neither attribute and an int32
     /// `error_mask`.

@@ -52,9 +52,7 @@ public struct CheckpointFile<Scalar: BLASScalar & HDF5Element> {
     /// From format 3 on, the file must also match its seal: `verifySeal` is called last, once
     /// everything was read, so that damage found in a stored value is named as such first.
     func readHeader(formatVersion: Int64) throws -> Int64 {
-        guard try file.optionalStringAttribute("format") == checkpointFormatName else {
-            throw fail("not an hfrnn checkpoint (no format = 'hfrnn-checkpoint' attribute)")
-        }
+        guard try file.optionalStringAttribute("format") == checkpointFormatName else { throw notACheckpoint(path, file) }
         let version = try file.int64Attribute("format_version")
         guard (1...formatVersion).contains(version) else {
             throw fail("checkpoint format version \(version) is not supported (this hfrnn reads versions 1 to \(formatVersion))")

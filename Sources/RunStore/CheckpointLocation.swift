@@ -93,11 +93,13 @@ func openCheckpointFile(_ path: String) throws -> HDF5File {
     }
 }
 
-/// The error for an HDF5 file without a checkpoint's attributes: a dataset is named as one.
+/// The error for an HDF5 file that is not a checkpoint: a dataset, a predictions or a probe file
+/// is named as what it is.
 func notACheckpoint(_ path: String, _ file: HDF5File) -> HFRNNError {
     let format = (try? file.hasAttribute("format")) == true ? try? file.stringAttribute("format") : nil
     if format == DatasetSchema.format || (format == nil && (try? file.exists("inputs")) == true) {
         return .file(path, "a dataset, not a checkpoint (train on it with `hfrnn train --dataset \(path)`)")
     }
-    return .file(path, "not an hfrnn checkpoint (no precision attribute)")
+    if let format, let what = describedFormat(format) { return .file(path, "\(what), not a checkpoint") }
+    return .file(path, "not an hfrnn checkpoint (no format = '\(checkpointFormatName)' attribute)")
 }

@@ -98,12 +98,17 @@ extension FirstOrderTraining: StoredMethod where Scalar: HDF5Element {
 public func checkpointFirstOrderMethod(_ path: String) throws -> FirstOrderMethod? {
     let file = try HDF5File.open(path)
     defer { try? file.close() }
+    return try storedFirstOrderMethod(in: file, path: path)
+}
+
+/// `checkpointFirstOrderMethod` on a file already open: the one place that reads the method's name.
+func storedFirstOrderMethod(in file: HDF5File, path: String) throws -> FirstOrderMethod? {
     guard try file.exists("optimizer"), try file.hasAttribute("method", on: "optimizer") else { return nil }
     let name = try file.stringAttribute("method", on: "optimizer")
     if name == MethodSettings.hessianFreeName { return nil }
     guard let method = FirstOrderMethod(rawValue: name) else {
-        throw HFRNNError("\(path): optimizer method '\(name)' is unknown (hf, "
-                         + FirstOrderMethod.allCases.map(\.rawValue).joined(separator: ", ") + ")")
+        throw HFRNNError.file(path, "optimizer method '\(name)' is unknown (hf, "
+                              + FirstOrderMethod.allCases.map(\.rawValue).joined(separator: ", ") + ")")
     }
     return method
 }

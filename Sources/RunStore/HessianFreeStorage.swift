@@ -29,9 +29,8 @@ extension HessianFreeTraining: StoredMethod where Scalar: HDF5Element {
 
     public static func readConfig(from stored: CheckpointFile<Scalar>, version: Int64) throws -> TrainingConfig {
         let file = stored.file, path = stored.path
-        if let method = try file.optionalStringAttribute("method", on: "optimizer"), method != MethodSettings.hessianFreeName {
-            guard FirstOrderMethod(rawValue: method) != nil else { throw stored.fail("optimizer method '\(method)' is unknown") }
-            throw stored.fail("a first-order checkpoint (\(method)), not a Hessian-free one")
+        if let method = try storedFirstOrderMethod(in: file, path: path) {
+            throw stored.fail("a first-order checkpoint (\(method.rawValue)), not a Hessian-free one")
         }
         // Format 1 spelled the configuration's keys in camelCase; fields added since take their defaults.
         let keys: JSONFormat.KeyStyle = version == 1 ? .camelCase : .snakeCase

@@ -44,7 +44,7 @@ public struct RunFolder: Sendable, Equatable {
     public func refuseExistingRun() throws {
         guard !FileManager.default.fileExists(atPath: latest) else {
             throw HFRNNError.file(path: latest, message: "\(latest) already exists: resume it with "
-                                  + "`hfrnn resume \(path)` or choose another --run-name")
+                                  + "`hfrnn resume \(shellQuoted(path))` or choose another --run-name")
         }
     }
 }

@@ -72,6 +72,13 @@ public struct BatchPlan: Sendable, Codable, Equatable {
         gradientChunkCount * chunkSize + (evaluationBatchesFromGradient ? 0 : backtrackBatchSize + lineSearchBatchSize)
     }
 
+    /// With `evaluationBatchesFromGradient`, records the backtracking and line-search batches at the
+    /// size they then have, the chunk's (the sizes given for fresh draws would be stored but unused).
+    public mutating func sizeEvaluationBatchesAsChunks() {
+        backtrackBatchSize = chunkSize
+        lineSearchBatchSize = chunkSize
+    }
+
     /// The first invalid value, or nil. Each test is written so that NaN fails it.
     public var issue: FieldIssue? {
         FieldIssue.first([

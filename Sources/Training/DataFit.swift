@@ -9,7 +9,7 @@ import SequenceModel
 public func requireFit(data: String, inputs: Int, outputs: Int, outputLoss: OutputLoss,
                        model: String, network: RecurrentNetwork) throws {
     guard inputs == network.shape.inputs, outputs == network.shape.outputs, outputLoss == network.outputLoss else {
-        throw HFRNNError.dataMismatch(data, "the data has \(inputs) inputs and \(outputs) outputs (\(outputLoss.rawValue)) "
+        throw HFRNNError.dataMismatch(data, "the data has \(counted(inputs, "input")) and \(counted(outputs, "output")) (\(outputLoss.rawValue)) "
                             + "but \(model) is a \(network.shape) network (\(network.outputLoss.rawValue))")
     }
 }

@@ -1,3 +1,5 @@
+import Diagnostics
+
 /// What one step of a training method is called, in messages and on the x axis of its curves:
 /// an HF iteration, or a first-order update (applied or skipped). The unit of
 /// `TrainingConfig.maxIterations` and of `TrainingMethod.completedSteps`.
@@ -14,7 +16,7 @@ public enum StepUnit: String, Sendable {
     public var name: String { rawValue }
 
     /// "1 iteration", "47 updates".
-    public func counted(_ count: Int) -> String { "\(count) \(name)\(count == 1 ? "" : "s")" }
+    public func counted(_ count: Int) -> String { Diagnostics.counted(count, name) }
 
     /// The x axis of the learning curves: "HF iteration" or "update".
     public var axisLabel: String {

@@ -55,7 +55,7 @@ struct ExperimentCommand: ParsableCommand {
                                valueName: "name=options"))
     var variant: [String] = []
 
-    @Option(help: ArgumentHelp("Training wall time per cell, e.g. 10m or 1h.", valueName: "duration"))
+    @Option(help: ArgumentHelp("Training wall time per cell, e.g. 10m, 1h or 1h30m.", valueName: "duration"))
     var timeBudget: String?
 
     @Option(help: ArgumentHelp("""
@@ -67,8 +67,8 @@ struct ExperimentCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Iterations per cell: HF iterations, or updates for a first-order variant.")
     var iterationBudget: Int?
 
-    @Option(parsing: .unconditional, help: "Cells run side by side; the processors are shared among them (--threads processors/jobs each, first-order cells one).")
-    var jobs: Int = 1
+    @Option(parsing: .unconditional, help: "Cells run side by side; the processors are shared among them (--threads processors/jobs each, first-order cells one; default 1).")
+    var jobs: Int?
 
     @Option(help: ArgumentHelp("""
         Work only on the cells whose names match one of these comma-separated shell patterns, e.g. \
@@ -90,10 +90,12 @@ struct ExperimentCommand: ParsableCommand {
     func validate() throws {
         if folder.isEmpty { throw ValidationError("the experiment folder must not be empty") }
         if spec != nil && givesGrid { throw ValidationError("give the grid either as --spec FILE or as options, not both") }
-        if summarize && (spec != nil || givesGrid || only != nil) { throw ValidationError("--summarize: takes only the folder") }
+        if summarize && (spec != nil || givesGrid || only != nil || jobs != nil) {
+            throw ValidationError("--summarize: takes only the folder")
+        }
         if summarize && retryFailed { throw ValidationError("--retry-failed: runs cells; --summarize runs none") }
         if let only, cellPatterns(only).isEmpty { throw ValidationError("--only: no pattern given") }
-        if jobs < 1 { throw ValidationError("--jobs: must be at least 1, got \(jobs)") }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs: must be at least 1, got \(jobs)") }
         if let grid = try gridFromOptions() { try checkVariants(grid) }
     }
 
@@ -144,9 +146,16 @@ struct ExperimentCommand: ParsableCommand {
                             timeBudgetSeconds: try timeBudget.map { try parseDuration($0, flag: "--time-budget") }, maxIterations: iterationBudget,
                             processorBudgetSeconds: processor.all, processorBudgetSecondsByLength: processor.byLength,
                             datasets: datasetList)
-        if let problem = grid.problem { throw ValidationError(problem) }
+        if let issue = grid.issue { throw ValidationError((Self.flagOfSpecKey[issue.field].map { "\($0): " } ?? "") + issue.requirement) }
         return grid
     }
+
+    /// The flag that sets each key of experiment.json, to name it in messages.
+    static let flagOfSpecKey = [
+        "tasks": "--tasks", "lengths": "--lengths", "datasets": "--datasets", "seeds": "--seeds", "variants": "--variant",
+        "time_budget_seconds": "--time-budget", "max_iterations": "--iteration-budget",
+        "processor_budget_seconds": "--processor-budget", "processor_budget_seconds_by_length": "--processor-budget",
+    ]
 
     /// "60m" → one budget for every cell; "30=10m,200=2h" → budgets by length; "1h,200=2h" → both.
     private func parseProcessorBudget(_ text: String) throws -> (all: Double?, byLength: [Int: Double]) {
@@ -256,7 +265,7 @@ struct ExperimentCommand: ParsableCommand {
             let datasetPaths = try experiment.datasetLocations()
             Interruption.install()
             let runner = GridRunner(folder: experiment.folder, spec: experiment.spec,
-                                    executable: try currentExecutable(), jobs: jobs, datasetPaths: datasetPaths,
+                                    executable: try currentExecutable(), jobs: jobs ?? 1, datasetPaths: datasetPaths,
                                     selection: selection)
             let summary = try runner.run(shouldStop: { Interruption.requested() }) { event in
                 switch event {
@@ -339,11 +348,5 @@ struct ExperimentCommand: ParsableCommand {
             throw GridError("/proc/self/exe: cannot find the running hfrnn to start the cells with")
         }
         return path
-    }
-
-    /// An argument as a POSIX shell reads it back: quoted when it holds anything but plain characters.
-    private func shellQuoted(_ argument: String) -> String {
-        let plain = !argument.isEmpty && argument.allSatisfy { $0.isLetter || $0.isNumber || "-_=.,/:@+".contains($0) }
-        return plain ? argument : "'" + argument.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 }

@@ -10,10 +10,11 @@ struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write a run's learning curves, summary, test-set predictions and plot.",
         discussion: """
-            Writes curves.csv (one row per HF iteration), summary.json (config, network, final test \
+            Writes curves.csv (one row per HF iteration, or per test evaluation of a first-order \
+            run), summary.json (config, network, final test \
             metrics, wall time, CG steps, solved), predictions.h5 (the network on the run's test set: \
             predictions, targets, mask, lengths, wrong), curves.svg (test error and losses against \
-            HF iteration and wall time) and, for an HF run, diagnostics.svg (per HF iteration: test error per \
+            HF iteration or update, and wall time) and, for an HF run, diagnostics.svg (per HF iteration: test error per \
             sequence and per judged step, relative test loss, λ and ρ, CG steps and line-search tries). The files appear together or not at all.
 
             Examples:

@@ -44,7 +44,7 @@ struct HFRNNCommand: ParsableCommand {
             // A command's own checks run before ArgumentParser reports an option it does not know
             // (`hfrnn train --frobnicate` said "give exactly one of --task and --dataset").
             let unknown = code.rawValue == 64 ? unknownOption() : nil
-            let line = unknown.map { "Unknown option '\($0)'" } ?? missingOption(message)
+            let line = unknown.map(unknownOptionLine) ?? missingOption(message)
                 ?? String(message.map { $0.isNewline ? " " : $0 })
             FileHandle.standardError.write(Data("\(ExitStatus.errorLinePrefix)\(line) (see '\(commandWords()) --help')\n".utf8))
             exit(withError: ExitCode(code.rawValue))
@@ -60,6 +60,17 @@ struct HFRNNCommand: ParsableCommand {
         let known = Set(help.matches(of: /--[A-Za-z0-9][A-Za-z0-9-]*/).map { String($0.output) } + ["--help"])
         return arguments.dropFirst().lazy.filter { $0.hasPrefix("--") && $0 != "--" }
             .map { String($0.prefix { $0 != "=" }) }.first { !known.contains($0) }
+    }
+
+    /// "Unknown option '--x'"; but an "option" with a space in it is the value of the option before
+    /// it, one ArgumentParser would not take because it starts with "--" (`--variant "--mu 0"`, where
+    /// NAME= was left out): say that, naming that option.
+    private static func unknownOptionLine(_ unknown: String) -> String {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        guard unknown.contains(where: \.isWhitespace), let index = arguments.firstIndex(of: unknown), index > 0,
+              arguments[index - 1].hasPrefix("--") else { return "Unknown option '\(unknown)'" }
+        let option = arguments[index - 1]
+        return "\(option): '\(unknown)' reads as an option, not as the value of \(option) (a value cannot start with '--')"
     }
 
     /// ArgumentParser's "Missing expected argument '--output <file>'" in hfrnn's form, the flag

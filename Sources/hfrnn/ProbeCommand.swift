@@ -20,7 +20,8 @@ struct Probe: ParsableCommand {
             of --task, or the checkpoint's), or the first --count sequences of --dataset. The output \
             file holds the groups /parameters, /gradient, /direction, /Gv and /Av, each with one \
             dataset per parameter block (W_hx, W_hh, b_h, W_yh, b_y, h_0), and the root attributes \
-            loss, lambda, mu, weight_cost and scored_outputs, where \
+            loss, data_loss, lambda, mu, weight_cost, scored_outputs, sequences, steps, network (JSON), \
+            precision, format, format_version and hfrnn_version, where \
             A v = G v + λ v + λμ·J_tᵀ D'' J_t v + weight_cost·v and the loss includes ½·weight_cost·‖θ‖².
 
             Examples:

@@ -1,3 +1,4 @@
+import Diagnostics
 import Foundation
 import HDF5IO
 import HessianFree
@@ -63,7 +64,7 @@ extension HessianFreeTraining: ReportedMethod where Scalar: HDF5Element {
     }
 
     static func work(_ trainer: Trainer<Self>, _ outcome: TrainingOutcome) -> String {
-        "\(outcome.iterations) HF iteration\(outcome.iterations == 1 ? "" : "s"), \(outcome.totalCGIterations) CG steps"
+        "\(counted(outcome.iterations, "HF iteration")), \(counted(outcome.totalCGIterations, "CG step"))"
     }
 
     static func noProgressMessage(_ trainer: Trainer<Self>) -> String {
@@ -120,7 +121,7 @@ extension FirstOrderTraining: ReportedMethod where Scalar: HDF5Element {
     }
 
     static func work(_ trainer: Trainer<Self>, _ outcome: TrainingOutcome) -> String {
-        "\(outcome.iterations) updates (\(trainer.history.count) evaluations, \(trainer.state.skippedSteps) skipped)"
+        "\(counted(outcome.iterations, "update")) (\(counted(trainer.history.count, "evaluation")), \(trainer.state.skippedSteps) skipped)"
     }
 
     static func noProgressMessage(_ trainer: Trainer<Self>) -> String {

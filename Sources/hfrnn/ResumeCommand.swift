@@ -32,7 +32,7 @@ struct Resume: ParsableCommand {
     var maxIterations: Int?
 
     @Option(parsing: .unconditional, help: ArgumentHelp(
-        "Stop after this much more training wall time, e.g. 90s, 30m, 2h (default: no limit).",
+        "Stop after this much more training wall time, e.g. 90s, 30m, 2h or 1h30m (default: no limit).",
         valueName: "duration"))
     var timeLimit: String?
 

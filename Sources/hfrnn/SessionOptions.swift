@@ -10,7 +10,7 @@ struct StopOptions: ParsableArguments {
     var maxIterations: Int?
 
     @Option(parsing: .unconditional, help: ArgumentHelp("""
-        Stop after this much training wall time, e.g. 90s, 30m, 2h (default: no limit). For this \
+        Stop after this much training wall time, e.g. 90s, 30m, 2h or 1h30m (default: no limit). For this \
         session only, like --max-iterations.
         """, valueName: "duration"))
     var timeLimit: String?
@@ -58,17 +58,28 @@ struct ThreadOptions: ParsableArguments {
     }
 }
 
-/// `90`, `90s`, `30m`, `2h` → seconds; errors name `flag`.
+/// `90`, `90s`, `30m`, `2h`, `1h30m` → seconds; errors name `flag`.
 func parseDuration(_ text: String, flag: String) throws -> Double {
+    let seconds = singleUnitDuration(text) ?? compoundDuration(text)
+    guard let seconds, seconds > 0, seconds <= TrainingConfig.longestDurationSeconds else {
+        throw ValidationError("\(flag) '\(text)' is not a positive duration of at most a year, like 90s, 30m, 2h or "
+                              + "1h30m (a bare number is seconds)")
+    }
+    return seconds
+}
+
+/// A number with at most one unit: `90`, `1.5h`, `1e3s`.
+private func singleUnitDuration(_ text: String) -> Double? {
     let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600]
-    var number = Substring(text), factor = 1.0
-    if let last = text.last, let unit = units[last] {
-        number = text.dropLast()
-        factor = unit
-    }
-    guard let value = Double(number), value > 0, value * factor <= TrainingConfig.longestDurationSeconds else {
-        throw ValidationError("\(flag) '\(text)' is not a positive duration of at most a year, like 90s, 30m or 2h "
-                              + "(a bare number is seconds)")
-    }
-    return value * factor
+    guard let last = text.last else { return nil }
+    guard let unit = units[last] else { return Double(text) }
+    return Double(text.dropLast()).map { $0 * unit }
+}
+
+/// Whole or decimal numbers of hours, minutes and seconds in that order, each at most once: `1h30m`, `2m30s`.
+private func compoundDuration(_ text: String) -> Double? {
+    guard let match = text.wholeMatch(of: /(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s)?/),
+          !text.isEmpty else { return nil }
+    let parts = [(match.output.1, 3600.0), (match.output.2, 60.0), (match.output.3, 1.0)]
+    return parts.reduce(0) { total, part in total + (part.0.flatMap { Double($0) } ?? 0) * part.1 }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DataFiles
+import Diagnostics
 import Foundation
 import HDF5IO
 import HessianFree
@@ -210,10 +211,35 @@ struct Train: ParsableCommand {
             break
         }
         if let evaluationBatches { config.batches.evaluationBatchesFromGradient = evaluationBatches == .fromGradient }
+        if config.batches.evaluationBatchesFromGradient {
+            if evaluationBatch != nil {
+                let source = evaluationBatches != nil ? "--evaluation-batches from-gradient" : "--settings \(settings?.rawValue ?? "")"
+                throw ValidationError("--evaluation-batch: does nothing with \(source): the backtracking and line-search "
+                                      + "batches are then chunks of the gradient batch, the curvature batch's size")
+            }
+            config.batches.sizeEvaluationBatchesAsChunks()
+        }
+        // A sub-batch is a slice of a chunk: a larger one would be cut to the chunk without a word.
+        if let subBatchSize, subBatchSize > config.batches.chunkSize, config.batches.curvatureBatchSize <= config.batches.gradientBatchSize {
+            throw ValidationError("--sub-batch-size: must be at most the curvature batch (\(config.batches.chunkSize)), "
+                                  + "which sub-batches slice, got \(subBatchSize)" + presetNote(for: "--curvature-batch"))
+        }
         config.method = .hessianFree(hf)
         try firstOrder.apply(to: &config, hfFlags: hfOnlyFlags)
-        if let issue = config.issue { throw ValidationError(Train.flagMessage(issue)) }
+        if let issue = config.issue { throw ValidationError(Train.flagMessage(issue) + presetNote(for: issue)) }
         return config
+    }
+
+    /// " (the value --settings isc sets; …)" when the value `issue` names came from `--settings`
+    /// rather than from its own flag, which the user then never typed.
+    private func presetNote(for issue: FieldIssue) -> String {
+        Train.flagOfField[issue.field].map(presetNote) ?? ""
+    }
+
+    /// The same for the value of `flag`.
+    private func presetNote(for flag: String) -> String {
+        guard let settings, Train.flags.first(where: { $0.flag == flag })?.hfOnly?(self) == false else { return "" }
+        return " (the value --settings \(settings.rawValue) sets; give \(flag) to change it)"
     }
 
     /// The new run's folder, `<checkpoint-dir>/<run-name>`: by default `<task>-T<length>-seed<seed>`

@@ -128,7 +128,7 @@ func train<Method: ReportedMethod>(_ trainer: Trainer<Method>, in folder: RunFol
 func finishSession(_ outcome: TrainingOutcome, folder: RunFolder, successThreshold: Double) throws {
     print("latest checkpoint: \(outcome.latestCheckpoint)")
     if let best = outcome.bestCheckpoint { print("best checkpoint:   \(best)") }
-    let runPath = folder.path
+    let runPath = shellQuoted(folder.path)
     if outcome.reason == .solved {
         print("train further with: hfrnn resume \(runPath) --success-threshold <fraction below \(successThreshold)>")
     } else {

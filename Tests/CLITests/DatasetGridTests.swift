@@ -164,7 +164,7 @@ import Testing
         (["--datasets", "data/sums.h5", "--tasks", "addition", "--lengths", "10", "--seeds", "1", "--iteration-budget", "2"],
          "give --tasks or --datasets, not both"),
         (["--datasets", "data/missing.h5", "--seeds", "1", "--iteration-budget", "2"], "data/missing.h5: file not found"),
-        (["--datasets", "data/sums.h5,data/sums.h5", "--seeds", "1", "--iteration-budget", "2"], "two datasets are named 'sums'"),
+        (["--datasets", "data/sums.h5,data/sums.h5", "--seeds", "1", "--iteration-budget", "2"], "--datasets: two datasets are named 'sums'"),
         (["--datasets", "data/sums.h5:", "--seeds", "1", "--iteration-budget", "2"], "--datasets: 'data/sums.h5:' is not FILE or FILE:TESTFILE"),
         (["--datasets", "data/sums.h5:data/missing.h5", "--seeds", "1", "--iteration-budget", "2"],
          "data/missing.h5: file not found (the test file of dataset 'sums' of the grid)"),

@@ -25,7 +25,7 @@ import Testing
     @Test func evaluateNamesTheDataThatDoesNotFit() throws {
         let workspace = try workspaceWithXORData()
         expectOneLine(try runHFRNN(["evaluate", "runs/tiny", "--dataset", "xor.h5"], in: workspace.path),
-                      containing: ["hfrnn: error: xor.h5: the data has 2 inputs and 1 outputs (logistic-cross-entropy)",
+                      containing: ["hfrnn: error: xor.h5: the data has 2 inputs and 1 output (logistic-cross-entropy)",
                                    "latest.h5 is a 2-8-1 network (linear-squared-error)"])
         expectOneLine(try runHFRNN(["evaluate", "runs/tiny", "--task", "xor", "--length", "10"], in: workspace.path),
                       containing: ["hfrnn: error: xor T = 10: the data has", "latest.h5 is a 2-8-1 network"])
@@ -37,7 +37,7 @@ import Testing
         let before = workspace.listing()
         expectOneLine(try runHFRNN(["probe", "--checkpoint", "runs/tiny", "--dataset", "xor.h5", "--output", "p.h5"],
                                    in: workspace.path),
-                      containing: ["hfrnn: error: xor.h5: the data has 2 inputs and 1 outputs (logistic-cross-entropy)"])
+                      containing: ["hfrnn: error: xor.h5: the data has 2 inputs and 1 output (logistic-cross-entropy)"])
         #expect(workspace.listing() == before)
     }
 

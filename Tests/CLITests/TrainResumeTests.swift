@@ -175,7 +175,7 @@ private func isProgressLine(_ line: String) -> Bool {
         (["train", "--task", "addition", "--threads", "0"], "--threads: must be in 1...1024, got 0"),
         (["train", "--task", "addition", "--optimizer", "sgd", "--threads", "2"], "--threads: belongs to --optimizer hf, not sgd"),
         (["train", "--task", "addition", "--settings", "fast"], "The value 'fast' is invalid for '--settings <name>': choose one of hfrnn, isc"),
-        (["train", "--task", "addition", "--processor-time-limit", "soon"], "--processor-time-limit 'soon' is not a positive duration of at most a year, like 90s, 30m or 2h"),
+        (["train", "--task", "addition", "--processor-time-limit", "soon"], "--processor-time-limit 'soon' is not a positive duration of at most a year, like 90s, 30m, 2h or 1h30m"),
         (["train", "--task", "addition", "--time-limit", "1e306h"], "--time-limit '1e306h' is not a positive duration of at most a year"),
         (["train", "--task", "addition", "--mu", "-1"], "--mu: must be non-negative and finite, got -1.0"),
         (["train", "--task", "addition", "--mu", "strong"], "The value 'strong' is invalid for '--mu <mu>': expected a number or per-scored-step"),
@@ -224,13 +224,16 @@ private func isProgressLine(_ line: String) -> Bool {
             #expect(result.stderr.filter(\.isNewline).count == 1, "\(arguments): \(result.stderr)")
             #expect(result.stdout.isEmpty)
         }
-        // A second `train` into an existing run folder refuses instead of overwriting it.
-        let run = ["train"] + tinyRun + ["--max-iterations", "1", "--checkpoint-dir", folder.file("runs"), "--run-name", "r"]
-        #expect(try runHFRNN(run, in: folder).status == 0)
+        // A second `train` into an existing run folder refuses instead of overwriting it. The
+        // commands it suggests can be pasted as printed, a space in the run's name quoted.
+        let run = ["train"] + tinyRun + ["--max-iterations", "1", "--checkpoint-dir", folder.file("runs"), "--run-name", "r 2"]
+        let first = try runHFRNN(run, in: folder)
+        #expect(first.status == 0)
+        #expect(first.stdout.contains("hfrnn resume '\(folder.file("runs/r 2"))'"), "\(first.stdout)")
         let again = try runHFRNN(run, in: folder)
         #expect(again.status == 1)
-        #expect(again.stderr == "hfrnn: error: \(folder.file("runs/r/latest.h5")) already exists: resume it with "
-                + "`hfrnn resume \(folder.file("runs/r"))` or choose another --run-name\n")
+        #expect(again.stderr == "hfrnn: error: \(folder.file("runs/r 2/latest.h5")) already exists: resume it with "
+                + "`hfrnn resume '\(folder.file("runs/r 2"))'` or choose another --run-name\n")
     }
 
     /// A run killed between its first two saves has best.h5 but no latest.h5: `resume DIR`

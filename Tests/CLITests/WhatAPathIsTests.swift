@@ -30,6 +30,11 @@ import Testing
         expectOneLine(try runHFRNN(["train", "--frobnicate"], in: folder), status: 64,
                       startsWith: "Unknown option '--frobnicate'")
         expectOneLine(try runHFRNN(["evaluate", "--frob=2"], in: folder), status: 64, startsWith: "Unknown option '--frob'")
+        // A value that starts with "--" is not taken as a value; it said "Unknown option '--hidden-units 4'".
+        expectOneLine(try runHFRNN(["experiment", "grid", "--tasks", "addition", "--lengths", "10", "--seeds", "1",
+                                    "--iteration-budget", "1", "--variant", "--hidden-units 4"], in: folder), status: 64,
+                      startsWith: "--variant: '--hidden-units 4' reads as an option, not as the value of --variant "
+                          + "(a value cannot start with '--')")
         let help = try runHFRNN(["help", "train"], in: folder)
         #expect(help.status == 0 && help.stdout.contains("USAGE: hfrnn train"), "\(help.stdout)")
     }
@@ -73,7 +78,13 @@ import Testing
         let generated = try runHFRNN(["generate", "addition", "--length", "8", "--count", "10", "--seed", "1",
                                       "--output", "sums.h5"], in: workspace.path)
         try #require(generated.status == 0, "\(generated.stderr)")
+        let probed = try runHFRNN(["probe", "--task", "addition", "--length", "8", "--hidden-units", "3", "--count", "4",
+                                   "--output", "probe.h5"], in: workspace.path)
+        try #require(probed.status == 0, "\(probed.stderr)")
         for command in ["resume", "evaluate", "export"] {
+            // It said "not an hfrnn checkpoint (no format = 'hfrnn-checkpoint' attribute)".
+            expectOneLine(try runHFRNN([command, "probe.h5"], in: workspace.path),
+                          startsWith: "probe.h5: a derivative probe file (hfrnn probe), not a checkpoint", command)
             let text = try runHFRNN([command, "notes.txt"], in: workspace.path)
             expectOneLine(text, startsWith: "notes.txt: not an HDF5 file, so not an hfrnn checkpoint", command)
             #expect(!text.stderr.contains("HDF5:"), "\(text.stderr)")

@@ -246,7 +246,7 @@ func exportTinyRun() throws -> ExportResult {
         let missing = #expect(throws: HFRNNError.self) {
             try exportRun(checkpoint: folder + "/missing.h5", to: folder + "/out")
         }
-        #expect(missing?.description == "\(folder)/missing.h5: no such checkpoint", "\(String(describing: missing))")
+        #expect(missing?.description == "\(folder)/missing.h5: file not found", "\(String(describing: missing))")
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["file"])
     }
 

@@ -40,6 +40,26 @@ import TrainingTestSupport
         }
     }
 
+    /// A checkpoint whose optimizer method is no known name: every reader refuses it with the same
+    /// one line naming the file and the known names.
+    static func expectUnknownMethodRefused(copying checkpoint: String, to path: String) throws {
+        try FileManager.default.copyItem(atPath: checkpoint, toPath: path)
+        let file = try HDF5File.open(path, writable: true)
+        try file.setAttribute("method", to: "rmsprop", on: "optimizer")
+        try file.close()
+        let expected = "\(path): optimizer method 'rmsprop' is unknown (hf, "
+            + FirstOrderMethod.allCases.map(\.rawValue).joined(separator: ", ") + ")"
+        let readers: [(String, () throws -> Void)] = [
+            ("checkpointFirstOrderMethod", { _ = try checkpointFirstOrderMethod(path) }),
+            ("StoredRun", { _ = try StoredRun<Float>.load(from: path) }),
+            ("Checkpoint<HF>", { _ = try Checkpoint<HessianFreeTraining<Float>>.load(from: path) }),
+        ]
+        for (reader, read) in readers {
+            let error = #expect(throws: HFRNNError.self, "\(reader)") { try read() }
+            #expect(error?.description == expected, "\(reader): \(String(describing: error))")
+        }
+    }
+
     /// SGD-CR records Ω per period (finite, positive), stores it in the checkpoint and metrics.csv
     /// and resumes it bit for bit; without the regulariser the column is NaN.
     @Test func theVanishingTermIsRecordedStoredAndResumed() throws {
@@ -88,6 +108,8 @@ import TrainingTestSupport
         #expect(asHF?.description.contains(latest) == true
                 && asHF?.description.hasSuffix(": a first-order checkpoint (\(method.rawValue)), not a Hessian-free one") == true,
                 "\(String(describing: asHF))")
+
+        try Self.expectUnknownMethodRefused(copying: latest, to: folder.file("unknown-method.h5"))
 
         let export = try exportRun(checkpoint: latest, to: folder.file("export"))
         let csv = try String(contentsOfFile: export.curves, encoding: .utf8)
