@@ -37,6 +37,10 @@ public enum GridResults {
     /// or the row is missing. Files written before `cpu_seconds` existed have 12 columns, before
     /// `dataset` 13. The whole file is checked: where the run folders are gone (a clone) it is the
     /// only record of the finished cells, and a damaged one read as empty would run them again.
+    /// The largest peak memory a results table may record, in MiB: an exbibyte, far above any
+    /// machine's, and small enough that its count of bytes fits an Int.
+    static let largestRecordedPeakMegabytes = 1_099_511_627_776.0
+
     static func recordedOutcome(of cell: GridCell, in path: String) throws -> CellOutcome? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         func damaged(_ problem: String) -> GridError {
@@ -62,7 +66,10 @@ public enum GridResults {
             guard row[11].isEmpty || stopReason != nil else { throw damaged("line \(index + 1): '\(row[11])' is not a stop reason") }
             try field(5) { $0 == "yes" || $0 == "no" }
             for column in [6, 7] { try field(column) { Int($0).map { $0 >= 0 } ?? false } }
-            for column in [8, 9, 10] + (row.count > 12 ? [12] : []) { try field(column) { Double($0).map { $0 >= 0 } ?? false } }
+            // Finite and in range: a peak of 1e300 MB became an integer count of bytes and trapped.
+            for column in [8] + (row.count > 12 ? [12] : []) { try field(column) { Double($0).map { $0.isFinite && $0 >= 0 } ?? false } }
+            try field(9) { Double($0).map { (0...1).contains($0) } ?? false }
+            try field(10) { Double($0).map { (0...Self.largestRecordedPeakMegabytes).contains($0) } ?? false }
             guard row[0] == problem.task, row[1] == problem.length, row[2] == "\(cell.seed)", row[3] == cell.variant.name,
                   (row.count > 13 ? row[13] : "") == problem.dataset else { continue }
             found = CellOutcome(cell: cell, status: status, solved: row[5].isEmpty ? nil : row[5] == "yes",

@@ -87,7 +87,8 @@ public struct GridSpec: Codable, Equatable, Sendable {
         if !datasets.isEmpty {
             if !tasks.isEmpty { return Self.specIssue("datasets", "a grid trains on tasks or on datasets, not both") }
             if !lengths.isEmpty {
-                return Self.specIssue("lengths", "lengths apply to tasks, not to datasets (a dataset's sequences have the lengths of its file): give no lengths")
+                return Self.specIssue("lengths",
+                                      "lengths apply to tasks, not to datasets (a dataset's sequences have the lengths of its file): give no lengths")
             }
         } else {
             if tasks.isEmpty { return Self.specIssue("tasks", "the grid has no task or dataset") }
@@ -99,92 +100,143 @@ public struct GridSpec: Codable, Equatable, Sendable {
         for dataset in datasets {
             let allowed = dataset.name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
             if dataset.name.isEmpty || dataset.name.hasPrefix(".") || !allowed {
-                return Self.specIssue("datasets", "dataset name '\(dataset.name)' must be letters, digits, '-', '_' and '.', not starting with '.'")
+                return Self.specIssue("datasets",
+                                      "dataset name '\(dataset.name)' must be letters, digits, '-', '_' and '.', not starting with '.'")
             }
             if dataset.path.isEmpty || dataset.testPath?.isEmpty == true {
                 return Self.specIssue("datasets", "dataset '\(dataset.name)' has an empty path")
             }
         }
         if let name = firstRepeat(datasets.map(\.name)) {
-            return Self.specIssue("datasets", "two datasets are named '\(name)' (a dataset's name is its file's name without extension unless the spec names it)")
+            return Self.specIssue("datasets",
+                                  "two datasets are named '\(name)' (a dataset's name is its file's name without extension unless the spec names it)")
         }
         if let length = firstRepeat(lengths) { return Self.specIssue("lengths", "length \(length) is listed twice") }
         if let seed = firstRepeat(seeds) { return Self.specIssue("seeds", "seed \(seed) is listed twice") }
         for task in tasks {
             for length in lengths {
-                do { _ = try TaskSpec(task: task, minimumLength: length) } catch { return Self.specIssue("lengths", "\(error)") }
+                do { _ = try TaskSpec(task: task, minimumLength: length) } catch {
+                    return Self.specIssue("lengths",
+                                          "\(error)")
+                }
             }
         }
         var names = Set<String>()
         for variant in variants {
             let allowed = variant.name.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") }
             if variant.name.isEmpty || !allowed {
-                return Self.specIssue("variants", "variant name '\(variant.name)' must be non-empty lowercase letters, digits and '-'")
+                return Self.specIssue("variants",
+                                      "variant name '\(variant.name)' must be non-empty lowercase letters, digits and '-'")
             }
-            if !names.insert(variant.name).inserted { return Self.specIssue("variants", "variant '\(variant.name)' is listed twice") }
+            if !names.insert(variant.name).inserted {
+                return Self.specIssue("variants",
+                                      "variant '\(variant.name)' is listed twice")
+            }
             if let shared = variant.sharedFrom {
                 if !variant.options.isEmpty {
-                    return Self.specIssue("variants", "variant '\(variant.name)' is shared from another grid, whose variant gives its options: give it none")
+                    return Self.specIssue("variants",
+                                          "variant '\(variant.name)' is shared from another grid, whose variant gives its options: give it none")
                 }
                 if shared.experiment.isEmpty || shared.variant.isEmpty {
-                    return Self.specIssue("variants", "variant '\(variant.name)' is shared from an experiment or variant with an empty name")
+                    return Self.specIssue("variants",
+                                          "variant '\(variant.name)' is shared from an experiment or variant with an empty name")
                 }
-                if !datasets.isEmpty { return Self.specIssue("variants", "variant '\(variant.name)': shared variants are for grids of tasks, not of datasets") }
+                if !datasets.isEmpty {
+                    return Self.specIssue("variants",
+                                          "variant '\(variant.name)': shared variants are for grids of tasks, not of datasets")
+                }
             }
             for option in variant.options {
                 let flag = String(option.split(separator: "=", maxSplits: 1).first ?? "")
                 // "-T8" is "-T 8": a short option may carry its value.
                 if let reserved = Self.reservedOptions.first(where: { $0 == flag || ($0 == "-T" && flag.hasPrefix("-T")) }) {
-                    return Self.specIssue("variants", "variant '\(variant.name)' sets \(reserved), which the experiment sets for every cell")
+                    return Self.specIssue("variants",
+                                          "variant '\(variant.name)' sets \(reserved), which the experiment sets for every cell")
                 }
             }
         }
         for exclusion in excludedCells {
             if exclusion.task == nil && exclusion.length == nil && exclusion.dataset == nil && exclusion.variant == nil {
-                return Self.specIssue("excluded_cells", "an excluded cell names no task, length, dataset or variant: it would leave out every cell")
+                return Self.specIssue("excluded_cells",
+                                      "an excluded cell names no task, length, dataset or variant: it would leave out every cell")
             }
-            if let task = exclusion.task, !tasks.contains(task) { return Self.specIssue("excluded_cells", "an excluded cell names task '\(task.rawValue)', which the grid does not have") }
-            if let length = exclusion.length, !lengths.contains(length) { return Self.specIssue("excluded_cells", "an excluded cell names length \(length), which the grid does not have") }
-            if let name = exclusion.dataset, dataset(named: name) == nil { return Self.specIssue("excluded_cells", "an excluded cell names dataset '\(name)', which the grid does not have") }
+            if let task = exclusion.task, !tasks.contains(task) {
+                return Self.specIssue("excluded_cells",
+                                      "an excluded cell names task '\(task.rawValue)', which the grid does not have")
+            }
+            if let length = exclusion.length, !lengths.contains(length) {
+                return Self.specIssue("excluded_cells",
+                                      "an excluded cell names length \(length), which the grid does not have")
+            }
+            if let name = exclusion.dataset, dataset(named: name) == nil {
+                return Self.specIssue("excluded_cells",
+                                      "an excluded cell names dataset '\(name)', which the grid does not have")
+            }
             if let name = exclusion.variant, !variants.contains(where: { $0.name == name }) {
-                return Self.specIssue("excluded_cells", "an excluded cell names variant '\(name)', which the grid does not have")
+                return Self.specIssue("excluded_cells",
+                                      "an excluded cell names variant '\(name)', which the grid does not have")
             }
             if (exclusion.task != nil || exclusion.length != nil) && exclusion.dataset != nil {
-                return Self.specIssue("excluded_cells", "an excluded cell names a task or length and a dataset: it matches no cell")
+                return Self.specIssue("excluded_cells",
+                                      "an excluded cell names a task or length and a dataset: it matches no cell")
             }
         }
-        if !excludedCells.isEmpty && cells.isEmpty { return Self.specIssue("excluded_cells", "the excluded cells leave the grid without a cell") }
+        if !excludedCells.isEmpty && cells.isEmpty {
+            return Self.specIssue("excluded_cells",
+                                  "the excluded cells leave the grid without a cell")
+        }
         if !processorBudgetSecondsByLength.isEmpty {
-            if !datasets.isEmpty { return Self.specIssue("processor_budget_seconds_by_length", "processor budgets by length are for grids of tasks, not of datasets") }
+            if !datasets.isEmpty {
+                return Self.specIssue("processor_budget_seconds_by_length",
+                                      "processor budgets by length are for grids of tasks, not of datasets")
+            }
             for (length, budget) in processorBudgetSecondsByLength.sorted(by: { $0.key < $1.key }) {
-                if !lengths.contains(length) { return Self.specIssue("processor_budget_seconds_by_length", "a processor budget is given for length \(length), which the grid does not have") }
+                if !lengths.contains(length) {
+                    return Self.specIssue("processor_budget_seconds_by_length",
+                                          "a processor budget is given for length \(length), which the grid does not have")
+                }
                 if !Self.isValidBudget(budget) {
-                    return Self.specIssue("processor_budget_seconds_by_length", "the processor-time budget of length \(length) must be positive and at most a year, got \(budget) s")
+                    return Self.specIssue("processor_budget_seconds_by_length",
+                                          "the processor-time budget of length \(length) must be positive and at most a year, got \(budget) s")
                 }
             }
         }
         if !keptNetworkLengths.isEmpty {
-            if !datasets.isEmpty { return Self.specIssue("kept_network_lengths", "kept network lengths are for grids of tasks, not of datasets") }
-            if let length = keptNetworkLengths.first(where: { !lengths.contains($0) }) {
-                return Self.specIssue("kept_network_lengths", "networks are to be kept at length \(length), which the grid does not have")
+            if !datasets.isEmpty {
+                return Self.specIssue("kept_network_lengths",
+                                      "kept network lengths are for grids of tasks, not of datasets")
             }
-            if let length = firstRepeat(keptNetworkLengths) { return Self.specIssue("kept_network_lengths", "kept network length \(length) is listed twice") }
+            if let length = keptNetworkLengths.first(where: { !lengths.contains($0) }) {
+                return Self.specIssue("kept_network_lengths",
+                                      "networks are to be kept at length \(length), which the grid does not have")
+            }
+            if let length = firstRepeat(keptNetworkLengths) {
+                return Self.specIssue("kept_network_lengths",
+                                      "kept network length \(length) is listed twice")
+            }
         }
         if timeBudgetSeconds == nil && maxIterations == nil && processorBudgetSeconds == nil {
             if processorBudgetSecondsByLength.isEmpty {
-                return Self.specIssue("budgets", "give a per-cell budget: a time budget, a processor-time budget, an iteration budget, or several")
+                return Self.specIssue("budgets",
+                                      "give a per-cell budget: a time budget, a processor-time budget, an iteration budget, or several")
             }
             if let length = lengths.sorted().first(where: { processorBudgetSecondsByLength[$0] == nil }) {
-                return Self.specIssue("processor_budget_seconds_by_length", "length \(length) has no budget: give it a processor budget, or give one for every length")
+                return Self.specIssue("processor_budget_seconds_by_length",
+                                      "length \(length) has no budget: give it a processor budget, or give one for every length")
             }
         }
         if let processorBudgetSeconds, !Self.isValidBudget(processorBudgetSeconds) {
-            return Self.specIssue("processor_budget_seconds", "the processor-time budget must be positive and at most a year, got \(processorBudgetSeconds) s")
+            return Self.specIssue("processor_budget_seconds",
+                                  "the processor-time budget must be positive and at most a year, got \(processorBudgetSeconds) s")
         }
         if let timeBudgetSeconds, !Self.isValidBudget(timeBudgetSeconds) {
-            return Self.specIssue("time_budget_seconds", "the time budget must be positive and at most a year, got \(timeBudgetSeconds) s")
+            return Self.specIssue("time_budget_seconds",
+                                  "the time budget must be positive and at most a year, got \(timeBudgetSeconds) s")
         }
-        if let maxIterations, maxIterations < 1 { return Self.specIssue("max_iterations", "the iteration budget must be at least 1, got \(maxIterations)") }
+        if let maxIterations, maxIterations < 1 {
+            return Self.specIssue("max_iterations",
+                                  "the iteration budget must be at least 1, got \(maxIterations)")
+        }
         return nil
     }
 
