@@ -108,11 +108,11 @@ extension FirstOrderTraining: ReportedMethod where Scalar: HDF5Element {
     }
 
     static var progressHeader: String {
-        " eval   updates   sequences    train loss   test err   test loss        lr       μ  clipped       time"
+        " eval   updates   sequences    train loss   test err   test loss        lr  momentum  clipped       time"
     }
 
     static func progressLine(_ r: FirstOrderRecord) -> String {
-        let momentum = r.momentum.isNaN ? pad("-", 6) : String(format: "%6.4f", r.momentum)
+        let momentum = r.momentum.isNaN ? pad("-", 8) : String(format: "%8.4f", r.momentum)
         return String(format: "%5d  %8d  %10d  %12.6g  ", r.evaluation, r.updates, r.sequences, r.trainLoss)
             + pad(formatPercent(r.testError), 9)
             + String(format: "  %10.5g  %8.2e  ", r.testLoss, r.learningRate) + momentum

@@ -22,6 +22,8 @@ private let tinyRun = ["--task", "addition", "--length", "8", "--hidden-units", 
         #expect(train.status == 0, "\(train.stderr)")
         let lines = train.stdout.split(separator: "\n").map(String.init)
         #expect(lines.first?.contains(", \(method) (") == true)
+        // The column was headed "μ", HF's name for structural damping.
+        #expect(lines.contains { $0.hasSuffix("lr  momentum  clipped       time") }, "\(train.stdout)")
         #expect(lines.filter { $0.hasPrefix("    1         3          30  ") || $0.hasPrefix("    2         5          50  ") }.count == 2)
         #expect(train.stdout.contains("stopped: reached the update limit after 5 updates (2 evaluations, 0 skipped)"))
 
