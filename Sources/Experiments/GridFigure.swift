@@ -36,7 +36,11 @@ extension GridResults {
             svg += "<g class=\"legend\"><rect x=\"\(number(x))\" y=\"\(number(y))\" width=\"12\" height=\"12\" fill=\"\(fill)\"/>"
                 + "<text x=\"\(number(x + 16))\" y=\"\(number(y + 10))\">\(escape(label))</text></g>\n"
         }
-        let times = groups.compactMap(\.medianSecondsToSolve).filter { $0 > 0 }
+        // Times from a damaged results.csv may be absurd (5e-324 s made the range 0 and its ticks endless):
+        // the axis spans at most 10^-6 to 10^12 s, and a bar beyond it is drawn at its end.
+        let timeBounds = (low: 1e-6, high: 1e12)
+        let times = groups.compactMap(\.medianSecondsToSolve).filter { $0.isFinite && $0 > 0 }
+            .map { min(max($0, timeBounds.low), timeBounds.high) }
         let timeRange = (low: pow(10, floor(log10(times.min() ?? 1))), high: pow(10, ceil(log10(max(times.max() ?? 10, 1.0001)))))
 
         for panel in 0..<2 {
@@ -54,7 +58,8 @@ extension GridResults {
             func yPosition(_ value: Double) -> Double {
                 if panel == 0 { return y0 + panelHeight * (1 - value) }
                 let span = log10(timeRange.high) - log10(timeRange.low)
-                return y0 + panelHeight * (1 - (log10(value) - log10(timeRange.low)) / max(span, 1))
+                let shown = min(max(value, timeRange.low), timeRange.high)
+                return y0 + panelHeight * (1 - (log10(shown) - log10(timeRange.low)) / max(span, 1))
             }
             for tick in ticks {
                 let y = yPosition(tick.value)

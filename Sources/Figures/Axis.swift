@@ -14,16 +14,29 @@ struct Axis {
     var minorTicks: [Double] = []
 
     func fraction(_ v: Double) -> Double {
+        // A value beyond the axis (only those beyond `largestMagnitude` are) is drawn at its end.
+        let v = min(max(v, lower), upper)
         if isLog { return (log10(v) - log10(lower)) / (log10(upper) - log10(lower)) }
         return (v - lower) / (upper - lower)
     }
 
+    /// The largest magnitude an axis spans: the finite values beyond it (only a damaged file holds
+    /// them) are drawn at it, so that no range or step overflows to infinity.
+    static let largestMagnitude = 1e300
+
+    /// The finite values, within ±`largestMagnitude`.
+    static func plottable(_ values: [Double]) -> [Double] {
+        values.filter(\.isFinite).map { min(max($0, -largestMagnitude), largestMagnitude) }
+    }
+
     /// About five "nice" ticks (1, 2 or 5 × 10^k apart) spanning the values, extended to whole ticks.
     static func linear(values: [Double], includeZero: Bool, integer: Bool) -> Axis {
+        let values = plottable(values)
         var low = values.min() ?? 0, high = values.max() ?? 1
         if includeZero { low = min(low, 0); high = max(high, 0) }
-        if high - low <= 0 {
-            let pad = low == 0 ? 1 : abs(low) * 0.1
+        // A span too small for its own rounding (5e-324 between two values) is drawn as no span.
+        if !(high - low > max(abs(low), abs(high)) * 1e-12 + 1e-300) {
+            let pad = abs(low) * 0.1 > 1e-300 ? abs(low) * 0.1 : 1
             (low, high) = (low - (includeZero && low >= 0 ? 0 : pad), high + pad)
         }
         let raw = (high - low) / 5
@@ -45,6 +58,8 @@ struct Axis {
 
     /// Decades covering the (positive) values; labels 10^k, minor ticks at 2…9 × 10^k when few decades.
     static func logarithmic(values: [Double]) -> Axis {
+        // Positive values whose decades (10^k) are normal numbers: 5e-324 gave 10^-324 = 0.
+        let values = plottable(values).filter { $0 > 0 }.map { min(max($0, 1 / largestMagnitude), largestMagnitude) }
         guard let low = values.min(), let high = values.max() else {
             return Axis(lower: 0.1, upper: 1, isLog: true, ticks: [decadeTick(-1), decadeTick(0)])
         }

@@ -99,6 +99,16 @@ enum HessianFreeHistory {
         let statuses = version >= 4 ? try StatusColumns.read(from: stored, count: count)
                                     : try LegacyStatusSentences.read(from: stored, count: count)
         let separateObjective = c.present.contains("train_objective")
+        // Without a sequences column the count is derived: a damaged iteration must not overflow it.
+        var derivedSequences = [Int](repeating: 0, count: storedSequences ? 0 : count)
+        for k in derivedSequences.indices {
+            let iteration = c.integer("iteration", k)
+            let (sequences, overflow) = iteration.multipliedReportingOverflow(by: sequencesPerIteration)
+            guard iteration >= 0, !overflow else {
+                throw stored.fail("history/iteration[\(k)] is \(iteration), not an iteration count")
+            }
+            derivedSequences[k] = sequences
+        }
         return (0..<count).map { k in
             IterationRecord(
                 iteration: c.integer("iteration", k),
@@ -111,7 +121,7 @@ enum HessianFreeHistory {
                 elapsedSeconds: c.real("elapsed_seconds", k), lineSearchTries: c.integer("line_search_tries", k),
                 testStepError: c.real("test_step_error", k), testLossRelative: c.real("test_loss_relative", k),
                 processorSeconds: c.real("processor_seconds", k),
-                sequences: storedSequences ? c.integer("sequences", k) : c.integer("iteration", k) * sequencesPerIteration)
+                sequences: storedSequences ? c.integer("sequences", k) : derivedSequences[k])
         }
     }
 }

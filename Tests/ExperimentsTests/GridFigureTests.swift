@@ -61,6 +61,21 @@ import Testing
     }
 }
 
+/// A results.csv of a clone (no run folders) with a solved cell whose time is 5e-324 s: the time
+/// axis began at 10^-324 = 0 and its ticks never ended (`experiment --summarize` hung).
+@Suite struct GridFigureAbsurdTimesTests {
+    @Test(arguments: [5e-324, 1e-300, 1e300, 1.7e308])
+    func anAbsurdTimeToSolveStillDraws(seconds: Double) {
+        let spec = GridSpec(tasks: [.addition], lengths: [6], seeds: [1],
+                            variants: [GridVariant(name: "d", options: [])], timeBudgetSeconds: 60, maxIterations: nil)
+        let cell = GridCell(task: .addition, length: 6, seed: 1, variant: spec.variants[0])
+        let outcome = CellOutcome(cell: cell, status: .finished, solved: true, iterations: 2, cgSteps: 31,
+                                  wallSeconds: seconds, finalTestError: 0, peakMemoryBytes: nil, stopReason: .solved)
+        let svg = GridResults.svg([outcome], spec: spec, title: "absurd")
+        #expect(svg.hasSuffix("</svg>\n") && !svg.contains("nan") && !svg.contains("inf"))
+    }
+}
+
 /// A run whose last iterations were all rejected stops with exit status 1; in a grid it is a
 /// finished run that did not solve ("no progress"), not a failed cell (a 3-bit temporal-order cell
 /// at T = 100 was once recorded as "failed: hfrnn exited with status 1").

@@ -95,6 +95,21 @@ import TrainingTestSupport
         #expect(checkpoint.history.map(\.decision.reason) == ["accepted", "accepted"])
     }
 
+    /// A format-2 checkpoint derives each record's sequences from its iteration: an iteration of
+    /// 2^62 (one flipped bit; format 2 has no checksums) overflowed the product and trapped.
+    @Test func aHugeIterationInAnOldHistoryIsRefused() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let path = folder.file("latest.h5")
+        try FileManager.default.copyItem(atPath: fixturePath("checkpoint-format2.h5"), toPath: path)
+        let file = try HDF5File.open(path, writable: true)
+        try file.write([Int64(1) << 62 | 1, 2], shape: [2], to: "history/iteration")
+        try file.close()
+        let error = #expect(throws: HFRNNError.self) { try Checkpoint<HessianFreeTraining<Float>>.load(from: path) }
+        #expect(error?.description == "\(path): history/iteration[0] is 4611686018427387905, not an iteration count",
+                "\(String(describing: error))")
+    }
+
     @Test func anOldDatasetLoads() throws {
         let file = try DatasetFile(path: fixturePath("dataset-unchecked.h5"), keepInMemoryUpTo: 1 << 20)
         #expect(file.sequenceCount == 20 && file.steps == 10 && file.inputSize == 2 && file.outputSize == 1)
