@@ -50,6 +50,10 @@ public struct FirstOrderConfig: Sendable, Codable, Equatable {
     /// - adam: 100 [ours: K&B'15 give no size for RNNs; the same stream as Nesterov].
     public var minibatchSize: Int
 
+    /// The largest minibatch: 2^30 sequences, as the largest of HF's batches, so that updates times
+    /// sequences per update fits an Int.
+    public static let largestMinibatch = 1 << 30
+
     /// Gradient-norm clipping threshold: when ‖g‖ > threshold, g ← threshold·g/‖g‖ [PMB'13
     /// Algorithm 1]. nil turns clipping off.
     /// - sgd: 1 [PMB'13: "clipping threshold 1"].
@@ -131,6 +135,8 @@ public struct FirstOrderConfig: Sendable, Codable, Equatable {
             { .check(learningRate > 0 && learningRate.isFinite, "learningRate",
                      "must be positive and finite, got \(learningRate)") },
             { .check(minibatchSize >= 1, "minibatchSize", "must be at least 1, got \(minibatchSize)") },
+            { .check(minibatchSize <= Self.largestMinibatch, "minibatchSize",
+                     "must be at most \(Self.largestMinibatch), got \(minibatchSize)") },
             { .check(gradientClipThreshold.map { $0 > 0 && $0.isFinite } ?? true, "gradientClipThreshold",
                      "must be positive and finite, got \(gradientClipThreshold ?? 0)") },
             { .check(vanishingRegularizerWeight.map { $0 >= 0 && $0.isFinite } ?? true, "vanishingRegularizerWeight",

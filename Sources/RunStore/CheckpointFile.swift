@@ -125,8 +125,16 @@ public struct CheckpointFile<Scalar: BLASScalar & HDF5Element> {
     func counter(_ name: String) throws -> Int {
         let value = try file.int64Attribute(name, on: "optimizer")
         guard value >= 0 else { throw fail("optimizer \(name) = \(value) is negative") }
+        // Counts of steps times sequences per step must not overflow (2^62 steps trapped).
+        guard value <= Self.largestCounter else {
+            throw fail("optimizer \(name) = \(value) is beyond any run (at most \(Self.largestCounter))")
+        }
         return Int(value)
     }
+
+    /// The largest step count a checkpoint may hold: 2^31 − 1, thousands of times any run's, and
+    /// small enough that steps times the largest batch fits an Int.
+    static var largestCounter: Int64 { Int64(Int32.max) }
 
     /// Training wall time over all sessions.
     func elapsedSeconds() throws -> Double {

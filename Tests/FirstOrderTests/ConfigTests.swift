@@ -36,6 +36,8 @@ import Testing
         #expect(error { $0.learningRate = .nan }?.description == "learningRate must be positive and finite, got nan")
         #expect(error { $0.learningRate = .infinity }?.description == "learningRate must be positive and finite, got inf")
         #expect(error { $0.minibatchSize = 0 }?.description == "minibatchSize must be at least 1, got 0")
+        // Updates times the minibatch counts sequences: a damaged 2^62 overflowed it.
+        #expect(error { $0.minibatchSize = 1 << 62 }?.description == "minibatchSize must be at most 1073741824, got 4611686018427387904")
         #expect(error(.sgd) { $0.gradientClipThreshold = 0 }?.description
                 == "gradientClipThreshold must be positive and finite, got 0.0")
         #expect(error(.adam) { $0.gradientClipThreshold = -1 }?.field == "gradientClipThreshold")

@@ -60,6 +60,18 @@ import TrainingTestSupport
         }
     }
 
+    /// A step count of 2^62 (not checksummed; the seal is checked after the values are read) made
+    /// the completed-step count overflow and trap.
+    static func expectHugeStepRefused(copying checkpoint: String, to path: String) throws {
+        try FileManager.default.copyItem(atPath: checkpoint, toPath: path)
+        let file = try HDF5File.open(path, writable: true)
+        try file.setAttribute("step", to: Int64(1) << 62, on: "optimizer")
+        try file.close()
+        let error = #expect(throws: HFRNNError.self) { try StoredRun<Float>.load(from: path) }
+        #expect(error?.description == "\(path): optimizer step = 4611686018427387904 is beyond any run (at most 2147483647)",
+                "\(String(describing: error))")
+    }
+
     /// SGD-CR records Ω per period (finite, positive), stores it in the checkpoint and metrics.csv
     /// and resumes it bit for bit; without the regulariser the column is NaN.
     @Test func theVanishingTermIsRecordedStoredAndResumed() throws {
@@ -110,6 +122,7 @@ import TrainingTestSupport
                 "\(String(describing: asHF))")
 
         try Self.expectUnknownMethodRefused(copying: latest, to: folder.file("unknown-method.h5"))
+        try Self.expectHugeStepRefused(copying: latest, to: folder.file("huge-step.h5"))
 
         let export = try exportRun(checkpoint: latest, to: folder.file("export"))
         let csv = try String(contentsOfFile: export.curves, encoding: .utf8)
