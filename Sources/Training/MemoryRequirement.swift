@@ -66,10 +66,15 @@ public enum MemoryRequirement {
     /// Throws unless `bytes` (nil: beyond counting) fits in `limit` (default: what this process may
     /// use; nothing is refused where it is unknown).
     public static func require(_ bytes: Int?, for what: String, flag: String, limit: MemoryLimit? = available) throws {
+        try require(bytes, for: what, source: "\(flag):", limit: limit)
+    }
+
+    /// The same, the message led by `source` ("--flag: a", or "<checkpoint>: the stored").
+    static func require(_ bytes: Int?, for what: String, source: String, limit: MemoryLimit? = available) throws {
         guard let limit else { return }
         if let bytes, bytes <= limit.bytes { return }
         let needed = bytes.map { "at least \(gigabytes($0))" } ?? "more memory than can be counted"
-        throw HFRNNError("\(flag): \(what) needs \(needed), and \(limit.holder) \(gigabytes(limit.bytes))")
+        throw HFRNNError("\(source) \(what) needs \(needed), and \(limit.holder) \(gigabytes(limit.bytes))")
     }
 
     static func gigabytes(_ bytes: Int) -> String {
@@ -94,18 +99,29 @@ public struct MemoryLimit: Sendable {
 extension TrainingConfig {
     /// Refuses a run of this configuration on data of `inputs`, `outputs` and `steps` that cannot
     /// fit in memory: the parameters with the vectors kept beside them (at least eight: the
-    /// gradient, CG's four, the warm start, the best and the trial point), and for HF the
-    /// curvature batch with its evaluators' buffers (`EvaluationWorkspace.bytesPerCurvatureStep`).
+    /// gradient, CG's four, the warm start, the best and the trial point), for HF the curvature
+    /// batch with its evaluators' buffers (`EvaluationWorkspace.bytesPerCurvatureStep`), for a
+    /// first-order method the sequences of its minibatch (evaluated in sub-batches). The message names
+    /// the flag that set the value, or `storedIn`, the checkpoint a resumed run read it from.
     public func requireMemory<Scalar: BLASScalar>(_: Scalar.Type, inputs: Int, outputs: Int, steps: Int,
+                                                  storedIn checkpoint: String? = nil,
                                                   limit: MemoryLimit? = MemoryRequirement.available) throws {
         let shape = NetworkShape(inputs: inputs, hidden: hiddenUnits, outputs: outputs)
+        // "--flag: a <what>", or "<checkpoint>: the stored <what>".
+        func source(_ flag: String) -> String { checkpoint.map { "\($0): the stored" } ?? "\(flag): a" }
         try MemoryRequirement.require(MemoryRequirement.product(ParameterLayout(shape).count, MemoryLayout<Scalar>.stride, 8),
-                                      for: "a network of \(hiddenUnits) hidden units", flag: "--hidden-units",
+                                      for: "network of \(hiddenUnits) hidden units", source: source("--hidden-units"),
                                       limit: limit)
+        if let firstOrder {
+            let minibatch = firstOrder.optimizer.minibatchSize
+            try MemoryRequirement.require(
+                MemoryRequirement.product(minibatch, steps, SequenceBatch<Scalar>.bytesPerStep(inputs: inputs, outputs: outputs)),
+                for: "minibatch of \(minibatch) sequences of \(steps) steps", source: source("--minibatch"), limit: limit)
+        }
         guard hessianFree != nil else { return }
         try MemoryRequirement.require(
             MemoryRequirement.product(batches.curvatureBatchSize, steps, EvaluationWorkspace<Scalar>.bytesPerCurvatureStep(of: shape)),
-            for: "a curvature batch of \(batches.curvatureBatchSize) sequences of \(steps) steps",
-            flag: "--curvature-batch", limit: limit)
+            for: "curvature batch of \(batches.curvatureBatchSize) sequences of \(steps) steps",
+            source: source("--curvature-batch"), limit: limit)
     }
 }

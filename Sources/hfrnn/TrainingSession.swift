@@ -64,7 +64,11 @@ private func resume<Method: ReportedMethod>(_: Method.Type, _ path: String, limi
                                       processorTimeLimitSeconds: limits.processorTimeLimitSeconds,
                                       successThreshold: successThreshold),
             to: moved)
-        return try checkpoint.makeTrainer(source: try makeStoredRunSource(config, Method.Scalar.self), config: config,
+        let source = try makeStoredRunSource(config, Method.Scalar.self)
+        // The sizes come from the file: a damaged minibatch of 2^29 sequences would end in a fatal allocation.
+        try config.requireMemory(Method.Scalar.self, inputs: source.inputSize, outputs: source.outputSize,
+                                 steps: source.steps, storedIn: path)
+        return try checkpoint.makeTrainer(source: source, config: config,
                                           path: path, group: trainerGroup(Method.self, group),
                                           threads: computeThreads(Method.self, requested: threads, group: group))
     }

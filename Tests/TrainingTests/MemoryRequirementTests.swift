@@ -26,6 +26,26 @@ import Testing
         #expect(wide?.description.hasPrefix("--hidden-units: a network of 10000 hidden units needs ") == true, "\(String(describing: wide))")
     }
 
+    /// A first-order minibatch is counted too (a damaged checkpoint's 2^29 sequences ended in a
+    /// fatal allocation on resume), and a value read from a checkpoint is named as its.
+    @Test func aFirstOrderMinibatchAndAStoredValueAreCounted() throws {
+        var config = TrainingConfig(data: .task(try TaskSpec(task: .addition, minimumLength: 100)))
+        config.method = .firstOrder(FirstOrderRunConfig(method: .adam))
+        let limit = MemoryLimit(bytes: 1 << 30)
+        try config.requireMemory(Float.self, inputs: 2, outputs: 1, steps: 110, limit: limit)
+        config.firstOrder?.optimizer.minibatchSize = 1 << 29
+        let wide = #expect(throws: HFRNNError.self) {
+            try config.requireMemory(Float.self, inputs: 2, outputs: 1, steps: 110, limit: limit)
+        }
+        #expect(wide?.description.hasPrefix("--minibatch: a minibatch of 536870912 sequences of 110 steps needs ") == true,
+                "\(String(describing: wide))")
+        let stored = #expect(throws: HFRNNError.self) {
+            try config.requireMemory(Float.self, inputs: 2, outputs: 1, steps: 110, storedIn: "run/latest.h5", limit: limit)
+        }
+        #expect(stored?.description.hasPrefix("run/latest.h5: the stored minibatch of 536870912 sequences") == true,
+                "\(String(describing: stored))")
+    }
+
     /// A container's memory limit counts like the machine's: cgroup v2's memory.max and v1's
     /// memory.limit_in_bytes of the process's own cgroup, none when they say "max" or unlimited.
     @Test func aCgroupLimitIsRead() {
