@@ -63,12 +63,14 @@ public final class GridRunner {
     }
 
     public func run(shouldStop: () -> Bool, onEvent: (Event) -> Void) throws -> Summary {
+        // A shared cell is run by its own grid, never here.
+        let cells = spec.runOrder.filter { selection.contains($0) && !$0.isShared }
+        // Reading the cells' outcomes checks results.csv: a damaged one stops the runner before it
+        // has made any folder.
+        var pending = Self.workOrder(cells, statuses: try cells.map { try folder.outcome(of: $0, spec: spec).status })
         for path in [folder.runs, folder.notes, folder.logs, folder.locks] {
             try createFolder(path)
         }
-        // A shared cell is run by its own grid, never here.
-        let cells = spec.runOrder.filter { selection.contains($0) && !$0.isShared }
-        var pending = Self.workOrder(cells, statuses: try cells.map { try folder.outcome(of: $0, spec: spec).status })
         var done = cells.count - pending.count
         var running: [pid_t: Child] = [:]
         var sessionSeconds: [Double] = []

@@ -491,6 +491,8 @@ import Testing
                 #expect(refused.stderr == "hfrnn: error: grid/results.csv: \(problem); restore the file (with git, say): "
                         + "it records the cells whose run folders are not here\n", "\(command): \(refused.stderr)")
                 #expect(try String(contentsOfFile: results, encoding: .utf8) == damaged)
+                // Nothing made either: the runner created its folders before reading the table.
+                #expect(!FileManager.default.fileExists(atPath: workspace.path + "/grid/runs"), "\(command)")
             }
         }
         try good.write(toFile: results, atomically: true, encoding: .utf8)
