@@ -113,6 +113,9 @@ public struct GridSpec: Codable, Equatable, Sendable {
         }
         if let length = firstRepeat(lengths) { return Self.specIssue("lengths", "length \(length) is listed twice") }
         if let seed = firstRepeat(seeds) { return Self.specIssue("seeds", "seed \(seed) is listed twice") }
+        if seeds.count > Self.largestSeedCount {
+            return Self.specIssue("seeds", "\(seeds.count) seeds; a grid takes at most \(Self.largestSeedCount)")
+        }
         for task in tasks {
             for length in lengths {
                 do { _ = try TaskSpec(task: task, minimumLength: length) } catch {
@@ -239,6 +242,10 @@ public struct GridSpec: Codable, Equatable, Sendable {
         }
         return nil
     }
+
+    /// The most seeds a grid may have: 10,000, more than any study needs (a damaged spec's 99,999
+    /// cells ran on as asked).
+    public static let largestSeedCount = 10_000
 
     /// A problem with the value under `key` of experiment.json.
     private static func specIssue(_ key: String, _ requirement: String) -> FieldIssue {

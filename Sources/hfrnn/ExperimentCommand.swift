@@ -185,8 +185,8 @@ struct ExperimentCommand: ParsableCommand {
             }
             let low = bounds[0]!, high = bounds.last!!
             guard low <= high else { throw ValidationError("--seeds: '\(part)' is not a valid range (its end is below its start)") }
-            guard high - low < 10_000 else {
-                throw ValidationError("--seeds: '\(part)' names more than 10,000 seeds; a grid takes fewer")
+            guard high - low < UInt64(GridSpec.largestSeedCount) else {
+                throw ValidationError("--seeds: '\(part)' names more than \(GridSpec.largestSeedCount) seeds; a grid takes fewer")
             }
             return Array(low...high)
         }

@@ -19,6 +19,11 @@ import Testing
         try Data("a".utf8).write(to: URL(fileURLWithPath: folder.file("a")))
         #expect(try contentHash(ofFileAt: folder.file("empty")) == "fnv1a64:cbf29ce484222325")
         #expect(try contentHash(ofFileAt: folder.file("a")) == "fnv1a64:af63dc4c8601ec8c")
+        // A device never ends (a grid given /dev/zero as a dataset hashed it forever); a folder is no file.
+        for path in ["/dev/zero", folder.path] {
+            let error = #expect(throws: HFRNNError.self) { try contentHash(ofFileAt: path) }
+            #expect(error?.description == "\(path): not a regular file")
+        }
     }
 
     private func writeDataset(_ path: String, seed: UInt64) throws {
