@@ -86,7 +86,7 @@ let package = Package(
             "Figures",
         ]),
         // Grids of training runs: spec, runner (child processes), results.
-        .target(name: "Experiments", dependencies: ["Tasks", "Diagnostics", "DataFiles", "Training", "RunStore", "Figures"]),
+        .target(name: "Experiments", dependencies: ["Tasks", "Diagnostics", "HDF5IO", "DataFiles", "Training", "RunStore", "Figures"]),
 
         // The only module that imports CMPI; without the trait it is empty and CMPI is not used.
         .target(name: "MPISupport", dependencies: [.target(name: "CMPI", condition: .when(traits: ["MPI"])), "SequenceModel"],

@@ -95,6 +95,8 @@ public func checkOutputFile(_ path: String, inputs: [String] = [], replacesDatas
     var isDirectory: ObjCBool = false
     if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
         if isDirectory.boolValue { throw HFRNNError.file(path, "is a folder, not a file") }
+        // Replacing a device or a FIFO by rename would not write to it, and opening a FIFO blocks.
+        if !isRegularFile(path) { throw HFRNNError.file(path, "is not a regular file (a device or a pipe?); give another output file") }
         if let input = inputs.first(where: { isSameFile($0, path) }) {
             throw HFRNNError.file(path, "is the input \(input); give another output file")
         }

@@ -1,12 +1,12 @@
 import Diagnostics
 import Foundation
+import HDF5IO
 
 /// A hash of a file's bytes, "fnv1a64:" and 16 hex digits (64-bit FNV-1a): enough to tell whether a
 /// file found again, perhaps elsewhere, holds the same data. Not a defence against a forger.
 public func contentHash(ofFileAt path: String) throws -> String {
     // A device or pipe (/dev/zero given as a dataset) never ends: only files are hashed.
-    var status = stat()
-    if stat(path, &status) == 0, status.st_mode & S_IFMT != S_IFREG {
+    if FileManager.default.fileExists(atPath: path), !isRegularFile(path) {
         throw HFRNNError.file(path, "not a regular file")
     }
     guard let handle = FileHandle(forReadingAtPath: path) else {

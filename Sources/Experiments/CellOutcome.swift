@@ -216,7 +216,7 @@ public struct ExperimentFolder: Sendable {
     /// finished cells again, and without losing their curves from results-curves.svg. A failed
     /// row counts until the cell is retried (`retryFailed`).
     public func outcome(of cell: GridCell, spec: GridSpec) throws -> CellOutcome {
-        let recordedRow = try GridResults.recordedOutcome(of: cell, in: resultsCSV)
+        let recordedRow = try GridResults.recordedOutcome(of: cell, in: resultsCSV, grid: spec)
         let retried = recordedRow?.status == .failed && readNotes(cell).retrying == true
         if checkpoint(cell) == nil, !retried, var recorded = recordedRow, recorded.status == .finished || recorded.status == .failed {
             if let text = try? String(contentsOfFile: curvesFile(cell), encoding: .utf8),

@@ -41,7 +41,7 @@ public enum GridResults {
     /// machine's, and small enough that its count of bytes fits an Int.
     static let largestRecordedPeakMegabytes = 1_099_511_627_776.0
 
-    static func recordedOutcome(of cell: GridCell, in path: String) throws -> CellOutcome? {
+    static func recordedOutcome(of cell: GridCell, in path: String, grid: GridSpec) throws -> CellOutcome? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         func damaged(_ problem: String) -> GridError {
             GridError("\(path): \(problem); restore the file (with git, say): it records the cells whose run folders are not here")
@@ -52,6 +52,12 @@ public enum GridResults {
             throw damaged("its first line is not the header of a results table")
         }
         let problem = csvProblemFields(cell.problem)
+        // Every row is a cell of the grid: a row whose seed or length was damaged matched no cell,
+        // was dropped, and its finished cell ran again from its seed.
+        let cellKeys = Set(grid.cells.map { cell in
+            let fields = csvProblemFields(cell.problem)
+            return [fields.task, fields.length, "\(cell.seed)", cell.variant.name, fields.dataset]
+        })
         var found: CellOutcome?
         for (index, line) in lines.enumerated().dropFirst() {
             let row = csvFields(String(line))
@@ -70,6 +76,9 @@ public enum GridResults {
             for column in [8] + (row.count > 12 ? [12] : []) { try field(column) { Double($0).map { $0.isFinite && $0 >= 0 } ?? false } }
             try field(9) { Double($0).map { (0...1).contains($0) } ?? false }
             try field(10) { Double($0).map { (0...Self.largestRecordedPeakMegabytes).contains($0) } ?? false }
+            guard cellKeys.contains([row[0], row[1], row[2], row[3], row.count > 13 ? row[13] : ""]) else {
+                throw damaged("line \(index + 1) names no cell of the grid ('\(row[0...3].joined(separator: ","))')")
+            }
             guard row[0] == problem.task, row[1] == problem.length, row[2] == "\(cell.seed)", row[3] == cell.variant.name,
                   (row.count > 13 ? row[13] : "") == problem.dataset else { continue }
             found = CellOutcome(cell: cell, status: status, solved: row[5].isEmpty ? nil : row[5] == "yes",

@@ -1,6 +1,7 @@
 import DataFiles
 import Diagnostics
 import Foundation
+import HDF5IO
 import Tasks
 import Training
 
@@ -432,6 +433,9 @@ public struct GridSpec: Codable, Equatable, Sendable {
 
     /// Reads and validates a spec file; every problem is one line naming the file.
     public static func load(from path: String) throws -> GridSpec {
+        if FileManager.default.fileExists(atPath: path), !isRegularFile(path) {
+            throw GridError("\(path): not a regular file (a device or a pipe?)")
+        }
         guard let data = FileManager.default.contents(atPath: path) else { throw GridError("\(path): cannot read the file") }
         let spec: GridSpec
         do {

@@ -88,7 +88,9 @@ func openCheckpointFile(_ path: String) throws -> HDF5File {
     do {
         return try HDF5File.open(path)
     } catch let error as HDF5Error {
-        guard FileManager.default.isReadableFile(atPath: path), !HDF5File.hasSignature(atPath: path) else { throw error }
+        guard isRegularFile(path), FileManager.default.isReadableFile(atPath: path), !HDF5File.hasSignature(atPath: path) else {
+            throw error
+        }
         throw HFRNNError.file(path, "not an HDF5 file, so not an hfrnn checkpoint (a run folder's latest.h5 or best.h5)")
     }
 }

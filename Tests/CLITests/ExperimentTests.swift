@@ -476,6 +476,13 @@ import Testing
             (goodLines[0] + "\n" + goodLines[1].split(separator: ",", omittingEmptySubsequences: false).enumerated()
                 .map { $0.offset == 6 ? "abc" : String($0.element) }.joined(separator: ",") + "\n",
              "line 2: 'abc' is not a valid hf_iterations"),
+        ] + [
+            // A damaged seed matched no cell: the row was dropped and the finished cell ran again.
+            (goodLines[0] + "\n" + goodLines[1].split(separator: ",", omittingEmptySubsequences: false).enumerated()
+                .map { $0.offset == 2 ? "7" : String($0.element) }.joined(separator: ",") + "\n",
+             "line 2 names no cell of the grid ('"
+                + goodLines[1].split(separator: ",").prefix(4).enumerated().map { $0.offset == 2 ? "7" : String($0.element) }
+                    .joined(separator: ",") + "')"),
         ] + [(10, "1e300", "peak_memory_mb"), (10, "inf", "peak_memory_mb"), (9, "1.5", "final_test_error"),
              (8, "nan", "wall_seconds")].map { column, value, name in
             // A peak of 1e300 MB trapped (converted to an integer count of bytes).

@@ -81,6 +81,15 @@ import Testing
         let probed = try runHFRNN(["probe", "--task", "addition", "--length", "8", "--hidden-units", "3", "--count", "4",
                                    "--output", "probe.h5"], in: workspace.path)
         try #require(probed.status == 0, "\(probed.stderr)")
+        // A device never ends and a FIFO blocks whoever opens it: /dev/zero crashed (the search for
+        // the HDF5 signature doubled its offset past 2^63) and a FIFO hung every command.
+        try #require(mkfifo(workspace.path + "/fifo", 0o600) == 0)
+        for command in ["resume", "evaluate", "export"] {
+            for special in ["/dev/zero", "fifo"] {
+                expectOneLine(try runHFRNN([command, special], in: workspace.path),
+                              startsWith: "\(special): not a regular file (a device or a pipe?)", command)
+            }
+        }
         for command in ["resume", "evaluate", "export"] {
             // It said "not an hfrnn checkpoint (no format = 'hfrnn-checkpoint' attribute)".
             expectOneLine(try runHFRNN([command, "probe.h5"], in: workspace.path),

@@ -8,6 +8,18 @@ import Testing
     /// Threads of one process checking one folder at once all find it writable: the probe file the
     /// check creates was named by the process alone, so all but one of them found it taken and
     /// called the folder not writable (a test writing into /tmp failed that way).
+    /// An output that is a FIFO or a device is refused: opening a FIFO blocked every command.
+    @Test func aFIFOOrADeviceIsNoOutputFile() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let fifo = folder.file("fifo")
+        try #require(mkfifo(fifo, 0o600) == 0)
+        for path in [fifo, "/dev/null"] {
+            let error = #expect(throws: (any Error).self) { try checkOutputFile(path) }
+            #expect("\(error.map { "\($0)" } ?? "")" == "\(path): is not a regular file (a device or a pipe?); give another output file")
+        }
+    }
+
     @Test func concurrentChecksOfOneFolderAgree() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
