@@ -186,6 +186,10 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
     public var issue: FieldIssue? {
         if let issue = method.issue { return issue }
         if let issue = batches.issue { return issue.nested(under: "batches") }
+        if case .dataset(let path, let testPath) = data, path.isEmpty || testPath?.isEmpty == true {
+            // A stored run's empty path named no file in its messages (": file not found").
+            return FieldIssue(field: "data", subject: "dataset path", requirement: "must not be empty")
+        }
         return FieldIssue.first([
             { .check(hiddenUnits >= 1, "hiddenUnits", subject: "hidden units", "must be at least 1, got \(hiddenUnits)") },
             { .check(hiddenUnits <= NetworkShape.largestLayer, "hiddenUnits", subject: "hidden units",

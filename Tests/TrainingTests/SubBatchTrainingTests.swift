@@ -129,6 +129,15 @@ import TrainingTestSupport
         config.batches.subBatchSize = 100
         config.batches.curvatureBatchSize = 0
         #expect(config.issue?.field == "batches.curvatureBatchSize")
+        // An empty dataset path (a damaged stored run) is refused, not looked up as the file "".
+        config.batches.curvatureBatchSize = 30
+        #expect(config.issue == nil)
+        for data in [DataSourceConfig.dataset(path: "", testPath: nil), .dataset(path: "a.h5", testPath: "")] {
+            config.data = data
+            #expect(config.issue?.description == "dataset path must not be empty", "\(data)")
+        }
+        config.data = .dataset(path: "a.h5", testPath: nil)
+        #expect(config.issue == nil)
     }
 }
 
