@@ -1,5 +1,6 @@
 import DataFiles
 import Foundation
+import HDF5IO
 import RunStore
 import Training
 
@@ -187,7 +188,8 @@ public struct ExperimentFolder: Sendable {
     }
 
     public func readNotes(_ cell: GridCell) -> CellNotes {
-        guard let data = FileManager.default.contents(atPath: notesFile(cell)),
+        // The runner's own notes: anything but a file (a FIFO would block) counts as none.
+        guard isRegularFile(notesFile(cell)), let data = FileManager.default.contents(atPath: notesFile(cell)),
               let notes = try? JSONFormat.decoder().decode(CellNotes.self, from: data) else { return CellNotes() }
         return notes
     }
@@ -219,7 +221,7 @@ public struct ExperimentFolder: Sendable {
         let recordedRow = try GridResults.recordedOutcome(of: cell, in: resultsCSV, grid: spec)
         let retried = recordedRow?.status == .failed && readNotes(cell).retrying == true
         if checkpoint(cell) == nil, !retried, var recorded = recordedRow, recorded.status == .finished || recorded.status == .failed {
-            if let text = try? String(contentsOfFile: curvesFile(cell), encoding: .utf8),
+            if isRegularFile(curvesFile(cell)), let text = try? String(contentsOfFile: curvesFile(cell), encoding: .utf8),
                let history = curvePoints(fromCurvesCSV: text), !history.isEmpty {
                 recorded.curve = GridResults.Curve(cell: cell, history: history)
             }
@@ -274,7 +276,7 @@ public struct ExperimentFolder: Sendable {
 /// Copies `source` to `destination` as every file is written (`AtomicFile`: a temporary file,
 /// fsynced, renamed), so a reader, a kill or a power cut never meets half a checkpoint.
 func copyFileAtomically(from source: String, to destination: String) throws {
-    guard let data = FileManager.default.contents(atPath: source) else {
+    guard isRegularFile(source), let data = FileManager.default.contents(atPath: source) else {
         throw GridError("\(source): cannot read the checkpoint to copy")
     }
     try AtomicFile.write([UInt8](data), to: destination)

@@ -1,4 +1,5 @@
 import Foundation
+import HDF5IO
 import Tasks
 
 // The results of a grid, rebuilt from its run folders whenever a cell ends and by
@@ -33,19 +34,20 @@ public enum GridResults {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// The row of `cell` in the results file at `path`, read back as an outcome; nil when the file
-    /// or the row is missing. Files written before `cpu_seconds` existed have 12 columns, before
-    /// `dataset` 13. The whole file is checked: where the run folders are gone (a clone) it is the
-    /// only record of the finished cells, and a damaged one read as empty would run them again.
     /// The largest peak memory a results table may record, in MiB: an exbibyte, far above any
     /// machine's, and small enough that its count of bytes fits an Int.
     static let largestRecordedPeakMegabytes = 1_099_511_627_776.0
 
+    /// The row of `cell` in the results file at `path`, read back as an outcome; nil when the file
+    /// or the row is missing. Files written before `cpu_seconds` existed have 12 columns, before
+    /// `dataset` 13. The whole file is checked: where the run folders are gone (a clone) it is the
+    /// only record of the finished cells, and a damaged one read as empty would run them again.
     static func recordedOutcome(of cell: GridCell, in path: String, grid: GridSpec) throws -> CellOutcome? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         func damaged(_ problem: String) -> GridError {
             GridError("\(path): \(problem); restore the file (with git, say): it records the cells whose run folders are not here")
         }
+        guard isRegularFile(path) else { throw damaged("not a regular file (a device or a pipe?)") }
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw damaged("not UTF-8 text") }
         let lines = text.split(separator: "\n")
         guard let header = lines.first, csvHeader.hasPrefix(header), header.split(separator: ",").count >= 12 else {

@@ -1,7 +1,6 @@
 import DataFiles
 import Diagnostics
 import Foundation
-import HDF5IO
 import Tasks
 import Training
 
@@ -248,6 +247,9 @@ public struct GridSpec: Codable, Equatable, Sendable {
     /// cells ran on as asked).
     public static let largestSeedCount = 10_000
 
+    /// The longest spec file read: 16 MiB, a thousand times a 10,000-seed grid's.
+    static let largestSpecBytes = 1 << 24
+
     /// A problem with the value under `key` of experiment.json.
     private static func specIssue(_ key: String, _ requirement: String) -> FieldIssue {
         FieldIssue(field: key, requirement: requirement)
@@ -433,10 +435,16 @@ public struct GridSpec: Codable, Equatable, Sendable {
 
     /// Reads and validates a spec file; every problem is one line naming the file.
     public static func load(from path: String) throws -> GridSpec {
-        if FileManager.default.fileExists(atPath: path), !isRegularFile(path) {
-            throw GridError("\(path): not a regular file (a device or a pipe?)")
+        // A pipe (`--spec <(…)`) is read like a file, up to a size no spec reaches: /dev/zero never ends.
+        guard FileManager.default.fileExists(atPath: path), let handle = FileHandle(forReadingAtPath: path),
+              let read = try? handle.read(upToCount: Self.largestSpecBytes + 1) else {
+            throw GridError("\(path): cannot read the file")
         }
-        guard let data = FileManager.default.contents(atPath: path) else { throw GridError("\(path): cannot read the file") }
+        try? handle.close()
+        guard read.count <= Self.largestSpecBytes else {
+            throw GridError("\(path): longer than \(Self.largestSpecBytes) bytes, which no grid's spec is")
+        }
+        let data = read
         let spec: GridSpec
         do {
             spec = try JSONFormat.decoder().decode(GridSpec.self, from: data)

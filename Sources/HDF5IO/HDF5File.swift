@@ -218,7 +218,9 @@ public final class HDF5File {
         return error(expected, name, message, stack: stack)
     }
 
-    /// A link-creation property list that also creates missing parent groups.
+    /// A link-creation property list that also creates missing parent groups. Parents made so are
+    /// stamped with the clock (HDF5 gives them its default group properties): writers create their
+    /// groups with `createGroup` first, so that a file written twice stays the same bytes.
     func linkCreationList(for name: String, kind: HDF5Error.ObjectKind) throws -> hid_t {
         let list = try check(H5Pcreate(hfrnn_H5P_LINK_CREATE()), kind, name, "cannot create property list")
         guard H5Pset_create_intermediate_group(list, 1) >= 0 else {

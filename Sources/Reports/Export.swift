@@ -86,6 +86,8 @@ public func exportRun(checkpoint argument: String, to directory: String,
                       moved: MovedDataset = MovedDataset()) throws -> ExportResult {
     let path = try existingCheckpoint(argument)
     guard FileManager.default.fileExists(atPath: path) else { throw HFRNNError.file(path, "file not found") }
+    // Named before the output folder is checked (/dev/zero's default output is /dev/export).
+    guard isRegularFile(path) else { throw HFRNNError.file(path, "not a regular file (a device or a pipe?)") }
     try checkOutputDirectory(directory)
     switch try checkpointPrecision(path) {
     case .float: return try RunExport<Float>(try StoredRun<Float>.load(from: path, moved: moved)).write(to: directory)

@@ -100,7 +100,7 @@ func openCheckpointFile(_ path: String) throws -> HDF5File {
 func notACheckpoint(_ path: String, _ file: HDF5File) -> HFRNNError {
     let format = (try? file.hasAttribute("format")) == true ? try? file.stringAttribute("format") : nil
     if format == DatasetSchema.format || (format == nil && (try? file.exists("inputs")) == true) {
-        return .file(path, "a dataset, not a checkpoint (train on it with `hfrnn train --dataset \(path)`)")
+        return .file(path, "a dataset, not a checkpoint (train on it with `hfrnn train --dataset \(shellQuoted(path))`)")
     }
     if let format, let what = describedFormat(format) { return .file(path, "\(what), not a checkpoint") }
     return .file(path, "not an hfrnn checkpoint (no format = '\(checkpointFormatName)' attribute)")

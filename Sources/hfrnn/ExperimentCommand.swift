@@ -111,7 +111,7 @@ struct ExperimentCommand: ParsableCommand {
         guard let seeds, datasets != nil || (tasks != nil && lengths != nil) else {
             if FileManager.default.fileExists(atPath: ExperimentFolder(folder).spec) {
                 throw ValidationError("\(folder) holds a grid already, with its budgets fixed in its experiment.json: continue it "
-                                      + "with `hfrnn experiment \(folder)`, or grow it by giving the whole grid again with more in it "
+                                      + "with `hfrnn experiment \(shellQuoted(folder))`, or grow it by giving the whole grid again with more in it "
                                       + "(its tasks, lengths, seeds, variants and budget; docs/experiments.md)")
             }
             throw ValidationError("a new grid needs --tasks, --lengths and --seeds, or --datasets and --seeds")

@@ -78,7 +78,7 @@ private func singleUnitDuration(_ text: String) -> Double? {
 
 /// Whole or decimal numbers of hours, minutes and seconds in that order, each at most once: `1h30m`, `2m30s`.
 private func compoundDuration(_ text: String) -> Double? {
-    guard let match = text.wholeMatch(of: /(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s)?/),
+    guard let match = text.wholeMatch(of: /(?:([0-9]+(?:\.[0-9]+)?)h)?(?:([0-9]+(?:\.[0-9]+)?)m)?(?:([0-9]+(?:\.[0-9]+)?)s)?/),
           !text.isEmpty else { return nil }
     let parts = [(match.output.1, 3600.0), (match.output.2, 60.0), (match.output.3, 1.0)]
     return parts.reduce(0) { total, part in total + (part.0.flatMap { Double($0) } ?? 0) * part.1 }

@@ -156,6 +156,8 @@ struct Train: ParsableCommand {
     @OptionGroup var firstOrder: FirstOrderOptions
 
     func validate() throws {
+        if dataset?.isEmpty == true { throw ValidationError("--dataset: must not be empty") }
+        if testDataset?.isEmpty == true { throw ValidationError("--test-dataset: must not be empty") }
         if testDataset != nil && dataset == nil { throw ValidationError("--test-dataset: needs --dataset (the training file)") }
         guard (task == nil) != (dataset == nil) else { throw ValidationError("give exactly one of --task and --dataset") }
         if dataset != nil && length != nil { throw ValidationError("--length: belongs to --task, not --dataset") }
@@ -211,7 +213,10 @@ struct Train: ParsableCommand {
             break
         }
         if let evaluationBatches { config.batches.evaluationBatchesFromGradient = evaluationBatches == .fromGradient }
-        if config.batches.evaluationBatchesFromGradient {
+        config.method = .hessianFree(hf)
+        try firstOrder.apply(to: &config, hfFlags: hfOnlyFlags)
+        // HF's batches alone (a first-order run refuses these flags above, naming its optimizer).
+        if config.hessianFree != nil, config.batches.evaluationBatchesFromGradient {
             if evaluationBatch != nil {
                 let source = evaluationBatches != nil ? "--evaluation-batches from-gradient" : "--settings \(settings?.rawValue ?? "")"
                 throw ValidationError("--evaluation-batch: does nothing with \(source): the backtracking and line-search "
@@ -220,12 +225,11 @@ struct Train: ParsableCommand {
             config.batches.sizeEvaluationBatchesAsChunks()
         }
         // A sub-batch is a slice of a chunk: a larger one would be cut to the chunk without a word.
-        if let subBatchSize, subBatchSize > config.batches.chunkSize, config.batches.curvatureBatchSize <= config.batches.gradientBatchSize {
+        if config.hessianFree != nil, let subBatchSize, subBatchSize > config.batches.chunkSize,
+           config.batches.curvatureBatchSize <= config.batches.gradientBatchSize {
             throw ValidationError("--sub-batch-size: must be at most the curvature batch (\(config.batches.chunkSize)), "
                                   + "which sub-batches slice, got \(subBatchSize)" + presetNote(for: "--curvature-batch"))
         }
-        config.method = .hessianFree(hf)
-        try firstOrder.apply(to: &config, hfFlags: hfOnlyFlags)
         if let issue = config.issue { throw ValidationError(Train.flagMessage(issue) + presetNote(for: issue)) }
         return config
     }

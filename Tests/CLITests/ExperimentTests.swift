@@ -592,6 +592,8 @@ import Testing
          "--only: 'xor-*' matches no cell of the grid (its cells are named like addition-T10-seed1-default)"),
         ([String](), "no experiment here"),
         (["--spec", "missing.json"], "missing.json: cannot read the file"),
+        // A device never ends (a pipe that does, as `--spec <(…)`, is read like a file).
+        (["--spec", "/dev/zero"], "/dev/zero: longer than 16777216 bytes, which no grid's spec is"),
         (["--spec", "bad.json"], "bad.json: not valid JSON"),
         (["--spec", "wrong.json"], "wrong.json: format is 'something'; it must be 'hfrnn-experiment'"),
         // Valid JSON with a wrong value is not called invalid JSON, and an array element is named

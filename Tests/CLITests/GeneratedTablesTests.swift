@@ -33,12 +33,12 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: copy) }
         let readme = copy + "/README.md"
         let text = try String(contentsOfFile: readme, encoding: .utf8)
-        let marker = try #require(text.range(of: "<!-- table: head-to-head-seed1"))
+        let marker = try #require(text.range(of: "<!-- table: methods-by-task"))
         let firstCell = try #require(text.range(of: "| addition |", range: marker.upperBound..<text.endIndex))
         try text.replacingCharacters(in: firstCell, with: "| additions |").write(toFile: readme, atomically: true, encoding: .utf8)
         let result = try tables(["--check"], root: copy)
         #expect(result.status == 1)
-        #expect(result.stderr.contains("README.md: table 'head-to-head-seed1' differs from its data"), "\(result.stderr)")
+        #expect(result.stderr.contains("README.md: table 'methods-by-task' differs from its data"), "\(result.stderr)")
     }
 
     /// A generated figure is checked like a table: in a copy, an SVG file changed by hand, or
@@ -73,7 +73,7 @@ import Testing
             guard parts.count == 2, parts[1] != "unused", !parts[0].hasSuffix(" (figure)") else { return nil }
             return (parts[0], String(parts[1].split(separator: ",")[0]))
         }
-        #expect(Set(used.map(\.name)).isSuperset(of: ["grid-cells", "variant-summary", "head-to-head-seed1", "bench"]),
+        #expect(Set(used.map(\.name)).isSuperset(of: ["grid-cells", "variant-summary", "methods-by-task", "bench"]),
                 "\(listing.stdout)")
         for (name, document) in used {
             let copy = try copyOfTheDocuments()

@@ -48,6 +48,11 @@ import Training
                 == "--sub-batch-size: must be at most the curvature batch (50), which sub-batches slice, got 60")
         #expect(rejection(["--gradient-batch", "100", "--curvature-batch", "50", "--sub-batch-size", "50"]) == nil)
         #expect(rejection(["--gradient-batch", "100", "--curvature-batch", "50"]) == nil)
+        // With a first-order optimizer the flag is refused as HF's, not measured against HF's batch.
+        #expect(rejection(["--optimizer", "adam", "--sub-batch-size", "1000"]) == "--sub-batch-size: belongs to --optimizer hf, not adam")
+        #expect(rejection(["--optimizer", "adam", "--evaluation-batches", "from-gradient", "--evaluation-batch", "7"])
+                == "--evaluation-batch: belongs to --optimizer hf, not adam")
+        #expect(rejection(["--dataset", ""])?.hasPrefix("--dataset: must not be empty") == true)
     }
 
     /// `--settings isc --gradient-batch 100`: the curvature batch of 1000 is the preset's, and the

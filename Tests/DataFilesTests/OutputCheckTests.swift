@@ -5,9 +5,6 @@ import Testing
 
 /// The check every command makes of its output before any work.
 @Suite struct OutputCheckTests {
-    /// Threads of one process checking one folder at once all find it writable: the probe file the
-    /// check creates was named by the process alone, so all but one of them found it taken and
-    /// called the folder not writable (a test writing into /tmp failed that way).
     /// An output that is a FIFO or a device is refused: opening a FIFO blocked every command.
     @Test func aFIFOOrADeviceIsNoOutputFile() throws {
         let folder = try TemporaryFolder()
@@ -20,6 +17,9 @@ import Testing
         }
     }
 
+    /// Threads of one process checking one folder at once all find it writable: the probe file the
+    /// check creates was named by the process alone, so all but one of them found it taken and
+    /// called the folder not writable (a test writing into /tmp failed that way).
     @Test func concurrentChecksOfOneFolderAgree() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }

@@ -22,7 +22,7 @@ import Testing
         // A device never ends (a grid given /dev/zero as a dataset hashed it forever); a folder is no file.
         for path in ["/dev/zero", folder.path] {
             let error = #expect(throws: HFRNNError.self) { try contentHash(ofFileAt: path) }
-            #expect(error?.description == "\(path): not a regular file")
+            #expect(error?.description == "\(path): not a regular file (a device or a pipe?)")
         }
     }
 
