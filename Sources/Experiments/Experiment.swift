@@ -45,6 +45,10 @@ public struct Experiment: Sendable {
                                         + "budgets), or choose another folder")
                     }
                     _ = try Experiment(folder: folder, spec: spec).sharedSources()
+                    // A runner at work here knows only the cells it started with, and would take the
+                    // rows a summary writes for the new ones for damage: grow the grid when it has stopped.
+                    let lock = try Experiment(folder: folder, spec: stored).lockRunner()
+                    defer { close(lock) }
                     try writeFileAtomically(try spec.jsonText(), to: folder.spec)
                 }
             } else {

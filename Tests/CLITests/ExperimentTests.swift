@@ -458,6 +458,24 @@ import Testing
         #expect(again.stderr.hasPrefix("hfrnn: error: grid: 1 of its cells failed (addition-T10-seed1-tiny)"), "\(again.stderr)")
     }
 
+    /// A grid grows only while no runner works in its folder: a runner knows only the cells it
+    /// started with, and would take a summary's rows for the new cells as damage.
+    @Test func aGridDoesNotGrowUnderARunningRunner() throws {
+        let workspace = try Workspace(train: false)
+        let first = try runHFRNN(["experiment", "grid"] + Self.grid, in: workspace.path)
+        try #require(first.status == 0, "\(first.stderr)")
+        let spec = workspace.path + "/grid/experiment.json"
+        let before = try String(contentsOfFile: spec, encoding: .utf8)
+        let lock = open(workspace.path + "/grid/.runner.lock", O_RDWR | O_CREAT, 0o644)
+        try #require(lock >= 0 && flock(lock, LOCK_EX | LOCK_NB) == 0)
+        defer { close(lock) }
+        let grown = Self.grid.map { $0 == "1-2" ? "1-3" : $0 }
+        let refused = try runHFRNN(["experiment", "grid"] + grown, in: workspace.path)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.hasPrefix("hfrnn: error: grid: another hfrnn experiment is running in this folder"), "\(refused.stderr)")
+        #expect(try String(contentsOfFile: spec, encoding: .utf8) == before)
+    }
+
     /// A damaged results.csv where the run folders are gone (a clone) is refused in one line
     /// naming it, and left as it is: it was read as empty, so every finished cell showed as not
     /// run and the next call trained them all again from their seeds.
