@@ -122,21 +122,6 @@ def outcome(row):
 
 # Each table: its data files and a function of their contents that returns the Markdown.
 
-def head_to_head_seed1(files):
-    variants = ["hf", "hf-undamped", "sgd", "nesterov", "adam"]
-    header = ["task", "T", "budget (wall)", "HF", "HF, no structural damping", "SGD + clipping", "Nesterov", "Adam"]
-    budgets = {path: read_json(os.path.join(os.path.dirname(path), "experiment.json"))["time_budget_seconds"]
-               for path in files}
-    table = []
-    for path in files:
-        grid = read_csv(path)
-        for task, length in dict.fromkeys((row["task"], row["length"]) for row in grid):
-            cells = {row["variant"]: row for row in grid if (row["task"], row["length"]) == (task, length)}
-            table.append([TASK_NAMES[task], length, minutes(budgets[path])]
-                         + [outcome(cells[variant]) if variant in cells else "—" for variant in variants])
-    return markdown(header, table)
-
-
 def cells_by_seed(files):
     """Every cell of the grids, one row per task and variant, one column per seed."""
     grids = [(path, read_csv(path)) for path in files]
@@ -149,6 +134,46 @@ def cells_by_seed(files):
             first = next(iter(cells.values()))
             table.append([*problem(first), os.path.basename(os.path.dirname(path)), variant]
                          + [outcome_with_processor_time(cells[seed]) if seed in cells else "—" for seed in seeds])
+    return markdown(header, table)
+
+
+METHOD_NAMES = {"hf": "HF", "hf-undamped": "HF, no structural damping", "sgd-cr": "SGD-CR", "sgd": "SGD + clipping",
+                "nesterov": "Nesterov", "adam": "Adam"}
+
+
+def methods_by_task(files):
+    """One row per grid (task and length), one column per variant: the seeds solved and, once every
+    cell has finished, the median processor time to solve (a seed not solved counts as slower than
+    every solved one, so the median is "not reached" when fewer than half solved); unfinished and
+    not-run cells are named."""
+    grids = [read_csv(path) for path in files]
+    variants = list(dict.fromkeys(row["variant"] for grid in grids for row in grid))
+    header = ["task", "T", "budget per cell"] + [METHOD_NAMES.get(variant, variant) for variant in variants]
+    table = []
+    for path, grid in zip(files, grids):
+        spec = read_json(os.path.join(os.path.dirname(path), "experiment.json"))
+        budget = f"{spec['processor_budget_seconds'] / 60:.0f} processor-min" if spec.get("processor_budget_seconds") else "—"
+        for group in dict.fromkeys(key(row) for row in grid):
+            row_cells = []
+            for variant in variants:
+                cells = [row for row in grid if key(row) == group and row["variant"] == variant]
+                if not cells:
+                    row_cells.append("—")
+                    continue
+                if all(row["status"] == "not run" for row in cells):
+                    row_cells.append("not run")
+                    continue
+                if any(row["status"] != "finished" for row in cells):
+                    # The cells still to finish may move the median either way.
+                    row_cells.append(solved_of(cells))
+                    continue
+                times = sorted(float(row["cpu_seconds"]) if row["solved"] == "yes" else float("inf") for row in cells)
+                half = len(times) // 2
+                middle = times[half] if len(times) % 2 else (times[half - 1] + times[half]) / 2
+                median = f"median {minutes(middle)}" if middle != float("inf") else "median not reached"
+                row_cells.append(f"{solved_of(cells)}, {median}")
+            first = next(row for row in grid if key(row) == group)
+            table.append([*problem(first), budget] + row_cells)
     return markdown(header, table)
 
 
@@ -719,8 +744,8 @@ TABLES = {
     "time-to-solve": time_to_solve,
     "smdh-addition": smdh_addition,
     "threads-bench": threads_bench,
-    "head-to-head-seed1": head_to_head_seed1,
     "cells-by-seed": cells_by_seed,
+    "methods-by-task": methods_by_task,
     "defaults-decision": defaults_decision,
     "grid-cells": grid_cells,
     "variant-summary": variant_summary,
