@@ -96,7 +96,7 @@ public func checkOutputFile(_ path: String, inputs: [String] = [], replacesDatas
     if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
         if isDirectory.boolValue { throw HFRNNError.file(path, "is a folder, not a file") }
         // Replacing a device or a FIFO by rename would not write to it, and opening a FIFO blocks.
-        if !isRegularFile(path) { throw HFRNNError.file(path, "is not a regular file (a device or a pipe?); give another output file") }
+        if !isRegularFile(path) { throw HFRNNError.file(path, "\(notARegularFileProblem); give another output file") }
         if let input = inputs.first(where: { isSameFile($0, path) }) {
             throw HFRNNError.file(path, "is the input \(input); give another output file")
         }
@@ -204,9 +204,10 @@ package enum AtomicFile {
     /// Removes temporary files (`.<name>.tmp-<pid>`) in `folder` left by processes that no longer
     /// run, i.e. by writes that were killed before their rename. Files of running processes
     /// (this one included) are left alone; failures are ignored (this is tidying, not a write).
-    package static func removeStaleTemporaries(in folder: String) {
+    /// `file`: only the temporaries of that file name (in a folder that is not hfrnn's own).
+    package static func removeStaleTemporaries(in folder: String, of file: String? = nil) {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
-        for name in names where name.hasPrefix(".") {
+        for name in names where name.hasPrefix(file.map { ".\($0).tmp-" } ?? ".") {
             guard let marker = name.range(of: ".tmp-", options: .backwards),
                   let pid = pid_t(name[marker.upperBound...]), pid > 0, pid != getpid() else { continue }
             if kill(pid, 0) != 0 && errno == ESRCH { unlink(folder + "/" + name) }

@@ -70,6 +70,7 @@ struct Header {
         // Informational: ignored when missing or of another type, but a damaged value is an error.
         task = try fail.hdf5 { try file.optionalStringAttribute("task") }
         taskLength = try fail.hdf5 { try file.optionalInt64Attribute("task_length") }.map { Int($0) }
+        if let taskLength, taskLength < 1 { throw fail("root attribute 'task_length' is \(taskLength); a length is at least 1") }
         seed = try fail.hdf5 { try file.optionalInt64Attribute("seed") }.map { UInt64(bitPattern: $0) }
         creatorVersion = try fail.hdf5 { try file.optionalStringAttribute("hfrnn_version") }
 
@@ -115,11 +116,16 @@ struct Header {
                 throw fail("/labels needs the root attribute 'classes' (int64, the number of classes O)")
             }
             let classes = try fail.hdf5 { try file.int64Attribute("classes") }
-            guard classes >= 1 && classes <= Int64(DatasetSchema.maximumClasses) else {
-                throw fail("root attribute 'classes' is \(classes); it must be in 1...\(DatasetSchema.maximumClasses)")
+            // A softmax over one class is the constant 1: nothing to learn.
+            guard classes >= 2 && classes <= Int64(DatasetSchema.maximumClasses) else {
+                throw fail("root attribute 'classes' is \(classes); it must be in 2...\(DatasetSchema.maximumClasses)")
             }
             o = Int(classes)
             encoding = .labels
+        }
+        if loss == .softmaxCrossEntropy && o < 2 {
+            throw fail("/targets has O = 1 output; output_loss 'softmax-cross-entropy' needs at least 2 "
+                       + "(one yes/no output is 'logistic-cross-entropy')")
         }
 
         // Masks and lengths.

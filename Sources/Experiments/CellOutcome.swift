@@ -105,7 +105,12 @@ public struct CellOutcome: Sendable {
 /// The files of an experiment folder.
 public struct ExperimentFolder: Sendable {
     public let path: String
-    public init(_ path: String) { self.path = path }
+    /// `path` as given, less trailing slashes ("grid/" named "grid//results.csv").
+    public init(_ path: String) {
+        var trimmed = Substring(path)
+        while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        self.path = String(trimmed)
+    }
 
     public var spec: String { path + "/experiment.json" }
     public var runs: String { path + "/runs" }
@@ -210,6 +215,11 @@ public struct ExperimentFolder: Sendable {
         try writeNotes(notes, for: cell)
     }
 
+    /// Every cell's row of the results file, by cell name, read once.
+    public func recordedRows(spec: GridSpec) throws -> [String: CellOutcome] {
+        try GridResults.recordedOutcomes(in: resultsCSV, grid: spec)
+    }
+
     /// Where the cell stands under `spec`'s budget, with its numbers.
     ///
     /// A cell without a run folder that `results.csv` records as finished or failed keeps that
@@ -217,8 +227,10 @@ public struct ExperimentFolder: Sendable {
     /// without their checkpoints (which are not kept) continue on another machine without running
     /// finished cells again, and without losing their curves from results-curves.svg. A failed
     /// row counts until the cell is retried (`retryFailed`).
-    public func outcome(of cell: GridCell, spec: GridSpec) throws -> CellOutcome {
-        let recordedRow = try GridResults.recordedOutcome(of: cell, in: resultsCSV, grid: spec)
+    /// `recordedRows`: the results file's rows (`recordedRows(spec:)`), when the caller has read them
+    /// for many cells; nil reads them.
+    public func outcome(of cell: GridCell, spec: GridSpec, recordedRows: [String: CellOutcome]? = nil) throws -> CellOutcome {
+        let recordedRow = try recordedRows.map { $0[cell.name] } ?? GridResults.recordedOutcome(of: cell, in: resultsCSV, grid: spec)
         let retried = recordedRow?.status == .failed && readNotes(cell).retrying == true
         if checkpoint(cell) == nil, !retried, var recorded = recordedRow, recorded.status == .finished || recorded.status == .failed {
             if isRegularFile(curvesFile(cell)), let text = try? String(contentsOfFile: curvesFile(cell), encoding: .utf8),
@@ -244,6 +256,11 @@ public struct ExperimentFolder: Sendable {
                 // results are written (removing the run folder resumes from `unfinished/`).
                 outcome.status = .failed
                 outcome.stopReason = .failed("\(error)")
+                return outcome
+            }
+            if let mismatch = cell.mismatch(with: run.config) {
+                outcome.status = .failed
+                outcome.stopReason = .failed("\(path): \(mismatch)")
                 return outcome
             }
             let error = run.curve.last?.testError

@@ -107,9 +107,10 @@ public struct Experiment: Sendable {
     /// Every cell's outcome, in the grid's order; a shared cell's as its own grid records it.
     public func outcomes() throws -> [CellOutcome] {
         let sources = try sharedSources()
+        let rows = try folder.recordedRows(spec: spec)
         return try spec.cells.map { cell in
             guard let shared = cell.variant.sharedFrom, let source = sources[shared.experiment] else {
-                return try folder.outcome(of: cell, spec: spec)
+                return try folder.outcome(of: cell, spec: spec, recordedRows: rows)
             }
             var outcome = try source.folder.outcome(of: source.sharedCell(for: cell), spec: source.spec)
             outcome.cell = cell
@@ -129,8 +130,9 @@ public struct Experiment: Sendable {
     }
 
     public func failedCells(in selection: CellSelection) throws -> [GridCell] {
-        try spec.cells.filter { selection.contains($0) && !$0.isShared }
-            .filter { try folder.outcome(of: $0, spec: spec).status == .failed }
+        let rows = try folder.recordedRows(spec: spec)
+        return try spec.cells.filter { selection.contains($0) && !$0.isShared }
+            .filter { try folder.outcome(of: $0, spec: spec, recordedRows: rows).status == .failed }
     }
 
     /// The grids that run this grid's shared variants (by `SharedCells.experiment`), each checked:

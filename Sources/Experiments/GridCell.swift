@@ -122,4 +122,22 @@ public struct GridCell: Equatable, Sendable {
 
     /// Whether another grid runs this cell (its variant is shared).
     public var isShared: Bool { variant.sharedFrom != nil }
+
+    /// Why a run of `config` is not this cell's (another task, length or seed), or nil: a
+    /// checkpoint copied into the wrong cell's folder was resumed and reported as that cell.
+    public func mismatch(with config: TrainingConfig) -> String? {
+        var stored = "seed \(config.seed)", expected = "seed \(seed)"
+        var same = config.seed == seed
+        if case .task(let task, let length) = problem {
+            expected = "\(task.rawValue) T = \(length), " + expected
+            if case .task(let spec) = config.data {
+                stored = "\(spec.task.rawValue) T = \(spec.minimumLength), " + stored
+                same = same && spec.task == task && spec.minimumLength == length
+            } else {
+                stored = "a dataset, " + stored
+                same = false
+            }
+        }
+        return same ? nil : "holds a run of \(stored), not of this cell (\(expected))"
+    }
 }

@@ -67,7 +67,10 @@ public final class GridRunner {
         let cells = spec.runOrder.filter { selection.contains($0) && !$0.isShared }
         // Reading the cells' outcomes checks results.csv: a damaged one stops the runner before it
         // has made any folder.
-        var pending = Self.workOrder(cells, statuses: try cells.map { try folder.outcome(of: $0, spec: spec).status })
+        var pending = Self.workOrder(cells, statuses: try { () throws -> [CellStatus] in
+            let rows = try folder.recordedRows(spec: spec)
+            return try cells.map { try folder.outcome(of: $0, spec: spec, recordedRows: rows).status }
+        }())
         for path in [folder.runs, folder.notes, folder.logs, folder.locks] {
             try createFolder(path)
         }

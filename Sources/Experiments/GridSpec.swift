@@ -116,6 +116,15 @@ public struct GridSpec: Codable, Equatable, Sendable {
         if seeds.count > Self.largestSeedCount {
             return Self.specIssue("seeds", "\(seeds.count) seeds; a grid takes at most \(Self.largestSeedCount)")
         }
+        // Each count is bounded by now except the lengths, and their product is what costs: 100,000
+        // lengths hung the runner. No key of its own, so the message names no flag.
+        let problemCount = datasets.isEmpty ? tasks.count * lengths.count : datasets.count
+        let (cellCount, overflow) = problemCount.multipliedReportingOverflow(by: seeds.count * variants.count)
+        if overflow || cellCount > Self.largestCellCount {
+            return Self.specIssue("cells", "the grid has \(overflow ? "more than \(Int.max)" : "\(cellCount)") cells "
+                                  + "(\(datasets.isEmpty ? "tasks × lengths" : "datasets") × seeds × variants); a grid takes at most "
+                                  + "\(Self.largestCellCount)")
+        }
         for task in tasks {
             for length in lengths {
                 do { _ = try TaskSpec(task: task, minimumLength: length) } catch {
@@ -246,6 +255,9 @@ public struct GridSpec: Codable, Equatable, Sendable {
     /// The most seeds a grid may have: 10,000, more than any study needs (a damaged spec's 99,999
     /// cells ran on as asked).
     public static let largestSeedCount = 10_000
+    /// The most cells a grid may have: far beyond any study (the paper's figure has 152), and few
+    /// enough that reading and summarizing them stays quick.
+    public static let largestCellCount = 10_000
 
     /// The longest spec file read: 16 MiB, a thousand times a 10,000-seed grid's.
     static let largestSpecBytes = 1 << 24

@@ -220,6 +220,12 @@ extension HDF5File {
         let creation = try check(H5Dget_create_plist(dataset), .dataset, name, "cannot read the creation properties")
         defer { H5Pclose(creation) }
         let layout = H5Pget_layout(creation)
+        // Data kept in other files is not covered by this file's content hash, and libhdf5 reads
+        // a short external file's missing bytes as zeros: a dataset must hold its own data.
+        if layout == H5D_VIRTUAL || H5Pget_external_count(creation) > 0 {
+            throw error(.dataset, name, "keeps its data in other files (\(layout == H5D_VIRTUAL ? "a virtual dataset" : "external storage")), "
+                        + "which hfrnn does not read; copy the data into the file (h5py: f.create_dataset(name, data=values))")
+        }
         let filtered = H5Pget_nfilters(creation) > 0
         let plausible: Bool
         switch layout {

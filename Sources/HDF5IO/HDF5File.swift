@@ -88,7 +88,7 @@ public final class HDF5File {
             throw HDF5Error(file: path, message: "file not found")
         }
         guard !isDirectory.boolValue else { throw HDF5Error(file: path, message: "is a folder, not an HDF5 file") }
-        guard isRegularFile(path) else { throw HDF5Error(file: path, message: "not a regular file (a device or a pipe?)") }
+        guard isRegularFile(path) else { throw HDF5Error(file: path, message: notARegularFileProblem) }
         let flags = writable ? hfrnn_H5F_ACC_RDWR() : hfrnn_H5F_ACC_RDONLY()
         HDF5Library.descriptorChanges.lock()
         defer { HDF5Library.descriptorChanges.unlock() }

@@ -7,3 +7,6 @@ public func isRegularFile(_ path: String) -> Bool {
     var status = stat()
     return stat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFREG
 }
+
+/// What every command says of an input or output path that `isRegularFile` refuses.
+public let notARegularFileProblem = "not a regular file (a device or a pipe?)"

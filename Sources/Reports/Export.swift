@@ -87,7 +87,7 @@ public func exportRun(checkpoint argument: String, to directory: String,
     let path = try existingCheckpoint(argument)
     guard FileManager.default.fileExists(atPath: path) else { throw HFRNNError.file(path, "file not found") }
     // Named before the output folder is checked (/dev/zero's default output is /dev/export).
-    guard isRegularFile(path) else { throw HFRNNError.file(path, "not a regular file (a device or a pipe?)") }
+    guard isRegularFile(path) else { throw HFRNNError.file(path, notARegularFileProblem) }
     try checkOutputDirectory(directory)
     switch try checkpointPrecision(path) {
     case .float: return try RunExport<Float>(try StoredRun<Float>.load(from: path, moved: moved)).write(to: directory)
@@ -144,7 +144,7 @@ struct RunExport<S: BLASScalar & HDF5Element> {
 
     func summaryJSON(_ final: SetEvaluation) throws -> String {
         let summary = ExportSummary(
-            checkpoint: run.path, runName: URL(fileURLWithPath: run.path).deletingLastPathComponent().lastPathComponent,
+            checkpoint: URL(fileURLWithPath: run.path).standardizedFileURL.path, runName: URL(fileURLWithPath: run.path).deletingLastPathComponent().lastPathComponent,
             data: run.config.data, seed: run.config.seed,
             precision: run.storedPrecision.rawValue,
             network: .init(inputs: run.network.shape.inputs, hidden: run.network.shape.hidden,

@@ -23,20 +23,22 @@ public struct PredictionReport: Sendable {
 /// Runs the network of `checkpoint` (a checkpoint file or a run folder) over the first `count`
 /// sequences (nil: all) of the dataset file `dataset` and writes a predictions file (format 2,
 /// docs/interop.md) to `output`, with every hidden state too if `hiddenStates`. One sub-batch of
-/// sequences is held at a time; the file appears whole or not at all.
+/// sequences is held at a time; the file appears whole or not at all. `shouldStop` is asked before
+/// each sub-batch: when it says yes, nothing is written and `StopRequested` is thrown.
 public func predict(checkpoint argument: String, dataset: String, output: String, count: Int?,
-                    hiddenStates: Bool) throws -> PredictionReport {
+                    hiddenStates: Bool, shouldStop: () -> Bool = { false }) throws -> PredictionReport {
     let checkpoint = try existingCheckpoint(argument)
     guard FileManager.default.fileExists(atPath: checkpoint) else { throw HFRNNError.file(checkpoint, "file not found") }
     try checkOutputFile(output, inputs: [checkpoint, dataset])
     switch try checkpointPrecision(checkpoint) {
-    case .float: return try predict(StoredRun<Float>.load(from: checkpoint), dataset, output, count, hiddenStates)
-    case .double: return try predict(StoredRun<Double>.load(from: checkpoint), dataset, output, count, hiddenStates)
+    case .float: return try predict(StoredRun<Float>.load(from: checkpoint), dataset, output, count, hiddenStates, shouldStop)
+    case .double: return try predict(StoredRun<Double>.load(from: checkpoint), dataset, output, count, hiddenStates, shouldStop)
     }
 }
 
 private func predict<S: BLASScalar & HDF5Element>(_ run: StoredRun<S>, _ datasetPath: String, _ output: String,
-                                                  _ count: Int?, _ hiddenStates: Bool) throws -> PredictionReport {
+                                                  _ count: Int?, _ hiddenStates: Bool,
+                                                  _ shouldStop: () -> Bool) throws -> PredictionReport {
     let data = try DatasetFile(path: datasetPath)
     try requireFit(data: datasetPath, inputs: data.inputSize, outputs: data.outputSize, outputLoss: data.outputLoss,
                    model: run.path, network: run.network)
@@ -51,13 +53,17 @@ private func predict<S: BLASScalar & HDF5Element>(_ run: StoredRun<S>, _ dataset
     // A missing output folder is created (checkOutputFile allowed it) and removed again on failure.
     return try withOutputFolder(of: output) {
         try writePredictions(run, data, datasetPath: absolutePath, output: output, sequences: sequences,
-                             hiddenStates: hiddenStates, criterion: criterion)
+                             hiddenStates: hiddenStates, criterion: criterion, shouldStop: shouldStop)
     }
 }
 
 private func writePredictions<S: BLASScalar & HDF5Element>(_ run: StoredRun<S>, _ data: DatasetFile, datasetPath absolutePath: String,
                                                            output: String, sequences: Int, hiddenStates: Bool,
-                                                           criterion: ErrorCriterion) throws -> PredictionReport {
+                                                           criterion: ErrorCriterion,
+                                                           shouldStop: () -> Bool) throws -> PredictionReport {
+    // A predict killed before its rename (kill -9) left its temporary file; no one else removes it.
+    let outputURL = URL(fileURLWithPath: output)
+    AtomicFile.removeStaleTemporaries(in: outputURL.deletingLastPathComponent().path, of: outputURL.lastPathComponent)
     let temporary = AtomicFile.temporaryPath(for: output)
     let file = try HDF5File.create(temporary)
     do {
@@ -70,6 +76,7 @@ private func writePredictions<S: BLASScalar & HDF5Element>(_ run: StoredRun<S>, 
         let evaluation = try EvaluationWorkspace<S>(network: run.network).evaluateSet(
             parameters: run.parameters, criterion: criterion, writingInto: &writer, nextSubBatch: {
                 guard next < sequences else { return nil }
+                if shouldStop() { throw StopRequested(output: output) }
                 let size = min(subBatchSize, sequences - next)
                 defer { next += size }
                 return try data.sequences(startingAt: next, count: size, as: S.self)

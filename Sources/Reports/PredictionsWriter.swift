@@ -20,6 +20,10 @@ struct PredictionsWriter<S: BLASScalar & HDF5Element> {
     /// H when hidden states are written, else nil.
     let hidden: Int?
     private(set) var written = 0
+    /// Each dataset's rows, written in whole chunks (`HDF5RowAppender`).
+    private var predictionRows, targetRows, maskRows, errorMaskRows: HDF5RowAppender<S>
+    private var lengthRows, wrongRows: HDF5RowAppender<Int32>
+    private var hiddenStateRows: HDF5RowAppender<S>?
 
     /// Creates every dataset of `sequences` × `steps` in `file` and writes the attributes known
     /// before evaluation: where the parameters (`checkpoint`, at `iteration`) and the sequences
@@ -44,6 +48,13 @@ struct PredictionsWriter<S: BLASScalar & HDF5Element> {
         if let hidden {
             try file.createDataset("hidden_states", of: S.self, shape: [sequences, steps, hidden], compress: true)
         }
+        predictionRows = try HDF5RowAppender(file: file, path: "predictions")
+        targetRows = try HDF5RowAppender(file: file, path: "targets")
+        maskRows = try HDF5RowAppender(file: file, path: "mask")
+        errorMaskRows = try HDF5RowAppender(file: file, path: "error_mask")
+        lengthRows = try HDF5RowAppender(file: file, path: "lengths")
+        wrongRows = try HDF5RowAppender(file: file, path: "wrong")
+        hiddenStateRows = hidden == nil ? nil : try HDF5RowAppender(file: file, path: "hidden_states")
     }
 
     /// Writes the next sub-batch's rows from the evaluator that holds its forward pass.
@@ -65,13 +76,12 @@ struct PredictionsWriter<S: BLASScalar & HDF5Element> {
                 }
             }
         }
-        let rows = written..<(written + b)
-        try file.writeRows(predictions, rows: rows, to: "predictions")
-        try file.writeRows(targets, rows: rows, to: "targets")
-        try file.writeRows(mask, rows: rows, to: "mask")
-        try file.writeRows(errorMask, rows: rows, to: "error_mask")
-        try file.writeRows(subBatch.lengths.map { Int32($0) }, rows: rows, to: "lengths")
-        try file.writeRows(verdicts.map { Int32($0 == true ? 1 : 0) }, rows: rows, to: "wrong")
+        try predictionRows.append(predictions, to: file)
+        try targetRows.append(targets, to: file)
+        try maskRows.append(mask, to: file)
+        try errorMaskRows.append(errorMask, to: file)
+        try lengthRows.append(subBatch.lengths.map { Int32($0) }, to: file)
+        try wrongRows.append(verdicts.map { Int32($0 == true ? 1 : 0) }, to: file)
         if let hidden {
             // States h_1 … h_T of the sub-batch ([T_c + 1, B, H] with h_0 first).
             let states = evaluator.hiddenStates
@@ -82,14 +92,21 @@ struct PredictionsWriter<S: BLASScalar & HDF5Element> {
                     for unit in 0..<hidden { values[destination + unit] = states[source + unit] }
                 }
             }
-            try file.writeRows(values, rows: rows, to: "hidden_states")
+            try hiddenStateRows?.append(values, to: file)
         }
         written += b
     }
 
-    /// Writes the totals over every sequence, once all sub-batches are in.
-    func finish(_ evaluation: SetEvaluation) throws {
+    /// Writes the rows still held and the totals over every sequence, once all sub-batches are in.
+    mutating func finish(_ evaluation: SetEvaluation) throws {
         precondition(written == sequences, "\(written) of \(sequences) sequences written")
+        try predictionRows.finish(to: file)
+        try targetRows.finish(to: file)
+        try maskRows.finish(to: file)
+        try errorMaskRows.finish(to: file)
+        try lengthRows.finish(to: file)
+        try wrongRows.finish(to: file)
+        try hiddenStateRows?.finish(to: file)
         try file.setAttribute("test_error", to: evaluation.errorRate)
         try file.setAttribute("test_loss", to: evaluation.loss)
         try file.setAttribute("judged_sequences", to: Int64(evaluation.judged))

@@ -40,10 +40,11 @@ public struct RunFolder: Sendable, Equatable {
     /// Whether the folder holds a best checkpoint.
     public var hasBest: Bool { FileManager.default.fileExists(atPath: best) }
 
-    /// A new run never overwrites another: refuses a folder that already holds a checkpoint.
+    /// A new run never overwrites another: refuses a folder that already holds a checkpoint
+    /// (best.h5 alone too: a copied best.h5 is how a run is branched, and a new run replaced it).
     public func refuseExistingRun() throws {
-        guard !FileManager.default.fileExists(atPath: latest) else {
-            throw HFRNNError.file(path: latest, message: "\(latest) already exists: resume it with "
+        for existing in [latest, best] where FileManager.default.fileExists(atPath: existing) {
+            throw HFRNNError.file(path: existing, message: "\(existing) already exists: resume it with "
                                   + "`hfrnn resume \(shellQuoted(path))` or choose another --run-name")
         }
     }
@@ -87,5 +88,18 @@ extension RunFolder {
         guard access(path, W_OK) == 0 else {
             throw HFRNNError.file(path, "cannot write checkpoints here: \(String(cString: strerror(errno)))")
         }
+    }
+
+    /// Takes the folder's training lock (flock on the folder itself, so no file is left behind) for
+    /// as long as the returned descriptor is open: two sessions writing one run would interleave its
+    /// checkpoints and leave metrics.csv behind them. Close-on-exec, so children never hold it.
+    public func lockForTraining() throws -> Int32 {
+        let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw HFRNNError.file(path, "cannot open the run folder: \(String(cString: strerror(errno)))") }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            close(descriptor)
+            throw HFRNNError.file(path, "another hfrnn process is training this run; wait for it to stop, or stop it first")
+        }
+        return descriptor
     }
 }

@@ -1,4 +1,5 @@
 import DataFiles
+import Foundation
 import Training
 
 /// The training loop's recorder for a run folder: metrics.csv rewritten from the history when a
@@ -7,9 +8,15 @@ import Training
 public final class RunRecorder<Method: StoredMethod>: TrainingRecorder {
     public let folder: RunFolder
     private var metrics: MetricsLog?
+    /// The folder's training lock, held from `begin` until the recorder goes away.
+    private var lock: Int32?
 
     public init(folder: RunFolder) {
         self.folder = folder
+    }
+
+    deinit {
+        if let lock { close(lock) }
     }
 
     public var latestLocation: String { folder.latest }
@@ -19,6 +26,7 @@ public final class RunRecorder<Method: StoredMethod>: TrainingRecorder {
     /// Creates and checks the folder, so a bad checkpoint folder fails before the first step.
     public func begin(_ trainer: Trainer<Method>) throws {
         try folder.prepare()
+        lock = try folder.lockForTraining()
         // Saves killed before their rename (kill -9) leave temporary files; no one else will remove them.
         AtomicFile.removeStaleTemporaries(in: folder.path)
         metrics = try MetricsLog(path: folder.metrics, csv: curvesCSV(trainer.history))

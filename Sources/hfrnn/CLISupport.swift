@@ -14,13 +14,19 @@ enum Interruption {
     private static let announces = Atomic<Bool>(true)
     /// The first signal received (0: none), for the exit status 128 + signal that shells expect.
     private static let firstSignal = Atomic<Int32>(0)
-    private static let note = Array(
-        "\nhfrnn: stopping at the next safe point and saving a checkpoint (signal again to quit now)\n".utf8)
+    /// What the handler says: training saves a checkpoint, other commands remove their unfinished output.
+    enum Note: Int { case savingCheckpoint, removingOutput }
+    private static let notes = [
+        Array("\nhfrnn: stopping at the next safe point and saving a checkpoint (signal again to quit now)\n".utf8),
+        Array("\nhfrnn: stopping; the unfinished output is removed (signal again to quit now)\n".utf8),
+    ]
+    private static let noteIndex = Atomic<Int>(0)
 
-    static func install(announce: Bool = true) {
+    static func install(announce: Bool = true, note: Note = .savingCheckpoint) {
         // The handler may only touch initialised statics: lazy initialisation is not signal-safe.
-        _ = (flag.load(ordering: .relaxed), firstSignal.load(ordering: .relaxed), note.count, stopSignals.count)
+        _ = (flag.load(ordering: .relaxed), firstSignal.load(ordering: .relaxed), notes.count, stopSignals.count)
         announces.store(announce, ordering: .relaxed)
+        noteIndex.store(note.rawValue, ordering: .relaxed)
         // A blocked signal mask is inherited across exec: a parent that blocks SIGINT (some test
         // runners and supervisors do) would otherwise make Ctrl-C and `kill -INT` silently pending.
         var handled = sigset_t()
@@ -35,7 +41,9 @@ enum Interruption {
                 // before it saves; any other signal a second time quits at once.
                 signal(received, received == SIGPIPE ? SIG_IGN : SIG_DFL)
                 guard Interruption.announces.load(ordering: .relaxed) else { return }
-                _ = Interruption.note.withUnsafeBufferPointer { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+                _ = Interruption.notes[Interruption.noteIndex.load(ordering: .relaxed)].withUnsafeBufferPointer {
+                    write(STDERR_FILENO, $0.baseAddress, $0.count)
+                }
             }
         }
     }
@@ -75,6 +83,9 @@ func runGuarded(_ body: () throws -> Void) throws {
         throw ExitCode.validationFailure
     } catch is PeerFailure {
         throw ExitCode.failure  // another rank of the MPI job reported the failure
+    } catch let stopped as StopRequested {
+        FileHandle.standardError.write(Data("\(ExitStatus.errorLinePrefix)\(stopped)\n".utf8))
+        throw ExitCode(Interruption.exitStatus)
     } catch {
         FileHandle.standardError.write(Data("\(ExitStatus.errorLinePrefix)\(error)\n".utf8))
         throw ExitCode.failure

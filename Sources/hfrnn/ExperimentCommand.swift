@@ -116,17 +116,17 @@ struct ExperimentCommand: ParsableCommand {
             }
             throw ValidationError("a new grid needs --tasks, --lengths and --seeds, or --datasets and --seeds")
         }
-        let taskList = try (tasks ?? "").split(separator: ",").map { name -> PathologicalTask in
+        let taskList = try Self.entries(of: tasks, "--tasks").map { name -> PathologicalTask in
             guard let task = PathologicalTask(rawValue: String(name)) else {
                 throw ValidationError("--tasks: unknown task '\(name)'; choose from \(taskNames)")
             }
             return task
         }
-        let lengthList = try (lengths ?? "").split(separator: ",").map { text -> Int in
+        let lengthList = try Self.entries(of: lengths, "--lengths").map { text -> Int in
             guard let length = Int(text) else { throw ValidationError("--lengths: '\(text)' is not a whole number") }
             return length
         }
-        let datasetList = try (datasets ?? "").split(separator: ",").map { entry -> GridDataset in
+        let datasetList = try Self.entries(of: datasets, "--datasets").map { entry -> GridDataset in
             let files = entry.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
             guard files.count <= 2, files.allSatisfy({ !$0.isEmpty }) else {
                 throw ValidationError("--datasets: '\(entry)' is not FILE or FILE:TESTFILE")
@@ -176,9 +176,18 @@ struct ExperimentCommand: ParsableCommand {
         return (all, byLength)
     }
 
+    /// The comma-separated entries of a list flag (none when it is not given). An empty entry
+    /// ("30,,100") is refused: it is usually a value deleted by mistake, and was dropped silently.
+    private static func entries(of text: String?, _ flag: String) throws -> [Substring] {
+        guard let text, !text.isEmpty else { return [] }
+        let entries = text.split(separator: ",", omittingEmptySubsequences: false)
+        if entries.contains(where: \.isEmpty) { throw ValidationError("\(flag): '\(text)' has an empty entry (a value left out?)") }
+        return entries
+    }
+
     /// "1-3,7" → [1, 2, 3, 7].
     private func parseSeeds(_ text: String) throws -> [UInt64] {
-        try text.split(separator: ",").flatMap { part -> [UInt64] in
+        try Self.entries(of: text, "--seeds").flatMap { part -> [UInt64] in
             let bounds = part.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false).map { UInt64($0) }
             guard !bounds.isEmpty, bounds.allSatisfy({ $0 != nil }) else {
                 throw ValidationError("--seeds: '\(part)' is not a seed or a range like 1-3")
@@ -217,8 +226,18 @@ struct ExperimentCommand: ParsableCommand {
         }
     }
 
-    /// Every variant's options must be ones `hfrnn train` accepts, checked before any work.
-    private func checkVariants(_ grid: GridSpec) throws {
+    /// Every variant's options must be ones `hfrnn train` accepts, checked before any work: a
+    /// usage error for a grid given on the command line, a problem of the file `storedIn` for a
+    /// stored one.
+    private func checkVariants(_ grid: GridSpec, storedIn spec: String? = nil) throws {
+        do {
+            try checkVariantOptions(grid)
+        } catch let problem as ValidationError where spec != nil {
+            throw HFRNNError.file(spec!, problem.message)
+        }
+    }
+
+    private func checkVariantOptions(_ grid: GridSpec) throws {
         for variant in grid.variants {
             let data = grid.datasets.first.map { ["--dataset", $0.path] + ($0.testPath.map { ["--test-dataset", $0] } ?? []) }
                 ?? ["--task", grid.tasks[0].rawValue, "--length", "\(grid.lengths.max() ?? 100)"]
@@ -230,7 +249,11 @@ struct ExperimentCommand: ParsableCommand {
                 if Train.exitCode(for: error) == .success {
                     throw ValidationError("variant '\(variant.name)': its options ask for help or the version, not a run")
                 }
-                let message = String(Train.message(for: error).map { $0.isNewline ? " " : $0 })
+                var message = String(Train.message(for: error).map { $0.isNewline ? " " : $0 })
+                // ArgumentParser's "Unknown option '--x'. Did you mean '--y'?" in hfrnn's words.
+                if let unknown = message.wholeMatch(of: /Unknown option '([^']+)'(?:\. Did you mean '([^']+)'\?)?/) {
+                    message = HFRNNCommand.unknownOptionProblem(String(unknown.output.1), nearest: unknown.output.2.map(String.init))
+                }
                 throw ValidationError("variant '\(variant.name)': \(message)")
             }
         }
@@ -255,7 +278,11 @@ struct ExperimentCommand: ParsableCommand {
                 printResults(experiment)
                 return
             }
-            if grid == nil { try checkSelection(selection, in: experiment.spec) }  // a given grid was checked above
+            if grid == nil {  // a given grid was checked above
+                // experiment.json may have been edited by hand since: its options, before any work.
+                try checkVariants(experiment.spec, storedIn: experiment.folder.spec)
+                try checkSelection(selection, in: experiment.spec)
+            }
             let lock = try experiment.lockRunner()
             defer { close(lock) }
             if retryFailed {

@@ -44,33 +44,48 @@ struct HFRNNCommand: ParsableCommand {
             // A command's own checks run before ArgumentParser reports an option it does not know
             // (`hfrnn train --frobnicate` said "give exactly one of --task and --dataset").
             let unknown = code.rawValue == 64 ? unknownOption() : nil
-            let line = unknown.map(unknownOptionLine) ?? missingOption(message)
+            let line = unknown.map { unknownOptionLine($0.option, known: $0.known) } ?? missingOption(message)
                 ?? String(message.map { $0.isNewline ? " " : $0 })
             FileHandle.standardError.write(Data("\(ExitStatus.errorLinePrefix)\(line) (see '\(commandWords()) --help')\n".utf8))
             exit(withError: ExitCode(code.rawValue))
         }
     }
 
-    /// The first `--option` of the command line that the typed command's help does not list, if any.
-    private static func unknownOption() -> String? {
+    /// The first `--option` of the command line that the typed command's help does not list, if
+    /// any, with the options it does list.
+    private static func unknownOption() -> (option: String, known: [String])? {
         let arguments = Array(CommandLine.arguments.dropFirst())
         guard let typed = arguments.first,
               let command = configuration.subcommands.first(where: { $0._commandName == typed }) else { return nil }
         let help = command.helpMessage(columns: 10_000)
         let known = Set(help.matches(of: /--[A-Za-z0-9][A-Za-z0-9-]*/).map { String($0.output) } + ["--help"])
-        return arguments.dropFirst().lazy.filter { $0.hasPrefix("--") && $0 != "--" }
+        let unknown = arguments.dropFirst().lazy.filter { $0.hasPrefix("--") && $0 != "--" }
             .map { String($0.prefix { $0 != "=" }) }.first { !known.contains($0) }
+        return unknown.map { ($0, known.sorted()) }
     }
 
-    /// "Unknown option '--x'"; but an "option" with a space in it is the value of the option before
-    /// it, one ArgumentParser would not take because it starts with "--" (`--variant "--mu 0"`, where
-    /// NAME= was left out): say that, naming that option.
-    private static func unknownOptionLine(_ unknown: String) -> String {
+    /// "--x: unknown option", with the nearest option `known` lists when it is near enough to be a
+    /// typo; but an "option" with a space in it is the value of the option before it, one
+    /// ArgumentParser would not take because it starts with "--" (`--variant "--mu 0"`, where NAME=
+    /// was left out): say that, naming that option.
+    private static func unknownOptionLine(_ unknown: String, known: [String]) -> String {
         let arguments = Array(CommandLine.arguments.dropFirst())
         guard unknown.contains(where: \.isWhitespace), let index = arguments.firstIndex(of: unknown), index > 0,
-              arguments[index - 1].hasPrefix("--") else { return "Unknown option '\(unknown)'" }
+              arguments[index - 1].hasPrefix("--") else {
+            // `resume RUN --hidden-units 50`: a setting the checkpoint fixes.
+            if arguments.first == "resume", Train.helpMessage(columns: 10_000).contains(unknown + " ") {
+                return "\(unknown): not an option of resume: a run keeps the settings it was trained with "
+                    + "(start a new run with hfrnn train to change it)"
+            }
+            return unknownOptionProblem(unknown, nearest: UnknownCommand.closest(to: unknown, among: known))
+        }
         let option = arguments[index - 1]
         return "\(option): '\(unknown)' reads as an option, not as the value of \(option) (a value cannot start with '--')"
+    }
+
+    /// The one wording of an unknown option, here and in a grid's variants.
+    static func unknownOptionProblem(_ option: String, nearest: String?) -> String {
+        "\(option): unknown option" + (nearest.map { "; did you mean \($0)?" } ?? "")
     }
 
     /// ArgumentParser's "Missing expected argument '--output <file>'" in hfrnn's form, the flag

@@ -45,8 +45,9 @@ struct Predict: ParsableCommand {
 
     func run() throws {
         try runGuarded {
+            Interruption.install(note: .removingOutput)
             let report = try predict(checkpoint: checkpoint, dataset: dataset, output: output, count: count,
-                                     hiddenStates: hiddenStates)
+                                     hiddenStates: hiddenStates, shouldStop: Interruption.requested)
             let result = report.evaluation
             print("wrote \(report.output): \(report.sequences) sequences of \(report.steps) steps; loss "
                   + String(format: "%.6g", result.loss) + ", error rate "

@@ -44,8 +44,8 @@ func resumeTraining<S: BLASScalar & HDF5Element>(_ path: String, _: S.Type, limi
         return try resume(HessianFreeTraining<S>.self, path, limits: limits, successThreshold: successThreshold,
                           moved: moved, threads: threads)
     }
-    // A flag that does not fit the run is a usage error (64), as `train` says it, found once the file is read.
-    if threads != nil { throw ValidationError("--threads: belongs to HF runs; \(path) is a first-order run") }
+    // A file that does not hold what a flag asks of it exits 1, as `--dataset-moved-to` on a task run does.
+    if threads != nil { throw HFRNNError("--threads: belongs to HF runs; \(path) is a first-order run") }
     try refuseSharing(group, "resume")
     try resume(FirstOrderTraining<S>.self, path, limits: limits, successThreshold: successThreshold, moved: moved,
                threads: nil)
@@ -100,10 +100,13 @@ func train<Method: ReportedMethod>(_ trainer: Trainer<Method>, in folder: RunFol
     let group = trainer.group
     Interruption.install(announce: group.isPrimary)
     let say = { (line: String) in if group.isPrimary { printNow(line) } }
+    // The column names come with the first row: a solved run resumed trains nothing.
+    var columnsShown = false
     let outcome = try runTraining(trainer, in: folder, shouldStop: { Interruption.requested() }, onStart: {
         say(header)
-        say(Method.progressHeader)
     }) { record in
+        if !columnsShown { say(Method.progressHeader) }
+        columnsShown = true
         say(Method.progressLine(record))
     }
     let threshold = trainer.config.resolvedSuccessThreshold

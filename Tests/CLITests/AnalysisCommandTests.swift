@@ -48,6 +48,14 @@ final class Workspace {
         #expect(custom.status == 0, "\(custom.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: workspace.path + "/elsewhere/out").sorted()
                 == ["curves.csv", "curves.svg", "diagnostics.svg", "predictions.h5", "summary.json"])
+        // The files name their checkpoint by its absolute path: relative to the shell's folder (as
+        // typed) it led nowhere from the export folder.
+        let summary = try #require(try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: workspace.path + "/elsewhere/out/summary.json"))) as? [String: Any])
+        let absolute = URL(fileURLWithPath: workspace.path + "/runs/tiny/latest.h5").standardizedFileURL.path
+        #expect(summary["checkpoint"] as? String == absolute)
+        let predictions = try HDF5File.open(workspace.path + "/elsewhere/out/predictions.h5")
+        #expect(try predictions.stringAttribute("checkpoint") == absolute)
     }
 
     @Test func evaluateReportsLossErrorAndCriterion() throws {

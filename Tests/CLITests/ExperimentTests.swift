@@ -458,6 +458,44 @@ import Testing
         #expect(again.stderr.hasPrefix("hfrnn: error: grid: 1 of its cells failed (addition-T10-seed1-tiny)"), "\(again.stderr)")
     }
 
+    /// A checkpoint of another cell in a cell's folder fails that cell: seed 2's run copied over
+    /// seed 1's was summarized (and, from unfinished/, resumed) as seed 1.
+    @Test func anotherCellsCheckpointFailsTheCell() throws {
+        let workspace = try Workspace(train: false)
+        let first = try runHFRNN(["experiment", "grid"] + Self.grid, in: workspace.path)
+        try #require(first.status == 0, "\(first.stderr)")
+        let runs = workspace.path + "/grid/runs/"
+        try FileManager.default.removeItem(atPath: runs + "addition-T10-seed1-tiny/latest.h5")
+        try FileManager.default.copyItem(atPath: runs + "addition-T10-seed2-tiny/latest.h5", toPath: runs + "addition-T10-seed1-tiny/latest.h5")
+        // The folder with a trailing slash: its files were named "grid//results.csv".
+        let summary = try runHFRNN(["experiment", "grid/", "--summarize"], in: workspace.path)
+        #expect(summary.status == 0, "\(summary.stderr)")
+        #expect(summary.stdout.contains("grid/results.csv") && !summary.stdout.contains("//"), "\(summary.stdout)")
+        let rows = try String(contentsOfFile: workspace.path + "/grid/results.csv", encoding: .utf8).split(separator: "\n")
+        let row = try #require(rows.first { $0.hasPrefix("addition,10,1,tiny,") })
+        #expect(row.contains(",failed,") && row.contains("holds a run of addition T = 10, seed 2, not of this cell (addition T = 10, seed 1)"),
+                "\(row)")
+    }
+
+    /// A variant's options edited into experiment.json by hand are checked before any work, as a
+    /// problem of that file: an unknown option failed every cell it reached.
+    @Test func aStoredSpecsOptionsAreCheckedBeforeAnyWork() throws {
+        let workspace = try Workspace(train: false)
+        let first = try runHFRNN(["experiment", "grid", "--tasks", "addition", "--lengths", "10", "--seeds", "1",
+                                  "--variant", "tiny=\(Self.tinyTraining)", "--iteration-budget", "1"], in: workspace.path)
+        try #require(first.status == 0, "\(first.stderr)")
+        let spec = workspace.path + "/grid/experiment.json"
+        let text = try String(contentsOfFile: spec, encoding: .utf8)
+        try text.replacingOccurrences(of: "\"options\" : [", with: "\"options\" : [\"--frobnicate\", ")
+            .write(toFile: spec, atomically: true, encoding: .utf8)
+        let before = workspace.listing()
+        let again = try runHFRNN(["experiment", "grid"], in: workspace.path)
+        #expect(again.status == 1)
+        #expect(again.stderr == "hfrnn: error: grid/experiment.json: variant 'tiny': --frobnicate: unknown option\n",
+                "\(again.stderr)")
+        #expect(workspace.listing() == before)
+    }
+
     /// A grid grows only while no runner works in its folder: a runner knows only the cells it
     /// started with, and would take a summary's rows for the new cells as damage.
     @Test func aGridDoesNotGrowUnderARunningRunner() throws {
@@ -581,7 +619,9 @@ import Testing
         (["--tasks", "addition", "--lengths", "10", "--seeds", "1", "--iteration-budget", "2", "--variant", "a=--mu -1"],
          "variant 'a': --mu: must be non-negative"),
         (["--tasks", "addition", "--lengths", "10", "--seeds", "1", "--iteration-budget", "2", "--variant", "a=--frob"],
-         "variant 'a': Unknown option '--frob'"),
+         "variant 'a': --frob: unknown option"),
+        (["--tasks", "addition", "--lengths", "10", "--seeds", "1", "--iteration-budget", "2", "--variant", "a=--hiden-units 4"],
+         "variant 'a': --hiden-units: unknown option; did you mean --hidden-units?"),
         // The whole of `train --help` used to be the error line.
         (["--tasks", "addition", "--lengths", "10", "--seeds", "1", "--iteration-budget", "2", "--variant", "a=--help"],
          "variant 'a': its options ask for help or the version, not a run"),
@@ -591,6 +631,13 @@ import Testing
         (["--tasks", "addition,xor,addition", "--lengths", "10", "--seeds", "1", "--iteration-budget", "2"],
          "--tasks: task 'addition' is listed twice"),
         (["--tasks", "addition", "--lengths", "10", "--seeds", "1-3,2", "--iteration-budget", "2"], "--seeds: seed 2 is listed twice"),
+        // An empty entry was dropped: `--lengths 10,,12` ran 10 and 12.
+        (["--tasks", "addition", "--lengths", "10,,12", "--seeds", "1", "--iteration-budget", "2"],
+         "--lengths: '10,,12' has an empty entry (a value left out?)"),
+        (["--tasks", "addition,", "--lengths", "10", "--seeds", "1", "--iteration-budget", "2"],
+         "--tasks: 'addition,' has an empty entry (a value left out?)"),
+        (["--tasks", "addition", "--lengths", "10", "--seeds", "1,,2", "--iteration-budget", "2"],
+         "--seeds: '1,,2' has an empty entry (a value left out?)"),
         (["--tasks", "addition", "--lengths", "10,20", "--seeds", "1", "--processor-budget", "10=1m"],
          "--processor-budget: length 20 has no budget"),
         (["--tasks", "addition", "--lengths", "10", "--seeds", "1", "--processor-budget", "10=1m,30=2m"],

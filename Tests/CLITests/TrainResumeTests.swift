@@ -64,6 +64,30 @@ private func isProgressLine(_ line: String) -> Bool {
 
     /// SIGTERM saves like Ctrl-C but exits 143 (128 + 15), as shells and supervisors expect; so do
     /// SIGHUP (a closed terminal) and SIGPIPE (`| head`), which killed the run unsaved.
+    /// A second session on a run that is training is refused: both wrote its checkpoints, and
+    /// metrics.csv ended behind latest.h5.
+    @Test func aRunTrainsInOneSessionAtATime() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let runFolder = folder.file("runs/busy")
+        // Addition at T = 60 stays on its plateau: the run is still training when the second session starts.
+        let plateau = ["--task", "addition", "--length", "60"] + tinyRun.dropFirst(4)
+        let training = try HFRNNProcess(["train"] + plateau + ["--max-iterations", "100000", "--checkpoint-dir",
+                                                               folder.file("runs"), "--run-name", "busy"], in: folder)
+        // After the second progress line the first iteration's latest.h5 is saved.
+        _ = try training.waitForLine(timeout: 20) { isProgressLine($0) && $0.hasPrefix("    2  ") }
+        let second = try runHFRNN(["resume", runFolder, "--max-iterations", "1"], in: folder)
+        training.interrupt()
+        _ = try training.wait(timeout: 20)
+        #expect(second.status == 1)
+        #expect(second.stderr == "hfrnn: error: \(runFolder): another hfrnn process is training this run; wait for it "
+                + "to stop, or stop it first\n", "\(second.stderr)")
+        #expect(!second.stdout.contains("resuming"), "\(second.stdout)")
+        // Once the first session has stopped, the run resumes.
+        let after = try runHFRNN(["resume", runFolder, "--max-iterations", "1"], in: folder)
+        #expect(after.status == 0, "\(after.stderr)")
+    }
+
     @Test(arguments: [SIGTERM, SIGHUP, SIGPIPE])
     func terminateExits143AfterSaving(signal: Int32) throws {
         let folder = try TemporaryFolder()
@@ -120,7 +144,7 @@ private func isProgressLine(_ line: String) -> Bool {
         #expect(after.config.maxIterations == nil)
     }
 
-    /// A solved run stops at once on resume, and continues when given a lower --success-threshold,
+    /// A solved run stops at once on resume (no columns printed), and continues when given a lower --success-threshold,
     /// which is stored.
     @Test func solvedRunContinuesWithALowerThreshold() throws {
         let folder = try TemporaryFolder()
@@ -135,6 +159,8 @@ private func isProgressLine(_ line: String) -> Bool {
         try #require(error > 0.01 && error < 1, "test error \(error)")
         let solved = try runHFRNN(["resume", run, "--success-threshold", "\((error + 1) / 2)"], in: folder)
         #expect(solved.stdout.contains("solved: "), "\(solved.stdout)")
+        // Nothing trained, so no column header without rows under it.
+        #expect(!solved.stdout.contains(" iter "), "\(solved.stdout)")
         #expect(solved.stdout.contains("train further with: hfrnn resume \(run) --success-threshold <fraction below "))
         #expect(try Checkpoint<HessianFreeTraining<Float>>.load(from: run + "/latest.h5").state.iteration == 1)
         let further = try runHFRNN(["resume", run, "--success-threshold", "0.001", "--max-iterations", "2"], in: folder)
@@ -186,8 +212,13 @@ private func isProgressLine(_ line: String) -> Bool {
         (["train", "--task", "addition", "--checkpoint-every", "0"], "--checkpoint-every: must be at least 1 iteration, got 0"),
         (["train", "--task", "addition", "--success-threshold", "2"], "--success-threshold: must be in (0, 1], got 2.0"),
         (["train", "--task", "addition", "--run-name", ".hidden"], "--run-name: '.hidden' must be non-empty"),
-        (["train", "--task", "addition", "--frobnicate"], "Unknown option '--frobnicate'"),
+        (["train", "--task", "addition", "--frobnicate"], "--frobnicate: unknown option"),
+        // A typo gets the option meant (it got no hint, unlike a mistyped command).
+        (["train", "--task", "addition", "--lenght", "10"], "--lenght: unknown option; did you mean --length?"),
         (["resume"], "Missing expected argument '<run-or-checkpoint>'"),
+        // A setting of train that the checkpoint fixes: it said only "Unknown option".
+        (["resume", "runs/x", "--hidden-units", "50"], "--hidden-units: not an option of resume: a run keeps the settings "
+         + "it was trained with (start a new run with hfrnn train to change it)"),
         (["predict", "runs/x", "--dataset", "d.h5"], "--output: missing; give --output <file>"),
         (["resume", "runs/x", "--success-threshold", "2"], "--success-threshold: must be in (0, 1], got 2.0"),
     ])
@@ -234,6 +265,11 @@ private func isProgressLine(_ line: String) -> Bool {
         #expect(again.status == 1)
         #expect(again.stderr == "hfrnn: error: \(folder.file("runs/r 2/latest.h5")) already exists: resume it with "
                 + "`hfrnn resume '\(folder.file("runs/r 2"))'` or choose another --run-name\n")
+        // best.h5 alone (a copy to branch from) is a run too: a new run replaced it.
+        try FileManager.default.removeItem(atPath: folder.file("runs/r 2/latest.h5"))
+        let branch = try runHFRNN(run, in: folder)
+        #expect(branch.status == 1)
+        #expect(branch.stderr.hasPrefix("hfrnn: error: \(folder.file("runs/r 2/best.h5")) already exists: "), "\(branch.stderr)")
     }
 
     /// A run killed between its first two saves has best.h5 but no latest.h5: `resume DIR`

@@ -28,8 +28,8 @@ import Testing
                       startsWith: "'trian' is not an hfrnn command; did you mean 'train'?")
         // An unknown option is named even when the command's own checks would fail first.
         expectOneLine(try runHFRNN(["train", "--frobnicate"], in: folder), status: 64,
-                      startsWith: "Unknown option '--frobnicate'")
-        expectOneLine(try runHFRNN(["evaluate", "--frob=2"], in: folder), status: 64, startsWith: "Unknown option '--frob'")
+                      startsWith: "--frobnicate: unknown option")
+        expectOneLine(try runHFRNN(["evaluate", "--frob=2"], in: folder), status: 64, startsWith: "--frob: unknown option")
         // A value that starts with "--" is not taken as a value; it said "Unknown option '--hidden-units 4'".
         expectOneLine(try runHFRNN(["experiment", "grid", "--tasks", "addition", "--lengths", "10", "--seeds", "1",
                                     "--iteration-budget", "1", "--variant", "--hidden-units 4"], in: folder), status: 64,

@@ -654,10 +654,23 @@ private struct RawDataset {
         softmax.attributes["output_loss"] = .string("softmax-cross-entropy")
         softmax.datasets["targets"] = .floats(Array(repeating: 0.5, count: 40), [4, 5, 2])
         #expect(try softmax.validationFailure() == nil)
+        var single = softmax
+        single.datasets["targets"] = .floats(Array(repeating: 1, count: 20), [4, 5, 1])
+        #expect(try single.validationFailure() == "/targets has O = 1 output; output_loss 'softmax-cross-entropy' needs "
+                + "at least 2 (one yes/no output is 'logistic-cross-entropy')")
         softmax.set("targets", (0 * 5 + 4) * 2, 0.25)
         #expect(try softmax.validationFailure()
                 == "/targets at sequence 0, step 4 is not a probability vector (sum 0.75); softmax-cross-entropy "
                 + "targets must be ≥ 0 and sum to 1 at scored and judged steps")
+    }
+
+    /// The informational task length may be missing, but a stored one is a length (−5 was taken).
+    @Test func aStoredTaskLengthIsALength() throws {
+        var raw = RawDataset.valid()
+        raw.attributes["task_length"] = .int(-5)
+        #expect(try raw.validationFailure() == "root attribute 'task_length' is -5; a length is at least 1")
+        raw.attributes["task_length"] = .int(5)
+        #expect(try raw.validationFailure() == nil)
     }
 
     @Test func labels() throws {
@@ -668,7 +681,12 @@ private struct RawDataset {
         }
         #expect(try message { $0.attributes["classes"] = nil }
                 == "/labels needs the root attribute 'classes' (int64, the number of classes O)")
-        #expect(try message { $0.attributes["classes"] = .int(0) } == "root attribute 'classes' is 0; it must be in 1...1048576")
+        #expect(try message { $0.attributes["classes"] = .int(0) } == "root attribute 'classes' is 0; it must be in 2...1048576")
+        // One class passed, then the network's softmax trapped in train (signal 4).
+        #expect(try message {
+            $0.attributes["classes"] = .int(1)
+            $0.datasets["labels"] = .ints(Array(repeating: 0, count: 20), [4, 5])
+        } == "root attribute 'classes' is 1; it must be in 2...1048576")
         #expect(try message { $0.attributes["output_loss"] = .string("linear-squared-error") }
                 == "/labels needs output_loss 'softmax-cross-entropy', the file says 'linear-squared-error' (store other targets in /targets)")
         #expect(try message { $0.set("labels", 1 * 5 + 3, 3) }

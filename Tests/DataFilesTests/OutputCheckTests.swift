@@ -13,7 +13,7 @@ import Testing
         try #require(mkfifo(fifo, 0o600) == 0)
         for path in [fifo, "/dev/null"] {
             let error = #expect(throws: (any Error).self) { try checkOutputFile(path) }
-            #expect("\(error.map { "\($0)" } ?? "")" == "\(path): is not a regular file (a device or a pipe?); give another output file")
+            #expect("\(error.map { "\($0)" } ?? "")" == "\(path): not a regular file (a device or a pipe?); give another output file")
         }
     }
 

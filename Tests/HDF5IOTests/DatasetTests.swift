@@ -279,3 +279,64 @@ extension UInt64: Sample {
         }
     }
 }
+
+/// Data in another file is refused: a raw file shorter than the dataset's shape was read with its
+/// missing rows as zeros, and a run's content hash of the HDF5 file does not cover it.
+@Suite struct ExternalDataTests {
+    @Test func externalStorageIsRefused() throws {
+        let path = temporaryPath(), raw = temporaryPath(".bin")
+        defer { removeFile(path); removeFile(raw) }
+        try Data(count: 10 * 2 * 4).write(to: URL(fileURLWithPath: raw))  // 10 of the 100 rows
+        writeExternalFloats(path, shape: [100, 2], external: raw)
+        let file = try HDF5File.open(path)
+        let error = #expect(throws: HDF5Error.self) { try file.read("x", as: Float.self) }
+        #expect(error?.description == "\(path): dataset '/x': keeps its data in other files (external storage), which "
+                + "hfrnn does not read; copy the data into the file (h5py: f.create_dataset(name, data=values))")
+        #expect(throws: HDF5Error.self) { try file.checkStorage(of: "x") }
+    }
+}
+
+/// Rows appended in pieces reach the file in whole chunks: libhdf5 compressed a partly written
+/// chunk again on every write that touched it, and `hfrnn predict` spent most of its time there.
+@Suite struct RowAppenderTests {
+    @Test func everyWriteButTheLastCoversWholeChunks() {
+        var rows = ChunkAlignedRows(rows: 23, rowsPerChunk: 5)
+        var writes: [Range<Int>] = []
+        for piece in [3, 3, 1, 9, 2, 4, 1] {
+            if let due = rows.add(piece) { writes.append(due) }
+        }
+        // The dataset's last row arrived with the last piece: everything is written.
+        #expect(writes == [0..<5, 5..<15, 15..<20, 20..<23])
+        #expect(rows.rest() == nil)
+        var open = ChunkAlignedRows(rows: 100, rowsPerChunk: 8)
+        #expect(open.add(7) == nil)
+        #expect(open.add(10) == 0..<16)
+        #expect(open.rest() == 16..<17)
+        #expect(open.rest() == nil)
+    }
+
+    @Test(arguments: [false, true])
+    func appendedRowsReadBackAsWritten(compress: Bool) throws {
+        let path = temporaryPath()
+        defer { removeFile(path) }
+        let file = try HDF5File.create(path)
+        // 3,000 rows of 30 floats: chunks of fewer rows than the dataset has.
+        let (rowCount, width) = (3_000, 30)
+        try file.createDataset("values", of: Float.self, shape: [rowCount, width], compress: compress)
+        let chunkRows = try file.rowsPerChunk(of: "values")
+        #expect(chunkRows > 1 && chunkRows < rowCount)
+        var appender = try HDF5RowAppender<Float>(file: file, path: "values")
+        let expected = (0..<(rowCount * width)).map { Float($0) * 0.5 }
+        var start = 0
+        while start < rowCount {
+            let end = min(rowCount, start + 47)
+            try appender.append(Array(expected[(start * width)..<(end * width)]), to: file)
+            #expect(appender.writtenRows % chunkRows == 0 || appender.writtenRows == rowCount)
+            start = end
+        }
+        try appender.finish(to: file)
+        #expect(appender.writtenRows == rowCount)
+        try file.close()
+        #expect(try HDF5File.open(path).read("values", as: Float.self) == (expected, [rowCount, width]))
+    }
+}

@@ -437,3 +437,39 @@ struct SVGStructure {
         #expect(theta == trainer.parameters)
     }
 }
+
+// MARK: - Predict
+
+@Suite struct PredictStopTests {
+    /// A stop asked for between sub-batches ends `predict` with nothing left behind: Ctrl-C used to
+    /// kill it mid-file, leaving its hidden temporary file (and the folders it made) for good.
+    @Test func aStopLeavesNoFileAndNoFolder() throws {
+        let folder = temporaryFolder()
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let spec = try #require(tinyRun.config.task)
+        var rng = SeededGenerator(seed: 5)
+        try DatasetWriter.write(batch: spec.makeBatch(count: 400, using: &rng), loss: spec.outputLoss, to: folder + "/data.h5")
+        var asked = 0
+        #expect(throws: StopRequested.self) {
+            _ = try predict(checkpoint: tinyRun.runFolder, dataset: folder + "/data.h5", output: folder + "/new/p.h5",
+                            count: nil, hiddenStates: true, shouldStop: { asked += 1; return asked == 3 })
+        }
+        #expect(asked == 3)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["data.h5"])
+        // Not asked to stop, it writes the file.
+        let report = try predict(checkpoint: tinyRun.runFolder, dataset: folder + "/data.h5", output: folder + "/new/p.h5",
+                                 count: nil, hiddenStates: true)
+        #expect(report.sequences == 400)
+        // The temporary file of a predict killed before its rename goes with the next predict of
+        // that file; another file's is not predict's to remove.
+        let deadProcess: pid_t = 4_000_000
+        try #require(kill(deadProcess, 0) != 0)
+        let stale = folder + "/new/.p.h5.tmp-\(deadProcess)", other = folder + "/new/.notes.txt.tmp-\(deadProcess)"
+        for path in [stale, other] { #expect(FileManager.default.createFile(atPath: path, contents: Data([1]))) }
+        _ = try predict(checkpoint: tinyRun.runFolder, dataset: folder + "/data.h5", output: folder + "/new/p.h5",
+                        count: 10, hiddenStates: false)
+        #expect(!FileManager.default.fileExists(atPath: stale))
+        #expect(FileManager.default.fileExists(atPath: other))
+    }
+}
