@@ -144,7 +144,8 @@ struct RunExport<S: BLASScalar & HDF5Element> {
 
     func summaryJSON(_ final: SetEvaluation) throws -> String {
         let summary = ExportSummary(
-            checkpoint: URL(fileURLWithPath: run.path).standardizedFileURL.path, runName: URL(fileURLWithPath: run.path).deletingLastPathComponent().lastPathComponent,
+            checkpoint: URL(fileURLWithPath: run.path).standardizedFileURL.path,
+            runName: URL(fileURLWithPath: run.path).deletingLastPathComponent().lastPathComponent,
             data: run.config.data, seed: run.config.seed,
             precision: run.storedPrecision.rawValue,
             network: .init(inputs: run.network.shape.inputs, hidden: run.network.shape.hidden,

@@ -20,7 +20,8 @@ extension RunExport {
         let file = try HDF5File.createInMemory(name: path)
         var writer = try PredictionsWriter<S>(
             file: file, sequences: sequences, steps: first.steps,
-            network: run.network, includeHiddenStates: false, checkpoint: URL(fileURLWithPath: run.path).standardizedFileURL.path, iteration: run.iteration, data: data)
+            network: run.network, includeHiddenStates: false,
+            checkpoint: URL(fileURLWithPath: run.path).standardizedFileURL.path, iteration: run.iteration, data: data)
         let evaluation = try EvaluationWorkspace<S>(network: run.network).evaluateSet(
             parameters: run.parameters, criterion: criterion, writingInto: &writer, nextSubBatch: {
                 defer { pending = nil }

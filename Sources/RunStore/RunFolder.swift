@@ -96,7 +96,8 @@ extension RunFolder {
     public func lockForTraining() throws -> Int32 {
         let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else { throw HFRNNError.file(path, "cannot open the run folder: \(String(cString: strerror(errno)))") }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+        // A file system without locks (ENOLCK, some network mounts) trains unguarded, as before.
+        if flock(descriptor, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK {
             close(descriptor)
             throw HFRNNError.file(path, "another hfrnn process is training this run; wait for it to stop, or stop it first")
         }

@@ -113,10 +113,16 @@ extension TrainingConfig {
                                       for: "network of \(hiddenUnits) hidden units", source: source("--hidden-units"),
                                       limit: limit)
         if let firstOrder {
-            let minibatch = firstOrder.optimizer.minibatchSize
-            try MemoryRequirement.require(
-                MemoryRequirement.product(minibatch, steps, SequenceBatch<Scalar>.bytesPerStep(inputs: inputs, outputs: outputs)),
-                for: "minibatch of \(minibatch) sequences of \(steps) steps", source: source("--minibatch"), limit: limit)
+            // The minibatch's sequences, and the evaluator's buffers for one sub-batch of them (a
+            // minibatch of 1,048,576-class targets passed the first and died allocating the second).
+            let minibatch = firstOrder.optimizer.minibatchSize, subBatch = min(minibatch, batches.chunkSize)
+            let dataBytes = SequenceBatch<Scalar>.bytesPerStep(inputs: inputs, outputs: outputs)
+            let evaluatorBytes = EvaluationWorkspace<Scalar>.bytesPerSequenceStep(of: shape) - dataBytes
+            let sequences = MemoryRequirement.product(minibatch, steps, dataBytes)
+            let buffers = MemoryRequirement.product(subBatch, steps, evaluatorBytes)
+            let total = sequences.flatMap { a in buffers.flatMap { b in a.addingReportingOverflow(b).overflow ? nil : a + b } }
+            try MemoryRequirement.require(total, for: "minibatch of \(minibatch) sequences of \(steps) steps",
+                                          source: source("--minibatch"), limit: limit)
         }
         guard hessianFree != nil else { return }
         try MemoryRequirement.require(

@@ -631,6 +631,9 @@ import Testing
         (["--tasks", "addition,xor,addition", "--lengths", "10", "--seeds", "1", "--iteration-budget", "2"],
          "--tasks: task 'addition' is listed twice"),
         (["--tasks", "addition", "--lengths", "10", "--seeds", "1-3,2", "--iteration-budget", "2"], "--seeds: seed 2 is listed twice"),
+        // 100,000 lengths hung the runner; each list alone is small enough, their product is not.
+        (["--tasks", "addition", "--lengths", "10", "--seeds", "1-6000", "--variant", "a=", "--variant", "b=", "--iteration-budget", "2"],
+         "the grid has 12000 cells (tasks × lengths × seeds × variants); a grid takes at most 10000"),
         // An empty entry was dropped: `--lengths 10,,12` ran 10 and 12.
         (["--tasks", "addition", "--lengths", "10,,12", "--seeds", "1", "--iteration-budget", "2"],
          "--lengths: '10,,12' has an empty entry (a value left out?)"),

@@ -44,6 +44,16 @@ import Testing
         }
         #expect(stored?.description.hasPrefix("run/latest.h5: the stored minibatch of 536870912 sequences") == true,
                 "\(String(describing: stored))")
+        // The evaluator's buffers count beside the sequences: 100 sequences of 10 steps with 2^20
+        // outputs hold 4.2 GB of targets, which fit under 6 GB, and died allocating as much again.
+        config.firstOrder?.optimizer.minibatchSize = 100
+        let sixGigabytes = MemoryLimit(bytes: 6_000_000_000)
+        let classes = #expect(throws: HFRNNError.self) {
+            try config.requireMemory(Float.self, inputs: 3, outputs: 1 << 20, steps: 10, limit: sixGigabytes)
+        }
+        #expect(classes?.description.hasPrefix("--minibatch: a minibatch of 100 sequences of 10 steps needs ") == true,
+                "\(String(describing: classes))")
+        try config.requireMemory(Float.self, inputs: 3, outputs: 1 << 20, steps: 10, limit: MemoryLimit(bytes: 40_000_000_000))
     }
 
     /// A container's memory limit counts like the machine's: cgroup v2's memory.max and v1's
