@@ -149,8 +149,11 @@ package enum AtomicFile {
     /// The hidden temporary file this process uses for `path`.
     package static func temporaryPath(for path: String) -> String {
         let url = URL(fileURLWithPath: path)
-        return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
+        return url.deletingLastPathComponent().appendingPathComponent(temporaryPrefix(of: url.lastPathComponent) + "\(getpid())").path
     }
+
+    /// The temporary files of `name` are ".<name>.tmp-<pid>".
+    static func temporaryPrefix(of name: String) -> String { ".\(name).tmp-" }
 
     /// Writes `bytes` to the temporary file of `path` and fsyncs it; returns its path. On failure
     /// the temporary file is removed.
@@ -207,7 +210,7 @@ package enum AtomicFile {
     /// `file`: only the temporaries of that file name (in a folder that is not hfrnn's own).
     package static func removeStaleTemporaries(in folder: String, of file: String? = nil) {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
-        for name in names where name.hasPrefix(file.map { ".\($0).tmp-" } ?? ".") {
+        for name in names where name.hasPrefix(file.map(temporaryPrefix(of:)) ?? ".") {
             guard let marker = name.range(of: ".tmp-", options: .backwards),
                   let pid = pid_t(name[marker.upperBound...]), pid > 0, pid != getpid() else { continue }
             if kill(pid, 0) != 0 && errno == ESRCH { unlink(folder + "/" + name) }

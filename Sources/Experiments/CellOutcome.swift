@@ -215,8 +215,8 @@ public struct ExperimentFolder: Sendable {
         try writeNotes(notes, for: cell)
     }
 
-    /// Every cell's row of the results file, by cell name, read once.
-    public func recordedRows(spec: GridSpec) throws -> [String: CellOutcome] {
+    /// Every cell's outcome as the results file records it, by cell name, read once.
+    public func recordedOutcomes(spec: GridSpec) throws -> [String: CellOutcome] {
         try GridResults.recordedOutcomes(in: resultsCSV, grid: spec)
     }
 
@@ -227,10 +227,10 @@ public struct ExperimentFolder: Sendable {
     /// without their checkpoints (which are not kept) continue on another machine without running
     /// finished cells again, and without losing their curves from results-curves.svg. A failed
     /// row counts until the cell is retried (`retryFailed`).
-    /// `recordedRows`: the results file's rows (`recordedRows(spec:)`), when the caller has read them
-    /// for many cells; nil reads them.
-    public func outcome(of cell: GridCell, spec: GridSpec, recordedRows: [String: CellOutcome]? = nil) throws -> CellOutcome {
-        let recordedRow = try recordedRows.map { $0[cell.name] } ?? GridResults.recordedOutcome(of: cell, in: resultsCSV, grid: spec)
+    /// `recorded`: the results file's outcomes (`recordedOutcomes(spec:)`), when the caller has read
+    /// them for many cells; nil reads them.
+    public func outcome(of cell: GridCell, spec: GridSpec, recorded: [String: CellOutcome]? = nil) throws -> CellOutcome {
+        let recordedRow = try recorded.map { $0[cell.name] } ?? GridResults.recordedOutcome(of: cell, in: resultsCSV, grid: spec)
         let retried = recordedRow?.status == .failed && readNotes(cell).retrying == true
         if checkpoint(cell) == nil, !retried, var recorded = recordedRow, recorded.status == .finished || recorded.status == .failed {
             if isRegularFile(curvesFile(cell)), let text = try? String(contentsOfFile: curvesFile(cell), encoding: .utf8),
@@ -258,9 +258,9 @@ public struct ExperimentFolder: Sendable {
                 outcome.stopReason = .failed("\(error)")
                 return outcome
             }
-            if let mismatch = cell.mismatch(with: run.config) {
+            if let problem = cell.problem(withRunOf: run.config) {
                 outcome.status = .failed
-                outcome.stopReason = .failed("\(path): \(mismatch)")
+                outcome.stopReason = .failed("\(path): \(problem)")
                 return outcome
             }
             let error = run.curve.last?.testError

@@ -107,12 +107,14 @@ public struct Experiment: Sendable {
     /// Every cell's outcome, in the grid's order; a shared cell's as its own grid records it.
     public func outcomes() throws -> [CellOutcome] {
         let sources = try sharedSources()
-        let rows = try folder.recordedRows(spec: spec)
+        let rows = try folder.recordedOutcomes(spec: spec)
+        let sourceRows = try sources.mapValues { try $0.folder.recordedOutcomes(spec: $0.spec) }
         return try spec.cells.map { cell in
             guard let shared = cell.variant.sharedFrom, let source = sources[shared.experiment] else {
-                return try folder.outcome(of: cell, spec: spec, recordedRows: rows)
+                return try folder.outcome(of: cell, spec: spec, recorded: rows)
             }
-            var outcome = try source.folder.outcome(of: source.sharedCell(for: cell), spec: source.spec)
+            var outcome = try source.folder.outcome(of: source.sharedCell(for: cell), spec: source.spec,
+                                                    recorded: sourceRows[shared.experiment])
             outcome.cell = cell
             outcome.curve?.cell = cell
             outcome.curvesCSV = nil  // its own grid keeps its records
@@ -130,9 +132,9 @@ public struct Experiment: Sendable {
     }
 
     public func failedCells(in selection: CellSelection) throws -> [GridCell] {
-        let rows = try folder.recordedRows(spec: spec)
+        let rows = try folder.recordedOutcomes(spec: spec)
         return try spec.cells.filter { selection.contains($0) && !$0.isShared }
-            .filter { try folder.outcome(of: $0, spec: spec, recordedRows: rows).status == .failed }
+            .filter { try folder.outcome(of: $0, spec: spec, recorded: rows).status == .failed }
     }
 
     /// The grids that run this grid's shared variants (by `SharedCells.experiment`), each checked:

@@ -33,14 +33,17 @@ public struct GridVariant: Codable, Equatable, Sendable {
         sharedFrom = try container.decodeIfPresent(SharedCells.self, forKey: .sharedFrom)
     }
 
-    /// Whether the variant trains with a first-order method (`--optimizer` other than hf).
-    public var isFirstOrder: Bool {
+    /// The `--optimizer` its options give (hf when none).
+    public var optimizerName: String {
         for (index, option) in options.enumerated() {
-            if option == "--optimizer", index + 1 < options.count { return options[index + 1] != MethodSettings.hessianFreeName }
-            if option.hasPrefix("--optimizer=") { return option != "--optimizer=" + MethodSettings.hessianFreeName }
+            if option == "--optimizer", index + 1 < options.count { return options[index + 1] }
+            if option.hasPrefix("--optimizer=") { return String(option.dropFirst("--optimizer=".count)) }
         }
-        return false
+        return MethodSettings.hessianFreeName
     }
+
+    /// Whether the variant trains with a first-order method (`--optimizer` other than hf).
+    public var isFirstOrder: Bool { optimizerName != MethodSettings.hessianFreeName }
 
     /// What one step of the variant's runs is called.
     public var stepUnit: StepUnit { isFirstOrder ? .update : .iteration }
@@ -123,21 +126,23 @@ public struct GridCell: Equatable, Sendable {
     /// Whether another grid runs this cell (its variant is shared).
     public var isShared: Bool { variant.sharedFrom != nil }
 
-    /// Why a run of `config` is not this cell's (another task, length or seed), or nil: a
-    /// checkpoint copied into the wrong cell's folder was resumed and reported as that cell.
-    public func mismatch(with config: TrainingConfig) -> String? {
-        var stored = "seed \(config.seed)", expected = "seed \(seed)"
-        var same = config.seed == seed
-        if case .task(let task, let length) = problem {
-            expected = "\(task.rawValue) T = \(length), " + expected
-            if case .task(let spec) = config.data {
-                stored = "\(spec.task.rawValue) T = \(spec.minimumLength), " + stored
-                same = same && spec.task == task && spec.minimumLength == length
-            } else {
-                stored = "a dataset, " + stored
-                same = false
-            }
+    /// Why a run of `config` cannot be this cell's (another task, length, seed or optimizer), or
+    /// nil: a checkpoint copied into the wrong cell's folder was resumed and reported as that cell.
+    public func problem(withRunOf config: TrainingConfig) -> String? {
+        var stored: [String] = [], expected: [String] = []
+        func compare(_ theirs: String, _ ours: String) {
+            if theirs != ours { (stored, expected) = (stored + [theirs], expected + [ours]) }
         }
-        return same ? nil : "holds a run of \(stored), not of this cell (\(expected))"
+        switch (problem, config.data) {
+        case (.task, .task(let spec)): compare(GridProblem.task(spec.task, length: spec.minimumLength).title, problem.title)
+        case (.task, .dataset): compare("a dataset", problem.title)
+        case (.dataset, .task(let spec)): compare(GridProblem.task(spec.task, length: spec.minimumLength).title, problem.title)
+        case (.dataset, .dataset): break  // the grid's dataset is checked by its content hash on resume
+        }
+        compare("seed \(config.seed)", "seed \(seed)")
+        compare("--optimizer \(config.optimizerName)", "--optimizer \(variant.optimizerName)")
+        guard !stored.isEmpty else { return nil }
+        return "holds a run of \(stored.joined(separator: ", ")), not of this cell (\(expected.joined(separator: ", "))); "
+            + "move it out of the grid to run the cell from its seed"
     }
 }

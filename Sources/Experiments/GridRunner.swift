@@ -68,8 +68,8 @@ public final class GridRunner {
         // Reading the cells' outcomes checks results.csv: a damaged one stops the runner before it
         // has made any folder.
         var pending = Self.workOrder(cells, statuses: try { () throws -> [CellStatus] in
-            let rows = try folder.recordedRows(spec: spec)
-            return try cells.map { try folder.outcome(of: $0, spec: spec, recordedRows: rows).status }
+            let rows = try folder.recordedOutcomes(spec: spec)
+            return try cells.map { try folder.outcome(of: $0, spec: spec, recorded: rows).status }
         }())
         for path in [folder.runs, folder.notes, folder.logs, folder.locks] {
             try createFolder(path)

@@ -116,8 +116,8 @@ public struct GridSpec: Codable, Equatable, Sendable {
         if seeds.count > Self.largestSeedCount {
             return Self.specIssue("seeds", "\(seeds.count) seeds; a grid takes at most \(Self.largestSeedCount)")
         }
-        // Each count is bounded by now except the lengths, and their product is what costs: 100,000
-        // lengths hung the runner. No key of its own, so the message names no flag.
+        // The product is what costs (100,000 lengths hung the runner); counted before exclusions.
+        // No key of its own, so the message names no flag.
         let problemCount = datasets.isEmpty ? tasks.count * lengths.count : datasets.count
         let (cellCount, overflow) = problemCount.multipliedReportingOverflow(by: seeds.count * variants.count)
         if overflow || cellCount > Self.largestCellCount {

@@ -99,9 +99,9 @@ public struct HDF5RowAppender<T: HDF5Element> {
     public init(file: HDF5File, path: String) throws {
         self.path = path
         let shape = try file.shape(of: path)
-        guard let rows = shape.first else { throw HDF5Error(file: file.path, message: "\(path) is a scalar; it has no rows") }
+        try file.checkRows(0..<0, of: shape, HDF5File.normalized(path), reading: false)  // a scalar has no rows
         rowSize = shape.dropFirst().reduce(1, *)
-        alignment = ChunkAlignedRows(rows: rows, rowsPerChunk: try file.rowsPerChunk(of: path))
+        alignment = ChunkAlignedRows(rows: shape[0], rowsPerChunk: try file.rowsPerChunk(of: path))
     }
 
     /// Adds the next rows (`values.count` a multiple of the row size) and writes every whole chunk.

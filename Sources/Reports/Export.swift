@@ -144,7 +144,7 @@ struct RunExport<S: BLASScalar & HDF5Element> {
 
     func summaryJSON(_ final: SetEvaluation) throws -> String {
         let summary = ExportSummary(
-            checkpoint: URL(fileURLWithPath: run.path).standardizedFileURL.path,
+            checkpoint: absolutePath(run.path),
             runName: URL(fileURLWithPath: run.path).deletingLastPathComponent().lastPathComponent,
             data: run.config.data, seed: run.config.seed,
             precision: run.storedPrecision.rawValue,

@@ -24,7 +24,8 @@ public struct PredictionReport: Sendable {
 /// sequences (nil: all) of the dataset file `dataset` and writes a predictions file (format 2,
 /// docs/interop.md) to `output`, with every hidden state too if `hiddenStates`. One sub-batch of
 /// sequences is held at a time; the file appears whole or not at all. `shouldStop` is asked before
-/// each sub-batch: when it says yes, nothing is written and `StopRequested` is thrown.
+/// each sub-batch and once more before the file is kept: when it says yes, nothing is written and
+/// `Interrupted` is thrown.
 public func predict(checkpoint argument: String, dataset: String, output: String, count: Int?,
                     hiddenStates: Bool, shouldStop: () -> Bool = { false }) throws -> PredictionReport {
     let checkpoint = try existingCheckpoint(argument)
@@ -49,15 +50,15 @@ private func predict<S: BLASScalar & HDF5Element>(_ run: StoredRun<S>, _ dataset
     try requireRoom(for: output, sequences: sequences, steps: data.steps, network: run.network,
                     hiddenStates: hiddenStates, scalarBytes: MemoryLayout<S>.stride)
     let criterion = data.errorCriterion
-    let absolutePath = URL(fileURLWithPath: datasetPath).standardizedFileURL.path
+    let datasetLocation = absolutePath(datasetPath)
     // A missing output folder is created (checkOutputFile allowed it) and removed again on failure.
     return try withOutputFolder(of: output) {
-        try writePredictions(run, data, datasetPath: absolutePath, output: output, sequences: sequences,
+        try writePredictions(run, data, datasetPath: datasetLocation, output: output, sequences: sequences,
                              hiddenStates: hiddenStates, criterion: criterion, shouldStop: shouldStop)
     }
 }
 
-private func writePredictions<S: BLASScalar & HDF5Element>(_ run: StoredRun<S>, _ data: DatasetFile, datasetPath absolutePath: String,
+private func writePredictions<S: BLASScalar & HDF5Element>(_ run: StoredRun<S>, _ data: DatasetFile, datasetPath datasetLocation: String,
                                                            output: String, sequences: Int, hiddenStates: Bool,
                                                            criterion: ErrorCriterion,
                                                            shouldStop: () -> Bool) throws -> PredictionReport {
@@ -69,18 +70,20 @@ private func writePredictions<S: BLASScalar & HDF5Element>(_ run: StoredRun<S>, 
     do {
         var writer = try PredictionsWriter<S>(
             file: file, sequences: sequences, steps: data.steps, network: run.network, includeHiddenStates: hiddenStates,
-            checkpoint: URL(fileURLWithPath: run.path).standardizedFileURL.path, iteration: run.iteration, data: absolutePath)
+            checkpoint: absolutePath(run.path), iteration: run.iteration, data: datasetLocation)
         let subBatchSize = EvaluationWorkspace<S>.sequencesPerSubBatch(
             preferred: run.config.testSubBatchSize, steps: data.steps, shape: run.network.shape)
         var next = 0
         let evaluation = try EvaluationWorkspace<S>(network: run.network).evaluateSet(
             parameters: run.parameters, criterion: criterion, writingInto: &writer, nextSubBatch: {
                 guard next < sequences else { return nil }
-                if shouldStop() { throw StopRequested(output: output) }
+                if shouldStop() { throw Interrupted(output: output) }
                 let size = min(subBatchSize, sequences - next)
                 defer { next += size }
                 return try data.sequences(startingAt: next, count: size, as: S.self)
             })
+        // A signal during the last sub-batch: the handler has said the output goes.
+        if shouldStop() { throw Interrupted(output: output) }
         try writer.finish(evaluation)
         try file.close()
         try AtomicFile.commit(temporary, to: output)

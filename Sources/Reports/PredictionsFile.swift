@@ -1,8 +1,8 @@
 import DataFiles
 import Diagnostics
-import Foundation
 import HDF5IO
 import Linalg
+import RunStore
 import SequenceModel
 import Training
 
@@ -21,7 +21,7 @@ extension RunExport {
         var writer = try PredictionsWriter<S>(
             file: file, sequences: sequences, steps: first.steps,
             network: run.network, includeHiddenStates: false,
-            checkpoint: URL(fileURLWithPath: run.path).standardizedFileURL.path, iteration: run.iteration, data: data)
+            checkpoint: absolutePath(run.path), iteration: run.iteration, data: data)
         let evaluation = try EvaluationWorkspace<S>(network: run.network).evaluateSet(
             parameters: run.parameters, criterion: criterion, writingInto: &writer, nextSubBatch: {
                 defer { pending = nil }

@@ -61,6 +61,33 @@ struct StoredColumns {
     /// Record `k`'s value in a column the method declared (a name it did not declare is a bug).
     func real(_ name: String, _ k: Int) -> Double { reals[name]![k] }
     func integer(_ name: String, _ k: Int) -> Int { Int(integers[name]![k]) }
+
+    /// Throws naming the first value of column `name` (if the file has it) for which `holds` is
+    /// false: reports, grids and resumes take these numbers as they are (a test error of −1 made
+    /// a run "solved" and a grid's results.csv unreadable).
+    func require<Scalar>(_ name: String, _ rule: String, in stored: CheckpointFile<Scalar>,
+                         _ holds: (Double) -> Bool) throws {
+        guard present.contains(name) else { return }
+        let values = reals[name] ?? integers[name]!.map(Double.init)
+        if let k = values.firstIndex(where: { !holds($0) }) {
+            throw stored.fail("history/\(name)[\(k)] is \(values[k]); \(rule)")
+        }
+    }
+
+    /// Throws unless column `name` counts up (each value above the one before).
+    func requireIncreasing<Scalar>(_ name: String, in stored: CheckpointFile<Scalar>) throws {
+        guard present.contains(name), let values = integers[name] else { return }
+        if let k = values.indices.dropFirst().first(where: { values[$0] <= values[$0 - 1] }) {
+            throw stored.fail("history/\(name)[\(k)] is \(values[k]) after \(values[k - 1]); it must count up")
+        }
+    }
+
+    /// The checks every history shares: test errors are fractions, times and counts not negative.
+    func requireCommonRanges<Scalar>(in stored: CheckpointFile<Scalar>, counts: [String]) throws {
+        try require("test_error", "a test error is in [0, 1]", in: stored) { (0...1).contains($0) }
+        try require("elapsed_seconds", "a time is finite and not negative", in: stored) { $0.isFinite && $0 >= 0 }
+        for name in counts { try require(name, "a count is not negative", in: stored) { $0 >= 0 } }
+    }
 }
 
 /// HF's history: one column per `IterationRecord` number; how CG ended and the step's decision are
@@ -95,6 +122,10 @@ enum HessianFreeHistory {
     static func read<Scalar: BLASScalar & HDF5Element>(from stored: CheckpointFile<Scalar>, count: Int,
                                                        version: Int64, sequencesPerIteration: Int) throws -> [IterationRecord] {
         let c = try columns.read(from: stored, count: count)
+        try c.requireCommonRanges(in: stored, counts: ["cg_iterations", "sequences"])
+        for name in ["lambda", "lambda_next"] {
+            try c.require(name, "λ is positive and finite", in: stored) { $0 > 0 && $0.isFinite }
+        }
         let storedSequences = c.present.contains("sequences")
         let statuses = version >= 4 ? try StatusColumns.read(from: stored, count: count)
                                     : try LegacyStatusSentences.read(from: stored, count: count)
@@ -109,6 +140,7 @@ enum HessianFreeHistory {
             }
             derivedSequences[k] = sequences
         }
+        try c.requireIncreasing("iteration", in: stored)
         return (0..<count).map { k in
             IterationRecord(
                 iteration: c.integer("iteration", k),
@@ -151,6 +183,9 @@ enum FirstOrderHistory {
     static func read<Scalar: BLASScalar & HDF5Element>(from stored: CheckpointFile<Scalar>, count: Int) throws
         -> [FirstOrderRecord] {
         let c = try columns.read(from: stored, count: count)
+        try c.requireCommonRanges(in: stored, counts: ["updates", "sequences", "skipped_updates", "trailing_skipped_updates"])
+        try c.requireIncreasing("evaluation", in: stored)
+        try c.requireIncreasing("updates", in: stored)
         return (0..<count).map { k in
             FirstOrderRecord(
                 evaluation: c.integer("evaluation", k), updates: c.integer("updates", k), sequences: c.integer("sequences", k),

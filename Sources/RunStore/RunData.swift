@@ -108,6 +108,6 @@ private func checkContentHash(_ path: String, what: String, hash stored: String?
 }
 
 /// `path` made absolute against the current folder, with `.` and `..` resolved.
-func absolutePath(_ path: String) -> String {
+package func absolutePath(_ path: String) -> String {
     URL(fileURLWithPath: path).standardizedFileURL.path
 }

@@ -90,6 +90,14 @@ extension RunFolder {
         }
     }
 
+    /// Refuses to go on from step `steps` when latest.h5 is further on: another session trained
+    /// the run after this one read its checkpoint, and its steps would be replaced.
+    public func refuseLaterSteps(than steps: Int, stepUnit: StepUnit) throws {
+        guard let latestSteps = try? StoredRun<Float>.load(from: latest).iteration, latestSteps > steps else { return }
+        throw HFRNNError.file(latest, "is at \(stepUnit.name) \(latestSteps), beyond the \(stepUnit.name) \(steps) this session "
+                              + "read: another session trained the run meanwhile; resume it again")
+    }
+
     /// Takes the folder's training lock (flock on the folder itself, so no file is left behind) for
     /// as long as the returned descriptor is open: two sessions writing one run would interleave its
     /// checkpoints and leave metrics.csv behind them. Close-on-exec, so children never hold it.

@@ -7,12 +7,15 @@ import Training
 /// atomically.
 public final class RunRecorder<Method: StoredMethod>: TrainingRecorder {
     public let folder: RunFolder
+    /// Whether the session starts the run (else it resumes it from a checkpoint).
+    public let startsRun: Bool
     private var metrics: MetricsLog?
     /// The folder's training lock, held from `begin` until the recorder goes away.
     private var lock: Int32?
 
-    public init(folder: RunFolder) {
+    public init(folder: RunFolder, startsRun: Bool) {
         self.folder = folder
+        self.startsRun = startsRun
     }
 
     deinit {
@@ -27,6 +30,13 @@ public final class RunRecorder<Method: StoredMethod>: TrainingRecorder {
     public func begin(_ trainer: Trainer<Method>) throws {
         try folder.prepare()
         lock = try folder.lockForTraining()
+        // Checked again now that the folder is this session's: another session may have saved
+        // here since this one looked for a checkpoint or read one.
+        if startsRun {
+            try folder.refuseExistingRun()
+        } else {
+            try folder.refuseLaterSteps(than: trainer.completedSteps, stepUnit: Method.stepUnit)
+        }
         // Saves killed before their rename (kill -9) leave temporary files; no one else will remove them.
         AtomicFile.removeStaleTemporaries(in: folder.path)
         metrics = try MetricsLog(path: folder.metrics, csv: curvesCSV(trainer.history))
@@ -42,9 +52,10 @@ public final class RunRecorder<Method: StoredMethod>: TrainingRecorder {
 }
 
 /// Trains `trainer` into the run folder `folder` until it stops: `trainUntilStopped` with a `RunRecorder`.
-public func runTraining<Method: StoredMethod>(_ trainer: Trainer<Method>, in folder: RunFolder, shouldStop: () -> Bool,
-                                              onStart: () -> Void = {},
+/// `startsRun`: the session starts the run (else it resumes it).
+public func runTraining<Method: StoredMethod>(_ trainer: Trainer<Method>, in folder: RunFolder, startsRun: Bool,
+                                              shouldStop: () -> Bool, onStart: () -> Void = {},
                                               onIteration: (Method.Record) -> Void) throws -> TrainingOutcome {
-    try trainUntilStopped(trainer, recorder: RunRecorder<Method>(folder: folder),
+    try trainUntilStopped(trainer, recorder: RunRecorder<Method>(folder: folder, startsRun: startsRun),
                           shouldStop: shouldStop, onStart: onStart, onRecord: onIteration)
 }

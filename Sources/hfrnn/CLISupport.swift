@@ -4,10 +4,11 @@ import Foundation
 import Synchronization
 import Training
 
-/// A stop signal (`ExitStatus.stopSignals`) during training or an experiment: the first asks the loop to checkpoint
-/// and stop at the next safe point (between HF iterations or first-order evaluation periods; an
-/// experiment passes it on to its cells as SIGTERM); a second one terminates at once (the atomic checkpoint
-/// writes guarantee the previous checkpoint stays intact).
+/// A stop signal (`ExitStatus.stopSignals`) during training, an experiment or `predict`: the first
+/// asks the work to stop at the next safe point (training checkpoints between HF iterations or
+/// first-order evaluation periods; an experiment passes it on to its cells as SIGTERM; predict
+/// removes its unfinished output between sub-batches); a second one terminates at once (atomic
+/// writes keep the previous checkpoint or output intact).
 enum Interruption {
     private static let flag = Atomic<Bool>(false)
     /// Whether the handler says it is stopping (in an MPI job only rank 0 does, as every rank gets the signal).
@@ -83,7 +84,7 @@ func runGuarded(_ body: () throws -> Void) throws {
         throw ExitCode.validationFailure
     } catch is PeerFailure {
         throw ExitCode.failure  // another rank of the MPI job reported the failure
-    } catch let stopped as StopRequested {
+    } catch let stopped as Interrupted {
         FileHandle.standardError.write(Data("\(ExitStatus.errorLinePrefix)\(stopped)\n".utf8))
         throw ExitCode(Interruption.exitStatus)
     } catch {

@@ -94,7 +94,10 @@ struct ExperimentCommand: ParsableCommand {
             throw ValidationError("--summarize: takes only the folder")
         }
         if summarize && retryFailed { throw ValidationError("--retry-failed: runs cells; --summarize runs none") }
-        if let only, cellPatterns(only).isEmpty { throw ValidationError("--only: no pattern given") }
+        if let only {
+            if cellPatterns(only).isEmpty { throw ValidationError("--only: no pattern given") }
+            _ = try Self.entries(of: only, "--only")
+        }
         if let jobs, jobs < 1 { throw ValidationError("--jobs: must be at least 1, got \(jobs)") }
         if let grid = try gridFromOptions() { try checkVariants(grid) }
     }
@@ -267,7 +270,7 @@ struct ExperimentCommand: ParsableCommand {
             } ?? gridFromOptions()
             let selection = CellSelection(patterns: only.map(cellPatterns) ?? [])
             if let grid {
-                try checkVariants(grid)
+                try checkVariants(grid, storedIn: spec)
                 try checkDatasets(grid)
                 try checkSelection(selection, in: grid)
             }

@@ -72,12 +72,14 @@ struct HFRNNCommand: ParsableCommand {
         let arguments = Array(CommandLine.arguments.dropFirst())
         guard unknown.contains(where: \.isWhitespace), let index = arguments.firstIndex(of: unknown), index > 0,
               arguments[index - 1].hasPrefix("--") else {
-            // `resume RUN --hidden-units 50`: a setting the checkpoint fixes.
-            if arguments.first == "resume", Train.helpMessage(columns: 10_000).contains(unknown + " ") {
+            let nearest = UnknownCommand.closest(to: unknown, among: known)
+            // `resume RUN --hidden-units 50`: a setting the checkpoint fixes (but `--dataset` is
+            // nearest `--dataset-moved-to`, which is what such a user needs).
+            if nearest == nil, arguments.first == "resume", Train.helpMessage(columns: 10_000).contains(unknown + " ") {
                 return "\(unknown): not an option of resume: a run keeps the settings it was trained with "
                     + "(start a new run with hfrnn train to change it)"
             }
-            return unknownOptionProblem(unknown, nearest: UnknownCommand.closest(to: unknown, among: known))
+            return unknownOptionProblem(unknown, nearest: nearest)
         }
         let option = arguments[index - 1]
         return "\(option): '\(unknown)' reads as an option, not as the value of \(option) (a value cannot start with '--')"

@@ -34,7 +34,7 @@ private func start<Method: ReportedMethod>(_: Method.Type, _ config: TrainingCon
         return try Trainer<Method>(config: recorded, source: source, group: trainerGroup(Method.self, group),
                                    threads: computeThreads(Method.self, requested: threads, group: group))
     }
-    try train(trainer, in: folder, header: Method.startHeader(trainer))
+    try train(trainer, in: folder, startsRun: true, header: Method.startHeader(trainer))
 }
 
 func resumeTraining<S: BLASScalar & HDF5Element>(_ path: String, _: S.Type, limits: SessionLimits,
@@ -73,7 +73,7 @@ private func resume<Method: ReportedMethod>(_: Method.Type, _ path: String, limi
                                           threads: computeThreads(Method.self, requested: threads, group: group))
     }
     // The run goes on in the checkpoint's own folder, wherever it was moved.
-    try train(trainer, in: RunFolder(containing: path), header: "resuming \(path) at \(Method.stepUnit.name) \(trainer.completedSteps)")
+    try train(trainer, in: RunFolder(containing: path), startsRun: false, header: "resuming \(path) at \(Method.stepUnit.name) \(trainer.completedSteps)")
 }
 
 /// The processes the trainer shares its steps among: the job's, or this one alone.
@@ -96,13 +96,14 @@ func refuseSharing(_ group: any WorkerGroup, _ verb: String) throws {
 
 /// One training session: the header and column names, one progress line per record, the line
 /// saying why and where it stopped, then `finishSession`.
-func train<Method: ReportedMethod>(_ trainer: Trainer<Method>, in folder: RunFolder, header: String) throws {
+func train<Method: ReportedMethod>(_ trainer: Trainer<Method>, in folder: RunFolder, startsRun: Bool,
+                                   header: String) throws {
     let group = trainer.group
     Interruption.install(announce: group.isPrimary)
     let say = { (line: String) in if group.isPrimary { printNow(line) } }
     // The column names come with the first row: a solved run resumed trains nothing.
     var columnsShown = false
-    let outcome = try runTraining(trainer, in: folder, shouldStop: { Interruption.requested() }, onStart: {
+    let outcome = try runTraining(trainer, in: folder, startsRun: startsRun, shouldStop: { Interruption.requested() }, onStart: {
         say(header)
     }) { record in
         if !columnsShown { say(Method.progressHeader) }

@@ -17,13 +17,14 @@ enum UnknownCommand {
         return "'\(word)' is not an hfrnn command (commands: \(commands.joined(separator: ", ")))"
     }
 
-    /// The command nearest to `word` in edit distance, if it is near enough to be a typo: at most a
-    /// third of the word's letters wrong (at least 1, at most 3), or `word` a prefix of it.
-    static func closest(to word: String, among commands: [String]) -> String? {
-        let scored = commands.map { (name: $0, distance: editDistance(word, $0)) }
+    /// The name (of a command, or an option) nearest to `word` in edit distance, if it is near
+    /// enough to be a typo: at most a third of the word's letters wrong (at least 1, at most 3), or
+    /// `word` a prefix of it.
+    static func closest(to word: String, among names: [String]) -> String? {
+        let scored = names.map { (name: $0, distance: editDistance(word, $0)) }
         guard let best = scored.min(by: { $0.distance < $1.distance }) else { return nil }
         if best.distance <= min(3, max(1, word.count / 3)) { return best.name }
-        return commands.first { $0.hasPrefix(word) && word.count >= 2 }
+        return names.first { $0.hasPrefix(word) && word.count >= 2 }
     }
 
     /// Levenshtein distance, where swapping two neighbouring letters (the commonest typo) counts as one.

@@ -473,7 +473,7 @@ import Testing
         #expect(summary.stdout.contains("grid/results.csv") && !summary.stdout.contains("//"), "\(summary.stdout)")
         let rows = try String(contentsOfFile: workspace.path + "/grid/results.csv", encoding: .utf8).split(separator: "\n")
         let row = try #require(rows.first { $0.hasPrefix("addition,10,1,tiny,") })
-        #expect(row.contains(",failed,") && row.contains("holds a run of addition T = 10, seed 2, not of this cell (addition T = 10, seed 1)"),
+        #expect(row.contains(",failed,") && row.contains("holds a run of seed 2, not of this cell (seed 1); move it out of the grid"),
                 "\(row)")
     }
 
@@ -663,6 +663,10 @@ import Testing
         // A device never ends (a pipe that does, as `--spec <(…)`, is read like a file).
         (["--spec", "/dev/zero"], "/dev/zero: longer than 16777216 bytes, which no grid's spec is"),
         (["--spec", "bad.json"], "bad.json: not valid JSON"),
+        // A spec file's options are the file's problem, named as such (it said only "variant 'a': …", exit 64).
+        (["--spec", "bad-options.json"], "bad-options.json: variant 'a': --frob: unknown option"),
+        (["--tasks", "addition", "--lengths", "10", "--seeds", "1", "--iteration-budget", "2", "--only", "addition*,,x"],
+         "--only: 'addition*,,x' has an empty entry (a value left out?)"),
         (["--spec", "wrong.json"], "wrong.json: format is 'something'; it must be 'hfrnn-experiment'"),
         // Valid JSON with a wrong value is not called invalid JSON, and an array element is named
         // as the author wrote it (they were "not valid JSON" and 'seeds.index 1').
@@ -686,6 +690,9 @@ import Testing
             .write(to: URL(fileURLWithPath: workspace.path + "/word-seed.json"))
         try Data("[]".utf8).write(to: URL(fileURLWithPath: workspace.path + "/array.json"))
         try Data(spec.replacingOccurrences(of: "SEEDS", with: "[1]").replacingOccurrences(of: "ITERATIONS", with: "2")
+                    .replacingOccurrences(of: #""options": []"#, with: #""options": ["--frob"]"#).utf8)
+            .write(to: URL(fileURLWithPath: workspace.path + "/bad-options.json"))
+        try Data(spec.replacingOccurrences(of: "SEEDS", with: "[1]").replacingOccurrences(of: "ITERATIONS", with: "2")
                     .replacingOccurrences(of: #"["addition"]"#, with: #"["addition", "xorr"]"#).utf8)
             .write(to: URL(fileURLWithPath: workspace.path + "/misnamed-task.json"))
         let before = workspace.listing()
@@ -693,6 +700,7 @@ import Testing
         #expect(result.status != 0)
         // Flags that do not fit the grid are usage errors, however late they are found.
         if expected.hasPrefix("--only:") { #expect(result.status == 64) }
+        if expected.hasPrefix("bad-options.json:") { #expect(result.status == 1) }
         #expect(result.stderrLines.count == 1, "\(result.stderr)")
         #expect(result.stderr.hasPrefix("hfrnn: error: "), "\(result.stderr)")
         #expect(result.stderr.contains(expected), "\(result.stderr)")

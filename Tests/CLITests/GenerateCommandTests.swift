@@ -1,6 +1,7 @@
 import ArgumentParser
 import DataFiles
 import Foundation
+import HDF5IO
 import Testing
 import TestSupport
 @testable import hfrnn
@@ -74,7 +75,9 @@ import TestSupport
 
     /// The committed sample is what the command datasets/README.md gives for it writes, byte for
     /// byte: it was written before generate left out HDF5's time stamps, so a sample made again
-    /// had another content hash than runs trained on the committed one recorded.
+    /// had another content hash than runs trained on the committed one recorded. The bytes are
+    /// libhdf5's and zlib's: with another libhdf5 than the one that wrote the sample (Debian 12's)
+    /// only the contents are compared.
     @Test func theSampleDatasetIsWhatItsCommandWrites() throws {
         let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
@@ -87,8 +90,12 @@ import TestSupport
         defer { folder.remove() }
         arguments[output] = folder.file("sample.h5")
         try Generate.parse(arguments).run()
-        #expect(FileManager.default.contents(atPath: folder.file("sample.h5")) == FileManager.default.contents(atPath: sample),
-                "\(line)")
+        let made = try DatasetFile(path: folder.file("sample.h5"), keepInMemoryUpTo: .max)
+        #expect(made.memory == (try DatasetFile(path: sample, keepInMemoryUpTo: .max)).memory, "\(line)")
+        if HDF5Library.version == "1.10.8" {
+            #expect(FileManager.default.contents(atPath: folder.file("sample.h5")) == FileManager.default.contents(atPath: sample),
+                    "\(line)")
+        }
     }
 
     /// `--check` says how long the sequences are and how many steps are judged: it gave only T and

@@ -62,8 +62,6 @@ private func isProgressLine(_ line: String) -> Bool {
         #expect(resume.stderr.isEmpty)
     }
 
-    /// SIGTERM saves like Ctrl-C but exits 143 (128 + 15), as shells and supervisors expect; so do
-    /// SIGHUP (a closed terminal) and SIGPIPE (`| head`), which killed the run unsaved.
     /// A second session on a run that is training is refused: both wrote its checkpoints, and
     /// metrics.csv ended behind latest.h5.
     @Test func aRunTrainsInOneSessionAtATime() throws {
@@ -88,6 +86,8 @@ private func isProgressLine(_ line: String) -> Bool {
         #expect(after.status == 0, "\(after.stderr)")
     }
 
+    /// SIGTERM saves like Ctrl-C but exits 143 (128 + 15), as shells and supervisors expect; so do
+    /// SIGHUP (a closed terminal) and SIGPIPE (`| head`), which killed the run unsaved.
     @Test(arguments: [SIGTERM, SIGHUP, SIGPIPE])
     func terminateExits143AfterSaving(signal: Int32) throws {
         let folder = try TemporaryFolder()
@@ -219,6 +219,7 @@ private func isProgressLine(_ line: String) -> Bool {
         // A setting of train that the checkpoint fixes: it said only "Unknown option".
         (["resume", "runs/x", "--hidden-units", "50"], "--hidden-units: not an option of resume: a run keeps the settings "
          + "it was trained with (start a new run with hfrnn train to change it)"),
+        (["resume", "runs/x", "--dataset", "d.h5"], "--dataset: unknown option; did you mean --dataset-moved-to?"),
         (["predict", "runs/x", "--dataset", "d.h5"], "--output: missing; give --output <file>"),
         (["resume", "runs/x", "--success-threshold", "2"], "--success-threshold: must be in (0, 1], got 2.0"),
     ])

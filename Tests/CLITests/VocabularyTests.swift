@@ -13,7 +13,7 @@ import Testing
     static let chunkFiles: Set<String> = [
         "Training/BatchPlan.swift", "Training/HessianFreeTraining.swift", "Training/SettingsPreset.swift",
         "Training/TrainingConfig.swift", "Training/FirstOrderTraining.swift", "hfrnn/TrainCommands.swift",
-        "DataFiles/FileHash.swift", "Reports/PredictionsWriter.swift",
+        "DataFiles/FileHash.swift", "Reports/PredictionsWriter.swift", "Training/MemoryRequirement.swift",
     ]
 
     @Test func subBatchesAreCalledSubBatches() throws {

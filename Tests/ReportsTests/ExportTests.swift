@@ -45,7 +45,7 @@ let tinyRun: TinyRun = {
     let source = try! makeSource(config, Float.self)
     let trainer = try! Trainer<HessianFreeTraining<Float>>(config: config, source: source)
     let run = RunFolder(directory: root, name: "tiny")
-    let outcome = try! runTraining(trainer, in: run, shouldStop: { false }, onIteration: { _ in })
+    let outcome = try! runTraining(trainer, in: run, startsRun: true, shouldStop: { false }, onIteration: { _ in })
     return TinyRun(root: root, runFolder: run.path, checkpoint: outcome.latestCheckpoint,
                    history: trainer.history, finalTestError: outcome.finalTestError,
                    finalTestLoss: outcome.finalTestLoss, config: config)
@@ -451,7 +451,7 @@ struct SVGStructure {
         var rng = SeededGenerator(seed: 5)
         try DatasetWriter.write(batch: spec.makeBatch(count: 400, using: &rng), loss: spec.outputLoss, to: folder + "/data.h5")
         var asked = 0
-        #expect(throws: StopRequested.self) {
+        #expect(throws: Interrupted.self) {
             _ = try predict(checkpoint: tinyRun.runFolder, dataset: folder + "/data.h5", output: folder + "/new/p.h5",
                             count: nil, hiddenStates: true, shouldStop: { asked += 1; return asked == 3 })
         }

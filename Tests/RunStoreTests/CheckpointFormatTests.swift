@@ -17,7 +17,7 @@ import TrainingTestSupport
         var config = try smallConfig(.float)
         config.maxIterations = 2
         let outcome = try runTraining(try Trainer<HessianFreeTraining<Float>>(config: config, source: taskSource(config, Float.self)),
-                                      in: RunFolder(path: folder.file("small")), shouldStop: { false }, onIteration: { _ in })
+                                      in: RunFolder(path: folder.file("small")), startsRun: true, shouldStop: { false }, onIteration: { _ in })
         let iterations = 2
         #expect(outcome.iterations == iterations)
         #expect(outcome.latestCheckpoint == folder.file("small/latest.h5"))
@@ -138,7 +138,7 @@ import TrainingTestSupport
         var limited = config
         limited.maxIterations = 1
         let trainer = try Trainer<HessianFreeTraining<Float>>(config: limited, source: taskSource(limited, Float.self))
-        _ = try runTraining(trainer, in: run, shouldStop: { false }, onIteration: { _ in })
+        _ = try runTraining(trainer, in: run, startsRun: true, shouldStop: { false }, onIteration: { _ in })
         let left = try FileManager.default.contentsOfDirectory(atPath: runFolder).sorted()
         #expect(left == [alive, mine, unrelated, "best.h5", "latest.h5", "metrics.csv"].sorted())
     }

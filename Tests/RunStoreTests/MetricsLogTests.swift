@@ -1,3 +1,4 @@
+import Diagnostics
 import Foundation
 @testable import RunStore
 import TestSupport
@@ -21,7 +22,7 @@ import TrainingTestSupport
         let run = RunFolder(path: folder.file("small"))
         var seen: [Int] = []
         let first = try Trainer<HessianFreeTraining<Float>>(config: config, source: taskSource(config, Float.self))
-        _ = try runTraining(first, in: run, shouldStop: { false }) { record in
+        _ = try runTraining(first, in: run, startsRun: true, shouldStop: { false }) { record in
             // The row is in the file by the time the iteration is reported.
             seen.append((try? lines(run.metrics).count) ?? -1)
             #expect((try? lines(run.metrics).last) == curvesCSVRow(record))
@@ -30,19 +31,27 @@ import TrainingTestSupport
         #expect(try lines(run.metrics) == curvesCSV(first.history).split(separator: "\n").map(String.init))
         #expect(try lines(run.metrics).first == IterationRecord.curvesHeader)
 
-        // A session that got further than the checkpoint it is later resumed from: its rows go.
+        // A session that got further than the checkpoint it is later resumed from (latest.h5 is
+        // damaged, so the run goes on from an older copy): its rows go.
         let older = folder.file("at-2.h5")
         try FileManager.default.copyItem(atPath: run.latest, toPath: older)
         let checkpoint = try Checkpoint<HessianFreeTraining<Float>>.load(from: run.latest)
         _ = try runTraining(checkpoint.makeTrainer(source: taskSource(config, Float.self), path: run.latest), in: run,
-                            shouldStop: { false }) { _ in }
+                            startsRun: false, shouldStop: { false }) { _ in }
         #expect(try lines(run.metrics).count == 5)
 
         let resumed = try Checkpoint<HessianFreeTraining<Float>>.load(from: older)
         var once = resumed.config
         once.maxIterations = 1
         let trainer = try resumed.makeTrainer(source: taskSource(config, Float.self), config: once, path: older)
-        _ = try runTraining(trainer, in: run, shouldStop: { false }) { _ in }
+        // Further on and readable, latest.h5 stops the session: its steps would be replaced.
+        let refused = #expect(throws: HFRNNError.self) {
+            _ = try runTraining(trainer, in: run, startsRun: false, shouldStop: { false }) { _ in }
+        }
+        #expect(refused?.message == "\(run.latest): is at iteration 4, beyond the iteration 2 this session read: another "
+                + "session trained the run meanwhile; resume it again")
+        try Data("damaged".utf8).write(to: URL(fileURLWithPath: run.latest))
+        _ = try runTraining(trainer, in: run, startsRun: false, shouldStop: { false }) { _ in }
         let rows = try lines(run.metrics)
         #expect(rows == curvesCSV(trainer.history).split(separator: "\n").map(String.init))
         #expect(rows.dropFirst().map { $0.split(separator: ",")[0] } == ["1", "2", "3"])

@@ -21,7 +21,7 @@ import TrainingTestSupport
         let trainer = try Trainer<HessianFreeTraining<Float>>(config: config, network: fresh.network, parameters: parameters,
                                            state: fresh.state, rng: fresh.rng, history: [], earlierSeconds: 0,
                                            source: taskSource(config, Float.self))
-        let outcome = try runTraining(trainer, in: RunFolder(path: folder.file("small")), shouldStop: { false }) { _ in }
+        let outcome = try runTraining(trainer, in: RunFolder(path: folder.file("small")), startsRun: true, shouldStop: { false }) { _ in }
         #expect(outcome.reason == .noProgress)
         #expect(outcome.iterations == 6)
         #expect(trainer.history.allSatisfy { !$0.accepted })

@@ -20,7 +20,7 @@ import TrainingTestSupport
         config.method = .firstOrder(run)
         config.maxIterations = 5
         let trainer = try Trainer<FirstOrderTraining<Float>>(config: config, source: taskSource(config, Float.self))
-        let outcome = try runTraining(trainer, in: RunFolder(path: folder.file("sgd")), shouldStop: { false },
+        let outcome = try runTraining(trainer, in: RunFolder(path: folder.file("sgd")), startsRun: true, shouldStop: { false },
                                       onIteration: { _ in })
         let stored = try StoredRun<Float>.load(from: outcome.latestCheckpoint)
         #expect(stored.history.hessianFree == nil)
@@ -43,7 +43,7 @@ import TrainingTestSupport
         var config = try smallConfig(.float)
         config.maxIterations = 2
         let trainer = try Trainer<HessianFreeTraining<Float>>(config: config, source: taskSource(config, Float.self))
-        let outcome = try runTraining(trainer, in: RunFolder(path: folder.file("small")), shouldStop: { false },
+        let outcome = try runTraining(trainer, in: RunFolder(path: folder.file("small")), startsRun: true, shouldStop: { false },
                                       onIteration: { _ in })
         let stored = try StoredRun<Float>.load(from: outcome.latestCheckpoint)
         #expect(stored.history.firstOrder == nil)

@@ -17,7 +17,7 @@ import TrainingTestSupport
         var events: [String] = []
         let run = RunFolder(path: folder.file("small"))
         _ = try runTraining(try Trainer<HessianFreeTraining<Float>>(config: config, source: taskSource(config, Float.self)), in: run,
-                            shouldStop: { false },
+                            startsRun: true, shouldStop: { false },
                             onStart: {
                                 let ready = FileManager.default.fileExists(atPath: run.metrics)
                                 events.append(ready ? "start, folder ready" : "start, no folder")
@@ -29,7 +29,7 @@ import TrainingTestSupport
         var started = false
         let trainer = try Trainer<HessianFreeTraining<Float>>(config: config, source: taskSource(config, Float.self))
         let error = #expect(throws: HFRNNError.self) {
-            _ = try runTraining(trainer, in: RunFolder(directory: file, name: "small"), shouldStop: { false },
+            _ = try runTraining(trainer, in: RunFolder(directory: file, name: "small"), startsRun: true, shouldStop: { false },
                                 onStart: { started = true }, onIteration: { _ in })
         }
         #expect(error?.description.contains(file) == true, "\(String(describing: error))")

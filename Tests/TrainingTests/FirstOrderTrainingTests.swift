@@ -28,7 +28,7 @@ import TrainingTestSupport
     static func train(_ config: TrainingConfig, in folder: String) throws -> Trainer<FirstOrderTraining<Float>> {
         let trainer = try Trainer<FirstOrderTraining<Float>>(config: config, source: makeSource(config, Float.self))
         let run = RunFolder(directory: folder, name: config.optimizerName)
-        _ = try runTraining(trainer, in: run, shouldStop: { false }, onIteration: { _ in })
+        _ = try runTraining(trainer, in: run, startsRun: true, shouldStop: { false }, onIteration: { _ in })
         return trainer
     }
 
@@ -149,7 +149,7 @@ import TrainingTestSupport
         let checkpoint = try Checkpoint<FirstOrderTraining<Float>>.load(from: path)
         #expect(checkpoint.state.step + checkpoint.state.skippedSteps == 6)
         let resumed = try checkpoint.makeTrainer(source: makeSource(firstHalf, Float.self), path: path)
-        _ = try runTraining(resumed, in: RunFolder(containing: path), shouldStop: { false }, onIteration: { _ in })
+        _ = try runTraining(resumed, in: RunFolder(containing: path), startsRun: false, shouldStop: { false }, onIteration: { _ in })
         let reloaded = try Checkpoint<FirstOrderTraining<Float>>.load(from: path)
 
         for run in [resumed.parameters, reloaded.parameters] { #expect(rawBytes(run) == rawBytes(straight.parameters)) }

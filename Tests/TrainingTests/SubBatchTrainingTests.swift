@@ -273,7 +273,7 @@ extension SubBatchTrainingTests {
             let trainer = try Trainer<HessianFreeTraining<Float>>(config: config, source: taskSource(config, Float.self), group: worker)
             var polls = 0
             // Worker 0 is "interrupted" before the third iteration; worker 2 always, which must not count.
-            let outcome = try runTraining(trainer, in: RunFolder(path: folder.file("small")), shouldStop: {
+            let outcome = try runTraining(trainer, in: RunFolder(path: folder.file("small")), startsRun: true, shouldStop: {
                 polls += 1
                 return (worker.rank == 0 && polls == 3) || worker.rank == 2
             }, onIteration: { _ in })
@@ -296,7 +296,7 @@ extension SubBatchTrainingTests {
         let results = try ThreadedGroup(size: 2).run { worker -> String in
             let trainer = try Trainer<HessianFreeTraining<Float>>(config: config, source: taskSource(config, Float.self), group: worker)
             do {
-                _ = try runTraining(trainer, in: RunFolder(path: folder.file("not-a-folder/small")), shouldStop: { false },
+                _ = try runTraining(trainer, in: RunFolder(path: folder.file("not-a-folder/small")), startsRun: true, shouldStop: { false },
                                     onIteration: { _ in })
                 return "finished"
             } catch let failure as PeerFailure {
