@@ -55,7 +55,8 @@ public enum GridResults {
         }
         guard isRegularFile(path) else { throw damaged(notARegularFileProblem) }
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw damaged("not UTF-8 text") }
-        let lines = text.split(separator: "\n")
+        // An editor or a checkout on Windows may have ended the lines with CR LF.
+        let lines = text.split { $0 == "\n" || $0 == "\r\n" }  // "\r\n" is one Character
         guard let header = lines.first, csvHeader.hasPrefix(header), header.split(separator: ",").count >= 12 else {
             throw damaged("its first line is not the header of a results table")
         }

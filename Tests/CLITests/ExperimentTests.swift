@@ -477,6 +477,22 @@ import Testing
                 "\(row)")
     }
 
+    /// A results.csv whose lines end in CR LF (an editor's or a Windows checkout's) reads as the
+    /// same table: it was refused as "its first line is not the header".
+    @Test func aResultsFileWithWindowsLineEndsReadsTheSame() throws {
+        let workspace = try Workspace(train: false)
+        let first = try runHFRNN(["experiment", "grid"] + Self.grid, in: workspace.path)
+        try #require(first.status == 0, "\(first.stderr)")
+        let results = workspace.path + "/grid/results.csv"
+        let text = try String(contentsOfFile: results, encoding: .utf8)
+        try FileManager.default.removeItem(atPath: workspace.path + "/grid/runs")
+        try text.replacingOccurrences(of: "\n", with: "\r\n").write(toFile: results, atomically: true, encoding: .utf8)
+        let again = try runHFRNN(["experiment", "grid"], in: workspace.path)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: workspace.path + "/grid/runs/addition-T10-seed1-tiny/latest.h5"))
+        #expect(try String(contentsOfFile: results, encoding: .utf8) == text)
+    }
+
     /// A variant's options edited into experiment.json by hand are checked before any work, as a
     /// problem of that file: an unknown option failed every cell it reached.
     @Test func aStoredSpecsOptionsAreCheckedBeforeAnyWork() throws {
