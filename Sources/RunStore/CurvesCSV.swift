@@ -66,7 +66,7 @@ func csvNumber(_ value: Double) -> String {
 /// the wrong number of fields (one being written) is passed over; a file without the curve's
 /// columns gives nil. Columns a file predates read as NaN (processor time, HF's sequences).
 public func curvePoints(fromCurvesCSV text: String) -> [CurvePoint]? {
-    let lines = text.split(separator: "\n")
+    let lines = text.split { $0 == "\n" || $0 == "\r\n" }  // CR LF from an editor or a Windows checkout
     guard let header = lines.first else { return nil }
     let names = header.split(separator: ",").map(String.init)
     func column(_ name: String) -> Int? { names.firstIndex(of: name) }

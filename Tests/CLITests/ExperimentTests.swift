@@ -487,10 +487,16 @@ import Testing
         let text = try String(contentsOfFile: results, encoding: .utf8)
         try FileManager.default.removeItem(atPath: workspace.path + "/grid/runs")
         try text.replacingOccurrences(of: "\n", with: "\r\n").write(toFile: results, atomically: true, encoding: .utf8)
+        let curves = workspace.path + "/grid/curves/addition-T10-seed1-tiny.csv"
+        let curvesText = try String(contentsOfFile: curves, encoding: .utf8)
+        try curvesText.replacingOccurrences(of: "\n", with: "\r\n").write(toFile: curves, atomically: true, encoding: .utf8)
+        let figure = try String(contentsOfFile: workspace.path + "/grid/results-curves.svg", encoding: .utf8)
         let again = try runHFRNN(["experiment", "grid"], in: workspace.path)
         #expect(again.status == 0, "\(again.stderr)")
         #expect(!FileManager.default.fileExists(atPath: workspace.path + "/grid/runs/addition-T10-seed1-tiny/latest.h5"))
         #expect(try String(contentsOfFile: results, encoding: .utf8) == text)
+        // The cell's curve is still drawn from its curves file (a CR LF file drew none).
+        #expect(try String(contentsOfFile: workspace.path + "/grid/results-curves.svg", encoding: .utf8) == figure)
     }
 
     /// A variant's options edited into experiment.json by hand are checked before any work, as a
