@@ -287,7 +287,7 @@ extension UInt64: Sample {
         let path = temporaryPath(), raw = temporaryPath(".bin")
         defer { removeFile(path); removeFile(raw) }
         try Data(count: 10 * 2 * 4).write(to: URL(fileURLWithPath: raw))  // 10 of the 100 rows
-        writeExternalFloats(path, shape: [100, 2], external: raw)
+        writeUncheckedFloats(path, [], shape: [100, 2], compress: false, external: raw)
         let file = try HDF5File.open(path)
         let error = #expect(throws: HDF5Error.self) { try file.read("x", as: Float.self) }
         #expect(error?.description == "\(path): dataset '/x': keeps its data in other files (external storage), which "

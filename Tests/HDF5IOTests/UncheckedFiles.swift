@@ -37,8 +37,9 @@ func writeUncheckedStrings(_ path: String, format: String, notes: [String]) {
 }
 
 /// Writes float32 `values` of `shape` to dataset `x`, contiguous or (`compress`) chunked by whole
-/// rows and gzip-compressed.
-func writeUncheckedFloats(_ path: String, _ values: [Float], shape: [Int], compress: Bool) {
+/// rows and gzip-compressed; or, given `external`, declares `x` as the raw file `external` (from
+/// its start, as long as it is: h5py's `external=[(raw, 0, UNLIMITED)]`) and writes nothing.
+func writeUncheckedFloats(_ path: String, _ values: [Float], shape: [Int], compress: Bool, external: String? = nil) {
     let file = H5Fcreate(path, hfrnn_H5F_ACC_TRUNC(), hfrnn_H5P_DEFAULT(), hfrnn_H5P_DEFAULT())
     precondition(file >= 0)
     defer { H5Fclose(file) }
@@ -52,8 +53,10 @@ func writeUncheckedFloats(_ path: String, _ values: [Float], shape: [Int], compr
         H5Pset_chunk(creation, Int32(chunk.count), &chunk)
         H5Pset_deflate(creation, 4)
     }
+    if let external { precondition(H5Pset_external(creation, external, 0, hsize_t.max) >= 0) }
     let dataset = H5Dcreate2(file, "x", hfrnn_H5T_IEEE_F32LE(), space, hfrnn_H5P_DEFAULT(), creation, hfrnn_H5P_DEFAULT())
     defer { H5Dclose(dataset) }
+    if external != nil { return }
     _ = values.withUnsafeBytes {
         H5Dwrite(dataset, hfrnn_H5T_NATIVE_FLOAT(), hfrnn_H5S_ALL(), hfrnn_H5S_ALL(), hfrnn_H5P_DEFAULT(), $0.baseAddress)
     }
@@ -70,21 +73,4 @@ func editBytes(_ path: String, _ edit: (inout [UInt8]) throws -> Void) throws {
     var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
     try edit(&bytes)
     try Data(bytes).write(to: URL(fileURLWithPath: path))
-}
-
-/// Writes float32 dataset `x` of `shape` whose data lies in the raw file `external` (from its
-/// start, as long as it is): h5py's `create_dataset(..., external=[(raw, 0, UNLIMITED)])`.
-func writeExternalFloats(_ path: String, shape: [Int], external: String) {
-    let file = H5Fcreate(path, hfrnn_H5F_ACC_TRUNC(), hfrnn_H5P_DEFAULT(), hfrnn_H5P_DEFAULT())
-    precondition(file >= 0)
-    defer { H5Fclose(file) }
-    var dimensions = shape.map { hsize_t($0) }
-    let space = H5Screate_simple(Int32(shape.count), &dimensions, nil)
-    defer { H5Sclose(space) }
-    let creation = H5Pcreate(hfrnn_H5P_DATASET_CREATE())
-    defer { H5Pclose(creation) }
-    precondition(H5Pset_external(creation, external, 0, hsize_t.max) >= 0)
-    let dataset = H5Dcreate2(file, "x", hfrnn_H5T_IEEE_F32LE(), space, hfrnn_H5P_DEFAULT(), creation, hfrnn_H5P_DEFAULT())
-    precondition(dataset >= 0)
-    H5Dclose(dataset)
 }
