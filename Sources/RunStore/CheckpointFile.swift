@@ -102,6 +102,12 @@ public struct CheckpointFile<Scalar: BLASScalar & HDF5Element> {
             guard shape == block.shape else {
                 throw fail("parameters/\(block.name) has shape \(shape), the \(network.shape) network needs \(block.shape)")
             }
+            // Stored in the checkpoint's own precision: a float32 array under "double" was widened silently.
+            let expected = "float\(MemoryLayout<Scalar>.size * 8)"
+            let stored = try file.typeName(of: "parameters/\(block.name)")
+            guard stored == expected else {
+                throw fail("parameters/\(block.name) holds \(stored) values, but the checkpoint's precision needs \(expected)")
+            }
             let values = try file.read("parameters/\(block.name)", as: Scalar.self, shape: block.shape)
             if let bad = values.firstIndex(where: { !$0.isFinite }) {
                 throw fail("parameters/\(block.name) has \(values[bad]) at index \(bad); a network with non-finite parameters is unusable")

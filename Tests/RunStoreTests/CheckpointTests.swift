@@ -287,6 +287,10 @@ import TrainingTestSupport
         let numericStops = try variant("cg-stop") { try $0.write([1.0, 2.0], shape: [2], to: "history/cg_stop") }
         let notACheckpoint = try variant("format") { try $0.setAttribute("format", to: 7) }
         // History values are taken as they are by reports and grids: a test error of −1 read as solved.
+        let widened = try variant("float64-weights") { file in
+            let values = try file.read("parameters/W_hh", as: Double.self).values
+            try file.write(values, shape: [8, 8], to: "parameters/W_hh")
+        }
         let negativeError = try variant("test-error") { try $0.write([0.5, -1.0], shape: [2], to: "history/test_error") }
         let zeroLambda = try variant("history-lambda") { try $0.write([0.0, 1.0], shape: [2], to: "history/lambda") }
         let repeatedIteration = try variant("history-iteration") { try $0.write([Int64(1), 1], shape: [2], to: "history/iteration") }
@@ -326,6 +330,7 @@ import TrainingTestSupport
             (shortDecisions, .float, "\(shortDecisions): history/decision has 1 entries, expected 2"),
             (shortColumn, .float, "\(shortColumn): history/test_error has 1 entries, expected 2"),
             (numericStops, .float, "\(numericStops): dataset '/history/cg_stop': stored as float64, not as strings"),
+            (widened, .float, "\(widened): parameters/W_hh holds float64 values, but the checkpoint's precision needs float32"),
             (negativeError, .float, "\(negativeError): history/test_error[1] is -1.0; a test error is in [0, 1]"),
             (zeroLambda, .float, "\(zeroLambda): history/lambda[0] is 0.0; λ is positive and finite"),
             (repeatedIteration, .float, "\(repeatedIteration): history/iteration[1] is 1 after 1; it must count up"),
