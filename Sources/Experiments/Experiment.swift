@@ -214,14 +214,9 @@ public struct Experiment: Sendable {
     /// Holds the folder's runner lock for the life of the returned descriptor: one runner per
     /// experiment at a time. Close-on-exec, so children never hold it.
     public func lockRunner() throws -> Int32 {
-        let descriptor = Glibc.open(folder.runnerLock, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            throw GridError("\(folder.runnerLock): cannot open: \(String(cString: strerror(errno)))")
-        }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
-            close(descriptor)
-            throw GridError("\(folder.path): another hfrnn experiment is running in this folder")
-        }
-        return descriptor
+        let lock: Int32?
+        do { lock = try exclusiveLock(on: folder.runnerLock, isFolder: false) } catch { throw GridError("\(error)") }
+        guard let lock else { throw GridError("\(folder.path): another hfrnn experiment is running in this folder") }
+        return lock
     }
 }

@@ -1,3 +1,4 @@
+import DataFiles
 import Diagnostics
 import Foundation
 import RunStore
@@ -211,15 +212,7 @@ public final class GridRunner {
 
     /// An exclusive lock on the cell's lock file, or nil when another process holds it.
     private func acquireLock(for cell: GridCell) throws -> Int32? {
-        let descriptor = open(folder.lockFile(cell), O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            throw GridError("\(folder.lockFile(cell)): cannot open: \(String(cString: strerror(errno)))")
-        }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
-            close(descriptor)
-            return nil
-        }
-        return descriptor
+        do { return try exclusiveLock(on: folder.lockFile(cell), isFolder: false) } catch { throw GridError("\(error)") }
     }
 
     /// The lock's descriptor number in the child: any number above the standard three works.

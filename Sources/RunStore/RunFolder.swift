@@ -102,13 +102,9 @@ extension RunFolder {
     /// as long as the returned descriptor is open: two sessions writing one run would interleave its
     /// checkpoints and leave metrics.csv behind them. Close-on-exec, so children never hold it.
     public func lockForTraining() throws -> Int32 {
-        let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw HFRNNError.file(path, "cannot open the run folder: \(String(cString: strerror(errno)))") }
-        // A file system without locks (ENOLCK, some network mounts) trains unguarded, as before.
-        if flock(descriptor, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK {
-            close(descriptor)
+        guard let lock = try exclusiveLock(on: path, isFolder: true) else {
             throw HFRNNError.file(path, "another hfrnn process is training this run; wait for it to stop, or stop it first")
         }
-        return descriptor
+        return lock
     }
 }
