@@ -4,11 +4,11 @@ import Foundation
 import Synchronization
 import Training
 
-/// A stop signal (`ExitStatus.stopSignals`) during training, an experiment or `predict`: the first
-/// asks the work to stop at the next safe point (training checkpoints between HF iterations or
-/// first-order evaluation periods; an experiment passes it on to its cells as SIGTERM; predict
-/// removes its unfinished output between sub-batches); a second one terminates at once (atomic
-/// writes keep the previous checkpoint or output intact).
+/// A stop signal (`ExitStatus.stopSignals`) during training, an experiment, `predict` or
+/// `generate`: the first asks the work to stop at the next safe point (training checkpoints
+/// between HF iterations or first-order evaluation periods; an experiment passes it on to its
+/// cells as SIGTERM; predict and generate remove their unfinished output); a second one
+/// terminates at once (atomic writes keep the previous checkpoint or output intact).
 enum Interruption {
     private static let flag = Atomic<Bool>(false)
     /// Whether the handler says it is stopping (in an MPI job only rank 0 does, as every rank gets the signal).

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DataFiles
+import Diagnostics
 import Foundation
 import Linalg
 import SequenceModel
@@ -84,12 +85,20 @@ struct Generate: ParsableCommand {
                 MemoryRequirement.product(sequenceCount, spec.maximumLength,
                                           SequenceBatch<Float>.bytesPerStep(inputs: spec.inputSize, outputs: spec.outputSize)),
                 for: "\(sequenceCount) sequences of \(spec.maximumLength) steps", flag: "--count")
+            Interruption.install(note: .removingOutput)
             var rng = SeededGenerator(seed: generatorSeed)
             let batch: SequenceBatch<Float> = spec.makeBatch(count: sequenceCount, using: &rng)
+            if Interruption.requested() { throw Interrupted(output: output) }
             // Like every command's output, a missing folder is created (and removed on failure).
             try withOutputFolder(of: output) {
                 try DatasetWriter.write(batch: batch, loss: spec.outputLoss, task: spec, seed: generatorSeed, to: output,
                                         encoding: (targetFormat ?? .auto).encoding)
+                // A signal during the write: the handler said the output goes (an interrupted
+                // generate left the folder it had made).
+                if Interruption.requested() {
+                    unlink(output)
+                    throw Interrupted(output: output)
+                }
             }
             print(try DatasetFile(path: output).summary)
         }
