@@ -1,4 +1,5 @@
 import Foundation
+import HDF5IO
 import Testing
 
 /// scripts/json-record.sh, the one writer of the measuring scripts' JSON records.
@@ -13,7 +14,8 @@ import Testing
         process.arguments = ["bash", "-euo", "pipefail", "-c", "source \(packageRoot)/scripts/json-record.sh; \(script)"]
         let pipe = Pipe()
         process.standardOutput = pipe
-        try process.run()
+        // Under the library's lock: a child started while a test opens an HDF5 file would hold its lock.
+        try HDF5Library.whileNoFileOpensOrCloses { try process.run() }
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)

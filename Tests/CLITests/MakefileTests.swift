@@ -1,4 +1,5 @@
 import Foundation
+import HDF5IO
 import Testing
 
 /// `make run` with another job: the folder it clears, trains into and exports must be the same one.
@@ -14,7 +15,8 @@ import Testing
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
-        try process.run()
+        // Under the library's lock: a child started while a test opens an HDF5 file would hold its lock.
+        try HDF5Library.whileNoFileOpensOrCloses { try process.run() }
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))

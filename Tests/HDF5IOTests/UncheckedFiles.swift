@@ -1,5 +1,6 @@
 import CHDF5
 import Foundation
+import HDF5IO
 
 // Files as h5py and hfrnn before format checksums wrote them: through the C API with HDF5's default
 // (earliest) file format, which checksums nothing, so tests can damage them byte by byte and see
@@ -8,6 +9,12 @@ import Foundation
 /// Writes a root string attribute `format` and a 1-D string dataset `notes`, both variable-length
 /// UTF-8 (h5py's `str`), so their bytes live in the global heap.
 func writeUncheckedStrings(_ path: String, format: String, notes: [String]) {
+    // Under the library's lock, as HDF5File's opens are: this file is not close-on-exec, and a
+    // child process started meanwhile by another test held its lock (the file was then "locked").
+    HDF5Library.whileNoFileOpensOrCloses { writeUncheckedStringsUnlocked(path, format: format, notes: notes) }
+}
+
+private func writeUncheckedStringsUnlocked(_ path: String, format: String, notes: [String]) {
     let file = H5Fcreate(path, hfrnn_H5F_ACC_TRUNC(), hfrnn_H5P_DEFAULT(), hfrnn_H5P_DEFAULT())
     precondition(file >= 0)
     defer { H5Fclose(file) }
@@ -40,6 +47,12 @@ func writeUncheckedStrings(_ path: String, format: String, notes: [String]) {
 /// rows and gzip-compressed; or, given `external`, declares `x` as the raw file `external` (from
 /// its start, as long as it is: h5py's `external=[(raw, 0, UNLIMITED)]`) and writes nothing.
 func writeUncheckedFloats(_ path: String, _ values: [Float], shape: [Int], compress: Bool, external: String? = nil) {
+    HDF5Library.whileNoFileOpensOrCloses {  // as writeUncheckedStrings
+        writeUncheckedFloatsUnlocked(path, values, shape: shape, compress: compress, external: external)
+    }
+}
+
+private func writeUncheckedFloatsUnlocked(_ path: String, _ values: [Float], shape: [Int], compress: Bool, external: String?) {
     let file = H5Fcreate(path, hfrnn_H5F_ACC_TRUNC(), hfrnn_H5P_DEFAULT(), hfrnn_H5P_DEFAULT())
     precondition(file >= 0)
     defer { H5Fclose(file) }
