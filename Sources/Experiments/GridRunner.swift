@@ -1,6 +1,7 @@
 import DataFiles
 import Diagnostics
 import Foundation
+import HDF5IO
 import RunStore
 import Training
 
@@ -243,7 +244,9 @@ public final class GridRunner {
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
         posix_spawnattr_setpgroup(&attributes, 0)
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        // Not while an HDF5 file is being opened or closed: from fork to exec the child holds the
+        // runner's descriptors, and with them HDF5's locks (see `whileNoFileOpensOrCloses`).
+        let result = HDF5Library.whileNoFileOpensOrCloses { posix_spawn(&pid, executable, &actions, &attributes, argv, envp) }
         guard result == 0 else {
             throw GridError("\(executable): cannot start: \(String(cString: strerror(result)))")
         }
