@@ -85,7 +85,7 @@ public final class HDF5File {
         HDF5Library.silenceErrorPrinting()
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw HDF5Error(file: path, message: "file not found")
+            throw HDF5Error(file: path, message: missingFileProblem(path))
         }
         guard !isDirectory.boolValue else { throw HDF5Error(file: path, message: "is a folder, not an HDF5 file") }
         guard isRegularFile(path) else { throw HDF5Error(file: path, message: notARegularFileProblem) }

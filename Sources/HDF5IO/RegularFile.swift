@@ -10,3 +10,13 @@ public func isRegularFile(_ path: String) -> Bool {
 
 /// What every command says of an input or output path that `isRegularFile` refuses.
 public let notARegularFileProblem = "not a regular file (a device or a pipe?)"
+
+/// What to say of a path that leads to no file: "file not found", or why a symbolic link there
+/// leads nowhere (a loop of links was reported as a missing file).
+public func missingFileProblem(_ path: String) -> String {
+    var status = stat()
+    guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFLNK else { return "file not found" }
+    if stat(path, &status) != 0 && errno == ELOOP { return "a loop of symbolic links" }
+    let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)).map { " (to \($0))" } ?? ""
+    return "a symbolic link to a missing file\(target)"
+}

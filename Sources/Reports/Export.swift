@@ -85,7 +85,7 @@ public func defaultExportDirectory(forCheckpoint checkpoint: String) -> String {
 public func exportRun(checkpoint argument: String, to directory: String,
                       moved: MovedDataset = MovedDataset()) throws -> ExportResult {
     let path = try existingCheckpoint(argument)
-    guard FileManager.default.fileExists(atPath: path) else { throw HFRNNError.file(path, "file not found") }
+    guard FileManager.default.fileExists(atPath: path) else { throw HFRNNError.file(path, missingFileProblem(path)) }
     // Named before the output folder is checked (/dev/zero's default output is /dev/export).
     guard isRegularFile(path) else { throw HFRNNError.file(path, notARegularFileProblem) }
     try checkOutputDirectory(directory)

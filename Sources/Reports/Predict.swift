@@ -29,7 +29,7 @@ public struct PredictionReport: Sendable {
 public func predict(checkpoint argument: String, dataset: String, output: String, count: Int?,
                     hiddenStates: Bool, shouldStop: () -> Bool = { false }) throws -> PredictionReport {
     let checkpoint = try existingCheckpoint(argument)
-    guard FileManager.default.fileExists(atPath: checkpoint) else { throw HFRNNError.file(checkpoint, "file not found") }
+    guard FileManager.default.fileExists(atPath: checkpoint) else { throw HFRNNError.file(checkpoint, missingFileProblem(checkpoint)) }
     try checkOutputFile(output, inputs: [checkpoint, dataset])
     switch try checkpointPrecision(checkpoint) {
     case .float: return try predict(StoredRun<Float>.load(from: checkpoint), dataset, output, count, hiddenStates, shouldStop)

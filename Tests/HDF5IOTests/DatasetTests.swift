@@ -340,3 +340,21 @@ extension UInt64: Sample {
         #expect(try HDF5File.open(path).read("values", as: Float.self) == (expected, [rowCount, width]))
     }
 }
+
+/// A symbolic link that leads nowhere says so: a loop of links was "file not found".
+@Suite struct BrokenLinkTests {
+    @Test func aLoopAndADanglingLinkAreNamed() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let (a, b, dangling) = (folder.file("a.h5"), folder.file("b.h5"), folder.file("gone.h5"))
+        try FileManager.default.createSymbolicLink(atPath: a, withDestinationPath: b)
+        try FileManager.default.createSymbolicLink(atPath: b, withDestinationPath: a)
+        try FileManager.default.createSymbolicLink(atPath: dangling, withDestinationPath: folder.file("missing.h5"))
+        let loop = #expect(throws: HDF5Error.self) { try HDF5File.open(a) }
+        #expect(loop?.description == "\(a): a loop of symbolic links")
+        let missing = #expect(throws: HDF5Error.self) { try HDF5File.open(dangling) }
+        #expect(missing?.description == "\(dangling): a symbolic link to a missing file (to \(folder.file("missing.h5")))")
+        let absent = #expect(throws: HDF5Error.self) { try HDF5File.open(folder.file("none.h5")) }
+        #expect(absent?.description == "\(folder.file("none.h5")): file not found")
+    }
+}
