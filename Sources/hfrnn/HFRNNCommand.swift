@@ -4,6 +4,7 @@ import DataFiles
 import Diagnostics
 import Foundation
 import Linalg
+import Tasks
 import Training
 
 @main
@@ -28,7 +29,7 @@ struct HFRNNCommand: ParsableCommand {
             FileHandle.standardError.write(Data("\(ExitStatus.errorLinePrefix)\(problem) (see 'hfrnn --help')\n".utf8))
             exit(withError: ExitCode(64))
         }
-        if let problem = RepeatedOption.problem(in: Array(CommandLine.arguments.dropFirst())) {
+        if let problem = RepeatedOption.problem(in: Array(CommandLine.arguments.dropFirst())) ?? strayWordInTrain() {
             FileHandle.standardError.write(Data("\(ExitStatus.errorLinePrefix)\(problem) (see '\(commandWords()) --help')\n".utf8))
             exit(withError: ExitCode(64))
         }
@@ -49,6 +50,33 @@ struct HFRNNCommand: ParsableCommand {
             FileHandle.standardError.write(Data("\(ExitStatus.errorLinePrefix)\(line) (see '\(commandWords()) --help')\n".utf8))
             exit(withError: ExitCode(code.rawValue))
         }
+    }
+
+    /// `hfrnn train addition --length 10` (as `generate addition` is typed): train takes options
+    /// only, and its own checks said "give exactly one of --task and --dataset" of the stray word.
+    private static func strayWordInTrain() -> String? {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        guard arguments.first == "train" else { return nil }
+        // Options followed by a value, as train's help lists them ("--length <length>").
+        let help = Train.helpMessage(columns: 10_000)
+        let takesValue = Set(help.matches(of: /(--[A-Za-z0-9-]+)(?:, -[A-Za-z])? </).map { String($0.output.1) })
+            .union(help.matches(of: /(-[A-Za-z]), --[A-Za-z0-9-]+ </).map { String($0.output.1) })
+        let known = Set(help.matches(of: /-{1,2}[A-Za-z0-9][A-Za-z0-9-]*/).map { String($0.output) })
+        var index = 1
+        while index < arguments.count {
+            let argument = arguments[index]
+            if argument == "--" { return nil }
+            if argument.hasPrefix("-") {
+                // An unknown option's value would look stray: the unknown option is the problem.
+                guard known.contains(String(argument.prefix { $0 != "=" })) else { return nil }
+                index += takesValue.contains(argument) ? 2 : 1
+                continue
+            }
+            let hint = PathologicalTask(rawValue: argument).map { _ in "; did you mean --task \(argument)?" }
+                ?? (argument.hasSuffix(".h5") ? "; did you mean --dataset \(argument)?" : "")
+            return "'\(argument)': train takes options only\(hint)"
+        }
+        return nil
     }
 
     /// The first `--option` of the command line that the typed command's help does not list, if

@@ -215,6 +215,8 @@ private func isProgressLine(_ line: String) -> Bool {
         (["train", "--task", "addition", "--frobnicate"], "--frobnicate: unknown option"),
         // A typo gets the option meant (it got no hint, unlike a mistyped command).
         (["train", "--task", "addition", "--lenght", "10"], "--lenght: unknown option; did you mean --length?"),
+        // Typed as `generate addition` is: it said "give exactly one of --task and --dataset".
+        (["train", "addition", "--length", "10"], "'addition': train takes options only; did you mean --task addition?"),
         (["resume"], "Missing expected argument '<run-or-checkpoint>'"),
         // A setting of train that the checkpoint fixes: it said only "Unknown option".
         (["resume", "runs/x", "--hidden-units", "50"], "--hidden-units: not an option of resume: a run keeps the settings "
