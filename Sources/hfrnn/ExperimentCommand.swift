@@ -349,8 +349,13 @@ struct ExperimentCommand: ParsableCommand {
 
     private func progressLine(_ outcome: CellOutcome, done: Int, total: Int, secondsLeft: Double?) -> String {
         var parts = ["[\(done)/\(total)] \(outcome.cell.name): \(outcome.status.rawValue)"]
+        let left = secondsLeft.map { seconds -> String in
+            if seconds == 0 { return "done" }
+            return seconds < 60 ? "under a minute left" : String(format: "about %.0f min left", seconds / 60)
+        } ?? "estimating time left"
+        // A failure's reason is the whole line: numbers after it read as part of its message.
         if case .failed? = outcome.stopReason, let reason = outcome.stopReason {
-            parts[0] = "[\(done)/\(total)] \(outcome.cell.name): \(reason)"
+            return "[\(done)/\(total)] \(outcome.cell.name): \(reason) · " + left
         } else if let reason = outcome.stopReason {
             parts[0] += " (\(reason))"
         }
@@ -360,10 +365,6 @@ struct ExperimentCommand: ParsableCommand {
         if let seconds = outcome.wallSeconds { parts.append(String(format: seconds < 10 ? "%.1f s" : "%.0f s", seconds)) }
         if let processor = outcome.cpuSeconds { parts.append(String(format: "%.1f processor-min", processor / 60)) }
         if let error = outcome.finalTestError { parts.append("test error " + formatPercent(error)) }
-        let left = secondsLeft.map { seconds -> String in
-            if seconds == 0 { return "done" }
-            return seconds < 60 ? "under a minute left" : String(format: "about %.0f min left", seconds / 60)
-        } ?? "estimating time left"
         return parts.joined(separator: ", ") + " · " + left
     }
 

@@ -401,6 +401,8 @@ import Testing
         #expect(first.status == 1, "\(first.stdout)\n\(first.stderr)")
         let failedLine = try #require(first.stdout.split(separator: "\n").first { $0.contains("seed1-huge") })
         #expect(failedLine.hasPrefix("[1/2] addition-T10-seed1-huge: failed: --hidden-units: "), "\(failedLine)")
+        // Nothing after the reason but the time left (it ended ", 0.0 processor-min").
+        #expect(!failedLine.contains("processor-min"), "\(failedLine)")
         #expect(first.stdout.contains("[2/2] addition-T10-seed1-tiny: finished (iteration budget), 1 iteration,"),
                 "\(first.stdout)")
         let error = "hfrnn: error: grid: 1 of its cells failed (addition-T10-seed1-huge); their errors are in results.csv; "
