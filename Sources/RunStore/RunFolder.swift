@@ -57,8 +57,7 @@ extension RunFolder {
     /// is then how the run is saved.
     public func refuseDiscardingLaterSteps(resuming checkpointPath: String, at steps: Int, stepUnit: StepUnit) throws {
         let resolved = { (path: String) in URL(fileURLWithPath: path).resolvingSymlinksInPath().path }
-        guard resolved(checkpointPath) != resolved(latest),
-              let latestSteps = try? StoredRun<Float>.load(from: latest).iteration, latestSteps > steps else { return }
+        guard resolved(checkpointPath) != resolved(latest), let latestSteps, latestSteps > steps else { return }
         throw HFRNNError.file(checkpointPath, "is at \(stepUnit.name) \(steps) and \(latest) at \(latestSteps): resuming it "
                               + "here would replace latest.h5 and drop the later \(stepUnit.name)s; to branch from it, copy it "
                               + "into a new folder and resume the copy")
@@ -90,10 +89,14 @@ extension RunFolder {
         }
     }
 
+    /// The steps latest.h5 holds; nil when it is missing or unreadable (a damaged latest.h5 is
+    /// what resuming an older checkpoint saves the run from).
+    private var latestSteps: Int? { try? StoredRun<Float>.load(from: latest).iteration }
+
     /// Refuses to go on from step `steps` when latest.h5 is further on: another session trained
     /// the run after this one read its checkpoint, and its steps would be replaced.
     public func refuseLaterSteps(than steps: Int, stepUnit: StepUnit) throws {
-        guard let latestSteps = try? StoredRun<Float>.load(from: latest).iteration, latestSteps > steps else { return }
+        guard let latestSteps, latestSteps > steps else { return }
         throw HFRNNError.file(latest, "is at \(stepUnit.name) \(latestSteps), beyond the \(stepUnit.name) \(steps) this session "
                               + "read: another session trained the run meanwhile; resume it again")
     }

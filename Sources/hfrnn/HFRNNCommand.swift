@@ -29,7 +29,7 @@ struct HFRNNCommand: ParsableCommand {
             FileHandle.standardError.write(Data("\(ExitStatus.errorLinePrefix)\(problem) (see 'hfrnn --help')\n".utf8))
             exit(withError: ExitCode(64))
         }
-        if let problem = RepeatedOption.problem(in: Array(CommandLine.arguments.dropFirst())) ?? strayWordInTrain() {
+        if let problem = RepeatedOption.problem(in: Array(CommandLine.arguments.dropFirst())) {
             FileHandle.standardError.write(Data("\(ExitStatus.errorLinePrefix)\(problem) (see '\(commandWords()) --help')\n".utf8))
             exit(withError: ExitCode(64))
         }
@@ -45,7 +45,9 @@ struct HFRNNCommand: ParsableCommand {
             // A command's own checks run before ArgumentParser reports an option it does not know
             // (`hfrnn train --frobnicate` said "give exactly one of --task and --dataset").
             let unknown = code.rawValue == 64 ? unknownOption() : nil
-            let line = unknown.map { unknownOptionLine($0.option, known: $0.known) } ?? missingOption(message)
+            // Looked for only once parsing failed: it renders train's help, which no run needs.
+            let stray = code.rawValue == 64 ? strayWordInTrain() : nil
+            let line = unknown.map { unknownOptionLine($0.option, known: $0.known) } ?? stray ?? missingOption(message)
                 ?? String(message.map { $0.isNewline ? " " : $0 })
             FileHandle.standardError.write(Data("\(ExitStatus.errorLinePrefix)\(line) (see '\(commandWords()) --help')\n".utf8))
             exit(withError: ExitCode(code.rawValue))
