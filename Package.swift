@@ -135,7 +135,8 @@ let package = Package(
             "Training", "TestSupport", "TrainingTestSupport",
         ]),
         .testTarget(name: "CLITests", dependencies: [
-            "hfrnn", "DataFiles", "Training", "RunStore", "SequenceModel", "HDF5IO", "Tasks", "Experiments", "FirstOrder", "TestSupport",
+            "hfrnn", "DataFiles", "Training", "RunStore", "SequenceModel", "HDF5IO", "Linalg", "Tasks", "Experiments", "FirstOrder",
+            "TestSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: [.define("MPI", .when(traits: ["MPI"]))]),
     ]

@@ -3,10 +3,12 @@
 # every pass's record with the machine and kernels to docs/data/bench-<date>.json. Run it on an
 # idle machine; each time is the best of 7.
 #
-#   scripts/bench.sh [--tag NAME] [--baseline REV] [H:T:B[:S[:N]] ...]
+#   scripts/bench.sh [--tag NAME] [--baseline REV] [H:T:B[:S[:N[:A]]] ...]
 #
-# Default shapes 100:50:1000 100:50:300 100:50:100 100:200:1000. H:T:B:S[:N] times only the
-# product, taken as HF training takes it: sub-batches of S sequences on N threads (default 1).
+# Default shapes 100:50:1000 100:50:300 100:50:100 100:200:1000. H:T:B:S[:N[:A]] times only the
+# product, taken as HF training takes it: sub-batches of S sequences on N threads (default 1), its
+# matrix products in arithmetic A (float, the default, or bf16). A shape may be given several
+# times (alternating float and bf16, say): each is timed in the order given.
 # --tag NAME writes docs/data/bench-<date>-NAME.json instead. --baseline REV also builds the
 # commit REV (in .build-baseline/, git-ignored) and times its hfrnn-bench on every shape, three
 # rounds alternating with this build's, each record marked "build": "baseline" or "current".
@@ -32,9 +34,11 @@ prepare_builds "$root" hfrnn-bench "$baseline"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 records=()
 for shape in "${shapes[@]}"; do
-    IFS=: read -r hidden steps batch sub_batch threads <<< "$shape"
+    IFS=: read -r hidden steps batch sub_batch threads arithmetic <<< "$shape"
     extra=()
     [[ -n "${sub_batch:-}" ]] && extra=(--pass product --sub-batch "$sub_batch" --threads "${threads:-1}")
+    # Only when given: builds from before --curvature-products do not know it.
+    [[ -n "${arithmetic:-}" ]] && extra+=(--curvature-products "$arithmetic")
     for _ in $(seq $(( ${#builds[@]} > 1 ? 3 : 1 ))); do
         for build in "${builds[@]}"; do
             while IFS= read -r line; do
@@ -46,7 +50,7 @@ done
 file="$root/docs/data/bench-$(date -u +%Y-%m-%d)$tag.json"
 {
     json_record_start hfrnn-bench 1
-    echo "  \"processors\": $(nproc), \"load_average_before\": \"$load_before\", \"load_average_after\": \"$(cut -d' ' -f1-3 /proc/loadavg)\", $commits \"command\": \"hfrnn-bench --hidden H --length T --batch B [--pass product --sub-batch S --threads N] --repeats 7 --json\","
+    echo "  \"processors\": $(nproc), \"load_average_before\": \"$load_before\", \"load_average_after\": \"$(cut -d' ' -f1-3 /proc/loadavg)\", $commits \"command\": \"hfrnn-bench --hidden H --length T --batch B [--pass product --sub-batch S --threads N --curvature-products A] --repeats 7 --json\","
     json_record_end passes "${records[@]}"
 } > "$file"
 cat "$file"

@@ -5,11 +5,12 @@
 # output, squared error, Float32, structural damping on in both (the peer's `StructuralDamping` loss
 # adds its curvature term inside calc_G, as hfrnn's product does). Each time is the best of 7 calls.
 #
-#   scripts/peer-bench.sh [--rounds N] [--sub-batch S] [--tag NAME] [H:T:B ...]
+#   scripts/peer-bench.sh [--rounds N] [--sub-batch S] [--curvature-products A] [--tag NAME] [H:T:B ...]
 #
 # Default shapes 100:50:1000 and 100:50:100. hfrnn takes the product as HF training does: the batch
 # held as sub-batches of S sequences (default 50, training's default `--sub-batch-size`), summed
 # in order (`hfrnn-bench --sub-batch S`); the peer takes it on the whole batch, as it trains.
+# --curvature-products bf16 times hfrnn's product with bfloat16 inputs (the peer stays float32).
 # --tag NAME writes docs/data/peer-bench-<date>-NAME.json instead of peer-bench-<date>.json.
 #
 # The peer is installed from PyPI into a throw-away virtual environment that is deleted at the end.
@@ -22,16 +23,18 @@ export OPENBLAS_NUM_THREADS=1
 
 rounds=3
 sub_batch=50
+arithmetic=float
 tag=""
 shapes=()
 while (($#)); do
     case "$1" in
         --rounds) rounds="$2"; shift 2 ;;
         --sub-batch) sub_batch="$2"; shift 2 ;;
+        --curvature-products) arithmetic="$2"; shift 2 ;;
         --tag) tag="-$2"; shift 2 ;;
-        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
         *:*:*) shapes+=("$1"); shift ;;
-        *) echo "peer-bench: error: $1: expected --rounds N, --sub-batch S, --tag NAME or H:T:B" >&2; exit 2 ;;
+        *) echo "peer-bench: error: $1: expected --rounds N, --sub-batch S, --curvature-products A, --tag NAME or H:T:B" >&2; exit 2 ;;
     esac
 done
 ((${#shapes[@]})) || shapes=(100:50:1000 100:50:100)
@@ -78,7 +81,8 @@ native() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$@"; }
 peer() { native "$venv/bin/python" "$venv/peer.py" "$@"; }
 field() { python3 -c 'import json,sys; print(json.loads(sys.stdin.read())[sys.argv[1]])' "$1"; }
 ms() { python3 -c "print(f'{float(__import__(\"sys\").argv[1])*1e3:.2f}')" "$1"; }
-product() { "$@" --hidden "$hidden" --length "$steps" --batch "$batch" --sub-batch "$sub_batch" --repeats 7 --json | grep '"pass":"product"'; }
+product() { "$@" --hidden "$hidden" --length "$steps" --batch "$batch" --sub-batch "$sub_batch" \
+    --curvature-products "$arithmetic" --repeats 7 --json | grep '"pass":"product"'; }
 
 # Both programs choose their kernels for this CPU (hfrnn at start-up, numpy's OpenBLAS at load).
 kernels=$(native "$bench" --kernels)
@@ -97,12 +101,13 @@ for shape in "${shapes[@]}"; do
     done
     row=$(python3 -c '
 import json, sys
-shape, values = sys.argv[1], list(map(float, sys.argv[3:]))
+shape, values = sys.argv[1], list(map(float, sys.argv[4:]))
 ours, peer = min(values[0::2]), min(values[1::2])
 h, t, b = map(int, shape.split(":"))
 print(json.dumps({"hidden": h, "length": t, "batch": b, "hfrnn_sub_batch": min(int(sys.argv[2]), b),
+                  "hfrnn_curvature_products": sys.argv[3],
                   "hfrnn_seconds": ours, "peer_seconds": peer, "ratio": peer / ours}))' \
-        "$shape" "$sub_batch" "${times[@]}")
+        "$shape" "$sub_batch" "$arithmetic" "${times[@]}")
     rows+=("$row")
     python3 -c '
 import json, sys

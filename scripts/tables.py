@@ -228,6 +228,27 @@ def bench_change(files):
     return markdown(header, table)
 
 
+def product_arithmetic(files):
+    """One `A v` in float and in bf16 (scripts/bench.sh shapes H:T:B:S:N:A), the best of each."""
+    header = ["H:T:B", "sub-batches", "threads", "float", "bf16", "faster by"]
+    table = []
+    for path in files:
+        best = {}
+        for p in read_json(path)["passes"]:
+            if p["pass"] != "product":
+                continue
+            times = best.setdefault((p["hidden"], p["length"], p["batch"], p.get("sub_batch"), p["threads"]), {})
+            arithmetic = p.get("curvature_products", "float")
+            times[arithmetic] = min(p["seconds"], times.get(arithmetic, math.inf))
+        for (hidden, length, batch, sub_batch, threads), times in best.items():
+            if not {"float", "bf16"} <= times.keys():
+                continue
+            split = f"{-(-batch // sub_batch)} × {sub_batch}" if sub_batch else "whole batch"
+            table.append([f"{hidden}:{length}:{batch}", split, str(threads), milliseconds(times["float"]),
+                          milliseconds(times["bf16"]), f"{times['float'] / times['bf16']:.2f}×"])
+    return markdown(header, table)
+
+
 def update_speed(files):
     """Processor time of N first-order updates per recipe under two builds run alternately, the best
     of each, and whether they computed the same numbers (scripts/update-speed.sh --baseline REV)."""
@@ -307,7 +328,9 @@ def peer_bench(files):
         for row in read_json(path)["shapes"]:
             # Format 1 files predate `hfrnn_sub_batch`: their product ran on the whole batch.
             sub_batch = row.get("hfrnn_sub_batch", row["batch"])
-            table.append([f"{row['hidden']}:{row['length']}:{row['batch']}", f"{row['batch'] // sub_batch} × {sub_batch}",
+            # Since 2026-12-07 a row may say its product's arithmetic; float rows read as before.
+            arithmetic = ", bf16" if row.get("hfrnn_curvature_products", "float") == "bf16" else ""
+            table.append([f"{row['hidden']}:{row['length']}:{row['batch']}", f"{row['batch'] // sub_batch} × {sub_batch}{arithmetic}",
                           milliseconds(row["hfrnn_seconds"]), milliseconds(row["peer_seconds"]), f"{row['ratio']:.2f}×"])
     return markdown(header, table)
 
@@ -366,6 +389,26 @@ def threads_bench(files):
             table.append([str(count), f"{min(run['wall_seconds'] for run in runs):.1f} s",
                           f"{min(run['processor_seconds'] for run in runs):.1f} s",
                           "yes" if record["same_bits_for_every_run"] else "no"])
+    return markdown(header, table)
+
+
+RUN_PARTS = {"curvature_products": "CG's curvature products", "gradient": "gradient batch",
+             "test_set": "test set", "loss_evaluations": "backtracking and line search",
+             "drawing_sequences": "drawing sequences", "other": "everything else"}
+
+
+def run_profile(files):
+    """Where one run's processor time went, by part of the HF iteration (scripts/run-profile.sh)."""
+    header = ["part of the iteration", "processor time", "of it serial"]
+    table = []
+    for path in files:
+        for run in read_json(path)["runs"]:
+            profile = run["profile"]
+            for part, label in RUN_PARTS.items():
+                share = profile["share_by_part"].get(part, 0)
+                table.append([label, percent(share), percent(profile["serial_share_by_part"].get(part, 0))])
+            table.append(["**all**", f"{run['processor_seconds']:.1f} s ({run['iterations']} iterations, "
+                          f"{run['threads']} threads, {run['wall_seconds']:.1f} s wall)", percent(profile["serial_share"])])
     return markdown(header, table)
 
 
@@ -738,12 +781,14 @@ TABLES = {
     "network-state": network_state,
     "bench": bench,
     "bench-change": bench_change,
+    "product-arithmetic": product_arithmetic,
     "update-speed": update_speed,
     "learning-rate-choice": learning_rate_choice,
     "peer-bench": peer_bench,
     "time-to-solve": time_to_solve,
     "smdh-addition": smdh_addition,
     "threads-bench": threads_bench,
+    "run-profile": run_profile,
     "cells-by-seed": cells_by_seed,
     "methods-by-task": methods_by_task,
     "defaults-decision": defaults_decision,

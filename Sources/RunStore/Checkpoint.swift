@@ -11,7 +11,14 @@ import Training
 /// The HDF5 layout is documented in checkpoints/README.md.
 public struct Checkpoint<Method: StoredMethod> {
     public typealias Scalar = Method.Scalar
-    public static var formatVersion: Int64 { 6 }
+    /// The newest format this hfrnn reads and writes. A checkpoint is written in the oldest
+    /// version that holds it (`writtenVersion`), so that an older hfrnn reads every run whose
+    /// meaning it knows and refuses the rest.
+    public static var formatVersion: Int64 { 7 }
+
+    /// 7 for runs with bf16 curvature products (an hfrnn that reads only up to 6 would continue
+    /// them in float), else 6.
+    static func writtenVersion(for config: TrainingConfig) -> Int64 { config.curvatureArithmetic == .float ? 6 : 7 }
 
     public var config: TrainingConfig
     public var network: RecurrentNetwork
@@ -49,7 +56,7 @@ public struct Checkpoint<Method: StoredMethod> {
         }
         let file = try CheckpointFile<Scalar>.createInMemory(name: path)
         try CheckpointFile<Scalar>(file: file, path: path)
-            .writeHeaderAndParameters(parameters, network: network, formatVersion: Self.formatVersion)
+            .writeHeaderAndParameters(parameters, network: network, formatVersion: Self.writtenVersion(for: config))
 
         try file.createGroup("optimizer")
         try file.setAttribute("method", to: Method.methodName(settings), on: "optimizer")

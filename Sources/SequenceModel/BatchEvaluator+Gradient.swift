@@ -76,9 +76,10 @@ extension BatchEvaluator {
     /// which is (1 − h²)⊙∂h plus c·D''⊙R t/N with D'' = 1 − h², the curvature of tanh's matching loss.
     ///
     /// With `squaredNorms` it also records ‖∂h_i‖² of every row [T, B] before the (1 − h²) factor
-    /// (the vanishing-gradient regulariser's denominators).
+    /// (the vanishing-gradient regulariser's denominators). `arithmetic` is that of the step
+    /// products and of ∂W_hh's (the thin products stay on BLAS).
     func backpropagate(into result: inout [Scalar], structuralWeight: Scalar,
-                       squaredNorms: UnsafeMutableBufferPointer<Scalar>? = nil) {
+                       squaredNorms: UnsafeMutableBufferPointer<Scalar>? = nil, arithmetic: ProductArithmetic = .float) {
         precondition(result.count == layout.count, "result has \(result.count) entries, the network needs \(layout.count)")
         let (T, B, H, O) = (steps, sequences, hidden, outputSize)
         let injection = structuralWeight * normaliser
@@ -95,11 +96,11 @@ extension BatchEvaluator {
                 BLAS.gemm(1, delta, .none, view(p, layout.hiddenToOutput), .none, 0, allHiddenDelta)
                 // Through time: ∂h_i += ∂t_{i+1}·W_hh, then ∂t_i = (1 − h_i²)⊙(…).
                 let recurrent = view(p, layout.hiddenToHidden)
+                let stepProducts = StepProducts(self, weights: recurrent, rows: B, arithmetic: arithmetic)
                 for t in stride(from: T, through: 1, by: -1) {
                     let current = matrix(hiddenDelta, offset: (t - 1) * B * H, rows: B, cols: H)
                     if t < T {
-                        BLAS.gemm(1, MatrixView(matrix(hiddenDelta, offset: t * B * H, rows: B, cols: H)), .none,
-                                  recurrent, .none, 1, current)
+                        stepProducts.add(MatrixView(matrix(hiddenDelta, offset: t * B * H, rows: B, cols: H)), into: current)
                     }
                     let h = states.baseAddress! + t * B * H
                     let d = current.base
@@ -122,7 +123,8 @@ extension BatchEvaluator {
                 }
                 // Time-independent parameter derivatives, all steps at once.
                 let hiddenDeltaView = MatrixView(allHiddenDelta)
-                BLAS.gemm(1, hiddenDeltaView, .transposed, previousStates, .none, 0, mutableView(g, layout.hiddenToHidden))
+                BLAS.gemm(arithmetic, hiddenDeltaView, .transposed, previousStates, .none, 0,
+                          mutableView(g, layout.hiddenToHidden))
                 BLAS.gemm(1, hiddenDeltaView, .transposed, MatrixView(matrix(inputs, rows: T * B, cols: inputSize)), .none,
                           0, mutableView(g, layout.inputToHidden))
                 columnSums(hiddenDeltaView, into: g, layout.hiddenBias)

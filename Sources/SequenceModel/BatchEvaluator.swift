@@ -50,6 +50,12 @@ public final class BatchEvaluator<Scalar: BLASScalar> {
     var stepGradientNorms = UnsafeMutableBufferPointer<Scalar>(start: nil, count: 0)     // [T, B]: ‖∂h_i‖²
     var backwardThroughStep = UnsafeMutableBufferPointer<Scalar>(start: nil, count: 0)   // [T, B, H]: W_hhᵀ ∂t_i
 
+    /// The arithmetic of `curvatureProduct`'s matrix products (the forward pass and the gradient
+    /// always take the run's own precision).
+    public var curvatureArithmetic = ProductArithmetic.float
+    /// The weights of a pass's step products, packed once for all its steps (bfloat16 products).
+    var packedStepWeights = BFloat16Products.PackedOperand()
+
     /// θ of the last `forward`, which every later call refers to.
     public private(set) var parameters: [Scalar] = []
     /// Mean loss of the last `forward`.

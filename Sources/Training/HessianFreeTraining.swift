@@ -40,7 +40,8 @@ public enum HessianFreeTraining<Scalar: BLASScalar>: TrainingMethod {
         // A worker that cannot read its rows stops every worker, before any exchange.
         let drawn = try group.agreeing { try drawSubBatches(for: trainer, using: &rng) }
         func objective(_ subBatches: [SubBatch<Scalar>?]) -> RNNObjective<Scalar> {
-            RNNObjective(network: trainer.network, subBatches: subBatches, group: group, workspace: trainer.workspace)
+            RNNObjective(network: trainer.network, subBatches: subBatches, group: group, workspace: trainer.workspace,
+                         curvatureArithmetic: config.curvatureArithmetic)
         }
         let batches = HFBatches(gradient: objective(drawn.gradient),
                                 curvature: objective(Array(drawn.gradient.prefix(config.batches.subBatchesPerChunk))),

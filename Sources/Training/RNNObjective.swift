@@ -27,6 +27,8 @@ public final class RNNObjective<Scalar: BLASScalar>: HFObjective {
     /// They are separate from the shared one so that evaluating f elsewhere (ρ, line search) on
     /// the same objective never disturbs the point the products refer to.
     private var curvatureEvaluators: [Int: BatchEvaluator<Scalar>] = [:]
+    /// The arithmetic of the curvature products' matrix products.
+    public let curvatureArithmetic: ProductArithmetic
     private var isBound = false
     /// Per thread of the workspace: the vectors one sub-batch's gradient or product is built in.
     private let scratches: [Scratch]
@@ -44,8 +46,9 @@ public final class RNNObjective<Scalar: BLASScalar>: HFObjective {
     /// several workers the sub-batches' sizes are exchanged here, so every worker must create its
     /// objectives in the same order.
     public init(network: RecurrentNetwork, subBatches: [SubBatch<Scalar>?], group: any WorkerGroup = SingleWorker(),
-                workspace: EvaluationWorkspace<Scalar>? = nil) {
+                workspace: EvaluationWorkspace<Scalar>? = nil, curvatureArithmetic: ProductArithmetic = .float) {
         precondition(!subBatches.isEmpty, "an objective needs at least one sub-batch")
+        self.curvatureArithmetic = curvatureArithmetic
         precondition(workspace.map { $0.network == network } ?? true, "the workspace belongs to another network")
         self.network = network
         self.subBatches = subBatches
@@ -76,14 +79,17 @@ public final class RNNObjective<Scalar: BLASScalar>: HFObjective {
 
     /// Sub-batches held in memory (nil for those `group`'s other workers evaluate).
     public convenience init(network: RecurrentNetwork, subBatches: [SequenceBatch<Scalar>?],
-                            group: any WorkerGroup = SingleWorker(), workspace: EvaluationWorkspace<Scalar>? = nil) {
-        self.init(network: network, subBatches: subBatches.map { $0.map(SubBatch.init) }, group: group, workspace: workspace)
+                            group: any WorkerGroup = SingleWorker(), workspace: EvaluationWorkspace<Scalar>? = nil,
+                            curvatureArithmetic: ProductArithmetic = .float) {
+        self.init(network: network, subBatches: subBatches.map { $0.map(SubBatch.init) }, group: group, workspace: workspace,
+                  curvatureArithmetic: curvatureArithmetic)
     }
 
     /// `batch` as sub-batches of at most `subBatchSize` sequences (default: one).
     public convenience init(network: RecurrentNetwork, batch: SequenceBatch<Scalar>, subBatchSize: Int? = nil,
-                            workspace: EvaluationWorkspace<Scalar>? = nil) {
-        self.init(network: network, subBatches: batch.split(into: subBatchSize ?? batch.sequenceCount), workspace: workspace)
+                            workspace: EvaluationWorkspace<Scalar>? = nil, curvatureArithmetic: ProductArithmetic = .float) {
+        self.init(network: network, subBatches: batch.split(into: subBatchSize ?? batch.sequenceCount), workspace: workspace,
+                  curvatureArithmetic: curvatureArithmetic)
     }
 
     /// The sequences of the sub-batches this process evaluates.
@@ -184,7 +190,9 @@ public final class RNNObjective<Scalar: BLASScalar>: HFObjective {
         if !isBound {
             isBound = true
             for index in subBatches.indices where schedule.isOwned(index, by: group.rank) {
-                curvatureEvaluators[index] = BatchEvaluator(network: network, batch: subBatches[index]!.batch)
+                let evaluator = BatchEvaluator(network: network, batch: subBatches[index]!.batch)
+                evaluator.curvatureArithmetic = curvatureArithmetic
+                curvatureEvaluators[index] = evaluator
             }
         }
         var total: Scalar = 0

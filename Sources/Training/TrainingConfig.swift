@@ -3,6 +3,7 @@ import Diagnostics
 import FirstOrder
 import Foundation
 import HessianFree
+import Linalg
 import SequenceModel
 import Tasks
 
@@ -90,6 +91,14 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
     public var blasThreads = 1
     /// How the sequences drawn are cut into batches (gradient, curvature, evaluation, sub-batches).
     public var batches = BatchPlan()
+    /// The arithmetic of HF's curvature products (`A v` in CG) as given: nil (runs that did not say,
+    /// and every run from before it existed) is float. `curvatureArithmetic` is the one used.
+    public var curvatureProducts: ProductArithmetic? = nil
+
+    /// The arithmetic of HF's curvature products: float, or bf16 inputs with float32 sums on CPUs
+    /// with AVX-512 BF16 (docs/benchmark.md#bfloat16-products). The gradient, the losses and the
+    /// test set keep the run's precision. Part of the run's arithmetic.
+    public var curvatureArithmetic: ProductArithmetic { curvatureProducts ?? .float }
     /// The method that trains the run and its settings (`hessianFree` and `firstOrder` read them).
     public var method: MethodSettings
     /// HF's sparse initialisation; a first-order run's `FirstOrderRunConfig.initialization` may choose it.
@@ -207,6 +216,8 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
                      "must be at least 1 iteration, got \(checkpointEvery)") },
             { .check((1...Self.maximumBLASThreads).contains(blasThreads), "blasThreads", subject: "BLAS threads",
                      "must be in 1...\(Self.maximumBLASThreads), got \(blasThreads)") },
+            { .check(curvatureArithmetic == .float || precision == .float, "curvatureProducts", subject: "bf16 curvature products",
+                     "bf16 needs float precision, got \(precision.rawValue)") },
             { .check(testSequences >= 1, "testSequences", subject: "test set size", "must be at least 1, got \(testSequences)") },
             { .check(testSequences <= BatchPlan.largestBatch, "testSequences", subject: "test set size",
                      "must be at most \(BatchPlan.largestBatch), got \(testSequences)") },

@@ -1,7 +1,8 @@
 // hfrnn-bench: speed of the sequence model's passes against raw BLAS on the same shapes.
 // Run with `make bench` (release build, OPENBLAS_NUM_THREADS=1). Not a test: timings vary.
 //
-//   hfrnn-bench [--hidden H] [--length T] [--batch B] [--sub-batch S [--threads N]] [--repeats N] [--pass NAME] [--json]
+//   hfrnn-bench [--hidden H] [--length T] [--batch B] [--sub-batch S [--threads N]] [--curvature-products bf16]
+//               [--repeats N] [--pass NAME] [--json]
 //   hfrnn-bench --kernels      prints the OpenBLAS kernels in use (e.g. Haswell) and exits
 //
 // Passes: forward, gradient (backward after a forward), regularized (the gradient with the sums of
@@ -10,7 +11,9 @@
 // (`RNNObjective`): the batch held as sub-batches of S sequences, each one's product weighted by
 // its share of the scored outputs and summed in order, on N threads (default 1), each with one
 // BLAS thread, as `hfrnn train --threads N` does (the calls its reference replays are then
-// recorded from the same sub-batches on one thread: the concurrent calls cannot be logged).
+// recorded from the same sub-batches on one thread: the concurrent calls cannot be logged). With
+// --curvature-products bf16 the product's matrix products take bfloat16 inputs (`ProductArithmetic`);
+// its reference and flop count are then those of the same product in float.
 //
 // Each pass is recorded once to collect
 // the exact shapes of its BLAS calls; those calls are then replayed on scratch buffers as the
@@ -40,6 +43,7 @@ struct HFRNNBench: ParsableCommand {
     @Option(name: .customLong("sub-batch"), help: "Take the product as training does, in sub-batches of this many sequences.")
     var subBatch: Int?
     @Option(help: "Threads sharing out the sub-batches (with --sub-batch).") var threads = 1
+    @Option(help: "Arithmetic of the product's matrix products: float or bf16.") var curvatureProducts = ProductArithmetic.float
     @Option(name: .customLong("pass"), help: "Time only this pass.") var onlyPass: Pass?
     @Flag(help: "One JSON object per pass instead of the table.") var json = false
     @Flag(help: "Print the OpenBLAS kernels in use (e.g. Haswell) and exit.") var kernels = false
@@ -55,6 +59,9 @@ struct HFRNNBench: ParsableCommand {
             throw ValidationError("\(flag): expects a positive integer, got \(value)")
         }
         if threads > 1 && subBatch == nil { throw ValidationError("--threads: needs --sub-batch (threads share out sub-batches)") }
+        if curvatureProducts == .bfloat16 && !BFloat16Products.isAvailable {
+            throw ValidationError("--curvature-products bf16: this CPU lacks AVX-512 BF16")
+        }
     }
 
     func run() {
@@ -82,20 +89,28 @@ struct HFRNNBench: ParsableCommand {
         let direction: [Float] = (0..<theta.count).map { _ in Float(rng.nextGaussian()) }
         var result = [Float](repeating: 0, count: theta.count)
         let evaluator = BatchEvaluator(network: network, batch: sequences)
+        evaluator.curvatureArithmetic = curvatureProducts
         evaluator.forward(theta)
+        // The BLAS calls of a bf16 product are those of its float twin (the rest are not BLAS).
+        let bf16 = curvatureProducts == .bfloat16
+        let recordingEvaluator = bf16 ? BatchEvaluator(network: network, batch: sequences) : evaluator
+        if bf16 { recordingEvaluator.forward(theta) }
         // Training's objective over sub-batches, its forward passes cached for CG as in an HF
-        // iteration; on more than one thread a one-thread twin supplies the recorded BLAS calls.
+        // iteration; on more than one thread (or in bf16) a one-thread float twin supplies the
+        // recorded BLAS calls.
         let objective = subBatch.map {
             RNNObjective(network: network, batch: sequences, subBatchSize: $0,
-                         workspace: EvaluationWorkspace(network: network, threads: ComputeThreads(count: threads)))
+                         workspace: EvaluationWorkspace(network: network, threads: ComputeThreads(count: threads)),
+                         curvatureArithmetic: curvatureProducts)
         }
-        let recordingObjective = threads > 1 ? subBatch.map { RNNObjective(network: network, batch: sequences, subBatchSize: $0) } : objective
+        let twin = threads > 1 || bf16
+        let recordingObjective = twin ? subBatch.map { RNNObjective(network: network, batch: sequences, subBatchSize: $0) } : objective
         func bindObjectives() {
             _ = objective?.bindCurvature(at: theta)
-            if threads > 1 { _ = recordingObjective?.bindCurvature(at: theta) }
+            if twin { _ = recordingObjective?.bindCurvature(at: theta) }
         }
         bindObjectives()
-        func product(_ objective: RNNObjective<Float>?) -> () -> Void {
+        func product(_ objective: RNNObjective<Float>?, on evaluator: BatchEvaluator<Float>) -> () -> Void {
             if let objective {
                 { objective.curvatureProduct(direction, into: &result, structuralWeight: 0.03) }
             } else {
@@ -110,7 +125,7 @@ struct HFRNNBench: ParsableCommand {
             // SGD-CR's gradient: ∇f and the sums of the vanishing-gradient regulariser Ω.
             ("regularized", { evaluator.gradient(into: &result, vanishingSums: &vanishingSums) },
              { evaluator.gradient(into: &result, vanishingSums: &vanishingSums) }),
-            ("product", product(objective), product(recordingObjective)),
+            ("product", product(objective, on: evaluator), product(recordingObjective, on: recordingEvaluator)),
         ]
         // The hardware's GEMM rate on this model's main shape: [T·B, H]·[H, H]ᵀ, the batched product.
         let squareA = [Float](repeating: 0.01, count: T * B * H), squareW = [Float](repeating: 0.01, count: H * H)
@@ -141,6 +156,7 @@ struct HFRNNBench: ParsableCommand {
                 best.square = min(best.square, seconds(squareGemm))
             }
             evaluator.forward(theta)  // undo the replay's writes into the cached forward passes
+            if bf16 { recordingEvaluator.forward(theta) }
             bindObjectives()
             let ratio = best.reference / best.pass
             let squareRate = squareFlop / best.square
@@ -150,6 +166,7 @@ struct HFRNNBench: ParsableCommand {
                 print(#"{"pass":"\#(pass.name)","hidden":\#(H),"length":\#(T),"batch":\#(B),"#
                       + #""sub_batch":\#(pass.name == "product" ? subBatch.map(String.init) ?? "null" : "null"),"#
                       + #""threads":\#(pass.name == "product" ? threads : 1),"inputs":\#(I),"outputs":\#(O),"#
+                      + #""curvature_products":"\#(pass.name == "product" ? curvatureProducts.rawValue : "float")","#
                       + #""repeats":\#(repeats),"blas_calls":\#(calls.count),"gflop":\#(fixed(flop / 1e9, 4)),"#
                       + #""seconds":\#(fixed(best.pass, 6)),"gflops":\#(fixed(flop / best.pass / 1e9, 2)),"#
                       + #""sgemm_seconds":\#(fixed(best.reference, 6)),"sgemm_gflops":\#(fixed(flop / best.reference / 1e9, 2)),"#
@@ -170,3 +187,5 @@ struct HFRNNBench: ParsableCommand {
         return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
 }
+
+extension ProductArithmetic: ExpressibleByArgument {}

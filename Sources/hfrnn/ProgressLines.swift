@@ -45,7 +45,8 @@ extension HessianFreeTraining: ReportedMethod where Scalar: HDF5Element {
 
     static func startHeader(_ trainer: Trainer<Self>) -> String {
         let config = trainer.config, mu = trainer.settings.structuralDampingWeight
-        return "training \(dataSummary(trainer)), seed \(config.seed), \(config.precision.rawValue), "
+        let products = config.curvatureArithmetic == .float ? "" : " (curvature products in \(config.curvatureArithmetic.rawValue))"
+        return "training \(dataSummary(trainer)), seed \(config.seed), \(config.precision.rawValue)\(products), "
             + (mu > 0 ? "structural damping μ = \(String(format: "%g", mu))" : "no structural damping") + ", " + networkSummary(trainer)
     }
 

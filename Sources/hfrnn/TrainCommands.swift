@@ -136,6 +136,12 @@ struct Train: ParsableCommand {
         """, valueName: "n"))
     var minCg: Int?
 
+    @Option(parsing: .unconditional, help: ArgumentHelp("""
+        Arithmetic of CG's curvature products: float, or bf16 (inputs rounded to bfloat16, float32 \
+        sums; CPUs with AVX-512 BF16 only) (default: float). Part of the run's arithmetic.
+        """, valueName: "arithmetic"), transform: choice())
+    var curvatureProducts: ProductArithmetic?
+
     @Flag(help: "Use the diagonal (empirical Fisher + λ)^0.75 preconditioner.")
     var preconditioner = false
 
@@ -187,6 +193,7 @@ struct Train: ParsableCommand {
         config.blasThreads = blasThreads
         config.successThreshold = successThreshold
         if let subBatchSize { config.batches.subBatchSize = subBatchSize }
+        if let curvatureProducts { config.curvatureProducts = curvatureProducts }
         // An HF run until `firstOrder.apply` below makes it a first-order one.
         var hf = config.hessianFree ?? HFConfig()
         if let initialLambda { hf.initialLambda = initialLambda.value(for: config.data) }

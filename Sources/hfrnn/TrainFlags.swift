@@ -18,6 +18,7 @@ extension Train {
         TrainFlag("--max-cg", fields: ["hessianFree.cgMaxIterations"], hfOnly: { $0.maxCg != nil }),
         TrainFlag("--min-cg", fields: ["hessianFree.cgMinIterations"], hfOnly: { $0.minCg != nil }),
         TrainFlag("--sub-batch-size", fields: ["batches.subBatchSize"], hfOnly: { $0.subBatchSize != nil }),
+        TrainFlag("--curvature-products", fields: ["curvatureProducts"], hfOnly: { $0.curvatureProducts != nil }),
         TrainFlag("--preconditioner", hfOnly: { $0.preconditioner }),
         TrainFlag("--settings", hfOnly: { $0.settings != nil }),
         TrainFlag("--rho-model", hfOnly: { $0.rhoModel != nil }),

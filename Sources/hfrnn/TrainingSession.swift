@@ -73,7 +73,10 @@ private func resume<Method: ReportedMethod>(_: Method.Type, _ path: String, limi
                                           threads: computeThreads(Method.self, requested: threads, group: group))
     }
     // The run goes on in the checkpoint's own folder, wherever it was moved.
-    try train(trainer, in: RunFolder(containing: path), startsRun: false, header: "resuming \(path) at \(Method.stepUnit.name) \(trainer.completedSteps)")
+    let arithmetic = trainer.config.curvatureArithmetic
+    let products = arithmetic == .float ? "" : " (curvature products in \(arithmetic.rawValue))"
+    try train(trainer, in: RunFolder(containing: path), startsRun: false,
+              header: "resuming \(path) at \(Method.stepUnit.name) \(trainer.completedSteps)\(products)")
 }
 
 /// The processes the trainer shares its steps among: the job's, or this one alone.

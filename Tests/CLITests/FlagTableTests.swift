@@ -29,7 +29,8 @@ import Testing
         let help = Train.helpMessage(columns: 500)
         for row in Train.flags { #expect(help.contains("  \(row.flag)"), "\(row.flag)") }
         #expect(Train.flagOfField["batches.lineSearchBatchSize"] == "--evaluation-batch")
-        #expect(Train.flagOfField["hiddenUnits"] == "--hidden-units" && Train.flagOfField.count == 18)
+        #expect(Train.flagOfField["hiddenUnits"] == "--hidden-units" && Train.flagOfField.count == 19)
+        #expect(Train.flagOfField["curvatureProducts"] == "--curvature-products")
         #expect(Train.flagOfField["hessianFree.cgMinIterations"] == "--min-cg")
         let train = try Train.parse(["--task", "addition", "--length", "10", "--threads", "2", "--mu", "0.1",
                                      "--hidden-units", "20"])

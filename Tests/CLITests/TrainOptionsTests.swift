@@ -1,4 +1,6 @@
 import Foundation
+import HDF5IO
+import Linalg
 import RunStore
 import TestSupport
 import Testing
@@ -113,5 +115,45 @@ import Tasks
             #expect(one.status == 0)
             #expect(try parameters(folder.file("runs/one/latest.h5")) != split.parameters)
         }
+    }
+
+    /// `--curvature-products bf16` is stored in the run, resumes bit for bit (1 + 2 iterations as 3
+    /// straight ones) and changes the numbers (sub-batches of 50, 40 hidden units: wide enough).
+    @Test(.enabled(if: BFloat16Products.isAvailable, "this CPU lacks AVX-512 BF16"))
+    func bfloat16CurvatureProductsAreStoredAndResumeBitForBit() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let train = ["train"] + threadedRun + ["--curvature-products", "bf16", "--checkpoint-dir", folder.file("runs")]
+        let straight = try runHFRNN(train + ["--max-iterations", "3", "--run-name", "straight"], in: folder, timeout: 120)
+        #expect(straight.status == 0)
+        #expect(straight.stdout.contains(", float (curvature products in bf16), "), "\(straight.stdout)")
+        #expect(try runHFRNN(train + ["--max-iterations", "1", "--run-name", "split"], in: folder, timeout: 120).status == 0)
+        let resumed = try runHFRNN(["resume", folder.file("runs/split"), "--max-iterations", "2"], in: folder, timeout: 120)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stdout.contains("(curvature products in bf16)"), "\(resumed.stdout)")
+        let split = try Checkpoint<HessianFreeTraining<Float>>.load(from: folder.file("runs/split/latest.h5"))
+        #expect(split.state.iteration == 3 && split.config.curvatureProducts == .bfloat16)
+        #expect(try checkpointFingerprint(folder.file("runs/split/latest.h5"))
+                == checkpointFingerprint(folder.file("runs/straight/latest.h5")))
+        let float = try runHFRNN(["train"] + threadedRun + ["--max-iterations", "3", "--checkpoint-dir", folder.file("runs"),
+                                                            "--run-name", "float"], in: folder, timeout: 120)
+        #expect(float.status == 0)
+        #expect(try parameters(folder.file("runs/float/latest.h5")) != split.parameters)
+        // Written as format 7, which an hfrnn that would continue it in float refuses; float runs stay 6.
+        #expect(try HDF5File.open(folder.file("runs/split/latest.h5")).int64Attribute("format_version") == 7)
+        #expect(try HDF5File.open(folder.file("runs/float/latest.h5")).int64Attribute("format_version") == 6)
+    }
+
+    /// bf16 products are for float runs: with --precision double the command stops before training,
+    /// as for any flags that contradict each other.
+    @Test func bfloat16CurvatureProductsNeedFloatPrecision() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let result = try runHFRNN(["train", "--task", "addition", "--length", "10", "--hidden-units", "4",
+                                   "--precision", "double", "--curvature-products", "bf16", "--max-iterations", "1",
+                                   "--checkpoint-dir", folder.file("runs"), "--run-name", "r"], in: folder)
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("--curvature-products: bf16 needs float precision, got double"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder.file("runs/r")))
     }
 }

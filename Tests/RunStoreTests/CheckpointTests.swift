@@ -225,7 +225,7 @@ import TrainingTestSupport
             try file.write([1.0, 2.0], shape: [2], to: "x")
             try file.close()
         }
-        let futureVersion = try variant("future") { try $0.setAttribute("format_version", to: 7) }
+        let futureVersion = try variant("future") { try $0.setAttribute("format_version", to: 8) }
         let textVersion = try variant("text-version") { try $0.setAttribute("format_version", to: "1") }
         let wrongShape = try variant("shape") {
             try $0.write([Float](repeating: 0.5, count: 56), shape: [8, 7], to: "parameters/W_hh")
@@ -305,7 +305,7 @@ import TrainingTestSupport
             (folder.path, .float, "\(folder.path): is a folder, not an HDF5 file"),
             (otherHDF5, .float, "\(otherHDF5): not an hfrnn checkpoint (no format = 'hfrnn-checkpoint' attribute)"),
             (notACheckpoint, .float, "\(notACheckpoint): not an hfrnn checkpoint (no format = 'hfrnn-checkpoint' attribute)"),
-            (futureVersion, .float, "\(futureVersion): checkpoint format version 7 is not supported (this hfrnn reads versions 1 to 6)"),
+            (futureVersion, .float, "\(futureVersion): checkpoint format version 8 is not supported (this hfrnn reads versions 1 to 7)"),
             (textVersion, .float, "\(textVersion): attribute 'format_version' of '/': stored as string; it must hold integers"),
             (good, .double, "\(good): checkpoint precision is float, expected double"),
             (wrongShape, .float, "\(wrongShape): parameters/W_hh has shape [8, 7], the 2-8-1 network needs [8, 8]"),

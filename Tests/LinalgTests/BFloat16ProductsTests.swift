@@ -1,0 +1,169 @@
+import Dispatch
+import Linalg
+import Testing
+
+/// The bfloat16 products against a Double reference of the same rounded inputs: the rounding, the
+/// layouts and the tails of the kernel's blocks. Needs a CPU with AVX-512 BF16.
+@Suite(.enabled(if: BFloat16Products.isAvailable, "this CPU lacks AVX-512 BF16"))
+struct BFloat16ProductsTests {
+    /// x rounded to bfloat16 as the kernel documents: nearest, ties to even; subnormals to zero.
+    static func rounded(_ x: Float) -> Float {
+        let bits = x.bitPattern
+        if bits & 0x7F80_0000 == 0 { return Float(bitPattern: bits & 0x8000_0000) }
+        return Float(bitPattern: (bits &+ 0x7FFF &+ ((bits >> 16) & 1)) & 0xFFFF_0000)
+    }
+
+    struct Case: CustomStringConvertible {
+        let m: Int, n: Int, k: Int, transA: Transpose, transB: Transpose, beta: Float
+        var description: String { "m \(m) n \(n) k \(k) \(transA) \(transB) beta \(beta)" }
+    }
+
+    static let cases: [Case] = {
+        let shapes = [(1, 1, 1), (50, 100, 100), (7, 33, 17), (5, 113, 101), (100, 100, 600), (13, 16, 2), (4, 112, 3),
+                      (3, 225, 9)]
+        return shapes.enumerated().flatMap { index, shape in
+            [Transpose.none, .transposed].flatMap { transA in
+                [Transpose.none, .transposed].map { transB in
+                    Case(m: shape.0, n: shape.1, k: shape.2, transA: transA, transB: transB, beta: index % 2 == 0 ? 0 : 1)
+                }
+            }
+        }
+    }()
+
+    /// Operands stored with padded rows, so that strides matter.
+    struct Operands {
+        var a: [Float], b: [Float], c: [Float]
+        let lda: Int, ldb: Int, ldc: Int, item: Case
+        init(_ item: Case, seed: UInt64 = 3) {
+            var rng = SeededGenerator(seed: seed)
+            self.item = item
+            lda = (item.transA == .none ? item.k : item.m) + 3
+            ldb = (item.transB == .none ? item.n : item.k) + 2
+            ldc = item.n + 5
+            a = (0..<((item.transA == .none ? item.m : item.k) * lda)).map { _ in Float(rng.nextGaussian()) }
+            b = (0..<((item.transB == .none ? item.k : item.n) * ldb)).map { _ in Float(rng.nextGaussian()) }
+            c = (0..<(item.m * ldc)).map { _ in Float(rng.nextGaussian()) }
+        }
+        func aAt(_ row: Int, _ p: Int) -> Float { item.transA == .none ? a[row * lda + p] : a[p * lda + row] }
+        func bAt(_ p: Int, _ column: Int) -> Float { item.transB == .none ? b[p * ldb + column] : b[column * ldb + p] }
+        var aView: (UnsafeBufferPointer<Float>) -> MatrixView<Float> {
+            { MatrixView($0, rows: item.transA == .none ? item.m : item.k, cols: item.transA == .none ? item.k : item.m,
+                         rowStride: lda) }
+        }
+        var bView: (UnsafeBufferPointer<Float>) -> MatrixView<Float> {
+            { MatrixView($0, rows: item.transB == .none ? item.k : item.n, cols: item.transB == .none ? item.n : item.k,
+                         rowStride: ldb) }
+        }
+        func product(packed: Bool) -> [Float] {
+            var result = c
+            a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in result.withUnsafeMutableBufferPointer { c in
+                let cView = MutableMatrixView(c, rows: item.m, cols: item.n, rowStride: ldc)
+                if packed {
+                    var operand = BFloat16Products.PackedOperand()
+                    BFloat16Products.pack(bView(b), item.transB, into: &operand)
+                    BFloat16Products.gemm(aView(a), item.transA, operand, item.beta, cView)
+                } else {
+                    BFloat16Products.gemm(aView(a), item.transA, bView(b), item.transB, item.beta, cView)
+                }
+            } } }
+            return result
+        }
+    }
+
+    @Test(arguments: cases) func matchesADoubleReferenceOfTheRoundedInputs(_ item: Case) {
+        let operands = Operands(item)
+        let computed = operands.product(packed: false)
+        for row in 0..<item.m {
+            for column in 0..<operands.ldc {
+                let index = row * operands.ldc + column
+                guard column < item.n else {
+                    #expect(computed[index] == operands.c[index], "\(item): wrote past column \(item.n)")
+                    continue
+                }
+                var exact = Double(item.beta) * Double(operands.c[index]), magnitude = abs(exact)
+                for p in 0..<item.k {
+                    let term = Double(Self.rounded(operands.aAt(row, p))) * Double(Self.rounded(operands.bAt(p, column)))
+                    exact += term
+                    magnitude += abs(term)
+                }
+                // float32 sums of k + 1 terms: each addition rounds once.
+                let tolerance = Double(item.k + 1) * Double(Float.ulpOfOne) * magnitude + 1e-30
+                #expect(abs(Double(computed[index]) - exact) <= tolerance, "\(item) [\(row), \(column)]")
+            }
+        }
+    }
+
+    @Test(arguments: cases) func packingOnceGivesTheSameBits(_ item: Case) {
+        let operands = Operands(item)
+        #expect(operands.product(packed: true).map(\.bitPattern) == operands.product(packed: false).map(\.bitPattern))
+    }
+
+    @Test func roundsToNearestTiesToEvenAndFlushesSubnormals() {
+        let one: Float = 1, step = Float(bitPattern: 0x3B80_0000)  // 2⁻⁸, half of bfloat16's ulp at 1
+        let inputs: [Float] = [1 + step, 1 + 3 * step, 1 + 1.5 * step, -(1 + step), .leastNormalMagnitude / 2, 3, 1e-20]
+        let expected: [Float] = [1, 1 + 4 * step, 1 + 2 * step, -1, 0, 3, Self.rounded(1e-20)]
+        var result = [Float](repeating: 7, count: inputs.count)
+        [one].withUnsafeBufferPointer { b in inputs.withUnsafeBufferPointer { a in result.withUnsafeMutableBufferPointer { c in
+            BFloat16Products.gemm(MatrixView(a, rows: inputs.count, cols: 1), .none, MatrixView(b, rows: 1, cols: 1), .none, 0,
+                                  MutableMatrixView(c, rows: inputs.count, cols: 1))
+        } } }
+        #expect(result == expected)
+    }
+
+    @Test func threadsDoNotShareBuffersOrChangeBits() {
+        let items = Self.cases.filter { $0.k > 50 }
+        let sequential = items.map { Operands($0).product(packed: false) }
+        let concurrent = ResultBox(count: items.count)
+        DispatchQueue.concurrentPerform(iterations: items.count * 4) { index in
+            let result = Operands(items[index % items.count]).product(packed: false)
+            if index < items.count { concurrent.set(index, result) }
+        }
+        for index in items.indices {
+            #expect(concurrent.values[index].map(\.bitPattern) == sequential[index].map(\.bitPattern), "\(items[index])")
+        }
+    }
+
+    @Test func blasArithmeticChoosesBFloat16OnlyForFloatProductsWideEnough() {
+        let a: [Float] = (0..<40).map { 1 + Float($0) / 1024 }, b = [Float](repeating: 1, count: 40 * 20)
+        func product(_ arithmetic: ProductArithmetic, columns: Int) -> [Float] {
+            var c = [Float](repeating: 0, count: 20)
+            a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in c.withUnsafeMutableBufferPointer { c in
+                BLAS.gemm(arithmetic, MatrixView(a, rows: 1, cols: 40), .none, MatrixView(b, rows: 40, cols: columns), .none, 0,
+                          MutableMatrixView(c, rows: 1, cols: columns))
+            } } }
+            return c
+        }
+        // One row: below `narrowest`, so BLAS in float even when bf16 is asked for.
+        #expect(product(.bfloat16, columns: 20) == product(.float, columns: 20))
+    }
+
+    @Test func blasArithmeticTakesBFloat16ForWideFloatProducts() {
+        // 1 + i/1024 needs more than bfloat16's 8 significant bits.
+        let a: [Float] = (0..<(20 * 30)).map { 1 + Float($0 % 37) / 1024 }, b: [Float] = (0..<(30 * 24)).map { 1 - Float($0 % 29) / 2048 }
+        func product(_ body: (MatrixView<Float>, MatrixView<Float>, MutableMatrixView<Float>) -> Void) -> [UInt32] {
+            var c = [Float](repeating: 0, count: 20 * 24)
+            a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in c.withUnsafeMutableBufferPointer { c in
+                body(MatrixView(a, rows: 20, cols: 30), MatrixView(b, rows: 30, cols: 24), MutableMatrixView(c, rows: 20, cols: 24))
+            } } }
+            return c.map(\.bitPattern)
+        }
+        let dispatched = product { BLAS.gemm(.bfloat16, $0, .none, $1, .none, 0, $2) }
+        #expect(dispatched == product { BFloat16Products.gemm($0, .none, $1, .none, 0, $2) })
+        #expect(dispatched != product { BLAS.gemm(.float, $0, .none, $1, .none, 0, $2) })
+    }
+}
+
+/// Results written by concurrent iterations, each to its own slot of fixed storage.
+private final class ResultBox: @unchecked Sendable {
+    private let slots: UnsafeMutableBufferPointer<[Float]>
+    init(count: Int) {
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: [])
+    }
+    deinit {
+        slots.deinitialize()
+        slots.deallocate()
+    }
+    var values: [[Float]] { Array(slots) }
+    func set(_ index: Int, _ value: [Float]) { slots[index] = value }
+}
