@@ -22,7 +22,11 @@ public struct SequenceBatch<Scalar: BLASScalar>: Sendable {
     public var errorMask: [Bool]
     public var lengths: [Int]
 
-    /// An all-zero batch to fill in (every mask 0, every length T).
+    /// An all-zero batch to fill in (every mask 0, every length T). Specialised: made from generic
+    /// code in other modules for every minibatch, it would otherwise zero each number through the
+    /// type's value witnesses.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public init(sequenceCount: Int, steps: Int, inputSize: Int, outputSize: Int) {
         precondition(sequenceCount > 0 && steps > 0 && inputSize >= 0 && outputSize > 0,
                      "batch needs B > 0, T > 0, O > 0 (got B \(sequenceCount), T \(steps), O \(outputSize))")

@@ -102,6 +102,10 @@ public final class RNNObjective<Scalar: BLASScalar>: HFObjective {
         workspace.evaluator(owner: owner, subBatch: index, batch: subBatches[index]!.batch, thread: thread)
     }
 
+    // Specialised, as every entry point below: the trainers call them from generic code in other
+    // modules, which would otherwise run them unspecialised (metadata look-ups, value witnesses).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func loss(at parameters: [Scalar]) -> Scalar {
         var total: Scalar = 0
         group.forEachSubBatch(schedule, width: 1, buffer: &results, threads: threads,
@@ -110,6 +114,8 @@ public final class RNNObjective<Scalar: BLASScalar>: HFObjective {
         return total
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func lossAndGradient(at parameters: [Scalar], gradient: inout [Scalar]) -> Scalar {
         let n = parameterCount
         var sum = [Scalar](repeating: 0, count: n)
@@ -131,6 +137,8 @@ public final class RNNObjective<Scalar: BLASScalar>: HFObjective {
     /// f and ∇f + `weight`·∇Ω, and Ω, the vanishing-gradient regulariser over every sub-batch's
     /// counted steps (`VanishingGradientSums`; its sums are added in sub-batch order, so any thread
     /// or process count gives the same bits). The returned loss is f alone.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func lossAndRegularizedGradient(at parameters: [Scalar], vanishingWeight weight: Scalar,
                                            gradient: inout [Scalar]) -> (loss: Scalar, vanishingTerm: Double) {
         let n = parameterCount, recurrent = network.layout.hiddenToHidden
@@ -163,6 +171,8 @@ public final class RNNObjective<Scalar: BLASScalar>: HFObjective {
         return (total, sums.mean)
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func lossGradientAndFisherDiagonal(at parameters: [Scalar], gradient: inout [Scalar],
                                               fisherDiagonal: inout [Scalar]) -> Scalar {
         let n = parameterCount
@@ -186,6 +196,8 @@ public final class RNNObjective<Scalar: BLASScalar>: HFObjective {
         return total
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func bindCurvature(at parameters: [Scalar]) -> Scalar {
         if !isBound {
             isBound = true
@@ -203,6 +215,8 @@ public final class RNNObjective<Scalar: BLASScalar>: HFObjective {
         return total
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func curvatureProduct(_ v: [Scalar], into out: inout [Scalar], structuralWeight: Scalar) {
         precondition(isBound, "call bindCurvature(at:) before curvatureProduct")
         let n = parameterCount
