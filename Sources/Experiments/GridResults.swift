@@ -183,7 +183,9 @@ public enum GridResults {
     /// The Markdown report: the summary per task × length × variant, then every cell.
     public static func markdown(_ outcomes: [CellOutcome], spec: GridSpec, command: String?) -> String {
         var text = "# Experiment results\n\n"
-        if let command { text += "Produced by `\(command)`.\n\n" }
+        // A grid is usually run by several calls (sessions, `--only`): the last one wrote this
+        // file, and each row is its cell's, whichever call ran it.
+        if let command { text += "Last written by `\(command)`; each row is its cell's, whichever call ran it.\n\n" }
         let budget = [spec.timeBudgetSeconds.map { "\(formatSeconds($0)) of training wall time" },
                       spec.processorBudgetSeconds.map {
                           "\(formatSeconds($0)) of training processor time" + (spec.processorBudgetSecondsByLength.isEmpty ? "" : " (other lengths)")

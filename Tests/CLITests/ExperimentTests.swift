@@ -86,9 +86,9 @@ import Testing
         let summary = try runHFRNN(["experiment", "grid", "--summarize"], in: workspace.path)
         #expect(summary.status == 0, "\(summary.stderr)")
         #expect(try String(contentsOfFile: workspace.path + "/grid/results.csv", encoding: .utf8) == csv)
-        // results.md says what wrote it, a summary too.
+        // results.md says which call wrote it last, a summary too, and not that it produced every row.
         #expect(try String(contentsOfFile: workspace.path + "/grid/results.md", encoding: .utf8)
-            .contains("Produced by `hfrnn experiment grid --summarize`."))
+            .contains("Last written by `hfrnn experiment grid --summarize`; each row is its cell's, whichever call ran it."))
 
         // Committed results without their run folders (which are not kept): nothing runs again,
         // and the recorded rows stay as they were.
