@@ -45,8 +45,7 @@ extension HessianFreeTraining: ReportedMethod where Scalar: HDF5Element {
 
     static func startHeader(_ trainer: Trainer<Self>) -> String {
         let config = trainer.config, mu = trainer.settings.structuralDampingWeight
-        let products = config.curvatureArithmetic == .float ? "" : " (curvature products in \(config.curvatureArithmetic.rawValue))"
-        return "training \(dataSummary(trainer)), seed \(config.seed), \(config.precision.rawValue)\(products), "
+        return "training \(dataSummary(trainer)), seed \(config.seed), \(config.precision.rawValue)\(curvatureNote(config)), "
             + (mu > 0 ? "structural damping μ = \(String(format: "%g", mu))" : "no structural damping") + ", " + networkSummary(trainer)
     }
 
@@ -138,3 +137,9 @@ func pad(_ text: String, _ width: Int) -> String {
 }
 
 func formatPercent(_ fraction: Double) -> String { String(format: "%.2f%%", 100 * fraction) }
+
+/// " (curvature products in bf16)" for a run whose products are not float, else nothing: the
+/// start and resume lines say what the run computes in.
+func curvatureNote(_ config: TrainingConfig) -> String {
+    config.curvatureArithmetic == .float ? "" : " (curvature products in \(config.curvatureArithmetic.rawValue))"
+}

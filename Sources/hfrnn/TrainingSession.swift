@@ -73,10 +73,8 @@ private func resume<Method: ReportedMethod>(_: Method.Type, _ path: String, limi
                                           threads: computeThreads(Method.self, requested: threads, group: group))
     }
     // The run goes on in the checkpoint's own folder, wherever it was moved.
-    let arithmetic = trainer.config.curvatureArithmetic
-    let products = arithmetic == .float ? "" : " (curvature products in \(arithmetic.rawValue))"
     try train(trainer, in: RunFolder(containing: path), startsRun: false,
-              header: "resuming \(path) at \(Method.stepUnit.name) \(trainer.completedSteps)\(products)")
+              header: "resuming \(path) at \(Method.stepUnit.name) \(trainer.completedSteps)\(curvatureNote(trainer.config))")
 }
 
 /// The processes the trainer shares its steps among: the job's, or this one alone.
