@@ -208,21 +208,32 @@ def bench(files):
     return markdown(header, table)
 
 
+def best_pass_times(passes, shape, side):
+    """Best `seconds` per shape (`shape(pass)`) and side (`side(pass)`: a build, an arithmetic), in
+    the order the records first name the shapes."""
+    best = {}
+    for p in passes:
+        times = best.setdefault(shape(p), {})
+        times[side(p)] = min(p["seconds"], times.get(side(p), math.inf))
+    return best
+
+
+def sub_batches(batch, sub_batch):
+    return f"{-(-batch // sub_batch)} × {sub_batch}" if sub_batch else "whole batch"
+
+
 def bench_change(files):
     """Each pass's best time under two builds timed alternately (scripts/bench.sh --baseline REV)."""
     header = ["H:T:B", "sub-batches", "pass", "baseline", "this build", "faster by"]
     table = []
     for path in files:
-        # Best time per (shape, sub-batch, pass) and build, in the order the file first names them.
-        best = {}
-        for p in read_json(path)["passes"]:
-            times = best.setdefault((p["hidden"], p["length"], p["batch"], p.get("sub_batch"), p["pass"]), {})
-            times[p["build"]] = min(p["seconds"], times.get(p["build"], math.inf))
+        best = best_pass_times(read_json(path)["passes"],
+                               lambda p: (p["hidden"], p["length"], p["batch"], p.get("sub_batch"), p["pass"]),
+                               lambda p: p["build"])
         for (hidden, length, batch, sub_batch, name), times in best.items():
             if not {"baseline", "current"} <= times.keys():
                 continue  # a pass one of the builds does not have
-            split = f"{-(-batch // sub_batch)} × {sub_batch}" if sub_batch else "whole batch"
-            table.append([f"{hidden}:{length}:{batch}", split, "`A v`" if name == "product" else name,
+            table.append([f"{hidden}:{length}:{batch}", sub_batches(batch, sub_batch), "`A v`" if name == "product" else name,
                           milliseconds(times["baseline"]), milliseconds(times["current"]),
                           f"{times['baseline'] / times['current']:.2f}×"])
     return markdown(header, table)
@@ -233,19 +244,14 @@ def product_arithmetic(files):
     header = ["H:T:B", "sub-batches", "threads", "float", "bf16", "faster by"]
     table = []
     for path in files:
-        best = {}
-        for p in read_json(path)["passes"]:
-            if p["pass"] != "product":
-                continue
-            times = best.setdefault((p["hidden"], p["length"], p["batch"], p.get("sub_batch"), p["threads"]), {})
-            arithmetic = p.get("curvature_products", "float")
-            times[arithmetic] = min(p["seconds"], times.get(arithmetic, math.inf))
+        products = [p for p in read_json(path)["passes"] if p["pass"] == "product"]
+        best = best_pass_times(products, lambda p: (p["hidden"], p["length"], p["batch"], p.get("sub_batch"), p["threads"]),
+                               lambda p: p.get("curvature_products", "float"))
         for (hidden, length, batch, sub_batch, threads), times in best.items():
             if not {"float", "bf16"} <= times.keys():
                 continue
-            split = f"{-(-batch // sub_batch)} × {sub_batch}" if sub_batch else "whole batch"
-            table.append([f"{hidden}:{length}:{batch}", split, str(threads), milliseconds(times["float"]),
-                          milliseconds(times["bf16"]), f"{times['float'] / times['bf16']:.2f}×"])
+            table.append([f"{hidden}:{length}:{batch}", sub_batches(batch, sub_batch), str(threads),
+                          milliseconds(times["float"]), milliseconds(times["bf16"]), f"{times['float'] / times['bf16']:.2f}×"])
     return markdown(header, table)
 
 
