@@ -1,18 +1,161 @@
-// Matrix products with bfloat16 inputs and float32 accumulation (AVX-512 BF16): the operands are
-// rounded to bfloat16 (8 significant bits) while they are packed, and VDPBF16PS multiplies and adds
-// pairs of them along K into float32 sums, twice the multiply-adds per instruction of a float32 FMA.
+// Matrix products with bfloat16 inputs and float32 accumulation: the operands are rounded to
+// bfloat16 (8 significant bits) while they are packed, and pairs of them along K are multiplied
+// and added into float32 sums as AVX-512 BF16's VDPBF16PS does, twice the multiply-adds per
+// instruction of a float32 FMA.
 //
 // Rounding: to nearest, ties to even; NaN stays NaN; subnormal inputs become zero of the same sign,
 // as VDPBF16PS itself treats them. Each sum runs pair by pair along k, in order, so the result
-// does not depend on the thread count; VDPBF16PS's own rounding (subnormals flushed, to nearest
-// even) is fixed by its specification, which CPUs of other makers are assumed to follow.
+// does not depend on the thread count. VDPBF16PS adds a pair's odd product and then its even one
+// to the sum, each product exact, each addition rounded to nearest even with a subnormal result
+// flushed to zero of its sign: the portable kernel below does exactly that with fmaf, so it gives
+// the same bits on any CPU (checked against the instruction bit for bit, LinalgTests), only slower.
+#pragma STDC FP_CONTRACT OFF
 #include "ckernels.h"
+#include <float.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+typedef void (*row_pairs_function)(const float *source, long rows, long k, long ld, uint32_t *out);
+typedef void (*interleaved_function)(const float *source, long k, long columns, long ld, long width, uint32_t *out);
+// C (rows ≤ 3 × up to 16·vectors ≤ 112 columns) = beta·C + Σ_p A-pair(r, p)·B-pair(p, ·), with A's
+// pair of row r and pair p at a[r·a_row + p·a_pair] and B `pairs` rows of `width` pairs.
+typedef void (*multiply_function)(int rows, int vectors, const uint32_t *a, long a_row, long a_pair, const uint32_t *b,
+                                  long width, long pairs, float beta, float *c, long ldc, long columns_left);
+
+// The kernels of one implementation: packers for both layouts and the block multiply.
+struct implementation {
+    row_pairs_function row_pairs;
+    interleaved_function interleaved;
+    multiply_function multiply;
+};
+
+// Each thread's packing buffers, grown to the largest product it has taken (never per call) and
+// freed when the thread ends (worker threads come and go).
+enum { SCRATCH_A, SCRATCH_TRANSPOSE, SCRATCH_B, SCRATCH_COUNT };
+struct scratch {
+    uint32_t *buffer[SCRATCH_COUNT];
+    long count[SCRATCH_COUNT];
+};
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+
+static void scratch_free(void *value) {
+    struct scratch *scratch = value;
+    for (int i = 0; i < SCRATCH_COUNT; i++) free(scratch->buffer[i]);
+    free(scratch);
+}
+
+static void scratch_key_make(void) { pthread_key_create(&scratch_key, scratch_free); }
+
+// This thread's buffer `which` with room for `count` words, or NULL when memory ran out.
+static uint32_t *scratch_buffer(int which, long count) {
+    pthread_once(&scratch_once, scratch_key_make);
+    struct scratch *scratch = pthread_getspecific(scratch_key);
+    if (!scratch) {
+        scratch = calloc(1, sizeof *scratch);
+        if (!scratch || pthread_setspecific(scratch_key, scratch) != 0) {
+            free(scratch);
+            return NULL;
+        }
+    }
+    if (count < 1) count = 1;
+    if (count > scratch->count[which]) {
+        free(scratch->buffer[which]);
+        size_t bytes = ((size_t)count * 4 + 63) / 64 * 64;
+        scratch->buffer[which] = aligned_alloc(64, bytes);
+        scratch->count[which] = scratch->buffer[which] ? count : 0;
+    }
+    return scratch->buffer[which];
+}
+
+// ---- Portable: the same packing and the same operations, one float at a time ----
+
+// One float to bfloat16 (the low 16 bits), as bf16_sixteen below does it.
+static inline uint32_t bf16_one(float x) {
+    uint32_t bits;
+    memcpy(&bits, &x, 4);
+    if ((bits & 0x7F800000u) == 0) return (bits & 0x80000000u) >> 16;
+    if ((bits & 0x7FFFFFFFu) > 0x7F800000u) return (bits | 0x00400000u) >> 16;
+    return (bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16;
+}
+
+static inline float bf16_value(uint32_t half) {
+    uint32_t bits = half << 16;
+    float x;
+    memcpy(&x, &bits, 4);
+    return x;
+}
+
+// A subnormal to zero of its sign, as VDPBF16PS flushes its results.
+static inline float flushed(float x) { return fabsf(x) < FLT_MIN ? copysignf(0.0f, x) : x; }
+
+static void pack_row_pairs_portable(const float *source, long rows, long k, long ld, uint32_t *out) {
+    long pairs = (k + 1) / 2;
+    for (long r = 0; r < rows; r++) {
+        const float *row = source + r * ld;
+        for (long p = 0; p < pairs; p++) {
+            uint32_t high = 2 * p + 1 < k ? bf16_one(row[2 * p + 1]) : 0;
+            out[r * pairs + p] = bf16_one(row[2 * p]) | high << 16;
+        }
+    }
+}
+
+static void pack_interleaved_portable(const float *source, long k, long columns, long ld, long width, uint32_t *out) {
+    long pairs = (k + 1) / 2;
+    for (long p = 0; p < pairs; p++) {
+        const float *first = source + 2 * p * ld;
+        const float *second = 2 * p + 1 < k ? first + ld : NULL;
+        for (long c = 0; c < width; c++) {
+            uint32_t low = c < columns ? bf16_one(first[c]) : 0;
+            uint32_t high = second && c < columns ? bf16_one(second[c]) : 0;
+            out[p * width + c] = low | high << 16;
+        }
+    }
+}
+
+// Each sum: the pair's odd product, then its even one, each added exactly and rounded once
+// (fmaf), the result flushed: VDPBF16PS's operation on one lane.
+#define HFRNN_BF16_PORTABLE_MULTIPLY(NAME, ATTRIBUTES)                                                     \
+    ATTRIBUTES static void NAME(int rows, int vectors, const uint32_t *a, long a_row, long a_pair,          \
+                                const uint32_t *b, long width, long pairs, float beta, float *c, long ldc,  \
+                                long columns_left) {                                                        \
+        for (int i = 0; i < rows; i++) {                                                                    \
+            for (int v = 0; v < vectors; v++) {                                                             \
+                float sum[16] = {0};                                                                        \
+                for (long p = 0; p < pairs; p++) {                                                          \
+                    uint32_t word = a[i * a_row + p * a_pair];                                              \
+                    float odd = bf16_value(word >> 16), even = bf16_value(word & 0xFFFFu);                  \
+                    const uint32_t *pair = b + p * width + 16 * v;                                          \
+                    for (int j = 0; j < 16; j++) {                                                          \
+                        float partial = flushed(fmaf(odd, bf16_value(pair[j] >> 16), sum[j]));              \
+                        sum[j] = flushed(fmaf(even, bf16_value(pair[j] & 0xFFFFu), partial));               \
+                    }                                                                                       \
+                }                                                                                           \
+                long left = columns_left - 16 * v;                                                          \
+                float *target = c + i * ldc + 16 * v;                                                       \
+                for (long j = 0; j < (left < 16 ? left : 16); j++) {                                        \
+                    float scaled = beta * target[j];                                                        \
+                    target[j] = beta != 0 ? sum[j] + scaled : sum[j];                                       \
+                }                                                                                           \
+            }                                                                                               \
+        }                                                                                                   \
+    }
+
+HFRNN_BF16_PORTABLE_MULTIPLY(multiply_portable, )
+
+// Its multiply becomes the FMA build's where the CPU has FMA (`detect`).
+static struct implementation portable = {pack_row_pairs_portable, pack_interleaved_portable, multiply_portable};
+static int avx512_bf16;
+static pthread_once_t detect_once = PTHREAD_ONCE_INIT;
+
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+// The portable multiply with fmaf as an instruction rather than a library call.
+HFRNN_BF16_PORTABLE_MULTIPLY(multiply_portable_fma, __attribute__((target("avx2,fma"))))
+
+// ---- AVX-512 BF16 ----
 #include <immintrin.h>
 #define HFRNN_BF16_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
 
@@ -125,71 +268,53 @@ static const block_function blocks[3][7] = {
     {block_3_1, block_3_2, block_3_3, block_3_4, block_3_5, block_3_6, block_3_7},
 };
 
-// Each thread's packing buffers, grown to the largest product it has taken (never per call) and
-// freed when the thread ends (worker threads come and go).
-enum { SCRATCH_A, SCRATCH_TRANSPOSE, SCRATCH_B, SCRATCH_COUNT };
-struct scratch {
-    uint32_t *buffer[SCRATCH_COUNT];
-    long count[SCRATCH_COUNT];
-};
-static pthread_key_t scratch_key;
-static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
 
-static void scratch_free(void *value) {
-    struct scratch *scratch = value;
-    for (int i = 0; i < SCRATCH_COUNT; i++) free(scratch->buffer[i]);
-    free(scratch);
+static void multiply_avx512(int rows, int vectors, const uint32_t *a, long a_row, long a_pair, const uint32_t *b,
+                            long width, long pairs, float beta, float *c, long ldc, long columns_left) {
+    blocks[rows - 1][vectors - 1](a, a_row, a_pair, b, width, pairs, beta, c, ldc, columns_left);
 }
 
-static void scratch_key_make(void) { pthread_key_create(&scratch_key, scratch_free); }
+static const struct implementation avx512 = {pack_row_pairs, pack_interleaved, multiply_avx512};
 
-// This thread's buffer `which` with room for `count` words, or NULL when memory ran out.
-static uint32_t *scratch_buffer(int which, long count) {
-    pthread_once(&scratch_once, scratch_key_make);
-    struct scratch *scratch = pthread_getspecific(scratch_key);
-    if (!scratch) {
-        scratch = calloc(1, sizeof *scratch);
-        if (!scratch || pthread_setspecific(scratch_key, scratch) != 0) {
-            free(scratch);
-            return NULL;
-        }
-    }
-    if (count < 1) count = 1;
-    if (count > scratch->count[which]) {
-        free(scratch->buffer[which]);
-        size_t bytes = ((size_t)count * 4 + 63) / 64 * 64;
-        scratch->buffer[which] = aligned_alloc(64, bytes);
-        scratch->count[which] = scratch->buffer[which] ? count : 0;
-    }
-    return scratch->buffer[which];
+static void detect(void) {
+    avx512_bf16 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")
+                  && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bf16");
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) portable.multiply = multiply_portable_fma;
 }
 
-static int available;
-static pthread_once_t available_once = PTHREAD_ONCE_INIT;
-
-static void available_check(void) {
-    available = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")
-                && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bf16");
+static const struct implementation *implementation_of(int which) {
+    pthread_once(&detect_once, detect);
+    return which == 1 && avx512_bf16 ? &avx512 : &portable;
 }
+#else
+static void detect(void) { avx512_bf16 = 0; }
+
+static const struct implementation *implementation_of(int which) {
+    (void)which;
+    pthread_once(&detect_once, detect);
+    return &portable;
+}
+#endif
 
 int hfrnn_bf16_available(void) {
-    pthread_once(&available_once, available_check);
-    return available;
+    pthread_once(&detect_once, detect);
+    return avx512_bf16;
 }
 
 long hfrnn_bf16_packed_count(long k, long n) { return (k + 1) / 2 * ((n + 15) / 16 * 16); }
 
-int hfrnn_bf16_pack_right(int transposed, long k, long n, const float *b, long ldb, uint32_t *packed) {
-    if (!hfrnn_bf16_available()) return -1;
+int hfrnn_bf16_pack_right(int implementation, int transposed, long k, long n, const float *b, long ldb,
+                          uint32_t *packed) {
+    const struct implementation *kernels = implementation_of(implementation);
     long width = (n + 15) / 16 * 16, pairs = (k + 1) / 2;
     if (!transposed) {
-        pack_interleaved(b, k, n, ldb, width, packed);
+        kernels->interleaved(b, k, n, ldb, width, packed);
         return 0;
     }
     // B stored n × k: pair along each stored row, then lay the pairs out by k.
     uint32_t *rows = scratch_buffer(SCRATCH_TRANSPOSE, n * pairs);
     if (!rows) return -2;
-    pack_row_pairs(b, n, k, ldb, rows);
+    kernels->row_pairs(b, n, k, ldb, rows);
     for (long p = 0; p < pairs; p++) {
         for (long c = 0; c < n; c++) packed[p * width + c] = rows[c * pairs + p];
         for (long c = n; c < width; c++) packed[p * width + c] = 0;
@@ -197,9 +322,9 @@ int hfrnn_bf16_pack_right(int transposed, long k, long n, const float *b, long l
     return 0;
 }
 
-int hfrnn_bf16_gemm_packed(int transposed_a, long m, long n, long k, const float *a, long lda,
+int hfrnn_bf16_gemm_packed(int implementation, int transposed_a, long m, long n, long k, const float *a, long lda,
                            const uint32_t *packed_b, float beta, float *c, long ldc) {
-    if (!hfrnn_bf16_available()) return -1;
+    const struct implementation *kernels = implementation_of(implementation);
     if (m <= 0 || n <= 0) return 0;
     long pairs = (k + 1) / 2, width = (n + 15) / 16 * 16;
     long a_row, a_pair;
@@ -207,14 +332,14 @@ int hfrnn_bf16_gemm_packed(int transposed_a, long m, long n, long k, const float
     if (!transposed_a) {
         packed_a = scratch_buffer(SCRATCH_A, m * pairs);
         if (!packed_a) return -2;
-        pack_row_pairs(a, m, k, lda, packed_a);
+        kernels->row_pairs(a, m, k, lda, packed_a);
         a_row = pairs, a_pair = 1;
     } else {
         // A stored k × m: consecutive stored rows pair up, as B's do.
         long a_width = (m + 15) / 16 * 16;
         packed_a = scratch_buffer(SCRATCH_A, pairs * a_width);
         if (!packed_a) return -2;
-        pack_interleaved(a, k, m, lda, a_width, packed_a);
+        kernels->interleaved(a, k, m, lda, a_width, packed_a);
         a_row = 1, a_pair = a_width;
     }
     for (long column = 0; column < n; column += 112) {
@@ -222,37 +347,18 @@ int hfrnn_bf16_gemm_packed(int transposed_a, long m, long n, long k, const float
         int vectors = (int)((columns_left < 112 ? columns_left : 112) + 15) / 16;
         for (long r = 0; r < m; r += 3) {
             int rows = (int)(m - r < 3 ? m - r : 3);
-            blocks[rows - 1][vectors - 1](packed_a + r * a_row, a_row, a_pair, packed_b + column, width, pairs,
-                                          beta, c + r * ldc + column, ldc, columns_left);
+            kernels->multiply(rows, vectors, packed_a + r * a_row, a_row, a_pair, packed_b + column, width, pairs,
+                              beta, c + r * ldc + column, ldc, columns_left);
         }
     }
     return 0;
 }
 
-int hfrnn_bf16_gemm(int transposed_a, int transposed_b, long m, long n, long k, const float *a, long lda,
-                    const float *b, long ldb, float beta, float *c, long ldc) {
-    if (!hfrnn_bf16_available()) return -1;
+int hfrnn_bf16_gemm(int implementation, int transposed_a, int transposed_b, long m, long n, long k, const float *a,
+                    long lda, const float *b, long ldb, float beta, float *c, long ldc) {
     uint32_t *packed = scratch_buffer(SCRATCH_B, hfrnn_bf16_packed_count(k, n));
     if (!packed) return -2;
-    int status = hfrnn_bf16_pack_right(transposed_b, k, n, b, ldb, packed);
-    return status != 0 ? status : hfrnn_bf16_gemm_packed(transposed_a, m, n, k, a, lda, packed, beta, c, ldc);
+    int status = hfrnn_bf16_pack_right(implementation, transposed_b, k, n, b, ldb, packed);
+    return status != 0 ? status : hfrnn_bf16_gemm_packed(implementation, transposed_a, m, n, k, a, lda, packed, beta,
+                                                         c, ldc);
 }
-#else
-int hfrnn_bf16_available(void) { return 0; }
-long hfrnn_bf16_packed_count(long k, long n) { return (k + 1) / 2 * ((n + 15) / 16 * 16); }
-int hfrnn_bf16_pack_right(int transposed, long k, long n, const float *b, long ldb, uint32_t *packed) {
-    (void)transposed, (void)k, (void)n, (void)b, (void)ldb, (void)packed;
-    return -1;
-}
-int hfrnn_bf16_gemm_packed(int transposed_a, long m, long n, long k, const float *a, long lda,
-                           const uint32_t *packed_b, float beta, float *c, long ldc) {
-    (void)transposed_a, (void)m, (void)n, (void)k, (void)a, (void)lda, (void)packed_b, (void)beta, (void)c, (void)ldc;
-    return -1;
-}
-int hfrnn_bf16_gemm(int transposed_a, int transposed_b, long m, long n, long k, const float *a, long lda,
-                    const float *b, long ldb, float beta, float *c, long ldc) {
-    (void)transposed_a, (void)transposed_b, (void)m, (void)n, (void)k, (void)a, (void)lda, (void)b, (void)ldb;
-    (void)beta, (void)c, (void)ldc;
-    return -1;
-}
-#endif

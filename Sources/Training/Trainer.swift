@@ -52,9 +52,6 @@ public final class Trainer<Method: TrainingMethod> {
                 source: any SequenceSource<Scalar>, group: any WorkerGroup = SingleWorker(),
                 threads: ComputeThreads = .single) throws {
         if let issue = config.issue { throw HFRNNError(issue) }
-        if config.curvatureArithmetic == .bfloat16 && !BFloat16Products.isAvailable {
-            throw HFRNNError("bf16 curvature products need AVX-512 BF16, which this CPU lacks")
-        }
         settings = try Method.settings(of: config)
         try requireFit(data: source.name, inputs: source.inputSize, outputs: source.outputSize,
                        outputLoss: source.outputLoss, model: "the model", network: network)

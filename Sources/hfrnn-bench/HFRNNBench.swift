@@ -59,7 +59,7 @@ struct HFRNNBench: ParsableCommand {
             throw ValidationError("\(flag): expects a positive integer, got \(value)")
         }
         if threads > 1 && subBatch == nil { throw ValidationError("--threads: needs --sub-batch (threads share out sub-batches)") }
-        if curvatureProducts == .bfloat16 && !BFloat16Products.isAvailable {
+        if curvatureProducts == .bfloat16 && !BFloat16Products.hasInstructions {
             throw ValidationError("--curvature-products bf16: this CPU lacks AVX-512 BF16")
         }
     }

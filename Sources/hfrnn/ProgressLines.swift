@@ -2,6 +2,7 @@ import Diagnostics
 import Foundation
 import HDF5IO
 import HessianFree
+import Linalg
 import RunStore
 import Training
 
@@ -139,7 +140,10 @@ func pad(_ text: String, _ width: Int) -> String {
 func formatPercent(_ fraction: Double) -> String { String(format: "%.2f%%", 100 * fraction) }
 
 /// " (curvature products in bf16)" for a run whose products are not float, else nothing: the
-/// start and resume lines say what the run computes in.
+/// start and resume lines say what the run computes in, and that a CPU without AVX-512 BF16 gives
+/// the same numbers slowly.
 func curvatureNote(_ config: TrainingConfig) -> String {
-    config.curvatureArithmetic == .float ? "" : " (curvature products in \(config.curvatureArithmetic.rawValue))"
+    guard config.curvatureArithmetic == .bfloat16 else { return "" }
+    let kernel = BFloat16Products.hasInstructions ? "" : ", emulated: this CPU lacks AVX-512 BF16, so they are many times slower"
+    return " (curvature products in \(config.curvatureArithmetic.rawValue)\(kernel))"
 }

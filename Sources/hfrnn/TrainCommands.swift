@@ -138,7 +138,7 @@ struct Train: ParsableCommand {
 
     @Option(parsing: .unconditional, help: ArgumentHelp("""
         Arithmetic of CG's curvature products: float, or bf16 (inputs rounded to bfloat16, float32 \
-        sums; CPUs with AVX-512 BF16 only) (default: float). Part of the run's arithmetic.
+        sums; fast on CPUs with AVX-512 BF16, the same numbers many times slower elsewhere) (default: float). Part of the run's arithmetic.
         """, valueName: "arithmetic"), transform: choice())
     var curvatureProducts: ProductArithmetic?
 

@@ -119,18 +119,19 @@ import Tasks
 
     /// `--curvature-products bf16` is stored in the run, resumes bit for bit (1 + 2 iterations as 3
     /// straight ones) and changes the numbers (sub-batches of 50, 40 hidden units: wide enough).
-    @Test(.enabled(if: BFloat16Products.isAvailable, "this CPU lacks AVX-512 BF16"))
+    /// On a CPU without AVX-512 BF16 the same, by the portable kernel.
+    @Test
     func bfloat16CurvatureProductsAreStoredAndResumeBitForBit() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let train = ["train"] + threadedRun + ["--curvature-products", "bf16", "--checkpoint-dir", folder.file("runs")]
         let straight = try runHFRNN(train + ["--max-iterations", "3", "--run-name", "straight"], in: folder, timeout: 120)
         #expect(straight.status == 0)
-        #expect(straight.stdout.contains(", float (curvature products in bf16), "), "\(straight.stdout)")
+        #expect(straight.stdout.contains(", float (curvature products in bf16"), "\(straight.stdout)")
         #expect(try runHFRNN(train + ["--max-iterations", "1", "--run-name", "split"], in: folder, timeout: 120).status == 0)
         let resumed = try runHFRNN(["resume", folder.file("runs/split"), "--max-iterations", "2"], in: folder, timeout: 120)
         #expect(resumed.status == 0, "\(resumed.stderr)")
-        #expect(resumed.stdout.contains("(curvature products in bf16)"), "\(resumed.stdout)")
+        #expect(resumed.stdout.contains("(curvature products in bf16"), "\(resumed.stdout)")
         let split = try Checkpoint<HessianFreeTraining<Float>>.load(from: folder.file("runs/split/latest.h5"))
         #expect(split.state.iteration == 3 && split.config.curvatureProducts == .bfloat16)
         #expect(try checkpointFingerprint(folder.file("runs/split/latest.h5"))

@@ -2,10 +2,12 @@ import Dispatch
 import Linalg
 import Testing
 
-/// The bfloat16 products against a Double reference of the same rounded inputs: the rounding, the
-/// layouts and the tails of the kernel's blocks. Needs a CPU with AVX-512 BF16.
-@Suite(.enabled(if: BFloat16Products.isAvailable, "this CPU lacks AVX-512 BF16"))
+/// The bfloat16 products against a reference of VDPBF16PS's operation on the same rounded inputs:
+/// the rounding, the layouts and the tails of the kernel's blocks, for both kernels (the AVX-512
+/// one only on a CPU that has it; elsewhere both cases take the portable one).
 struct BFloat16ProductsTests {
+    static let kernels: [BFloat16Products.Kernel] = [.portable, .avx512]
+
     /// x rounded to bfloat16 as the kernel documents: nearest, ties to even; subnormals to zero.
     static func rounded(_ x: Float) -> Float {
         let bits = x.bitPattern
@@ -54,19 +56,90 @@ struct BFloat16ProductsTests {
             { MatrixView($0, rows: item.transB == .none ? item.k : item.n, cols: item.transB == .none ? item.n : item.k,
                          rowStride: ldb) }
         }
-        func product(packed: Bool) -> [Float] {
+        func product(packed: Bool, kernel: BFloat16Products.Kernel = .avx512) -> [Float] {
             var result = c
             a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in result.withUnsafeMutableBufferPointer { c in
                 let cView = MutableMatrixView(c, rows: item.m, cols: item.n, rowStride: ldc)
                 if packed {
                     var operand = BFloat16Products.PackedOperand()
-                    BFloat16Products.pack(bView(b), item.transB, into: &operand)
-                    BFloat16Products.gemm(aView(a), item.transA, operand, item.beta, cView)
+                    BFloat16Products.pack(bView(b), item.transB, into: &operand, kernel: kernel)
+                    BFloat16Products.gemm(aView(a), item.transA, operand, item.beta, cView, kernel: kernel)
                 } else {
-                    BFloat16Products.gemm(aView(a), item.transA, bView(b), item.transB, item.beta, cView)
+                    BFloat16Products.gemm(aView(a), item.transA, bView(b), item.transB, item.beta, cView, kernel: kernel)
                 }
             } } }
             return result
+        }
+
+        /// C's element [row, column] as VDPBF16PS computes it: along k in pairs, the odd product and
+        /// then the even one added exactly and rounded once, a subnormal sum flushed to zero; then
+        /// β·C added (two roundings, no flush).
+        func instructionReference(_ row: Int, _ column: Int) -> Float {
+            func flushed(_ x: Float) -> Float { x.isSubnormal ? Float(signOf: x, magnitudeOf: 0) : x }
+            let rounded = BFloat16ProductsTests.rounded
+            var sum: Float = 0
+            for p in stride(from: 0, to: item.k, by: 2) {
+                // An odd k's missing element is +0 in both operands (+0·+0 turns a sum of −0 into +0).
+                let odd = p + 1 < item.k ? (rounded(aAt(row, p + 1)), rounded(bAt(p + 1, column))) : (Float(0), Float(0))
+                sum = flushed(sum.addingProduct(odd.0, odd.1))
+                sum = flushed(sum.addingProduct(rounded(aAt(row, p)), rounded(bAt(p, column))))
+            }
+            let index = row * ldc + column
+            return item.beta == 0 ? sum : sum + item.beta * c[index]
+        }
+    }
+
+    @Test(arguments: cases, kernels) func isVDPBF16PSBitForBit(_ item: Case, _ kernel: BFloat16Products.Kernel) {
+        let operands = Operands(item)
+        let computed = operands.product(packed: false, kernel: kernel)
+        for row in 0..<item.m {
+            for column in 0..<item.n {
+                let expected = operands.instructionReference(row, column)
+                let got = computed[row * operands.ldc + column]
+                #expect(got.bitPattern == expected.bitPattern, "\(item), \(kernel) [\(row), \(column)]: \(got), not \(expected)")
+            }
+        }
+    }
+
+    /// Magnitudes from 2⁻¹²⁶ to 2¹²⁷ and signed zeros: sums that underflow to subnormals (flushed),
+    /// overflow to infinity and cancel, where the order and rounding of each addition show.
+    @Test(arguments: kernels) func isVDPBF16PSBitForBitAtTheEdgesOfTheRange(_ kernel: BFloat16Products.Kernel) {
+        var rng = SeededGenerator(seed: 11)
+        for (m, n, k) in [(5, 37, 9), (3, 16, 2), (4, 20, 7)] {
+            let item = Case(m: m, n: n, k: k, transA: .none, transB: .transposed, beta: 1)
+            var operands = Operands(item, seed: 13)
+            func extreme() -> Float {
+                switch rng.next() % 8 {
+                case 0: return Float(signOf: Float(rng.nextGaussian()), magnitudeOf: 0)
+                case 1: return Float(rng.nextGaussian()) * 0x1p-64
+                case 2: return Float(rng.nextGaussian()) * 0x1p63
+                default: return Float(rng.nextGaussian())
+                }
+            }
+            for index in operands.a.indices { operands.a[index] = extreme() }
+            for index in operands.b.indices { operands.b[index] = extreme() }
+            let computed = operands.product(packed: true, kernel: kernel)
+            for row in 0..<m {
+                for column in 0..<n {
+                    let expected = operands.instructionReference(row, column)
+                    let got = computed[row * operands.ldc + column]
+                    // Infinities of both signs in one sum make a NaN, whose payload is the CPU's.
+                    #expect(got.bitPattern == expected.bitPattern || (got.isNaN && expected.isNaN),
+                            "\(item), \(kernel) [\(row), \(column)]: \(got), not \(expected)")
+                }
+            }
+        }
+    }
+
+    /// The portable kernel is the instruction's bits (run only where both exist).
+    @Test(.enabled(if: BFloat16Products.hasInstructions, "this CPU lacks AVX-512 BF16"), arguments: cases)
+    func portableKernelGivesTheInstructionsBits(_ item: Case) {
+        let operands = Operands(item)
+        for packed in [false, true] {
+            let portable = operands.product(packed: packed, kernel: .portable)
+            let native = operands.product(packed: packed, kernel: .avx512)
+            let differing = zip(portable, native).filter { $0.bitPattern != $1.bitPattern }.count
+            #expect(differing == 0, "\(item), packed \(packed): \(differing) of \(native.count) elements differ")
         }
     }
 

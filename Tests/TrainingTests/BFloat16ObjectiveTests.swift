@@ -5,7 +5,6 @@ import Training
 
 /// Training's curvature product with bfloat16 matrix products: the same bits on any number of
 /// threads (each sub-batch's product is one thread's, summed in order), as in float.
-@Suite(.enabled(if: BFloat16Products.isAvailable, "this CPU lacks AVX-512 BF16"))
 struct BFloat16ObjectiveTests {
     @Test func productIsTheSameBitsOnOneTwoAndThreeThreads() {
         let (inputs, hidden, sequences, steps) = (2, 20, 64, 9)
