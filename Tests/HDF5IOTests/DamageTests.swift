@@ -107,19 +107,23 @@ import Testing
         defer { removeFile(path) }
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         #expect(bytes[8] == 3, "superblock version \(bytes[8])")  // the 1.10 format's checksummed superblock
-        let id = H5Fopen(path, hfrnn_H5F_ACC_RDONLY(), hfrnn_H5P_DEFAULT())
-        defer { H5Fclose(id) }
-        let dataset = H5Dopen2(id, "values", hfrnn_H5P_DEFAULT())
-        defer { H5Dclose(dataset) }
-        let creation = H5Dget_create_plist(dataset)
-        defer { H5Pclose(creation) }
-        #expect(H5Pget_layout(creation) == H5D_CHUNKED)
-        var flags: UInt32 = 0
-        var count = 0
-        var configuration = [UInt32](repeating: 0, count: 4)
-        var name = [CChar](repeating: 0, count: 64)
-        #expect(H5Pget_nfilters(creation) == 1)
-        #expect(H5Pget_filter2(creation, 0, &flags, &count, &configuration, name.count, &name, nil) == H5Z_FILTER_FLETCHER32)
+        // Under the library's lock, as HDF5File's opens are: this descriptor is not close-on-exec,
+        // and a child process started meanwhile by another test would hold it and its file lock.
+        HDF5Library.whileNoFileOpensOrCloses {
+            let id = H5Fopen(path, hfrnn_H5F_ACC_RDONLY(), hfrnn_H5P_DEFAULT())
+            defer { H5Fclose(id) }
+            let dataset = H5Dopen2(id, "values", hfrnn_H5P_DEFAULT())
+            defer { H5Dclose(dataset) }
+            let creation = H5Dget_create_plist(dataset)
+            defer { H5Pclose(creation) }
+            #expect(H5Pget_layout(creation) == H5D_CHUNKED)
+            var flags: UInt32 = 0
+            var count = 0
+            var configuration = [UInt32](repeating: 0, count: 4)
+            var name = [CChar](repeating: 0, count: 64)
+            #expect(H5Pget_nfilters(creation) == 1)
+            #expect(H5Pget_filter2(creation, 0, &flags, &count, &configuration, name.count, &name, nil) == H5Z_FILTER_FLETCHER32)
+        }
     }
 
     /// In the files hfrnn builds in memory too (HDF5 1.10.8's image has a stale superblock checksum,

@@ -17,18 +17,22 @@ import Testing
         try file.setAttribute("empty", to: "")
         try file.close()
 
-        let id = H5Fopen(path, hfrnn_H5F_ACC_RDONLY(), hfrnn_H5P_DEFAULT())
-        #expect(id >= 0)
-        defer { H5Fclose(id) }
-        for name in ["format", "note", "empty"] {
-            let attribute = H5Aopen_by_name(id, "/", name, hfrnn_H5P_DEFAULT(), hfrnn_H5P_DEFAULT())
-            #expect(attribute >= 0)
-            defer { H5Aclose(attribute) }
-            let type = H5Aget_type(attribute)
-            defer { H5Tclose(type) }
-            #expect(H5Tget_class(type) == H5T_STRING, "\(name)")
-            #expect(H5Tis_variable_str(type) > 0, "\(name) is not a variable-length string")
-            #expect(H5Tget_cset(type) == H5T_CSET_UTF8, "\(name) is not UTF-8")
+        // Raw opens under the library's lock, as HDF5File's are: these descriptors are not
+        // close-on-exec, and a child process started meanwhile by another test would hold them.
+        HDF5Library.whileNoFileOpensOrCloses {
+            let id = H5Fopen(path, hfrnn_H5F_ACC_RDONLY(), hfrnn_H5P_DEFAULT())
+            #expect(id >= 0)
+            defer { H5Fclose(id) }
+            for name in ["format", "note", "empty"] {
+                let attribute = H5Aopen_by_name(id, "/", name, hfrnn_H5P_DEFAULT(), hfrnn_H5P_DEFAULT())
+                #expect(attribute >= 0)
+                defer { H5Aclose(attribute) }
+                let type = H5Aget_type(attribute)
+                defer { H5Tclose(type) }
+                #expect(H5Tget_class(type) == H5T_STRING, "\(name)")
+                #expect(H5Tis_variable_str(type) > 0, "\(name) is not a variable-length string")
+                #expect(H5Tget_cset(type) == H5T_CSET_UTF8, "\(name) is not UTF-8")
+            }
         }
         let reopened = try HDF5File.open(path)
         #expect(try reopened.stringAttribute("format") == "hfrnn-checkpoint")
@@ -41,21 +45,23 @@ import Testing
         let path = temporaryPath()
         defer { removeFile(path) }
         try HDF5File.create(path).close()
-        let id = H5Fopen(path, hfrnn_H5F_ACC_RDWR(), hfrnn_H5P_DEFAULT())
-        #expect(id >= 0)
-        let bytes = Array("hfrnn-checkpoint".utf8) + [0, 0]  // padded to 18 bytes
-        let type = H5Tcopy(hfrnn_H5T_C_S1())
-        H5Tset_size(type, bytes.count)
-        H5Tset_strpad(type, H5T_STR_NULLPAD)
-        H5Tset_cset(type, H5T_CSET_UTF8)
-        let space = H5Screate(H5S_SCALAR)
-        let attribute = H5Acreate_by_name(id, "/", "format", type, space, hfrnn_H5P_DEFAULT(), hfrnn_H5P_DEFAULT(),
-                                          hfrnn_H5P_DEFAULT())
-        #expect(bytes.withUnsafeBytes { H5Awrite(attribute, type, $0.baseAddress) } >= 0)
-        H5Aclose(attribute)
-        H5Sclose(space)
-        H5Tclose(type)
-        H5Fclose(id)
+        HDF5Library.whileNoFileOpensOrCloses {
+            let id = H5Fopen(path, hfrnn_H5F_ACC_RDWR(), hfrnn_H5P_DEFAULT())
+            #expect(id >= 0)
+            let bytes = Array("hfrnn-checkpoint".utf8) + [0, 0]  // padded to 18 bytes
+            let type = H5Tcopy(hfrnn_H5T_C_S1())
+            H5Tset_size(type, bytes.count)
+            H5Tset_strpad(type, H5T_STR_NULLPAD)
+            H5Tset_cset(type, H5T_CSET_UTF8)
+            let space = H5Screate(H5S_SCALAR)
+            let attribute = H5Acreate_by_name(id, "/", "format", type, space, hfrnn_H5P_DEFAULT(), hfrnn_H5P_DEFAULT(),
+                                              hfrnn_H5P_DEFAULT())
+            #expect(bytes.withUnsafeBytes { H5Awrite(attribute, type, $0.baseAddress) } >= 0)
+            H5Aclose(attribute)
+            H5Sclose(space)
+            H5Tclose(type)
+            H5Fclose(id)
+        }
         #expect(try HDF5File.open(path).stringAttribute("format") == "hfrnn-checkpoint")
     }
 
