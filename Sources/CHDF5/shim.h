@@ -91,4 +91,17 @@ static inline hid_t hfrnn_raw_vlen_type(size_t size) {
     }
     return type;
 }
+
+/// The type of link `name` in `location` (H5L_TYPE_HARD, _SOFT, _EXTERNAL, or a user-defined type),
+/// or -1 when it cannot be read. H5Lget_info's structure changed in HDF5 1.12.
+static inline int hfrnn_link_type(hid_t location, const char *name) {
+#if H5_VERSION_GE(1, 12, 0)
+    H5L_info2_t info;
+    if (H5Lget_info2(location, name, &info, H5P_DEFAULT) < 0) return -1;
+#else
+    H5L_info_t info;
+    if (H5Lget_info(location, name, &info, H5P_DEFAULT) < 0) return -1;
+#endif
+    return (int)info.type;
+}
 #endif

@@ -1,3 +1,4 @@
+import CHDF5
 import Foundation
 import TestSupport
 import Testing
@@ -293,6 +294,36 @@ extension UInt64: Sample {
         #expect(error?.description == "\(path): dataset '/x': keeps its data in other files (external storage), which "
                 + "hfrnn does not read; copy the data into the file (h5py: f.create_dataset(name, data=values))")
         #expect(throws: HDF5Error.self) { try file.checkStorage(of: "x") }
+    }
+
+    /// An external link (h5py's `f[name] = h5py.ExternalLink(other, path)`) was followed: a run's
+    /// dataset then changed with the other file while its content hash stayed the same. Soft links
+    /// are refused with them (one may lead to another file); hard links, HDF5's own, are read.
+    @Test func linksOtherThanHardOnesAreRefused() throws {
+        let other = temporaryPath(), path = temporaryPath()
+        defer { removeFile(other); removeFile(path) }
+        try HDF5File.create(other).write([1, 2, 3] as [Float], shape: [3], to: "x")
+        try HDF5File.create(path).write([4, 5] as [Float], shape: [2], to: "group/y")
+        HDF5Library.whileNoFileOpensOrCloses {
+            let file = H5Fopen(path, hfrnn_H5F_ACC_RDWR(), hfrnn_H5P_DEFAULT())
+            precondition(file >= 0)
+            defer { H5Fclose(file) }
+            precondition(H5Lcreate_external(other, "/x", file, "outside", hfrnn_H5P_DEFAULT(), hfrnn_H5P_DEFAULT()) >= 0)
+            precondition(H5Lcreate_external(other, "/", file, "elsewhere", hfrnn_H5P_DEFAULT(), hfrnn_H5P_DEFAULT()) >= 0)
+            precondition(H5Lcreate_soft("/group/y", file, "alias", hfrnn_H5P_DEFAULT(), hfrnn_H5P_DEFAULT()) >= 0)
+        }
+        let file = try HDF5File.open(path)
+        #expect(try file.read("group/y", as: Float.self).values == [4, 5])
+        let outside = #expect(throws: HDF5Error.self) { try file.read("outside", as: Float.self) }
+        #expect(outside?.description.contains("'/outside': is an external link to another file, which hfrnn does not follow") == true,
+                "\(String(describing: outside))")
+        let under = #expect(throws: HDF5Error.self) { try file.read("elsewhere/x", as: Float.self) }
+        #expect(under?.description.contains("lies under /elsewhere, which is an external link to another file") == true,
+                "\(String(describing: under))")
+        #expect(throws: HDF5Error.self) { try file.exists("outside") }
+        #expect(throws: HDF5Error.self) { try file.children(of: "elsewhere") }
+        let alias = #expect(throws: HDF5Error.self) { try file.read("alias", as: Float.self) }
+        #expect(alias?.description.contains("is a soft link") == true, "\(String(describing: alias))")
     }
 }
 
