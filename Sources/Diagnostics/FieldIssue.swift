@@ -16,6 +16,18 @@ public struct FieldIssue: Error, CustomStringConvertible, Equatable, Sendable {
 
     public var description: String { "\(subject) \(requirement)" }
 
+    /// The issue as a stored document names it: the field's path in snake_case keys
+    /// ("hessian_free.initial_lambda must be …"), as checkpoints and JSON files spell them.
+    public var storedDescription: String {
+        let keys = field.split(separator: ".").map { component in
+            component.reduce(into: "") { key, character in
+                if character.isUppercase && !key.isEmpty { key += "_" }
+                key += character.lowercased()
+            }
+        }
+        return "\(keys.joined(separator: ".")) \(requirement)"
+    }
+
     /// The same issue in a configuration nested under `path` (field "optimizer.weightCost"); the
     /// subject stays.
     public func nested(under path: String) -> FieldIssue {

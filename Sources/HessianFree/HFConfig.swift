@@ -147,7 +147,7 @@ public struct HFConfig: Sendable, Codable, Equatable {
             { .check(maximumLambda >= minimumLambda && maximumLambda.isFinite, "maximumLambda",
                      "must be finite and at least minimumLambda = \(minimumLambda), got \(maximumLambda)") },
             { .check(initialLambda >= minimumLambda && initialLambda <= maximumLambda, "initialLambda",
-                     "must be in [minimumLambda, maximumLambda] = [\(minimumLambda), \(maximumLambda)], got \(initialLambda)") },
+                     "must be in [\(minimumLambda), \(maximumLambda)] (λ's bounds), got \(initialLambda)") },
             { .check(cgMaxIterations >= 1, "cgMaxIterations",
                      "must be at least 1, got \(cgMaxIterations)") },
             { .check(cgMinIterations >= 0 && cgMinIterations <= cgMaxIterations, "cgMinIterations",

@@ -135,22 +135,23 @@ extension Checkpoint {
     }
 }
 
-/// A stored JSON document, or one line naming the file and where decoding failed.
-func decodeJSON<T: Decodable>(_ text: String, path: String, keys: JSONFormat.KeyStyle) throws -> T {
+/// A stored JSON document (`what`, as messages call it), or one line naming the file and where
+/// decoding failed.
+func decodeJSON<T: Decodable>(_ text: String, _ what: String, path: String, keys: JSONFormat.KeyStyle) throws -> T {
     do {
         return try JSONFormat.decoder(keys: keys).decode(T.self, from: Data(text.utf8))
     } catch {
-        throw HFRNNError.file(path, "stored \(T.self) is not readable: \(describeDecodingError(error))")
+        throw HFRNNError.file(path, "stored \(what) is not readable: \(describeDecodingError(error))")
     }
 }
 
 /// As above, with every key the document lacks taken from `defaults` (see `JSONFormat.decode`).
-func decodeJSON<T: Codable>(_ text: String, path: String, defaults: T, keys: JSONFormat.KeyStyle,
+func decodeJSON<T: Codable>(_ text: String, _ what: String, path: String, defaults: T, keys: JSONFormat.KeyStyle,
                             wholeKeys: Set<String>) throws -> T {
     do {
         return try JSONFormat.decode(text, defaults: defaults, keys: keys, wholeKeys: wholeKeys)
     } catch {
-        throw HFRNNError.file(path, "stored \(T.self) is not readable: \(describeDecodingError(error))")
+        throw HFRNNError.file(path, "stored \(what) is not readable: \(describeDecodingError(error))")
     }
 }
 

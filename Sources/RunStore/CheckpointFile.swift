@@ -72,7 +72,7 @@ public struct CheckpointFile<Scalar: BLASScalar & HDF5Element> {
 
     /// The stored network, checked against the configuration's hidden units.
     func readNetwork(config: TrainingConfig, keys: JSONFormat.KeyStyle, maximumLayerSize: Int) throws -> RecurrentNetwork {
-        let network: RecurrentNetwork = try decodeJSON(try file.stringAttribute("network", on: "config"), path: path,
+        let network: RecurrentNetwork = try decodeJSON(try file.stringAttribute("network", on: "config"), "network", path: path,
                                                        keys: keys)
         let sizes = [network.shape.inputs, network.shape.hidden, network.shape.outputs]
         // Bounded so that the layout arithmetic cannot overflow; the stored blocks must match anyway.

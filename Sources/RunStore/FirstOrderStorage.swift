@@ -43,8 +43,8 @@ extension FirstOrderTraining: StoredMethod where Scalar: HDF5Element {
         guard version >= 2 else { throw stored.fail("a format-\(version) checkpoint cannot hold a first-order run") }
         let text = try LegacyTrainingConfig.upgraded(try file.stringAttribute("training", on: "config"), version: version,
                                              keys: .snakeCase, path: stored.path)
-        let config: TrainingConfig = try decodeJSON(text, path: stored.path, keys: .snakeCase)
-        if let issue = config.issue { throw stored.fail("stored training configuration is invalid: \(issue)") }
+        let config: TrainingConfig = try decodeJSON(text, "training configuration", path: stored.path, keys: .snakeCase)
+        if let issue = config.issue { throw stored.fail("stored training configuration is invalid: \(issue.storedDescription)") }
         // That the configuration trains with a first-order method at all, `Checkpoint.load` checks.
         let storedMethod = try file.stringAttribute("method", on: "optimizer")
         if let run = config.firstOrder, storedMethod != run.method.rawValue {

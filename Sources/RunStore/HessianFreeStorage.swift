@@ -39,8 +39,8 @@ extension HessianFreeTraining: StoredMethod where Scalar: HDF5Element {
         defaults.batches.subBatchSize = nil
         let text = try LegacyTrainingConfig.upgraded(try file.stringAttribute("training", on: "config"), version: version,
                                              keys: keys, path: path)
-        let config: TrainingConfig = try decodeJSON(text, path: path, defaults: defaults, keys: keys, wholeKeys: ["data"])
-        if let issue = config.issue { throw stored.fail("stored training configuration is invalid: \(issue)") }
+        let config: TrainingConfig = try decodeJSON(text, "training configuration", path: path, defaults: defaults, keys: keys, wholeKeys: ["data"])
+        if let issue = config.issue { throw stored.fail("stored training configuration is invalid: \(issue.storedDescription)") }
         return config
     }
 

@@ -108,7 +108,7 @@ enum LegacyTrainingConfig {
     static func upgraded(_ text: String, version: Int64, keys: JSONFormat.KeyStyle, path: String) throws -> String {
         guard version < 6 else { return text }
         guard var training = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
-            throw HFRNNError.file(path, "stored TrainingConfig is not readable: not a JSON object")
+            throw HFRNNError.file(path, "stored training configuration is not readable: not a JSON object")
         }
         func key(_ name: String) -> String { keys == .snakeCase ? JSONFormat.snakeCase(name) : name }
         if version == 1, let data = training[key("data")] as? [String: Any], data[key("kind")] == nil {

@@ -46,11 +46,16 @@ enum InitialLambdaChoice: Sendable, Equatable {
         return .value(number)
     }
 
-    /// λ₀ for a run on `data`.
-    func value(for data: DataSourceConfig) -> Double {
+    /// λ₀ for a run on `data`; a ValidationError for `release` on a dataset, where the release's
+    /// rule (its tasks' output counts) gives what the default does, so the flag would do nothing.
+    func value(for data: DataSourceConfig) throws -> Double {
         switch self {
-        case .value(let number): number
-        case .release: SettingsPreset.releaseInitialLambda(for: data)
+        case .value(let number): return number
+        case .release:
+            guard case .task = data else {
+                throw ValidationError("--initial-lambda: release needs --task (the authors' release sets λ₀ by its tasks' output counts)")
+            }
+            return SettingsPreset.releaseInitialLambda(for: data)
         }
     }
 }

@@ -37,6 +37,7 @@ struct HFRNNCommand: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
             Workers.finish()
+            exitUnlessStandardOutputWritten()
         } catch {
             Workers.finish()
             let code = exitCode(for: error)
@@ -52,6 +53,18 @@ struct HFRNNCommand: ParsableCommand {
             FileHandle.standardError.write(Data("\(ExitStatus.errorLinePrefix)\(line) (see '\(commandWords()) --help')\n".utf8))
             exit(withError: ExitCode(code.rawValue))
         }
+    }
+
+    /// Exits 1 with one line when what the command printed did not all reach stdout (a full disk,
+    /// a closed pipe whose signal was ignored): a command whose output is lost has failed, as
+    /// coreutils' do.
+    private static func exitUnlessStandardOutputWritten() {
+        // All streams: stderr is unbuffered, so only stdout can hold unwritten output (a failed
+        // write keeps it buffered, so the flush fails again and says why).
+        guard fflush(nil) != 0 else { return }
+        let reason = String(cString: strerror(errno))
+        FileHandle.standardError.write(Data("\(ExitStatus.errorLinePrefix)stdout: \(reason)\n".utf8))
+        Foundation.exit(1)
     }
 
     /// `hfrnn train addition --length 10` (as `generate addition` is typed): train takes options

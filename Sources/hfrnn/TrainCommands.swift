@@ -196,7 +196,7 @@ struct Train: ParsableCommand {
         if let curvatureProducts { config.curvatureProducts = curvatureProducts }
         // An HF run until `firstOrder.apply` below makes it a first-order one.
         var hf = config.hessianFree ?? HFConfig()
-        if let initialLambda { hf.initialLambda = initialLambda.value(for: config.data) }
+        if let initialLambda { hf.initialLambda = try initialLambda.value(for: config.data) }
         if noStructuralDamping { hf.structuralDampingWeight = 0 }
         if let mu { hf.structuralDampingWeight = try mu.value(for: config.data) }
         if let gradientBatch { config.batches.gradientBatchSize = gradientBatch }

@@ -125,7 +125,7 @@ func train<Method: ReportedMethod>(_ trainer: Trainer<Method>, in folder: RunFol
         + "; test error \(formatPercent(outcome.finalTestError)), test loss \(String(format: "%.5g", outcome.finalTestLoss))")
     if let summary = Workers.summary { say(summary) }
     if group.isPrimary {
-        try finishSession(outcome, folder: folder, successThreshold: threshold)
+        try finishSession(outcome, folder: folder, successThreshold: threshold, stopMessage: message)
     } else {
         if outcome.reason == .interrupted { throw ExitCode(Interruption.exitStatus) }
         if outcome.reason == .noProgress { throw ExitCode.failure }
@@ -133,8 +133,9 @@ func train<Method: ReportedMethod>(_ trainer: Trainer<Method>, in folder: RunFol
 }
 
 /// The lines every training session ends with: where its checkpoints are, how to go on, and the
-/// exit status (130/143 after a signal, 1 when training could not move).
-func finishSession(_ outcome: TrainingOutcome, folder: RunFolder, successThreshold: Double) throws {
+/// exit status (130/143 after a signal; 1 when training could not move, with `stopMessage`, the
+/// reason, as the error line on stderr).
+func finishSession(_ outcome: TrainingOutcome, folder: RunFolder, successThreshold: Double, stopMessage: String) throws {
     print("latest checkpoint: \(outcome.latestCheckpoint)")
     if let best = outcome.bestCheckpoint { print("best checkpoint:   \(best)") }
     let runPath = shellQuoted(folder.path)
@@ -144,5 +145,5 @@ func finishSession(_ outcome: TrainingOutcome, folder: RunFolder, successThresho
         print("resume with: hfrnn resume \(runPath)")
     }
     if outcome.reason == .interrupted { throw ExitCode(Interruption.exitStatus) }
-    if outcome.reason == .noProgress { throw ExitCode.failure }
+    if outcome.reason == .noProgress { throw HFRNNError("\(folder.path): \(stopMessage)") }
 }

@@ -3,9 +3,11 @@ import ArgumentParser
 /// `hfrnn trian --task addition`: ArgumentParser would complain about '--task' (it takes the unknown
 /// word for an argument of the root command); the real problem is the command's name.
 enum UnknownCommand {
-    /// The usage error for `arguments` (without the program name) when their first word is meant as
-    /// a command but names none of `commands`, or nil.
+    /// The usage error for `arguments` (without the program name) when there are none, or when
+    /// their first word is meant as a command but names none of `commands`, or nil.
     static func problem(in arguments: [String], commands: [String]) -> String? {
+        // `hfrnn` alone: a command is missing (ArgumentParser printed the help and exited 0).
+        if arguments.isEmpty { return "no command given (commands: \(commands.joined(separator: ", ")))" }
         // `hfrnn help trian`: the word after help names the command.
         let named = arguments.first == "help" ? Array(arguments.dropFirst()) : arguments
         guard let word = named.first, !word.hasPrefix("-"), word != "help", !commands.contains(word) else {

@@ -10,6 +10,21 @@ private let tinyRun = ["--task", "addition", "--length", "8", "--hidden-units", 
                        "--minibatch", "10", "--evaluate-every", "3"]
 
 @Suite struct FirstOrderCommandTests {
+    /// A run that cannot move (every update skipped: the learning rate overflows) exits 1 with its
+    /// reason as the one error line on stderr (it exited 1 with stderr empty), the details on stdout.
+    @Test func aRunThatCannotMoveSaysWhyOnStderr() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let run = try runHFRNN(["train"] + tinyRun + ["--optimizer", "sgd", "--learning-rate", "1e38", "--max-iterations", "300",
+                                                      "--checkpoint-dir", folder.file("runs"), "--run-name", "stuck"], in: folder)
+        #expect(run.status == 1)
+        let lines = run.stderr.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.count == 2 && lines[1].isEmpty, "\(run.stderr)")
+        #expect(run.stderr.hasPrefix("hfrnn: error: \(folder.file("runs/stuck")): stopped: the last "), "\(run.stderr)")
+        #expect(run.stderr.contains("updates were all skipped"), "\(run.stderr)")
+        #expect(run.stdout.contains("resume with: hfrnn resume "), "\(run.stdout)")
+    }
+
     /// `train --optimizer M` runs, prints one line per evaluation, and its run folder works with
     /// resume, evaluate and export.
     @Test(arguments: ["sgd", "nesterov", "adam"])

@@ -206,6 +206,8 @@ private func isProgressLine(_ line: String) -> Bool {
         (["train", "--task", "addition", "--mu", "-1"], "--mu: must be non-negative and finite, got -1.0"),
         (["train", "--task", "addition", "--mu", "strong"], "The value 'strong' is invalid for '--mu <mu>': expected a number or per-scored-step"),
         (["train", "--dataset", "sums.h5", "--mu", "per-scored-step"], "--mu: per-scored-step needs --task (a dataset's scored steps per sequence vary)"),
+        // It trained with λ₀ = 0.01, the dataset default, without a word.
+        (["train", "--dataset", "sums.h5", "--initial-lambda", "release"], "--initial-lambda: release needs --task"),
         (["train", "--task", "addition", "--initial-lambda", "0"], "--initial-lambda: must be positive and finite, got 0.0"),
         (["train", "--task", "addition", "--initial-lambda", "fast"], "The value 'fast' is invalid for '--initial-lambda <lambda>': expected a number or release"),
         (["train", "--task", "addition", "--test-sequences", "0"], "--test-sequences: must be at least 1, got 0"),

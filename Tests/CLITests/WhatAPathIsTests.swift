@@ -37,6 +37,22 @@ import Testing
                           + "(a value cannot start with '--')")
         let help = try runHFRNN(["help", "train"], in: folder)
         #expect(help.status == 0 && help.stdout.contains("USAGE: hfrnn train"), "\(help.stdout)")
+        // `hfrnn` alone printed the help and exited 0; a missing command is a usage error.
+        expectOneLine(try runHFRNN([], in: folder), status: 64,
+                      startsWith: "no command given (commands: train, resume, evaluate, predict, export")
+        let rootHelp = try runHFRNN(["--help"], in: folder)
+        #expect(rootHelp.status == 0 && rootHelp.stdout.contains("USAGE: hfrnn <subcommand>"), "\(rootHelp.stdout)")
+    }
+
+    /// Output that does not reach stdout is a failure: `evaluate --json > /dev/full` exited 0.
+    @Test func lostStandardOutputIsAFailure() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        // A shell starts hfrnn with stdout on /dev/full, where every write fails with ENOSPC.
+        let full = try runHFRNN(["generate", "addition", "--length", "10", "--count", "4", "--output", "x.h5"],
+                                in: folder, launcher: ["/bin/sh", "-c", "exec \"$@\" > /dev/full", "sh"])
+        #expect(full.status == 1, "\(full.stderr)")
+        #expect(full.stderr == "hfrnn: error: stdout: No space left on device\n", "\(full.stderr)")
     }
 
     /// `--dataset a.h5 --dataset b.h5` trained on b.h5 without a word: the last value won.

@@ -45,7 +45,7 @@ import Testing
         #expect(message { $0.maximumLambda = 1e-9 }
                 == "maximumLambda must be finite and at least minimumLambda = 1e-08, got 1e-09")
         #expect(message { $0.initialLambda = 1e9 }
-                == "initialLambda must be in [minimumLambda, maximumLambda] = [1e-08, 100000000.0], got 1000000000.0")
+                == "initialLambda must be in [1e-08, 100000000.0] (λ's bounds), got 1000000000.0")
         #expect(message { $0.cgProgressWindowMinimum = 0 } == "cgProgressWindowMinimum must be at least 1, got 0")
     }
 
