@@ -85,6 +85,7 @@ struct Evaluate: ParsableCommand {
             data = .runTestSet
         }
         try runGuarded {
+            try MemoryRequirement.requireBLASBuffers()
             let path = try existingCheckpoint(checkpoint)
             let result = try evaluateCheckpoint(at: path, on: data, count: count, moved: movedDataset.moved)
             if json {

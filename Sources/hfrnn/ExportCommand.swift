@@ -37,6 +37,7 @@ struct Export: ParsableCommand {
 
     func run() throws {
         try runGuarded {
+            try MemoryRequirement.requireBLASBuffers()
             let checkpoint = try existingCheckpoint(source)
             let directory = output ?? defaultExportDirectory(forCheckpoint: checkpoint)
             let result = try exportRun(checkpoint: checkpoint, to: directory, moved: movedDataset.moved)

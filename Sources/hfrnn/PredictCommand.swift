@@ -45,6 +45,7 @@ struct Predict: ParsableCommand {
 
     func run() throws {
         try runGuarded {
+            try MemoryRequirement.requireBLASBuffers()
             Interruption.install(note: .removingOutput)
             let report = try predict(checkpoint: checkpoint, dataset: dataset, output: output, count: count,
                                      hiddenStates: hiddenStates, shouldStop: Interruption.requested)

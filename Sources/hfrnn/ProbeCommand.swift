@@ -103,6 +103,7 @@ struct Probe: ParsableCommand {
 
     func run() throws {
         try runGuarded {
+            try MemoryRequirement.requireBLASBuffers()
             switch precision {
             case .float: try probe(Float.self)
             case .double: try probe(Double.self)

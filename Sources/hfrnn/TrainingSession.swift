@@ -26,13 +26,16 @@ private func start<Method: ReportedMethod>(_: Method.Type, _ config: TrainingCon
     if !Method.sharesWork { try refuseSharing(group, "start") }
     // Every rank opens the data and builds its trainer; any failure ends all of them, reported once.
     let trainer = try group.agreeing {
+        let pool = computeThreads(Method.self, requested: threads, group: group)
+        try MemoryRequirement.requireBLASBuffers(threads: pool.count)
         let source = try makeSource(config, Method.Scalar.self)
-        try config.requireMemory(Method.Scalar.self, inputs: source.inputSize, outputs: source.outputSize, steps: source.steps)
+        try config.requireMemory(Method.Scalar.self, inputs: source.inputSize, outputs: source.outputSize, steps: source.steps,
+                                 limit: MemoryRequirement.available(threads: pool.count))
         // Stored by absolute path and content hash, so the run finds its data from any folder.
         let recorded = try recordingDatasetIdentity(config)
         if group.isPrimary { try folder.refuseExistingRun() }
         return try Trainer<Method>(config: recorded, source: source, group: trainerGroup(Method.self, group),
-                                   threads: computeThreads(Method.self, requested: threads, group: group))
+                                   threads: pool)
     }
     try train(trainer, in: folder, startsRun: true, header: Method.startHeader(trainer))
 }
@@ -64,13 +67,14 @@ private func resume<Method: ReportedMethod>(_: Method.Type, _ path: String, limi
                                       processorTimeLimitSeconds: limits.processorTimeLimitSeconds,
                                       successThreshold: successThreshold),
             to: moved)
+        let pool = computeThreads(Method.self, requested: threads, group: group)
+        try MemoryRequirement.requireBLASBuffers(threads: pool.count)
         let source = try makeStoredRunSource(config, Method.Scalar.self)
         // The sizes come from the file: a damaged minibatch of 2^29 sequences would end in a fatal allocation.
         try config.requireMemory(Method.Scalar.self, inputs: source.inputSize, outputs: source.outputSize,
-                                 steps: source.steps, storedIn: path)
+                                 steps: source.steps, storedIn: path, limit: MemoryRequirement.available(threads: pool.count))
         return try checkpoint.makeTrainer(source: source, config: config,
-                                          path: path, group: trainerGroup(Method.self, group),
-                                          threads: computeThreads(Method.self, requested: threads, group: group))
+                                          path: path, group: trainerGroup(Method.self, group), threads: pool)
     }
     // The run goes on in the checkpoint's own folder, wherever it was moved.
     try train(trainer, in: RunFolder(containing: path), startsRun: false,

@@ -47,6 +47,7 @@ import Testing
         // The evaluator's buffers count beside the sequences: 100 sequences of 10 steps with 2^20
         // outputs hold 4.2 GB of targets, which fit under 6 GB, and died allocating as much again.
         config.firstOrder?.optimizer.minibatchSize = 100
+        config.hiddenUnits = 10  // so that the network's own arrays (2^20 outputs) fit
         let sixGigabytes = MemoryLimit(bytes: 6_000_000_000)
         let classes = #expect(throws: HFRNNError.self) {
             try config.requireMemory(Float.self, inputs: 3, outputs: 1 << 20, steps: 10, limit: sixGigabytes)
