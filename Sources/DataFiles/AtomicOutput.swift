@@ -96,7 +96,7 @@ public func checkOutputFile(_ path: String, inputs: [String] = [], replacesDatas
     if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
         if isDirectory.boolValue { throw HFRNNError.file(path, "is a folder, not a file") }
         // Replacing a device or a FIFO by rename would not write to it, and opening a FIFO blocks.
-        if !isRegularFile(path) { throw HFRNNError.file(path, "\(notARegularFileProblem); give another output file") }
+        if !isRegularFile(path) { throw HFRNNError.file(path, "\(notARegularFileProblem(path)); give another output file") }
         if let input = inputs.first(where: { isSameFile($0, path) }) {
             throw HFRNNError.file(path, "is the input \(input); give another output file")
         }

@@ -7,7 +7,7 @@ import HDF5IO
 public func contentHash(ofFileAt path: String) throws -> String {
     // A device or pipe (/dev/zero given as a dataset) never ends: only files are hashed.
     if FileManager.default.fileExists(atPath: path), !isRegularFile(path) {
-        throw HFRNNError.file(path, notARegularFileProblem)
+        throw HFRNNError.file(path, notARegularFileProblem(path))
     }
     guard let handle = FileHandle(forReadingAtPath: path) else {
         throw HFRNNError.file(path, "cannot read: \(String(cString: strerror(errno)))")

@@ -53,7 +53,7 @@ public enum GridResults {
         func damaged(_ problem: String) -> GridError {
             GridError("\(path): \(problem); restore the file (with git, say): it records the cells whose run folders are not here")
         }
-        guard isRegularFile(path) else { throw damaged(notARegularFileProblem) }
+        guard isRegularFile(path) else { throw damaged(notARegularFileProblem(path)) }
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw damaged("not UTF-8 text") }
         // An editor or a checkout on Windows may have ended the lines with CR LF.
         let lines = text.split { $0 == "\n" || $0 == "\r\n" }  // "\r\n" is one Character

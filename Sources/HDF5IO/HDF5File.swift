@@ -88,7 +88,7 @@ public final class HDF5File {
             throw HDF5Error(file: path, message: missingFileProblem(path))
         }
         guard !isDirectory.boolValue else { throw HDF5Error(file: path, message: "is a folder, not an HDF5 file") }
-        guard isRegularFile(path) else { throw HDF5Error(file: path, message: notARegularFileProblem) }
+        guard isRegularFile(path) else { throw HDF5Error(file: path, message: notARegularFileProblem(path)) }
         let flags = writable ? hfrnn_H5F_ACC_RDWR() : hfrnn_H5F_ACC_RDONLY()
         HDF5Library.descriptorChanges.lock()
         defer { HDF5Library.descriptorChanges.unlock() }

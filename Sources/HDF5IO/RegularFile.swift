@@ -8,8 +8,13 @@ public func isRegularFile(_ path: String) -> Bool {
     return stat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFREG
 }
 
-/// What every command says of an input or output path that `isRegularFile` refuses.
-public let notARegularFileProblem = "not a regular file (a device or a pipe?)"
+/// What every command says of an input or output path that `isRegularFile` refuses: a folder is
+/// called one (`--dataset-moved-to <folder>` was "a device or a pipe?").
+public func notARegularFileProblem(_ path: String) -> String {
+    var status = stat()
+    if stat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR { return "is a folder, not a file" }
+    return "not a regular file (a device or a pipe?)"
+}
 
 /// What to say of a path that leads to no file: "file not found", or why a symbolic link there
 /// leads nowhere (a loop of links was reported as a missing file).

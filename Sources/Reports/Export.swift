@@ -87,7 +87,7 @@ public func exportRun(checkpoint argument: String, to directory: String,
     let path = try existingCheckpoint(argument)
     guard FileManager.default.fileExists(atPath: path) else { throw HFRNNError.file(path, missingFileProblem(path)) }
     // Named before the output folder is checked (/dev/zero's default output is /dev/export).
-    guard isRegularFile(path) else { throw HFRNNError.file(path, notARegularFileProblem) }
+    guard isRegularFile(path) else { throw HFRNNError.file(path, notARegularFileProblem(path)) }
     try checkOutputDirectory(directory)
     switch try checkpointPrecision(path) {
     case .float: return try RunExport<Float>(try StoredRun<Float>.load(from: path, moved: moved)).write(to: directory)

@@ -46,6 +46,10 @@ let listedRunsLimit = 8
 /// Why `folder` has no checkpoint, as one line: the runs in it, or that its run never finished an
 /// iteration (metrics.csv is written before the first one), or that it is not a run folder.
 func folderWithoutCheckpoint(_ folder: String) -> HFRNNError {
+    // A folder this user cannot look into was called "not a run folder".
+    if access(folder, R_OK | X_OK) != 0, errno == EACCES {
+        return .file(folder, "cannot look inside: \(String(cString: strerror(EACCES)))")
+    }
     let run = RunFolder(path: folder)
     if run.hasBest {
         return .file(folder, "no latest.h5 (the run stopped before saving it); give its best.h5")

@@ -65,7 +65,9 @@ extension RunFolder {
 
     /// Creates the run folder (and its parents) and checks that files can be written there, so a
     /// bad `--checkpoint-dir` fails before the first iteration with one line naming the folder.
-    public func prepare() throws {
+    /// Returns the outermost folder it created (nil: the run folder existed).
+    @discardableResult
+    public func prepare() throws -> String? {
         var isDirectory: ObjCBool = false
         let manager = FileManager.default
         if manager.fileExists(atPath: path, isDirectory: &isDirectory) {
@@ -82,11 +84,12 @@ extension RunFolder {
                 throw HFRNNError.file(path, "cannot create the run folder: \(ancestor.url.path): \(String(cString: strerror(errno)))")
             }
             // mkdir(2) one folder at a time, so that a failure gives the system's reason.
-            _ = try createMissingFolders(path, what: "run folder")
+            return try createMissingFolders(path, what: "run folder")
         }
         guard access(path, W_OK) == 0 else {
             throw HFRNNError.file(path, "cannot write checkpoints here: \(String(cString: strerror(errno)))")
         }
+        return nil
     }
 
     /// The steps latest.h5 holds; nil when it is missing or unreadable (a damaged latest.h5 is

@@ -12,6 +12,8 @@ public final class RunRecorder<Method: StoredMethod>: TrainingRecorder {
     private var metrics: MetricsLog?
     /// The folder's training lock, held from `begin` until the recorder goes away.
     private var lock: Int32?
+    /// The outermost folder `begin` created for the run, if it created one.
+    private var createdFolder: String?
 
     public init(folder: RunFolder, startsRun: Bool) {
         self.folder = folder
@@ -28,7 +30,7 @@ public final class RunRecorder<Method: StoredMethod>: TrainingRecorder {
 
     /// Creates and checks the folder, so a bad checkpoint folder fails before the first step.
     public func begin(_ trainer: Trainer<Method>) throws {
-        try folder.prepare()
+        createdFolder = try folder.prepare()
         lock = try folder.lockForTraining()
         // Checked again now that the folder is this session's: another session may have saved
         // here since this one looked for a checkpoint or read one.
@@ -49,6 +51,16 @@ public final class RunRecorder<Method: StoredMethod>: TrainingRecorder {
     public func saveLatest(_ trainer: Trainer<Method>) throws { try Checkpoint(trainer).save(to: folder.latest) }
 
     public func saveBest(_ trainer: Trainer<Method>) throws { try Checkpoint(trainer).save(to: folder.best) }
+
+    /// After a session that failed: removes the folder `begin` created when no checkpoint reached
+    /// it (a full disk left an empty run folder, or one with only metrics.csv).
+    func discardIfNothingSaved() {
+        guard startsRun, let createdFolder, !FileManager.default.fileExists(atPath: folder.latest),
+              !FileManager.default.fileExists(atPath: folder.best) else { return }
+        if let lock { close(lock) }
+        lock = nil
+        try? FileManager.default.removeItem(atPath: createdFolder)
+    }
 }
 
 /// Trains `trainer` into the run folder `folder` until it stops: `trainUntilStopped` with a `RunRecorder`.
@@ -56,6 +68,12 @@ public final class RunRecorder<Method: StoredMethod>: TrainingRecorder {
 public func runTraining<Method: StoredMethod>(_ trainer: Trainer<Method>, in folder: RunFolder, startsRun: Bool,
                                               shouldStop: () -> Bool, onStart: () -> Void = {},
                                               onIteration: (Method.Record) -> Void) throws -> TrainingOutcome {
-    try trainUntilStopped(trainer, recorder: RunRecorder<Method>(folder: folder, startsRun: startsRun),
-                          shouldStop: shouldStop, onStart: onStart, onRecord: onIteration)
+    let recorder = RunRecorder<Method>(folder: folder, startsRun: startsRun)
+    do {
+        return try trainUntilStopped(trainer, recorder: recorder, shouldStop: shouldStop, onStart: onStart,
+                                     onRecord: onIteration)
+    } catch {
+        recorder.discardIfNothingSaved()
+        throw error
+    }
 }

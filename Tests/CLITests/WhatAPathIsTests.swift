@@ -44,6 +44,23 @@ import Testing
         #expect(rootHelp.status == 0 && rootHelp.stdout.contains("USAGE: hfrnn <subcommand>"), "\(rootHelp.stdout)")
     }
 
+    /// A run folder the user may not look into was "not a run folder (no latest.h5 or best.h5 in
+    /// it…)". Run as another user, so only where the tests run as root (as in CI).
+    @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"), "needs root and setpriv"))
+    func aFolderThatCannotBeReadSaysSo() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let run = folder.file("run")
+        try FileManager.default.createDirectory(atPath: run, withIntermediateDirectories: false)
+        chmod(folder.path, 0o755)
+        chmod(run, 0o000)
+        let other = ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        // A checkout in a folder that user cannot reach cannot run it at all: nothing to check then.
+        guard try runHFRNN(["--version"], in: folder, launcher: other).status == 0 else { return }
+        expectOneLine(try runHFRNN(["evaluate", run], in: folder, launcher: other),
+                      startsWith: "\(run): cannot look inside: Permission denied")
+    }
+
     /// Output that does not reach stdout is a failure: `evaluate --json > /dev/full` exited 0.
     @Test func lostStandardOutputIsAFailure() throws {
         let folder = try TemporaryFolder()

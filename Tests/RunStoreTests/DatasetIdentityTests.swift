@@ -20,9 +20,9 @@ import Testing
         #expect(try contentHash(ofFileAt: folder.file("empty")) == "fnv1a64:cbf29ce484222325")
         #expect(try contentHash(ofFileAt: folder.file("a")) == "fnv1a64:af63dc4c8601ec8c")
         // A device never ends (a grid given /dev/zero as a dataset hashed it forever); a folder is no file.
-        for path in ["/dev/zero", folder.path] {
+        for (path, problem) in [("/dev/zero", "not a regular file (a device or a pipe?)"), (folder.path, "is a folder, not a file")] {
             let error = #expect(throws: HFRNNError.self) { try contentHash(ofFileAt: path) }
-            #expect(error?.description == "\(path): not a regular file (a device or a pipe?)")
+            #expect(error?.description == "\(path): \(problem)")
         }
     }
 

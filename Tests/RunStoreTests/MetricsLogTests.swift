@@ -57,3 +57,31 @@ import TrainingTestSupport
         #expect(rows.dropFirst().map { $0.split(separator: ",")[0] } == ["1", "2", "3"])
     }
 }
+
+/// A session that fails before any checkpoint reaches the run folder it created (a full disk)
+/// leaves no folder behind; it left an empty one, or one holding only metrics.csv.
+@Suite struct FailedStartTests {
+    @Test func aFolderWithoutCheckpointsIsRemovedOnlyIfTheSessionCreatedIt() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let config = try smallConfig(.float)
+        let trainer = try Trainer<HessianFreeTraining<Float>>(config: config, source: taskSource(config, Float.self))
+        let fresh = RunRecorder<HessianFreeTraining<Float>>(folder: RunFolder(path: folder.file("new/run")), startsRun: true)
+        try fresh.begin(trainer)
+        #expect(FileManager.default.fileExists(atPath: folder.file("new/run/metrics.csv")))
+        fresh.discardIfNothingSaved()
+        #expect(!FileManager.default.fileExists(atPath: folder.file("new")), "the outermost folder it made goes too")
+
+        let saved = RunRecorder<HessianFreeTraining<Float>>(folder: RunFolder(path: folder.file("saved")), startsRun: true)
+        try saved.begin(trainer)
+        try saved.saveLatest(trainer)
+        saved.discardIfNothingSaved()
+        #expect(FileManager.default.fileExists(atPath: folder.file("saved/latest.h5")))
+
+        try FileManager.default.createDirectory(atPath: folder.file("existing"), withIntermediateDirectories: false)
+        let existing = RunRecorder<HessianFreeTraining<Float>>(folder: RunFolder(path: folder.file("existing")), startsRun: true)
+        try existing.begin(trainer)
+        existing.discardIfNothingSaved()
+        #expect(FileManager.default.fileExists(atPath: folder.file("existing")), "a folder the user made stays")
+    }
+}
