@@ -6,9 +6,11 @@
 // Rounding: to nearest, ties to even; NaN stays NaN; subnormal inputs become zero of the same sign,
 // as VDPBF16PS itself treats them. Each sum runs pair by pair along k, in order, so the result
 // does not depend on the thread count. VDPBF16PS adds a pair's odd product and then its even one
-// to the sum, each product exact, each addition rounded to nearest even with a subnormal result
-// flushed to zero of its sign: the portable kernel below does exactly that with fmaf, so it gives
-// the same bits on any CPU (checked against the instruction bit for bit, LinalgTests), only slower.
+// to the sum, each product exact, each addition rounded to nearest even with a result below 2⁻¹²⁶
+// flushed to zero of its sign (`dot_step`): the portable kernel below does exactly that with fmaf,
+// so it gives the same bits (NaN payloads aside) wherever the instruction follows its
+// specification, only slower; checked bit for bit against this CPU's (AMD) instruction, not yet
+// against an Intel one (LinalgTests).
 #pragma STDC FP_CONTRACT OFF
 #include "ckernels.h"
 #include <float.h>
@@ -89,8 +91,18 @@ static inline float bf16_value(uint32_t half) {
     return x;
 }
 
-// A subnormal to zero of its sign, as VDPBF16PS flushes its results.
-static inline float flushed(float x) { return fabsf(x) < FLT_MIN ? copysignf(0.0f, x) : x; }
+// sum + x·y as one VDPBF16PS step: the exact value rounded once to nearest even, and flushed to
+// zero of its sign when that rounding, to 24 bits with an unbounded exponent, lies below 2⁻¹²⁶.
+// fmaf rounds onto the subnormal grid instead; the two differ only where fmaf gives ±2⁻¹²⁶, so
+// there the sum is taken again 2²⁴ times larger, where it is a normal float. (Such a sum has
+// terms below about 2⁻¹⁰⁰, so scaling the smaller factor and the sum cannot overflow.)
+static inline float dot_step(float sum, float x, float y) {
+    float r = fmaf(x, y, sum);
+    if (fabsf(r) > FLT_MIN) return r;
+    if (fabsf(r) < FLT_MIN) return copysignf(0.0f, r);
+    float scaled = fabsf(x) < fabsf(y) ? fmaf(x * 0x1p24f, y, sum * 0x1p24f) : fmaf(x, y * 0x1p24f, sum * 0x1p24f);
+    return fabsf(scaled) < 0x1p-102f ? copysignf(0.0f, scaled) : r;
+}
 
 static void pack_row_pairs_portable(const float *source, long rows, long k, long ld, uint32_t *out) {
     long pairs = (k + 1) / 2;
@@ -116,8 +128,8 @@ static void pack_interleaved_portable(const float *source, long k, long columns,
     }
 }
 
-// Each sum: the pair's odd product, then its even one, each added exactly and rounded once
-// (fmaf), the result flushed: VDPBF16PS's operation on one lane.
+// Each sum: the pair's odd product, then its even one, each a `dot_step`: VDPBF16PS's operation
+// on one lane.
 #define HFRNN_BF16_PORTABLE_MULTIPLY(NAME, ATTRIBUTES)                                                     \
     ATTRIBUTES static void NAME(int rows, int vectors, const uint32_t *a, long a_row, long a_pair,          \
                                 const uint32_t *b, long width, long pairs, float beta, float *c, long ldc,  \
@@ -130,8 +142,8 @@ static void pack_interleaved_portable(const float *source, long k, long columns,
                     float odd = bf16_value(word >> 16), even = bf16_value(word & 0xFFFFu);                  \
                     const uint32_t *pair = b + p * width + 16 * v;                                          \
                     for (int j = 0; j < 16; j++) {                                                          \
-                        float partial = flushed(fmaf(odd, bf16_value(pair[j] >> 16), sum[j]));              \
-                        sum[j] = flushed(fmaf(even, bf16_value(pair[j] & 0xFFFFu), partial));               \
+                        float partial = dot_step(sum[j], odd, bf16_value(pair[j] >> 16));                   \
+                        sum[j] = dot_step(partial, even, bf16_value(pair[j] & 0xFFFFu));                    \
                     }                                                                                       \
                 }                                                                                           \
                 long left = columns_left - 16 * v;                                                          \

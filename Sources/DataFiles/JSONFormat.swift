@@ -1,3 +1,4 @@
+import Diagnostics
 import Foundation
 
 /// The one JSON set-up of every document hfrnn writes: the checkpoint's configuration, summary.json,
@@ -31,14 +32,7 @@ public enum JSONFormat {
     }
 
     /// A Swift property name as the documents spell it ("formatVersion" → "format_version"), for messages.
-    public static func snakeCase(_ key: String) -> String {
-        var result = ""
-        for character in key {
-            if character.isUppercase && !result.isEmpty { result += "_" }
-            result += character.lowercased()
-        }
-        return result
-    }
+    public static func snakeCase(_ key: String) -> String { snakeCased(key) }
 
     /// Decodes `text`, taking every key it lacks from `defaults`: a document written before a
     /// field existed reads with that field's default (nested objects are completed the same way,

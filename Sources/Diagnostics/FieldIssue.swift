@@ -19,13 +19,7 @@ public struct FieldIssue: Error, CustomStringConvertible, Equatable, Sendable {
     /// The issue as a stored document names it: the field's path in snake_case keys
     /// ("hessian_free.initial_lambda must be …"), as checkpoints and JSON files spell them.
     public var storedDescription: String {
-        let keys = field.split(separator: ".").map { component in
-            component.reduce(into: "") { key, character in
-                if character.isUppercase && !key.isEmpty { key += "_" }
-                key += character.lowercased()
-            }
-        }
-        return "\(keys.joined(separator: ".")) \(requirement)"
+        "\(field.split(separator: ".").map { snakeCased(String($0)) }.joined(separator: ".")) \(requirement)"
     }
 
     /// The same issue in a configuration nested under `path` (field "optimizer.weightCost"); the
@@ -47,4 +41,14 @@ public struct FieldIssue: Error, CustomStringConvertible, Equatable, Sendable {
         }
         return nil
     }
+}
+
+/// A Swift property name as stored documents spell it ("formatVersion" → "format_version").
+public func snakeCased(_ key: String) -> String {
+    var result = ""
+    for character in key {
+        if character.isUppercase && !result.isEmpty { result += "_" }
+        result += character.lowercased()
+    }
+    return result
 }

@@ -194,7 +194,7 @@ extension HDF5File {
     }
 
     func openDataset(_ name: String) throws -> hid_t {
-        _ = try linksStayInFile(name, .dataset)
+        _ = try allHardLinksExist(to: name, .dataset)
         let dataset = H5Dopen2(id, name, hfrnn_H5P_DEFAULT())
         guard dataset >= 0 else { throw try diagnoseOpenFailure(name, expected: .dataset) }
         return dataset

@@ -25,7 +25,7 @@ extension HDF5File {
         let name = Self.normalized(path)
         // H5Lexists fails (rather than answering false) when a parent is missing: walk down. A
         // failure because a checksum did not match is damage, not absence.
-        guard try linksStayInFile(name, .object) else { return false }
+        guard try allHardLinksExist(to: name, .object) else { return false }
         let found = H5Oexists_by_name(file, name, hfrnn_H5P_DEFAULT())
         if found < 0 { try throwIfDamaged(.object, name) }
         return found > 0
@@ -35,7 +35,7 @@ extension HDF5File {
     /// exist. Throws on damage, and at any link but a hard one: HDF5 would follow an external link
     /// to another file, whose data this file's content hash and checksums do not cover (and a soft
     /// link may lead to one).
-    func linksStayInFile(_ name: String, _ kind: HDF5Error.ObjectKind) throws -> Bool {
+    func allHardLinksExist(to name: String, _ kind: HDF5Error.ObjectKind) throws -> Bool {
         let file = try enter()
         var prefix = ""
         for component in name.split(separator: "/") {
@@ -44,7 +44,10 @@ extension HDF5File {
             if found < 0 { try throwIfDamaged(.object, prefix) }
             if found <= 0 { return false }
             let type = hfrnn_link_type(file, prefix)
-            if type < 0 { try throwIfDamaged(.object, prefix) }
+            if type < 0 {
+                try throwIfDamaged(.object, prefix)
+                throw error(kind, name, "cannot read the link \(prefix)")
+            }
             guard type == H5L_TYPE_HARD.rawValue else {
                 let link = type == H5L_TYPE_SOFT.rawValue ? "a soft link" : type == H5L_TYPE_EXTERNAL.rawValue
                     ? "an external link to another file" : "a user-defined link"
@@ -59,7 +62,7 @@ extension HDF5File {
     public func children(of group: String = "/") throws -> [String] {
         let file = try enter()
         let name = Self.normalized(group)
-        _ = try linksStayInFile(name, .group)
+        _ = try allHardLinksExist(to: name, .group)
         let groupID = H5Gopen2(file, name, hfrnn_H5P_DEFAULT())
         guard groupID >= 0 else { throw try diagnoseOpenFailure(name, expected: .group) }
         defer { H5Gclose(groupID) }

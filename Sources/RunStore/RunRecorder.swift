@@ -52,14 +52,23 @@ public final class RunRecorder<Method: StoredMethod>: TrainingRecorder {
 
     public func saveBest(_ trainer: Trainer<Method>) throws { try Checkpoint(trainer).save(to: folder.best) }
 
-    /// After a session that failed: removes the folder `begin` created when no checkpoint reached
-    /// it (a full disk left an empty run folder, or one with only metrics.csv).
+    /// After a session that failed: when no checkpoint reached the run folder `begin` created (a
+    /// full disk left an empty run folder, or one with only metrics.csv), removes its metrics.csv
+    /// and then each empty folder from the run's up to the outermost one `begin` created. Only
+    /// while this session holds the folder's lock, and never a folder that holds anything else:
+    /// another run may have started beside it in a parent this session created.
     func discardIfNothingSaved() {
-        guard startsRun, let createdFolder, !FileManager.default.fileExists(atPath: folder.latest),
+        guard startsRun, let lock, let createdFolder, !FileManager.default.fileExists(atPath: folder.latest),
               !FileManager.default.fileExists(atPath: folder.best) else { return }
-        if let lock { close(lock) }
-        lock = nil
-        try? FileManager.default.removeItem(atPath: createdFolder)
+        try? FileManager.default.removeItem(atPath: folder.metrics)
+        let top = URL(fileURLWithPath: createdFolder).standardizedFileURL.path
+        var current = URL(fileURLWithPath: folder.path).standardizedFileURL.path
+        // rmdir(2) removes only empty folders.
+        while rmdir(current) == 0, current != top {
+            current = URL(fileURLWithPath: current).deletingLastPathComponent().path
+        }
+        close(lock)
+        self.lock = nil
     }
 }
 

@@ -14,8 +14,7 @@ public enum MemoryRequirement {
     /// What this process may use for a run on `threads` threads: the machine's memory, or less
     /// where a limit says so (the memory limit of its cgroup, as in a container, or the
     /// address-space limit of `ulimit -v`, less what the process maps already and OpenBLAS's work
-    /// buffers); nil where nothing is known. A lower bound of the real need, except for the
-    /// parameter-sized arrays (`TrainingConfig.parameterSizedVectors`, measured).
+    /// buffers); nil where nothing is known.
     public static func available(threads: Int = 1) -> MemoryLimit? {
         var limits = fixedLimits
         if let addressSpace = addressSpace() {
@@ -39,7 +38,8 @@ public enum MemoryRequirement {
 
     /// OpenBLAS's work buffer: each thread that multiplies matrices maps one (128 MiB and a page) on
     /// its first such call, and retries without end when the mapping fails (a process under a
-    /// tight `ulimit -v` hung there).
+    /// tight `ulimit -v` hung there). The size is that of OpenBLAS's x86-64 builds (Debian's among
+    /// them); other builds may map less.
     static let blasBufferBytes = 128 << 20 + 4096
 
     /// One thread runs on the caller's; more run on the caller's and the system's worker threads.
@@ -134,7 +134,7 @@ public enum MemoryRequirement {
 }
 
 /// A bound on the memory a process may use, and who sets it, in the words of a message ("this
-/// machine has", "this process may address (ulimit -v)").
+/// machine has", "this process's cgroup allows").
 public struct MemoryLimit: Sendable {
     public var bytes: Int
     public var holder: String

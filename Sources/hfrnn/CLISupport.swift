@@ -96,5 +96,22 @@ func runGuarded(_ body: () throws -> Void) throws {
 /// Prints a line and flushes, so progress appears at once also through a pipe or into a log file.
 func printNow(_ line: String) {
     print(line)
-    fflush(nil)
+    if fflush(nil) != 0 { StandardOutput.noteFailure(errno) }
+}
+
+/// The first failed write to stdout that a flush reported: the C library drops the buffer then, so
+/// the check at exit would not see it again.
+enum StandardOutput {
+    private static let firstFailure = Atomic<Int32>(0)
+
+    static func noteFailure(_ code: Int32) {
+        _ = firstFailure.compareExchange(expected: 0, desired: code == 0 ? EIO : code, ordering: .relaxed)
+    }
+
+    /// Flushes what is left and returns why some output did not reach stdout, or nil.
+    static func problem() -> String? {
+        if fflush(nil) != 0 { noteFailure(errno) }
+        let code = firstFailure.load(ordering: .relaxed)
+        return code == 0 ? nil : String(cString: strerror(code))
+    }
 }

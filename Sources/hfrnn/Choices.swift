@@ -35,7 +35,8 @@ enum TargetFormat: String, CaseIterable, Sendable {
 }
 
 /// `--initial-lambda`: a number, or the authors' release's per-task rule
-/// (`SettingsPreset.releaseInitialLambda`), so one grid variant can give every task its own λ₀.
+/// (`SettingsPreset.releaseInitialLambda`), so one grid variant can give every task its own λ₀
+/// (tasks only: a dataset refuses it).
 enum InitialLambdaChoice: Sendable, Equatable {
     case value(Double)
     case release

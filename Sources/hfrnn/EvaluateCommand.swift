@@ -85,8 +85,8 @@ struct Evaluate: ParsableCommand {
             data = .runTestSet
         }
         try runGuarded {
-            try MemoryRequirement.requireBLASBuffers()
             let path = try existingCheckpoint(checkpoint)
+            try MemoryRequirement.requireBLASBuffers()
             let result = try evaluateCheckpoint(at: path, on: data, count: count, moved: movedDataset.moved)
             if json {
                 print(try JSONFormat.string(result, pretty: true), terminator: "")

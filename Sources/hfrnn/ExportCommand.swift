@@ -37,8 +37,8 @@ struct Export: ParsableCommand {
 
     func run() throws {
         try runGuarded {
-            try MemoryRequirement.requireBLASBuffers()
             let checkpoint = try existingCheckpoint(source)
+            try MemoryRequirement.requireBLASBuffers()
             let directory = output ?? defaultExportDirectory(forCheckpoint: checkpoint)
             let result = try exportRun(checkpoint: checkpoint, to: directory, moved: movedDataset.moved)
             for path in result.paths { print(path) }

@@ -59,10 +59,10 @@ struct HFRNNCommand: ParsableCommand {
     /// a closed pipe whose signal was ignored): a command whose output is lost has failed, as
     /// coreutils' do.
     private static func exitUnlessStandardOutputWritten() {
-        // All streams: stderr is unbuffered, so only stdout can hold unwritten output (a failed
-        // write keeps it buffered, so the flush fails again and says why).
-        guard fflush(nil) != 0 else { return }
-        let reason = String(cString: strerror(errno))
+        // A write the C library made of a full buffer mid-run and that failed goes unseen here
+        // (it drops the buffer and only marks the stream); the commands' own output is short, and
+        // their progress lines go through printNow, which notes a failed flush.
+        guard let reason = StandardOutput.problem() else { return }
         FileHandle.standardError.write(Data("\(ExitStatus.errorLinePrefix)stdout: \(reason)\n".utf8))
         Foundation.exit(1)
     }

@@ -27,10 +27,12 @@ private func start<Method: ReportedMethod>(_: Method.Type, _ config: TrainingCon
     // Every rank opens the data and builds its trainer; any failure ends all of them, reported once.
     let trainer = try group.agreeing {
         let pool = computeThreads(Method.self, requested: threads, group: group)
-        try MemoryRequirement.requireBLASBuffers(threads: pool.count)
+        // Each thread's products may run on --blas-threads of OpenBLAS's, each with its buffer.
+        let blasCallers = pool.count * config.blasThreads
+        try MemoryRequirement.requireBLASBuffers(threads: blasCallers)
         let source = try makeSource(config, Method.Scalar.self)
         try config.requireMemory(Method.Scalar.self, inputs: source.inputSize, outputs: source.outputSize, steps: source.steps,
-                                 limit: MemoryRequirement.available(threads: pool.count))
+                                 limit: MemoryRequirement.available(threads: blasCallers))
         // Stored by absolute path and content hash, so the run finds its data from any folder.
         let recorded = try recordingDatasetIdentity(config)
         if group.isPrimary { try folder.refuseExistingRun() }
@@ -68,11 +70,12 @@ private func resume<Method: ReportedMethod>(_: Method.Type, _ path: String, limi
                                       successThreshold: successThreshold),
             to: moved)
         let pool = computeThreads(Method.self, requested: threads, group: group)
-        try MemoryRequirement.requireBLASBuffers(threads: pool.count)
+        let blasCallers = pool.count * config.blasThreads
+        try MemoryRequirement.requireBLASBuffers(threads: blasCallers)
         let source = try makeStoredRunSource(config, Method.Scalar.self)
         // The sizes come from the file: a damaged minibatch of 2^29 sequences would end in a fatal allocation.
         try config.requireMemory(Method.Scalar.self, inputs: source.inputSize, outputs: source.outputSize,
-                                 steps: source.steps, storedIn: path, limit: MemoryRequirement.available(threads: pool.count))
+                                 steps: source.steps, storedIn: path, limit: MemoryRequirement.available(threads: blasCallers))
         return try checkpoint.makeTrainer(source: source, config: config,
                                           path: path, group: trainerGroup(Method.self, group), threads: pool)
     }

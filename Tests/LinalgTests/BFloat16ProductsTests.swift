@@ -8,6 +8,20 @@ import Testing
 struct BFloat16ProductsTests {
     static let kernels: [BFloat16Products.Kernel] = [.portable, .avx512]
 
+    /// sum + x·y as VDPBF16PS adds it: rounded once to nearest even, and zero of its sign when the
+    /// value rounded to 24 bits with an unbounded exponent is below 2⁻¹²⁶ (computed here in Double,
+    /// exact for these operands: a bfloat16 product and a float sum below 2⁻¹⁰⁰ or so).
+    static func step(_ sum: Float, _ x: Float, _ y: Float) -> Float {
+        let r = sum.addingProduct(x, y)
+        guard r.isFinite, abs(r) <= .leastNormalMagnitude else { return r }
+        let exact = Double(sum) + Double(x) * Double(y)
+        // Rounded to 24 significant bits at its own exponent, whatever that is.
+        let exponent = exact == 0 ? 0 : Int(exact.exponent)
+        let ulp = Double(sign: .plus, exponent: exponent - 23, significand: 1)
+        let rounded24 = (exact / ulp).rounded(.toNearestOrEven) * ulp
+        return abs(rounded24) < Double(Float.leastNormalMagnitude) ? Float(signOf: r, magnitudeOf: 0) : r
+    }
+
     /// x rounded to bfloat16 as the kernel documents: nearest, ties to even; subnormals to zero.
     static func rounded(_ x: Float) -> Float {
         let bits = x.bitPattern
@@ -72,17 +86,15 @@ struct BFloat16ProductsTests {
         }
 
         /// C's element [row, column] as VDPBF16PS computes it: along k in pairs, the odd product and
-        /// then the even one added exactly and rounded once, a subnormal sum flushed to zero; then
-        /// β·C added (two roundings, no flush).
+        /// then the even one, each `BFloat16ProductsTests.step`; then β·C added (two roundings, no flush).
         func instructionReference(_ row: Int, _ column: Int) -> Float {
-            func flushed(_ x: Float) -> Float { x.isSubnormal ? Float(signOf: x, magnitudeOf: 0) : x }
             let rounded = BFloat16ProductsTests.rounded
             var sum: Float = 0
             for p in stride(from: 0, to: item.k, by: 2) {
                 // An odd k's missing element is +0 in both operands (+0·+0 turns a sum of −0 into +0).
                 let odd = p + 1 < item.k ? (rounded(aAt(row, p + 1)), rounded(bAt(p + 1, column))) : (Float(0), Float(0))
-                sum = flushed(sum.addingProduct(odd.0, odd.1))
-                sum = flushed(sum.addingProduct(rounded(aAt(row, p)), rounded(bAt(p, column))))
+                sum = BFloat16ProductsTests.step(sum, odd.0, odd.1)
+                sum = BFloat16ProductsTests.step(sum, rounded(aAt(row, p)), rounded(bAt(p, column)))
             }
             let index = row * ldc + column
             return item.beta == 0 ? sum : sum + item.beta * c[index]
@@ -101,24 +113,30 @@ struct BFloat16ProductsTests {
         }
     }
 
-    /// Magnitudes from 2⁻¹²⁶ to 2¹²⁷ and signed zeros: sums that underflow to subnormals (flushed),
-    /// overflow to infinity and cancel, where the order and rounding of each addition show.
+    /// Operands near 2⁻⁶³, 2⁻¹²⁰ and 2⁶³ and signed zeros, with β = 0 (β·C would hide small sums)
+    /// and 1: sums that fall below 2⁻¹²⁶ (flushed), overflow to infinity and cancel, where the order
+    /// and rounding of each addition show.
     @Test(arguments: kernels) func isVDPBF16PSBitForBitAtTheEdgesOfTheRange(_ kernel: BFloat16Products.Kernel) {
         var rng = SeededGenerator(seed: 11)
-        for (m, n, k) in [(5, 37, 9), (3, 16, 2), (4, 20, 7)] {
-            let item = Case(m: m, n: n, k: k, transA: .none, transB: .transposed, beta: 1)
+        for (m, n, k, beta) in [(5, 37, 9, Float(1)), (3, 16, 2, 0), (4, 20, 7, 0), (6, 33, 12, 0)] {
+            let item = Case(m: m, n: n, k: k, transA: .none, transB: .transposed, beta: beta)
             var operands = Operands(item, seed: 13)
             func extreme() -> Float {
                 switch rng.next() % 8 {
                 case 0: return Float(signOf: Float(rng.nextGaussian()), magnitudeOf: 0)
-                case 1: return Float(rng.nextGaussian()) * 0x1p-64
+                case 1: return Float(rng.nextGaussian()) * 0x1p-63
                 case 2: return Float(rng.nextGaussian()) * 0x1p63
+                case 3: return Float(rng.nextGaussian()) * 0x1p-120
                 default: return Float(rng.nextGaussian())
                 }
             }
             for index in operands.a.indices { operands.a[index] = extreme() }
             for index in operands.b.indices { operands.b[index] = extreme() }
             let computed = operands.product(packed: true, kernel: kernel)
+            if BFloat16Products.hasInstructions {
+                let native = operands.product(packed: true, kernel: .avx512)
+                #expect(zip(computed, native).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) }, "\(item)")
+            }
             for row in 0..<m {
                 for column in 0..<n {
                     let expected = operands.instructionReference(row, column)
@@ -129,6 +147,25 @@ struct BFloat16ProductsTests {
                 }
             }
         }
+    }
+
+    /// Sums just below 2⁻¹²⁶, where the instruction decides on the value rounded to 24 bits, not on
+    /// the subnormal fmaf gives: 2⁻¹²⁶ − 2⁻¹⁵² rounds up to 2⁻¹²⁶ and stays, 2⁻¹²⁶ − 3·2⁻¹⁵² does
+    /// not and is flushed (this CPU's instruction gives these; the portable kernel gave 2⁻¹²⁶ for both).
+    @Test(arguments: kernels) func flushesOnTheSumRoundedTo24Bits(_ kernel: BFloat16Products.Kernel) {
+        func sum(_ a: [Float], _ b: [Float]) -> Float {
+            var c: [Float] = [7]
+            a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in c.withUnsafeMutableBufferPointer { c in
+                BFloat16Products.gemm(MatrixView(a, rows: 1, cols: 2), .none, MatrixView(b, rows: 2, cols: 1), .none, 0,
+                                      MutableMatrixView(c, rows: 1, cols: 1), kernel: kernel)
+            } } }
+            return c[0]
+        }
+        // Element 1 (odd) first: 2⁻⁶³·2⁻⁶³ = 2⁻¹²⁶, then element 0's small negative product.
+        #expect(sum([0x1p-76, 0x1p-63], [-0x1p-76, 0x1p-63]) == 0x1p-126)
+        #expect(sum([0x1.8p-76, 0x1p-63], [-0x1p-75, 0x1p-63]).bitPattern == Float(0).bitPattern)
+        #expect(sum([0x1p-76, -0x1p-63], [0x1p-76, 0x1p-63]) == -0x1p-126)
+        #expect(sum([-0x1.8p-76, -0x1p-63], [-0x1p-75, 0x1p-63]).bitPattern == (-Float(0)).bitPattern)
     }
 
     /// The portable kernel is the instruction's bits (run only where both exist).

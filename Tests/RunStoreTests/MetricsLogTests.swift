@@ -72,6 +72,21 @@ import TrainingTestSupport
         fresh.discardIfNothingSaved()
         #expect(!FileManager.default.fileExists(atPath: folder.file("new")), "the outermost folder it made goes too")
 
+        // Another run started beside it in the parent it made: that run and the parent stay.
+        let first = RunRecorder<HessianFreeTraining<Float>>(folder: RunFolder(path: folder.file("shared/a")), startsRun: true)
+        try first.begin(trainer)
+        let second = RunRecorder<HessianFreeTraining<Float>>(folder: RunFolder(path: folder.file("shared/b")), startsRun: true)
+        try second.begin(trainer)
+        try second.saveLatest(trainer)
+        first.discardIfNothingSaved()
+        #expect(!FileManager.default.fileExists(atPath: folder.file("shared/a")))
+        #expect(FileManager.default.fileExists(atPath: folder.file("shared/b/latest.h5")))
+        // A session that did not get the lock (another trains the run) removes nothing.
+        let third = RunRecorder<HessianFreeTraining<Float>>(folder: RunFolder(path: folder.file("shared/b")), startsRun: true)
+        #expect(throws: HFRNNError.self) { try third.begin(trainer) }
+        third.discardIfNothingSaved()
+        #expect(FileManager.default.fileExists(atPath: folder.file("shared/b/latest.h5")))
+
         let saved = RunRecorder<HessianFreeTraining<Float>>(folder: RunFolder(path: folder.file("saved")), startsRun: true)
         try saved.begin(trainer)
         try saved.saveLatest(trainer)
