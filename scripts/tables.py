@@ -496,22 +496,26 @@ def grid_cells(files):
 
 def variant_summary(files):
     """One row per grid, task, length and variant: seeds solved, the median processor time to solve
-    (an unsolved seed counts as slower than every solved one) and each seed's numbers."""
+    (an unsolved seed counts as slower than every solved one), both over the finished cells, and
+    each seed's numbers. Cells not run are left out; unfinished ones are counted and marked."""
     header = ["task", "T", "grid", "variant", "solved", "median processor time to solve", "per seed (s)",
               "HF iterations", "CG steps"]
     table = []
     for path in files:
-        grid = read_csv(path)
+        grid = [row for row in read_csv(path) if row["status"] != "not run"]
         for group, variant in dict.fromkeys((key(row), row["variant"]) for row in grid):
             cells = sorted((row for row in grid if (key(row), row["variant"]) == (group, variant)),
                            key=lambda row: int(row["seed"]))
-            times = sorted(float(row["cpu_seconds"]) if row["solved"] == "yes" else float("inf") for row in cells)
+            finished = [row for row in cells if row["status"] == "finished"]
+            times = sorted(float(row["cpu_seconds"]) if row["solved"] == "yes" else float("inf") for row in finished) or [float("nan")]
             middle = times[len(times) // 2] if len(times) % 2 else (times[len(times) // 2 - 1] + times[len(times) // 2]) / 2
-            median = f"{middle:.0f} s" if middle != float("inf") else "not reached"
-            per_seed = " / ".join(f"{float(row['cpu_seconds']):.0f}" + ("" if row["solved"] == "yes" else " (not solved)")
-                                  for row in cells)
+            median = "—" if middle != middle else f"{middle:.0f} s" if middle != float("inf") else "not reached"
+            per_seed = " / ".join(f"{float(row['cpu_seconds']):.0f}" + ("" if row["solved"] == "yes" else " (unfinished)"
+                                  if row["status"] == "unfinished" else " (not solved)") for row in cells)
+            unfinished = len(cells) - len(finished)
             table.append([*problem(cells[0]), os.path.basename(os.path.dirname(path)), variant,
-                          f"{sum(row['solved'] == 'yes' for row in cells)} / {len(cells)}", median, per_seed,
+                          f"{sum(row['solved'] == 'yes' for row in finished)} / {len(finished)}"
+                          + (f" ({unfinished} unfinished)" if unfinished else ""), median, per_seed,
                           " / ".join(row["hf_iterations"] for row in cells),
                           " / ".join(f"{int(row['cg_steps']):,}" for row in cells)])
     return markdown(header, table)

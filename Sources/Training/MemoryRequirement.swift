@@ -146,13 +146,14 @@ public struct MemoryLimit: Sendable {
 }
 
 extension TrainingConfig {
-    /// Parameter-sized arrays a run keeps: the gradient, CG's four, the warm start, the best and
-    /// the trial point, each thread's scratch, the folds of sub-batch results and each evaluator's
-    /// copy of W_hh. Measured: a run of 3,000 hidden units (9 million parameters, one thread) grew
-    /// by 19 of them in its first HF iterations, and under a `ulimit -v` of 1.2 GB (it peaked at
-    /// 1.1 GB without one) died allocating; counting eight had let it pass. 24 leaves room for
-    /// what the allocator maps beside them.
-    static let parameterSizedVectors = 24
+    /// Parameter-sized arrays an HF run keeps: the gradient, CG's four, the warm start, the best
+    /// and the trial point, each thread's scratch, the folds of sub-batch results and each
+    /// evaluator's copy of W_hh. Measured: a run of 3,000 hidden units (9 million parameters, one
+    /// thread) grew by 19 of them in its first HF iterations, and under a `ulimit -v` of 1.2 GB (it
+    /// peaked at 1.1 GB without one) died allocating; counting eight had let it pass. 24 leaves
+    /// room for what the allocator maps beside them. A first-order run keeps fewer (the gradient,
+    /// its momentum or moments, the trial point): eight, a lower bound, not measured.
+    var parameterSizedVectors: Int { hessianFree != nil ? 24 : 8 }
 
     /// Refuses a run of this configuration on data of `inputs`, `outputs` and `steps` that cannot
     /// fit in memory: the parameters with the vectors kept beside them (`parameterSizedVectors`), for HF the curvature
@@ -165,7 +166,7 @@ extension TrainingConfig {
         let shape = NetworkShape(inputs: inputs, hidden: hiddenUnits, outputs: outputs)
         // "--flag: a <what>", or "<checkpoint>: the stored <what>".
         func source(_ flag: String) -> String { checkpoint.map { "\($0): the stored" } ?? "\(flag): a" }
-        try MemoryRequirement.require(MemoryRequirement.product(ParameterLayout(shape).count, MemoryLayout<Scalar>.stride, Self.parameterSizedVectors),
+        try MemoryRequirement.require(MemoryRequirement.product(ParameterLayout(shape).count, MemoryLayout<Scalar>.stride, parameterSizedVectors),
                                       for: "network of \(hiddenUnits) hidden units", source: source("--hidden-units"),
                                       limit: limit)
         if let firstOrder {
