@@ -46,7 +46,7 @@ import Testing
 
     /// A run folder the user may not look into was "not a run folder (no latest.h5 or best.h5 in
     /// it…)". Run as another user, so only where the tests run as root (as in CI).
-    @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"), "needs root and setpriv"))
+    @Test(.enabled(if: WhatAPathIsTests.canRunAsAnotherUser(), "needs root, setpriv and a checkout that user 65534 can run"))
     func aFolderThatCannotBeReadSaysSo() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
@@ -54,11 +54,16 @@ import Testing
         try FileManager.default.createDirectory(atPath: run, withIntermediateDirectories: false)
         chmod(folder.path, 0o755)
         chmod(run, 0o000)
-        let other = ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
-        // A checkout in a folder that user cannot reach cannot run it at all: nothing to check then.
-        guard try runHFRNN(["--version"], in: folder, launcher: other).status == 0 else { return }
-        expectOneLine(try runHFRNN(["evaluate", run], in: folder, launcher: other),
+        expectOneLine(try runHFRNN(["evaluate", run], in: folder, launcher: Self.otherUser),
                       startsWith: "\(run): cannot look inside: Permission denied")
+    }
+
+    static let otherUser = ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+
+    /// Whether hfrnn can be run as user 65534 (a checkout under /root cannot).
+    static func canRunAsAnotherUser() -> Bool {
+        guard getuid() == 0, FileManager.default.isExecutableFile(atPath: otherUser[0]) else { return false }
+        return (try? runHFRNN(["--version"], in: NSTemporaryDirectory(), launcher: otherUser).status) == 0
     }
 
     /// Output that does not reach stdout is a failure: `evaluate --json > /dev/full` exited 0.
